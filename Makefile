@@ -1,0 +1,67 @@
+# The same commands for people and for CI. Two matter on a fresh machine:
+#   make run    set up, build the app and serve it with the sync service on SQLite
+#   make test   set up everything the tests need and run every check and test
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_RUN_STAMP := $(VENV)/.installed-run
+PY_DEV_STAMP := $(VENV)/.installed-dev
+NODE_STAMP := frontend/node_modules/.installed
+APP := frontend/dist/index.html
+APP_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
+
+.PHONY: run test setup-test lint typecheck test-frontend test-python build serve clean
+
+run: $(PY_RUN_STAMP) $(APP) ## install what is needed, build the app, serve it
+	$(BIN)/support-circle serve
+
+test: setup-test lint typecheck test-frontend build test-python ## every check and test
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Support Circle needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(PY_RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(PY_DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(PY_RUN_STAMP)
+
+$(NODE_STAMP): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+build: $(APP) ## build the PWA when its sources changed
+
+$(APP): $(NODE_STAMP) $(APP_SOURCES)
+	cd frontend && npm run build
+	@touch $@
+
+setup-test: $(PY_DEV_STAMP) $(NODE_STAMP)
+	.ci/ensure-postgres
+	.ci/ensure-chromium
+
+lint: $(PY_DEV_STAMP)
+	$(BIN)/ruff check backend tests
+	$(BIN)/ruff format --check backend tests
+
+typecheck: $(PY_DEV_STAMP) $(NODE_STAMP)
+	$(BIN)/mypy
+	cd frontend && npm run typecheck
+
+test-frontend: $(NODE_STAMP)
+	cd frontend && npm test
+
+test-python: $(PY_DEV_STAMP) $(APP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist

@@ -1,0 +1,3 @@
+from support_circle.cli import main
+
+raise SystemExit(main())

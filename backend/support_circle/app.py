@@ -1,0 +1,47 @@
+"""Builds the application: API routers, error handlers, security headers and the PWA."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from support_circle import __version__
+from support_circle.api import api_router, health_router
+from support_circle.db import create_db_engine
+from support_circle.errors import install_error_handlers
+from support_circle.migrate import upgrade_to_head
+from support_circle.security_headers import SecurityHeadersMiddleware
+from support_circle.settings import Settings, get_settings
+from support_circle.static import pwa_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.sqlalchemy_url)
+        if settings.migrate_on_start:
+            upgrade_to_head(engine)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Support Circle sync service",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads from a CDN; the schema is at /v1/openapi.json
+        redoc_url=None,
+        openapi_url="/v1/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    # The PWA answers only what no route matched, so a wrong method on an API route stays a 405.
+    app.router.default = pwa_app(settings.static_dir)
+    return app

@@ -1,0 +1,1 @@
+"""Service functions: each one is one transaction, called by a thin route."""

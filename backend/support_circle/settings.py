@@ -1,0 +1,45 @@
+"""The one place that reads the environment.
+
+Every setting is an environment variable of the same name in upper case (``HOST``, ``PORT``,
+``DATA_DIR``, ``DATABASE_URL``, ...). Nothing else in the package reads ``os.environ``.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# In a source checkout the built PWA sits in frontend/dist beside backend/; a deployment that
+# installs the package elsewhere sets STATIC_DIR instead.
+_CHECKOUT_STATIC_DIR = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address the server listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite database.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; unset means SQLite in DATA_DIR. postgresql://... works."
+    )
+    static_dir: Path = Field(_CHECKOUT_STATIC_DIR, description="The built PWA to serve at /.")
+    migrate_on_start: bool = Field(True, description="Apply database migrations at start.")
+    log_level: str = Field("info", description="Python logging level name.")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the driver named, so operators may paste a plain postgresql:// URL."""
+        if not self.database_url:
+            return f"sqlite:///{self.data_dir / 'support-circle.sqlite3'}"
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,49 @@
+import { defineConfig } from 'vitest/config';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// Everything the app needs ships from its own origin: no CDN, no web fonts, no analytics.
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    // No inlined assets: the CSP allows no data: URLs.
+    assetsInlineLimit: 0,
+    sourcemap: false,
+  },
+  plugins: [
+    VitePWA({
+      // An update is offered to the person, never forced on them while they are typing.
+      registerType: 'prompt',
+      injectRegister: false,
+      // globPatterns below already precaches every icon once.
+      includeManifestIcons: false,
+      manifest: {
+        name: 'Support Circle',
+        short_name: 'Support Circle',
+        description: 'A private place for your support plan and the people who help you.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        background_color: '#fbf8f4',
+        theme_color: '#3d5a57',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: 'index.html',
+        // The API is never answered from the cache: it is per device and always fresh.
+        navigateFallbackDenylist: [/^\/v1\//, /^\/healthz/, /^\/readyz/],
+        // The first install takes control at once, so the app works offline after one visit.
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  test: {
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+  },
+});

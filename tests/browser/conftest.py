@@ -1,0 +1,50 @@
+"""Playwright driving Debian's Chromium against a real server process started by the tests."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.conftest import REPO, unavailable
+from tests.support.server import ServerProcess
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+DIST = REPO / "frontend" / "dist"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM} (as root: apt-get install chromium)")
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def app_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The server with the built PWA and its own SQLite database."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("The app is not built: run 'make test', which builds it (or: cd frontend && npm run build)")
+    server = ServerProcess(data_dir=tmp_path / "data", static_dir=DIST)
+    server.start()
+    yield server
+    server.stop()

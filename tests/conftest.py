@@ -1,0 +1,96 @@
+"""Fixtures shared by every test: the two real databases the server supports.
+
+Outside CI, a database or browser that cannot be had skips its tests with one line saying what
+to install. With CI=true the same absence fails the run: CI must prove everything.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from support_circle.app import create_app
+from support_circle.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://support_circle@127.0.0.1:5432/support_circle_test"
+)
+
+
+_missing: set[str] = set()
+
+
+def unavailable(reason: str) -> None:
+    """Skips the test with ``reason`` — or fails it in CI, where nothing may be left unproven."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must be available)", pytrace=False)
+    _missing.add(reason)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for reason in sorted(_missing):
+        terminalreporter.write_line(f"SKIPPED the tests that need it: {reason}", yellow=True)
+
+
+_postgres_error: list[str] = []
+
+
+def _postgres_reachable() -> bool:
+    if not _postgres_error:
+        try:
+            engine = create_engine(TEST_DATABASE_URL)
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            _postgres_error.append("")
+        except SQLAlchemyError as exc:
+            _postgres_error.append(type(exc).__name__)
+    return _postgres_error[0] == ""
+
+
+def reset_postgres(url: str) -> None:
+    """Leaves the test database empty, as a fresh installation finds it."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL for an empty database: SQLite in a temporary data folder, or the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'support-circle.sqlite3'}"
+    if not _postgres_reachable():
+        unavailable(
+            f"PostgreSQL is not reachable at {TEST_DATABASE_URL.split('@')[-1]} "
+            "(install and start PostgreSQL; 'make test' creates the role and database)"
+        )
+    reset_postgres(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", static_dir=tmp_path / "no-app")
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """The real app with its real database, driven in-process through an ASGI transport."""
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
