@@ -14,7 +14,7 @@ APP := frontend/dist/index.html
 APP_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
 
-.PHONY: run test setup-test lint typecheck test-frontend test-python build serve clean
+.PHONY: run test setup-test lint typecheck test-frontend test-python build bench clean
 
 run: $(PY_RUN_STAMP) $(APP) ## install what is needed, build the app, serve it
 	$(BIN)/support-circle serve
@@ -50,8 +50,8 @@ setup-test: $(PY_DEV_STAMP) $(NODE_STAMP)
 	.ci/ensure-chromium
 
 lint: $(PY_DEV_STAMP)
-	$(BIN)/ruff check backend tests
-	$(BIN)/ruff format --check backend tests
+	$(BIN)/ruff check backend tests bench
+	$(BIN)/ruff format --check backend tests bench
 
 typecheck: $(PY_DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/mypy
@@ -65,3 +65,6 @@ test-python: $(PY_DEV_STAMP) $(APP)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist
+
+bench: $(PY_DEV_STAMP) $(APP) ## print the figures in bench/ (never asserted)
+	$(BIN)/python bench/app_size.py

@@ -4,6 +4,7 @@ import logging
 import mimetypes
 from pathlib import Path
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -47,8 +48,10 @@ class MissingPWA:
         raise AppNotBuilt()
 
 
-def pwa_app(static_dir: Path) -> PWAFiles | MissingPWA:
+def pwa_app(static_dir: Path) -> GZipMiddleware | MissingPWA:
     if (static_dir / "index.html").is_file():
-        return PWAFiles(directory=static_dir, html=True)
+        # Compressed here and not on the API: API answers will carry tokens, and compressing
+        # secrets beside attacker-chosen bytes leaks them (BREACH).
+        return GZipMiddleware(PWAFiles(directory=static_dir, html=True), minimum_size=500, compresslevel=9)
     log.warning("no built app in %s; serving the API only", static_dir)
     return MissingPWA()

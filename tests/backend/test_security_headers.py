@@ -15,7 +15,7 @@ def client_with_app(settings: Settings, tmp_path: Path) -> TestClient:
     (static / "index.html").write_text("<!doctype html><title>Support Circle</title>")
     (static / "sw.js").write_text("self.addEventListener('fetch', () => {});")
     (static / "manifest.webmanifest").write_text('{"name": "Support Circle"}')
-    (static / "assets" / "index-AbC123.js").write_text("console.log(1)")
+    (static / "assets" / "index-AbC123.js").write_text("console.log('Support Circle');\n" * 100)
     return TestClient(create_app(settings.model_copy(update={"static_dir": static})))
 
 
@@ -73,3 +73,12 @@ def test_missing_app_files_and_api_paths_are_json_404s(client_with_app: TestClie
             response = client.get(path)
             assert response.status_code == 404
             assert response.json()["code"] == "not_found"
+
+
+def test_app_files_are_compressed_and_api_answers_are_not(client_with_app: TestClient) -> None:
+    with client_with_app as client:
+        asset = client.get("/assets/index-AbC123.js", headers={"accept-encoding": "gzip"})
+        api = client.get("/v1/openapi.json", headers={"accept-encoding": "gzip"})
+    assert asset.headers["content-encoding"] == "gzip"
+    assert "console.log" in asset.text
+    assert "content-encoding" not in api.headers

@@ -1,0 +1,36 @@
+"""Prints what the app shell costs on first load, gzip-compressed, against DESIGN §9's budget.
+
+On the first visit the browser fetches the page and the service worker precaches every file in
+frontend/dist, so the whole folder is what a first load transfers. Run after building:
+    make bench
+"""
+
+import gzip
+import sys
+from pathlib import Path
+
+DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+BUDGET_TOTAL = 150 * 1024
+BUDGET_JS = 80 * 1024
+
+
+def main() -> int:
+    if not (DIST / "index.html").is_file():
+        print("The app is not built: run 'make build' first.")
+        return 1
+    rows = []
+    for path in sorted(p for p in DIST.rglob("*") if p.is_file()):
+        raw = path.read_bytes()
+        rows.append((str(path.relative_to(DIST)), len(raw), len(gzip.compress(raw, compresslevel=9))))
+    print(f"{'file':<48} {'bytes':>9} {'gzip':>9}")
+    for name, raw_size, gz_size in rows:
+        print(f"{name:<48} {raw_size:>9,} {gz_size:>9,}")
+    total = sum(gz for _, _, gz in rows)
+    js = sum(gz for name, _, gz in rows if name.endswith(".js"))
+    print(f"\n{'app shell, gzip':<30} {total / 1024:>7.1f} KiB   budget {BUDGET_TOTAL / 1024:.0f} KiB")
+    print(f"{'of which JavaScript, gzip':<30} {js / 1024:>7.1f} KiB   budget {BUDGET_JS / 1024:.0f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
