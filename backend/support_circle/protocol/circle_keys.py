@@ -1,0 +1,59 @@
+"""Epoch keys of a circle (PROTOCOL.md §6): derived keys, commitments and key envelopes."""
+
+from typing import Any
+
+from support_circle.protocol import primitives
+from support_circle.protocol.encoding import VERSION, b64u, ctx, expect_int, expect_object, u32, unb64u, unb64u_id
+from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.identity import PublicIdentity
+
+
+def new_epoch_key() -> bytes:
+    return primitives.random_bytes(primitives.KEY_BYTES)
+
+
+def record_key(epoch_key: bytes, circle_id: bytes) -> bytes:
+    return primitives.hkdf(epoch_key, circle_id, b"support-circle/v1/record-key", 32)
+
+
+def key_commitment(epoch_key: bytes, circle_id: bytes) -> bytes:
+    return primitives.hkdf(epoch_key, circle_id, b"support-circle/v1/key-commitment", 32)
+
+
+def _envelope_info(circle_id: bytes, epoch: int, recipient: bytes) -> bytes:
+    return ctx("support-circle/v1/key-envelope", circle_id, u32(epoch), recipient)
+
+
+def seal_key_envelope(circle_id: bytes, epoch: int, recipient: PublicIdentity, epoch_key: bytes) -> dict[str, Any]:
+    sealed = primitives.hpke_seal(recipient.kem_pub, _envelope_info(circle_id, epoch, recipient.device_id), epoch_key)
+    return {
+        "v": VERSION,
+        "circle_id": b64u(circle_id),
+        "epoch": epoch,
+        "recipient": b64u(recipient.device_id),
+        "sealed": b64u(sealed),
+    }
+
+
+def open_key_envelope(
+    envelope: object, recipient_device_id: bytes, kem_private: bytes, commitments: dict[int, bytes]
+) -> tuple[bytes, int, bytes]:
+    """``(circle_id, epoch, key)`` once the key matches the verified log's commitment for its epoch.
+
+    ``commitments`` maps each epoch of the verified membership log to its key commitment; an
+    envelope for another epoch is ``unknown_epoch``, a key of anyone else's making ``key_mismatch``.
+    """
+    fields = expect_object(envelope, ("v", "circle_id", "epoch", "recipient", "sealed"))
+    circle_id, epoch = unb64u_id(fields["circle_id"]), expect_int(fields["epoch"])
+    if unb64u_id(fields["recipient"]) != recipient_device_id:
+        raise ProtocolError("context_mismatch", "sealed to another device")
+    key = primitives.hpke_open(
+        kem_private, _envelope_info(circle_id, epoch, recipient_device_id), unb64u(fields["sealed"])
+    )
+    if len(key) != primitives.KEY_BYTES:
+        raise ProtocolError("malformed", "an epoch key is 32 bytes")
+    if epoch not in commitments:
+        raise ProtocolError("unknown_epoch")
+    if key_commitment(key, circle_id) != commitments[epoch]:
+        raise ProtocolError("key_mismatch")
+    return circle_id, epoch, key

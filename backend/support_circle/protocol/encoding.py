@@ -1,0 +1,99 @@
+"""Byte encodings of PROTOCOL.md §1: canonical base64url, ids, ctx() and strict JSON."""
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from support_circle.protocol.errors import ProtocolError
+
+VERSION = 1
+ID_BYTES = 16
+_B64U = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64u(text: object, length: int | None = None) -> bytes:
+    """Decodes canonical unpadded base64url; anything else is ``bad_encoding``."""
+    if not isinstance(text, str) or not _B64U.fullmatch(text) or len(text) % 4 == 1:
+        raise ProtocolError("bad_encoding", "not canonical base64url")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ProtocolError("bad_encoding", "not base64url") from exc
+    if b64u(data) != text:
+        raise ProtocolError("bad_encoding", "non-zero trailing bits")
+    if length is not None and len(data) != length:
+        raise ProtocolError("bad_encoding", f"expected {length} bytes")
+    return data
+
+
+def unb64u_id(text: object) -> bytes:
+    return unb64u(text, ID_BYTES)
+
+
+def u32(n: int) -> bytes:
+    return n.to_bytes(4, "big")
+
+
+def lp(data: bytes) -> bytes:
+    return u32(len(data)) + data
+
+
+def ctx(label: str, *fields: bytes) -> bytes:
+    """The domain-separated input of every hash, signature, AAD and HKDF info (§1)."""
+    return lp(label.encode()) + b"".join(lp(f) for f in fields)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ProtocolError("malformed", f"duplicate member {key!r}")
+        result[key] = value
+    return result
+
+
+def parse_json(data: bytes) -> Any:
+    """Strict JSON: UTF-8, no duplicate member names, no NaN or Infinity."""
+    try:
+        return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError("malformed", "not JSON") from exc
+
+
+def _reject_constant(name: str) -> None:
+    raise ProtocolError("malformed", f"{name} is not JSON")
+
+
+def dump_json(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def expect_object(value: object, required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any]:
+    """``value`` as a JSON object with exactly the members allowed, its version checked first."""
+    if not isinstance(value, dict):
+        raise ProtocolError("malformed", "expected a JSON object")
+    if "v" in value and value["v"] != VERSION:
+        raise ProtocolError("unsupported_version", f"v={value['v']!r}")
+    allowed, needed = {*required, *optional}, set(required)
+    if not needed <= value.keys() or not value.keys() <= allowed:
+        raise ProtocolError("malformed", f"members {sorted(value)} are not {sorted(needed)}")
+    return value
+
+
+def expect_int(value: object, low: int = 0, high: int = 2**32 - 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ProtocolError("malformed", "expected an integer in range")
+    return value
+
+
+def expect_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError("malformed", "expected a string")
+    return value

@@ -1,0 +1,144 @@
+"""Invites (PROTOCOL.md §9): a secret in the link's fragment, an encrypted record, a join proof."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from support_circle.protocol import primitives, signed
+from support_circle.protocol.encoding import (
+    ID_BYTES,
+    VERSION,
+    b64u,
+    ctx,
+    dump_json,
+    expect_object,
+    expect_str,
+    parse_json,
+    unb64u,
+    unb64u_id,
+)
+from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.identity import DeviceKeys, PublicIdentity, verify_identity
+from support_circle.protocol.padding import pad, unpad
+
+SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class InviteKeys:
+    """Everything the link's secret yields. Only ``invite_id`` and ``auth_pub`` go to the server."""
+
+    invite_id: bytes
+    invite_key: bytes
+    auth_seed: bytes
+
+    @property
+    def auth_pub(self) -> bytes:
+        return primitives.ed25519_public(self.auth_seed)
+
+
+@dataclass(frozen=True)
+class Invite:
+    circle_id: bytes
+    genesis_hash: bytes
+    expires_at: datetime
+    inviter: PublicIdentity
+
+
+def new_secret() -> bytes:
+    return primitives.random_bytes(SECRET_BYTES)
+
+
+def derive(secret: bytes) -> InviteKeys:
+    if len(secret) != SECRET_BYTES:
+        raise ProtocolError("bad_encoding", "an invite secret is 32 bytes")
+    return InviteKeys(
+        invite_id=primitives.hkdf(secret, b"", b"support-circle/v1/invite-id", ID_BYTES),
+        invite_key=primitives.hkdf(secret, b"", b"support-circle/v1/invite-key", 32),
+        auth_seed=primitives.hkdf(secret, b"", b"support-circle/v1/invite-auth", 32),
+    )
+
+
+def _aad(invite_id: bytes) -> bytes:
+    return ctx("support-circle/v1/invite", invite_id)
+
+
+def seal_invite(
+    inviter: DeviceKeys, secret: bytes, circle_id: bytes, genesis_hash: bytes, expires_at: datetime
+) -> dict[str, Any]:
+    keys = derive(secret)
+    invite = inviter.sign(
+        {
+            "v": VERSION,
+            "type": "invite",
+            "signer": b64u(inviter.device_id),
+            "circle_id": b64u(circle_id),
+            "genesis_hash": b64u(genesis_hash),
+            "expires_at": _rfc3339(expires_at),
+        }
+    )
+    content = dump_json({"v": VERSION, "inviter": inviter.identity(), "invite": invite})
+    nonce = primitives.random_bytes(primitives.NONCE_BYTES)
+    ct = primitives.aead_seal(keys.invite_key, nonce, pad(content), _aad(keys.invite_id))
+    return {"v": VERSION, "invite_id": b64u(keys.invite_id), "nonce": b64u(nonce), "ct": b64u(ct)}
+
+
+def open_invite(secret: bytes, record: object, now: datetime) -> Invite:
+    """The verified invite; ``expired`` once ``now`` is past its expiry."""
+    keys = derive(secret)
+    fields = expect_object(record, ("v", "invite_id", "nonce", "ct"))
+    if unb64u_id(fields["invite_id"]) != keys.invite_id:
+        raise ProtocolError("context_mismatch", "the record is for another invite")
+    padded = primitives.aead_open(keys.invite_key, unb64u(fields["nonce"]), unb64u(fields["ct"]), _aad(keys.invite_id))
+    content = expect_object(parse_json(unpad(padded)), ("v", "inviter", "invite"))
+    inviter = verify_identity(content["inviter"])
+    lookup = {inviter.device_id: inviter.sign_pub}.get
+    payload = signed.verify(content["invite"], "invite", lookup)
+    payload = expect_object(payload, ("v", "type", "signer", "circle_id", "genesis_hash", "expires_at"))
+    expires_at = _parse_time(payload["expires_at"])
+    if now >= expires_at:
+        raise ProtocolError("expired")
+    return Invite(unb64u_id(payload["circle_id"]), unb64u(payload["genesis_hash"], 32), expires_at, inviter)
+
+
+def _join_input(invite_id: bytes, joiner: PublicIdentity) -> bytes:
+    return ctx("support-circle/v1/join", invite_id, joiner.device_id, joiner.sign_pub, joiner.kem_pub)
+
+
+def make_join_request(secret: bytes, joiner: DeviceKeys) -> dict[str, Any]:
+    keys = derive(secret)
+    proof = primitives.ed25519_sign(keys.auth_seed, _join_input(keys.invite_id, joiner.public))
+    return {"v": VERSION, "invite_id": b64u(keys.invite_id), "identity": joiner.identity(), "proof": b64u(proof)}
+
+
+def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> PublicIdentity:
+    """The joiner's identity, when the proof shows they hold the link (``bad_proof`` otherwise).
+
+    The server calls this with the ``auth_pub`` it was given; the approving admin calls it with
+    the one derived from the secret, so a request the server made up is refused there too.
+    """
+    fields = expect_object(request, ("v", "invite_id", "identity", "proof"))
+    if unb64u_id(fields["invite_id"]) != invite_id:
+        raise ProtocolError("context_mismatch", "a request for another invite")
+    joiner = verify_identity(fields["identity"])
+    try:
+        primitives.ed25519_verify(auth_pub, unb64u(fields["proof"]), _join_input(invite_id, joiner))
+    except ProtocolError as exc:
+        raise ProtocolError("bad_proof") from exc
+    return joiner
+
+
+def _rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("invite expiry needs a time zone")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: object) -> datetime:
+    try:
+        moment = datetime.fromisoformat(expect_str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ProtocolError("malformed", "expires_at is not RFC 3339") from exc
+    if moment.tzinfo is None:
+        raise ProtocolError("malformed", "expires_at needs a time zone")
+    return moment

@@ -1,0 +1,301 @@
+"""The signed membership log (PROTOCOL.md §8): who is in a circle, and which key each epoch uses.
+
+Every entry is signed by an admin (or, for ``leave``, by the member leaving) and chained to the
+hash of the entry before it, so a server cannot add a reader, drop, insert or reorder entries, or
+swap an epoch key without every client's ``verify_log`` failing.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from support_circle.protocol import primitives, signed
+from support_circle.protocol.circle_keys import key_commitment
+from support_circle.protocol.encoding import (
+    VERSION,
+    b64u,
+    ctx,
+    expect_int,
+    expect_object,
+    parse_json,
+    unb64u,
+    unb64u_id,
+)
+from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.identity import DeviceKeys, PublicIdentity, verify_identity
+
+ROLES = ("admin", "member")
+_COMMON = ("v", "type", "circle_id", "seq", "prev", "signer", "op")
+_OP_FIELDS: dict[str, tuple[str, ...]] = {
+    "genesis": ("member", "epoch", "key_commitment"),
+    "add": ("member",),
+    "remove": ("device_id", "epoch", "key_commitment"),
+    "leave": ("epoch", "key_commitment"),
+    "role": ("device_id", "role"),
+    "rotate": ("epoch", "key_commitment"),
+}
+
+
+@dataclass(frozen=True)
+class Member:
+    identity: PublicIdentity
+    role: str
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: bytes
+
+
+@dataclass(frozen=True)
+class CircleState:
+    """What a verified log says: the members now, the current epoch, and every epoch's commitment."""
+
+    circle_id: bytes
+    members: dict[bytes, Member]
+    epoch: int
+    commitments: dict[int, bytes]
+    head: Head
+    identities: dict[bytes, PublicIdentity] = field(default_factory=dict)
+    epoch_members: dict[int, frozenset[bytes]] = field(default_factory=dict)
+
+    def sign_pub(self, device_id: bytes) -> bytes | None:
+        member = self.members.get(device_id)
+        return member.identity.sign_pub if member else None
+
+    def authors_of(self, epoch: int) -> signed.KeyLookup:
+        """Keys of everyone who was a member during ``epoch``: who may have written under its key.
+
+        A removed member's old records still verify; nothing they write under a later epoch does.
+        """
+        allowed = self.epoch_members.get(epoch, frozenset())
+
+        def lookup(device_id: bytes) -> bytes | None:
+            identity = self.identities.get(device_id) if device_id in allowed else None
+            return identity.sign_pub if identity else None
+
+        return lookup
+
+    def admins(self) -> list[bytes]:
+        return [device_id for device_id, m in self.members.items() if m.role == "admin"]
+
+
+def entry_hash(entry: object) -> bytes:
+    _signer, payload, signature = signed.decode(entry)
+    return primitives.sha256(ctx("support-circle/v1/log-entry", payload, signature))
+
+
+# Building entries ------------------------------------------------------------------------------
+
+
+def entry(
+    signer: DeviceKeys, circle_id: bytes, seq: int, prev: bytes | None, op: str, **fields: Any
+) -> signed.SignedObject:
+    """Any entry, as its signer makes it; the op builders below are the usual way in."""
+    payload = {
+        "v": VERSION,
+        "type": "membership",
+        "circle_id": b64u(circle_id),
+        "seq": seq,
+        "prev": b64u(prev) if prev is not None else None,
+        "signer": b64u(signer.device_id),
+        "op": op,
+        **fields,
+    }
+    return signer.sign(payload)
+
+
+def genesis(creator: DeviceKeys, circle_id: bytes, epoch_key: bytes) -> signed.SignedObject:
+    member = {"identity": creator.identity(), "role": "admin"}
+    commitment = b64u(key_commitment(epoch_key, circle_id))
+    return entry(creator, circle_id, 0, None, "genesis", member=member, epoch=0, key_commitment=commitment)
+
+
+def _next(signer: DeviceKeys, state: CircleState, op: str, **fields: Any) -> signed.SignedObject:
+    return entry(signer, state.circle_id, state.head.seq + 1, state.head.hash, op, **fields)
+
+
+def add(
+    signer: DeviceKeys, state: CircleState, identity: signed.SignedObject, role: str = "member"
+) -> signed.SignedObject:
+    return _next(signer, state, "add", member={"identity": identity, "role": role})
+
+
+def remove(signer: DeviceKeys, state: CircleState, device_id: bytes, new_epoch_key: bytes) -> signed.SignedObject:
+    commitment = b64u(key_commitment(new_epoch_key, state.circle_id))
+    return _next(signer, state, "remove", device_id=b64u(device_id), epoch=state.epoch + 1, key_commitment=commitment)
+
+
+def leave(signer: DeviceKeys, state: CircleState, new_epoch_key: bytes) -> signed.SignedObject:
+    commitment = b64u(key_commitment(new_epoch_key, state.circle_id))
+    return _next(signer, state, "leave", epoch=state.epoch + 1, key_commitment=commitment)
+
+
+def set_role(signer: DeviceKeys, state: CircleState, device_id: bytes, role: str) -> signed.SignedObject:
+    return _next(signer, state, "role", device_id=b64u(device_id), role=role)
+
+
+def rotate(signer: DeviceKeys, state: CircleState, new_epoch_key: bytes) -> signed.SignedObject:
+    commitment = b64u(key_commitment(new_epoch_key, state.circle_id))
+    return _next(signer, state, "rotate", epoch=state.epoch + 1, key_commitment=commitment)
+
+
+# Verifying a log -------------------------------------------------------------------------------
+
+
+def verify_log(
+    circle_id: bytes, genesis_hash: bytes, entries: Sequence[object], known_head: Head | None = None
+) -> CircleState:
+    """The circle's state after checking every entry in order (§8); raises at the first fault."""
+    if not entries:
+        raise ProtocolError("genesis_mismatch", "the log is empty")
+    state = _verify_genesis(circle_id, genesis_hash, entries[0])
+    for entry in entries[1:]:
+        state = _apply(state, entry)
+    if known_head is not None:
+        _check_not_rolled_back(entries, known_head)
+    return state
+
+
+def _verify_genesis(circle_id: bytes, genesis_hash: bytes, entry: object) -> CircleState:
+    if entry_hash(entry) != genesis_hash:
+        raise ProtocolError("genesis_mismatch")
+    signer, payload_bytes, signature = signed.decode(entry)
+    payload = _fields(parse_json(payload_bytes), signer, circle_id)
+    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None:
+        raise ProtocolError("invalid_operation", "the first entry is not a genesis")
+    creator = _member(payload["member"])
+    if creator.identity.device_id != signer or creator.role != "admin" or expect_int(payload["epoch"]) != 0:
+        raise ProtocolError("invalid_operation", "a circle begins with its creator as admin, at epoch 0")
+    signed.verify_bytes("membership", creator.identity.sign_pub, payload_bytes, signature)
+    device_id = creator.identity.device_id
+    return CircleState(
+        circle_id=circle_id,
+        members={device_id: creator},
+        epoch=0,
+        commitments={0: unb64u(payload["key_commitment"], 32)},
+        head=Head(0, entry_hash(entry)),
+        identities={device_id: creator.identity},
+        epoch_members={0: frozenset({device_id})},
+    )
+
+
+def _apply(state: CircleState, entry: object) -> CircleState:
+    payload = _fields(signed.verify(entry, "membership", state.sign_pub), None, state.circle_id)
+    if payload["seq"] != state.head.seq + 1 or payload["prev"] != b64u(state.head.hash):
+        raise ProtocolError("broken_chain")
+    signer = unb64u_id(payload["signer"])
+    if payload["op"] != "leave" and state.members[signer].role != "admin":
+        raise ProtocolError("not_admin")
+    if payload["op"] == "genesis":
+        raise ProtocolError("invalid_operation", "a second genesis")
+    next_state = _OPS[payload["op"]](state, signer, payload)
+    return replace(next_state, head=Head(state.head.seq + 1, entry_hash(entry)))
+
+
+def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise ProtocolError("malformed", "an entry's payload is a JSON object")
+    if document.get("v") != VERSION:
+        raise ProtocolError("unsupported_version")
+    if document.get("type") != "membership":
+        raise ProtocolError("wrong_type", "expected membership")
+    op = document.get("op")
+    if op not in _OP_FIELDS:
+        raise ProtocolError("malformed", "unknown op")
+    payload = expect_object(document, _COMMON + _OP_FIELDS[op])
+    if signer is not None and unb64u_id(payload["signer"]) != signer:
+        raise ProtocolError("context_mismatch", "payload signer is not the signer")
+    if unb64u_id(payload["circle_id"]) != circle_id:
+        raise ProtocolError("context_mismatch", "an entry of another circle")
+    expect_int(payload["seq"])
+    if payload["prev"] is not None:
+        unb64u(payload["prev"], 32)
+    return payload
+
+
+def _member(value: object) -> Member:
+    fields = expect_object(value, ("identity", "role"))
+    if fields["role"] not in ROLES:
+        raise ProtocolError("malformed", "unknown role")
+    return Member(verify_identity(fields["identity"]), fields["role"])
+
+
+def _op_add(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> CircleState:
+    member = _member(payload["member"])
+    device_id = member.identity.device_id
+    if device_id in state.members:
+        raise ProtocolError("invalid_operation", "already a member")
+    return replace(
+        state,
+        members={**state.members, device_id: member},
+        identities={**state.identities, device_id: member.identity},
+        epoch_members={**state.epoch_members, state.epoch: state.epoch_members[state.epoch] | {device_id}},
+    )
+
+
+def _target(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bytes:
+    device_id = unb64u_id(payload["device_id"])
+    if device_id not in state.members or device_id == signer:
+        raise ProtocolError("invalid_operation", "not a member, or the signer itself")
+    return device_id
+
+
+def _without(state: CircleState, device_id: bytes, payload: dict[str, Any]) -> CircleState:
+    members = {d: m for d, m in state.members.items() if d != device_id}
+    if not any(m.role == "admin" for m in members.values()):
+        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
+    return _start_epoch(replace(state, members=members), payload)
+
+
+def _op_remove(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    return _without(state, _target(state, signer, payload), payload)
+
+
+def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    return _without(state, signer, payload)
+
+
+def _op_role(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    device_id, role = _target(state, signer, payload), payload["role"]
+    if role not in ROLES:
+        raise ProtocolError("malformed", "unknown role")
+    members = {**state.members, device_id: Member(state.members[device_id].identity, role)}
+    if not any(m.role == "admin" for m in members.values()):
+        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
+    return replace(state, members=members)
+
+
+def _op_rotate(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> CircleState:
+    return _start_epoch(state, payload)
+
+
+def _start_epoch(state: CircleState, payload: dict[str, Any]) -> CircleState:
+    epoch = expect_int(payload["epoch"])
+    if epoch != state.epoch + 1:
+        raise ProtocolError("invalid_operation", "an epoch must be the next one")
+    return replace(
+        state,
+        epoch=epoch,
+        commitments={**state.commitments, epoch: unb64u(payload["key_commitment"], 32)},
+        epoch_members={**state.epoch_members, epoch: frozenset(state.members)},
+    )
+
+
+_OPS: dict[str, Callable[[CircleState, bytes, dict[str, Any]], CircleState]] = {
+    "add": _op_add,
+    "remove": _op_remove,
+    "leave": _op_leave,
+    "role": _op_role,
+    "rotate": _op_rotate,
+}
+
+
+def _check_not_rolled_back(entries: Sequence[object], known: Head) -> None:
+    if len(entries) <= known.seq or entry_hash(entries[known.seq]) != known.hash:
+        raise ProtocolError("rolled_back")
+
+
+def genesis_hash(entries: Sequence[object]) -> bytes:
+    return entry_hash(entries[0])

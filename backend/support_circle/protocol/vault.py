@@ -1,0 +1,183 @@
+"""The local vault (PROTOCOL.md §5): a random vault key, wrapped by passphrase and by recovery key."""
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from support_circle.protocol import primitives
+from support_circle.protocol.encoding import (
+    ID_BYTES,
+    VERSION,
+    b64u,
+    ctx,
+    expect_int,
+    expect_object,
+    unb64u,
+    unb64u_id,
+)
+from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.padding import pad, unpad
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_READ_AS = {"O": "0", "I": "1", "L": "1"}
+RECOVERY_KEY_BYTES = 32
+_RECOVERY_CHECK_BYTES = 3
+RECOVERY_TEXT_SYMBOLS = 56
+
+
+@dataclass(frozen=True)
+class Argon2Parameters:
+    m_kib: int = 65536
+    t: int = 3
+    p: int = 1
+
+
+DEFAULT_PARAMETERS = Argon2Parameters()
+# Reserved for test vectors only (PROTOCOL.md §5): fast, and refused everywhere else.
+VECTOR_PARAMETERS = Argon2Parameters(m_kib=64, t=1, p=1)
+_FLOOR = Argon2Parameters(m_kib=19456, t=2, p=1)
+_CEILING = Argon2Parameters(m_kib=1048576, t=10, p=4)
+
+
+@dataclass(frozen=True)
+class NewVault:
+    """What creating a vault yields: the stored object, the key it protects and the recovery text."""
+
+    vault: dict[str, Any]
+    vault_key: bytes
+    recovery_text: str
+
+
+def _wrap_aad(vault_id: bytes, kind: str) -> bytes:
+    return ctx("support-circle/v1/vault-wrap", vault_id, kind.encode())
+
+
+def _recovery_wrap_key(recovery_key: bytes, vault_id: bytes) -> bytes:
+    return primitives.hkdf(recovery_key, vault_id, b"support-circle/v1/recovery-wrap", 32)
+
+
+def _passphrase_key(passphrase: str, salt: bytes, params: Argon2Parameters) -> bytes:
+    password = unicodedata.normalize("NFC", passphrase).encode()
+    return primitives.argon2id(password, salt, m_kib=params.m_kib, t=params.t, p=params.p)
+
+
+def _wrap(key: bytes, vault_key: bytes, aad: bytes) -> dict[str, str]:
+    nonce = primitives.random_bytes(primitives.NONCE_BYTES)
+    return {"nonce": b64u(nonce), "ct": b64u(primitives.aead_seal(key, nonce, vault_key, aad))}
+
+
+def create_vault(passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS) -> NewVault:
+    vault_id, salt = primitives.random_bytes(ID_BYTES), primitives.random_bytes(16)
+    vault_key, recovery_key = primitives.random_bytes(32), primitives.random_bytes(RECOVERY_KEY_BYTES)
+    vault = {
+        "v": VERSION,
+        "vault_id": b64u(vault_id),
+        "kdf": {"alg": "argon2id", "salt": b64u(salt), "m_kib": params.m_kib, "t": params.t, "p": params.p},
+        "passphrase_wrap": _wrap(
+            _passphrase_key(passphrase, salt, params), vault_key, _wrap_aad(vault_id, "passphrase")
+        ),
+        "recovery_wrap": _wrap(_recovery_wrap_key(recovery_key, vault_id), vault_key, _wrap_aad(vault_id, "recovery")),
+    }
+    return NewVault(vault, vault_key, recovery_key_to_text(recovery_key))
+
+
+def _parse_vault(vault: object) -> dict[str, Any]:
+    return expect_object(vault, ("v", "vault_id", "kdf", "passphrase_wrap", "recovery_wrap"))
+
+
+def _parse_parameters(kdf: object, allow_vector_parameters: bool) -> tuple[bytes, Argon2Parameters]:
+    fields = expect_object(kdf, ("alg", "salt", "m_kib", "t", "p"))
+    if fields["alg"] != "argon2id":
+        raise ProtocolError("malformed", "unknown key derivation")
+    params = Argon2Parameters(expect_int(fields["m_kib"]), expect_int(fields["t"]), expect_int(fields["p"]))
+    in_range = all(
+        getattr(_FLOOR, name) <= getattr(params, name) <= getattr(_CEILING, name) for name in ("m_kib", "t", "p")
+    )
+    if not in_range and not (allow_vector_parameters and params == VECTOR_PARAMETERS):
+        raise ProtocolError("weak_parameters")
+    return unb64u(fields["salt"], 16), params
+
+
+def _unwrap(wrap: object, key: bytes, aad: bytes, failure: str) -> bytes:
+    fields = expect_object(wrap, ("nonce", "ct"))
+    nonce, ct = unb64u(fields["nonce"]), unb64u(fields["ct"])
+    try:
+        return primitives.aead_open(key, nonce, ct, aad)
+    except ProtocolError as exc:
+        if exc.code == "decrypt_failed":
+            raise ProtocolError("wrong_passphrase" if failure == "passphrase" else "wrong_recovery_key") from exc
+        raise
+
+
+def unlock_with_passphrase(vault: object, passphrase: str, *, allow_vector_parameters: bool = False) -> bytes:
+    """The vault key; ``wrong_passphrase`` when the passphrase is not the one it was made with."""
+    fields = _parse_vault(vault)
+    vault_id = unb64u_id(fields["vault_id"])
+    salt, params = _parse_parameters(fields["kdf"], allow_vector_parameters)
+    key = _passphrase_key(passphrase, salt, params)
+    return _unwrap(fields["passphrase_wrap"], key, _wrap_aad(vault_id, "passphrase"), "passphrase")
+
+
+def unlock_with_recovery(vault: object, recovery_text: str) -> bytes:
+    """The vault key; ``recovery_key_typo`` for a mistyped text, ``wrong_recovery_key`` for another key."""
+    fields = _parse_vault(vault)
+    vault_id = unb64u_id(fields["vault_id"])
+    key = _recovery_wrap_key(recovery_key_from_text(recovery_text), vault_id)
+    return _unwrap(fields["recovery_wrap"], key, _wrap_aad(vault_id, "recovery"), "recovery")
+
+
+def rewrap_passphrase(
+    vault: dict[str, Any], vault_key: bytes, passphrase: str, params: Argon2Parameters
+) -> dict[str, Any]:
+    """The vault with a new passphrase or stronger parameters; the recovery wrap is kept."""
+    vault_id, salt = unb64u_id(vault["vault_id"]), primitives.random_bytes(16)
+    key = _passphrase_key(passphrase, salt, params)
+    kdf = {"alg": "argon2id", "salt": b64u(salt), "m_kib": params.m_kib, "t": params.t, "p": params.p}
+    return {**vault, "kdf": kdf, "passphrase_wrap": _wrap(key, vault_key, _wrap_aad(vault_id, "passphrase"))}
+
+
+def _recovery_check(recovery_key: bytes) -> bytes:
+    return primitives.sha256(ctx("support-circle/v1/recovery-check", recovery_key))[:_RECOVERY_CHECK_BYTES]
+
+
+def recovery_key_to_text(recovery_key: bytes) -> str:
+    data = recovery_key + _recovery_check(recovery_key)
+    number, bits = int.from_bytes(data, "big"), len(data) * 8
+    symbols = [CROCKFORD[(number >> (bits - 5 * (i + 1))) & 31] for i in range(bits // 5)]
+    return " ".join("".join(symbols[i : i + 4]) for i in range(0, len(symbols), 4))
+
+
+def recovery_key_from_text(text: str) -> bytes:
+    cleaned = [_READ_AS.get(c, c) for c in text.upper() if c not in " -"]
+    if len(cleaned) != RECOVERY_TEXT_SYMBOLS or any(c not in CROCKFORD for c in cleaned):
+        raise ProtocolError("recovery_key_typo", "a recovery key is 56 letters and digits")
+    number = 0
+    for c in cleaned:
+        number = number << 5 | CROCKFORD.index(c)
+    data = number.to_bytes(RECOVERY_KEY_BYTES + _RECOVERY_CHECK_BYTES, "big")
+    recovery_key, check = data[:RECOVERY_KEY_BYTES], data[RECOVERY_KEY_BYTES:]
+    if check != _recovery_check(recovery_key):
+        raise ProtocolError("recovery_key_typo", "the check does not match")
+    return recovery_key
+
+
+def _local_key(vault_key: bytes, vault_id: bytes) -> bytes:
+    return primitives.hkdf(vault_key, vault_id, b"support-circle/v1/local-key", 32)
+
+
+def _local_aad(vault_id: bytes, store: str, key: str) -> bytes:
+    return ctx("support-circle/v1/local", vault_id, store.encode(), key.encode())
+
+
+def seal_local(vault_key: bytes, vault_id: bytes, store: str, key: str, plaintext: bytes) -> dict[str, Any]:
+    nonce = primitives.random_bytes(primitives.NONCE_BYTES)
+    ct = primitives.aead_seal(_local_key(vault_key, vault_id), nonce, pad(plaintext), _local_aad(vault_id, store, key))
+    return {"v": VERSION, "nonce": b64u(nonce), "ct": b64u(ct)}
+
+
+def open_local(vault_key: bytes, vault_id: bytes, store: str, key: str, item: object) -> bytes:
+    """The plaintext; ``decrypt_failed`` when the item was changed or copied to another store or key."""
+    fields = expect_object(item, ("v", "nonce", "ct"))
+    nonce, ct = unb64u(fields["nonce"]), unb64u(fields["ct"])
+    padded = primitives.aead_open(_local_key(vault_key, vault_id), nonce, ct, _local_aad(vault_id, store, key))
+    return unpad(padded)

@@ -1,0 +1,489 @@
+"""Vectors for circles: epoch keys, key envelopes, records, the membership log and invites."""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from support_circle.protocol import circle_keys, invites, membership, primitives, records, signed
+from support_circle.protocol.encoding import b64u, ctx, dump_json, u32
+from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.padding import pad
+from support_circle.protocol.records import RecordRef
+from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+from support_circle.protocol.vectors.runner import state_outputs
+
+Files = dict[str, dict[str, Any]]
+HLC = "1795651200000-0000-"
+
+
+def key_derivation() -> dict[str, Any]:
+    circle_id, key = primitives.random_bytes(16), circle_keys.new_epoch_key()
+    return group_file(
+        "key_derivation",
+        "Keys derived from an epoch key (§6).",
+        [
+            vector(
+                "derive",
+                "record key and commitment",
+                circle_id=b64u(circle_id),
+                epoch_key=b64u(key),
+                record_key=b64u(circle_keys.record_key(key, circle_id)),
+                key_commitment=b64u(circle_keys.key_commitment(key, circle_id)),
+            )
+        ],
+    )
+
+
+def key_envelopes() -> dict[str, Any]:
+    member, stranger = DeviceKeys.generate(), DeviceKeys.generate()
+    circle_id, key, forged = primitives.random_bytes(16), circle_keys.new_epoch_key(), circle_keys.new_epoch_key()
+    envelope = circle_keys.seal_key_envelope(circle_id, 2, member.public, key)
+    commitments = {"2": b64u(circle_keys.key_commitment(key, circle_id))}
+    base = {"recipient_device_id": b64u(member.device_id), "recipient_kem_private": b64u(member.kem_private)}
+    return group_file(
+        "key_envelope",
+        "Epoch keys sealed to one member with HPKE, checked against the log's commitment (§6).",
+        [
+            vector(
+                "open", "sealed to this device", envelope=envelope, commitments=commitments, epoch_key=b64u(key), **base
+            ),
+            vector(
+                "forged key",
+                "a key the server sealed itself",
+                "key_mismatch",
+                envelope=circle_keys.seal_key_envelope(circle_id, 2, member.public, forged),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "epoch not in log",
+                "no commitment for epoch 2",
+                "unknown_epoch",
+                envelope=envelope,
+                commitments={"1": commitments["2"]},
+                **base,
+            ),
+            vector(
+                "other epoch",
+                "the envelope relabelled as epoch 3",
+                "decrypt_failed",
+                envelope=changed(envelope, epoch=3),
+                commitments={"3": commitments["2"]},
+                **base,
+            ),
+            vector(
+                "other recipient",
+                "a device opening what was sealed to another",
+                "context_mismatch",
+                envelope=envelope,
+                commitments=commitments,
+                recipient_device_id=b64u(stranger.device_id),
+                recipient_kem_private=b64u(stranger.kem_private),
+            ),
+            vector(
+                "flipped",
+                "one bit of the sealed key",
+                "decrypt_failed",
+                envelope=changed(envelope, sealed=flip(envelope["sealed"])),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "truncated",
+                "20 bytes",
+                "truncated",
+                envelope=changed(envelope, sealed=b64u(bytes(20))),
+                commitments=commitments,
+                **base,
+            ),
+        ],
+    )
+
+
+def _raw_record(ref: RecordRef, key: bytes, inner: bytes, padded: bool = True) -> dict[str, Any]:
+    """An envelope around arbitrary inner bytes: how a member (who has the key) could make one."""
+    nonce = primitives.random_bytes(12)
+    aad = ctx("support-circle/v1/record", ref.circle_id, ref.record_id, u32(ref.epoch))
+    ct = primitives.aead_seal(circle_keys.record_key(key, ref.circle_id), nonce, pad(inner) if padded else inner, aad)
+    return {
+        "v": 1,
+        "circle_id": b64u(ref.circle_id),
+        "record_id": b64u(ref.record_id),
+        "epoch": ref.epoch,
+        "nonce": b64u(nonce),
+        "ct": b64u(ct),
+    }
+
+
+def _signed_inner(author: DeviceKeys, payload: dict[str, Any], sign_as: DeviceKeys | None = None) -> bytes:
+    payload_bytes = dump_json(payload)
+    signature = primitives.ed25519_sign((sign_as or author).sign_seed, signed.signing_input("record", payload_bytes))
+    return author.device_id + signature + payload_bytes
+
+
+def records_vectors() -> dict[str, Any]:
+    alice, bo, outsider = DeviceKeys.generate(), DeviceKeys.generate(), DeviceKeys.generate()
+    circle_id, other_circle = primitives.random_bytes(16), primitives.random_bytes(16)
+    keys = {1: circle_keys.new_epoch_key(), 2: circle_keys.new_epoch_key()}
+    ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
+    change = primitives.random_bytes(16)
+    body = {"kind": "note", "text": "Checked in with Mere — she is safe tonight."}
+    note = records.seal_record(alice, ref, keys[2], change_id=change, hlc=HLC + b64u(alice.device_id), body=body)
+    tomb_ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
+    tombstone = records.seal_record(bo, tomb_ref, keys[2], change_id=change, hlc=HLC + b64u(bo.device_id), body=None)
+    payload = _payload(alice, ref, change, body)
+    base: dict[str, Any] = {
+        "epoch_keys": {str(e): b64u(k) for e, k in keys.items()},
+        "members": [alice.identity(), bo.identity()],
+    }
+    moved_id = changed(note, record_id=b64u(primitives.random_bytes(16)))
+    elsewhere = _raw_record(
+        RecordRef(circle_id, primitives.random_bytes(16), 2),
+        keys[2],
+        _signed_inner(bo, _payload(bo, ref, change, body)),
+    )
+    return group_file(
+        "record",
+        "Record envelopes (§7): encrypted, padded, signed inside by their author.",
+        [
+            vector("note", "a member's note", envelope=note, payload=payload, **base),
+            vector(
+                "tombstone",
+                "a deleted record has no body",
+                envelope=tombstone,
+                payload=_payload(bo, tomb_ref, change, None),
+                **base,
+            ),
+            vector(
+                "flipped bit",
+                "one bit of the ciphertext",
+                "decrypt_failed",
+                envelope=changed(note, ct=flip(note["ct"], 5)),
+                **base,
+            ),
+            vector(
+                "moved to another id", "the server relabels the record", "decrypt_failed", envelope=moved_id, **base
+            ),
+            vector(
+                "moved to another circle",
+                "the server relabels the circle",
+                "decrypt_failed",
+                envelope=changed(note, circle_id=b64u(other_circle)),
+                **base,
+            ),
+            vector(
+                "wrong epoch",
+                "relabelled as epoch 1, whose key the reader has",
+                "decrypt_failed",
+                envelope=changed(note, epoch=1),
+                **base,
+            ),
+            vector(
+                "unknown epoch",
+                "an epoch the reader has no key for",
+                "unknown_epoch",
+                envelope=changed(note, epoch=7),
+                **base,
+            ),
+            vector(
+                "author not a member",
+                "signed by a device outside the circle",
+                "unknown_author",
+                envelope=_raw_record(ref, keys[2], _signed_inner(outsider, _payload(outsider, ref, change, body))),
+                **base,
+            ),
+            vector(
+                "forged author",
+                "Bo's words signed with Alice's name but Bo's key",
+                "bad_signature",
+                envelope=_raw_record(ref, keys[2], _signed_inner(alice, payload, sign_as=bo)),
+                **base,
+            ),
+            vector(
+                "no signature",
+                "inner bytes too short to hold one",
+                "missing_signature",
+                envelope=_raw_record(ref, keys[2], alice.device_id + bytes(10)),
+                **base,
+            ),
+            vector(
+                "copied words",
+                "Bo's signed record re-encrypted under another id",
+                "context_mismatch",
+                envelope=elsewhere,
+                **base,
+            ),
+            vector(
+                "unpadded",
+                "a plaintext that is no bucket",
+                "bad_padding",
+                envelope=_raw_record(ref, keys[2], b"x" * 100, padded=False),
+                **base,
+            ),
+            vector("future version", "v=2", "unsupported_version", envelope=changed(note, v=2), **base),
+            vector(
+                "truncated", "8 bytes of ciphertext", "truncated", envelope=changed(note, ct=b64u(bytes(8))), **base
+            ),
+            vector(
+                "bad base64",
+                "a nonce with padding",
+                "bad_encoding",
+                envelope=changed(note, nonce=note["nonce"] + "="),
+                **base,
+            ),
+        ],
+    )
+
+
+def _payload(author: DeviceKeys, ref: RecordRef, change: bytes, body: dict[str, Any] | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "v": 1,
+        "type": "record",
+        "circle_id": b64u(ref.circle_id),
+        "record_id": b64u(ref.record_id),
+        "epoch": ref.epoch,
+        "change_id": b64u(change),
+        "author": b64u(author.device_id),
+        "hlc": HLC + b64u(author.device_id),
+        "deleted": body is None,
+    }
+    if body is not None:
+        payload["body"] = body
+    return payload
+
+
+def membership_vectors() -> dict[str, Any]:
+    a, b, c, server = (DeviceKeys.generate() for _ in range(4))
+    circle_id = primitives.random_bytes(16)
+    log, states = _happy_log(a, b, c, circle_id)
+    final = states[-1]
+    anchor = b64u(membership.genesis_hash(log))
+    base = {"circle_id": b64u(circle_id), "genesis_hash": anchor}
+    outputs = state_outputs(final)
+    head = {"seq": final.head.seq, "hash": b64u(final.head.hash)}
+    injected = membership.add(server, states[1], server.identity())
+    by_member = membership.add(b, states[1], server.identity())
+    skipped = membership.rotate(a, changed_epoch(states[4], 1), circle_keys.new_epoch_key())
+    return group_file(
+        "membership",
+        "The signed membership log (§8). Entries: genesis(A), add(B), add(C, admin), role(B admin), remove(C), rotate, leave(B).",
+        [
+            vector("full log", "every op, in order", entries=log, **base, **outputs),
+            vector(
+                "up to date",
+                "matches the head the client already knew",
+                entries=log,
+                known_head=head,
+                **base,
+                **outputs,
+            ),
+            vector(
+                "entry dropped",
+                "the server leaves out entry 5 (the rotation)",
+                "broken_chain",
+                entries=log[:5] + log[6:],
+                **base,
+            ),
+            vector(
+                "entries reordered",
+                "entries 1 and 2 swapped",
+                "broken_chain",
+                entries=[log[0], log[2], log[1], *log[3:]],
+                **base,
+            ),
+            vector(
+                "member injected",
+                "an add signed by a device that is not a member",
+                "unknown_author",
+                entries=[*log[:2], injected],
+                **base,
+            ),
+            vector(
+                "add by a non-admin",
+                "B, a plain member, adds someone",
+                "not_admin",
+                entries=[*log[:2], by_member],
+                **base,
+            ),
+            vector(
+                "flipped signature",
+                "one bit of entry 3's signature",
+                "bad_signature",
+                entries=[*log[:3], changed(log[3], sig=flip(log[3]["sig"])), *log[4:]],
+                **base,
+            ),
+            vector(
+                "missing signature",
+                "entry 1 unsigned",
+                "missing_signature",
+                entries=[log[0], changed(log[1], sig="")],
+                **base,
+            ),
+            vector(
+                "other genesis",
+                "a log that starts elsewhere",
+                "genesis_mismatch",
+                entries=log,
+                circle_id=base["circle_id"],
+                genesis_hash=b64u(bytes(32)),
+            ),
+            vector(
+                "rolled back",
+                "shorter than the head already seen",
+                "rolled_back",
+                entries=log[:5],
+                known_head=head,
+                **base,
+            ),
+            vector(
+                "forked",
+                "a different entry where the known head was",
+                "rolled_back",
+                entries=log[:5],
+                known_head={"seq": 4, "hash": b64u(bytes(32))},
+                **base,
+            ),
+            vector(
+                "epoch skipped", "rotate to epoch current + 2", "invalid_operation", entries=[*log[:5], skipped], **base
+            ),
+            vector(
+                "other circle",
+                "a valid chain, but for another circle id",
+                "context_mismatch",
+                entries=log,
+                circle_id=b64u(primitives.random_bytes(16)),
+                genesis_hash=anchor,
+            ),
+        ],
+    )
+
+
+def changed_epoch(state: membership.CircleState, delta: int) -> membership.CircleState:
+    """A state whose epoch is off by ``delta``: how a buggy or hostile admin would write the next entry."""
+    return replace(state, epoch=state.epoch + delta)
+
+
+def _happy_log(
+    a: DeviceKeys, b: DeviceKeys, c: DeviceKeys, circle_id: bytes
+) -> tuple[list[signed.SignedObject], list[membership.CircleState]]:
+    anchor_entry = membership.genesis(a, circle_id, circle_keys.new_epoch_key())
+    log = [anchor_entry]
+    states = [membership.verify_log(circle_id, membership.entry_hash(anchor_entry), log)]
+    steps: list[Callable[[membership.CircleState], signed.SignedObject]] = [
+        lambda s: membership.add(a, s, b.identity()),
+        lambda s: membership.add(a, s, c.identity(), "admin"),
+        lambda s: membership.set_role(c, s, b.device_id, "admin"),
+        lambda s: membership.remove(a, s, c.device_id, circle_keys.new_epoch_key()),
+        lambda s: membership.rotate(a, s, circle_keys.new_epoch_key()),
+        lambda s: membership.leave(b, s, circle_keys.new_epoch_key()),
+    ]
+    for step in steps:
+        log.append(step(states[-1]))
+        states.append(membership.verify_log(circle_id, membership.entry_hash(anchor_entry), log))
+    return log, states
+
+
+def invite_vectors() -> Files:
+    admin, joiner, other = DeviceKeys.generate(), DeviceKeys.generate(), DeviceKeys.generate()
+    secret, wrong_secret = invites.new_secret(), invites.new_secret()
+    keys = invites.derive(secret)
+    circle_id, genesis = primitives.random_bytes(16), primitives.random_bytes(32)
+    expires = datetime(2026, 12, 1, tzinfo=UTC)
+    record = invites.seal_invite(admin, secret, circle_id, genesis, expires)
+    request = invites.make_join_request(secret, joiner)
+    found = {
+        "circle_id": b64u(circle_id),
+        "genesis_hash": b64u(genesis),
+        "expires_at": "2026-12-01T00:00:00Z",
+        "inviter_device_id": b64u(admin.device_id),
+    }
+    return {
+        "invite_derivation": group_file(
+            "invite_derivation",
+            "What an invite secret yields (§9).",
+            [
+                vector(
+                    "derive",
+                    "id, key and auth key",
+                    secret=b64u(secret),
+                    invite_id=b64u(keys.invite_id),
+                    invite_key=b64u(keys.invite_key),
+                    auth_pub=b64u(keys.auth_pub),
+                )
+            ],
+        ),
+        "invite": group_file(
+            "invite",
+            "Opening an invite record with the link's secret (§9).",
+            [
+                vector(
+                    "open", "before it expires", secret=b64u(secret), record=record, now="2026-11-25T12:00:00Z", **found
+                ),
+                vector(
+                    "expired",
+                    "at its expiry",
+                    "expired",
+                    secret=b64u(secret),
+                    record=record,
+                    now="2026-12-01T00:00:00Z",
+                ),
+                vector(
+                    "another link",
+                    "a secret for another invite",
+                    "context_mismatch",
+                    secret=b64u(wrong_secret),
+                    record=record,
+                    now="2026-11-25T12:00:00Z",
+                ),
+                vector(
+                    "flipped",
+                    "one bit of the record",
+                    "decrypt_failed",
+                    secret=b64u(secret),
+                    record=changed(record, ct=flip(record["ct"])),
+                    now="2026-11-25T12:00:00Z",
+                ),
+            ],
+        ),
+        "join_request": group_file(
+            "join_request",
+            "Join requests checked by the approving admin (§9).",
+            [
+                vector(
+                    "valid",
+                    "made with the link",
+                    secret=b64u(secret),
+                    request=request,
+                    device_id=b64u(joiner.device_id),
+                ),
+                vector(
+                    "other link",
+                    "a proof made with another invite's secret",
+                    "bad_proof",
+                    secret=b64u(secret),
+                    request=changed(invites.make_join_request(wrong_secret, joiner), invite_id=b64u(keys.invite_id)),
+                ),
+                vector(
+                    "identity swapped",
+                    "the server puts its own device in a real request",
+                    "bad_proof",
+                    secret=b64u(secret),
+                    request=changed(request, identity=other.identity()),
+                ),
+                vector(
+                    "other invite",
+                    "a request for another invite",
+                    "context_mismatch",
+                    secret=b64u(wrong_secret),
+                    request=request,
+                ),
+            ],
+        ),
+    }
+
+
+def build() -> Files:
+    files = {"key_derivation": key_derivation(), "key_envelope": key_envelopes(), "record": records_vectors()}
+    files.update({"membership": membership_vectors(), **invite_vectors()})
+    return files

@@ -1,0 +1,293 @@
+"""Vectors for what one device does alone: encodings, padding, identities, the vault, safety numbers."""
+
+import unicodedata
+from typing import Any
+
+from support_circle.protocol import primitives, vault
+from support_circle.protocol.encoding import b64u, dump_json, parse_json, unb64u
+from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.safety import safety_number
+from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+
+Files = dict[str, dict[str, Any]]
+
+
+def encoding() -> dict[str, Any]:
+    return group_file(
+        "encoding",
+        "Canonical unpadded base64url (§1).",
+        [
+            vector("empty", "the empty string is zero bytes", input="", bytes_hex=""),
+            vector("three bytes", "no padding needed", input="AQID", bytes_hex="010203"),
+            vector("url alphabet", "- and _ stand for + and /", input="-_8", bytes_hex="fbff"),
+            vector("one byte", "two symbols, no padding", input="AQ", bytes_hex="01"),
+            vector("padded", "padding characters are refused", "bad_encoding", input="AQ=="),
+            vector("standard alphabet", "+ and / are not base64url", "bad_encoding", input="+/8"),
+            vector("lone symbol", "a length of 1 mod 4 cannot be bytes", "bad_encoding", input="AQIDB"),
+            vector("trailing bits", "AR decodes to 01 only by ignoring set bits", "bad_encoding", input="AR"),
+            vector("whitespace", "whitespace is not skipped", "bad_encoding", input="AQ ID"),
+        ],
+    )
+
+
+def padding() -> dict[str, Any]:
+    def marker(size: int, content: bytes = b"") -> str:
+        return (content + b"\x80" + b"\x00" * (size - len(content) - 1)).hex()
+
+    return group_file(
+        "padding",
+        "Size buckets (§4).",
+        [
+            vector("pad empty", "the smallest bucket", op="pad", input_hex="", output_hex=marker(256)),
+            vector("pad 255", "fills a bucket exactly", op="pad", repeat_hex="41", count=255, output_len=256),
+            vector(
+                "pad 256", "one more byte takes the next bucket", op="pad", repeat_hex="41", count=256, output_len=512
+            ),
+            vector("pad largest", "65535 bytes still fit", op="pad", repeat_hex="00", count=65535, output_len=65536),
+            vector("pad too large", "65536 bytes do not", "too_large", op="pad", repeat_hex="00", count=65536),
+            vector("unpad", "the marker and zeros go", op="unpad", input_hex=marker(256, b"hi"), output_hex="6869"),
+            vector(
+                "unpad zero-ending message",
+                "zeros before the marker stay",
+                op="unpad",
+                input_hex=marker(256, b"\x00\x00"),
+                output_hex="0000",
+            ),
+            vector("unpad odd length", "300 bytes is no bucket", "bad_padding", op="unpad", repeat_hex="80", count=300),
+            vector("unpad no marker", "all zeros", "bad_padding", op="unpad", repeat_hex="00", count=256),
+            vector(
+                "unpad bytes after marker",
+                "the marker must be last",
+                "bad_padding",
+                op="unpad",
+                input_hex="80" + "01" + "00" * 254,
+            ),
+        ],
+    )
+
+
+def identity() -> dict[str, Any]:
+    keys, other = DeviceKeys.generate(), DeviceKeys.generate()
+    good = keys.identity()
+    mine = keys.public
+    outputs = {"device_id": b64u(mine.device_id), "sign_pub": b64u(mine.sign_pub), "kem_pub": b64u(mine.kem_pub)}
+    claimed = keys.sign(
+        {
+            "v": 1,
+            "type": "identity",
+            "device_id": b64u(other.device_id),
+            "sign_pub": b64u(mine.sign_pub),
+            "kem_pub": b64u(mine.kem_pub),
+        }
+    )
+    wrong_type = keys.sign({"v": 1, "type": "record", "device_id": b64u(mine.device_id)})
+    return group_file(
+        "identity",
+        "Self-signed device identities (§2, §3).",
+        [
+            vector("valid", "a device's own identity", identity=good, **outputs),
+            vector(
+                "flipped signature",
+                "one bit of the signature",
+                "bad_signature",
+                identity=changed(good, sig=flip(good["sig"])),
+            ),
+            vector(
+                "flipped payload",
+                "the kem_pub swapped after signing changes the payload",
+                "bad_signature",
+                identity=changed(good, payload=_swap_kem(good["payload"], other)),
+            ),
+            vector("missing signature", "an empty sig", "missing_signature", identity=changed(good, sig="")),
+            vector("short signature", "a 63-byte sig", "bad_signature", identity=changed(good, sig=b64u(bytes(63)))),
+            vector(
+                "claims another device", "device_id not derived from sign_pub", "identity_mismatch", identity=claimed
+            ),
+            vector(
+                "signer is someone else",
+                "outer signer differs from device_id",
+                "identity_mismatch",
+                identity=changed(good, signer=b64u(other.device_id)),
+            ),
+            vector("not an identity", "a signed record payload offered as identity", "wrong_type", identity=wrong_type),
+            vector("future version", "outer v=2", "unsupported_version", identity=changed(good, v=2)),
+            vector(
+                "bad base64",
+                "padding in the payload",
+                "bad_encoding",
+                identity=changed(good, payload=good["payload"] + "="),
+            ),
+        ],
+    )
+
+
+def _swap_kem(payload_b64: str, other: DeviceKeys) -> str:
+    document = parse_json(unb64u(payload_b64))
+    document["kem_pub"] = b64u(other.public.kem_pub)
+    return b64u(dump_json(document))
+
+
+def recovery() -> Files:
+    key = primitives.random_bytes(32)
+    text = vault.recovery_key_to_text(key)
+    sloppy = text.lower().replace("0", "o").replace("1", "l")
+    typo = ("Z" if text[0] != "Z" else "Y") + text[1:]
+    return {
+        "recovery_key": group_file(
+            "recovery_key",
+            "Reading a recovery key a person typed (§5).",
+            [
+                vector("as shown", "14 groups of 4", text=text, recovery_key=b64u(key)),
+                vector(
+                    "as typed",
+                    "lower case, no spaces, O for 0 and l for 1",
+                    text=sloppy.replace(" ", ""),
+                    recovery_key=b64u(key),
+                ),
+                vector("hyphens", "hyphens instead of spaces", text=text.replace(" ", "-"), recovery_key=b64u(key)),
+                vector("one symbol wrong", "the check catches a typo", "recovery_key_typo", text=typo),
+                vector("one symbol short", "55 symbols", "recovery_key_typo", text=text[:-1]),
+                vector("not crockford", "U is not in the alphabet", "recovery_key_typo", text="U" + text[1:]),
+            ],
+        ),
+        "recovery_key_encode": group_file(
+            "recovery_key_encode",
+            "Showing a recovery key (§5): the exact text.",
+            [vector("shown", "upper case, 14 groups of 4", recovery_key=b64u(key), text=text)],
+        ),
+    }
+
+
+def vault_vectors() -> dict[str, Any]:
+    passphrase = unicodedata.normalize("NFC", "café by the river, 7 stones")
+    made = vault.create_vault(passphrase, vault.VECTOR_PARAMETERS)
+    strong = vault.create_vault("correct horse battery staple")
+    other_text = vault.recovery_key_to_text(primitives.random_bytes(32))
+    doc, key = made.vault, b64u(made.vault_key)
+    weak = changed(doc, kdf={**doc["kdf"], "m_kib": 1024})
+    return group_file(
+        "vault",
+        "Unlocking the local vault (§5). m_kib 64 is the reserved vector setting.",
+        [
+            vector("passphrase", "the passphrase it was made with", vault=doc, passphrase=passphrase, vault_key=key),
+            vector(
+                "passphrase typed as NFD",
+                "the same words in decomposed Unicode",
+                vault=doc,
+                passphrase=unicodedata.normalize("NFD", passphrase),
+                vault_key=key,
+            ),
+            vector(
+                "recovery key",
+                "the recovery text shown at creation",
+                vault=doc,
+                recovery_text=made.recovery_text,
+                vault_key=key,
+            ),
+            vector(
+                "default parameters",
+                "64 MiB, t=3, p=1, as the app uses",
+                vault=strong.vault,
+                passphrase="correct horse battery staple",
+                vault_key=b64u(strong.vault_key),
+            ),
+            vector(
+                "wrong passphrase", "one letter different", "wrong_passphrase", vault=doc, passphrase=passphrase.upper()
+            ),
+            vector(
+                "wrong recovery key",
+                "a valid key of another vault",
+                "wrong_recovery_key",
+                vault=doc,
+                recovery_text=other_text,
+            ),
+            vector(
+                "tampered wrap",
+                "a bit of the passphrase wrap",
+                "wrong_passphrase",
+                vault=changed(
+                    doc, passphrase_wrap={**doc["passphrase_wrap"], "ct": flip(doc["passphrase_wrap"]["ct"])}
+                ),
+                passphrase=passphrase,
+            ),
+            vector(
+                "weakened parameters",
+                "m_kib lowered to 1024 by someone with the file",
+                "weak_parameters",
+                vault=weak,
+                passphrase=passphrase,
+            ),
+            vector("future version", "v=2", "unsupported_version", vault=changed(doc, v=2), passphrase=passphrase),
+        ],
+    )
+
+
+def local() -> dict[str, Any]:
+    made = vault.create_vault("x", vault.VECTOR_PARAMETERS)
+    vault_id = primitives.random_bytes(16)
+    plaintext = dump_json({"section": "who I go to", "answer": "Aunt Mere, and the river walk"})
+    item = vault.seal_local(made.vault_key, vault_id, "plan", "section-1", plaintext)
+    base = {"vault_id": b64u(vault_id), "vault_key": b64u(made.vault_key)}
+    return group_file(
+        "local",
+        "Items kept on the device under the vault key (§5).",
+        [
+            vector(
+                "open",
+                "the store and key it was sealed for",
+                **base,
+                store="plan",
+                key="section-1",
+                item=item,
+                plaintext_hex=plaintext.hex(),
+            ),
+            vector(
+                "other key", "copied to another key", "decrypt_failed", **base, store="plan", key="section-2", item=item
+            ),
+            vector(
+                "other store",
+                "copied to another store",
+                "decrypt_failed",
+                **base,
+                store="allies",
+                key="section-1",
+                item=item,
+            ),
+            vector(
+                "flipped",
+                "one bit of the ciphertext",
+                "decrypt_failed",
+                **base,
+                store="plan",
+                key="section-1",
+                item=changed(item, ct=flip(item["ct"])),
+            ),
+            vector(
+                "truncated",
+                "ten bytes of ciphertext",
+                "truncated",
+                **base,
+                store="plan",
+                key="section-1",
+                item=changed(item, ct=b64u(bytes(10))),
+            ),
+        ],
+    )
+
+
+def safety() -> dict[str, Any]:
+    pairs = [(DeviceKeys.generate(), DeviceKeys.generate()) for _ in range(2)]
+    return group_file(
+        "safety_number",
+        "Safety numbers (§10): the same both ways round.",
+        [
+            vector(f"pair {i}", "two devices", a=a.identity(), b=b.identity(), number=safety_number(a.public, b.public))
+            for i, (a, b) in enumerate(pairs, 1)
+        ],
+    )
+
+
+def build() -> Files:
+    files = {"encoding": encoding(), "padding": padding(), "identity": identity(), **recovery()}
+    files.update({"vault": vault_vectors(), "local": local(), "safety_number": safety()})
+    return files

@@ -1,0 +1,57 @@
+"""Shared tools of the vector builders: fixed or random keys, and small ways to break objects."""
+
+import contextlib
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+from support_circle.protocol import primitives
+from support_circle.protocol.encoding import b64u, unb64u
+
+Vector = dict[str, Any]
+
+
+@contextlib.contextmanager
+def randomness(seed: bytes | None) -> Iterator[None]:
+    """With a seed, every key and nonce the protocol draws comes from it, so files are reproducible.
+
+    HPKE's ephemeral keys are drawn inside ``cryptography`` and stay random.
+    """
+    if seed is None:
+        yield
+        return
+    counter = 0
+
+    def drbg(n: int) -> bytes:
+        nonlocal counter
+        out = b""
+        while len(out) < n:
+            counter += 1
+            out += primitives.sha256(seed + counter.to_bytes(8, "big"))
+        return out[:n]
+
+    original = primitives.random_bytes
+    primitives.random_bytes = drbg
+    try:
+        yield
+    finally:
+        primitives.random_bytes = original
+
+
+def vector(name: str, comment: str, expect: str = "ok", **fields: Any) -> Vector:
+    return {"name": name, "comment": comment, "expect": expect, **fields}
+
+
+def flip(text: str, index: int = -1) -> str:
+    """The b64u text with one bit of one byte changed."""
+    data = bytearray(unb64u(text))
+    data[index] ^= 0x01
+    return b64u(bytes(data))
+
+
+def changed(document: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(document), **fields}
+
+
+def group_file(group: str, description: str, vectors: list[Vector]) -> dict[str, Any]:
+    return {"group": group, "description": description, "vectors": vectors}

@@ -1,0 +1,175 @@
+"""Runs one vector of shared_schema/vectors/ through this implementation (see that folder's README)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from support_circle.protocol import circle_keys, invites, membership, records, vault
+from support_circle.protocol.encoding import b64u, unb64u
+from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.identity import verify_identity
+from support_circle.protocol.padding import pad, unpad
+from support_circle.protocol.safety import safety_number
+
+Vector = dict[str, Any]
+Outputs = dict[str, Any]
+
+OUTPUTS: dict[str, tuple[str, ...]] = {
+    "encoding": ("bytes_hex",),
+    "padding": ("output_hex", "output_len"),
+    "identity": ("device_id", "sign_pub", "kem_pub"),
+    "recovery_key": ("recovery_key",),
+    "recovery_key_encode": ("text",),
+    "vault": ("vault_key",),
+    "local": ("plaintext_hex",),
+    "key_derivation": ("record_key", "key_commitment"),
+    "key_envelope": ("epoch_key",),
+    "record": ("payload",),
+    "membership": ("members", "epoch", "key_commitments", "epoch_members", "head"),
+    "invite_derivation": ("invite_id", "invite_key", "auth_pub"),
+    "invite": ("circle_id", "genesis_hash", "expires_at", "inviter_device_id"),
+    "join_request": ("device_id",),
+    "safety_number": ("number",),
+}
+
+
+def _encoding(v: Vector) -> Outputs:
+    return {"bytes_hex": unb64u(v["input"]).hex()}
+
+
+def _padding_input(v: Vector) -> bytes:
+    if "input_hex" in v:
+        return bytes.fromhex(v["input_hex"])
+    count: int = v["count"]
+    return bytes.fromhex(v["repeat_hex"]) * count
+
+
+def _padding(v: Vector) -> Outputs:
+    output = pad(_padding_input(v)) if v["op"] == "pad" else unpad(_padding_input(v))
+    return {"output_hex": output.hex(), "output_len": len(output)}
+
+
+def _identity(v: Vector) -> Outputs:
+    identity = verify_identity(v["identity"])
+    return {
+        "device_id": b64u(identity.device_id),
+        "sign_pub": b64u(identity.sign_pub),
+        "kem_pub": b64u(identity.kem_pub),
+    }
+
+
+def _vault(v: Vector) -> Outputs:
+    if "passphrase" in v:
+        key = vault.unlock_with_passphrase(v["vault"], v["passphrase"], allow_vector_parameters=True)
+    else:
+        key = vault.unlock_with_recovery(v["vault"], v["recovery_text"])
+    return {"vault_key": b64u(key)}
+
+
+def _local(v: Vector) -> Outputs:
+    plaintext = vault.open_local(unb64u(v["vault_key"]), unb64u(v["vault_id"]), v["store"], v["key"], v["item"])
+    return {"plaintext_hex": plaintext.hex()}
+
+
+def _key_derivation(v: Vector) -> Outputs:
+    key, circle_id = unb64u(v["epoch_key"]), unb64u(v["circle_id"])
+    return {
+        "record_key": b64u(circle_keys.record_key(key, circle_id)),
+        "key_commitment": b64u(circle_keys.key_commitment(key, circle_id)),
+    }
+
+
+def _key_envelope(v: Vector) -> Outputs:
+    commitments = {int(epoch): unb64u(c) for epoch, c in v["commitments"].items()}
+    recipient, private = unb64u(v["recipient_device_id"]), unb64u(v["recipient_kem_private"])
+    _circle, _epoch, key = circle_keys.open_key_envelope(v["envelope"], recipient, private, commitments)
+    return {"epoch_key": b64u(key)}
+
+
+def _record(v: Vector) -> Outputs:
+    keys = {int(epoch): unb64u(key) for epoch, key in v["epoch_keys"].items()}
+    members = {i.device_id: i.sign_pub for i in map(verify_identity, v["members"])}
+    return {"payload": records.open_record(v["envelope"], keys, members.get)}
+
+
+def _membership(v: Vector) -> Outputs:
+    known = v.get("known_head")
+    head = membership.Head(known["seq"], unb64u(known["hash"])) if known else None
+    return state_outputs(membership.verify_log(unb64u(v["circle_id"]), unb64u(v["genesis_hash"]), v["entries"], head))
+
+
+def state_outputs(state: membership.CircleState) -> Outputs:
+    """What a membership vector states about a verified log."""
+    members = sorted(({"device_id": b64u(d), "role": m.role} for d, m in state.members.items()), key=_by_device)
+    return {
+        "members": members,
+        "epoch": state.epoch,
+        "key_commitments": {str(e): b64u(c) for e, c in sorted(state.commitments.items())},
+        "epoch_members": {str(e): sorted(map(b64u, ids)) for e, ids in sorted(state.epoch_members.items())},
+        "head": {"seq": state.head.seq, "hash": b64u(state.head.hash)},
+    }
+
+
+def _by_device(member: dict[str, str]) -> str:
+    return member["device_id"]
+
+
+def _invite_derivation(v: Vector) -> Outputs:
+    keys = invites.derive(unb64u(v["secret"]))
+    return {"invite_id": b64u(keys.invite_id), "invite_key": b64u(keys.invite_key), "auth_pub": b64u(keys.auth_pub)}
+
+
+def _invite(v: Vector) -> Outputs:
+    now = datetime.fromisoformat(v["now"].replace("Z", "+00:00"))
+    invite = invites.open_invite(unb64u(v["secret"]), v["record"], now)
+    return {
+        "circle_id": b64u(invite.circle_id),
+        "genesis_hash": b64u(invite.genesis_hash),
+        "expires_at": invite.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "inviter_device_id": b64u(invite.inviter.device_id),
+    }
+
+
+def _join_request(v: Vector) -> Outputs:
+    keys = invites.derive(unb64u(v["secret"]))
+    joiner = invites.verify_join_request(keys.auth_pub, keys.invite_id, v["request"])
+    return {"device_id": b64u(joiner.device_id)}
+
+
+def _safety_number(v: Vector) -> Outputs:
+    a, b = verify_identity(v["a"]), verify_identity(v["b"])
+    one_way, other_way = safety_number(a, b), safety_number(b, a)
+    if one_way != other_way:
+        raise AssertionError("a safety number must not depend on who computes it")
+    return {"number": one_way}
+
+
+RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
+    "encoding": _encoding,
+    "padding": _padding,
+    "identity": _identity,
+    "recovery_key": lambda v: {"recovery_key": b64u(vault.recovery_key_from_text(v["text"]))},
+    "recovery_key_encode": lambda v: {"text": vault.recovery_key_to_text(unb64u(v["recovery_key"]))},
+    "vault": _vault,
+    "local": _local,
+    "key_derivation": _key_derivation,
+    "key_envelope": _key_envelope,
+    "record": _record,
+    "membership": _membership,
+    "invite_derivation": _invite_derivation,
+    "invite": _invite,
+    "join_request": _join_request,
+    "safety_number": _safety_number,
+}
+
+
+def run(group: str, vector: Vector) -> str | None:
+    """None when the vector's expectation holds, else a sentence saying what happened instead."""
+    try:
+        outputs = RUNNERS[group](vector)
+    except ProtocolError as exc:
+        return None if exc.code == vector["expect"] else f"failed with {exc.code}, expected {vector['expect']}"
+    if vector["expect"] != "ok":
+        return f"succeeded, expected {vector['expect']}"
+    wrong = [key for key in OUTPUTS[group] if key in vector and vector[key] != outputs[key]]
+    return f"outputs differ: {', '.join(wrong)}" if wrong else None
