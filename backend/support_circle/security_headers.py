@@ -4,11 +4,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Only this origin, for everything: no CDN, font, analytics or error reporter can be loaded,
-# no inline script or eval can run, and no other site can frame the app.
+# no inline script or eval can run, and no other site can frame the app. 'wasm-unsafe-eval'
+# lets the app compile WebAssembly (Argon2id) and nothing else: JavaScript eval stays blocked.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self'",
         "font-src 'self'",
