@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support_circle.protocol import circle_keys, membership, primitives, records
+from support_circle.protocol.encoding import b64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.records import RecordRef
 
@@ -48,6 +49,6 @@ class Circle:
             ref,
             self.keys[epoch],
             change_id=primitives.random_bytes(16),
-            hlc=f"1795651200000-0000-{author.device_id.hex()}",
+            hlc=f"1795651200000-0000-{b64u(author.device_id)}",
             body={"kind": "note", "text": text},
         )

@@ -3,8 +3,10 @@
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from support_circle.protocol.errors import ProtocolError
@@ -50,6 +52,15 @@ def ctx(label: str, *fields: bytes) -> bytes:
     return lp(label.encode()) + b"".join(lp(f) for f in fields)
 
 
+MAX_DEPTH = 128
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def is_version(value: object) -> bool:
+    """Only the integer 1: ``True`` and ``1.0`` compare equal to 1 in Python, and are refused."""
+    return type(value) is int and value == VERSION
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -60,15 +71,50 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(data: bytes) -> Any:
-    """Strict JSON: UTF-8, no duplicate member names, no NaN or Infinity."""
+    """Strict JSON (§1): UTF-8 without BOM, no duplicate names, numbers every implementation reads alike."""
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        document = json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_int=_safe_int,
+            parse_float=_finite_float,
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise ProtocolError("malformed", "not JSON") from exc
+    _check_depth(document)
+    return document
 
 
 def _reject_constant(name: str) -> None:
     raise ProtocolError("malformed", f"{name} is not JSON")
+
+
+def _safe_int(text: str) -> int:
+    if len(text) > 17 or abs(int(text)) > MAX_SAFE_INTEGER:
+        raise ProtocolError("malformed", "an integer beyond 2^53 - 1")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ProtocolError("malformed", "a number beyond a double's range")
+    return value
+
+
+def _check_depth(document: Any) -> None:
+    level: list[Any] = [document]
+    for _depth in range(MAX_DEPTH + 1):
+        level = [
+            child
+            for node in level
+            if isinstance(node, dict | list)
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not any(isinstance(node, dict | list) for node in level):
+            return
+    raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
 
 
 def dump_json(document: Mapping[str, Any]) -> bytes:
@@ -79,7 +125,7 @@ def expect_object(value: object, required: Iterable[str], optional: Iterable[str
     """``value`` as a JSON object with exactly the members allowed, its version checked first."""
     if not isinstance(value, dict):
         raise ProtocolError("malformed", "expected a JSON object")
-    if "v" in value and value["v"] != VERSION:
+    if "v" in value and not is_version(value["v"]):
         raise ProtocolError("unsupported_version", f"v={value['v']!r}")
     allowed, needed = {*required, *optional}, set(required)
     if not needed <= value.keys() or not value.keys() <= allowed:
@@ -97,3 +143,22 @@ def expect_str(value: object) -> str:
     if not isinstance(value, str):
         raise ProtocolError("malformed", "expected a string")
     return value
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def parse_time(value: object) -> datetime:
+    """A time in the one form §1 allows, ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        raise ProtocolError("malformed", "a time is YYYY-MM-DDTHH:MM:SSZ")
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ProtocolError("malformed", "not a real date") from exc
+
+
+def format_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("a protocol time needs a time zone")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

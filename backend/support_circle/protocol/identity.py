@@ -4,7 +4,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from support_circle.protocol import primitives, signed
-from support_circle.protocol.encoding import ID_BYTES, VERSION, b64u, ctx, expect_object, parse_json, unb64u
+from support_circle.protocol.encoding import (
+    ID_BYTES,
+    VERSION,
+    b64u,
+    ctx,
+    expect_object,
+    is_version,
+    parse_json,
+    unb64u,
+)
 from support_circle.protocol.errors import ProtocolError
 
 
@@ -65,7 +74,7 @@ def verify_identity(identity: object) -> PublicIdentity:
     document = parse_json(payload)
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "a payload is a JSON object")
-    if document.get("v") != VERSION:
+    if not is_version(document.get("v")):
         raise ProtocolError("unsupported_version")
     if document.get("type") != "identity":
         raise ProtocolError("wrong_type", "expected identity")

@@ -1,7 +1,7 @@
 """Invites (PROTOCOL.md §9): a secret in the link's fragment, an encrypted record, a join proof."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from support_circle.protocol import primitives, signed
@@ -12,13 +12,15 @@ from support_circle.protocol.encoding import (
     ctx,
     dump_json,
     expect_object,
-    expect_str,
+    format_time,
     parse_json,
+    parse_time,
     unb64u,
     unb64u_id,
 )
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import DeviceKeys, PublicIdentity, verify_identity
+from support_circle.protocol.membership import CircleState
 from support_circle.protocol.padding import pad, unpad
 
 SECRET_BYTES = 32
@@ -74,7 +76,7 @@ def seal_invite(
             "signer": b64u(inviter.device_id),
             "circle_id": b64u(circle_id),
             "genesis_hash": b64u(genesis_hash),
-            "expires_at": _rfc3339(expires_at),
+            "expires_at": format_time(expires_at),
         }
     )
     content = dump_json({"v": VERSION, "inviter": inviter.identity(), "invite": invite})
@@ -95,7 +97,7 @@ def open_invite(secret: bytes, record: object, now: datetime) -> Invite:
     lookup = {inviter.device_id: inviter.sign_pub}.get
     payload = signed.verify(content["invite"], "invite", lookup)
     payload = expect_object(payload, ("v", "type", "signer", "circle_id", "genesis_hash", "expires_at"))
-    expires_at = _parse_time(payload["expires_at"])
+    expires_at = parse_time(payload["expires_at"])
     if now >= expires_at:
         raise ProtocolError("expired")
     return Invite(unb64u_id(payload["circle_id"]), unb64u(payload["genesis_hash"], 32), expires_at, inviter)
@@ -121,24 +123,16 @@ def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> P
     if unb64u_id(fields["invite_id"]) != invite_id:
         raise ProtocolError("context_mismatch", "a request for another invite")
     joiner = verify_identity(fields["identity"])
+    proof = unb64u(fields["proof"])
     try:
-        primitives.ed25519_verify(auth_pub, unb64u(fields["proof"]), _join_input(invite_id, joiner))
+        primitives.ed25519_verify(auth_pub, proof, _join_input(invite_id, joiner))
     except ProtocolError as exc:
         raise ProtocolError("bad_proof") from exc
     return joiner
 
 
-def _rfc3339(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("invite expiry needs a time zone")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_time(value: object) -> datetime:
-    try:
-        moment = datetime.fromisoformat(expect_str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ProtocolError("malformed", "expires_at is not RFC 3339") from exc
-    if moment.tzinfo is None:
-        raise ProtocolError("malformed", "expires_at needs a time zone")
-    return moment
+def check_inviter_is_admin(invite: Invite, state: CircleState) -> None:
+    """Once the joiner has verified the circle's log: the inviter must be one of its admins."""
+    member = state.members.get(invite.inviter.device_id)
+    if member is None or member.role != "admin" or member.identity != invite.inviter:
+        raise ProtocolError("not_admin", "the invite was not made by an admin of this circle")

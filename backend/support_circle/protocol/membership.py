@@ -17,6 +17,7 @@ from support_circle.protocol.encoding import (
     ctx,
     expect_int,
     expect_object,
+    is_version,
     parse_json,
     unb64u,
     unb64u_id,
@@ -195,18 +196,19 @@ def _apply(state: CircleState, entry: object) -> CircleState:
 
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
+    """The checks of §8 step 4, in its order (the signer's was made by ``signed.verify`` if None)."""
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "an entry's payload is a JSON object")
-    if document.get("v") != VERSION:
+    if not is_version(document.get("v")):
         raise ProtocolError("unsupported_version")
     if document.get("type") != "membership":
         raise ProtocolError("wrong_type", "expected membership")
+    if signer is not None and unb64u_id(document.get("signer")) != signer:
+        raise ProtocolError("context_mismatch", "payload signer is not the signer")
     op = document.get("op")
     if op not in _OP_FIELDS:
         raise ProtocolError("malformed", "unknown op")
     payload = expect_object(document, _COMMON + _OP_FIELDS[op])
-    if signer is not None and unb64u_id(payload["signer"]) != signer:
-        raise ProtocolError("context_mismatch", "payload signer is not the signer")
     if unb64u_id(payload["circle_id"]) != circle_id:
         raise ProtocolError("context_mismatch", "an entry of another circle")
     expect_int(payload["seq"])

@@ -1,5 +1,6 @@
 """Record envelopes (PROTOCOL.md §7): padded, encrypted, and signed by their author inside."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad, unpad
 
 _SIGNATURE_END = ID_BYTES + primitives.SIGNATURE_BYTES
+_HLC = re.compile(r"\d{13}-[0-9a-f]{4}-[A-Za-z0-9_-]{22}")
 _PAYLOAD_FIELDS = ("v", "type", "circle_id", "record_id", "epoch", "change_id", "author", "hlc", "deleted")
 
 
@@ -104,8 +106,9 @@ def _check_payload(payload: dict[str, Any], ref: RecordRef) -> dict[str, Any]:
     if deleted is not True and (deleted is not False or not isinstance(payload.get("body"), dict)):
         raise ProtocolError("malformed", "a record has a body unless it is deleted")
     unb64u_id(payload["change_id"])
-    if not isinstance(payload["hlc"], str):
-        raise ProtocolError("malformed", "hlc is a string")
+    hlc = payload["hlc"]
+    if not isinstance(hlc, str) or not _HLC.fullmatch(hlc) or hlc[19:] != payload["author"]:
+        raise ProtocolError("malformed", "hlc is <13 digits>-<4 hex>-<author>")
     signed_ref = RecordRef(
         unb64u_id(payload["circle_id"]), unb64u_id(payload["record_id"]), expect_int(payload["epoch"])
     )

@@ -10,6 +10,7 @@ from support_circle.protocol.encoding import (
     ctx,
     dump_json,
     expect_object,
+    is_version,
     parse_json,
     unb64u,
     unb64u_id,
@@ -39,7 +40,10 @@ def decode(signed: object) -> tuple[bytes, bytes, bytes]:
     payload = unb64u(fields["payload"])
     if not fields.get("sig"):
         raise ProtocolError("missing_signature")
-    return signer, payload, unb64u(fields["sig"])
+    signature = unb64u(fields["sig"])
+    if len(signature) != primitives.SIGNATURE_BYTES:
+        raise ProtocolError("bad_signature", "a signature is 64 bytes")
+    return signer, payload, signature
 
 
 def verify_bytes(object_type: str, sign_pub: bytes, payload: bytes, signature: bytes) -> None:
@@ -51,7 +55,7 @@ def parse_payload(object_type: str, payload: bytes, signer: bytes, signer_field:
     document = parse_json(payload)
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "a payload is a JSON object")
-    if document.get("v") != VERSION:
+    if not is_version(document.get("v")):
         raise ProtocolError("unsupported_version", f"v={document.get('v')!r}")
     if document.get("type") != object_type:
         raise ProtocolError("wrong_type", f"expected {object_type}")

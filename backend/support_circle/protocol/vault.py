@@ -81,46 +81,50 @@ def create_vault(passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS)
     return NewVault(vault, vault_key, recovery_key_to_text(recovery_key))
 
 
-def _parse_vault(vault: object) -> dict[str, Any]:
-    return expect_object(vault, ("v", "vault_id", "kdf", "passphrase_wrap", "recovery_wrap"))
-
-
-def _parse_parameters(kdf: object, allow_vector_parameters: bool) -> tuple[bytes, Argon2Parameters]:
-    fields = expect_object(kdf, ("alg", "salt", "m_kib", "t", "p"))
-    if fields["alg"] != "argon2id":
+def _parse_vault(vault: object) -> tuple[dict[str, Any], bytes, Argon2Parameters]:
+    """The vault's fields, its salt and its parameters: the whole object is checked on every path."""
+    fields = expect_object(vault, ("v", "vault_id", "kdf", "passphrase_wrap", "recovery_wrap"))
+    kdf = expect_object(fields["kdf"], ("alg", "salt", "m_kib", "t", "p"))
+    if kdf["alg"] != "argon2id":
         raise ProtocolError("malformed", "unknown key derivation")
-    params = Argon2Parameters(expect_int(fields["m_kib"]), expect_int(fields["t"]), expect_int(fields["p"]))
+    params = Argon2Parameters(expect_int(kdf["m_kib"]), expect_int(kdf["t"]), expect_int(kdf["p"]))
+    return fields, unb64u(kdf["salt"], 16), params
+
+
+def _check_parameters(params: Argon2Parameters, allow_vector_parameters: bool) -> None:
     in_range = all(
         getattr(_FLOOR, name) <= getattr(params, name) <= getattr(_CEILING, name) for name in ("m_kib", "t", "p")
     )
     if not in_range and not (allow_vector_parameters and params == VECTOR_PARAMETERS):
         raise ProtocolError("weak_parameters")
-    return unb64u(fields["salt"], 16), params
 
 
 def _unwrap(wrap: object, key: bytes, aad: bytes, failure: str) -> bytes:
     fields = expect_object(wrap, ("nonce", "ct"))
     nonce, ct = unb64u(fields["nonce"]), unb64u(fields["ct"])
     try:
-        return primitives.aead_open(key, nonce, ct, aad)
+        vault_key = primitives.aead_open(key, nonce, ct, aad)
     except ProtocolError as exc:
         if exc.code == "decrypt_failed":
             raise ProtocolError("wrong_passphrase" if failure == "passphrase" else "wrong_recovery_key") from exc
         raise
+    if len(vault_key) != primitives.KEY_BYTES:
+        raise ProtocolError("malformed", "a vault key is 32 bytes")
+    return vault_key
 
 
 def unlock_with_passphrase(vault: object, passphrase: str, *, allow_vector_parameters: bool = False) -> bytes:
     """The vault key; ``wrong_passphrase`` when the passphrase is not the one it was made with."""
-    fields = _parse_vault(vault)
+    fields, salt, params = _parse_vault(vault)
     vault_id = unb64u_id(fields["vault_id"])
-    salt, params = _parse_parameters(fields["kdf"], allow_vector_parameters)
+    _check_parameters(params, allow_vector_parameters)
     key = _passphrase_key(passphrase, salt, params)
     return _unwrap(fields["passphrase_wrap"], key, _wrap_aad(vault_id, "passphrase"), "passphrase")
 
 
 def unlock_with_recovery(vault: object, recovery_text: str) -> bytes:
     """The vault key; ``recovery_key_typo`` for a mistyped text, ``wrong_recovery_key`` for another key."""
-    fields = _parse_vault(vault)
+    fields, _salt, _params = _parse_vault(vault)
     vault_id = unb64u_id(fields["vault_id"])
     key = _recovery_wrap_key(recovery_key_from_text(recovery_text), vault_id)
     return _unwrap(fields["recovery_wrap"], key, _wrap_aad(vault_id, "recovery"), "recovery")
@@ -148,7 +152,8 @@ def recovery_key_to_text(recovery_key: bytes) -> str:
 
 
 def recovery_key_from_text(text: str) -> bytes:
-    cleaned = [_READ_AS.get(c, c) for c in text.upper() if c not in " -"]
+    # ASCII only: str.upper() folds some non-ASCII letters into ASCII ones (a dotless i into I).
+    cleaned = [_READ_AS.get(c.upper(), c.upper()) if c.isascii() else c for c in text if c not in " -"]
     if len(cleaned) != RECOVERY_TEXT_SYMBOLS or any(c not in CROCKFORD for c in cleaned):
         raise ProtocolError("recovery_key_typo", "a recovery key is 56 letters and digits")
     number = 0

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from support_circle.protocol import circle_keys, invites, membership, primitives, records, signed
-from support_circle.protocol.encoding import b64u, ctx, dump_json, u32
+from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, u32, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
@@ -232,8 +232,36 @@ def records_vectors() -> dict[str, Any]:
                 envelope=changed(note, nonce=note["nonce"] + "="),
                 **base,
             ),
+            vector(
+                "hlc of another author",
+                "the clock names a device that is not the author",
+                "malformed",
+                envelope=_raw_record(ref, keys[2], _signed_inner(alice, {**payload, "hlc": HLC + b64u(bo.device_id)})),
+                **base,
+            ),
+            vector(
+                "integer too large",
+                "a body number beyond 2^53 - 1 reads differently across languages",
+                "malformed",
+                envelope=_raw_record(ref, keys[2], _signed_inner(alice, {**payload, "body": {"count": 2**60}})),
+                **base,
+            ),
+            vector(
+                "nested too deep",
+                "a body nested 130 levels",
+                "malformed",
+                envelope=_raw_record(ref, keys[2], _signed_inner(alice, {**payload, "body": _nested(130)})),
+                **base,
+            ),
         ],
     )
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for _ in range(depth - 1):
+        document = {"a": document}
+    return document
 
 
 def _payload(author: DeviceKeys, ref: RecordRef, change: bytes, body: dict[str, Any] | None) -> dict[str, Any]:
@@ -355,8 +383,27 @@ def membership_vectors() -> dict[str, Any]:
                 circle_id=b64u(primitives.random_bytes(16)),
                 genesis_hash=anchor,
             ),
+            vector(
+                "short signature from a stranger",
+                "the length is checked before the signer is looked up",
+                "bad_signature",
+                entries=[*log[:2], changed(injected, sig=b64u(bytes(63)))],
+                **base,
+            ),
+            vector(
+                "version 1.0",
+                "an admin's entry whose payload says v 1.0",
+                "unsupported_version",
+                entries=[*log[:1], a.sign({**_parsed(log[1]), "v": 1.0})],
+                **base,
+            ),
         ],
     )
+
+
+def _parsed(entry: signed.SignedObject) -> dict[str, Any]:
+    document: dict[str, Any] = parse_json(unb64u(entry["payload"]))
+    return document
 
 
 def changed_epoch(state: membership.CircleState, delta: int) -> membership.CircleState:
@@ -444,6 +491,22 @@ def invite_vectors() -> Files:
                     record=changed(record, ct=flip(record["ct"])),
                     now="2026-11-25T12:00:00Z",
                 ),
+                vector(
+                    "time with an offset",
+                    "expires_at written +00:00 instead of Z",
+                    "malformed",
+                    secret=b64u(secret),
+                    record=_invite_record(
+                        admin,
+                        secret,
+                        {
+                            "circle_id": b64u(circle_id),
+                            "genesis_hash": b64u(genesis),
+                            "expires_at": "2026-12-01T00:00:00+00:00",
+                        },
+                    ),
+                    now="2026-11-25T12:00:00Z",
+                ),
             ],
         ),
         "join_request": group_file(
@@ -478,9 +541,26 @@ def invite_vectors() -> Files:
                     secret=b64u(wrong_secret),
                     request=request,
                 ),
+                vector(
+                    "proof not base64url",
+                    "padding in the proof",
+                    "bad_encoding",
+                    secret=b64u(secret),
+                    request=changed(request, proof=request["proof"] + "="),
+                ),
             ],
         ),
     }
+
+
+def _invite_record(inviter: DeviceKeys, secret: bytes, fields: dict[str, Any]) -> dict[str, Any]:
+    """An invite record around an invite payload of the test's choosing."""
+    keys = invites.derive(secret)
+    invite = inviter.sign({"v": 1, "type": "invite", "signer": b64u(inviter.device_id), **fields})
+    content = dump_json({"v": 1, "inviter": inviter.identity(), "invite": invite})
+    nonce = primitives.random_bytes(12)
+    ct = primitives.aead_seal(keys.invite_key, nonce, pad(content), ctx("support-circle/v1/invite", keys.invite_id))
+    return {"v": 1, "invite_id": b64u(keys.invite_id), "nonce": b64u(nonce), "ct": b64u(ct)}
 
 
 def build() -> Files:

@@ -112,6 +112,18 @@ def identity() -> dict[str, Any]:
             vector("not an identity", "a signed record payload offered as identity", "wrong_type", identity=wrong_type),
             vector("future version", "outer v=2", "unsupported_version", identity=changed(good, v=2)),
             vector(
+                "version true",
+                "a signed payload whose v is true, which is not the integer 1",
+                "unsupported_version",
+                identity=keys.sign({**_identity_payload(keys), "v": True}),
+            ),
+            vector(
+                "version 1.0",
+                "a signed payload whose v is 1.0",
+                "unsupported_version",
+                identity=keys.sign({**_identity_payload(keys), "v": 1.0}),
+            ),
+            vector(
                 "bad base64",
                 "padding in the payload",
                 "bad_encoding",
@@ -119,6 +131,17 @@ def identity() -> dict[str, Any]:
             ),
         ],
     )
+
+
+def _identity_payload(keys: DeviceKeys) -> dict[str, Any]:
+    mine = keys.public
+    return {
+        "v": 1,
+        "type": "identity",
+        "device_id": b64u(mine.device_id),
+        "sign_pub": b64u(mine.sign_pub),
+        "kem_pub": b64u(mine.kem_pub),
+    }
 
 
 def _swap_kem(payload_b64: str, other: DeviceKeys) -> str:
@@ -148,6 +171,12 @@ def recovery() -> Files:
                 vector("one symbol wrong", "the check catches a typo", "recovery_key_typo", text=typo),
                 vector("one symbol short", "55 symbols", "recovery_key_typo", text=text[:-1]),
                 vector("not crockford", "U is not in the alphabet", "recovery_key_typo", text="U" + text[1:]),
+                vector(
+                    "dotless i",
+                    "a non-ASCII letter that upper-cases to I is not read as 1",
+                    "recovery_key_typo",
+                    text="\u0131" + text[1:],
+                ),
             ],
         ),
         "recovery_key_encode": group_file(
@@ -218,6 +247,13 @@ def vault_vectors() -> dict[str, Any]:
                 passphrase=passphrase,
             ),
             vector("future version", "v=2", "unsupported_version", vault=changed(doc, v=2), passphrase=passphrase),
+            vector(
+                "unknown kdf member",
+                "checked on the recovery path too",
+                "malformed",
+                vault=changed(doc, kdf={**doc["kdf"], "pepper": "x"}),
+                recovery_text=made.recovery_text,
+            ),
         ],
     )
 

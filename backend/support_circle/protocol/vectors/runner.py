@@ -1,11 +1,10 @@
 """Runs one vector of shared_schema/vectors/ through this implementation (see that folder's README)."""
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from support_circle.protocol import circle_keys, invites, membership, records, vault
-from support_circle.protocol.encoding import b64u, unb64u
+from support_circle.protocol.encoding import b64u, format_time, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
 from support_circle.protocol.padding import pad, unpad
@@ -120,12 +119,11 @@ def _invite_derivation(v: Vector) -> Outputs:
 
 
 def _invite(v: Vector) -> Outputs:
-    now = datetime.fromisoformat(v["now"].replace("Z", "+00:00"))
-    invite = invites.open_invite(unb64u(v["secret"]), v["record"], now)
+    invite = invites.open_invite(unb64u(v["secret"]), v["record"], parse_time(v["now"]))
     return {
         "circle_id": b64u(invite.circle_id),
         "genesis_hash": b64u(invite.genesis_hash),
-        "expires_at": invite.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "expires_at": format_time(invite.expires_at),
         "inviter_device_id": b64u(invite.inviter.device_id),
     }
 
