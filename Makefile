@@ -14,7 +14,7 @@ APP := frontend/dist/index.html
 APP_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
 
-.PHONY: run test setup-test lint typecheck test-frontend test-python build bench clean
+.PHONY: run test setup-test lint typecheck test-frontend test-python build bench vectors clean
 
 run: $(PY_RUN_STAMP) $(APP) ## install what is needed, build the app, serve it
 	$(BIN)/support-circle serve
@@ -68,3 +68,8 @@ clean:
 
 bench: $(PY_DEV_STAMP) $(APP) ## print the figures in bench/ (never asserted)
 	$(BIN)/python bench/app_size.py
+	$(BIN)/python -m bench.protocol_browser
+
+vectors: $(PY_DEV_STAMP) $(NODE_STAMP) ## rewrite shared_schema/vectors (Python from a fixed seed, then TypeScript-made ones)
+	$(BIN)/python -m support_circle.protocol.vectors generate
+	cd frontend && npm run vectors:fresh

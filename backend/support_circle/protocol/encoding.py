@@ -104,17 +104,19 @@ def _finite_float(text: str) -> float:
 
 
 def _check_depth(document: Any) -> None:
-    level: list[Any] = [document]
-    for _depth in range(MAX_DEPTH + 1):
+    """Refuses more than MAX_DEPTH nested arrays and objects; a top-level object is depth 1."""
+    level = [document] if isinstance(document, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
         level = [
             child
             for node in level
-            if isinstance(node, dict | list)
             for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
         ]
-        if not any(isinstance(node, dict | list) for node in level):
-            return
-    raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
 
 
 def dump_json(document: Mapping[str, Any]) -> bytes:
@@ -134,6 +136,7 @@ def expect_object(value: object, required: Iterable[str], optional: Iterable[str
 
 
 def expect_int(value: object, low: int = 0, high: int = 2**32 - 1) -> int:
+    """An integer written as one (not ``true``, ``1.0`` or ``"1"``) within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ProtocolError("malformed", "expected an integer in range")
     return value
@@ -145,7 +148,7 @@ def expect_str(value: object) -> str:
     return value
 
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def parse_time(value: object) -> datetime:

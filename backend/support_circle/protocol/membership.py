@@ -164,11 +164,12 @@ def _verify_genesis(circle_id: bytes, genesis_hash: bytes, entry: object) -> Cir
         raise ProtocolError("genesis_mismatch")
     signer, payload_bytes, signature = signed.decode(entry)
     payload = _fields(parse_json(payload_bytes), signer, circle_id)
-    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None:
-        raise ProtocolError("invalid_operation", "the first entry is not a genesis")
+    epoch_zero = type(payload["epoch"]) is int and payload["epoch"] == 0
+    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None or not epoch_zero:
+        raise ProtocolError("invalid_operation", "the first entry is not a genesis at epoch 0")
     creator = _member(payload["member"])
-    if creator.identity.device_id != signer or creator.role != "admin" or expect_int(payload["epoch"]) != 0:
-        raise ProtocolError("invalid_operation", "a circle begins with its creator as admin, at epoch 0")
+    if creator.identity.device_id != signer or creator.role != "admin":
+        raise ProtocolError("invalid_operation", "a circle begins with its creator as admin")
     signed.verify_bytes("membership", creator.identity.sign_pub, payload_bytes, signature)
     device_id = creator.identity.device_id
     return CircleState(
@@ -218,10 +219,12 @@ def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[st
 
 
 def _member(value: object) -> Member:
+    """The identity first, with §3's own codes, then the role."""
     fields = expect_object(value, ("identity", "role"))
+    identity = verify_identity(fields["identity"])
     if fields["role"] not in ROLES:
         raise ProtocolError("malformed", "unknown role")
-    return Member(verify_identity(fields["identity"]), fields["role"])
+    return Member(identity, fields["role"])
 
 
 def _op_add(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> CircleState:

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from nacl.bindings import crypto_core_ed25519_is_valid_point
 
 from support_circle.protocol.errors import ProtocolError
 
@@ -63,8 +64,13 @@ def ed25519_sign(seed: bytes, message: bytes) -> bytes:
 
 
 def ed25519_verify(public: bytes, signature: bytes, message: bytes) -> None:
-    if len(signature) != SIGNATURE_BYTES:
-        raise ProtocolError("bad_signature", "a signature is 64 bytes")
+    """RFC 8032 §5.1.7 as §1 narrows it: OpenSSL's cofactorless check, with A and R refused unless
+    they are canonical points of the prime-order subgroup (libsodium's check), so no small-order
+    trick verifies here and not in the browser, or the other way round."""
+    if len(signature) != SIGNATURE_BYTES or len(public) != KEY_BYTES:
+        raise ProtocolError("bad_signature", "a signature is 64 bytes and a key 32")
+    if not crypto_core_ed25519_is_valid_point(public) or not crypto_core_ed25519_is_valid_point(signature[:32]):
+        raise ProtocolError("bad_signature", "not a point of the prime-order subgroup")
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
     except (InvalidSignature, ValueError) as exc:

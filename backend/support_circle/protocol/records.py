@@ -24,7 +24,7 @@ from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad, unpad
 
 _SIGNATURE_END = ID_BYTES + primitives.SIGNATURE_BYTES
-_HLC = re.compile(r"\d{13}-[0-9a-f]{4}-[A-Za-z0-9_-]{22}")
+_HLC = re.compile(r"[0-9]{13}-[0-9a-f]{4}-[A-Za-z0-9_-]{22}")
 _PAYLOAD_FIELDS = ("v", "type", "circle_id", "record_id", "epoch", "change_id", "author", "hlc", "deleted")
 
 

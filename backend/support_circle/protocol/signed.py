@@ -38,7 +38,7 @@ def decode(signed: object) -> tuple[bytes, bytes, bytes]:
     fields = expect_object(signed, ("v", "signer", "payload"), ("sig",))
     signer = unb64u_id(fields["signer"])
     payload = unb64u(fields["payload"])
-    if not fields.get("sig"):
+    if fields.get("sig", "") == "":
         raise ProtocolError("missing_signature")
     signature = unb64u(fields["sig"])
     if len(signature) != primitives.SIGNATURE_BYTES:

@@ -36,6 +36,7 @@ DEFAULT_PARAMETERS = Argon2Parameters()
 # Reserved for test vectors only (PROTOCOL.md §5): fast, and refused everywhere else.
 VECTOR_PARAMETERS = Argon2Parameters(m_kib=64, t=1, p=1)
 _FLOOR = Argon2Parameters(m_kib=19456, t=2, p=1)
+_ANY_INT = 2**53 - 1
 _CEILING = Argon2Parameters(m_kib=1048576, t=10, p=4)
 
 
@@ -87,8 +88,14 @@ def _parse_vault(vault: object) -> tuple[dict[str, Any], bytes, Argon2Parameters
     kdf = expect_object(fields["kdf"], ("alg", "salt", "m_kib", "t", "p"))
     if kdf["alg"] != "argon2id":
         raise ProtocolError("malformed", "unknown key derivation")
-    params = Argon2Parameters(expect_int(kdf["m_kib"]), expect_int(kdf["t"]), expect_int(kdf["p"]))
-    return fields, unb64u(kdf["salt"], 16), params
+    # Any integer parses; whether it is acceptable is the range check's word (weak_parameters).
+    params = Argon2Parameters(*(expect_int(kdf[name], -_ANY_INT, _ANY_INT) for name in ("m_kib", "t", "p")))
+    salt = unb64u(kdf["salt"], 16)
+    for wrap in ("passphrase_wrap", "recovery_wrap"):
+        wrap_fields = expect_object(fields[wrap], ("nonce", "ct"))
+        for encoded in wrap_fields.values():
+            unb64u(encoded)
+    return fields, salt, params
 
 
 def _check_parameters(params: Argon2Parameters, allow_vector_parameters: bool) -> None:

@@ -1,9 +1,5 @@
-/** The JSON body of every error the server returns (backend/support_circle/errors.py). */
-export interface ErrorBody {
-  code: string;
-  message: string;
-  details?: unknown[];
-}
+export type { ErrorBody } from '../wire/types';
+import type { ErrorBody } from '../wire/types';
 
 /** A failed call to the sync server, with the server's stable `code` and a message a person can act on. */
 export class ApiError extends Error {

@@ -1,10 +1,8 @@
+import type { ServerPublic } from '../wire/types';
 import { getJson, type Fetch } from './api';
 
-/** What `GET /v1/server` says about the server (backend/support_circle/api/server.py). */
-export interface ServerInfo {
-  server_id: string;
-  protocol_versions: number[];
-}
+/** What `GET /v1/server` says about the server. */
+export type ServerInfo = ServerPublic;
 
 /** Resolves with the server's description; rejects with an `ApiError` as `getJson` does. */
 export function fetchServerInfo(fetchImpl?: Fetch): Promise<ServerInfo> {

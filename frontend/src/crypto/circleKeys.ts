@@ -1,0 +1,72 @@
+/** Epoch keys of a circle (§6): derived keys, key commitments and key envelopes. */
+import { b64u, bytesEqual, ctx, u32, unb64u, unb64uId, utf8, VERSION } from './encoding';
+import { ProtocolError } from './errors';
+import type { PublicIdentity } from './identity';
+import { expectInt, expectObject } from './json';
+import { hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes } from './primitives';
+
+export type { KeyEnvelope } from '../wire/types';
+import type { KeyEnvelope } from '../wire/types';
+
+/** A fresh epoch key, made by the admin who starts the epoch. */
+export function newEpochKey(): Uint8Array {
+  return randomBytes(KEY_BYTES);
+}
+
+/** record_key(K) = HKDF(K, circle_id, "support-circle/v1/record-key", 32). */
+export async function recordKey(epochKey: Uint8Array, circleId: Uint8Array): Promise<Uint8Array> {
+  return hkdf(epochKey, circleId, utf8('support-circle/v1/record-key'), KEY_BYTES);
+}
+
+/** key_commitment(K): binds an epoch key to the signed log, so a key the server made is caught. */
+export async function keyCommitment(epochKey: Uint8Array, circleId: Uint8Array): Promise<Uint8Array> {
+  return hkdf(epochKey, circleId, utf8('support-circle/v1/key-commitment'), KEY_BYTES);
+}
+
+function envelopeInfo(circleId: Uint8Array, epoch: number, recipient: Uint8Array): Uint8Array {
+  return ctx('support-circle/v1/key-envelope', circleId, u32(epoch), recipient);
+}
+
+/** Seals `epochKey` to one device's verified X25519 key with HPKE, bound to circle, epoch and recipient. */
+export async function sealKeyEnvelope(circleId: Uint8Array, epoch: number, recipient: PublicIdentity, epochKey: Uint8Array): Promise<KeyEnvelope> {
+  const sealed = await hpkeSeal(recipient.kemPub, envelopeInfo(circleId, epoch, recipient.deviceId), epochKey);
+  return { v: VERSION, circle_id: b64u(circleId), epoch, recipient: b64u(recipient.deviceId), sealed: b64u(sealed) };
+}
+
+/** An opened envelope's key, with the circle and epoch it belongs to. */
+export interface OpenedEpochKey {
+  readonly circleId: Uint8Array;
+  readonly epoch: number;
+  readonly epochKey: Uint8Array;
+}
+
+/**
+ * Opens an envelope sealed to this device and checks the key against the verified log.
+ *
+ * `commitments` maps each epoch of the verified membership log to its key commitment.
+ *
+ * Contract: `unsupported_version` / `malformed` / `bad_encoding` for an envelope not of §6's form;
+ * `context_mismatch` when it names another recipient; `truncated` under 48 sealed bytes;
+ * `decrypt_failed` when HPKE does not open (tampering, another epoch or circle, another key);
+ * `malformed` for a key that is not 32 bytes; `unknown_epoch` for an epoch the log does not
+ * contain; `key_mismatch` for a key whose commitment is not the log's.
+ */
+export async function openKeyEnvelope(
+  envelope: unknown,
+  recipientDeviceId: Uint8Array,
+  kemPrivate: Uint8Array,
+  commitments: ReadonlyMap<number, Uint8Array>,
+): Promise<OpenedEpochKey> {
+  const fields = expectObject(envelope, ['v', 'circle_id', 'epoch', 'recipient', 'sealed']);
+  const circleId = unb64uId(fields['circle_id']);
+  const epoch = expectInt(fields, 'epoch');
+  if (!bytesEqual(unb64uId(fields['recipient']), recipientDeviceId)) {
+    throw new ProtocolError('context_mismatch', 'sealed to another device');
+  }
+  const epochKey = await hpkeOpen(kemPrivate, envelopeInfo(circleId, epoch, recipientDeviceId), unb64u(fields['sealed']));
+  if (epochKey.length !== KEY_BYTES) throw new ProtocolError('malformed', 'an epoch key is 32 bytes');
+  const expected = commitments.get(epoch);
+  if (expected === undefined) throw new ProtocolError('unknown_epoch');
+  if (!bytesEqual(await keyCommitment(epochKey, circleId), expected)) throw new ProtocolError('key_mismatch');
+  return { circleId, epoch, epochKey };
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { b64u, ctx, fromHex, toHex, u32, unb64u } from './encoding';
+import { checkPayloadVersion, expectInt, expectObject, parseJson, parseJsonBytes } from './json';
+import { pad, unpad } from './padding';
+import { failsWith } from './testing';
+
+describe('b64u', () => {
+  it('round-trips every length around a block boundary', () => {
+    for (let n = 0; n < 10; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 13) & 0xff);
+      expect(unb64u(b64u(bytes))).toEqual(bytes);
+    }
+  });
+
+  it.each([
+    ['padding', 'AQ=='],
+    ['standard alphabet', 'a+/b'],
+    ['whitespace', 'AQ ID'],
+    ['newline', 'AQID\n'],
+    ['length 1 mod 4', 'AQIDB'],
+    ['trailing bits in 2 symbols', 'AR'],
+    ['trailing bits in 3 symbols', 'AQJ'],
+    ['non-ASCII', 'AQÍD'],
+  ])('refuses %s with bad_encoding', async (_why, text) => {
+    expect(await failsWith(() => unb64u(text))).toBe('bad_encoding');
+  });
+
+  it('refuses a non-string and a wrong length with bad_encoding', async () => {
+    expect(await failsWith(() => unb64u(42))).toBe('bad_encoding');
+    expect(await failsWith(() => unb64u('AQID', 4))).toBe('bad_encoding');
+  });
+});
+
+describe('ctx', () => {
+  it('length-prefixes the label and each field, big-endian', () => {
+    expect(toHex(ctx('ab', fromHex('0102'), u32(3)))).toBe('00000002' + '6162' + '00000002' + '0102' + '00000004' + '00000003');
+  });
+
+  it('keeps field boundaries: ("a","bc") and ("ab","c") differ', () => {
+    expect(toHex(ctx('x', 'a', 'bc'))).not.toBe(toHex(ctx('x', 'ab', 'c')));
+  });
+});
+
+describe('strict JSON', () => {
+  it('parses what JSON.parse parses, members in order', () => {
+    const text = '{"b":[1,-2.5e3,true,null,"\\u00e9\\n"],"a":{}}';
+    expect(parseJson(text)).toEqual(JSON.parse(text));
+    expect(Object.keys(parseJson(text) as object)).toEqual(['b', 'a']);
+  });
+
+  it.each([
+    ['a duplicate member', '{"v":1,"v":2}'],
+    ['a nested duplicate', '{"a":{"x":1,"y":2,"x":3}}'],
+    ['a duplicate spelled with an escape', '{"type":"a","typ\\u0065":"b"}'],
+    ['a trailing comma', '{"a":1,}'],
+    ['NaN', '{"a":NaN}'],
+    ['single quotes', "{'a':1}"],
+    ['a comment', '{"a":1 /* no */}'],
+    ['trailing data', '{"a":1} x'],
+    ['a raw control character', '{"a":"x\ty"}'],
+    ['a leading zero', '{"a":01}'],
+    ['an infinite number', '{"a":1e400}'],
+    ['nesting past 128', '['.repeat(200) + ']'.repeat(200)],
+    ['nothing', ''],
+  ])('refuses %s with malformed', async (_why, text) => {
+    expect(await failsWith(() => parseJson(text))).toBe('malformed');
+  });
+
+  it('refuses invalid UTF-8 and a byte-order mark with malformed', async () => {
+    expect(await failsWith(() => parseJsonBytes(fromHex('7b2261223a22ff227d')))).toBe('malformed');
+    expect(await failsWith(() => parseJsonBytes(fromHex('efbbbf7b7d')))).toBe('malformed');
+  });
+
+  it('allows 128 arrays and objects nested, and refuses 129 (§1)', async () => {
+    const arrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const objects = (n: number) => '{"a":'.repeat(n - 1) + '{}' + '}'.repeat(n - 1);
+    const mixed = (n: number) => '[{"a":'.repeat(n / 2) + '1' + '}]'.repeat(n / 2);
+    for (const make of [arrays, objects, mixed]) {
+      expect(() => parseJson(make(128))).not.toThrow();
+      expect(await failsWith(() => parseJson(make(130)))).toBe('malformed');
+    }
+    expect(await failsWith(() => parseJson(arrays(129)))).toBe('malformed');
+    expect(await failsWith(() => parseJson(objects(129)))).toBe('malformed');
+    expect(await failsWith(() => parseJson('['.repeat(100000) + ']'.repeat(100000)))).toBe('malformed');
+  });
+
+  it('reads integers within ±(2^53 − 1) and refuses those beyond (§1)', async () => {
+    expect(parseJson('[9007199254740991,-9007199254740991,0,-0]')).toEqual([9007199254740991, -9007199254740991, 0, -0]);
+    for (const text of ['9007199254740992', '-9007199254740992', '9007199254740993', '18446744073709551616', '1' + '0'.repeat(400)]) {
+      expect(await failsWith(() => parseJson(`{"a":${text}}`)), text).toBe('malformed');
+    }
+    // With a fraction or an exponent it is a double, not an integer: finite ones are read (and refused where an integer is required).
+    const doc = expectObject(parseJson('{"a":9007199254740993.0,"b":1e300,"c":1e-400}'), ['a', 'b', 'c']);
+    expect(doc['b']).toBe(1e300);
+    expect(await failsWith(() => expectInt(doc, 'a'))).toBe('malformed');
+    for (const text of ['1e400', '-1e400', '1.8e308']) expect(await failsWith(() => parseJson(`[${text}]`)), text).toBe('malformed');
+  });
+
+  it('refuses true, 1.0, "1" and null where an integer is required', async () => {
+    for (const text of ['true', 'false', '1.0', '1e0', '"1"', 'null', '[1]', '{}']) {
+      const doc = expectObject(parseJson(`{"n":${text}}`), ['n']);
+      expect(await failsWith(() => expectInt(doc, 'n')), text).toBe('malformed');
+    }
+    expect(expectInt(expectObject(parseJson('{"n":1}'), ['n']), 'n')).toBe(1);
+  });
+
+  it('refuses RFC 8259 violations a lenient parser lets through', async () => {
+    for (const text of ['{"a":1,}', '[1,]', '{"a":+1}', '{"a":.5}', '{"a":1.}', '{"a":0x10}', '{"a":NaN}', '{"a":Infinity}', "{'a':1}", '{"a":"\\x41"}', '{"a":"\\u12"}', '{"a":1}{}', '\u00a0{}', '{"a" 1}', 'TRUE']) {
+      expect(await failsWith(() => parseJson(text)), text).toBe('malformed');
+    }
+    expect(parseJson(' \t\r\n{"a":-0.5e-3} ')).toEqual({ a: -0.0005 });
+  });
+
+  it('keeps "__proto__" an ordinary member', () => {
+    const parsed = parseJson('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('tells 3.0 and 1e0 apart from integers, as the reference does', async () => {
+    const doc = expectObject(parseJson('{"a":3,"b":3.0,"c":1e0}'), ['a', 'b', 'c']);
+    expect(expectInt(doc, 'a')).toBe(3);
+    expect(await failsWith(() => expectInt(doc, 'b'))).toBe('malformed');
+    expect(await failsWith(() => expectInt(doc, 'c'))).toBe('malformed');
+  });
+
+  it('reads v = 1.0, true or "1" as another version', async () => {
+    for (const v of ['1.0', 'true', '"1"', '2']) {
+      expect(await failsWith(() => expectObject(parseJson(`{"v":${v}}`), ['v']))).toBe('unsupported_version');
+      expect(await failsWith(() => checkPayloadVersion(expectObject(parseJson(`{"v":${v}}`), [], ['v'])))).toBe('unsupported_version');
+    }
+  });
+
+  it('checks the version before the members, and refuses unknown members', async () => {
+    expect(await failsWith(() => expectObject({ v: 2, junk: 1 }, ['v']))).toBe('unsupported_version');
+    expect(await failsWith(() => expectObject({ v: 1, junk: 1 }, ['v']))).toBe('malformed');
+    expect(await failsWith(() => expectObject({ w: 1 }, ['v']))).toBe('malformed');
+    expect(await failsWith(() => expectObject([], []))).toBe('malformed');
+  });
+});
+
+describe('padding', () => {
+  it('pads to the bucket boundaries', () => {
+    expect(pad(new Uint8Array(0)).length).toBe(256);
+    expect(pad(new Uint8Array(255)).length).toBe(256);
+    expect(pad(new Uint8Array(256)).length).toBe(512);
+    expect(pad(new Uint8Array(65535)).length).toBe(65536);
+  });
+
+  it('round-trips a message that ends in zeros and in 0x80', () => {
+    for (const m of [fromHex('0000'), fromHex('80'), fromHex('418000')]) expect(unpad(pad(m))).toEqual(m);
+  });
+
+  it('refuses 65536 bytes with too_large and bad padding with bad_padding', async () => {
+    expect(await failsWith(() => pad(new Uint8Array(65536)))).toBe('too_large');
+    expect(await failsWith(() => unpad(new Uint8Array(128)))).toBe('bad_padding');
+    expect(await failsWith(() => unpad(new Uint8Array(256)))).toBe('bad_padding');
+    expect(await failsWith(() => unpad(new Uint8Array(131072)))).toBe('bad_padding');
+  });
+});

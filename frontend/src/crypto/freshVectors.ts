@@ -1,0 +1,283 @@
+/**
+ * Positive vectors made here with fresh random keys, in the shared vector format: the Python side
+ * runs them to prove it opens what the browser makes (scripts/protocol-peer.ts `fresh`).
+ *
+ * The expected outputs come from what the maker knows it made (the members it added, the keys
+ * and commitments it chose), not from this side's own verifier.
+ */
+import { keyCommitment, newEpochKey, recordKey, sealKeyEnvelope } from './circleKeys';
+import { b64u, toHex, utf8 } from './encoding';
+import { generateDeviceKeys, makeIdentity, type DeviceKeys } from './identity';
+import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from './invites';
+import { dumpJson, type JsonObject } from './json';
+import { entryHash, makeAdd, makeGenesis, makeLeave, makeRemove, makeRole, makeRotate, type LogPosition, type Role } from './membership';
+import { KEY_BYTES, randomBytes } from './primitives';
+import { makeHlc, sealRecord } from './records';
+import { safetyNumber } from './safety';
+import type { SignedObject } from './signed';
+import { createVault, recoveryKeyToText, sealLocal, TEST_PARAMETERS } from './vault';
+import type { VectorFile } from './vectorRunner';
+
+function vector(name: string, comment: string, fields: JsonObject): JsonObject {
+  return { name, comment, expect: 'ok', ...fields };
+}
+
+function file(group: string, description: string, vectors: JsonObject[]): VectorFile {
+  return { group, description: `${description} Made by the TypeScript implementation with fresh keys.`, vectors };
+}
+
+const newId = (): Uint8Array => randomBytes(16);
+
+function identityOutputs(device: DeviceKeys): JsonObject {
+  const { deviceId, signPub, kemPub } = device.public;
+  return { device_id: b64u(deviceId), sign_pub: b64u(signPub), kem_pub: b64u(kemPub) };
+}
+
+async function identityFile(): Promise<VectorFile> {
+  const devices = [await generateDeviceKeys(), await generateDeviceKeys()];
+  return file(
+    'identity',
+    'Self-signed device identities (§3).',
+    devices.map((d, i) => vector(`device ${i + 1}`, 'a fresh identity', { identity: makeIdentity(d), ...identityOutputs(d) })),
+  );
+}
+
+async function recoveryFiles(): Promise<VectorFile[]> {
+  const key = randomBytes(KEY_BYTES);
+  const text = await recoveryKeyToText(key);
+  const sloppy = text.toLowerCase().replaceAll('0', 'o').replaceAll('1', 'l').replaceAll(' ', '-');
+  return [
+    file('recovery_key', 'Reading a recovery key a person typed (§5).', [
+      vector('as shown', '14 groups of 4', { text, recovery_key: b64u(key) }),
+      vector('as typed', 'lower case, hyphens, o for 0 and l for 1', { text: sloppy, recovery_key: b64u(key) }),
+    ]),
+    file('recovery_key_encode', 'Showing a recovery key (§5): the exact text.', [vector('shown', 'upper case, 14 groups of 4', { recovery_key: b64u(key), text })]),
+  ];
+}
+
+async function vaultFile(): Promise<VectorFile> {
+  const passphrase = 'Ngā whetū o te pō, 4 ever';
+  const made = await createVault(passphrase, TEST_PARAMETERS, { allowTestParameters: true });
+  const key = b64u(made.vaultKey);
+  return file('vault', 'Unlocking the local vault (§5), with the reserved vector parameters m_kib 64, t 1, p 1.', [
+    vector('passphrase', 'the passphrase it was made with', { vault: { ...made.vault }, passphrase, vault_key: key }),
+    vector('passphrase as NFD', 'the same words in decomposed Unicode', { vault: { ...made.vault }, passphrase: passphrase.normalize('NFD'), vault_key: key }),
+    vector('recovery key', 'the recovery text shown at creation', { vault: { ...made.vault }, recovery_text: made.recoveryText, vault_key: key }),
+  ]);
+}
+
+async function localFile(): Promise<VectorFile> {
+  const vaultKey = randomBytes(KEY_BYTES);
+  const vaultId = newId();
+  const items = [
+    { store: 'plan', key: 'section-1', plaintext: dumpJson({ section: 'safe places', answer: 'the library on Carver St, after 4pm' }) },
+    { store: 'allies', key: 'ally-7', plaintext: utf8('') },
+    { store: 'notes', key: 'n-2', plaintext: randomBytes(300) },
+  ];
+  const vectors: JsonObject[] = [];
+  for (const { store, key, plaintext } of items) {
+    const item = await sealLocal(vaultKey, vaultId, store, key, plaintext);
+    vectors.push(vector(`${store}/${key}`, `${plaintext.length} bytes`, { vault_id: b64u(vaultId), vault_key: b64u(vaultKey), store, key, item: { ...item }, plaintext_hex: toHex(plaintext) }));
+  }
+  return file('local', 'Items kept on the device under the vault key (§5).', vectors);
+}
+
+async function keyDerivationFile(): Promise<VectorFile> {
+  const circleId = newId();
+  const key = newEpochKey();
+  return file('key_derivation', 'Keys derived from an epoch key (§6).', [
+    vector('derive', 'record key and commitment', {
+      circle_id: b64u(circleId),
+      epoch_key: b64u(key),
+      record_key: b64u(await recordKey(key, circleId)),
+      key_commitment: b64u(await keyCommitment(key, circleId)),
+    }),
+  ]);
+}
+
+async function keyEnvelopeFile(): Promise<VectorFile> {
+  const member = await generateDeviceKeys();
+  const circleId = newId();
+  const vectors: JsonObject[] = [];
+  for (const epoch of [0, 3]) {
+    const key = newEpochKey();
+    const commitment = b64u(await keyCommitment(key, circleId));
+    const envelope = await sealKeyEnvelope(circleId, epoch, member.public, key);
+    vectors.push(
+      vector(`epoch ${epoch}`, 'sealed to this device', {
+        envelope: { ...envelope },
+        recipient_kem_private: b64u(member.kemPrivate),
+        recipient_device_id: b64u(member.public.deviceId),
+        commitments: { [String(epoch)]: commitment },
+        epoch_key: b64u(key),
+      }),
+    );
+  }
+  return file('key_envelope', 'Epoch keys sealed to one member with HPKE (§6).', vectors);
+}
+
+async function recordFile(): Promise<VectorFile> {
+  const [alice, bo] = [await generateDeviceKeys(), await generateDeviceKeys()];
+  const circleId = newId();
+  const keys = new Map([
+    [1, newEpochKey()],
+    [2, newEpochKey()],
+  ]);
+  const base = { epoch_keys: Object.fromEntries([...keys].map(([e, k]) => [String(e), b64u(k)])), members: [makeIdentity(alice), makeIdentity(bo)] };
+  const writes: { author: DeviceKeys; epoch: number; body: JsonObject | null; comment: string }[] = [
+    { author: alice, epoch: 1, body: { kind: 'note', text: 'Mere is safe tonight — checked at 21:40.' }, comment: "Alice's note in epoch 1" },
+    { author: bo, epoch: 2, body: { kind: 'ally', name: 'Tama', phone: '+64 21 000 0000', trusted: true, order: 3 }, comment: "Bo's ally in epoch 2" },
+    { author: alice, epoch: 2, body: { kind: 'plan', steps: ['bag by the door', 'code word: "blue kettle"'], long: 'x'.repeat(600) }, comment: 'a larger body, the 1024 bucket' },
+    { author: bo, epoch: 2, body: null, comment: "Bo's tombstone: deleted, no body" },
+  ];
+  const vectors: JsonObject[] = [];
+  for (const [i, { author, epoch, body, comment }] of writes.entries()) {
+    const ref = { circleId, recordId: newId(), epoch };
+    const changeId = newId();
+    const hlc = makeHlc(1795651200000 + i, i, author.public.deviceId);
+    const envelope = await sealRecord(author, ref, keys.get(epoch)!, { changeId, hlc, body });
+    const payload: JsonObject = {
+      v: 1,
+      type: 'record',
+      circle_id: b64u(circleId),
+      record_id: b64u(ref.recordId),
+      epoch,
+      change_id: b64u(changeId),
+      author: b64u(author.public.deviceId),
+      hlc,
+      deleted: body === null,
+    };
+    if (body !== null) payload['body'] = body;
+    vectors.push(vector(`record ${i + 1}`, comment, { envelope: { ...envelope }, ...base, payload }));
+  }
+  return file('record', 'Record envelopes (§7) by two authors.', vectors);
+}
+
+/** The log as its maker tracks it: what the expected outputs are built from. */
+interface Tracked {
+  entries: SignedObject[];
+  position: LogPosition;
+  roles: Map<string, Role>;
+  commitments: Map<number, string>;
+  /** Per epoch, everyone who was a member at some time during it. */
+  epochMembers: Map<number, Set<string>>;
+}
+
+/** Appends an entry; `change` updates the roles it changes, before a new epoch (if any) begins. */
+async function appendTo(log: Tracked, entry: SignedObject, change: (roles: Map<string, Role>) => void, newKey?: Uint8Array): Promise<void> {
+  log.entries.push(entry);
+  change(log.roles);
+  const during = log.epochMembers.get(log.position.epoch)!;
+  for (const id of log.roles.keys()) during.add(id);
+  const epoch = newKey === undefined ? log.position.epoch : log.position.epoch + 1;
+  if (newKey !== undefined) {
+    log.commitments.set(epoch, b64u(await keyCommitment(newKey, log.position.circleId)));
+    log.epochMembers.set(epoch, new Set(log.roles.keys()));
+  }
+  log.position = { circleId: log.position.circleId, epoch, head: { seq: log.position.head.seq + 1, hash: await entryHash(entry) } };
+}
+
+async function membershipFile(): Promise<VectorFile> {
+  const [a, b, c] = [await generateDeviceKeys(), await generateDeviceKeys(), await generateDeviceKeys()];
+  const id = (d: DeviceKeys) => b64u(d.public.deviceId);
+  const circleId = newId();
+  const key0 = newEpochKey();
+  const genesis = await makeGenesis(a, circleId, key0);
+  const genesisHash = await entryHash(genesis);
+  const log: Tracked = {
+    entries: [genesis],
+    position: { circleId, epoch: 0, head: { seq: 0, hash: genesisHash } },
+    roles: new Map([[id(a), 'admin']]),
+    commitments: new Map([[0, b64u(await keyCommitment(key0, circleId))]]),
+    epochMembers: new Map([[0, new Set([id(a)])]]),
+  };
+  await appendTo(log, makeAdd(a, log.position, makeIdentity(b)), (r) => r.set(id(b), 'member'));
+  await appendTo(log, makeAdd(a, log.position, makeIdentity(c)), (r) => r.set(id(c), 'member'));
+  await appendTo(log, makeRole(a, log.position, b.public.deviceId, 'admin'), (r) => r.set(id(b), 'admin'));
+  const removeKey = newEpochKey();
+  await appendTo(log, await makeRemove(b, log.position, c.public.deviceId, removeKey), (r) => r.delete(id(c)), removeKey);
+  const rotateKey = newEpochKey();
+  await appendTo(log, await makeRotate(a, log.position, rotateKey), () => undefined, rotateKey);
+  const full = { circle_id: b64u(circleId), genesis_hash: b64u(genesisHash), entries: [...log.entries], ...expectedState(log) };
+  const leaveKey = newEpochKey();
+  await appendTo(log, await makeLeave(b, log.position, leaveKey), (r) => r.delete(id(b)), leaveKey);
+  const left = { circle_id: b64u(circleId), genesis_hash: b64u(genesisHash), entries: [...log.entries], ...expectedState(log) };
+  return file('membership', 'The signed membership log (§8): genesis(A), add(B), add(C), role(B admin), remove(C) by B, rotate by A, then leave(B).', [
+    vector('genesis to rotate', 'genesis, add, add, role, remove, rotate', full),
+    vector('with leave', 'the same log after B leaves', left),
+    vector('up to date', 'the head the client already knew', { ...left, known_head: { seq: 3, hash: b64u(await entryHash(log.entries[3]!)) } }),
+  ]);
+}
+
+function expectedState(log: Tracked): JsonObject {
+  const members = [...log.roles.entries()].map(([device_id, role]) => ({ device_id, role })).sort((x, y) => (x.device_id < y.device_id ? -1 : 1));
+  const byEpoch = <T>(map: Map<number, T>) => [...map].sort(([x], [y]) => x - y);
+  return {
+    members,
+    epoch: log.position.epoch,
+    key_commitments: Object.fromEntries(byEpoch(log.commitments).map(([e, c]) => [String(e), c])),
+    epoch_members: Object.fromEntries(byEpoch(log.epochMembers).map(([e, ids]) => [String(e), [...ids].sort()])),
+    head: { seq: log.position.head.seq, hash: b64u(log.position.head.hash) },
+  };
+}
+
+async function inviteFiles(): Promise<VectorFile[]> {
+  const [admin, joiner] = [await generateDeviceKeys(), await generateDeviceKeys()];
+  const secret = newInviteSecret();
+  const keys = await deriveInvite(secret);
+  const circleId = newId();
+  const genesisHash = randomBytes(32);
+  const expiresAt = new Date(Date.UTC(2026, 11, 1));
+  const record = await sealInvite(admin, secret, circleId, genesisHash, expiresAt);
+  const request = await makeJoinRequest(secret, joiner);
+  return [
+    file('invite_derivation', 'What an invite secret yields (§9).', [
+      vector('derive', 'id, key and auth key', { secret: b64u(secret), invite_id: b64u(keys.inviteId), invite_key: b64u(keys.inviteKey), auth_pub: b64u(keys.authPub) }),
+    ]),
+    file('invite', 'Opening an invite record with the link secret (§9).', [
+      vector('open', 'before it expires', {
+        secret: b64u(secret),
+        record: { ...record },
+        now: '2026-11-30T23:59:59Z',
+        circle_id: b64u(circleId),
+        genesis_hash: b64u(genesisHash),
+        expires_at: formatTime(expiresAt),
+        inviter_device_id: b64u(admin.public.deviceId),
+      }),
+    ]),
+    file('join_request', 'Join requests checked by the approving admin (§9).', [
+      vector('valid', 'made with the link', { secret: b64u(secret), request: { ...request }, device_id: b64u(joiner.public.deviceId) }),
+    ]),
+  ];
+}
+
+async function safetyFile(): Promise<VectorFile> {
+  const vectors: JsonObject[] = [];
+  for (const i of [1, 2]) {
+    const [a, b] = [await generateDeviceKeys(), await generateDeviceKeys()];
+    vectors.push(vector(`pair ${i}`, 'two devices', { a: makeIdentity(a), b: makeIdentity(b), number: await safetyNumber(a.public, b.public) }));
+  }
+  return file('safety_number', 'Safety numbers (§10): the same both ways round.', vectors);
+}
+
+/** Every group this side makes fresh vectors for, keyed by group name. */
+export async function makeFreshVectors(): Promise<Map<string, VectorFile>> {
+  const files = [
+    await identityFile(),
+    ...(await recoveryFiles()),
+    await vaultFile(),
+    await localFile(),
+    await keyDerivationFile(),
+    await keyEnvelopeFile(),
+    await recordFile(),
+    await membershipFile(),
+    ...(await inviteFiles()),
+    await safetyFile(),
+  ];
+  return new Map(files.map((f) => [f.group, f]));
+}
+
+/** A vector file as text, in the layout the Python generator writes. */
+export function vectorFileText(content: VectorFile): string {
+  return `${JSON.stringify(content, null, 1)}\n`;
+}

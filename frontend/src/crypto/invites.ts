@@ -1,0 +1,202 @@
+/** Invites (§9): a secret in the link's fragment, an encrypted invite record, and a join proof. */
+import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
+import { ProtocolError } from './errors';
+import { makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+import { dumpJson, expectObject, parseJsonBytes } from './json';
+import type { CircleState } from './membership';
+import { pad, unpad } from './padding';
+import { aeadOpen, aeadSeal, ed25519Public, ed25519Sign, ed25519Verify, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes } from './primitives';
+import { verifySigned, signPayload } from './signed';
+
+const SECRET_BYTES = 32;
+const NO_SALT = new Uint8Array(0);
+
+/** Everything a link's secret yields. Only `inviteId` and `authPub` ever go to the server. */
+export interface InviteKeys {
+  readonly inviteId: Uint8Array;
+  readonly inviteKey: Uint8Array;
+  readonly authSeed: Uint8Array;
+  readonly authPub: Uint8Array;
+}
+
+export type { InviteRecord, JoinRequest } from '../wire/types';
+import type { InviteRecord, JoinRequest } from '../wire/types';
+
+
+
+/** A verified invite. The joiner must still check, once it reads the log, that the inviter is an admin there. */
+export interface Invite {
+  readonly circleId: Uint8Array;
+  readonly genesisHash: Uint8Array;
+  readonly expiresAt: Date;
+  readonly inviter: PublicIdentity;
+}
+
+/** A fresh 32-byte link secret. */
+export function newInviteSecret(): Uint8Array {
+  return randomBytes(SECRET_BYTES);
+}
+
+/** The link a person shares: the secret rides in the fragment, which browsers never send to a server. */
+export function inviteLink(origin: string, secret: Uint8Array): string {
+  return `${origin}/#join=${b64u(secret)}`;
+}
+
+/**
+ * invite_id, invite_key and the auth key pair, each HKDF'd from the secret with its own label.
+ *
+ * Contract: a secret that is not 32 bytes is `bad_encoding`.
+ */
+export async function deriveInvite(secret: Uint8Array): Promise<InviteKeys> {
+  if (secret.length !== SECRET_BYTES) throw new ProtocolError('bad_encoding', 'an invite secret is 32 bytes');
+  const inviteId = await hkdf(secret, NO_SALT, utf8('support-circle/v1/invite-id'), ID_BYTES);
+  const inviteKey = await hkdf(secret, NO_SALT, utf8('support-circle/v1/invite-key'), KEY_BYTES);
+  const authSeed = await hkdf(secret, NO_SALT, utf8('support-circle/v1/invite-auth'), KEY_BYTES);
+  return { inviteId, inviteKey, authSeed, authPub: ed25519Public(authSeed) };
+}
+
+function inviteAad(inviteId: Uint8Array): Uint8Array {
+  return ctx('support-circle/v1/invite', inviteId);
+}
+
+/**
+ * The one time form of §1, `YYYY-MM-DDTHH:MM:SSZ`; milliseconds are dropped. A moment outside
+ * the years 0001–9999 has no such form: RangeError.
+ */
+export function formatTime(moment: Date): string {
+  const year = moment.getUTCFullYear();
+  if (Number.isNaN(year) || year < 1 || year > 9999) throw new RangeError('a protocol time is in the years 0001 to 9999');
+  return moment.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The invite record for a circle, signed by the inviting admin and encrypted under the link's key. */
+export async function sealInvite(
+  inviter: DeviceKeys,
+  secret: Uint8Array,
+  circleId: Uint8Array,
+  genesisHash: Uint8Array,
+  expiresAt: Date,
+): Promise<InviteRecord> {
+  const keys = await deriveInvite(secret);
+  const invite = signPayload(inviter.signSeed, inviter.public.deviceId, {
+    v: VERSION,
+    type: 'invite',
+    signer: b64u(inviter.public.deviceId),
+    circle_id: b64u(circleId),
+    genesis_hash: b64u(genesisHash),
+    expires_at: formatTime(expiresAt),
+  });
+  const content = dumpJson({ v: VERSION, inviter: makeIdentity(inviter), invite });
+  const nonce = randomBytes(NONCE_BYTES);
+  const ct = await aeadSeal(keys.inviteKey, nonce, pad(content), inviteAad(keys.inviteId));
+  return { v: VERSION, invite_id: b64u(keys.inviteId), nonce: b64u(nonce), ct: b64u(ct) };
+}
+
+const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+/**
+ * A time in the one form §1 allows, `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC, whole seconds), e.g.
+ * "2026-12-01T00:00:00Z".
+ *
+ * Contract: any other form (a fraction, an offset, a lower-case t or z, a space) and a date or
+ * time that does not exist (31 February, hour 24, second 60) are `malformed`.
+ */
+export function parseTime(value: unknown): Date {
+  const match = typeof value === 'string' ? TIME.exec(value) : null;
+  if (match === null) throw new ProtocolError('malformed', 'a time is YYYY-MM-DDTHH:MM:SSZ');
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (year < 1) throw new ProtocolError('malformed', 'a protocol time is in the years 0001 to 9999');
+  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+  const moment = new Date(0);
+  moment.setUTCFullYear(year, month - 1, day);
+  moment.setUTCHours(hour, minute, second, 0);
+  // A date that does not exist rolls over (31 February into March): compare every field back.
+  const fields = [moment.getUTCFullYear(), moment.getUTCMonth() + 1, moment.getUTCDate(), moment.getUTCHours(), moment.getUTCMinutes(), moment.getUTCSeconds()];
+  if (fields.some((field, i) => field !== [year, month, day, hour, minute, second][i])) {
+    throw new ProtocolError('malformed', 'no such date or time');
+  }
+  return moment;
+}
+
+/**
+ * Opens and verifies an invite record with the link's secret.
+ *
+ * Contract: `bad_encoding` for a secret not 32 bytes; `unsupported_version` / `malformed` /
+ * `bad_encoding` for a record or content not of §9's form; `context_mismatch` for a record of
+ * another invite; `truncated` / `decrypt_failed` when it does not open; `bad_padding`; the
+ * inviter identity's failures (verifyIdentity); `unknown_author` for an invite not signed by that
+ * inviter; `bad_signature`; `wrong_type`; `expired` once `now` has reached `expires_at`.
+ */
+export async function openInvite(secret: Uint8Array, record: unknown, now: Date): Promise<Invite> {
+  // An invalid clock would compare as never past expiry; refuse it rather than accept every invite.
+  if (Number.isNaN(now.getTime())) throw new RangeError('openInvite needs a valid current time');
+  const keys = await deriveInvite(secret);
+  const fields = expectObject(record, ['v', 'invite_id', 'nonce', 'ct']);
+  if (!bytesEqual(unb64uId(fields['invite_id']), keys.inviteId)) {
+    throw new ProtocolError('context_mismatch', 'the record is for another invite');
+  }
+  const nonce = unb64u(fields['nonce']);
+  const ct = unb64u(fields['ct']);
+  const content = expectObject(parseJsonBytes(unpad(await aeadOpen(keys.inviteKey, nonce, ct, inviteAad(keys.inviteId)))), ['v', 'inviter', 'invite']);
+  const inviter = await verifyIdentity(content['inviter']);
+  const lookup = (deviceId: Uint8Array) => (bytesEqual(deviceId, inviter.deviceId) ? inviter.signPub : undefined);
+  const { document } = verifySigned(content['invite'], 'invite', lookup);
+  const payload = expectObject(document, ['v', 'type', 'signer', 'circle_id', 'genesis_hash', 'expires_at']);
+  const expiresAt = parseTime(payload['expires_at']);
+  if (now.getTime() >= expiresAt.getTime()) throw new ProtocolError('expired');
+  return { circleId: unb64uId(payload['circle_id']), genesisHash: unb64u(payload['genesis_hash'], 32), expiresAt, inviter };
+}
+
+/**
+ * The check §9 leaves for when the joiner can read the circle's log: the inviter must be an admin
+ * there now. Call it with the state verifyLog returned for `invite.circleId`, anchored at
+ * `invite.genesisHash`.
+ *
+ * Contract: a state of another circle or genesis is `context_mismatch`; an inviter who is not a
+ * current admin there, or whose identity is not the one the log holds for its device id, is
+ * `not_admin` (§9).
+ */
+export function checkInviterIsAdmin(invite: Invite, state: CircleState, genesisHash: Uint8Array): void {
+  if (!bytesEqual(state.circleId, invite.circleId) || !bytesEqual(genesisHash, invite.genesisHash)) {
+    throw new ProtocolError('context_mismatch', 'a log of another circle');
+  }
+  const member = state.members.get(b64u(invite.inviter.deviceId));
+  // The same device id means the same sign_pub; the kem_pub must be the log's too, or the invite
+  // carries an identity the circle never accepted.
+  if (member === undefined || member.role !== 'admin' || !bytesEqual(member.identity.kemPub, invite.inviter.kemPub) || !bytesEqual(member.identity.signPub, invite.inviter.signPub)) {
+    throw new ProtocolError('not_admin', 'the inviter is not an admin of the circle');
+  }
+}
+
+function joinInput(inviteId: Uint8Array, joiner: PublicIdentity): Uint8Array {
+  return ctx('support-circle/v1/join', inviteId, joiner.deviceId, joiner.signPub, joiner.kemPub);
+}
+
+/** The joiner's request, proving with the link's auth key that it holds the link. */
+export async function makeJoinRequest(secret: Uint8Array, joiner: DeviceKeys): Promise<JoinRequest> {
+  const keys = await deriveInvite(secret);
+  const proof = ed25519Sign(keys.authSeed, joinInput(keys.inviteId, joiner.public));
+  return { v: VERSION, invite_id: b64u(keys.inviteId), identity: makeIdentity(joiner), proof: b64u(proof) };
+}
+
+/**
+ * The joiner's verified identity, when the proof shows they hold the link. The approving admin
+ * passes the `authPub` and `inviteId` it derives from the secret itself, so a request the server
+ * made up is refused.
+ *
+ * Contract: `unsupported_version` / `malformed` / `bad_encoding` for a request not of §9's form;
+ * `context_mismatch` for a request for another invite; the identity's failures (verifyIdentity);
+ * `bad_proof` for a proof that is not 64 bytes or does not verify.
+ */
+export async function verifyJoinRequest(authPub: Uint8Array, inviteId: Uint8Array, request: unknown): Promise<PublicIdentity> {
+  const fields = expectObject(request, ['v', 'invite_id', 'identity', 'proof']);
+  if (!bytesEqual(unb64uId(fields['invite_id']), inviteId)) throw new ProtocolError('context_mismatch', 'a request for another invite');
+  const joiner = await verifyIdentity(fields['identity']);
+  const proof = unb64u(fields['proof']);
+  try {
+    ed25519Verify(authPub, proof, joinInput(inviteId, joiner));
+  } catch {
+    throw new ProtocolError('bad_proof');
+  }
+  return joiner;
+}

@@ -1,0 +1,243 @@
+import { fromUtf8, VERSION } from './encoding';
+import { ProtocolError } from './errors';
+
+/** A JSON object as parsed here: own members only, in document order. */
+export type JsonObject = { [member: string]: unknown };
+
+const MAX_DEPTH = 128;
+
+/**
+ * Numbers written with a fraction or exponent, per parsed object, by member name or array index.
+ * JSON.parse would make `3.0` and `3` the same number; the reference client reads `3.0` as a float
+ * and refuses it where an integer is required, so the difference is kept here, beside the value.
+ */
+const nonIntegerLiterals = new WeakMap<object, Set<string | number>>();
+
+/**
+ * Parses strict RFC 8259 JSON from UTF-8 bytes (§1).
+ *
+ * Contract: invalid UTF-8, a byte-order mark, anything outside RFC 8259 (trailing commas,
+ * comments, NaN, single quotes, control characters in strings, trailing data), more than 128
+ * arrays and objects nested, a number that is not a finite double, an integer (no fraction or
+ * exponent) beyond ±(2^53 − 1), and an object with a member name twice all fail with `malformed`. JSON.parse would
+ * silently keep the last duplicate, letting two readers see two different documents.
+ */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
+  return parseJson(fromUtf8(bytes));
+}
+
+/** As parseJsonBytes, for text already decoded. */
+export function parseJson(text: string): unknown {
+  const parser = new Parser(text);
+  parser.skipSpace();
+  const value = parser.value(0);
+  parser.skipSpace();
+  if (!parser.atEnd()) parser.fail('trailing data');
+  return value;
+}
+
+class Parser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  atEnd(): boolean {
+    return this.pos === this.text.length;
+  }
+
+  fail(why: string): never {
+    throw new ProtocolError('malformed', `not JSON: ${why} at ${this.pos}`);
+  }
+
+  skipSpace(): void {
+    while (this.pos < this.text.length && ' \t\n\r'.includes(this.text[this.pos]!)) this.pos++;
+  }
+
+  /** A value inside `depth` arrays and objects; a container there is at nesting level depth + 1. */
+  value(depth: number): unknown {
+    const c = this.text[this.pos];
+    if ((c === '{' || c === '[') && depth + 1 > MAX_DEPTH) this.fail('nested deeper than 128');
+    if (c === '{') return this.object(depth);
+    if (c === '[') return this.array(depth);
+    if (c === '"') return this.string();
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number().value;
+    for (const [word, result] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return result;
+      }
+    }
+    return this.fail('unexpected character');
+  }
+
+  private expect(char: string): void {
+    if (this.text[this.pos] !== char) this.fail(`expected ${char}`);
+    this.pos++;
+  }
+
+  private object(depth: number): JsonObject {
+    const result: JsonObject = {};
+    const floats = new Set<string | number>();
+    this.expect('{');
+    this.skipSpace();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return result;
+    }
+    for (;;) {
+      this.skipSpace();
+      const name = this.string();
+      if (Object.hasOwn(result, name)) this.fail(`duplicate member ${JSON.stringify(name)}`);
+      this.skipSpace();
+      this.expect(':');
+      this.skipSpace();
+      const isFloat = this.peekNumberIsFloat();
+      // defineProperty, not assignment: a member named "__proto__" stays an ordinary member.
+      Object.defineProperty(result, name, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      if (isFloat) floats.add(name);
+      this.skipSpace();
+      if (this.text[this.pos] === '}') break;
+      this.expect(',');
+    }
+    this.pos++;
+    if (floats.size > 0) nonIntegerLiterals.set(result, floats);
+    return result;
+  }
+
+  private array(depth: number): unknown[] {
+    const result: unknown[] = [];
+    const floats = new Set<string | number>();
+    this.expect('[');
+    this.skipSpace();
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return result;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.peekNumberIsFloat()) floats.add(result.length);
+      result.push(this.value(depth + 1));
+      this.skipSpace();
+      if (this.text[this.pos] === ']') break;
+      this.expect(',');
+    }
+    this.pos++;
+    if (floats.size > 0) nonIntegerLiterals.set(result, floats);
+    return result;
+  }
+
+  private peekNumberIsFloat(): boolean {
+    const c = this.text[this.pos];
+    if (c !== '-' && !(c !== undefined && c >= '0' && c <= '9')) return false;
+    const start = this.pos;
+    const { isFloat } = this.number();
+    this.pos = start;
+    return isFloat;
+  }
+
+  private number(): { value: number; isFloat: boolean } {
+    const match = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
+    match.lastIndex = this.pos;
+    const found = match.exec(this.text);
+    if (found === null) return this.fail('bad number');
+    this.pos += found[0].length;
+    const value = Number(found[0]);
+    const isFloat = found[1] !== undefined || found[2] !== undefined;
+    // §1: every number a finite double, and an integer (no fraction, no exponent) within
+    // ±(2^53 − 1), so no reader rounds it to a neighbour another reader keeps exact.
+    if (!Number.isFinite(value)) this.fail('number beyond a double');
+    if (!isFloat && !Number.isSafeInteger(value)) this.fail('integer beyond 2^53 - 1');
+    return { value, isFloat };
+  }
+
+  private string(): string {
+    this.expect('"');
+    let out = '';
+    for (;;) {
+      const c = this.text[this.pos];
+      if (c === undefined) this.fail('unterminated string');
+      if (c === '"') break;
+      if (c < ' ') this.fail('control character in string');
+      if (c === '\\') {
+        out += this.escape();
+        continue;
+      }
+      out += c;
+      this.pos++;
+    }
+    this.pos++;
+    return out;
+  }
+
+  private escape(): string {
+    const c = this.text[this.pos + 1];
+    this.pos += 2;
+    const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+    if (c !== undefined && Object.hasOwn(simple, c)) return simple[c]!;
+    if (c !== 'u') return this.fail('bad escape');
+    const hex = this.text.slice(this.pos, this.pos + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('bad \\u escape');
+    this.pos += 4;
+    return String.fromCharCode(parseInt(hex, 16));
+  }
+}
+
+/** True when `value` is a JSON object (not an array or null). */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `value` as a JSON object with exactly the members allowed.
+ *
+ * Contract: not an object, a required member missing, or a member this version does not define
+ * is `malformed` (§1). When the object has a `v` member and it is not 1, that is reported first
+ * as `unsupported_version`, before anything else in the object is read.
+ */
+export function expectObject(value: unknown, required: readonly string[], optional: readonly string[] = []): JsonObject {
+  if (!isObject(value)) throw new ProtocolError('malformed', 'expected a JSON object');
+  if (Object.hasOwn(value, 'v') && !isVersion(value['v'], value, 'v')) {
+    throw new ProtocolError('unsupported_version', 'v is not 1');
+  }
+  const allowed = new Set([...required, ...optional]);
+  const names = Object.keys(value);
+  if (!required.every((name) => Object.hasOwn(value, name)) || !names.every((name) => allowed.has(name))) {
+    throw new ProtocolError('malformed', `members are not ${[...allowed].join(', ')}`);
+  }
+  return value;
+}
+
+/** A signed payload's version: anything but the integer 1, absent included, is `unsupported_version`. */
+export function checkPayloadVersion(document: JsonObject): void {
+  if (!isVersion(document['v'], document, 'v')) throw new ProtocolError('unsupported_version', 'v is not 1');
+}
+
+function isVersion(value: unknown, holder: object, name: string): boolean {
+  return value === VERSION && !nonIntegerLiterals.get(holder)?.has(name);
+}
+
+/** `holder[name]` as an integer in [low, high]; a float literal, a boolean or anything else is `malformed`. */
+export function expectInt(holder: JsonObject, name: string, low = 0, high = 0xffffffff): number {
+  const value = holder[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || nonIntegerLiterals.get(holder)?.has(name)) {
+    throw new ProtocolError('malformed', `${name} is not an integer`);
+  }
+  if (value < low || value > high) throw new ProtocolError('malformed', `${name} is out of range`);
+  return value;
+}
+
+export function expectString(holder: JsonObject, name: string): string {
+  const value = holder[name];
+  if (typeof value !== 'string') throw new ProtocolError('malformed', `${name} is not a string`);
+  return value;
+}
+
+export function expectArray(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new ProtocolError('malformed', 'expected a JSON array');
+  return value;
+}
+
+/** Compact JSON as UTF-8, the form this side signs; the signed bytes then travel as they are. */
+export function dumpJson(document: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(document));
+}

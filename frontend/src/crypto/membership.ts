@@ -1,0 +1,326 @@
+/**
+ * The signed membership log (§8): who is in a circle, and which key commitment each epoch has.
+ *
+ * Every entry is signed by an admin (or, for `leave`, by the member leaving) and chained to the
+ * hash of the one before, so a server cannot add a reader, drop, insert or reorder entries, or
+ * swap an epoch key without verifyLog failing on every client.
+ */
+import { keyCommitment } from './circleKeys';
+import { b64u, bytesEqual, ctx, unb64u, unb64uId, VERSION } from './encoding';
+import { ProtocolError } from './errors';
+import { makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+import { expectInt, expectObject, type JsonObject } from './json';
+import { KEY_BYTES, sha256 } from './primitives';
+import type { AuthorLookup } from './records';
+import { decodeSigned, parsePayload, signPayload, verifySigned, verifySignedBytes, type KeyLookup, type SignedObject } from './signed';
+
+export type Role = 'admin' | 'member';
+export type Op = 'genesis' | 'add' | 'remove' | 'leave' | 'role' | 'rotate';
+
+const ROLES: readonly string[] = ['admin', 'member'];
+const COMMON = ['v', 'type', 'circle_id', 'seq', 'prev', 'signer', 'op'];
+const OP_FIELDS: Readonly<Record<Op, readonly string[]>> = {
+  genesis: ['member', 'epoch', 'key_commitment'],
+  add: ['member'],
+  remove: ['device_id', 'epoch', 'key_commitment'],
+  leave: ['epoch', 'key_commitment'],
+  role: ['device_id', 'role'],
+  rotate: ['epoch', 'key_commitment'],
+};
+
+export interface Member {
+  readonly identity: PublicIdentity;
+  readonly role: Role;
+}
+
+/** The newest entry a client verified: remember it per circle to catch a rolled-back log. */
+export interface Head {
+  readonly seq: number;
+  readonly hash: Uint8Array;
+}
+
+/** What a verified log says. Maps are keyed by the b64u device id. */
+export interface CircleState {
+  readonly circleId: Uint8Array;
+  /** The members now. */
+  readonly members: ReadonlyMap<string, Member>;
+  /** The current epoch. */
+  readonly epoch: number;
+  /** Every epoch's key commitment, for openKeyEnvelope. */
+  readonly keyCommitments: ReadonlyMap<number, Uint8Array>;
+  readonly head: Head;
+  /** Every identity ever added, members past and present. */
+  readonly identities: ReadonlyMap<string, PublicIdentity>;
+  /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 5). */
+  readonly epochMembers: ReadonlyMap<number, ReadonlySet<string>>;
+}
+
+/** Where the next entry goes: what a builder needs of the verified state. */
+export type LogPosition = Pick<CircleState, 'circleId' | 'epoch' | 'head'>;
+
+/** The signing keys of the members now: whose membership entries the log accepts next. */
+export function memberKeys(state: CircleState): KeyLookup {
+  return (deviceId) => state.members.get(b64u(deviceId))?.identity.signPub;
+}
+
+/**
+ * For openRecord: the signing key of a device that was a member at some time during `epoch`
+ * (§7 step 5). A removed member's old records still verify; nothing they write under a later
+ * epoch does.
+ */
+export function recordAuthors(state: CircleState): AuthorLookup {
+  return (deviceId, epoch) => {
+    const id = b64u(deviceId);
+    return state.epochMembers.get(epoch)?.has(id) === true ? state.identities.get(id)?.signPub : undefined;
+  };
+}
+
+/**
+ * entry_hash(e) = SHA-256(ctx("support-circle/v1/log-entry", payload_bytes, sig_bytes)).
+ *
+ * Contract: fails as decodeSigned does for an entry that is not a signed object.
+ */
+export async function entryHash(entry: unknown): Promise<Uint8Array> {
+  const { payload, sig } = decodeSigned(entry);
+  return hashOf(payload, sig);
+}
+
+function hashOf(payload: Uint8Array, sig: Uint8Array): Promise<Uint8Array> {
+  return sha256(ctx('support-circle/v1/log-entry', payload, sig));
+}
+
+// Building entries ------------------------------------------------------------------------------
+
+function entry(signer: DeviceKeys, circleId: Uint8Array, seq: number, prev: Uint8Array | null, op: Op, fields: JsonObject): SignedObject {
+  return signPayload(signer.signSeed, signer.public.deviceId, {
+    v: VERSION,
+    type: 'membership',
+    circle_id: b64u(circleId),
+    seq,
+    prev: prev === null ? null : b64u(prev),
+    signer: b64u(signer.public.deviceId),
+    op,
+    ...fields,
+  });
+}
+
+function next(signer: DeviceKeys, at: LogPosition, op: Op, fields: JsonObject): SignedObject {
+  return entry(signer, at.circleId, at.head.seq + 1, at.head.hash, op, fields);
+}
+
+async function newEpochFields(at: LogPosition, newEpochKey: Uint8Array): Promise<JsonObject> {
+  return { epoch: at.epoch + 1, key_commitment: b64u(await keyCommitment(newEpochKey, at.circleId)) };
+}
+
+/** Entry 0: the creator as the only admin, epoch 0 with `epochKey`'s commitment. Its hash is the circle's trust anchor. */
+export async function makeGenesis(creator: DeviceKeys, circleId: Uint8Array, epochKey: Uint8Array): Promise<SignedObject> {
+  const member = { identity: makeIdentity(creator), role: 'admin' };
+  const commitment = b64u(await keyCommitment(epochKey, circleId));
+  return entry(creator, circleId, 0, null, 'genesis', { member, epoch: 0, key_commitment: commitment });
+}
+
+/** An admin adds a device, given its identity (from a verified join request). */
+export function makeAdd(signer: DeviceKeys, at: LogPosition, identity: SignedObject, role: Role = 'member'): SignedObject {
+  return next(signer, at, 'add', { member: { identity, role } });
+}
+
+/** An admin removes another member and starts the next epoch with `newEpochKey`. */
+export async function makeRemove(signer: DeviceKeys, at: LogPosition, deviceId: Uint8Array, newEpochKey: Uint8Array): Promise<SignedObject> {
+  return next(signer, at, 'remove', { device_id: b64u(deviceId), ...(await newEpochFields(at, newEpochKey)) });
+}
+
+/** The signer leaves and starts the next epoch; an admin should rotate after, as the leaver made that key. */
+export async function makeLeave(signer: DeviceKeys, at: LogPosition, newEpochKey: Uint8Array): Promise<SignedObject> {
+  return next(signer, at, 'leave', await newEpochFields(at, newEpochKey));
+}
+
+/** An admin changes another member's role. */
+export function makeRole(signer: DeviceKeys, at: LogPosition, deviceId: Uint8Array, role: Role): SignedObject {
+  return next(signer, at, 'role', { device_id: b64u(deviceId), role });
+}
+
+/** An admin starts the next epoch with `newEpochKey`. */
+export async function makeRotate(signer: DeviceKeys, at: LogPosition, newEpochKey: Uint8Array): Promise<SignedObject> {
+  return next(signer, at, 'rotate', await newEpochFields(at, newEpochKey));
+}
+
+// Verifying a log -------------------------------------------------------------------------------
+
+/**
+ * The circle's state after checking every entry in order (§8); throws at the first fault.
+ *
+ * `genesisHash` is the trust anchor (from the invite, or from creating the circle); `knownHead`
+ * is the head this client verified before, if any.
+ *
+ * Contract: an empty log or an entry 0 whose hash is not the anchor is `genesis_mismatch`;
+ * the form failures of a signed object and of its payload (`unsupported_version`, `malformed`,
+ * `bad_encoding`, `missing_signature`, `wrong_type`); a payload signer that is not the outer
+ * signer, or another circle's entry, is `context_mismatch`; an entry 0 that is not the creator's
+ * genesis as admin at epoch 0 is `invalid_operation`; a signer who is not a current member is
+ * `unknown_author`; a signature that does not verify is `bad_signature`, and so is one that is not
+ * 64 bytes, refused as the entry is decoded (§2 step 1), before the anchor or signer is looked at; an
+ * entry out of sequence or not chained to the one before is `broken_chain`; a non-admin signing
+ * anything but `leave` is `not_admin`; an op not allowed in the current state (§8 step 7) is
+ * `invalid_operation`; a key commitment or prev not 32 bytes is `bad_encoding`, an unknown role
+ * `malformed`; a log shorter than `knownHead` or with another entry at its seq is `rolled_back`.
+ * Each entry is checked in the order §8 lists; the first failed check names the error.
+ */
+export async function verifyLog(circleId: Uint8Array, genesisHash: Uint8Array, entries: readonly unknown[], knownHead?: Head): Promise<CircleState> {
+  const [first, ...rest] = entries;
+  if (first === undefined) throw new ProtocolError('genesis_mismatch', 'the log is empty');
+  let state = await verifyGenesis(circleId, genesisHash, first);
+  for (const item of rest) state = await apply(state, item);
+  if (knownHead !== undefined) await checkNotRolledBack(entries, knownHead);
+  return state;
+}
+
+/**
+ * Entry 0, in the order of §8: the anchor; the payload as a membership payload of this circle;
+ * the genesis rules (op, seq, prev, epoch), then the creator's identity (with §3's own codes),
+ * that it is the signer and an admin; last the signature, with the key the entry itself carries.
+ */
+async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, first: unknown): Promise<CircleState> {
+  // Decoding (§2 step 1, the signature's length included) is what computing entry_hash needs.
+  const { signer, payload, sig } = decodeSigned(first);
+  const hash = await hashOf(payload, sig);
+  if (!bytesEqual(hash, genesisHash)) throw new ProtocolError('genesis_mismatch');
+  // Step 2: the creator's key is inside the entry, as an identity's is, so it is parsed first.
+  const fields = parseFields(parsePayload('membership', payload, signer, 'signer'), circleId);
+  // Step 3.
+  if (fields['op'] !== 'genesis' || fields['seq'] !== 0 || fields['prev'] !== null || expectInt(fields, 'epoch') !== 0) {
+    throw new ProtocolError('invalid_operation', 'the first entry is not a genesis at epoch 0');
+  }
+  const creator = await parseMember(fields['member']);
+  if (!bytesEqual(creator.identity.deviceId, signer) || creator.role !== 'admin') {
+    throw new ProtocolError('invalid_operation', 'a circle begins with its creator as its admin');
+  }
+  // Step 4.
+  verifySignedBytes('membership', creator.identity.signPub, payload, sig);
+  const id = b64u(creator.identity.deviceId);
+  return {
+    circleId,
+    members: new Map([[id, creator]]),
+    epoch: 0,
+    keyCommitments: new Map([[0, parseCommitment(fields)]]),
+    head: { seq: 0, hash },
+    identities: new Map([[id, creator.identity]]),
+    epochMembers: new Map([[0, new Set([id])]]),
+  };
+}
+
+/** Entry i > 0, in the order of §8 steps 1–7. */
+async function apply(state: CircleState, item: unknown): Promise<CircleState> {
+  // Steps 1–4: decode (a sig not 64 bytes is bad_signature here), a current member, the
+  // signature, then the payload (parsePayload: JSON, v, type, signer; parseFields: op, members, circle).
+  const { signer, payload, sig, document } = verifySigned(item, 'membership', memberKeys(state));
+  const fields = parseFields(document, state.circleId);
+  // Step 5.
+  if (fields['seq'] !== state.head.seq + 1 || fields['prev'] !== b64u(state.head.hash)) {
+    throw new ProtocolError('broken_chain');
+  }
+  // Step 6.
+  const op = fields['op'] as Op;
+  if (op !== 'leave' && state.members.get(b64u(signer))?.role !== 'admin') throw new ProtocolError('not_admin');
+  // Step 7.
+  if (op === 'genesis') throw new ProtocolError('invalid_operation', 'a second genesis');
+  const after = await OPS[op](state, signer, fields);
+  return { ...after, head: { seq: state.head.seq + 1, hash: await hashOf(payload, sig) } };
+}
+
+/**
+ * The rest of §8 step 4 for a payload parsePayload accepted (JSON, v, type, signer): a known op
+ * with exactly its fields (`malformed`), this circle (`context_mismatch`), then the form of seq
+ * (an integer, `malformed`) and prev (null or 32 bytes of b64u, `bad_encoding`).
+ */
+function parseFields(document: JsonObject, circleId: Uint8Array): JsonObject {
+  const op = document['op'];
+  if (typeof op !== 'string' || !Object.hasOwn(OP_FIELDS, op)) throw new ProtocolError('malformed', 'unknown op');
+  const fields = expectObject(document, [...COMMON, ...OP_FIELDS[op as Op]]);
+  if (!bytesEqual(unb64uId(fields['circle_id']), circleId)) throw new ProtocolError('context_mismatch', 'an entry of another circle');
+  expectInt(fields, 'seq');
+  if (fields['prev'] !== null) unb64u(fields['prev'], 32);
+  return fields;
+}
+
+/**
+ * A member object: exactly `identity` and `role` (`malformed`), a valid identity (§3's codes),
+ * then a role of `admin` or `member` (`malformed`).
+ */
+async function parseMember(value: unknown): Promise<Member> {
+  const fields = expectObject(value, ['identity', 'role']);
+  const identity = await verifyIdentity(fields['identity']);
+  const role = fields['role'];
+  if (typeof role !== 'string' || !ROLES.includes(role)) throw new ProtocolError('malformed', 'unknown role');
+  return { identity, role: role as Role };
+}
+
+/** §8 step 7: a key commitment that is not 32 bytes is `bad_encoding`. */
+function parseCommitment(fields: JsonObject): Uint8Array {
+  return unb64u(fields['key_commitment'], KEY_BYTES);
+}
+
+/** The next epoch, begun with the members `state` holds now (after any removal). */
+function startEpoch(state: CircleState, fields: JsonObject): CircleState {
+  const epoch = expectInt(fields, 'epoch');
+  if (epoch !== state.epoch + 1) throw new ProtocolError('invalid_operation', 'an epoch must be the next one');
+  return {
+    ...state,
+    epoch,
+    keyCommitments: new Map([...state.keyCommitments, [epoch, parseCommitment(fields)]]),
+    epochMembers: new Map([...state.epochMembers, [epoch, new Set(state.members.keys())]]),
+  };
+}
+
+function hasAdmin(members: ReadonlyMap<string, Member>): boolean {
+  return [...members.values()].some((m) => m.role === 'admin');
+}
+
+/** The device an op names: a current member other than the signer, else `invalid_operation`. */
+function target(state: CircleState, signer: Uint8Array, fields: JsonObject): string {
+  const deviceId = unb64uId(fields['device_id']);
+  if (!state.members.has(b64u(deviceId)) || bytesEqual(deviceId, signer)) {
+    throw new ProtocolError('invalid_operation', 'not a member, or the signer itself');
+  }
+  return b64u(deviceId);
+}
+
+function without(state: CircleState, id: string, fields: JsonObject): CircleState {
+  const members = new Map(state.members);
+  members.delete(id);
+  if (!hasAdmin(members)) throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
+  return startEpoch({ ...state, members }, fields);
+}
+
+type OpHandler = (state: CircleState, signer: Uint8Array, fields: JsonObject) => Promise<CircleState> | CircleState;
+
+const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
+  add: async (state, _signer, fields) => {
+    const member = await parseMember(fields['member']);
+    const id = b64u(member.identity.deviceId);
+    if (state.members.has(id)) throw new ProtocolError('invalid_operation', 'already a member');
+    const during = new Set(state.epochMembers.get(state.epoch)).add(id);
+    return {
+      ...state,
+      members: new Map([...state.members, [id, member]]),
+      identities: new Map([...state.identities, [id, member.identity]]),
+      epochMembers: new Map([...state.epochMembers, [state.epoch, during]]),
+    };
+  },
+  remove: (state, signer, fields) => without(state, target(state, signer, fields), fields),
+  leave: (state, signer, fields) => without(state, b64u(signer), fields),
+  role: (state, signer, fields) => {
+    const id = target(state, signer, fields);
+    const role = fields['role'];
+    if (typeof role !== 'string' || !ROLES.includes(role)) throw new ProtocolError('malformed', 'unknown role');
+    const members = new Map(state.members);
+    members.set(id, { identity: state.members.get(id)!.identity, role: role as Role });
+    if (!hasAdmin(members)) throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
+    return { ...state, members };
+  },
+  rotate: (state, _signer, fields) => startEpoch(state, fields),
+};
+
+async function checkNotRolledBack(entries: readonly unknown[], known: Head): Promise<void> {
+  const atKnown = entries[known.seq];
+  if (atKnown === undefined || !bytesEqual(await entryHash(atKnown), known.hash)) throw new ProtocolError('rolled_back');
+}

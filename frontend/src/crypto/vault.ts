@@ -1,0 +1,294 @@
+/** The local vault (§5): a random vault key, wrapped by passphrase and by recovery key. */
+import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
+import { ProtocolError } from './errors';
+import { expectInt, expectObject } from './json';
+import { pad, unpad } from './padding';
+import { aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
+
+/** Argon2id cost: memory in KiB, passes, lanes. */
+export interface Argon2Parameters {
+  readonly mKib: number;
+  readonly t: number;
+  readonly p: number;
+}
+
+/** RFC 9106's second recommended option with one lane (§13). */
+export const DEFAULT_PARAMETERS: Argon2Parameters = { mKib: 65536, t: 3, p: 1 };
+/** Reserved for test vectors (§5): fast, and refused unless a caller asks for them explicitly. */
+export const TEST_PARAMETERS: Argon2Parameters = { mKib: 64, t: 1, p: 1 };
+const FLOOR: Argon2Parameters = { mKib: 19456, t: 2, p: 1 };
+const CEILING: Argon2Parameters = { mKib: 1048576, t: 10, p: 4 };
+const SALT_BYTES = 16;
+
+export interface VaultOptions {
+  /** Accept TEST_PARAMETERS. Only the vector runner and tests pass this. */
+  readonly allowTestParameters?: boolean;
+}
+
+export type { LocalItem, Vault } from '../wire/types';
+import type { LocalItem, Vault } from '../wire/types';
+
+/** What creating a vault yields. Show `recoveryText` once; keep `vaultKey` in memory only. */
+export interface NewVault {
+  readonly vault: Vault;
+  readonly vaultId: Uint8Array;
+  readonly vaultKey: Uint8Array;
+  readonly recoveryText: string;
+}
+
+function wrapAad(vaultId: Uint8Array, kind: 'passphrase' | 'recovery'): Uint8Array {
+  return ctx('support-circle/v1/vault-wrap', vaultId, kind);
+}
+
+async function recoveryWrapKey(recoveryKey: Uint8Array, vaultId: Uint8Array): Promise<Uint8Array> {
+  return hkdf(recoveryKey, vaultId, utf8('support-circle/v1/recovery-wrap'), KEY_BYTES);
+}
+
+async function passphraseKey(passphrase: string, salt: Uint8Array, params: Argon2Parameters): Promise<Uint8Array> {
+  return argon2id(utf8(passphrase.normalize('NFC')), salt, params);
+}
+
+async function wrap(key: Uint8Array, vaultKey: Uint8Array, aad: Uint8Array): Promise<{ nonce: string; ct: string }> {
+  const nonce = randomBytes(NONCE_BYTES);
+  return { nonce: b64u(nonce), ct: b64u(await aeadSeal(key, nonce, vaultKey, aad)) };
+}
+
+/**
+ * Contract: parameters outside [19456 KiB, t 2, p 1] … [1048576 KiB, t 10, p 4] are
+ * `weak_parameters`, so neither a tampered file nor an absurd one can weaken or stall unlocking;
+ * TEST_PARAMETERS pass only with `allowTestParameters`.
+ */
+export function checkParameters(params: Argon2Parameters, options: VaultOptions = {}): void {
+  const names = ['mKib', 't', 'p'] as const;
+  const inRange = names.every((name) => FLOOR[name] <= params[name] && params[name] <= CEILING[name]);
+  const isTest = names.every((name) => params[name] === TEST_PARAMETERS[name]);
+  if (!inRange && !(options.allowTestParameters === true && isTest)) {
+    throw new ProtocolError('weak_parameters', 'Argon2id parameters outside the accepted range');
+  }
+}
+
+function kdfObject(salt: Uint8Array, params: Argon2Parameters): Vault['kdf'] {
+  return { alg: 'argon2id', salt: b64u(salt), m_kib: params.mKib, t: params.t, p: params.p };
+}
+
+/** A new vault with a random vault key and recovery key; fails with `weak_parameters` as checkParameters does. */
+export async function createVault(
+  passphrase: string,
+  params: Argon2Parameters = DEFAULT_PARAMETERS,
+  options: VaultOptions = {},
+): Promise<NewVault> {
+  checkParameters(params, options);
+  const vaultId = randomBytes(ID_BYTES);
+  const salt = randomBytes(SALT_BYTES);
+  const vaultKey = randomBytes(KEY_BYTES);
+  const recoveryKey = randomBytes(KEY_BYTES);
+  const vault: Vault = {
+    v: VERSION,
+    vault_id: b64u(vaultId),
+    kdf: kdfObject(salt, params),
+    passphrase_wrap: await wrap(await passphraseKey(passphrase, salt, params), vaultKey, wrapAad(vaultId, 'passphrase')),
+    recovery_wrap: await wrap(await recoveryWrapKey(recoveryKey, vaultId), vaultKey, wrapAad(vaultId, 'recovery')),
+  };
+  return { vault, vaultId, vaultKey, recoveryText: await recoveryKeyToText(recoveryKey) };
+}
+
+/**
+ * The same vault under a new passphrase or stronger parameters, with a new salt; the recovery
+ * wrap is kept. Call it after an unlock, with the vault key that unlock returned.
+ */
+export async function rewrapPassphrase(
+  vault: Vault,
+  vaultKey: Uint8Array,
+  passphrase: string,
+  params: Argon2Parameters = DEFAULT_PARAMETERS,
+  options: VaultOptions = {},
+): Promise<Vault> {
+  checkParameters(params, options);
+  const vaultId = unb64uId(vault.vault_id);
+  const salt = randomBytes(SALT_BYTES);
+  const key = await passphraseKey(passphrase, salt, params);
+  return { ...vault, kdf: kdfObject(salt, params), passphrase_wrap: await wrap(key, vaultKey, wrapAad(vaultId, 'passphrase')) };
+}
+
+/** A vault object whose every member has the form §5 gives; nothing in it is trusted yet. */
+interface ParsedVault {
+  readonly vaultId: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly params: Argon2Parameters;
+  readonly passphraseWrap: Wrap;
+  readonly recoveryWrap: Wrap;
+}
+
+interface Wrap {
+  readonly nonce: Uint8Array;
+  readonly ct: Uint8Array;
+}
+
+/**
+ * The whole vault object, checked before either wrap is used (§5): its `v`, `vault_id`, the
+ * `kdf` object (form only: its range is checkParameters', on the passphrase path) and both
+ * wraps, whichever one the caller is about to open.
+ *
+ * Contract: `v` not 1 is `unsupported_version`; missing or extra members anywhere, an unknown
+ * `alg`, or parameters that are not integers are `malformed`; an id, salt, nonce or ct that is not
+ * canonical b64u (or a vault_id not 16 bytes, a salt not 16 bytes) is `bad_encoding`.
+ */
+function parseVault(vault: unknown): ParsedVault {
+  const fields = expectObject(vault, ['v', 'vault_id', 'kdf', 'passphrase_wrap', 'recovery_wrap']);
+  const vaultId = unb64uId(fields['vault_id']);
+  const kdf = expectObject(fields['kdf'], ['alg', 'salt', 'm_kib', 't', 'p']);
+  if (kdf['alg'] !== 'argon2id') throw new ProtocolError('malformed', 'unknown key derivation');
+  const salt = unb64u(kdf['salt'], SALT_BYTES);
+  // Any integer JSON carries: how large or small is checkParameters' question (weak_parameters).
+  const int = (name: string) => expectInt(kdf, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const params = { mKib: int('m_kib'), t: int('t'), p: int('p') };
+  return { vaultId, salt, params, passphraseWrap: parseWrap(fields['passphrase_wrap']), recoveryWrap: parseWrap(fields['recovery_wrap']) };
+}
+
+function parseWrap(wrapped: unknown): Wrap {
+  const fields = expectObject(wrapped, ['nonce', 'ct']);
+  return { nonce: unb64u(fields['nonce']), ct: unb64u(fields['ct']) };
+}
+
+/** Opens one wrap: `truncated` for a short nonce or ct, `failure` when it does not open, `malformed` for a key not 32 bytes. */
+async function unwrap(wrapped: Wrap, key: Uint8Array, aad: Uint8Array, failure: 'wrong_passphrase' | 'wrong_recovery_key'): Promise<Uint8Array> {
+  let vaultKey: Uint8Array;
+  try {
+    vaultKey = await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === 'decrypt_failed') throw new ProtocolError(failure);
+    throw error;
+  }
+  if (vaultKey.length !== KEY_BYTES) throw new ProtocolError('malformed', 'a vault key is 32 bytes');
+  return vaultKey;
+}
+
+/**
+ * The vault key, from the passphrase (normalised to NFC, so any keyboard's form of the same words works).
+ *
+ * Contract: the failures of parseVault for a vault not of §5's form, whichever wrap is wrong;
+ * then `weak_parameters`, before any Argon2id work, when the stored parameters are out of range;
+ * `truncated` for a short wrap; `wrong_passphrase` when the wrap does not open; `malformed` when
+ * it opens to anything but 32 bytes.
+ */
+export async function unlockWithPassphrase(vault: unknown, passphrase: string, options: VaultOptions = {}): Promise<Uint8Array> {
+  const parsed = parseVault(vault);
+  checkParameters(parsed.params, options);
+  const key = await passphraseKey(passphrase, parsed.salt, parsed.params);
+  return unwrap(parsed.passphraseWrap, key, wrapAad(parsed.vaultId, 'passphrase'), 'wrong_passphrase');
+}
+
+/**
+ * The vault key, from the recovery text a person typed. The Argon2id parameters play no part
+ * here, so their range is not checked; their form is, with the rest of the vault.
+ *
+ * Contract: the failures of parseVault for a vault not of §5's form; then a text that is not 56
+ * valid symbols with a matching check is `recovery_key_typo`; `truncated` for a short wrap; a
+ * valid key of another vault is `wrong_recovery_key`; `malformed` when the wrap opens to anything
+ * but 32 bytes.
+ */
+export async function unlockWithRecovery(vault: unknown, recoveryText: string): Promise<Uint8Array> {
+  const parsed = parseVault(vault);
+  const key = await recoveryWrapKey(await recoveryKeyFromText(recoveryText), parsed.vaultId);
+  return unwrap(parsed.recoveryWrap, key, wrapAad(parsed.vaultId, 'recovery'), 'wrong_recovery_key');
+}
+
+// Recovery key text ---------------------------------------------------------------------------
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const RECOVERY_SYMBOLS = 56;
+const CHECK_BYTES = 3;
+// Letters people confuse with digits read as the digit (§5); lower case reads as upper case.
+const READ_AS: Readonly<Record<string, string>> = { O: '0', I: '1', L: '1' };
+
+async function recoveryCheck(recoveryKey: Uint8Array): Promise<Uint8Array> {
+  return (await sha256(ctx('support-circle/v1/recovery-check', recoveryKey))).slice(0, CHECK_BYTES);
+}
+
+/** The recovery key as 14 groups of 4 Crockford base32 symbols, upper case, with a 3-byte check. */
+export async function recoveryKeyToText(recoveryKey: Uint8Array): Promise<string> {
+  if (recoveryKey.length !== KEY_BYTES) throw new RangeError('a recovery key is 32 bytes');
+  const data = new Uint8Array([...recoveryKey, ...(await recoveryCheck(recoveryKey))]);
+  let symbols = '';
+  let acc = 0;
+  let bits = 0;
+  for (const byte of data) {
+    acc = ((acc << 8) | byte) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      symbols += CROCKFORD[(acc >> bits) & 31];
+    }
+  }
+  return symbols.match(/.{4}/g)!.join(' ');
+}
+
+function readSymbol(char: string): number {
+  // Only ASCII letters are case-folded: toUpperCase() would turn "ı" into "I" and "ß" into "SS".
+  const upper = char >= 'a' && char <= 'z' ? String.fromCharCode(char.charCodeAt(0) - 32) : char;
+  const index = CROCKFORD.indexOf(READ_AS[upper] ?? upper);
+  if (upper.length !== 1 || index < 0) throw new ProtocolError('recovery_key_typo', 'a recovery key is letters and digits');
+  return index;
+}
+
+/**
+ * The recovery key from the text a person typed: spaces and hyphens ignored, any case, O read as
+ * 0 and I or L as 1.
+ *
+ * Contract: any other character, a length other than 56 symbols, or a check that does not match
+ * is `recovery_key_typo`.
+ */
+export async function recoveryKeyFromText(text: string): Promise<Uint8Array> {
+  const symbols = [...text].filter((c) => c !== ' ' && c !== '-').map(readSymbol);
+  if (symbols.length !== RECOVERY_SYMBOLS) throw new ProtocolError('recovery_key_typo', 'a recovery key is 56 symbols');
+  const data = new Uint8Array(KEY_BYTES + CHECK_BYTES);
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (const symbol of symbols) {
+    acc = ((acc << 5) | symbol) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      data[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  const recoveryKey = data.slice(0, KEY_BYTES);
+  if (!bytesEqual(data.slice(KEY_BYTES), await recoveryCheck(recoveryKey))) {
+    throw new ProtocolError('recovery_key_typo', 'the check does not match');
+  }
+  return recoveryKey;
+}
+
+// Local items ---------------------------------------------------------------------------------
+
+
+
+async function localKey(vaultKey: Uint8Array, vaultId: Uint8Array): Promise<Uint8Array> {
+  return hkdf(vaultKey, vaultId, utf8('support-circle/v1/local-key'), KEY_BYTES);
+}
+
+function localAad(vaultId: Uint8Array, store: string, key: string): Uint8Array {
+  return ctx('support-circle/v1/local', vaultId, store, key);
+}
+
+/** Encrypts an item kept under store `store` and key `key`; `too_large` at 65536 bytes or more. */
+export async function sealLocal(vaultKey: Uint8Array, vaultId: Uint8Array, store: string, key: string, plaintext: Uint8Array): Promise<LocalItem> {
+  const nonce = randomBytes(NONCE_BYTES);
+  const ct = await aeadSeal(await localKey(vaultKey, vaultId), nonce, pad(plaintext), localAad(vaultId, store, key));
+  return { v: VERSION, nonce: b64u(nonce), ct: b64u(ct) };
+}
+
+/**
+ * The plaintext of a local item.
+ *
+ * Contract: `unsupported_version` / `malformed` / `bad_encoding` for an item not of §5's form;
+ * `truncated` for a short nonce or ciphertext; `decrypt_failed` for a changed item or one copied
+ * to another store or key; `bad_padding` for a plaintext that was not padded.
+ */
+export async function openLocal(vaultKey: Uint8Array, vaultId: Uint8Array, store: string, key: string, item: unknown): Promise<Uint8Array> {
+  const fields = expectObject(item, ['v', 'nonce', 'ct']);
+  const nonce = unb64u(fields['nonce']);
+  const ct = unb64u(fields['ct']);
+  return unpad(await aeadOpen(await localKey(vaultKey, vaultId), nonce, ct, localAad(vaultId, store, key)));
+}
