@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,19 +50,18 @@ def _made(folder: Path) -> set[str]:
     return {json.loads(p.read_text())["group"] for p in folder.glob("*.json")}
 
 
-def test_python_opens_what_typescript_makes(tmp_path: Path) -> None:
-    made = _typescript("fresh", tmp_path)
-    assert made.returncode == 0, made.stderr
-    assert _made(tmp_path) >= GROUPS
-    checked = _python("check", tmp_path)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert json.loads(checked.stdout)["passed"] >= len(GROUPS)
+Side = Callable[[str, Path], subprocess.CompletedProcess[str]]
 
 
-def test_typescript_opens_what_python_makes(tmp_path: Path) -> None:
-    made = _python("fresh", tmp_path)
+@pytest.mark.parametrize(
+    ("maker", "checker"),
+    [(_typescript, _python), (_python, _typescript)],
+    ids=["python opens typescript's", "typescript opens python's"],
+)
+def test_each_side_opens_what_the_other_makes(maker: Side, checker: Side, tmp_path: Path) -> None:
+    made = maker("fresh", tmp_path)
     assert made.returncode == 0, made.stderr
     assert _made(tmp_path) >= GROUPS
-    checked = _typescript("check", tmp_path)
+    checked = checker("check", tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert json.loads(checked.stdout.strip().splitlines()[-1])["passed"] >= len(GROUPS)

@@ -10,7 +10,6 @@ from support_circle.protocol.encoding import (
     b64u,
     ctx,
     expect_object,
-    is_version,
     parse_json,
     unb64u,
 )
@@ -71,14 +70,8 @@ def verify_identity(identity: object) -> PublicIdentity:
     not the outer signer, ``bad_signature`` when the signature does not verify.
     """
     signer, payload, signature = signed.decode(identity)
-    document = parse_json(payload)
-    if not isinstance(document, dict):
-        raise ProtocolError("malformed", "a payload is a JSON object")
-    if not is_version(document.get("v")):
-        raise ProtocolError("unsupported_version")
-    if document.get("type") != "identity":
-        raise ProtocolError("wrong_type", "expected identity")
-    document = expect_object(document, ("v", "type", "device_id", "sign_pub", "kem_pub"))
+    header = signed.payload_header(parse_json(payload), "identity")
+    document = expect_object(header, ("v", "type", "device_id", "sign_pub", "kem_pub"))
     sign_pub, kem_pub = unb64u(document["sign_pub"], 32), unb64u(document["kem_pub"], 32)
     device_id = unb64u(document["device_id"], ID_BYTES)
     if device_id != device_id_for(sign_pub) or device_id != signer:

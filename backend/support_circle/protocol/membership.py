@@ -17,7 +17,6 @@ from support_circle.protocol.encoding import (
     ctx,
     expect_int,
     expect_object,
-    is_version,
     parse_json,
     unb64u,
     unb64u_id,
@@ -198,12 +197,7 @@ def _apply(state: CircleState, entry: object) -> CircleState:
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
     """The checks of §8 step 4, in its order (the signer's was made by ``signed.verify`` if None)."""
-    if not isinstance(document, dict):
-        raise ProtocolError("malformed", "an entry's payload is a JSON object")
-    if not is_version(document.get("v")):
-        raise ProtocolError("unsupported_version")
-    if document.get("type") != "membership":
-        raise ProtocolError("wrong_type", "expected membership")
+    document = signed.payload_header(document, "membership")
     if signer is not None and unb64u_id(document.get("signer")) != signer:
         raise ProtocolError("context_mismatch", "payload signer is not the signer")
     op = document.get("op")

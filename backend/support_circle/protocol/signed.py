@@ -50,15 +50,20 @@ def verify_bytes(object_type: str, sign_pub: bytes, payload: bytes, signature: b
     primitives.ed25519_verify(sign_pub, signature, signing_input(object_type, payload))
 
 
-def parse_payload(object_type: str, payload: bytes, signer: bytes, signer_field: str) -> dict[str, Any]:
-    """The verified payload as JSON, checked for version, type and the signer it names."""
-    document = parse_json(payload)
+def payload_header(document: object, object_type: str) -> dict[str, Any]:
+    """A payload's first checks (§2 step 4): a JSON object, version 1, of the expected type."""
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "a payload is a JSON object")
     if not is_version(document.get("v")):
         raise ProtocolError("unsupported_version", f"v={document.get('v')!r}")
     if document.get("type") != object_type:
         raise ProtocolError("wrong_type", f"expected {object_type}")
+    return document
+
+
+def parse_payload(object_type: str, payload: bytes, signer: bytes, signer_field: str) -> dict[str, Any]:
+    """The verified payload as JSON, checked for version, type and the signer it names."""
+    document = payload_header(parse_json(payload), object_type)
     if unb64u_id(document.get(signer_field)) != signer:
         raise ProtocolError("context_mismatch", f"payload {signer_field} is not the signer")
     return document
