@@ -9,6 +9,7 @@ from support_circle import __version__
 from support_circle.api import api_router, health_router
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
+from support_circle.limits import BodySizeLimit, RateLimiter
 from support_circle.migrate import upgrade_to_head
 from support_circle.security_headers import SecurityHeadersMiddleware
 from support_circle.settings import Settings, get_settings
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/v1/openapi.json",
     )
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health_router)
     app.include_router(api_router)

@@ -5,7 +5,9 @@ Alembic migrations (see ``migrate.py``) and the same queries.
 """
 
 import os
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +50,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+_sqlite_write_locks: dict[int, threading.Lock] = {}
+
+
+@contextmanager
+def serialized_writes(session: Session) -> Iterator[None]:
+    """Around a service function that writes: on SQLite, one writer at a time in this process.
+
+    SQLite allows one writer; two transactions that both read and then write can fail with
+    "database is locked" whatever the busy timeout. PostgreSQL needs no such lock: writers take
+    row locks (``with_for_update``) instead. SQLite deployments run one server process.
+    """
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    lock = _sqlite_write_locks.setdefault(id(engine), threading.Lock())
+    with lock:
+        yield
 
 
 def get_engine(request: Request) -> Engine:

@@ -4,7 +4,13 @@ Every error response, whatever raised it, is ``{"code": "...", "message": "...",
 with a stable machine ``code`` and a ``message`` a person can act on::
 
     AppError                      code set by each subclass; status from ``status_code``
-    ├── NotFound                  404 not_found
+    ├── Unauthorized              401 unauthorized (with WWW-Authenticate: Bearer)
+    ├── Forbidden                 403 forbidden, or a more precise code
+    ├── NotFound                  404 not_found — also for what the caller may not know exists
+    ├── Conflict                  409 with a precise code (stale_base, stale_epoch, …) and details
+    ├── Rejected                  422 a protocol object failed its checks; code from PROTOCOL.md §11
+    ├── TooLarge                  413 payload_too_large, record_too_large, batch_too_large, quota_exceeded
+    ├── RateLimited               429 rate_limited (with Retry-After)
     └── ServiceUnavailable        503 service_unavailable
 
 Errors the framework raises are mapped in ``install_error_handlers``: Starlette's
@@ -50,6 +56,68 @@ class NotFound(AppError):
     status_code = 404
     code = "not_found"
     message = "Nothing is here. Check the address, or update the app if it is old."
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+    message = "This device needs to sign in again."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message)
+        self.headers["WWW-Authenticate"] = "Bearer"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+    message = "This device may not do that."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code or self.code
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+    message = "Something changed on the server first. Sync, then try again."
+
+    def __init__(self, code: str, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message, details=details)
+        self.code = code
+
+
+class Rejected(AppError):
+    """A protocol object the server checked and refused; ``code`` is the protocol's own."""
+
+    status_code = 422
+    code = "rejected"
+    message = "The server refused data that does not check out. Update the app; if it persists, tell your organisation."
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class TooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+    message = "That is more data than the server accepts at once."
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RateLimited(AppError):
+    status_code = 429
+    code = "rate_limited"
+    message = "Too many requests from this device. The app will try again shortly."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.headers["Retry-After"] = str(retry_after)
 
 
 class ServiceUnavailable(AppError):

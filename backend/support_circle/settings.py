@@ -6,6 +6,7 @@ Every setting is an environment variable of the same name in upper case (``HOST`
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,17 @@ class Settings(BaseSettings):
     static_dir: Path = Field(_CHECKOUT_STATIC_DIR, description="The built PWA to serve at /.")
     migrate_on_start: bool = Field(True, description="Apply database migrations at start.")
     log_level: str = Field("info", description="Python logging level name.")
+
+    registration: Literal["open", "code"] = Field(
+        "open", description="'open': any device may register; 'code': it needs a registration code."
+    )
+    token_ttl_seconds: int = Field(3600, ge=60, description="How long a bearer token lasts.")
+    challenge_ttl_seconds: int = Field(120, ge=10, description="How long a login challenge lasts.")
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
+    max_record_bytes: int = Field(65536 + 16, ge=256, description="Largest record ciphertext (padded, with tag).")
+    max_batch: int = Field(100, ge=1, description="Most changes in one push.")
+    device_quota_bytes: int = Field(100 * 1024 * 1024, ge=0, description="Ciphertext one device may store.")
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per token (per process).")
 
     @property
     def sqlalchemy_url(self) -> str:

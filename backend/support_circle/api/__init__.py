@@ -2,9 +2,13 @@
 
 from fastapi import APIRouter
 
-from support_circle.api import health, server
+from support_circle.api import auth, changes, circles, devices, health, server
 
 health_router = health.router
 
 api_router = APIRouter(prefix="/v1")
 api_router.include_router(server.router)
+api_router.include_router(devices.router)
+api_router.include_router(auth.router)
+api_router.include_router(circles.router)
+api_router.include_router(changes.router)

@@ -1,13 +1,8 @@
-"""Table models. The server stores ids, ciphertext, padded sizes and timestamps — never content."""
+from datetime import datetime
 
-from datetime import UTC, datetime
-
-from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from support_circle.models.columns import when
 
 
 class ServerInfo(SQLModel, table=True):
@@ -21,4 +16,4 @@ class ServerInfo(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     server_id: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = when()

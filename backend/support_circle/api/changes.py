@@ -1,0 +1,72 @@
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from support_circle.db import SessionDep
+from support_circle.deps import CurrentDevice, SettingsDep
+from support_circle.errors import ErrorBody, Rejected
+from support_circle.services import changes
+from support_circle.wire import Id, RecordEnvelope
+
+router = APIRouter(prefix="/circles/{circle_id}/changes", tags=["changes"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+    413: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
+class ChangeIn(BaseModel):
+    change_id: Id = Field(description="Made by the client; a retried push with the same id is applied once.")
+    base_seq: int | None = Field(None, ge=1, description="The record's newest revision this change builds on.")
+    envelope: RecordEnvelope
+
+
+class PushBody(BaseModel):
+    changes: list[ChangeIn] = Field(min_length=1, max_length=10_000)
+
+
+class PushResult(BaseModel):
+    seqs: list[int] = Field(description="Each change's sequence number, in the order pushed.")
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    change_id: Id
+    envelope: RecordEnvelope
+
+
+class ChangePage(BaseModel):
+    data: list[ChangeOut]
+    cursor: int = Field(description="Pass as `since` to continue.")
+    done: bool
+
+
+@router.post("", summary="Push encrypted changes, all or none", responses=ERRORS)
+def push_changes(
+    circle_id: Id, body: PushBody, session: SessionDep, settings: SettingsDep, device: CurrentDevice
+) -> PushResult:
+    items = []
+    for change in body.changes:
+        envelope = change.envelope.wire()
+        if envelope["circle_id"] != circle_id:
+            raise Rejected("context_mismatch", "A change's envelope names another circle.")
+        items.append(changes.PushItem(change.change_id, envelope["record_id"], change.base_seq, envelope))
+    return PushResult(seqs=changes.push(session, settings, device, circle_id, items))
+
+
+@router.get("", summary="Pull changes after a cursor, oldest first", responses=ERRORS)
+def pull_changes(
+    circle_id: Id,
+    session: SessionDep,
+    device: CurrentDevice,
+    since: int = Query(0, ge=0, le=2**62),
+    limit: int = Query(200, ge=1, le=1000),
+) -> ChangePage:
+    rows, done = changes.pull(session, device, circle_id, since, limit)
+    data = [
+        ChangeOut(seq=r.seq, change_id=r.change_id, envelope=RecordEnvelope.model_validate(r.envelope)) for r in rows
+    ]
+    return ChangePage(data=data, cursor=rows[-1].seq if rows else since, done=done)

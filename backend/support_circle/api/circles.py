@@ -1,0 +1,111 @@
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from support_circle.db import SessionDep
+from support_circle.deps import CurrentDevice
+from support_circle.errors import ErrorBody
+from support_circle.models import Circle
+from support_circle.services import circles
+from support_circle.wire import Id, Key32, KeyEnvelope, SignedObject
+
+router = APIRouter(prefix="/circles", tags=["circles"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
+class CircleCreate(BaseModel):
+    circle_id: Id
+    genesis: SignedObject
+    key_envelope: KeyEnvelope = Field(description="The first epoch key, sealed to the creating device.")
+
+
+class CirclePublic(BaseModel):
+    circle_id: Id
+    genesis_hash: Key32
+    log_seq: int
+    head_hash: Key32
+    epoch: int
+    change_seq: int
+
+    @classmethod
+    def of(cls, circle: Circle) -> "CirclePublic":
+        return cls(
+            circle_id=circle.id,
+            genesis_hash=circle.genesis_hash,
+            log_seq=circle.log_seq,
+            head_hash=circle.head_hash,
+            epoch=circle.epoch,
+            change_seq=circle.change_seq,
+        )
+
+
+class CircleList(BaseModel):
+    data: list[CirclePublic]
+
+
+class LogAppend(BaseModel):
+    entry: SignedObject
+    key_envelopes: list[KeyEnvelope] = Field(default_factory=list, max_length=1000)
+
+
+class LogPublic(BaseModel):
+    data: list[SignedObject]
+
+
+class KeysAdd(BaseModel):
+    key_envelopes: list[KeyEnvelope] = Field(max_length=1000)
+
+
+class KeysPublic(BaseModel):
+    data: list[KeyEnvelope]
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create a circle from its signed genesis", responses=ERRORS
+)
+def create_circle(body: CircleCreate, session: SessionDep, device: CurrentDevice) -> CirclePublic:
+    circle = circles.create_circle(session, device, body.circle_id, body.genesis.wire(), body.key_envelope.wire())
+    return CirclePublic.of(circle)
+
+
+@router.get("", summary="The circles this device is a member of")
+def list_circles(session: SessionDep, device: CurrentDevice) -> CircleList:
+    return CircleList(data=[CirclePublic.of(c) for c in circles.circles_of(session, device)])
+
+
+@router.get("/{circle_id}", summary="One circle's counters", responses=ERRORS)
+def read_circle(circle_id: Id, session: SessionDep, device: CurrentDevice) -> CirclePublic:
+    return CirclePublic.of(circles.member_circle(session, device, circle_id))
+
+
+@router.get("/{circle_id}/log", summary="The signed membership log, oldest first", responses=ERRORS)
+def read_log(
+    circle_id: Id, session: SessionDep, device: CurrentDevice, since: int = Query(-1, ge=-1, le=2**31)
+) -> LogPublic:
+    circle = circles.member_circle(session, device, circle_id)
+    return LogPublic(data=[SignedObject.model_validate(e) for e in circles.log_entries(session, circle, since)])
+
+
+@router.post("/{circle_id}/log", summary="Append one signed membership entry", responses=ERRORS)
+def append_log(circle_id: Id, body: LogAppend, session: SessionDep, device: CurrentDevice) -> CirclePublic:
+    envelopes = [e.wire() for e in body.key_envelopes]
+    return CirclePublic.of(circles.append_entry(session, device, circle_id, body.entry.wire(), envelopes))
+
+
+@router.get("/{circle_id}/keys", summary="The epoch keys sealed to this device", responses=ERRORS)
+def read_keys(circle_id: Id, session: SessionDep, device: CurrentDevice) -> KeysPublic:
+    circle = circles.member_circle(session, device, circle_id)
+    return KeysPublic(data=[KeyEnvelope.model_validate(e) for e in circles.envelopes_for(session, device, circle)])
+
+
+@router.post(
+    "/{circle_id}/keys", status_code=status.HTTP_204_NO_CONTENT, summary="Add key envelopes (admins)", responses=ERRORS
+)
+def add_keys(circle_id: Id, body: KeysAdd, session: SessionDep, device: CurrentDevice) -> None:
+    circles.add_envelopes(session, device, circle_id, [e.wire() for e in body.key_envelopes])

@@ -1,0 +1,23 @@
+"""Table models, one module per resource. The server stores ids, ciphertext, padded sizes and
+timestamps — never content, names or contact details (DESIGN §2)."""
+
+from support_circle.models.changes import Change
+from support_circle.models.circles import Circle, CircleMember, KeyEnvelopeRow, MembershipEntry
+from support_circle.models.devices import AuthChallenge, AuthToken, Device, RegistrationCode
+from support_circle.models.invites import Invite, JoinRequest
+from support_circle.models.server import ServerInfo
+
+__all__ = [
+    "AuthChallenge",
+    "AuthToken",
+    "Change",
+    "Circle",
+    "CircleMember",
+    "Device",
+    "Invite",
+    "JoinRequest",
+    "KeyEnvelopeRow",
+    "MembershipEntry",
+    "RegistrationCode",
+    "ServerInfo",
+]

@@ -1,0 +1,147 @@
+"""Circles and their signed membership logs. The server verifies every entry with the same
+protocol code the clients use, so a malformed or forged log never gets stored; clients still
+verify everything themselves."""
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from support_circle.db import serialized_writes
+from support_circle.errors import Conflict, Forbidden, NotFound, Rejected
+from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
+from support_circle.protocol import ProtocolError
+from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
+from support_circle.protocol.membership import CircleState, entry_hash, verify_log
+
+NOT_A_MEMBER = "No such circle for this device. It may have been removed from it."
+
+
+def member_circle(
+    session: Session, device: Device, circle_id: str, *, admin: bool = False, lock: bool = False
+) -> Circle:
+    """The circle, if this device is an active member; 404 otherwise, so existence is not leaked."""
+    statement = (
+        select(Circle, CircleMember.role)
+        .join(CircleMember, col(CircleMember.circle_id) == col(Circle.id))
+        .where(Circle.id == circle_id, CircleMember.device_id == device.id, col(CircleMember.active).is_(True))
+    )
+    row = session.exec(statement.with_for_update(of=Circle) if lock else statement).first()
+    if row is None:
+        raise NotFound(NOT_A_MEMBER)
+    circle, role = row
+    if admin and role != "admin":
+        raise Forbidden("Only an admin of this circle can do that.", code="not_admin")
+    return circle
+
+
+def circles_of(session: Session, device: Device) -> list[Circle]:
+    statement = (
+        select(Circle)
+        .join(CircleMember, col(CircleMember.circle_id) == col(Circle.id))
+        .where(CircleMember.device_id == device.id, col(CircleMember.active).is_(True))
+        .order_by(col(Circle.created_at))
+    )
+    return list(session.exec(statement))
+
+
+def _verify(circle_id: str, genesis_hash: bytes, entries: list[dict[str, Any]]) -> CircleState:
+    try:
+        return verify_log(unb64u_id(circle_id), genesis_hash, entries)
+    except ProtocolError as exc:
+        raise Rejected(exc.code, f"The membership log entry was refused ({exc.code}).") from exc
+
+
+def create_circle(
+    session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
+) -> Circle:
+    with serialized_writes(session):
+        if session.get(Circle, circle_id) is not None:
+            raise Conflict("circle_exists", "A circle with this id exists already.")
+        anchor = entry_hash(genesis)
+        state = _verify(circle_id, anchor, [genesis])
+        if list(state.members) != [unb64u(device.id)]:
+            raise Forbidden("A device can only create a circle with itself as the first admin.", code="not_creator")
+        circle = Circle(id=circle_id, genesis_hash=b64u(anchor), head_hash=b64u(anchor))
+        session.add(circle)
+        session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
+        session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
+        session.flush()
+        _store_envelopes(session, circle, state, [envelope])
+        session.commit()
+        session.refresh(circle)
+        return circle
+
+
+def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[str, Any]]:
+    statement = (
+        select(MembershipEntry)
+        .where(MembershipEntry.circle_id == circle.id, col(MembershipEntry.seq) > since)
+        .order_by(col(MembershipEntry.seq))
+    )
+    return [row.entry for row in session.exec(statement)]
+
+
+def append_entry(
+    session: Session, device: Device, circle_id: str, entry: dict[str, Any], envelopes: list[dict[str, Any]]
+) -> Circle:
+    """Appends one verified entry and the key envelopes it needs, in one transaction."""
+    with serialized_writes(session):
+        circle = member_circle(session, device, circle_id, lock=True)
+        entries = [*log_entries(session, circle), entry]
+        state = _verify(circle.id, unb64u(circle.genesis_hash), entries)
+        seq = state.head.seq
+        session.add(MembershipEntry(circle_id=circle.id, seq=seq, entry=entry))
+        circle.log_seq, circle.head_hash, circle.epoch = seq, b64u(state.head.hash), state.epoch
+        session.add(circle)
+        _sync_members(session, circle, state)
+        session.flush()
+        _store_envelopes(session, circle, state, envelopes)
+        session.commit()
+        session.refresh(circle)
+        return circle
+
+
+def _sync_members(session: Session, circle: Circle, state: CircleState) -> None:
+    current = {b64u(d): m.role for d, m in state.members.items()}
+    rows = {row.device_id: row for row in session.exec(select(CircleMember).where(CircleMember.circle_id == circle.id))}
+    for device_id, row in rows.items():
+        row.active, row.role = device_id in current, current.get(device_id, row.role)
+        session.add(row)
+    for device_id, role in current.items():
+        if device_id not in rows:
+            if session.get(Device, device_id) is None:
+                raise Rejected("unknown_device", "A member must register with this server before being added.")
+            session.add(CircleMember(circle_id=circle.id, device_id=device_id, role=role))
+
+
+def _store_envelopes(session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]]) -> None:
+    """Stores key envelopes for members, for epochs the log has; an envelope replaces an older one."""
+    members = {b64u(d) for d in state.members}
+    for envelope in envelopes:
+        if envelope["circle_id"] != circle.id or envelope["epoch"] not in state.commitments:
+            raise Rejected("context_mismatch", "A key envelope names another circle or an epoch the log does not have.")
+        if envelope["recipient"] not in members:
+            raise Rejected("unknown_author", "A key envelope is for a device that is not a member.")
+        key = (circle.id, envelope["epoch"], envelope["recipient"])
+        row = session.get(KeyEnvelopeRow, key) or KeyEnvelopeRow(
+            circle_id=circle.id, epoch=envelope["epoch"], recipient=envelope["recipient"], envelope=envelope
+        )
+        row.envelope = envelope
+        session.add(row)
+
+
+def add_envelopes(session: Session, device: Device, circle_id: str, envelopes: list[dict[str, Any]]) -> None:
+    with serialized_writes(session):
+        circle = member_circle(session, device, circle_id, admin=True, lock=True)
+        state = _verify(circle.id, unb64u(circle.genesis_hash), log_entries(session, circle))
+        _store_envelopes(session, circle, state, envelopes)
+        session.commit()
+
+
+def envelopes_for(session: Session, device: Device, circle: Circle) -> list[dict[str, Any]]:
+    statement = (
+        select(KeyEnvelopeRow)
+        .where(KeyEnvelopeRow.circle_id == circle.id, KeyEnvelopeRow.recipient == device.id)
+        .order_by(col(KeyEnvelopeRow.epoch))
+    )
+    return [row.envelope for row in session.exec(statement)]
