@@ -36,10 +36,11 @@ def sign_in(session: Session, device_id: str, challenge: str, signature: str, tt
     """A fresh bearer token, once the device's signature over the one-time challenge checks out."""
     row = session.get(AuthChallenge, challenge)
     now = datetime.now(UTC)
+    if row is not None:
+        session.delete(row)  # one attempt per challenge, whatever its outcome
+        session.commit()
     if row is None or row.device_id != device_id or _aware(row.expires_at) <= now:
         raise Unauthorized("That sign-in challenge is unknown or expired. Ask for a new one.")
-    session.delete(row)  # one use only, whatever happens next
-    session.commit()
     device = session.get(Device, device_id)
     server = session.get(ServerInfo, 1)
     if device is None or server is None:

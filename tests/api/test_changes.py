@@ -1,0 +1,117 @@
+from fastapi.testclient import TestClient
+
+from support_circle.protocol import primitives, records
+from support_circle.protocol.encoding import b64u
+from tests.api.helpers import SharedCircle, change, record, signed_in
+
+
+def _circle(client: TestClient) -> tuple[SharedCircle, object]:
+    admin, ally = signed_in(client), signed_in(client)
+    circle = SharedCircle(admin)
+    circle.create()
+    circle.add(ally)
+    return circle, ally
+
+
+def test_push_and_pull_round_trip(client: TestClient) -> None:
+    circle, ally = _circle(client)
+    admin = circle.admin
+    envelope = record(admin, circle, {"kind": "note", "text": "hello"})
+    pushed = admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(envelope)]})
+    assert pushed.json() == {"seqs": [1]}
+    page = ally.get(f"/v1/circles/{circle.cid}/changes", params={"since": 0}).json()  # type: ignore[attr-defined]
+    assert (page["cursor"], page["done"]) == (1, True)
+    assert page["data"][0]["envelope"] == envelope
+    opened = records.open_record(page["data"][0]["envelope"], circle.keys, circle.state.authors_of(0))
+    assert opened["body"]["text"] == "hello"
+
+
+def test_a_retried_push_is_applied_once(client: TestClient) -> None:
+    circle, _ = _circle(client)
+    body = {"changes": [change(record(circle.admin, circle, {"n": 1})), change(record(circle.admin, circle, {"n": 2}))]}
+    first = circle.admin.post(f"/v1/circles/{circle.cid}/changes", body).json()
+    again = circle.admin.post(f"/v1/circles/{circle.cid}/changes", body).json()
+    assert first == again == {"seqs": [1, 2]}
+    assert len(circle.admin.get(f"/v1/circles/{circle.cid}/changes").json()["data"]) == 2
+
+
+def test_a_change_id_reused_for_other_data_is_a_conflict(client: TestClient) -> None:
+    circle, _ = _circle(client)
+    first = change(record(circle.admin, circle, {"n": 1}))
+    circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [first]})
+    reused = {**first, "envelope": record(circle.admin, circle, {"n": 2})}
+    response = circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [reused]})
+    assert (response.status_code, response.json()["code"]) == (409, "change_id_reused")
+
+
+def test_a_stale_base_rejects_the_whole_batch_and_names_the_record(client: TestClient) -> None:
+    circle, ally = _circle(client)
+    record_id = primitives.random_bytes(16)
+    base = circle.admin.post(
+        f"/v1/circles/{circle.cid}/changes", {"changes": [change(record(circle.admin, circle, {"v": 1}, record_id))]}
+    ).json()["seqs"][0]
+    circle.admin.post(
+        f"/v1/circles/{circle.cid}/changes",
+        {"changes": [change(record(circle.admin, circle, {"v": 2}, record_id), base)]},
+    )
+    fresh = change(record(ally, circle, {"other": True}))
+    stale = change(record(ally, circle, {"v": "ally"}, record_id), base)
+    response = ally.post(f"/v1/circles/{circle.cid}/changes", {"changes": [fresh, stale]})
+    assert (response.status_code, response.json()["code"]) == (409, "stale_base")
+    assert response.json()["details"] == [
+        {"change_id": stale["change_id"], "record_id": b64u(record_id), "base_seq": base, "current_seq": base + 1}
+    ]
+    assert len(ally.get(f"/v1/circles/{circle.cid}/changes").json()["data"]) == 2, "nothing of the batch applied"
+
+
+def test_two_revisions_of_one_record_in_one_batch(client: TestClient) -> None:
+    circle, _ = _circle(client)
+    record_id = primitives.random_bytes(16)
+    first = change(record(circle.admin, circle, {"v": 1}, record_id))
+    second = change(record(circle.admin, circle, {"v": 2}, record_id), base_seq=1)
+    assert circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [first, second]}).json() == {
+        "seqs": [1, 2]
+    }
+
+
+def test_after_a_removal_the_old_epoch_is_refused(client: TestClient) -> None:
+    circle, ally = _circle(client)
+    before = record(ally, circle, {"written": "offline, before the removal"})
+    circle.remove(ally)
+    response = circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(before)]})
+    assert (response.status_code, response.json()["code"]) == (409, "stale_epoch")
+    assert (
+        circle.admin.post(
+            f"/v1/circles/{circle.cid}/changes", {"changes": [change(record(circle.admin, circle, {"ok": 1}))]}
+        ).status_code
+        == 200
+    )
+    assert ally.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(before)]}).status_code == 404
+
+
+def test_pull_pages_with_a_cursor(client: TestClient) -> None:
+    circle, ally = _circle(client)
+    batch = {"changes": [change(record(circle.admin, circle, {"n": n})) for n in range(5)]}
+    circle.admin.post(f"/v1/circles/{circle.cid}/changes", batch)
+    seen, since, done = [], 0, False
+    while not done:
+        page = ally.get(f"/v1/circles/{circle.cid}/changes", params={"since": since, "limit": 2}).json()  # type: ignore[attr-defined]
+        seen += [c["seq"] for c in page["data"]]
+        since, done = page["cursor"], page["done"]
+    assert seen == [1, 2, 3, 4, 5]
+
+
+def test_an_envelope_for_another_circle_is_refused(client: TestClient) -> None:
+    circle, _ = _circle(client)
+    envelope = {**record(circle.admin, circle, {"n": 1}), "circle_id": b64u(primitives.random_bytes(16))}
+    response = circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(envelope)]})
+    assert (response.status_code, response.json()["code"]) == (422, "context_mismatch")
+
+
+def test_too_many_changes_at_once(client: TestClient) -> None:
+    circle, _ = _circle(client)
+    envelope = record(circle.admin, circle, {"n": 1})
+    response = circle.admin.post(
+        f"/v1/circles/{circle.cid}/changes", {"changes": [change(envelope) for _ in range(101)]}
+    )
+    assert (response.status_code, response.json()["code"]) == (413, "batch_too_large")
