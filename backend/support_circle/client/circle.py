@@ -1,0 +1,237 @@
+"""One device's replica of one circle: the verified log, its epoch keys, and the records."""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from support_circle.client.clock import Clock
+from support_circle.client.http import ApiError
+from support_circle.client.merge import merge
+from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
+from support_circle.protocol.encoding import b64u, unb64u
+from support_circle.protocol.identity import PublicIdentity, verify_identity
+from support_circle.protocol.records import RecordRef
+
+if TYPE_CHECKING:
+    from support_circle.client.device import Device
+
+MAX_REBASES = 5
+
+
+@dataclass
+class Revision:
+    seq: int
+    payload: dict[str, Any]
+
+    @property
+    def body(self) -> dict[str, Any] | None:
+        return None if self.payload["deleted"] else self.payload["body"]
+
+
+@dataclass
+class Pending:
+    """A local edit waiting to be pushed; its envelope is kept so a retry is byte-identical."""
+
+    record_id: bytes
+    body: dict[str, Any] | None
+    base: Revision | None
+    change_id: bytes = field(default_factory=lambda: primitives.random_bytes(16))
+    envelope: dict[str, Any] | None = None
+    hlc: str = ""
+
+
+class CircleReplica:
+    def __init__(self, device: "Device", circle_id: bytes, genesis_hash: bytes) -> None:
+        self.device, self.circle_id, self.genesis_hash = device, circle_id, genesis_hash
+        self.log: list[dict[str, Any]] = []
+        self.state: membership.CircleState | None = None
+        self.keys: dict[int, bytes] = {}
+        self.records: dict[bytes, Revision] = {}
+        self.cursor = 0
+        self.outbox: list[Pending] = []
+        self.clock = Clock(device.device_id)
+
+    @property
+    def path(self) -> str:
+        return f"/v1/circles/{b64u(self.circle_id)}"
+
+    @property
+    def verified(self) -> membership.CircleState:
+        if self.state is None:
+            self.refresh()
+        assert self.state is not None
+        return self.state
+
+    # Membership and keys ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Fetches and verifies the whole log (never accepting one shorter than seen) and the keys."""
+        entries = self.device.call("GET", f"{self.path}/log")["data"]
+        known = self.state.head if self.state else None
+        self.state = membership.verify_log(self.circle_id, self.genesis_hash, entries, known)
+        self.log = entries
+        for envelope in self.device.call("GET", f"{self.path}/keys")["data"]:
+            mine = self.device.keys
+            _, epoch, key = circle_keys.open_key_envelope(
+                envelope, mine.device_id, mine.kem_private, self.state.commitments
+            )
+            self.keys[epoch] = key
+
+    def add_member(self, identity: dict[str, Any], role: str = "member") -> None:
+        entry = membership.add(self.device.keys, self.verified, identity, role)
+        joiner = _public(identity)
+        epoch = self.verified.epoch
+        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, joiner, self.keys[epoch])
+        self._append(entry, [envelope])
+
+    def approve(self, request_id: str, join_request: dict[str, Any]) -> None:
+        """Admits a joiner whose request the server holds, after checking its proof elsewhere."""
+        identity = join_request["identity"]
+        entry = membership.add(self.device.keys, self.verified, identity)
+        epoch = self.verified.epoch
+        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, _public(identity), self.keys[epoch])
+        body = {"entry": entry, "key_envelopes": [envelope]}
+        self.device.call("POST", f"{self.path}/requests/{request_id}/approve", body)
+        self.refresh()
+
+    def remove_member(self, device_id: bytes) -> None:
+        """Removes a member and starts a new epoch whose key only the members who stay receive."""
+        key = circle_keys.new_epoch_key()
+        self._rekey(membership.remove(self.device.keys, self.verified, device_id, key), key)
+
+    def rotate(self) -> None:
+        key = circle_keys.new_epoch_key()
+        self._rekey(membership.rotate(self.device.keys, self.verified, key), key)
+
+    def _rekey(self, entry: dict[str, Any], key: bytes) -> None:
+        after = membership.verify_log(self.circle_id, self.genesis_hash, [*self.log, entry])
+        envelopes = [
+            circle_keys.seal_key_envelope(self.circle_id, after.epoch, m.identity, key) for m in after.members.values()
+        ]
+        self._append(entry, envelopes)
+
+    def _append(self, entry: dict[str, Any], envelopes: list[dict[str, Any]]) -> None:
+        self.device.call("POST", f"{self.path}/log", {"entry": entry, "key_envelopes": envelopes})
+        self.refresh()
+
+    # Records -----------------------------------------------------------------------------------
+
+    def body(self, record_id: bytes) -> dict[str, Any] | None:
+        pending = [p for p in self.outbox if p.record_id == record_id]
+        if pending:
+            return pending[-1].body
+        revision = self.records.get(record_id)
+        return revision.body if revision else None
+
+    def write(self, body: dict[str, Any] | None, record_id: bytes | None = None) -> bytes:
+        """Queues an edit (``None`` deletes); ``push`` sends it. Returns the record id.
+
+        Edits of a record not yet sealed for sending fold into one; an edit made after its record's
+        last edit went out waits for that one to be settled, then builds on it.
+        """
+        record_id = record_id or primitives.random_bytes(16)
+        queued = [p for p in self.outbox if p.record_id == record_id]
+        if queued and queued[-1].envelope is None:
+            queued[-1].body = body
+        else:
+            self.outbox.append(Pending(record_id, body, None if queued else self.records.get(record_id)))
+        return record_id
+
+    def pull(self) -> int:
+        """Applies every change after the cursor; returns how many. Tampering raises ProtocolError."""
+        applied, done = 0, False
+        while not done:
+            page = self.device.call("GET", f"{self.path}/changes", params={"since": self.cursor, "limit": 500})
+            for change in page["data"]:
+                self._apply(change)
+                applied += 1
+            self.cursor, done = max(self.cursor, page["cursor"]), page["done"]
+        return applied
+
+    def _apply(self, change: dict[str, Any]) -> None:
+        if change["seq"] <= self.cursor:
+            raise ProtocolError("rolled_back", "the server sent a change the replica already has")
+        envelope = change["envelope"]
+        if envelope["epoch"] not in self.keys:
+            self.refresh()
+        payload = records.open_record(envelope, self.keys, self.verified.authors_of(envelope["epoch"]))
+        record_id = unb64u(payload["record_id"])
+        current = self.records.get(record_id)
+        if current is not None and (
+            change["seq"] <= current.seq or current.payload["change_id"] == payload["change_id"]
+        ):
+            self.cursor = change["seq"]  # our own pushes, coming back
+            return
+        if current is not None and payload["hlc"] <= current.payload["hlc"]:
+            raise ProtocolError("rolled_back", "an older revision of a record was served as a newer one")
+        self.clock.observe(payload["hlc"])
+        self.records[record_id] = Revision(change["seq"], payload)
+        self.cursor = change["seq"]
+
+    def push(self) -> None:
+        """Sends the outbox; merges and retries when others changed the same records first."""
+        rebases = 0
+        while self.outbox:
+            batch = self._next_batch()
+            try:
+                seqs = self.device.call("POST", f"{self.path}/changes", {"changes": [self._wire(p) for p in batch]})[
+                    "seqs"
+                ]
+            except ApiError as error:
+                rebases += 1
+                if rebases > MAX_REBASES or error.code not in ("stale_base", "stale_epoch"):
+                    raise
+                if error.code == "stale_base":
+                    self._rebase(batch)
+                else:
+                    self.refresh()
+                    for pending in batch:
+                        pending.envelope = None
+                continue
+            self._settle(batch, seqs)
+
+    def _next_batch(self) -> list[Pending]:
+        """The oldest waiting edit of each record: a later one builds on it once it is settled."""
+        batch: dict[bytes, Pending] = {}
+        for pending in self.outbox:
+            batch.setdefault(pending.record_id, pending)
+        return list(batch.values())
+
+    def _wire(self, pending: Pending) -> dict[str, Any]:
+        epoch = self.verified.epoch
+        if pending.envelope is None or pending.envelope["epoch"] != epoch:
+            pending.change_id = primitives.random_bytes(16)
+            pending.hlc = self.clock.tick()
+            ref = RecordRef(self.circle_id, pending.record_id, epoch)
+            pending.envelope = records.seal_record(
+                self.device.keys, ref, self.keys[epoch], change_id=pending.change_id, hlc=pending.hlc, body=pending.body
+            )
+        base_seq = pending.base.seq if pending.base else None
+        return {"change_id": b64u(pending.change_id), "base_seq": base_seq, "envelope": pending.envelope}
+
+    def _rebase(self, batch: list[Pending]) -> None:
+        self.pull()
+        for pending in batch:
+            remote = self.records.get(pending.record_id)
+            if remote is None or (pending.base is not None and remote.seq == pending.base.seq):
+                continue
+            base_body = pending.base.body if pending.base else None
+            pending.body = merge(base_body, pending.body, remote.body, local_is_later=True)
+            pending.base, pending.envelope = remote, None
+
+    def _settle(self, batch: list[Pending], seqs: list[int]) -> None:
+        for pending, seq in zip(batch, seqs, strict=True):
+            assert pending.envelope is not None
+            payload = records.open_record(
+                pending.envelope, self.keys, self.verified.authors_of(pending.envelope["epoch"])
+            )
+            revision = Revision(seq, payload)
+            self.records[pending.record_id] = revision
+            self.outbox.remove(pending)
+            for later in self.outbox:
+                if later.record_id == pending.record_id:
+                    later.base = revision
+                    break
+
+
+def _public(identity: dict[str, Any]) -> PublicIdentity:
+    return verify_identity(identity)

@@ -1,0 +1,55 @@
+"""Invites from the client's side: the admin makes a link, the joiner asks, the admin approves."""
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from support_circle.protocol import invites, membership
+from support_circle.protocol.encoding import b64u, format_time, unb64u
+
+if TYPE_CHECKING:
+    from support_circle.client.circle import CircleReplica
+    from support_circle.client.device import Device
+
+
+def create_invite(circle: "CircleReplica", *, days: int = 7, max_uses: int = 1) -> bytes:
+    """A new invite for ``circle``; returns the secret, which travels only in the link's fragment."""
+    secret = invites.new_secret()
+    keys = invites.derive(secret)
+    expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    genesis_hash = membership.genesis_hash(circle.log)
+    record = invites.seal_invite(circle.device.keys, secret, circle.circle_id, genesis_hash, expires_at)
+    body = {
+        "record": record,
+        "auth_pub": b64u(keys.auth_pub),
+        "expires_at": format_time(expires_at),
+        "max_uses": max_uses,
+    }
+    circle.device.call("POST", f"{circle.path}/invites", body)
+    return secret
+
+
+def link(base_url: str, secret: bytes) -> str:
+    return f"{base_url.rstrip('/')}/#join={b64u(secret)}"
+
+
+def request_to_join(device: "Device", secret: bytes) -> tuple[invites.Invite, str]:
+    """Opens the invite with the link's secret and asks to join; returns it and the request id."""
+    keys = invites.derive(secret)
+    found = device.call("GET", f"/v1/invites/{b64u(keys.invite_id)}")
+    invite = invites.open_invite(secret, found["record"], datetime.now(UTC))
+    request = invites.make_join_request(secret, device.keys)
+    answer = device.call("POST", f"/v1/invites/{b64u(keys.invite_id)}/requests", {"request": request})
+    return invite, str(answer["request_id"])
+
+
+def pending_requests(circle: "CircleReplica", secret: bytes) -> list[dict[str, Any]]:
+    """Pending requests for the invite made with ``secret``, each checked against it here too:
+    a request the server made up has no valid proof and is left out."""
+    keys = invites.derive(secret)
+    checked = []
+    for pending in circle.device.call("GET", f"{circle.path}/requests")["data"]:
+        if unb64u(pending["invite_id"]) != keys.invite_id:
+            continue
+        invites.verify_join_request(keys.auth_pub, keys.invite_id, pending["request"])
+        checked.append(pending)
+    return checked
