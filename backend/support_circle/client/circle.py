@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from support_circle.client.clock import Clock
 from support_circle.client.http import ApiError
 from support_circle.client.merge import merge
+from support_circle.client.refusals import KEY, LOG, RECORD, refused
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import PublicIdentity, verify_identity
@@ -55,6 +56,10 @@ class CircleReplica:
         return f"/v1/circles/{b64u(self.circle_id)}"
 
     @property
+    def label(self) -> str:
+        return f"circle {b64u(self.circle_id)}"
+
+    @property
     def verified(self) -> membership.CircleState:
         if self.state is None:
             self.refresh()
@@ -67,20 +72,33 @@ class CircleReplica:
         """Fetches and verifies the whole log (never accepting one shorter than seen) and the keys."""
         entries = self.device.call("GET", f"{self.path}/log")["data"]
         known = self.state.head if self.state else None
-        self.state = membership.verify_log(self.circle_id, self.genesis_hash, entries, known)
+        with refused(f"The membership log of {self.label}", LOG):
+            self.state = membership.verify_log(self.circle_id, self.genesis_hash, entries, known)
         self.log = entries
-        for envelope in self.device.call("GET", f"{self.path}/keys")["data"]:
-            mine = self.device.keys
-            _, epoch, key = circle_keys.open_key_envelope(
-                envelope, mine.device_id, mine.kem_private, self.state.commitments
-            )
+        self._open_keys(self.device.call("GET", f"{self.path}/keys")["data"], self.state.commitments)
+
+    def _open_keys(self, envelopes: list[Any], commitments: dict[int, bytes]) -> None:
+        """Keeps each epoch key the server holds for this device, once the signed log vouches for it."""
+        mine = self.device.keys
+        for envelope in envelopes:
+            with refused(f"A key envelope of {self.label}", KEY):
+                _, epoch, key = circle_keys.open_key_envelope(envelope, mine.device_id, mine.kem_private, commitments)
             self.keys[epoch] = key
+
+    def _key(self, epoch: int) -> bytes:
+        if epoch not in self.keys:
+            raise ProtocolError(
+                "unknown_epoch",
+                f"The server has not given this device the key of epoch {epoch} of {self.label}, "
+                "although the signed membership log says it is a member",
+            )
+        return self.keys[epoch]
 
     def add_member(self, identity: dict[str, Any], role: str = "member") -> None:
         entry = membership.add(self.device.keys, self.verified, identity, role)
         joiner = _public(identity)
         epoch = self.verified.epoch
-        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, joiner, self.keys[epoch])
+        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, joiner, self._key(epoch))
         self._append(entry, [envelope])
 
     def approve(self, request_id: str, join_request: dict[str, Any]) -> None:
@@ -88,7 +106,7 @@ class CircleReplica:
         identity = join_request["identity"]
         entry = membership.add(self.device.keys, self.verified, identity)
         epoch = self.verified.epoch
-        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, _public(identity), self.keys[epoch])
+        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, _public(identity), self._key(epoch))
         body = {"entry": entry, "key_envelopes": [envelope]}
         self.device.call("POST", f"{self.path}/requests/{request_id}/approve", body)
         self.refresh()
@@ -137,35 +155,75 @@ class CircleReplica:
         return record_id
 
     def pull(self) -> int:
-        """Applies every change after the cursor; returns how many. Tampering raises ProtocolError."""
+        """Applies every change after the cursor; returns how many.
+
+        Whatever the server altered, moved, replayed or rolled back raises ``ProtocolError`` with
+        the protocol's code and a message saying what the server did; nothing of it is applied.
+        """
+        self._check_heads()
         applied, done = 0, False
         while not done:
             page = self.device.call("GET", f"{self.path}/changes", params={"since": self.cursor, "limit": 500})
+            if not page["data"] and not page["done"]:
+                raise ApiError(200, "bad_response", "The server sent an empty page of changes that says more follow.")
             for change in page["data"]:
                 self._apply(change)
                 applied += 1
             self.cursor, done = max(self.cursor, page["cursor"]), page["done"]
         return applied
 
-    def _apply(self, change: dict[str, Any]) -> None:
-        if change["seq"] <= self.cursor:
-            raise ProtocolError("rolled_back", "the server sent a change the replica already has")
-        envelope = change["envelope"]
-        if envelope["epoch"] not in self.keys:
+    def _check_heads(self) -> None:
+        """Compares the server's counters with what this replica holds: a change log behind the
+        cursor is a roll-back; a membership head other than the verified one is verified now."""
+        counters = self.device.call("GET", self.path)
+        if counters["change_seq"] < self.cursor:
+            raise ProtocolError(
+                "rolled_back",
+                f"The change log of {self.label} was refused: the server says it ends at change "
+                f"{counters['change_seq']}, but this device has already pulled change {self.cursor}: "
+                "the server rolled the circle back",
+            )
+        head = self.verified.head
+        if (counters["log_seq"], counters["head_hash"]) != (head.seq, b64u(head.hash)):
             self.refresh()
-        payload = records.open_record(envelope, self.keys, self.verified.authors_of(envelope["epoch"]))
+
+    def _apply(self, change: dict[str, Any]) -> None:
+        seq, envelope = change["seq"], change["envelope"]
+        what = f"Change {seq} of {self.label}"
+        if seq <= self.cursor:
+            raise ProtocolError(
+                "rolled_back",
+                f"{what} was refused: it comes after change {self.cursor}, which this device already has: "
+                "the server replayed or renumbered its change log",
+            )
+        if isinstance(envelope, dict) and envelope.get("epoch") not in self.keys:
+            self.refresh()
+        with refused(what, RECORD):
+            self._check_placed_here(envelope)
+            payload = records.open_record(envelope, self.keys, self.verified.authors_of(envelope["epoch"]))
+        self._take(seq, payload)
+
+    def _check_placed_here(self, envelope: object) -> None:
+        if not isinstance(envelope, dict) or envelope.get("circle_id") != b64u(self.circle_id):
+            raise ProtocolError("context_mismatch", "the envelope names another circle")
+
+    def _take(self, seq: int, payload: dict[str, Any]) -> None:
+        """Keeps a verified revision unless it is one this replica has (its own push coming back)."""
         record_id = unb64u(payload["record_id"])
         current = self.records.get(record_id)
-        if current is not None and (
-            change["seq"] <= current.seq or current.payload["change_id"] == payload["change_id"]
-        ):
-            self.cursor = change["seq"]  # our own pushes, coming back
+        if current is not None and (seq <= current.seq or current.payload["change_id"] == payload["change_id"]):
+            self.cursor = seq
             return
         if current is not None and payload["hlc"] <= current.payload["hlc"]:
-            raise ProtocolError("rolled_back", "an older revision of a record was served as a newer one")
+            raise ProtocolError(
+                "rolled_back",
+                f"Change {seq} of {self.label} was refused: it is an older revision of record "
+                f"{payload['record_id']} (written at {payload['hlc']}) than the one this device has "
+                f"(written at {current.payload['hlc']}): the server replayed an old revision",
+            )
         self.clock.observe(payload["hlc"])
-        self.records[record_id] = Revision(change["seq"], payload)
-        self.cursor = change["seq"]
+        self.records[record_id] = Revision(seq, payload)
+        self.cursor = seq
 
     def push(self) -> None:
         """Sends the outbox; merges and retries when others changed the same records first."""
@@ -203,7 +261,7 @@ class CircleReplica:
             pending.hlc = self.clock.tick()
             ref = RecordRef(self.circle_id, pending.record_id, epoch)
             pending.envelope = records.seal_record(
-                self.device.keys, ref, self.keys[epoch], change_id=pending.change_id, hlc=pending.hlc, body=pending.body
+                self.device.keys, ref, self._key(epoch), change_id=pending.change_id, hlc=pending.hlc, body=pending.body
             )
         base_seq = pending.base.seq if pending.base else None
         return {"change_id": b64u(pending.change_id), "base_seq": base_seq, "envelope": pending.envelope}

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from support_circle.protocol import invites, membership
+from support_circle.protocol import ProtocolError, invites, membership
 from support_circle.protocol.encoding import b64u, format_time, unb64u
 
 if TYPE_CHECKING:
@@ -46,10 +46,14 @@ def pending_requests(circle: "CircleReplica", secret: bytes) -> list[dict[str, A
     """Pending requests for the invite made with ``secret``, each checked against it here too:
     a request the server made up has no valid proof and is left out."""
     keys = invites.derive(secret)
-    checked = []
-    for pending in circle.device.call("GET", f"{circle.path}/requests")["data"]:
-        if unb64u(pending["invite_id"]) != keys.invite_id:
-            continue
-        invites.verify_join_request(keys.auth_pub, keys.invite_id, pending["request"])
-        checked.append(pending)
-    return checked
+    served = circle.device.call("GET", f"{circle.path}/requests")["data"]
+    return [p for p in served if unb64u(p["invite_id"]) == keys.invite_id and _proven(keys, p["request"])]
+
+
+def _proven(keys: invites.InviteKeys, request: object) -> bool:
+    """Whether the joiner shows they hold the link; anything else is the server's own making."""
+    try:
+        invites.verify_join_request(keys.auth_pub, keys.invite_id, request)
+    except ProtocolError:
+        return False
+    return True

@@ -1,0 +1,125 @@
+"""The malicious server's hands: edits of the real database behind the real app's back.
+
+Each function is one thing an operator (or whoever compels one) could do to the stored rows. They
+write through their own session and commit, as a second process on the database would.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from support_circle.models import Change, Circle, JoinRequest, KeyEnvelopeRow, MembershipEntry
+from support_circle.protocol import primitives
+from support_circle.protocol.encoding import b64u
+
+Envelope = dict[str, Any]
+
+
+def changes(engine: Engine, circle_id: str) -> list[Change]:
+    with Session(engine) as session:
+        statement = select(Change).where(Change.circle_id == circle_id).order_by(col(Change.seq))
+        return list(session.exec(statement))
+
+
+def edit_change(engine: Engine, circle_id: str, seq: int, edit: Callable[[Envelope], Envelope]) -> None:
+    """Rewrites one stored change's envelope in place (a new dict: JSON columns track assignment)."""
+    with Session(engine) as session:
+        row = session.get(Change, (circle_id, seq))
+        assert row is not None
+        row.envelope = edit(dict(row.envelope))
+        session.add(row)
+        session.commit()
+
+
+def append_change(engine: Engine, circle_id: str, envelope: Envelope, device_id: str) -> int:
+    """Adds ``envelope`` to the circle's change log as a new change the server says it received."""
+    with Session(engine) as session:
+        circle = session.get(Circle, circle_id)
+        assert circle is not None
+        circle.change_seq += 1
+        session.add(
+            Change(
+                circle_id=circle_id,
+                seq=circle.change_seq,
+                change_id=b64u(primitives.random_bytes(16)),
+                record_id=envelope["record_id"],
+                epoch=envelope["epoch"],
+                envelope=envelope,
+                size=len(envelope["ct"]),
+                device_id=device_id,
+            )
+        )
+        session.add(circle)
+        session.commit()
+        return circle.change_seq
+
+
+def truncate_changes(engine: Engine, circle_id: str, keep: int) -> None:
+    """Forgets every change after ``keep`` and numbers the log as if they had never come."""
+    with Session(engine) as session:
+        for row in session.exec(select(Change).where(Change.circle_id == circle_id, col(Change.seq) > keep)):
+            session.delete(row)
+        circle = session.get(Circle, circle_id)
+        assert circle is not None
+        circle.change_seq = keep
+        session.add(circle)
+        session.commit()
+
+
+def log_entries(engine: Engine, circle_id: str) -> list[dict[str, Any]]:
+    with Session(engine) as session:
+        statement = select(MembershipEntry).where(MembershipEntry.circle_id == circle_id)
+        return [row.entry for row in session.exec(statement.order_by(col(MembershipEntry.seq)))]
+
+
+def rewrite_log(engine: Engine, circle_id: str, entries: list[dict[str, Any]], head: tuple[int, bytes]) -> None:
+    """Replaces the stored membership log by ``entries`` and sets the circle's counters to ``head``,
+    as a careful attacker would, so the counters alone give nothing away."""
+    with Session(engine) as session:
+        for row in session.exec(select(MembershipEntry).where(MembershipEntry.circle_id == circle_id)):
+            session.delete(row)
+        session.flush()
+        for seq, entry in enumerate(entries):
+            session.add(MembershipEntry(circle_id=circle_id, seq=seq, entry=entry))
+        circle = session.get(Circle, circle_id)
+        assert circle is not None
+        circle.log_seq, circle.head_hash = head[0], b64u(head[1])
+        session.add(circle)
+        session.commit()
+
+
+def replace_key_envelope(engine: Engine, circle_id: str, epoch: int, recipient: str, envelope: Envelope) -> None:
+    with Session(engine) as session:
+        row = session.get(KeyEnvelopeRow, (circle_id, epoch, recipient))
+        assert row is not None
+        row.envelope = envelope
+        session.add(row)
+        session.commit()
+
+
+def delete_key_envelope(engine: Engine, circle_id: str, epoch: int, recipient: str) -> None:
+    with Session(engine) as session:
+        row = session.get(KeyEnvelopeRow, (circle_id, epoch, recipient))
+        assert row is not None
+        session.delete(row)
+        session.commit()
+
+
+def key_envelope(engine: Engine, circle_id: str, epoch: int, recipient: str) -> Envelope:
+    with Session(engine) as session:
+        row = session.get(KeyEnvelopeRow, (circle_id, epoch, recipient))
+        assert row is not None
+        return dict(row.envelope)
+
+
+def add_join_request(engine: Engine, circle_id: str, invite_id: str, device_id: str, request: Envelope) -> str:
+    """A pending request to join that no one who holds the invite link made."""
+    request_id = b64u(primitives.random_bytes(16))
+    with Session(engine) as session:
+        session.add(
+            JoinRequest(id=request_id, invite_id=invite_id, circle_id=circle_id, device_id=device_id, request=request)
+        )
+        session.commit()
+    return request_id
