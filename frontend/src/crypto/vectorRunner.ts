@@ -7,7 +7,8 @@ import { b64u, fromHex, toHex, unb64u } from './encoding';
 import { isErrorCode, ProtocolError } from './errors';
 import { verifyIdentity, type PublicIdentity } from './identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from './invites';
-import { expectArray, expectObject, isObject, parseJson, type JsonObject } from './json';
+import { expectArray, expectObject, isObject, jsonEqual, parseJson, type JsonObject } from './json';
+import { merge } from '../sync/merge';
 import { verifyLog, type CircleState } from './membership';
 import { pad, unpad } from './padding';
 import { openRecord } from './records';
@@ -159,6 +160,10 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     if (oneWay !== otherWay) throw new Error('a safety number must not depend on who computes it');
     return { number: oneWay };
   },
+  merge: async (v) => {
+    const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
+    return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true) };
+  },
 };
 
 /** The output fields of each group, compared when a vector gives them. */
@@ -178,20 +183,8 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   invite: ['circle_id', 'genesis_hash', 'expires_at', 'inviter_device_id'],
   join_request: ['device_id'],
   safety_number: ['number'],
+  merge: ['result'],
 };
-
-/** Structural JSON equality: object members in any order, arrays in order. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  }
-  if (isObject(a) || isObject(b)) {
-    if (!isObject(a) || !isObject(b)) return false;
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return a === b;
-}
 
 /**
  * Runs one vector. Resolves with null when its expectation holds, else with a sentence saying

@@ -7,6 +7,7 @@ from support_circle.protocol import circle_keys, invites, membership, records, v
 from support_circle.protocol.encoding import b64u, format_time, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
+from support_circle.protocol.merge import merge, same
 from support_circle.protocol.padding import pad, unpad
 from support_circle.protocol.safety import safety_number
 
@@ -29,6 +30,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "invite": ("circle_id", "genesis_hash", "expires_at", "inviter_device_id"),
     "join_request": ("device_id",),
     "safety_number": ("number",),
+    "merge": ("result",),
 }
 
 
@@ -158,6 +160,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "invite": _invite,
     "join_request": _join_request,
     "safety_number": _safety_number,
+    "merge": lambda v: {"result": merge(v["base"], v["local"], v["remote"], local_is_later=v["local_is_later"])},
 }
 
 
@@ -169,5 +172,5 @@ def run(group: str, vector: Vector) -> str | None:
         return None if exc.code == vector["expect"] else f"failed with {exc.code}, expected {vector['expect']}"
     if vector["expect"] != "ok":
         return f"succeeded, expected {vector['expect']}"
-    wrong = [key for key in OUTPUTS[group] if key in vector and vector[key] != outputs[key]]
+    wrong = [key for key in OUTPUTS[group] if key in vector and not same(vector[key], outputs[key])]
     return f"outputs differ: {', '.join(wrong)}" if wrong else None

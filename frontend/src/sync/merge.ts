@@ -1,0 +1,77 @@
+/**
+ * Three-way, field-level merge of a record body two devices changed from the same revision
+ * (PROTOCOL.md §7, "Merging concurrent revisions"); the shared `merge` vectors fix its behaviour.
+ *
+ * Contract: no one's words are dropped. A field only one side changed takes that side's value; a
+ * field both changed differently takes the later side's value and keeps the other in
+ * `_conflicts` for a person to look at. An edit beats a deletion made at the same time.
+ */
+import { jsonEqual, type JsonObject } from '../crypto/json';
+
+export const CONFLICTS = '_conflicts';
+
+/** One losing value, kept for a person to look at. */
+export interface Conflict {
+  readonly field: string;
+  readonly value: unknown;
+}
+
+const ABSENT = Symbol('absent');
+type Value = unknown;
+
+function member(body: JsonObject, key: string): Value {
+  return Object.hasOwn(body, key) ? body[key] : ABSENT;
+}
+
+function same(a: Value, b: Value): boolean {
+  return a === ABSENT || b === ABSENT ? a === b : jsonEqual(a, b);
+}
+
+function conflictsOf(body: JsonObject): unknown[] {
+  const value = body[CONFLICTS];
+  return Array.isArray(value) ? value : [];
+}
+
+/** Code point order, as the spec says (not the locale's, not UTF-16 units). */
+function byCodePoint(a: string, b: string): number {
+  const x = [...a].map((c) => c.codePointAt(0) ?? 0);
+  const y = [...b].map((c) => c.codePointAt(0) ?? 0);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  return x.length - y.length;
+}
+
+/**
+ * The merged body, or null when the record ends deleted. `localIsLater` is true when the local
+ * revision will carry the later hybrid logical clock (a client rebasing its own edit passes true).
+ */
+export function merge(base: JsonObject | null, local: JsonObject | null, remote: JsonObject | null, localIsLater: boolean): JsonObject | null {
+  if (local === null || remote === null) {
+    const survivor = local ?? remote;
+    return survivor === null || (base !== null && jsonEqual(survivor, base)) ? null : survivor;
+  }
+  const origin = base ?? {};
+  const keys = [...new Set([...Object.keys(local), ...Object.keys(remote), ...Object.keys(origin)])]
+    .filter((k) => k !== CONFLICTS)
+    .sort(byCodePoint);
+  const merged: JsonObject = {};
+  const found: Conflict[] = [];
+  for (const key of keys) {
+    const [b, l, r] = [member(origin, key), member(local, key), member(remote, key)];
+    let value: Value = r;
+    if (!(same(l, r) || same(l, b))) {
+      if (same(r, b)) value = l;
+      else {
+        const [winner, loser] = localIsLater ? [l, r] : [r, l];
+        value = winner;
+        if (loser !== ABSENT) found.push({ field: key, value: loser });
+      }
+    }
+    if (value !== ABSENT) merged[key] = value;
+  }
+  const conflicts: unknown[] = [];
+  for (const entry of [...conflictsOf(remote), ...conflictsOf(local), ...found]) {
+    if (!conflicts.some((kept) => jsonEqual(kept, entry))) conflicts.push(entry);
+  }
+  if (conflicts.length > 0) merged[CONFLICTS] = conflicts;
+  return merged;
+}
