@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from support_circle.client.clock import Clock
 from support_circle.client.http import ApiError
-from support_circle.client.merge import merge
+from support_circle.protocol.merge import merge
 from support_circle.client.refusals import KEY, LOG, RECORD, refused
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
