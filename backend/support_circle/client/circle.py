@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING, Any
 
 from support_circle.client.clock import Clock
 from support_circle.client.http import ApiError
-from support_circle.protocol.merge import merge
 from support_circle.client.refusals import KEY, LOG, RECORD, refused
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import PublicIdentity, verify_identity
+from support_circle.protocol.merge import merge
 from support_circle.protocol.records import RecordRef
 
 if TYPE_CHECKING:
