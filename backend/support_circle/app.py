@@ -10,6 +10,7 @@ from support_circle.api import api_router, health_router
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
 from support_circle.limits import BodySizeLimit, RateLimiter
+from support_circle.metrics import install_metrics
 from support_circle.migrate import upgrade_to_head
 from support_circle.security_headers import SecurityHeadersMiddleware
 from support_circle.settings import Settings, get_settings
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.metrics_enabled:
+        install_metrics(app)  # outermost: it also counts what the inner middleware refuses
     app.include_router(health_router)
     app.include_router(api_router)
     # The PWA answers only what no route matched, so a wrong method on an API route stays a 405.

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     static_dir: Path = Field(_CHECKOUT_STATIC_DIR, description="The built PWA to serve at /.")
     migrate_on_start: bool = Field(True, description="Apply database migrations at start.")
     log_level: str = Field("info", description="Python logging level name.")
+    log_client_addresses: bool = Field(
+        False, description="Turn on the access log, which records client addresses and paths (they hold ids)."
+    )
+    metrics_enabled: bool = Field(True, description="Serve Prometheus metrics (counts only, no ids) at /metrics.")
 
     registration: Literal["open", "code"] = Field(
         "open", description="'open': any device may register; 'code': it needs a registration code."
