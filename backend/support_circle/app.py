@@ -9,6 +9,7 @@ from support_circle import __version__
 from support_circle.api import api_router, health_router
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
+from support_circle.events import EventService
 from support_circle.limits import BodySizeLimit, RateLimiter
 from support_circle.metrics import install_metrics
 from support_circle.migrate import upgrade_to_head
@@ -26,9 +27,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             upgrade_to_head(engine)
         app.state.engine = engine
+        app.state.events = EventService(engine, settings.sqlalchemy_url, settings.events_max_streams)
+        await app.state.events.start()
         try:
             yield
         finally:
+            await app.state.events.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -28,7 +28,8 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, parsed.database)
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: a logged database error must not carry ids, token hashes or ciphertext.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _create_sqlite_engine(url: str, database: str | None) -> Engine:
@@ -36,7 +37,7 @@ def _create_sqlite_engine(url: str, database: str | None) -> Engine:
         folder = Path(database).parent
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

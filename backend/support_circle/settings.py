@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     max_batch: int = Field(100, ge=1, description="Most changes in one push.")
     device_quota_bytes: int = Field(100 * 1024 * 1024, ge=0, description="Ciphertext one device may store.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per token (per process).")
+    events_keepalive_seconds: int = Field(
+        15, ge=1, le=300, description="Seconds between keepalive comments on an idle event stream."
+    )
+    events_max_streams: int = Field(5, ge=1, description="Open event streams per device (per process).")
 
     @property
     def sqlalchemy_url(self) -> str:

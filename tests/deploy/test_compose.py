@@ -103,3 +103,16 @@ def test_the_image_runs_the_installed_server_with_the_built_app(dockerfile: Path
 def test_docker_builds_ignore_local_installs() -> None:
     ignored = (REPO / ".dockerignore").read_text().split()
     assert {"frontend/node_modules", ".venv", "data"} <= set(ignored)
+
+
+def test_the_proxy_runs_the_repositorys_caddyfile_which_keeps_metrics_inside(compose: dict[str, Any]) -> None:
+    proxy = compose["services"]["proxy"]
+    mounts = {m.split(":")[1]: REPO / m.split(":")[0] for m in proxy["volumes"] if m.startswith("./")}
+    caddyfile = mounts["/etc/caddy/Caddyfile"]
+    assert caddyfile.is_file()
+    text = caddyfile.read_text()
+    assert "{$SITE_ADDRESS}" in text and "SITE_ADDRESS" in proxy["environment"]
+    assert re.search(r"@metrics path /metrics\b.*\n\s*respond @metrics 404", text)
+    directives = [line.split("#")[0].strip() for line in text.splitlines()]
+    assert "reverse_proxy server:8000 {" in directives
+    assert not [d for d in directives if d.split(" ")[0] == "log"], "the proxy keeps no access log"

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from support_circle.api import auth, changes, circles, devices, health, invites, server
+from support_circle.api import auth, changes, circles, devices, events, health, invites, server
 
 health_router = health.router
 
@@ -13,3 +13,4 @@ api_router.include_router(auth.router)
 api_router.include_router(circles.router)
 api_router.include_router(changes.router)
 api_router.include_router(invites.router)
+api_router.include_router(events.router)

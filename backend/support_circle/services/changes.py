@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
 from support_circle.errors import Conflict, TooLarge
+from support_circle.events import Event, announce
 from support_circle.models import Change, Circle, Device
 from support_circle.protocol.encoding import unb64u
 from support_circle.services.circles import member_circle
@@ -61,6 +62,8 @@ def push(session: Session, settings: Settings, device: Device, circle_id: str, i
         device.bytes_stored += added
         session.add(circle)
         session.add(device)
+        if new:
+            announce(session, Event("changes", circle.id, circle.change_seq))
         session.commit()
         return [seqs[i.change_id] for i in items]
 

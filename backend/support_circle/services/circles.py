@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
 from support_circle.errors import Conflict, Forbidden, NotFound, Rejected
+from support_circle.events import Event, announce
 from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
 from support_circle.protocol import ProtocolError
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
@@ -67,6 +68,7 @@ def create_circle(
         session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
         session.flush()
         _store_envelopes(session, circle, state, [envelope])
+        announce(session, Event("membership", circle_id, 0))
         session.commit()
         session.refresh(circle)
         return circle
@@ -96,6 +98,7 @@ def append_entry(
         _sync_members(session, circle, state)
         session.flush()
         _store_envelopes(session, circle, state, envelopes)
+        announce(session, Event("membership", circle.id, seq))
         session.commit()
         session.refresh(circle)
         return circle

@@ -1,0 +1,160 @@
+"""``GET /v1/events``: a Server-Sent Events stream telling a device which of its circles have news.
+
+The app reads it with ``fetch()`` and its usual ``Authorization`` header, so the token never
+travels in a URL; a missing or expired token is the usual JSON 401 before any stream starts.
+Frames, each ``event: <name>`` and one line of JSON ``data``:
+
+- ``ready`` ``{"keepalive_seconds": N}`` — first, once the stream hears everything that follows;
+- ``changes`` ``{"circle_id", "seq"}`` — the circle's change log reached ``seq``: pull;
+- ``membership`` ``{"circle_id", "log_seq"}`` — its membership log reached ``log_seq``. A device
+  hears this for circles it is in and for the entry that removes it, then nothing more of that circle;
+- a ``: keepalive`` comment every ``EVENTS_KEEPALIVE_SECONDS``, so proxies keep the connection and
+  the app can tell a dead one (nothing for two intervals) from a quiet one.
+
+The stream ends when the token stops being valid, or when events may have been lost; the app then
+reconnects and syncs, as it does on opening. Only opaque ids and counters ever go out.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from support_circle.db import SessionDep
+from support_circle.deps import CurrentDevice, SettingsDep, TokenDep
+from support_circle.errors import ErrorBody
+from support_circle.events import Event, EventService, Subscription
+from support_circle.models import CircleMember, Device
+from support_circle.services.auth import device_for_token
+from support_circle.services.circles import circles_of
+
+router = APIRouter(tags=["events"])
+
+
+class EventStreamResponse(StreamingResponse):
+    """A ``text/event-stream`` that gives back its stream slot however the response ends."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None]) -> None:
+        # no-store: nothing caches a live stream; X-Accel-Buffering: proxies pass each frame on at once.
+        super().__init__(content, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
+
+
+def _frame(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+@dataclass
+class _DeviceStream:
+    """One device's stream: filters the hub's events down to the circles it may hear about."""
+
+    engine: Engine
+    device_id: str
+    token: str
+    subscription: Subscription
+    keepalive: float
+    circles: set[str] = field(default_factory=set)
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        yield _frame("ready", {"keepalive_seconds": self.keepalive})
+        next_check = time.monotonic() + self.keepalive
+        while True:
+            try:
+                item = await asyncio.wait_for(self.subscription.next(), max(0.0, next_check - time.monotonic()))
+            except TimeoutError:
+                if not await run_in_threadpool(self._still_signed_in):
+                    return
+                next_check = time.monotonic() + self.keepalive
+                yield b": keepalive\n\n"
+                continue
+            if item is None:
+                return
+            frame = await self._frame_for(item)
+            if frame is not None:
+                yield frame
+
+    async def _frame_for(self, item: Event) -> bytes | None:
+        if item.kind == "changes":
+            if item.circle_id not in self.circles:
+                return None
+            return _frame("changes", {"circle_id": item.circle_id, "seq": item.seq})
+        # Membership is read again from the database: the one kind of event that changes who hears what.
+        was_member = item.circle_id in self.circles
+        if await run_in_threadpool(self._is_member, item.circle_id):
+            self.circles.add(item.circle_id)
+        elif was_member:
+            self.circles.discard(item.circle_id)
+        else:
+            return None
+        return _frame("membership", {"circle_id": item.circle_id, "log_seq": item.seq})
+
+    def _is_member(self, circle_id: str) -> bool:
+        statement = select(CircleMember.circle_id).where(
+            CircleMember.circle_id == circle_id,
+            CircleMember.device_id == self.device_id,
+            col(CircleMember.active).is_(True),
+        )
+        with Session(self.engine) as session:
+            return session.exec(statement).first() is not None
+
+    def _still_signed_in(self) -> bool:
+        with Session(self.engine) as session:
+            device = device_for_token(session, self.token)
+            return device is not None and device.id == self.device_id
+
+
+def _circle_ids(session: Session, device: Device) -> set[str]:
+    # The request's session is closed here, not when the stream ends: a stream must not hold a
+    # database connection for as long as the app stays open.
+    try:
+        return {circle.id for circle in circles_of(session, device)}
+    finally:
+        session.close()
+
+
+@router.get(
+    "/events",
+    summary="Live updates: which of this device's circles have new changes (Server-Sent Events)",
+    response_model=None,
+    responses={
+        200: {
+            "description": "A stream of `ready`, `changes` and `membership` events and keepalive comments.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        401: {"model": ErrorBody, "description": "`unauthorized`: no bearer token, or an expired one."},
+        429: {
+            "model": ErrorBody,
+            "description": "`too_many_streams`: this device has enough streams open; or `rate_limited`.",
+        },
+        503: {"model": ErrorBody, "description": "`service_unavailable`: the server is stopping; reconnect."},
+    },
+)
+async def stream_events(
+    request: Request, session: SessionDep, device: CurrentDevice, token: TokenDep, settings: SettingsDep
+) -> EventStreamResponse:
+    events: EventService = request.app.state.events
+    subscription = events.hub.subscribe(device.id)
+    try:
+        circles = await run_in_threadpool(_circle_ids, session, device)
+    except BaseException:
+        events.hub.unsubscribe(subscription)
+        raise
+    stream = _DeviceStream(events.engine, device.id, token, subscription, settings.events_keepalive_seconds, circles)
+    return EventStreamResponse(stream.frames(), release=lambda: events.hub.unsubscribe(subscription))

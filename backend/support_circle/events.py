@@ -1,0 +1,259 @@
+"""Live updates: which circles have news, told to every open event stream of this server.
+
+A service announces an event inside its transaction (``announce``); it reaches the ``EventHub`` of
+every server process only once that transaction commits, never if it rolls back:
+
+- SQLite (one server process): the event waits in the session and goes to this process's hub
+  after the commit.
+- PostgreSQL (any number of processes): ``pg_notify`` in the same transaction; PostgreSQL delivers
+  it on commit, in commit order, to the ``LISTEN`` connection each process keeps (``PostgresListener``),
+  which hands it to that process's hub — this process's own events take the same path.
+
+Events carry only an opaque circle id and a counter. The hub does not know who may see what: each
+stream filters by membership (``api/events.py``). When events may have been lost (the listening
+connection dropped, or a stream fell too far behind) the hub ends the streams concerned; clients
+reconnect and sync, which is how they catch up anyway.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Literal
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from support_circle.errors import AppError, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "support_circle_events"
+MAX_RETRY_SECONDS = 30.0
+QUEUE_SIZE = 1000  # a stream this far behind is ended; the client reconnects and syncs
+SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_PENDING = "support_circle.events.pending"
+
+Kind = Literal["changes", "membership"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """``changes``: the circle's change log reached ``seq``; ``membership``: its log reached ``seq``."""
+
+    kind: Kind
+    circle_id: str
+    seq: int
+
+    def payload(self) -> str:
+        return json.dumps({"kind": self.kind, "circle_id": self.circle_id, "seq": self.seq})
+
+    @classmethod
+    def from_payload(cls, payload: str) -> "Event":
+        data = json.loads(payload)
+        if data.get("kind") not in ("changes", "membership"):
+            raise ValueError("unknown event kind")
+        return cls(kind=data["kind"], circle_id=str(data["circle_id"]), seq=int(data["seq"]))
+
+
+class TooManyStreams(AppError):
+    status_code = 429
+    code = "too_many_streams"
+    message = "This device has too many live connections open. Close an app window, or wait a minute."
+
+
+class Subscription:
+    """One open stream's queue. ``None`` in the queue means: end the stream, events may be lost."""
+
+    def __init__(self, device_id: str) -> None:
+        self.device_id = device_id
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_SIZE + 1)
+
+    async def next(self) -> Event | None:
+        return await self.queue.get()
+
+
+class EventHub:
+    """This process's fan-out to its open streams. ``publish`` may be called from any thread;
+    everything else runs on the event loop the hub was made on."""
+
+    def __init__(self, max_streams_per_device: int) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._max = max_streams_per_device
+        self._subscriptions: set[Subscription] = set()
+        self._draining = False
+
+    def subscribe(self, device_id: str) -> Subscription:
+        if self._draining:
+            raise ServiceUnavailable("The server is restarting. The app reconnects by itself in a moment.")
+        if sum(1 for s in self._subscriptions if s.device_id == device_id) >= self._max:
+            raise TooManyStreams()
+        subscription = Subscription(device_id)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Thread-safe: hands ``events`` to the loop; dropped if the server is shutting down."""
+        batch = list(events)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is listening any more
+            self._loop.call_soon_threadsafe(self.deliver, batch)
+
+    def deliver(self, events: Iterable[Event]) -> None:
+        for item in events:
+            for subscription in list(self._subscriptions):
+                if subscription.queue.qsize() >= QUEUE_SIZE:
+                    self._end(subscription)
+                else:
+                    subscription.queue.put_nowait(item)
+
+    def end_all(self) -> None:
+        """Ends every stream: events may have been missed, so each client reconnects and syncs."""
+        for subscription in list(self._subscriptions):
+            self._end(subscription)
+
+    def drain(self) -> None:
+        """The server is stopping: ends every stream and opens no more."""
+        self._draining = True
+        self.end_all()
+
+    def _end(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+        subscription.queue.put_nowait(None)
+
+
+# SQLite: the hub of the process that owns each engine, for events published after commit.
+_local_hubs: dict[int, EventHub] = {}
+
+
+def announce(session: Session, item: Event) -> None:
+    """Tells open streams about ``item`` when ``session``'s transaction commits (never if it rolls back)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": item.payload()}
+        )
+    else:
+        session.info.setdefault(_PENDING, []).append(item)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_pending(session: Session) -> None:
+    pending: list[Event] = session.info.pop(_PENDING, [])
+    hub = _local_hubs.get(id(session.get_bind())) if pending else None
+    if hub is not None:
+        hub.publish(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+class PostgresListener:
+    """Keeps one ``LISTEN`` connection open and feeds what it hears to the hub, reconnecting if it drops."""
+
+    def __init__(self, hub: EventHub, sqlalchemy_url: str, retry_seconds: float = 1.0) -> None:
+        self._hub = hub
+        url = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        # TCP keepalives: a connection that dies without a reset is noticed within about a minute.
+        self._conninfo = make_conninfo(
+            url, keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3
+        )
+        self._retry = retry_seconds
+        self.listening = asyncio.Event()
+
+    async def run(self) -> None:
+        delay = self._retry
+        while True:
+            try:
+                await self._listen()
+            except (psycopg.Error, OSError) as exc:
+                # The error's type only: its text may hold the connection string.
+                log.warning("event listener lost its database connection (%s); reconnecting", type(exc).__name__)
+            except Exception as exc:  # never let live updates stop for good
+                log.error("event listener failed (%s); restarting it", type(exc).__name__)
+            # Retry soon after a drop, then back off while the database stays away.
+            delay = self._retry if self.listening.is_set() else min(delay * 2, MAX_RETRY_SECONDS)
+            self.listening.clear()
+            # Notifications sent while nobody listened are gone: streams end so their clients sync.
+            self._hub.end_all()
+            await asyncio.sleep(delay)
+
+    async def _listen(self) -> None:
+        connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        async with connection:
+            await connection.execute(f"LISTEN {CHANNEL}")
+            self.listening.set()
+            async for notify in connection.notifies():
+                self._hear(notify.payload)
+
+    def _hear(self, payload: str) -> None:
+        try:
+            item = Event.from_payload(payload)
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed event notification")
+            return
+        self._hub.deliver([item])
+
+
+class EventService:
+    """What the app's lifespan starts and stops: the hub and, on PostgreSQL, its listener."""
+
+    def __init__(self, engine: Engine, sqlalchemy_url: str, max_streams_per_device: int) -> None:
+        self.hub = EventHub(max_streams_per_device)
+        self.engine = engine
+        self._listener = PostgresListener(self.hub, sqlalchemy_url) if engine.dialect.name == "postgresql" else None
+        self._task: asyncio.Task[Any] | None = None
+        self._signal_handlers: dict[int, Callable[[int, FrameType | None], Any]] = {}
+
+    async def start(self, ready_within: float = 10.0) -> None:
+        self._drain_on_shutdown_signals()
+        if self._listener is None:
+            _local_hubs[id(self.engine)] = self.hub
+            return
+        self._task = asyncio.create_task(self._listener.run(), name="event-listener")
+        # Ready only once listening, so an event committed after start-up is never missed; if the
+        # database is slow to answer, the listener keeps trying in the background.
+        try:
+            await asyncio.wait_for(self._listener.listening.wait(), ready_within)
+        except TimeoutError:
+            log.warning("event listener is not listening yet; live updates start when it is")
+
+    def _drain_on_shutdown_signals(self) -> None:
+        """Uvicorn lets open responses finish before it stops, and a stream never finishes by
+        itself: on SIGINT or SIGTERM, end every stream first, then run the server's own handler."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers belong to the main thread (an in-process test client is not)
+        loop = asyncio.get_running_loop()
+        for sig in SHUTDOWN_SIGNALS:
+            previous = signal.getsignal(sig)
+            if not callable(previous):
+                continue
+
+            def handler(signum: int, frame: FrameType | None, previous: Callable[..., Any] = previous) -> None:
+                loop.call_soon_threadsafe(self.hub.drain)
+                previous(signum, frame)
+
+            signal.signal(sig, handler)
+            self._signal_handlers[sig] = previous
+
+    async def stop(self) -> None:
+        for sig, previous in self._signal_handlers.items():
+            signal.signal(sig, previous)
+        _local_hubs.pop(id(self.engine), None)
+        self.hub.drain()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,0 +1,136 @@
+"""``GET /v1/events`` against a real server process (an endless stream needs a real socket), on
+SQLite and PostgreSQL. Keepalives come every second here, so every wait is short and bounded."""
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.helpers import SharedCircle, change, record, signed_in
+from tests.support.server import ServerProcess
+from tests.support.sse import EventStream
+
+MAX_STREAMS = 2
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    env = {"EVENTS_KEEPALIVE_SECONDS": "1", "EVENTS_MAX_STREAMS": str(MAX_STREAMS)}
+    process = ServerProcess(tmp_path / "data", tmp_path / "no-app", database_url, env=env)
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def http(server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+def _push(circle: SharedCircle, body: dict[str, str]) -> int:
+    envelope = record(circle.admin, circle, body)
+    response = circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(envelope)]})
+    assert response.status_code == 200, response.text
+    seq: int = response.json()["seqs"][0]
+    return seq
+
+
+def test_the_stream_needs_a_bearer_header_not_a_token_in_the_url(client: TestClient) -> None:
+    member = signed_in(client)
+    for params in ({}, {"token": member.token, "access_token": member.token}):
+        response = client.get("/v1/events", params=params)
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["code"] == "unauthorized"
+
+
+def test_a_member_hears_its_circles_and_a_stranger_hears_nothing_of_them(
+    server: ServerProcess, http: httpx.Client
+) -> None:
+    admin, ally, stranger = signed_in(http), signed_in(http), signed_in(http)  # type: ignore[arg-type]
+    circle = SharedCircle(admin)
+    assert circle.create().status_code == 201
+    with EventStream(server.url, ally.token) as ally_hears, EventStream(server.url, stranger.token) as stranger_hears:
+        assert circle.add(ally).status_code == 200
+        assert ally_hears.expect("membership").data == {"circle_id": circle.cid, "log_seq": 1}
+        seq = _push(circle, {"text": "hello"})
+        assert ally_hears.expect("changes").data == {"circle_id": circle.cid, "seq": seq}
+
+        # The stranger's stream is live: the first thing it hears is its own new circle, nothing before.
+        own = SharedCircle(stranger)
+        assert own.create().status_code == 201
+        assert stranger_hears.expect("membership").data == {"circle_id": own.cid, "log_seq": 0}
+        assert stranger_hears.frames_within(1.5) == []
+        assert ally_hears.frames_within(0.5) == []
+
+
+def test_a_removed_member_hears_its_removal_then_nothing_more(server: ServerProcess, http: httpx.Client) -> None:
+    admin, ally = signed_in(http), signed_in(http)  # type: ignore[arg-type]
+    circle = SharedCircle(admin)
+    circle.create()
+    circle.add(ally)
+    with EventStream(server.url, ally.token) as ally_hears, EventStream(server.url, admin.token) as admin_hears:
+        assert circle.remove(ally).status_code == 200
+        assert ally_hears.expect("membership").data == {"circle_id": circle.cid, "log_seq": 2}
+        assert admin_hears.expect("membership").data == {"circle_id": circle.cid, "log_seq": 2}
+        seq = _push(circle, {"text": "after the removal"})
+        assert admin_hears.expect("changes").data == {"circle_id": circle.cid, "seq": seq}
+
+        own = SharedCircle(ally)
+        assert own.create().status_code == 201
+        assert ally_hears.expect("membership").data == {"circle_id": own.cid, "log_seq": 0}
+        assert ally_hears.frames_within(1.0) == []
+
+
+def _refusal(http: httpx.Client, token: str) -> dict[str, object] | None:
+    """The error body if the server refuses a stream now; None if it opens one (closed at once)."""
+    with http.stream("GET", "/v1/events", headers={"Authorization": f"Bearer {token}"}, timeout=5) as response:
+        if response.status_code == 200:
+            return None
+        response.read()
+        assert response.status_code == 429
+        body: dict[str, object] = response.json()
+        return body
+
+
+def test_a_device_may_keep_only_a_few_streams_open(server: ServerProcess, http: httpx.Client) -> None:
+    member = signed_in(http)  # type: ignore[arg-type]
+    streams = [EventStream(server.url, member.token).__enter__() for _ in range(MAX_STREAMS)]
+    try:
+        refusal = _refusal(http, member.token)
+        assert refusal is not None and refusal["code"] == "too_many_streams"
+        streams.pop().__exit__(None, None, None)
+        # A closed stream's slot comes back as soon as the server notices the disconnect.
+        deadline = time.monotonic() + 5
+        while _refusal(http, member.token) is not None:
+            assert time.monotonic() < deadline, "the closed stream's slot never came back"
+            time.sleep(0.1)
+    finally:
+        for stream in streams:
+            stream.__exit__(None, None, None)
+
+
+def test_the_stream_ends_when_its_sign_in_does(server: ServerProcess, http: httpx.Client) -> None:
+    member = signed_in(http)  # type: ignore[arg-type]
+    with EventStream(server.url, member.token) as hears:
+        assert member.delete("/v1/auth/token").status_code == 204
+        with pytest.raises(EOFError):
+            hears.frames_within(5.0)
+
+
+def test_a_server_asked_to_stop_ends_its_streams_and_stops_at_once(server: ServerProcess, http: httpx.Client) -> None:
+    member = signed_in(http)  # type: ignore[arg-type]
+    with EventStream(server.url, member.token) as hears:
+        assert server.process is not None
+        server.process.terminate()
+        with pytest.raises(EOFError):
+            hears.frames_within(5.0)
+        # Uvicorn shuts down cleanly, then re-raises the signal it caught, as a process should.
+        assert server.process.wait(timeout=5) in (0, -signal.SIGTERM)
