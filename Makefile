@@ -14,7 +14,7 @@ APP := frontend/dist/index.html
 APP_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
 
-.PHONY: run test setup-test lint typecheck test-frontend test-python build bench vectors clean
+.PHONY: run test setup-test lint typecheck test-frontend test-python build bench vectors api-types clean
 
 run: $(PY_RUN_STAMP) $(APP) ## install what is needed, build the app, serve it
 	$(BIN)/support-circle serve
@@ -73,3 +73,7 @@ bench: $(PY_DEV_STAMP) $(APP) ## print the figures in bench/ (never asserted)
 vectors: $(PY_DEV_STAMP) $(NODE_STAMP) ## rewrite shared_schema/vectors (Python from a fixed seed, then TypeScript-made ones)
 	$(BIN)/python -m support_circle.protocol.vectors generate
 	cd frontend && npm run vectors:fresh
+
+api-types: $(PY_DEV_STAMP) $(NODE_STAMP) ## rewrite shared_schema/openapi.json from the server, then the app's API types from it
+	$(BIN)/python -m support_circle.openapi
+	cd frontend && npm run gen:api

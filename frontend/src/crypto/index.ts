@@ -61,3 +61,4 @@ export {
   type JoinRequest,
 } from './invites';
 export { safetyNumber } from './safety';
+export { signChallenge } from './auth';

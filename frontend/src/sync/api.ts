@@ -19,35 +19,61 @@ export const BAD_RESPONSE = 'bad_response';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
+export type Method = 'GET' | 'POST' | 'DELETE';
+
+/** What a call sends besides its method and path. */
+export interface CallOptions {
+  readonly body?: unknown;
+  readonly token?: string;
+  readonly query?: Readonly<Record<string, string | number>>;
+  readonly fetchImpl?: Fetch;
+}
+
 /**
- * GETs a JSON resource from this app's own server.
+ * Calls the app's own sync server and resolves with the JSON it answers (undefined for 204).
  *
  * Contract: `path` must be absolute on this origin (starts with a single `/`), so nothing is ever
- * sent to another origin. Resolves with the parsed body on 2xx. Otherwise rejects with an
- * `ApiError`: the server's own code and message; `network_unreachable` when no answer came; or
- * `bad_response` when the answer was not the JSON the server always sends.
+ * sent to another origin. The bearer token travels only in the Authorization header, never in a
+ * URL. On anything but 2xx it rejects with an `ApiError`: the server's own code and message;
+ * `network_unreachable` when no answer came; or `bad_response` when the answer was not the JSON
+ * the server always sends.
  */
-export async function getJson<T>(path: string, fetchImpl: Fetch = (i, r) => fetch(i, r)): Promise<T> {
+export async function callApi<T>(method: Method, path: string, options: CallOptions = {}): Promise<T> {
   if (!path.startsWith('/') || path.startsWith('//')) {
-    throw new TypeError(`getJson takes a path on this origin, not ${path}`);
+    throw new TypeError(`callApi takes a path on this origin, not ${path}`);
   }
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.token !== undefined) headers['Authorization'] = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const query = options.query ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}` : '';
+  const fetchImpl = options.fetchImpl ?? ((i, r) => fetch(i, r));
   let response: Response;
   try {
-    response = await fetchImpl(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    const body = options.body === undefined ? null : JSON.stringify(options.body);
+    response = await fetchImpl(path + query, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
   } catch {
     throw new ApiError(0, NETWORK_UNREACHABLE, 'The server cannot be reached. Your changes stay on this device.');
   }
+  if (response.status === 204) return undefined as T;
   const body = await readJson(response);
   if (response.ok && body !== undefined) {
     return body as T;
   }
-  if (isErrorBody(body)) {
-    throw new ApiError(response.status, body.code, body.message);
-  }
-  throw new ApiError(response.status, BAD_RESPONSE, 'The server gave an answer the app does not understand.');
+  throw errorFrom(response.status, body);
 }
 
-async function readJson(response: Response): Promise<unknown> {
+/** GETs a JSON resource from this app's own server; see `callApi`. */
+export function getJson<T>(path: string, fetchImpl?: Fetch): Promise<T> {
+  return callApi<T>('GET', path, fetchImpl ? { fetchImpl } : {});
+}
+
+/** The `ApiError` for a non-2xx answer whose body was `body`. */
+export function errorFrom(status: number, body: unknown): ApiError {
+  if (isErrorBody(body)) return new ApiError(status, body.code, body.message);
+  return new ApiError(status, BAD_RESPONSE, 'The server gave an answer the app does not understand.');
+}
+
+export async function readJson(response: Response): Promise<unknown> {
   if (!(response.headers.get('content-type') ?? '').includes('application/json')) {
     return undefined;
   }
