@@ -1,0 +1,33 @@
+/** JSON values sealed under the vault key (PROTOCOL §5 local items), bound to their store and key. */
+import { fromUtf8 } from '../crypto/encoding';
+import { dumpJson, parseJson } from '../crypto/json';
+import { openLocal, sealLocal, type LocalItem } from '../crypto/vault';
+import type { SealedStore } from './db';
+import { StorageError } from './errors';
+
+/** The unlocked keys: held by a session in memory only, zeroed by lock(). */
+export interface VaultKeys {
+  readonly vaultKey: Uint8Array;
+  readonly vaultId: Uint8Array;
+}
+
+/** Seals `value` for `store`/`key`; `too_large` (ProtocolError) when it does not fit 64 KiB padded. */
+export function sealJson(keys: VaultKeys, store: SealedStore, key: string, value: unknown): Promise<LocalItem> {
+  return sealLocal(keys.vaultKey, keys.vaultId, store, key, dumpJson(value));
+}
+
+/**
+ * The value sealed under `store`/`key`. Values are trusted in form once they open: only this
+ * vault's key could have sealed them, for exactly this store and key.
+ *
+ * Contract: an item changed, corrupted, or moved to another store or key is `damaged`, never
+ * returned; after lock() it is `locked`.
+ */
+export async function openJson<T>(keys: VaultKeys, store: SealedStore, key: string, item: unknown): Promise<T> {
+  try {
+    return parseJson(fromUtf8(await openLocal(keys.vaultKey, keys.vaultId, store, key, item))) as T;
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw new StorageError('damaged', { cause: error });
+  }
+}

@@ -1,0 +1,254 @@
+/** An unlocked vault: the only way to read or write what a person keeps on this device. */
+import type { DeviceKeys } from '../crypto/identity';
+import type { JsonObject } from '../crypto/json';
+import { rewrapPassphrase, unlockWithPassphrase, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
+import { exportBackup } from './backup';
+import { inTransaction, type Db } from './db';
+import { exclusive } from './exclusive';
+import { StorageError } from './errors';
+import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
+import type { HeldKeys } from './keys';
+import { checkRecordId, isShareable, type RecordBodies, type RecordKind } from './kinds';
+import { openJson, sealJson } from './sealed';
+import { openAll, readSlot, writeSlot } from './slots';
+import { localPut, localRemove, markedSent, remote, settled, type OutboxEntry, type RemoteOutcome, type RemoteRevision, type Revision, type SentChange, type Slot, type StoredRecord } from './transitions';
+import { readVault, VAULT_KEY } from './vaultMeta';
+
+/** What a session needs from the store that opened it. */
+export interface SessionContext {
+  readonly db: () => Promise<Db>;
+  /** The name writers of this database take turns under (see exclusive). */
+  readonly lockName: string;
+  readonly now: () => number;
+  readonly params: Argon2Parameters;
+  readonly vaultOptions: VaultOptions;
+  readonly onLock: (session: Session) => void;
+}
+
+/** A record as the UI sees it. */
+export interface LocalRecord<K extends RecordKind> {
+  readonly id: string;
+  readonly kind: K;
+  readonly body: RecordBodies[K];
+  /** True while this device has changes the server does not have yet. */
+  readonly unsynced: boolean;
+}
+
+/** A record waiting to be sent, as the sync engine sees it. */
+export interface PendingChange {
+  readonly recordId: string;
+  readonly kind: RecordKind;
+  /** The body to send; null sends a deletion. */
+  readonly body: JsonObject | null;
+  /** The revision it builds on (its seq is the change's base_seq), or null for a new record. */
+  readonly base: Revision | null;
+  /** Whether it may go to a shared circle (see isShareable); false for allies and settings. */
+  readonly shareable: boolean;
+  /** What was already sent for it, to resend unchanged, or null. */
+  readonly sent: SentChange | null;
+}
+
+const CURSORS_KEY = 'cursors';
+
+export class Session {
+  readonly #ctx: SessionContext;
+  readonly #keys: HeldKeys;
+
+  constructor(ctx: SessionContext, keys: HeldKeys) {
+    this.#ctx = ctx;
+    this.#keys = keys;
+  }
+
+  /** True once lock() was called (or the store was wiped): every other call then rejects with `locked`. */
+  get locked(): boolean {
+    return this.#keys.dropped;
+  }
+
+  /** This device's private keys, for the sync engine to sign and open with. Throws `locked` after lock(). */
+  get deviceKeys(): DeviceKeys {
+    return this.#keys.device;
+  }
+
+  /**
+   * Drops every key from memory (zeroing the bytes) at once, synchronously, so quick exit can call
+   * it before navigating away. Must never fail; calling it twice is harmless.
+   */
+  lock(): void {
+    if (this.locked) return;
+    this.#keys.drop();
+    this.#ctx.onLock(this);
+  }
+
+  // Records -------------------------------------------------------------------------------------
+
+  /**
+   * Saves `body` as record `id` of `kind` (new or edited) together with its outbox entry, in one
+   * transaction; resolves only once both are committed, so the UI may then say "saved".
+   *
+   * Contract: rejects with `locked` after lock(), `kind_mismatch` when `id` is another kind's, a
+   * RangeError for an id not made by newRecordId, `too_large` (ProtocolError) when the record does
+   * not fit 64 KiB; on any rejection nothing was written. Never writes plaintext.
+   */
+  put<K extends RecordKind>(kind: K, id: string, body: RecordBodies[K]): Promise<void> {
+    return this.#step(id, (slot) => localPut(slot, kind, body as JsonObject, this.#ctx.now()));
+  }
+
+  /**
+   * Deletes record `id`: at once if the server never had it, otherwise as a tombstone (hidden from
+   * get and list) kept with its outbox entry until the server has the deletion.
+   */
+  remove(kind: RecordKind, id: string): Promise<void> {
+    return this.#step(id, (slot) => localRemove(slot, kind, this.#ctx.now()));
+  }
+
+  /** Record `id` if it exists as `kind` and is not deleted. Rejects with `damaged` if it does not open. */
+  async get<K extends RecordKind>(kind: K, id: string): Promise<LocalRecord<K> | undefined> {
+    checkRecordId(id);
+    const { record } = await readSlot(await this.#db(), this.#keys, id);
+    return record === null ? undefined : visible(kind, id, record);
+  }
+
+  /** Every record of `kind` that is not deleted, in no particular order. Rejects with `damaged` if any does not open. */
+  async list<K extends RecordKind>(kind: K): Promise<LocalRecord<K>[]> {
+    const all = await openAll<StoredRecord>(await this.#db(), this.#keys, 'records');
+    return all.map(({ id, value }) => visible(kind, id, value)).filter((r): r is LocalRecord<K> => r !== undefined);
+  }
+
+  // The outbox, for the sync engine ------------------------------------------------------------
+
+  /** Every record with unsynced changes, oldest first. */
+  async pending(): Promise<PendingChange[]> {
+    const db = await this.#db();
+    const entries = await openAll<OutboxEntry>(db, this.#keys, 'outbox');
+    entries.sort((a, b) => a.value.queuedAt - b.value.queuedAt || (a.id < b.id ? -1 : 1));
+    const slots = await Promise.all(entries.map(({ id }) => readSlot(db, this.#keys, id)));
+    return slots.flatMap((slot, i) => pendingChange(entries[i]!.id, slot));
+  }
+
+  /**
+   * Records that `sent` (the body exactly as sealed, its change id and hlc) is being sent for
+   * `recordId`. Rejects with `not_pending` when the record has no unsynced change.
+   */
+  markSent(recordId: string, sent: SentChange): Promise<void> {
+    return this.#step(recordId, (slot) => markedSent(slot, sent));
+  }
+
+  /**
+   * The server accepted the sent change as revision `seq`: in one transaction the record's base
+   * becomes what was sent and its outbox entry goes, unless it was edited since (then the entry
+   * stays, for the newer words). Rejects with `not_pending` if nothing with this `hlc` was sent.
+   */
+  settle(recordId: string, seq: number, hlc: string): Promise<void> {
+    return this.#step(recordId, (slot) => settled(slot, seq, hlc));
+  }
+
+  /**
+   * Stores a revision pulled from the server (already opened and verified by the sync engine).
+   * A record with unsynced local changes keeps them, merged (PROTOCOL §7) onto the revision, and
+   * stays in the outbox: an unsynced edit is never dropped. Its own sent change coming back
+   * settles it; a revision at or before the record's base changes nothing. Safe to repeat, so a
+   * crash between this and setCursor only means the revision is applied again.
+   *
+   * The engine checks that `revision.body` has the form of `kind` before calling: the body is
+   * stored as given, and the UI reads it as that kind. Rejects with `kind_mismatch` for a record
+   * stored as another kind, and then changes nothing.
+   */
+  async applyRemote(kind: RecordKind, recordId: string, revision: RemoteRevision): Promise<RemoteOutcome> {
+    let outcome: RemoteOutcome = 'known';
+    await this.#step(recordId, (slot) => {
+      const result = remote(slot, kind, revision);
+      outcome = result.outcome;
+      return result.slot;
+    });
+    return outcome;
+  }
+
+  /** The change-log cursor of a circle (0 before its first pull). */
+  async cursor(circleId: string): Promise<number> {
+    return (await this.#cursors(await this.#db()))[circleId] ?? 0;
+  }
+
+  /** Moves a circle's cursor forward; a lower value than the stored one is ignored (a cursor never moves back). */
+  async setCursor(circleId: string, cursor: number): Promise<void> {
+    if (!Number.isSafeInteger(cursor) || cursor < 0) throw new RangeError('a cursor is a non-negative integer');
+    return this.#exclusive(async (db) => {
+      const cursors = await this.#cursors(db);
+      if ((cursors[circleId] ?? 0) >= cursor) return;
+      const item = await sealJson(this.#keys, 'state', CURSORS_KEY, { ...cursors, [circleId]: cursor });
+      await inTransaction(db, ['state'], (tx) => [() => tx.objectStore('state').put(item, CURSORS_KEY)]);
+    });
+  }
+
+  // Settings kept outside the records ----------------------------------------------------------
+
+  /**
+   * Replaces the passphrase (new salt; Argon2id parameters as the store was given). Needs the
+   * current one, so a person who finds the app unlocked cannot lock its owner out. Rejects with
+   * `wrong_passphrase` (not counted as a failed unlock) and changes nothing then.
+   */
+  changePassphrase(current: string, next: string): Promise<void> {
+    return this.#exclusive(async (db) => {
+      const vault = await readVault(db);
+      try {
+        await unlockWithPassphrase(vault, current, this.#ctx.vaultOptions);
+      } catch (error) {
+        throw new StorageError('wrong_passphrase', { cause: error });
+      }
+      const rewrapped = await rewrapPassphrase(vault as Vault, this.#keys.vaultKey, next, this.#ctx.params, this.#ctx.vaultOptions);
+      await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
+    });
+  }
+
+  /**
+   * Wipes everything after `attempts` wrong passphrases in a row (at least MIN_WIPE_AFTER), or
+   * never with null (the default). Stored outside the vault so it works before unlocking: a
+   * deterrent against guessing through the app, not against someone who copies the storage.
+   */
+  async setWipeAfter(attempts: number | null): Promise<void> {
+    if (attempts !== null && (!Number.isSafeInteger(attempts) || attempts < MIN_WIPE_AFTER)) {
+      throw new RangeError(`wipe after at least ${MIN_WIPE_AFTER} attempts, or never (null)`);
+    }
+    return this.#exclusive(async (db) => writeGuard(db, { ...(await readGuard(db)), wipeAfter: attempts }));
+  }
+
+  /**
+   * An encrypted backup: the vault object and every sealed item, ciphertext only, as a JSON file.
+   * It opens only with the passphrase (or recovery key) in force when it was made.
+   */
+  exportBackup(): Promise<Blob> {
+    return this.#exclusive((db) => exportBackup(db));
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  async #db(): Promise<Db> {
+    if (this.locked) throw new StorageError('locked');
+    return this.#ctx.db();
+  }
+
+  #exclusive<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return exclusive(this.#ctx.lockName, async () => work(await this.#db()));
+  }
+
+  /** Reads record `id` with its entry, applies `transition`, writes both back in one transaction. */
+  async #step(id: string, transition: (slot: Slot) => Slot): Promise<void> {
+    checkRecordId(id);
+    return this.#exclusive(async (db) => writeSlot(db, this.#keys, id, transition(await readSlot(db, this.#keys, id))));
+  }
+
+  async #cursors(db: Db): Promise<Record<string, number>> {
+    const item = await db.get('state', CURSORS_KEY);
+    return item === undefined ? {} : openJson<Record<string, number>>(this.#keys, 'state', CURSORS_KEY, item);
+  }
+}
+
+function visible<K extends RecordKind>(kind: K, id: string, record: StoredRecord): LocalRecord<K> | undefined {
+  if (record.kind !== kind || record.body === null) return undefined;
+  return { id, kind, body: record.body as RecordBodies[K], unsynced: record.unsynced };
+}
+
+function pendingChange(recordId: string, slot: Slot): PendingChange[] {
+  const { record, entry } = slot;
+  if (record === null || entry === null) return [];
+  return [{ recordId, kind: record.kind, body: record.body, base: record.base, shareable: isShareable(record.kind, record.body ?? record.base?.body), sent: entry.sent }];
+}

@@ -1,0 +1,247 @@
+/** The app's local storage: the vault's life cycle, before and around unlocked sessions. */
+import { deleteDB } from 'idb';
+import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import { deviceKeysFrom, generateDeviceKeys, type DeviceKeys } from '../crypto/identity';
+import * as vaults from '../crypto/vault';
+import { DEFAULT_PARAMETERS, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
+import { importBackup, parseBackup } from './backup';
+import { DEFAULT_DB_NAME, inTransaction, openDatabase, type Db } from './db';
+import { exclusive } from './exclusive';
+import { StorageError } from './errors';
+import { FRESH_GUARD, GUARD_KEY, readGuard, remainingWaitMs, retryDelayMs, writeGuard, type Guard } from './guard';
+import { HeldKeys } from './keys';
+import { openJson, sealJson, type VaultKeys } from './sealed';
+import { Session, type SessionContext } from './session';
+import { readVault, VAULT_KEY } from './vaultMeta';
+
+export interface LocalStoreOptions {
+  /** The IndexedDB database name; tests give each store its own. */
+  readonly name?: string;
+  /** Argon2id cost for new passphrase wraps; DEFAULT_PARAMETERS unless a test says otherwise. */
+  readonly params?: Argon2Parameters;
+  /** Accept the protocol's TEST_PARAMETERS. Only tests pass this; the app never does. */
+  readonly allowTestParameters?: boolean;
+  /** The clock, in ms since the Unix epoch. */
+  readonly now?: () => number;
+}
+
+/** The state of the passphrase guard, for the unlock screen. */
+export interface Attempts {
+  readonly failures: number;
+  /** ms until the next attempt is allowed; 0 = now. */
+  readonly retryAfterMs: number;
+  readonly wipeAfter: number | null;
+}
+
+const DEVICE_KEY = 'device';
+
+interface StoredDevice {
+  readonly signSeed: string;
+  readonly kemPrivate: string;
+}
+
+/**
+ * The only door to IndexedDB. Nothing in it is readable without the passphrase or recovery key:
+ * the UI gets a Session by unlocking, and a Session's lock() drops every key.
+ */
+export class LocalStore {
+  readonly #name: string;
+  readonly #params: Argon2Parameters;
+  readonly #vaultOptions: VaultOptions;
+  readonly #now: () => number;
+  readonly #sessions = new Set<Session>();
+  #connection: Promise<Db> | null = null;
+
+  constructor(options: LocalStoreOptions = {}) {
+    this.#name = options.name ?? DEFAULT_DB_NAME;
+    this.#params = options.params ?? DEFAULT_PARAMETERS;
+    this.#vaultOptions = options.allowTestParameters === true ? { allowTestParameters: true } : {};
+    this.#now = options.now ?? Date.now;
+    // Refuse bad parameters now, not at the first vault made with them.
+    vaults.checkParameters(this.#params, this.#vaultOptions);
+  }
+
+  /** Whether this device has a vault (unlock) or not (first run, or import a backup). */
+  async hasVault(): Promise<boolean> {
+    return (await (await this.#db()).get('meta', VAULT_KEY)) !== undefined;
+  }
+
+  /** Failed attempts in a row, the wait before the next one, and the wipe setting. */
+  async attempts(): Promise<Attempts> {
+    const guard = await readGuard(await this.#db());
+    return { failures: guard.failures, retryAfterMs: remainingWaitMs(guard, this.#now()), wipeAfter: guard.wipeAfter };
+  }
+
+  /**
+   * Creates the vault and this device's keys, and unlocks it. Show `recoveryText` once: it is
+   * never stored and cannot be shown again.
+   *
+   * Contract: `vault_exists` when this device has a vault (it is never replaced); nothing is
+   * written unless all of it is (vault, guard and sealed device keys in one transaction).
+   */
+  createVault(passphrase: string): Promise<{ session: Session; recoveryText: string }> {
+    return this.#exclusive(async (db) => {
+      if ((await db.get('meta', VAULT_KEY)) !== undefined) throw new StorageError('vault_exists');
+      const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
+      const device = await generateDeviceKeys();
+      const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
+      await inTransaction(db, ['meta', 'state'], (tx) => [
+        () => tx.objectStore('meta').add(made.vault, VAULT_KEY),
+        () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
+        () => tx.objectStore('state').put(sealed, DEVICE_KEY),
+      ]);
+      return { session: this.#session(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
+    });
+  }
+
+  /**
+   * Unlocks with the passphrase.
+   *
+   * Contract: `no_vault` without a vault; `wait` (with retryAfterMs) while the delay after earlier
+   * failures runs, without trying; `wrong_passphrase` (with the next delay) otherwise, counted
+   * before the key derivation starts, so closing the app mid-attempt does not reset the count;
+   * `wiped` when that failure reached the wipe setting; `damaged` when the stored vault or device
+   * keys are not what this app wrote. A success resets the count.
+   */
+  unlock(passphrase: string): Promise<Session> {
+    return this.#exclusive(async (db) => {
+      const vault = await readVault(db);
+      const guard = await readGuard(db);
+      const wait = remainingWaitMs(guard, this.#now());
+      if (wait > 0) throw new StorageError('wait', { retryAfterMs: wait });
+      const counted = { ...guard, failures: guard.failures + 1, lastFailureAt: this.#now() };
+      await writeGuard(db, counted);
+      let vaultKey: Uint8Array;
+      try {
+        vaultKey = await vaults.unlockWithPassphrase(vault, passphrase, this.#vaultOptions);
+      } catch (error) {
+        throw await this.#failed(db, error, guard, counted);
+      }
+      await writeGuard(db, { ...guard, failures: 0, lastFailureAt: null });
+      return this.#open(db, vault, vaultKey);
+    });
+  }
+
+  /**
+   * Unlocks with the recovery key and sets a new passphrase (the old one is then useless).
+   * Recovery attempts are not delayed: a 256-bit key cannot be guessed.
+   *
+   * Contract: `no_vault`; `recovery_key_typo` for a mistyped text; `wrong_recovery_key` for
+   * another vault's key; `damaged` as for unlock. The passphrase changes only on success, which
+   * also resets the failure count.
+   */
+  unlockWithRecovery(recoveryText: string, newPassphrase: string): Promise<Session> {
+    return this.#exclusive(async (db) => {
+      const vault = await readVault(db);
+      const vaultKey = await vaults.unlockWithRecovery(vault, recoveryText).catch((error: unknown) => {
+        throw refusal(error);
+      });
+      const rewrapped = await vaults.rewrapPassphrase(vault as Vault, vaultKey, newPassphrase, this.#params, this.#vaultOptions);
+      const guard = { ...(await readGuard(db)), failures: 0, lastFailureAt: null };
+      await inTransaction(db, ['meta'], (tx) => [
+        () => tx.objectStore('meta').put(rewrapped, VAULT_KEY),
+        () => tx.objectStore('meta').put(guard, GUARD_KEY),
+      ]);
+      return this.#open(db, rewrapped, vaultKey);
+    });
+  }
+
+  /**
+   * Restores an encrypted backup (from Session.exportBackup) into this app; unlock it afterwards
+   * with the passphrase that was in force when the backup was made.
+   *
+   * Contract: `vault_exists` when this device already has a vault; `bad_backup` for a file not
+   * of the backup's form; in both cases nothing is written.
+   */
+  importBackup(file: Blob): Promise<void> {
+    return this.#exclusive(async (db) => importBackup(db, parseBackup(await file.text())));
+  }
+
+  /**
+   * Removes everything this app stored on the device: locks every session, deletes the database
+   * (other tabs close their connection when asked, see openDatabase) and clears the origin's
+   * localStorage and sessionStorage. The service worker's cache is left: it holds only the app
+   * itself, the same for everyone, so the app still opens (empty) offline.
+   */
+  async wipe(): Promise<void> {
+    this.#closeAll();
+    await deleteDB(this.#name);
+    for (const area of [globalThis.localStorage, globalThis.sessionStorage]) area?.clear();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  #db(): Promise<Db> {
+    this.#connection ??= openDatabase(
+      this.#name,
+      () => this.#closeAll(),
+      () => (this.#connection = null),
+    );
+    return this.#connection;
+  }
+
+  #closeAll(): void {
+    for (const session of [...this.#sessions]) session.lock();
+    const connection = this.#connection;
+    this.#connection = null;
+    void connection?.then((db) => db.close()).catch(() => undefined);
+  }
+
+  #exclusive<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return exclusive(`${this.#name}:write`, async () => work(await this.#db()));
+  }
+
+  async #failed(db: Db, error: unknown, before: Guard, counted: Guard): Promise<StorageError> {
+    if (!(error instanceof ProtocolError && error.code === 'wrong_passphrase')) {
+      // Not a guess that failed: a damaged vault must not cost the person an attempt.
+      await writeGuard(db, before);
+      return refusal(error);
+    }
+    const failed = { ...counted, lastFailureAt: this.#now() };
+    if (failed.wipeAfter !== null && failed.failures >= failed.wipeAfter) {
+      await this.wipe();
+      return new StorageError('wiped');
+    }
+    await writeGuard(db, failed);
+    return new StorageError('wrong_passphrase', { retryAfterMs: retryDelayMs(failed.failures), cause: error });
+  }
+
+  async #open(db: Db, vault: unknown, vaultKey: Uint8Array): Promise<Session> {
+    const vaultId = unb64uId((vault as Vault).vault_id);
+    const keys: VaultKeys = { vaultKey, vaultId };
+    const item = await db.get('state', DEVICE_KEY);
+    if (item === undefined) throw new StorageError('damaged');
+    const stored = await openJson<StoredDevice>(keys, 'state', DEVICE_KEY, item);
+    const device = await deviceKeysFrom(unb64u(stored.signSeed), unb64u(stored.kemPrivate)).catch((error: unknown) => {
+      throw new StorageError('damaged', { cause: error });
+    });
+    return this.#session(vaultKey, vaultId, device);
+  }
+
+  #session(vaultKey: Uint8Array, vaultId: Uint8Array, device: DeviceKeys): Session {
+    const context: SessionContext = {
+      db: () => this.#db(),
+      lockName: `${this.#name}:write`,
+      now: this.#now,
+      params: this.#params,
+      vaultOptions: this.#vaultOptions,
+      onLock: (session) => this.#sessions.delete(session),
+    };
+    const session = new Session(context, new HeldKeys(vaultKey, vaultId, device));
+    this.#sessions.add(session);
+    return session;
+  }
+}
+
+function storedDevice(device: DeviceKeys): StoredDevice {
+  return { signSeed: b64u(device.signSeed), kemPrivate: b64u(device.kemPrivate) };
+}
+
+/** A protocol refusal as the UI's error: the person's mistakes by name, anything else `damaged`. */
+function refusal(error: unknown): StorageError {
+  if (error instanceof StorageError) return error;
+  const code = error instanceof ProtocolError ? error.code : undefined;
+  if (code === 'wrong_passphrase' || code === 'wrong_recovery_key' || code === 'recovery_key_typo') return new StorageError(code, { cause: error });
+  return new StorageError('damaged', { cause: error });
+}
