@@ -50,6 +50,12 @@ export interface PendingChange {
 
 const CURSORS_KEY = 'cursors';
 
+/** Where the engine's named values live in the `state` store: apart from `device` and `cursors`. */
+function stateKey(name: string): string {
+  if (name.length === 0) throw new RangeError('a state name is not empty');
+  return `engine:${name}`;
+}
+
 export class Session {
   readonly #ctx: SessionContext;
   readonly #keys: HeldKeys;
@@ -176,6 +182,35 @@ export class Session {
       if ((cursors[circleId] ?? 0) >= cursor) return;
       const item = await sealJson(this.#keys, 'state', CURSORS_KEY, { ...cursors, [circleId]: cursor });
       await inTransaction(db, ['state'], (tx) => [() => tx.objectStore('state').put(item, CURSORS_KEY)]);
+    });
+  }
+
+  // The sync engine's own state ----------------------------------------------------------------
+
+  /**
+   * A small JSON value the sync engine keeps sealed under `name` (its circles, verified log heads,
+   * link secrets), or undefined when none was set. Names are the engine's own; they live apart
+   * from the store's internal items, so no name can overwrite the device keys or the cursors.
+   */
+  async getState(name: string): Promise<unknown> {
+    const key = stateKey(name);
+    const item = await (await this.#db()).get('state', key);
+    return item === undefined ? undefined : openJson<unknown>(this.#keys, 'state', key, item);
+  }
+
+  /**
+   * Seals `value` (JSON) under `name`, replacing what was there; `undefined` removes it. Resolves
+   * once committed. Rejects with `too_large` (ProtocolError) for a value over 64 KiB, writing nothing.
+   */
+  setState(name: string, value: unknown): Promise<void> {
+    const key = stateKey(name);
+    return this.#exclusive(async (db) => {
+      if (value === undefined) {
+        await inTransaction(db, ['state'], (tx) => [() => tx.objectStore('state').delete(key)]);
+        return;
+      }
+      const item = await sealJson(this.#keys, 'state', key, value);
+      await inTransaction(db, ['state'], (tx) => [() => tx.objectStore('state').put(item, key)]);
     });
   }
 

@@ -1,0 +1,55 @@
+/**
+ * Record bodies on the wire: the app's document with its kind, `{ "kind": "ally", ... }`, inside
+ * the sealed record (PROTOCOL §7 `body`). Storage keeps the document without `kind`.
+ *
+ * A pulled body was signed by a member of the circle, so it is not the server's forgery; it may
+ * still come from a newer or broken app. Its shape is checked here before storage keeps it, since
+ * the UI reads a stored body as its kind without checking again.
+ */
+import { isObject, type JsonObject } from '../crypto/json';
+import type { RecordKind } from '../storage';
+
+/** Kinds that may leave the device, to the person's own devices. Settings stay on each device. */
+export type SyncedKind = Exclude<RecordKind, 'settings'>;
+export const SYNCED_KINDS: readonly SyncedKind[] = ['plan', 'ally'];
+
+export function isSyncedKind(kind: unknown): kind is SyncedKind {
+  return typeof kind === 'string' && (SYNCED_KINDS as readonly string[]).includes(kind);
+}
+
+/** The body to seal for a stored document of `kind`. */
+export function toWire(kind: SyncedKind, body: JsonObject): JsonObject {
+  const { kind: _ignored, ...rest } = body;
+  return { kind, ...rest };
+}
+
+/** A pulled body taken apart, or undefined when it is not a document of a kind this app syncs. */
+export function fromWire(body: unknown): { kind: SyncedKind; body: JsonObject } | undefined {
+  if (!isObject(body)) return undefined;
+  const { kind, ...rest } = body;
+  if (!isSyncedKind(kind) || !SHAPES[kind](rest) || !conflictsOk(rest)) return undefined;
+  return { kind, body: rest };
+}
+
+const ROLES = ['supports-me', 'supports-person-doing-harm', 'facilitator', 'supports-allies'];
+const STATUSES = ['ally', 'maybe', 'barrier'];
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+const allStrings = (body: JsonObject, names: readonly string[]): boolean => names.every((name) => isString(body[name]));
+
+const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
+  plan: (b) => allStrings(b, ['section', 'answer']) && typeof b['shareable'] === 'boolean' && strings(b['allyIds']),
+  ally: (b) =>
+    allStrings(b, ['name', 'reach', 'whatTheyKnow', 'whatIWantThemToKnow', 'availability', 'trustNotes']) &&
+    strings(b['roles']) &&
+    (b['roles'] as string[]).every((role) => ROLES.includes(role)) &&
+    STATUSES.includes(b['status'] as string),
+};
+
+/** `_conflicts`, when present, is a list of `{ field, value }` (PROTOCOL §7). */
+function conflictsOk(body: JsonObject): boolean {
+  const conflicts = body['_conflicts'];
+  if (conflicts === undefined) return true;
+  return Array.isArray(conflicts) && conflicts.every((c) => isObject(c) && isString(c['field']) && Object.hasOwn(c, 'value'));
+}

@@ -1,0 +1,314 @@
+/**
+ * One device's replica of one circle: the verified membership log, this device's epoch keys, and
+ * the records, which live in the encrypted local store. The TypeScript twin of the reference
+ * client's `CircleReplica` (backend/support_circle/client/circle.py).
+ *
+ * What it guarantees:
+ * - Nothing the server sends is used before it is verified: the log from the trusted genesis hash,
+ *   never shorter than or different from the head verified before (kept in the vault, so a
+ *   reload does not forget it); each key against the log's commitment; each record's signature
+ *   and place. A refusal is a `ProtocolError` whose message says what the server did.
+ * - Nothing a person typed is lost: an edit is marked sent (with its sealed envelope) before it is
+ *   pushed, so a retry is byte-identical and idempotent; a `stale_base` pulls, and storage merges
+ *   the edit onto the newer revision (PROTOCOL §7) before it is sealed anew; a `stale_epoch`
+ *   fetches the new key and seals the same words again.
+ */
+import { b64u, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
+import { ProtocolError, type ErrorCode } from '../crypto/errors';
+import { verifyIdentity } from '../crypto/identity';
+import { isObject } from '../crypto/json';
+import { makeAdd, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
+import { openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
+import { openRecord, sealRecord } from '../crypto/records';
+import { randomBytes } from '../crypto/primitives';
+import type { SignedObject } from '../crypto/signed';
+import { StorageError, type PendingChange, type Session } from '../storage';
+import type { ChangeIn, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
+import { ApiError, BAD_RESPONSE, type Method } from './api';
+import { fromWire, isSyncedKind, SYNCED_KINDS, toWire } from './bodies';
+import type { Clock } from './clock';
+
+/** What a replica needs of a signed-in connection (a `Connection`). */
+export interface Caller {
+  call<T>(method: Method, path: string, body?: unknown, query?: Readonly<Record<string, string | number>>): Promise<T>;
+}
+
+/** What a replica needs of the unlocked vault (a `Session`). */
+export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+
+export interface ReplicaOptions {
+  readonly clock: Clock;
+  /** Which pending records go to this circle; every record of a synced kind unless given. */
+  readonly sends?: (change: PendingChange) => boolean;
+}
+
+/** How often one push may pull-and-merge or fetch a new key before giving up for this sync. */
+export const MAX_REBASES = 5;
+const PAGE = 500;
+const BATCH = 100;
+
+/** What the server must have done, by refusal code, for the messages of a refused object. */
+const REASONS: Partial<Record<ErrorCode, string>> = {
+  genesis_mismatch: 'it does not begin at the circle this device trusts',
+  broken_chain: 'an entry was dropped, inserted or reordered',
+  rolled_back: 'the server rolled it back to an older state this device has already seen past',
+  unknown_author: 'it is signed by a device that is not a member',
+  bad_signature: 'a signature does not verify: it was altered or forged',
+  key_mismatch: 'the key is not the one the signed membership log commits to',
+  decrypt_failed: 'it does not open: it was altered, or moved from another place',
+  context_mismatch: 'it was moved from another record, circle or device',
+  unknown_epoch: 'it needs a key the server never gave this device',
+  not_admin: 'it is signed by a member who may not make that change',
+};
+
+/** Runs `work`; a protocol refusal comes out with the same code and a sentence about `what`. */
+async function refusing<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    const reason = REASONS[error.code] ?? 'the server sent it damaged or altered';
+    throw new ProtocolError(error.code, `${what} was refused: ${reason} (${error.message})`);
+  }
+}
+
+interface StoredHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export class CircleReplica {
+  #state: CircleState | undefined;
+  readonly #keys = new Map<number, Uint8Array>();
+
+  constructor(
+    private readonly api: Caller,
+    private readonly store: ReplicaStore,
+    readonly circleId: Uint8Array,
+    readonly genesisHash: Uint8Array,
+    private readonly options: ReplicaOptions,
+  ) {}
+
+  /** The circle id as b64u: its name in paths, cursors and events. */
+  get id(): string {
+    return b64u(this.circleId);
+  }
+
+  get #path(): string {
+    return `/v1/circles/${this.id}`;
+  }
+
+  /** The verified membership state, fetching and verifying the log first if this replica has none. */
+  async verified(): Promise<CircleState> {
+    return this.#state ?? (await this.refresh());
+  }
+
+  /**
+   * Fetches and verifies the whole membership log from the trusted genesis hash, refusing one
+   * shorter than or different from the head this device verified before (`rolled_back`), keeps
+   * the new head in the vault, then opens this device's key envelopes against the log.
+   */
+  async refresh(): Promise<CircleState> {
+    const { data } = await this.api.call<LogPublic>('GET', `${this.#path}/log`);
+    const known = await this.#knownHead();
+    const state = await refusing('The membership log of this circle', () => verifyLog(this.circleId, this.genesisHash, data, known));
+    if (known === undefined || state.head.seq > known.seq) {
+      await this.store.setState(this.#headName, { seq: state.head.seq, hash: b64u(state.head.hash) } satisfies StoredHead);
+    }
+    this.#state = state;
+    await this.#openKeys(state);
+    return state;
+  }
+
+  /** Pull, then push: what one sync of this circle does. Resolves with the counts. */
+  async sync(): Promise<{ pulled: number; pushed: number }> {
+    const pulled = await this.pull();
+    const pushed = await this.push();
+    return { pulled, pushed };
+  }
+
+  /**
+   * Applies every change after the cursor (merging into unsynced local edits, in storage), and
+   * moves the cursor after each page. Resolves with how many changes it read.
+   *
+   * Contract: a change log behind the cursor, a change numbered at or before it, or any record
+   * that does not verify rejects with a `ProtocolError` (`rolled_back`, the record's own code)
+   * and nothing of it is applied. A verified body of a kind this app does not sync, or not of
+   * its kind's shape, is left out (it stays on the server for an app that knows it).
+   */
+  async pull(): Promise<number> {
+    let cursor = await this.store.cursor(this.id);
+    await this.#checkHeads(cursor);
+    let read = 0;
+    for (;;) {
+      const page = await this.api.call<ChangePage>('GET', `${this.#path}/changes`, undefined, { since: cursor, limit: PAGE });
+      if (page.data.length === 0 && !page.done) throw new ApiError(200, BAD_RESPONSE, 'The server sent an empty page of changes that says more follow.');
+      for (const change of page.data) {
+        if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
+        await this.#apply(change.seq, change.envelope);
+        cursor = change.seq;
+        read += 1;
+      }
+      await this.store.setCursor(this.id, cursor);
+      if (page.done) return read;
+    }
+  }
+
+  /**
+   * Sends every pending record this circle takes, oldest first, in batches; settles each in storage
+   * as the server accepts it. Resolves with how many changes the server accepted.
+   *
+   * Contract: an edit is marked sent before it is pushed, and a sent change is resent unchanged
+   * (same change id and bytes) until the server accepts or refuses it. `stale_base` pulls (storage
+   * merges) and tries again; `stale_epoch` fetches the new key and seals again; after
+   * MAX_REBASES of those, or on any other refusal, rejects with the server's `ApiError` and every
+   * edit stays in the outbox.
+   */
+  async push(): Promise<number> {
+    let rebases = 0;
+    let pushed = 0;
+    for (let round = 0; round < 4 * MAX_REBASES; round++) {
+      const batch = (await this.store.pending()).filter((p) => this.#takes(p)).slice(0, BATCH);
+      if (batch.length === 0) return pushed;
+      const changes = await Promise.all(batch.map((p) => this.#wire(p)));
+      try {
+        const { seqs } = await this.api.call<PushResult>('POST', `${this.#path}/changes`, { changes: changes.map((c) => c.change) });
+        await this.#settle(changes, seqs);
+        pushed += seqs.length;
+      } catch (error) {
+        if (!(error instanceof ApiError) || !['stale_base', 'stale_epoch'].includes(error.code) || ++rebases > MAX_REBASES) throw error;
+        await (error.code === 'stale_base' ? this.pull() : this.refresh());
+      }
+    }
+    return pushed;
+  }
+
+  /**
+   * Admits a device by a membership `add` entry and a key envelope for the current epoch, through
+   * the server's approval of its join request. `identity` must come from a join request verified
+   * against the invite's secret (see verifyJoinRequest); it is verified again here.
+   */
+  async approve(requestId: string, identity: SignedObject, role: Role): Promise<void> {
+    const state = await this.refresh();
+    const joiner = await verifyIdentity(identity);
+    const entry = makeAdd(this.store.deviceKeys, state, identity, role);
+    const envelope = await sealKeyEnvelope(this.circleId, state.epoch, joiner, this.#key(state.epoch));
+    await this.api.call('POST', `${this.#path}/requests/${requestId}/approve`, { entry, key_envelopes: [envelope] });
+    await this.refresh();
+  }
+
+  /** Zeroes and forgets every epoch key this replica holds (on lock); a later use fetches them again. */
+  forget(): void {
+    for (const key of this.#keys.values()) key.fill(0);
+    this.#keys.clear();
+    this.#state = undefined;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  get #headName(): string {
+    return `head:${this.id}`;
+  }
+
+  async #knownHead(): Promise<Head | undefined> {
+    const stored = await this.store.getState(this.#headName);
+    if (!isObject(stored)) return undefined;
+    const { seq, hash } = stored as unknown as StoredHead;
+    return { seq, hash: unb64u(hash, 32) };
+  }
+
+  async #openKeys(state: CircleState): Promise<void> {
+    const { data } = await this.api.call<KeysPublic>('GET', `${this.#path}/keys`);
+    const device = this.store.deviceKeys;
+    for (const envelope of data) {
+      const opened = await refusing('A key of this circle', () => openKeyEnvelope(envelope, device.public.deviceId, device.kemPrivate, state.keyCommitments));
+      this.#keys.set(opened.epoch, opened.epochKey);
+    }
+  }
+
+  #key(epoch: number): Uint8Array {
+    const key = this.#keys.get(epoch);
+    if (key === undefined) throw new ProtocolError('unknown_epoch', `the server has not given this device the key of epoch ${epoch}, although the signed log says it is a member`);
+    return key;
+  }
+
+  /** Compares the server's counters with this replica: a change log behind the cursor is a roll-back; a new membership head is verified now. */
+  async #checkHeads(cursor: number): Promise<void> {
+    const state = await this.verified();
+    const counters = await this.api.call<CirclePublic>('GET', this.#path);
+    if (counters.change_seq < cursor) {
+      throw new ProtocolError(
+        'rolled_back',
+        `The change log of this circle was refused: the server says it ends at change ${counters.change_seq}, but this device has already pulled change ${cursor}: the server rolled the circle back`,
+      );
+    }
+    if (counters.log_seq !== state.head.seq || counters.head_hash !== b64u(state.head.hash)) await this.refresh();
+  }
+
+  #replayed(seq: number, cursor: number): ProtocolError {
+    return new ProtocolError('rolled_back', `Change ${seq} was refused: this device already has change ${cursor}: the server replayed or renumbered its change log`);
+  }
+
+  /** Verifies one pulled change and hands it to storage. */
+  async #apply(seq: number, envelope: unknown): Promise<void> {
+    const what = `Change ${seq} of this circle`;
+    if (!isObject(envelope) || envelope['circle_id'] !== this.id) throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
+    if (typeof envelope['epoch'] === 'number' && !this.#keys.has(envelope['epoch'])) await this.refresh();
+    const state = await this.verified();
+    const payload = await refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
+    const [recordId, changeId, hlc] = [payload['record_id'], payload['change_id'], payload['hlc']] as [string, string, string];
+    this.options.clock.observe(hlc);
+    if (payload['deleted'] === true) return this.#applyDeletion(recordId, { seq, hlc, changeId, body: null });
+    const document = fromWire(payload['body']);
+    if (document === undefined) return;
+    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body });
+  }
+
+  /** A deletion carries no body and so no kind: it goes to the record of whichever synced kind has this id. */
+  async #applyDeletion(recordId: string, revision: { seq: number; hlc: string; changeId: string; body: null }): Promise<void> {
+    for (const kind of SYNCED_KINDS) {
+      try {
+        await this.store.applyRemote(kind, recordId, revision);
+        return;
+      } catch (error) {
+        if (!(error instanceof StorageError && error.code === 'kind_mismatch')) throw error;
+      }
+    }
+  }
+
+  #takes(change: PendingChange): boolean {
+    return isSyncedKind(change.kind) && (this.options.sends?.(change) ?? true);
+  }
+
+  /** The change to push for `pending`: what was sent before, unchanged, or the current words sealed now. */
+  async #wire(pending: PendingChange): Promise<{ change: ChangeIn; recordId: string; hlc: string }> {
+    const state = await this.verified();
+    const base_seq = pending.base?.seq ?? null;
+    const sent = pending.sent;
+    const envelope = sent?.envelope;
+    if (sent != null && isObject(envelope) && envelope['circle_id'] === this.id && envelope['epoch'] === state.epoch) {
+      return { change: { change_id: sent.changeId, base_seq, envelope: envelope as unknown as ChangeIn['envelope'] }, recordId: pending.recordId, hlc: sent.hlc };
+    }
+    const changeId = randomBytes(ID_BYTES);
+    const hlc = this.options.clock.tick();
+    const kind = pending.kind;
+    if (!isSyncedKind(kind)) throw new RangeError(`records of kind ${kind} stay on this device`);
+    const body = pending.body === null ? null : toWire(kind, pending.body);
+    const ref = { circleId: this.circleId, recordId: unb64uId(pending.recordId), epoch: state.epoch };
+    const sealed = await sealRecord(this.store.deviceKeys, ref, this.#key(state.epoch), { changeId, hlc, body });
+    await this.store.markSent(pending.recordId, { changeId: b64u(changeId), hlc, body: pending.body, envelope: sealed });
+    return { change: { change_id: b64u(changeId), base_seq, envelope: sealed }, recordId: pending.recordId, hlc };
+  }
+
+  async #settle(changes: readonly { recordId: string; hlc: string }[], seqs: readonly number[]): Promise<void> {
+    if (seqs.length !== changes.length) throw new ApiError(200, BAD_RESPONSE, 'The server accepted a different number of changes than were sent.');
+    for (const [i, { recordId, hlc }] of changes.entries()) {
+      try {
+        await this.store.settle(recordId, seqs[i] as number, hlc);
+      } catch (error) {
+        // Settled already by a pull that brought this change back: nothing left to do.
+        if (!(error instanceof StorageError && error.code === 'not_pending')) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,363 @@
+/**
+ * The app's sync engine: keeps the person's personal circle (their own devices) in sync in the
+ * background, and links their devices.
+ *
+ * Syncs on start, when the app gets focus or becomes visible, on the `online` event, on live
+ * events from the server (with reconnect and backoff, and a sync after every reconnect, since
+ * events may have been missed), and on a timer. Never two syncs at once: a request while one runs
+ * makes exactly one more afterwards. Everything that touches the server or the vault goes through
+ * one queue, so device linking never interleaves with a sync.
+ *
+ * Same origin only: every call goes to the app's own origin (callApi refuses anything else), and
+ * the CSP says `connect-src 'self'`. A server at another URL would need that origin in
+ * `connect-src`, which the server that serves the app sets; weakening it for every install is
+ * not acceptable, so the supported way to use an organisation's server is to open the app from
+ * that server's address (each server serves the app). Until a per-install CSP exists, another
+ * `serverUrl` leaves sync `off` with a message saying so, and nothing is sent anywhere.
+ */
+import { ProtocolError } from '../crypto/errors';
+import { StorageError, type Session } from '../storage';
+import type { Fetch } from './api';
+import { isSyncedKind } from './bodies';
+import type { CircleReplica } from './circle';
+import { Clock } from './clock';
+import { Connection } from './connection';
+import { listen, type ServerEvent } from './events';
+import { approveLink, checkLinkRequest, createDeviceLink, isJoining, parseDeviceLink, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
+import { ensurePersonal, readPersonal } from './personal';
+import { MESSAGES, statusFor, type SyncStatus } from './status';
+
+export type { SyncState, SyncStatus } from './status';
+export type { DeviceLink, LinkAsked, LinkRequest } from './links';
+
+/** What the engine needs of the unlocked vault: a `Session`. */
+export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+
+export interface SyncOptions {
+  readonly session: EngineStore;
+  /** The server to sync with; the app's own origin when absent. Another origin is not supported yet (see above). */
+  readonly serverUrl?: string;
+  /** Sent only when the server asks for one at registration. */
+  readonly registrationCode?: string;
+  /** The app's origin, for links and the same-origin check; `location.origin` when absent. */
+  readonly origin?: string;
+  /** Tests and the Node peer pass their own; the browser's fetch otherwise. */
+  readonly fetchImpl?: Fetch;
+  /** Where `focus`, `online`, `offline` and `visibilitychange` come from; the window when absent, none when null. */
+  readonly events?: EventTarget | null;
+  /** Timer sync period, ms (default 60 s); 0 turns the timer off. */
+  readonly intervalMs?: number;
+  /** Read live events from the server (default true). */
+  readonly live?: boolean;
+  readonly now?: () => number;
+}
+
+export interface SyncEngine {
+  /** The status now. */
+  readonly status: SyncStatus;
+  /** Calls `listener` with every new status (and once now); returns the unsubscribe function. */
+  subscribe(listener: (status: SyncStatus) => void): () => void;
+  /** Asks for a sync (after the running one, if any) and resolves with the status after it. */
+  syncNow(): Promise<SyncStatus>;
+  /** A single-use link (`<origin>/#link=…`) another of the person's devices opens to take the same plan. */
+  createDeviceLink(): Promise<DeviceLink>;
+  /** Devices asking to be linked, proven to hold one of this device's links, each with its safety number. */
+  pendingLinks(): Promise<LinkRequest[]>;
+  /** Admits a device pendingLinks listed; the person has compared the safety numbers. */
+  approveLink(requestId: string): Promise<void>;
+  /**
+   * On a new device: asks to be linked by `link` (the whole link or its secret), calls `onAsked`
+   * with the safety number to compare, and resolves once the other device approved and this one
+   * verified the circle and synced it. Rejects if declined, or when `signal` aborts (the request
+   * stays; a later sync finishes it once approved).
+   */
+  joinByLink(link: string, options?: JoinOptions): Promise<void>;
+  /** Stops every trigger, signs out, and forgets the keys it held. Call it on lock. Idempotent. */
+  stop(): void;
+}
+
+export interface JoinOptions {
+  readonly onAsked?: (asked: LinkAsked) => void;
+  readonly signal?: AbortSignal;
+  /** How often to ask whether the other device approved, ms (default 3 s). */
+  readonly pollMs?: number;
+}
+
+const DEFAULT_INTERVAL_MS = 60_000;
+const MIN_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
+const SERVER_ID = 'server-id';
+
+/** Starts syncing the personal circle of `session` with the app's own server. */
+export function startSync(options: SyncOptions): SyncEngine {
+  const engine = new Engine(options);
+  engine.start();
+  return engine;
+}
+
+class Engine implements SyncEngine {
+  #status: SyncStatus = { state: 'off', waiting: 0 };
+  readonly #listeners = new Set<(status: SyncStatus) => void>();
+  readonly #abort = new AbortController();
+  readonly #clock: Clock;
+  readonly #now: () => number;
+  #queue: Promise<unknown> = Promise.resolve();
+  #queued: Promise<SyncStatus> | null = null;
+  #connection: Promise<Connection> | null = null;
+  #circle: CircleReplica | null = null;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #unlisten: (() => void) | undefined;
+
+  constructor(private readonly options: SyncOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#clock = new Clock(options.session.deviceKeys.public.deviceId, this.#now);
+  }
+
+  get status(): SyncStatus {
+    return this.#status;
+  }
+
+  get #stopped(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  start(): void {
+    const refusal = this.#originRefusal();
+    if (refusal !== undefined) return this.#set({ state: 'off', waiting: 0, message: refusal });
+    this.#unlisten = this.#watchWindow();
+    const every = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
+    if (every > 0) this.#timer = setInterval(() => void this.syncNow(), every);
+    void this.syncNow();
+    if (this.options.live !== false) void this.#listenLoop();
+  }
+
+  subscribe(listener: (status: SyncStatus) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#status);
+    return () => this.#listeners.delete(listener);
+  }
+
+  syncNow(): Promise<SyncStatus> {
+    if (this.#queued !== null) return this.#queued;
+    const queued = this.#serial(async () => {
+      this.#queued = null;
+      await this.#syncOnce();
+      return this.#status;
+    });
+    this.#queued = queued;
+    return queued;
+  }
+
+  createDeviceLink(): Promise<DeviceLink> {
+    return this.#serial(async () => {
+      const api = await this.#api();
+      return createDeviceLink(api, this.options.session, await this.#personal(api), this.#origin(), new Date(this.#now()));
+    });
+  }
+
+  pendingLinks(): Promise<LinkRequest[]> {
+    return this.#serial(async () => {
+      const api = await this.#api();
+      return pendingLinks(api, this.options.session, await this.#personal(api), new Date(this.#now()));
+    });
+  }
+
+  async approveLink(requestId: string): Promise<void> {
+    await this.#serial(async () => {
+      const api = await this.#api();
+      await approveLink(api, this.options.session, await this.#personal(api), requestId, new Date(this.#now()));
+    });
+    await this.syncNow();
+  }
+
+  async joinByLink(link: string, options: JoinOptions = {}): Promise<void> {
+    const store = this.options.session;
+    const secret = parseDeviceLink(link);
+    const asked = await this.#serial(async () => {
+      if ((await readPersonal(store))?.created === true) {
+        throw new Error('This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.');
+      }
+      return requestLink(await this.#api(), store, secret, new Date(this.#now()));
+    });
+    options.onAsked?.(asked);
+    for (;;) {
+      const status = await this.syncNow();
+      if (status.state === 'error' || status.message === MESSAGES.declined) throw new Error(status.message ?? MESSAGES.failed);
+      if (status.state === 'up-to-date' && !(await this.#serial(() => isJoining(store)))) return;
+      await sleep(options.pollMs ?? 3_000, options.signal);
+    }
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#abort.abort();
+    clearInterval(this.#timer);
+    this.#unlisten?.();
+    this.#circle?.forget();
+    this.#circle = null;
+    void this.#connection?.then((c) => c.signOut()).catch(() => undefined);
+    this.#connection = null;
+    this.#set({ state: 'off', waiting: this.#status.waiting });
+  }
+
+  // One sync ---------------------------------------------------------------------------------------
+
+  async #syncOnce(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.options.session.locked) return this.stop();
+    const waiting = await this.#waiting();
+    if (globalThis.navigator?.onLine === false) return this.#set({ state: 'offline', waiting, message: MESSAGES.offline });
+    this.#set({ state: 'syncing', waiting });
+    try {
+      const done = await this.#syncSteps();
+      if (this.#stopped) return;
+      this.#set({ state: 'up-to-date', waiting: await this.#waiting(), ...(done === true ? {} : { message: done }) });
+    } catch (error) {
+      if (this.#stopped || (error instanceof StorageError && error.code === 'locked')) return this.stop();
+      this.#set(statusFor(error, await this.#waiting().catch(() => waiting)));
+    }
+  }
+
+  /** True once synced; otherwise what to tell the person (a link waiting for approval, or declined). */
+  async #syncSteps(): Promise<true | string> {
+    const api = await this.#api();
+    const store = this.options.session;
+    if (await isJoining(store)) {
+      const outcome = await checkLinkRequest(api, store, this.#clock);
+      if (outcome === 'waiting') return MESSAGES.waitingForApproval;
+      if (outcome === 'declined') return MESSAGES.declined;
+    }
+    await this.#settleLocalOnly();
+    // A vault with nothing to send and no personal circle yet (a new device that may be about to
+    // be linked to another's) makes none: it is made on the first sync with something to keep.
+    if (this.#circle === null && (await readPersonal(store)) === undefined && (await this.#waiting()) === 0) return true;
+    await (await this.#personal(api)).sync();
+    await this.#rememberServer(api);
+    return true;
+  }
+
+  /** Records of kinds that never leave the device (settings) are settled here, at no server. */
+  async #settleLocalOnly(): Promise<void> {
+    const store = this.options.session;
+    for (const change of await store.pending()) {
+      if (isSyncedKind(change.kind)) continue;
+      const hlc = this.#clock.tick();
+      await store.markSent(change.recordId, { changeId: 'local', hlc, body: change.body });
+      // Revision 0: no server's change log has it; only this device ever will.
+      await store.settle(change.recordId, 0, hlc);
+    }
+  }
+
+  async #waiting(): Promise<number> {
+    return (await this.options.session.pending()).filter((p) => isSyncedKind(p.kind)).length;
+  }
+
+  /** The personal circle, made at the server on first use; never while this device waits to be linked to another's. */
+  async #personal(api: Connection): Promise<CircleReplica> {
+    if (this.#circle !== null) return this.#circle;
+    if (await isJoining(this.options.session)) throw new Error(MESSAGES.waitingForApproval);
+    this.#circle = await ensurePersonal(api, this.options.session, this.#clock);
+    return this.#circle;
+  }
+
+  /** The signed-in connection, knowing the server id this vault synced with before. */
+  #api(): Promise<Connection> {
+    this.#connection ??= (async () => {
+      const known = await this.options.session.getState(SERVER_ID);
+      return new Connection(this.options.session.deviceKeys, {
+        ...(typeof known === 'string' ? { knownServerId: known } : {}),
+        ...(this.options.registrationCode !== undefined ? { registrationCode: this.options.registrationCode } : {}),
+        ...(this.options.fetchImpl ? { fetchImpl: this.options.fetchImpl } : {}),
+      });
+    })();
+    return this.#connection;
+  }
+
+  async #rememberServer(api: Connection): Promise<void> {
+    const store = this.options.session;
+    if (api.serverId !== undefined && (await store.getState(SERVER_ID)) !== api.serverId) await store.setState(SERVER_ID, api.serverId);
+  }
+
+  // Triggers ---------------------------------------------------------------------------------------
+
+  /** Reads the server's live events; any news syncs; a dropped stream reconnects with backoff, then syncs. */
+  async #listenLoop(): Promise<void> {
+    let delay = MIN_RETRY_MS;
+    while (!this.#stopped) {
+      try {
+        const api = await this.#api();
+        await listen(await api.bearer(), (event) => this.#onEvent(event, () => (delay = MIN_RETRY_MS)), this.#abort.signal, this.options.fetchImpl);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'unauthorized') await (await this.#api()).signIn().catch(() => undefined);
+      }
+      await sleep(delay, this.#abort.signal).catch(() => undefined);
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
+    }
+  }
+
+  #onEvent(event: ServerEvent, connected: () => void): void {
+    if (event.type === 'ready') connected();
+    // `ready` also means a (re)connect: anything sent while the stream was down was missed.
+    void this.syncNow();
+  }
+
+  #watchWindow(): (() => void) | undefined {
+    const target = this.options.events === undefined ? (globalThis as unknown as Partial<EventTarget>) : this.options.events;
+    if (target === null || typeof target.addEventListener !== 'function') return undefined;
+    const sync = () => void this.syncNow();
+    const visible = () => {
+      if (globalThis.document?.visibilityState !== 'hidden') sync();
+    };
+    const offline = () => this.#set({ state: 'offline', waiting: this.#status.waiting, message: MESSAGES.offline });
+    const handlers: [string, () => void][] = [['focus', sync], ['online', sync], ['offline', offline], ['visibilitychange', visible]];
+    for (const [name, handler] of handlers) target.addEventListener(name, handler);
+    return () => handlers.forEach(([name, handler]) => target.removeEventListener?.(name, handler));
+  }
+
+  // ------------------------------------------------------------------------------------------------
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #set(status: SyncStatus): void {
+    this.#status = status;
+    for (const listener of [...this.#listeners]) listener(status);
+  }
+
+  #origin(): string {
+    const origin = this.options.origin ?? globalThis.location?.origin;
+    if (origin === undefined) throw new ProtocolError('malformed', 'no origin to make a link with');
+    return origin;
+  }
+
+  /** Why sync stays off for `serverUrl`, or undefined when it is the app's own origin. */
+  #originRefusal(): string | undefined {
+    const url = this.options.serverUrl;
+    if (url === undefined || url === '') return undefined;
+    const origin = this.options.origin ?? globalThis.location?.origin;
+    try {
+      return origin !== undefined && new URL(url, origin).origin === origin ? undefined : MESSAGES.otherServer;
+    } catch {
+      return MESSAGES.otherServer;
+    }
+  }
+}
+
+/** Resolves after `ms`, or rejects when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}

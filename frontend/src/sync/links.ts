@@ -1,0 +1,240 @@
+/**
+ * Linking the person's own devices (PROTOCOL §9 invites, to their personal circle).
+ *
+ * The link is `<origin>/#link=<b64u secret>`: the protocol's invite link with `link` in place of
+ * `join`, so the app that opens it knows this is another device of the same person taking the
+ * same plan (adopting the personal circle), not someone joining a shared circle (`#join=`). The
+ * secret travels only in the fragment, which browsers never send to a server.
+ *
+ * Device A makes the link (createDeviceLink), lists requests that prove they hold it
+ * (pendingLinks), and approves one (approveLink) after both screens show the same safety number.
+ * Device B opens the invite and asks (requestLink), then learns the outcome (checkLinkRequest):
+ * once approved it verifies the circle's log from the invite's genesis hash, checks that the
+ * inviter is an admin there, and from then on syncs that circle as its personal circle.
+ */
+import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import { isObject } from '../crypto/json';
+import { checkInviterIsAdmin, deriveInvite, formatTime, makeJoinRequest, newInviteSecret, openInvite, sealInvite, verifyJoinRequest, type Invite } from '../crypto/invites';
+import { safetyNumber } from '../crypto/safety';
+import type { PublicIdentity } from '../crypto/identity';
+import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
+import type { SignedObject } from '../crypto/signed';
+import { CircleReplica, type Caller, type ReplicaStore } from './circle';
+import type { Clock } from './clock';
+import { adoptPersonal } from './personal';
+
+/** How long a device link can be used: long enough to pick up the other phone, no longer. */
+export const LINK_HOURS = 24;
+const LINKS = 'device-links';
+const JOINING = 'joining';
+const LINK_FRAGMENT = /#link=([A-Za-z0-9_-]+)$/;
+
+/** A link this device made: shown as text (and later as a QR code) on this device only. */
+export interface DeviceLink {
+  readonly link: string;
+  readonly expiresAt: Date;
+}
+
+/** A device asking to be linked, proven to hold the link's secret. */
+export interface LinkRequest {
+  readonly requestId: string;
+  readonly deviceId: string;
+  /** Both devices show this number; the person checks they match before approving. */
+  readonly safetyNumber: string;
+  readonly createdAt: string;
+}
+
+/** What a joining device shows while it waits: the number to compare with the other device. */
+export interface LinkAsked {
+  readonly requestId: string;
+  readonly safetyNumber: string;
+}
+
+export type LinkOutcome = 'none' | 'waiting' | 'approved' | 'declined';
+
+interface StoredLink {
+  readonly secret: string;
+  readonly expiresAt: string;
+}
+
+interface Joining {
+  readonly secret: string;
+  readonly requestId: string;
+  readonly circleId: string;
+  readonly genesisHash: string;
+  readonly expiresAt: string;
+  readonly inviter: { readonly deviceId: string; readonly signPub: string; readonly kemPub: string };
+}
+
+/** The link text for `secret`. */
+export function deviceLinkText(origin: string, secret: Uint8Array): string {
+  return `${origin.replace(/\/$/, '')}/#link=${b64u(secret)}`;
+}
+
+/**
+ * The secret of a device link, from the whole link or the text after `#link=`.
+ * Contract: anything else is `bad_encoding` (ProtocolError).
+ */
+export function parseDeviceLink(text: string): Uint8Array {
+  const trimmed = text.trim();
+  const secret = LINK_FRAGMENT.exec(trimmed)?.[1] ?? trimmed;
+  return unb64u(secret, 32);
+}
+
+// Device A ----------------------------------------------------------------------------------------
+
+/**
+ * Makes a single-use invite to the personal circle and returns its link. The secret is kept sealed
+ * in the vault (to check requests later, even after a restart) and never sent.
+ */
+export async function createDeviceLink(api: Caller, store: ReplicaStore, circle: CircleReplica, origin: string, now: Date): Promise<DeviceLink> {
+  const secret = newInviteSecret();
+  const keys = await deriveInvite(secret);
+  const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + LINK_HOURS * 3_600_000);
+  const record = await sealInvite(store.deviceKeys, secret, circle.circleId, circle.genesisHash, expiresAt);
+  const links = await storedLinks(store, now);
+  await store.setState(LINKS, [...links, { secret: b64u(secret), expiresAt: formatTime(expiresAt) }]);
+  const body = { record, auth_pub: b64u(keys.authPub), expires_at: formatTime(expiresAt), max_uses: 1 };
+  await api.call('POST', `/v1/circles/${circle.id}/invites`, body);
+  return { link: deviceLinkText(origin, secret), expiresAt };
+}
+
+/**
+ * Requests waiting on this device's links, each checked here against the link's secret: a request
+ * the server made up has no valid proof and is left out (as the reference client does).
+ */
+export async function pendingLinks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<LinkRequest[]> {
+  const proven = await provenRequests(api, store, circle, now);
+  return Promise.all(
+    proven.map(async ({ requestId, createdAt, joiner }) => ({
+      requestId,
+      createdAt,
+      deviceId: b64u(joiner.deviceId),
+      safetyNumber: await safetyNumber(store.deviceKeys.public, joiner),
+    })),
+  );
+}
+
+/**
+ * Admits the device of a request pendingLinks listed, as an admin of the personal circle (every
+ * device of the person may link further ones), with the current epoch's key; the link is then
+ * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
+ */
+export async function approveLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+  const found = (await provenRequests(api, store, circle, now)).find((r) => r.requestId === requestId);
+  if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
+  await circle.approve(requestId, found.identity, 'admin');
+  const links = await storedLinks(store, now);
+  await store.setState(LINKS, links.filter((link) => link.secret !== found.secret));
+}
+
+interface Proven {
+  readonly requestId: string;
+  readonly createdAt: string;
+  readonly secret: string;
+  readonly joiner: PublicIdentity;
+  readonly identity: SignedObject;
+}
+
+async function provenRequests(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<Proven[]> {
+  const links = await storedLinks(store, now);
+  if (links.length === 0) return [];
+  const { data } = await api.call<PendingList>('GET', `/v1/circles/${circle.id}/requests`);
+  const derived = await Promise.all(links.map(async (link) => ({ link, keys: await deriveInvite(unb64u(link.secret, 32)) })));
+  const proven: Proven[] = [];
+  for (const pending of data) {
+    const match = derived.find(({ keys }) => b64u(keys.inviteId) === pending.invite_id);
+    if (match === undefined) continue;
+    try {
+      const joiner = await verifyJoinRequest(match.keys.authPub, match.keys.inviteId, pending.request);
+      proven.push({ requestId: pending.request_id, createdAt: pending.created_at, secret: match.link.secret, joiner, identity: pending.request.identity });
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+    }
+  }
+  return proven;
+}
+
+async function storedLinks(store: ReplicaStore, now: Date): Promise<StoredLink[]> {
+  const stored = await store.getState(LINKS);
+  const links = Array.isArray(stored) ? (stored as StoredLink[]) : [];
+  return links.filter((link) => new Date(link.expiresAt).getTime() > now.getTime());
+}
+
+// Device B ----------------------------------------------------------------------------------------
+
+/**
+ * Opens the invite behind `secret`, verifies it (PROTOCOL §9), and asks to join. What is needed to
+ * finish is kept sealed in the vault, so the wait survives a restart.
+ *
+ * Contract: the invite's own refusals (`decrypt_failed`, `bad_signature`, `expired`, …) as
+ * ProtocolErrors; the server's as ApiErrors (`not_found` for a link used up or withdrawn).
+ */
+export async function requestLink(api: Caller, store: ReplicaStore, secret: Uint8Array, now: Date): Promise<LinkAsked> {
+  const keys = await deriveInvite(secret);
+  const inviteId = b64u(keys.inviteId);
+  const found = await api.call<InvitePublic>('GET', `/v1/invites/${inviteId}`);
+  const invite = await openInvite(secret, found.record, now);
+  const request = await makeJoinRequest(secret, store.deviceKeys);
+  const answer = await api.call<JoinRequestStatus>('POST', `/v1/invites/${inviteId}/requests`, { request });
+  await store.setState(JOINING, joiningOf(secret, answer.request_id, invite));
+  return { requestId: answer.request_id, safetyNumber: await safetyNumber(store.deviceKeys.public, invite.inviter) };
+}
+
+/**
+ * The outcome of this device's request to be linked, finishing the link once approved: verifies the
+ * circle's log from the invite's genesis hash, checks the inviter is an admin there, and adopts the
+ * circle as this vault's personal circle. `none` when no request waits.
+ *
+ * Contract: an inviter who is not an admin in the verified log is `not_admin`, and the circle is
+ * not adopted; a declined or withdrawn request is forgotten.
+ */
+export async function checkLinkRequest(api: Caller, store: ReplicaStore, clock: Clock): Promise<LinkOutcome> {
+  const joining = await readJoining(store);
+  if (joining === undefined) return 'none';
+  const status = await api.call<JoinRequestStatus>('GET', `/v1/requests/${joining.requestId}`);
+  if (status.status === 'pending') return 'waiting';
+  if (status.status !== 'approved') {
+    await store.setState(JOINING, undefined);
+    return 'declined';
+  }
+  const invite = inviteOf(joining);
+  const replica = new CircleReplica(api, store, invite.circleId, invite.genesisHash, { clock });
+  checkInviterIsAdmin(invite, await replica.refresh(), invite.genesisHash);
+  await adoptPersonal(store, invite.circleId, invite.genesisHash);
+  await store.setState(JOINING, undefined);
+  return 'approved';
+}
+
+/** Whether this device is waiting for another device to approve it. */
+export async function isJoining(store: ReplicaStore): Promise<boolean> {
+  return (await readJoining(store)) !== undefined;
+}
+
+function joiningOf(secret: Uint8Array, requestId: string, invite: Invite): Joining {
+  const { deviceId, signPub, kemPub } = invite.inviter;
+  return {
+    secret: b64u(secret),
+    requestId,
+    circleId: b64u(invite.circleId),
+    genesisHash: b64u(invite.genesisHash),
+    expiresAt: formatTime(invite.expiresAt),
+    inviter: { deviceId: b64u(deviceId), signPub: b64u(signPub), kemPub: b64u(kemPub) },
+  };
+}
+
+function inviteOf(joining: Joining): Invite {
+  const { inviter } = joining;
+  return {
+    circleId: unb64uId(joining.circleId),
+    genesisHash: unb64u(joining.genesisHash, 32),
+    expiresAt: new Date(joining.expiresAt),
+    inviter: { deviceId: unb64uId(inviter.deviceId), signPub: unb64u(inviter.signPub, 32), kemPub: unb64u(inviter.kemPub, 32) },
+  };
+}
+
+async function readJoining(store: ReplicaStore): Promise<Joining | undefined> {
+  const stored = await store.getState(JOINING);
+  return isObject(stored) && typeof stored['requestId'] === 'string' ? (stored as unknown as Joining) : undefined;
+}

@@ -1,0 +1,55 @@
+/** The sync status the app shows, and sync failures in plain words. */
+import { ProtocolError } from '../crypto/errors';
+import { StorageError } from '../storage';
+import { ApiError, NETWORK_UNREACHABLE } from './api';
+import { SERVER_CHANGED } from './connection';
+
+export type SyncState = 'off' | 'offline' | 'syncing' | 'up-to-date' | 'error';
+
+export interface SyncStatus {
+  readonly state: SyncState;
+  /** How many of this person's changes wait to reach their other devices. */
+  readonly waiting: number;
+  /** What the person should know, in plain words; absent when all is well. */
+  readonly message?: string;
+  /** For a report or a support person: the technical reason behind an error. Never content or keys. */
+  readonly detail?: string;
+}
+
+export const KEPT = 'Your changes are kept on this phone.';
+
+export const MESSAGES = {
+  offline: `You're offline. ${KEPT} They will sync when you're connected again.`,
+  registration: `This server asks for a registration code before this phone can sync. Ask the organisation that runs it for a code. ${KEPT}`,
+  busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
+  signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
+  tampered:
+    'Sync stopped to protect you: the server sent something your own devices did not sign, or took back ' +
+    'something it had sent before. Your plan on this phone is safe and unchanged. Do not link new devices ' +
+    'for now, and tell the organisation that runs the server.',
+  failed: `Sync did not finish. It will try again. ${KEPT}`,
+  otherServer:
+    'Syncing with a server other than the one this app was opened from is not possible yet. ' +
+    'Your plan stays on this phone. To sync with your organisation, open the app from their address instead.',
+  waitingForApproval: 'Waiting for your other device to approve this one. Check that both show the same safety number.',
+  declined: 'Your other device did not approve this one. Nothing was shared. You can make a new link and try again.',
+} as const;
+
+/** The status for a sync that failed with `error`, `waiting` changes still queued. */
+export function statusFor(error: unknown, waiting: number): SyncStatus {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (error instanceof ApiError) return { ...apiStatus(error), waiting, detail };
+  if (error instanceof ProtocolError) return { state: 'error', waiting, message: MESSAGES.tampered, detail };
+  if (error instanceof StorageError) return { state: 'error', waiting, message: MESSAGES.failed, detail: error.code };
+  return { state: 'error', waiting, message: MESSAGES.failed, detail };
+}
+
+function apiStatus(error: ApiError): { state: SyncState; message: string } {
+  if (error.code === NETWORK_UNREACHABLE) return { state: 'offline', message: MESSAGES.offline };
+  if (error.code === 'registration_code_required' || error.code === 'invalid_registration_code') return { state: 'error', message: MESSAGES.registration };
+  // The connection's own message already says what happened and that nothing was sent.
+  if (error.code === SERVER_CHANGED) return { state: 'error', message: `${error.message} ${KEPT}` };
+  if (error.code === 'unauthorized') return { state: 'error', message: MESSAGES.signIn };
+  if (error.status === 429 || error.status >= 500) return { state: 'error', message: MESSAGES.busy };
+  return { state: 'error', message: MESSAGES.failed };
+}
