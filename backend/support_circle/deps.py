@@ -26,6 +26,10 @@ def current_device(request: Request, session: SessionDep, token: TokenDep) -> De
     device = device_for_token(session, token)
     if device is None:
         raise Unauthorized("This sign-in has expired. The app signs in again by itself.")
+    # The route runs in another worker thread. Were this read's connection kept until then, enough
+    # requests at once would each hold a connection while waiting for a thread, with every thread
+    # waiting for a connection: the pool and the thread pool deadlock. Ending it here prevents that.
+    session.commit()
     return device
 
 

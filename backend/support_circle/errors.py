@@ -14,8 +14,10 @@ with a stable machine ``code`` and a ``message`` a person can act on::
     └── ServiceUnavailable        503 service_unavailable
 
 Errors the framework raises are mapped in ``install_error_handlers``: Starlette's
-``HTTPException`` (404, 405, ...) by status, request validation to 422 ``invalid_request``, and
-anything unexpected to 500 ``internal_error`` — logged without the request body.
+``HTTPException`` (404, 405, ...) by status, request validation to 422 ``invalid_request``, a
+``ProtocolError`` that escaped a service (the protocol code refused what a client sent) to 422
+with the protocol's code, as ``Rejected``, and anything unexpected to 500 ``internal_error`` —
+logged without the request body.
 """
 
 import logging
@@ -28,6 +30,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from support_circle.protocol.errors import ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +130,21 @@ class ServiceUnavailable(AppError):
     message = "The server cannot reach its database right now. Try again in a minute."
 
 
+# What each error status means, for the OpenAPI ``responses`` of the routes that can answer with it.
+_DOCUMENTED: dict[int, str] = {
+    400: "`bad_request`: the body could not be read (not UTF-8 JSON).",
+    401: "`unauthorized`: no bearer token, or an expired one; sign in again.",
+    413: "`payload_too_large`, or a more precise code: `record_too_large`, `batch_too_large`, `quota_exceeded`.",
+    422: "`invalid_request` (the request is not in the expected form), or a protocol code from PROTOCOL.md §11.",
+    429: "`rate_limited`: too many requests with this token; `Retry-After` says when to try again.",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each answered with an ``ErrorBody``."""
+    return {status: {"model": ErrorBody, "description": _DOCUMENTED[status]} for status in statuses}
+
+
 # Framework errors by status: a stable code and a message saying what to do next.
 _HTTP_ERRORS: dict[int, tuple[str, str]] = {
     400: ("bad_request", "The request could not be read. Update the app and try again."),
@@ -153,6 +172,12 @@ def error_response(
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+
+async def _protocol_error(_request: Request, exc: Exception) -> JSONResponse:
+    # The server runs the protocol code only on what a client sent, so its refusal is the client's.
+    assert isinstance(exc, ProtocolError)
+    return error_response(Rejected.status_code, exc.code, Rejected.message)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -187,6 +212,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(ProtocolError, _protocol_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -73,3 +73,14 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def kill(self) -> None:
+        """Ends the server at once with SIGKILL, as a crash or an out-of-memory kill would."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def restart(self, timeout: float = 30.0) -> None:
+        """Starts the server again on the same port, data folder and database."""
+        self.stop()
+        self.start(timeout)

@@ -3,14 +3,18 @@
 from fastapi import APIRouter
 
 from support_circle.api import auth, changes, circles, devices, events, health, invites, server
+from support_circle.errors import documented
 
 health_router = health.router
 
-api_router = APIRouter(prefix="/v1")
+# Any route may find a body unreadable, too large or malformed; a signed-in device's routes may
+# also find its token expired or its rate spent. Declared here so the schema says so everywhere.
+api_router = APIRouter(prefix="/v1", responses=documented(400, 413, 422))
+SIGNED_IN = documented(401, 429)
 api_router.include_router(server.router)
 api_router.include_router(devices.router)
 api_router.include_router(auth.router)
-api_router.include_router(circles.router)
-api_router.include_router(changes.router)
-api_router.include_router(invites.router)
+api_router.include_router(circles.router, responses=SIGNED_IN)
+api_router.include_router(changes.router, responses=SIGNED_IN)
+api_router.include_router(invites.router, responses=SIGNED_IN)
 api_router.include_router(events.router)

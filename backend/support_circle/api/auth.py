@@ -5,7 +5,7 @@ from pydantic import BaseModel
 
 from support_circle.db import SessionDep
 from support_circle.deps import CurrentDevice, SettingsDep, TokenDep
-from support_circle.errors import ErrorBody
+from support_circle.errors import ErrorBody, documented
 from support_circle.services.auth import issue_challenge, sign_in, sign_out
 from support_circle.wire import B64u, Id, Signature
 
@@ -44,6 +44,11 @@ def create_token(body: TokenCreate, session: SessionDep, settings: SettingsDep) 
     return TokenPublic(token=token, expires_at=expires_at)
 
 
-@router.delete("/token", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out: forget this token")
+@router.delete(
+    "/token",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out: forget this token",
+    responses=documented(401, 429),
+)
 def delete_token(session: SessionDep, token: TokenDep, _device: CurrentDevice) -> None:
     sign_out(session, token)

@@ -34,6 +34,9 @@ def push(session: Session, settings: Settings, device: Device, circle_id: str, i
         raise TooLarge("batch_too_large", f"Push at most {settings.max_batch} changes at once.")
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, lock=True)
+        # Pushes to the device's other circles charge the same row at the same time: lock it and
+        # read it afresh, or one push's bytes overwrite another's and the quota stops counting.
+        session.refresh(device, with_for_update=True)
         existing = _already_pushed(session, circle_id, [i.change_id for i in items])
         new = [i for i in items if i.change_id not in existing]
         for item in items:

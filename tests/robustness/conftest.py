@@ -1,0 +1,63 @@
+"""A real ``support-circle serve`` process per test, on SQLite or PostgreSQL, and the checks every
+robustness test ends with: the change log is whole, numbered without gaps, and nothing failed."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from support_circle.client import Device
+from tests.support.server import ServerProcess
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    process = ServerProcess(data_dir=tmp_path / "data", static_dir=tmp_path / "no-app", database_url=database_url)
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+    assert_server_log_clean(process)
+
+
+def assert_server_log_clean(server: ServerProcess) -> None:
+    """No request met an unexpected error, and SQLite never made a writer give up."""
+    log = server.log_path.read_text(errors="replace")
+    assert "database is locked" not in log, log[-4000:]
+    assert "unexpected error" not in log, log[-4000:]
+    assert "Traceback" not in log, log[-4000:]
+
+
+def new_device(base_url: str, **kwargs: Any) -> Device:
+    """A registered, signed-in device with its own HTTP connection."""
+    device = Device.new(base_url, **kwargs)
+    device.register()
+    device.sign_in()
+    return device
+
+
+def server_log(base_url: str, token: str, circle_id: str) -> list[tuple[int, str]]:
+    """Every change the server holds for the circle, as (seq, change_id), read page by page."""
+    changes: list[tuple[int, str]] = []
+    cursor, done = 0, False
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=15) as http:
+        while not done:
+            response = http.get(f"/v1/circles/{circle_id}/changes", params={"since": cursor, "limit": 1000})
+            assert response.status_code == 200, response.text
+            page = response.json()
+            changes += [(c["seq"], c["change_id"]) for c in page["data"]]
+            cursor, done = page["cursor"], page["done"]
+    return changes
+
+
+def assert_whole_log(log: list[tuple[int, str]], acknowledged: dict[str, int]) -> None:
+    """Numbered 1..N without gaps; each change once; each acknowledged one there, at the seq it was given."""
+    seqs = [seq for seq, _ in log]
+    assert seqs == list(range(1, len(log) + 1)), "the sequence has gaps or repeats"
+    held = dict((change_id, seq) for seq, change_id in log)
+    assert len(held) == len(log), "a change is stored twice"
+    missing = {cid: seq for cid, seq in acknowledged.items() if held.get(cid) != seq}
+    assert not missing, f"{len(missing)} acknowledged changes are missing or moved"
