@@ -122,8 +122,7 @@ class Engine implements SyncEngine {
   }
 
   start(): void {
-    const refusal = this.#originRefusal();
-    if (refusal !== undefined) return this.#set({ state: 'off', waiting: 0, message: refusal });
+    if (this.#otherServer) return this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
     this.#unlisten = this.#watchWindow();
     const every = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
     if (every > 0) this.#timer = setInterval(() => void this.syncNow(), every);
@@ -203,7 +202,7 @@ class Engine implements SyncEngine {
   // One sync ---------------------------------------------------------------------------------------
 
   async #syncOnce(): Promise<void> {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#otherServer) return;
     if (this.options.session.locked) return this.stop();
     const waiting = await this.#waiting();
     if (globalThis.navigator?.onLine === false) return this.#set({ state: 'offline', waiting, message: MESSAGES.offline });
@@ -262,6 +261,7 @@ class Engine implements SyncEngine {
 
   /** The signed-in connection, knowing the server id this vault synced with before. */
   #api(): Promise<Connection> {
+    if (this.#otherServer) return Promise.reject(new Error(MESSAGES.otherServer));
     this.#connection ??= (async () => {
       const known = await this.options.session.getState(SERVER_ID);
       return new Connection(this.options.session.deviceKeys, {
@@ -333,15 +333,15 @@ class Engine implements SyncEngine {
     return origin;
   }
 
-  /** Why sync stays off for `serverUrl`, or undefined when it is the app's own origin. */
-  #originRefusal(): string | undefined {
+  /** Whether `serverUrl` names a server other than the app's own origin: sync then stays off (see above). */
+  get #otherServer(): boolean {
     const url = this.options.serverUrl;
-    if (url === undefined || url === '') return undefined;
+    if (url === undefined || url === '') return false;
     const origin = this.options.origin ?? globalThis.location?.origin;
     try {
-      return origin !== undefined && new URL(url, origin).origin === origin ? undefined : MESSAGES.otherServer;
+      return origin === undefined || new URL(url, origin).origin !== origin;
     } catch {
-      return MESSAGES.otherServer;
+      return true;
     }
   }
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ally, answer } from '../storage/testing';
+import { fromWire, toWire } from './bodies';
+
+describe('record bodies on the wire', () => {
+  it('carry their kind, and come back as the stored document', () => {
+    const wire = toWire('ally', ally());
+    expect(wire['kind']).toBe('ally');
+    expect(fromWire(wire)).toEqual({ kind: 'ally', body: ally() });
+    expect(fromWire(toWire('plan', answer()))).toEqual({ kind: 'plan', body: answer() });
+  });
+
+  it('keep conflicts and members a newer app added', () => {
+    const body = { ...answer(), _conflicts: [{ field: 'answer', value: 'other words' }], mood: 'calm' };
+    expect(fromWire(toWire('plan', body))?.body).toEqual(body);
+  });
+
+  it.each([
+    ['no kind', { ...answer() }],
+    ['settings, which never leave a device', { kind: 'settings', serverUrl: '', lockAfterMinutes: 5, quickExitUrl: '' }],
+    ['an unknown kind', { kind: 'note', text: 'hi' }],
+    ['a plan answer without its words', { kind: 'plan', section: 's', shareable: false, allyIds: [] }],
+    ['an ally with an unknown role', { ...toWire('ally', ally({})), roles: ['boss'] }],
+    ['an ally with an unknown status', { ...toWire('ally', ally({})), status: 'enemy' }],
+    ['ally ids that are not strings', { ...toWire('plan', answer()), allyIds: [1] }],
+    ['conflicts that are not a list of fields', { ...toWire('plan', answer()), _conflicts: 'x' }],
+    ['not an object', ['plan']],
+  ])('refuse %s', (_what, body) => {
+    expect(fromWire(body)).toBeUndefined();
+  });
+});

@@ -1,0 +1,155 @@
+// The circle replica against a server faked at the edge (./testing.ts), with the real storage on
+// fake-indexeddb and the real protocol code: what the app accepts, and that no edit is ever lost.
+import { describe, expect, it } from 'vitest';
+import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
+import { b64u, unb64u } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import { makeIdentity } from '../crypto/identity';
+import { makeRotate } from '../crypto/membership';
+import { newRecordId, type Session } from '../storage';
+import { ally, answer, testStore } from '../storage/testing';
+import { CircleReplica } from './circle';
+import { Clock } from './clock';
+import { Connection } from './connection';
+import { ensurePersonal } from './personal';
+import { fakeServer, type FakeServer } from './testing';
+
+interface Device {
+  session: Session;
+  api: Connection;
+  clock: Clock;
+}
+
+async function device(server: FakeServer): Promise<Device> {
+  const { session } = await testStore().createVault('p');
+  return { session, api: new Connection(session.deviceKeys, { fetchImpl: server.fetch }), clock: new Clock(session.deviceKeys.public.deviceId) };
+}
+
+/** Device A's personal circle with device B admitted to it, and both replicas. */
+async function twoDevices(server: FakeServer): Promise<{ a: Device; b: Device; mine: CircleReplica; theirs: CircleReplica }> {
+  const [a, b] = [await device(server), await device(server)];
+  await b.api.signIn(); // registers B, as asking to join does
+  const mine = await ensurePersonal(a.api, a.session, a.clock);
+  await mine.approve('request-1', makeIdentity(b.session.deviceKeys), 'admin');
+  const theirs = new CircleReplica(b.api, b.session, mine.circleId, mine.genesisHash, { clock: b.clock });
+  return { a, b, mine, theirs };
+}
+
+async function refusal(work: Promise<unknown>): Promise<string> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProtocolError);
+  return (error as ProtocolError).code;
+}
+
+describe('a circle replica', () => {
+  it("pushes plan answers and allies, and another device pulls exactly those; settings stay on the device", async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const [planId, allyId, settingsId] = [newRecordId(), newRecordId(), newRecordId()];
+    await a.session.put('plan', planId, answer());
+    await a.session.put('ally', allyId, ally());
+    await a.session.put('settings', settingsId, { serverUrl: '', lockAfterMinutes: 5, quickExitUrl: 'https://weather.example' });
+    expect(await mine.sync()).toEqual({ pulled: 0, pushed: 2 });
+    expect((await a.session.pending()).map((p) => p.kind)).toEqual(['settings']);
+    expect(await theirs.sync()).toEqual({ pulled: 2, pushed: 0 });
+    expect((await b.session.get('plan', planId))?.body).toEqual(answer());
+    expect((await b.session.get('ally', allyId))?.body).toEqual(ally());
+    expect(await b.session.get('settings', settingsId)).toBeUndefined();
+  });
+
+  it('resends a push whose answer was lost with the same change id, and the server keeps it once', async () => {
+    const server = fakeServer();
+    const a = await device(server);
+    const mine = await ensurePersonal(a.api, a.session, a.clock);
+    const id = newRecordId();
+    await a.session.put('ally', id, ally());
+    server.loseNextPushAnswer = true;
+    await expect(mine.push()).rejects.toMatchObject({ code: 'network_unreachable' });
+    expect(await a.session.pending()).toHaveLength(1);
+    await mine.push();
+    const changes = server.circles.get(mine.id)?.changes ?? [];
+    expect(changes).toHaveLength(1);
+    expect(await a.session.pending()).toEqual([]);
+  });
+
+  it('merges concurrent edits of one record: different fields both stay, the same field keeps the other words as a conflict', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('ally', id, ally());
+    await mine.sync();
+    await theirs.sync();
+    await a.session.put('ally', id, ally({ reach: 'new number', trustNotes: 'written on A' }));
+    await b.session.put('ally', id, ally({ availability: 'weekends', trustNotes: 'written on B' }));
+    await mine.sync();
+    await theirs.sync(); // stale_base: pulls A's edit, merges, pushes the merge
+    await mine.sync();
+    const [onA, onB] = [(await a.session.get('ally', id))?.body, (await b.session.get('ally', id))?.body];
+    expect(onA).toEqual(onB);
+    expect(onA).toMatchObject({ reach: 'new number', availability: 'weekends', trustNotes: 'written on B' });
+    expect(onA?._conflicts).toEqual([{ field: 'trustNotes', value: 'written on A' }]);
+  });
+
+  it('seals the same words again under a new epoch when the push is refused as stale_epoch', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    await theirs.refresh(); // B holds the epoch-0 key only
+    const state = await mine.verified();
+    const key = newEpochKey();
+    const circle = server.circles.get(mine.id);
+    circle?.log.push(await makeRotate(a.session.deviceKeys, state, key));
+    circle!.epoch = 1;
+    for (const member of state.members.values()) circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
+    const id = newRecordId();
+    await b.session.put('plan', id, answer({ answer: 'written just before the rotation' }));
+    expect(await theirs.push()).toBe(1);
+    expect(circle?.changes[0]?.envelope.epoch).toBe(1);
+    await mine.sync();
+    expect((await a.session.get('plan', id))?.body.answer).toBe('written just before the rotation');
+  });
+
+  it('refuses a change log rolled back behind its cursor, and applies nothing', async () => {
+    const server = fakeServer();
+    const { a, mine, theirs } = await twoDevices(server);
+    await a.session.put('plan', newRecordId(), answer());
+    await mine.sync();
+    await theirs.sync();
+    server.changeSeqOverride = 0;
+    expect(await refusal(theirs.pull())).toBe('rolled_back');
+  });
+
+  it('refuses a membership log rolled back to before a head it verified, even after a restart', async () => {
+    const server = fakeServer();
+    const { a, mine } = await twoDevices(server);
+    server.circles.get(mine.id)?.log.splice(1);
+    const restarted = new CircleReplica(a.api, a.session, mine.circleId, mine.genesisHash, { clock: a.clock });
+    expect(await refusal(restarted.refresh())).toBe('rolled_back');
+  });
+
+  it('refuses a record the server altered, and neither applies it nor moves the cursor', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('plan', id, answer());
+    await mine.sync();
+    const change = server.circles.get(mine.id)?.changes[0];
+    const ct = unb64u(change?.envelope['ct']);
+    ct[0] = (ct[0] as number) ^ 1;
+    change!.envelope['ct'] = b64u(ct);
+    expect(await refusal(theirs.pull())).toBe('decrypt_failed');
+    expect(await b.session.get('plan', id)).toBeUndefined();
+    expect(await b.session.cursor(mine.id)).toBe(0);
+  });
+
+  it('refuses a key the server made itself', async () => {
+    const server = fakeServer();
+    const { b, mine, theirs } = await twoDevices(server);
+    const circle = server.circles.get(mine.id);
+    const forged = await sealKeyEnvelope(mine.circleId, 0, b.session.deviceKeys.public, newEpochKey());
+    circle!.envelopes = circle!.envelopes.filter((e) => e.recipient !== b64u(b.session.deviceKeys.public.deviceId)).concat(forged);
+    expect(await refusal(theirs.refresh())).toBe('key_mismatch');
+  });
+});

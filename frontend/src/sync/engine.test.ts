@@ -1,0 +1,136 @@
+// The sync engine's triggers and status, against a server faked at the edge (./testing.ts), with
+// the real storage on fake-indexeddb.
+import { describe, expect, it } from 'vitest';
+import { newRecordId, type Session } from '../storage';
+import { ally, answer, testStore } from '../storage/testing';
+import type { Fetch } from './api';
+import { startSync, type SyncEngine, type SyncOptions } from './engine';
+import { MESSAGES } from './status';
+import { fakeServer, type FakeServer } from './testing';
+
+const ORIGIN = 'https://app.test';
+
+async function withRecords(): Promise<Session> {
+  const { session } = await testStore().createVault('p');
+  await session.put('plan', newRecordId(), answer());
+  await session.put('ally', newRecordId(), ally());
+  return session;
+}
+
+function engine(session: Session, server: FakeServer, options: Partial<SyncOptions> = {}): SyncEngine {
+  return startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false, ...options });
+}
+
+const pulls = (server: FakeServer) => server.calls.filter((c) => /^GET \/v1\/circles\/[^/]+\/changes$/.test(c)).length;
+
+describe('the sync engine', () => {
+  it('makes the personal circle, syncs on start and says it is up to date', async () => {
+    const server = fakeServer();
+    const session = await withRecords();
+    const sync = engine(session, server);
+    const seen: string[] = [];
+    sync.subscribe((s) => seen.push(s.state));
+    expect(await sync.syncNow()).toEqual({ state: 'up-to-date', waiting: 0 });
+    expect(seen).toContain('syncing');
+    expect(server.circles.size).toBe(1);
+    expect([...server.circles.values()][0]?.changes).toHaveLength(2);
+    sync.stop();
+  });
+
+  it('offline: keeps the changes and says so, then syncs them when back online', async () => {
+    const server = fakeServer();
+    server.offline = true;
+    const events = new EventTarget();
+    const sync = engine(await withRecords(), server, { events });
+    const status = await sync.syncNow();
+    expect(status).toMatchObject({ state: 'offline', waiting: 2 });
+    expect(status.message).toContain('kept on this phone');
+    server.offline = false;
+    events.dispatchEvent(new Event('online'));
+    await sync.syncNow();
+    expect(sync.status).toEqual({ state: 'up-to-date', waiting: 0 });
+    sync.stop();
+  });
+
+  it('never runs two syncs at once: requests during a sync make one more sync, not several', async () => {
+    const server = fakeServer();
+    const events = new EventTarget();
+    const sync = engine(await withRecords(), server, { events });
+    await sync.syncNow();
+    const before = pulls(server);
+    let release = () => undefined as void;
+    server.gate = new Promise<void>((resolve) => (release = resolve));
+    const first = sync.syncNow();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the first sync is now waiting on the server
+    for (const name of ['focus', 'online', 'visibilitychange', 'focus']) events.dispatchEvent(new Event(name));
+    const more = sync.syncNow();
+    server.gate = undefined;
+    release();
+    await Promise.all([first, more]);
+    expect(pulls(server) - before).toBe(2);
+    sync.stop();
+  });
+
+  it('says plainly when the server asks for a registration code, and keeps the changes', async () => {
+    const server = fakeServer();
+    const refusing: Fetch = async (input, init) =>
+      input === '/v1/devices'
+        ? new Response(JSON.stringify({ code: 'registration_code_required', message: 'x' }), { status: 403, headers: { 'content-type': 'application/json' } })
+        : server.fetch(input, init);
+    const sync = engine(await withRecords(), server, { fetchImpl: refusing });
+    expect(await sync.syncNow()).toMatchObject({ state: 'error', waiting: 2, message: MESSAGES.registration });
+    sync.stop();
+  });
+
+  it('warns clearly when the server tampered with the circle', async () => {
+    const server = fakeServer();
+    const session = await withRecords();
+    const sync = engine(session, server);
+    await sync.syncNow();
+    const circle = [...server.circles.values()][0];
+    circle?.log.splice(0, 1, { ...(circle.log[0] as object), sig: circle.log[0] === undefined ? '' : 'A'.repeat(86) });
+    sync.stop();
+    const again = engine(session, server);
+    const status = await again.syncNow();
+    expect(status).toMatchObject({ state: 'error', message: MESSAGES.tampered });
+    expect(status.detail).toContain('genesis_mismatch');
+    again.stop();
+  });
+
+  it('stays off for another server, saying why, and sends nothing', async () => {
+    const server = fakeServer();
+    const sync = engine(await withRecords(), server, { serverUrl: 'https://other.example' });
+    expect(sync.status).toEqual({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+    await sync.syncNow().catch(() => undefined);
+    expect(server.calls).toEqual([]);
+    sync.stop();
+  });
+
+  it('stops when the vault locks, and stop() is final', async () => {
+    const server = fakeServer();
+    const session = await withRecords();
+    const sync = engine(session, server);
+    await sync.syncNow();
+    session.lock();
+    expect((await sync.syncNow()).state).toBe('off');
+    const calls = server.calls.length;
+    await sync.syncNow();
+    expect(server.calls.length).toBe(calls);
+  });
+
+  it('syncs on live events, and again after the stream drops and reconnects', async () => {
+    const server = fakeServer();
+    let streams = 0;
+    const withEvents: Fetch = async (input, init) => {
+      if (input !== '/v1/events') return server.fetch(input, init);
+      streams += 1;
+      const frames = 'event: ready\ndata: {"keepalive_seconds":15}\n\nevent: changes\ndata: {"circle_id":"c","seq":1}\n\n';
+      return new Response(frames, { headers: { 'content-type': 'text/event-stream' } });
+    };
+    const sync = engine(await withRecords(), server, { fetchImpl: withEvents, live: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    sync.stop();
+    expect(streams).toBeGreaterThanOrEqual(2);
+    expect(pulls(server)).toBeGreaterThanOrEqual(2);
+  });
+});

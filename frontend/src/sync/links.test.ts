@@ -1,0 +1,87 @@
+// Linking the person's devices, against a server faked at the edge (./testing.ts) that checks no
+// proofs: every check that matters is made by the app.
+import { describe, expect, it } from 'vitest';
+import { b64u } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import { generateDeviceKeys } from '../crypto/identity';
+import { deriveInvite, makeJoinRequest, newInviteSecret } from '../crypto/invites';
+import { newRecordId, type Session } from '../storage';
+import { ally, answer, testStore } from '../storage/testing';
+import { startSync, type SyncEngine } from './engine';
+import { parseDeviceLink } from './links';
+import { fakeServer, type FakeServer } from './testing';
+
+const ORIGIN = 'https://app.test';
+
+async function device(server: FakeServer, records = false): Promise<{ session: Session; engine: SyncEngine }> {
+  const { session } = await testStore().createVault('p');
+  if (records) {
+    await session.put('plan', newRecordId(), answer());
+    await session.put('ally', newRecordId(), ally());
+  }
+  const engine = startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false });
+  return { session, engine };
+}
+
+async function firstRequest(engine: SyncEngine) {
+  for (let i = 0; i < 100; i++) {
+    const [request] = await engine.pendingLinks();
+    if (request !== undefined) return request;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no request arrived');
+}
+
+describe('device links', () => {
+  it('link a second device: both show one safety number, and the new device then holds the plan', async () => {
+    const server = fakeServer();
+    const a = await device(server, true);
+    await a.engine.syncNow();
+    const b = await device(server);
+    const { link } = await a.engine.createDeviceLink();
+    expect(link).toMatch(/^https:\/\/app\.test\/#link=[A-Za-z0-9_-]{43}$/);
+    let shownOnB = '';
+    const joined = b.engine.joinByLink(link, { pollMs: 10, onAsked: (asked) => (shownOnB = asked.safetyNumber) });
+    const request = await firstRequest(a.engine);
+    expect(request.safetyNumber).toBe(shownOnB);
+    expect(request.safetyNumber).toMatch(/^(\d{5} ){7}\d{5}$/);
+    await a.engine.approveLink(request.requestId);
+    await joined;
+    expect(b.engine.status).toEqual({ state: 'up-to-date', waiting: 0 });
+    expect((await b.session.list('ally')).map((r) => r.body)).toEqual([ally()]);
+    expect((await b.session.list('plan')).map((r) => r.body)).toEqual([answer()]);
+    expect(server.circles.size).toBe(1);
+    expect(await a.engine.pendingLinks()).toEqual([]);
+  });
+
+  it('leave out a request that does not prove it holds the link, and refuse to approve it', async () => {
+    const server = fakeServer();
+    const a = await device(server, true);
+    await a.engine.syncNow();
+    const { link } = await a.engine.createDeviceLink();
+    const inviteId = b64u((await deriveInvite(parseDeviceLink(link))).inviteId);
+    // The server makes up a request, with a proof from a secret it invented.
+    const forged = { ...(await makeJoinRequest(newInviteSecret(), await generateDeviceKeys())), invite_id: inviteId };
+    const [circleId] = [...server.circles.keys()];
+    server.requests.set('forged', { circleId: circleId as string, inviteId, request: forged, status: 'pending' });
+    expect(await a.engine.pendingLinks()).toEqual([]);
+    await expect(a.engine.approveLink('forged')).rejects.toBeInstanceOf(ProtocolError);
+    expect(server.circles.get(circleId as string)?.log).toHaveLength(1);
+  });
+
+  it('a device that already keeps its own plan in sync does not take another device’s', async () => {
+    const server = fakeServer();
+    const [a, b] = [await device(server, true), await device(server, true)];
+    await a.engine.syncNow();
+    await b.engine.syncNow();
+    const { link } = await a.engine.createDeviceLink();
+    await expect(b.engine.joinByLink(link)).rejects.toThrow(/already keeps its own plan/);
+  });
+
+  it('read the secret from the whole link or alone, and refuse anything else', () => {
+    const secret = newInviteSecret();
+    expect(parseDeviceLink(`${ORIGIN}/#link=${b64u(secret)}`)).toEqual(secret);
+    expect(parseDeviceLink(` ${b64u(secret)} `)).toEqual(secret);
+    expect(() => parseDeviceLink(`${ORIGIN}/#link=short`)).toThrow(ProtocolError);
+  });
+});
