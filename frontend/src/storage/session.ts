@@ -169,6 +169,17 @@ export class Session {
     return outcome;
   }
 
+  /**
+   * The revision record `id` builds on (the last one this device synced), or null when it has
+   * none. The sync engine compares a pulled revision's clock with it, to refuse an old revision
+   * the server serves again under a new number.
+   */
+  async baseOf(id: string): Promise<Revision | null> {
+    checkRecordId(id);
+    const { record } = await readSlot(await this.#db(), this.#keys, id);
+    return record?.base ?? null;
+  }
+
   /** The change-log cursor of a circle (0 before its first pull). */
   async cursor(circleId: string): Promise<number> {
     return (await this.#cursors(await this.#db()))[circleId] ?? 0;

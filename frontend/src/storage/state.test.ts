@@ -1,7 +1,8 @@
 // The sync engine's sealed key/value state, on fake-indexeddb (an in-memory IndexedDB for Node).
 import { describe, expect, it } from 'vitest';
 import { StorageError } from './errors';
-import { rawContents, TestClock, testStore, uniqueName } from './testing';
+import { newRecordId } from './kinds';
+import { answer, rawContents, TestClock, testStore, uniqueName } from './testing';
 
 describe("the sync engine's state", () => {
   it('keeps named values sealed, across lock and unlock, and removes them on undefined', async () => {
@@ -38,5 +39,18 @@ describe("the sync engine's state", () => {
     session.lock();
     await expect(session.getState('x')).rejects.toBeInstanceOf(StorageError);
     await expect(session.setState('x', 1)).rejects.toBeInstanceOf(StorageError);
+  });
+});
+
+describe('the base of a record', () => {
+  it('is null until the record is synced, then the revision it builds on', async () => {
+    const { session } = await testStore().createVault('p');
+    const id = newRecordId();
+    expect(await session.baseOf(id)).toBeNull();
+    await session.put('plan', id, answer());
+    expect(await session.baseOf(id)).toBeNull();
+    await session.markSent(id, { changeId: 'c', hlc: '1767225600000-0000-d', body: { ...answer() } });
+    await session.settle(id, 7, '1767225600000-0000-d');
+    expect(await session.baseOf(id)).toEqual({ seq: 7, hlc: '1767225600000-0000-d', body: answer() });
   });
 });

@@ -144,6 +144,22 @@ describe('a circle replica', () => {
     expect(await b.session.cursor(mine.id)).toBe(0);
   });
 
+  it('refuses an old revision the server serves again under a new number', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('ally', id, ally({ reach: 'old number' }));
+    await mine.sync();
+    await a.session.put('ally', id, ally({ reach: 'new number' }));
+    await mine.sync();
+    await theirs.sync();
+    const changes = server.circles.get(mine.id)?.changes ?? [];
+    const old = changes[0]!;
+    changes.push({ ...old, seq: changes.length + 1, change_id: b64u(new Uint8Array(16).fill(7)) });
+    expect(await refusal(theirs.pull())).toBe('rolled_back');
+    expect((await b.session.get('ally', id))?.body.reach).toBe('new number');
+  });
+
   it('refuses a key the server made itself', async () => {
     const server = fakeServer();
     const { b, mine, theirs } = await twoDevices(server);

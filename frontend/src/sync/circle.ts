@@ -34,7 +34,7 @@ export interface Caller {
 }
 
 /** What a replica needs of the unlocked vault (a `Session`). */
-export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'baseOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface ReplicaOptions {
   readonly clock: Clock;
@@ -257,11 +257,26 @@ export class CircleReplica {
     const state = await this.verified();
     const payload = await refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
     const [recordId, changeId, hlc] = [payload['record_id'], payload['change_id'], payload['hlc']] as [string, string, string];
+    await this.#checkNotReplayed(what, seq, recordId, hlc);
     this.options.clock.observe(hlc);
     if (payload['deleted'] === true) return this.#applyDeletion(recordId, { seq, hlc, changeId, body: null });
     const document = fromWire(payload['body']);
     if (document === undefined) return;
     await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body });
+  }
+
+  /**
+   * A revision newer in the change log than the one this device holds must be newer by its clock
+   * too: otherwise the server is serving an old revision again, under a new number, to roll the
+   * record back (`rolled_back`).
+   */
+  async #checkNotReplayed(what: string, seq: number, recordId: string, hlc: string): Promise<void> {
+    const base = await this.store.baseOf(recordId);
+    if (base === null || seq <= base.seq || hlc > base.hlc) return;
+    throw new ProtocolError(
+      'rolled_back',
+      `${what} was refused: it is an older revision of a record (written at ${hlc}) than the one this device has (written at ${base.hlc}): the server replayed an old revision`,
+    );
   }
 
   /** A deletion carries no body and so no kind: it goes to the record of whichever synced kind has this id. */

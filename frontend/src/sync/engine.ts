@@ -31,7 +31,7 @@ export type { SyncState, SyncStatus } from './status';
 export type { DeviceLink, LinkAsked, LinkRequest } from './links';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'baseOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface SyncOptions {
   readonly session: EngineStore;
