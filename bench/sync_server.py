@@ -190,7 +190,7 @@ async def measure(database: str, url: str, database_url: str, seconds: float) ->
         for count in (1, 10, 100):
             result = await push_load(clients[:count], batch, seconds)
             print(f"push  batch {batch:>2}  clients {count:>3}  {result.row()}")
-    latencies = sum(await asyncio.gather(*(pull_latest(c, 20) for c in clients[:10])), [])
+    latencies = [t for times in await asyncio.gather(*(pull_latest(c, 20) for c in clients[:10])) for t in times]
     print(f"pull  latest 100  clients  10  {Result(100 * len(latencies), sum(latencies) / 10, latencies).row()}")
     for total in (1_000, 100_000):
         grown = await new_client(url)
