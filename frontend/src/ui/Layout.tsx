@@ -1,0 +1,55 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { HistoryNotice } from './HistoryNotice';
+import { QuickExit, SkipToLeave } from './QuickExit';
+import { strings } from './strings';
+import type { SafetyShell } from './useSafetyShell';
+
+interface LayoutProps {
+  safety: SafetyShell;
+  children: ComponentChildren;
+}
+
+/**
+ * The frame of every screen: the skip link that leaves, a header with the app's name and
+ * "Lock now", the screen itself, and the quick exit button.
+ *
+ * Contract: the page title is always the app's name, whatever the screen shows, because the
+ * tab, the history and the phone's app switcher all show it.
+ */
+export function Layout({ safety, children }: LayoutProps) {
+  const main = useRef<HTMLElement>(null);
+  const focusMain = () => main.current?.focus();
+
+  useEffect(() => {
+    document.title = strings.documentTitle;
+  });
+
+  // Locking removes the button that had focus; put focus on the locked screen instead.
+  const wasLocked = useRef(safety.locked);
+  useEffect(() => {
+    if (safety.locked !== wasLocked.current) {
+      wasLocked.current = safety.locked;
+      focusMain();
+    }
+  }, [safety.locked]);
+
+  return (
+    <>
+      <header class="app-header">
+        <SkipToLeave href={safety.exitHref} onLeave={safety.leave} />
+        <span class="app-name">{strings.appName}</span>
+        {!safety.locked && (
+          <button type="button" class="secondary lock-now" data-testid="lock-now" onClick={safety.lock}>
+            {strings.lockNow}
+          </button>
+        )}
+      </header>
+      <main class="page" id="main" tabIndex={-1} ref={main}>
+        {children}
+        {!safety.locked && <HistoryNotice onDismissed={focusMain} />}
+      </main>
+      <QuickExit onLeave={safety.leave} shiftPressed={safety.shiftPressed} />
+    </>
+  );
+}

@@ -1,0 +1,112 @@
+"""axe-core finds no accessibility violation on the app's screens, on a computer and at 320 px.
+
+axe-core comes from the frontend's dev dependencies (``frontend/node_modules/axe-core``). It is
+added to each page as an init script (``context.add_init_script``), which Chromium runs through
+DevTools before the page's own scripts: the app's Content-Security-Policy, which allows no
+inline script, stays exactly as it is in production and still applies to the app itself.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.conftest import REPO
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, plus axe's best practices (landmarks, one h1, …).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+COMPUTER = {"viewport": {"width": 1280, "height": 800}}
+# 320 CSS px is what a 1280 px wide window shows at 400 % zoom, and the narrowest phones.
+NARROW = {"viewport": {"width": 320, "height": 640}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture
+def axe_source() -> Path:
+    if not AXE.is_file():
+        pytest.fail("axe-core is not installed: cd frontend && npm ci")
+    return AXE
+
+
+def _context(browser: Browser, axe: Path, options: dict[str, object]) -> BrowserContext:
+    context = browser.new_context(service_workers="block", **options)  # type: ignore[arg-type]
+    context.add_init_script(path=axe)
+    return context
+
+
+def _violations(page: Page) -> list[str]:
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"])
+        for violation in result["violations"]
+    ]
+
+
+@pytest.fixture(params=[COMPUTER, NARROW], ids=["computer", "320px"])
+def page(
+    request: pytest.FixtureRequest, browser: Browser, app_server: ServerProcess, axe_source: Path
+) -> Iterator[Page]:
+    context = _context(browser, axe_source, request.param)
+    page = context.new_page()
+    page.goto(app_server.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
+    expect(page.get_by_test_id("server-status")).to_have_attribute("data-state", "reachable")
+    yield page
+    context.close()
+
+
+def test_the_welcome_screen_with_the_history_notice(page: Page) -> None:
+    expect(page.get_by_test_id("history-notice")).to_be_visible()
+    assert _violations(page) == []
+
+
+def test_the_welcome_screen_with_the_skip_link_shown(page: Page) -> None:
+    page.get_by_role("button", name="I understand").click()
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("skip-leave")).to_be_focused()
+    assert _violations(page) == []
+
+
+def test_the_shift_cue(page: Page) -> None:
+    page.keyboard.press("Shift")
+    expect(page.get_by_test_id("shift-progress")).to_have_text("Press Shift 2 more times to leave.")
+    assert _violations(page) == []
+
+
+def test_the_locked_screen(page: Page) -> None:
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support Circle is locked")
+    assert _violations(page) == []
+
+
+def test_nothing_needs_scrolling_sideways_at_320_px(
+    browser: Browser, app_server: ServerProcess, axe_source: Path
+) -> None:
+    context = _context(browser, axe_source, NARROW)
+    page = context.new_page()
+    page.goto(app_server.url)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "WCAG 1.4.10 Reflow"
+    for name in ("Leave now", "Lock now", "I understand"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box is not None and box["width"] >= 44 and box["height"] >= 44, f"{name} is a large target"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, f"{name} fits on the screen"
+    context.close()
+
+
+def test_the_neutral_page(browser: Browser, app_server: ServerProcess, axe_source: Path) -> None:
+    context = _context(browser, axe_source, NARROW)
+    page = context.new_page()
+    page.goto(app_server.url + "/recipes.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Simple everyday recipes")
+    assert _violations(page) == []
+    context.close()
