@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.app_flows import PASSPHRASE, SLOW, first_run, lock
 from tests.conftest import REPO
 from tests.support.server import ServerProcess
 
@@ -82,10 +83,39 @@ def test_the_shift_cue(page: Page) -> None:
     assert _violations(page) == []
 
 
-def test_the_locked_screen(page: Page) -> None:
-    page.get_by_role("button", name="Lock now").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Support Circle is locked")
-    assert _violations(page) == []
+def test_every_screen_of_the_app(page: Page) -> None:
+    """First run, the recovery key, the plan, the allies and a person's form, settings, unlock, recovery."""
+    found: dict[str, list[str]] = {}
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE[:-1])
+    expect(page.get_by_text("The two passphrases are not the same yet.")).to_be_visible()
+    found["first run, passphrases differ"] = _violations(page)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_label("Keep a copy in sync with the server this app came from").uncheck()
+    page.get_by_role("button", name="Set up my private space").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
+    found["recovery key"] = _violations(page)
+    page.get_by_label("I have kept my recovery key somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
+    found["plan"] = _violations(page)
+    page.get_by_role("navigation").get_by_role("button", name="My allies").click()
+    found["allies, empty"] = _violations(page)
+    page.get_by_role("button", name="Add a person").click()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Please give a name or a nickname")).to_be_visible()
+    found["ally form with an error"] = _violations(page)
+    page.get_by_label("Name or nickname").fill("Ana")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=2, name="Ana")).to_be_visible()
+    found["allies"] = _violations(page)
+    page.get_by_role("navigation").get_by_role("button", name="Settings").click()
+    found["settings"] = _violations(page)
+    lock(page)
+    found["unlock"] = _violations(page)
+    page.get_by_role("button", name="I forgot my passphrase").click()
+    found["recovery"] = _violations(page)
+    assert {screen: v for screen, v in found.items() if v} == {}
 
 
 def test_nothing_needs_scrolling_sideways_at_320_px(
@@ -94,10 +124,12 @@ def test_nothing_needs_scrolling_sideways_at_320_px(
     context = _context(browser, axe_source, NARROW)
     page = context.new_page()
     page.goto(app_server.url)
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "WCAG 1.4.10 Reflow"
-    for name in ("Leave now", "Lock now", "I understand"):
-        box = page.get_by_role("button", name=name).bounding_box()
+    first_run(page, sync=False)
+    for tab in ("My plan", "My allies", "Settings"):
+        page.get_by_role("navigation").get_by_role("button", name=tab).click()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"WCAG 1.4.10 Reflow: {tab}"
+    for name in ("Leave now", "Lock now", "I understand", "Settings"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
         assert box is not None and box["width"] >= 44 and box["height"] >= 44, f"{name} is a large target"
         assert box["x"] >= 0 and box["x"] + box["width"] <= 320, f"{name} fits on the screen"
     context.close()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
+from tests.browser.app_flows import answer, first_run, unlock
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -223,18 +224,21 @@ def test_the_neutral_page_comes_from_the_precache_when_offline(browser: Browser,
 def test_lock_now_hides_the_screen_and_the_title_never_changes(browser: Browser, app_server: ServerProcess) -> None:
     with _context(browser, service_workers="block") as context:
         page = _open_app(context, app_server)
+        first_run(page, sync=False)
+        answer(page, "Who I go to for support", "My sister Ana")
         assert page.title() == "Support Circle"
         page.get_by_role("button", name="Lock now").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Support Circle is locked")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
         expect(page.locator("html")).to_have_attribute("data-locked", "")
-        expect(page.get_by_test_id("offline-status")).to_have_count(0)
+        expect(page.locator("body")).not_to_contain_text("My sister Ana")
         expect(page.locator("main")).to_be_focused()
         assert page.title() == "Support Circle"
         expect(page.get_by_role("button", name="Leave now")).to_be_visible()
+        expect(page.get_by_role("button", name="Lock now")).to_have_count(0)
 
-        page.get_by_role("button", name="Open").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
+        unlock(page)
         expect(page.locator("html")).not_to_have_attribute("data-locked", "")
+        expect(page.get_by_label("Your answer").first).to_have_value("My sister Ana")
         assert page.title() == "Support Circle"
 
 
@@ -243,13 +247,14 @@ def test_the_app_locks_itself_after_five_idle_minutes(browser: Browser, app_serv
         page = context.new_page()
         page.clock.install()
         page.goto(app_server.url)
-        expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
+        first_run(page, sync=False)
         page.clock.fast_forward("04:00")
         page.mouse.click(5, 300)
         page.clock.fast_forward("04:00")
-        expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
+        expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
         page.clock.fast_forward("01:01")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Support Circle is locked")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+        expect(page.locator("html")).to_have_attribute("data-locked", "")
 
 
 def test_the_history_notice_is_shown_once(browser: Browser, app_server: ServerProcess) -> None:

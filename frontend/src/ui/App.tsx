@@ -1,93 +1,154 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { registerServiceWorker, type OfflineState } from '../pwa/registerServiceWorker';
+import { DEFAULT_IDLE_LOCK_MS } from '../safety/autoLock';
+import { requestPersistence, type AppSettings, type Session } from '../storage';
+import { startSync, type SyncEngine, type SyncStatus } from '../sync/engine';
 import { fetchServerInfo } from '../sync/server';
 import { Layout } from './Layout';
-import { LockedScreen } from './LockedScreen';
+import { FirstRun } from './screens/FirstRun';
+import { Main } from './screens/Main';
+import { RecoveryKey } from './screens/RecoveryKey';
+import { Unlock } from './screens/Unlock';
+import { AppStatus, UpdateOffer, type ServerState } from './AppStatus';
 import { strings } from './strings';
 import { useSafetyShell } from './useSafetyShell';
+import { readSettings, store, writeSettings } from './vault';
 
-type ServerState = 'checking' | 'reachable' | 'unreachable';
+type Phase = 'loading' | 'first-run' | 'locked' | 'open';
 
-const offlineText: Record<OfflineState, string> = {
-  preparing: strings.offlinePreparing,
-  ready: strings.offlineReady,
-  unsupported: strings.offlineUnsupported,
-};
+interface OpenVault {
+  session: Session;
+  settings: AppSettings;
+}
 
-const serverText: Record<ServerState, string> = {
-  checking: strings.serverChecking,
-  reachable: strings.serverReachable,
-  unreachable: strings.serverUnreachable,
-};
+const OFF: SyncStatus = { state: 'off', waiting: 0 };
 
-/** No keys are held yet; the storage layer passes the function that drops them. */
-function dropNoKeys(): void {}
-
+/**
+ * The app's root: which screen shows, the open vault, its sync engine and the safety shell.
+ *
+ * Contract: locking (by the button, the auto-lock or a quick exit) stops sync and drops every
+ * key synchronously, then shows the unlock screen; nothing a person typed is held in any state
+ * that survives it.
+ */
 export function App() {
-  const safety = useSafetyShell({ dropKeys: dropNoKeys });
+  const shell = useAppShell();
+  const [phase, setPhase] = useState<Phase>('loading');
+  const [open, setOpen] = useState<OpenVault | null>(null);
+  const [recovery, setRecovery] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
+  const held = useRef<{ session: Session | null; engine: SyncEngine | null }>({ session: null, engine: null });
+  // Kept across a lock (it is no secret): leaving from the unlock screen goes where the person chose.
+  const exitTarget = useRef<string | null>(null);
+
+  const dropKeys = useCallback(() => {
+    held.current.engine?.stop();
+    held.current.session?.lock();
+    held.current = { session: null, engine: null };
+    setOpen(null);
+    setRecovery(null);
+    setPhase((now) => (now === 'open' ? 'locked' : now));
+  }, []);
+  const idleMs = open === null ? DEFAULT_IDLE_LOCK_MS : open.settings.lockAfterMinutes * 60_000;
+  const safety = useSafetyShell({ dropKeys, exitTarget: exitTarget.current, idleMs });
+
+  useEffect(() => {
+    void store.hasVault().then((has) => setPhase(has ? 'locked' : 'first-run'));
+  }, []);
+
+  const opened = async (session: Session, recoveryText: string | null = null) => {
+    const settings = await readSettings(session);
+    held.current.session = session;
+    exitTarget.current = settings.quickExitUrl === '' ? null : settings.quickExitUrl;
+    setRecovery(recoveryText);
+    setNotice('');
+    setOpen({ session, settings });
+    setPhase('open');
+    safety.unlocked();
+    void requestPersistence();
+  };
+
+  const { status, version, engine } = useSyncEngine(open, held);
+
+  const saveSettings = async (settings: AppSettings) => {
+    if (open === null) return;
+    await writeSettings(open.session, settings);
+    exitTarget.current = settings.quickExitUrl === '' ? null : settings.quickExitUrl;
+    setOpen({ ...open, settings });
+  };
+  const wiped = () => {
+    dropKeys();
+    setNotice(strings.wiped);
+    setPhase('first-run');
+  };
+
+  return (
+    <Layout safety={safety} canLock={open !== null}>
+      {notice !== '' && (
+        <p class="notice-line" role="status">
+          {notice}
+        </p>
+      )}
+      {phase === 'first-run' && (
+        <FirstRun
+          onCreated={(session, text) => void opened(session, text)}
+          onRestored={() => {
+            setNotice(strings.restored);
+            setPhase('locked');
+          }}
+        />
+      )}
+      {phase === 'locked' && <Unlock onUnlocked={(session) => void opened(session)} onWiped={wiped} />}
+      {phase === 'open' && open !== null && recovery !== null && <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />}
+      {phase === 'open' && open !== null && recovery === null && (
+        <Main session={open.session} settings={open.settings} engine={engine} status={status} version={version} onSettings={saveSettings} onWiped={wiped} />
+      )}
+      {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
+      {phase !== 'open' && <AppStatus offline={shell.offline} server={shell.server} />}
+    </Layout>
+  );
+}
+
+/** Starts sync while the vault is open and a server is chosen; stops it on lock or when turned off. */
+function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEngine | null } }) {
+  const [status, setStatus] = useState<SyncStatus>(OFF);
+  const [version, setVersion] = useState(0);
+  const [engine, setEngine] = useState<SyncEngine | null>(null);
+  const session = open?.session ?? null;
+  const serverUrl = open?.settings.serverUrl ?? '';
+  useEffect(() => {
+    if (session === null || serverUrl === '') return;
+    const started = startSync({ session, serverUrl });
+    held.current.engine = started;
+    setEngine(started);
+    let last: SyncStatus['state'] | null = null;
+    const unsubscribe = started.subscribe((next) => {
+      setStatus(next);
+      // After every sync, screens read again what other devices sent.
+      if (next.state === 'up-to-date' || (last === 'syncing' && next.state !== 'syncing')) setVersion((v) => v + 1);
+      last = next.state;
+    });
+    return () => {
+      unsubscribe();
+      started.stop();
+      if (held.current.engine === started) held.current.engine = null;
+      setEngine(null);
+      setStatus(OFF);
+    };
+  }, [session, serverUrl]);
+  return { status, version, engine };
+}
+
+/** The service worker (registered once for the app's life) and whether the server answers. */
+function useAppShell() {
   const [offline, setOffline] = useState<OfflineState>('preparing');
   const [server, setServer] = useState<ServerState>('checking');
   const [applyUpdate, setApplyUpdate] = useState<(() => Promise<void>) | null>(null);
-
-  // Here, not in a screen: locking unmounts the screens, and this must happen once.
   useEffect(() => {
-    registerServiceWorker({
-      onOfflineState: setOffline,
-      onUpdateReady: (apply) => setApplyUpdate(() => apply),
-    });
+    registerServiceWorker({ onOfflineState: setOffline, onUpdateReady: (apply) => setApplyUpdate(() => apply) });
     fetchServerInfo().then(
       () => setServer('reachable'),
       () => setServer('unreachable'),
     );
   }, []);
-
-  return (
-    <Layout safety={safety}>
-      {safety.locked ? (
-        <LockedScreen onUnlock={safety.unlocked} />
-      ) : (
-        <Welcome
-          offline={offline}
-          server={server}
-          applyUpdate={applyUpdate}
-          onUpdateLater={() => setApplyUpdate(null)}
-        />
-      )}
-    </Layout>
-  );
-}
-
-interface WelcomeProps {
-  offline: OfflineState;
-  server: ServerState;
-  applyUpdate: (() => Promise<void>) | null;
-  onUpdateLater(): void;
-}
-
-function Welcome({ offline, server, applyUpdate, onUpdateLater }: WelcomeProps) {
-  return (
-    <>
-      <h1>{strings.welcomeHeading}</h1>
-      <p class="intro">{strings.welcomeIntro}</p>
-      <ul class="status" aria-live="polite">
-        <li data-testid="offline-status" data-state={offline}>
-          {offlineText[offline]}
-        </li>
-        <li data-testid="server-status" data-state={server}>
-          {serverText[server]}
-        </li>
-      </ul>
-      {applyUpdate && (
-        <section class="update" role="status">
-          <p>{strings.updateReady}</p>
-          <button type="button" onClick={() => void applyUpdate()}>
-            {strings.updateNow}
-          </button>
-          <button type="button" class="secondary" onClick={onUpdateLater}>
-            {strings.updateLater}
-          </button>
-        </section>
-      )}
-    </>
-  );
+  return { offline, server, applyUpdate, later: () => setApplyUpdate(null) };
 }

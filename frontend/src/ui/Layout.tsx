@@ -7,6 +7,8 @@ import type { SafetyShell } from './useSafetyShell';
 
 interface LayoutProps {
   safety: SafetyShell;
+  /** Whether there is anything to lock (an open vault). */
+  canLock: boolean;
   children: ComponentChildren;
 }
 
@@ -17,7 +19,7 @@ interface LayoutProps {
  * Contract: the page title is always the app's name, whatever the screen shows, because the
  * tab, the history and the phone's app switcher all show it.
  */
-export function Layout({ safety, children }: LayoutProps) {
+export function Layout({ safety, canLock, children }: LayoutProps) {
   const main = useRef<HTMLElement>(null);
   const focusMain = () => main.current?.focus();
 
@@ -39,7 +41,7 @@ export function Layout({ safety, children }: LayoutProps) {
       <header class="app-header">
         <SkipToLeave href={safety.exitHref} onLeave={safety.leave} />
         <span class="app-name">{strings.appName}</span>
-        {!safety.locked && (
+        {canLock && (
           <button type="button" class="secondary lock-now" data-testid="lock-now" onClick={safety.lock}>
             {strings.lockNow}
           </button>
@@ -47,7 +49,7 @@ export function Layout({ safety, children }: LayoutProps) {
       </header>
       <main class="page" id="main" tabIndex={-1} ref={main}>
         {children}
-        {!safety.locked && <HistoryNotice onDismissed={focusMain} />}
+        <HistoryNotice onDismissed={focusMain} />
       </main>
       <QuickExit onLeave={safety.leave} shiftPressed={safety.shiftPressed} />
     </>

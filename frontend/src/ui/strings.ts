@@ -31,9 +31,6 @@ export const strings = {
 
   // Locking.
   lockNow: 'Lock now',
-  lockedHeading: 'Support Circle is locked',
-  lockedText: 'What you wrote is hidden until you open the app again.',
-  unlock: 'Open',
 
   // Told once: leaving hides the app but leaves a trace in the browser.
   historyNoticeHeading: 'Before you need to leave quickly',
@@ -49,4 +46,160 @@ export const strings = {
     'Delete history only. Do not choose “clear site data”, “cookies and site data” or ' +
     '“clear history and website data”: that also deletes what you keep in this app on this device.',
   historyNoticeDismiss: 'I understand',
+
+  // First run.
+  firstRunPassphraseHeading: 'Choose a passphrase',
+  firstRunPassphraseHelp:
+    'You will type it each time you open the app. A few words that only you would put together work well. ' +
+    'If someone might make you open the app, choose one they could not guess.',
+  passphrase: 'Passphrase',
+  passphraseAgain: 'Type it again',
+  passphraseMismatch: 'The two passphrases are not the same yet.',
+  passphraseTooShort: 'Please use at least 8 characters.',
+  strengthWeak: 'Easy to guess. Adding a few more words would make it much stronger.',
+  strengthFair: 'Fair. Another word or two would make it stronger.',
+  strengthGood: 'Good: hard to guess.',
+  strengthStrong: 'Strong.',
+  syncChoice: 'Keep a copy in sync with the server this app came from',
+  syncChoiceHelp:
+    'The server only ever stores locked (encrypted) data it cannot read. It lets you use your plan on another of your devices. You can change this later in Settings.',
+  createVault: 'Set up my private space',
+  creatingVault: 'Setting up… this takes a few seconds.',
+  restoreHeading: 'Already have a backup?',
+  restoreHelp: 'If you saved a backup file from Support Circle, you can bring it back here.',
+  restoreFile: 'Backup file',
+  restore: 'Bring back my backup',
+  restored: 'Your backup is back. Open it with the passphrase you used when you saved it.',
+
+  // The recovery key, shown once.
+  recoveryHeading: 'Your recovery key',
+  recoveryHelp:
+    'If you ever forget your passphrase, this key is the only way back in. Write it down or keep it somewhere safe ' +
+    'that the person who harmed you cannot reach. It will not be shown again.',
+  recoveryKept: 'I have kept my recovery key somewhere safe',
+  recoveryContinue: 'Continue',
+
+  // Unlock.
+  unlockHeading: 'Welcome back',
+  unlockHelp: 'Type your passphrase to open your plan.',
+  unlockButton: 'Open',
+  unlocking: 'Opening…',
+  waitSeconds: (seconds: number) => `You can try again in ${seconds} seconds. Take a breath; there is no rush.`,
+  forgotPassphrase: 'I forgot my passphrase',
+  recoverHeading: 'Open with your recovery key',
+  recoverHelp: 'Type the recovery key you kept when you set up the app, then choose a new passphrase.',
+  recoveryKey: 'Recovery key',
+  newPassphrase: 'New passphrase',
+  recoverButton: 'Open and set the new passphrase',
+  backToUnlock: 'Back to the passphrase',
+  unlockFailed: 'The app could not be opened. Please try again.',
+
+  // The open app.
+  navLabel: 'Sections of the app',
+  navPlan: 'My plan',
+  navAllies: 'My allies',
+  navSettings: 'Settings',
+  saved: 'Saved on this device.',
+  saving: 'Saving…',
+  saveFailed: 'This could not be saved. What you typed is still here; please try again.',
+  save: 'Save',
+  cancel: 'Cancel',
+
+  // Sync status.
+  syncOff: 'Kept on this device only.',
+  syncOffline: 'Offline. Your changes are kept on this device.',
+  syncSyncing: 'Syncing…',
+  syncUpToDate: 'Up to date.',
+  syncWaiting: (count: number) => (count === 1 ? '1 change waiting to sync.' : `${count} changes waiting to sync.`),
+  syncNow: 'Sync now',
+
+  // The plan.
+  planHeading: 'My support plan',
+  planIntro:
+    'These questions are here to help you think. Every one is optional: skip any, come back any time. ' +
+    'Answers are private unless you mark them as ones you may share.',
+  planProgress: (answered: number, total: number) => `You have written something in ${answered} of ${total} sections.`,
+  planAnswer: 'Your answer',
+  planShareable: 'I may share this answer with people I choose',
+  planPrivate: 'Private: only on your devices.',
+  planShareableNote: 'Shareable: nothing is shared until you share it with a circle.',
+  planAllies: 'People this answer is about',
+  planNoAllies: 'Add people in “My allies” to link them here.',
+  conflictHeading: 'Another of your devices changed this at the same time',
+  conflictKeep: 'I have looked at it',
+  conflictOther: 'The other version:',
+
+  // Allies.
+  alliesHeading: 'My allies',
+  alliesIntro:
+    'The people who stand with you, the people who might with some help, and the people to be careful with. ' +
+    'This list is only ever on your devices.',
+  alliesEmpty: 'No one is on your list yet.',
+  alliesFilter: 'Show',
+  alliesFilterAll: 'Everyone',
+  addAlly: 'Add a person',
+  editAlly: 'Edit',
+  removeAlly: 'Remove',
+  removeAllyConfirm: 'Remove this person from your list?',
+  removeAllyYes: 'Yes, remove',
+  allyFormAdd: 'Add a person',
+  allyFormEdit: 'Edit this person',
+  allyName: 'Name or nickname',
+  allyNameMissing: 'Please give a name or a nickname, so you can tell people apart.',
+  allyReach: 'How to reach them',
+  allyRoles: 'What they do',
+  allyStatus: 'Where they stand',
+  allyKnows: 'What they know',
+  allyShouldKnow: 'What I want them to know',
+  allyAvailability: 'When they are available',
+  allyTrust: 'Notes about trust',
+
+  // Settings.
+  settingsHeading: 'Settings',
+  settingsSaved: 'Settings saved.',
+  lockAfter: 'Lock the app after this long without use',
+  minutes: (count: number) => (count === 1 ? '1 minute' : `${count} minutes`),
+  exitTarget: 'Where “Leave now” goes',
+  exitTargetHelp: 'An ordinary web address, such as a news or weather site. Leave it empty for a built-in recipe page, which also works offline.',
+  exitTargetInvalid: 'Please use a full web address starting with https://, or leave it empty.',
+  syncSetting: 'Sync with the server this app came from',
+  persistenceGranted: 'This browser has agreed to keep the app’s data.',
+  persistenceRefused:
+    'This browser may delete the app’s data if the device runs low on space. Save a backup now and then. ' +
+    'On an iPhone or iPad, adding the app to your home screen helps the browser keep it.',
+  persistenceUnsupported: 'This browser cannot promise to keep the app’s data. Save a backup now and then.',
+  devicesHeading: 'My other devices',
+  devicesHelp: 'Use the same plan on another phone or computer. Both stay in sync through the server, encrypted.',
+  devicesNeedSync: 'Turn on sync above to link another device.',
+  makeLink: 'Make a link for my other device',
+  linkMade: 'Open this link on your other device within 24 hours. Keep it private: it works once.',
+  linkQr: 'The same link as a QR code',
+  checkRequests: 'Check for devices asking to join',
+  noRequests: 'No device is asking to join right now.',
+  requestSafety: 'Safety number:',
+  requestCompare: 'Approve only if your other device shows exactly the same number.',
+  approve: 'Approve',
+  approved: 'Approved. Your other device will sync in a moment.',
+  joinHeading: 'Use the plan from my other device',
+  joinHelp: 'On your other device, make a link in Settings, then paste it here. What is on this device now will be replaced by that plan.',
+  joinLink: 'Link from my other device',
+  join: 'Ask to join',
+  joinWaiting: (safety: string) => `Waiting for your other device to approve. Check that it shows this safety number: ${safety}`,
+  joinDone: 'This device now has your plan.',
+  backupHeading: 'Backup',
+  backupHelp: 'A backup file is encrypted: it opens only with your passphrase. Keep it somewhere safe.',
+  exportBackup: 'Save a backup file',
+  changePassphraseHeading: 'Change passphrase',
+  currentPassphrase: 'Current passphrase',
+  changePassphrase: 'Change passphrase',
+  passphraseChanged: 'Your passphrase has been changed.',
+  wipeHeading: 'Remove everything from this device',
+  wipeHelp:
+    'This deletes your plan, your allies and your keys from this device straight away. It cannot be undone. ' +
+    'Copies on your other devices and backup files are not affected.',
+  wipeConfirm: 'Type DELETE to confirm',
+  wipeWord: 'DELETE',
+  wipe: 'Remove everything',
+  wiped: 'Everything has been removed from this device.',
+  genericError: 'Something went wrong. Nothing you wrote was lost; please try again.',
 } as const;

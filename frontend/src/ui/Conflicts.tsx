@@ -1,0 +1,45 @@
+import type { WithConflicts } from '../storage';
+import { strings } from './strings';
+
+interface ConflictsProps {
+  conflicts: NonNullable<WithConflicts['_conflicts']>;
+  /** The person has looked: the other versions may go. */
+  onDone(): void;
+}
+
+/**
+ * What another device wrote at the same time, kept by the merge (PROTOCOL §7) so that no one's
+ * words are lost silently. Shown beside the field until the person says they have looked.
+ */
+export function Conflicts({ conflicts, onDone }: ConflictsProps) {
+  return (
+    <div class="conflict" role="group" aria-labelledby="conflict-heading" data-testid="conflict">
+      <p id="conflict-heading" class="conflict-heading">
+        {strings.conflictHeading}
+      </p>
+      {conflicts.map((conflict, index) => (
+        <p key={index}>
+          {strings.conflictOther} <span class="conflict-value">{describe(conflict.value)}</span>
+        </p>
+      ))}
+      <button type="button" class="secondary" onClick={onDone}>
+        {strings.conflictKeep}
+      </button>
+    </div>
+  );
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(describe).join(', ');
+  return JSON.stringify(value) ?? '';
+}
+
+export function keptConflicts(body: WithConflicts | undefined): WithConflicts {
+  return body?._conflicts === undefined ? {} : { _conflicts: body._conflicts };
+}
+
+export function withoutConflicts<T extends WithConflicts>(body: T): Omit<T, '_conflicts'> {
+  const { _conflicts: _dropped, ...rest } = body;
+  return rest;
+}

@@ -1,0 +1,93 @@
+import { useState } from 'preact/hooks';
+import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
+import type { AllyRole, LocalRecord, Session } from '../../storage';
+import { strings } from '../strings';
+import { useRecords } from '../useRecords';
+import { AllyForm } from './AllyForm';
+import { sortedAllies } from './Plan';
+
+type Filter = AllyRole | 'all';
+type Editing = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; record: LocalRecord<'ally'> };
+
+/** The person's private map of allies, possible allies and people to be careful with. */
+export function Allies({ session, version }: { session: Session; version: number }) {
+  const allies = useRecords(session, 'ally', version);
+  const [filter, setFilter] = useState<Filter>('all');
+  const [editing, setEditing] = useState<Editing>({ kind: 'none' });
+  const done = () => {
+    setEditing({ kind: 'none' });
+    allies.reload();
+  };
+  if (editing.kind !== 'none') {
+    return <AllyForm session={session} record={editing.kind === 'edit' ? editing.record : undefined} onDone={done} />;
+  }
+  const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
+  return (
+    <>
+      <h1>{strings.alliesHeading}</h1>
+      <p>{strings.alliesIntro}</p>
+      <button type="button" onClick={() => setEditing({ kind: 'new' })}>
+        {strings.addAlly}
+      </button>
+      <label for="ally-filter">{strings.alliesFilter}</label>
+      <select id="ally-filter" value={filter} onChange={(e) => setFilter(e.currentTarget.value as Filter)}>
+        <option value="all">{strings.alliesFilterAll}</option>
+        {Object.entries(ALLY_ROLES).map(([role, { label }]) => (
+          <option key={role} value={role}>
+            {label}
+          </option>
+        ))}
+      </select>
+      {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
+      <ul class="ally-list" aria-label={strings.alliesHeading}>
+        {shown.map((ally) => (
+          <AllyCard key={ally.id} ally={ally} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={allies.reload} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+interface AllyCardProps {
+  ally: LocalRecord<'ally'>;
+  session: Session;
+  onEdit(): void;
+  onRemoved(): void;
+}
+
+function AllyCard({ ally, session, onEdit, onRemoved }: AllyCardProps) {
+  const [confirming, setConfirming] = useState(false);
+  const { body } = ally;
+  const headingId = `ally-${ally.id}`;
+  return (
+    <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
+      <h2 id={headingId}>{body.name}</h2>
+      <p class="hint">
+        {ALLY_STATUSES[body.status].label}
+        {body.roles.length > 0 && ` · ${body.roles.map((role) => ALLY_ROLES[role].label).join(', ')}`}
+      </p>
+      {body.reach !== '' && <p>{body.reach}</p>}
+      {body._conflicts !== undefined && <p class="conflict-heading">{strings.conflictHeading}</p>}
+      {confirming ? (
+        <div role="group" aria-label={strings.removeAllyConfirm}>
+          <p>{strings.removeAllyConfirm}</p>
+          <button type="button" onClick={() => void session.remove('ally', ally.id).then(onRemoved)}>
+            {strings.removeAllyYes}
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            {strings.cancel}
+          </button>
+        </div>
+      ) : (
+        <>
+          <button type="button" class="secondary" aria-label={`${strings.editAlly}: ${body.name}`} onClick={onEdit}>
+            {strings.editAlly}
+          </button>
+          <button type="button" class="secondary" aria-label={`${strings.removeAlly}: ${body.name}`} onClick={() => setConfirming(true)}>
+            {strings.removeAlly}
+          </button>
+        </>
+      )}
+    </li>
+  );
+}

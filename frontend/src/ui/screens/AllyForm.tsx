@@ -1,0 +1,108 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
+import { newRecordId, type Ally, type AllyRole, type AllyStatus, type LocalRecord, type Session } from '../../storage';
+import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
+import { dismissConflicts, saveMerged } from '../saveMerged';
+import { SaveStatus } from '../SaveStatus';
+import { strings } from '../strings';
+import { useSave } from '../useRecords';
+
+const EMPTY: Ally = { name: '', reach: '', roles: [], whatTheyKnow: '', whatIWantThemToKnow: '', availability: '', trustNotes: '', status: 'ally' };
+
+type TextField = 'name' | 'reach' | 'whatTheyKnow' | 'whatIWantThemToKnow' | 'availability' | 'trustNotes';
+
+const TEXT_FIELDS: readonly { field: TextField; label: string; long: boolean }[] = [
+  { field: 'name', label: strings.allyName, long: false },
+  { field: 'reach', label: strings.allyReach, long: false },
+  { field: 'whatTheyKnow', label: strings.allyKnows, long: true },
+  { field: 'whatIWantThemToKnow', label: strings.allyShouldKnow, long: true },
+  { field: 'availability', label: strings.allyAvailability, long: false },
+  { field: 'trustNotes', label: strings.allyTrust, long: true },
+];
+
+interface AllyFormProps {
+  session: Session;
+  /** The person to edit; absent to add one. */
+  record: LocalRecord<'ally'> | undefined;
+  onDone(): void;
+}
+
+/** Add or edit one person. Only a name is asked for; everything else may stay empty. */
+export function AllyForm({ session, record, onDone }: AllyFormProps) {
+  const [ally, setAlly] = useState<Ally>(record?.body ?? EMPTY);
+  const [nameMissing, setNameMissing] = useState(false);
+  const save = useSave();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const id = useRef(record?.id ?? newRecordId());
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (ally.name.trim() === '') return setNameMissing(true);
+    const body: Ally = { ...withoutConflicts(ally), ...keptConflicts(record?.body) };
+    if (await save.run(() => saveMerged(session, 'ally', id.current, record?.body ?? null, body))) onDone();
+  };
+  const set = (change: Partial<Ally>) => setAlly({ ...ally, ...change });
+  const toggleRole = (role: AllyRole, on: boolean) => set({ roles: on ? [...ally.roles, role] : ally.roles.filter((r) => r !== role) });
+
+  return (
+    <form onSubmit={(event) => void submit(event)} aria-labelledby="ally-form-heading" noValidate>
+      <h1 id="ally-form-heading" tabIndex={-1} ref={heading}>
+        {record === undefined ? strings.allyFormAdd : strings.allyFormEdit}
+      </h1>
+      {record?.body._conflicts !== undefined && (
+        <Conflicts
+          conflicts={record.body._conflicts}
+          onDone={() => void save.run(() => dismissConflicts(session, 'ally', id.current)).then(onDone)}
+        />
+      )}
+      {TEXT_FIELDS.map(({ field, label, long }) => {
+        const props = {
+          id: `ally-${field}`,
+          value: ally[field],
+          onInput: (e: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => set({ [field]: e.currentTarget.value }),
+        };
+        return (
+          <div key={field} class="field">
+            <label for={props.id}>{label}</label>
+            {long ? <textarea rows={3} {...props} /> : <input type="text" autocomplete="off" {...props} aria-invalid={field === 'name' && nameMissing} aria-describedby={field === 'name' ? 'ally-name-error' : undefined} />}
+            {field === 'name' && (
+              <p id="ally-name-error" class="error" aria-live="polite">
+                {nameMissing && ally.name.trim() === '' ? strings.allyNameMissing : ''}
+              </p>
+            )}
+          </div>
+        );
+      })}
+      <fieldset>
+        <legend>{strings.allyRoles}</legend>
+        {(Object.entries(ALLY_ROLES) as [AllyRole, { label: string; hint: string }][]).map(([role, { label, hint }]) => (
+          <div class="check" key={role}>
+            <input id={`role-${role}`} type="checkbox" checked={ally.roles.includes(role)} aria-describedby={`role-${role}-hint`} onChange={(e) => toggleRole(role, e.currentTarget.checked)} />
+            <label for={`role-${role}`}>{label}</label>
+            <p id={`role-${role}-hint`} class="hint">
+              {hint}
+            </p>
+          </div>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>{strings.allyStatus}</legend>
+        {(Object.entries(ALLY_STATUSES) as [AllyStatus, { label: string; hint: string }][]).map(([status, { label, hint }]) => (
+          <div class="check" key={status}>
+            <input id={`status-${status}`} type="radio" name="ally-status" checked={ally.status === status} aria-describedby={`status-${status}-hint`} onChange={() => set({ status })} />
+            <label for={`status-${status}`}>{label}</label>
+            <p id={`status-${status}-hint`} class="hint">
+              {hint}
+            </p>
+          </div>
+        ))}
+      </fieldset>
+      <button type="submit">{strings.save}</button>
+      <button type="button" class="secondary" onClick={onDone}>
+        {strings.cancel}
+      </button>
+      <SaveStatus state={save.state} />
+    </form>
+  );
+}

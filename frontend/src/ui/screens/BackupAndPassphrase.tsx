@@ -1,0 +1,67 @@
+import { useState } from 'preact/hooks';
+import type { Session } from '../../storage';
+import { strings } from '../strings';
+import { plainError } from '../vault';
+import { PassphraseFields } from './PassphraseFields';
+
+/** Save an encrypted backup file; change the passphrase. */
+export function BackupAndPassphrase({ session }: { session: Session }) {
+  const [error, setError] = useState('');
+  const download = async () => {
+    try {
+      const blob = await session.exportBackup();
+      const url = URL.createObjectURL(blob);
+      // A neutral file name: a download list is as visible as a browser's history.
+      const link = Object.assign(document.createElement('a'), { href: url, download: `backup-${new Date().toISOString().slice(0, 10)}.json` });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (failure) {
+      setError(plainError(failure, strings.genericError));
+    }
+  };
+  return (
+    <>
+      <section class="panel" aria-labelledby="backup-heading">
+        <h2 id="backup-heading">{strings.backupHeading}</h2>
+        <p>{strings.backupHelp}</p>
+        <button type="button" class="secondary" onClick={() => void download()}>
+          {strings.exportBackup}
+        </button>
+        {error !== '' && <p class="error" role="alert">{error}</p>}
+      </section>
+      <ChangePassphrase session={session} />
+    </>
+  );
+}
+
+function ChangePassphrase({ session }: { session: Session }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState<string | null>(null);
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const change = async (event: Event) => {
+    event.preventDefault();
+    if (next === null || busy) return;
+    setBusy(true);
+    try {
+      await session.changePassphrase(current, next);
+      setMessage(strings.passphraseChanged);
+      setCurrent('');
+    } catch (failure) {
+      setMessage(plainError(failure, strings.genericError));
+    }
+    setBusy(false);
+  };
+  return (
+    <form class="panel" aria-labelledby="change-passphrase-heading" onSubmit={(event) => void change(event)}>
+      <h2 id="change-passphrase-heading">{strings.changePassphraseHeading}</h2>
+      <label for="current-passphrase">{strings.currentPassphrase}</label>
+      <input id="current-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      <PassphraseFields label={strings.newPassphrase} onChange={setNext} />
+      <button type="submit" class="secondary" disabled={busy || current === '' || next === null}>
+        {strings.changePassphrase}
+      </button>
+      <p role="status">{message}</p>
+    </form>
+  );
+}

@@ -1,0 +1,124 @@
+import { useState } from 'preact/hooks';
+import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
+import { QrCode } from '../QrCode';
+import { strings } from '../strings';
+
+/** Link the person's other devices to this plan, or this device to another's. */
+export function Devices({ engine }: { engine: SyncEngine | null }) {
+  return (
+    <section class="panel" aria-labelledby="devices-heading">
+      <h2 id="devices-heading">{strings.devicesHeading}</h2>
+      <p>{strings.devicesHelp}</p>
+      {engine === null ? (
+        <p class="hint">{strings.devicesNeedSync}</p>
+      ) : (
+        <>
+          <MakeLink engine={engine} />
+          <Requests engine={engine} />
+          <Join engine={engine} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function useAction(): { error: string; busy: boolean; run(work: () => Promise<void>): void } {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = (work: () => Promise<void>) => {
+    setBusy(true);
+    setError('');
+    work()
+      .catch((failure: unknown) => setError(failure instanceof Error && failure.message !== '' ? failure.message : strings.genericError))
+      .finally(() => setBusy(false));
+  };
+  return { error, busy, run };
+}
+
+function MakeLink({ engine }: { engine: SyncEngine }) {
+  const [link, setLink] = useState<DeviceLink | null>(null);
+  const action = useAction();
+  return (
+    <div>
+      <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(async () => setLink(await engine.createDeviceLink()))}>
+        {strings.makeLink}
+      </button>
+      {link !== null && (
+        <div class="device-link">
+          <p>{strings.linkMade}</p>
+          <p class="link-text" data-testid="device-link">
+            {link.link}
+          </p>
+          <QrCode text={link.link} label={strings.linkQr} />
+        </div>
+      )}
+      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+    </div>
+  );
+}
+
+function Requests({ engine }: { engine: SyncEngine }) {
+  const [requests, setRequests] = useState<LinkRequest[] | null>(null);
+  const [message, setMessage] = useState('');
+  const action = useAction();
+  const check = () => action.run(async () => setRequests(await engine.pendingLinks()));
+  const approve = (requestId: string) =>
+    action.run(async () => {
+      await engine.approveLink(requestId);
+      setRequests((list) => list?.filter((r) => r.requestId !== requestId) ?? null);
+      setMessage(strings.approved);
+    });
+  return (
+    <div>
+      <button type="button" class="secondary" disabled={action.busy} onClick={check}>
+        {strings.checkRequests}
+      </button>
+      {requests !== null && requests.length === 0 && <p>{strings.noRequests}</p>}
+      <ul class="plain">
+        {(requests ?? []).map((request) => (
+          <li key={request.requestId} data-testid="link-request">
+            <p>
+              {strings.requestSafety} <strong class="safety-number">{request.safetyNumber}</strong>
+            </p>
+            <p class="hint">{strings.requestCompare}</p>
+            <button type="button" onClick={() => approve(request.requestId)}>
+              {strings.approve}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p role="status">{message}</p>
+      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+    </div>
+  );
+}
+
+function Join({ engine }: { engine: SyncEngine }) {
+  const [link, setLink] = useState(() => (location.hash.startsWith('#link=') ? location.href : ''));
+  const [status, setStatus] = useState('');
+  const action = useAction();
+  const join = (event: Event) => {
+    event.preventDefault();
+    action.run(async () => {
+      await engine.joinByLink(link.trim(), { onAsked: (asked) => setStatus(strings.joinWaiting(asked.safetyNumber)) });
+      // The secret is spent; it should not stay in the address bar or the history.
+      if (location.hash !== '') history.replaceState(null, '', location.pathname);
+      setStatus(strings.joinDone);
+    });
+  };
+  return (
+    <form onSubmit={join} aria-labelledby="join-heading">
+      <h3 id="join-heading">{strings.joinHeading}</h3>
+      <p class="hint">{strings.joinHelp}</p>
+      <label for="join-link">{strings.joinLink}</label>
+      <input id="join-link" type="text" autocomplete="off" spellcheck={false} value={link} onInput={(e) => setLink(e.currentTarget.value)} />
+      <button type="submit" class="secondary" disabled={action.busy || link.trim() === ''}>
+        {strings.join}
+      </button>
+      <p role="status" data-testid="join-status">
+        {status}
+      </p>
+      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+import { useState } from 'preact/hooks';
+import type { Session } from '../../storage';
+import { strings } from '../strings';
+import { plainError, store, writeSettings, DEFAULT_SETTINGS } from '../vault';
+import { PassphraseFields } from './PassphraseFields';
+import { RestoreBackup } from './RestoreBackup';
+
+interface FirstRunProps {
+  /** The vault exists and is open; `recoveryText` must be shown once. */
+  onCreated(session: Session, recoveryText: string): void;
+  /** A backup was restored: unlock it. */
+  onRestored(): void;
+}
+
+/** The first screen on a new device: what the app is, a passphrase, and whether to sync. */
+export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
+  const [passphrase, setPassphrase] = useState<string | null>(null);
+  const [sync, setSync] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const create = async (event: Event) => {
+    event.preventDefault();
+    if (passphrase === null || busy) return;
+    setBusy(true);
+    setError('');
+    try {
+      const { session, recoveryText } = await store.createVault(passphrase);
+      if (sync) await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
+      onCreated(session, recoveryText);
+    } catch (failure) {
+      setError(plainError(failure, strings.genericError));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <h1>{strings.welcomeHeading}</h1>
+      <p class="intro">{strings.welcomeIntro}</p>
+      <form onSubmit={(event) => void create(event)} aria-labelledby="passphrase-heading">
+        <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
+        <p>{strings.firstRunPassphraseHelp}</p>
+        <PassphraseFields label={strings.passphrase} onChange={setPassphrase} />
+        <div class="check">
+          <input id="sync-choice" type="checkbox" checked={sync} aria-describedby="sync-choice-help" onChange={(e) => setSync(e.currentTarget.checked)} />
+          <label for="sync-choice">{strings.syncChoice}</label>
+        </div>
+        <p id="sync-choice-help" class="hint">
+          {strings.syncChoiceHelp}
+        </p>
+        <button type="submit" disabled={passphrase === null || busy}>
+          {strings.createVault}
+        </button>
+        <p role="status">{busy ? strings.creatingVault : ''}</p>
+        {error !== '' && <p class="error" role="alert">{error}</p>}
+      </form>
+      <RestoreBackup onRestored={onRestored} />
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import { useState } from 'preact/hooks';
+import type { AppSettings, Session } from '../../storage';
+import type { SyncEngine, SyncStatus } from '../../sync/engine';
+import { strings } from '../strings';
+import { SyncStatusLine } from '../SyncStatusLine';
+import { Allies } from './Allies';
+import { Plan } from './Plan';
+import { Settings } from './Settings';
+
+type Tab = 'plan' | 'allies' | 'settings';
+
+const TABS: readonly { tab: Tab; label: string }[] = [
+  { tab: 'plan', label: strings.navPlan },
+  { tab: 'allies', label: strings.navAllies },
+  { tab: 'settings', label: strings.navSettings },
+];
+
+export interface MainProps {
+  session: Session;
+  settings: AppSettings;
+  engine: SyncEngine | null;
+  status: SyncStatus;
+  /** Bumped after each sync, so screens read what other devices sent. */
+  version: number;
+  onSettings(settings: AppSettings): Promise<void>;
+  onWiped(): void;
+}
+
+/** The unlocked app: the plan, the allies and the settings, with the sync status above. */
+export function Main(props: MainProps) {
+  const [tab, setTab] = useState<Tab>('plan');
+  const { session, engine, version } = props;
+  return (
+    <>
+      <nav aria-label={strings.navLabel} class="tabs">
+        {TABS.map(({ tab: name, label }) => (
+          <button key={name} type="button" class="tab" aria-current={tab === name ? 'page' : undefined} onClick={() => setTab(name)}>
+            {label}
+          </button>
+        ))}
+      </nav>
+      <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => void engine.syncNow()} />
+      {tab === 'plan' && <Plan session={session} version={version} />}
+      {tab === 'allies' && <Allies session={session} version={version} />}
+      {tab === 'settings' && <Settings session={session} settings={props.settings} engine={engine} onChange={props.onSettings} onWiped={props.onWiped} />}
+    </>
+  );
+}

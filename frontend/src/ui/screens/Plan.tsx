@@ -1,0 +1,143 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
+import { newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session } from '../../storage';
+import { Conflicts, keptConflicts } from '../Conflicts';
+import { dismissConflicts, saveMerged } from '../saveMerged';
+import { SaveStatus } from '../SaveStatus';
+import { strings } from '../strings';
+import { useRecords, useSave } from '../useRecords';
+
+interface PlanProps {
+  session: Session;
+  /** Bumped when another device's changes arrived. */
+  version: number;
+}
+
+/** The guided support plan: every section optional, private unless marked shareable. */
+export function Plan({ session, version }: PlanProps) {
+  const answers = useRecords(session, 'plan', version);
+  const allies = useRecords(session, 'ally', version);
+  if (answers.items === null || allies.items === null) return <h1>{strings.planHeading}</h1>;
+  const bySection = new Map(answers.items.map((record) => [record.body.section, record]));
+  const answered = answers.items.filter((record) => record.body.answer.trim() !== '').length;
+  return (
+    <>
+      <h1>{strings.planHeading}</h1>
+      <p>{strings.planIntro}</p>
+      <p class="hint" data-testid="plan-progress">
+        {strings.planProgress(answered, PLAN_SECTIONS.length)}
+      </p>
+      {PLAN_SECTIONS.map((section) => (
+        <PlanSectionForm
+          key={section.id}
+          section={section}
+          record={bySection.get(section.id)}
+          allies={allies.items ?? []}
+          session={session}
+          onSaved={answers.reload}
+        />
+      ))}
+    </>
+  );
+}
+
+interface SectionProps {
+  section: PlanSection;
+  record: LocalRecord<'plan'> | undefined;
+  allies: LocalRecord<'ally'>[];
+  session: Session;
+  onSaved(): void;
+}
+
+function PlanSectionForm({ section, record, allies, session, onSaved }: SectionProps) {
+  const stored = record?.body;
+  const [answer, setAnswer] = useState(stored?.answer ?? '');
+  const [shareable, setShareable] = useState(stored?.shareable ?? false);
+  const [allyIds, setAllyIds] = useState<readonly string[]>(stored?.allyIds ?? []);
+  // What the form started from: a save merges against it (saveMerged), so nothing another device
+  // wrote meanwhile is undone.
+  const original = useRef<PlanAnswer | null>(stored ?? null);
+  const id = useRef(record?.id ?? newRecordId());
+  const save = useSave();
+  const dirty = answer !== (original.current?.answer ?? '') || shareable !== (original.current?.shareable ?? false) || !sameIds(allyIds, original.current?.allyIds ?? []);
+
+  // Another device's edit arrived: show it, unless the person has unsaved words here.
+  const storedJson = JSON.stringify(stored ?? null);
+  useEffect(() => {
+    if (record !== undefined) id.current = record.id;
+    if (dirty) return;
+    original.current = stored ?? null;
+    setAnswer(stored?.answer ?? '');
+    setShareable(stored?.shareable ?? false);
+    setAllyIds(stored?.allyIds ?? []);
+  }, [storedJson]);
+
+  const write = async (body: PlanAnswer) => {
+    if (await save.run(() => saveMerged(session, 'plan', id.current, original.current, body))) {
+      original.current = body;
+      onSaved();
+    }
+  };
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const kept = allyIds.filter((a) => allies.some((x) => x.id === a));
+    // Conflicts stay until the person says they looked at them.
+    void write({ section: section.id, answer, shareable, allyIds: kept, ...keptConflicts(stored) });
+  };
+  const toggleAlly = (allyId: string, on: boolean) => setAllyIds(on ? [...allyIds, allyId] : allyIds.filter((a) => a !== allyId));
+  const field = `answer-${section.id}`;
+  return (
+    <form class="panel plan-section" aria-labelledby={`${field}-title`} onSubmit={submit} data-section={section.id}>
+      <h2 id={`${field}-title`}>{section.title}</h2>
+      <p>{section.why}</p>
+      <ul class="prompts" id={`${field}-prompts`}>
+        {section.prompts.map((prompt) => (
+          <li key={prompt}>{prompt}</li>
+        ))}
+      </ul>
+      <label for={field}>{strings.planAnswer}</label>
+      <textarea id={field} rows={4} aria-describedby={`${field}-prompts`} value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} />
+      {stored?._conflicts !== undefined && (
+        <Conflicts conflicts={stored._conflicts} onDone={() => void save.run(() => dismissConflicts(session, 'plan', id.current)).then(onSaved)} />
+      )}
+      <div class="check">
+        <input id={`${field}-share`} type="checkbox" checked={shareable} onChange={(e) => setShareable(e.currentTarget.checked)} />
+        <label for={`${field}-share`}>{strings.planShareable}</label>
+      </div>
+      <p class="hint">{shareable ? strings.planShareableNote : strings.planPrivate}</p>
+      <AllyPicker allies={allies} chosen={allyIds} name={field} onToggle={toggleAlly} />
+      <button type="submit">{strings.save}</button>
+      <SaveStatus state={save.state} />
+    </form>
+  );
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
+}
+
+interface AllyPickerProps {
+  allies: LocalRecord<'ally'>[];
+  chosen: readonly string[];
+  name: string;
+  onToggle(allyId: string, on: boolean): void;
+}
+
+function AllyPicker({ allies, chosen, name, onToggle }: AllyPickerProps) {
+  if (allies.length === 0) return <p class="hint">{strings.planNoAllies}</p>;
+  return (
+    <fieldset>
+      <legend>{strings.planAllies}</legend>
+      {sortedAllies(allies).map((ally) => (
+        <div class="check" key={ally.id}>
+          <input id={`${name}-${ally.id}`} type="checkbox" checked={chosen.includes(ally.id)} onChange={(e) => onToggle(ally.id, e.currentTarget.checked)} />
+          <label for={`${name}-${ally.id}`}>{ally.body.name}</label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+export function sortedAllies(allies: LocalRecord<'ally'>[]): LocalRecord<'ally'>[] {
+  return [...allies].sort((a: { body: Ally }, b: { body: Ally }) => a.body.name.localeCompare(b.body.name));
+}

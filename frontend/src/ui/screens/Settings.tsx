@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'preact/hooks';
+import { requestPersistence, type AppSettings, type Persistence, type Session } from '../../storage';
+import type { SyncEngine } from '../../sync/engine';
+import { strings } from '../strings';
+import { LOCK_CHOICES_MINUTES } from '../vault';
+import { BackupAndPassphrase } from './BackupAndPassphrase';
+import { Devices } from './Devices';
+import { Wipe } from './Wipe';
+
+interface SettingsProps {
+  session: Session;
+  settings: AppSettings;
+  engine: SyncEngine | null;
+  onChange(settings: AppSettings): Promise<void>;
+  onWiped(): void;
+}
+
+const persistenceText: Record<Persistence, string> = {
+  granted: strings.persistenceGranted,
+  refused: strings.persistenceRefused,
+  unsupported: strings.persistenceUnsupported,
+};
+
+/** This device's settings: locking, leaving, sync, other devices, backups, wiping. */
+export function Settings({ session, settings, engine, onChange, onWiped }: SettingsProps) {
+  const [persistence, setPersistence] = useState<Persistence | null>(null);
+  useEffect(() => void requestPersistence().then(setPersistence), []);
+  return (
+    <>
+      <h1>{strings.settingsHeading}</h1>
+      <SafetySettings settings={settings} onChange={onChange} />
+      {persistence !== null && (
+        <p class="hint" data-testid="persistence" data-state={persistence}>
+          {persistenceText[persistence]}
+        </p>
+      )}
+      <Devices engine={engine} />
+      <BackupAndPassphrase session={session} />
+      <Wipe onWiped={onWiped} />
+    </>
+  );
+}
+
+function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' | 'onChange'>) {
+  const [lockAfter, setLockAfter] = useState(settings.lockAfterMinutes);
+  const [exitUrl, setExitUrl] = useState(settings.quickExitUrl);
+  const [sync, setSync] = useState(settings.serverUrl !== '');
+  const [message, setMessage] = useState('');
+  const exitValid = exitUrl.trim() === '' || /^https?:\/\/[^\s]+$/i.test(exitUrl.trim());
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!exitValid) return;
+    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '' };
+    onChange(next).then(
+      () => setMessage(strings.settingsSaved),
+      () => setMessage(strings.saveFailed),
+    );
+  };
+  return (
+    <form class="panel" onSubmit={submit} aria-label={strings.settingsHeading} noValidate>
+      <label for="lock-after">{strings.lockAfter}</label>
+      <select id="lock-after" value={String(lockAfter)} onChange={(e) => setLockAfter(Number(e.currentTarget.value))}>
+        {LOCK_CHOICES_MINUTES.map((minutes) => (
+          <option key={minutes} value={String(minutes)}>
+            {strings.minutes(minutes)}
+          </option>
+        ))}
+      </select>
+      <label for="exit-target">{strings.exitTarget}</label>
+      <input id="exit-target" type="url" inputMode="url" autocomplete="off" aria-describedby="exit-target-help exit-target-error" aria-invalid={!exitValid} value={exitUrl} onInput={(e) => setExitUrl(e.currentTarget.value)} />
+      <p id="exit-target-help" class="hint">
+        {strings.exitTargetHelp}
+      </p>
+      <p id="exit-target-error" class="error" aria-live="polite">
+        {exitValid ? '' : strings.exitTargetInvalid}
+      </p>
+      <div class="check">
+        <input id="sync-setting" type="checkbox" checked={sync} onChange={(e) => setSync(e.currentTarget.checked)} />
+        <label for="sync-setting">{strings.syncSetting}</label>
+      </div>
+      <button type="submit">{strings.save}</button>
+      <p role="status" data-testid="settings-status">
+        {message}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'preact/hooks';
+import { StorageError, type Session } from '../../storage';
+import { strings } from '../strings';
+import { plainError, store } from '../vault';
+import { PassphraseFields } from './PassphraseFields';
+
+interface UnlockProps {
+  onUnlocked(session: Session): void;
+  /** Too many wrong passphrases wiped the device (the person chose that in settings). */
+  onWiped(): void;
+}
+
+/** Unlock with the passphrase, calmly, with a growing wait after wrong ones; or recover. */
+export function Unlock({ onUnlocked, onWiped }: UnlockProps) {
+  const [recovering, setRecovering] = useState(false);
+  return recovering ? (
+    <Recover onUnlocked={onUnlocked} onBack={() => setRecovering(false)} />
+  ) : (
+    <PassphraseUnlock onUnlocked={onUnlocked} onWiped={onWiped} onForgot={() => setRecovering(true)} />
+  );
+}
+
+function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onForgot(): void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const waitLeft = useWait();
+
+  const unlock = async (event: Event) => {
+    event.preventDefault();
+    if (busy || waitLeft.seconds > 0) return;
+    setBusy(true);
+    setError('');
+    try {
+      onUnlocked(await store.unlock(passphrase));
+    } catch (failure) {
+      if (failure instanceof StorageError && failure.code === 'wiped') return onWiped();
+      if (failure instanceof StorageError) waitLeft.start(failure.retryAfterMs);
+      setError(plainError(failure, strings.unlockFailed));
+      setPassphrase('');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(event) => void unlock(event)} aria-labelledby="unlock-heading">
+      <h1 id="unlock-heading">{strings.unlockHeading}</h1>
+      <p>{strings.unlockHelp}</p>
+      <label for="passphrase">{strings.passphrase}</label>
+      <input id="passphrase" type="password" autocomplete="current-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
+      <button type="submit" disabled={busy || passphrase === '' || waitLeft.seconds > 0}>
+        {strings.unlockButton}
+      </button>
+      <p role="status">{busy ? strings.unlocking : ''}</p>
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error} {waitLeft.seconds > 0 ? strings.waitSeconds(waitLeft.seconds) : ''}
+        </p>
+      )}
+      <button type="button" class="link" onClick={onForgot}>
+        {strings.forgotPassphrase}
+      </button>
+    </form>
+  );
+}
+
+function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; onBack(): void }) {
+  const [key, setKey] = useState('');
+  const [passphrase, setPassphrase] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const recover = async (event: Event) => {
+    event.preventDefault();
+    if (passphrase === null || busy) return;
+    setBusy(true);
+    setError('');
+    try {
+      onUnlocked(await store.unlockWithRecovery(key, passphrase));
+    } catch (failure) {
+      setError(plainError(failure, strings.unlockFailed));
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(event) => void recover(event)} aria-labelledby="recover-heading">
+      <h1 id="recover-heading">{strings.recoverHeading}</h1>
+      <p>{strings.recoverHelp}</p>
+      <label for="recovery-key">{strings.recoveryKey}</label>
+      <input id="recovery-key" type="text" autocomplete="off" spellcheck={false} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+      <PassphraseFields label={strings.newPassphrase} onChange={setPassphrase} />
+      <button type="submit" disabled={busy || key === '' || passphrase === null}>
+        {strings.recoverButton}
+      </button>
+      <p role="status">{busy ? strings.unlocking : ''}</p>
+      {error !== '' && <p class="error" role="alert">{error}</p>}
+      <button type="button" class="link" onClick={onBack}>
+        {strings.backToUnlock}
+      </button>
+    </form>
+  );
+}
+
+/** Seconds left before the next attempt, counting down. */
+function useWait(): { seconds: number; start(ms: number): void } {
+  const [until, setUntil] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (until <= now) return;
+    const timer = setTimeout(() => setNow(Date.now()), 1000);
+    return () => clearTimeout(timer);
+  }, [until, now]);
+  useEffect(() => {
+    void store.attempts().then((a) => a.retryAfterMs > 0 && setUntil(Date.now() + a.retryAfterMs));
+  }, []);
+  return {
+    seconds: Math.max(0, Math.ceil((until - now) / 1000)),
+    start: (ms) => {
+      setNow(Date.now());
+      setUntil(Date.now() + ms);
+    },
+  };
+}

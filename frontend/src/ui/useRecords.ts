@@ -1,0 +1,47 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { LocalRecord, RecordKind, Session } from '../storage';
+
+export interface Records<K extends RecordKind> {
+  /** null until the first read. */
+  readonly items: LocalRecord<K>[] | null;
+  /** Read again (after a save here, or new changes from another device). */
+  reload(): void;
+}
+
+/** Every record of `kind` in the open vault, read again whenever `version` changes. */
+export function useRecords<K extends RecordKind>(session: Session, kind: K, version: number): Records<K> {
+  const [items, setItems] = useState<LocalRecord<K>[] | null>(null);
+  const [own, setOwn] = useState(0);
+  useEffect(() => {
+    let current = true;
+    session.list(kind).then(
+      (list) => current && setItems(list),
+      // A locked session: the app is about to show the unlock screen.
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [session, kind, version, own]);
+  const reload = useCallback(() => setOwn((n) => n + 1), []);
+  return { items, reload };
+}
+
+/** Saves with a status the screen can announce: saving, saved, or failed (the typed words stay). */
+export type SaveState = 'idle' | 'saving' | 'saved' | 'failed';
+
+export function useSave(): { state: SaveState; run(work: () => Promise<void>): Promise<boolean> } {
+  const [state, setState] = useState<SaveState>('idle');
+  const run = useCallback(async (work: () => Promise<void>) => {
+    setState('saving');
+    try {
+      await work();
+      setState('saved');
+      return true;
+    } catch {
+      setState('failed');
+      return false;
+    }
+  }, []);
+  return { state, run };
+}

@@ -1,0 +1,112 @@
+"""What a person does in the app, step by step, for the browser tests (by role and label, as a
+screen reader would find things)."""
+
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+PASSPHRASE = "kettle moss river lantern"
+FIRST_RUN_HEADING = "A private place for your support plan"
+# Argon2id at the real cost (64 MiB, t=3) takes a few seconds in a test browser on this machine.
+SLOW = 60_000
+
+
+def watch_problems(page: Page) -> list[str]:
+    """Script errors and CSP violations the page reports, collected for an assertion at the end."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: _note(message, problems))
+    return problems
+
+
+def _note(message: ConsoleMessage, problems: list[str]) -> None:
+    # Chromium logs every failed request (offline, or a 404 the app expects and handles); the
+    # app's own errors and CSP violations are what count.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(f"{message.text} ({message.location['url']})")
+
+
+def first_run(page: Page, *, passphrase: str = PASSPHRASE, sync: bool = True) -> str:
+    """Sets the app up on a new device; returns the recovery key it showed once."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+    page.get_by_label("Passphrase", exact=True).fill(passphrase)
+    page.get_by_label("Type it again").fill(passphrase)
+    sync_box = page.get_by_label("Keep a copy in sync with the server this app came from")
+    if sync_box.is_checked() != sync:
+        sync_box.click()
+    page.get_by_role("button", name="Set up my private space").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
+    recovery = page.get_by_test_id("recovery-key").inner_text()
+    page.get_by_label("I have kept my recovery key somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
+    return recovery
+
+
+def unlock(page: Page, passphrase: str = PASSPHRASE) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+    page.get_by_label("Passphrase", exact=True).fill(passphrase)
+    page.get_by_role("button", name="Open", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My support plan", timeout=SLOW)
+
+
+def lock(page: Page) -> None:
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+
+
+def section(page: Page, title: str):  # type: ignore[no-untyped-def]
+    return page.get_by_role("form", name=title)
+
+
+def answer(page: Page, title: str, text: str, *, shareable: bool = False) -> None:
+    """Writes an answer in a plan section and waits until the app says it is saved."""
+    form = section(page, title)
+    form.get_by_label("Your answer").fill(text)
+    if shareable:
+        form.get_by_label("I may share this answer with people I choose").check()
+    form.get_by_role("button", name="Save").click()
+    expect(form.get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
+
+
+def add_ally(page: Page, name: str, *, reach: str = "", roles: tuple[str, ...] = ()) -> None:
+    page.get_by_role("navigation").get_by_role("button", name="My allies").click()
+    page.get_by_role("button", name="Add a person").click()
+    page.get_by_label("Name or nickname").fill(name)
+    if reach:
+        page.get_by_label("How to reach them").fill(reach)
+    for role in roles:
+        page.get_by_label(role, exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=2, name=name)).to_be_visible()
+
+
+def go_to(page: Page, tab: str) -> None:
+    page.get_by_role("navigation").get_by_role("button", name=tab).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(tab if tab != "My plan" else "My support plan")
+
+
+def indexeddb_dump(page: Page) -> str:
+    """Everything in the app's IndexedDB databases, as text (binary values as hex), read in the page."""
+    return page.evaluate(
+        """async () => {
+            const out = [];
+            const text = (v) => JSON.stringify(v, (k, x) =>
+                x instanceof ArrayBuffer || ArrayBuffer.isView(x)
+                    ? Array.from(new Uint8Array(x.buffer ?? x)).map(b => b.toString(16).padStart(2, '0')).join('')
+                    : x);
+            for (const {name} of await indexedDB.databases()) {
+                const db = await new Promise((ok, no) => {
+                    const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+                });
+                for (const store of db.objectStoreNames) {
+                    const all = await new Promise((ok) => {
+                        const tx = db.transaction(store).objectStore(store);
+                        const keys = tx.getAllKeys(); const values = tx.getAll();
+                        values.onsuccess = () => ok({keys: keys.result, values: values.result});
+                    });
+                    out.push(store + ' ' + text(all));
+                }
+                db.close();
+            }
+            return out.join('\\n');
+        }"""
+    )

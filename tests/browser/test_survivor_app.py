@@ -1,0 +1,117 @@
+"""The survivor's app end to end in Chromium against a real server: first run, plan, allies,
+locking, offline use and what IndexedDB holds."""
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.app_flows import (
+    PASSPHRASE,
+    SLOW,
+    add_ally,
+    answer,
+    first_run,
+    go_to,
+    indexeddb_dump,
+    lock,
+    section,
+    unlock,
+    watch_problems,
+)
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+SUPPORT = "Who I go to for support"
+BREAK = "When I need a break"
+WORDS = ["Aunt Rewa listens without judging", "Tama can speak for me", "Rewa Hohaia", "021 555 0199"]
+
+
+def test_first_run_plan_allies_lock_unlock_keeps_everything(browser: Browser, app_server: ServerProcess) -> None:
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    problems = watch_problems(page)
+    page.goto(app_server.url)
+    recovery = first_run(page, sync=False)
+    assert len(recovery.replace("-", "").replace(" ", "")) >= 40, "a real recovery key was shown"
+
+    answer(page, SUPPORT, WORDS[0])
+    answer(page, BREAK, WORDS[1], shareable=True)
+    expect(page.get_by_test_id("plan-progress")).to_have_text("You have written something in 2 of 7 sections.")
+    add_ally(page, WORDS[2], reach=WORDS[3], roles=("Supports me", "Facilitator"))
+    go_to(page, "My plan")
+    section(page, SUPPORT).get_by_label(WORDS[2]).check()
+    section(page, SUPPORT).get_by_role("button", name="Save").click()
+    expect(section(page, SUPPORT).get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
+
+    lock(page)
+    expect(page.locator("body")).not_to_contain_text(WORDS[0])
+    page.get_by_label("Passphrase", exact=True).fill("not my passphrase")
+    page.get_by_role("button", name="Open", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("did not open the app", timeout=SLOW)
+    page.reload()
+    unlock(page)
+    expect(section(page, SUPPORT).get_by_label("Your answer")).to_have_value(WORDS[0])
+    expect(section(page, SUPPORT).get_by_label(WORDS[2])).to_be_checked()
+    expect(section(page, BREAK).get_by_label("I may share this answer with people I choose")).to_be_checked()
+    go_to(page, "My allies")
+    expect(page.get_by_test_id("ally")).to_contain_text(WORDS[3])
+    page.get_by_label("Show").select_option(label="Works with the person who harmed me")
+    expect(page.get_by_test_id("ally")).to_have_count(0)
+    page.get_by_label("Show").select_option(label="Facilitator")
+    expect(page.get_by_test_id("ally")).to_have_count(1)
+
+    dump = indexeddb_dump(page)
+    assert dump.count("\n") >= 3, "the test read the app's stores"
+    for word in [*WORDS, PASSPHRASE, recovery, "Rewa", "Tama"]:
+        assert word not in dump, "IndexedDB holds ciphertext only"
+    assert page.title() == "Support Circle"
+    assert not problems
+    context.close()
+
+
+def test_the_recovery_key_opens_the_app_and_sets_a_new_passphrase(browser: Browser, app_server: ServerProcess) -> None:
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(app_server.url)
+    recovery = first_run(page, sync=False)
+    answer(page, SUPPORT, WORDS[0])
+    lock(page)
+    page.get_by_role("button", name="I forgot my passphrase").click()
+    page.get_by_label("Recovery key", exact=True).fill(recovery)
+    page.get_by_label("New passphrase").fill("a brand new passphrase here")
+    page.get_by_label("Type it again").fill("a brand new passphrase here")
+    page.get_by_role("button", name="Open and set the new passphrase").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My support plan", timeout=SLOW)
+    expect(section(page, SUPPORT).get_by_label("Your answer")).to_have_value(WORDS[0])
+    lock(page)
+    unlock(page, "a brand new passphrase here")
+    context.close()
+
+
+def test_offline_edit_reaches_the_server_when_back_online(browser: Browser, app_server: ServerProcess) -> None:
+    context = browser.new_context(service_workers="allow")
+    page = context.new_page()
+    problems = watch_problems(page)
+    page.goto(app_server.url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    first_run(page)
+    expect(page.get_by_test_id("sync-status")).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
+
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    answer(page, SUPPORT, WORDS[0])
+    page.get_by_role("button", name="Sync now").click()
+    status = page.get_by_test_id("sync-status")
+    expect(status).to_have_attribute("data-state", "offline", timeout=SLOW)
+    expect(status).to_have_attribute("data-waiting", "1")
+    page.reload()
+    unlock(page)
+    expect(section(page, SUPPORT).get_by_label("Your answer")).to_have_value(WORDS[0])
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
+    expect(status).to_have_attribute("data-waiting", "0")
+    assert not problems
+    context.close()
