@@ -1,0 +1,110 @@
+"""Two of a person's devices (two browser contexts) linked through a real server: the plan moves
+over, offline edits to different fields of one ally both survive, and the same field edited on
+both keeps the other version visible (PROTOCOL §7 merge rules)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.app_flows import SLOW, add_ally, answer, first_run, go_to, section, watch_problems
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+SUPPORT = "Who I go to for support"
+
+
+def _device(browser: Browser, server: ServerProcess) -> tuple[BrowserContext, Page, list[str]]:
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    problems = watch_problems(page)
+    page.goto(server.url)
+    first_run(page)
+    return context, page, problems
+
+
+def _synced(page: Page) -> None:
+    status = page.get_by_test_id("sync-status")
+    page.get_by_role("button", name="Sync now").click()
+    expect(status).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
+    expect(status).to_have_attribute("data-waiting", "0")
+
+
+def _link(first: Page, second: Page) -> None:
+    go_to(first, "Settings")
+    first.get_by_role("button", name="Make a link for my other device").click()
+    link = first.get_by_test_id("device-link").inner_text()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/#link=[A-Za-z0-9_-]+", link)
+    expect(first.get_by_test_id("device-link-qr")).to_be_visible()
+
+    go_to(second, "Settings")
+    second.get_by_label("Link from my other device").fill(link)
+    second.get_by_role("button", name="Ask to join").click()
+    waiting = second.get_by_test_id("join-status")
+    expect(waiting).to_contain_text("safety number", timeout=SLOW)
+    safety_number = waiting.inner_text().rsplit(":", 1)[1].strip()
+
+    first.get_by_role("button", name="Check for devices asking to join").click()
+    request = first.get_by_test_id("link-request")
+    expect(request).to_contain_text(safety_number)
+    request.get_by_role("button", name="Approve").click()
+    expect(waiting).to_have_text("This device now has your plan.", timeout=SLOW)
+
+
+def _edit_ally(page: Page, name: str, field: str, value: str) -> None:
+    go_to(page, "My allies")
+    page.get_by_role("button", name=f"Edit: {name}").click()
+    page.get_by_label(field).fill(value)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My allies")
+
+
+def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser, app_server: ServerProcess) -> None:
+    phone_context, phone, phone_problems = _device(browser, app_server)
+    answer(phone, SUPPORT, "My sister Ana, and Moana on Tuesdays")
+    add_ally(phone, "Ana", reach="Signal")
+    _synced(phone)
+    laptop_context, laptop, laptop_problems = _device(browser, app_server)
+    _link(phone, laptop)
+    go_to(laptop, "My plan")
+    expect(section(laptop, SUPPORT).get_by_label("Your answer")).to_have_value("My sister Ana, and Moana on Tuesdays")
+    go_to(laptop, "My allies")
+    expect(laptop.get_by_test_id("ally")).to_contain_text("Signal")
+
+    # Different fields of the same person, both devices offline.
+    for context in (phone_context, laptop_context):
+        context.set_offline(True)
+    _edit_ally(phone, "Ana", "How to reach them", "Signal, after 6pm")
+    _edit_ally(laptop, "Ana", "When they are available", "Weekends")
+    for context in (phone_context, laptop_context):
+        context.set_offline(False)
+    for page in (phone, laptop, phone):
+        _synced(page)
+    for page in (phone, laptop):
+        page.get_by_role("button", name="Edit: Ana").click()
+        expect(page.get_by_label("How to reach them")).to_have_value("Signal, after 6pm")
+        expect(page.get_by_label("When they are available")).to_have_value("Weekends")
+        page.get_by_role("button", name="Cancel").click()
+
+    # The same field on both: one version wins, the other stays visible as a conflict.
+    for context in (phone_context, laptop_context):
+        context.set_offline(True)
+    _edit_ally(phone, "Ana", "Notes about trust", "Keeps things to herself")
+    _edit_ally(laptop, "Ana", "Notes about trust", "Told Mum once, by accident")
+    for context in (phone_context, laptop_context):
+        context.set_offline(False)
+    for page in (phone, laptop, phone):
+        _synced(page)
+    for page in (phone, laptop):
+        expect(page.get_by_test_id("ally")).to_contain_text("changed this at the same time")
+        page.get_by_role("button", name="Edit: Ana").click()
+        shown = (
+            page.get_by_label("Notes about trust").input_value() + " | " + page.get_by_test_id("conflict").inner_text()
+        )
+        assert "Keeps things to herself" in shown and "Told Mum once, by accident" in shown, "no words were lost"
+        page.get_by_role("button", name="Cancel").click()
+
+    assert not phone_problems and not laptop_problems
+    phone_context.close()
+    laptop_context.close()
