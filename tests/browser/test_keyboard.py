@@ -1,0 +1,78 @@
+"""The first-run → plan → ally flow with a keyboard alone: Tab to move, type, Space and Enter to act.
+No clicks, no `fill`: if a control cannot be reached or used by keyboard, this test cannot pass."""
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.app_flows import PASSPHRASE, SLOW, section
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+# The name a person hears for the focused control: its label, or its own text.
+_FOCUSED_NAME = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return '';
+    const label = el.labels && el.labels.length
+        ? el.labels[0].textContent
+        : el.getAttribute('aria-label') || el.textContent;
+    return (label || '').trim();
+}"""
+
+
+def _tab_to(page: Page, name: str, *, limit: int = 60) -> None:
+    """Presses Tab until the control named `name` has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(_FOCUSED_NAME) == name:
+            return
+    raise AssertionError(f"{name!r} cannot be reached with Tab")
+
+
+def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_server: ServerProcess) -> None:
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(app_server.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
+
+    _tab_to(page, "Passphrase")
+    page.keyboard.type(PASSPHRASE)
+    _tab_to(page, "Type it again")
+    page.keyboard.type(PASSPHRASE)
+    _tab_to(page, "Keep a copy in sync with the server this app came from")
+    page.keyboard.press("Space")
+    _tab_to(page, "Set up my private space")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
+    _tab_to(page, "I have kept my recovery key somewhere safe")
+    page.keyboard.press("Space")
+    _tab_to(page, "Continue")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
+
+    _tab_to(page, "My allies")
+    page.keyboard.press("Enter")
+    _tab_to(page, "Add a person")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a person")
+    _tab_to(page, "Name or nickname")
+    page.keyboard.type("Moana")
+    _tab_to(page, "Supports me")
+    page.keyboard.press("Space")
+    _tab_to(page, "Save")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Moana")).to_be_visible()
+
+    _tab_to(page, "My plan")
+    page.keyboard.press("Enter")
+    support = section(page, "Who I go to for support")
+    _tab_to(page, "Your answer")
+    page.keyboard.type("Moana, on Tuesday evenings")
+    _tab_to(page, "Moana")
+    page.keyboard.press("Space")
+    _tab_to(page, "Save")
+    page.keyboard.press("Enter")
+    expect(support.get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
+    expect(support.get_by_label("Your answer")).to_have_value("Moana, on Tuesday evenings")
+    expect(support.get_by_label("Moana")).to_be_checked()
+    context.close()
