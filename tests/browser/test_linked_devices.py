@@ -60,6 +60,19 @@ def _edit_ally(page: Page, name: str, field: str, value: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("My allies")
 
 
+def _offline_edits(devices: tuple[tuple[BrowserContext, Page], ...], *edits: tuple[str, str]) -> None:
+    """Each device edits one field of Ana while all are offline; then all come back and sync."""
+    for context, _ in devices:
+        context.set_offline(True)
+    for (_, page), (field, value) in zip(devices, edits, strict=True):
+        _edit_ally(page, "Ana", field, value)
+    for context, _ in devices:
+        context.set_offline(False)
+    pages = [page for _, page in devices]
+    for page in [*pages, pages[0]]:
+        _synced(page)
+
+
 def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser, app_server: ServerProcess) -> None:
     phone_context, phone, phone_problems = _device(browser, app_server)
     answer(phone, SUPPORT, "My sister Ana, and Moana on Tuesdays")
@@ -72,15 +85,9 @@ def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser,
     go_to(laptop, "My allies")
     expect(laptop.get_by_test_id("ally")).to_contain_text("Signal")
 
+    devices = ((phone_context, phone), (laptop_context, laptop))
     # Different fields of the same person, both devices offline.
-    for context in (phone_context, laptop_context):
-        context.set_offline(True)
-    _edit_ally(phone, "Ana", "How to reach them", "Signal, after 6pm")
-    _edit_ally(laptop, "Ana", "When they are available", "Weekends")
-    for context in (phone_context, laptop_context):
-        context.set_offline(False)
-    for page in (phone, laptop, phone):
-        _synced(page)
+    _offline_edits(devices, ("How to reach them", "Signal, after 6pm"), ("When they are available", "Weekends"))
     for page in (phone, laptop):
         page.get_by_role("button", name="Edit: Ana").click()
         expect(page.get_by_label("How to reach them")).to_have_value("Signal, after 6pm")
@@ -88,14 +95,9 @@ def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser,
         page.get_by_role("button", name="Cancel").click()
 
     # The same field on both: one version wins, the other stays visible as a conflict.
-    for context in (phone_context, laptop_context):
-        context.set_offline(True)
-    _edit_ally(phone, "Ana", "Notes about trust", "Keeps things to herself")
-    _edit_ally(laptop, "Ana", "Notes about trust", "Told Mum once, by accident")
-    for context in (phone_context, laptop_context):
-        context.set_offline(False)
-    for page in (phone, laptop, phone):
-        _synced(page)
+    _offline_edits(
+        devices, ("Notes about trust", "Keeps things to herself"), ("Notes about trust", "Told Mum once, by accident")
+    )
     for page in (phone, laptop):
         expect(page.get_by_test_id("ally")).to_contain_text("changed this at the same time")
         page.get_by_role("button", name="Edit: Ana").click()

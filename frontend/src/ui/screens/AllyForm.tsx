@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import { newRecordId, type Ally, type AllyRole, type AllyStatus, type LocalRecord, type Session } from '../../storage';
+import { newRecordId, type Ally, type AllyRole, type LocalRecord, type Session } from '../../storage';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
@@ -74,35 +74,40 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
           </div>
         );
       })}
-      <fieldset>
-        <legend>{strings.allyRoles}</legend>
-        {(Object.entries(ALLY_ROLES) as [AllyRole, { label: string; hint: string }][]).map(([role, { label, hint }]) => (
-          <div class="check" key={role}>
-            <input id={`role-${role}`} type="checkbox" checked={ally.roles.includes(role)} aria-describedby={`role-${role}-hint`} onChange={(e) => toggleRole(role, e.currentTarget.checked)} />
-            <label for={`role-${role}`}>{label}</label>
-            <p id={`role-${role}-hint`} class="hint">
-              {hint}
-            </p>
-          </div>
-        ))}
-      </fieldset>
-      <fieldset>
-        <legend>{strings.allyStatus}</legend>
-        {(Object.entries(ALLY_STATUSES) as [AllyStatus, { label: string; hint: string }][]).map(([status, { label, hint }]) => (
-          <div class="check" key={status}>
-            <input id={`status-${status}`} type="radio" name="ally-status" checked={ally.status === status} aria-describedby={`status-${status}-hint`} onChange={() => set({ status })} />
-            <label for={`status-${status}`}>{label}</label>
-            <p id={`status-${status}-hint`} class="hint">
-              {hint}
-            </p>
-          </div>
-        ))}
-      </fieldset>
+      <Choices legend={strings.allyRoles} type="checkbox" name="role" options={ALLY_ROLES} chosen={(role) => ally.roles.includes(role)} onChoose={toggleRole} />
+      <Choices legend={strings.allyStatus} type="radio" name="status" options={ALLY_STATUSES} chosen={(status) => ally.status === status} onChoose={(status) => set({ status })} />
       <button type="submit">{strings.save}</button>
       <button type="button" class="secondary" onClick={onDone}>
         {strings.cancel}
       </button>
       <SaveStatus state={save.state} />
     </form>
+  );
+}
+
+interface ChoicesProps<T extends string> {
+  legend: string;
+  type: 'checkbox' | 'radio';
+  name: string;
+  options: Readonly<Record<T, { readonly label: string; readonly hint: string }>>;
+  chosen(value: T): boolean;
+  onChoose(value: T, on: boolean): void;
+}
+
+/** A group of checkboxes or radio buttons, each with a hint read out with it. */
+function Choices<T extends string>({ legend, type, name, options, chosen, onChoose }: ChoicesProps<T>) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {(Object.entries(options) as [T, { label: string; hint: string }][]).map(([value, { label, hint }]) => (
+        <div class="check" key={value}>
+          <input id={`${name}-${value}`} type={type} name={`ally-${name}`} checked={chosen(value)} aria-describedby={`${name}-${value}-hint`} onChange={(e) => onChoose(value, e.currentTarget.checked)} />
+          <label for={`${name}-${value}`}>{label}</label>
+          <p id={`${name}-${value}-hint`} class="hint">
+            {hint}
+          </p>
+        </div>
+      ))}
+    </fieldset>
   );
 }
