@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { registerServiceWorker, type OfflineState } from '../pwa/registerServiceWorker';
 import { DEFAULT_IDLE_LOCK_MS } from '../safety/autoLock';
 import { requestPersistence, type AppSettings, type Session } from '../storage';
-import { startSync, type SyncEngine, type SyncStatus } from '../sync/engine';
+import type { SyncEngine, SyncStatus } from '../sync/engine';
 import { fetchServerInfo } from '../sync/server';
 import { Layout } from './Layout';
 import { FirstRun } from './screens/FirstRun';
@@ -117,19 +117,25 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
   const serverUrl = open?.settings.serverUrl ?? '';
   useEffect(() => {
     if (session === null || serverUrl === '') return;
-    const started = startSync({ session, serverUrl });
-    held.current.engine = started;
-    setEngine(started);
-    let last: SyncStatus['state'] | null = null;
-    const unsubscribe = started.subscribe((next) => {
-      setStatus(next);
-      // After every sync, screens read again what other devices sent.
-      if (next.state === 'up-to-date' || (last === 'syncing' && next.state !== 'syncing')) setVersion((v) => v + 1);
-      last = next.state;
+    let started: SyncEngine | null = null;
+    let cancelled = false;
+    // Loaded on demand: the circle protocol (HPKE, signatures) is not needed to open the app.
+    void import('../sync/engine').then(({ startSync }) => {
+      if (cancelled || session.locked) return;
+      started = startSync({ session, serverUrl });
+      held.current.engine = started;
+      setEngine(started);
+      let last: SyncStatus['state'] | null = null;
+      started.subscribe((next) => {
+        setStatus(next);
+        // After every sync, screens read again what other devices sent.
+        if (next.state === 'up-to-date' || (last === 'syncing' && next.state !== 'syncing')) setVersion((v) => v + 1);
+        last = next.state;
+      });
     });
     return () => {
-      unsubscribe();
-      started.stop();
+      cancelled = true;
+      started?.stop();
       if (held.current.engine === started) held.current.engine = null;
       setEngine(null);
       setStatus(OFF);
