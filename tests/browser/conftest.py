@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from tests.conftest import REPO, unavailable
 from tests.support.server import ServerProcess
@@ -22,6 +22,9 @@ CHROMIUM_ARGS = [
 DIST = REPO / "frontend" / "dist"
 
 pytestmark = pytest.mark.browser
+
+# Two cores run the server, Chromium and pytest at once; the default 5 s is tight under load.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

@@ -123,18 +123,32 @@ interface AllyPickerProps {
   onToggle(allyId: string, on: boolean): void;
 }
 
+/**
+ * The allies an answer is about. Folded by default and drawn only when opened: a plan is seven
+ * sections, and drawing every ally under each would make a long ally list slow to open.
+ */
 function AllyPicker({ allies, chosen, name, onToggle }: AllyPickerProps) {
+  const [open, setOpen] = useState(false);
   if (allies.length === 0) return <p class="hint">{strings.planNoAllies}</p>;
+  const names = sortedAllies(allies.filter((ally) => chosen.includes(ally.id))).map((ally) => ally.body.name);
   return (
-    <fieldset>
-      <legend>{strings.planAllies}</legend>
-      {sortedAllies(allies).map((ally) => (
-        <div class="check" key={ally.id}>
-          <input id={`${name}-${ally.id}`} type="checkbox" checked={chosen.includes(ally.id)} onChange={(e) => onToggle(ally.id, e.currentTarget.checked)} />
-          <label for={`${name}-${ally.id}`}>{ally.body.name}</label>
-        </div>
-      ))}
-    </fieldset>
+    <details class="ally-picker" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        {strings.planAllies}
+        {names.length > 0 && `: ${names.join(', ')}`}
+      </summary>
+      {open && (
+        <fieldset>
+          <legend class="visually-hidden">{strings.planAllies}</legend>
+          {sortedAllies(allies).map((ally) => (
+            <div class="check" key={ally.id}>
+              <input id={`${name}-${ally.id}`} type="checkbox" checked={chosen.includes(ally.id)} onChange={(e) => onToggle(ally.id, e.currentTarget.checked)} />
+              <label for={`${name}-${ally.id}`}>{ally.body.name}</label>
+            </div>
+          ))}
+        </fieldset>
+      )}
+    </details>
   );
 }
 
