@@ -55,6 +55,8 @@ def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_serv
     _tab_to(page, "Add a person")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a person")
+    # The form moves focus to its heading once drawn; Tab only from there, as a person would.
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
     _tab_to(page, "Name or nickname")
     page.keyboard.type("Moana")
     _tab_to(page, "Supports me")

@@ -108,6 +108,18 @@ def test_leave_now_blanks_locks_and_replaces_the_history_entry(browser: Browser,
         _assert_left_safely(page, state, app_server, length)
 
 
+def test_leaving_the_open_plan_locks_it_before_the_neutral_page(browser: Browser, app_server: ServerProcess) -> None:
+    with _context(browser, service_workers="block") as context:
+        page = _open_app(context, app_server)
+        first_run(page, sync=False)
+        answer(page, "Who I go to for support", "My sister Ana")
+        length = page.evaluate("history.length")
+        state = _leave(page, page.get_by_role("button", name="Leave now").click)
+        _assert_left_safely(page, state, app_server, length)
+        page.goto(app_server.url)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+
+
 def test_shift_pressed_three_times_leaves(browser: Browser, app_server: ServerProcess) -> None:
     with _context(browser, service_workers="block") as context:
         page = _open_app(context, app_server)

@@ -116,18 +116,3 @@ def test_offline_edit_reaches_the_server_when_back_online(browser: Browser, app_
     expect(status).to_have_attribute("data-waiting", "0")
     assert not problems
     context.close()
-
-
-def test_leaving_from_the_open_plan_locks_it(browser: Browser, app_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    page.goto(app_server.url)
-    first_run(page, sync=False)
-    answer(page, SUPPORT, WORDS[0])
-    page.get_by_role("button", name="Leave now").click()
-    page.wait_for_url("**/recipes.html")
-    expect(page.locator("body")).not_to_contain_text("Support Circle")
-    page.goto(app_server.url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
-    expect(page.locator("body")).not_to_contain_text(WORDS[0])
-    context.close()

@@ -61,20 +61,23 @@ export function unblankWhenRestored(): () => void {
  */
 export function exitDestination(chosen: string | null, online: boolean, appOrigin: string): string {
   const builtIn = new URL(BUILT_IN_NEUTRAL_PAGE, appOrigin).href;
-  if (chosen === null) {
-    return builtIn;
-  }
-  let url: URL;
-  try {
-    url = new URL(chosen);
-  } catch {
-    return builtIn;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  const url = chosen === null ? null : exitUrl(chosen);
+  if (url === null) {
     return builtIn;
   }
   if (!online && url.origin !== appOrigin) {
     return builtIn;
   }
   return url.href;
+}
+
+/** `chosen` as an absolute http(s) address, or null: the one rule for a quick-exit page, also used by settings. */
+export function exitUrl(chosen: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(chosen);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
 }

@@ -118,6 +118,7 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
   useEffect(() => {
     if (session === null || serverUrl === '') return;
     let started: SyncEngine | null = null;
+    let unsubscribe: (() => void) | undefined;
     let cancelled = false;
     // Loaded on demand: the circle protocol (HPKE, signatures) is not needed to open the app.
     void import('../sync/engine').then(({ startSync }) => {
@@ -126,7 +127,7 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
       held.current.engine = started;
       setEngine(started);
       let last: SyncStatus['state'] | null = null;
-      started.subscribe((next) => {
+      unsubscribe = started.subscribe((next) => {
         setStatus(next);
         // After every sync, screens read again what other devices sent.
         if (next.state === 'up-to-date' || (last === 'syncing' && next.state !== 'syncing')) setVersion((v) => v + 1);
@@ -135,6 +136,7 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
     });
     return () => {
       cancelled = true;
+      unsubscribe?.();
       started?.stop();
       if (held.current.engine === started) held.current.engine = null;
       setEngine(null);

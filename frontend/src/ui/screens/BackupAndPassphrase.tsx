@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { strings } from '../strings';
+import { useAction } from '../useAction';
 import { plainError } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 
@@ -37,23 +38,20 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
 function ChangePassphrase({ session }: { session: Session }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState<string | null>(null);
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const change = async (event: Event) => {
+  const [done, setDone] = useState(false);
+  const { busy, error, run } = useAction();
+  const change = (event: Event) => {
     event.preventDefault();
-    if (next === null || busy) return;
-    setBusy(true);
-    try {
+    if (next === null) return;
+    setDone(false);
+    run(async () => {
       await session.changePassphrase(current, next);
-      setMessage(strings.passphraseChanged);
+      setDone(true);
       setCurrent('');
-    } catch (failure) {
-      setMessage(plainError(failure, strings.genericError));
-    }
-    setBusy(false);
+    });
   };
   return (
-    <form class="panel" aria-labelledby="change-passphrase-heading" onSubmit={(event) => void change(event)}>
+    <form class="panel" aria-labelledby="change-passphrase-heading" onSubmit={change}>
       <h2 id="change-passphrase-heading">{strings.changePassphraseHeading}</h2>
       <label for="current-passphrase">{strings.currentPassphrase}</label>
       <input id="current-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
@@ -61,7 +59,8 @@ function ChangePassphrase({ session }: { session: Session }) {
       <button type="submit" class="secondary" disabled={busy || current === '' || next === null}>
         {strings.changePassphrase}
       </button>
-      <p role="status">{message}</p>
+      <p role="status">{done ? strings.passphraseChanged : ''}</p>
+      {error !== '' && <p class="error" role="alert">{error}</p>}
     </form>
   );
 }

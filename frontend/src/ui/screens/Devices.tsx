@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
+import { useAction } from '../useAction';
 
 /** Link the person's other devices to this plan, or this device to another's. */
 export function Devices({ engine }: { engine: SyncEngine | null }) {
@@ -22,22 +23,14 @@ export function Devices({ engine }: { engine: SyncEngine | null }) {
   );
 }
 
-function useAction(): { error: string; busy: boolean; run(work: () => Promise<void>): void } {
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const run = (work: () => Promise<void>) => {
-    setBusy(true);
-    setError('');
-    work()
-      .catch((failure: unknown) => setError(failure instanceof Error && failure.message !== '' ? failure.message : strings.genericError))
-      .finally(() => setBusy(false));
-  };
-  return { error, busy, run };
+/** The sync engine's failures are already written for the person. */
+function engineMessage(failure: unknown): string {
+  return failure instanceof Error && failure.message !== '' ? failure.message : strings.genericError;
 }
 
 function MakeLink({ engine }: { engine: SyncEngine }) {
   const [link, setLink] = useState<DeviceLink | null>(null);
-  const action = useAction();
+  const action = useAction(engineMessage);
   return (
     <div>
       <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(async () => setLink(await engine.createDeviceLink()))}>
@@ -60,7 +53,7 @@ function MakeLink({ engine }: { engine: SyncEngine }) {
 function Requests({ engine }: { engine: SyncEngine }) {
   const [requests, setRequests] = useState<LinkRequest[] | null>(null);
   const [message, setMessage] = useState('');
-  const action = useAction();
+  const action = useAction(engineMessage);
   const check = () => action.run(async () => setRequests(await engine.pendingLinks()));
   const approve = (requestId: string) =>
     action.run(async () => {
@@ -96,7 +89,7 @@ function Requests({ engine }: { engine: SyncEngine }) {
 function Join({ engine }: { engine: SyncEngine }) {
   const [link, setLink] = useState(() => (location.hash.startsWith('#link=') ? location.href : ''));
   const [status, setStatus] = useState('');
-  const action = useAction();
+  const action = useAction(engineMessage);
   const join = (event: Event) => {
     event.preventDefault();
     action.run(async () => {

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { strings } from '../strings';
-import { plainError, store, writeSettings, DEFAULT_SETTINGS } from '../vault';
+import { useAction } from '../useAction';
+import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RestoreBackup } from './RestoreBackup';
 
@@ -16,29 +17,23 @@ interface FirstRunProps {
 export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
   const [passphrase, setPassphrase] = useState<string | null>(null);
   const [sync, setSync] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, run } = useAction();
 
-  const create = async (event: Event) => {
+  const create = (event: Event) => {
     event.preventDefault();
-    if (passphrase === null || busy) return;
-    setBusy(true);
-    setError('');
-    try {
+    if (passphrase === null) return;
+    run(async () => {
       const { session, recoveryText } = await store.createVault(passphrase);
       if (sync) await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
       onCreated(session, recoveryText);
-    } catch (failure) {
-      setError(plainError(failure, strings.genericError));
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <>
       <h1>{strings.welcomeHeading}</h1>
       <p class="intro">{strings.welcomeIntro}</p>
-      <form onSubmit={(event) => void create(event)} aria-labelledby="passphrase-heading">
+      <form onSubmit={create} aria-labelledby="passphrase-heading">
         <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
         <p>{strings.firstRunPassphraseHelp}</p>
         <PassphraseFields label={strings.passphrase} onChange={setPassphrase} />

@@ -62,10 +62,13 @@ function PlanSectionForm({ section, record, allies, session, onSaved }: SectionP
   const dirty = answer !== (original.current?.answer ?? '') || shareable !== (original.current?.shareable ?? false) || !sameIds(allyIds, original.current?.allyIds ?? []);
 
   // Another device's edit arrived: show it, unless the person has unsaved words here.
+  // Effects run after paint: without `seen`, the first run would wipe what was typed meanwhile.
   const storedJson = JSON.stringify(stored ?? null);
+  const seen = useRef(storedJson);
   useEffect(() => {
     if (record !== undefined) id.current = record.id;
-    if (dirty) return;
+    if (seen.current === storedJson || dirty) return;
+    seen.current = storedJson;
     original.current = stored ?? null;
     setAnswer(stored?.answer ?? '');
     setShareable(stored?.shareable ?? false);

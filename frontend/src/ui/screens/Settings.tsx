@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { requestPersistence, type AppSettings, type Persistence, type Session } from '../../storage';
+import { exitUrl as validExitUrl } from '../../safety/quickExit';
 import type { SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
@@ -46,7 +47,7 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
   const [exitUrl, setExitUrl] = useState(settings.quickExitUrl);
   const [sync, setSync] = useState(settings.serverUrl !== '');
   const [message, setMessage] = useState('');
-  const exitValid = exitUrl.trim() === '' || /^https?:\/\/[^\s]+$/i.test(exitUrl.trim());
+  const exitValid = exitUrl.trim() === '' || validExitUrl(exitUrl.trim()) !== null;
   const submit = (event: Event) => {
     event.preventDefault();
     if (!exitValid) return;

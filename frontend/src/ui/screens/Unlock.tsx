@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StorageError, type Session } from '../../storage';
 import { strings } from '../strings';
+import { useAction } from '../useAction';
 import { plainError, store } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 
@@ -67,22 +68,13 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
 function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; onBack(): void }) {
   const [key, setKey] = useState('');
   const [passphrase, setPassphrase] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const recover = async (event: Event) => {
+  const { busy, error, run } = useAction((failure) => plainError(failure, strings.unlockFailed));
+  const recover = (event: Event) => {
     event.preventDefault();
-    if (passphrase === null || busy) return;
-    setBusy(true);
-    setError('');
-    try {
-      onUnlocked(await store.unlockWithRecovery(key, passphrase));
-    } catch (failure) {
-      setError(plainError(failure, strings.unlockFailed));
-      setBusy(false);
-    }
+    if (passphrase !== null) run(async () => onUnlocked(await store.unlockWithRecovery(key, passphrase)));
   };
   return (
-    <form onSubmit={(event) => void recover(event)} aria-labelledby="recover-heading">
+    <form onSubmit={recover} aria-labelledby="recover-heading">
       <h1 id="recover-heading">{strings.recoverHeading}</h1>
       <p>{strings.recoverHelp}</p>
       <label for="recovery-key">{strings.recoveryKey}</label>
