@@ -110,3 +110,46 @@ def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser,
     assert not phone_problems and not laptop_problems
     phone_context.close()
     laptop_context.close()
+
+
+def _devices_listed(page: Page, count: int) -> list[str]:
+    """The names of the devices listed once `count` are: the list is read from the server."""
+    go_to(page, "Settings")
+    page.get_by_role("button", name="Check my devices again").click()
+    listed = page.get_by_test_id("linked-device")
+    expect(listed).to_have_count(count, timeout=SLOW)
+    return [text.split("\n")[0] for text in listed.all_inner_texts()]
+
+
+def test_a_lost_device_is_named_unlinked_and_gets_nothing_new(browser: Browser, app_server: ServerProcess) -> None:
+    phone_context, phone, phone_problems = _device(browser, app_server)
+    add_ally(phone, "Ana", reach="Signal")
+    _synced(phone)
+    laptop_context, laptop, laptop_problems = _device(browser, app_server)
+    _link(phone, laptop)
+
+    laptop.get_by_label("Name of this device").fill("Old laptop")
+    laptop.get_by_role("button", name="Save name").click()
+    expect(laptop.get_by_role("status").filter(has_text="Saved.")).to_be_visible(timeout=SLOW)
+    _synced(phone)
+    # Renaming synced before "Saved." showed, and the phone has pulled since.
+    assert _devices_listed(phone, 2) == ["Linux computer (this device)", "Old laptop"]
+    expect(phone.get_by_test_id("linked-device").last).to_contain_text("Last synced today")
+
+    phone.get_by_role("button", name="Unlink: Old laptop").click()
+    phone.get_by_role("button", name="Yes, unlink it").click()
+    expect(phone.get_by_role("status").filter(has_text="Old laptop is unlinked")).to_be_visible(timeout=SLOW)
+    assert _devices_listed(phone, 1) == ["Linux computer (this device)"]
+
+    add_ally(phone, "Rua", reach="Phone")
+    _synced(phone)
+    laptop.get_by_role("button", name="Sync now").click()
+    status = laptop.get_by_test_id("sync-status")
+    expect(status).to_contain_text("unlinked by another of your devices", timeout=SLOW)
+    go_to(laptop, "My allies")
+    expect(laptop.get_by_test_id("ally")).to_have_count(1)
+    expect(laptop.get_by_test_id("ally")).to_contain_text("Ana")
+
+    assert not phone_problems and not laptop_problems
+    phone_context.close()
+    laptop_context.close()

@@ -19,6 +19,7 @@ export {
   type AllyRole,
   type AllyStatus,
   type AppSettings,
+  type DeviceNote,
   type PlanAnswer,
   type RecordBodies,
   type RecordKind,

@@ -33,6 +33,17 @@ export type Ally = WithConflicts & {
   readonly status: AllyStatus;
 };
 
+/**
+ * One of the person's own devices, as it names itself. Its record id is its device id; it goes
+ * only to the personal circle (the person's own devices), never to a shared one.
+ */
+export type DeviceNote = WithConflicts & {
+  /** A name the person recognises, e.g. "Android phone"; they can change it. */
+  readonly name: string;
+  /** The last day it synced (YYYY-MM-DD, its own calendar): a day, so it says little about habits. */
+  readonly seenOn: string;
+};
+
 /** This app's settings. */
 export type AppSettings = WithConflicts & {
   readonly serverUrl: string;
@@ -44,11 +55,12 @@ export type AppSettings = WithConflicts & {
 export interface RecordBodies {
   readonly plan: PlanAnswer;
   readonly ally: Ally;
+  readonly device: DeviceNote;
   readonly settings: AppSettings;
 }
 
 export type RecordKind = keyof RecordBodies;
-export const RECORD_KINDS: readonly RecordKind[] = ['plan', 'ally', 'settings'];
+export const RECORD_KINDS: readonly RecordKind[] = ['plan', 'ally', 'device', 'settings'];
 
 export function isRecordKind(value: unknown): value is RecordKind {
   return typeof value === 'string' && (RECORD_KINDS as readonly string[]).includes(value);

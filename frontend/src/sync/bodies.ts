@@ -11,7 +11,7 @@ import type { RecordKind } from '../storage';
 
 /** Kinds that may leave the device, to the person's own devices. Settings stay on each device. */
 export type SyncedKind = Exclude<RecordKind, 'settings'>;
-export const SYNCED_KINDS: readonly SyncedKind[] = ['plan', 'ally'];
+export const SYNCED_KINDS: readonly SyncedKind[] = ['plan', 'ally', 'device'];
 
 export function isSyncedKind(kind: unknown): kind is SyncedKind {
   return typeof kind === 'string' && (SYNCED_KINDS as readonly string[]).includes(kind);
@@ -45,6 +45,7 @@ const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
     strings(b['roles']) &&
     (b['roles'] as string[]).every((role) => ROLES.includes(role)) &&
     STATUSES.includes(b['status'] as string),
+  device: (b) => allStrings(b, ['name', 'seenOn']),
 };
 
 /** `_conflicts`, when present, is a list of `{ field, value }` (PROTOCOL §7). */

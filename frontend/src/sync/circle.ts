@@ -13,12 +13,12 @@
  *   the edit onto the newer revision (PROTOCOL §7) before it is sealed anew; a `stale_epoch`
  *   fetches the new key and seals the same words again.
  */
-import { b64u, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
+import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError, type ErrorCode } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
-import { makeAdd, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
-import { openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
+import { makeAdd, makeRemove, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
+import { newEpochKey, openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
 import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
 import type { SignedObject } from '../crypto/signed';
@@ -194,6 +194,29 @@ export class CircleReplica {
     const entry = makeAdd(this.store.deviceKeys, state, identity, role);
     const envelope = await sealKeyEnvelope(this.circleId, state.epoch, joiner, this.#key(state.epoch));
     await this.api.call('POST', `${this.#path}/requests/${requestId}/approve`, { entry, key_envelopes: [envelope] });
+    await this.refresh();
+  }
+
+  /**
+   * Removes a member by a signed `remove` entry that starts a new epoch, whose key is sealed only
+   * to the members who stay (§8): the removed device keeps what it had, and can open nothing
+   * written afterwards. Edits waiting here under the old epoch are sealed again when pushed.
+   *
+   * Contract: a device that is not a member is a RangeError and nothing is sent; who may remove
+   * (an admin) is the log's rule, which the server and every member's verifyLog enforce.
+   */
+  async remove(deviceId: Uint8Array): Promise<void> {
+    const state = await this.refresh();
+    if (!state.members.has(b64u(deviceId))) throw new RangeError('that device is not a member of this circle');
+    const key = newEpochKey();
+    try {
+      const entry = await makeRemove(this.store.deviceKeys, state, deviceId, key);
+      const staying = [...state.members.values()].filter((m) => !bytesEqual(m.identity.deviceId, deviceId));
+      const envelopes = await Promise.all(staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)));
+      await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
+    } finally {
+      key.fill(0);
+    }
     await this.refresh();
   }
 

@@ -1,6 +1,7 @@
 // The sync engine's triggers and status, against a server faked at the edge (./testing.ts), with
 // the real storage on fake-indexeddb.
 import { describe, expect, it } from 'vitest';
+import { b64u } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import type { Fetch } from './api';
@@ -33,7 +34,9 @@ describe('the sync engine', () => {
     expect(await sync.syncNow()).toEqual({ state: 'up-to-date', waiting: 0 });
     expect(seen).toContain('syncing');
     expect(server.circles.size).toBe(1);
-    expect([...server.circles.values()][0]?.changes).toHaveLength(2);
+    // The two records, and this device's own note (its name and the day it synced).
+    expect([...server.circles.values()][0]?.changes).toHaveLength(3);
+    expect((await session.list('device')).map((d) => d.id)).toEqual([b64u(session.deviceKeys.public.deviceId)]);
     sync.stop();
   });
 

@@ -17,21 +17,23 @@
  */
 import { ProtocolError } from '../crypto/errors';
 import { StorageError, type Session } from '../storage';
-import type { Fetch } from './api';
+import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
 import type { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { listen, type ServerEvent } from './events';
 import { approveLink, checkLinkRequest, createDeviceLink, isJoining, parseDeviceLink, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
+import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
 import { ensurePersonal, readPersonal } from './personal';
-import { MESSAGES, statusFor, type SyncStatus } from './status';
+import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
 
 export type { SyncState, SyncStatus } from './status';
 export type { DeviceLink, LinkAsked, LinkRequest } from './links';
+export type { LinkedDevice } from './devices';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'baseOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'baseOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface SyncOptions {
   readonly session: EngineStore;
@@ -72,6 +74,12 @@ export interface SyncEngine {
    * stays; a later sync finishes it once approved).
    */
   joinByLink(link: string, options?: JoinOptions): Promise<void>;
+  /** The person's devices that share this plan, as the server's signed log says now; this device first. */
+  devices(): Promise<LinkedDevice[]>;
+  /** Unlinks another device with a new key: it keeps what it had and gets nothing new. */
+  removeDevice(id: string): Promise<void>;
+  /** Renames this device, as the person's other devices will show it. */
+  renameThisDevice(name: string): Promise<void>;
   /** Stops every trigger, signs out, and forgets the keys it held. Call it on lock. Idempotent. */
   stop(): void;
 }
@@ -187,6 +195,26 @@ class Engine implements SyncEngine {
     }
   }
 
+  devices(): Promise<LinkedDevice[]> {
+    return this.#serial(async () => {
+      const store = this.options.session;
+      // Nothing synced yet (perhaps about to be linked to another device's plan): only this one,
+      // and no circle is made at the server just to look.
+      if (this.#circle === null && (await readPersonal(store)) === undefined) return [await thisDeviceOnly(store, this.#now())];
+      return listDevices(await this.#ownCircle(), store);
+    });
+  }
+
+  async removeDevice(id: string): Promise<void> {
+    await this.#serial(async () => removeDevice(await this.#ownCircle(), this.options.session, id));
+    await this.syncNow();
+  }
+
+  async renameThisDevice(name: string): Promise<void> {
+    await this.#serial(() => renameThisDevice(this.options.session, name, this.#now()));
+    await this.syncNow();
+  }
+
   stop(): void {
     if (this.#stopped) return;
     this.#abort.abort();
@@ -230,7 +258,9 @@ class Engine implements SyncEngine {
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
     // be linked to another's) makes none: it is made on the first sync with something to keep.
     if (this.#circle === null && (await readPersonal(store)) === undefined && (await this.#waiting()) === 0) return true;
-    await (await this.#personal(api)).sync();
+    const circle = await this.#personal(api);
+    await noteThisDevice(store, this.#now());
+    await removedHere(() => circle.sync());
     await this.#rememberServer(api);
     return true;
   }
@@ -257,6 +287,13 @@ class Engine implements SyncEngine {
     if (await isJoining(this.options.session)) throw new Error(MESSAGES.waitingForApproval);
     this.#circle = await ensurePersonal(api, this.options.session, this.#clock);
     return this.#circle;
+  }
+
+  /** The personal circle for device management, which needs one (made at the server if new). */
+  async #ownCircle(): Promise<CircleReplica> {
+    const circle = await this.#personal(await this.#api());
+    await removedHere(() => circle.refresh());
+    return circle;
   }
 
   /** The signed-in connection, knowing the server id this vault synced with before. */
@@ -343,6 +380,20 @@ class Engine implements SyncEngine {
     } catch {
       return true;
     }
+  }
+}
+
+/**
+ * Runs work on the personal circle. The server answers 404 for a circle this device is not a
+ * member of: for the personal circle, made or joined before, that means another of the person's
+ * devices removed this one.
+ */
+async function removedHere<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, DEVICE_REMOVED, MESSAGES.removed);
+    throw error;
   }
 }
 

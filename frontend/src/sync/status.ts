@@ -16,6 +16,9 @@ export interface SyncStatus {
   readonly detail?: string;
 }
 
+/** The engine's code for "another of the person's devices removed this one". */
+export const DEVICE_REMOVED = 'device_removed';
+
 export const KEPT = 'Your changes are kept on this phone.';
 
 export const MESSAGES = {
@@ -32,6 +35,9 @@ export const MESSAGES = {
     'Syncing with a server other than the one this app was opened from is not possible yet. ' +
     'Your plan stays on this phone. To sync with your organisation, open the app from their address instead.',
   waitingForApproval: 'Waiting for your other device to approve this one. Check that both show the same safety number.',
+  removed:
+    'This device was unlinked by another of your devices, so it no longer syncs. What is on it stays here. ' +
+    'If you did not do this, someone may have your other device: change your passphrase there and check your linked devices.',
   declined: 'Your other device did not approve this one. Nothing was shared. You can make a new link and try again.',
 } as const;
 
@@ -49,6 +55,7 @@ function apiStatus(error: ApiError): { state: SyncState; message: string } {
   if (error.code === 'registration_code_required' || error.code === 'invalid_registration_code') return { state: 'error', message: MESSAGES.registration };
   // The connection's own message already says what happened and that nothing was sent.
   if (error.code === SERVER_CHANGED) return { state: 'error', message: `${error.message} ${KEPT}` };
+  if (error.code === DEVICE_REMOVED) return { state: 'error', message: MESSAGES.removed };
   if (error.code === 'unauthorized') return { state: 'error', message: MESSAGES.signIn };
   if (error.status === 429 || error.status >= 500) return { state: 'error', message: MESSAGES.busy };
   return { state: 'error', message: MESSAGES.failed };

@@ -118,8 +118,21 @@ async function route(server: FakeServer, call: Call, accounts: Accounts): Promis
   // An approval appends its `add` entry and key envelope, as a log append does.
   const match = /^\/v1\/circles\/([^/]+)(\/[a-z]+)?$/.exec(path.replace(/\/requests\/[^/]+\/approve$/, '/log'));
   const circle = match ? server.circles.get(match[1] as string) : undefined;
-  if (circle === undefined) return refusal(404, 'not_found');
+  if (circle === undefined || !membersOf(circle).has(call.device)) return refusal(404, 'not_found');
   return circleRoute(server, circle, match?.[2] ?? '', call);
+}
+
+/** The device ids the log makes members now, read without verifying (the app verifies). */
+function membersOf(circle: FakeCircle): Set<string> {
+  const members = new Set<string>();
+  for (const entry of circle.log) {
+    const payload = payloadOf(entry);
+    const member = payload['member'] as { identity?: unknown } | undefined;
+    if (member?.identity !== undefined) members.add(String(payloadOf(member.identity)['device_id']));
+    if (payload['op'] === 'remove') members.delete(String(payload['device_id']));
+    if (payload['op'] === 'leave') members.delete(String(payload['signer']));
+  }
+  return members;
 }
 
 async function createCircle(server: FakeServer, body: Record<string, unknown>): Promise<Response> {

@@ -186,6 +186,21 @@ export const strings = {
   join: 'Ask to join',
   joinWaiting: (safety: string) => `Waiting for your other device to approve. Check that it shows this safety number: ${safety}`,
   joinDone: 'This device now has your plan.',
+  linkedHeading: 'Devices that share this plan',
+  linkedRefresh: 'Check my devices again',
+  thisDevice: '(this device)',
+  unnamedDevice: 'A device that has not synced yet',
+  lastSynced: (day: string, today: string) => (day === '' ? 'Not synced yet' : day === today ? 'Last synced today' : `Last synced on ${readableDay(day)}`),
+  deviceName: 'Name of this device',
+  deviceNameHelp: 'Only your own devices see this name. The server never does.',
+  saveDeviceName: 'Save name',
+  deviceNameSaved: 'Saved. Your other devices will show the new name after they sync.',
+  unlink: (name: string) => `Unlink: ${name}`,
+  unlinkConfirm: (name: string) =>
+    `Unlink ${name}? It keeps what is on it now, but gets nothing new from here on. If it was lost or someone else has it, also change your passphrase.`,
+  unlinkYes: 'Yes, unlink it',
+  unlinkNo: 'Keep it',
+  unlinked: (name: string) => `${name} is unlinked. It will get nothing new.`,
   backupHeading: 'Backup',
   backupHelp: 'A backup file is encrypted: it opens only with your passphrase. Keep it somewhere safe.',
   exportBackup: 'Save a backup file',
@@ -203,3 +218,9 @@ export const strings = {
   wiped: 'Everything has been removed from this device.',
   genericError: 'Something went wrong. Nothing you wrote was lost; please try again.',
 } as const;
+
+/** A YYYY-MM-DD day as words, in the person's language, read as their own calendar day. */
+function readableDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(year, month - 1, date).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+}

@@ -3,6 +3,8 @@ import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
+import { engineMessage } from './engineMessage';
+import { LinkedDevices } from './LinkedDevices';
 
 /** Link the person's other devices to this plan, or this device to another's. */
 export function Devices({ engine }: { engine: SyncEngine | null }) {
@@ -14,6 +16,7 @@ export function Devices({ engine }: { engine: SyncEngine | null }) {
         <p class="hint">{strings.devicesNeedSync}</p>
       ) : (
         <>
+          <LinkedDevices engine={engine} />
           <MakeLink engine={engine} />
           <Requests engine={engine} />
           <Join engine={engine} />
@@ -21,11 +24,6 @@ export function Devices({ engine }: { engine: SyncEngine | null }) {
       )}
     </section>
   );
-}
-
-/** The sync engine's failures are already written for the person. */
-function engineMessage(failure: unknown): string {
-  return failure instanceof Error && failure.message !== '' ? failure.message : strings.genericError;
 }
 
 function MakeLink({ engine }: { engine: SyncEngine }) {

@@ -1,0 +1,80 @@
+// The person's own devices: names and last-seen days kept encrypted in the personal circle, and
+// removal with a new key, against the fake server (./testing.ts) with real storage and protocol code.
+import { describe, expect, it } from 'vitest';
+import { b64u } from '../crypto/encoding';
+import { makeIdentity } from '../crypto/identity';
+import { newRecordId } from '../storage';
+import { ally, testStore } from '../storage/testing';
+import { ApiError } from './api';
+import { CircleReplica } from './circle';
+import { Clock } from './clock';
+import { Connection } from './connection';
+import { dayOf, guessDeviceName, listDevices, noteThisDevice, removeDevice, renameThisDevice } from './devices';
+import { ensurePersonal } from './personal';
+import { fakeServer } from './testing';
+
+const NOW = Date.UTC(2026, 10, 30, 12);
+
+async function device(server: ReturnType<typeof fakeServer>) {
+  const { session } = await testStore().createVault('p');
+  return { session, api: new Connection(session.deviceKeys, { fetchImpl: server.fetch }), clock: new Clock(session.deviceKeys.public.deviceId) };
+}
+
+async function linked() {
+  const server = fakeServer();
+  const [a, b] = [await device(server), await device(server)];
+  await b.api.signIn();
+  const mine = await ensurePersonal(a.api, a.session, a.clock);
+  await mine.approve('request-1', makeIdentity(b.session.deviceKeys), 'admin');
+  const theirs = new CircleReplica(b.api, b.session, mine.circleId, mine.genesisHash, { clock: b.clock });
+  return { server, a, b, mine, theirs };
+}
+
+describe('linked devices', () => {
+  it('guesses a plain name from the browser and notes the day at most once', async () => {
+    expect(guessDeviceName('Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari')).toBe('Android phone');
+    expect(guessDeviceName('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)')).toBe('iPhone');
+    expect(guessDeviceName('curl/8')).toBe('A device');
+    const { session } = await testStore().createVault('p');
+    await noteThisDevice(session, NOW);
+    const pendingAfterFirst = await session.pending();
+    await session.settle(pendingAfterFirst[0]!.recordId, 1, '0').catch(() => undefined);
+    await noteThisDevice(session, NOW + 1000);
+    expect((await session.list('device')).map((r) => r.body.seenOn)).toEqual([dayOf(NOW)]);
+    await expect(renameThisDevice(session, '   ', NOW)).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('lists both devices by the names they gave themselves, this one first', async () => {
+    const { a, b, mine, theirs } = await linked();
+    await renameThisDevice(a.session, 'Work phone', NOW);
+    await renameThisDevice(b.session, 'Old laptop', NOW);
+    await theirs.sync();
+    await mine.sync();
+    const listed = await listDevices(mine, a.session);
+    expect(listed.map((d) => [d.name, d.seenOn, d.thisDevice])).toEqual([
+      ['Work phone', dayOf(NOW), true],
+      ['Old laptop', dayOf(NOW), false],
+    ]);
+  });
+
+  it('removes a device with a new key: it gets nothing new, and its note is deleted', async () => {
+    const { server, a, b, mine, theirs } = await linked();
+    await renameThisDevice(b.session, 'Lost phone', NOW);
+    await theirs.sync();
+    await mine.sync();
+    const lost = b64u(b.session.deviceKeys.public.deviceId);
+    await expect(removeDevice(mine, a.session, b64u(a.session.deviceKeys.public.deviceId))).rejects.toBeInstanceOf(RangeError);
+    await removeDevice(mine, a.session, lost);
+    await a.session.put('ally', newRecordId(), ally());
+    await mine.sync();
+
+    const circle = server.circles.get(mine.id)!;
+    expect(circle.epoch).toBe(1);
+    expect(circle.envelopes.filter((e) => e.epoch === 1).map((e) => e.recipient)).toEqual([b64u(a.session.deviceKeys.public.deviceId)]);
+    expect(circle.changes.at(-1)?.envelope.epoch).toBe(1);
+    expect((await listDevices(mine, a.session)).map((d) => d.id)).not.toContain(lost);
+    const refused = await theirs.sync().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(404);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The person's own devices: the members of their personal circle. Each device names itself in an
+ * encrypted `device` record whose id is its device id, so the server never learns a name, and
+ * notes the day it last synced, at most once a day, so the note says little about habits.
+ */
+import { b64u, unb64uId } from '../crypto/encoding';
+import type { Session } from '../storage';
+import type { CircleReplica } from './circle';
+
+export interface LinkedDevice {
+  readonly id: string;
+  /** The name it gave itself; empty until it has synced one. */
+  readonly name: string;
+  /** The last day it synced (YYYY-MM-DD); empty when not known yet. */
+  readonly seenOn: string;
+  readonly thisDevice: boolean;
+}
+
+export type DeviceStore = Pick<Session, 'deviceKeys' | 'get' | 'put' | 'list' | 'remove'>;
+
+/** The longest name a device may have. */
+export const MAX_DEVICE_NAME = 60;
+
+/** The device's calendar day at `now`, YYYY-MM-DD. */
+export function dayOf(now: number): string {
+  const date = new Date(now);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+}
+
+/** A first name for this device from what the browser says it runs on; the person can change it. */
+export function guessDeviceName(userAgent: string = globalThis.navigator?.userAgent ?? ''): string {
+  const kinds: [RegExp, string][] = [
+    [/iPad/, 'iPad'],
+    [/iPhone/, 'iPhone'],
+    [/Android.*Mobile/, 'Android phone'],
+    [/Android/, 'Android tablet'],
+    [/CrOS/, 'Chromebook'],
+    [/Macintosh/, 'Mac'],
+    [/Windows/, 'Windows computer'],
+    [/Linux/, 'Linux computer'],
+  ];
+  return kinds.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'A device';
+}
+
+function selfId(store: DeviceStore): string {
+  return b64u(store.deviceKeys.public.deviceId);
+}
+
+/** Writes this device's note when it has none or it names another day; a no-op otherwise. */
+export async function noteThisDevice(store: DeviceStore, now: number): Promise<void> {
+  const id = selfId(store);
+  const mine = await store.get('device', id);
+  const seenOn = dayOf(now);
+  if (mine?.body.seenOn === seenOn) return;
+  await store.put('device', id, { name: mine?.body.name ?? guessDeviceName(), seenOn });
+}
+
+/**
+ * Renames this device. Contract: a name that is empty after trimming or longer than
+ * MAX_DEVICE_NAME is a RangeError, with nothing written.
+ */
+export async function renameThisDevice(store: DeviceStore, name: string, now: number): Promise<void> {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > MAX_DEVICE_NAME) throw new RangeError(`a device name is 1 to ${MAX_DEVICE_NAME} characters`);
+  await store.put('device', selfId(store), { name: trimmed, seenOn: dayOf(now) });
+}
+
+/** The members of the personal circle as the server's log says now (verified), this device first. */
+export async function listDevices(circle: CircleReplica, store: DeviceStore): Promise<LinkedDevice[]> {
+  const state = await circle.refresh();
+  const notes = new Map((await store.list('device')).map((record) => [record.id, record.body]));
+  const self = selfId(store);
+  const devices = [...state.members.keys()].map((id) => ({
+    id,
+    name: notes.get(id)?.name ?? '',
+    seenOn: notes.get(id)?.seenOn ?? '',
+    thisDevice: id === self,
+  }));
+  return devices.sort((a, b) => Number(b.thisDevice) - Number(a.thisDevice) || a.name.localeCompare(b.name));
+}
+
+/** This device alone, before it syncs a plan: named as it will be once it does. */
+export async function thisDeviceOnly(store: DeviceStore, now: number): Promise<LinkedDevice> {
+  const mine = await store.get('device', selfId(store));
+  return { id: selfId(store), name: mine?.body.name ?? guessDeviceName(), seenOn: mine?.body.seenOn ?? dayOf(now), thisDevice: true };
+}
+
+/**
+ * Removes another of the person's devices from the personal circle with a new epoch key, and
+ * deletes its note. Contract: this device itself is a RangeError (a device does not remove itself
+ * here; wiping it is the way), and so is a device that is not a member.
+ */
+export async function removeDevice(circle: CircleReplica, store: DeviceStore, id: string): Promise<void> {
+  if (id === selfId(store)) throw new RangeError('this device cannot remove itself');
+  await circle.remove(unb64uId(id));
+  if ((await store.get('device', id)) !== undefined) await store.remove('device', id);
+}
