@@ -51,7 +51,7 @@ export interface PendingChange {
 const CURSORS_KEY = 'cursors';
 
 /** Where the engine's named values live in the `state` store: apart from `device` and `cursors`. */
-function stateKey(name: string): string {
+export function stateKey(name: string): string {
   if (name.length === 0) throw new RangeError('a state name is not empty');
   return `engine:${name}`;
 }
@@ -59,6 +59,8 @@ function stateKey(name: string): string {
 export class Session {
   readonly #ctx: SessionContext;
   readonly #keys: HeldKeys;
+  /** A read of every record in flight, shared by the lists asked for meanwhile; never one begun before a write ended. */
+  #reading: Promise<{ id: string; value: StoredRecord }[]> | null = null;
 
   constructor(ctx: SessionContext, keys: HeldKeys) {
     this.#ctx = ctx;
@@ -116,7 +118,7 @@ export class Session {
 
   /** Every record of `kind` that is not deleted, in no particular order. Rejects with `damaged` if any does not open. */
   async list<K extends RecordKind>(kind: K): Promise<LocalRecord<K>[]> {
-    const all = await openAll<StoredRecord>(await this.#db(), this.#keys, 'records');
+    const all = await this.#readAll();
     return all.map(({ id, value }) => visible(kind, id, value)).filter((r): r is LocalRecord<K> => r !== undefined);
   }
 
@@ -273,7 +275,30 @@ export class Session {
   }
 
   #exclusive<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    return exclusive(this.#ctx.lockName, async () => work(await this.#db()));
+    this.#reading = null;
+    return exclusive(this.#ctx.lockName, async () => {
+      try {
+        return await work(await this.#db());
+      } finally {
+        this.#reading = null;
+      }
+    });
+  }
+
+  /**
+   * Every record, opened. A screen that lists two kinds at once (the plan and its allies) opens
+   * each record once, not once per kind: a list asked for while a read runs shares it, unless a
+   * write of this session began since.
+   */
+  #readAll(): Promise<{ id: string; value: StoredRecord }[]> {
+    if (this.#reading !== null) return this.#reading;
+    const reading = this.#db().then((db) => openAll<StoredRecord>(db, this.#keys, 'records'));
+    const done = () => {
+      if (this.#reading === reading) this.#reading = null;
+    };
+    reading.then(done, done);
+    this.#reading = reading;
+    return reading;
   }
 
   /** Reads record `id` with its entry, applies `transition`, writes both back in one transaction. */
