@@ -6,7 +6,9 @@ The protocol code checks them again, cryptographically, before anything is store
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from support_circle.protocol.encoding import is_version
 
 B64u = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]*$", max_length=200_000)]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{21}[AQgw]$", description="16 random bytes, b64u.")]
@@ -14,6 +16,26 @@ Key32 = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$", d
 Signature = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{85}[AQgw]$", description="64 bytes, b64u.")]
 Nonce = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16}$", description="12 bytes, b64u.")]
 Epoch = Annotated[int, Field(ge=0, le=4294967295)]
+
+
+def _version(value: object) -> object:
+    # Literal[1] alone lets true and 1.0 through, as both equal 1 in Python; §1 refuses them.
+    if not is_version(value):
+        raise ValueError("v is the integer 1")
+    return value
+
+
+Version = Annotated[Literal[1], BeforeValidator(_version)]
+# An escrow's content pads to 256 or 512 bytes; 1024 leaves room, and the tag adds 16.
+MAX_ESCROW_CT_BYTES = 1024 + 16
+EscrowCt = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]*$",
+        max_length=(MAX_ESCROW_CT_BYTES * 4 + 2) // 3,  # unpadded base64url characters
+        description=f"b64u, at most {MAX_ESCROW_CT_BYTES} bytes.",
+    ),
+]
 
 
 class Wire(BaseModel):
@@ -26,7 +48,7 @@ class Wire(BaseModel):
 class SignedObject(Wire):
     """Exact signed bytes plus their signature (PROTOCOL.md §2)."""
 
-    v: Literal[1]
+    v: Version
     signer: Id
     payload: B64u
     sig: Signature
@@ -35,7 +57,7 @@ class SignedObject(Wire):
 class KeyEnvelope(Wire):
     """An epoch key sealed to one member device with HPKE (PROTOCOL.md §6)."""
 
-    v: Literal[1]
+    v: Version
     circle_id: Id
     epoch: Epoch
     recipient: Id
@@ -45,7 +67,7 @@ class KeyEnvelope(Wire):
 class RecordEnvelope(Wire):
     """One encrypted record revision (PROTOCOL.md §7)."""
 
-    v: Literal[1]
+    v: Version
     circle_id: Id
     record_id: Id
     epoch: Epoch
@@ -56,7 +78,7 @@ class RecordEnvelope(Wire):
 class InviteRecord(Wire):
     """The encrypted invite the server stores (PROTOCOL.md §9)."""
 
-    v: Literal[1]
+    v: Version
     invite_id: Id
     nonce: Nonce
     ct: B64u
@@ -65,7 +87,15 @@ class InviteRecord(Wire):
 class JoinRequest(Wire):
     """A request to join, with proof of the invite secret (PROTOCOL.md §9)."""
 
-    v: Literal[1]
+    v: Version
     invite_id: Id
     identity: SignedObject
     proof: Signature
+
+
+class Escrow(Wire):
+    """A device's recovery escrow, sealed under a key only the recovery key gives (PROTOCOL.md §15)."""
+
+    v: Version
+    nonce: Nonce
+    ct: EscrowCt

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 FRONTEND = REPO / "frontend"
 GROUPS = {
     "identity", "recovery_key", "vault", "local", "key_derivation", "key_envelope", "record",
-    "membership", "invite_derivation", "invite", "join_request", "safety_number",
+    "membership", "invite_derivation", "invite", "join_request", "safety_number", "escrow",
 }  # fmt: skip
 
 

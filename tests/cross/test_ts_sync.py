@@ -91,7 +91,8 @@ def test_two_app_devices_sync_and_the_python_client_reads_them(server: ServerPro
     replica.pull()
     pulled = {b64u(record_id): revision.body for record_id, revision in replica.records.items()}
     assert pulled == records
-    assert {body["kind"] for body in pulled.values()} == {"plan", "ally"}
+    # The device notes (each app device's name and last day synced) are records of the plan too.
+    assert {body["kind"] for body in pulled.values()} == {"plan", "ally", "device"}
     ally = next(body for body in pulled.values() if body["kind"] == "ally")
     kept = [ally["trustNotes"], *(c["value"] for c in ally["_conflicts"] if c["field"] == "trustNotes")]
     assert sorted(kept) == ["words written on A", "words written on B"]

@@ -2,8 +2,9 @@
 scenario wrote is anywhere in what the server keeps — its database files or dump, and its log.
 
 The scenario uses every path that carries content: records pushed and pulled, a merge, invites
-approved, a member removed, the key rotated. Each plaintext is distinctive, so finding it in any
-form (UTF-8, or escaped as JSON would escape it) means the server saw it.
+approved, a member removed, the key rotated, a recovery escrow stored. Each plaintext is
+distinctive, so finding it in any form (UTF-8, or escaped as JSON would escape it) means the
+server saw it.
 """
 
 import json
@@ -20,6 +21,8 @@ from sqlalchemy.engine import make_url
 from support_circle.client import Device
 from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
+from support_circle.client.recovery import put_escrow
+from support_circle.protocol import escrow, primitives
 from support_circle.protocol.encoding import b64u
 from tests.support.server import ServerProcess
 
@@ -45,6 +48,8 @@ class Secrets:
     circle_id: str = ""
     tokens: list[str] = field(default_factory=list)
     invite_secrets: list[bytes] = field(default_factory=list)
+    recovery_key: bytes = b""
+    escrowed_keys: list[bytes] = field(default_factory=list)  # private keys, sealed in the escrow
 
     def keep_token(self, device: Device) -> None:
         assert device.api.token is not None
@@ -87,6 +92,9 @@ def _scenario(server: ServerProcess) -> Secrets:
     alice, bea, cleo = (_device(server, secrets) for _ in range(3))
     mine = alice.create_circle()
     secrets.circle_id = b64u(mine.circle_id)
+    secrets.recovery_key = primitives.random_bytes(32)
+    secrets.escrowed_keys += [alice.keys.sign_seed, alice.keys.kem_private]
+    put_escrow(alice, secrets.recovery_key, mine)
     mine.write({"kind": "circle", "name": PLAINTEXTS[0]})
     mine.push()
     hers, theirs = _join(mine, bea, secrets), _join(mine, cleo, secrets)
@@ -182,5 +190,12 @@ def test_the_server_keeps_no_plaintext_in_its_database_or_log(server: ServerProc
 
     credentials = {f"token {i}": {token.encode()} for i, token in enumerate(secrets.tokens)}
     credentials |= {f"invite secret {i}": {b64u(s).encode(), s} for i, s in enumerate(secrets.invite_secrets)}
+    recovery = [secrets.recovery_key, escrow.escrow_key(secrets.recovery_key), *secrets.escrowed_keys]
+    credentials |= {f"recovery secret {i}": {b64u(s).encode(), s} for i, s in enumerate(recovery)}
     _assert_absent(log, credentials, "the server log")
     _assert_absent(stored, credentials, "the database")
+
+    # The escrow's id is the one secret a new device needs to read it: stored, never logged.
+    escrow_id = b64u(escrow.escrow_id(secrets.recovery_key)).encode()
+    assert escrow_id in stored
+    _assert_absent(log, {"escrow id": {escrow_id}}, "the server log")

@@ -85,6 +85,7 @@ _SIMPLE = {
     ("record", "payload"): "record-payload.schema.json",
     ("invite", "record"): "invite-record.schema.json",
     ("join_request", "request"): "join-request.schema.json",
+    ("escrow", "escrow"): "escrow.schema.json",
 }
 
 WIRE_OBJECTS = list(_wire_objects())

@@ -94,12 +94,14 @@ class CircleReplica:
             )
         return self.keys[epoch]
 
-    def add_member(self, identity: dict[str, Any], role: str = "member") -> None:
+    def add_member(self, identity: dict[str, Any], role: str = "member", *, history: bool = False) -> None:
+        """Adds a device with the current epoch's key; with ``history``, with the key of every epoch
+        this device holds too, so the person's own new device reads everything (§15)."""
         entry = membership.add(self.device.keys, self.verified, identity, role)
         joiner = _public(identity)
         epoch = self.verified.epoch
-        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, joiner, self._key(epoch))
-        self._append(entry, [envelope])
+        epochs = {*self.keys, epoch} if history else {epoch}
+        self._append(entry, [circle_keys.seal_key_envelope(self.circle_id, e, joiner, self._key(e)) for e in epochs])
 
     def approve(self, request_id: str, join_request: dict[str, Any]) -> None:
         """Admits a joiner whose request the server holds, after checking its proof elsewhere."""

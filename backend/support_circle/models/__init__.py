@@ -5,6 +5,7 @@ from support_circle.models.changes import Change
 from support_circle.models.circles import Circle, CircleMember, KeyEnvelopeRow, MembershipEntry
 from support_circle.models.devices import AuthChallenge, AuthToken, Device, RegistrationCode
 from support_circle.models.invites import Invite, JoinRequest
+from support_circle.models.recovery import RecoveryEscrow
 from support_circle.models.server import ServerInfo
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "JoinRequest",
     "KeyEnvelopeRow",
     "MembershipEntry",
+    "RecoveryEscrow",
     "RegistrationCode",
     "ServerInfo",
 ]

@@ -148,7 +148,7 @@ def purge_inactive(session: Session, days: int, *, apply: bool) -> PurgePlan:
     """Deletes devices not seen for ``days`` days, and the circles only they were in.
 
     Foreign keys cascade the rest: a device's tokens, challenges, memberships, key envelopes,
-    invites and join requests; a circle's changes, log, key envelopes and invites.
+    invites, join requests and recovery escrows; a circle's changes, log, key envelopes and invites.
 
     A device that is still linked to a circle someone active uses — as a member, even a removed
     one, or as the author of changes or invites there — is kept: deleting it would cut holes in

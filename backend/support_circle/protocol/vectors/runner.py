@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from support_circle.protocol import circle_keys, invites, membership, records, vault
+from support_circle.protocol import circle_keys, escrow, invites, membership, records, vault
 from support_circle.protocol.encoding import b64u, format_time, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
@@ -31,6 +31,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "join_request": ("device_id",),
     "safety_number": ("number",),
     "merge": ("result",),
+    "escrow": ("escrow_id", "escrow_key", "content"),
 }
 
 
@@ -136,6 +137,16 @@ def _join_request(v: Vector) -> Outputs:
     return {"device_id": b64u(joiner.device_id)}
 
 
+def _escrow(v: Vector) -> Outputs:
+    recovery_key = unb64u(v["recovery_key"])
+    content = escrow.open_with_recovery_key(recovery_key, v["escrow"])
+    return {
+        "escrow_id": b64u(escrow.escrow_id(recovery_key)),
+        "escrow_key": b64u(escrow.escrow_key(recovery_key)),
+        "content": content.document(),
+    }
+
+
 def _safety_number(v: Vector) -> Outputs:
     a, b = verify_identity(v["a"]), verify_identity(v["b"])
     one_way, other_way = safety_number(a, b), safety_number(b, a)
@@ -161,6 +172,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "join_request": _join_request,
     "safety_number": _safety_number,
     "merge": lambda v: {"result": merge(v["base"], v["local"], v["remote"], local_is_later=v["local_is_later"])},
+    "escrow": _escrow,
 }
 
 

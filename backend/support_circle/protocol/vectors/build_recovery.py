@@ -1,0 +1,130 @@
+"""Vectors for recovery from the server (§15): the escrow a recovery key opens on a new device."""
+
+from typing import Any
+
+from support_circle.protocol import escrow, primitives
+from support_circle.protocol.encoding import b64u, ctx, dump_json
+from support_circle.protocol.escrow import EscrowContent
+from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.padding import pad
+from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+
+Files = dict[str, dict[str, Any]]
+
+
+def _content() -> EscrowContent:
+    return EscrowContent(DeviceKeys.generate(), primitives.random_bytes(16), primitives.random_bytes(32))
+
+
+def _raw_escrow(recovery_key: bytes, inner: bytes, padded: bool = True) -> dict[str, Any]:
+    """An escrow around arbitrary content bytes: how its maker (who has the key) could make one."""
+    aad = ctx("support-circle/v1/escrow", escrow.escrow_id(recovery_key))
+    nonce = primitives.random_bytes(12)
+    ct = primitives.aead_seal(escrow.escrow_key(recovery_key), nonce, pad(inner) if padded else inner, aad)
+    return {"v": 1, "nonce": b64u(nonce), "ct": b64u(ct)}
+
+
+def _opens(recovery_key: bytes, sealed: dict[str, Any], content: EscrowContent, name: str, comment: str) -> Any:
+    return vector(
+        name,
+        comment,
+        recovery_key=b64u(recovery_key),
+        escrow=sealed,
+        escrow_id=b64u(escrow.escrow_id(recovery_key)),
+        escrow_key=b64u(escrow.escrow_key(recovery_key)),
+        content=content.document(),
+    )
+
+
+def escrow_vectors() -> dict[str, Any]:
+    rk, other_rk, third_rk = (primitives.random_bytes(32) for _ in range(3))
+    content, other_content = _content(), _content()
+    good = escrow.seal_escrow(escrow.escrow_id(rk), escrow.escrow_key(rk), content)
+    moved = escrow.seal_escrow(escrow.escrow_id(other_rk), escrow.escrow_key(rk), content)
+    document = content.document()
+    base = {"recovery_key": b64u(rk)}
+
+    def broken(name: str, comment: str, expect: str, inner: dict[str, Any]) -> Any:
+        return vector(name, comment, expect, **base, escrow=_raw_escrow(rk, dump_json(inner)))
+
+    short_seed = {**document["device"], "sign_seed": b64u(bytes(31))}
+    return group_file(
+        "escrow",
+        "Opening a recovery escrow with the recovery key alone (§15).",
+        [
+            _opens(rk, good, content, "open", "the recovery key it was sealed for"),
+            _opens(
+                third_rk,
+                escrow.seal_escrow(escrow.escrow_id(third_rk), escrow.escrow_key(third_rk), other_content),
+                other_content,
+                "another recovery key",
+                "another device's escrow under its own recovery key",
+            ),
+            vector(
+                "wrong recovery key",
+                "a valid key of another vault",
+                "decrypt_failed",
+                recovery_key=b64u(other_rk),
+                escrow=good,
+            ),
+            vector(
+                "moved", "sealed for another escrow id, stored under this one", "decrypt_failed", **base, escrow=moved
+            ),
+            vector(
+                "flipped",
+                "one bit of the ciphertext",
+                "decrypt_failed",
+                **base,
+                escrow=changed(good, ct=flip(good["ct"])),
+            ),
+            vector("future version", "v=2", "unsupported_version", **base, escrow=changed(good, v=2)),
+            vector(
+                "version true",
+                "v is true, not the integer 1",
+                "unsupported_version",
+                **base,
+                escrow=changed(good, v=True),
+            ),
+            vector(
+                "extra member",
+                "the escrow id copied into the object",
+                "malformed",
+                **base,
+                escrow=changed(good, escrow_id=b64u(escrow.escrow_id(rk))),
+            ),
+            vector("missing member", "no nonce", "malformed", **base, escrow={"v": 1, "ct": good["ct"]}),
+            vector(
+                "bad base64",
+                "padding in the nonce",
+                "bad_encoding",
+                **base,
+                escrow=changed(good, nonce=good["nonce"] + "="),
+            ),
+            vector(
+                "truncated", "ten bytes of ciphertext", "truncated", **base, escrow=changed(good, ct=b64u(bytes(10)))
+            ),
+            vector("short nonce", "an 8-byte nonce", "truncated", **base, escrow=changed(good, nonce=b64u(bytes(8)))),
+            vector(
+                "unpadded",
+                "a content that is no bucket long",
+                "bad_padding",
+                **base,
+                escrow=_raw_escrow(rk, dump_json(document), padded=False),
+            ),
+            vector("not JSON", "the content is not JSON", "malformed", **base, escrow=_raw_escrow(rk, b"recovery")),
+            broken("short sign_seed", "a 31-byte sign_seed", "bad_encoding", {**document, "device": short_seed}),
+            broken(
+                "non-canonical circle id",
+                "a circle id whose unused trailing bits are set",
+                "bad_encoding",
+                {**document, "circle_id": document["circle_id"][:-1] + "B"},
+            ),
+            broken("content extra member", "a member §15 does not define", "malformed", {**document, "vault_id": "x"}),
+            broken("content future version", "the content's v=2", "unsupported_version", {**document, "v": 2}),
+            broken("identity content", "type identity, not escrow", "wrong_type", {**document, "type": "identity"}),
+        ],
+    )
+
+
+def build() -> Files:
+    return {"escrow": escrow_vectors()}
