@@ -110,3 +110,11 @@ def indexeddb_dump(page: Page) -> str:
             return out.join('\\n');
         }"""
     )
+
+
+def synced(page: Page) -> None:
+    """Syncs now and waits until the app says it is up to date with nothing waiting."""
+    status = page.get_by_test_id("sync-status")
+    page.get_by_role("button", name="Sync now").click()
+    expect(status).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
+    expect(status).to_have_attribute("data-waiting", "0")

@@ -86,6 +86,14 @@ def test_the_shift_cue(page: Page) -> None:
 def test_every_screen_of_the_app(page: Page) -> None:
     """First run, the recovery key, the plan, the allies and a person's form, settings, unlock, recovery."""
     found: dict[str, list[str]] = {}
+    page.get_by_role("button", name="I used the app on another device").click()
+    page.get_by_label("Recovery key", exact=True).fill("ABCD EFGH")
+    page.get_by_label("New passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Bring my plan here").click()
+    expect(page.get_by_role("alert")).to_contain_text("typing mistake")
+    found["recovery from the server, with a typing mistake"] = _violations(page)
+    page.get_by_role("button", name="Back to setting up a new plan").click()
     page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
     page.get_by_label("Type it again").fill(PASSPHRASE[:-1])
     expect(page.get_by_text("The two passphrases are not the same yet.")).to_be_visible()
@@ -116,6 +124,15 @@ def test_every_screen_of_the_app(page: Page) -> None:
     page.get_by_role("button", name="I forgot my passphrase").click()
     found["recovery"] = _violations(page)
     assert {screen: v for screen, v in found.items() if v} == {}
+
+
+def test_settings_with_sync_and_linked_devices(page: Page) -> None:
+    first_run(page)
+    page.get_by_role("navigation").get_by_role("button", name="Settings").click()
+    expect(page.get_by_test_id("linked-device")).to_have_count(1, timeout=SLOW)
+    page.get_by_role("button", name="Make a link for my other device").click()
+    expect(page.get_by_test_id("device-link-qr")).to_be_visible(timeout=SLOW)
+    assert _violations(page) == []
 
 
 def test_nothing_needs_scrolling_sideways_at_320_px(

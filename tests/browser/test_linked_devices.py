@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.app_flows import SLOW, add_ally, answer, first_run, go_to, section, watch_problems
+from tests.browser.app_flows import SLOW, add_ally, answer, first_run, go_to, section, synced, watch_problems
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -22,13 +22,6 @@ def _device(browser: Browser, server: ServerProcess) -> tuple[BrowserContext, Pa
     page.goto(server.url)
     first_run(page)
     return context, page, problems
-
-
-def _synced(page: Page) -> None:
-    status = page.get_by_test_id("sync-status")
-    page.get_by_role("button", name="Sync now").click()
-    expect(status).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
-    expect(status).to_have_attribute("data-waiting", "0")
 
 
 def _link(first: Page, second: Page) -> None:
@@ -70,14 +63,14 @@ def _offline_edits(devices: tuple[tuple[BrowserContext, Page], ...], *edits: tup
         context.set_offline(False)
     pages = [page for _, page in devices]
     for page in [*pages, pages[0]]:
-        _synced(page)
+        synced(page)
 
 
 def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser, app_server: ServerProcess) -> None:
     phone_context, phone, phone_problems = _device(browser, app_server)
     answer(phone, SUPPORT, "My sister Ana, and Moana on Tuesdays")
     add_ally(phone, "Ana", reach="Signal")
-    _synced(phone)
+    synced(phone)
     laptop_context, laptop, laptop_problems = _device(browser, app_server)
     _link(phone, laptop)
     go_to(laptop, "My plan")
@@ -124,14 +117,14 @@ def _devices_listed(page: Page, count: int) -> list[str]:
 def test_a_lost_device_is_named_unlinked_and_gets_nothing_new(browser: Browser, app_server: ServerProcess) -> None:
     phone_context, phone, phone_problems = _device(browser, app_server)
     add_ally(phone, "Ana", reach="Signal")
-    _synced(phone)
+    synced(phone)
     laptop_context, laptop, laptop_problems = _device(browser, app_server)
     _link(phone, laptop)
 
     laptop.get_by_label("Name of this device").fill("Old laptop")
     laptop.get_by_role("button", name="Save name").click()
     expect(laptop.get_by_role("status").filter(has_text="Saved.")).to_be_visible(timeout=SLOW)
-    _synced(phone)
+    synced(phone)
     # Renaming synced before "Saved." showed, and the phone has pulled since.
     assert _devices_listed(phone, 2) == ["Linux computer (this device)", "Old laptop"]
     expect(phone.get_by_test_id("linked-device").last).to_contain_text("Last synced today")
@@ -142,7 +135,7 @@ def test_a_lost_device_is_named_unlinked_and_gets_nothing_new(browser: Browser, 
     assert _devices_listed(phone, 1) == ["Linux computer (this device)"]
 
     add_ally(phone, "Rua", reach="Phone")
-    _synced(phone)
+    synced(phone)
     laptop.get_by_role("button", name="Sync now").click()
     status = laptop.get_by_test_id("sync-status")
     expect(status).to_contain_text("unlinked by another of your devices", timeout=SLOW)

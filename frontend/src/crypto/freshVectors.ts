@@ -10,6 +10,7 @@ import { b64u, toHex, utf8 } from './encoding';
 import { generateDeviceKeys, makeIdentity, type DeviceKeys } from './identity';
 import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from './invites';
 import { dumpJson, type JsonObject } from './json';
+import { escrowSecrets, sealEscrow } from './escrow';
 import { entryHash, makeAdd, makeGenesis, makeLeave, makeRemove, makeRole, makeRotate, type LogPosition, type Role } from './membership';
 import { KEY_BYTES, randomBytes } from './primitives';
 import { makeHlc, sealRecord } from './records';
@@ -80,6 +81,24 @@ async function localFile(): Promise<VectorFile> {
     vectors.push(vector(`${store}/${key}`, `${plaintext.length} bytes`, { vault_id: b64u(vaultId), vault_key: b64u(vaultKey), store, key, item: { ...item }, plaintext_hex: toHex(plaintext) }));
   }
   return file('local', 'Items kept on the device under the vault key (§5).', vectors);
+}
+
+async function escrowFile(): Promise<VectorFile> {
+  const recoveryKey = randomBytes(KEY_BYTES);
+  const secrets = await escrowSecrets(recoveryKey);
+  const device = await generateDeviceKeys();
+  const [circleId, genesisHash] = [newId(), randomBytes(32)];
+  const escrow = await sealEscrow(secrets, { signSeed: device.signSeed, kemPrivate: device.kemPrivate, circleId, genesisHash });
+  const content = {
+    v: 1,
+    type: 'escrow',
+    device: { sign_seed: b64u(device.signSeed), kem_private: b64u(device.kemPrivate) },
+    circle_id: b64u(circleId),
+    genesis_hash: b64u(genesisHash),
+  };
+  return file('escrow', 'Opening a recovery escrow with the recovery key alone (§15).', [
+    vector('open', 'a fresh device and circle', { recovery_key: b64u(recoveryKey), escrow: { ...escrow }, escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content }),
+  ]);
 }
 
 async function keyDerivationFile(): Promise<VectorFile> {
@@ -267,6 +286,7 @@ export async function makeFreshVectors(): Promise<Map<string, VectorFile>> {
     ...(await recoveryFiles()),
     await vaultFile(),
     await localFile(),
+    await escrowFile(),
     await keyDerivationFile(),
     await keyEnvelopeFile(),
     await recordFile(),

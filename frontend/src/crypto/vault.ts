@@ -1,5 +1,6 @@
 /** The local vault (§5): a random vault key, wrapped by passphrase and by recovery key. */
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
+import { escrowSecrets, type EscrowSecrets } from './escrow';
 import { ProtocolError } from './errors';
 import { expectInt, expectObject } from './json';
 import { pad, unpad } from './padding';
@@ -34,6 +35,8 @@ export interface NewVault {
   readonly vaultId: Uint8Array;
   readonly vaultKey: Uint8Array;
   readonly recoveryText: string;
+  /** From the recovery key, for recovery from the server (§15); keep it sealed in the vault. */
+  readonly escrow: EscrowSecrets;
 }
 
 function wrapAad(vaultId: Uint8Array, kind: 'passphrase' | 'recovery'): Uint8Array {
@@ -89,7 +92,10 @@ export async function createVault(
     passphrase_wrap: await wrap(await passphraseKey(passphrase, salt, params), vaultKey, wrapAad(vaultId, 'passphrase')),
     recovery_wrap: await wrap(await recoveryWrapKey(recoveryKey, vaultId), vaultKey, wrapAad(vaultId, 'recovery')),
   };
-  return { vault, vaultId, vaultKey, recoveryText: await recoveryKeyToText(recoveryKey) };
+  const escrow = await escrowSecrets(recoveryKey);
+  const recoveryText = await recoveryKeyToText(recoveryKey);
+  recoveryKey.fill(0);
+  return { vault, vaultId, vaultKey, recoveryText, escrow };
 }
 
 /**
@@ -229,6 +235,16 @@ function readSymbol(char: string): number {
   const index = CROCKFORD.indexOf(READ_AS[upper] ?? upper);
   if (upper.length !== 1 || index < 0) throw new ProtocolError('recovery_key_typo', 'a recovery key is letters and digits');
   return index;
+}
+
+/** Where the escrow of the recovery key a person typed lives, and its key (§15); `recovery_key_typo` as below. */
+export async function escrowSecretsFromText(text: string): Promise<EscrowSecrets> {
+  const recoveryKey = await recoveryKeyFromText(text);
+  try {
+    return await escrowSecrets(recoveryKey);
+  } finally {
+    recoveryKey.fill(0);
+  }
 }
 
 /**

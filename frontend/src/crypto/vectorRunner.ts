@@ -4,6 +4,7 @@
  */
 import { keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
 import { b64u, fromHex, toHex, unb64u } from './encoding';
+import { escrowSecrets, openEscrow } from './escrow';
 import { isErrorCode, ProtocolError } from './errors';
 import { verifyIdentity, type PublicIdentity } from './identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from './invites';
@@ -114,6 +115,18 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     const plaintext = await openLocal(unb64u(v['vault_key']), unb64u(v['vault_id']), str(v, 'store'), str(v, 'key'), v['item']);
     return { plaintext_hex: toHex(plaintext) };
   },
+  escrow: async (v) => {
+    const secrets = await escrowSecrets(unb64u(v['recovery_key']));
+    const opened = await openEscrow(secrets, v['escrow']);
+    const content = {
+      v: 1,
+      type: 'escrow',
+      device: { sign_seed: b64u(opened.signSeed), kem_private: b64u(opened.kemPrivate) },
+      circle_id: b64u(opened.circleId),
+      genesis_hash: b64u(opened.genesisHash),
+    };
+    return { escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content };
+  },
   key_derivation: async (v) => {
     const key = unb64u(v['epoch_key']);
     const circleId = unb64u(v['circle_id']);
@@ -175,6 +188,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   recovery_key_encode: ['text'],
   vault: ['vault_key'],
   local: ['plaintext_hex'],
+  escrow: ['escrow_id', 'escrow_key', 'content'],
   key_derivation: ['record_key', 'key_commitment'],
   key_envelope: ['epoch_key'],
   record: ['payload'],

@@ -47,7 +47,7 @@ describe('what IndexedDB holds', () => {
     expect(contents['records']!.map(([key]) => key)).toEqual([id]);
     expect(contents['outbox']!.map(([key]) => key)).toEqual([id]);
     expect(contents['meta']!.map(([key]) => key).sort()).toEqual(['guard', 'vault']);
-    expect(contents['state']!.map(([key]) => key)).toEqual(['device']);
+    expect(contents['state']!.map(([key]) => key)).toEqual(['device', 'engine:escrow']);
   });
 
   it('refuses an item moved to another key: it does not open', async () => {

@@ -12,7 +12,7 @@ import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY, readGuard, remainingWaitMs, retryDelayMs, writeGuard, type Guard } from './guard';
 import { HeldKeys } from './keys';
 import { openJson, sealJson, type VaultKeys } from './sealed';
-import { Session, type SessionContext } from './session';
+import { Session, stateKey, type SessionContext } from './session';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
 export interface LocalStoreOptions {
@@ -35,6 +35,15 @@ export interface Attempts {
 }
 
 const DEVICE_KEY = 'device';
+/** Where this vault's escrow lives and its key (§15), for the sync engine: `Session.getState(ESCROW)`. */
+export const ESCROW = 'escrow';
+const ESCROW_KEY = stateKey(ESCROW);
+
+/** The escrow secrets as kept, b64u. */
+export interface StoredEscrow {
+  readonly id: string;
+  readonly key: string;
+}
 
 interface StoredDevice {
   readonly signSeed: string;
@@ -86,10 +95,12 @@ export class LocalStore {
       const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
       const device = await generateDeviceKeys();
       const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
+      const escrow = await sealJson(made, 'state', ESCROW_KEY, { id: b64u(made.escrow.id), key: b64u(made.escrow.key) } satisfies StoredEscrow);
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').add(made.vault, VAULT_KEY),
         () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
         () => tx.objectStore('state').put(sealed, DEVICE_KEY),
+        () => tx.objectStore('state').put(escrow, ESCROW_KEY),
       ]);
       return { session: this.#session(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
     });

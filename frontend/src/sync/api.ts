@@ -19,7 +19,7 @@ export const BAD_RESPONSE = 'bad_response';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** What a call sends besides its method and path. */
 export interface CallOptions {

@@ -15,10 +15,10 @@
  */
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError, type ErrorCode } from '../crypto/errors';
-import { verifyIdentity } from '../crypto/identity';
+import { verifyIdentity, type PublicIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { makeAdd, makeRemove, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
-import { newEpochKey, openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
+import { newEpochKey, openKeyEnvelope, sealKeyEnvelope, type KeyEnvelope } from '../crypto/circleKeys';
 import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
 import type { SignedObject } from '../crypto/signed';
@@ -184,17 +184,35 @@ export class CircleReplica {
   }
 
   /**
-   * Admits a device by a membership `add` entry and a key envelope for the current epoch, through
-   * the server's approval of its join request. `identity` must come from a join request verified
+   * Admits a device by a membership `add` entry and a key envelope for the current epoch (with
+   * `history`, of every epoch this device holds), through the server's approval of its join request. `identity` must come from a join request verified
    * against the invite's secret (see verifyJoinRequest); it is verified again here.
    */
-  async approve(requestId: string, identity: SignedObject, role: Role): Promise<void> {
+  async approve(requestId: string, identity: SignedObject, role: Role, history = false): Promise<void> {
     const state = await this.refresh();
     const joiner = await verifyIdentity(identity);
     const entry = makeAdd(this.store.deviceKeys, state, identity, role);
-    const envelope = await sealKeyEnvelope(this.circleId, state.epoch, joiner, this.#key(state.epoch));
-    await this.api.call('POST', `${this.#path}/requests/${requestId}/approve`, { entry, key_envelopes: [envelope] });
+    await this.api.call('POST', `${this.#path}/requests/${requestId}/approve`, { entry, key_envelopes: await this.#envelopesFor(joiner, state.epoch, history) });
     await this.refresh();
+  }
+
+  /**
+   * Adds a device directly, with no join request, and with the whole history: a recovering
+   * device (§15) adding itself through the escrowed device's keys.
+   */
+  async addWithHistory(identity: SignedObject, role: Role): Promise<void> {
+    const state = await this.refresh();
+    const entry = makeAdd(this.store.deviceKeys, state, identity, role);
+    const envelopes = await this.#envelopesFor(await verifyIdentity(identity), state.epoch, true);
+    await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
+    await this.refresh();
+  }
+
+  /** The key of `epoch` sealed to `joiner`, and with `history` every older key this replica holds (the person's own devices read everything). */
+  async #envelopesFor(joiner: PublicIdentity, epoch: number, history: boolean): Promise<KeyEnvelope[]> {
+    const epochs = history ? [...this.#keys.keys()].filter((e) => e <= epoch) : [epoch];
+    if (!epochs.includes(epoch)) epochs.push(epoch);
+    return Promise.all(epochs.map((e) => sealKeyEnvelope(this.circleId, e, joiner, this.#key(e))));
   }
 
   /**

@@ -25,6 +25,7 @@ import { Connection } from './connection';
 import { listen, type ServerEvent } from './events';
 import { approveLink, checkLinkRequest, createDeviceLink, isJoining, parseDeviceLink, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
 import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
+import { finishReplacing, keepEscrow } from './escrow';
 import { ensurePersonal, readPersonal } from './personal';
 import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
 
@@ -261,6 +262,9 @@ class Engine implements SyncEngine {
     const circle = await this.#personal(api);
     await noteThisDevice(store, this.#now());
     await removedHere(() => circle.sync());
+    await finishReplacing(circle, store);
+    const personal = await readPersonal(store);
+    if (personal !== undefined) await keepEscrow(api, store, personal);
     await this.#rememberServer(api);
     return true;
   }

@@ -118,13 +118,14 @@ export async function pendingLinks(api: Caller, store: ReplicaStore, circle: Cir
 
 /**
  * Admits the device of a request pendingLinks listed, as an admin of the personal circle (every
- * device of the person may link further ones), with the current epoch's key; the link is then
+ * device of the person may link further ones), with every epoch key it holds (a
+ * person's own device reads the whole history, also after an unlink); the link is then
  * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
  */
 export async function approveLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
   const found = (await provenRequests(api, store, circle, now)).find((r) => r.requestId === requestId);
   if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
-  await circle.approve(requestId, found.identity, 'admin');
+  await circle.approve(requestId, found.identity, 'admin', true);
   const links = await storedLinks(store, now);
   await store.setState(LINKS, links.filter((link) => link.secret !== found.secret));
 }

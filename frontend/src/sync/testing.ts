@@ -34,6 +34,8 @@ export interface FakeServer {
   changeSeqOverride: number | undefined;
   /** Held by a call until released: lets a test see two syncs never overlap. */
   gate: Promise<void> | undefined;
+  /** Recovery escrows by escrow id (§15), with the device that put each. */
+  readonly escrows: Map<string, { owner: string; escrow: unknown }>;
   /** Invite records by invite id, and requests to join by request id. */
   readonly invites: Map<string, { circleId: string; record: unknown }>;
   readonly requests: Map<string, FakeRequest>;
@@ -66,6 +68,7 @@ export function fakeServer(): FakeServer {
     gate: undefined,
     invites: new Map(),
     requests: new Map(),
+    escrows: new Map(),
     fetch: async (input, init) => {
       const method = init?.method ?? 'GET';
       const url = new URL(input, 'http://app.test');
@@ -111,6 +114,8 @@ async function route(server: FakeServer, call: Call, accounts: Accounts): Promis
     accounts.tokens.set(token, String(body['device_id']));
     return json(200, { token, expires_at: '2030-01-01T00:00:00Z' });
   }
+  const recovery = /^\/v1\/recovery\/([^/]+)$/.exec(path);
+  if (recovery !== null) return escrowRoute(server, call, recovery[1] as string);
   if (call.device === undefined) return refusal(401, 'unauthorized');
   if (path === '/v1/circles' && method === 'POST') return createCircle(server, body);
   const invites = inviteRoute(server, call);
@@ -120,6 +125,18 @@ async function route(server: FakeServer, call: Call, accounts: Accounts): Promis
   const circle = match ? server.circles.get(match[1] as string) : undefined;
   if (circle === undefined || !membersOf(circle).has(call.device)) return refusal(404, 'not_found');
   return circleRoute(server, circle, match?.[2] ?? '', call);
+}
+
+/** Escrows as the real service keeps them: read with no sign-in; put and deleted by their owner only. */
+function escrowRoute(server: FakeServer, { method, body, device }: Call, id: string): Response {
+  const held = server.escrows.get(id);
+  if (method === 'GET') return held === undefined ? refusal(404, 'not_found') : json(200, { escrow_id: id, escrow: held.escrow });
+  if (device === undefined) return refusal(401, 'unauthorized');
+  if (held !== undefined && held.owner !== device) return method === 'PUT' ? refusal(409, 'escrow_taken') : refusal(404, 'not_found');
+  if (method === 'PUT') server.escrows.set(id, { owner: device, escrow: body['escrow'] });
+  else if (held === undefined) return refusal(404, 'not_found');
+  else server.escrows.delete(id);
+  return new Response(null, { status: 204 });
 }
 
 /** The device ids the log makes members now, read without verifying (the app verifies). */

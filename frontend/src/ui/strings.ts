@@ -65,6 +65,14 @@ export const strings = {
     'The server only ever stores locked (encrypted) data it cannot read. It lets you use your plan on another of your devices. You can change this later in Settings.',
   createVault: 'Set up my private space',
   creatingVault: 'Setting up… this takes a few seconds.',
+  fromServerOffer: 'I used the app on another device',
+  fromServerHeading: 'Bring your plan here with your recovery key',
+  fromServerHelp:
+    'If your plan was kept in sync with this server on another device, the recovery key you kept from that device can bring it here. ' +
+    'Use this if that device is lost, broken or in someone else’s hands: it will be unlinked, so it keeps what it had but gets nothing new.',
+  fromServerButton: 'Bring my plan here',
+  fromServerBusy: 'Bringing your plan here… this takes a few seconds.',
+  fromServerBack: 'Back to setting up a new plan',
   restoreHeading: 'Already have a backup?',
   restoreHelp: 'If you saved a backup file from Support Circle, you can bring it back here.',
   restoreFile: 'Backup file',

@@ -13,6 +13,9 @@ export interface ApiObjects {
   DeviceCreate?: DeviceCreate;
   DevicePublic?: DevicePublic;
   ErrorBody?: ErrorBody;
+  Escrow?: Escrow;
+  EscrowPublic?: EscrowPublic;
+  EscrowPut?: EscrowPut;
   HealthStatus?: HealthStatus;
   InviteAdminView?: InviteAdminView;
   InviteCreate?: InviteCreate;
@@ -216,6 +219,30 @@ export interface ErrorBody {
       }[]
     | null;
   message: string;
+}
+/**
+ * A device's recovery escrow, sealed under a key only the recovery key gives (PROTOCOL.md §15).
+ */
+export interface Escrow {
+  /**
+   * b64u, at most 1040 bytes.
+   */
+  ct: string;
+  /**
+   * 12 bytes, b64u.
+   */
+  nonce: string;
+  v: 1;
+}
+export interface EscrowPublic {
+  escrow: Escrow;
+  /**
+   * 16 random bytes, b64u.
+   */
+  escrow_id: string;
+}
+export interface EscrowPut {
+  escrow: Escrow;
 }
 export interface HealthStatus {
   status: string;

@@ -146,6 +146,7 @@ export type MembershipPayload =
 
 export interface WireObjects {
   "error-body"?: ErrorBody;
+  escrow?: Escrow;
   "identity-payload"?: IdentityPayload;
   "invite-content"?: InviteContent;
   "invite-payload"?: InvitePayload;
@@ -167,6 +168,23 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: {}[];
+}
+/**
+ * A recovery escrow as the server stores it: a device's keys sealed under a key only the recovery key gives (PROTOCOL.md §15).
+ */
+export interface Escrow {
+  /**
+   * Protocol version; any other value is refused.
+   */
+  v: 1;
+  /**
+   * 12 bytes, b64u.
+   */
+  nonce: string;
+  /**
+   * Unpadded base64url.
+   */
+  ct: string;
 }
 /**
  * The signed payload of a device identity (PROTOCOL.md §3).

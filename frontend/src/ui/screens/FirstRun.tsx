@@ -4,6 +4,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
+import { RecoverFromServer } from './RecoverFromServer';
 import { RestoreBackup } from './RestoreBackup';
 
 interface FirstRunProps {
@@ -17,6 +18,7 @@ interface FirstRunProps {
 export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
   const [passphrase, setPassphrase] = useState<string | null>(null);
   const [sync, setSync] = useState(true);
+  const [fromServer, setFromServer] = useState(false);
   const { busy, error, run } = useAction();
 
   const create = (event: Event) => {
@@ -29,6 +31,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
     });
   };
 
+  if (fromServer) return <RecoverFromServer onCreated={onCreated} onBack={() => setFromServer(false)} />;
   return (
     <>
       <h1>{strings.welcomeHeading}</h1>
@@ -51,6 +54,11 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         {error !== '' && <p class="error" role="alert">{error}</p>}
       </form>
       <RestoreBackup onRestored={onRestored} />
+      <p>
+        <button type="button" class="link" onClick={() => setFromServer(true)}>
+          {strings.fromServerOffer}
+        </button>
+      </p>
     </>
   );
 }

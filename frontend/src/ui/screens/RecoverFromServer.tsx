@@ -1,0 +1,56 @@
+import { useState } from 'preact/hooks';
+import { ProtocolError } from '../../crypto/errors';
+import { StorageError, type Session } from '../../storage';
+import { ApiError } from '../../sync/api';
+import { strings } from '../strings';
+import { useAction } from '../useAction';
+import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
+import { PassphraseFields } from './PassphraseFields';
+
+interface RecoverFromServerProps {
+  /** The new vault holds the plan and is open; its own new `recoveryText` must be shown once. */
+  onCreated(session: Session, recoveryText: string): void;
+  onBack(): void;
+}
+
+/** Written for the person where they come from the recovery flow or the server; anything else is generic. */
+function recoveryError(failure: unknown): string {
+  if (failure instanceof ProtocolError && failure.code === 'recovery_key_typo') return new StorageError('recovery_key_typo').message;
+  if (failure instanceof ApiError || failure instanceof ProtocolError) return failure.message;
+  return plainError(failure, strings.genericError);
+}
+
+/** On a new device: the recovery key of a device that synced brings the plan here from the server (PROTOCOL §15). */
+export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps) {
+  const [key, setKey] = useState('');
+  const [passphrase, setPassphrase] = useState<string | null>(null);
+  const { busy, error, run } = useAction(recoveryError);
+  const recover = (event: Event) => {
+    event.preventDefault();
+    if (passphrase === null) return;
+    run(async () => {
+      // Loaded only here: the circle protocol is not needed to set up a new plan.
+      const { recoverFromServer } = await import('../../sync/recover');
+      const { session, recoveryText } = await recoverFromServer(store, key, passphrase);
+      await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
+      onCreated(session, recoveryText);
+    });
+  };
+  return (
+    <form onSubmit={recover} aria-labelledby="from-server-heading">
+      <h1 id="from-server-heading">{strings.fromServerHeading}</h1>
+      <p>{strings.fromServerHelp}</p>
+      <label for="recovery-key">{strings.recoveryKey}</label>
+      <input id="recovery-key" type="text" autocomplete="off" spellcheck={false} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+      <PassphraseFields label={strings.newPassphrase} onChange={setPassphrase} />
+      <button type="submit" disabled={busy || key.trim() === '' || passphrase === null}>
+        {strings.fromServerButton}
+      </button>
+      <p role="status">{busy ? strings.fromServerBusy : ''}</p>
+      {error !== '' && <p class="error" role="alert">{error}</p>}
+      <button type="button" class="link" onClick={onBack}>
+        {strings.fromServerBack}
+      </button>
+    </form>
+  );
+}

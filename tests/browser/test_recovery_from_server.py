@@ -1,0 +1,82 @@
+"""Recovery on a new device (PROTOCOL §15): the recovery key of a device that synced brings the
+plan to a new browser through the real server, and the old device is unlinked."""
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.app_flows import (
+    FIRST_RUN_HEADING,
+    PASSPHRASE,
+    SLOW,
+    add_ally,
+    answer,
+    first_run,
+    go_to,
+    section,
+    synced,
+    watch_problems,
+)
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+SUPPORT = "Who I go to for support"
+NEW_PASSPHRASE = "harbour fern candle morning"
+
+
+def _bring_plan_here(page: Page, recovery_key: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+    page.get_by_role("button", name="I used the app on another device").click()
+    page.get_by_label("Recovery key", exact=True).fill(recovery_key)
+    page.get_by_label("New passphrase", exact=True).fill(NEW_PASSPHRASE)
+    page.get_by_label("Type it again").fill(NEW_PASSPHRASE)
+    page.get_by_role("button", name="Bring my plan here").click()
+
+
+def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_one(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    lost_context = browser.new_context(service_workers="block")
+    lost = lost_context.new_page()
+    lost_problems = watch_problems(lost)
+    lost.goto(app_server.url)
+    old_key = first_run(lost, passphrase=PASSPHRASE)
+    answer(lost, SUPPORT, "My neighbour Tui")
+    add_ally(lost, "Tui", reach="Knock twice")
+    synced(lost)
+
+    new_context = browser.new_context(service_workers="block")
+    new = new_context.new_page()
+    new_problems = watch_problems(new)
+    new.goto(app_server.url)
+    _bring_plan_here(new, old_key)
+    expect(new.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
+    new_key = new.get_by_test_id("recovery-key").inner_text()
+    assert new_key != old_key
+    new.get_by_label("I have kept my recovery key somewhere safe").check()
+    new.get_by_role("button", name="Continue").click()
+    expect(section(new, SUPPORT).get_by_label("Your answer")).to_have_value("My neighbour Tui", timeout=SLOW)
+    go_to(new, "My allies")
+    expect(new.get_by_test_id("ally")).to_contain_text("Knock twice")
+    synced(new)
+
+    # The old device gets nothing new, and says why.
+    lost.get_by_role("button", name="Sync now").click()
+    expect(lost.get_by_test_id("sync-status")).to_contain_text("unlinked by another of your devices", timeout=SLOW)
+
+    # The old key is spent at the server: a third device is told plainly, and nothing is set up.
+    third_context = browser.new_context(service_workers="block")
+    third = third_context.new_page()
+    third.goto(app_server.url)
+    _bring_plan_here(third, old_key)
+    expect(third.get_by_role("alert")).to_contain_text("This server has no plan for that recovery key", timeout=SLOW)
+    third.get_by_role("button", name="Back to setting up a new plan").click()
+    expect(third.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+
+    # The new device's own key works at the server from now on (its escrow was put on sync).
+    go_to(new, "Settings")
+    expect(new.get_by_test_id("linked-device")).to_have_count(1, timeout=SLOW)
+
+    assert not lost_problems and not new_problems
+    for context in (lost_context, new_context, third_context):
+        context.close()
