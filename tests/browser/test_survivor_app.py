@@ -116,3 +116,24 @@ def test_offline_edit_reaches_the_server_when_back_online(browser: Browser, app_
     expect(status).to_have_attribute("data-waiting", "0")
     assert not problems
     context.close()
+
+
+def test_another_organisations_address_is_a_link_to_open_the_app_there(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    """The app syncs only with its own origin; another address is offered as a plain link, and
+    nothing is sent to it unless the person follows it."""
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(app_server.url)
+    page.get_by_text("My organisation gave me another address").click()
+    address = page.get_by_label("The address you were given")
+    address.fill(app_server.url)
+    expect(page.get_by_text("That is the server this app came from already.")).to_be_visible()
+    address.fill("circle.example.org")
+    link = page.get_by_role("link", name="Open the app at circle.example.org")
+    expect(link).to_have_attribute("href", "https://circle.example.org/")
+    assert all(url.startswith(app_server.url) for url in requested), "nothing went to another origin"
+    context.close()

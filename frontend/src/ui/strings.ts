@@ -65,6 +65,13 @@ export const strings = {
     'The server only ever stores locked (encrypted) data it cannot read. It lets you use your plan on another of your devices. You can change this later in Settings.',
   createVault: 'Set up my private space',
   creatingVault: 'Setting up… this takes a few seconds.',
+  otherServerSummary: 'My organisation gave me another address',
+  otherServerHelp:
+    'Each organisation’s server has its own copy of this app, and the app keeps your plan in sync only with the server it was opened from. ' +
+    'So open the app from the address you were given and set it up there. What is on this device stays here; a backup file can bring it across.',
+  otherServerAddress: 'The address you were given',
+  otherServerSame: 'That is the server this app came from already.',
+  otherServerOpen: (host: string) => `Open the app at ${host}`,
   fromServerOffer: 'I used the app on another device',
   fromServerHeading: 'Bring your plan here with your recovery key',
   fromServerHelp:

@@ -3,6 +3,7 @@ import type { Session } from '../../storage';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
+import { OtherServer } from './OtherServer';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoverFromServer } from './RecoverFromServer';
 import { RestoreBackup } from './RestoreBackup';
@@ -47,6 +48,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         <p id="sync-choice-help" class="hint">
           {strings.syncChoiceHelp}
         </p>
+        <OtherServer />
         <button type="submit" disabled={passphrase === null || busy}>
           {strings.createVault}
         </button>

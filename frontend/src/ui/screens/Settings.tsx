@@ -6,6 +6,7 @@ import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
 import { BackupAndPassphrase } from './BackupAndPassphrase';
 import { Devices } from './Devices';
+import { OtherServer } from './OtherServer';
 import { Wipe } from './Wipe';
 
 interface SettingsProps {
@@ -83,6 +84,7 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
       <p role="status" data-testid="settings-status">
         {message}
       </p>
+      <OtherServer />
     </form>
   );
 }
