@@ -47,10 +47,17 @@ async function aesKey(key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> {
   return subtle().importKey('raw', buf(key), 'AES-GCM', false, [usage]);
 }
 
+/** An AES-256-GCM key imported once (not extractable), for sealing and opening many items with it. */
+export function aeadKey(key: Uint8Array): Promise<CryptoKey> {
+  if (key.length !== KEY_BYTES) throw new RangeError('AES-256-GCM takes a 32-byte key');
+  return subtle().importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
 /** AES-256-GCM with a 96-bit nonce and 128-bit tag; returns ciphertext || tag. */
-export async function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aeadSeal(key: Uint8Array | CryptoKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   const params = { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: 128 };
-  return new Uint8Array(await subtle().encrypt(params, await aesKey(key, 'encrypt'), buf(plaintext)));
+  const cryptoKey = key instanceof Uint8Array ? await aesKey(key, 'encrypt') : key;
+  return new Uint8Array(await subtle().encrypt(params, cryptoKey, buf(plaintext)));
 }
 
 /**
@@ -59,11 +66,11 @@ export async function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Ui
  * Contract: a nonce that is not 12 bytes or a ciphertext shorter than its tag is `truncated`;
  * any authentication failure (tampering, wrong key, wrong AAD) is `decrypt_failed`.
  */
-export async function aeadOpen(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aeadOpen(key: Uint8Array | CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   if (nonce.length !== NONCE_BYTES || ciphertext.length < TAG_BYTES) {
     throw new ProtocolError('truncated', 'nonce or ciphertext too short');
   }
-  const cryptoKey = await aesKey(key, 'decrypt');
+  const cryptoKey = key instanceof Uint8Array ? await aesKey(key, 'decrypt') : key;
   try {
     const params = { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: 128 };
     return new Uint8Array(await subtle().decrypt(params, cryptoKey, buf(ciphertext)));

@@ -4,7 +4,7 @@ import { escrowSecrets, type EscrowSecrets } from './escrow';
 import { ProtocolError } from './errors';
 import { expectInt, expectObject } from './json';
 import { pad, unpad } from './padding';
-import { aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
+import { aeadKey, aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
 
 /** Argon2id cost: memory in KiB, passes, lanes. */
 export interface Argon2Parameters {
@@ -284,27 +284,42 @@ async function localKey(vaultKey: Uint8Array, vaultId: Uint8Array): Promise<Uint
   return hkdf(vaultKey, vaultId, utf8('support-circle/v1/local-key'), KEY_BYTES);
 }
 
+/**
+ * The local key `lk` (§5) imported once, for a session that opens hundreds of items: deriving and
+ * importing it for each one cost more than the decryption itself.
+ */
+export async function localItemKey(vaultKey: Uint8Array, vaultId: Uint8Array): Promise<CryptoKey> {
+  const lk = await localKey(vaultKey, vaultId);
+  try {
+    return await aeadKey(lk);
+  } finally {
+    lk.fill(0);
+  }
+}
+
 function localAad(vaultId: Uint8Array, store: string, key: string): Uint8Array {
   return ctx('support-circle/v1/local', vaultId, store, key);
 }
 
 /** Encrypts an item kept under store `store` and key `key`; `too_large` at 65536 bytes or more. */
-export async function sealLocal(vaultKey: Uint8Array, vaultId: Uint8Array, store: string, key: string, plaintext: Uint8Array): Promise<LocalItem> {
+export async function sealLocal(vaultKey: Uint8Array | CryptoKey, vaultId: Uint8Array, store: string, key: string, plaintext: Uint8Array): Promise<LocalItem> {
   const nonce = randomBytes(NONCE_BYTES);
-  const ct = await aeadSeal(await localKey(vaultKey, vaultId), nonce, pad(plaintext), localAad(vaultId, store, key));
+  const lk = vaultKey instanceof Uint8Array ? await localItemKey(vaultKey, vaultId) : vaultKey;
+  const ct = await aeadSeal(lk, nonce, pad(plaintext), localAad(vaultId, store, key));
   return { v: VERSION, nonce: b64u(nonce), ct: b64u(ct) };
 }
 
 /**
- * The plaintext of a local item.
+ * The plaintext of a local item, given the vault key or the local key from localItemKey.
  *
  * Contract: `unsupported_version` / `malformed` / `bad_encoding` for an item not of §5's form;
  * `truncated` for a short nonce or ciphertext; `decrypt_failed` for a changed item or one copied
  * to another store or key; `bad_padding` for a plaintext that was not padded.
  */
-export async function openLocal(vaultKey: Uint8Array, vaultId: Uint8Array, store: string, key: string, item: unknown): Promise<Uint8Array> {
+export async function openLocal(vaultKey: Uint8Array | CryptoKey, vaultId: Uint8Array, store: string, key: string, item: unknown): Promise<Uint8Array> {
   const fields = expectObject(item, ['v', 'nonce', 'ct']);
   const nonce = unb64u(fields['nonce']);
   const ct = unb64u(fields['ct']);
-  return unpad(await aeadOpen(await localKey(vaultKey, vaultId), nonce, ct, localAad(vaultId, store, key)));
+  const lk = vaultKey instanceof Uint8Array ? await localItemKey(vaultKey, vaultId) : vaultKey;
+  return unpad(await aeadOpen(lk, nonce, ct, localAad(vaultId, store, key)));
 }

@@ -1,7 +1,7 @@
 /** JSON values sealed under the vault key (PROTOCOL §5 local items), bound to their store and key. */
 import { fromUtf8 } from '../crypto/encoding';
 import { dumpJson, parseJson } from '../crypto/json';
-import { openLocal, sealLocal, type LocalItem } from '../crypto/vault';
+import { localItemKey, openLocal, sealLocal, type LocalItem } from '../crypto/vault';
 import type { SealedStore } from './db';
 import { StorageError } from './errors';
 
@@ -11,9 +11,25 @@ export interface VaultKeys {
   readonly vaultId: Uint8Array;
 }
 
+/**
+ * The local key of each vault key in use, imported once. Keyed by the key's bytes object: a
+ * session drops that object on lock, and its entry goes with it.
+ */
+const localKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+function localKeyOf(keys: VaultKeys): Promise<CryptoKey> {
+  const vaultKey = keys.vaultKey;
+  let key = localKeys.get(vaultKey);
+  if (key === undefined) {
+    key = localItemKey(vaultKey, keys.vaultId);
+    localKeys.set(vaultKey, key);
+  }
+  return key;
+}
+
 /** Seals `value` for `store`/`key`; `too_large` (ProtocolError) when it does not fit 64 KiB padded. */
 export function sealJson(keys: VaultKeys, store: SealedStore, key: string, value: unknown): Promise<LocalItem> {
-  return sealLocal(keys.vaultKey, keys.vaultId, store, key, dumpJson(value));
+  return localKeyOf(keys).then((lk) => sealLocal(lk, keys.vaultId, store, key, dumpJson(value)));
 }
 
 /**
@@ -25,7 +41,7 @@ export function sealJson(keys: VaultKeys, store: SealedStore, key: string, value
  */
 export async function openJson<T>(keys: VaultKeys, store: SealedStore, key: string, item: unknown): Promise<T> {
   try {
-    return parseJson(fromUtf8(await openLocal(keys.vaultKey, keys.vaultId, store, key, item))) as T;
+    return parseJson(fromUtf8(await openLocal(await localKeyOf(keys), keys.vaultId, store, key, item))) as T;
   } catch (error) {
     if (error instanceof StorageError) throw error;
     throw new StorageError('damaged', { cause: error });
