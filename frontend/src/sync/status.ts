@@ -37,7 +37,8 @@ export const MESSAGES = {
   waitingForApproval: 'Waiting for your other device to approve this one. Check that both show the same safety number.',
   removed:
     'This device was unlinked by another of your devices, so it no longer syncs. What is on it stays here. ' +
-    'If you did not do this, someone may have your other device: change your passphrase there and check your linked devices.',
+    'If you did not do this, someone may have your other device or your recovery key: talk to someone you trust, ' +
+    'or to the organisation that runs the server.',
   declined: 'Your other device did not approve this one. Nothing was shared. You can make a new link and try again.',
 } as const;
 

@@ -89,8 +89,9 @@ export const strings = {
   // The recovery key, shown once.
   recoveryHeading: 'Your recovery key',
   recoveryHelp:
-    'If you ever forget your passphrase, this key is the only way back in. Write it down or keep it somewhere safe ' +
-    'that the person who harmed you cannot reach. It will not be shown again.',
+    'If you ever forget your passphrase, this key is the only way back in. While your plan syncs, it can also bring ' +
+    'your plan to a new phone if this one is lost. So anyone who finds it could do the same: write it down or keep it ' +
+    'somewhere safe that the person who harmed you cannot reach. It will not be shown again.',
   recoveryKept: 'I have kept my recovery key somewhere safe',
   recoveryContinue: 'Continue',
 

@@ -6,6 +6,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
+import { RecoveryKeyInput } from './RecoveryKeyInput';
 
 interface RecoverFromServerProps {
   /** The new vault holds the plan and is open; its own new `recoveryText` must be shown once. */
@@ -40,8 +41,7 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
     <form onSubmit={recover} aria-labelledby="from-server-heading">
       <h1 id="from-server-heading">{strings.fromServerHeading}</h1>
       <p>{strings.fromServerHelp}</p>
-      <label for="recovery-key">{strings.recoveryKey}</label>
-      <input id="recovery-key" type="text" autocomplete="off" spellcheck={false} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+      <RecoveryKeyInput value={key} onInput={setKey} />
       <PassphraseFields label={strings.newPassphrase} onChange={setPassphrase} />
       <button type="submit" disabled={busy || key.trim() === '' || passphrase === null}>
         {strings.fromServerButton}

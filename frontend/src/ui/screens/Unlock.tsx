@@ -4,6 +4,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError, store } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
+import { RecoveryKeyInput } from './RecoveryKeyInput';
 
 interface UnlockProps {
   onUnlocked(session: Session): void;
@@ -77,8 +78,7 @@ function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; o
     <form onSubmit={recover} aria-labelledby="recover-heading">
       <h1 id="recover-heading">{strings.recoverHeading}</h1>
       <p>{strings.recoverHelp}</p>
-      <label for="recovery-key">{strings.recoveryKey}</label>
-      <input id="recovery-key" type="text" autocomplete="off" spellcheck={false} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+      <RecoveryKeyInput value={key} onInput={setKey} />
       <PassphraseFields label={strings.newPassphrase} onChange={setPassphrase} />
       <button type="submit" disabled={busy || key === '' || passphrase === null}>
         {strings.recoverButton}
