@@ -111,6 +111,22 @@ describe('saving', () => {
     expect(answers).toEqual(ids.map((_, i) => `answer ${i} edited`).sort());
   });
 
+  it('lists two kinds from one read, fresh after a write, and never after lock()', async () => {
+    const { session } = await testStore().createVault('p');
+    const ana = newRecordId();
+    await session.put('ally', ana, ally());
+    const [plans, allies] = await Promise.all([session.list('plan'), session.list('ally')]);
+    expect([plans.length, allies.length]).toEqual([0, 1]);
+    const reading = session.list('ally');
+    await session.put('ally', ana, { ...ally(), name: 'Ana, after' });
+    expect((await session.list('ally'))[0]?.body.name).toBe('Ana, after');
+    await reading;
+    const during = session.list('ally');
+    session.lock();
+    await expect(during).rejects.toMatchObject({ code: 'locked' });
+    await expect(session.list('plan')).rejects.toMatchObject({ code: 'locked' });
+  });
+
   it('lists by kind, hides deletions, and refuses an id of another kind', async () => {
     const { session } = await testStore().createVault('p');
     const [a, p] = [newRecordId(), newRecordId()];

@@ -23,6 +23,8 @@ function localKeyOf(keys: VaultKeys): Promise<CryptoKey> {
   if (key === undefined) {
     key = localItemKey(vaultKey, keys.vaultId);
     localKeys.set(vaultKey, key);
+    // A failed import is not kept: the next item tries again.
+    key.catch(() => localKeys.delete(vaultKey));
   }
   return key;
 }

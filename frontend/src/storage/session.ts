@@ -83,6 +83,7 @@ export class Session {
    */
   lock(): void {
     if (this.locked) return;
+    this.#reading = null;
     this.#keys.drop();
     this.#ctx.onLock(this);
   }
@@ -119,6 +120,8 @@ export class Session {
   /** Every record of `kind` that is not deleted, in no particular order. Rejects with `damaged` if any does not open. */
   async list<K extends RecordKind>(kind: K): Promise<LocalRecord<K>[]> {
     const all = await this.#readAll();
+    // A read shared with a list asked for before lock() must not answer one asked for after it.
+    if (this.locked) throw new StorageError('locked');
     return all.map(({ id, value }) => visible(kind, id, value)).filter((r): r is LocalRecord<K> => r !== undefined);
   }
 
@@ -291,6 +294,7 @@ export class Session {
    * write of this session began since.
    */
   #readAll(): Promise<{ id: string; value: StoredRecord }[]> {
+    if (this.locked) return Promise.reject(new StorageError('locked'));
     if (this.#reading !== null) return this.#reading;
     const reading = this.#db().then((db) => openAll<StoredRecord>(db, this.#keys, 'records'));
     const done = () => {

@@ -73,6 +73,9 @@ describe('linked devices', () => {
     expect(circle.envelopes.filter((e) => e.epoch === 1).map((e) => e.recipient)).toEqual([b64u(a.session.deviceKeys.public.deviceId)]);
     expect(circle.changes.at(-1)?.envelope.epoch).toBe(1);
     expect((await listDevices(mine, a.session)).map((d) => d.id)).not.toContain(lost);
+    // A second unlink (a retry after a lost answer) is done already: no error, no new epoch.
+    await removeDevice(mine, a.session, lost);
+    expect(server.circles.get(mine.id)!.epoch).toBe(1);
     const refused = await theirs.sync().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(404);

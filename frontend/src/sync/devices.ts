@@ -88,11 +88,12 @@ export async function thisDeviceOnly(store: DeviceStore, now: number): Promise<L
 
 /**
  * Removes another of the person's devices from the personal circle with a new epoch key, and
- * deletes its note. Contract: this device itself is a RangeError (a device does not remove itself
- * here; wiping it is the way), and so is a device that is not a member.
+ * deletes its note; a device no longer a member only has its note deleted. Contract: this device
+ * itself is a RangeError (a device does not remove itself here; wiping it is the way).
  */
 export async function removeDevice(circle: CircleReplica, store: DeviceStore, id: string): Promise<void> {
   if (id === selfId(store)) throw new RangeError('this device cannot remove itself');
-  await circle.remove(unb64uId(id));
+  // Unlinked already (a retry after a lost answer, or another device was quicker): only the note is left to delete.
+  if ((await circle.refresh()).members.has(id)) await circle.remove(unb64uId(id));
   if ((await store.get('device', id)) !== undefined) await store.remove('device', id);
 }

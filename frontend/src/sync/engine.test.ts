@@ -40,6 +40,16 @@ describe('the sync engine', () => {
     sync.stop();
   });
 
+  it('a new device that only named itself makes no circle, so it can still be linked to another', async () => {
+    const server = fakeServer();
+    const { session } = await testStore().createVault('p');
+    const sync = engine(session, server);
+    await sync.renameThisDevice('Work phone');
+    expect(server.circles.size).toBe(0);
+    expect((await sync.devices()).map((d) => d.name)).toEqual(['Work phone']);
+    sync.stop();
+  });
+
   it('offline: keeps the changes and says so, then syncs them when back online', async () => {
     const server = fakeServer();
     server.offline = true;

@@ -258,7 +258,7 @@ class Engine implements SyncEngine {
     await this.#settleLocalOnly();
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
     // be linked to another's) makes none: it is made on the first sync with something to keep.
-    if (this.#circle === null && (await readPersonal(store)) === undefined && (await this.#waiting()) === 0) return true;
+    if (this.#circle === null && (await readPersonal(store)) === undefined && !(await this.#somethingToKeep())) return true;
     const circle = await this.#personal(api);
     await noteThisDevice(store, this.#now());
     await removedHere(() => circle.sync());
@@ -279,6 +279,11 @@ class Engine implements SyncEngine {
       // Revision 0: no server's change log has it; only this device ever will.
       await store.settle(change.recordId, 0, hlc);
     }
+  }
+
+  /** Plan answers or allies waiting: a device's own note (its name) alone makes no circle, so a renamed new device can still be linked. */
+  async #somethingToKeep(): Promise<boolean> {
+    return (await this.options.session.pending()).some((p) => isSyncedKind(p.kind) && p.kind !== 'device');
   }
 
   async #waiting(): Promise<number> {

@@ -20,8 +20,7 @@ type EscrowStore = Pick<Session, 'deviceKeys' | 'getState' | 'setState' | 'get' 
 
 /**
  * Puts this vault's escrow at the server, once per personal circle. A vault made before §15 has
- * no escrow secrets, and keeps none. `escrow_taken` (the same vault restored from a backup on
- * another device, which put it first) leaves that device's escrow as it is.
+ * no escrow secrets, and keeps none.
  */
 export async function keepEscrow(api: Caller, store: EscrowStore, personal: PersonalCircle): Promise<void> {
   const stored = await store.getState(ESCROW);
@@ -33,7 +32,10 @@ export async function keepEscrow(api: Caller, store: EscrowStore, personal: Pers
   try {
     await api.call('PUT', `/v1/recovery/${b64u(secrets.id)}`, { escrow: await sealEscrow(secrets, content) });
   } catch (error) {
-    if (!(error instanceof ApiError && error.code === 'escrow_taken')) throw error;
+    // Another device put an escrow under this recovery key's id first: only someone holding this
+    // vault's recovery key could. It is not overwritten, nor marked as ours; sync goes on.
+    if (error instanceof ApiError && error.code === 'escrow_taken') return;
+    throw error;
   }
   await store.setState(ESCROW_STORED, personal.circleId);
 }

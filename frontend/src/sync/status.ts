@@ -36,9 +36,9 @@ export const MESSAGES = {
     'Your plan stays on this phone. To sync with your organisation, open the app from their address instead.',
   waitingForApproval: 'Waiting for your other device to approve this one. Check that both show the same safety number.',
   removed:
-    'This device was unlinked by another of your devices, so it no longer syncs. What is on it stays here. ' +
-    'If you did not do this, someone may have your other device or your recovery key: talk to someone you trust, ' +
-    'or to the organisation that runs the server.',
+    'This device no longer syncs: it was unlinked by another of your devices, or by someone using your recovery key ' +
+    'on a new device, or the server let it go after a long time unused. What is on it stays here. If you did not do ' +
+    'this, someone may have your other device or your recovery key: talk to someone you trust, or to the organisation that runs the server.',
   declined: 'Your other device did not approve this one. Nothing was shared. You can make a new link and try again.',
 } as const;
 
