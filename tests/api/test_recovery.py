@@ -12,6 +12,7 @@ from support_circle.protocol import escrow, primitives
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.escrow import EscrowContent
 from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.membership import Head
 from support_circle.services.recovery import MAX_ESCROWS_PER_DEVICE
 from support_circle.wire import MAX_ESCROW_CT_BYTES
 from tests.api.helpers import Member, signed_in
@@ -23,7 +24,8 @@ def sealed(member: Member, recovery_key: bytes) -> dict[str, Any]:
 
 
 def _seal(keys: DeviceKeys, recovery_key: bytes) -> dict[str, Any]:
-    content = EscrowContent(keys, primitives.random_bytes(16), primitives.random_bytes(32))
+    head = Head(0, primitives.random_bytes(32))
+    content = EscrowContent(keys, primitives.random_bytes(16), primitives.random_bytes(32), head)
     return escrow.seal_escrow(escrow.escrow_id(recovery_key), escrow.escrow_key(recovery_key), content)
 
 

@@ -61,8 +61,13 @@ def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_on
     synced(new)
 
     # The old device gets nothing new, and says why.
+    add_ally(new, "Moana", reach="After work")
+    synced(new)
     lost.get_by_role("button", name="Sync now").click()
-    expect(lost.get_by_test_id("sync-status")).to_contain_text("unlinked by another of your devices", timeout=SLOW)
+    expect(lost.get_by_test_id("sync-status")).to_contain_text("no longer syncs", timeout=SLOW)
+    go_to(lost, "My allies")
+    expect(lost.get_by_test_id("ally")).to_have_count(1)
+    expect(lost.get_by_test_id("ally")).to_contain_text("Tui")
 
     # The old key is spent at the server: a third device is told plainly, and nothing is set up.
     third_context = browser.new_context(service_workers="block")

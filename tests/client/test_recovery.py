@@ -1,20 +1,36 @@
 """Recovery from the server with the reference client (PROTOCOL.md §15): a new device given only
 the recovery key takes the personal circle over, history and all, and the lost device is out."""
 
+import json
+from typing import Any
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from support_circle.client import ApiError, Device
+from support_circle.client import ApiError, CircleReplica, Device
 from support_circle.client.recovery import escrow_path, put_escrow, recover
-from support_circle.protocol import primitives
+from support_circle.protocol import ProtocolError, escrow, membership, primitives, signed
 from support_circle.protocol.encoding import b64u
+from support_circle.protocol.identity import DeviceKeys
+from tests.adversarial import tampering
 
 
-def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClient) -> None:
+def _lost_device(client: TestClient) -> tuple[Device, CircleReplica]:
     lost = Device.new("http://testserver", http=client)
     lost.register()
     lost.sign_in()
-    plan = lost.create_circle()
+    return lost, lost.create_circle()
+
+
+def _ops(log: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Each entry's op and signer, in order."""
+    payloads = [json.loads(signed.decode(entry)[1]) for entry in log]
+    return [(p["op"], p["signer"]) for p in payloads]
+
+
+def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClient) -> None:
+    lost, plan = _lost_device(client)
     first = plan.write({"kind": "note", "text": "The bus leaves at seven"})
     plan.push()
     plan.rotate()
@@ -22,6 +38,12 @@ def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClie
     plan.push()
     recovery_key = primitives.random_bytes(32)
     put_escrow(lost, recovery_key, plan)
+    sealed = client.get(escrow_path(recovery_key)).json()["escrow"]
+    assert (
+        escrow.open_with_recovery_key(recovery_key, sealed).head
+        == plan.verified.head
+        == membership.Head(1, membership.entry_hash(plan.log[1]))
+    ), "the escrow carries the head its device verified"
 
     device, circle = recover("http://testserver", recovery_key, http=client)
     circle.pull()
@@ -29,12 +51,65 @@ def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClie
     assert circle.body(second) == {"kind": "note", "text": "Aunt Mere has the spare key"}
     members = circle.verified.members
     assert list(members) == [device.keys.device_id] and members[device.keys.device_id].role == "admin"
+    assert _ops(circle.log)[2:] == [("add", lost.device_id), ("remove", device.device_id)]
     assert b64u(plan.circle_id) not in lost.member_of(), "the lost device is out"
     with pytest.raises(ApiError) as gone:
         device.api.get(escrow_path(recovery_key))
     assert gone.value.code == "not_found"
 
     put_escrow(device, primitives.random_bytes(32), circle)  # the new vault's own
+
+
+def test_a_log_rolled_back_behind_the_escrows_head_is_refused(app: FastAPI, client: TestClient) -> None:
+    lost, plan = _lost_device(client)
+    tablet = Device.new("http://testserver", http=client)
+    tablet.register()
+    plan.add_member(tablet.keys.identity(), "admin")
+    plan.remove_member(tablet.keys.device_id)  # the tablet was stolen
+    recovery_key = primitives.random_bytes(32)
+    put_escrow(lost, recovery_key, plan)
+    assert plan.verified.head.seq == 2
+
+    # The server serves the log from before the tablet was removed, counters and all.
+    circle_id, before = b64u(plan.circle_id), plan.log[:2]
+    tampering.rewrite_log(app.state.engine, circle_id, before, (1, membership.entry_hash(before[-1])))
+    with pytest.raises(ProtocolError) as refused:
+        recover("http://testserver", recovery_key, http=client)
+    assert refused.value.code == "rolled_back"
+    assert "rolled the circle's membership back" in str(refused.value)
+    assert tampering.log_entries(app.state.engine, circle_id) == before, "nothing was added to it"
+    assert client.get(escrow_path(recovery_key)).status_code == 200, "the escrow is kept for a retry"
+
+
+def test_a_retry_after_the_new_device_was_added_goes_on_from_there(client: TestClient) -> None:
+    lost, plan = _lost_device(client)
+    recovery_key = primitives.random_bytes(32)
+    put_escrow(lost, recovery_key, plan)
+    keys = DeviceKeys.generate()
+    Device(keys, lost.api).register()
+    plan.add_member(keys.identity(), "admin", history=True)  # as the attempt that stopped did
+
+    device, circle = recover("http://testserver", recovery_key, http=client, keys=keys)
+    assert device.keys == keys
+    assert list(circle.verified.members) == [keys.device_id]
+    assert _ops(circle.log)[1:] == [("add", lost.device_id), ("remove", device.device_id)], "added once"
+    assert client.get(escrow_path(recovery_key)).status_code == 404
+
+
+def test_a_retry_after_the_escrowed_device_was_removed_deletes_the_escrow(client: TestClient) -> None:
+    lost, plan = _lost_device(client)
+    recovery_key = primitives.random_bytes(32)
+    put_escrow(lost, recovery_key, plan)
+    new = Device.new("http://testserver", http=client)
+    new.register()
+    plan.add_member(new.keys.identity(), "admin", history=True)
+    new.sign_in()
+    new.join_circle(plan.circle_id, plan.genesis_hash).remove_member(lost.keys.device_id)
+
+    device, circle = recover("http://testserver", recovery_key, http=client, keys=new.keys)
+    assert list(circle.verified.members) == [device.keys.device_id]
+    assert _ops(circle.log)[1:] == [("add", lost.device_id), ("remove", device.device_id)]
+    assert client.get(escrow_path(recovery_key)).status_code == 404
 
 
 def test_another_recovery_key_finds_nothing(client: TestClient) -> None:

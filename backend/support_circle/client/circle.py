@@ -41,10 +41,15 @@ class Pending:
 
 
 class CircleReplica:
-    def __init__(self, device: "Device", circle_id: bytes, genesis_hash: bytes) -> None:
+    def __init__(
+        self, device: "Device", circle_id: bytes, genesis_hash: bytes, known_head: membership.Head | None = None
+    ) -> None:
         self.device, self.circle_id, self.genesis_hash = device, circle_id, genesis_hash
         self.log: list[dict[str, Any]] = []
         self.state: membership.CircleState | None = None
+        # A head verified before this replica existed (a recovery escrow's, §15): the first log
+        # fetched must reach it, as every later one must reach the head verified before it.
+        self.known_head = known_head
         self.keys: dict[int, bytes] = {}
         self.records: dict[bytes, Revision] = {}
         self.cursor = 0
@@ -71,7 +76,7 @@ class CircleReplica:
     def refresh(self) -> None:
         """Fetches and verifies the whole log (never accepting one shorter than seen) and the keys."""
         entries = self.device.call("GET", f"{self.path}/log")["data"]
-        known = self.state.head if self.state else None
+        known = self.state.head if self.state else self.known_head
         with refused(f"The membership log of {self.label}", LOG):
             self.state = membership.verify_log(self.circle_id, self.genesis_hash, entries, known)
         self.log = entries

@@ -59,9 +59,12 @@ class Device:
         self.call("POST", "/v1/circles", {"circle_id": b64u(circle_id), "genesis": genesis, "key_envelope": envelope})
         return self.join_circle(circle_id, membership.entry_hash(genesis))
 
-    def join_circle(self, circle_id: bytes, genesis_hash: bytes) -> CircleReplica:
-        """A replica of a circle this device belongs to, anchored at the genesis it trusts."""
-        replica = CircleReplica(self, circle_id, genesis_hash)
+    def join_circle(
+        self, circle_id: bytes, genesis_hash: bytes, known_head: membership.Head | None = None
+    ) -> CircleReplica:
+        """A replica of a circle this device belongs to, anchored at the genesis it trusts and, if
+        given, at a head it verified before (a log that does not reach it is ``rolled_back``)."""
+        replica = CircleReplica(self, circle_id, genesis_hash, known_head)
         replica.refresh()
         self.circles[b64u(circle_id)] = replica
         return replica

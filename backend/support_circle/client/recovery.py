@@ -9,7 +9,7 @@ import httpx
 
 from support_circle.client.circle import CircleReplica
 from support_circle.client.device import Device
-from support_circle.client.http import Api, HttpClient
+from support_circle.client.http import Api, ApiError, HttpClient
 from support_circle.protocol import escrow
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.escrow import EscrowContent
@@ -21,8 +21,9 @@ def escrow_path(recovery_key: bytes) -> str:
 
 
 def put_escrow(device: Device, recovery_key: bytes, circle: CircleReplica) -> None:
-    """Stores, or replaces, this device's escrow for its personal circle ``circle``."""
-    content = EscrowContent(device.keys, circle.circle_id, circle.genesis_hash)
+    """Stores, or replaces, this device's escrow for its personal circle ``circle``, with the
+    membership log head the replica has verified; put it again whenever that head moves on."""
+    content = EscrowContent(device.keys, circle.circle_id, circle.genesis_hash, circle.verified.head)
     sealed = escrow.seal_escrow(escrow.escrow_id(recovery_key), escrow.escrow_key(recovery_key), content)
     device.call("PUT", escrow_path(recovery_key), {"escrow": sealed})
 
@@ -33,34 +34,58 @@ def recover(
     *,
     transport: httpx.BaseTransport | None = None,
     http: HttpClient | None = None,
+    keys: DeviceKeys | None = None,
 ) -> tuple[Device, CircleReplica]:
     """A new device holding the personal circle, with its whole history, and the escrowed one removed.
 
-    Signed in as the escrowed device, it adds the new one as an admin with every epoch key and
-    deletes the escrow; then, as itself, it removes the escrowed device, so whoever has the lost
-    device gets nothing new. The new device then needs a vault, a recovery key and an escrow of
-    its own.
+    In the order of §15, each step safe to retry: signed in as the escrowed device, it verifies
+    the log knowing the escrow's head (a log rolled back behind it is ``rolled_back``) and adds the
+    new device, unless it is a member already, as an admin with every epoch key; then, as the new
+    device, it removes the escrowed one before anything is written, so whoever has the lost device
+    gets nothing new; last, as the escrowed device, it deletes the escrow. ``keys`` are the new
+    device's from an attempt that did not finish, to take up where it stopped; a new identity is
+    made otherwise. The new device then needs a vault, a recovery key and an escrow of its own.
     """
     api = Api(base_url, transport=transport, http=http)
     content = escrow.open_with_recovery_key(recovery_key, api.get(escrow_path(recovery_key))["escrow"])
-    new = Device(DeviceKeys.generate(), api)
-    new.register()
+    new = Device(keys or DeviceKeys.generate(), api)
+    new.register()  # a retried registration is no error
     escrowed = Device(content.device, Api(base_url, transport=transport, http=http))
     try:
-        _hand_over(escrowed, new, content, recovery_key)
+        escrowed.sign_in()
+        _admit(escrowed, new, content)
+        new.sign_in()
+        circle = new.join_circle(content.circle_id, content.genesis_hash, content.head)
+        if content.device.device_id in circle.verified.members:
+            circle.remove_member(content.device.device_id)
+        _let_go(escrowed, recovery_key)
     finally:
         if http is None:  # a client the caller gave is the caller's to close
             escrowed.api.close()
-    new.sign_in()
-    circle = new.join_circle(content.circle_id, content.genesis_hash)
-    circle.remove_member(content.device.device_id)
     return new, circle
 
 
-def _hand_over(escrowed: Device, new: Device, content: EscrowContent, recovery_key: bytes) -> None:
-    """As the escrowed device: admit the new one with every epoch key, then let go of the escrow."""
-    escrowed.sign_in()
-    circle = escrowed.join_circle(content.circle_id, content.genesis_hash)
-    circle.add_member(new.keys.identity(), "admin", history=True)
-    escrowed.call("DELETE", escrow_path(recovery_key))
+def _admit(escrowed: Device, new: Device, content: EscrowContent) -> None:
+    """As the escrowed device: verify the log from the escrow's genesis, knowing its head, and add
+    the new device with every epoch key unless an earlier attempt did."""
+    try:
+        circle = escrowed.join_circle(content.circle_id, content.genesis_hash, content.head)
+    except ApiError as error:
+        if error.code != "not_found":
+            raise
+        # No longer a member: an earlier attempt got as far as removing it. The new device
+        # verifies the log itself next, and finds out if that is not so.
+        return
+    if new.keys.device_id not in circle.verified.members:
+        circle.add_member(new.keys.identity(), "admin", history=True)
+
+
+def _let_go(escrowed: Device, recovery_key: bytes) -> None:
+    """As the escrowed device, still registered though out of the circle: delete the escrow (gone
+    already after an earlier attempt is no error), then the sign-in."""
+    try:
+        escrowed.call("DELETE", escrow_path(recovery_key))
+    except ApiError as error:
+        if error.status != 404:
+            raise
     escrowed.call("DELETE", "/v1/auth/token")

@@ -11,6 +11,7 @@ from support_circle.protocol.encoding import (
     b64u,
     ctx,
     dump_json,
+    expect_int,
     expect_object,
     parse_json,
     unb64u,
@@ -18,17 +19,20 @@ from support_circle.protocol.encoding import (
 )
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.membership import Head
 from support_circle.protocol.padding import pad, unpad
 from support_circle.protocol.vault import RECOVERY_KEY_BYTES
 
 
 @dataclass(frozen=True)
 class EscrowContent:
-    """What an escrow holds: the escrowed device's private keys and where its personal circle is."""
+    """What an escrow holds: the escrowed device's private keys, where its personal circle is, and
+    the membership log head it had verified, so a recovering device catches a rolled-back log."""
 
     device: DeviceKeys
     circle_id: bytes
     genesis_hash: bytes
+    head: Head
 
     def document(self) -> dict[str, Any]:
         """The content as the JSON object that is sealed."""
@@ -38,6 +42,7 @@ class EscrowContent:
             "device": {"sign_seed": b64u(self.device.sign_seed), "kem_private": b64u(self.device.kem_private)},
             "circle_id": b64u(self.circle_id),
             "genesis_hash": b64u(self.genesis_hash),
+            "head": {"seq": self.head.seq, "hash": b64u(self.head.hash)},
         }
 
 
@@ -83,8 +88,12 @@ def open_with_recovery_key(recovery_key: bytes, escrow: object) -> EscrowContent
 def _parse_content(document: object) -> EscrowContent:
     # Version and type first, then exactly the members, as for every typed object (§2 step 4).
     header = signed.payload_header(document, "escrow")
-    fields = expect_object(header, ("v", "type", "device", "circle_id", "genesis_hash"))
+    fields = expect_object(header, ("v", "type", "device", "circle_id", "genesis_hash", "head"))
     device = expect_object(fields["device"], ("sign_seed", "kem_private"))
-    # A key of the wrong length or an id that is not canonical is bad_encoding, as everywhere (§11).
+    head = expect_object(fields["head"], ("seq", "hash"))
+    seq = expect_int(head["seq"])  # an integer written as one, 0..2^32-1, else malformed
+    # A key or hash of the wrong length or an id that is not canonical is bad_encoding, as everywhere (§11).
     keys = DeviceKeys(unb64u(device["sign_seed"], 32), unb64u(device["kem_private"], 32))
-    return EscrowContent(keys, unb64u_id(fields["circle_id"]), unb64u(fields["genesis_hash"], 32))
+    return EscrowContent(
+        keys, unb64u_id(fields["circle_id"]), unb64u(fields["genesis_hash"], 32), Head(seq, unb64u(head["hash"], 32))
+    )

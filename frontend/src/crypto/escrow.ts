@@ -1,7 +1,8 @@
 /** Recovery from the server (§15): a device's keys and personal circle, sealed under a key only the recovery key gives. */
 import { b64u, ctx, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { checkPayloadVersion, dumpJson, expectObject, isObject, parseJsonBytes } from './json';
+import { checkPayloadVersion, dumpJson, expectInt, expectObject, isObject, parseJsonBytes } from './json';
+import type { Head } from './membership';
 import { pad, unpad } from './padding';
 import { aeadOpen, aeadSeal, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes } from './primitives';
 import type { Escrow } from '../wire/types';
@@ -18,6 +19,8 @@ export interface EscrowContent {
   readonly kemPrivate: Uint8Array;
   readonly circleId: Uint8Array;
   readonly genesisHash: Uint8Array;
+  /** The membership log head the escrowed device had verified: a recovering device refuses an older log. */
+  readonly head: Head;
 }
 
 const NO_SALT = new Uint8Array(0);
@@ -42,6 +45,7 @@ export async function sealEscrow(secrets: EscrowSecrets, content: EscrowContent)
     device: { sign_seed: b64u(content.signSeed), kem_private: b64u(content.kemPrivate) },
     circle_id: b64u(content.circleId),
     genesis_hash: b64u(content.genesisHash),
+    head: { seq: content.head.seq, hash: b64u(content.head.hash) },
   };
   const nonce = randomBytes(NONCE_BYTES);
   const ct = await aeadSeal(secrets.key, nonce, pad(dumpJson(document)), aad(secrets.id));
@@ -65,12 +69,14 @@ export async function openEscrow(secrets: EscrowSecrets, escrow: unknown): Promi
   if (!isObject(document)) throw new ProtocolError('malformed', 'an escrow holds a JSON object');
   checkPayloadVersion(document);
   if (document['type'] !== 'escrow') throw new ProtocolError('wrong_type', 'not an escrow');
-  const content = expectObject(document, ['v', 'type', 'device', 'circle_id', 'genesis_hash']);
+  const content = expectObject(document, ['v', 'type', 'device', 'circle_id', 'genesis_hash', 'head']);
   const device = expectObject(content['device'], ['sign_seed', 'kem_private']);
+  const head = expectObject(content['head'], ['seq', 'hash']);
   return {
     signSeed: unb64u(device['sign_seed'], KEY_BYTES),
     kemPrivate: unb64u(device['kem_private'], KEY_BYTES),
     circleId: unb64uId(content['circle_id']),
     genesisHash: unb64u(content['genesis_hash'], KEY_BYTES),
+    head: { seq: expectInt(head, 'seq'), hash: unb64u(head['hash'], KEY_BYTES) },
   };
 }

@@ -87,14 +87,15 @@ async function escrowFile(): Promise<VectorFile> {
   const recoveryKey = randomBytes(KEY_BYTES);
   const secrets = await escrowSecrets(recoveryKey);
   const device = await generateDeviceKeys();
-  const [circleId, genesisHash] = [newId(), randomBytes(32)];
-  const escrow = await sealEscrow(secrets, { signSeed: device.signSeed, kemPrivate: device.kemPrivate, circleId, genesisHash });
+  const [circleId, genesisHash, head] = [newId(), randomBytes(32), { seq: 3, hash: randomBytes(32) }];
+  const escrow = await sealEscrow(secrets, { signSeed: device.signSeed, kemPrivate: device.kemPrivate, circleId, genesisHash, head });
   const content = {
     v: 1,
     type: 'escrow',
     device: { sign_seed: b64u(device.signSeed), kem_private: b64u(device.kemPrivate) },
     circle_id: b64u(circleId),
     genesis_hash: b64u(genesisHash),
+    head: { seq: head.seq, hash: b64u(head.hash) },
   };
   return file('escrow', 'Opening a recovery escrow with the recovery key alone (§15).', [
     vector('open', 'a fresh device and circle', { recovery_key: b64u(recoveryKey), escrow: { ...escrow }, escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content }),

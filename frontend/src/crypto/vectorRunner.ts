@@ -124,6 +124,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
       device: { sign_seed: b64u(opened.signSeed), kem_private: b64u(opened.kemPrivate) },
       circle_id: b64u(opened.circleId),
       genesis_hash: b64u(opened.genesisHash),
+      head: { seq: opened.head.seq, hash: b64u(opened.head.hash) },
     };
     return { escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content };
   },

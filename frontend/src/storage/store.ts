@@ -37,7 +37,6 @@ export interface Attempts {
 const DEVICE_KEY = 'device';
 /** Where this vault's escrow lives and its key (§15), for the sync engine: `Session.getState(ESCROW)`. */
 export const ESCROW = 'escrow';
-const ESCROW_KEY = stateKey(ESCROW);
 
 /** The escrow secrets as kept, b64u. */
 export interface StoredEscrow {
@@ -86,21 +85,24 @@ export class LocalStore {
    * Creates the vault and this device's keys, and unlocks it. Show `recoveryText` once: it is
    * never stored and cannot be shown again.
    *
-   * Contract: `vault_exists` when this device has a vault (it is never replaced); nothing is
-   * written unless all of it is (vault, guard and sealed device keys in one transaction).
+   * `initialState` is engine state (as Session.setState) written with the vault, e.g. a recovery
+   * to finish. Contract: `vault_exists` when this device has a vault (it is never replaced);
+   * nothing is written unless all of it is (vault, guard, sealed device keys and state in one
+   * transaction).
    */
-  createVault(passphrase: string): Promise<{ session: Session; recoveryText: string }> {
+  createVault(passphrase: string, initialState: Readonly<Record<string, unknown>> = {}): Promise<{ session: Session; recoveryText: string }> {
     return this.#exclusive(async (db) => {
       if ((await db.get('meta', VAULT_KEY)) !== undefined) throw new StorageError('vault_exists');
       const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
       const device = await generateDeviceKeys();
       const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
-      const escrow = await sealJson(made, 'state', ESCROW_KEY, { id: b64u(made.escrow.id), key: b64u(made.escrow.key) } satisfies StoredEscrow);
+      const state = { ...initialState, [ESCROW]: { id: b64u(made.escrow.id), key: b64u(made.escrow.key) } satisfies StoredEscrow };
+      const items = await Promise.all(Object.entries(state).map(async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const));
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').add(made.vault, VAULT_KEY),
         () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
         () => tx.objectStore('state').put(sealed, DEVICE_KEY),
-        () => tx.objectStore('state').put(escrow, ESCROW_KEY),
+        ...items.map(([key, item]) => () => tx.objectStore('state').put(item, key)),
       ]);
       return { session: this.#session(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
     });

@@ -25,7 +25,8 @@ import { Connection } from './connection';
 import { listen, type ServerEvent } from './events';
 import { approveLink, checkLinkRequest, createDeviceLink, isJoining, parseDeviceLink, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
 import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
-import { finishReplacing, keepEscrow } from './escrow';
+import { keepEscrow } from './escrow';
+import { finishRecovery, isRecovering } from './recover';
 import { ensurePersonal, readPersonal } from './personal';
 import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
 
@@ -255,6 +256,8 @@ class Engine implements SyncEngine {
       if (outcome === 'waiting') return MESSAGES.waitingForApproval;
       if (outcome === 'declined') return MESSAGES.declined;
     }
+    // A recovery's hand-over first: the device it replaces must be unlinked before anything is written.
+    if (await isRecovering(store)) await finishRecovery(store, api, this.options.fetchImpl);
     await this.#settleLocalOnly();
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
     // be linked to another's) makes none: it is made on the first sync with something to keep.
@@ -262,7 +265,6 @@ class Engine implements SyncEngine {
     const circle = await this.#personal(api);
     await noteThisDevice(store, this.#now());
     await removedHere(() => circle.sync());
-    await finishReplacing(circle, store);
     const personal = await readPersonal(store);
     if (personal !== undefined) await keepEscrow(api, store, personal);
     await this.#rememberServer(api);

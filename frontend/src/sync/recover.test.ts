@@ -3,52 +3,95 @@
 import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { newRecordId } from '../storage';
+import { generateDeviceKeys, makeIdentity } from '../crypto/identity';
+import { newRecordId, type Session } from '../storage';
 import { ally, testStore } from '../storage/testing';
-import { ApiError } from './api';
+import { ApiError, type Fetch } from './api';
+import type { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
-import { finishReplacing, keepEscrow } from './escrow';
+import { keepEscrow } from './escrow';
 import { ensurePersonal, personalReplica, readPersonal } from './personal';
-import { NO_ESCROW, recoverFromServer } from './recover';
-import { fakeServer } from './testing';
+import { finishRecovery, isRecovering, NO_ESCROW, recoverFromServer } from './recover';
+import { fakeServer, type FakeServer } from './testing';
 
-async function syncedDevice(server: ReturnType<typeof fakeServer>) {
+async function syncedDevice(server: FakeServer) {
   const { session, recoveryText } = await testStore().createVault('old passphrase');
   const api = new Connection(session.deviceKeys, { fetchImpl: server.fetch });
   const circle = await ensurePersonal(api, session, new Clock(session.deviceKeys.public.deviceId));
   await session.put('ally', newRecordId(), ally());
   await circle.sync();
   await keepEscrow(api, session, (await readPersonal(session))!);
-  return { session, recoveryText, circle };
+  return { session, recoveryText, circle, api };
 }
 
+function replicaOf(session: Session, server: FakeServer): Promise<CircleReplica> {
+  return readPersonal(session).then((p) => personalReplica(new Connection(session.deviceKeys, { fetchImpl: server.fetch }), session, p!, new Clock(session.deviceKeys.public.deviceId)));
+}
+
+const memberIds = async (circle: CircleReplica) => [...(await circle.refresh()).members.keys()];
+
 describe('recovery from the server', () => {
-  it('keeps one escrow per vault, and a new device takes the plan over with the recovery key alone', async () => {
+  it('takes the plan over with the recovery key alone, and unlinks the old device before anything is written', async () => {
     const server = fakeServer();
     const old = await syncedDevice(server);
     expect(server.escrows.size).toBe(1);
+    const changesBefore = server.circles.get(old.circle.id)!.changes.length;
 
     const fresh = testStore();
     const { session, recoveryText } = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch });
     expect(recoveryText).not.toBe(old.recoveryText);
+    expect(await isRecovering(session)).toBe(false);
     expect(server.escrows.size).toBe(0); // the old key's escrow is spent
+    const circle = await replicaOf(session, server);
+    expect(await memberIds(circle)).toEqual([b64u(session.deviceKeys.public.deviceId)]);
+    expect(server.circles.get(old.circle.id)!.epoch).toBe(1);
+    expect(server.circles.get(old.circle.id)!.changes).toHaveLength(changesBefore); // nothing new under the old key
 
-    const api = new Connection(session.deviceKeys, { fetchImpl: server.fetch });
-    const circle = personalReplica(api, session, (await readPersonal(session))!, new Clock(session.deviceKeys.public.deviceId));
     await circle.sync();
     expect((await session.list('ally')).map((a) => a.body)).toEqual([ally()]);
-
-    await finishReplacing(circle, session);
-    const state = await circle.refresh();
-    expect([...state.members.keys()]).toEqual([b64u(session.deviceKeys.public.deviceId)]);
-    expect(state.epoch).toBe(1);
     await expect(old.circle.sync()).rejects.toMatchObject({ status: 404 });
-
-    await keepEscrow(api, session, (await readPersonal(session))!);
+    await keepEscrow(new Connection(session.deviceKeys, { fetchImpl: server.fetch }), session, (await readPersonal(session))!);
     expect(server.escrows.size).toBe(1);
-    await session.lock();
+    session.lock();
     expect(await fresh.unlock('a new passphrase')).toBeDefined();
+  });
+
+  it('finishes a hand-over whose answer was lost, without leaving a second new device in the plan', async () => {
+    const server = fakeServer();
+    const old = await syncedDevice(server);
+    let lose = true;
+    const losing: Fetch = async (input, init) => {
+      const answer = await server.fetch(input, init);
+      if (lose && init?.method === 'POST' && input.endsWith('/log')) {
+        lose = false;
+        throw new TypeError('the answer was lost');
+      }
+      return answer;
+    };
+    const { session } = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', { fetchImpl: losing });
+    expect(await isRecovering(session)).toBe(true);
+    await finishRecovery(session, new Connection(session.deviceKeys, { fetchImpl: server.fetch }), server.fetch);
+    expect(await isRecovering(session)).toBe(false);
+    expect(await memberIds(await replicaOf(session, server))).toEqual([b64u(session.deviceKeys.public.deviceId)]);
+  });
+
+  it('refuses a server that serves an older membership log than the escrow knows, and sets nothing up', async () => {
+    const server = fakeServer();
+    const old = await syncedDevice(server);
+    // The old device adds and removes another device: the log moves on, and so does the escrow.
+    const other = await generateDeviceKeys();
+    await new Connection(other, { fetchImpl: server.fetch }).signIn();
+    await old.circle.approve('request-x', makeIdentity(other), 'admin');
+    await old.circle.remove(other.public.deviceId);
+    await keepEscrow(old.api, old.session, (await readPersonal(old.session))!);
+    server.circles.get(old.circle.id)!.log.splice(2); // back to when the other device was in
+
+    const fresh = testStore();
+    const refused = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ProtocolError);
+    expect((refused as ProtocolError).code).toBe('rolled_back');
+    expect(await fresh.hasVault()).toBe(false);
   });
 
   it('says plainly when the server keeps nothing for a key, or the key is mistyped, and writes nothing', async () => {
@@ -67,11 +110,13 @@ describe('recovery from the server', () => {
   it('wipes the new vault when the old device was already unlinked, so the person can try another key', async () => {
     const server = fakeServer();
     const old = await syncedDevice(server);
-    const circle = server.circles.get(old.circle.id)!;
-    circle.log.splice(0); // the server no longer lists the old device anywhere
+    const [escrowId, kept] = [...server.escrows][0]!;
+    await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch });
+    server.escrows.set(escrowId, kept); // as if deleting it had failed: the old key still finds it
     const fresh = testStore();
-    const refused = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    const refused = await recoverFromServer(fresh, old.recoveryText, 'another passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).message).toContain('was unlinked from your plan');
     expect(await fresh.hasVault()).toBe(false);
   });
 });

@@ -1,36 +1,54 @@
 /**
  * Recovery from the server on a new device (PROTOCOL §15): the recovery key alone finds the escrow
- * of the device that made it, and this device takes the plan over from that one.
+ * of the device that made it, and this device takes the plan over from that one, which is taken
+ * to be lost or in someone else's hands and is unlinked before anything new reaches the circle.
  *
- * The old device is taken to be lost or in someone else's hands: once this device has the plan,
- * the engine's next sync unlinks the old one with a new key (see escrow.ts finishReplacing).
+ * The hand-over is kept in the new vault (state RECOVERING, written with the vault in one
+ * transaction) until every step is done, and each step checks first whether it is done already:
+ * a hand-over cut short (the app closed, the network gone) is finished by the next attempt, which
+ * the sync engine makes before anything else.
  */
-import { b64u } from '../crypto/encoding';
-import { openEscrow } from '../crypto/escrow';
+import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { openEscrow, type EscrowContent } from '../crypto/escrow';
 import { ProtocolError } from '../crypto/errors';
 import { deviceKeysFrom, makeIdentity, type DeviceKeys } from '../crypto/identity';
+import { isObject } from '../crypto/json';
 import { escrowSecretsFromText } from '../crypto/vault';
 import type { LocalStore, Session } from '../storage';
 import { ApiError, callApi, type Fetch } from './api';
 import { CircleReplica, type ReplicaStore } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
-import { REPLACES } from './escrow';
 import { adoptPersonal } from './personal';
+import { RECOVERY_REFUSED } from './status';
 
 /** The code of "this server keeps no plan for that recovery key". */
 export const NO_ESCROW = 'no_escrow';
+/** The vault state of a hand-over not finished yet. */
+export const RECOVERING = 'recovering';
 
 export const RECOVERY_MESSAGES = {
   noEscrow:
-    'This server has no plan for that recovery key. The key may belong to a device that never synced, or to another server. ' +
-    'Check the key, or open the app from the server you used before.',
-  damaged: 'What the server keeps for this recovery key does not open. It may have been changed. Nothing was set up on this device.',
+    'This server has no plan for that recovery key. The key may belong to a device that never synced, was set up before ' +
+    'this was possible, or synced with another server. Check the key, or open the app from the server you used before.',
+  damaged: 'What the server keeps for this recovery key does not open, or does not match your plan. It may have been changed. Nothing was set up on this device.',
   removed: 'The device this recovery key belongs to was unlinked from your plan, so it cannot bring the plan here. Use the recovery key of one of your devices that is still linked.',
+  unreachable: 'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
 } as const;
+
+/** What the new vault keeps until the hand-over is done: the escrow's content and where to delete it. */
+interface Recovering {
+  readonly circleId: string;
+  readonly genesisHash: string;
+  readonly head: { readonly seq: number; readonly hash: string };
+  readonly old: { readonly signSeed: string; readonly kemPrivate: string };
+  readonly escrowPath: string;
+}
 
 export interface RecoverOptions {
   readonly fetchImpl?: Fetch;
+  /** Runs once the new vault exists, before the hand-over (the app turns sync on there). */
+  readonly onVault?: (session: Session) => Promise<void>;
 }
 
 /**
@@ -38,49 +56,114 @@ export interface RecoverOptions {
  * recovery key `recoveryText` is. Resolves with the open session and this vault's own new
  * recovery key (show it once).
  *
- * Contract: `recovery_key_typo` (ProtocolError) for a mistyped key and NO_ESCROW (ApiError) when
- * the server keeps none, both before anything is written; an escrow that does not open is
- * ProtocolError with RECOVERY_MESSAGES.damaged. A failure before this device is in the plan
- * wipes the new vault, so the person can try again from the start.
+ * Contract: `recovery_key_typo` (ProtocolError) for a mistyped key, NO_ESCROW (ApiError) when the
+ * server keeps none, and RECOVERY_MESSAGES.unreachable when it cannot be reached, all before
+ * anything is written. A hand-over the server refuses for good (the old device was unlinked; the
+ * log it serves is older than the escrow's or does not verify) wipes the new vault and rejects, so
+ * the person can start again. One cut short by the network resolves: the engine finishes it.
  */
 export async function recoverFromServer(store: LocalStore, recoveryText: string, newPassphrase: string, options: RecoverOptions = {}): Promise<{ session: Session; recoveryText: string }> {
   const fetchImpl = options.fetchImpl !== undefined ? { fetchImpl: options.fetchImpl } : {};
   const secrets = await escrowSecretsFromText(recoveryText);
   const escrowPath = `/v1/recovery/${b64u(secrets.id)}`;
   const found = await callApi<{ escrow: unknown }>('GET', escrowPath, fetchImpl).catch((error: unknown) => {
-    throw error instanceof ApiError && error.status === 404 ? new ApiError(404, NO_ESCROW, RECOVERY_MESSAGES.noEscrow) : error;
+    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_ESCROW, RECOVERY_MESSAGES.noEscrow);
+    if (error instanceof ApiError && error.status === 0) throw new ApiError(0, error.code, RECOVERY_MESSAGES.unreachable);
+    throw error;
   });
   const content = await openEscrow(secrets, found.escrow).catch((error: unknown) => {
     throw error instanceof ProtocolError ? new ProtocolError(error.code, RECOVERY_MESSAGES.damaged) : error;
   });
-  const old = await deviceKeysFrom(content.signSeed, content.kemPrivate);
-  const made = await store.createVault(newPassphrase);
-  const { session } = made;
+  const made = await store.createVault(newPassphrase, { [RECOVERING]: recovering(content, escrowPath) });
+  content.signSeed.fill(0);
+  content.kemPrivate.fill(0);
+  await options.onVault?.(made.session);
   try {
-    // Registered first: the server admits only devices it knows.
-    await new Connection(session.deviceKeys, fetchImpl).signIn();
-    const asOld = new Connection(old, fetchImpl);
-    const replica = new CircleReplica(asOld, actingAs(session, old), content.circleId, content.genesisHash, { clock: new Clock(old.public.deviceId) });
-    await replica.addWithHistory(makeIdentity(session.deviceKeys), 'admin').catch((error: unknown) => {
-      throw error instanceof ApiError && error.status === 404 ? new ApiError(404, 'not_found', RECOVERY_MESSAGES.removed) : error;
-    });
-    replica.forget();
-    // Spent: the next recovery needs this vault's own key. Losing this call costs nothing but a
-    // stale escrow of a device that is about to be unlinked.
-    await asOld.call('DELETE', escrowPath).catch(() => undefined);
-    await asOld.signOut().catch(() => undefined);
+    await finishRecovery(made.session, new Connection(made.session.deviceKeys, fetchImpl), options.fetchImpl);
   } catch (error) {
-    session.lock();
+    if (!refusedForGood(error)) return made;
+    made.session.lock();
     await store.wipe();
-    throw error;
+    throw error instanceof ProtocolError ? new ProtocolError(error.code, RECOVERY_MESSAGES.damaged) : error;
   }
-  await adoptPersonal(session, content.circleId, content.genesisHash);
-  await session.setState(REPLACES, b64u(old.public.deviceId));
   return made;
 }
 
+/** Whether this vault still has a hand-over to finish. */
+export async function isRecovering(session: Pick<Session, 'getState'>): Promise<boolean> {
+  return isObject(await session.getState(RECOVERING));
+}
+
+/**
+ * Finishes this vault's hand-over, if it has one: each step is skipped when done already.
+ * `mine` is this device's connection (registered by signing in). Rejects with what the server
+ * answered; RECOVERY_MESSAGES.removed when neither device is in the plan.
+ */
+export async function finishRecovery(session: ReplicaStore, mine: Connection, fetchImpl?: Fetch): Promise<void> {
+  const stored = await session.getState(RECOVERING);
+  if (!isObject(stored)) return;
+  const r = stored as unknown as Recovering;
+  const [circleId, genesisHash] = [unb64uId(r.circleId), unb64u(r.genesisHash, 32)];
+  const old = await deviceKeysFrom(unb64u(r.old.signSeed, 32), unb64u(r.old.kemPrivate, 32));
+  const asOld = new Connection(old, fetchImpl !== undefined ? { fetchImpl } : {});
+  try {
+    // The head the escrowed device had verified: an older log from the server is `rolled_back`.
+    if ((await session.getState(`head:${r.circleId}`)) === undefined) await session.setState(`head:${r.circleId}`, r.head);
+    await mine.signIn();
+    const clock = new Clock(session.deviceKeys.public.deviceId);
+    const circle = new CircleReplica(mine, session, circleId, genesisHash, { clock });
+    if (!(await isMember(circle))) {
+      const through = new CircleReplica(asOld, actingAs(session, old), circleId, genesisHash, { clock });
+      if (!(await isMember(through))) throw new ApiError(404, RECOVERY_REFUSED, RECOVERY_MESSAGES.removed);
+      await through.addWithHistory(makeIdentity(session.deviceKeys), 'admin');
+      through.forget();
+    }
+    await adoptPersonal(session, circleId, genesisHash);
+    const state = await circle.refresh();
+    const oldId = b64u(old.public.deviceId);
+    if (state.members.has(oldId)) await circle.remove(old.public.deviceId);
+    circle.forget();
+    // Spent: the next recovery needs this vault's own key. The old device is still registered,
+    // so it may delete what it put.
+    await asOld.call('DELETE', r.escrowPath).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    });
+    await session.setState(RECOVERING, undefined);
+  } finally {
+    await asOld.signOut().catch(() => undefined);
+    old.signSeed.fill(0);
+    old.kemPrivate.fill(0);
+  }
+}
+
+function recovering(content: EscrowContent, escrowPath: string): Recovering {
+  return {
+    circleId: b64u(content.circleId),
+    genesisHash: b64u(content.genesisHash),
+    head: { seq: content.head.seq, hash: b64u(content.head.hash) },
+    old: { signSeed: b64u(content.signSeed), kemPrivate: b64u(content.kemPrivate) },
+    escrowPath,
+  };
+}
+
+/** Whether the replica's device is a member: the server answers 404 for a circle it is not in. */
+async function isMember(replica: CircleReplica): Promise<boolean> {
+  try {
+    await replica.refresh();
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return false;
+    throw error;
+  }
+}
+
+/** A refusal no retry can change: start again from nothing. */
+function refusedForGood(error: unknown): boolean {
+  return error instanceof ProtocolError || (error instanceof ApiError && error.status === 404);
+}
+
 /** The new vault's storage, signing as the escrowed device: its replica's verified log head lands in this vault. */
-function actingAs(session: Session, device: DeviceKeys): ReplicaStore {
+function actingAs(session: ReplicaStore, device: DeviceKeys): ReplicaStore {
   return {
     deviceKeys: device,
     pending: () => session.pending(),

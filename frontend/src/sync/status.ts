@@ -19,6 +19,9 @@ export interface SyncStatus {
 /** The engine's code for "another of the person's devices removed this one". */
 export const DEVICE_REMOVED = 'device_removed';
 
+/** A recovery's hand-over the server refused for good; its message says why. */
+export const RECOVERY_REFUSED = 'recovery_refused';
+
 export const KEPT = 'Your changes are kept on this phone.';
 
 export const MESSAGES = {
@@ -57,6 +60,7 @@ function apiStatus(error: ApiError): { state: SyncState; message: string } {
   // The connection's own message already says what happened and that nothing was sent.
   if (error.code === SERVER_CHANGED) return { state: 'error', message: `${error.message} ${KEPT}` };
   if (error.code === DEVICE_REMOVED) return { state: 'error', message: MESSAGES.removed };
+  if (error.code === RECOVERY_REFUSED) return { state: 'error', message: error.message };
   if (error.code === 'unauthorized') return { state: 'error', message: MESSAGES.signIn };
   if (error.status === 429 || error.status >= 500) return { state: 'error', message: MESSAGES.busy };
   return { state: 'error', message: MESSAGES.failed };

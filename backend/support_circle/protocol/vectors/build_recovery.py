@@ -6,14 +6,16 @@ from support_circle.protocol import escrow, primitives
 from support_circle.protocol.encoding import b64u, ctx, dump_json
 from support_circle.protocol.escrow import EscrowContent
 from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.membership import Head
 from support_circle.protocol.padding import pad
 from support_circle.protocol.vectors.making import changed, flip, group_file, vector
 
 Files = dict[str, dict[str, Any]]
 
 
-def _content() -> EscrowContent:
-    return EscrowContent(DeviceKeys.generate(), primitives.random_bytes(16), primitives.random_bytes(32))
+def _content(seq: int) -> EscrowContent:
+    head = Head(seq, primitives.random_bytes(32))
+    return EscrowContent(DeviceKeys.generate(), primitives.random_bytes(16), primitives.random_bytes(32), head)
 
 
 def _raw_escrow(recovery_key: bytes, inner: bytes, padded: bool = True) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def _opens(recovery_key: bytes, sealed: dict[str, Any], content: EscrowContent, 
 
 def escrow_vectors() -> dict[str, Any]:
     rk, other_rk, third_rk = (primitives.random_bytes(32) for _ in range(3))
-    content, other_content = _content(), _content()
+    content, other_content = _content(3), _content(0)
     good = escrow.seal_escrow(escrow.escrow_id(rk), escrow.escrow_key(rk), content)
     moved = escrow.seal_escrow(escrow.escrow_id(other_rk), escrow.escrow_key(rk), content)
     document = content.document()
@@ -48,6 +50,11 @@ def escrow_vectors() -> dict[str, Any]:
         return vector(name, comment, expect, **base, escrow=_raw_escrow(rk, dump_json(inner)))
 
     short_seed = {**document["device"], "sign_seed": b64u(bytes(31))}
+    without_head = {name: value for name, value in document.items() if name != "head"}
+
+    def head(**members: Any) -> dict[str, Any]:
+        return {**document, "head": {**document["head"], **members}}
+
     return group_file(
         "escrow",
         "Opening a recovery escrow with the recovery key alone (§15).",
@@ -120,6 +127,11 @@ def escrow_vectors() -> dict[str, Any]:
                 {**document, "circle_id": document["circle_id"][:-1] + "B"},
             ),
             broken("content extra member", "a member §15 does not define", "malformed", {**document, "vault_id": "x"}),
+            broken("head missing", "no head member", "malformed", without_head),
+            broken("head extra member", "the head with an epoch as well", "malformed", head(epoch=0)),
+            broken("head seq negative", "the head's seq is -1", "malformed", head(seq=-1)),
+            broken("head seq true", "the head's seq is true, not an integer", "malformed", head(seq=True)),
+            broken("short head hash", "a 31-byte head hash", "bad_encoding", head(hash=b64u(bytes(31)))),
             broken("content future version", "the content's v=2", "unsupported_version", {**document, "v": 2}),
             broken("identity content", "type identity, not escrow", "wrong_type", {**document, "type": "identity"}),
         ],

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import { newRecordId, type Ally, type AllyRole, type LocalRecord, type Session } from '../../storage';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
+import { useFocusOnMount } from '../useFocusOnMount';
 import { useSave } from '../useRecords';
 
 const EMPTY: Ally = { name: '', reach: '', roles: [], whatTheyKnow: '', whatIWantThemToKnow: '', availability: '', trustNotes: '', status: 'ally' };
@@ -32,8 +33,7 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
   const [ally, setAlly] = useState<Ally>(record?.body ?? EMPTY);
   const [nameMissing, setNameMissing] = useState(false);
   const save = useSave();
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const id = useRef(record?.id ?? newRecordId());
 
   const submit = async (event: Event) => {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -20,6 +20,12 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
   const [passphrase, setPassphrase] = useState<string | null>(null);
   const [sync, setSync] = useState(true);
   const [fromServer, setFromServer] = useState(false);
+  // Coming back from recovery, the heading takes the focus; on a first visit the skip link comes first.
+  const [back, setBack] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (back && !fromServer) heading.current?.focus();
+  }, [back, fromServer]);
   const { busy, error, run } = useAction();
 
   const create = (event: Event) => {
@@ -32,10 +38,18 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
     });
   };
 
-  if (fromServer) return <RecoverFromServer onCreated={onCreated} onBack={() => setFromServer(false)} />;
+  if (fromServer) {
+    const onBack = () => {
+      setBack(true);
+      setFromServer(false);
+    };
+    return <RecoverFromServer onCreated={onCreated} onBack={onBack} />;
+  }
   return (
     <>
-      <h1>{strings.welcomeHeading}</h1>
+      <h1 tabIndex={-1} ref={heading}>
+        {strings.welcomeHeading}
+      </h1>
       <p class="intro">{strings.welcomeIntro}</p>
       <form onSubmit={create} aria-labelledby="passphrase-heading">
         <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
@@ -48,13 +62,13 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         <p id="sync-choice-help" class="hint">
           {strings.syncChoiceHelp}
         </p>
-        <OtherServer />
         <button type="submit" disabled={passphrase === null || busy}>
           {strings.createVault}
         </button>
         <p role="status">{busy ? strings.creatingVault : ''}</p>
         {error !== '' && <p class="error" role="alert">{error}</p>}
       </form>
+      <OtherServer />
       <RestoreBackup onRestored={onRestored} />
       <p>
         <button type="button" class="link" onClick={() => setFromServer(true)}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LinkedDevice, SyncEngine } from '../../sync/engine';
 import { dayOf, MAX_DEVICE_NAME } from '../../sync/devices';
 import { strings } from '../strings';
@@ -10,13 +10,16 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
   const [devices, setDevices] = useState<LinkedDevice[] | null>(null);
   const [message, setMessage] = useState('');
   const action = useAction(engineMessage);
+  const heading = useRef<HTMLHeadingElement>(null);
   const load = () => action.run(async () => setDevices(await engine.devices()));
   useEffect(() => void load(), [engine]);
   const today = dayOf(Date.now());
   const self = devices?.find((d) => d.thisDevice);
   return (
     <div aria-labelledby="linked-heading" role="group">
-      <h3 id="linked-heading">{strings.linkedHeading}</h3>
+      <h3 id="linked-heading" tabIndex={-1} ref={heading}>
+        {strings.linkedHeading}
+      </h3>
       <ul class="plain">
         {(devices ?? []).map((device) => (
           <li key={device.id} data-testid="linked-device">
@@ -33,6 +36,8 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
                     await engine.removeDevice(device.id);
                     setMessage(strings.unlinked(nameOf(device)));
                     setDevices(await engine.devices());
+                    // Its card is gone: the list's heading keeps the person's place.
+                    heading.current?.focus();
                   })
                 }
               />
@@ -66,20 +71,34 @@ const nameOf = (device: LinkedDevice) => (device.name === '' ? strings.unnamedDe
 
 function Unlink({ device, busy, onUnlink }: { device: LinkedDevice; busy: boolean; onUnlink: () => void }) {
   const [asking, setAsking] = useState(false);
+  // Focus follows the question and comes back to the button: a keyboard never falls to the page top.
+  const [answered, setAnswered] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const question = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (asking) question.current?.focus();
+    else if (answered) button.current?.focus();
+  }, [asking, answered]);
   if (!asking) {
     return (
-      <button type="button" class="secondary" disabled={busy} onClick={() => setAsking(true)}>
+      <button type="button" class="secondary" ref={button} disabled={busy} onClick={() => setAsking(true)}>
         {strings.unlink(nameOf(device))}
       </button>
     );
   }
+  const keep = () => {
+    setAnswered(true);
+    setAsking(false);
+  };
   return (
     <div class="confirm" role="group" aria-label={strings.unlink(nameOf(device))}>
-      <p>{strings.unlinkConfirm(nameOf(device))}</p>
+      <p tabIndex={-1} ref={question}>
+        {strings.unlinkConfirm(nameOf(device))}
+      </p>
       <button type="button" class="danger" disabled={busy} onClick={onUnlink}>
         {strings.unlinkYes}
       </button>
-      <button type="button" class="secondary" onClick={() => setAsking(false)}>
+      <button type="button" class="secondary" onClick={keep}>
         {strings.unlinkNo}
       </button>
     </div>

@@ -4,6 +4,7 @@ import { StorageError, type Session } from '../../storage';
 import { ApiError } from '../../sync/api';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
+import { useFocusOnMount } from '../useFocusOnMount';
 import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';
@@ -26,20 +27,24 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
   const [key, setKey] = useState('');
   const [passphrase, setPassphrase] = useState<string | null>(null);
   const { busy, error, run } = useAction(recoveryError);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const recover = (event: Event) => {
     event.preventDefault();
     if (passphrase === null) return;
     run(async () => {
       // Loaded only here: the circle protocol is not needed to set up a new plan.
       const { recoverFromServer } = await import('../../sync/recover');
-      const { session, recoveryText } = await recoverFromServer(store, key, passphrase);
-      await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
+      // Sync is on from the start: a hand-over cut short is finished by the sync engine.
+      const onVault = (session: Session) => writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
+      const { session, recoveryText } = await recoverFromServer(store, key, passphrase, { onVault });
       onCreated(session, recoveryText);
     });
   };
   return (
     <form onSubmit={recover} aria-labelledby="from-server-heading">
-      <h1 id="from-server-heading">{strings.fromServerHeading}</h1>
+      <h1 id="from-server-heading" tabIndex={-1} ref={heading}>
+        {strings.fromServerHeading}
+      </h1>
       <p>{strings.fromServerHelp}</p>
       <RecoveryKeyInput value={key} onInput={setKey} />
       <PassphraseFields label={strings.newPassphrase} onChange={setPassphrase} />

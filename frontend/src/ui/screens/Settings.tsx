@@ -31,6 +31,7 @@ export function Settings({ session, settings, engine, onChange, onWiped }: Setti
     <>
       <h1>{strings.settingsHeading}</h1>
       <SafetySettings settings={settings} onChange={onChange} />
+      <OtherServer />
       {persistence !== null && (
         <p class="hint" data-testid="persistence" data-state={persistence}>
           {persistenceText[persistence]}
@@ -84,7 +85,6 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
       <p role="status" data-testid="settings-status">
         {message}
       </p>
-      <OtherServer />
     </form>
   );
 }
