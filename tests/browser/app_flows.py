@@ -1,6 +1,8 @@
 """What a person does in the app, step by step, for the browser tests (by role and label, as a
 screen reader would find things)."""
 
+import re
+
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 PASSPHRASE = "kettle moss river lantern"
@@ -118,3 +120,25 @@ def synced(page: Page) -> None:
     page.get_by_role("button", name="Sync now").click()
     expect(status).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
     expect(status).to_have_attribute("data-waiting", "0")
+
+
+def link_devices(first: Page, second: Page) -> None:
+    """Links `second` to `first`'s plan by a device link, comparing the safety number."""
+    go_to(first, "Settings")
+    first.get_by_role("button", name="Make a link for my other device").click()
+    link = first.get_by_test_id("device-link").inner_text()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/#link=[A-Za-z0-9_-]+", link)
+    expect(first.get_by_test_id("device-link-qr")).to_be_visible()
+
+    go_to(second, "Settings")
+    second.get_by_label("Link from my other device").fill(link)
+    second.get_by_role("button", name="Ask to join").click()
+    waiting = second.get_by_test_id("join-status")
+    expect(waiting).to_contain_text("safety number", timeout=SLOW)
+    safety_number = waiting.inner_text().rsplit(":", 1)[1].strip()
+
+    first.get_by_role("button", name="Check for devices asking to join").click()
+    request = first.get_by_test_id("link-request")
+    expect(request).to_contain_text(safety_number)
+    request.get_by_role("button", name="Approve").click()
+    expect(waiting).to_have_text("This device now has your plan.", timeout=SLOW)

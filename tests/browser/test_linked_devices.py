@@ -2,12 +2,20 @@
 over, offline edits to different fields of one ally both survive, and the same field edited on
 both keeps the other version visible (PROTOCOL §7 merge rules)."""
 
-import re
-
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.app_flows import SLOW, add_ally, answer, first_run, go_to, section, synced, watch_problems
+from tests.browser.app_flows import (
+    SLOW,
+    add_ally,
+    answer,
+    first_run,
+    go_to,
+    link_devices,
+    section,
+    synced,
+    watch_problems,
+)
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -22,27 +30,6 @@ def _device(browser: Browser, server: ServerProcess) -> tuple[BrowserContext, Pa
     page.goto(server.url)
     first_run(page)
     return context, page, problems
-
-
-def _link(first: Page, second: Page) -> None:
-    go_to(first, "Settings")
-    first.get_by_role("button", name="Make a link for my other device").click()
-    link = first.get_by_test_id("device-link").inner_text()
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/#link=[A-Za-z0-9_-]+", link)
-    expect(first.get_by_test_id("device-link-qr")).to_be_visible()
-
-    go_to(second, "Settings")
-    second.get_by_label("Link from my other device").fill(link)
-    second.get_by_role("button", name="Ask to join").click()
-    waiting = second.get_by_test_id("join-status")
-    expect(waiting).to_contain_text("safety number", timeout=SLOW)
-    safety_number = waiting.inner_text().rsplit(":", 1)[1].strip()
-
-    first.get_by_role("button", name="Check for devices asking to join").click()
-    request = first.get_by_test_id("link-request")
-    expect(request).to_contain_text(safety_number)
-    request.get_by_role("button", name="Approve").click()
-    expect(waiting).to_have_text("This device now has your plan.", timeout=SLOW)
 
 
 def _edit_ally(page: Page, name: str, field: str, value: str) -> None:
@@ -72,7 +59,7 @@ def test_linked_devices_share_the_plan_and_merge_offline_edits(browser: Browser,
     add_ally(phone, "Ana", reach="Signal")
     synced(phone)
     laptop_context, laptop, laptop_problems = _device(browser, app_server)
-    _link(phone, laptop)
+    link_devices(phone, laptop)
     go_to(laptop, "My plan")
     expect(section(laptop, SUPPORT).get_by_label("Your answer")).to_have_value("My sister Ana, and Moana on Tuesdays")
     go_to(laptop, "My allies")
@@ -119,7 +106,7 @@ def test_a_lost_device_is_named_unlinked_and_gets_nothing_new(browser: Browser, 
     add_ally(phone, "Ana", reach="Signal")
     synced(phone)
     laptop_context, laptop, laptop_problems = _device(browser, app_server)
-    _link(phone, laptop)
+    link_devices(phone, laptop)
 
     laptop.get_by_label("Name of this device").fill("Old laptop")
     laptop.get_by_role("button", name="Save name").click()

@@ -13,6 +13,7 @@ import { Connection } from './connection';
 import { keepEscrow } from './escrow';
 import { ensurePersonal, personalReplica, readPersonal } from './personal';
 import { finishRecovery, isRecovering, NO_ESCROW, recoverFromServer } from './recover';
+import { REVIEW_DEVICES } from './review';
 import { fakeServer, type FakeServer } from './testing';
 
 async function syncedDevice(server: FakeServer) {
@@ -42,6 +43,7 @@ describe('recovery from the server', () => {
     const { session, recoveryText } = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch });
     expect(recoveryText).not.toBe(old.recoveryText);
     expect(await isRecovering(session)).toBe(false);
+    expect(await session.getState(REVIEW_DEVICES)).toBeUndefined(); // no other device to look at
     expect(server.escrows.size).toBe(0); // the old key's escrow is spent
     const circle = await replicaOf(session, server);
     expect(await memberIds(circle)).toEqual([b64u(session.deviceKeys.public.deviceId)]);

@@ -20,6 +20,7 @@ import { CircleReplica, type ReplicaStore } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { adoptPersonal } from './personal';
+import { REVIEW_DEVICES } from './review';
 import { RECOVERY_REFUSED } from './status';
 
 /** The code of "this server keeps no plan for that recovery key". */
@@ -122,6 +123,10 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     const state = await circle.refresh();
     const oldId = b64u(old.public.deviceId);
     if (state.members.has(oldId)) await circle.remove(old.public.deviceId);
+    // Other devices stay linked: one may be the person's own, or one someone added from the lost
+    // device. Only the person can tell, so the app asks them to look (REVIEW_DEVICES).
+    const me = b64u(session.deviceKeys.public.deviceId);
+    if ([...state.members.keys()].some((id) => id !== me && id !== oldId)) await session.setState(REVIEW_DEVICES, true);
     circle.forget();
     // Spent: the next recovery needs this vault's own key. The old device is still registered,
     // so it may delete what it put.

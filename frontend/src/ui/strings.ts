@@ -202,6 +202,11 @@ export const strings = {
   join: 'Ask to join',
   joinWaiting: (safety: string) => `Waiting for your other device to approve. Check that it shows this safety number: ${safety}`,
   joinDone: 'This device now has your plan.',
+  reviewDevicesLabel: 'Check your devices',
+  reviewDevices:
+    'Your plan is here, and the device your recovery key came from is unlinked. Other devices are still linked to your plan. ' +
+    'If you do not recognise one, or someone else has it, unlink it now.',
+  reviewDevicesButton: 'Check my devices',
   linkedHeading: 'Devices that share this plan',
   linkedRefresh: 'Check my devices again',
   thisDevice: '(this device)',

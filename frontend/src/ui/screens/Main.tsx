@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AppSettings, Session } from '../../storage';
 import type { SyncEngine, SyncStatus } from '../../sync/engine';
+import { REVIEW_DEVICES } from '../../sync/review';
 import { strings } from '../strings';
 import { SyncStatusLine } from '../SyncStatusLine';
 import { Allies } from './Allies';
@@ -30,6 +31,18 @@ export interface MainProps {
 export function Main(props: MainProps) {
   const [tab, setTab] = useState<Tab>('plan');
   const { session, engine, version } = props;
+  const [review, setReview] = useState(false);
+  useEffect(() => {
+    session.getState(REVIEW_DEVICES).then(
+      (flag) => setReview(flag === true),
+      () => undefined, // locked: the unlock screen is about to show
+    );
+  }, [session, version]);
+  const checkDevices = () => {
+    setReview(false);
+    setTab('settings');
+    void session.setState(REVIEW_DEVICES, undefined).catch(() => undefined);
+  };
   return (
     <>
       <nav aria-label={strings.navLabel} class="tabs">
@@ -39,6 +52,14 @@ export function Main(props: MainProps) {
           </button>
         ))}
       </nav>
+      {review && (
+        <div class="panel notice" role="region" aria-label={strings.reviewDevicesLabel}>
+          <p>{strings.reviewDevices}</p>
+          <button type="button" onClick={checkDevices}>
+            {strings.reviewDevicesButton}
+          </button>
+        </div>
+      )}
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => void engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
