@@ -133,6 +133,11 @@ def test_settings_with_sync_and_linked_devices(page: Page) -> None:
     page.get_by_role("button", name="Make a link for my other device").click()
     expect(page.get_by_test_id("device-link-qr")).to_be_visible(timeout=SLOW)
     assert _violations(page) == []
+    form = page.get_by_role("form", name="A new recovery key")
+    form.get_by_label("Current passphrase").fill(PASSPHRASE)
+    form.get_by_role("button", name="Make a new recovery key").click()
+    expect(page.get_by_test_id("new-recovery-key")).to_be_visible(timeout=SLOW)
+    assert _violations(page) == []
 
 
 def test_nothing_needs_scrolling_sideways_at_320_px(

@@ -95,3 +95,38 @@ def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_on
     assert not lost_problems and not new_problems
     for context in (lost_context, new_context, third_context, laptop_context):
         context.close()
+
+
+def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, app_server: ServerProcess) -> None:
+    phone_context = browser.new_context(service_workers="block")
+    phone = phone_context.new_page()
+    problems = watch_problems(phone)
+    phone.goto(app_server.url)
+    old_key = first_run(phone)
+    add_ally(phone, "Tui", reach="Knock twice")
+    synced(phone)
+
+    go_to(phone, "Settings")
+    form = phone.get_by_role("form", name="A new recovery key")
+    form.get_by_label("Current passphrase").fill(PASSPHRASE)
+    form.get_by_role("button", name="Make a new recovery key").click()
+    new_key = phone.get_by_test_id("new-recovery-key")
+    expect(new_key).to_be_visible(timeout=SLOW)
+    replaced = new_key.inner_text()
+    assert replaced != old_key
+    phone.get_by_label("I have kept my recovery key somewhere safe").check()
+    phone.get_by_role("button", name="Continue").click()
+    synced(phone)
+
+    other_context = browser.new_context(service_workers="block")
+    other = other_context.new_page()
+    other.goto(app_server.url)
+    _bring_plan_here(other, old_key)
+    expect(other.get_by_role("alert")).to_contain_text("This server has no plan for that recovery key", timeout=SLOW)
+    other.get_by_label("Recovery key", exact=True).fill(replaced)
+    other.get_by_role("button", name="Bring my plan here").click()
+    expect(other.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
+
+    assert not problems
+    phone_context.close()
+    other_context.close()

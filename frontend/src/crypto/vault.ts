@@ -116,6 +116,25 @@ export async function rewrapPassphrase(
   return { ...vault, kdf: kdfObject(salt, params), passphrase_wrap: await wrap(key, vaultKey, wrapAad(vaultId, 'passphrase')) };
 }
 
+/** What replacing the recovery key yields: the vault with a new recovery wrap, the new key's text (show it once) and its escrow secrets. */
+export interface NewRecoveryKey {
+  readonly vault: Vault;
+  readonly recoveryText: string;
+  readonly escrow: EscrowSecrets;
+}
+
+/** The same vault with a new recovery key: the old one no longer opens it (§5). */
+export async function rewrapRecovery(vault: Vault, vaultKey: Uint8Array): Promise<NewRecoveryKey> {
+  const vaultId = unb64uId(vault.vault_id);
+  const recoveryKey = randomBytes(KEY_BYTES);
+  try {
+    const recoveryWrap = await wrap(await recoveryWrapKey(recoveryKey, vaultId), vaultKey, wrapAad(vaultId, 'recovery'));
+    return { vault: { ...vault, recovery_wrap: recoveryWrap }, recoveryText: await recoveryKeyToText(recoveryKey), escrow: await escrowSecrets(recoveryKey) };
+  } finally {
+    recoveryKey.fill(0);
+  }
+}
+
 /** A vault object whose every member has the form §5 gives; nothing in it is trusted yet. */
 interface ParsedVault {
   readonly vaultId: Uint8Array;

@@ -7,7 +7,8 @@
  * unlocking and never sees a key; the sync engine reads the outbox and writes pulled revisions
  * through the same Session.
  */
-export { ESCROW, LocalStore, type Attempts, type LocalStoreOptions, type StoredEscrow } from './store';
+export { LocalStore, type Attempts, type LocalStoreOptions } from './store';
+export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { Session, type LocalRecord, type PendingChange } from './session';
 export { StorageError, type StorageErrorCode } from './errors';
 export { retryDelayMs, FREE_ATTEMPTS, MIN_WIPE_AFTER } from './guard';

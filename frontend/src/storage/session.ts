@@ -1,9 +1,11 @@
 /** An unlocked vault: the only way to read or write what a person keeps on this device. */
+import { b64u } from '../crypto/encoding';
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
-import { rewrapPassphrase, unlockWithPassphrase, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
+import { rewrapPassphrase, rewrapRecovery, unlockWithPassphrase, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
 import { exportBackup } from './backup';
 import { inTransaction, type Db } from './db';
+import { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { StorageError } from './errors';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
@@ -247,6 +249,38 @@ export class Session {
       }
       const rewrapped = await rewrapPassphrase(vault as Vault, this.#keys.vaultKey, next, this.#ctx.params, this.#ctx.vaultOptions);
       await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
+    });
+  }
+
+  /**
+   * Replaces the recovery key: the old one no longer opens this vault, and the escrow the sync
+   * engine keeps at the server is sealed again under the new one (the old escrow's id is kept in
+   * ESCROW_RETIRED until the engine has deleted it). Resolves with the new key's text: show it
+   * once. Needs the current passphrase, as changePassphrase does; `wrong_passphrase` otherwise,
+   * with nothing changed.
+   */
+  newRecoveryKey(current: string): Promise<string> {
+    return this.#exclusive(async (db) => {
+      const vault = await readVault(db);
+      try {
+        await unlockWithPassphrase(vault, current, this.#ctx.vaultOptions);
+      } catch (error) {
+        throw new StorageError('wrong_passphrase', { cause: error });
+      }
+      const made = await rewrapRecovery(vault as Vault, this.#keys.vaultKey);
+      const [escrowKey, retiredKey] = [stateKey(ESCROW), stateKey(ESCROW_RETIRED)];
+      const before = await db.get('state', escrowKey);
+      const retired = await db.get('state', retiredKey);
+      const oldIds = retired === undefined ? [] : await openJson<string[]>(this.#keys, 'state', retiredKey, retired);
+      const oldId = before === undefined ? [] : [(await openJson<StoredEscrow>(this.#keys, 'state', escrowKey, before)).id];
+      const escrow = await sealJson(this.#keys, 'state', escrowKey, { id: b64u(made.escrow.id), key: b64u(made.escrow.key) } satisfies StoredEscrow);
+      const retiring = await sealJson(this.#keys, 'state', retiredKey, [...oldIds, ...oldId]);
+      await inTransaction(db, ['meta', 'state'], (tx) => [
+        () => tx.objectStore('meta').put(made.vault, VAULT_KEY),
+        () => tx.objectStore('state').put(escrow, escrowKey),
+        () => tx.objectStore('state').put(retiring, retiredKey),
+      ]);
+      return made.recoveryText;
     });
   }
 

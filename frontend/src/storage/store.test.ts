@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { DEFAULT_PARAMETERS, TEST_PARAMETERS } from '../crypto/vault';
 import { StorageError, type StorageErrorCode } from './errors';
+import { ESCROW, ESCROW_RETIRED } from './escrowState';
 import { retryDelayMs } from './guard';
 import { newRecordId } from './kinds';
 import { LocalStore } from './store';
@@ -203,6 +204,19 @@ describe('the recovery key', () => {
     expect((await store.attempts()).failures).toBe(0);
     expect(await code(() => store.unlock('forgotten words'))).toBe('wrong_passphrase');
     await store.unlock('new words');
+  });
+
+  it('can be replaced: the old key no longer opens the vault, the new one does', async () => {
+    const store = testStore();
+    const { session, recoveryText } = await store.createVault('kept words');
+    const escrowBefore = await session.getState(ESCROW);
+    const replaced = await session.newRecoveryKey('kept words');
+    expect(await session.getState(ESCROW)).not.toEqual(escrowBefore);
+    expect(await session.getState(ESCROW_RETIRED)).toEqual([(escrowBefore as { id: string }).id]);
+    session.lock();
+    expect(await code(() => store.unlockWithRecovery(recoveryText, 'other words'))).toBe('wrong_recovery_key');
+    await store.unlockWithRecovery(replaced, 'other words');
+    await store.unlock('other words');
   });
 
   it('keeps the wipe setting', async () => {

@@ -7,6 +7,7 @@ import * as vaults from '../crypto/vault';
 import { DEFAULT_PARAMETERS, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
 import { importBackup, parseBackup } from './backup';
 import { DEFAULT_DB_NAME, inTransaction, openDatabase, type Db } from './db';
+import { ESCROW, type StoredEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY, readGuard, remainingWaitMs, retryDelayMs, writeGuard, type Guard } from './guard';
@@ -35,14 +36,7 @@ export interface Attempts {
 }
 
 const DEVICE_KEY = 'device';
-/** Where this vault's escrow lives and its key (§15), for the sync engine: `Session.getState(ESCROW)`. */
-export const ESCROW = 'escrow';
 
-/** The escrow secrets as kept, b64u. */
-export interface StoredEscrow {
-  readonly id: string;
-  readonly key: string;
-}
 
 interface StoredDevice {
   readonly signSeed: string;

@@ -5,7 +5,7 @@
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { sealEscrow } from '../crypto/escrow';
 import { isObject } from '../crypto/json';
-import { ESCROW, type Session, type StoredEscrow } from '../storage';
+import { ESCROW, ESCROW_RETIRED, type Session, type StoredEscrow } from '../storage';
 import { ApiError } from './api';
 import type { Caller } from './circle';
 import type { PersonalCircle } from './personal';
@@ -16,17 +16,22 @@ const ESCROW_STORED = 'escrow-stored';
 type EscrowStore = Pick<Session, 'deviceKeys' | 'getState' | 'setState'>;
 
 /**
- * Puts this vault's escrow at the server when it has none for this personal circle and log head.
- * A vault made before §15 has no escrow secrets, and keeps none. Call it after a sync, when the
- * replica has stored the head it verified (`head:<circle id>`).
+ * Puts this vault's escrow at the server when it has none under this recovery key for this personal
+ * circle and log head, then deletes the escrows of recovery keys it replaced. A vault made before
+ * §15 has no escrow secrets, and keeps none. Call it after a sync, when the replica has stored
+ * the head it verified (`head:<circle id>`).
  */
 export async function keepEscrow(api: Caller, store: EscrowStore, personal: PersonalCircle): Promise<void> {
   const stored = await store.getState(ESCROW);
   const head = await store.getState(`head:${personal.circleId}`);
   if (!isObject(stored) || !isObject(head)) return;
-  const mark = `${personal.circleId}:${String(head['seq'])}:${String(head['hash'])}`;
-  if ((await store.getState(ESCROW_STORED)) === mark) return;
   const { id, key } = stored as unknown as StoredEscrow;
+  const mark = `${id}:${personal.circleId}:${String(head['seq'])}:${String(head['hash'])}`;
+  if ((await store.getState(ESCROW_STORED)) !== mark) await putEscrow(api, store, { id, key }, personal, head, mark);
+  await retireEscrows(api, store);
+}
+
+async function putEscrow(api: Caller, store: EscrowStore, { id, key }: StoredEscrow, personal: PersonalCircle, head: Record<string, unknown>, mark: string): Promise<void> {
   const secrets = { id: unb64uId(id), key: unb64u(key, 32) };
   const device = store.deviceKeys;
   const content = {
@@ -45,4 +50,16 @@ export async function keepEscrow(api: Caller, store: EscrowStore, personal: Pers
     throw error;
   }
   await store.setState(ESCROW_STORED, mark);
+}
+
+/** Deletes the escrows of recovery keys this vault replaced: those keys must bring nothing to a new device. */
+async function retireEscrows(api: Caller, store: EscrowStore): Promise<void> {
+  const retired = await store.getState(ESCROW_RETIRED);
+  if (!Array.isArray(retired) || retired.length === 0) return;
+  for (const id of retired) {
+    await api.call('DELETE', `/v1/recovery/${String(id)}`).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    });
+  }
+  await store.setState(ESCROW_RETIRED, undefined);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { generateDeviceKeys, makeIdentity } from '../crypto/identity';
-import { newRecordId, type Session } from '../storage';
+import { ESCROW_RETIRED, newRecordId, type Session } from '../storage';
 import { ally, testStore } from '../storage/testing';
 import { ApiError, type Fetch } from './api';
 import type { CircleReplica } from './circle';
@@ -94,6 +94,24 @@ describe('recovery from the server', () => {
     expect(refused).toBeInstanceOf(ProtocolError);
     expect((refused as ProtocolError).code).toBe('rolled_back');
     expect(await fresh.hasVault()).toBe(false);
+  });
+
+  it('a new recovery key replaces the old one, here and at the server', async () => {
+    const server = fakeServer();
+    const old = await syncedDevice(server);
+    const [oldEscrowId] = [...server.escrows.keys()];
+    await expect(old.session.newRecoveryKey('not it')).rejects.toMatchObject({ code: 'wrong_passphrase' });
+    const replaced = await old.session.newRecoveryKey('old passphrase');
+    expect(replaced).not.toBe(old.recoveryText);
+    await keepEscrow(old.api, old.session, (await readPersonal(old.session))!);
+    expect([...server.escrows.keys()]).not.toContain(oldEscrowId);
+    expect(server.escrows.size).toBe(1);
+    expect(await old.session.getState(ESCROW_RETIRED)).toBeUndefined();
+
+    const spent = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    expect((spent as ApiError).code).toBe(NO_ESCROW);
+    const { session } = await recoverFromServer(testStore(), replaced, 'a new passphrase', { fetchImpl: server.fetch });
+    expect(await memberIds(await replicaOf(session, server))).toEqual([b64u(session.deviceKeys.public.deviceId)]);
   });
 
   it('says plainly when the server keeps nothing for a key, or the key is mistyped, and writes nothing', async () => {

@@ -229,6 +229,13 @@ export const strings = {
   currentPassphrase: 'Current passphrase',
   changePassphrase: 'Change passphrase',
   passphraseChanged: 'Your passphrase has been changed.',
+  newRecoveryHeading: 'A new recovery key',
+  newRecoveryHelp:
+    'If someone may have seen your recovery key, or you have lost it, make a new one. The old key stops opening the app ' +
+    'on this device at once, and stops bringing your plan to a new device once this device has synced.',
+  newRecoveryButton: 'Make a new recovery key',
+  newRecoveryBusy: 'Making a new recovery key…',
+  newRecoveryShown: 'This is your new recovery key. Your old one no longer works. Keep this one where no one else can find it: it will not be shown again.',
   wipeHeading: 'Remove everything from this device',
   wipeHelp:
     'This deletes your plan, your allies and your keys from this device straight away. It cannot be undone. ' +

@@ -3,9 +3,10 @@ import type { Session } from '../../storage';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError } from '../vault';
+import { NewRecoveryKey } from './NewRecoveryKey';
 import { PassphraseFields } from './PassphraseFields';
 
-/** Save an encrypted backup file; change the passphrase. */
+/** Save an encrypted backup file; change the passphrase; replace the recovery key. */
 export function BackupAndPassphrase({ session }: { session: Session }) {
   const [error, setError] = useState('');
   const download = async () => {
@@ -31,6 +32,7 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
         {error !== '' && <p class="error" role="alert">{error}</p>}
       </section>
       <ChangePassphrase session={session} />
+      <NewRecoveryKey session={session} />
     </>
   );
 }

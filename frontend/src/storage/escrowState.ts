@@ -1,0 +1,12 @@
+/** Names of the vault state the sync engine keeps for recovery from the server (PROTOCOL §15). */
+
+/** Where this vault's escrow lives and its key: `Session.getState(ESCROW)`. */
+export const ESCROW = 'escrow';
+/** Ids of escrows under recovery keys this vault replaced, until the engine has deleted them at the server. */
+export const ESCROW_RETIRED = 'escrow-retired';
+
+/** The escrow secrets as kept, b64u. */
+export interface StoredEscrow {
+  readonly id: string;
+  readonly key: string;
+}

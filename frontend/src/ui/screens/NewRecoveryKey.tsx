@@ -1,0 +1,58 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Session } from '../../storage';
+import { strings } from '../strings';
+import { useAction } from '../useAction';
+import { plainError } from '../vault';
+
+/** Replace the recovery key, when the old one may have been seen or is lost; the new one is shown once. */
+export function NewRecoveryKey({ session }: { session: Session }) {
+  const [current, setCurrent] = useState('');
+  const [made, setMade] = useState<string | null>(null);
+  const [kept, setKept] = useState(false);
+  const { busy, error, run } = useAction((failure) => plainError(failure, strings.genericError));
+  const shown = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (made !== null) shown.current?.focus();
+  }, [made]);
+  const make = (event: Event) => {
+    event.preventDefault();
+    run(async () => {
+      setMade(await session.newRecoveryKey(current));
+      setCurrent('');
+      setKept(false);
+    });
+  };
+  if (made !== null) {
+    return (
+      <section class="panel" aria-labelledby="new-recovery-heading">
+        <h2 id="new-recovery-heading">{strings.newRecoveryHeading}</h2>
+        <p tabIndex={-1} ref={shown}>
+          {strings.newRecoveryShown}
+        </p>
+        <p class="recovery-key" data-testid="new-recovery-key" translate={false}>
+          {made}
+        </p>
+        <div class="check">
+          <input id="new-recovery-kept" type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />
+          <label for="new-recovery-kept">{strings.recoveryKept}</label>
+        </div>
+        <button type="button" disabled={!kept} onClick={() => setMade(null)}>
+          {strings.recoveryContinue}
+        </button>
+      </section>
+    );
+  }
+  return (
+    <form class="panel" aria-labelledby="new-recovery-heading" onSubmit={make}>
+      <h2 id="new-recovery-heading">{strings.newRecoveryHeading}</h2>
+      <p>{strings.newRecoveryHelp}</p>
+      <label for="new-recovery-passphrase">{strings.currentPassphrase}</label>
+      <input id="new-recovery-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      <button type="submit" class="secondary" disabled={busy || current === ''}>
+        {strings.newRecoveryButton}
+      </button>
+      <p role="status">{busy ? strings.newRecoveryBusy : ''}</p>
+      {error !== '' && <p class="error" role="alert">{error}</p>}
+    </form>
+  );
+}
