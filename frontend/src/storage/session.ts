@@ -241,13 +241,8 @@ export class Session {
    */
   changePassphrase(current: string, next: string): Promise<void> {
     return this.#exclusive(async (db) => {
-      const vault = await readVault(db);
-      try {
-        await unlockWithPassphrase(vault, current, this.#ctx.vaultOptions);
-      } catch (error) {
-        throw new StorageError('wrong_passphrase', { cause: error });
-      }
-      const rewrapped = await rewrapPassphrase(vault as Vault, this.#keys.vaultKey, next, this.#ctx.params, this.#ctx.vaultOptions);
+      const vault = await this.#checkPassphrase(db, current);
+      const rewrapped = await rewrapPassphrase(vault, this.#keys.vaultKey, next, this.#ctx.params, this.#ctx.vaultOptions);
       await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
     });
   }
@@ -261,13 +256,8 @@ export class Session {
    */
   newRecoveryKey(current: string): Promise<string> {
     return this.#exclusive(async (db) => {
-      const vault = await readVault(db);
-      try {
-        await unlockWithPassphrase(vault, current, this.#ctx.vaultOptions);
-      } catch (error) {
-        throw new StorageError('wrong_passphrase', { cause: error });
-      }
-      const made = await rewrapRecovery(vault as Vault, this.#keys.vaultKey);
+      const vault = await this.#checkPassphrase(db, current);
+      const made = await rewrapRecovery(vault, this.#keys.vaultKey);
       const [escrowKey, retiredKey] = [stateKey(ESCROW), stateKey(ESCROW_RETIRED)];
       const before = await db.get('state', escrowKey);
       const retired = await db.get('state', retiredKey);
@@ -337,6 +327,17 @@ export class Session {
     reading.then(done, done);
     this.#reading = reading;
     return reading;
+  }
+
+  /** The stored vault, once `passphrase` is shown to open it: `wrong_passphrase` otherwise (not counted as a failed unlock). */
+  async #checkPassphrase(db: Db, passphrase: string): Promise<Vault> {
+    const vault = await readVault(db);
+    try {
+      await unlockWithPassphrase(vault, passphrase, this.#ctx.vaultOptions);
+    } catch (error) {
+      throw new StorageError('wrong_passphrase', { cause: error });
+    }
+    return vault as Vault;
   }
 
   /** Reads record `id` with its entry, applies `transition`, writes both back in one transaction. */

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppSettings, Session } from '../../storage';
 import type { SyncEngine, SyncStatus } from '../../sync/engine';
 import { REVIEW_DEVICES } from '../../sync/review';
@@ -32,13 +32,16 @@ export function Main(props: MainProps) {
   const [tab, setTab] = useState<Tab>('plan');
   const { session, engine, version } = props;
   const [review, setReview] = useState(false);
+  // Once looked at, the notice stays away, even if a read begun before the flag was cleared ends after.
+  const looked = useRef(false);
   useEffect(() => {
     session.getState(REVIEW_DEVICES).then(
-      (flag) => setReview(flag === true),
+      (flag) => setReview(flag === true && !looked.current),
       () => undefined, // locked: the unlock screen is about to show
     );
   }, [session, version]);
   const checkDevices = () => {
+    looked.current = true;
     setReview(false);
     setTab('settings');
     void session.setState(REVIEW_DEVICES, undefined).catch(() => undefined);

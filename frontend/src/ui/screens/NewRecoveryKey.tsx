@@ -3,12 +3,12 @@ import type { Session } from '../../storage';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError } from '../vault';
+import { KeptKey } from './RecoveryKey';
 
 /** Replace the recovery key, when the old one may have been seen or is lost; the new one is shown once. */
 export function NewRecoveryKey({ session }: { session: Session }) {
   const [current, setCurrent] = useState('');
   const [made, setMade] = useState<string | null>(null);
-  const [kept, setKept] = useState(false);
   const { busy, error, run } = useAction((failure) => plainError(failure, strings.genericError));
   const shown = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
@@ -19,7 +19,6 @@ export function NewRecoveryKey({ session }: { session: Session }) {
     run(async () => {
       setMade(await session.newRecoveryKey(current));
       setCurrent('');
-      setKept(false);
     });
   };
   if (made !== null) {
@@ -29,16 +28,7 @@ export function NewRecoveryKey({ session }: { session: Session }) {
         <p tabIndex={-1} ref={shown}>
           {strings.newRecoveryShown}
         </p>
-        <p class="recovery-key" data-testid="new-recovery-key" translate={false}>
-          {made}
-        </p>
-        <div class="check">
-          <input id="new-recovery-kept" type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />
-          <label for="new-recovery-kept">{strings.recoveryKept}</label>
-        </div>
-        <button type="button" disabled={!kept} onClick={() => setMade(null)}>
-          {strings.recoveryContinue}
-        </button>
+        <KeptKey text={made} name="new-recovery-key" onDone={() => setMade(null)} />
       </section>
     );
   }

@@ -3,17 +3,26 @@ import { strings } from '../strings';
 
 /** The recovery key, shown once after set-up; the person confirms they kept it. */
 export function RecoveryKey({ recoveryText, onDone }: { recoveryText: string; onDone(): void }) {
-  const [kept, setKept] = useState(false);
   return (
     <>
       <h1>{strings.recoveryHeading}</h1>
       <p>{strings.recoveryHelp}</p>
-      <p class="recovery-key" data-testid="recovery-key" translate={false}>
-        {recoveryText}
+      <KeptKey text={recoveryText} name="recovery-key" onDone={onDone} />
+    </>
+  );
+}
+
+/** A recovery key shown once, and the box the person ticks to say they kept it before going on. */
+export function KeptKey({ text, name, onDone }: { text: string; name: string; onDone(): void }) {
+  const [kept, setKept] = useState(false);
+  return (
+    <>
+      <p class="recovery-key" data-testid={name} translate={false}>
+        {text}
       </p>
       <div class="check">
-        <input id="recovery-kept" type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />
-        <label for="recovery-kept">{strings.recoveryKept}</label>
+        <input id={`${name}-kept`} type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />
+        <label for={`${name}-kept`}>{strings.recoveryKept}</label>
       </div>
       <button type="button" disabled={!kept} onClick={onDone}>
         {strings.recoveryContinue}
