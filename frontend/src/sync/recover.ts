@@ -31,7 +31,8 @@ export const RECOVERING = 'recovering';
 export const RECOVERY_MESSAGES = {
   noEscrow:
     'This server has no plan for that recovery key. The key may belong to a device that never synced, was set up before ' +
-    'this was possible, or synced with another server. Check the key, or open the app from the server you used before.',
+    'this was possible, was replaced by a newer key, went unused for a long time, or synced with another server. ' +
+    'Check the key, or open the app from the server you used before.',
   damaged: 'What the server keeps for this recovery key does not open, or does not match your plan. It may have been changed. Nothing was set up on this device.',
   removed: 'The device this recovery key belongs to was unlinked from your plan, so it cannot bring the plan here. Use the recovery key of one of your devices that is still linked.',
   unreachable: 'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
