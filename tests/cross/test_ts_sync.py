@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from support_circle.client import Device
 from support_circle.client import invites as client_invites
 from support_circle.protocol import invites
 from support_circle.protocol.encoding import b64u, unb64u
 from tests.conftest import REPO
+from tests.protocol.test_schemas import BASE, registry
 from tests.support.server import ServerProcess
 
 FRONTEND = REPO / "frontend"
@@ -93,6 +95,9 @@ def test_two_app_devices_sync_and_the_python_client_reads_them(server: ServerPro
     assert pulled == records
     # The device notes (each app device's name and last day synced) are records of the plan too.
     assert {body["kind"] for body in pulled.values()} == {"plan", "ally", "device"}
+    body_schema = Draft202012Validator({"$ref": BASE + "record-body.schema.json"}, registry=registry())
+    for body in pulled.values():
+        body_schema.validate(body)
     ally = next(body for body in pulled.values() if body["kind"] == "ally")
     kept = [ally["trustNotes"], *(c["value"] for c in ally["_conflicts"] if c["field"] == "trustNotes")]
     assert sorted(kept) == ["words written on A", "words written on B"]

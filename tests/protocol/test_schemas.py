@@ -103,6 +103,9 @@ def test_every_wire_schema_is_exercised_by_a_vector() -> None:
         "defs.schema.json",
         "error-body.schema.json",
         "server-public.schema.json",
+        # The app's documents: the protocol's vectors seal any JSON body; these are checked by the
+        # schema's own examples (below) and by what the TypeScript app writes (tests/cross).
+        "record-body.schema.json",
     }
     assert expected <= used
 
@@ -117,3 +120,18 @@ def test_the_servers_openapi_components_match_the_schemas(component: str, schema
         served = openapi["properties"][name]
         served_type = served.get("type") or next(t["type"] for t in served["anyOf"] if t["type"] != "null")
         assert served_type == prop["type"], name
+
+
+def test_the_record_body_examples_match_their_schema() -> None:
+    schema = json.loads((SCHEMAS / "record-body.schema.json").read_text())
+    check = validator("record-body.schema.json")
+    assert len(schema["examples"]) >= 3
+    for example in schema["examples"]:
+        check.validate(example)
+    wrong = [
+        {"kind": "plan", "section": "x", "answer": "y", "shareable": "no", "allyIds": []},
+        {"kind": "ally", "name": "Rosa"},
+        {"kind": "device", "name": "phone", "seenOn": "yesterday"},
+        {"kind": "note", "text": "a kind no app knows yet"},
+    ]
+    assert [check.is_valid(body) for body in wrong] == [False] * len(wrong)

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ally, answer } from '../storage/testing';
 import { fromWire, toWire } from './bodies';
 
+const SCHEMA = import.meta.glob<string>('../../../shared_schema/schemas/record-body.schema.json', { query: '?raw', import: 'default', eager: true })[
+  '../../../shared_schema/schemas/record-body.schema.json'
+] as string;
+
 describe('record bodies on the wire', () => {
   it('carry their kind, and come back as the stored document', () => {
     const wire = toWire('ally', ally());
@@ -23,9 +27,17 @@ describe('record bodies on the wire', () => {
     ['an ally with an unknown role', { ...toWire('ally', ally({})), roles: ['boss'] }],
     ['an ally with an unknown status', { ...toWire('ally', ally({})), status: 'enemy' }],
     ['ally ids that are not strings', { ...toWire('plan', answer()), allyIds: [1] }],
+    ['ally ids that are not record ids', { ...toWire('plan', answer()), allyIds: ['Rosa'] }],
+    ['a device seen on no day', { kind: 'device', name: 'phone', seenOn: 'yesterday' }],
     ['conflicts that are not a list of fields', { ...toWire('plan', answer()), _conflicts: 'x' }],
     ['not an object', ['plan']],
   ])('refuse %s', (_what, body) => {
     expect(fromWire(body)).toBeUndefined();
+  });
+
+  it('accept every example of the shared schema (PROTOCOL §16), as the Python side checks them', () => {
+    const schema = JSON.parse(SCHEMA) as { examples: unknown[] };
+    expect(schema.examples.length).toBeGreaterThanOrEqual(3);
+    for (const example of schema.examples) expect(fromWire(example), JSON.stringify(example)).toBeDefined();
   });
 });

@@ -3,8 +3,9 @@
  * the sealed record (PROTOCOL §7 `body`). Storage keeps the document without `kind`.
  *
  * A pulled body was signed by a member of the circle, so it is not the server's forgery; it may
- * still come from a newer or broken app. Its shape is checked here before storage keeps it, since
- * the UI reads a stored body as its kind without checking again.
+ * still come from a newer or broken app. Its shape (shared_schema/schemas/record-body.schema.json,
+ * PROTOCOL §16) is checked here before storage keeps it, since the UI reads a stored body as its
+ * kind without checking again.
  */
 import { isObject, type JsonObject } from '../crypto/json';
 import type { RecordKind } from '../storage';
@@ -35,17 +36,20 @@ const ROLES = ['supports-me', 'supports-person-doing-harm', 'facilitator', 'supp
 const STATUSES = ['ally', 'maybe', 'barrier'];
 
 const isString = (value: unknown): value is string => typeof value === 'string';
+const ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+const isId = (value: string): boolean => ID.test(value);
+const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 const allStrings = (body: JsonObject, names: readonly string[]): boolean => names.every((name) => isString(body[name]));
 
 const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
-  plan: (b) => allStrings(b, ['section', 'answer']) && typeof b['shareable'] === 'boolean' && strings(b['allyIds']),
+  plan: (b) => allStrings(b, ['section', 'answer']) && typeof b['shareable'] === 'boolean' && strings(b['allyIds']) && (b['allyIds'] as string[]).every(isId),
   ally: (b) =>
     allStrings(b, ['name', 'reach', 'whatTheyKnow', 'whatIWantThemToKnow', 'availability', 'trustNotes']) &&
     strings(b['roles']) &&
     (b['roles'] as string[]).every((role) => ROLES.includes(role)) &&
     STATUSES.includes(b['status'] as string),
-  device: (b) => allStrings(b, ['name', 'seenOn']),
+  device: (b) => allStrings(b, ['name', 'seenOn']) && DAY.test(b['seenOn'] as string),
 };
 
 /** `_conflicts`, when present, is a list of `{ field, value }` (PROTOCOL §7). */

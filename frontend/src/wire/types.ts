@@ -143,6 +143,52 @@ export type MembershipPayload =
        */
       key_commitment: string;
     };
+/**
+ * The app's document inside a sealed record (PROTOCOL.md §7 `body`, §16): a plan answer, an ally, or one of the person's devices. Members a newer app adds are kept as they are.
+ */
+export type RecordBody = (
+  | {
+      kind: "plan";
+      /**
+       * A stable section key, never words the person wrote.
+       */
+      section: string;
+      answer: string;
+      shareable: boolean;
+      /**
+       * Items: 16 random bytes, b64u.
+       */
+      allyIds: string[];
+    }
+  | {
+      kind: "ally";
+      name: string;
+      reach: string;
+      roles: ("supports-me" | "supports-person-doing-harm" | "facilitator" | "supports-allies")[];
+      whatTheyKnow: string;
+      whatIWantThemToKnow: string;
+      availability: string;
+      trustNotes: string;
+      status: "ally" | "maybe" | "barrier";
+    }
+  | {
+      kind: "device";
+      name: string;
+      /**
+       * The last day it synced, on its own calendar.
+       */
+      seenOn: string;
+    }
+) & {
+  kind: "plan" | "ally" | "device";
+  /**
+   * Values another device's concurrent edit replaced, kept for the person to look at (PROTOCOL.md §7).
+   */
+  _conflicts?: {
+    field: string;
+    value: unknown;
+  }[];
+};
 
 export interface WireObjects {
   "error-body"?: ErrorBody;
@@ -155,6 +201,7 @@ export interface WireObjects {
   "key-envelope"?: KeyEnvelope;
   "local-item"?: LocalItem;
   "membership-payload"?: MembershipPayload;
+  "record-body"?: RecordBody;
   "record-envelope"?: RecordEnvelope;
   "record-payload"?: RecordPayload;
   "server-public"?: ServerPublic;
