@@ -3,7 +3,7 @@ screen reader would find things)."""
 
 import re
 
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 PASSPHRASE = "kettle moss river lantern"
 FIRST_RUN_HEADING = "A private place for your support plan"
@@ -17,6 +17,16 @@ def watch_problems(page: Page) -> list[str]:
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda message: _note(message, problems))
     return problems
+
+
+def open_app(browser: Browser, url: str) -> tuple[BrowserContext, Page, list[str]]:
+    """A new browser context (one of a person's devices, or another person's) at the app, its
+    problems watched from the start."""
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    problems = watch_problems(page)
+    page.goto(url)
+    return context, page, problems
 
 
 def _note(message: ConsoleMessage, problems: list[str]) -> None:

@@ -12,9 +12,9 @@ from tests.browser.app_flows import (
     first_run,
     go_to,
     link_devices,
+    open_app,
     section,
     synced,
-    watch_problems,
 )
 from tests.support.server import ServerProcess
 
@@ -24,10 +24,7 @@ SUPPORT = "Who I go to for support"
 
 
 def _device(browser: Browser, server: ServerProcess) -> tuple[BrowserContext, Page, list[str]]:
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    problems = watch_problems(page)
-    page.goto(server.url)
+    context, page, problems = open_app(browser, server.url)
     first_run(page)
     return context, page, problems
 

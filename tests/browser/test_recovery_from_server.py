@@ -13,9 +13,9 @@ from tests.browser.app_flows import (
     first_run,
     go_to,
     link_devices,
+    open_app,
     section,
     synced,
-    watch_problems,
 )
 from tests.support.server import ServerProcess
 
@@ -37,26 +37,18 @@ def _bring_plan_here(page: Page, recovery_key: str) -> None:
 def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_one(
     browser: Browser, app_server: ServerProcess
 ) -> None:
-    lost_context = browser.new_context(service_workers="block")
-    lost = lost_context.new_page()
-    lost_problems = watch_problems(lost)
-    lost.goto(app_server.url)
+    lost_context, lost, lost_problems = open_app(browser, app_server.url)
     old_key = first_run(lost, passphrase=PASSPHRASE)
     answer(lost, SUPPORT, "My neighbour Tui")
     add_ally(lost, "Tui", reach="Knock twice")
     synced(lost)
     # A laptop linked from the lost phone: perhaps the person's own, perhaps not. Recovery leaves it
     # linked and asks the person to look.
-    laptop_context = browser.new_context(service_workers="block")
-    laptop = laptop_context.new_page()
-    laptop.goto(app_server.url)
+    laptop_context, laptop, laptop_problems = open_app(browser, app_server.url)
     first_run(laptop)
     link_devices(lost, laptop)
 
-    new_context = browser.new_context(service_workers="block")
-    new = new_context.new_page()
-    new_problems = watch_problems(new)
-    new.goto(app_server.url)
+    new_context, new, new_problems = open_app(browser, app_server.url)
     _bring_plan_here(new, old_key)
     expect(new.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
     new_key = new.get_by_test_id("recovery-key").inner_text()
@@ -84,24 +76,19 @@ def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_on
     expect(lost.get_by_test_id("ally")).to_contain_text("Tui")
 
     # The old key is spent at the server: a third device is told plainly, and nothing is set up.
-    third_context = browser.new_context(service_workers="block")
-    third = third_context.new_page()
-    third.goto(app_server.url)
+    third_context, third, third_problems = open_app(browser, app_server.url)
     _bring_plan_here(third, old_key)
     expect(third.get_by_role("alert")).to_contain_text("This server has no plan for that recovery key", timeout=SLOW)
     third.get_by_role("button", name="Back to setting up a new plan").click()
     expect(third.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
 
-    assert not lost_problems and not new_problems
+    assert not lost_problems and not new_problems and not laptop_problems and not third_problems
     for context in (lost_context, new_context, third_context, laptop_context):
         context.close()
 
 
 def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, app_server: ServerProcess) -> None:
-    phone_context = browser.new_context(service_workers="block")
-    phone = phone_context.new_page()
-    problems = watch_problems(phone)
-    phone.goto(app_server.url)
+    phone_context, phone, problems = open_app(browser, app_server.url)
     old_key = first_run(phone)
     add_ally(phone, "Tui", reach="Knock twice")
     synced(phone)
@@ -118,15 +105,13 @@ def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, 
     phone.get_by_role("button", name="Continue").click()
     synced(phone)
 
-    other_context = browser.new_context(service_workers="block")
-    other = other_context.new_page()
-    other.goto(app_server.url)
+    other_context, other, other_problems = open_app(browser, app_server.url)
     _bring_plan_here(other, old_key)
     expect(other.get_by_role("alert")).to_contain_text("This server has no plan for that recovery key", timeout=SLOW)
     other.get_by_label("Recovery key", exact=True).fill(replaced)
     other.get_by_role("button", name="Bring my plan here").click()
     expect(other.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
 
-    assert not problems
+    assert not problems and not other_problems
     phone_context.close()
     other_context.close()
