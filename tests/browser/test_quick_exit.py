@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.browser.app_flows import answer, first_run, unlock
+from tests.browser.app_flows import answer, first_run, section, unlock
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -161,15 +161,8 @@ def test_shift_typed_in_a_text_field_on_a_phone_does_not_leave(browser: Browser,
         assert page.evaluate("navigator.maxTouchPoints > 0 && matchMedia('(pointer: coarse)').matches"), (
             "the context looks like a phone to the app"
         )
-        # No screen has a text field yet; one outside the app stands in for the plan's answers.
-        page.evaluate(
-            """() => {
-                const label = Object.assign(document.createElement('label'), {htmlFor: 'note', textContent: 'Note'});
-                const field = Object.assign(document.createElement('textarea'), {id: 'note'});
-                document.body.prepend(label, field);
-            }"""
-        )
-        field = page.get_by_label("Note")
+        first_run(page, sync=False)
+        field = section(page, "Who I go to for support").get_by_label("Your answer")
         field.tap()
         for _ in range(3):
             page.keyboard.press("Shift")

@@ -42,21 +42,16 @@ export async function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   return new Uint8Array(await subtle().deriveBits(params, key, length * 8));
 }
 
-async function aesKey(key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> {
+/** An AES-256-GCM key imported (not extractable) for `usages`; import one for both to seal and open many items with it. */
+export function aeadKey(key: Uint8Array, usages: readonly KeyUsage[] = ['encrypt', 'decrypt']): Promise<CryptoKey> {
   if (key.length !== KEY_BYTES) throw new RangeError('AES-256-GCM takes a 32-byte key');
-  return subtle().importKey('raw', buf(key), 'AES-GCM', false, [usage]);
-}
-
-/** An AES-256-GCM key imported once (not extractable), for sealing and opening many items with it. */
-export function aeadKey(key: Uint8Array): Promise<CryptoKey> {
-  if (key.length !== KEY_BYTES) throw new RangeError('AES-256-GCM takes a 32-byte key');
-  return subtle().importKey('raw', buf(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return subtle().importKey('raw', buf(key), 'AES-GCM', false, [...usages]);
 }
 
 /** AES-256-GCM with a 96-bit nonce and 128-bit tag; returns ciphertext || tag. */
 export async function aeadSeal(key: Uint8Array | CryptoKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
   const params = { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: 128 };
-  const cryptoKey = key instanceof Uint8Array ? await aesKey(key, 'encrypt') : key;
+  const cryptoKey = key instanceof Uint8Array ? await aeadKey(key, ['encrypt']) : key;
   return new Uint8Array(await subtle().encrypt(params, cryptoKey, buf(plaintext)));
 }
 
@@ -70,7 +65,7 @@ export async function aeadOpen(key: Uint8Array | CryptoKey, nonce: Uint8Array, c
   if (nonce.length !== NONCE_BYTES || ciphertext.length < TAG_BYTES) {
     throw new ProtocolError('truncated', 'nonce or ciphertext too short');
   }
-  const cryptoKey = key instanceof Uint8Array ? await aesKey(key, 'decrypt') : key;
+  const cryptoKey = key instanceof Uint8Array ? await aeadKey(key, ['decrypt']) : key;
   try {
     const params = { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: 128 };
     return new Uint8Array(await subtle().decrypt(params, cryptoKey, buf(ciphertext)));

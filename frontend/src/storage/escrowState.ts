@@ -1,3 +1,6 @@
+import { b64u } from '../crypto/encoding';
+import type { EscrowSecrets } from '../crypto/escrow';
+
 /** Names of the vault state the sync engine keeps for recovery from the server (PROTOCOL §15). */
 
 /** Where this vault's escrow lives and its key: `Session.getState(ESCROW)`. */
@@ -9,4 +12,8 @@ export const ESCROW_RETIRED = 'escrow-retired';
 export interface StoredEscrow {
   readonly id: string;
   readonly key: string;
+}
+
+export function storedEscrow(secrets: EscrowSecrets): StoredEscrow {
+  return { id: b64u(secrets.id), key: b64u(secrets.key) };
 }

@@ -1,5 +1,6 @@
 /** Keys held by an unlocked session, and dropped by lock(). */
 import type { DeviceKeys } from '../crypto/identity';
+import { localItemKey } from '../crypto/vault';
 import { StorageError } from './errors';
 import type { VaultKeys } from './sealed';
 
@@ -14,6 +15,7 @@ export class HeldKeys implements VaultKeys {
   #vaultKey: Uint8Array | null;
   #vaultId: Uint8Array | null;
   #device: DeviceKeys | null;
+  #localKey: Promise<CryptoKey> | null = null;
 
   constructor(vaultKey: Uint8Array, vaultId: Uint8Array, device: DeviceKeys) {
     this.#vaultKey = vaultKey;
@@ -33,6 +35,21 @@ export class HeldKeys implements VaultKeys {
     return this.#device ?? locked();
   }
 
+  /**
+   * The local key (PROTOCOL §5) imported once while unlocked: deriving and importing it for every
+   * record cost more than opening the record. Forgotten by drop(); a failed import is not kept.
+   */
+  localKey(): Promise<CryptoKey> {
+    if (this.#localKey === null) {
+      const key = localItemKey(this.vaultKey, this.vaultId);
+      this.#localKey = key;
+      key.catch(() => {
+        if (this.#localKey === key) this.#localKey = null;
+      });
+    }
+    return this.#localKey;
+  }
+
   get dropped(): boolean {
     return this.#vaultKey === null;
   }
@@ -43,6 +60,7 @@ export class HeldKeys implements VaultKeys {
     this.#device?.kemPrivate.fill(0);
     this.#vaultKey = null;
     this.#vaultId = null;
+    this.#localKey = null;
     this.#device = null;
   }
 }

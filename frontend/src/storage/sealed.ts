@@ -9,24 +9,12 @@ import { StorageError } from './errors';
 export interface VaultKeys {
   readonly vaultKey: Uint8Array;
   readonly vaultId: Uint8Array;
+  /** The local key imported once, for keys that open many items (a session's); derived per item otherwise. */
+  localKey?(): Promise<CryptoKey>;
 }
 
-/**
- * The local key of each vault key in use, imported once. Keyed by the key's bytes object: a
- * session drops that object on lock, and its entry goes with it.
- */
-const localKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-
 function localKeyOf(keys: VaultKeys): Promise<CryptoKey> {
-  const vaultKey = keys.vaultKey;
-  let key = localKeys.get(vaultKey);
-  if (key === undefined) {
-    key = localItemKey(vaultKey, keys.vaultId);
-    localKeys.set(vaultKey, key);
-    // A failed import is not kept: the next item tries again.
-    key.catch(() => localKeys.delete(vaultKey));
-  }
-  return key;
+  return keys.localKey?.() ?? localItemKey(keys.vaultKey, keys.vaultId);
 }
 
 /** Seals `value` for `store`/`key`; `too_large` (ProtocolError) when it does not fit 64 KiB padded. */

@@ -1,11 +1,10 @@
 /** An unlocked vault: the only way to read or write what a person keeps on this device. */
-import { b64u } from '../crypto/encoding';
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
 import { rewrapPassphrase, rewrapRecovery, unlockWithPassphrase, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
 import { exportBackup } from './backup';
 import { inTransaction, type Db } from './db';
-import { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
+import { ESCROW, ESCROW_RETIRED, storedEscrow, type StoredEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { StorageError } from './errors';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
@@ -263,7 +262,7 @@ export class Session {
       const retired = await db.get('state', retiredKey);
       const oldIds = retired === undefined ? [] : await openJson<string[]>(this.#keys, 'state', retiredKey, retired);
       const oldId = before === undefined ? [] : [(await openJson<StoredEscrow>(this.#keys, 'state', escrowKey, before)).id];
-      const escrow = await sealJson(this.#keys, 'state', escrowKey, { id: b64u(made.escrow.id), key: b64u(made.escrow.key) } satisfies StoredEscrow);
+      const escrow = await sealJson(this.#keys, 'state', escrowKey, storedEscrow(made.escrow));
       const retiring = await sealJson(this.#keys, 'state', retiredKey, [...oldIds, ...oldId]);
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').put(made.vault, VAULT_KEY),

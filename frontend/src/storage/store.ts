@@ -7,7 +7,7 @@ import * as vaults from '../crypto/vault';
 import { DEFAULT_PARAMETERS, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
 import { importBackup, parseBackup } from './backup';
 import { DEFAULT_DB_NAME, inTransaction, openDatabase, type Db } from './db';
-import { ESCROW, type StoredEscrow } from './escrowState';
+import { ESCROW, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY, readGuard, remainingWaitMs, retryDelayMs, writeGuard, type Guard } from './guard';
@@ -90,7 +90,7 @@ export class LocalStore {
       const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
       const device = await generateDeviceKeys();
       const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
-      const state = { ...initialState, [ESCROW]: { id: b64u(made.escrow.id), key: b64u(made.escrow.key) } satisfies StoredEscrow };
+      const state = { ...initialState, [ESCROW]: storedEscrow(made.escrow) };
       const items = await Promise.all(Object.entries(state).map(async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const));
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').add(made.vault, VAULT_KEY),

@@ -15,10 +15,10 @@
  */
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError, type ErrorCode } from '../crypto/errors';
-import { verifyIdentity, type PublicIdentity } from '../crypto/identity';
+import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { makeAdd, makeRemove, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
-import { newEpochKey, openKeyEnvelope, sealKeyEnvelope, type KeyEnvelope } from '../crypto/circleKeys';
+import { newEpochKey, openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
 import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
 import type { SignedObject } from '../crypto/signed';
@@ -184,35 +184,32 @@ export class CircleReplica {
   }
 
   /**
-   * Admits a device by a membership `add` entry and a key envelope for the current epoch (with
-   * `history`, of every epoch this device holds), through the server's approval of its join request. `identity` must come from a join request verified
-   * against the invite's secret (see verifyJoinRequest); it is verified again here.
+   * Admits the device of a join request by a membership `add` entry, through the server's
+   * approval. `identity` must come from a join request verified against the invite's secret (see
+   * verifyJoinRequest); it is verified again here.
    */
-  async approve(requestId: string, identity: SignedObject, role: Role, history = false): Promise<void> {
-    const state = await this.refresh();
-    const joiner = await verifyIdentity(identity);
-    const entry = makeAdd(this.store.deviceKeys, state, identity, role);
-    await this.api.call('POST', `${this.#path}/requests/${requestId}/approve`, { entry, key_envelopes: await this.#envelopesFor(joiner, state.epoch, history) });
-    await this.refresh();
+  approve(requestId: string, identity: SignedObject, role: Role): Promise<void> {
+    return this.#admit(`${this.#path}/requests/${requestId}/approve`, identity, role);
+  }
+
+  /** Adds a device directly, with no join request: a recovering device (§15) adding itself through the escrowed device's keys. */
+  add(identity: SignedObject, role: Role): Promise<void> {
+    return this.#admit(`${this.#path}/log`, identity, role);
   }
 
   /**
-   * Adds a device directly, with no join request, and with the whole history: a recovering
-   * device (§15) adding itself through the escrowed device's keys.
+   * Signs an `add` entry for `identity` and sends it to `path` with every epoch key this replica
+   * holds sealed to the new device: the person's own devices read the whole history, also after
+   * an unlink started a new epoch.
    */
-  async addWithHistory(identity: SignedObject, role: Role): Promise<void> {
+  async #admit(path: string, identity: SignedObject, role: Role): Promise<void> {
     const state = await this.refresh();
+    const joiner = await verifyIdentity(identity);
     const entry = makeAdd(this.store.deviceKeys, state, identity, role);
-    const envelopes = await this.#envelopesFor(await verifyIdentity(identity), state.epoch, true);
-    await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
+    const epochs = [...new Set([...this.#keys.keys(), state.epoch])].filter((e) => e <= state.epoch);
+    const envelopes = await Promise.all(epochs.map((e) => sealKeyEnvelope(this.circleId, e, joiner, this.#key(e))));
+    await this.api.call('POST', path, { entry, key_envelopes: envelopes });
     await this.refresh();
-  }
-
-  /** The key of `epoch` sealed to `joiner`, and with `history` every older key this replica holds (the person's own devices read everything). */
-  async #envelopesFor(joiner: PublicIdentity, epoch: number, history: boolean): Promise<KeyEnvelope[]> {
-    const epochs = history ? [...this.#keys.keys()].filter((e) => e <= epoch) : [epoch];
-    if (!epochs.includes(epoch)) epochs.push(epoch);
-    return Promise.all(epochs.map((e) => sealKeyEnvelope(this.circleId, e, joiner, this.#key(e))));
   }
 
   /**

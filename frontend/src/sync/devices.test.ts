@@ -37,10 +37,15 @@ describe('linked devices', () => {
     expect(guessDeviceName('curl/8')).toBe('A device');
     const { session } = await testStore().createVault('p');
     await noteThisDevice(session, NOW);
-    const pendingAfterFirst = await session.pending();
-    await session.settle(pendingAfterFirst[0]!.recordId, 1, '0').catch(() => undefined);
+    const [first] = await session.pending();
+    expect(first?.body).toEqual({ name: guessDeviceName(), seenOn: dayOf(NOW) });
+    // As if synced: the note is no longer waiting.
+    await session.markSent(first!.recordId, { changeId: 'c1', hlc: 'h1', body: first!.body });
+    await session.settle(first!.recordId, 1, 'h1');
     await noteThisDevice(session, NOW + 1000);
-    expect((await session.list('device')).map((r) => r.body.seenOn)).toEqual([dayOf(NOW)]);
+    expect(await session.pending()).toEqual([]); // the same day: nothing new to send
+    await noteThisDevice(session, NOW + 24 * 3600 * 1000);
+    expect((await session.pending()).map((p) => p.body?.['seenOn'])).toEqual([dayOf(NOW + 24 * 3600 * 1000)]);
     await expect(renameThisDevice(session, '   ', NOW)).rejects.toBeInstanceOf(RangeError);
   });
 
@@ -79,5 +84,19 @@ describe('linked devices', () => {
     const refused = await theirs.sync().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(404);
+  });
+
+  it('a device linked after an unlink reads the whole history, older epochs included', async () => {
+    const { server, a, b, mine } = await linked();
+    const allyId = newRecordId();
+    await a.session.put('ally', allyId, ally());
+    await mine.sync(); // sealed under epoch 0
+    await removeDevice(mine, a.session, b64u(b.session.deviceKeys.public.deviceId));
+    const c = await device(server);
+    await c.api.signIn();
+    await mine.approve('request-2', makeIdentity(c.session.deviceKeys), 'admin');
+    const theirs = new CircleReplica(c.api, c.session, mine.circleId, mine.genesisHash, { clock: c.clock });
+    await theirs.sync();
+    expect((await c.session.get('ally', allyId))?.body).toEqual(ally());
   });
 });

@@ -16,7 +16,7 @@
  * `serverUrl` leaves sync `off` with a message saying so, and nothing is sent anywhere.
  */
 import { ProtocolError } from '../crypto/errors';
-import { StorageError, type Session } from '../storage';
+import { StorageError, type PendingChange, type Session } from '../storage';
 import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
 import type { CircleReplica } from './circle';
@@ -26,7 +26,7 @@ import { listen, type ServerEvent } from './events';
 import { approveLink, checkLinkRequest, createDeviceLink, isJoining, parseDeviceLink, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
 import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
 import { keepEscrow } from './escrow';
-import { finishRecovery, isRecovering } from './recover';
+import { finishRecovery } from './recover';
 import { ensurePersonal, readPersonal } from './personal';
 import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
 
@@ -202,13 +202,17 @@ class Engine implements SyncEngine {
       const store = this.options.session;
       // Nothing synced yet (perhaps about to be linked to another device's plan): only this one,
       // and no circle is made at the server just to look.
-      if (this.#circle === null && (await readPersonal(store)) === undefined) return [await thisDeviceOnly(store, this.#now())];
-      return listDevices(await this.#ownCircle(), store);
+      if (!(await this.#hasPersonal())) return [await thisDeviceOnly(store, this.#now())];
+      const circle = await this.#personal(await this.#api());
+      return removedHere(() => listDevices(circle, store));
     });
   }
 
   async removeDevice(id: string): Promise<void> {
-    await this.#serial(async () => removeDevice(await this.#ownCircle(), this.options.session, id));
+    await this.#serial(async () => {
+      const circle = await this.#personal(await this.#api());
+      await removedHere(() => removeDevice(circle, this.options.session, id));
+    });
     await this.syncNow();
   }
 
@@ -257,16 +261,15 @@ class Engine implements SyncEngine {
       if (outcome === 'declined') return MESSAGES.declined;
     }
     // A recovery's hand-over first: the device it replaces must be unlinked before anything is written.
-    if (await isRecovering(store)) await finishRecovery(store, api, this.options.fetchImpl);
+    await finishRecovery(store, api, this.options.fetchImpl);
     await this.#settleLocalOnly();
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
     // be linked to another's) makes none: it is made on the first sync with something to keep.
-    if (this.#circle === null && (await readPersonal(store)) === undefined && !(await this.#somethingToKeep())) return true;
+    if (!(await this.#hasPersonal()) && !(await this.#somethingToKeep())) return true;
     const circle = await this.#personal(api);
     await noteThisDevice(store, this.#now());
     await removedHere(() => circle.sync());
-    const personal = await readPersonal(store);
-    if (personal !== undefined) await keepEscrow(api, store, personal);
+    await keepEscrow(api, store, circle);
     await this.#rememberServer(api);
     return true;
   }
@@ -283,13 +286,23 @@ class Engine implements SyncEngine {
     }
   }
 
+  /** Whether this vault has a personal circle (made here, or joined by a link or a recovery). */
+  async #hasPersonal(): Promise<boolean> {
+    return this.#circle !== null || (await readPersonal(this.options.session)) !== undefined;
+  }
+
   /** Plan answers or allies waiting: a device's own note (its name) alone makes no circle, so a renamed new device can still be linked. */
   async #somethingToKeep(): Promise<boolean> {
-    return (await this.options.session.pending()).some((p) => isSyncedKind(p.kind) && p.kind !== 'device');
+    return (await this.#waitingChanges()).some((p) => p.kind !== 'device');
   }
 
   async #waiting(): Promise<number> {
-    return (await this.options.session.pending()).filter((p) => isSyncedKind(p.kind)).length;
+    return (await this.#waitingChanges()).length;
+  }
+
+  /** The changes waiting for the server: every pending record of a kind that syncs. */
+  async #waitingChanges(): Promise<PendingChange[]> {
+    return (await this.options.session.pending()).filter((p) => isSyncedKind(p.kind));
   }
 
   /** The personal circle, made at the server on first use; never while this device waits to be linked to another's. */
@@ -298,13 +311,6 @@ class Engine implements SyncEngine {
     if (await isJoining(this.options.session)) throw new Error(MESSAGES.waitingForApproval);
     this.#circle = await ensurePersonal(api, this.options.session, this.#clock);
     return this.#circle;
-  }
-
-  /** The personal circle for device management, which needs one (made at the server if new). */
-  async #ownCircle(): Promise<CircleReplica> {
-    const circle = await this.#personal(await this.#api());
-    await removedHere(() => circle.refresh());
-    return circle;
   }
 
   /** The signed-in connection, knowing the server id this vault synced with before. */

@@ -2,13 +2,17 @@
  * Recovery from the server (PROTOCOL §15), the syncing device's side: it keeps its escrow at the
  * server, sealed again whenever the membership log's head moves on.
  */
-import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { unb64u, unb64uId } from '../crypto/encoding';
 import { sealEscrow } from '../crypto/escrow';
 import { isObject } from '../crypto/json';
 import { ESCROW, ESCROW_RETIRED, type Session, type StoredEscrow } from '../storage';
 import { ApiError } from './api';
-import type { Caller } from './circle';
-import type { PersonalCircle } from './personal';
+import type { Caller, CircleReplica } from './circle';
+
+/** Where the server keeps the escrow of id `id` (b64u). */
+export function escrowPath(id: string): string {
+  return `/v1/recovery/${id}`;
+}
 
 /** The circle and log head the server's escrow was sealed with, so it is put again only when they change. */
 const ESCROW_STORED = 'escrow-stored';
@@ -21,28 +25,28 @@ type EscrowStore = Pick<Session, 'deviceKeys' | 'getState' | 'setState'>;
  * §15 has no escrow secrets, and keeps none. Call it after a sync, when the replica has stored
  * the head it verified (`head:<circle id>`).
  */
-export async function keepEscrow(api: Caller, store: EscrowStore, personal: PersonalCircle): Promise<void> {
+export async function keepEscrow(api: Caller, store: EscrowStore, personal: Pick<CircleReplica, 'circleId' | 'genesisHash' | 'id'>): Promise<void> {
   const stored = await store.getState(ESCROW);
-  const head = await store.getState(`head:${personal.circleId}`);
+  const head = await store.getState(`head:${personal.id}`);
   if (!isObject(stored) || !isObject(head)) return;
   const { id, key } = stored as unknown as StoredEscrow;
-  const mark = `${id}:${personal.circleId}:${String(head['seq'])}:${String(head['hash'])}`;
+  const mark = `${id}:${personal.id}:${String(head['seq'])}:${String(head['hash'])}`;
   if ((await store.getState(ESCROW_STORED)) !== mark) await putEscrow(api, store, { id, key }, personal, head, mark);
   await retireEscrows(api, store);
 }
 
-async function putEscrow(api: Caller, store: EscrowStore, { id, key }: StoredEscrow, personal: PersonalCircle, head: Record<string, unknown>, mark: string): Promise<void> {
+async function putEscrow(api: Caller, store: EscrowStore, { id, key }: StoredEscrow, personal: Pick<CircleReplica, 'circleId' | 'genesisHash'>, head: Record<string, unknown>, mark: string): Promise<void> {
   const secrets = { id: unb64uId(id), key: unb64u(key, 32) };
   const device = store.deviceKeys;
   const content = {
     signSeed: device.signSeed,
     kemPrivate: device.kemPrivate,
-    circleId: unb64uId(personal.circleId),
-    genesisHash: unb64u(personal.genesisHash, 32),
+    circleId: personal.circleId,
+    genesisHash: personal.genesisHash,
     head: { seq: Number(head['seq']), hash: unb64u(head['hash'], 32) },
   };
   try {
-    await api.call('PUT', `/v1/recovery/${b64u(secrets.id)}`, { escrow: await sealEscrow(secrets, content) });
+    await api.call('PUT', escrowPath(id), { escrow: await sealEscrow(secrets, content) });
   } catch (error) {
     // Another device put an escrow under this recovery key's id first: only someone holding this
     // vault's recovery key could. It is not overwritten, nor marked as ours; sync goes on.
@@ -57,7 +61,7 @@ async function retireEscrows(api: Caller, store: EscrowStore): Promise<void> {
   const retired = await store.getState(ESCROW_RETIRED);
   if (!Array.isArray(retired) || retired.length === 0) return;
   for (const id of retired) {
-    await api.call('DELETE', `/v1/recovery/${String(id)}`).catch((error: unknown) => {
+    await api.call('DELETE', escrowPath(String(id))).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     });
   }

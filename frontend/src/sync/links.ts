@@ -125,7 +125,7 @@ export async function pendingLinks(api: Caller, store: ReplicaStore, circle: Cir
 export async function approveLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
   const found = (await provenRequests(api, store, circle, now)).find((r) => r.requestId === requestId);
   if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
-  await circle.approve(requestId, found.identity, 'admin', true);
+  await circle.approve(requestId, found.identity, 'admin');
   const links = await storedLinks(store, now);
   await store.setState(LINKS, links.filter((link) => link.secret !== found.secret));
 }

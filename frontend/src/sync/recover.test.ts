@@ -22,7 +22,7 @@ async function syncedDevice(server: FakeServer) {
   const circle = await ensurePersonal(api, session, new Clock(session.deviceKeys.public.deviceId));
   await session.put('ally', newRecordId(), ally());
   await circle.sync();
-  await keepEscrow(api, session, (await readPersonal(session))!);
+  await keepEscrow(api, session, circle);
   return { session, recoveryText, circle, api };
 }
 
@@ -53,7 +53,7 @@ describe('recovery from the server', () => {
     await circle.sync();
     expect((await session.list('ally')).map((a) => a.body)).toEqual([ally()]);
     await expect(old.circle.sync()).rejects.toMatchObject({ status: 404 });
-    await keepEscrow(new Connection(session.deviceKeys, { fetchImpl: server.fetch }), session, (await readPersonal(session))!);
+    await keepEscrow(new Connection(session.deviceKeys, { fetchImpl: server.fetch }), session, circle);
     expect(server.escrows.size).toBe(1);
     session.lock();
     expect(await fresh.unlock('a new passphrase')).toBeDefined();
@@ -86,7 +86,7 @@ describe('recovery from the server', () => {
     await new Connection(other, { fetchImpl: server.fetch }).signIn();
     await old.circle.approve('request-x', makeIdentity(other), 'admin');
     await old.circle.remove(other.public.deviceId);
-    await keepEscrow(old.api, old.session, (await readPersonal(old.session))!);
+    await keepEscrow(old.api, old.session, old.circle);
     server.circles.get(old.circle.id)!.log.splice(2); // back to when the other device was in
 
     const fresh = testStore();
@@ -103,7 +103,7 @@ describe('recovery from the server', () => {
     await expect(old.session.newRecoveryKey('not it')).rejects.toMatchObject({ code: 'wrong_passphrase' });
     const replaced = await old.session.newRecoveryKey('old passphrase');
     expect(replaced).not.toBe(old.recoveryText);
-    await keepEscrow(old.api, old.session, (await readPersonal(old.session))!);
+    await keepEscrow(old.api, old.session, old.circle);
     expect([...server.escrows.keys()]).not.toContain(oldEscrowId);
     expect(server.escrows.size).toBe(1);
     expect(await old.session.getState(ESCROW_RETIRED)).toBeUndefined();

@@ -19,6 +19,7 @@ import { ApiError, callApi, type Fetch } from './api';
 import { CircleReplica, type ReplicaStore } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
+import { escrowPath } from './escrow';
 import { adoptPersonal } from './personal';
 import { REVIEW_DEVICES } from './review';
 import { RECOVERY_REFUSED } from './status';
@@ -67,8 +68,8 @@ export interface RecoverOptions {
 export async function recoverFromServer(store: LocalStore, recoveryText: string, newPassphrase: string, options: RecoverOptions = {}): Promise<{ session: Session; recoveryText: string }> {
   const fetchImpl = options.fetchImpl !== undefined ? { fetchImpl: options.fetchImpl } : {};
   const secrets = await escrowSecretsFromText(recoveryText);
-  const escrowPath = `/v1/recovery/${b64u(secrets.id)}`;
-  const found = await callApi<{ escrow: unknown }>('GET', escrowPath, fetchImpl).catch((error: unknown) => {
+  const path = escrowPath(b64u(secrets.id));
+  const found = await callApi<{ escrow: unknown }>('GET', path, fetchImpl).catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_ESCROW, RECOVERY_MESSAGES.noEscrow);
     if (error instanceof ApiError && error.status === 0) throw new ApiError(0, error.code, RECOVERY_MESSAGES.unreachable);
     throw error;
@@ -76,7 +77,7 @@ export async function recoverFromServer(store: LocalStore, recoveryText: string,
   const content = await openEscrow(secrets, found.escrow).catch((error: unknown) => {
     throw error instanceof ProtocolError ? new ProtocolError(error.code, RECOVERY_MESSAGES.damaged) : error;
   });
-  const made = await store.createVault(newPassphrase, { [RECOVERING]: recovering(content, escrowPath) });
+  const made = await store.createVault(newPassphrase, { [RECOVERING]: recovering(content, path) });
   content.signSeed.fill(0);
   content.kemPrivate.fill(0);
   await options.onVault?.(made.session);
@@ -117,7 +118,7 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     if (!(await isMember(circle))) {
       const through = new CircleReplica(asOld, actingAs(session, old), circleId, genesisHash, { clock });
       if (!(await isMember(through))) throw new ApiError(404, RECOVERY_REFUSED, RECOVERY_MESSAGES.removed);
-      await through.addWithHistory(makeIdentity(session.deviceKeys), 'admin');
+      await through.add(makeIdentity(session.deviceKeys), 'admin');
       through.forget();
     }
     await adoptPersonal(session, circleId, genesisHash);

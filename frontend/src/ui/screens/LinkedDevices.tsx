@@ -24,7 +24,7 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
         {(devices ?? []).map((device) => (
           <li key={device.id} data-testid="linked-device">
             <p>
-              <strong>{device.name === '' ? strings.unnamedDevice : device.name}</strong> {device.thisDevice && strings.thisDevice}
+              <strong>{nameOf(device)}</strong> {device.thisDevice && strings.thisDevice}
             </p>
             <p class="hint">{strings.lastSynced(device.seenOn, today)}</p>
             {!device.thisDevice && (
