@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from support_circle.client.recovery import escrow_path
 from support_circle.models import Device, RecoveryEscrow
 from support_circle.protocol import escrow, primitives
 from support_circle.protocol.encoding import b64u
@@ -51,7 +52,7 @@ def test_a_new_device_reads_the_escrow_without_signing_in_and_opens_it(client: T
 
 def test_the_device_that_stored_it_replaces_it(client: TestClient) -> None:
     member, recovery_key = signed_in(client), primitives.random_bytes(32)
-    path = f"/v1/recovery/{b64u(escrow.escrow_id(recovery_key))}"
+    path = escrow_path(recovery_key)
     assert member.put(path, {"escrow": sealed(member, recovery_key)}).status_code == 204
     newer = sealed(member, recovery_key)
     assert member.put(path, {"escrow": newer}).status_code == 204
@@ -60,7 +61,7 @@ def test_the_device_that_stored_it_replaces_it(client: TestClient) -> None:
 
 def test_another_device_cannot_take_an_escrow_id(client: TestClient) -> None:
     owner, other, recovery_key = signed_in(client), signed_in(client), primitives.random_bytes(32)
-    path = f"/v1/recovery/{b64u(escrow.escrow_id(recovery_key))}"
+    path = escrow_path(recovery_key)
     kept = sealed(owner, recovery_key)
     assert owner.put(path, {"escrow": kept}).status_code == 204
     response = other.put(path, {"escrow": sealed(other, recovery_key)})
@@ -71,7 +72,7 @@ def test_another_device_cannot_take_an_escrow_id(client: TestClient) -> None:
 
 def test_only_the_owner_deletes_and_others_learn_nothing(client: TestClient) -> None:
     owner, other, recovery_key = signed_in(client), signed_in(client), primitives.random_bytes(32)
-    path = f"/v1/recovery/{b64u(escrow.escrow_id(recovery_key))}"
+    path = escrow_path(recovery_key)
     assert owner.put(path, {"escrow": sealed(owner, recovery_key)}).status_code == 204
 
     by_other, absent = other.delete(path), other.delete(f"/v1/recovery/{new_id()}")
@@ -103,7 +104,7 @@ def test_storing_and_deleting_need_a_sign_in(client: TestClient) -> None:
 
 def test_a_token_is_not_needed_nor_checked_for_reading(client: TestClient) -> None:
     member, recovery_key = signed_in(client), primitives.random_bytes(32)
-    path = f"/v1/recovery/{b64u(escrow.escrow_id(recovery_key))}"
+    path = escrow_path(recovery_key)
     assert member.put(path, {"escrow": sealed(member, recovery_key)}).status_code == 204
     assert client.get(path, headers={"Authorization": "Bearer expired-or-made-up"}).status_code == 200
 

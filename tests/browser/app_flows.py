@@ -46,11 +46,19 @@ def first_run(page: Page, *, passphrase: str = PASSPHRASE, sync: bool = True) ->
         sync_box.click()
     page.get_by_role("button", name="Set up my private space").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
-    recovery = page.get_by_test_id("recovery-key").inner_text()
-    page.get_by_label("I have kept my recovery key somewhere safe").check()
-    page.get_by_role("button", name="Continue").click()
+    recovery = keep_recovery_key(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
     return recovery
+
+
+def keep_recovery_key(page: Page, test_id: str = "recovery-key") -> str:
+    """Reads the recovery key the app shows once, says it was kept and goes on; returns the key."""
+    shown = page.get_by_test_id(test_id)
+    expect(shown).to_be_visible(timeout=SLOW)
+    key = shown.inner_text()
+    page.get_by_label("I have kept my recovery key somewhere safe").check()
+    page.get_by_role("button", name="Continue").click()
+    return key
 
 
 def unlock(page: Page, passphrase: str = PASSPHRASE) -> None:

@@ -4,7 +4,7 @@ No clicks, no `fill`: if a control cannot be reached or used by keyboard, this t
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.app_flows import PASSPHRASE, SLOW, section
+from tests.browser.app_flows import PASSPHRASE, SLOW, open_app, section
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -30,9 +30,7 @@ def _tab_to(page: Page, name: str, *, limit: int = 60) -> None:
 
 
 def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    page.goto(app_server.url)
+    context, page, problems = open_app(browser, app_server.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
 
     _tab_to(page, "Passphrase")
@@ -80,4 +78,5 @@ def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_serv
     expect(support.get_by_label("Your answer")).to_have_value("Moana, on Tuesday evenings")
     expect(support.get_by_label("Moana")).to_be_checked()
     expect(support.locator("summary")).to_have_text("People this answer is about: Moana")
+    assert not problems
     context.close()

@@ -12,6 +12,7 @@ from tests.browser.app_flows import (
     answer,
     first_run,
     go_to,
+    keep_recovery_key,
     link_devices,
     open_app,
     section,
@@ -51,10 +52,7 @@ def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_on
     new_context, new, new_problems = open_app(browser, app_server.url)
     _bring_plan_here(new, old_key)
     expect(new.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
-    new_key = new.get_by_test_id("recovery-key").inner_text()
-    assert new_key != old_key
-    new.get_by_label("I have kept my recovery key somewhere safe").check()
-    new.get_by_role("button", name="Continue").click()
+    assert keep_recovery_key(new) != old_key
     expect(section(new, SUPPORT).get_by_label("Your answer")).to_have_value("My neighbour Tui", timeout=SLOW)
     go_to(new, "My allies")
     expect(new.get_by_test_id("ally")).to_contain_text("Knock twice")
@@ -97,12 +95,8 @@ def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, 
     form = phone.get_by_role("form", name="A new recovery key")
     form.get_by_label("Current passphrase").fill(PASSPHRASE)
     form.get_by_role("button", name="Make a new recovery key").click()
-    new_key = phone.get_by_test_id("new-recovery-key")
-    expect(new_key).to_be_visible(timeout=SLOW)
-    replaced = new_key.inner_text()
+    replaced = keep_recovery_key(phone, "new-recovery-key")
     assert replaced != old_key
-    phone.get_by_label("I have kept my recovery key somewhere safe").check()
-    phone.get_by_role("button", name="Continue").click()
     synced(phone)
 
     other_context, other, other_problems = open_app(browser, app_server.url)

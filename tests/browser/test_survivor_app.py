@@ -13,6 +13,7 @@ from tests.browser.app_flows import (
     go_to,
     indexeddb_dump,
     lock,
+    open_app,
     section,
     unlock,
     watch_problems,
@@ -27,10 +28,7 @@ WORDS = ["Aunt Rewa listens without judging", "Tama can speak for me", "Rewa Hoh
 
 
 def test_first_run_plan_allies_lock_unlock_keeps_everything(browser: Browser, app_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    problems = watch_problems(page)
-    page.goto(app_server.url)
+    context, page, problems = open_app(browser, app_server.url)
     recovery = first_run(page, sync=False)
     assert len(recovery.replace("-", "").replace(" ", "")) >= 40, "a real recovery key was shown"
 
@@ -71,9 +69,7 @@ def test_first_run_plan_allies_lock_unlock_keeps_everything(browser: Browser, ap
 
 
 def test_the_recovery_key_opens_the_app_and_sets_a_new_passphrase(browser: Browser, app_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    page.goto(app_server.url)
+    context, page, problems = open_app(browser, app_server.url)
     recovery = first_run(page, sync=False)
     answer(page, SUPPORT, WORDS[0])
     lock(page)
@@ -86,6 +82,7 @@ def test_the_recovery_key_opens_the_app_and_sets_a_new_passphrase(browser: Brows
     expect(section(page, SUPPORT).get_by_label("Your answer")).to_have_value(WORDS[0])
     lock(page)
     unlock(page, "a brand new passphrase here")
+    assert not problems
     context.close()
 
 
@@ -137,3 +134,23 @@ def test_another_organisations_address_is_a_link_to_open_the_app_there(
     expect(link).to_have_attribute("href", "https://circle.example.org/")
     assert all(url.startswith(app_server.url) for url in requested), "nothing went to another origin"
     context.close()
+
+
+def test_a_backup_file_brings_the_plan_back_on_a_new_device(browser: Browser, app_server: ServerProcess) -> None:
+    context, page, problems = open_app(browser, app_server.url)
+    first_run(page, sync=False)
+    answer(page, SUPPORT, WORDS[0])
+    go_to(page, "Settings")
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save a backup file").click()
+    backup = saved.value.path()
+    assert WORDS[0].encode() not in backup.read_bytes(), "the backup file is encrypted"
+
+    other_context, other, other_problems = open_app(browser, app_server.url)
+    other.get_by_label("Backup file").set_input_files(backup)
+    other.get_by_role("button", name="Bring back my backup").click()
+    unlock(other)
+    expect(section(other, SUPPORT).get_by_label("Your answer")).to_have_value(WORDS[0])
+    assert not problems and not other_problems
+    context.close()
+    other_context.close()

@@ -1,29 +1,14 @@
 """The reference client end to end against the real app and database: devices sync both ways,
 a third joins by invite after approval, and a removed member gets nothing new."""
 
-from collections.abc import Callable
-
 import pytest
-from fastapi.testclient import TestClient
 
 from support_circle.client import ApiError, Device
 from support_circle.client import invites as client_invites
 from support_circle.protocol import ProtocolError, records
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.invites import check_inviter_is_admin
-
-NewDevice = Callable[[], Device]
-
-
-@pytest.fixture
-def new_device(client: TestClient) -> NewDevice:
-    def make() -> Device:
-        device = Device.new("http://testserver", http=client)
-        device.register()
-        device.sign_in()
-        return device
-
-    return make
+from tests.client.conftest import NewDevice
 
 
 def _join_by_invite(admin_circle_owner: Device, joiner: Device, circle_id: str) -> None:

@@ -14,12 +14,11 @@ from support_circle.protocol import ProtocolError, escrow, membership, primitive
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.identity import DeviceKeys
 from tests.adversarial import tampering
+from tests.client.conftest import NewDevice
 
 
-def _lost_device(client: TestClient) -> tuple[Device, CircleReplica]:
-    lost = Device.new("http://testserver", http=client)
-    lost.register()
-    lost.sign_in()
+def _lost_device(new_device: NewDevice) -> tuple[Device, CircleReplica]:
+    lost = new_device()
     return lost, lost.create_circle()
 
 
@@ -29,8 +28,8 @@ def _ops(log: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(p["op"], p["signer"]) for p in payloads]
 
 
-def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClient) -> None:
-    lost, plan = _lost_device(client)
+def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClient, new_device: NewDevice) -> None:
+    lost, plan = _lost_device(new_device)
     first = plan.write({"kind": "note", "text": "The bus leaves at seven"})
     plan.push()
     plan.rotate()
@@ -60,8 +59,10 @@ def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClie
     put_escrow(device, primitives.random_bytes(32), circle)  # the new vault's own
 
 
-def test_a_log_rolled_back_behind_the_escrows_head_is_refused(app: FastAPI, client: TestClient) -> None:
-    lost, plan = _lost_device(client)
+def test_a_log_rolled_back_behind_the_escrows_head_is_refused(
+    app: FastAPI, client: TestClient, new_device: NewDevice
+) -> None:
+    lost, plan = _lost_device(new_device)
     tablet = Device.new("http://testserver", http=client)
     tablet.register()
     plan.add_member(tablet.keys.identity(), "admin")
@@ -81,8 +82,8 @@ def test_a_log_rolled_back_behind_the_escrows_head_is_refused(app: FastAPI, clie
     assert client.get(escrow_path(recovery_key)).status_code == 200, "the escrow is kept for a retry"
 
 
-def test_a_retry_after_the_new_device_was_added_goes_on_from_there(client: TestClient) -> None:
-    lost, plan = _lost_device(client)
+def test_a_retry_after_the_new_device_was_added_goes_on_from_there(client: TestClient, new_device: NewDevice) -> None:
+    lost, plan = _lost_device(new_device)
     recovery_key = primitives.random_bytes(32)
     put_escrow(lost, recovery_key, plan)
     keys = DeviceKeys.generate()
@@ -96,8 +97,10 @@ def test_a_retry_after_the_new_device_was_added_goes_on_from_there(client: TestC
     assert client.get(escrow_path(recovery_key)).status_code == 404
 
 
-def test_a_retry_after_the_escrowed_device_was_removed_deletes_the_escrow(client: TestClient) -> None:
-    lost, plan = _lost_device(client)
+def test_a_retry_after_the_escrowed_device_was_removed_deletes_the_escrow(
+    client: TestClient, new_device: NewDevice
+) -> None:
+    lost, plan = _lost_device(new_device)
     recovery_key = primitives.random_bytes(32)
     put_escrow(lost, recovery_key, plan)
     new = Device.new("http://testserver", http=client)

@@ -23,9 +23,9 @@ from support_circle.protocol.encoding import ID_BYTES, b64u, parse_json, unb64u,
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.invites import verify_join_request
 from support_circle.protocol.membership import CircleState, verify_log
-from support_circle.protocol.primitives import NONCE_BYTES
 from support_circle.services.circles import append_entry, log_entries, member_circle
 from support_circle.services.devices import _aware
+from support_circle.services.sealed import check_sealed, decode
 
 MAX_LIFETIME = timedelta(days=30)
 # A client that asks for exactly 30 days, with a clock a little ahead of the server's, is not refused.
@@ -35,7 +35,6 @@ MAX_USES = 100
 MAX_PENDING_PER_INVITE = 100
 # The largest padded invite content (one below the biggest padding bucket) plus the AEAD tag.
 MAX_INVITE_CT_BYTES = 65536 + 16
-TAG_BYTES = 16
 
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 
@@ -78,7 +77,7 @@ def create_invite(
         _check_record(record)
         if not 1 <= max_uses <= MAX_USES:
             raise Rejected("invalid_max_uses", f"An invite can be used 1 to {MAX_USES} times.")
-        auth_key = _decode(auth_pub, 32)
+        auth_key = decode(auth_pub, "invite", 32)
         if session.get(Invite, record["invite_id"]) is not None:
             raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.")
         invite = Invite(
@@ -122,20 +121,10 @@ def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:
 
 def _check_record(record: dict[str, Any]) -> None:
     """Form only: the server cannot open the record, but it stores nothing that is not one."""
-    _decode(record["invite_id"], ID_BYTES)
-    _decode(record["nonce"], NONCE_BYTES)
-    ct = _decode(record["ct"])
-    if len(ct) < TAG_BYTES:
-        raise Rejected("truncated", "The invite record is too short to be one. Update the app and try again.")
+    decode(record["invite_id"], "invite", ID_BYTES)
+    ct = check_sealed(record["nonce"], record["ct"], "invite record")
     if len(ct) > MAX_INVITE_CT_BYTES:
         raise TooLarge("invite_too_large", "That invite record is larger than an invite can be. Update the app.")
-
-
-def _decode(text: str, length: int | None = None) -> bytes:
-    try:
-        return unb64u(text, length)
-    except ProtocolError as exc:
-        raise Rejected(exc.code, "Part of the invite is not encoded as the protocol says. Update the app.") from exc
 
 
 def revoke_invite(session: Session, device: Device, circle_id: str, invite_id: str) -> None:

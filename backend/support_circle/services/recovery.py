@@ -15,12 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from support_circle.db import serialized_writes
-from support_circle.errors import Conflict, NotFound, Rejected
+from support_circle.errors import Conflict, NotFound
 from support_circle.models import Device, RecoveryEscrow
 from support_circle.models.columns import utcnow
-from support_circle.protocol import ProtocolError
-from support_circle.protocol.encoding import unb64u
-from support_circle.protocol.primitives import NONCE_BYTES, TAG_BYTES
+from support_circle.services.sealed import check_sealed
 
 # A device keeps one escrow, its vault's; a few more let a new one be stored before the old goes.
 MAX_ESCROWS_PER_DEVICE = 3
@@ -63,13 +61,7 @@ def _put(session: Session, device: Device, escrow_id: str, escrow: dict[str, Any
 
 def _check_escrow(escrow: dict[str, Any]) -> None:
     """Form only: the server cannot open an escrow, but it stores nothing that is not one."""
-    try:
-        unb64u(escrow["nonce"], NONCE_BYTES)
-        ct = unb64u(escrow["ct"])
-    except ProtocolError as exc:
-        raise Rejected(exc.code, "Part of the escrow is not encoded as the protocol says. Update the app.") from exc
-    if len(ct) < TAG_BYTES:
-        raise Rejected("truncated", "The escrow is too short to be one. Update the app and try again.")
+    check_sealed(escrow["nonce"], escrow["ct"], "escrow")
 
 
 def _check_room(session: Session, device: Device) -> None:

@@ -8,28 +8,25 @@ import { PassphraseFields } from './PassphraseFields';
 
 /** Save an encrypted backup file; change the passphrase; replace the recovery key. */
 export function BackupAndPassphrase({ session }: { session: Session }) {
-  const [error, setError] = useState('');
-  const download = async () => {
-    try {
+  const saving = useAction((failure) => plainError(failure, strings.genericError));
+  const download = () =>
+    saving.run(async () => {
       const blob = await session.exportBackup();
       const url = URL.createObjectURL(blob);
       // A neutral file name: a download list is as visible as a browser's history.
       const link = Object.assign(document.createElement('a'), { href: url, download: `backup-${new Date().toISOString().slice(0, 10)}.json` });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (failure) {
-      setError(plainError(failure, strings.genericError));
-    }
-  };
+    });
   return (
     <>
       <section class="panel" aria-labelledby="backup-heading">
         <h2 id="backup-heading">{strings.backupHeading}</h2>
         <p>{strings.backupHelp}</p>
-        <button type="button" class="secondary" onClick={() => void download()}>
+        <button type="button" class="secondary" disabled={saving.busy} onClick={download}>
           {strings.exportBackup}
         </button>
-        {error !== '' && <p class="error" role="alert">{error}</p>}
+        {saving.error !== '' && <p class="error" role="alert">{saving.error}</p>}
       </section>
       <ChangePassphrase session={session} />
       <NewRecoveryKey session={session} />

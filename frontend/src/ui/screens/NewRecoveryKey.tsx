@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
+import { useFocusOnMount } from '../useFocusOnMount';
 import { plainError } from '../vault';
 import { KeptKey } from './RecoveryKey';
 
@@ -10,10 +11,6 @@ export function NewRecoveryKey({ session }: { session: Session }) {
   const [current, setCurrent] = useState('');
   const [made, setMade] = useState<string | null>(null);
   const { busy, error, run } = useAction((failure) => plainError(failure, strings.genericError));
-  const shown = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (made !== null) shown.current?.focus();
-  }, [made]);
   const make = (event: Event) => {
     event.preventDefault();
     run(async () => {
@@ -21,17 +18,7 @@ export function NewRecoveryKey({ session }: { session: Session }) {
       setCurrent('');
     });
   };
-  if (made !== null) {
-    return (
-      <section class="panel" aria-labelledby="new-recovery-heading">
-        <h2 id="new-recovery-heading">{strings.newRecoveryHeading}</h2>
-        <p tabIndex={-1} ref={shown}>
-          {strings.newRecoveryShown}
-        </p>
-        <KeptKey text={made} name="new-recovery-key" onDone={() => setMade(null)} />
-      </section>
-    );
-  }
+  if (made !== null) return <ShownKey text={made} onDone={() => setMade(null)} />;
   return (
     <form class="panel" aria-labelledby="new-recovery-heading" onSubmit={make}>
       <h2 id="new-recovery-heading">{strings.newRecoveryHeading}</h2>
@@ -44,5 +31,19 @@ export function NewRecoveryKey({ session }: { session: Session }) {
       <p role="status">{busy ? strings.newRecoveryBusy : ''}</p>
       {error !== '' && <p class="error" role="alert">{error}</p>}
     </form>
+  );
+}
+
+/** The new key, shown once; the words above it take the focus, so a screen reader reads them first. */
+function ShownKey({ text, onDone }: { text: string; onDone(): void }) {
+  const shown = useFocusOnMount<HTMLParagraphElement>();
+  return (
+    <section class="panel" aria-labelledby="new-recovery-heading">
+      <h2 id="new-recovery-heading">{strings.newRecoveryHeading}</h2>
+      <p tabIndex={-1} ref={shown}>
+        {strings.newRecoveryShown}
+      </p>
+      <KeptKey text={text} name="new-recovery-key" onDone={onDone} />
+    </section>
   );
 }
