@@ -5,7 +5,7 @@ to install. With CI=true the same absence fails the run: CI must prove everythin
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from support_circle.app import create_app
+from support_circle.client import Device
 from support_circle.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,3 +95,19 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """The real app with its real database, driven in-process through an ASGI transport."""
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+NewDevice = Callable[[], Device]
+
+
+@pytest.fixture
+def new_device(client: TestClient) -> NewDevice:
+    """Makes reference-client devices, registered and signed in to the app under test."""
+
+    def make() -> Device:
+        device = Device.new("http://testserver", http=client)
+        device.register()
+        device.sign_in()
+        return device
+
+    return make

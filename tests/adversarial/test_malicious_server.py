@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from support_circle.client import Device
@@ -41,17 +40,6 @@ class Circle:
         record_id = self.mine.write(body, record_id)
         self.mine.push()
         return record_id
-
-
-@pytest.fixture
-def new_device(client: TestClient) -> Callable[[], Device]:
-    def make() -> Device:
-        device = Device.new("http://testserver", http=client)
-        device.register()
-        device.sign_in()
-        return device
-
-    return make
 
 
 def _join(circle: CircleReplica, joiner: Device) -> CircleReplica:

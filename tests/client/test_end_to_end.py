@@ -8,7 +8,7 @@ from support_circle.client import invites as client_invites
 from support_circle.protocol import ProtocolError, records
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.invites import check_inviter_is_admin
-from tests.client.conftest import NewDevice
+from tests.conftest import NewDevice
 
 
 def _join_by_invite(admin_circle_owner: Device, joiner: Device, circle_id: str) -> None:

@@ -14,7 +14,7 @@ from support_circle.protocol import ProtocolError, escrow, membership, primitive
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.identity import DeviceKeys
 from tests.adversarial import tampering
-from tests.client.conftest import NewDevice
+from tests.conftest import NewDevice
 
 
 def _lost_device(new_device: NewDevice) -> tuple[Device, CircleReplica]:
