@@ -33,7 +33,7 @@ describe('backups', () => {
     const restoredStore = testStore(clock, name);
     await restoredStore.importBackup(new Blob([text]));
     const restored = await restoredStore.unlock('the backup passphrase');
-    expect(await restored.get('ally', rosa)).toEqual({ id: rosa, kind: 'ally', body: ally(), unsynced: false });
+    expect(await restored.get('ally', rosa)).toEqual({ id: rosa, kind: 'ally', body: ally(), unsynced: false, hlc: 'h' });
     expect((await restored.get('plan', plan))?.body).toEqual(answer({ allyIds: [rosa] }));
     expect(await restored.pending()).toEqual(pending);
     expect(await restored.cursor('circle')).toBe(1);

@@ -22,6 +22,8 @@ export type StorageErrorCode =
   | 'bad_backup'
   /** A record id used with a kind other than the one it was written as. */
   | 'kind_mismatch'
+  /** A record id used in a circle other than the one it belongs to. */
+  | 'circle_mismatch'
   /** A sync step for a record that has no unsynced change (markSent) or none sent (settle). */
   | 'not_pending';
 
@@ -37,6 +39,7 @@ const MESSAGES: Readonly<Record<StorageErrorCode, string>> = {
   damaged: 'Some stored data could not be opened. It may have been changed.',
   bad_backup: 'This file is not a Support Circle backup, or it was changed.',
   kind_mismatch: 'This item is stored as another kind of item.',
+  circle_mismatch: 'This item belongs to another circle.',
   not_pending: 'This item has no change waiting to be sent.',
 };
 

@@ -44,6 +44,64 @@ export type DeviceNote = WithConflicts & {
   readonly seenOn: string;
 };
 
+/**
+ * One of the survivor's choices to share a record with a circle, kept in their personal circle (so
+ * their own devices know it, and nobody else does). Its record id is the id of the copy in the
+ * circle: a `shared-plan` or `shared-ally` record the app keeps in step with `source`.
+ */
+export type Share = WithConflicts & {
+  /** The shared circle's id (b64u). */
+  readonly circle: string;
+  /** The plan answer or ally record shared. */
+  readonly source: string;
+};
+
+export type CirclePurpose = 'supports-me' | 'supports-person-doing-harm' | 'supports-allies' | 'other';
+
+/** A circle's name and purpose, one record per circle (its record id is the circle id), written by its admins. */
+export type CircleInfo = WithConflicts & {
+  readonly name: string;
+  readonly purpose: CirclePurpose;
+  /** Members (device ids) the admins name as facilitators of this circle. */
+  readonly facilitators: readonly string[];
+};
+
+/** How a member shows to the others: its record id is the member's device id, and only that device writes it. */
+export type MemberProfile = WithConflicts & {
+  readonly name: string;
+};
+
+/** A plan answer the survivor shared with a circle: the words only, never who it names. */
+export type SharedPlan = WithConflicts & {
+  readonly section: string;
+  readonly answer: string;
+};
+
+/** An ally entry the survivor shared with a circle: how to reach them and what they do, never trust notes or what they know. */
+export type SharedAlly = WithConflicts & {
+  readonly name: string;
+  readonly reach: string;
+  readonly roles: readonly AllyRole[];
+  readonly availability: string;
+};
+
+/** A note any member of a circle may write and edit. */
+export type Note = WithConflicts & {
+  readonly title: string;
+  readonly text: string;
+};
+
+export type Feeling = 'okay' | 'struggling' | 'need-break';
+
+/** A short post of how a member is doing and what they need; never where they are. Only its author edits it. */
+export type CheckIn = WithConflicts & {
+  readonly feeling: Feeling;
+  readonly text: string;
+  readonly need: string;
+  /** While on a break: the member (device id) who speaks for the author meanwhile; empty otherwise. */
+  readonly speaksFor: string;
+};
+
 /** This app's settings. */
 export type AppSettings = WithConflicts & {
   readonly serverUrl: string;
@@ -56,22 +114,39 @@ export interface RecordBodies {
   readonly plan: PlanAnswer;
   readonly ally: Ally;
   readonly device: DeviceNote;
+  readonly share: Share;
+  readonly circle: CircleInfo;
+  readonly member: MemberProfile;
+  readonly 'shared-plan': SharedPlan;
+  readonly 'shared-ally': SharedAlly;
+  readonly note: Note;
+  readonly checkin: CheckIn;
   readonly settings: AppSettings;
 }
 
 export type RecordKind = keyof RecordBodies;
-export const RECORD_KINDS: readonly RecordKind[] = ['plan', 'ally', 'device', 'settings'];
+export const RECORD_KINDS: readonly RecordKind[] = ['plan', 'ally', 'device', 'share', 'circle', 'member', 'shared-plan', 'shared-ally', 'note', 'checkin', 'settings'];
+
+/** Kinds kept in the person's own (personal) circle. */
+export const PERSONAL_KINDS = ['plan', 'ally', 'device', 'share'] as const;
+/** Kinds kept in a shared circle, each record bound to it. */
+export const CIRCLE_KINDS = ['circle', 'member', 'shared-plan', 'shared-ally', 'note', 'checkin'] as const;
+export type PersonalKind = (typeof PERSONAL_KINDS)[number];
+export type CircleKind = (typeof CIRCLE_KINDS)[number];
 
 export function isRecordKind(value: unknown): value is RecordKind {
   return typeof value === 'string' && (RECORD_KINDS as readonly string[]).includes(value);
 }
 
 /**
- * Whether the sync engine may send this record to a shared circle: only a plan answer the person
- * marked shareable. Allies (the map of allies and barriers) and settings never are.
+ * Whether the person may choose to share this record with a circle (as a copy, see Share): a plan
+ * answer they marked shareable, or an ally entry of someone who is an ally (never a maybe or a
+ * barrier). Settings and everything else never are.
  */
 export function isShareable(kind: RecordKind, body: unknown): boolean {
-  return kind === 'plan' && typeof body === 'object' && body !== null && (body as { shareable?: unknown }).shareable === true;
+  if (typeof body !== 'object' || body === null) return false;
+  if (kind === 'plan') return (body as { shareable?: unknown }).shareable === true;
+  return kind === 'ally' && (body as { status?: unknown }).status === 'ally';
 }
 
 /** A new record id: 16 random bytes as b64u, so an IndexedDB key says nothing about its content. */

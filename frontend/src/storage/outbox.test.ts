@@ -30,9 +30,9 @@ describe('the outbox', () => {
     clock.advance(10);
     await session.put('plan', b, answer({ shareable: true, answer: 'edited later' }));
     const pending = await session.pending();
-    expect(pending.map((p) => [p.recordId, p.kind, p.shareable, p.base, p.sent])).toEqual([
-      [b, 'plan', true, null, null],
-      [a, 'ally', false, null, null],
+    expect(pending.map((p) => [p.recordId, p.kind, p.circle, p.base, p.sent])).toEqual([
+      [b, 'plan', undefined, null, null],
+      [a, 'ally', undefined, null, null],
     ]);
     expect(pending[0]!.body).toEqual(answer({ shareable: true, answer: 'edited later' }));
   });
@@ -129,7 +129,7 @@ describe('pulled revisions', () => {
     const { session } = await fresh();
     const id = newRecordId();
     expect(await session.applyRemote('plan', id, { seq: 4, hlc: HLC(4), changeId: 'x', body: answer() })).toBe('applied');
-    expect(await session.get('plan', id)).toEqual({ id, kind: 'plan', body: answer(), unsynced: false });
+    expect(await session.get('plan', id)).toEqual({ id, kind: 'plan', body: answer(), unsynced: false, hlc: HLC(4) });
     expect(await session.pending()).toEqual([]);
     expect(await session.applyRemote('plan', id, { seq: 3, hlc: HLC(3), changeId: 'old', body: answer({ answer: 'old' }) })).toBe('known');
     expect((await session.get('plan', id))?.body).toEqual(answer());
@@ -144,5 +144,21 @@ describe('pulled revisions', () => {
     expect(await session.applyRemote('ally', id, { seq: 9, hlc: HLC(9), changeId: 'mine', body: ally() })).toBe('settled');
     expect(await session.pending()).toEqual([]);
     expect((await session.get('ally', id))?.unsynced).toBe(false);
+  });
+});
+
+describe('records of shared circles', () => {
+  it('stay in the circle they were written in: a revision of another circle under the same id changes nothing', async () => {
+    const { session } = await fresh();
+    const [id, circle, other] = [newRecordId(), newRecordId(), newRecordId()];
+    await session.put('note', id, { title: 'Thursday', text: 'library' }, circle);
+    expect((await session.pending()).map((p) => p.circle)).toEqual([circle]);
+    expect((await session.list('note', circle)).map((r) => r.body.text)).toEqual(['library']);
+    expect(await session.list('note')).toEqual([]);
+    expect(await session.list('note', other)).toEqual([]);
+    await expect(session.applyRemote('note', id, { seq: 9, hlc: HLC(9), changeId: 'x', body: { title: 'forged', text: '' } }, other)).rejects.toMatchObject({ code: 'circle_mismatch' });
+    await expect(session.applyRemote('note', id, { seq: 9, hlc: HLC(9), changeId: 'x', body: { title: 'forged', text: '' } })).rejects.toMatchObject({ code: 'circle_mismatch' });
+    await expect(session.put('note', id, { title: 'moved', text: '' })).rejects.toMatchObject({ code: 'circle_mismatch' });
+    expect((await session.get('note', id))?.body.title).toBe('Thursday');
   });
 });

@@ -9,7 +9,7 @@ import { exclusive } from './exclusive';
 import { StorageError } from './errors';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
 import type { HeldKeys } from './keys';
-import { checkRecordId, isShareable, type RecordBodies, type RecordKind } from './kinds';
+import { checkRecordId, type RecordBodies, type RecordKind } from './kinds';
 import { openJson, sealJson } from './sealed';
 import { openAll, readSlot, writeSlot } from './slots';
 import { localPut, localRemove, markedSent, remote, settled, type OutboxEntry, type RemoteOutcome, type RemoteRevision, type Revision, type SentChange, type Slot, type StoredRecord } from './transitions';
@@ -33,6 +33,10 @@ export interface LocalRecord<K extends RecordKind> {
   readonly body: RecordBodies[K];
   /** True while this device has changes the server does not have yet. */
   readonly unsynced: boolean;
+  /** The shared circle it belongs to (b64u id); absent for the person's own records. */
+  readonly circle?: string;
+  /** The clock of the last revision synced (PROTOCOL §7 `hlc`: when, and which device wrote it); absent before the first sync. */
+  readonly hlc?: string;
 }
 
 /** A record waiting to be sent, as the sync engine sees it. */
@@ -43,10 +47,17 @@ export interface PendingChange {
   readonly body: JsonObject | null;
   /** The revision it builds on (its seq is the change's base_seq), or null for a new record. */
   readonly base: Revision | null;
-  /** Whether it may go to a shared circle (see isShareable); false for allies and settings. */
-  readonly shareable: boolean;
+  /** The shared circle it goes to (b64u id); absent for the personal circle (or, for settings, no server). */
+  readonly circle?: string;
   /** What was already sent for it, to resend unchanged, or null. */
   readonly sent: SentChange | null;
+}
+
+/** Which kind a stored record is, in which circle, and the revision it builds on. */
+export interface RecordPlace {
+  readonly kind: RecordKind;
+  readonly circle?: string;
+  readonly base: Revision | null;
 }
 
 const CURSORS_KEY = 'cursors';
@@ -97,10 +108,11 @@ export class Session {
    *
    * Contract: rejects with `locked` after lock(), `kind_mismatch` when `id` is another kind's, a
    * RangeError for an id not made by newRecordId, `too_large` (ProtocolError) when the record does
-   * not fit 64 KiB; on any rejection nothing was written. Never writes plaintext.
+   * not fit 64 KiB; on any rejection nothing was written. Never writes plaintext. A record of a
+   * shared circle names it (`circle`, its b64u id) and stays in it: `circle_mismatch` otherwise.
    */
-  put<K extends RecordKind>(kind: K, id: string, body: RecordBodies[K]): Promise<void> {
-    return this.#step(id, (slot) => localPut(slot, kind, body as JsonObject, this.#ctx.now()));
+  put<K extends RecordKind>(kind: K, id: string, body: RecordBodies[K], circle?: string): Promise<void> {
+    return this.#step(id, (slot) => localPut(slot, kind, body as JsonObject, this.#ctx.now(), circle));
   }
 
   /**
@@ -118,12 +130,18 @@ export class Session {
     return record === null ? undefined : visible(kind, id, record);
   }
 
-  /** Every record of `kind` that is not deleted, in no particular order. Rejects with `damaged` if any does not open. */
-  async list<K extends RecordKind>(kind: K): Promise<LocalRecord<K>[]> {
+  /**
+   * Every record of `kind` that is not deleted, of the shared circle `circle` (b64u id) or, without
+   * it, of the person's own; in no particular order. Rejects with `damaged` if any does not open.
+   */
+  async list<K extends RecordKind>(kind: K, circle?: string): Promise<LocalRecord<K>[]> {
     const all = await this.#readAll();
     // A read shared with a list asked for before lock() must not answer one asked for after it.
     if (this.locked) throw new StorageError('locked');
-    return all.map(({ id, value }) => visible(kind, id, value)).filter((r): r is LocalRecord<K> => r !== undefined);
+    return all
+      .filter(({ value }) => value.circle === circle)
+      .map(({ id, value }) => visible(kind, id, value))
+      .filter((r): r is LocalRecord<K> => r !== undefined);
   }
 
   // The outbox, for the sync engine ------------------------------------------------------------
@@ -163,12 +181,13 @@ export class Session {
    *
    * The engine checks that `revision.body` has the form of `kind` before calling: the body is
    * stored as given, and the UI reads it as that kind. Rejects with `kind_mismatch` for a record
-   * stored as another kind, and then changes nothing.
+   * stored as another kind, `circle_mismatch` for one of another circle (`circle`: the shared
+   * circle it was pulled from, absent for the personal one), and then changes nothing.
    */
-  async applyRemote(kind: RecordKind, recordId: string, revision: RemoteRevision): Promise<RemoteOutcome> {
+  async applyRemote(kind: RecordKind, recordId: string, revision: RemoteRevision, circle?: string): Promise<RemoteOutcome> {
     let outcome: RemoteOutcome = 'known';
     await this.#step(recordId, (slot) => {
-      const result = remote(slot, kind, revision);
+      const result = remote(slot, kind, revision, circle);
       outcome = result.outcome;
       return result.slot;
     });
@@ -176,14 +195,13 @@ export class Session {
   }
 
   /**
-   * The revision record `id` builds on (the last one this device synced), or null when it has
-   * none. The sync engine compares a pulled revision's clock with it, to refuse an old revision
-   * the server serves again under a new number.
+   * Where record `id` lives and what it builds on, or null when this device does not hold it: the
+   * sync engine checks a pulled revision against it before applying (PROTOCOL §16).
    */
-  async baseOf(id: string): Promise<Revision | null> {
+  async placeOf(id: string): Promise<RecordPlace | null> {
     checkRecordId(id);
     const { record } = await readSlot(await this.#db(), this.#keys, id);
-    return record?.base ?? null;
+    return record === null ? null : { kind: record.kind, ...(record.circle === undefined ? {} : { circle: record.circle }), base: record.base };
   }
 
   /** The change-log cursor of a circle (0 before its first pull). */
@@ -353,11 +371,14 @@ export class Session {
 
 function visible<K extends RecordKind>(kind: K, id: string, record: StoredRecord): LocalRecord<K> | undefined {
   if (record.kind !== kind || record.body === null) return undefined;
-  return { id, kind, body: record.body as RecordBodies[K], unsynced: record.unsynced };
+  const where = record.circle === undefined ? {} : { circle: record.circle };
+  const when = record.base === null ? {} : { hlc: record.base.hlc };
+  return { id, kind, body: record.body as RecordBodies[K], unsynced: record.unsynced, ...where, ...when };
 }
 
 function pendingChange(recordId: string, slot: Slot): PendingChange[] {
   const { record, entry } = slot;
   if (record === null || entry === null) return [];
-  return [{ recordId, kind: record.kind, body: record.body, base: record.base, shareable: isShareable(record.kind, record.body ?? record.base?.body), sent: entry.sent }];
+  const where = record.circle === undefined ? {} : { circle: record.circle };
+  return [{ recordId, kind: record.kind, body: record.body, base: record.base, sent: entry.sent, ...where }];
 }

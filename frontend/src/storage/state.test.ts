@@ -42,15 +42,21 @@ describe("the sync engine's state", () => {
   });
 });
 
-describe('the base of a record', () => {
-  it('is null until the record is synced, then the revision it builds on', async () => {
+describe('the place of a record', () => {
+  it('is null for a record this device does not hold', async () => {
     const { session } = await testStore().createVault('p');
-    const id = newRecordId();
-    expect(await session.baseOf(id)).toBeNull();
+    expect(await session.placeOf(newRecordId())).toBeNull();
+  });
+
+  it('names its kind and circle, and its base: null until synced, then the revision it builds on', async () => {
+    const { session } = await testStore().createVault('p');
+    const [id, note, circle] = [newRecordId(), newRecordId(), newRecordId()];
+    await session.put('note', note, { title: 't', text: 'x' }, circle);
+    expect(await session.placeOf(note)).toEqual({ kind: 'note', circle, base: null });
     await session.put('plan', id, answer());
-    expect(await session.baseOf(id)).toBeNull();
+    expect(await session.placeOf(id)).toEqual({ kind: 'plan', base: null });
     await session.markSent(id, { changeId: 'c', hlc: '1767225600000-0000-d', body: { ...answer() } });
     await session.settle(id, 7, '1767225600000-0000-d');
-    expect(await session.baseOf(id)).toEqual({ seq: 7, hlc: '1767225600000-0000-d', body: answer() });
+    expect((await session.placeOf(id))?.base).toEqual({ seq: 7, hlc: '1767225600000-0000-d', body: answer() });
   });
 });

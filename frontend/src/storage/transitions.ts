@@ -21,6 +21,8 @@ export interface Revision {
 /** A record as sealed in the `records` store. `body` null with `unsynced` is a tombstone still to send. */
 export interface StoredRecord {
   readonly kind: RecordKind;
+  /** The shared circle (b64u id) the record belongs to; absent for the person's own records (their personal circle, or this device only). */
+  readonly circle?: string;
   readonly body: JsonObject | null;
   /** The last revision this device synced, which a local edit builds on; null if never synced. */
   readonly base: Revision | null;
@@ -59,14 +61,25 @@ function queued(slot: Slot, now: number): OutboxEntry {
   return slot.entry ?? { queuedAt: now, sent: null };
 }
 
-function checkKind(slot: Slot, kind: RecordKind): void {
-  if (slot.record !== null && slot.record.kind !== kind) throw new StorageError('kind_mismatch');
+/**
+ * A record id stays with the kind and the circle it was first written in: `kind_mismatch` or
+ * `circle_mismatch` otherwise. Ids are random, so only a bug or a member of another circle
+ * reusing an id it saw can collide, and neither may overwrite what is stored.
+ */
+function checkPlace(slot: Slot, kind: RecordKind, circle: string | undefined): void {
+  if (slot.record === null) return;
+  if (slot.record.kind !== kind) throw new StorageError('kind_mismatch');
+  if (slot.record.circle !== circle) throw new StorageError('circle_mismatch');
+}
+
+function placed(kind: RecordKind, circle: string | undefined): Pick<StoredRecord, 'kind' | 'circle'> {
+  return circle === undefined ? { kind } : { kind, circle };
 }
 
 /** A local edit: the body changes, the base stays, the record waits in the outbox. */
-export function localPut(slot: Slot, kind: RecordKind, body: JsonObject, now: number): Slot {
-  checkKind(slot, kind);
-  return { record: { kind, body, base: slot.record?.base ?? null, unsynced: true }, entry: queued(slot, now) };
+export function localPut(slot: Slot, kind: RecordKind, body: JsonObject, now: number, circle?: string): Slot {
+  checkPlace(slot, kind, circle);
+  return { record: { ...placed(kind, circle), body, base: slot.record?.base ?? null, unsynced: true }, entry: queued(slot, now) };
 }
 
 /**
@@ -74,7 +87,7 @@ export function localPut(slot: Slot, kind: RecordKind, body: JsonObject, now: nu
  * becomes a tombstone until the server has the deletion.
  */
 export function localRemove(slot: Slot, kind: RecordKind, now: number): Slot {
-  checkKind(slot, kind);
+  if (slot.record !== null && slot.record.kind !== kind) throw new StorageError('kind_mismatch');
   if (slot.record === null) return slot;
   if (slot.record.base === null && slot.entry?.sent == null) return { record: null, entry: null };
   return { record: { ...slot.record, body: null, unsynced: true }, entry: queued(slot, now) };
@@ -105,9 +118,9 @@ export function settled(slot: Slot, seq: number, hlc: string): Slot {
   return next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next;
 }
 
-function takeRemote(kind: RecordKind, revision: Revision): Slot {
+function takeRemote(kind: RecordKind, revision: Revision, circle: string | undefined): Slot {
   const base = { seq: revision.seq, hlc: revision.hlc, body: revision.body };
-  return { record: revision.body === null ? null : { kind, body: revision.body, base, unsynced: false }, entry: null };
+  return { record: revision.body === null ? null : { ...placed(kind, circle), body: revision.body, base, unsynced: false }, entry: null };
 }
 
 /**
@@ -115,14 +128,14 @@ function takeRemote(kind: RecordKind, revision: Revision): Slot {
  * revision changes nothing; a record without local changes takes it; a record with local changes
  * keeps them, merged onto it with the base both started from, and waits to be sent again.
  */
-export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision): { slot: Slot; outcome: RemoteOutcome } {
-  checkKind(slot, kind);
+export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision, circle?: string): { slot: Slot; outcome: RemoteOutcome } {
+  checkPlace(slot, kind, circle);
   if (slot.entry?.sent != null && slot.entry.sent.changeId === revision.changeId) {
     return { slot: settled(slot, revision.seq, slot.entry.sent.hlc), outcome: 'settled' };
   }
   const record = slot.record;
   if (record?.base != null && revision.seq <= record.base.seq) return { slot, outcome: 'known' };
-  if (record === null || !record.unsynced || slot.entry === null) return { slot: takeRemote(kind, revision), outcome: 'applied' };
+  if (record === null || !record.unsynced || slot.entry === null) return { slot: takeRemote(kind, revision, circle), outcome: 'applied' };
   const body = merge(record.base?.body ?? null, record.body, revision.body, true);
   const base = { seq: revision.seq, hlc: revision.hlc, body: revision.body };
   const next = settledAs({ ...record, body }, base);

@@ -8,11 +8,11 @@
  * kind without checking again.
  */
 import { isObject, type JsonObject } from '../crypto/json';
-import type { RecordKind } from '../storage';
+import { CIRCLE_KINDS, PERSONAL_KINDS, type RecordKind } from '../storage/kinds';
 
-/** Kinds that may leave the device, to the person's own devices. Settings stay on each device. */
+/** Kinds that may leave the device: to the person's own devices, or to a shared circle. Settings stay on each device. */
 export type SyncedKind = Exclude<RecordKind, 'settings'>;
-export const SYNCED_KINDS: readonly SyncedKind[] = ['plan', 'ally', 'device'];
+export const SYNCED_KINDS: readonly SyncedKind[] = [...PERSONAL_KINDS, ...CIRCLE_KINDS];
 
 export function isSyncedKind(kind: unknown): kind is SyncedKind {
   return typeof kind === 'string' && (SYNCED_KINDS as readonly string[]).includes(kind);
@@ -34,22 +34,31 @@ export function fromWire(body: unknown): { kind: SyncedKind; body: JsonObject } 
 
 const ROLES = ['supports-me', 'supports-person-doing-harm', 'facilitator', 'supports-allies'];
 const STATUSES = ['ally', 'maybe', 'barrier'];
+const PURPOSES = ['supports-me', 'supports-person-doing-harm', 'supports-allies', 'other'];
+const FEELINGS = ['okay', 'struggling', 'need-break'];
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 const isId = (value: string): boolean => ID.test(value);
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+const roles = (value: unknown): boolean => strings(value) && (value as string[]).every((role) => ROLES.includes(role));
 const allStrings = (body: JsonObject, names: readonly string[]): boolean => names.every((name) => isString(body[name]));
 
 const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
   plan: (b) => allStrings(b, ['section', 'answer']) && typeof b['shareable'] === 'boolean' && strings(b['allyIds']) && (b['allyIds'] as string[]).every(isId),
   ally: (b) =>
     allStrings(b, ['name', 'reach', 'whatTheyKnow', 'whatIWantThemToKnow', 'availability', 'trustNotes']) &&
-    strings(b['roles']) &&
-    (b['roles'] as string[]).every((role) => ROLES.includes(role)) &&
+    roles(b['roles']) &&
     STATUSES.includes(b['status'] as string),
   device: (b) => allStrings(b, ['name', 'seenOn']) && DAY.test(b['seenOn'] as string),
+  share: (b) => allStrings(b, ['circle', 'source']) && isId(b['circle'] as string) && isId(b['source'] as string),
+  circle: (b) => isString(b['name']) && PURPOSES.includes(b['purpose'] as string) && strings(b['facilitators']) && (b['facilitators'] as string[]).every(isId),
+  member: (b) => isString(b['name']),
+  'shared-plan': (b) => allStrings(b, ['section', 'answer']),
+  'shared-ally': (b) => allStrings(b, ['name', 'reach', 'availability']) && roles(b['roles']),
+  note: (b) => allStrings(b, ['title', 'text']),
+  checkin: (b) => allStrings(b, ['text', 'need', 'speaksFor']) && FEELINGS.includes(b['feeling'] as string) && (b['speaksFor'] === '' || isId(b['speaksFor'] as string)),
 };
 
 /** `_conflicts`, when present, is a list of `{ field, value }` (PROTOCOL §7). */

@@ -23,9 +23,12 @@ import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
 import type { SignedObject } from '../crypto/signed';
 import { StorageError, type PendingChange, type Session } from '../storage';
+import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
+import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
-import { fromWire, isSyncedKind, SYNCED_KINDS, toWire } from './bodies';
+import { fromWire, isSyncedKind, toWire, type SyncedKind } from './bodies';
+import { mayWrite } from './authors';
 import type { Clock } from './clock';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
@@ -34,12 +37,15 @@ export interface Caller {
 }
 
 /** What a replica needs of the unlocked vault (a `Session`). */
-export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'baseOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface ReplicaOptions {
   readonly clock: Clock;
-  /** Which pending records go to this circle; every record of a synced kind unless given. */
-  readonly sends?: (change: PendingChange) => boolean;
+  /**
+   * A shared circle: its records are stored bound to it and are of the shared kinds; otherwise the
+   * person's personal circle, of the personal kinds (PROTOCOL §16).
+   */
+  readonly shared?: boolean;
 }
 
 /** How often one push may pull-and-merge or fetch a new key before giving up for this sync. */
@@ -96,6 +102,15 @@ export class CircleReplica {
 
   get #path(): string {
     return `/v1/circles/${this.id}`;
+  }
+
+  /** The circle storage binds this replica's records to: its id when shared, none for the personal circle. */
+  get #place(): string | undefined {
+    return this.options.shared === true ? this.id : undefined;
+  }
+
+  get #kinds(): readonly SyncedKind[] {
+    return this.options.shared === true ? CIRCLE_KINDS : PERSONAL_KINDS;
   }
 
   /** The verified membership state, fetching and verifying the log first if this replica has none. */
@@ -287,20 +302,26 @@ export class CircleReplica {
     return new ProtocolError('rolled_back', `Change ${seq} was refused: this device already has change ${cursor}: the server replayed or renumbered its change log`);
   }
 
-  /** Verifies one pulled change and hands it to storage. */
+  /**
+   * Verifies one pulled change and hands it to storage, unless PROTOCOL §16 leaves it out: a
+   * record id held in another circle or as another kind, a kind this circle does not keep, or a
+   * revision by someone who may not write that kind.
+   */
   async #apply(seq: number, envelope: unknown): Promise<void> {
     const what = `Change ${seq} of this circle`;
     if (!isObject(envelope) || envelope['circle_id'] !== this.id) throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
     if (typeof envelope['epoch'] === 'number' && !this.#keys.has(envelope['epoch'])) await this.refresh();
     const state = await this.verified();
     const payload = await refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
-    const [recordId, changeId, hlc] = [payload['record_id'], payload['change_id'], payload['hlc']] as [string, string, string];
-    await this.#checkNotReplayed(what, seq, recordId, hlc);
+    const [recordId, changeId, hlc, author] = [payload['record_id'], payload['change_id'], payload['hlc'], payload['author']] as [string, string, string, string];
+    const place = await this.store.placeOf(recordId);
+    if (place !== null && place.circle !== this.#place) return;
+    this.#checkNotReplayed(what, seq, place?.base ?? null, hlc);
     this.options.clock.observe(hlc);
-    if (payload['deleted'] === true) return this.#applyDeletion(recordId, { seq, hlc, changeId, body: null });
-    const document = fromWire(payload['body']);
-    if (document === undefined) return;
-    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body });
+    const document = payload['deleted'] === true ? (place === null ? undefined : { kind: place.kind as SyncedKind, body: null }) : fromWire(payload['body']);
+    if (document === undefined || !this.#kinds.includes(document.kind) || (place !== null && place.kind !== document.kind)) return;
+    if (!mayWrite(document.kind, { recordId, author, circleId: this.id, state, base: place?.base ?? null })) return;
+    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body }, this.#place);
   }
 
   /**
@@ -308,8 +329,7 @@ export class CircleReplica {
    * too: otherwise the server is serving an old revision again, under a new number, to roll the
    * record back (`rolled_back`).
    */
-  async #checkNotReplayed(what: string, seq: number, recordId: string, hlc: string): Promise<void> {
-    const base = await this.store.baseOf(recordId);
+  #checkNotReplayed(what: string, seq: number, base: Revision | null, hlc: string): void {
     if (base === null || seq <= base.seq || hlc > base.hlc) return;
     throw new ProtocolError(
       'rolled_back',
@@ -317,20 +337,8 @@ export class CircleReplica {
     );
   }
 
-  /** A deletion carries no body and so no kind: it goes to the record of whichever synced kind has this id. */
-  async #applyDeletion(recordId: string, revision: { seq: number; hlc: string; changeId: string; body: null }): Promise<void> {
-    for (const kind of SYNCED_KINDS) {
-      try {
-        await this.store.applyRemote(kind, recordId, revision);
-        return;
-      } catch (error) {
-        if (!(error instanceof StorageError && error.code === 'kind_mismatch')) throw error;
-      }
-    }
-  }
-
   #takes(change: PendingChange): boolean {
-    return isSyncedKind(change.kind) && (this.options.sends?.(change) ?? true);
+    return isSyncedKind(change.kind) && this.#kinds.includes(change.kind) && change.circle === this.#place;
   }
 
   /** The change to push for `pending`: what was sent before, unchanged, or the current words sealed now. */

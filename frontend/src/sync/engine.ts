@@ -35,7 +35,7 @@ export type { DeviceLink, LinkAsked, LinkRequest } from './links';
 export type { LinkedDevice } from './devices';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'baseOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface SyncOptions {
   readonly session: EngineStore;

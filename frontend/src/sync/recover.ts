@@ -177,7 +177,7 @@ function actingAs(session: ReplicaStore, device: DeviceKeys): ReplicaStore {
     markSent: (...args) => session.markSent(...args),
     settle: (...args) => session.settle(...args),
     applyRemote: (...args) => session.applyRemote(...args),
-    baseOf: (...args) => session.baseOf(...args),
+    placeOf: (...args) => session.placeOf(...args),
     cursor: (...args) => session.cursor(...args),
     setCursor: (...args) => session.setCursor(...args),
     getState: (...args) => session.getState(...args),

@@ -144,7 +144,7 @@ export type MembershipPayload =
       key_commitment: string;
     };
 /**
- * The app's document inside a sealed record (PROTOCOL.md §7 `body`, §16): a plan answer, an ally, or one of the person's devices. Members a newer app adds are kept as they are.
+ * The app's document inside a sealed record (PROTOCOL.md §7 `body`, §16): in the personal circle a plan answer, an ally, one of the person's devices or a share; in a shared circle the circle's name, a member's name, a shared plan answer or ally, a note or a check-in. Members a newer app adds are kept as they are.
  */
 export type RecordBody = (
   | {
@@ -179,8 +179,61 @@ export type RecordBody = (
        */
       seenOn: string;
     }
+  | {
+      kind: "share";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle: string;
+      /**
+       * 16 random bytes, b64u.
+       */
+      source: string;
+    }
+  | {
+      kind: "circle";
+      name: string;
+      purpose: "supports-me" | "supports-person-doing-harm" | "supports-allies" | "other";
+      /**
+       * Members (device ids) the admins name as facilitators.
+       *
+       * Items: 16 random bytes, b64u.
+       */
+      facilitators: string[];
+    }
+  | {
+      kind: "member";
+      name: string;
+    }
+  | {
+      kind: "shared-plan";
+      section: string;
+      answer: string;
+    }
+  | {
+      kind: "shared-ally";
+      name: string;
+      reach: string;
+      roles: ("supports-me" | "supports-person-doing-harm" | "facilitator" | "supports-allies")[];
+      availability: string;
+    }
+  | {
+      kind: "note";
+      title: string;
+      text: string;
+    }
+  | {
+      kind: "checkin";
+      feeling: "okay" | "struggling" | "need-break";
+      text: string;
+      need: string;
+      /**
+       * On a break: the member (device id) who speaks for the author meanwhile; empty otherwise.
+       */
+      speaksFor: "" | string;
+    }
 ) & {
-  kind: "plan" | "ally" | "device";
+  kind: "plan" | "ally" | "device" | "share" | "circle" | "member" | "shared-plan" | "shared-ally" | "note" | "checkin";
   /**
    * Values another device's concurrent edit replaced, kept for the person to look at (PROTOCOL.md §7).
    */
