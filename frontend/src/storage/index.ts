@@ -9,7 +9,7 @@
  */
 export { LocalStore, type Attempts, type LocalStoreOptions } from './store';
 export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
-export { Session, type LocalRecord, type PendingChange } from './session';
+export { Session, type LocalRecord, type PendingChange, type RecordPlace } from './session';
 export { StorageError, type StorageErrorCode } from './errors';
 export { retryDelayMs, FREE_ATTEMPTS, MIN_WIPE_AFTER } from './guard';
 export {
@@ -20,7 +20,20 @@ export {
   type AllyRole,
   type AllyStatus,
   type AppSettings,
+  type CheckIn,
+  type CircleInfo,
+  type CircleKind,
+  type CirclePurpose,
   type DeviceNote,
+  type Feeling,
+  type MemberProfile,
+  type Note,
+  type PersonalKind,
+  type Share,
+  type SharedAlly,
+  type SharedPlan,
+  CIRCLE_KINDS,
+  PERSONAL_KINDS,
   type PlanAnswer,
   type RecordBodies,
   type RecordKind,

@@ -46,14 +46,15 @@ export type DeviceNote = WithConflicts & {
 
 /**
  * One of the survivor's choices to share a record with a circle, kept in their personal circle (so
- * their own devices know it, and nobody else does). Its record id is the id of the copy in the
- * circle: a `shared-plan` or `shared-ally` record the app keeps in step with `source`.
+ * their own devices know it, and nobody else does).
  */
 export type Share = WithConflicts & {
   /** The shared circle's id (b64u). */
   readonly circle: string;
   /** The plan answer or ally record shared. */
   readonly source: string;
+  /** The copy in the circle: a `shared-plan` or `shared-ally` record the app keeps in step with `source`. */
+  readonly copy: string;
 };
 
 export type CirclePurpose = 'supports-me' | 'supports-person-doing-harm' | 'supports-allies' | 'other';
@@ -66,7 +67,7 @@ export type CircleInfo = WithConflicts & {
   readonly facilitators: readonly string[];
 };
 
-/** How a member shows to the others: its record id is the member's device id, and only that device writes it. */
+/** How a member shows to the others: only its author writes it; a member's name is the newest one they wrote. */
 export type MemberProfile = WithConflicts & {
   readonly name: string;
 };

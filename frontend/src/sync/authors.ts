@@ -1,9 +1,11 @@
 /**
  * Whose revisions count, by kind (PROTOCOL §16). A record's signature proves who wrote it (§7);
  * these rules say whether that member may write it: a member cannot rename the circle, pass words
- * off as the survivor's shared plan, rename another member, or rewrite another's check-in.
+ * off as the survivor's shared plan, or rewrite another's name or check-in.
  */
 import type { CircleState } from '../crypto/membership';
+import { b64u } from '../crypto/encoding';
+import { newRecordId, type LocalRecord, type Session } from '../storage';
 import type { Revision } from '../storage/transitions';
 import type { SyncedKind } from './bodies';
 
@@ -17,10 +19,12 @@ export interface Revising {
   readonly base: Revision | null;
 }
 
-/** The device that wrote a revision, from its hlc (`<ms>-<counter>-<author>`, §7). */
+/** The device that wrote a revision, from its hlc (`<13 digits ms>-<4 hex counter>-<author>`, §7; b64u may itself hold `-`). */
 export function hlcAuthor(hlc: string): string {
-  return hlc.slice(hlc.lastIndexOf('-') + 1);
+  return hlc.slice(HLC_AUTHOR_AT);
 }
+
+const HLC_AUTHOR_AT = '0000000000000-0000-'.length;
 
 /** When a revision was written (ms since the Unix epoch), from its hlc. */
 export function hlcTime(hlc: string): number {
@@ -37,10 +41,32 @@ export function mayWrite(kind: SyncedKind, revising: Revising): boolean {
     case 'shared-ally':
       return state.members.get(author)?.role === 'admin';
     case 'member':
-      return recordId === author;
     case 'checkin':
       return base === null || hlcAuthor(base.hlc) === author;
     default:
       return true;
   }
+}
+
+/** Who wrote a record: the author of its last synced revision, or this device (`me`) for one never synced. */
+export function writerOf(record: { readonly hlc?: string }, me: string): string {
+  return record.hlc === undefined ? me : hlcAuthor(record.hlc);
+}
+
+/** Each member's name (by device id): the newest `member` record they wrote (PROTOCOL §16). */
+export function memberNames(records: readonly LocalRecord<'member'>[], me: string): Map<string, string> {
+  const newest = new Map<string, LocalRecord<'member'>>();
+  for (const record of records) {
+    const writer = writerOf(record, me);
+    const held = newest.get(writer);
+    if (held === undefined || (record.hlc ?? '~') > (held.hlc ?? '~')) newest.set(writer, record);
+  }
+  return new Map([...newest].map(([writer, record]) => [writer, record.body.name]));
+}
+
+/** Writes this device's name in a circle: its own `member` record, made on first use. */
+export async function setMyName(store: Pick<Session, 'deviceKeys' | 'list' | 'put'>, circleId: string, name: string): Promise<void> {
+  const me = b64u(store.deviceKeys.public.deviceId);
+  const mine = (await store.list('member', circleId)).find((r) => writerOf(r, me) === me);
+  await store.put('member', mine?.id ?? newRecordId(), { name }, circleId);
 }

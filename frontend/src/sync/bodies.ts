@@ -52,7 +52,7 @@ const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
     roles(b['roles']) &&
     STATUSES.includes(b['status'] as string),
   device: (b) => allStrings(b, ['name', 'seenOn']) && DAY.test(b['seenOn'] as string),
-  share: (b) => allStrings(b, ['circle', 'source']) && isId(b['circle'] as string) && isId(b['source'] as string),
+  share: (b) => allStrings(b, ['circle', 'source', 'copy']) && [b['circle'], b['source'], b['copy']].every((id) => isId(id as string)),
   circle: (b) => isString(b['name']) && PURPOSES.includes(b['purpose'] as string) && strings(b['facilitators']) && (b['facilitators'] as string[]).every(isId),
   member: (b) => isString(b['name']),
   'shared-plan': (b) => allStrings(b, ['section', 'answer']),

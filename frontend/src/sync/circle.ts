@@ -17,7 +17,7 @@ import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding
 import { ProtocolError, type ErrorCode } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
-import { makeAdd, makeRemove, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
+import { makeAdd, makeLeave, makeRemove, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
 import { newEpochKey, openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
 import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
@@ -238,16 +238,32 @@ export class CircleReplica {
   async remove(deviceId: Uint8Array): Promise<void> {
     const state = await this.refresh();
     if (!state.members.has(b64u(deviceId))) throw new RangeError('that device is not a member of this circle');
+    await this.#newEpoch(state, deviceId, (key) => makeRemove(this.store.deviceKeys, state, deviceId, key));
+    await this.refresh();
+  }
+
+  /**
+   * Leaves the circle by a signed `leave` entry (§8) that starts a new epoch, its key sealed to the
+   * members who stay: this device keeps what it has and can open nothing written afterwards.
+   * Contract: the last admin cannot leave (`invalid_operation`, from the server and the log's rule).
+   */
+  async leave(): Promise<void> {
+    const state = await this.refresh();
+    await this.#newEpoch(state, this.store.deviceKeys.public.deviceId, (key) => makeLeave(this.store.deviceKeys, state, key));
+    this.forget();
+  }
+
+  /** Sends the entry `make` signs with a fresh epoch key, that key sealed to every member but `leaving`. */
+  async #newEpoch(state: CircleState, leaving: Uint8Array, make: (key: Uint8Array) => Promise<SignedObject>): Promise<void> {
     const key = newEpochKey();
     try {
-      const entry = await makeRemove(this.store.deviceKeys, state, deviceId, key);
-      const staying = [...state.members.values()].filter((m) => !bytesEqual(m.identity.deviceId, deviceId));
+      const entry = await make(key);
+      const staying = [...state.members.values()].filter((m) => !bytesEqual(m.identity.deviceId, leaving));
       const envelopes = await Promise.all(staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)));
       await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
     } finally {
       key.fill(0);
     }
-    await this.refresh();
   }
 
   /** Zeroes and forgets every epoch key this replica holds (on lock); a later use fetches them again. */

@@ -1,6 +1,7 @@
 /**
- * The app's sync engine: keeps the person's personal circle (their own devices) in sync in the
- * background, and links their devices.
+ * The app's sync engine: keeps the person's personal circle (their own devices) and the shared
+ * circles they are in in sync in the background, links their devices, and runs circles (start,
+ * invite, approve, share, remove, leave).
  *
  * Syncs on start, when the app gets focus or becomes visible, on the `online` event, on live
  * events from the server (with reconnect and backoff, and a sync after every reconnect, since
@@ -28,11 +29,16 @@ import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDevice
 import { keepEscrow } from './escrow';
 import { finishRecovery } from './recover';
 import { ensurePersonal, readPersonal } from './personal';
+import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, parseInviteLink, requestCircleJoin, type CircleInvite, type JoinAsk, type MyJoin } from './circleInvites';
+import { SharedCircles, type CircleSummary, type NewCircle } from './sharedCircles';
+import { share, sharedWith, unshare } from './shares';
 import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
 
 export type { SyncState, SyncStatus } from './status';
 export type { DeviceLink, LinkAsked, LinkRequest } from './links';
 export type { LinkedDevice } from './devices';
+export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
+export type { CircleInvite, JoinAsk, MyJoin } from './circleInvites';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
 export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
@@ -82,6 +88,32 @@ export interface SyncEngine {
   removeDevice(id: string): Promise<void>;
   /** Renames this device, as the person's other devices will show it. */
   renameThisDevice(name: string): Promise<void>;
+  /** The shared circles this vault knows, with their people as last verified; reads this device only. */
+  circles(): Promise<CircleSummary[]>;
+  /** Starts a circle with this device as its admin; resolves with its id. The server has it after the next sync. */
+  startCircle(circle: NewCircle): Promise<string>;
+  /** A single-use invite link (`<origin>/#join=…`) for the person `label` names (kept on this device only). */
+  inviteToCircle(circleId: string, label: string): Promise<CircleInvite>;
+  /** Requests to join a circle, proven to hold one of this device's invites, each with its safety number. */
+  joinAsks(circleId: string): Promise<JoinAsk[]>;
+  /** Admits (`approve`) or turns down a request joinAsks listed. */
+  answerJoin(circleId: string, requestId: string, approve: boolean): Promise<void>;
+  /** Removes a member with a new key: they keep what they had and get nothing new. */
+  removeMember(circleId: string, deviceId: string): Promise<void>;
+  /** Names a member a facilitator of the circle, or not (admins only). */
+  setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void>;
+  /** Leaves a circle: this device keeps what it has and gets nothing new. */
+  leaveCircle(circleId: string): Promise<void>;
+  /** Asks to join the circle of an invite link, shown to its members as `name`; resolves with the number to compare. */
+  joinCircle(link: string, name: string): Promise<MyJoin>;
+  /** This device's requests to join, waiting or turned down. */
+  myJoins(): Promise<MyJoin[]>;
+  /** Forgets a turned-down request once the person has seen it. */
+  dismissJoin(requestId: string): Promise<void>;
+  /** The plan answers and allies (their ids) shared with a circle. */
+  sharedWith(circleId: string): Promise<Set<string>>;
+  /** Shares a plan answer or ally with a circle, or takes it back; then syncs. */
+  setShared(circleId: string, sourceId: string, shared: boolean): Promise<void>;
   /** Stops every trigger, signs out, and forgets the keys it held. Call it on lock. Idempotent. */
   stop(): void;
 }
@@ -115,12 +147,14 @@ class Engine implements SyncEngine {
   #queued: Promise<SyncStatus> | null = null;
   #connection: Promise<Connection> | null = null;
   #circle: CircleReplica | null = null;
+  readonly #shared: SharedCircles;
   #timer: ReturnType<typeof setInterval> | undefined;
   #unlisten: (() => void) | undefined;
 
   constructor(private readonly options: SyncOptions) {
     this.#now = options.now ?? Date.now;
     this.#clock = new Clock(options.session.deviceKeys.public.deviceId, this.#now);
+    this.#shared = new SharedCircles(options.session, this.#clock);
   }
 
   get status(): SyncStatus {
@@ -221,6 +255,78 @@ class Engine implements SyncEngine {
     await this.syncNow();
   }
 
+  circles(): Promise<CircleSummary[]> {
+    return this.#serial(() => this.#shared.summaries());
+  }
+
+  async startCircle(circle: NewCircle): Promise<string> {
+    const id = await this.#serial(() => this.#shared.start(circle));
+    await this.syncNow();
+    return id;
+  }
+
+  inviteToCircle(circleId: string, label: string): Promise<CircleInvite> {
+    return this.#serial(async () => {
+      const api = await this.#api();
+      return inviteToCircle(api, this.options.session, await this.#shared.replica(api, circleId), label, this.#origin(), new Date(this.#now()));
+    });
+  }
+
+  joinAsks(circleId: string): Promise<JoinAsk[]> {
+    return this.#serial(async () => {
+      const api = await this.#api();
+      return joinAsks(api, this.options.session, await this.#shared.replica(api, circleId), new Date(this.#now()));
+    });
+  }
+
+  async answerJoin(circleId: string, requestId: string, approve: boolean): Promise<void> {
+    await this.#serial(async () => {
+      const api = await this.#api();
+      const answer = approve ? approveJoin : declineJoin;
+      await answer(api, this.options.session, await this.#shared.replica(api, circleId), requestId, new Date(this.#now()));
+    });
+    await this.syncNow();
+  }
+
+  async removeMember(circleId: string, deviceId: string): Promise<void> {
+    await this.#serial(async () => this.#shared.removeMember(await this.#api(), circleId, deviceId));
+    await this.syncNow();
+  }
+
+  async setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void> {
+    await this.#serial(() => this.#shared.setFacilitator(circleId, deviceId, facilitator));
+    await this.syncNow();
+  }
+
+  async leaveCircle(circleId: string): Promise<void> {
+    await this.#serial(async () => this.#shared.leave(await this.#api(), circleId));
+  }
+
+  async joinCircle(link: string, name: string): Promise<MyJoin> {
+    const secret = parseInviteLink(link);
+    const asked = await this.#serial(async () => requestCircleJoin(await this.#api(), this.options.session, secret, name, new Date(this.#now())));
+    void this.syncNow();
+    return asked;
+  }
+
+  myJoins(): Promise<MyJoin[]> {
+    return this.#serial(() => myJoins(this.options.session));
+  }
+
+  dismissJoin(requestId: string): Promise<void> {
+    return this.#serial(() => dismissJoin(this.options.session, requestId));
+  }
+
+  sharedWith(circleId: string): Promise<Set<string>> {
+    return this.#serial(() => sharedWith(this.options.session, circleId));
+  }
+
+  async setShared(circleId: string, sourceId: string, shared: boolean): Promise<void> {
+    const store = this.options.session;
+    await this.#serial(() => (shared ? share(store, circleId, sourceId) : unshare(store, circleId, sourceId)));
+    await this.syncNow();
+  }
+
   stop(): void {
     if (this.#stopped) return;
     this.#abort.abort();
@@ -228,6 +334,7 @@ class Engine implements SyncEngine {
     this.#unlisten?.();
     this.#circle?.forget();
     this.#circle = null;
+    this.#shared.forget();
     void this.#connection?.then((c) => c.signOut()).catch(() => undefined);
     this.#connection = null;
     this.#set({ state: 'off', waiting: this.#status.waiting });
@@ -264,12 +371,16 @@ class Engine implements SyncEngine {
     await finishRecovery(store, api, this.options.fetchImpl);
     await this.#settleLocalOnly();
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
-    // be linked to another's) makes none: it is made on the first sync with something to keep.
-    if (!(await this.#hasPersonal()) && !(await this.#somethingToKeep())) return true;
-    const circle = await this.#personal(api);
-    await noteThisDevice(store, this.#now());
-    await removedHere(() => circle.sync());
-    await keepEscrow(api, store, circle);
+    // be linked to another's, or an ally who only joins circles) makes none: it is made on the
+    // first sync with something to keep.
+    if ((await this.#hasPersonal()) || (await this.#somethingToKeep())) {
+      const circle = await this.#personal(api);
+      await noteThisDevice(store, this.#now());
+      await removedHere(() => circle.sync());
+      await keepEscrow(api, store, circle);
+    }
+    await checkCircleJoins(api, store, this.#clock);
+    await this.#shared.syncAll(api);
     await this.#rememberServer(api);
     return true;
   }
@@ -291,9 +402,9 @@ class Engine implements SyncEngine {
     return this.#circle !== null || (await readPersonal(this.options.session)) !== undefined;
   }
 
-  /** Plan answers or allies waiting: a device's own note (its name) alone makes no circle, so a renamed new device can still be linked. */
+  /** Plan answers or allies waiting: a device's own note (its name) alone makes no circle, so a renamed new device can still be linked; a shared circle's records go to that circle. */
   async #somethingToKeep(): Promise<boolean> {
-    return (await this.#waitingChanges()).some((p) => p.kind !== 'device');
+    return (await this.#waitingChanges()).some((p) => p.kind !== 'device' && p.circle === undefined);
   }
 
   async #waiting(): Promise<number> {

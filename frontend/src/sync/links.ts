@@ -15,11 +15,10 @@
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { isObject } from '../crypto/json';
-import { checkInviterIsAdmin, deriveInvite, formatTime, makeJoinRequest, newInviteSecret, openInvite, sealInvite, verifyJoinRequest, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, formatTime, type Invite } from '../crypto/invites';
+import { askToJoin, dropInvite, heldInvites, makeInvite, provenRequests, type HeldInvite } from './inviting';
 import { safetyNumber } from '../crypto/safety';
-import type { PublicIdentity } from '../crypto/identity';
-import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
-import type { SignedObject } from '../crypto/signed';
+import type { JoinRequestStatus } from '../wire/api';
 import { CircleReplica, type Caller, type ReplicaStore } from './circle';
 import type { Clock } from './clock';
 import { adoptPersonal } from './personal';
@@ -53,10 +52,7 @@ export interface LinkAsked {
 
 export type LinkOutcome = 'none' | 'waiting' | 'approved' | 'declined';
 
-interface StoredLink {
-  readonly secret: string;
-  readonly expiresAt: string;
-}
+type StoredLink = HeldInvite;
 
 interface Joining {
   readonly secret: string;
@@ -89,14 +85,7 @@ export function parseDeviceLink(text: string): Uint8Array {
  * in the vault (to check requests later, even after a restart) and never sent.
  */
 export async function createDeviceLink(api: Caller, store: ReplicaStore, circle: CircleReplica, origin: string, now: Date): Promise<DeviceLink> {
-  const secret = newInviteSecret();
-  const keys = await deriveInvite(secret);
-  const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + LINK_HOURS * 3_600_000);
-  const record = await sealInvite(store.deviceKeys, secret, circle.circleId, circle.genesisHash, expiresAt);
-  const links = await storedLinks(store, now);
-  await store.setState(LINKS, [...links, { secret: b64u(secret), expiresAt: formatTime(expiresAt) }]);
-  const body = { record, auth_pub: b64u(keys.authPub), expires_at: formatTime(expiresAt), max_uses: 1 };
-  await api.call('POST', `/v1/circles/${circle.id}/invites`, body);
+  const { secret, expiresAt } = await makeInvite<StoredLink>(api, store, circle, { name: LINKS, hours: LINK_HOURS, extra: {} }, now);
   return { link: deviceLinkText(origin, secret), expiresAt };
 }
 
@@ -105,7 +94,7 @@ export async function createDeviceLink(api: Caller, store: ReplicaStore, circle:
  * the server made up has no valid proof and is left out (as the reference client does).
  */
 export async function pendingLinks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<LinkRequest[]> {
-  const proven = await provenRequests(api, store, circle, now);
+  const proven = await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now));
   return Promise.all(
     proven.map(async ({ requestId, createdAt, joiner }) => ({
       requestId,
@@ -123,44 +112,10 @@ export async function pendingLinks(api: Caller, store: ReplicaStore, circle: Cir
  * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
  */
 export async function approveLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
-  const found = (await provenRequests(api, store, circle, now)).find((r) => r.requestId === requestId);
+  const found = (await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now))).find((r) => r.requestId === requestId);
   if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
   await circle.approve(requestId, found.identity, 'admin');
-  const links = await storedLinks(store, now);
-  await store.setState(LINKS, links.filter((link) => link.secret !== found.secret));
-}
-
-interface Proven {
-  readonly requestId: string;
-  readonly createdAt: string;
-  readonly secret: string;
-  readonly joiner: PublicIdentity;
-  readonly identity: SignedObject;
-}
-
-async function provenRequests(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<Proven[]> {
-  const links = await storedLinks(store, now);
-  if (links.length === 0) return [];
-  const { data } = await api.call<PendingList>('GET', `/v1/circles/${circle.id}/requests`);
-  const derived = await Promise.all(links.map(async (link) => ({ link, keys: await deriveInvite(unb64u(link.secret, 32)) })));
-  const proven: Proven[] = [];
-  for (const pending of data) {
-    const match = derived.find(({ keys }) => b64u(keys.inviteId) === pending.invite_id);
-    if (match === undefined) continue;
-    try {
-      const joiner = await verifyJoinRequest(match.keys.authPub, match.keys.inviteId, pending.request);
-      proven.push({ requestId: pending.request_id, createdAt: pending.created_at, secret: match.link.secret, joiner, identity: pending.request.identity });
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-    }
-  }
-  return proven;
-}
-
-async function storedLinks(store: ReplicaStore, now: Date): Promise<StoredLink[]> {
-  const stored = await store.getState(LINKS);
-  const links = Array.isArray(stored) ? (stored as StoredLink[]) : [];
-  return links.filter((link) => new Date(link.expiresAt).getTime() > now.getTime());
+  await dropInvite(store, LINKS, found.invite.secret, now);
 }
 
 // Device B ----------------------------------------------------------------------------------------
@@ -173,14 +128,9 @@ async function storedLinks(store: ReplicaStore, now: Date): Promise<StoredLink[]
  * ProtocolErrors; the server's as ApiErrors (`not_found` for a link used up or withdrawn).
  */
 export async function requestLink(api: Caller, store: ReplicaStore, secret: Uint8Array, now: Date): Promise<LinkAsked> {
-  const keys = await deriveInvite(secret);
-  const inviteId = b64u(keys.inviteId);
-  const found = await api.call<InvitePublic>('GET', `/v1/invites/${inviteId}`);
-  const invite = await openInvite(secret, found.record, now);
-  const request = await makeJoinRequest(secret, store.deviceKeys);
-  const answer = await api.call<JoinRequestStatus>('POST', `/v1/invites/${inviteId}/requests`, { request });
-  await store.setState(JOINING, joiningOf(secret, answer.request_id, invite));
-  return { requestId: answer.request_id, safetyNumber: await safetyNumber(store.deviceKeys.public, invite.inviter) };
+  const { requestId, invite } = await askToJoin(api, store, secret, now);
+  await store.setState(JOINING, joiningOf(secret, requestId, invite));
+  return { requestId, safetyNumber: await safetyNumber(store.deviceKeys.public, invite.inviter) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { b64u, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
 import { isObject } from '../crypto/json';
 import { entryHash, makeGenesis } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
+import type { DeviceKeys } from '../crypto/identity';
 import type { SignedObject } from '../crypto/signed';
 import type { KeyEnvelope } from '../wire/api';
 import { ApiError } from './api';
@@ -49,30 +50,45 @@ export function personalReplica(api: Caller, store: ReplicaStore, personal: Pers
  * earlier attempt arrived, and is taken as made.
  */
 export async function ensurePersonal(api: Caller, store: ReplicaStore, clock: Clock): Promise<CircleReplica> {
-  const personal = (await readPersonal(store)) ?? (await planCircle(store));
+  const personal = (await readPersonal(store)) ?? (await planPersonal(store));
   if (!personal.created) await createAtServer(api, store, personal);
   return personalReplica(api, store, personal, clock);
 }
 
-async function planCircle(store: ReplicaStore): Promise<PersonalCircle> {
-  const device = store.deviceKeys;
+/** A planned circle: what the vault keeps before the server has it. */
+export type PlannedCircle = Required<Pick<PersonalCircle, 'circleId' | 'genesisHash' | 'genesis' | 'keyEnvelope'>>;
+
+/** A new circle with `device` as its first admin: a genesis entry, and the epoch-0 key sealed to the device itself. */
+export async function planCircle(device: DeviceKeys): Promise<PlannedCircle> {
   const circleId = randomBytes(ID_BYTES);
   const key = newEpochKey();
-  const genesis = await makeGenesis(device, circleId, key);
-  const keyEnvelope = await sealKeyEnvelope(circleId, 0, device.public, key);
-  const personal: PersonalCircle = { circleId: b64u(circleId), genesisHash: b64u(await entryHash(genesis)), created: false, genesis, keyEnvelope };
+  try {
+    const genesis = await makeGenesis(device, circleId, key);
+    const keyEnvelope = await sealKeyEnvelope(circleId, 0, device.public, key);
+    return { circleId: b64u(circleId), genesisHash: b64u(await entryHash(genesis)), genesis, keyEnvelope };
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** Makes a planned circle at the server; a `circle_exists` answer means an earlier attempt arrived, its answer lost. */
+export async function postCircle(api: Caller, planned: PlannedCircle): Promise<void> {
+  try {
+    await api.call('POST', '/v1/circles', { circle_id: planned.circleId, genesis: planned.genesis, key_envelope: planned.keyEnvelope });
+  } catch (error) {
+    // The log's verification against the genesis hash then shows whether it really is ours.
+    if (!(error instanceof ApiError && error.code === 'circle_exists')) throw error;
+  }
+}
+
+async function planPersonal(store: ReplicaStore): Promise<PersonalCircle> {
+  const personal: PersonalCircle = { ...(await planCircle(store.deviceKeys)), created: false };
   await store.setState(PERSONAL, personal);
   return personal;
 }
 
 async function createAtServer(api: Caller, store: ReplicaStore, personal: PersonalCircle): Promise<void> {
-  try {
-    await api.call('POST', '/v1/circles', { circle_id: personal.circleId, genesis: personal.genesis, key_envelope: personal.keyEnvelope });
-  } catch (error) {
-    // The same circle id again: the first attempt arrived and its answer was lost. The log's
-    // verification against the genesis hash then shows whether it really is ours.
-    if (!(error instanceof ApiError && error.code === 'circle_exists')) throw error;
-  }
+  await postCircle(api, personal as PlannedCircle);
   await store.setState(PERSONAL, { circleId: personal.circleId, genesisHash: personal.genesisHash, created: true } satisfies PersonalCircle);
 }
 

@@ -226,6 +226,12 @@ function inviteRoute(server: FakeServer, { method, path, body }: Call): Response
     if (request !== undefined) request.status = 'approved';
     return undefined; // and the circle appends the entry, below
   }
+  if (parts[0] === 'circles' && parts[2] === 'requests' && parts[4] === 'decline') {
+    const request = server.requests.get(parts[3] as string);
+    if (request === undefined || request.circleId !== parts[1]) return refusal(404, 'not_found');
+    request.status = 'declined';
+    return new Response(null, { status: 204 });
+  }
   if (parts[0] === 'invites' && parts.length === 2) {
     const invite = server.invites.get(parts[1] as string);
     return invite === undefined ? refusal(404, 'not_found') : json(200, { invite_id: parts[1], record: invite.record });

@@ -189,6 +189,10 @@ export type RecordBody = (
        * 16 random bytes, b64u.
        */
       source: string;
+      /**
+       * 16 random bytes, b64u.
+       */
+      copy: string;
     }
   | {
       kind: "circle";

@@ -1,0 +1,228 @@
+/**
+ * Inviting someone into a shared circle, and joining one (PROTOCOL §9).
+ *
+ * The link is `<origin>/#join=<b64u secret>`; the secret travels only in the fragment. The admin
+ * names who each invite is for (a label kept in their vault only), and later sees each request
+ * that proves it holds one of their links, with the safety number to compare; the link alone
+ * never grants anything: the admin approves (a signed `add` entry) or declines.
+ *
+ * The invitee opens the link in the app, with their own passphrase and identity, asks to join,
+ * and waits; once approved the sync engine verifies the circle's log from the invite's genesis
+ * hash, checks that the inviter is an admin there, and from then on syncs the circle.
+ */
+import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import { checkInviterIsAdmin, formatTime, type Invite } from '../crypto/invites';
+import { isObject } from '../crypto/json';
+import { safetyNumber } from '../crypto/safety';
+import type { PublicIdentity } from '../crypto/identity';
+import type { Session } from '../storage';
+import type { JoinRequestStatus } from '../wire/api';
+import { ApiError } from './api';
+import type { Caller, CircleReplica, ReplicaStore } from './circle';
+import { setMyName } from './authors';
+import { keepCircle, sharedReplica } from './circleList';
+import type { Clock } from './clock';
+import { askToJoin, dropInvite, heldInvites, makeInvite, provenRequests, type HeldInvite } from './inviting';
+
+/** How long an invite can be used: a few days to reach the person, then it stops working. */
+export const INVITE_HOURS = 72;
+const JOINS = 'circle-joins';
+const JOIN_FRAGMENT = /#join=([A-Za-z0-9_-]+)$/;
+
+export interface CircleInvite {
+  readonly link: string;
+  readonly expiresAt: Date;
+}
+
+/** Someone asking to join, proven to hold one of this device's links to the circle. */
+export interface JoinAsk {
+  readonly requestId: string;
+  /** Who the admin made the invite for, as they wrote it. */
+  readonly label: string;
+  readonly deviceId: string;
+  readonly safetyNumber: string;
+  readonly createdAt: string;
+}
+
+/** This device's request to join a circle, as it waits. */
+export interface MyJoin {
+  readonly requestId: string;
+  readonly circleId: string;
+  readonly safetyNumber: string;
+  readonly status: 'waiting' | 'declined';
+}
+
+interface HeldCircleInvite extends HeldInvite {
+  readonly label: string;
+}
+
+interface StoredJoin extends MyJoin {
+  readonly genesisHash: string;
+  readonly expiresAt: string;
+  readonly inviter: { readonly deviceId: string; readonly signPub: string; readonly kemPub: string };
+  /** The name the person chose to show in the circle. */
+  readonly name: string;
+}
+
+/** What joining needs of the vault: the replica's store, and writing this device's name in the circle. */
+export type JoinStore = ReplicaStore & Pick<Session, 'put' | 'list'>;
+
+const invitesName = (circle: CircleReplica): string => `circle-invites:${circle.id}`;
+
+/** The link text for `secret`. */
+export function inviteLinkText(origin: string, secret: Uint8Array): string {
+  return `${origin.replace(/\/$/, '')}/#join=${b64u(secret)}`;
+}
+
+/** Whether `text` is (or ends in) an invite to a shared circle. */
+export function isInviteLink(text: string): boolean {
+  return JOIN_FRAGMENT.test(text.trim());
+}
+
+/** The secret of an invite link, from the whole link or the text after `#join=`. Anything else is `bad_encoding`. */
+export function parseInviteLink(text: string): Uint8Array {
+  const trimmed = text.trim();
+  return unb64u(JOIN_FRAGMENT.exec(trimmed)?.[1] ?? trimmed, 32);
+}
+
+// The admin ----------------------------------------------------------------------------------------
+
+/** Makes a single-use invite for the person `label` names; the label and secret stay in this vault. */
+export async function inviteToCircle(api: Caller, store: ReplicaStore, circle: CircleReplica, label: string, origin: string, now: Date): Promise<CircleInvite> {
+  const made = await makeInvite<HeldCircleInvite>(api, store, circle, { name: invitesName(circle), hours: INVITE_HOURS, extra: { label } }, now);
+  return { link: inviteLinkText(origin, made.secret), expiresAt: made.expiresAt };
+}
+
+/** Requests to join the circle that prove they hold one of this device's links, with the number to compare. */
+export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<JoinAsk[]> {
+  const proven = await provenRequests(api, circle, await heldInvites<HeldCircleInvite>(store, invitesName(circle), now));
+  return Promise.all(
+    proven.map(async ({ requestId, createdAt, invite, joiner }) => ({
+      requestId,
+      createdAt,
+      label: invite.label,
+      deviceId: b64u(joiner.deviceId),
+      safetyNumber: await safetyNumber(store.deviceKeys.public, joiner),
+    })),
+  );
+}
+
+/**
+ * Admits the device of a request joinAsks listed as a member, with the circle's keys; the link is
+ * then spent. Contract: a request that is not (or no longer) proven is `bad_proof`, nothing sent.
+ */
+export async function approveJoin(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+  const found = await provenAsk(api, store, circle, requestId, now);
+  await circle.approve(requestId, found.identity, 'member');
+  await dropInvite(store, invitesName(circle), found.invite.secret, now);
+}
+
+/** Turns a request down; the link is spent with it. */
+export async function declineJoin(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+  const found = await provenAsk(api, store, circle, requestId, now);
+  await api.call('POST', `/v1/circles/${circle.id}/requests/${requestId}/decline`);
+  await dropInvite(store, invitesName(circle), found.invite.secret, now);
+}
+
+async function provenAsk(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date) {
+  const proven = await provenRequests(api, circle, await heldInvites<HeldCircleInvite>(store, invitesName(circle), now));
+  const found = proven.find((r) => r.requestId === requestId);
+  if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your invites');
+  return found;
+}
+
+// The invitee --------------------------------------------------------------------------------------
+
+/**
+ * Opens the invite behind `secret`, verifies it, and asks to join, showing `name` once admitted.
+ * What is needed to finish is kept sealed in the vault, so the wait survives a restart.
+ */
+export async function requestCircleJoin(api: Caller, store: ReplicaStore, secret: Uint8Array, name: string, now: Date): Promise<MyJoin> {
+  const { requestId, invite } = await askToJoin(api, store, secret, now);
+  const join = storedJoin(requestId, invite, name, await safetyNumber(store.deviceKeys.public, invite.inviter));
+  await saveJoins(store, [...(await readJoins(store)).filter((j) => j.circleId !== join.circleId), join]);
+  return publicJoin(join);
+}
+
+/** This device's requests to join, waiting or declined. */
+export async function myJoins(store: Pick<ReplicaStore, 'getState'>): Promise<MyJoin[]> {
+  return (await readJoins(store)).map(publicJoin);
+}
+
+/** Forgets a declined request, once the person has seen it. */
+export async function dismissJoin(store: ReplicaStore, requestId: string): Promise<void> {
+  await saveJoins(
+    store,
+    (await readJoins(store)).filter((j) => j.requestId !== requestId),
+  );
+}
+
+/**
+ * Learns the outcome of each waiting request: an approved one is verified (the log from the
+ * invite's genesis hash, the inviter an admin there), kept as a circle this device syncs, and
+ * this device's name in it is written; a declined or withdrawn one is marked declined.
+ *
+ * Contract: an inviter who is not an admin in the verified log is `not_admin`, and the circle is
+ * not kept.
+ */
+export async function checkCircleJoins(api: Caller, store: JoinStore, clock: Clock): Promise<void> {
+  const joins = await readJoins(store);
+  for (const join of joins.filter((j) => j.status === 'waiting')) {
+    const status = await requestStatus(api, join.requestId);
+    if (status === 'pending') continue;
+    if (status === 'approved') await admitted(api, store, clock, join);
+    const rest = (await readJoins(store)).filter((j) => j.requestId !== join.requestId);
+    await saveJoins(store, status === 'approved' ? rest : [...rest, { ...join, status: 'declined' }]);
+  }
+}
+
+async function requestStatus(api: Caller, requestId: string): Promise<JoinRequestStatus['status'] | 'gone'> {
+  try {
+    return (await api.call<JoinRequestStatus>('GET', `/v1/requests/${requestId}`)).status;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return 'gone';
+    throw error;
+  }
+}
+
+async function admitted(api: Caller, store: JoinStore, clock: Clock, join: StoredJoin): Promise<void> {
+  const invite = inviteOf(join);
+  const replica = sharedReplica(api, store, join, clock);
+  checkInviterIsAdmin(invite, await replica.refresh(), invite.genesisHash);
+  await keepCircle(store, { circleId: join.circleId, genesisHash: join.genesisHash, standing: 'member' });
+  await setMyName(store, join.circleId, join.name);
+}
+
+function storedJoin(requestId: string, invite: Invite, name: string, number: string): StoredJoin {
+  const { deviceId, signPub, kemPub } = invite.inviter;
+  return {
+    requestId,
+    circleId: b64u(invite.circleId),
+    safetyNumber: number,
+    status: 'waiting',
+    genesisHash: b64u(invite.genesisHash),
+    expiresAt: formatTime(invite.expiresAt),
+    inviter: { deviceId: b64u(deviceId), signPub: b64u(signPub), kemPub: b64u(kemPub) },
+    name,
+  };
+}
+
+function inviteOf(join: StoredJoin): Invite {
+  const { inviter } = join;
+  const identity: PublicIdentity = { deviceId: unb64uId(inviter.deviceId), signPub: unb64u(inviter.signPub, 32), kemPub: unb64u(inviter.kemPub, 32) };
+  return { circleId: unb64uId(join.circleId), genesisHash: unb64u(join.genesisHash, 32), expiresAt: new Date(join.expiresAt), inviter: identity };
+}
+
+function publicJoin({ requestId, circleId, safetyNumber: number, status }: StoredJoin): MyJoin {
+  return { requestId, circleId, safetyNumber: number, status };
+}
+
+async function readJoins(store: Pick<ReplicaStore, 'getState'>): Promise<StoredJoin[]> {
+  const stored = await store.getState(JOINS);
+  return Array.isArray(stored) ? (stored as unknown[]).filter((j): j is StoredJoin => isObject(j) && typeof j['requestId'] === 'string') : [];
+}
+
+async function saveJoins(store: Pick<ReplicaStore, 'setState'>, joins: readonly StoredJoin[]): Promise<void> {
+  await store.setState(JOINS, joins);
+}

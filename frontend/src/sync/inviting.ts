@@ -1,0 +1,103 @@
+/**
+ * What a device link (links.ts) and an invite to a shared circle (circleInvites.ts) have in
+ * common: an invite made at the server under a secret kept sealed in the vault, requests checked
+ * against that secret, and a join request made from a link's secret (PROTOCOL §9).
+ */
+import { b64u, unb64u } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, openInvite, sealInvite, verifyJoinRequest, type Invite } from '../crypto/invites';
+import type { PublicIdentity } from '../crypto/identity';
+import type { SignedObject } from '../crypto/signed';
+import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
+import type { Caller, CircleReplica, ReplicaStore } from './circle';
+
+/** An invite this device made, as the vault keeps it. */
+export interface HeldInvite {
+  readonly secret: string;
+  readonly expiresAt: string;
+}
+
+/** A request to join proven to hold one of `invites`' secrets. */
+export interface Proven<I extends HeldInvite> {
+  readonly requestId: string;
+  readonly createdAt: string;
+  readonly invite: I;
+  readonly joiner: PublicIdentity;
+  readonly identity: SignedObject;
+}
+
+/** The invites kept under `name` that have not expired. */
+export async function heldInvites<I extends HeldInvite>(store: Pick<ReplicaStore, 'getState'>, name: string, now: Date): Promise<I[]> {
+  const stored = await store.getState(name);
+  const invites = Array.isArray(stored) ? (stored as I[]) : [];
+  return invites.filter((invite) => new Date(invite.expiresAt).getTime() > now.getTime());
+}
+
+/**
+ * Makes a single-use invite to `circle` valid for `hours`, keeps it under `name` (with `extra`,
+ * and without the expired ones) before the server has it, and resolves with its secret.
+ */
+export async function makeInvite<I extends HeldInvite>(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  held: { readonly name: string; readonly hours: number; readonly extra: Omit<I, keyof HeldInvite> },
+  now: Date,
+): Promise<{ secret: Uint8Array; expiresAt: Date }> {
+  const secret = newInviteSecret();
+  const keys = await deriveInvite(secret);
+  const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + held.hours * 3_600_000);
+  const record = await sealInvite(store.deviceKeys, secret, circle.circleId, circle.genesisHash, expiresAt);
+  const invite = { ...held.extra, secret: b64u(secret), expiresAt: formatTime(expiresAt) } as I;
+  await store.setState(held.name, [...(await heldInvites<I>(store, held.name, now)), invite]);
+  const body = { record, auth_pub: b64u(keys.authPub), expires_at: formatTime(expiresAt), max_uses: 1 };
+  await api.call('POST', `/v1/circles/${circle.id}/invites`, body);
+  return { secret, expiresAt };
+}
+
+/** Forgets an invite kept under `name` (spent, or withdrawn). */
+export async function dropInvite(store: Pick<ReplicaStore, 'getState' | 'setState'>, name: string, secret: string, now: Date): Promise<void> {
+  const invites = await heldInvites<HeldInvite>(store, name, now);
+  await store.setState(
+    name,
+    invites.filter((invite) => invite.secret !== secret),
+  );
+}
+
+/**
+ * The circle's requests that prove they hold one of `invites`' secrets, each checked here: a
+ * request the server made up has no valid proof and is left out (as the reference client does).
+ */
+export async function provenRequests<I extends HeldInvite>(api: Caller, circle: CircleReplica, invites: readonly I[]): Promise<Proven<I>[]> {
+  if (invites.length === 0) return [];
+  const { data } = await api.call<PendingList>('GET', `/v1/circles/${circle.id}/requests`);
+  const derived = await Promise.all(invites.map(async (invite) => ({ invite, keys: await deriveInvite(unb64u(invite.secret, 32)) })));
+  const proven: Proven<I>[] = [];
+  for (const pending of data) {
+    const match = derived.find(({ keys }) => b64u(keys.inviteId) === pending.invite_id);
+    if (match === undefined) continue;
+    try {
+      const joiner = await verifyJoinRequest(match.keys.authPub, match.keys.inviteId, pending.request);
+      proven.push({ requestId: pending.request_id, createdAt: pending.created_at, invite: match.invite, joiner, identity: pending.request.identity });
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+    }
+  }
+  return proven;
+}
+
+/**
+ * Opens the invite behind `secret`, verifies it (PROTOCOL §9), and asks to join.
+ *
+ * Contract: the invite's own refusals (`decrypt_failed`, `bad_signature`, `expired`, …) as
+ * ProtocolErrors; the server's as ApiErrors (`not_found` for a link used up or withdrawn).
+ */
+export async function askToJoin(api: Caller, store: Pick<ReplicaStore, 'deviceKeys'>, secret: Uint8Array, now: Date): Promise<{ requestId: string; invite: Invite }> {
+  const keys = await deriveInvite(secret);
+  const inviteId = b64u(keys.inviteId);
+  const found = await api.call<InvitePublic>('GET', `/v1/invites/${inviteId}`);
+  const invite = await openInvite(secret, found.record, now);
+  const request = await makeJoinRequest(secret, store.deviceKeys);
+  const answer = await api.call<JoinRequestStatus>('POST', `/v1/invites/${inviteId}/requests`, { request });
+  return { requestId: answer.request_id, invite };
+}

@@ -1,0 +1,165 @@
+// Shared circles through two engines (a survivor and an ally) and a server faked at the edge
+// (./testing.ts), with the real storage on fake-indexeddb: start, invite, approve, share, notes,
+// removal, and what an ally's app keeps.
+import { describe, expect, it } from 'vitest';
+import { b64u } from '../crypto/encoding';
+import { newRecordId, type Session } from '../storage';
+import { ally, answer, testStore } from '../storage/testing';
+import { startSync, type SyncEngine } from './engine';
+import { fakeServer, type FakeServer } from './testing';
+
+const ORIGIN = 'https://app.test';
+
+function engine(session: Session, server: FakeServer): SyncEngine {
+  return startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false });
+}
+
+async function person(server: FakeServer) {
+  const { session } = await testStore().createVault('p');
+  return { session, sync: engine(session, server), id: b64u(session.deviceKeys.public.deviceId) };
+}
+
+/** A survivor with a circle, and an ally admitted to it. */
+async function circleWithAlly(server: FakeServer) {
+  const survivor = await person(server);
+  const friend = await person(server);
+  const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+  const invite = await survivor.sync.inviteToCircle(circleId, 'Aroha');
+  expect(invite.link).toMatch(/^https:\/\/app\.test\/#join=[A-Za-z0-9_-]{43}$/);
+  const asked = await friend.sync.joinCircle(invite.link, 'Aroha');
+  const [ask] = await survivor.sync.joinAsks(circleId);
+  expect(ask).toMatchObject({ label: 'Aroha', deviceId: friend.id, safetyNumber: asked.safetyNumber });
+  await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+  expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+  return { survivor, friend, circleId };
+}
+
+describe('shared circles', () => {
+  it('an ally joins after approval and holds exactly what was shared: two of five answers, one ally, no private words', async () => {
+    const server = fakeServer();
+    const survivor = await person(server);
+    const ids = [0, 1, 2, 3, 4].map(() => newRecordId());
+    for (const [i, id] of ids.entries()) await survivor.session.put('plan', id, answer({ section: `s${i}`, answer: `words ${i}`, shareable: i < 3 }));
+    const rosa = newRecordId();
+    await survivor.session.put('ally', rosa, ally());
+    const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    await survivor.sync.setShared(circleId, ids[0]!, true);
+    await survivor.sync.setShared(circleId, ids[2]!, true);
+    await survivor.sync.setShared(circleId, rosa, true);
+    await expect(survivor.sync.setShared(circleId, ids[4]!, true)).rejects.toBeInstanceOf(RangeError);
+
+    const friend = await person(server);
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Aroha');
+    await friend.sync.joinCircle(invite.link, 'Aroha');
+    const [ask] = await survivor.sync.joinAsks(circleId);
+    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    await friend.sync.syncNow();
+
+    const shared = await friend.session.list('shared-plan', circleId);
+    expect(shared.map((r) => r.body).sort((a, b) => a.section.localeCompare(b.section))).toEqual([
+      { section: 's0', answer: 'words 0' },
+      { section: 's2', answer: 'words 2' },
+    ]);
+    expect((await friend.session.list('shared-ally', circleId)).map((r) => r.body)).toEqual([{ name: 'Auntie Rosa', reach: ally().reach, roles: ['supports-me'], availability: ally().availability }]);
+    expect(await friend.session.list('plan')).toEqual([]);
+    expect(await friend.session.list('ally')).toEqual([]);
+    const [summary] = await friend.sync.circles();
+    expect(summary).toMatchObject({ id: circleId, name: 'Around me', purpose: 'supports-me', standing: 'member', admin: false });
+    expect(summary!.members.map((m) => [m.name, m.role, m.you]).sort()).toEqual([
+      ['Aroha', 'member', true],
+      ['Mere', 'admin', false],
+    ]);
+    // What the server holds of the circle opens to nothing readable.
+    const stored = JSON.stringify([...server.circles.values()]);
+    for (const words of ['words 0', 'words 2', 'Auntie Rosa', 'Around me', 'Aroha', 'Mere']) expect(stored).not.toContain(words);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
+  it('an edit of a shared answer is shared; making it private, or un-sharing, takes it back from the circle', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const [a, b] = [newRecordId(), newRecordId()];
+    await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first', shareable: true }));
+    await survivor.session.put('plan', b, answer({ section: 'b', answer: 'second', shareable: true }));
+    await survivor.sync.setShared(circleId, a, true);
+    await survivor.sync.setShared(circleId, b, true);
+    await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first, edited', shareable: true }));
+    await survivor.sync.syncNow();
+    await friend.sync.syncNow();
+    expect((await friend.session.list('shared-plan', circleId)).map((r) => r.body.answer).sort()).toEqual(['first, edited', 'second']);
+
+    await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first, edited', shareable: false }));
+    await survivor.sync.setShared(circleId, b, false);
+    await survivor.sync.syncNow();
+    await friend.sync.syncNow();
+    expect(await friend.session.list('shared-plan', circleId)).toEqual([]);
+    expect(await survivor.sync.sharedWith(circleId)).toEqual(new Set());
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
+  it('a member cannot rename the circle, pose as the survivor’s shared plan, or rename another member', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    await friend.session.put('circle', circleId, { name: 'Taken over', purpose: 'other', facilitators: [] }, circleId);
+    await friend.session.put('shared-plan', newRecordId(), { section: 'x', answer: 'forged' }, circleId);
+    const [mere] = await friend.session.list('member', circleId);
+    await friend.session.put('member', mere!.id, { name: 'Someone else' }, circleId);
+    await friend.sync.syncNow();
+    await survivor.sync.syncNow();
+    const [summary] = await survivor.sync.circles();
+    expect(summary?.name).toBe('Around me');
+    expect(summary?.members.find((m) => m.you)?.name).toBe('Mere');
+    expect(await survivor.session.list('shared-plan', circleId)).toEqual([]);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
+  it('a declined request says so and admits nothing', async () => {
+    const server = fakeServer();
+    const survivor = await person(server);
+    const friend = await person(server);
+    const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Someone');
+    await friend.sync.joinCircle(invite.link, 'Someone');
+    const [ask] = await survivor.sync.joinAsks(circleId);
+    await survivor.sync.answerJoin(circleId, ask!.requestId, false);
+    await friend.sync.syncNow();
+    expect((await friend.sync.myJoins()).map((j) => j.status)).toEqual(['declined']);
+    expect(await friend.sync.circles()).toEqual([]);
+    expect(await survivor.sync.joinAsks(circleId)).toEqual([]);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
+  it('a removed member keeps what it had, gets nothing new, and its circle says it was removed', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    await survivor.session.put('note', newRecordId(), { title: 'Before', text: 'seen by both' }, circleId);
+    await survivor.sync.syncNow();
+    await friend.sync.syncNow();
+    await survivor.sync.removeMember(circleId, friend.id);
+    await survivor.session.put('note', newRecordId(), { title: 'After', text: 'not for the removed' }, circleId);
+    await survivor.sync.syncNow();
+    const status = await friend.sync.syncNow();
+    expect(status.state).toBe('up-to-date');
+    expect((await friend.session.list('note', circleId)).map((n) => n.body.title)).toEqual(['Before']);
+    expect((await friend.sync.circles())[0]?.standing).toBe('removed');
+    expect((await survivor.sync.circles())[0]?.members.map((m) => m.name)).toEqual(['Mere']);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
+  it('a member who leaves keeps what it had; the others go on under a new key', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    await friend.sync.leaveCircle(circleId);
+    expect((await friend.sync.circles())[0]?.standing).toBe('left');
+    await survivor.session.put('note', newRecordId(), { title: 'After', text: 'x' }, circleId);
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    expect([...server.circles.get(circleId)!.changes].at(-1)?.envelope.epoch).toBe(1);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+});

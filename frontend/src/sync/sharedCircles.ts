@@ -1,0 +1,200 @@
+/**
+ * The shared circles this device syncs, beside the personal one: starting one, syncing each,
+ * the people in each, and what happens when the server says this device is no longer a member.
+ *
+ * One circle's trouble never stops the others: a circle whose log or records do not verify keeps
+ * its warning (shown with the circle) and is synced again next time; the first such warning is
+ * also the sync's outcome, so the person sees it in the status line.
+ */
+import { b64u, unb64uId } from '../crypto/encoding';
+import { ProtocolError } from '../crypto/errors';
+import type { CircleState, Role } from '../crypto/membership';
+import { safetyNumber } from '../crypto/safety';
+import type { CirclePurpose, Session } from '../storage';
+import { ApiError } from './api';
+import type { Caller, CircleReplica } from './circle';
+import { ensureMade, setStanding, sharedReplica, startCircle, storedCircles, type CircleStanding, type StoredCircle } from './circleList';
+import type { Clock } from './clock';
+import { reconcileShares } from './shares';
+import { memberNames, setMyName } from './authors';
+
+/** What sync needs of the vault for shared circles. */
+export type SharedStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+
+export interface CircleMember {
+  readonly deviceId: string;
+  /** The name the member chose (their `member` record), or empty until it arrives. */
+  readonly name: string;
+  readonly role: Role;
+  readonly facilitator: boolean;
+  readonly you: boolean;
+  /** The number this device and the member's compare (PROTOCOL §10). */
+  readonly safetyNumber: string;
+}
+
+export interface CircleSummary {
+  readonly id: string;
+  /** From the circle's `circle` record; empty until it arrives. */
+  readonly name: string;
+  readonly purpose: CirclePurpose;
+  readonly standing: CircleStanding;
+  /** Whether this device is an admin: it invites, approves, shares and removes. */
+  readonly admin: boolean;
+  /** As the log said at the last sync that verified it. */
+  readonly members: readonly CircleMember[];
+  /** What went wrong at the last sync, when the server sent something that did not verify. */
+  readonly problem?: string;
+}
+
+export interface NewCircle {
+  readonly name: string;
+  readonly purpose: CirclePurpose;
+  /** How the person shows to the circle's members. */
+  readonly myName: string;
+}
+
+const snapshotName = (id: string): string => `members:${id}`;
+
+export class SharedCircles {
+  readonly #replicas = new Map<string, CircleReplica>();
+  readonly #problems = new Map<string, string>();
+
+  constructor(
+    private readonly store: SharedStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Plans a new circle with this device as admin, and writes its name and the person's own in it; the next sync makes it at the server. */
+  async start(circle: NewCircle): Promise<string> {
+    const stored = await startCircle(this.store);
+    await this.store.put('circle', stored.circleId, { name: circle.name, purpose: circle.purpose, facilitators: [] }, stored.circleId);
+    await setMyName(this.store, stored.circleId, circle.myName);
+    return stored.circleId;
+  }
+
+  /** Names a member a facilitator of the circle, or not, in the circle's own record (which only an admin's revision changes). */
+  async setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void> {
+    const info = (await this.store.get('circle', circleId))?.body;
+    if (info === undefined) throw new RangeError('this circle has no name yet: sync first');
+    const others = info.facilitators.filter((id) => id !== deviceId);
+    await this.store.put('circle', circleId, { ...info, facilitators: facilitator ? [...others, deviceId] : others }, circleId);
+  }
+
+  /** Syncs every circle this device is a member of; see the module's comment for what a failure does. */
+  async syncAll(api: Caller): Promise<void> {
+    let first: ProtocolError | undefined;
+    for (const stored of await storedCircles(this.store)) {
+      if (stored.standing !== 'member') continue;
+      try {
+        await this.#syncOne(api, stored);
+        this.#problems.delete(stored.circleId);
+      } catch (error) {
+        if (await this.#noLongerMember(stored, error)) continue;
+        if (!(error instanceof ProtocolError)) throw error;
+        this.#problems.set(stored.circleId, error.message);
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
+  }
+
+  /** Every circle this vault knows, with its people as last verified. Reads only this device. */
+  async summaries(): Promise<CircleSummary[]> {
+    const circles = await storedCircles(this.store);
+    return Promise.all(circles.map((c) => this.#summary(c)));
+  }
+
+  /** The verified replica of a circle this device is a member of (a RangeError for any other). */
+  async replica(api: Caller, circleId: string): Promise<CircleReplica> {
+    const stored = (await storedCircles(this.store)).find((c) => c.circleId === circleId && c.standing === 'member');
+    if (stored === undefined) throw new RangeError('this device is not a member of that circle');
+    return this.#replica(api, await ensureMade(api, this.store, stored));
+  }
+
+  /** Removes a member: a new epoch whose key only the others get. */
+  async removeMember(api: Caller, circleId: string, deviceId: string): Promise<void> {
+    const replica = await this.replica(api, circleId);
+    await replica.remove(unb64uId(deviceId));
+    await this.#snapshot(circleId, await replica.verified());
+  }
+
+  /** Leaves a circle; this device keeps what it has, and syncs the circle no more. */
+  async leave(api: Caller, circleId: string): Promise<void> {
+    await (await this.replica(api, circleId)).leave();
+    this.#drop(circleId);
+    await setStanding(this.store, circleId, 'left');
+  }
+
+  /** Forgets every key held (on lock). */
+  forget(): void {
+    for (const replica of this.#replicas.values()) replica.forget();
+    this.#replicas.clear();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  get #me(): string {
+    return b64u(this.store.deviceKeys.public.deviceId);
+  }
+
+  #replica(api: Caller, stored: StoredCircle): CircleReplica {
+    let replica = this.#replicas.get(stored.circleId);
+    if (replica === undefined) {
+      replica = sharedReplica(api, this.store, stored, this.clock);
+      this.#replicas.set(stored.circleId, replica);
+    }
+    return replica;
+  }
+
+  #drop(circleId: string): void {
+    this.#replicas.get(circleId)?.forget();
+    this.#replicas.delete(circleId);
+  }
+
+  async #syncOne(api: Caller, stored: StoredCircle): Promise<void> {
+    const replica = this.#replica(api, await ensureMade(api, this.store, stored));
+    const state = await replica.refresh();
+    if (state.members.get(this.#me)?.role === 'admin') await reconcileShares(this.store, [stored.circleId]);
+    await replica.sync();
+    await this.#snapshot(stored.circleId, await replica.verified());
+  }
+
+  /** The server answers 404 for a circle this device is not a member of: removed, or its leave arrived. */
+  async #noLongerMember(stored: StoredCircle, error: unknown): Promise<boolean> {
+    if (!(error instanceof ApiError && error.status === 404) || stored.planned !== undefined) return false;
+    this.#drop(stored.circleId);
+    this.#problems.delete(stored.circleId);
+    await setStanding(this.store, stored.circleId, 'removed');
+    return true;
+  }
+
+  /** Keeps who is in the circle, as verified, so the circle's page shows its people offline too. */
+  async #snapshot(circleId: string, state: CircleState): Promise<void> {
+    const mine = this.store.deviceKeys.public;
+    const members = await Promise.all(
+      [...state.members.entries()].map(async ([deviceId, m]) => ({ deviceId, role: m.role, safetyNumber: deviceId === this.#me ? '' : await safetyNumber(mine, m.identity) })),
+    );
+    await this.store.setState(snapshotName(circleId), members);
+  }
+
+  async #summary(stored: StoredCircle): Promise<CircleSummary> {
+    const id = stored.circleId;
+    const info = (await this.store.get('circle', id))?.body;
+    const names = memberNames(await this.store.list('member', id), this.#me);
+    const snapshot = await this.store.getState(snapshotName(id));
+    const verified = Array.isArray(snapshot) ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[]) : [];
+    // A circle started here and not yet made at the server: only this device, as its admin.
+    const members = verified.length === 0 && stored.planned !== undefined ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '' }] : verified;
+    const facilitators = new Set(info?.facilitators ?? []);
+    const problem = this.#problems.get(id);
+    return {
+      id,
+      name: info?.name ?? '',
+      purpose: info?.purpose ?? 'other',
+      standing: stored.standing,
+      admin: members.some((m) => m.deviceId === this.#me && m.role === 'admin'),
+      members: members.map((m) => ({ ...m, name: names.get(m.deviceId) ?? '', facilitator: facilitators.has(m.deviceId), you: m.deviceId === this.#me })),
+      ...(problem === undefined ? {} : { problem }),
+    };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * What the survivor shares with each circle (DESIGN §5, domain: "share on purpose").
+ *
+ * Nothing is shared by default. Sharing a plan answer or an ally with a circle writes a `share`
+ * record in the personal circle and a copy in the shared circle (PROTOCOL §16): a copy, so the
+ * circle's key, not the personal one, encrypts it, and it holds only what a circle may see.
+ * The copies follow their source on every sync (reconcileShares): an edit is shared too, and a
+ * source deleted, or made private again, is taken back. Un-sharing deletes the copy from the
+ * circle; members who already read it may remember it, and the app says so.
+ */
+import { b64u } from '../crypto/encoding';
+import { jsonEqual, type JsonObject } from '../crypto/json';
+import { isShareable, newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session, type SharedAlly, type SharedPlan } from '../storage';
+import { hlcAuthor } from './authors';
+
+export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
+
+type Copy = { readonly kind: 'shared-plan'; readonly body: SharedPlan } | { readonly kind: 'shared-ally'; readonly body: SharedAlly };
+const COPY_KINDS = ['shared-plan', 'shared-ally'] as const;
+
+/** What a circle may see of a source record: a plan answer's words (not the allies it names), an ally's name, reach, roles and availability. */
+export function copyOf(source: LocalRecord<'plan'> | LocalRecord<'ally'>): Copy | undefined {
+  if (!isShareable(source.kind, source.body)) return undefined;
+  if (source.kind === 'plan') {
+    const { section, answer } = source.body as PlanAnswer;
+    return { kind: 'shared-plan', body: { section, answer } };
+  }
+  const { name, reach, roles, availability } = source.body as Ally;
+  return { kind: 'shared-ally', body: { name, reach, roles, availability } };
+}
+
+/** The source ids (plan answers and allies) shared with `circleId`. */
+export async function sharedWith(store: ShareStore, circleId: string): Promise<Set<string>> {
+  return new Set((await store.list('share')).filter((s) => s.body.circle === circleId).map((s) => s.body.source));
+}
+
+/**
+ * Shares the plan answer or ally `sourceId` with `circleId`; sharing it again changes nothing.
+ * Contract: a source that is not shareable (a private answer; a maybe or a barrier) is a
+ * RangeError, and nothing is written.
+ */
+export async function share(store: ShareStore, circleId: string, sourceId: string): Promise<void> {
+  const source = await readSource(store, sourceId);
+  const copy = source === undefined ? undefined : copyOf(source);
+  if (copy === undefined) throw new RangeError('only a shareable answer, or an ally, can be shared');
+  if ((await sharedWith(store, circleId)).has(sourceId)) return;
+  const copyId = newRecordId();
+  // The share first: a copy is never left without the record that explains it.
+  await store.put('share', newRecordId(), { circle: circleId, source: sourceId, copy: copyId });
+  await store.put(copy.kind, copyId, copy.body, circleId);
+}
+
+/** Stops sharing `sourceId` with `circleId`: its copy is deleted from the circle. */
+export async function unshare(store: ShareStore, circleId: string, sourceId: string): Promise<void> {
+  for (const s of await store.list('share')) {
+    if (s.body.circle !== circleId || s.body.source !== sourceId) continue;
+    await store.remove('share', s.id);
+    await removeCopy(store, s.body.copy);
+  }
+}
+
+/**
+ * Brings the copies in `circles` (the circles this device syncs as an admin) in step with their
+ * sources: an edited source is copied again, a source deleted or no longer shareable is taken back
+ * (share and copy), and a copy this device wrote whose share is gone (an un-share cut short) goes.
+ */
+export async function reconcileShares(store: ShareStore, circles: readonly string[]): Promise<void> {
+  const shares = (await store.list('share')).filter((s) => circles.includes(s.body.circle));
+  for (const s of shares) {
+    const source = await readSource(store, s.body.source);
+    const copy = source === undefined ? undefined : copyOf(source);
+    if (copy === undefined) {
+      await store.remove('share', s.id);
+      await removeCopy(store, s.body.copy);
+      continue;
+    }
+    const current = await store.get(copy.kind, s.body.copy);
+    if (current === undefined || !jsonEqual(withoutConflicts(current.body), copy.body as unknown as JsonObject)) await store.put(copy.kind, s.body.copy, copy.body, s.body.circle);
+  }
+  await removeOrphans(store, circles, new Set((await store.list('share')).map((s) => s.body.copy)));
+}
+
+async function removeOrphans(store: ShareStore, circles: readonly string[], copyIds: ReadonlySet<string>): Promise<void> {
+  const me = b64u(store.deviceKeys.public.deviceId);
+  for (const circle of circles) {
+    for (const kind of COPY_KINDS) {
+      for (const copy of await store.list(kind, circle)) {
+        const mine = copy.hlc === undefined || hlcAuthor(copy.hlc) === me;
+        if (mine && !copyIds.has(copy.id)) await store.remove(kind, copy.id);
+      }
+    }
+  }
+}
+
+async function readSource(store: ShareStore, sourceId: string): Promise<LocalRecord<'plan'> | LocalRecord<'ally'> | undefined> {
+  const place = await store.placeOf(sourceId);
+  if (place === null || place.circle !== undefined) return undefined;
+  if (place.kind === 'plan') return store.get('plan', sourceId);
+  return place.kind === 'ally' ? store.get('ally', sourceId) : undefined;
+}
+
+async function removeCopy(store: ShareStore, copyId: string): Promise<void> {
+  const place = await store.placeOf(copyId);
+  if (place !== null && (place.kind === 'shared-plan' || place.kind === 'shared-ally')) await store.remove(place.kind, copyId);
+}
+
+function withoutConflicts(body: object): JsonObject {
+  const { _conflicts: _ignored, ...rest } = body as JsonObject;
+  return rest;
+}
