@@ -36,8 +36,9 @@ def _note(message: ConsoleMessage, problems: list[str]) -> None:
         problems.append(f"{message.text} ({message.location['url']})")
 
 
-def first_run(page: Page, *, passphrase: str = PASSPHRASE, sync: bool = True) -> str:
-    """Sets the app up on a new device; returns the recovery key it showed once."""
+def first_run(page: Page, *, passphrase: str = PASSPHRASE, sync: bool = True, opens: str = "My support plan") -> str:
+    """Sets the app up on a new device; returns the recovery key it showed once. The app then
+    opens at `opens` (the plan, or the circles when it was opened from an invite link)."""
     expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
     page.get_by_label("Passphrase", exact=True).fill(passphrase)
     page.get_by_label("Type it again").fill(passphrase)
@@ -47,7 +48,7 @@ def first_run(page: Page, *, passphrase: str = PASSPHRASE, sync: bool = True) ->
     page.get_by_role("button", name="Set up my private space").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
     recovery = keep_recovery_key(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text(opens)
     return recovery
 
 

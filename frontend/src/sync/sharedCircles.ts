@@ -42,6 +42,8 @@ export interface CircleSummary {
   readonly admin: boolean;
   /** As the log said at the last sync that verified it. */
   readonly members: readonly CircleMember[];
+  /** Every name a member (past or present) gave themselves here, by device id: who wrote a note. */
+  readonly names: Readonly<Record<string, string>>;
   /** What went wrong at the last sync, when the server sent something that did not verify. */
   readonly problem?: string;
 }
@@ -194,6 +196,7 @@ export class SharedCircles {
       standing: stored.standing,
       admin: members.some((m) => m.deviceId === this.#me && m.role === 'admin'),
       members: members.map((m) => ({ ...m, name: names.get(m.deviceId) ?? '', facilitator: facilitators.has(m.deviceId), you: m.deviceId === this.#me })),
+      names: Object.fromEntries(names),
       ...(problem === undefined ? {} : { problem }),
     };
   }

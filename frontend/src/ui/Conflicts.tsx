@@ -1,8 +1,11 @@
+import { useId } from 'preact/hooks';
 import type { WithConflicts } from '../storage';
 import { strings } from './strings';
 
 interface ConflictsProps {
   conflicts: NonNullable<WithConflicts['_conflicts']>;
+  /** What the list is; by default, what another of the person's own devices wrote. */
+  heading?: string;
   /** The person has looked: the other versions may go. */
   onDone(): void;
 }
@@ -11,11 +14,12 @@ interface ConflictsProps {
  * What another device wrote at the same time, kept by the merge (PROTOCOL §7) so that no one's
  * words are lost silently. Shown beside the field until the person says they have looked.
  */
-export function Conflicts({ conflicts, onDone }: ConflictsProps) {
+export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone }: ConflictsProps) {
+  const id = useId();
   return (
-    <div class="conflict" role="group" aria-labelledby="conflict-heading" data-testid="conflict">
-      <p id="conflict-heading" class="conflict-heading">
-        {strings.conflictHeading}
+    <div class="conflict" role="group" aria-labelledby={id} data-testid="conflict">
+      <p id={id} class="conflict-heading">
+        {heading}
       </p>
       {conflicts.map((conflict, index) => (
         <p key={index}>

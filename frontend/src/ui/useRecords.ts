@@ -8,13 +8,13 @@ export interface Records<K extends RecordKind> {
   reload(): void;
 }
 
-/** Every record of `kind` in the open vault, read again whenever `version` changes. */
-export function useRecords<K extends RecordKind>(session: Session, kind: K, version: number): Records<K> {
+/** Every record of `kind` in the open vault (of the shared circle `circle`, if given), read again whenever `version` changes. */
+export function useRecords<K extends RecordKind>(session: Session, kind: K, version: number, circle?: string): Records<K> {
   const [items, setItems] = useState<LocalRecord<K>[] | null>(null);
   const [own, setOwn] = useState(0);
   useEffect(() => {
     let current = true;
-    session.list(kind).then(
+    session.list(kind, circle).then(
       (list) => current && setItems(list),
       // A locked session: the app is about to show the unlock screen.
       () => undefined,
@@ -22,7 +22,7 @@ export function useRecords<K extends RecordKind>(session: Session, kind: K, vers
     return () => {
       current = false;
     };
-  }, [session, kind, version, own]);
+  }, [session, kind, version, own, circle]);
   const reload = useCallback(() => setOwn((n) => n + 1), []);
   return { items, reload };
 }

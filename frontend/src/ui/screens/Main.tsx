@@ -5,14 +5,16 @@ import { REVIEW_DEVICES } from '../../sync/review';
 import { strings } from '../strings';
 import { SyncStatusLine } from '../SyncStatusLine';
 import { Allies } from './Allies';
+import { Circles } from './Circles';
 import { Plan } from './Plan';
 import { Settings } from './Settings';
 
-type Tab = 'plan' | 'allies' | 'settings';
+type Tab = 'plan' | 'allies' | 'circles' | 'settings';
 
 const TABS: readonly { tab: Tab; label: string }[] = [
   { tab: 'plan', label: strings.navPlan },
   { tab: 'allies', label: strings.navAllies },
+  { tab: 'circles', label: strings.navCircles },
   { tab: 'settings', label: strings.navSettings },
 ];
 
@@ -27,9 +29,10 @@ export interface MainProps {
   onWiped(): void;
 }
 
-/** The unlocked app: the plan, the allies and the settings, with the sync status above. */
+/** The unlocked app: the plan, the allies, the circles and the settings, with the sync status above. */
 export function Main(props: MainProps) {
-  const [tab, setTab] = useState<Tab>('plan');
+  // Opened from an invite link: straight to joining.
+  const [tab, setTab] = useState<Tab>(() => (location.hash.startsWith('#join=') ? 'circles' : 'plan'));
   const { session, engine, version } = props;
   const [review, setReview] = useState(false);
   // Once looked at, the notice stays away, even if a read begun before the flag was cleared ends after.
@@ -66,6 +69,7 @@ export function Main(props: MainProps) {
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => void engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
+      {tab === 'circles' && <Circles session={session} engine={engine} version={version} />}
       {tab === 'settings' && <Settings session={session} settings={props.settings} engine={engine} onChange={props.onSettings} onWiped={props.onWiped} />}
     </>
   );

@@ -1,0 +1,93 @@
+import { useState } from 'preact/hooks';
+import type { Session } from '../../storage';
+import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import { strings } from '../strings';
+import { useAction } from '../useAction';
+import { useFocusOnMount } from '../useFocusOnMount';
+import { CheckIns } from './CheckIns';
+import { circleName } from './Circles';
+import { CircleInvites } from './CircleInvites';
+import { CirclePeople } from './CirclePeople';
+import { CircleShared } from './CircleShared';
+import { CircleSharing } from './CircleSharing';
+import { engineMessage } from './engineMessage';
+import { Notes } from './Notes';
+
+export interface CircleProps {
+  session: Session;
+  engine: SyncEngine;
+  summary: CircleSummary;
+  version: number;
+  onBack(): void;
+  /** Membership or standing changed here: the list should be read again. */
+  onChanged(): void;
+}
+
+/** One circle: its people, what was shared with it, its notes and check-ins; for its admin, invites and sharing. */
+export function Circle({ session, engine, summary, version, onBack, onChanged }: CircleProps) {
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  const member = summary.standing === 'member';
+  const parts = { session, engine, summary, version, onChanged };
+  return (
+    <>
+      <button type="button" class="secondary" onClick={onBack}>
+        {strings.backToCircles}
+      </button>
+      <h1 ref={heading} tabIndex={-1}>
+        {circleName(summary)}
+      </h1>
+      <p class="hint">{strings.purposes[summary.purpose]}</p>
+      {summary.problem !== undefined && (
+        <div class="panel error" role="alert" data-testid="circle-problem">
+          <p>{strings.circleProblem}</p>
+          <p>{strings.circleProblemHelp}</p>
+          <p class="hint">{summary.problem}</p>
+        </div>
+      )}
+      {!member && (
+        <p class="panel notice" role="status" data-testid="circle-standing">
+          {summary.standing === 'left' ? strings.leftHere : strings.removedHere}
+        </p>
+      )}
+      <CirclePeople {...parts} />
+      {member && summary.admin && <CircleInvites {...parts} />}
+      {member && summary.admin && <CircleSharing {...parts} />}
+      <CircleShared {...parts} />
+      <Notes {...parts} />
+      <CheckIns {...parts} />
+      {member && !summary.admin && <Leave engine={engine} circleId={summary.id} onLeft={onChanged} />}
+    </>
+  );
+}
+
+function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: string; onLeft(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const action = useAction(engineMessage);
+  return (
+    <section class="panel" aria-label={strings.leaveCircle}>
+      {confirming ? (
+        <div role="group" aria-label={strings.leaveCircle}>
+          <p>{strings.leaveCircleConfirm}</p>
+          <button type="button" disabled={action.busy} onClick={() => action.run(async () => {
+            await engine.leaveCircle(circleId);
+            onLeft();
+          })}>
+            {strings.leaveCircleYes}
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            {strings.cancel}
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="secondary" onClick={() => setConfirming(true)}>
+          {strings.leaveCircle}
+        </button>
+      )}
+      {action.error !== '' && (
+        <p class="error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+import { useState } from 'preact/hooks';
+import type { CircleInvite, JoinAsk } from '../../sync/engine';
+import { QrCode } from '../QrCode';
+import { strings } from '../strings';
+import { useAction } from '../useAction';
+import type { CirclePartProps } from './circleParts';
+import { readableTime } from './circleParts';
+import { engineMessage } from './engineMessage';
+
+/** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
+export function CircleInvites({ engine, summary, onChanged }: CirclePartProps) {
+  const [label, setLabel] = useState('');
+  const [invite, setInvite] = useState<CircleInvite | null>(null);
+  const [asks, setAsks] = useState<JoinAsk[] | null>(null);
+  const [message, setMessage] = useState('');
+  const action = useAction(engineMessage);
+  const make = (event: Event) => {
+    event.preventDefault();
+    action.run(async () => {
+      setInvite(await engine.inviteToCircle(summary.id, label.trim()));
+      setLabel('');
+    });
+  };
+  const check = () => action.run(async () => setAsks(await engine.joinAsks(summary.id)));
+  const answer = (requestId: string, approve: boolean) =>
+    action.run(async () => {
+      await engine.answerJoin(summary.id, requestId, approve);
+      setAsks((list) => list?.filter((a) => a.requestId !== requestId) ?? null);
+      setMessage(approve ? strings.joinApproved : strings.joinDeclined);
+      onChanged();
+    });
+  return (
+    <section class="panel" aria-labelledby="invite-heading">
+      <h2 id="invite-heading">{strings.inviteHeading}</h2>
+      <p class="hint">{strings.inviteHelp}</p>
+      <form onSubmit={make}>
+        <label for="invite-for">{strings.inviteFor}</label>
+        <input id="invite-for" type="text" maxLength={60} value={label} aria-describedby="invite-for-hint" onInput={(e) => setLabel(e.currentTarget.value)} />
+        <p class="hint" id="invite-for-hint">
+          {strings.inviteForHint}
+        </p>
+        <button type="submit" class="secondary" disabled={action.busy || label.trim() === ''}>
+          {strings.makeInvite}
+        </button>
+      </form>
+      {invite !== null && (
+        <div class="device-link">
+          <p>{strings.inviteMade(readableTime(invite.expiresAt.getTime()))}</p>
+          <p class="link-text" data-testid="invite-link">
+            {invite.link}
+          </p>
+          <QrCode text={invite.link} label={strings.inviteQr} />
+        </div>
+      )}
+      <h3>{strings.requestsHeading}</h3>
+      <button type="button" class="secondary" disabled={action.busy} onClick={check}>
+        {strings.checkJoinRequests}
+      </button>
+      {asks !== null && asks.length === 0 && <p>{strings.noJoinRequests}</p>}
+      <ul class="plain">
+        {(asks ?? []).map((ask) => (
+          <li key={ask.requestId} data-testid="join-request">
+            <p>{strings.requestFrom(ask.label)}</p>
+            <p>
+              {strings.safetyNumberWith} <strong class="safety-number">{ask.safetyNumber}</strong>
+            </p>
+            <p class="hint">{strings.requestCompareCircle}</p>
+            <button type="button" disabled={action.busy} onClick={() => answer(ask.requestId, true)}>
+              {strings.approveJoin}
+            </button>
+            <button type="button" class="secondary" disabled={action.busy} onClick={() => answer(ask.requestId, false)}>
+              {strings.declineJoin}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p role="status">{message}</p>
+      {action.error !== '' && (
+        <p class="error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import { ALLY_ROLES, PLAN_SECTIONS } from '../../plan/guide';
+import { strings } from '../strings';
+import { useRecords } from '../useRecords';
+import type { CirclePartProps } from './circleParts';
+
+const sectionTitle = (id: string): string => PLAN_SECTIONS.find((s) => s.id === id)?.title ?? id;
+
+/** What the survivor shared with this circle, as every member's app shows it. */
+export function CircleShared({ session, summary, version }: CirclePartProps) {
+  const plan = useRecords(session, 'shared-plan', version, summary.id);
+  const allies = useRecords(session, 'shared-ally', version, summary.id);
+  const answers = [...(plan.items ?? [])].sort((a, b) => order(a.body.section) - order(b.body.section));
+  const people = [...(allies.items ?? [])].sort((a, b) => a.body.name.localeCompare(b.body.name));
+  const nothing = plan.items !== null && allies.items !== null && answers.length === 0 && people.length === 0;
+  return (
+    <section class="panel" aria-labelledby="shared-heading">
+      <h2 id="shared-heading">{strings.sharedHeading}</h2>
+      {nothing && <p>{strings.sharedNothing}</p>}
+      {answers.length > 0 && (
+        <ul class="plain" aria-label={strings.sharedPlanLabel}>
+          {answers.map((a) => (
+            <li key={a.id} data-testid="shared-plan">
+              <h3>{sectionTitle(a.body.section)}</h3>
+              <p class="answer-text">{a.body.answer}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {people.length > 0 && (
+        <ul class="plain" aria-label={strings.sharedAlliesLabel}>
+          {people.map((a) => (
+            <li key={a.id} data-testid="shared-ally">
+              <h3>{a.body.name}</h3>
+              {a.body.roles.length > 0 && <p class="hint">{a.body.roles.map((r) => ALLY_ROLES[r].label).join(', ')}</p>}
+              {a.body.reach !== '' && <p>{a.body.reach}</p>}
+              {a.body.availability !== '' && <p>{a.body.availability}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function order(section: string): number {
+  const index = PLAN_SECTIONS.findIndex((s) => s.id === section);
+  return index === -1 ? PLAN_SECTIONS.length : index;
+}

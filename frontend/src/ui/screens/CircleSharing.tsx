@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'preact/hooks';
+import { PLAN_SECTIONS } from '../../plan/guide';
+import { isShareable } from '../../storage';
+import { strings } from '../strings';
+import { useAction } from '../useAction';
+import { useLoaded } from '../useLoaded';
+import { useRecords } from '../useRecords';
+import type { CirclePartProps } from './circleParts';
+import { engineMessage } from './engineMessage';
+import { sortedAllies } from './Plan';
+
+/**
+ * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked
+ * by default; only answers marked shareable and people marked as allies can be. Taking one back
+ * says plainly that people may already have read it.
+ */
+export function CircleSharing({ session, engine, summary, version }: CirclePartProps) {
+  const plan = useRecords(session, 'plan', version);
+  const allies = useRecords(session, 'ally', version);
+  const shared = useLoaded(() => engine.sharedWith(summary.id), [engine, summary.id, version]);
+  const [message, setMessage] = useState('');
+  // The person's choice shows at once, while it is saved.
+  const [chosen, setChosen] = useState<ReadonlyMap<string, boolean>>(new Map());
+  useEffect(() => setChosen(new Map()), [shared.value]);
+  const action = useAction(engineMessage);
+  const answers = PLAN_SECTIONS.flatMap((section) => (plan.items ?? []).filter((a) => a.body.section === section.id && isShareable('plan', a.body)).map((a) => ({ id: a.id, label: section.title })));
+  const people = sortedAllies(allies.items ?? []).filter((a) => isShareable('ally', a.body)).map((a) => ({ id: a.id, label: a.body.name }));
+  const toggle = (id: string, on: boolean) => {
+    setChosen((map) => new Map(map).set(id, on));
+    action.run(async () => {
+      try {
+        await engine.setShared(summary.id, id, on);
+        setMessage(on ? strings.sharedNow : strings.unshareWarning);
+      } finally {
+        shared.reload();
+      }
+    });
+  };
+  const box = ({ id, label }: { id: string; label: string }) => (
+    <div key={id} class="choice">
+      <input id={`share-${id}`} type="checkbox" checked={chosen.get(id) ?? shared.value?.has(id) ?? false} disabled={shared.value === null || action.busy} onChange={(e) => toggle(id, e.currentTarget.checked)} />
+      <label for={`share-${id}`}>{label}</label>
+    </div>
+  );
+  return (
+    <section class="panel" aria-labelledby="sharing-heading">
+      <h2 id="sharing-heading">{strings.sharingHeading}</h2>
+      <p class="hint">{strings.sharingHelp}</p>
+      <fieldset>
+        <legend>{strings.sharingPlan}</legend>
+        {answers.length === 0 ? <p class="hint">{strings.sharingPrivateOnly}</p> : answers.map(box)}
+      </fieldset>
+      <fieldset aria-describedby="sharing-ally-hint">
+        <legend>{strings.sharingAllies}</legend>
+        <p class="hint" id="sharing-ally-hint">
+          {strings.sharingAllyHint}
+        </p>
+        {people.length === 0 ? <p class="hint">{strings.sharingNoAllies}</p> : people.map(box)}
+      </fieldset>
+      <p role="status" data-testid="sharing-status">
+        {message}
+      </p>
+      {action.error !== '' && (
+        <p class="error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </section>
+  );
+}

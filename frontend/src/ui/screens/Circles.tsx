@@ -1,0 +1,71 @@
+import { useState } from 'preact/hooks';
+import type { Session } from '../../storage';
+import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import { strings } from '../strings';
+import { useLoaded } from '../useLoaded';
+import { Circle } from './Circle';
+import { JoinCircle } from './JoinCircle';
+import { StartCircle } from './StartCircle';
+
+export interface CirclesProps {
+  session: Session;
+  engine: SyncEngine | null;
+  version: number;
+}
+
+/** The circles the person is in: open one, start one, or join one by an invite link. */
+export function Circles({ session, engine, version }: CirclesProps) {
+  const [open, setOpen] = useState<string | null>(null);
+  const circles = useLoaded(() => engine?.circles() ?? Promise.resolve([]), [engine, version]);
+  if (engine === null) {
+    return (
+      <>
+        <h1>{strings.circlesHeading}</h1>
+        <p>{strings.circlesIntro}</p>
+        <p class="hint">{strings.circlesNeedSync}</p>
+      </>
+    );
+  }
+  const shown = circles.value?.find((c) => c.id === open);
+  if (shown !== undefined) {
+    return <Circle session={session} engine={engine} summary={shown} version={version} onBack={() => setOpen(null)} onChanged={circles.reload} />;
+  }
+  return (
+    <>
+      <h1>{strings.circlesHeading}</h1>
+      <p>{strings.circlesIntro}</p>
+      {circles.value !== null && circles.value.length === 0 && <p>{strings.circlesEmpty}</p>}
+      <ul class="plain circle-list" aria-label={strings.circlesListLabel}>
+        {(circles.value ?? []).map((circle) => (
+          <CircleItem key={circle.id} circle={circle} onOpen={() => setOpen(circle.id)} />
+        ))}
+      </ul>
+      <JoinCircle engine={engine} version={version} onJoined={circles.reload} />
+      <StartCircle engine={engine} onStarted={(id) => {
+        circles.reload();
+        setOpen(id);
+      }} />
+    </>
+  );
+}
+
+function CircleItem({ circle, onOpen }: { circle: CircleSummary; onOpen(): void }) {
+  const name = circleName(circle);
+  const standing = circle.standing !== 'member' ? strings.standingRemoved : circle.admin ? strings.standingAdmin : strings.standingMember;
+  return (
+    <li class="panel" data-testid="circle">
+      <h2>{name}</h2>
+      <p class="hint">
+        {strings.purposes[circle.purpose]} · {standing}
+      </p>
+      {circle.problem !== undefined && <p class="error">{strings.circleProblem}</p>}
+      <button type="button" class="secondary" aria-label={`${strings.circleOpen}: ${name}`} onClick={onOpen}>
+        {strings.circleOpen}
+      </button>
+    </li>
+  );
+}
+
+export function circleName(circle: CircleSummary): string {
+  return circle.name === '' ? strings.circleUnnamed : circle.name;
+}

@@ -1,0 +1,117 @@
+import { useState } from 'preact/hooks';
+import { b64u } from '../../crypto/encoding';
+import { newRecordId, type LocalRecord } from '../../storage';
+import { hlcTime, writerOf } from '../../sync/authors';
+import { Conflicts, keptConflicts } from '../Conflicts';
+import { SaveStatus } from '../SaveStatus';
+import { strings } from '../strings';
+import { useFocusOnMount } from '../useFocusOnMount';
+import { useRecords, useSave } from '../useRecords';
+import type { CirclePartProps } from './circleParts';
+import { nameIn, readableTime } from './circleParts';
+
+type Editing = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; note: LocalRecord<'note'> };
+
+/**
+ * The circle's notes: any member writes and edits. Edits made at the same time on several
+ * devices merge (PROTOCOL §7); words that lost a merge stay beside the note until someone has looked.
+ */
+export function Notes(props: CirclePartProps) {
+  const { session, summary, version } = props;
+  const notes = useRecords(session, 'note', version, summary.id);
+  const [editing, setEditing] = useState<Editing>({ kind: 'none' });
+  const canWrite = summary.standing === 'member';
+  const me = b64u(session.deviceKeys.public.deviceId);
+  const sorted = [...(notes.items ?? [])].sort((a, b) => (b.hlc ?? '~').localeCompare(a.hlc ?? '~'));
+  const done = () => {
+    setEditing({ kind: 'none' });
+    notes.reload();
+  };
+  return (
+    <section class="panel" aria-labelledby="notes-heading">
+      <h2 id="notes-heading">{strings.notesHeading}</h2>
+      {canWrite && editing.kind === 'none' && (
+        <button type="button" onClick={() => setEditing({ kind: 'new' })}>
+          {strings.newNote}
+        </button>
+      )}
+      {editing.kind !== 'none' && <NoteForm {...props} note={editing.kind === 'edit' ? editing.note : undefined} onDone={done} />}
+      {notes.items !== null && sorted.length === 0 && <p>{strings.notesEmpty}</p>}
+      <ul class="plain" aria-labelledby="notes-heading">
+        {sorted.map((note) => (
+          <li key={note.id} class="note" data-testid="note">
+            <h3>{note.body.title}</h3>
+            <p class="answer-text">{note.body.text}</p>
+            <p class="hint">{note.hlc === undefined ? strings.notYetSent : strings.lastChanged(nameIn(summary, writerOf(note, me)), readableTime(hlcTime(note.hlc)))}</p>
+            {note.body._conflicts !== undefined && (
+              <Conflicts
+                conflicts={note.body._conflicts}
+                heading={strings.noteConflictHeading}
+                onDone={() => void session.put('note', note.id, { title: note.body.title, text: note.body.text }, summary.id).then(notes.reload)}
+              />
+            )}
+            {canWrite && editing.kind === 'none' && (
+              <button type="button" class="secondary" aria-label={`${strings.editNote}: ${note.body.title}`} onClick={() => setEditing({ kind: 'edit', note })}>
+                {strings.editNote}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+interface NoteFormProps extends CirclePartProps {
+  note: LocalRecord<'note'> | undefined;
+  onDone(): void;
+}
+
+function NoteForm({ session, summary, note, onDone }: NoteFormProps) {
+  const [title, setTitle] = useState(note?.body.title ?? '');
+  const [text, setText] = useState(note?.body.text ?? '');
+  const [confirming, setConfirming] = useState(false);
+  const save = useSave();
+  const first = useFocusOnMount<HTMLInputElement>();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    // Start from what is stored now: a sync may have merged someone's words in meanwhile.
+    const stored = note === undefined ? undefined : await session.get('note', note.id);
+    const ok = await save.run(() => session.put('note', note?.id ?? newRecordId(), { title: title.trim(), text, ...keptConflicts(stored?.body) }, summary.id));
+    if (ok) onDone();
+  };
+  const remove = async () => {
+    if (note !== undefined && (await save.run(() => session.remove('note', note.id)))) onDone();
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-label={note === undefined ? strings.newNote : `${strings.editNote}: ${note.body.title}`}>
+      <label for="note-title">{strings.noteTitle}</label>
+      <input id="note-title" ref={first} type="text" required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      <label for="note-text">{strings.noteText}</label>
+      <textarea id="note-text" rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <button type="submit" disabled={save.state === 'saving' || title.trim() === ''}>
+        {strings.save}
+      </button>
+      <button type="button" class="secondary" onClick={onDone}>
+        {strings.cancel}
+      </button>
+      {note !== undefined && !confirming && (
+        <button type="button" class="secondary" onClick={() => setConfirming(true)}>
+          {strings.deleteNote}
+        </button>
+      )}
+      {confirming && (
+        <div role="group" aria-label={strings.deleteNote}>
+          <p>{strings.deleteNoteConfirm}</p>
+          <button type="button" onClick={() => void remove()}>
+            {strings.deleteNoteYes}
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            {strings.cancel}
+          </button>
+        </div>
+      )}
+      <SaveStatus state={save.state} />
+    </form>
+  );
+}

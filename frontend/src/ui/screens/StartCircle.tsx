@@ -1,0 +1,53 @@
+import { useState } from 'preact/hooks';
+import type { CirclePurpose } from '../../storage';
+import type { SyncEngine } from '../../sync/engine';
+import { strings } from '../strings';
+import { useAction } from '../useAction';
+import { engineMessage } from './engineMessage';
+
+const PURPOSES = Object.keys(strings.purposes) as CirclePurpose[];
+
+/** A form to start a circle, with this device as its admin. */
+export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStarted(id: string): void }) {
+  const [name, setName] = useState('');
+  const [purpose, setPurpose] = useState<CirclePurpose>('supports-me');
+  const [myName, setMyName] = useState('');
+  const action = useAction(engineMessage);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    action.run(async () => onStarted(await engine.startCircle({ name: name.trim(), purpose, myName: myName.trim() })));
+  };
+  return (
+    <form class="panel" onSubmit={submit} aria-labelledby="start-circle-heading">
+      <h2 id="start-circle-heading">{strings.startCircleHeading}</h2>
+      <p class="hint">{strings.startCircleHelp}</p>
+      <label for="circle-name">{strings.circleName}</label>
+      <input id="circle-name" type="text" required maxLength={80} value={name} aria-describedby="circle-name-hint" onInput={(e) => setName(e.currentTarget.value)} />
+      <p class="hint" id="circle-name-hint">
+        {strings.circleNameHint}
+      </p>
+      <fieldset>
+        <legend>{strings.circlePurpose}</legend>
+        {PURPOSES.map((p) => (
+          <div key={p} class="choice">
+            <input id={`purpose-${p}`} type="radio" name="purpose" value={p} checked={purpose === p} onChange={() => setPurpose(p)} />
+            <label for={`purpose-${p}`}>{strings.purposes[p]}</label>
+          </div>
+        ))}
+      </fieldset>
+      <label for="my-circle-name">{strings.myNameInCircle}</label>
+      <input id="my-circle-name" type="text" required maxLength={60} value={myName} aria-describedby="my-circle-name-hint" onInput={(e) => setMyName(e.currentTarget.value)} />
+      <p class="hint" id="my-circle-name-hint">
+        {strings.myNameHint}
+      </p>
+      <button type="submit" disabled={action.busy || name.trim() === '' || myName.trim() === ''}>
+        {strings.startCircle}
+      </button>
+      {action.error !== '' && (
+        <p class="error" role="alert">
+          {action.error}
+        </p>
+      )}
+    </form>
+  );
+}

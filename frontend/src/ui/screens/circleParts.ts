@@ -1,0 +1,24 @@
+import type { Session } from '../../storage';
+import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import { strings } from '../strings';
+
+/** What every part of a circle's page gets. */
+export interface CirclePartProps {
+  session: Session;
+  engine: SyncEngine;
+  summary: CircleSummary;
+  /** Bumped after each sync. */
+  version: number;
+  onChanged(): void;
+}
+
+/** A member's name as this circle knows it, or a plain placeholder until their name arrives. */
+export function nameIn(summary: CircleSummary, deviceId: string): string {
+  const name = summary.names[deviceId];
+  return name === undefined || name === '' ? strings.unnamedMember : name;
+}
+
+/** A moment as the person's own date and time. */
+export function readableTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,113 @@
+"""What people do with circles in the app, step by step, for the browser tests; and what a
+device holds, read back the way only someone with its passphrase could."""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from support_circle.protocol.encoding import unb64u, unb64u_id
+from support_circle.protocol.vault import open_local, unlock_with_passphrase
+from tests.browser.app_flows import PASSPHRASE, SLOW, go_to, synced
+
+
+def start_circle(page: Page, name: str, my_name: str, purpose: str = "Supporting me") -> None:
+    go_to(page, "Circles")
+    form = page.get_by_role("form", name="Start a circle")
+    form.get_by_label("Name of the circle").fill(name)
+    form.get_by_label(purpose).check()
+    form.get_by_label("Your name in this circle").fill(my_name)
+    form.get_by_role("button", name="Start the circle").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name, timeout=SLOW)
+
+
+def open_circle(page: Page, name: str) -> None:
+    go_to(page, "Circles")
+    page.get_by_role("button", name=f"Open: {name}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def make_invite(page: Page, label: str) -> str:
+    """On the circle's page (its admin): an invite link for `label`."""
+    page.get_by_label("Who is this invite for?").fill(label)
+    page.get_by_role("button", name="Make an invite link").click()
+    link = page.get_by_test_id("invite-link").inner_text()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/#join=[A-Za-z0-9_-]{43}", link)
+    return link
+
+
+def ask_to_join(page: Page, my_name: str) -> str:
+    """Opened from an invite link and set up: asks to join; returns the safety number shown."""
+    go_to(page, "Circles")
+    joining = page.get_by_role("region", name="Join a circle")
+    joining.get_by_label("Your name in this circle").fill(my_name)
+    joining.get_by_role("button", name="Ask to join").click()
+    number = page.get_by_test_id("join-safety-number")
+    expect(number).to_be_visible(timeout=SLOW)
+    return number.inner_text()
+
+
+def approve(page: Page, label: str, safety_number: str) -> None:
+    """On the circle's page (its admin): approves the request for `label` once its number matches."""
+    page.get_by_role("button", name="Check for requests").click()
+    request = page.get_by_test_id("join-request").filter(has_text=label)
+    expect(request).to_contain_text(safety_number, timeout=SLOW)
+    request.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved. They are now a member.")).to_be_visible(timeout=SLOW)
+
+
+def join_circle(admin: Page, member: Page, circle: str, label: str) -> None:
+    """The admin (on the circle's page) invites; `member`, a set-up app, joins with that link."""
+    link = make_invite(admin, label)
+    go_to(member, "Circles")
+    member.get_by_label("Invite link").fill(link)
+    approve(admin, label, ask_to_join(member, label))
+    synced(member)
+    open_circle(member, circle)
+
+
+@dataclass
+class DeviceContents:
+    """Everything a device keeps, opened with its passphrase."""
+
+    records: list[dict[str, Any]]
+    state: dict[str, Any]
+
+    def bodies(self, kind: str) -> list[dict[str, Any]]:
+        return [r["body"] for r in self.records if r["kind"] == kind and r["body"] is not None]
+
+    @property
+    def kem_private(self) -> bytes:
+        return unb64u(self.state["device"]["kemPrivate"])
+
+
+def device_contents(page: Page, passphrase: str = PASSPHRASE) -> DeviceContents:
+    """Reads the app's IndexedDB as stored and opens every item with the vault key the passphrase
+    unwraps (PROTOCOL §5), as the Python implementation of the protocol does it."""
+    raw = page.evaluate(
+        """async () => {
+            const db = await new Promise((ok, no) => {
+                const r = indexedDB.open('support-circle');
+                r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+            });
+            const read = (store) => new Promise((ok) => {
+                const tx = db.transaction(store).objectStore(store);
+                const keys = tx.getAllKeys(); const values = tx.getAll();
+                values.onsuccess = () => ok(keys.result.map((k, i) => [k, values.result[i]]));
+            });
+            const out = { meta: await read('meta'), records: await read('records'), state: await read('state') };
+            db.close();
+            return out;
+        }"""
+    )
+    vault = dict(raw["meta"])["vault"]
+    vault_key, vault_id = unlock_with_passphrase(vault, passphrase), unb64u_id(vault["vault_id"])
+
+    def opened(store: str, key: str, item: object) -> Any:
+        return json.loads(open_local(vault_key, vault_id, store, key, item))
+
+    records = [{"id": key, **opened("records", key, item)} for key, item in raw["records"]]
+    state = {key: opened("state", key, item) for key, item in raw["state"]}
+    return DeviceContents(records, state)
