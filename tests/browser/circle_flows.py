@@ -8,7 +8,11 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from support_circle.client.circle import CircleReplica
+from support_circle.client.device import Device
+from support_circle.client.invites import request_to_join
 from support_circle.protocol.encoding import unb64u, unb64u_id
+from support_circle.protocol.safety import safety_number
 from support_circle.protocol.vault import open_local, unlock_with_passphrase
 from tests.browser.app_flows import PASSPHRASE, SLOW, go_to, synced
 
@@ -31,17 +35,22 @@ def open_circle(page: Page, name: str) -> None:
 
 def make_invite(page: Page, label: str) -> str:
     """On the circle's page (its admin): an invite link for `label`."""
+    shown = page.get_by_test_id("invite-link")
+    before = shown.inner_text() if shown.count() else ""
     page.get_by_label("Who is this invite for?").fill(label)
     page.get_by_role("button", name="Make an invite link").click()
-    link = page.get_by_test_id("invite-link").inner_text()
+    expect(shown).not_to_have_text(before)
+    link = shown.inner_text()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/#join=[A-Za-z0-9_-]{43}", link)
     return link
 
 
-def ask_to_join(page: Page, my_name: str) -> str:
-    """Opened from an invite link and set up: asks to join; returns the safety number shown."""
+def ask_to_join(page: Page, my_name: str, link: str | None = None) -> str:
+    """Asks to join by `link`, or by the link the app was opened from; returns the safety number shown."""
     go_to(page, "Circles")
     joining = page.get_by_role("region", name="Join a circle")
+    if link is not None:
+        joining.get_by_label("Invite link").fill(link)
     joining.get_by_label("Your name in this circle").fill(my_name)
     joining.get_by_role("button", name="Ask to join").click()
     number = page.get_by_test_id("join-safety-number")
@@ -55,17 +64,53 @@ def approve(page: Page, label: str, safety_number: str) -> None:
     request = page.get_by_test_id("join-request").filter(has_text=label)
     expect(request).to_contain_text(safety_number, timeout=SLOW)
     request.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text("Approved. They are now a member.")).to_be_visible(timeout=SLOW)
+    expect(request).to_have_count(0, timeout=SLOW)
+    expect(page.get_by_text("Approved. They are now a member.")).to_be_visible()
 
 
 def join_circle(admin: Page, member: Page, circle: str, label: str) -> None:
     """The admin (on the circle's page) invites; `member`, a set-up app, joins with that link."""
     link = make_invite(admin, label)
-    go_to(member, "Circles")
-    member.get_by_label("Invite link").fill(link)
-    approve(admin, label, ask_to_join(member, label))
+    approve(admin, label, ask_to_join(member, label, link))
     synced(member)
     open_circle(member, circle)
+
+
+def reference_member(admin: Page, server_url: str, name: str) -> CircleReplica:
+    """A further member, played by the reference client: the admin (on the circle's page) invites
+    and approves it, comparing the safety number, and it names itself in the circle."""
+    link = make_invite(admin, name)
+    device = Device.new(server_url)
+    device.register()
+    device.sign_in()
+    invite, _ = request_to_join(device, unb64u(link.split("#join=", 1)[1]))
+    approve(admin, name, safety_number(device.keys.public, invite.inviter))
+    replica = device.join_circle(invite.circle_id, invite.genesis_hash)
+    replica.write({"kind": "member", "name": name})
+    replica.push()
+    return replica
+
+
+def write_note(page: Page, title: str, text: str) -> None:
+    """On a circle's page: writes a new note and waits until it shows."""
+    page.get_by_role("button", name="Write a note").click()
+    form = page.get_by_role("form", name="Write a note")
+    # The form puts the focus on its first field as it opens; typing waits for that.
+    expect(form.get_by_label("Title")).to_be_focused()
+    form.get_by_label("Title").fill(title)
+    form.get_by_label("Note", exact=True).fill(text)
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("note").filter(has_text=text)).to_be_visible()
+
+
+def edit_note(page: Page, title: str, text: str) -> None:
+    """On a circle's page: replaces the text of the note `title` and waits until it shows."""
+    page.get_by_role("button", name=f"Edit: {title}").click()
+    form = page.get_by_role("form", name=f"Edit: {title}")
+    expect(form.get_by_label("Title")).to_be_focused()
+    form.get_by_label("Note", exact=True).fill(text)
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("note").filter(has_text=text)).to_be_visible()
 
 
 @dataclass

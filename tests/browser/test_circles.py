@@ -2,11 +2,32 @@
 their own browser context (their own device), with the reference client as a further member
 where that helps. What each device holds is read back with its passphrase (PROTOCOL §5)."""
 
+import json
+import sqlite3
+from contextlib import closing
+from typing import Any
+
 import pytest
 from playwright.sync_api import Browser, expect
 
+from support_circle.protocol import primitives, records
+from support_circle.protocol.encoding import b64u, ctx, u32, unb64u
+from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.identity import DeviceKeys
 from tests.browser.app_flows import SLOW, add_ally, answer, first_run, open_app, synced
-from tests.browser.circle_flows import approve, ask_to_join, device_contents, make_invite, open_circle, start_circle
+from tests.browser.circle_flows import (
+    DeviceContents,
+    approve,
+    ask_to_join,
+    device_contents,
+    edit_note,
+    join_circle,
+    make_invite,
+    open_circle,
+    reference_member,
+    start_circle,
+    write_note,
+)
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -68,3 +89,123 @@ def test_an_approved_ally_sees_exactly_what_was_shared(browser: Browser, app_ser
     assert survivor_problems == [] and ally_problems == []
     survivor_context.close()
     ally_context.close()
+
+
+def _circle_of_three(browser: Browser, server: ServerProcess):  # type: ignore[no-untyped-def]
+    """A survivor (Mere) and an ally (Aroha) in two browsers, and Tui on the reference client."""
+    survivor_context, survivor, survivor_problems = open_app(browser, server.url)
+    first_run(survivor)
+    start_circle(survivor, CIRCLE, "Mere")
+    ally_context, ally, ally_problems = open_app(browser, server.url)
+    first_run(ally)
+    join_circle(survivor, ally, CIRCLE, "Aroha")
+    tui = reference_member(survivor, server.url, "Tui")
+    return (survivor_context, survivor), (ally_context, ally), tui, survivor_problems + ally_problems
+
+
+def test_three_members_edit_one_note_two_of_them_offline_and_every_word_survives(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    (survivor_context, survivor), (ally_context, ally), tui, problems = _circle_of_three(browser, app_server)
+    write_note(survivor, "Thursday", "We meet at the library.")
+    synced(survivor)
+    synced(ally)
+    expect(ally.get_by_test_id("note")).to_contain_text("We meet at the library.", timeout=SLOW)
+    tui.pull()
+    [(note_id, note)] = [(rid, r.body) for rid, r in tui.records.items() if r.body and r.body["kind"] == "note"]
+
+    # Aroha's browser is offline, and Tui's edit waits unsent, while Mere edits the same words.
+    ally_context.set_offline(True)
+    edit_note(ally, "Thursday", "We meet at the library. Aroha brings food.")
+    tui.write({**note, "text": "We meet at the library at six. Tui drives."}, note_id)
+    edit_note(survivor, "Thursday", "We meet at the library. Mere books the room.")
+    synced(survivor)
+    tui.push()
+    ally_context.set_offline(False)
+    synced(ally)
+    synced(survivor)
+
+    shown = survivor.get_by_test_id("note")
+    for words in ["Aroha brings food.", "Tui drives.", "Mere books the room."]:
+        expect(shown).to_contain_text(words, timeout=SLOW)
+    expect(shown.get_by_test_id("conflict")).to_contain_text("Someone else changed this at the same time")
+    tui.pull()
+    merged = tui.records[note_id].body
+    assert merged is not None
+    every_word = merged["text"] + " ".join(str(c["value"]) for c in merged.get("_conflicts", []))
+    for words in ["Aroha brings food.", "Tui drives.", "Mere books the room."]:
+        assert words in every_word
+    assert problems == []
+    survivor_context.close()
+    ally_context.close()
+
+
+def test_a_removed_ally_gets_nothing_new_and_cannot_open_what_is_written_after(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    survivor_context, survivor, survivor_problems = open_app(browser, app_server.url)
+    first_run(survivor)
+    start_circle(survivor, CIRCLE, "Mere")
+    ally_context, ally, ally_problems = open_app(browser, app_server.url)
+    first_run(ally)
+    join_circle(survivor, ally, CIRCLE, "Aroha")
+    write_note(survivor, "Before", "Seen by both of us.")
+    synced(survivor)
+    synced(ally)
+    expect(ally.get_by_test_id("note")).to_contain_text("Seen by both of us.", timeout=SLOW)
+
+    member = survivor.get_by_test_id("member").filter(has_text="Aroha")
+    member.get_by_role("button", name="Remove from the circle: Aroha").click()
+    survivor.get_by_role("button", name="Yes, remove them").click()
+    expect(survivor.get_by_text("They were removed. The circle has a new key.")).to_be_visible(timeout=SLOW)
+    expect(survivor.get_by_test_id("member")).to_have_count(1)
+    write_note(survivor, "After", "Only for those still here.")
+    synced(survivor)
+
+    synced(ally)
+    open_circle(ally, CIRCLE)
+    expect(ally.get_by_test_id("circle-standing")).to_contain_text("You are no longer a member of this circle")
+    expect(ally.get_by_test_id("note")).to_have_count(1)
+    held = device_contents(ally)
+    assert "Only for those still here." not in str(held.records)
+    assert [b["title"] for b in held.bodies("note")] == ["Before"]
+
+    # Every key the ally's device holds, or could open from anything the server keeps for it,
+    # fails to open the note written after the removal.
+    after = _changes_after_removal(app_server)
+    assert after, "the note written after the removal is on the server"
+    candidates = _keys_the_ally_could_hold(app_server, held)
+    assert candidates, "the ally's device opens its own old key envelopes"
+    for envelope in after:
+        for key in candidates:
+            with pytest.raises(ProtocolError) as refused:
+                records.open_record(envelope, {envelope["epoch"]: key}, lambda _signer: None)
+            assert refused.value.code == "decrypt_failed"
+    assert survivor_problems == [] and ally_problems == []
+    survivor_context.close()
+    ally_context.close()
+
+
+def _database(server: ServerProcess) -> sqlite3.Connection:
+    return sqlite3.connect(server.data_dir / "support-circle.sqlite3")
+
+
+def _changes_after_removal(server: ServerProcess) -> list[dict[str, Any]]:
+    with closing(_database(server)) as db:
+        rows = db.execute("SELECT envelope FROM change").fetchall()
+    return [e for e in (json.loads(row[0]) for row in rows) if e["epoch"] >= 1]
+
+
+def _keys_the_ally_could_hold(server: ServerProcess, held: DeviceContents) -> list[bytes]:
+    """The epoch keys in every envelope the server holds for the ally's device, opened with its
+    private key, and the 32-byte secrets its vault keeps (its own keys)."""
+    device_keys = DeviceKeys(unb64u(held.state["device"]["signSeed"]), held.kem_private)
+    me = device_keys.public.device_id
+    with closing(_database(server)) as db:
+        rows = db.execute("SELECT envelope FROM key_envelope WHERE recipient = ?", (b64u(me),)).fetchall()
+    keys = []
+    for (text,) in rows:
+        envelope = json.loads(text)
+        info = ctx("support-circle/v1/key-envelope", unb64u(envelope["circle_id"]), u32(envelope["epoch"]), me)
+        keys.append(primitives.hpke_open(held.kem_private, info, unb64u(envelope["sealed"])))
+    return [*keys, unb64u(held.state["device"]["signSeed"]), held.kem_private]

@@ -17,6 +17,7 @@ export function CircleInvites({ engine, summary, onChanged }: CirclePartProps) {
   const make = (event: Event) => {
     event.preventDefault();
     action.run(async () => {
+      setInvite(null);
       setInvite(await engine.inviteToCircle(summary.id, label.trim()));
       setLabel('');
     });
@@ -24,6 +25,7 @@ export function CircleInvites({ engine, summary, onChanged }: CirclePartProps) {
   const check = () => action.run(async () => setAsks(await engine.joinAsks(summary.id)));
   const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
+      setMessage('');
       await engine.answerJoin(summary.id, requestId, approve);
       setAsks((list) => list?.filter((a) => a.requestId !== requestId) ?? null);
       setMessage(approve ? strings.joinApproved : strings.joinDeclined);

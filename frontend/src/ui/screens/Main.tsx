@@ -34,6 +34,8 @@ export function Main(props: MainProps) {
   // Opened from an invite link: straight to joining.
   const [tab, setTab] = useState<Tab>(() => (location.hash.startsWith('#join=') ? 'circles' : 'plan'));
   const { session, engine, version } = props;
+  // Choosing a tab again goes back to its start (from one circle to the list of circles).
+  const [visit, setVisit] = useState(0);
   const [review, setReview] = useState(false);
   // Once looked at, the notice stays away, even if a read begun before the flag was cleared ends after.
   const looked = useRef(false);
@@ -53,7 +55,10 @@ export function Main(props: MainProps) {
     <>
       <nav aria-label={strings.navLabel} class="tabs">
         {TABS.map(({ tab: name, label }) => (
-          <button key={name} type="button" class="tab" aria-current={tab === name ? 'page' : undefined} onClick={() => setTab(name)}>
+          <button key={name} type="button" class="tab" aria-current={tab === name ? 'page' : undefined} onClick={() => {
+              setTab(name);
+              setVisit((v) => v + 1);
+            }}>
             {label}
           </button>
         ))}
@@ -69,7 +74,7 @@ export function Main(props: MainProps) {
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => void engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
-      {tab === 'circles' && <Circles session={session} engine={engine} version={version} />}
+      {tab === 'circles' && <Circles key={visit} session={session} engine={engine} version={version} />}
       {tab === 'settings' && <Settings session={session} settings={props.settings} engine={engine} onChange={props.onSettings} onWiped={props.onWiped} />}
     </>
   );
