@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from support_circle.protocol import primitives, records
+from support_circle.protocol import circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, ctx, u32, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import DeviceKeys
-from tests.browser.app_flows import SLOW, add_ally, answer, first_run, open_app, synced
+from tests.browser.app_flows import SLOW, add_ally, answer, first_run, lock, open_app, synced, unlock
 from tests.browser.circle_flows import (
     DeviceContents,
     approve,
@@ -209,3 +209,80 @@ def _keys_the_ally_could_hold(server: ServerProcess, held: DeviceContents) -> li
         info = ctx("support-circle/v1/key-envelope", unb64u(envelope["circle_id"]), u32(envelope["epoch"]), me)
         keys.append(primitives.hpke_open(held.kem_private, info, unb64u(envelope["sealed"])))
     return [*keys, unb64u(held.state["device"]["signSeed"]), held.kem_private]
+
+
+def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, app_server: ServerProcess) -> None:
+    """The server (playing with its own database, with the help of a removed member) hands the
+    survivor an old epoch's key as the new one, then slips a member into the log. Each is refused
+    and shown with the circle; nothing is sent under the bad key or to the slipped-in member."""
+    context, survivor, problems = open_app(browser, app_server.url)
+    first_run(survivor)
+    start_circle(survivor, CIRCLE, "Mere")
+    tui = reference_member(survivor, app_server.url, "Tui")
+    old_key = tui.keys[0]
+    survivor.get_by_role("button", name="Remove from the circle: Tui").click()
+    survivor.get_by_role("button", name="Yes, remove them").click()
+    expect(survivor.get_by_text("They were removed. The circle has a new key.")).to_be_visible(timeout=SLOW)
+    circle_id = tui.circle_id
+    mine = device_contents(survivor)
+    me = DeviceKeys(unb64u(mine.state["device"]["signSeed"]), mine.kem_private).public
+
+    # An old key offered as the new epoch's: it does not match the log's commitment.
+    honest = _key_envelope(app_server, circle_id, 1, me.device_id)
+    _set_key_envelope(app_server, circle_id, 1, me.device_id, circle_keys.seal_key_envelope(circle_id, 1, me, old_key))
+    lock(survivor)
+    unlock(survivor)
+    open_circle(survivor, CIRCLE)
+    write_note(survivor, "Plans", "Not for Tui.")
+    survivor.get_by_role("button", name="Sync now").click()
+    warning = survivor.get_by_test_id("circle-problem")
+    expect(warning).to_contain_text("did not check out", timeout=SLOW)
+    expect(warning).to_contain_text("not the one the signed membership log commits to")
+    expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-state", "error")
+    expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
+
+    # The server stops: the note goes, under the new key only.
+    _set_key_envelope(app_server, circle_id, 1, me.device_id, honest)
+    synced(survivor)
+    expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
+    assert [e["epoch"] for e in _changes_after_removal(app_server)] == [1]
+
+    # A member the admin never added, slipped into the log.
+    _inject_member(app_server, circle_id)
+    write_note(survivor, "Later", "Not for strangers.")
+    survivor.get_by_role("button", name="Sync now").click()
+    expect(survivor.get_by_test_id("circle-problem")).to_contain_text(
+        "signed by a device that is not a member", timeout=SLOW
+    )
+    expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
+    assert len(_changes_after_removal(app_server)) == 1
+    assert problems == []
+    context.close()
+
+
+def _key_envelope(server: ServerProcess, circle_id: bytes, epoch: int, recipient: bytes) -> dict[str, Any]:
+    with closing(_database(server)) as db:
+        query = "SELECT envelope FROM key_envelope WHERE circle_id = ? AND epoch = ? AND recipient = ?"
+        (text,) = db.execute(query, (b64u(circle_id), epoch, b64u(recipient))).fetchone()
+    return json.loads(text)
+
+
+def _set_key_envelope(server: ServerProcess, circle_id: bytes, epoch: int, recipient: bytes, envelope: object) -> None:
+    with closing(_database(server)) as db, db:
+        query = "UPDATE key_envelope SET envelope = ? WHERE circle_id = ? AND epoch = ? AND recipient = ?"
+        db.execute(query, (json.dumps(envelope), b64u(circle_id), epoch, b64u(recipient)))
+
+
+def _inject_member(server: ServerProcess, circle_id: bytes) -> None:
+    """Appends an `add` of the server's own device, signed by that device, with the counters to match."""
+    stranger = DeviceKeys.generate()
+    with closing(_database(server)) as db, db:
+        seq, head = db.execute("SELECT log_seq, head_hash FROM circle WHERE id = ?", (b64u(circle_id),)).fetchone()
+        member = {"identity": stranger.identity(), "role": "admin"}
+        forged = membership.entry(stranger, circle_id, seq + 1, unb64u(head), "add", member=member)
+        db.execute(
+            "INSERT INTO membership_entry (circle_id, seq, entry, created_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
+            (b64u(circle_id), seq + 1, json.dumps(forged)),
+        )
+        new_head = b64u(membership.entry_hash(forged))
+        db.execute("UPDATE circle SET log_seq = ?, head_hash = ? WHERE id = ?", (seq + 1, new_head, b64u(circle_id)))
