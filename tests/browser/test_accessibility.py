@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.app_flows import PASSPHRASE, SLOW, first_run, lock
+from tests.browser.app_flows import PASSPHRASE, SLOW, answer, first_run, lock, synced
+from tests.browser.circle_flows import (
+    approve,
+    ask_to_join,
+    edit_note,
+    make_invite,
+    open_circle,
+    start_circle,
+    write_note,
+)
 from tests.conftest import REPO
 from tests.support.server import ServerProcess
 
@@ -164,3 +173,68 @@ def test_the_neutral_page(browser: Browser, app_server: ServerProcess, axe_sourc
     expect(page.get_by_role("heading", level=1)).to_have_text("Simple everyday recipes")
     assert _violations(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("options", [COMPUTER, NARROW], ids=["computer", "320px"])
+def test_the_circle_screens(
+    browser: Browser, app_server: ServerProcess, axe_source: Path, options: dict[str, object]
+) -> None:
+    """The circles list with its forms, a circle as its admin (invite, a request, sharing, a note
+    with another version, a check-in), as a member, and as someone removed from it."""
+    found: dict[str, list[str]] = {}
+    survivor_context = _context(browser, axe_source, options)
+    survivor = survivor_context.new_page()
+    survivor.goto(app_server.url)
+    first_run(survivor)
+    answer(survivor, "When I need a break", "Rewa speaks for me", shareable=True)
+    survivor.get_by_role("navigation").get_by_role("button", name="Circles").click()
+    found["circles, none yet"] = _violations(survivor)
+    start_circle(survivor, "Thursday group", "Mere")
+    found["a new circle, as its admin"] = _violations(survivor)
+    survivor.get_by_role("region", name="What this circle sees").get_by_label("When I need a break").check()
+    expect(survivor.get_by_test_id("shared-plan")).to_have_count(1)
+    link = make_invite(survivor, "Aroha")
+    expect(survivor.get_by_test_id("device-link-qr")).to_be_visible()
+
+    ally_context = _context(browser, axe_source, options)
+    ally = ally_context.new_page()
+    ally.goto(link)
+    first_run(ally, opens="Circles")
+    found["circles, opened from an invite"] = _violations(ally)
+    number = ask_to_join(ally, "Aroha")
+    found["circles, waiting to be let in"] = _violations(ally)
+    survivor.get_by_role("button", name="Check for requests").click()
+    expect(survivor.get_by_test_id("join-request")).to_contain_text(number, timeout=SLOW)
+    found["a circle, someone asking to join"] = _violations(survivor)
+    approve(survivor, "Aroha", number)
+    write_note(survivor, "Thursday", "We meet at the library.")
+    synced(survivor)
+    synced(ally)
+    open_circle(ally, "Thursday group")
+    expect(ally.get_by_test_id("note")).to_have_count(1, timeout=SLOW)
+    found["a circle, as a member"] = _violations(ally)
+
+    ally_context.set_offline(True)
+    edit_note(ally, "Thursday", "We meet at the library at six.")
+    edit_note(survivor, "Thursday", "We meet at the library on the second floor.")
+    synced(survivor)
+    ally_context.set_offline(False)
+    synced(ally)
+    expect(ally.get_by_test_id("conflict")).to_be_visible(timeout=SLOW)
+    ally.get_by_label("I need a break").check()
+    expect(ally.get_by_label("While I take a break, this person speaks for me")).to_be_visible()
+    found["a note with another version, and a check-in being written"] = _violations(ally)
+    ally.get_by_role("button", name="Post the check-in").click()
+    expect(ally.get_by_test_id("checkin")).to_have_count(1)
+    found["a check-in"] = _violations(ally)
+    ally.get_by_role("button", name="Leave this circle").click()
+    found["leaving, the confirmation"] = _violations(ally)
+    ally.get_by_role("button", name="Yes, leave").click()
+    expect(ally.get_by_test_id("circle-standing")).to_be_visible(timeout=SLOW)
+    found["a circle that was left"] = _violations(ally)
+    assert {screen: v for screen, v in found.items() if v} == {}
+    if options is NARROW:
+        for page in (survivor, ally):
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "WCAG 1.4.10 Reflow"
+    survivor_context.close()
+    ally_context.close()
