@@ -2,10 +2,13 @@
 // (./testing.ts), with the real storage on fake-indexeddb: start, invite, approve, share, notes,
 // removal, and what an ally's app keeps.
 import { describe, expect, it } from 'vitest';
-import { b64u } from '../crypto/encoding';
+import { b64u, unb64uId } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import { startSync, type SyncEngine } from './engine';
+import { sharedReplica, storedCircles } from './circleList';
+import { Clock } from './clock';
+import { Connection } from './connection';
 import { fakeServer, type FakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
@@ -161,5 +164,36 @@ describe('shared circles', () => {
     expect([...server.circles.get(circleId)!.changes].at(-1)?.envelope.epoch).toBe(1);
     survivor.sync.stop();
     friend.sync.stop();
+  });
+});
+
+describe('a removal while a member was away', () => {
+  it('the member’s waiting note, refused under the old key (stale_epoch), is sealed again under the new one: nothing is lost', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const third = await person(server);
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
+    await third.sync.joinCircle(invite.link, 'Tui');
+    const [ask] = await survivor.sync.joinAsks(circleId);
+    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    await third.sync.syncNow();
+
+    // The friend's app knows the circle at epoch 0 when it goes quiet; the survivor then removes Tui.
+    const [stored] = await storedCircles(friend.session);
+    const api = new Connection(friend.session.deviceKeys, { fetchImpl: server.fetch });
+    const replica = sharedReplica(api, friend.session, stored!, new Clock(unb64uId(friend.id)));
+    expect((await replica.refresh()).epoch).toBe(0);
+    await friend.session.put('note', newRecordId(), { title: 'Away', text: 'written before I heard' }, circleId);
+    await survivor.sync.removeMember(circleId, third.id);
+
+    const posts = () => server.calls.filter((c) => c === `POST /v1/circles/${circleId}/changes`).length;
+    const before = posts();
+    expect(await replica.push()).toBe(1);
+    expect(posts() - before).toBe(2); // refused as stale_epoch, then accepted
+    const pushes = server.circles.get(circleId)!.changes;
+    expect(pushes.at(-1)?.envelope.epoch).toBe(1);
+    await survivor.sync.syncNow();
+    expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['written before I heard']);
+    for (const p of [survivor, friend, third]) p.sync.stop();
   });
 });
