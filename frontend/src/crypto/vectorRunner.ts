@@ -10,6 +10,7 @@ import { verifyIdentity, type PublicIdentity } from './identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from './invites';
 import { expectArray, expectObject, isObject, jsonEqual, parseJson, type JsonObject } from './json';
 import { merge } from '../sync/merge';
+import { mayWrite } from '../sync/authors';
 import { verifyLog, type CircleState } from './membership';
 import { pad, unpad } from './padding';
 import { openRecord } from './records';
@@ -174,6 +175,11 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     if (oneWay !== otherWay) throw new Error('a safety number must not depend on who computes it');
     return { number: oneWay };
   },
+  authors: async (v) => {
+    const admins = v['admins'] as string[];
+    const revising = { recordId: str(v, 'record_id'), author: str(v, 'author'), circleId: str(v, 'circle_id'), isAdmin: (id: string) => admins.includes(id), baseAuthor: v['base_author'] as string | null };
+    return { may_write: mayWrite(str(v, 'kind'), revising) };
+  },
   merge: async (v) => {
     const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
     return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true) };
@@ -199,6 +205,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   join_request: ['device_id'],
   safety_number: ['number'],
   merge: ['result'],
+  authors: ['may_write'],
 };
 
 /**

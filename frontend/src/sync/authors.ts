@@ -3,20 +3,18 @@
  * these rules say whether that member may write it: a member cannot rename the circle, pass words
  * off as the survivor's shared plan, or rewrite another's name or check-in.
  */
-import type { CircleState } from '../crypto/membership';
 import { b64u } from '../crypto/encoding';
 import { newRecordId, type LocalRecord, type Session } from '../storage';
-import type { Revision } from '../storage/transitions';
-import type { SyncedKind } from './bodies';
 
 export interface Revising {
   readonly recordId: string;
   /** The revision's verified author (b64u device id). */
   readonly author: string;
   readonly circleId: string;
-  readonly state: CircleState;
-  /** The revision this device holds of the record, or null. */
-  readonly base: Revision | null;
+  /** Whether a device is an admin, in the log this device verified. */
+  readonly isAdmin: (deviceId: string) => boolean;
+  /** Who wrote the revision this device holds of the record, or null when it holds none. */
+  readonly baseAuthor: string | null;
 }
 
 /** The device that wrote a revision, from its hlc (`<13 digits ms>-<4 hex counter>-<author>`, §7; b64u may itself hold `-`). */
@@ -31,18 +29,18 @@ export function hlcTime(hlc: string): number {
   return Number(hlc.slice(0, 13));
 }
 
-/** Whether `revising.author` may write this revision of a record of `kind`. */
-export function mayWrite(kind: SyncedKind, revising: Revising): boolean {
-  const { recordId, author, state, base } = revising;
+/** Whether `revising.author` may write this revision of a record of `kind` (the `authors` vectors fix it). */
+export function mayWrite(kind: string, revising: Revising): boolean {
+  const { recordId, author, isAdmin, baseAuthor } = revising;
   switch (kind) {
     case 'circle':
-      return recordId === revising.circleId && state.members.get(author)?.role === 'admin';
+      return recordId === revising.circleId && isAdmin(author);
     case 'shared-plan':
     case 'shared-ally':
-      return state.members.get(author)?.role === 'admin';
+      return isAdmin(author);
     case 'member':
     case 'checkin':
-      return base === null || hlcAuthor(base.hlc) === author;
+      return baseAuthor === null || baseAuthor === author;
     default:
       return true;
   }

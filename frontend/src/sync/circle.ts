@@ -28,7 +28,7 @@ import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
 import { fromWire, isSyncedKind, toWire, type SyncedKind } from './bodies';
-import { mayWrite } from './authors';
+import { hlcAuthor, mayWrite } from './authors';
 import type { Clock } from './clock';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
@@ -336,7 +336,9 @@ export class CircleReplica {
     this.options.clock.observe(hlc);
     const document = payload['deleted'] === true ? (place === null ? undefined : { kind: place.kind as SyncedKind, body: null }) : fromWire(payload['body']);
     if (document === undefined || !this.#kinds.includes(document.kind) || (place !== null && place.kind !== document.kind)) return;
-    if (!mayWrite(document.kind, { recordId, author, circleId: this.id, state, base: place?.base ?? null })) return;
+    const base = place?.base ?? null;
+    const isAdmin = (id: string) => state.members.get(id)?.role === 'admin';
+    if (!mayWrite(document.kind, { recordId, author, circleId: this.id, isAdmin, baseAuthor: base === null ? null : hlcAuthor(base.hlc) })) return;
     await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body }, this.#place);
   }
 

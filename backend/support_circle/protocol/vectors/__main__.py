@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support_circle.protocol.vectors import build_circle, build_local, build_merge, build_recovery
+from support_circle.protocol.vectors import build_authors, build_circle, build_local, build_merge, build_recovery
 from support_circle.protocol.vectors.making import randomness
 from support_circle.protocol.vectors.runner import run
 
@@ -16,7 +16,7 @@ SEED = b"support-circle protocol v1 test vectors"
 
 def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
     with randomness(seed):
-        files = {**build_local.build(), **build_circle.build(), **build_merge.build()}
+        files = {**build_local.build(), **build_circle.build(), **build_merge.build(), **build_authors.build()}
         # Drawn last: keys come from one seeded stream, so the files made before keep their bytes.
         files.update(build_recovery.build())
     if not negatives:

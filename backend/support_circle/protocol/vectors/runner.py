@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from support_circle.protocol import circle_keys, escrow, invites, membership, records, vault
+from support_circle.protocol import authors, circle_keys, escrow, invites, membership, records, vault
 from support_circle.protocol.encoding import b64u, format_time, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
@@ -32,6 +32,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "safety_number": ("number",),
     "merge": ("result",),
     "escrow": ("escrow_id", "escrow_key", "content"),
+    "authors": ("may_write",),
 }
 
 
@@ -155,6 +156,14 @@ def _safety_number(v: Vector) -> Outputs:
     return {"number": one_way}
 
 
+def _authors(v: Vector) -> Outputs:
+    def is_admin(device: str) -> bool:
+        return device in v["admins"]
+
+    args = {"record_id": v["record_id"], "author": v["author"], "circle_id": v["circle_id"]}
+    return {"may_write": authors.may_write(v["kind"], **args, is_admin=is_admin, base_author=v["base_author"])}
+
+
 RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "encoding": _encoding,
     "padding": _padding,
@@ -173,6 +182,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "safety_number": _safety_number,
     "merge": lambda v: {"result": merge(v["base"], v["local"], v["remote"], local_is_later=v["local_is_later"])},
     "escrow": _escrow,
+    "authors": _authors,
 }
 
 
