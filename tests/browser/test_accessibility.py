@@ -188,6 +188,7 @@ def test_the_circle_screens(
     first_run(survivor)
     answer(survivor, "When I need a break", "Rewa speaks for me", shareable=True)
     survivor.get_by_role("navigation").get_by_role("button", name="Circles").click()
+    expect(survivor.get_by_role("heading", level=1)).to_have_text("Circles")
     found["circles, none yet"] = _violations(survivor)
     start_circle(survivor, "Thursday group", "Mere")
     found["a new circle, as its admin"] = _violations(survivor)

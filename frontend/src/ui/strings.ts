@@ -116,6 +116,7 @@ export const strings = {
   navAllies: 'My allies',
   navSettings: 'Settings',
   navCircles: 'Circles',
+  loading: 'Opening…',
   saved: 'Saved on this device.',
   saving: 'Saving…',
   saveFailed: 'This could not be saved. What you typed is still here; please try again.',

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CircleInvite, JoinAsk } from '../../sync/engine';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
@@ -8,7 +8,7 @@ import { readableTime } from './circleParts';
 import { engineMessage } from './engineMessage';
 
 /** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
-export function CircleInvites({ engine, summary, onChanged }: CirclePartProps) {
+export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
   const [label, setLabel] = useState('');
   const [invite, setInvite] = useState<CircleInvite | null>(null);
   const [asks, setAsks] = useState<JoinAsk[] | null>(null);
@@ -23,6 +23,17 @@ export function CircleInvites({ engine, summary, onChanged }: CirclePartProps) {
     });
   };
   const check = () => action.run(async () => setAsks(await engine.joinAsks(summary.id)));
+  // Who is asking shows as the page opens, and after each sync.
+  useEffect(() => {
+    let current = true;
+    engine.joinAsks(summary.id).then(
+      (found) => current && setAsks(found),
+      () => undefined, // offline, or the circle is not at the server yet: the button says why
+    );
+    return () => {
+      current = false;
+    };
+  }, [engine, summary.id, version]);
   const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
       setMessage('');

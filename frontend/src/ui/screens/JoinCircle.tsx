@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -6,6 +6,7 @@ import { useLoaded } from '../useLoaded';
 import { engineMessage } from './engineMessage';
 
 const INVITE = '#join=';
+const WAIT_POLL_MS = 5_000;
 
 /**
  * Joining a circle by an invite link (prefilled when the app was opened from one), and this
@@ -16,6 +17,13 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
   const [name, setName] = useState('');
   const joins = useLoaded(() => engine.myJoins(), [engine, version]);
   const action = useAction(engineMessage);
+  // No live event reaches a device that is not a member yet: while it waits, it asks more often.
+  const waiting = (joins.value ?? []).some((j) => j.status === 'waiting');
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const timer = setInterval(() => void engine.syncNow(), WAIT_POLL_MS);
+    return () => clearInterval(timer);
+  }, [engine, waiting]);
   const join = (event: Event) => {
     event.preventDefault();
     action.run(async () => {

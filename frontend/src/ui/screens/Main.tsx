@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppSettings, Session } from '../../storage';
 import type { SyncEngine, SyncStatus } from '../../sync/engine';
@@ -5,7 +6,7 @@ import { REVIEW_DEVICES } from '../../sync/review';
 import { strings } from '../strings';
 import { SyncStatusLine } from '../SyncStatusLine';
 import { Allies } from './Allies';
-import { Circles } from './Circles';
+import type { CirclesProps } from './Circles';
 import { Plan } from './Plan';
 import { Settings } from './Settings';
 
@@ -74,8 +75,28 @@ export function Main(props: MainProps) {
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => void engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
-      {tab === 'circles' && <Circles key={visit} session={session} engine={engine} version={version} />}
+      {tab === 'circles' && <LazyCircles key={visit} session={session} engine={engine} version={version} />}
       {tab === 'settings' && <Settings session={session} settings={props.settings} engine={engine} onChange={props.onSettings} onWiped={props.onWiped} />}
     </>
   );
+}
+
+type CirclesScreen = (props: CirclesProps) => ComponentChildren;
+let circlesScreen: Promise<CirclesScreen> | null = null;
+
+/**
+ * The circles, loaded when first opened: most people use the plan alone, so its first screen does
+ * not wait for them. The service worker keeps the chunk, so it opens offline too.
+ */
+function LazyCircles(props: CirclesProps) {
+  const [Screen, setScreen] = useState<CirclesScreen | null>(null);
+  useEffect(() => {
+    let current = true;
+    circlesScreen ??= import('./Circles').then((m) => m.Circles);
+    void circlesScreen.then((loaded) => current && setScreen(() => loaded));
+    return () => {
+      current = false;
+    };
+  }, []);
+  return Screen === null ? <p role="status">{strings.loading}</p> : <Screen {...props} />;
 }
