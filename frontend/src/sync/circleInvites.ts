@@ -10,12 +10,11 @@
  * and waits; once approved the sync engine verifies the circle's log from the invite's genesis
  * hash, checks that the inviter is an admin there, and from then on syncs the circle.
  */
-import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { b64u, unb64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, formatTime, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, type Invite } from '../crypto/invites';
 import { isObject } from '../crypto/json';
 import { safetyNumber } from '../crypto/safety';
-import type { PublicIdentity } from '../crypto/identity';
 import type { Session } from '../storage';
 import type { JoinRequestStatus } from '../wire/api';
 import { ApiError } from './api';
@@ -23,7 +22,7 @@ import type { Caller, CircleReplica, ReplicaStore } from './circle';
 import { setMyName } from './authors';
 import { keepCircle, sharedReplica } from './circleList';
 import type { Clock } from './clock';
-import { askToJoin, dropInvite, heldInvites, makeInvite, provenRequests, type HeldInvite } from './inviting';
+import { askToJoin, dropInvite, heldInvites, inviteOf, keepInvite, makeInvite, provenRequests, type HeldInvite, type KeptInvite } from './inviting';
 
 /** How long an invite can be used: a few days to reach the person, then it stops working. */
 export const INVITE_HOURS = 72;
@@ -57,10 +56,7 @@ interface HeldCircleInvite extends HeldInvite {
   readonly label: string;
 }
 
-interface StoredJoin extends MyJoin {
-  readonly genesisHash: string;
-  readonly expiresAt: string;
-  readonly inviter: { readonly deviceId: string; readonly signPub: string; readonly kemPub: string };
+interface StoredJoin extends MyJoin, KeptInvite {
   /** The name the person chose to show in the circle. */
   readonly name: string;
 }
@@ -195,23 +191,7 @@ async function admitted(api: Caller, store: JoinStore, clock: Clock, join: Store
 }
 
 function storedJoin(requestId: string, invite: Invite, name: string, number: string): StoredJoin {
-  const { deviceId, signPub, kemPub } = invite.inviter;
-  return {
-    requestId,
-    circleId: b64u(invite.circleId),
-    safetyNumber: number,
-    status: 'waiting',
-    genesisHash: b64u(invite.genesisHash),
-    expiresAt: formatTime(invite.expiresAt),
-    inviter: { deviceId: b64u(deviceId), signPub: b64u(signPub), kemPub: b64u(kemPub) },
-    name,
-  };
-}
-
-function inviteOf(join: StoredJoin): Invite {
-  const { inviter } = join;
-  const identity: PublicIdentity = { deviceId: unb64uId(inviter.deviceId), signPub: unb64u(inviter.signPub, 32), kemPub: unb64u(inviter.kemPub, 32) };
-  return { circleId: unb64uId(join.circleId), genesisHash: unb64u(join.genesisHash, 32), expiresAt: new Date(join.expiresAt), inviter: identity };
+  return { requestId, safetyNumber: number, status: 'waiting', name, ...keepInvite(invite) };
 }
 
 function publicJoin({ requestId, circleId, safetyNumber: number, status }: StoredJoin): MyJoin {

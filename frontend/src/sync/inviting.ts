@@ -3,13 +3,41 @@
  * common: an invite made at the server under a secret kept sealed in the vault, requests checked
  * against that secret, and a join request made from a link's secret (PROTOCOL §9).
  */
-import { b64u, unb64u } from '../crypto/encoding';
+import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, openInvite, sealInvite, verifyJoinRequest, type Invite } from '../crypto/invites';
 import type { PublicIdentity } from '../crypto/identity';
 import type { SignedObject } from '../crypto/signed';
 import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
 import type { Caller, CircleReplica, ReplicaStore } from './circle';
+
+/** A verified invite as the vault keeps it while this device waits to be let in (b64u and §1 times). */
+export interface KeptInvite {
+  readonly circleId: string;
+  readonly genesisHash: string;
+  readonly expiresAt: string;
+  readonly inviter: { readonly deviceId: string; readonly signPub: string; readonly kemPub: string };
+}
+
+export function keepInvite(invite: Invite): KeptInvite {
+  const { deviceId, signPub, kemPub } = invite.inviter;
+  return {
+    circleId: b64u(invite.circleId),
+    genesisHash: b64u(invite.genesisHash),
+    expiresAt: formatTime(invite.expiresAt),
+    inviter: { deviceId: b64u(deviceId), signPub: b64u(signPub), kemPub: b64u(kemPub) },
+  };
+}
+
+export function inviteOf(kept: KeptInvite): Invite {
+  const { inviter } = kept;
+  return {
+    circleId: unb64uId(kept.circleId),
+    genesisHash: unb64u(kept.genesisHash, 32),
+    expiresAt: new Date(kept.expiresAt),
+    inviter: { deviceId: unb64uId(inviter.deviceId), signPub: unb64u(inviter.signPub, 32), kemPub: unb64u(inviter.kemPub, 32) },
+  };
+}
 
 /** An invite this device made, as the vault keeps it. */
 export interface HeldInvite {

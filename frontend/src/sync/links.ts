@@ -12,11 +12,11 @@
  * once approved it verifies the circle's log from the invite's genesis hash, checks that the
  * inviter is an admin there, and from then on syncs that circle as its personal circle.
  */
-import { b64u, unb64u, unb64uId } from '../crypto/encoding';
+import { b64u, unb64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { isObject } from '../crypto/json';
-import { checkInviterIsAdmin, formatTime, type Invite } from '../crypto/invites';
-import { askToJoin, dropInvite, heldInvites, makeInvite, provenRequests, type HeldInvite } from './inviting';
+import { checkInviterIsAdmin, type Invite } from '../crypto/invites';
+import { askToJoin, dropInvite, heldInvites, inviteOf, keepInvite, makeInvite, provenRequests, type HeldInvite, type KeptInvite } from './inviting';
 import { safetyNumber } from '../crypto/safety';
 import type { JoinRequestStatus } from '../wire/api';
 import { CircleReplica, type Caller, type ReplicaStore } from './circle';
@@ -54,13 +54,9 @@ export type LinkOutcome = 'none' | 'waiting' | 'approved' | 'declined';
 
 type StoredLink = HeldInvite;
 
-interface Joining {
+interface Joining extends KeptInvite {
   readonly secret: string;
   readonly requestId: string;
-  readonly circleId: string;
-  readonly genesisHash: string;
-  readonly expiresAt: string;
-  readonly inviter: { readonly deviceId: string; readonly signPub: string; readonly kemPub: string };
 }
 
 /** The link text for `secret`. */
@@ -164,25 +160,7 @@ export async function isJoining(store: ReplicaStore): Promise<boolean> {
 }
 
 function joiningOf(secret: Uint8Array, requestId: string, invite: Invite): Joining {
-  const { deviceId, signPub, kemPub } = invite.inviter;
-  return {
-    secret: b64u(secret),
-    requestId,
-    circleId: b64u(invite.circleId),
-    genesisHash: b64u(invite.genesisHash),
-    expiresAt: formatTime(invite.expiresAt),
-    inviter: { deviceId: b64u(deviceId), signPub: b64u(signPub), kemPub: b64u(kemPub) },
-  };
-}
-
-function inviteOf(joining: Joining): Invite {
-  const { inviter } = joining;
-  return {
-    circleId: unb64uId(joining.circleId),
-    genesisHash: unb64u(joining.genesisHash, 32),
-    expiresAt: new Date(joining.expiresAt),
-    inviter: { deviceId: unb64uId(inviter.deviceId), signPub: unb64u(inviter.signPub, 32), kemPub: unb64u(inviter.kemPub, 32) },
-  };
+  return { secret: b64u(secret), requestId, ...keepInvite(invite) };
 }
 
 async function readJoining(store: ReplicaStore): Promise<Joining | undefined> {

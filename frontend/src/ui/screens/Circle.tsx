@@ -12,6 +12,7 @@ import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
 import { engineMessage } from './engineMessage';
 import { Notes } from './Notes';
+import { ActionError } from '../ActionError';
 
 export interface CircleProps {
   session: Session;
@@ -83,11 +84,7 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
           {strings.leaveCircle}
         </button>
       )}
-      {action.error !== '' && (
-        <p class="error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError action={action} />
     </section>
   );
 }

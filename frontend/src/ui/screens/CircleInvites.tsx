@@ -6,6 +6,7 @@ import { useAction } from '../useAction';
 import type { CirclePartProps } from './circleParts';
 import { readableTime } from './circleParts';
 import { engineMessage } from './engineMessage';
+import { ActionError } from '../ActionError';
 
 /** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
 export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
@@ -88,11 +89,7 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
         ))}
       </ul>
       <p role="status">{message}</p>
-      {action.error !== '' && (
-        <p class="error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError action={action} />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
+import { ActionError } from '../ActionError';
 
 /** Who is in the circle, as its signed log says; an admin can name facilitators and remove people. */
 export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
@@ -31,11 +32,7 @@ export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
         ))}
       </ul>
       <p role="status">{message}</p>
-      {action.error !== '' && (
-        <p class="error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError action={action} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { useRecords } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
 import { sortedAllies } from './Plan';
+import { ActionError } from '../ActionError';
 
 /**
  * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked
@@ -60,11 +61,7 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
       <p role="status" data-testid="sharing-status">
         {message}
       </p>
-      {action.error !== '' && (
-        <p class="error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError action={action} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
 import { LinkedDevices } from './LinkedDevices';
+import { ActionError } from '../ActionError';
 
 /** Link the person's other devices to this plan, or this device to another's. */
 export function Devices({ engine }: { engine: SyncEngine | null }) {
@@ -43,7 +44,7 @@ function MakeLink({ engine }: { engine: SyncEngine }) {
           <QrCode text={link.link} label={strings.linkQr} />
         </div>
       )}
-      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+      <ActionError action={action} />
     </div>
   );
 }
@@ -79,7 +80,7 @@ function Requests({ engine }: { engine: SyncEngine }) {
         ))}
       </ul>
       <p role="status">{message}</p>
-      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+      <ActionError action={action} />
     </div>
   );
 }
@@ -109,7 +110,7 @@ function Join({ engine }: { engine: SyncEngine }) {
       <p role="status" data-testid="join-status">
         {status}
       </p>
-      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+      <ActionError action={action} />
     </form>
   );
 }

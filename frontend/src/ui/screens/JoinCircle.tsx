@@ -4,6 +4,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
 import { engineMessage } from './engineMessage';
+import { ActionError } from '../ActionError';
 
 const INVITE = '#join=';
 const WAIT_POLL_MS = 5_000;
@@ -78,11 +79,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
           {strings.joinCircle}
         </button>
       </form>
-      {action.error !== '' && (
-        <p class="error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError action={action} />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { dayOf, MAX_DEVICE_NAME } from '../../sync/devices';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
+import { ActionError } from '../ActionError';
 
 /** The person's devices that share this plan: names, last synced day, rename this one, unlink another. */
 export function LinkedDevices({ engine }: { engine: SyncEngine }) {
@@ -62,7 +63,7 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
         {strings.linkedRefresh}
       </button>
       <p role="status">{message}</p>
-      {action.error !== '' && <p class="error" role="alert">{action.error}</p>}
+      <ActionError action={action} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
+import { ActionError } from '../ActionError';
 
 const PURPOSES = Object.keys(strings.purposes) as CirclePurpose[];
 
@@ -43,11 +44,7 @@ export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStart
       <button type="submit" disabled={action.busy || name.trim() === '' || myName.trim() === ''}>
         {strings.startCircle}
       </button>
-      {action.error !== '' && (
-        <p class="error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <ActionError action={action} />
     </form>
   );
 }
