@@ -12,7 +12,7 @@
  */
 import { b64u, unb64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, deriveInvite, type Invite } from '../crypto/invites';
 import { isObject } from '../crypto/json';
 import { safetyNumber } from '../crypto/safety';
 import type { Session } from '../storage';
@@ -31,6 +31,13 @@ const JOIN_FRAGMENT = /#join=([A-Za-z0-9_-]+)$/;
 
 export interface CircleInvite {
   readonly link: string;
+  readonly expiresAt: Date;
+}
+
+/** An invite this device made that can still be used. */
+export interface OpenInvite {
+  readonly inviteId: string;
+  readonly label: string;
   readonly expiresAt: Date;
 }
 
@@ -88,6 +95,34 @@ export function parseInviteLink(text: string): Uint8Array {
 export async function inviteToCircle(api: Caller, store: ReplicaStore, circle: CircleReplica, label: string, origin: string, now: Date): Promise<CircleInvite> {
   const made = await makeInvite<HeldCircleInvite>(api, store, circle, { name: invitesName(circle), hours: INVITE_HOURS, extra: { label } }, now);
   return { link: inviteLinkText(origin, made.secret), expiresAt: made.expiresAt };
+}
+
+/** The invites to the circle this device made that have not expired, been used up or withdrawn. */
+export async function openInvites(store: ReplicaStore, circle: CircleReplica, now: Date): Promise<OpenInvite[]> {
+  const held = await heldInvites<HeldCircleInvite>(store, invitesName(circle), now);
+  return Promise.all(held.map(async (invite) => ({ inviteId: await inviteIdOf(invite), label: invite.label, expiresAt: new Date(invite.expiresAt) })));
+}
+
+/**
+ * Withdraws an invite (the link was sent to the wrong person, or is no longer wanted): the server
+ * declines any request waiting on it, and the link stops working. One the server no longer has
+ * (used up, expired) is simply forgotten here.
+ */
+export async function withdrawInvite(api: Caller, store: ReplicaStore, circle: CircleReplica, inviteId: string, now: Date): Promise<void> {
+  const held = await heldInvites<HeldCircleInvite>(store, invitesName(circle), now);
+  const ids = await Promise.all(held.map(inviteIdOf));
+  const found = held[ids.indexOf(inviteId)];
+  if (found === undefined) return;
+  try {
+    await api.call('DELETE', `/v1/circles/${circle.id}/invites/${inviteId}`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  }
+  await dropInvite(store, invitesName(circle), found.secret, now);
+}
+
+async function inviteIdOf(invite: HeldInvite): Promise<string> {
+  return b64u((await deriveInvite(unb64u(invite.secret, 32))).inviteId);
 }
 
 /** Requests to join the circle that prove they hold one of this device's links, with the number to compare. */

@@ -29,7 +29,7 @@ import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDevice
 import { keepEscrow } from './escrow';
 import { finishRecovery } from './recover';
 import { ensurePersonal, readPersonal } from './personal';
-import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, parseInviteLink, requestCircleJoin, type CircleInvite, type JoinAsk, type MyJoin } from './circleInvites';
+import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, openInvites, parseInviteLink, requestCircleJoin, withdrawInvite, type CircleInvite, type JoinAsk, type MyJoin, type OpenInvite } from './circleInvites';
 import { SharedCircles, type CircleSummary, type NewCircle } from './sharedCircles';
 import { share, sharedWith, unshare } from './shares';
 import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
@@ -38,7 +38,7 @@ export type { SyncState, SyncStatus } from './status';
 export type { DeviceLink, LinkAsked, LinkRequest } from './links';
 export type { LinkedDevice } from './devices';
 export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
-export type { CircleInvite, JoinAsk, MyJoin } from './circleInvites';
+export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
 export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
@@ -94,6 +94,10 @@ export interface SyncEngine {
   startCircle(circle: NewCircle): Promise<string>;
   /** A single-use invite link (`<origin>/#join=…`) for the person `label` names (kept on this device only). */
   inviteToCircle(circleId: string, label: string): Promise<CircleInvite>;
+  /** The invites to a circle this device made that can still be used. */
+  openInvites(circleId: string): Promise<OpenInvite[]>;
+  /** Withdraws one of them: the link stops working, and a request waiting on it is turned down. */
+  withdrawInvite(circleId: string, inviteId: string): Promise<void>;
   /** Requests to join a circle, proven to hold one of this device's invites, each with its safety number. */
   joinAsks(circleId: string): Promise<JoinAsk[]>;
   /** Admits (`approve`) or turns down a request joinAsks listed. */
@@ -272,6 +276,14 @@ class Engine implements SyncEngine {
     });
   }
 
+  openInvites(circleId: string): Promise<OpenInvite[]> {
+    return this.#inCircle(circleId, (_api, circle) => openInvites(this.options.session, circle, new Date(this.#now())));
+  }
+
+  withdrawInvite(circleId: string, inviteId: string): Promise<void> {
+    return this.#inCircle(circleId, (api, circle) => withdrawInvite(api, this.options.session, circle, inviteId, new Date(this.#now())));
+  }
+
   joinAsks(circleId: string): Promise<JoinAsk[]> {
     return this.#serial(async () => {
       const api = await this.#api();
@@ -338,6 +350,14 @@ class Engine implements SyncEngine {
     void this.#connection?.then((c) => c.signOut()).catch(() => undefined);
     this.#connection = null;
     this.#set({ state: 'off', waiting: this.#status.waiting });
+  }
+
+  /** Runs `work` in the queue with the signed-in connection and the verified replica of a shared circle. */
+  #inCircle<T>(circleId: string, work: (api: Connection, circle: CircleReplica) => Promise<T>): Promise<T> {
+    return this.#serial(async () => {
+      const api = await this.#api();
+      return work(api, await this.#shared.replica(api, circleId));
+    });
   }
 
   // One sync ---------------------------------------------------------------------------------------

@@ -119,6 +119,21 @@ describe('shared circles', () => {
     friend.sync.stop();
   });
 
+  it('a withdrawn invite stops working, and is no longer listed', async () => {
+    const server = fakeServer();
+    const survivor = await person(server);
+    const friend = await person(server);
+    const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Wrong person');
+    const [open] = await survivor.sync.openInvites(circleId);
+    expect(open).toMatchObject({ label: 'Wrong person', expiresAt: invite.expiresAt });
+    await survivor.sync.withdrawInvite(circleId, open!.inviteId);
+    expect(await survivor.sync.openInvites(circleId)).toEqual([]);
+    await expect(friend.sync.joinCircle(invite.link, 'Someone')).rejects.toMatchObject({ code: 'not_found' });
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
   it('a declined request says so and admits nothing', async () => {
     const server = fakeServer();
     const survivor = await person(server);

@@ -217,6 +217,11 @@ function inviteRoute(server: FakeServer, { method, path, body }: Call): Response
     server.invites.set(record.invite_id, { circleId: parts[1] as string, record });
     return json(201, {});
   }
+  if (parts[0] === 'circles' && parts[2] === 'invites' && method === 'DELETE') {
+    if (!server.invites.delete(parts[3] as string)) return refusal(404, 'not_found');
+    for (const request of server.requests.values()) if (request.inviteId === parts[3] && request.status === 'pending') request.status = 'declined';
+    return new Response(null, { status: 204 });
+  }
   if (parts[0] === 'circles' && parts[2] === 'requests' && parts.length === 3) {
     const pending = [...server.requests].filter(([, r]) => r.circleId === parts[1] && r.status === 'pending');
     return json(200, { data: pending.map(([id, r]) => ({ request_id: id, invite_id: r.inviteId, request: r.request, created_at: '2026-11-25T00:00:00Z' })) });

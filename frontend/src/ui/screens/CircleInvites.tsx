@@ -3,6 +3,7 @@ import type { CircleInvite, JoinAsk } from '../../sync/engine';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
+import { useLoaded } from '../useLoaded';
 import type { CirclePartProps } from './circleParts';
 import { readableTime } from './circleParts';
 import { engineMessage } from './engineMessage';
@@ -13,6 +14,7 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
   const [label, setLabel] = useState('');
   const [invite, setInvite] = useState<CircleInvite | null>(null);
   const [asks, setAsks] = useState<JoinAsk[] | null>(null);
+  const open = useLoaded(() => engine.openInvites(summary.id), [engine, summary.id, version, invite]);
   const [message, setMessage] = useState('');
   const action = useAction(engineMessage);
   const make = (event: Event) => {
@@ -23,6 +25,14 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
       setLabel('');
     });
   };
+  const withdraw = (inviteId: string) =>
+    action.run(async () => {
+      setMessage('');
+      await engine.withdrawInvite(summary.id, inviteId);
+      setInvite(null);
+      open.reload();
+      setMessage(strings.inviteWithdrawn);
+    });
   const check = () => action.run(async () => setAsks(await engine.joinAsks(summary.id)));
   // Who is asking shows as the page opens, and after each sync.
   useEffect(() => {
@@ -65,6 +75,18 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
           </p>
           <QrCode text={invite.link} label={strings.inviteQr} />
         </div>
+      )}
+      {(open.value ?? []).length > 0 && (
+        <ul class="plain" aria-label={strings.openInvitesLabel}>
+          {(open.value ?? []).map((o) => (
+            <li key={o.inviteId} data-testid="open-invite">
+              {strings.openInvite(o.label, readableTime(o.expiresAt.getTime()))}{' '}
+              <button type="button" class="secondary" aria-label={strings.withdrawInviteFor(o.label)} disabled={action.busy} onClick={() => withdraw(o.inviteId)}>
+                {strings.withdrawInvite}
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
       <h3>{strings.requestsHeading}</h3>
       <button type="button" class="secondary" disabled={action.busy} onClick={check}>
