@@ -12,7 +12,7 @@ import type { HeldKeys } from './keys';
 import { checkRecordId, type RecordBodies, type RecordKind } from './kinds';
 import { openJson, sealJson } from './sealed';
 import { openAll, readSlot, writeSlot } from './slots';
-import { localPut, localRemove, markedSent, remote, settled, type OutboxEntry, type RemoteOutcome, type RemoteRevision, type Revision, type SentChange, type Slot, type StoredRecord } from './transitions';
+import { localPut, localRemove, markedSent, passedOver, remote, settled, type OutboxEntry, type RemoteOutcome, type RemoteRevision, type Revision, type SentChange, type Slot, type StoredRecord } from './transitions';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
 /** What a session needs from the store that opened it. */
@@ -192,6 +192,11 @@ export class Session {
       return result.slot;
     });
     return outcome;
+  }
+
+  /** Leaves a pulled revision out, keeping what is stored (see passedOver). Safe to repeat. */
+  passOver(recordId: string, seq: number): Promise<void> {
+    return this.#step(recordId, (slot) => passedOver(slot, seq));
   }
 
   /**

@@ -141,3 +141,16 @@ export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision, c
   const next = settledAs({ ...record, body }, base);
   return { slot: next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next, outcome: 'merged' };
 }
+
+/**
+ * A revision the sync engine leaves out (PROTOCOL §16: a member who may not write it, or an older
+ * one served again) is still the newest at the server: the record keeps its body and clock, and
+ * its base moves to that change, so this device's next edit builds on it and replaces it rather
+ * than being refused as stale forever. A record this device does not hold stays absent.
+ */
+export function passedOver(slot: Slot, seq: number): Slot {
+  const record = slot.record;
+  if (record === null || (record.base !== null && record.base.seq >= seq)) return slot;
+  const base = { seq, hlc: record.base?.hlc ?? '', body: record.base?.body ?? null };
+  return { record: { ...record, base }, entry: slot.entry };
+}

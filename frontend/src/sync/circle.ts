@@ -37,7 +37,7 @@ export interface Caller {
 }
 
 /** What a replica needs of the unlocked vault (a `Session`). */
-export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface ReplicaOptions {
   readonly clock: Clock;
@@ -332,23 +332,31 @@ export class CircleReplica {
     const [recordId, changeId, hlc, author] = [payload['record_id'], payload['change_id'], payload['hlc'], payload['author']] as [string, string, string, string];
     const place = await this.store.placeOf(recordId);
     if (place !== null && place.circle !== this.#place) return;
-    this.#checkNotReplayed(what, seq, place?.base ?? null, hlc);
-    this.options.clock.observe(hlc);
-    const document = payload['deleted'] === true ? (place === null ? undefined : { kind: place.kind as SyncedKind, body: null }) : fromWire(payload['body']);
-    if (document === undefined || !this.#kinds.includes(document.kind) || (place !== null && place.kind !== document.kind)) return;
     const base = place?.base ?? null;
+    if (this.#olderThanHeld(what, seq, base, hlc)) return this.store.passOver(recordId, seq);
+    const document = payload['deleted'] === true ? (place === null ? undefined : { kind: place.kind as SyncedKind, body: null }) : fromWire(payload['body']);
     const isAdmin = (id: string) => state.members.get(id)?.role === 'admin';
-    if (!mayWrite(document.kind, { recordId, author, circleId: this.id, isAdmin, baseAuthor: base === null ? null : hlcAuthor(base.hlc) })) return;
+    const applies =
+      document !== undefined &&
+      this.#kinds.includes(document.kind) &&
+      (place === null || place.kind === document.kind) &&
+      mayWrite(document.kind, { recordId, author, circleId: this.id, isAdmin, baseAuthor: base === null ? null : hlcAuthor(base.hlc) });
+    if (!applies) return this.store.passOver(recordId, seq);
+    // Only a revision taken moves this device's clock: a left-out one must not drag it.
+    this.options.clock.observe(hlc);
     await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body }, this.#place);
   }
 
   /**
    * A revision newer in the change log than the one this device holds must be newer by its clock
-   * too: otherwise the server is serving an old revision again, under a new number, to roll the
-   * record back (`rolled_back`).
+   * too. In the personal circle only the person's own devices write, so an older one is the server
+   * serving an old revision again to roll the record back (`rolled_back`). In a shared circle a
+   * member's app sets its own clock, so an older one is left out instead (true): it rolls nothing
+   * back, and no member can stop the circle syncing for the others.
    */
-  #checkNotReplayed(what: string, seq: number, base: Revision | null, hlc: string): void {
-    if (base === null || seq <= base.seq || hlc > base.hlc) return;
+  #olderThanHeld(what: string, seq: number, base: Revision | null, hlc: string): boolean {
+    if (base === null || seq <= base.seq || hlc > base.hlc) return false;
+    if (this.options.shared === true) return true;
     throw new ProtocolError(
       'rolled_back',
       `${what} was refused: it is an older revision of a record (written at ${hlc}) than the one this device has (written at ${base.hlc}): the server replayed an old revision`,
@@ -369,6 +377,8 @@ export class CircleReplica {
       return { change: { change_id: sent.changeId, base_seq, envelope: envelope as unknown as ChangeIn['envelope'] }, recordId: pending.recordId, hlc: sent.hlc };
     }
     const changeId = randomBytes(ID_BYTES);
+    // A new revision sorts after the one it builds on, whatever this device's wall clock says.
+    if (pending.base !== null) this.options.clock.observe(pending.base.hlc);
     const hlc = this.options.clock.tick();
     const kind = pending.kind;
     if (!isSyncedKind(kind)) throw new RangeError(`records of kind ${kind} stay on this device`);

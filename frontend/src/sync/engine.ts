@@ -41,7 +41,7 @@ export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
 export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface SyncOptions {
   readonly session: EngineStore;

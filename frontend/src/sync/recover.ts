@@ -178,6 +178,7 @@ function actingAs(session: ReplicaStore, device: DeviceKeys): ReplicaStore {
     settle: (...args) => session.settle(...args),
     applyRemote: (...args) => session.applyRemote(...args),
     placeOf: (...args) => session.placeOf(...args),
+    passOver: (...args) => session.passOver(...args),
     cursor: (...args) => session.cursor(...args),
     setCursor: (...args) => session.setCursor(...args),
     getState: (...args) => session.getState(...args),

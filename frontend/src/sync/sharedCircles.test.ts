@@ -134,6 +134,51 @@ describe('shared circles', () => {
     friend.sync.stop();
   });
 
+  it('a member’s edit of what only the survivor may write is left out, and does not stop the survivor taking it back', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const plan = newRecordId();
+    await survivor.session.put('plan', plan, answer({ shareable: true }));
+    await survivor.sync.setShared(circleId, plan, true);
+    await friend.sync.syncNow();
+    const [copy] = await friend.session.list('shared-plan', circleId);
+    await friend.session.put('shared-plan', copy!.id, { section: 'safe-places', answer: 'forged by a member' }, circleId);
+    expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    await survivor.sync.syncNow();
+    expect((await survivor.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual([answer().answer]);
+    await survivor.sync.setShared(circleId, plan, false);
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    await friend.sync.syncNow();
+    expect(await friend.session.list('shared-plan', circleId)).toEqual([]);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
+  it('a member whose clock is an hour slow still edits a note written after it by the clock', async () => {
+    const server = fakeServer();
+    const { survivor, circleId } = await circleWithAlly(server);
+    const { session } = await testStore().createVault('p');
+    const slowly = () => startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false, now: () => Date.now() - 3_600_000 });
+    let slow = slowly();
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
+    await slow.joinCircle(invite.link, 'Tui');
+    const [ask] = await survivor.sync.joinAsks(circleId);
+    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    const note = newRecordId();
+    await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
+    await survivor.sync.syncNow();
+    await slow.syncNow();
+    // The app restarts: its clock has seen nothing yet.
+    slow.stop();
+    slow = slowly();
+    await session.put('note', note, { title: 'Thursday', text: 'library at six' }, circleId);
+    expect(await slow.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect((await survivor.session.get('note', note))?.body.text).toBe('library at six');
+    survivor.sync.stop();
+    slow.stop();
+  });
+
   it('a declined request says so and admits nothing', async () => {
     const server = fakeServer();
     const survivor = await person(server);

@@ -2,9 +2,10 @@
  * The shared circles this device syncs, beside the personal one: starting one, syncing each,
  * the people in each, and what happens when the server says this device is no longer a member.
  *
- * One circle's trouble never stops the others: a circle whose log or records do not verify keeps
- * its warning (shown with the circle) and is synced again next time; the first such warning is
- * also the sync's outcome, so the person sees it in the status line.
+ * One circle's trouble never stops the others: each is synced in turn whatever happened to the one
+ * before, and the first failure is the sync's outcome, so the person sees it in the status line.
+ * A circle whose log or records do not verify also keeps its warning, shown with the circle, until
+ * a sync of it succeeds.
  */
 import { b64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
@@ -19,7 +20,7 @@ import { reconcileShares } from './shares';
 import { memberNames, setMyName } from './authors';
 
 /** What sync needs of the vault for shared circles. */
-export type SharedStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type SharedStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface CircleMember {
   readonly deviceId: string;
@@ -84,7 +85,7 @@ export class SharedCircles {
 
   /** Syncs every circle this device is a member of; see the module's comment for what a failure does. */
   async syncAll(api: Caller): Promise<void> {
-    let first: ProtocolError | undefined;
+    let first: unknown;
     for (const stored of await storedCircles(this.store)) {
       if (stored.standing !== 'member') continue;
       try {
@@ -92,8 +93,7 @@ export class SharedCircles {
         this.#problems.delete(stored.circleId);
       } catch (error) {
         if (await this.#noLongerMember(stored, error)) continue;
-        if (!(error instanceof ProtocolError)) throw error;
-        this.#problems.set(stored.circleId, error.message);
+        if (error instanceof ProtocolError) this.#problems.set(stored.circleId, error.message);
         first ??= error;
       }
     }
