@@ -37,6 +37,8 @@ export interface LocalRecord<K extends RecordKind> {
   readonly circle?: string;
   /** The clock of the last revision synced (PROTOCOL §7 `hlc`: when, and which device wrote it); absent before the first sync. */
   readonly hlc?: string;
+  /** The key epoch that revision was sealed under, when known. */
+  readonly epoch?: number;
 }
 
 /** A record waiting to be sent, as the sync engine sees it. */
@@ -377,7 +379,7 @@ export class Session {
 function visible<K extends RecordKind>(kind: K, id: string, record: StoredRecord): LocalRecord<K> | undefined {
   if (record.kind !== kind || record.body === null) return undefined;
   const where = record.circle === undefined ? {} : { circle: record.circle };
-  const when = record.base === null ? {} : { hlc: record.base.hlc };
+  const when = record.base === null ? {} : { hlc: record.base.hlc, ...(record.base.epoch === undefined ? {} : { epoch: record.base.epoch }) };
   return { id, kind, body: record.body as RecordBodies[K], unsynced: record.unsynced, ...where, ...when };
 }
 

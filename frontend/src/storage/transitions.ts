@@ -16,6 +16,8 @@ export interface Revision {
   readonly seq: number;
   readonly hlc: string;
   readonly body: JsonObject | null;
+  /** The key epoch it was sealed under, when known: a shared circle's app seals its own records again under a newer one. */
+  readonly epoch?: number;
 }
 
 /** A record as sealed in the `records` store. `body` null with `unsynced` is a tombstone still to send. */
@@ -114,12 +116,21 @@ function settledAs(record: StoredRecord, base: Revision): Slot {
 export function settled(slot: Slot, seq: number, hlc: string): Slot {
   const sent = slot.entry?.sent;
   if (slot.record === null || slot.entry === null || sent == null || sent.hlc !== hlc) throw new StorageError('not_pending');
-  const next = settledAs(slot.record, { seq, hlc, body: sent.body });
+  const next = settledAs(slot.record, { seq, hlc, body: sent.body, ...epochOf(sent.envelope) });
   return next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next;
 }
 
+function epochOf(envelope: unknown): { epoch?: number } {
+  const epoch = (envelope as { epoch?: unknown } | undefined)?.epoch;
+  return typeof epoch === 'number' ? { epoch } : {};
+}
+
+function baseOf(revision: Revision): Revision {
+  return { seq: revision.seq, hlc: revision.hlc, body: revision.body, ...(revision.epoch === undefined ? {} : { epoch: revision.epoch }) };
+}
+
 function takeRemote(kind: RecordKind, revision: Revision, circle: string | undefined): Slot {
-  const base = { seq: revision.seq, hlc: revision.hlc, body: revision.body };
+  const base = baseOf(revision);
   return { record: revision.body === null ? null : { ...placed(kind, circle), body: revision.body, base, unsynced: false }, entry: null };
 }
 
@@ -137,7 +148,7 @@ export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision, c
   if (record?.base != null && revision.seq <= record.base.seq) return { slot, outcome: 'known' };
   if (record === null || !record.unsynced || slot.entry === null) return { slot: takeRemote(kind, revision, circle), outcome: 'applied' };
   const body = merge(record.base?.body ?? null, record.body, revision.body, true);
-  const base = { seq: revision.seq, hlc: revision.hlc, body: revision.body };
+  const base = baseOf(revision);
   const next = settledAs({ ...record, body }, base);
   return { slot: next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next, outcome: 'merged' };
 }

@@ -17,7 +17,7 @@ import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding
 import { ProtocolError, type ErrorCode } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
-import { makeAdd, makeLeave, makeRemove, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
+import { makeAdd, makeLeave, makeRemove, makeRotate, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
 import { newEpochKey, openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
 import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
@@ -213,15 +213,17 @@ export class CircleReplica {
   }
 
   /**
-   * Signs an `add` entry for `identity` and sends it to `path` with every epoch key this replica
-   * holds sealed to the new device: the person's own devices read the whole history, also after
-   * an unlink started a new epoch.
+   * Signs an `add` entry for `identity` and sends it to `path` with the keys the new device gets:
+   * in the personal circle every epoch key this replica holds (the person's own devices read the
+   * whole history, also after an unlink started a new epoch); in a shared circle the current one
+   * only, so a new member never reads what was written, or taken back, before its epoch.
    */
   async #admit(path: string, identity: SignedObject, role: Role): Promise<void> {
     const state = await this.refresh();
     const joiner = await verifyIdentity(identity);
     const entry = makeAdd(this.store.deviceKeys, state, identity, role);
-    const epochs = [...new Set([...this.#keys.keys(), state.epoch])].filter((e) => e <= state.epoch);
+    const held = this.options.shared === true ? [] : [...this.#keys.keys()];
+    const epochs = [...new Set([...held, state.epoch])].filter((e) => e <= state.epoch);
     const envelopes = await Promise.all(epochs.map((e) => sealKeyEnvelope(this.circleId, e, joiner, this.#key(e))));
     await this.api.call('POST', path, { entry, key_envelopes: envelopes });
     await this.refresh();
@@ -243,6 +245,17 @@ export class CircleReplica {
   }
 
   /**
+   * Starts a new epoch (§8 `rotate`, an admin's), its key sealed to every member: what is written
+   * from now on is sealed under it, and a member admitted later gets only keys from it on, so it
+   * never reads what was written, or taken back, before.
+   */
+  async rotate(): Promise<void> {
+    const state = await this.refresh();
+    await this.#newEpoch(state, undefined, (key) => makeRotate(this.store.deviceKeys, state, key));
+    await this.refresh();
+  }
+
+  /**
    * Leaves the circle by a signed `leave` entry (§8) that starts a new epoch, its key sealed to the
    * members who stay: this device keeps what it has and can open nothing written afterwards.
    * Contract: the last admin cannot leave (`invalid_operation`, from the server and the log's rule).
@@ -254,11 +267,11 @@ export class CircleReplica {
   }
 
   /** Sends the entry `make` signs with a fresh epoch key, that key sealed to every member but `leaving`. */
-  async #newEpoch(state: CircleState, leaving: Uint8Array, make: (key: Uint8Array) => Promise<SignedObject>): Promise<void> {
+  async #newEpoch(state: CircleState, leaving: Uint8Array | undefined, make: (key: Uint8Array) => Promise<SignedObject>): Promise<void> {
     const key = newEpochKey();
     try {
       const entry = await make(key);
-      const staying = [...state.members.values()].filter((m) => !bytesEqual(m.identity.deviceId, leaving));
+      const staying = [...state.members.values()].filter((m) => leaving === undefined || !bytesEqual(m.identity.deviceId, leaving));
       const envelopes = await Promise.all(staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)));
       await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
     } finally {
@@ -328,6 +341,7 @@ export class CircleReplica {
     if (!isObject(envelope) || envelope['circle_id'] !== this.id) throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
     if (typeof envelope['epoch'] === 'number' && !this.#keys.has(envelope['epoch'])) await this.refresh();
     const state = await this.verified();
+    if (this.#before(state, envelope['epoch'])) return;
     const payload = await refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
     const [recordId, changeId, hlc, author] = [payload['record_id'], payload['change_id'], payload['hlc'], payload['author']] as [string, string, string, string];
     const place = await this.store.placeOf(recordId);
@@ -344,7 +358,18 @@ export class CircleReplica {
     if (!applies) return this.store.passOver(recordId, seq);
     // Only a revision taken moves this device's clock: a left-out one must not drag it.
     this.options.clock.observe(hlc);
-    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body }, this.#place);
+    const epoch = envelope['epoch'] as number;
+    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body, epoch }, this.#place);
+  }
+
+  /**
+   * Whether a record is sealed under an epoch during which this device was never a member of a
+   * shared circle: written before it joined, it was never meant for it (a new member gets the
+   * current key only), so it is left out. Any other epoch without a key is still `unknown_epoch`.
+   */
+  #before(state: CircleState, epoch: unknown): boolean {
+    if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch)) return false;
+    return state.epochMembers.get(epoch)?.has(b64u(this.store.deviceKeys.public.deviceId)) !== true;
   }
 
   /**

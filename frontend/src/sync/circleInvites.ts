@@ -56,7 +56,9 @@ export interface MyJoin {
   readonly requestId: string;
   readonly circleId: string;
   readonly safetyNumber: string;
-  readonly status: 'waiting' | 'declined';
+  /** `failed`: let in, but the circle did not check out (see `problem`), so it was not joined. */
+  readonly status: 'waiting' | 'declined' | 'failed';
+  readonly problem?: string;
 }
 
 interface HeldCircleInvite extends HeldInvite {
@@ -194,17 +196,17 @@ export async function dismissJoin(store: ReplicaStore, requestId: string): Promi
  * invite's genesis hash, the inviter an admin there), kept as a circle this device syncs, and
  * this device's name in it is written; a declined or withdrawn one is marked declined.
  *
- * Contract: an inviter who is not an admin in the verified log is `not_admin`, and the circle is
- * not kept.
+ * Contract: an approved circle that does not verify (an inviter who is not an admin there is
+ * `not_admin`) is not kept: its request is marked failed with the reason, and the others go on.
  */
 export async function checkCircleJoins(api: Caller, store: JoinStore, clock: Clock): Promise<void> {
   const joins = await readJoins(store);
   for (const join of joins.filter((j) => j.status === 'waiting')) {
     const status = await requestStatus(api, join.requestId);
     if (status === 'pending') continue;
-    if (status === 'approved') await admitted(api, store, clock, join);
+    const outcome = status === 'approved' ? await admitted(api, store, clock, join) : ({ status: 'declined' } as const);
     const rest = (await readJoins(store)).filter((j) => j.requestId !== join.requestId);
-    await saveJoins(store, status === 'approved' ? rest : [...rest, { ...join, status: 'declined' }]);
+    await saveJoins(store, outcome === null ? rest : [...rest, { ...join, ...outcome }]);
   }
 }
 
@@ -217,20 +219,27 @@ async function requestStatus(api: Caller, requestId: string): Promise<JoinReques
   }
 }
 
-async function admitted(api: Caller, store: JoinStore, clock: Clock, join: StoredJoin): Promise<void> {
+/** Joins an approved circle; null once joined, or why it was not (the circle did not check out: one bad invite never stops the rest). */
+async function admitted(api: Caller, store: JoinStore, clock: Clock, join: StoredJoin): Promise<Pick<MyJoin, 'status' | 'problem'> | null> {
   const invite = inviteOf(join);
   const replica = sharedReplica(api, store, join, clock);
-  checkInviterIsAdmin(invite, await replica.refresh(), invite.genesisHash);
+  try {
+    checkInviterIsAdmin(invite, await replica.refresh(), invite.genesisHash);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    return { status: 'failed', problem: error.message };
+  }
   await keepCircle(store, { circleId: join.circleId, genesisHash: join.genesisHash, standing: 'member' });
   await setMyName(store, join.circleId, join.name);
+  return null;
 }
 
 function storedJoin(requestId: string, invite: Invite, name: string, number: string): StoredJoin {
   return { requestId, safetyNumber: number, status: 'waiting', name, ...keepInvite(invite) };
 }
 
-function publicJoin({ requestId, circleId, safetyNumber: number, status }: StoredJoin): MyJoin {
-  return { requestId, circleId, safetyNumber: number, status };
+function publicJoin({ requestId, circleId, safetyNumber: number, status, problem }: StoredJoin): MyJoin {
+  return { requestId, circleId, safetyNumber: number, status, ...(problem === undefined ? {} : { problem }) };
 }
 
 async function readJoins(store: Pick<ReplicaStore, 'getState'>): Promise<StoredJoin[]> {

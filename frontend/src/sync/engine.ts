@@ -31,6 +31,7 @@ import { finishRecovery } from './recover';
 import { ensurePersonal, readPersonal } from './personal';
 import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, openInvites, parseInviteLink, requestCircleJoin, withdrawInvite, type CircleInvite, type JoinAsk, type MyJoin, type OpenInvite } from './circleInvites';
 import { SharedCircles, type CircleSummary, type NewCircle } from './sharedCircles';
+import { setStanding, storedCircles } from './circleList';
 import { share, sharedWith, unshare } from './shares';
 import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
 
@@ -106,8 +107,10 @@ export interface SyncEngine {
   removeMember(circleId: string, deviceId: string): Promise<void>;
   /** Names a member a facilitator of the circle, or not (admins only). */
   setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void>;
-  /** Leaves a circle: this device keeps what it has and gets nothing new. */
+  /** Leaves a circle, sending first what is waiting for it: this device keeps what it has and gets nothing new. */
   leaveCircle(circleId: string): Promise<void>;
+  /** Asks the server again about a circle this device was told it is no longer in (a server restored from an old backup, say). */
+  checkCircleAgain(circleId: string): Promise<void>;
   /** Asks to join the circle of an invite link, shown to its members as `name`; resolves with the number to compare. */
   joinCircle(link: string, name: string): Promise<MyJoin>;
   /** This device's requests to join, waiting or turned down. */
@@ -312,6 +315,12 @@ class Engine implements SyncEngine {
 
   async leaveCircle(circleId: string): Promise<void> {
     await this.#serial(async () => this.#shared.leave(await this.#api(), circleId));
+    await this.syncNow();
+  }
+
+  async checkCircleAgain(circleId: string): Promise<void> {
+    await this.#serial(() => setStanding(this.options.session, circleId, 'member'));
+    await this.syncNow();
   }
 
   async joinCircle(link: string, name: string): Promise<MyJoin> {
@@ -431,9 +440,13 @@ class Engine implements SyncEngine {
     return (await this.#waitingChanges()).length;
   }
 
-  /** The changes waiting for the server: every pending record of a kind that syncs. */
+  /**
+   * The changes waiting for the server: every pending record of a kind that syncs, except those of
+   * a circle this device is no longer in (they stay on this device, shown as not sent).
+   */
   async #waitingChanges(): Promise<PendingChange[]> {
-    return (await this.options.session.pending()).filter((p) => isSyncedKind(p.kind));
+    const gone = new Set((await storedCircles(this.options.session)).filter((c) => c.standing !== 'member').map((c) => c.circleId));
+    return (await this.options.session.pending()).filter((p) => isSyncedKind(p.kind) && (p.circle === undefined || !gone.has(p.circle)));
   }
 
   /** The personal circle, made at the server on first use; never while this device waits to be linked to another's. */

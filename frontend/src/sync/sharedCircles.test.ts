@@ -179,6 +179,38 @@ describe('shared circles', () => {
     slow.stop();
   });
 
+  it('someone admitted after an un-share holds no key that opens the words taken back, yet sees the circle, its people and what is still shared', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const [kept, regretted] = [newRecordId(), newRecordId()];
+    await survivor.session.put('plan', kept, answer({ section: 'support', answer: 'still shared', shareable: true }));
+    await survivor.session.put('plan', regretted, answer({ section: 'break', answer: 'regret sharing', shareable: true }));
+    await survivor.sync.setShared(circleId, kept, true);
+    await survivor.sync.setShared(circleId, regretted, true);
+    await survivor.sync.setShared(circleId, regretted, false);
+    const circle = server.circles.get(circleId)!;
+    expect(circle.epoch).toBe(1);
+
+    const later = await person(server);
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
+    await later.sync.joinCircle(invite.link, 'Tui');
+    const [ask] = await survivor.sync.joinAsks(circleId);
+    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    expect(await later.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    await friend.sync.syncNow();
+    await later.sync.syncNow();
+
+    expect(circle.envelopes.filter((e) => e.recipient === later.id).map((e) => e.epoch)).toEqual([1]);
+    const [summary] = await later.sync.circles();
+    expect(summary?.name).toBe('Around me');
+    expect(summary?.members.map((m) => m.name).sort()).toEqual(['Aroha', 'Mere', 'Tui']);
+    expect((await later.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual(['still shared']);
+    // Every change that ever held the regretted words is under epoch 0, which Tui never gets.
+    const copies = circle.changes.filter((c) => c.envelope.epoch === 0).length;
+    expect(copies).toBeGreaterThan(0);
+    for (const p of [survivor, friend, later]) p.sync.stop();
+  });
+
   it('a declined request says so and admits nothing', async () => {
     const server = fakeServer();
     const survivor = await person(server);
@@ -205,9 +237,11 @@ describe('shared circles', () => {
     await survivor.sync.removeMember(circleId, friend.id);
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'not for the removed' }, circleId);
     await survivor.sync.syncNow();
+    // Written before the friend's app learned of the removal: it stays on the device, not counted as waiting.
+    await friend.session.put('note', newRecordId(), { title: 'Unsent', text: 'too late' }, circleId);
     const status = await friend.sync.syncNow();
-    expect(status.state).toBe('up-to-date');
-    expect((await friend.session.list('note', circleId)).map((n) => n.body.title)).toEqual(['Before']);
+    expect(status).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    expect((await friend.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual(['Before', 'Unsent']);
     expect((await friend.sync.circles())[0]?.standing).toBe('removed');
     expect((await survivor.sync.circles())[0]?.members.map((m) => m.name)).toEqual(['Mere']);
     survivor.sync.stop();
@@ -217,10 +251,13 @@ describe('shared circles', () => {
   it('a member who leaves keeps what it had; the others go on under a new key', async () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
+    await friend.session.put('note', newRecordId(), { title: 'Goodbye', text: 'written just before leaving' }, circleId);
     await friend.sync.leaveCircle(circleId);
+    expect(friend.sync.status.waiting).toBe(0);
     expect((await friend.sync.circles())[0]?.standing).toBe('left');
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'x' }, circleId);
     expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    expect((await survivor.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual(['After', 'Goodbye']);
     expect([...server.circles.get(circleId)!.changes].at(-1)?.envelope.epoch).toBe(1);
     survivor.sync.stop();
     friend.sync.stop();

@@ -18,6 +18,7 @@ import { ensureMade, setStanding, sharedReplica, startCircle, storedCircles, typ
 import type { Clock } from './clock';
 import { reconcileShares } from './shares';
 import { memberNames, setMyName } from './authors';
+import { resealOwn, startAskedEpoch } from './reseal';
 
 /** What sync needs of the vault for shared circles. */
 export type SharedStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
@@ -110,7 +111,10 @@ export class SharedCircles {
   async replica(api: Caller, circleId: string): Promise<CircleReplica> {
     const stored = (await storedCircles(this.store)).find((c) => c.circleId === circleId && c.standing === 'member');
     if (stored === undefined) throw new RangeError('this device is not a member of that circle');
-    return this.#replica(api, await ensureMade(api, this.store, stored));
+    const replica = this.#replica(api, await ensureMade(api, this.store, stored));
+    // Before anyone is let in: what was taken back stays behind the old key.
+    await startAskedEpoch(this.store, replica);
+    return replica;
   }
 
   /** Removes a member: a new epoch whose key only the others get. */
@@ -120,9 +124,11 @@ export class SharedCircles {
     await this.#snapshot(circleId, await replica.verified());
   }
 
-  /** Leaves a circle; this device keeps what it has, and syncs the circle no more. */
+  /** Leaves a circle, first sending what waits for it; this device keeps what it has, and syncs the circle no more. */
   async leave(api: Caller, circleId: string): Promise<void> {
-    await (await this.replica(api, circleId)).leave();
+    const replica = await this.replica(api, circleId);
+    await replica.sync();
+    await replica.leave();
     this.#drop(circleId);
     await setStanding(this.store, circleId, 'left');
   }
@@ -156,9 +162,14 @@ export class SharedCircles {
   async #syncOne(api: Caller, stored: StoredCircle): Promise<void> {
     const replica = this.#replica(api, await ensureMade(api, this.store, stored));
     const state = await replica.refresh();
-    if (state.members.get(this.#me)?.role === 'admin') await reconcileShares(this.store, [stored.circleId]);
+    if (state.members.get(this.#me)?.role === 'admin') {
+      await reconcileShares(this.store, [stored.circleId]);
+      await startAskedEpoch(this.store, replica);
+    }
     await replica.sync();
-    await this.#snapshot(stored.circleId, await replica.verified());
+    const now = await replica.verified();
+    if (await resealOwn(this.store, stored.circleId, now, this.#me)) await replica.push();
+    await this.#snapshot(stored.circleId, now);
   }
 
   /** The server answers 404 for a circle this device is not a member of: removed, or its leave arrived. */

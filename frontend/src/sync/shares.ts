@@ -12,8 +12,9 @@ import { b64u } from '../crypto/encoding';
 import { jsonEqual, type JsonObject } from '../crypto/json';
 import { isShareable, newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session, type SharedAlly, type SharedPlan } from '../storage';
 import { hlcAuthor } from './authors';
+import { askForNewEpoch } from './reseal';
 
-export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
+export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'setState'>;
 
 type Copy = { readonly kind: 'shared-plan'; readonly body: SharedPlan } | { readonly kind: 'shared-ally'; readonly body: SharedAlly };
 const COPY_KINDS = ['shared-plan', 'shared-ally'] as const;
@@ -50,13 +51,21 @@ export async function share(store: ShareStore, circleId: string, sourceId: strin
   await store.put(copy.kind, copyId, copy.body, circleId);
 }
 
-/** Stops sharing `sourceId` with `circleId`: its copy is deleted from the circle. */
+/**
+ * Stops sharing `sourceId` with `circleId`: its copy is deleted from the circle, and the circle's
+ * next sync starts a new epoch, so nobody admitted later can open the words taken back.
+ */
 export async function unshare(store: ShareStore, circleId: string, sourceId: string): Promise<void> {
   for (const s of await store.list('share')) {
     if (s.body.circle !== circleId || s.body.source !== sourceId) continue;
-    await store.remove('share', s.id);
-    await removeCopy(store, s.body.copy);
+    await takeBack(store, s);
   }
+}
+
+async function takeBack(store: ShareStore, share: LocalRecord<'share'>): Promise<void> {
+  await askForNewEpoch(store, share.body.circle);
+  await store.remove('share', share.id);
+  await removeCopy(store, share.body.copy);
 }
 
 /**
@@ -70,8 +79,7 @@ export async function reconcileShares(store: ShareStore, circles: readonly strin
     const source = await readSource(store, s.body.source);
     const copy = source === undefined ? undefined : copyOf(source);
     if (copy === undefined) {
-      await store.remove('share', s.id);
-      await removeCopy(store, s.body.copy);
+      await takeBack(store, s);
       continue;
     }
     const current = await store.get(copy.kind, s.body.copy);
@@ -86,7 +94,9 @@ async function removeOrphans(store: ShareStore, circles: readonly string[], copy
     for (const kind of COPY_KINDS) {
       for (const copy of await store.list(kind, circle)) {
         const mine = copy.hlc === undefined || hlcAuthor(copy.hlc) === me;
-        if (mine && !copyIds.has(copy.id)) await store.remove(kind, copy.id);
+        if (!mine || copyIds.has(copy.id)) continue;
+        await askForNewEpoch(store, circle);
+        await store.remove(kind, copy.id);
       }
     }
   }

@@ -6,8 +6,8 @@ interface ConflictsProps {
   conflicts: NonNullable<WithConflicts['_conflicts']>;
   /** What the list is; by default, what another of the person's own devices wrote. */
   heading?: string;
-  /** The person has looked: the other versions may go. */
-  onDone(): void;
+  /** The person has looked: the other versions may go. Without it the versions are only shown (a circle one can no longer write in). */
+  onDone?: () => void;
 }
 
 /**
@@ -26,9 +26,11 @@ export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone
           {strings.conflictOther} <span class="conflict-value">{describe(conflict.value)}</span>
         </p>
       ))}
-      <button type="button" class="secondary" onClick={onDone}>
-        {strings.conflictKeep}
-      </button>
+      {onDone !== undefined && (
+        <button type="button" class="secondary" onClick={onDone}>
+          {strings.conflictKeep}
+        </button>
+      )}
     </div>
   );
 }

@@ -140,7 +140,8 @@ export const strings = {
   planAnswer: 'Your answer',
   planShareable: 'I may share this answer with people I choose',
   planPrivate: 'Private: only on your devices.',
-  planShareableNote: 'Shareable: nothing is shared until you share it with a circle.',
+  planShareableNote: 'Shareable: nothing is shared until you share it with a circle. Once you do, your changes to it are shared too.',
+  sharedWithCircles: (names: readonly string[]) => `Shared with: ${names.map((n) => (n === '' ? 'a circle' : n)).join(', ')}.`,
   planAllies: 'People this answer is about',
   planNoAllies: 'Add people in “My allies” to link them here.',
   conflictHeading: 'Another of your devices changed this at the same time',
@@ -151,7 +152,7 @@ export const strings = {
   alliesHeading: 'My allies',
   alliesIntro:
     'The people who stand with you, the people who might with some help, and the people to be careful with. ' +
-    'This list is only ever on your devices.',
+    'This list stays on your devices. You can share an ally’s name and how to reach them with a circle; never your notes about them.',
   alliesEmpty: 'No one is on your list yet.',
   alliesFilter: 'Show',
   alliesFilterAll: 'Everyone',
@@ -279,6 +280,7 @@ export const strings = {
   removedHere:
     'You are no longer a member of this circle: an admin removed you, or you left. You keep what you already had here; nothing new arrives.',
   leftHere: 'You left this circle. You keep what you already had here; nothing new arrives.',
+  checkAgain: 'Check with the server again',
   circleProblem: 'Warning: something the server sent for this circle did not check out, so it was not used.',
   circleProblemHelp:
     'Your data on this device is safe. This can mean the server was changed or tampered with. Tell your admin or the organisation that runs the server.',
@@ -292,6 +294,8 @@ export const strings = {
   myJoinsLabel: 'Your requests to join',
   joinWaitingCircle: 'Waiting for the admin to approve you. Check that this safety number matches the one on their screen: ',
   joinDeclinedCircle: 'The admin did not let you in, or the invite was withdrawn.',
+  joinFailedCircle:
+    'You were let in, but the circle did not check out, so it was not joined. This can mean the server was changed or tampered with. Ask the person who invited you.',
   dismiss: 'OK',
 
   peopleHeading: 'People in this circle',
@@ -340,7 +344,7 @@ export const strings = {
   sharingAllyHint: 'Only a name, how to reach them, their roles and when they are available. Never your notes about them.',
   sharingPrivateOnly: 'None of your answers is marked as one you may share. You can mark them in your plan.',
   sharingNoAllies: 'None of your allies can be shared yet (only people marked as allies can).',
-  unshareWarning: 'Taken back. The circle no longer has it, but people may already have read it.',
+  unshareWarning: 'Taken back. People who already read it may remember it; anyone who joins from now on cannot read it.',
   sharedNow: 'Shared with this circle.',
   sharedHeading: 'Shared with this circle',
   sharedNothing: 'Nothing has been shared with this circle yet.',

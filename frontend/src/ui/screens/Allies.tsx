@@ -3,6 +3,7 @@ import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import type { AllyRole, LocalRecord, Session } from '../../storage';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
+import { useSharedIn } from '../useSharedIn';
 import { AllyForm } from './AllyForm';
 import { sortedAllies } from './Plan';
 
@@ -12,6 +13,7 @@ type Editing = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; record: Loca
 /** The person's private map of allies, possible allies and people to be careful with. */
 export function Allies({ session, version }: { session: Session; version: number }) {
   const allies = useRecords(session, 'ally', version);
+  const sharedIn = useSharedIn(session, version);
   const [filter, setFilter] = useState<Filter>('all');
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
   const done = () => {
@@ -41,7 +43,7 @@ export function Allies({ session, version }: { session: Session; version: number
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
       <ul class="ally-list" aria-label={strings.alliesHeading}>
         {shown.map((ally) => (
-          <AllyCard key={ally.id} ally={ally} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={allies.reload} />
+          <AllyCard key={ally.id} ally={ally} sharedIn={sharedIn.get(ally.id) ?? []} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={allies.reload} />
         ))}
       </ul>
     </>
@@ -50,12 +52,14 @@ export function Allies({ session, version }: { session: Session; version: number
 
 interface AllyCardProps {
   ally: LocalRecord<'ally'>;
+  /** The circles this ally's entry is shared with, by name. */
+  sharedIn: readonly string[];
   session: Session;
   onEdit(): void;
   onRemoved(): void;
 }
 
-function AllyCard({ ally, session, onEdit, onRemoved }: AllyCardProps) {
+function AllyCard({ ally, sharedIn, session, onEdit, onRemoved }: AllyCardProps) {
   const [confirming, setConfirming] = useState(false);
   const { body } = ally;
   const headingId = `ally-${ally.id}`;
@@ -67,6 +71,7 @@ function AllyCard({ ally, session, onEdit, onRemoved }: AllyCardProps) {
         {body.roles.length > 0 && ` · ${body.roles.map((role) => ALLY_ROLES[role].label).join(', ')}`}
       </p>
       {body.reach !== '' && <p>{body.reach}</p>}
+      {sharedIn.length > 0 && <p class="hint">{strings.sharedWithCircles(sharedIn)}</p>}
       {body._conflicts !== undefined && <p class="conflict-heading">{strings.conflictHeading}</p>}
       {confirming ? (
         <div role="group" aria-label={strings.removeAllyConfirm}>

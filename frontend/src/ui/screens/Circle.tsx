@@ -45,11 +45,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
           <p class="hint">{summary.problem}</p>
         </div>
       )}
-      {!member && (
-        <p class="panel notice" role="status" data-testid="circle-standing">
-          {summary.standing === 'left' ? strings.leftHere : strings.removedHere}
-        </p>
-      )}
+      {!member && <Standing engine={engine} summary={summary} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
       {member && summary.admin && <CircleSharing {...parts} />}
@@ -86,5 +82,24 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
       )}
       <ActionError action={action} />
     </section>
+  );
+}
+
+/** A circle this device is no longer in: what that means, focused as it appears (after leaving, the button that had focus is gone). */
+function Standing({ engine, summary }: { engine: SyncEngine; summary: CircleSummary }) {
+  const said = useFocusOnMount<HTMLDivElement>();
+  const action = useAction(engineMessage);
+  return (
+    <div class="panel notice" ref={said} tabIndex={-1}>
+      <p role="status" data-testid="circle-standing">
+        {summary.standing === 'left' ? strings.leftHere : strings.removedHere}
+      </p>
+      {summary.standing === 'removed' && (
+        <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(() => engine.checkCircleAgain(summary.id))}>
+          {strings.checkAgain}
+        </button>
+      )}
+      <ActionError action={action} />
+    </div>
   );
 }

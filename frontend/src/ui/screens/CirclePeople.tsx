@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { CircleMember } from '../../sync/engine';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -11,11 +11,14 @@ export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
   const action = useAction(engineMessage);
   const [message, setMessage] = useState('');
   const canManage = summary.admin && summary.standing === 'member';
+  const status = useRef<HTMLParagraphElement>(null);
   const run = (work: () => Promise<void>, done = '') =>
     action.run(async () => {
       await work();
       setMessage(done);
       onChanged();
+      // The person's row, and the button that had focus, may be gone: say what happened there.
+      if (done !== '') status.current?.focus();
     });
   return (
     <section class="panel" aria-labelledby="people-heading">
@@ -27,11 +30,14 @@ export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
             member={m}
             canManage={canManage && !m.you}
             onFacilitator={(on) => run(() => engine.setFacilitator(summary.id, m.deviceId, on))}
+            busy={action.busy}
             onRemove={() => run(() => engine.removeMember(summary.id, m.deviceId), strings.memberRemoved)}
           />
         ))}
       </ul>
-      <p role="status">{message}</p>
+      <p role="status" tabIndex={-1} ref={status}>
+        {message}
+      </p>
       <ActionError action={action} />
     </section>
   );
@@ -40,11 +46,12 @@ export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
 interface PersonProps {
   member: CircleMember;
   canManage: boolean;
+  busy: boolean;
   onFacilitator(on: boolean): void;
   onRemove(): void;
 }
 
-function Person({ member, canManage, onFacilitator, onRemove }: PersonProps) {
+function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProps) {
   const [confirming, setConfirming] = useState(false);
   const name = member.name === '' ? strings.unnamedMember : member.name;
   const roles = [member.role === 'admin' ? strings.standingAdmin : '', member.facilitator ? strings.facilitator : ''].filter((r) => r !== '');
@@ -76,7 +83,7 @@ function Person({ member, canManage, onFacilitator, onRemove }: PersonProps) {
       {confirming && (
         <div role="group" aria-label={`${strings.removeMember}: ${name}`}>
           <p>{strings.removeMemberConfirm}</p>
-          <button type="button" onClick={onRemove}>
+          <button type="button" disabled={busy} onClick={onRemove}>
             {strings.removeMemberYes}
           </button>
           <button type="button" class="secondary" onClick={() => setConfirming(false)}>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
@@ -16,6 +16,11 @@ export interface CirclesProps {
 /** The circles the person is in: open one, start one, or join one by an invite link. */
 export function Circles({ session, engine, version }: CirclesProps) {
   const [open, setOpen] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const cameBack = useRef(false);
+  useEffect(() => {
+    if (open === null && cameBack.current) heading.current?.focus();
+  }, [open]);
   const circles = useLoaded(() => engine?.circles() ?? Promise.resolve([]), [engine, version]);
   if (engine === null) {
     return (
@@ -28,11 +33,17 @@ export function Circles({ session, engine, version }: CirclesProps) {
   }
   const shown = circles.value?.find((c) => c.id === open);
   if (shown !== undefined) {
-    return <Circle session={session} engine={engine} summary={shown} version={version} onBack={() => setOpen(null)} onChanged={circles.reload} />;
+    const back = () => {
+      cameBack.current = true;
+      setOpen(null);
+    };
+    return <Circle session={session} engine={engine} summary={shown} version={version} onBack={back} onChanged={circles.reload} />;
   }
   return (
     <>
-      <h1>{strings.circlesHeading}</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        {strings.circlesHeading}
+      </h1>
       <p>{strings.circlesIntro}</p>
       {circles.value !== null && circles.value.length === 0 && <p>{strings.circlesEmpty}</p>}
       <ul class="plain circle-list" aria-label={strings.circlesListLabel}>

@@ -56,7 +56,8 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
                 </p>
               ) : (
                 <>
-                  <p>{strings.joinDeclinedCircle}</p>
+                  <p>{j.status === 'failed' ? strings.joinFailedCircle : strings.joinDeclinedCircle}</p>
+                  {j.problem !== undefined && <p class="hint">{j.problem}</p>}
                   <button type="button" class="secondary" onClick={() => dismiss(j.requestId)}>
                     {strings.dismiss}
                   </button>

@@ -1,8 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
 import { newRecordId, type LocalRecord } from '../../storage';
 import { hlcTime, writerOf } from '../../sync/authors';
-import { Conflicts, keptConflicts } from '../Conflicts';
+import { Conflicts } from '../Conflicts';
+import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
 import { useFocusOnMount } from '../useFocusOnMount';
@@ -23,13 +24,18 @@ export function Notes(props: CirclePartProps) {
   const canWrite = summary.standing === 'member';
   const me = b64u(session.deviceKeys.public.deviceId);
   const sorted = [...(notes.items ?? [])].sort((a, b) => (b.hlc ?? '~').localeCompare(a.hlc ?? '~'));
+  const heading = useRef<HTMLHeadingElement>(null);
   const done = () => {
     setEditing({ kind: 'none' });
     notes.reload();
+    // The form, and the button that had focus, are gone: back to the notes.
+    heading.current?.focus();
   };
   return (
     <section class="panel" aria-labelledby="notes-heading">
-      <h2 id="notes-heading">{strings.notesHeading}</h2>
+      <h2 id="notes-heading" ref={heading} tabIndex={-1}>
+        {strings.notesHeading}
+      </h2>
       {canWrite && editing.kind === 'none' && (
         <button type="button" onClick={() => setEditing({ kind: 'new' })}>
           {strings.newNote}
@@ -47,7 +53,7 @@ export function Notes(props: CirclePartProps) {
               <Conflicts
                 conflicts={note.body._conflicts}
                 heading={strings.noteConflictHeading}
-                onDone={() => void session.put('note', note.id, { title: note.body.title, text: note.body.text }, summary.id).then(notes.reload)}
+                {...(canWrite ? { onDone: () => void dismissConflicts(session, 'note', note.id, summary.id).then(notes.reload) } : {})}
               />
             )}
             {canWrite && editing.kind === 'none' && (
@@ -73,11 +79,12 @@ function NoteForm({ session, summary, note, onDone }: NoteFormProps) {
   const [confirming, setConfirming] = useState(false);
   const save = useSave();
   const first = useFocusOnMount<HTMLInputElement>();
+  // What the form started from: a save merges against it, so words another member wrote while it was open stay.
+  const original = useRef(note?.body ?? null);
+  const id = useRef(note?.id ?? newRecordId());
   const submit = async (event: Event) => {
     event.preventDefault();
-    // Start from what is stored now: a sync may have merged someone's words in meanwhile.
-    const stored = note === undefined ? undefined : await session.get('note', note.id);
-    const ok = await save.run(() => session.put('note', note?.id ?? newRecordId(), { title: title.trim(), text, ...keptConflicts(stored?.body) }, summary.id));
+    const ok = await save.run(() => saveMerged(session, 'note', id.current, original.current, { title: title.trim(), text }, summary.id));
     if (ok) onDone();
   };
   const remove = async () => {

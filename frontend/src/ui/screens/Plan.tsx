@@ -6,6 +6,7 @@ import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
+import { useSharedIn } from '../useSharedIn';
 
 interface PlanProps {
   session: Session;
@@ -17,6 +18,7 @@ interface PlanProps {
 export function Plan({ session, version }: PlanProps) {
   const answers = useRecords(session, 'plan', version);
   const allies = useRecords(session, 'ally', version);
+  const sharedIn = useSharedIn(session, version);
   if (answers.items === null || allies.items === null) return <h1>{strings.planHeading}</h1>;
   const bySection = new Map(answers.items.map((record) => [record.body.section, record]));
   const answered = answers.items.filter((record) => record.body.answer.trim() !== '').length;
@@ -33,6 +35,7 @@ export function Plan({ session, version }: PlanProps) {
           section={section}
           record={bySection.get(section.id)}
           allies={allies.items ?? []}
+          sharedIn={sharedIn.get(bySection.get(section.id)?.id ?? '') ?? []}
           session={session}
           onSaved={answers.reload}
         />
@@ -45,11 +48,13 @@ interface SectionProps {
   section: PlanSection;
   record: LocalRecord<'plan'> | undefined;
   allies: LocalRecord<'ally'>[];
+  /** The circles this answer is shared with, by name. */
+  sharedIn: readonly string[];
   session: Session;
   onSaved(): void;
 }
 
-function PlanSectionForm({ section, record, allies, session, onSaved }: SectionProps) {
+function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }: SectionProps) {
   const stored = record?.body;
   const [answer, setAnswer] = useState(stored?.answer ?? '');
   const [shareable, setShareable] = useState(stored?.shareable ?? false);
@@ -108,6 +113,11 @@ function PlanSectionForm({ section, record, allies, session, onSaved }: SectionP
         <label for={`${field}-share`}>{strings.planShareable}</label>
       </div>
       <p class="hint">{shareable ? strings.planShareableNote : strings.planPrivate}</p>
+      {sharedIn.length > 0 && (
+        <p class="hint" data-testid="shared-in">
+          {strings.sharedWithCircles(sharedIn)}
+        </p>
+      )}
       <AllyPicker allies={allies} chosen={allyIds} name={field} onToggle={toggleAlly} />
       <button type="submit">{strings.save}</button>
       <SaveStatus state={save.state} />

@@ -1,0 +1,51 @@
+/**
+ * Keeping a shared circle readable for the members it admits later (PROTOCOL §16). A new member
+ * gets the current epoch's key only, so what describes the circle must be sealed under it: after
+ * each new epoch a device seals again, unchanged, the records it owns of that kind — its own name,
+ * and as an admin the circle's name and the shared copies. Notes and check-ins are not: they stay
+ * with those who were there when they were written.
+ *
+ * A survivor who takes something back asks for a new epoch (askForNewEpoch): the next sync starts
+ * one before anyone else is let in, so nobody admitted afterwards can open the words taken back.
+ */
+import type { CircleState } from '../crypto/membership';
+import type { CircleKind, Session } from '../storage';
+import { writerOf } from './authors';
+import type { CircleReplica } from './circle';
+
+export type ResealStore = Pick<Session, 'list' | 'put' | 'getState' | 'setState'>;
+
+const OWN_KINDS: readonly CircleKind[] = ['member'];
+const ADMIN_KINDS: readonly CircleKind[] = ['member', 'circle', 'shared-plan', 'shared-ally'];
+
+const newEpochName = (circleId: string): string => `new-epoch:${circleId}`;
+
+/** Asks the next sync of `circleId` to start a new epoch (its admin's device). */
+export async function askForNewEpoch(store: Pick<Session, 'setState'>, circleId: string): Promise<void> {
+  await store.setState(newEpochName(circleId), true);
+}
+
+/** Starts the new epoch asked for, if any, as the circle's admin; resolves with whether it did. */
+export async function startAskedEpoch(store: ResealStore, replica: CircleReplica): Promise<boolean> {
+  if ((await store.getState(newEpochName(replica.id))) !== true) return false;
+  await replica.rotate();
+  await store.setState(newEpochName(replica.id), undefined);
+  return true;
+}
+
+/**
+ * Seals again under the current epoch the records `me` owns in the circle and wrote under an
+ * older (or unknown) one; resolves with whether any is waiting to be pushed.
+ */
+export async function resealOwn(store: ResealStore, circleId: string, state: CircleState, me: string): Promise<boolean> {
+  const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
+  let any = false;
+  for (const kind of kinds) {
+    for (const record of await store.list(kind, circleId)) {
+      if (record.unsynced || writerOf(record, me) !== me || (record.epoch ?? -1) >= state.epoch) continue;
+      await store.put(kind, record.id, record.body, circleId);
+      any = true;
+    }
+  }
+  return any;
+}
