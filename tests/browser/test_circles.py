@@ -242,7 +242,9 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
     _set_key_envelope(app_server, circle_id, 1, me.device_id, honest)
     synced(survivor)
     expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
-    assert [e["epoch"] for e in _changes_after_removal(app_server)] == [1]
+    # The note, and the circle's name and Mere's sealed again under the new key (PROTOCOL §16).
+    sent = _changes_after_removal(app_server)
+    assert [e["epoch"] for e in sent] == [1, 1, 1]
 
     # A member the admin never added, slipped into the log.
     _inject_member(app_server, circle_id)
@@ -252,7 +254,7 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
         "signed by a device that is not a member", timeout=SLOW
     )
     expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
-    assert len(_changes_after_removal(app_server)) == 1
+    assert len(_changes_after_removal(app_server)) == len(sent)
     assert problems == []
     context.close()
 
