@@ -128,7 +128,11 @@ def test_three_members_edit_one_note_two_of_them_offline_and_every_word_survives
     shown = survivor.get_by_test_id("note")
     for words in ["Aroha brings food.", "Tui drives.", "Mere books the room."]:
         expect(shown).to_contain_text(words, timeout=SLOW)
-    expect(shown.get_by_test_id("conflict")).to_contain_text("Someone else changed this at the same time")
+    conflict = shown.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("Someone else changed this at the same time")
+    # Who wrote each version the merge kept aside, and when (PROTOCOL §7 conflict hlc).
+    expect(conflict).to_contain_text("Written by Mere")
+    expect(conflict).to_contain_text("Written by Tui")
     tui.pull()
     merged = tui.records[note_id].body
     assert merged is not None
@@ -156,6 +160,7 @@ def test_a_removed_ally_gets_nothing_new_and_cannot_open_what_is_written_after(
     survivor.get_by_role("button", name="Yes, remove them").click()
     expect(survivor.get_by_text("They were removed. The circle has a new key.")).to_be_visible(timeout=SLOW)
     expect(survivor.get_by_test_id("member")).to_have_count(1)
+    removed_at = _epoch(app_server)
     write_note(survivor, "After", "Only for those still here.")
     synced(survivor)
 
@@ -169,7 +174,7 @@ def test_a_removed_ally_gets_nothing_new_and_cannot_open_what_is_written_after(
 
     # Every key the ally's device holds, or could open from anything the server keeps for it,
     # fails to open the note written after the removal.
-    after = _changes_after_removal(app_server)
+    after = _changes_since(app_server, removed_at)
     assert after, "the note written after the removal is on the server"
     candidates = _keys_the_ally_could_hold(app_server, held)
     assert candidates, "the ally's device opens its own old key envelopes"
@@ -187,10 +192,16 @@ def _database(server: ServerProcess) -> sqlite3.Connection:
     return sqlite3.connect(server.data_dir / "support-circle.sqlite3")
 
 
-def _changes_after_removal(server: ServerProcess) -> list[dict[str, Any]]:
+def _epoch(server: ServerProcess) -> int:
+    """The current epoch of the (only) circle on the server."""
+    with closing(_database(server)) as db:
+        return int(db.execute("SELECT max(epoch) FROM circle").fetchone()[0])
+
+
+def _changes_since(server: ServerProcess, epoch: int) -> list[dict[str, Any]]:
     with closing(_database(server)) as db:
         rows = db.execute("SELECT envelope FROM change").fetchall()
-    return [e for e in (json.loads(row[0]) for row in rows) if e["epoch"] >= 1]
+    return [e for e in (json.loads(row[0]) for row in rows) if e["epoch"] >= epoch]
 
 
 def _keys_the_ally_could_hold(server: ServerProcess, held: DeviceContents) -> list[bytes]:
@@ -216,17 +227,18 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
     first_run(survivor)
     start_circle(survivor, CIRCLE, "Mere")
     tui = reference_member(survivor, app_server.url, "Tui")
-    old_key = tui.keys[0]
+    old_key = tui.keys[max(tui.keys)]
     survivor.get_by_role("button", name="Remove from the circle: Tui").click()
     survivor.get_by_role("button", name="Yes, remove them").click()
     expect(survivor.get_by_text("They were removed. The circle has a new key.")).to_be_visible(timeout=SLOW)
-    circle_id = tui.circle_id
+    circle_id, new = tui.circle_id, _epoch(app_server)
     mine = device_contents(survivor)
     me = DeviceKeys(unb64u(mine.state["device"]["signSeed"]), mine.kem_private).public
 
     # An old key offered as the new epoch's: it does not match the log's commitment.
-    honest = _key_envelope(app_server, circle_id, 1, me.device_id)
-    _set_key_envelope(app_server, circle_id, 1, me.device_id, circle_keys.seal_key_envelope(circle_id, 1, me, old_key))
+    honest = _key_envelope(app_server, circle_id, new, me.device_id)
+    forged = circle_keys.seal_key_envelope(circle_id, new, me, old_key)
+    _set_key_envelope(app_server, circle_id, new, me.device_id, forged)
     lock(survivor)
     unlock(survivor)
     open_circle(survivor, CIRCLE)
@@ -239,12 +251,12 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
     expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
 
     # The server stops: the note goes, under the new key only.
-    _set_key_envelope(app_server, circle_id, 1, me.device_id, honest)
+    _set_key_envelope(app_server, circle_id, new, me.device_id, honest)
     synced(survivor)
     expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
     # The note, and the circle's name and Mere's sealed again under the new key (PROTOCOL §16).
-    sent = _changes_after_removal(app_server)
-    assert [e["epoch"] for e in sent] == [1, 1, 1]
+    sent = _changes_since(app_server, new)
+    assert [e["epoch"] for e in sent] == [new] * 3
 
     # A member the admin never added, slipped into the log.
     _inject_member(app_server, circle_id)
@@ -254,7 +266,7 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
         "signed by a device that is not a member", timeout=SLOW
     )
     expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
-    assert len(_changes_after_removal(app_server)) == len(sent)
+    assert len(_changes_since(app_server, new)) == len(sent)
     assert problems == []
     context.close()
 

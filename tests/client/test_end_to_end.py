@@ -139,3 +139,20 @@ def test_a_removed_member_signs_in_but_gets_nothing_new_and_cannot_read_it(new_d
     with pytest.raises(ProtocolError) as wrong_key:
         records.open_record({**newest, "epoch": 0}, removed.keys, removed.verified.authors_of(0))
     assert wrong_key.value.code == "decrypt_failed"
+
+
+def test_a_member_admitted_in_a_new_epoch_leaves_out_what_came_before_without_error(new_device: NewDevice) -> None:
+    alice, bea = new_device(), new_device()
+    mine = alice.create_circle()
+    before = mine.write({"kind": "note", "title": "Before", "text": "not for whoever joins later"})
+    mine.push()
+    mine.rotate()  # as the app does before every admission to a shared circle (PROTOCOL §16)
+    _join_by_invite(alice, bea, b64u(mine.circle_id))
+    after = mine.write({"kind": "note", "title": "After", "text": "for everyone here now"})
+    mine.push()
+
+    theirs = bea.circles[b64u(mine.circle_id)]
+    assert theirs.pull() == 2  # both read; the one sealed before Bea was let in, left out
+    assert set(theirs.keys) == {1}
+    assert theirs.body(before) is None
+    assert theirs.body(after) == {"kind": "note", "title": "After", "text": "for everyone here now"}

@@ -205,10 +205,22 @@ class CircleReplica:
             )
         if isinstance(envelope, dict) and envelope.get("epoch") not in self.keys:
             self.refresh()
+        if self._before_joining(envelope):
+            self.cursor = seq
+            return
         with refused(what, RECORD):
             self._check_placed_here(envelope)
             payload = records.open_record(envelope, self.keys, self.verified.authors_of(envelope["epoch"]))
         self._take(seq, payload)
+
+    def _before_joining(self, envelope: object) -> bool:
+        """A record sealed under an earlier epoch in which this device was never a member: written
+        before it joined a shared circle, never meant for it, and left out (PROTOCOL §16). A later
+        epoch than the log's, or one it was in without a key, still fails as ``unknown_epoch``."""
+        epoch = envelope.get("epoch") if isinstance(envelope, dict) else None
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch in self.keys or epoch > self.verified.epoch:
+            return False
+        return self.device.keys.device_id not in self.verified.epoch_members.get(epoch, frozenset())
 
     def _check_placed_here(self, envelope: object) -> None:
         if not isinstance(envelope, dict) or envelope.get("circle_id") != b64u(self.circle_id):
@@ -280,7 +292,9 @@ class CircleReplica:
             if remote is None or (pending.base is not None and remote.seq == pending.base.seq):
                 continue
             base_body = pending.base.body if pending.base else None
-            pending.body = merge(base_body, pending.body, remote.body, local_is_later=True)
+            pending.body = merge(
+                base_body, pending.body, remote.body, local_is_later=True, remote_hlc=remote.payload["hlc"]
+            )
             pending.base, pending.envelope = remote, None
 
     def _settle(self, batch: list[Pending], seqs: list[int]) -> None:

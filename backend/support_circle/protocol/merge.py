@@ -13,7 +13,17 @@ CONFLICTS = "_conflicts"
 _ABSENT = object()
 
 
-def merge(base: Body | None, local: Body | None, remote: Body | None, *, local_is_later: bool) -> Body | None:
+def merge(
+    base: Body | None,
+    local: Body | None,
+    remote: Body | None,
+    *,
+    local_is_later: bool,
+    local_hlc: str | None = None,
+    remote_hlc: str | None = None,
+) -> Body | None:
+    """The merged body, or None when the record ends deleted; a conflict entry carries the hlc of
+    the side whose value it keeps, when that side's hlc is given."""
     if local is None or remote is None:
         survivor = remote if local is None else local
         return None if survivor is None or same(survivor, base) else survivor
@@ -25,7 +35,8 @@ def merge(base: Body | None, local: Body | None, remote: Body | None, *, local_i
         if value[0] is not _ABSENT:
             merged[key] = value[0]
         if value[1] is not _ABSENT:
-            found.append({"field": key, "value": value[1]})
+            loser_hlc = remote_hlc if local_is_later else local_hlc
+            found.append({"field": key, "value": value[1], **({"hlc": loser_hlc} if loser_hlc is not None else {})})
     conflicts: list[Any] = []
     for entry in [*_conflicts_of(remote), *_conflicts_of(local), *found]:
         if not any(same(entry, kept) for kept in conflicts):

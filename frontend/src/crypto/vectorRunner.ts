@@ -182,7 +182,8 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   },
   merge: async (v) => {
     const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
-    return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true) };
+    const clocks = { ...(typeof v['local_hlc'] === 'string' ? { local: v['local_hlc'] } : {}), ...(typeof v['remote_hlc'] === 'string' ? { remote: v['remote_hlc'] } : {}) };
+    return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true, clocks) };
   },
 };
 

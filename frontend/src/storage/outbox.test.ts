@@ -107,7 +107,7 @@ describe('pulled revisions', () => {
     expect(merged.unsynced).toBe(true);
     expect(merged.body).toEqual({
       ...ally({ trustNotes: 'local words about trust', reach: 'new number 0700', availability: 'mornings only' }),
-      _conflicts: [{ field: 'trustNotes', value: 'remote words about trust' }],
+      _conflicts: [{ field: 'trustNotes', value: 'remote words about trust', hlc: HLC(2) }],
     } satisfies Ally);
     const [change] = await session.pending();
     expect(change).toMatchObject({ recordId: id, base: { seq: 2, body: theirs }, sent: null });

@@ -147,7 +147,7 @@ export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision, c
   const record = slot.record;
   if (record?.base != null && revision.seq <= record.base.seq) return { slot, outcome: 'known' };
   if (record === null || !record.unsynced || slot.entry === null) return { slot: takeRemote(kind, revision, circle), outcome: 'applied' };
-  const body = merge(record.base?.body ?? null, record.body, revision.body, true);
+  const body = merge(record.base?.body ?? null, record.body, revision.body, true, { remote: revision.hlc });
   const base = baseOf(revision);
   const next = settledAs({ ...record, body }, base);
   return { slot: next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next, outcome: 'merged' };
@@ -162,6 +162,8 @@ export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision, c
 export function passedOver(slot: Slot, seq: number): Slot {
   const record = slot.record;
   if (record === null || (record.base !== null && record.base.seq >= seq)) return slot;
-  const base = { seq, hlc: record.base?.hlc ?? '', body: record.base?.body ?? null };
+  // The clock and epoch stay those of the revision held: a left-out one changes neither whose
+  // record it is nor which key it needs sealing under again.
+  const base = record.base === null ? { seq, hlc: '', body: null } : { ...record.base, seq };
   return { record: { ...record, base }, entry: slot.entry };
 }

@@ -39,7 +39,8 @@ const FEELINGS = ['okay', 'struggling', 'need-break'];
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
-const isId = (value: string): boolean => ID.test(value);
+/** Whether `value` is a record or device id (16 bytes as canonical b64u). */
+export const isId = (value: string): boolean => ID.test(value);
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 const roles = (value: unknown): boolean => strings(value) && (value as string[]).every((role) => ROLES.includes(role));

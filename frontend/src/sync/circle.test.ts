@@ -90,7 +90,8 @@ describe('a circle replica', () => {
     const [onA, onB] = [(await a.session.get('ally', id))?.body, (await b.session.get('ally', id))?.body];
     expect(onA).toEqual(onB);
     expect(onA).toMatchObject({ reach: 'new number', availability: 'weekends', trustNotes: 'written on B' });
-    expect(onA?._conflicts).toEqual([{ field: 'trustNotes', value: 'written on A' }]);
+    // The words A wrote, with A's revision's clock: who wrote them, and when.
+    expect(onA?._conflicts).toEqual([{ field: 'trustNotes', value: 'written on A', hlc: expect.stringMatching(new RegExp(`-${b64u(a.session.deviceKeys.public.deviceId)}$`)) }]);
   });
 
   it('seals the same words again under a new epoch when the push is refused as stale_epoch', async () => {

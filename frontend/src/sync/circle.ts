@@ -27,7 +27,7 @@ import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
-import { fromWire, isSyncedKind, toWire, type SyncedKind } from './bodies';
+import { fromWire, isId, isSyncedKind, toWire, type SyncedKind } from './bodies';
 import { hlcAuthor, mayWrite } from './authors';
 import type { Clock } from './clock';
 
@@ -215,10 +215,12 @@ export class CircleReplica {
   /**
    * Signs an `add` entry for `identity` and sends it to `path` with the keys the new device gets:
    * in the personal circle every epoch key this replica holds (the person's own devices read the
-   * whole history, also after an unlink started a new epoch); in a shared circle the current one
-   * only, so a new member never reads what was written, or taken back, before its epoch.
+   * whole history, also after an unlink started a new epoch); in a shared circle a new epoch is
+   * started first and the new member gets its key only, so it never reads anything written, or
+   * taken back, before it was let in.
    */
   async #admit(path: string, identity: SignedObject, role: Role): Promise<void> {
+    if (this.options.shared === true) await this.rotate();
     const state = await this.refresh();
     const joiner = await verifyIdentity(identity);
     const entry = makeAdd(this.store.deviceKeys, state, identity, role);
@@ -246,8 +248,7 @@ export class CircleReplica {
 
   /**
    * Starts a new epoch (§8 `rotate`, an admin's), its key sealed to every member: what is written
-   * from now on is sealed under it, and a member admitted later gets only keys from it on, so it
-   * never reads what was written, or taken back, before.
+   * from now on is sealed under it.
    */
   async rotate(): Promise<void> {
     const state = await this.refresh();
@@ -341,7 +342,7 @@ export class CircleReplica {
     if (!isObject(envelope) || envelope['circle_id'] !== this.id) throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
     if (typeof envelope['epoch'] === 'number' && !this.#keys.has(envelope['epoch'])) await this.refresh();
     const state = await this.verified();
-    if (this.#before(state, envelope['epoch'])) return;
+    if (this.#before(state, envelope['epoch'])) return this.#leaveOut(envelope['record_id'], seq);
     const payload = await refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
     const [recordId, changeId, hlc, author] = [payload['record_id'], payload['change_id'], payload['hlc'], payload['author']] as [string, string, string, string];
     const place = await this.store.placeOf(recordId);
@@ -363,13 +364,21 @@ export class CircleReplica {
   }
 
   /**
-   * Whether a record is sealed under an epoch during which this device was never a member of a
-   * shared circle: written before it joined, it was never meant for it (a new member gets the
-   * current key only), so it is left out. Any other epoch without a key is still `unknown_epoch`.
+   * Whether a record is sealed under an earlier epoch during which this device was never a member
+   * of a shared circle: written before it joined, it was never meant for it (a new member gets the
+   * current key only), so it is left out. A later epoch than the log's, or one this device was in
+   * without a key, is still `unknown_epoch`: the server does not hide records that way.
    */
   #before(state: CircleState, epoch: unknown): boolean {
-    if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch)) return false;
+    if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch) || epoch > state.epoch) return false;
     return state.epochMembers.get(epoch)?.has(b64u(this.store.deviceKeys.public.deviceId)) !== true;
+  }
+
+  /** A change left out unread still moves its record's base, when this device holds the record (see passOver). */
+  async #leaveOut(recordId: unknown, seq: number): Promise<void> {
+    if (typeof recordId !== 'string' || !isId(recordId)) return;
+    const place = await this.store.placeOf(recordId);
+    if (place !== null && place.circle === this.#place) await this.store.passOver(recordId, seq);
   }
 
   /**

@@ -10,10 +10,17 @@ import { jsonEqual, type JsonObject } from '../crypto/json';
 
 export const CONFLICTS = '_conflicts';
 
-/** One losing value, kept for a person to look at. */
+/** One losing value, kept for a person to look at; `hlc` says who wrote it and when, when known. */
 export interface Conflict {
   readonly field: string;
   readonly value: unknown;
+  readonly hlc?: string;
+}
+
+/** The hlc of each side's revision, when the caller knows it (a rebase knows the remote one). */
+export interface SideClocks {
+  readonly local?: string;
+  readonly remote?: string;
 }
 
 const ABSENT = Symbol('absent');
@@ -43,8 +50,9 @@ function byCodePoint(a: string, b: string): number {
 /**
  * The merged body, or null when the record ends deleted. `localIsLater` is true when the local
  * revision will carry the later hybrid logical clock (a client rebasing its own edit passes true).
+ * A conflict entry carries the hlc of the side whose value it keeps, when `clocks` gives it.
  */
-export function merge(base: JsonObject | null, local: JsonObject | null, remote: JsonObject | null, localIsLater: boolean): JsonObject | null {
+export function merge(base: JsonObject | null, local: JsonObject | null, remote: JsonObject | null, localIsLater: boolean, clocks: SideClocks = {}): JsonObject | null {
   if (local === null || remote === null) {
     const survivor = local ?? remote;
     return survivor === null || (base !== null && jsonEqual(survivor, base)) ? null : survivor;
@@ -61,9 +69,9 @@ export function merge(base: JsonObject | null, local: JsonObject | null, remote:
     if (!(same(l, r) || same(l, b))) {
       if (same(r, b)) value = l;
       else {
-        const [winner, loser] = localIsLater ? [l, r] : [r, l];
+        const [winner, loser, loserHlc] = localIsLater ? [l, r, clocks.remote] : [r, l, clocks.local];
         value = winner;
-        if (loser !== ABSENT) found.push({ field: key, value: loser });
+        if (loser !== ABSENT) found.push({ field: key, value: loser, ...(loserHlc === undefined ? {} : { hlc: loserHlc }) });
       }
     }
     if (value !== ABSENT) merged[key] = value;

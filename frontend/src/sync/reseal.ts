@@ -5,33 +5,17 @@
  * and as an admin the circle's name and the shared copies. Notes and check-ins are not: they stay
  * with those who were there when they were written.
  *
- * A survivor who takes something back asks for a new epoch (askForNewEpoch): the next sync starts
- * one before anyone else is let in, so nobody admitted afterwards can open the words taken back.
+ * Admitting someone starts a new epoch first (CircleReplica.approve), so nothing written, or taken
+ * back, before they were let in is under a key they get.
  */
 import type { CircleState } from '../crypto/membership';
 import type { CircleKind, Session } from '../storage';
 import { writerOf } from './authors';
-import type { CircleReplica } from './circle';
 
-export type ResealStore = Pick<Session, 'list' | 'put' | 'getState' | 'setState'>;
+export type ResealStore = Pick<Session, 'list' | 'put'>;
 
 const OWN_KINDS: readonly CircleKind[] = ['member'];
 const ADMIN_KINDS: readonly CircleKind[] = ['member', 'circle', 'shared-plan', 'shared-ally'];
-
-const newEpochName = (circleId: string): string => `new-epoch:${circleId}`;
-
-/** Asks the next sync of `circleId` to start a new epoch (its admin's device). */
-export async function askForNewEpoch(store: Pick<Session, 'setState'>, circleId: string): Promise<void> {
-  await store.setState(newEpochName(circleId), true);
-}
-
-/** Starts the new epoch asked for, if any, as the circle's admin; resolves with whether it did. */
-export async function startAskedEpoch(store: ResealStore, replica: CircleReplica): Promise<boolean> {
-  if ((await store.getState(newEpochName(replica.id))) !== true) return false;
-  await replica.rotate();
-  await store.setState(newEpochName(replica.id), undefined);
-  return true;
-}
 
 /**
  * Seals again under the current epoch the records `me` owns in the circle and wrote under an

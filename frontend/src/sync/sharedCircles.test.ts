@@ -189,7 +189,7 @@ describe('shared circles', () => {
     await survivor.sync.setShared(circleId, regretted, true);
     await survivor.sync.setShared(circleId, regretted, false);
     const circle = server.circles.get(circleId)!;
-    expect(circle.epoch).toBe(1);
+    const before = circle.epoch;
 
     const later = await person(server);
     const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
@@ -200,15 +200,27 @@ describe('shared circles', () => {
     await friend.sync.syncNow();
     await later.sync.syncNow();
 
-    expect(circle.envelopes.filter((e) => e.recipient === later.id).map((e) => e.epoch)).toEqual([1]);
+    // Letting Tui in started a new epoch first: its key is the only one Tui gets.
+    expect(circle.envelopes.filter((e) => e.recipient === later.id).map((e) => e.epoch)).toEqual([before + 1]);
     const [summary] = await later.sync.circles();
     expect(summary?.name).toBe('Around me');
     expect(summary?.members.map((m) => m.name).sort()).toEqual(['Aroha', 'Mere', 'Tui']);
     expect((await later.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual(['still shared']);
-    // Every change that ever held the regretted words is under epoch 0, which Tui never gets.
-    const copies = circle.changes.filter((c) => c.envelope.epoch === 0).length;
-    expect(copies).toBeGreaterThan(0);
+    // Every change that ever held the regretted words came before, under keys Tui never gets.
+    expect(circle.changes.filter((c) => c.envelope.epoch <= before).length).toBeGreaterThan(0);
     for (const p of [survivor, friend, later]) p.sync.stop();
+  });
+
+  it('a record the server relabels to an epoch the log never began is refused, not silently skipped', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    await survivor.session.put('note', newRecordId(), { title: 'Thursday', text: 'library' }, circleId);
+    await survivor.sync.syncNow();
+    server.circles.get(circleId)!.changes.at(-1)!.envelope.epoch = 99;
+    expect(await friend.sync.syncNow()).toMatchObject({ state: 'error' });
+    expect((await friend.sync.circles())[0]?.problem).toMatch(/needs a key the server never gave this device/);
+    survivor.sync.stop();
+    friend.sync.stop();
   });
 
   it('a declined request says so and admits nothing', async () => {
@@ -251,14 +263,17 @@ describe('shared circles', () => {
   it('a member who leaves keeps what it had; the others go on under a new key', async () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
+    const joined = server.circles.get(circleId)!.epoch;
     await friend.session.put('note', newRecordId(), { title: 'Goodbye', text: 'written just before leaving' }, circleId);
     await friend.sync.leaveCircle(circleId);
+    expect(server.circles.get(circleId)!.epoch).toBe(joined + 1);
     expect(friend.sync.status.waiting).toBe(0);
     expect((await friend.sync.circles())[0]?.standing).toBe('left');
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'x' }, circleId);
     expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
     expect((await survivor.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual(['After', 'Goodbye']);
-    expect([...server.circles.get(circleId)!.changes].at(-1)?.envelope.epoch).toBe(1);
+    const circle = server.circles.get(circleId)!;
+    expect(circle.changes.at(-1)?.envelope.epoch).toBe(circle.epoch);
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -275,11 +290,11 @@ describe('a removal while a member was away', () => {
     await survivor.sync.answerJoin(circleId, ask!.requestId, true);
     await third.sync.syncNow();
 
-    // The friend's app knows the circle at epoch 0 when it goes quiet; the survivor then removes Tui.
+    // The friend's app knows the circle's epoch when it goes quiet; the survivor then removes Tui.
     const [stored] = await storedCircles(friend.session);
     const api = new Connection(friend.session.deviceKeys, { fetchImpl: server.fetch });
     const replica = sharedReplica(api, friend.session, stored!, new Clock(unb64uId(friend.id)));
-    expect((await replica.refresh()).epoch).toBe(0);
+    const known = (await replica.refresh()).epoch;
     await friend.session.put('note', newRecordId(), { title: 'Away', text: 'written before I heard' }, circleId);
     await survivor.sync.removeMember(circleId, third.id);
 
@@ -288,7 +303,7 @@ describe('a removal while a member was away', () => {
     expect(await replica.push()).toBe(1);
     expect(posts() - before).toBe(2); // refused as stale_epoch, then accepted
     const pushes = server.circles.get(circleId)!.changes;
-    expect(pushes.at(-1)?.envelope.epoch).toBe(1);
+    expect(pushes.at(-1)?.envelope.epoch).toBe(known + 1);
     await survivor.sync.syncNow();
     expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['written before I heard']);
     for (const p of [survivor, friend, third]) p.sync.stop();

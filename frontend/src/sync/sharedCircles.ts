@@ -18,7 +18,7 @@ import { ensureMade, setStanding, sharedReplica, startCircle, storedCircles, typ
 import type { Clock } from './clock';
 import { reconcileShares } from './shares';
 import { memberNames, setMyName } from './authors';
-import { resealOwn, startAskedEpoch } from './reseal';
+import { resealOwn } from './reseal';
 
 /** What sync needs of the vault for shared circles. */
 export type SharedStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
@@ -111,10 +111,7 @@ export class SharedCircles {
   async replica(api: Caller, circleId: string): Promise<CircleReplica> {
     const stored = (await storedCircles(this.store)).find((c) => c.circleId === circleId && c.standing === 'member');
     if (stored === undefined) throw new RangeError('this device is not a member of that circle');
-    const replica = this.#replica(api, await ensureMade(api, this.store, stored));
-    // Before anyone is let in: what was taken back stays behind the old key.
-    await startAskedEpoch(this.store, replica);
-    return replica;
+    return this.#replica(api, await ensureMade(api, this.store, stored));
   }
 
   /** Removes a member: a new epoch whose key only the others get. */
@@ -127,7 +124,8 @@ export class SharedCircles {
   /** Leaves a circle, first sending what waits for it; this device keeps what it has, and syncs the circle no more. */
   async leave(api: Caller, circleId: string): Promise<void> {
     const replica = await this.replica(api, circleId);
-    await replica.sync();
+    // What waits is sent if it can be; nothing the server sends may stop a person leaving.
+    await replica.push().catch(() => undefined);
     await replica.leave();
     this.#drop(circleId);
     await setStanding(this.store, circleId, 'left');
@@ -162,10 +160,7 @@ export class SharedCircles {
   async #syncOne(api: Caller, stored: StoredCircle): Promise<void> {
     const replica = this.#replica(api, await ensureMade(api, this.store, stored));
     const state = await replica.refresh();
-    if (state.members.get(this.#me)?.role === 'admin') {
-      await reconcileShares(this.store, [stored.circleId]);
-      await startAskedEpoch(this.store, replica);
-    }
+    if (state.members.get(this.#me)?.role === 'admin') await reconcileShares(this.store, [stored.circleId]);
     await replica.sync();
     const now = await replica.verified();
     if (await resealOwn(this.store, stored.circleId, now, this.#me)) await replica.push();

@@ -12,9 +12,8 @@ import { b64u } from '../crypto/encoding';
 import { jsonEqual, type JsonObject } from '../crypto/json';
 import { isShareable, newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session, type SharedAlly, type SharedPlan } from '../storage';
 import { hlcAuthor } from './authors';
-import { askForNewEpoch } from './reseal';
 
-export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'setState'>;
+export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
 
 type Copy = { readonly kind: 'shared-plan'; readonly body: SharedPlan } | { readonly kind: 'shared-ally'; readonly body: SharedAlly };
 const COPY_KINDS = ['shared-plan', 'shared-ally'] as const;
@@ -52,8 +51,8 @@ export async function share(store: ShareStore, circleId: string, sourceId: strin
 }
 
 /**
- * Stops sharing `sourceId` with `circleId`: its copy is deleted from the circle, and the circle's
- * next sync starts a new epoch, so nobody admitted later can open the words taken back.
+ * Stops sharing `sourceId` with `circleId`: its copy is deleted from the circle. Nobody admitted
+ * later can open the words taken back: admitting starts a new epoch (CircleReplica.approve).
  */
 export async function unshare(store: ShareStore, circleId: string, sourceId: string): Promise<void> {
   for (const s of await store.list('share')) {
@@ -63,7 +62,6 @@ export async function unshare(store: ShareStore, circleId: string, sourceId: str
 }
 
 async function takeBack(store: ShareStore, share: LocalRecord<'share'>): Promise<void> {
-  await askForNewEpoch(store, share.body.circle);
   await store.remove('share', share.id);
   await removeCopy(store, share.body.copy);
 }
@@ -94,9 +92,7 @@ async function removeOrphans(store: ShareStore, circles: readonly string[], copy
     for (const kind of COPY_KINDS) {
       for (const copy of await store.list(kind, circle)) {
         const mine = copy.hlc === undefined || hlcAuthor(copy.hlc) === me;
-        if (!mine || copyIds.has(copy.id)) continue;
-        await askForNewEpoch(store, circle);
-        await store.remove(kind, copy.id);
+        if (mine && !copyIds.has(copy.id)) await store.remove(kind, copy.id);
       }
     }
   }

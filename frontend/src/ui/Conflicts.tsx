@@ -8,13 +8,15 @@ interface ConflictsProps {
   heading?: string;
   /** The person has looked: the other versions may go. Without it the versions are only shown (a circle one can no longer write in). */
   onDone?: () => void;
+  /** Who wrote a version and when, from its hlc, for words someone else wrote. */
+  writer?: (hlc: string) => string;
 }
 
 /**
  * What another device wrote at the same time, kept by the merge (PROTOCOL §7) so that no one's
  * words are lost silently. Shown beside the field until the person says they have looked.
  */
-export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone }: ConflictsProps) {
+export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone, writer }: ConflictsProps) {
   const id = useId();
   return (
     <div class="conflict" role="group" aria-labelledby={id} data-testid="conflict">
@@ -23,7 +25,8 @@ export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone
       </p>
       {conflicts.map((conflict, index) => (
         <p key={index}>
-          {strings.conflictOther} <span class="conflict-value">{describe(conflict.value)}</span>
+          {conflict.hlc !== undefined && writer !== undefined ? strings.conflictBy(writer(conflict.hlc)) : strings.conflictOther}{' '}
+          <span class="conflict-value">{describe(conflict.value)}</span>
         </p>
       ))}
       {onDone !== undefined && (

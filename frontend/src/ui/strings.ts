@@ -147,6 +147,7 @@ export const strings = {
   conflictHeading: 'Another of your devices changed this at the same time',
   conflictKeep: 'I have looked at it',
   conflictOther: 'The other version:',
+  conflictBy: (who: string) => `Written by ${who}:`,
 
   // Allies.
   alliesHeading: 'My allies',

@@ -244,6 +244,10 @@ export type RecordBody = (
   _conflicts?: {
     field: string;
     value: unknown;
+    /**
+     * The hlc of the revision whose value this keeps (who wrote it and when), when the merge knew it.
+     */
+    hlc?: string;
   }[];
 };
 

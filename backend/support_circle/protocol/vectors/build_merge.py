@@ -6,8 +6,14 @@ from typing import Any
 from support_circle.protocol.vectors.making import Vector, group_file, vector
 
 
-def _case(name: str, comment: str, base: Any, local: Any, remote: Any, result: Any, later: bool = True) -> Vector:
-    return vector(name, comment, base=base, local=local, remote=remote, local_is_later=later, result=result)
+def _case(
+    name: str, comment: str, base: Any, local: Any, remote: Any, result: Any, later: bool = True, **clocks: str
+) -> Vector:
+    return vector(name, comment, base=base, local=local, remote=remote, local_is_later=later, **clocks, result=result)
+
+
+LOCAL_HLC = "1767225600000-0001-bG9jYWwAAAAAAAAAAAAAAA"
+REMOTE_HLC = "1767225600000-0000-cmVtb3RlAAAAAAAAAAAAAA"
 
 
 ALLY = {"name": "Sam", "phone": "021 555", "notes": "kind"}
@@ -145,6 +151,40 @@ CASES = [
         {"n": 2, "_conflicts": "oops"},
         {"n": 1},
         {"n": 2},
+    ),
+]
+
+
+CASES += [
+    _case(
+        "a conflict says whose words it keeps",
+        "given the remote revision's hlc, the entry for its losing value carries it",
+        {"notes": "a"},
+        {"notes": "b"},
+        {"notes": "c"},
+        {"notes": "b", "_conflicts": [{"field": "notes", "value": "c", "hlc": REMOTE_HLC}]},
+        local_hlc=LOCAL_HLC,
+        remote_hlc=REMOTE_HLC,
+    ),
+    _case(
+        "the local side loses, with its hlc",
+        "the later remote wins; the entry carries the local revision's hlc",
+        {"notes": "a"},
+        {"notes": "b"},
+        {"notes": "c"},
+        {"notes": "c", "_conflicts": [{"field": "notes", "value": "b", "hlc": LOCAL_HLC}]},
+        later=False,
+        local_hlc=LOCAL_HLC,
+        remote_hlc=REMOTE_HLC,
+    ),
+    _case(
+        "the same displaced revision reached by two paths",
+        "equal entries, hlc included, are kept once",
+        {"notes": "a"},
+        {"notes": "b", "_conflicts": [{"field": "notes", "value": "c", "hlc": REMOTE_HLC}]},
+        {"notes": "c", "_conflicts": [{"field": "notes", "value": "c", "hlc": REMOTE_HLC}]},
+        {"notes": "b", "_conflicts": [{"field": "notes", "value": "c", "hlc": REMOTE_HLC}]},
+        remote_hlc=REMOTE_HLC,
     ),
 ]
 

@@ -180,7 +180,16 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "invite": _invite,
     "join_request": _join_request,
     "safety_number": _safety_number,
-    "merge": lambda v: {"result": merge(v["base"], v["local"], v["remote"], local_is_later=v["local_is_later"])},
+    "merge": lambda v: {
+        "result": merge(
+            v["base"],
+            v["local"],
+            v["remote"],
+            local_is_later=v["local_is_later"],
+            local_hlc=v.get("local_hlc"),
+            remote_hlc=v.get("remote_hlc"),
+        )
+    },
     "escrow": _escrow,
     "authors": _authors,
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
@@ -28,6 +28,12 @@ export interface CircleProps {
 export function Circle({ session, engine, summary, version, onBack, onChanged }: CircleProps) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const member = summary.standing === 'member';
+  // Focus goes to what happened only when it happens here (leaving), not when a past one is opened.
+  const wasMember = useRef(member);
+  const justLeft = wasMember.current && !member;
+  useEffect(() => {
+    wasMember.current = member;
+  }, [member]);
   const parts = { session, engine, summary, version, onChanged };
   return (
     <>
@@ -45,7 +51,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
           <p class="hint">{summary.problem}</p>
         </div>
       )}
-      {!member && <Standing engine={engine} summary={summary} />}
+      {!member && <Standing engine={engine} summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
       {member && summary.admin && <CircleSharing {...parts} />}
@@ -86,8 +92,8 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
 }
 
 /** A circle this device is no longer in: what that means, focused as it appears (after leaving, the button that had focus is gone). */
-function Standing({ engine, summary }: { engine: SyncEngine; summary: CircleSummary }) {
-  const said = useFocusOnMount<HTMLDivElement>();
+function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: CircleSummary; focus: boolean }) {
+  const said = useFocusOnMount<HTMLDivElement>(focus);
   const action = useAction(engineMessage);
   return (
     <div class="panel notice" ref={said} tabIndex={-1}>

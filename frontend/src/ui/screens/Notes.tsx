@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
 import { newRecordId, type LocalRecord } from '../../storage';
-import { hlcTime, writerOf } from '../../sync/authors';
+import { hlcAuthor, hlcTime, writerOf } from '../../sync/authors';
 import { Conflicts } from '../Conflicts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
@@ -53,6 +53,7 @@ export function Notes(props: CirclePartProps) {
               <Conflicts
                 conflicts={note.body._conflicts}
                 heading={strings.noteConflictHeading}
+                writer={(hlc) => `${nameIn(summary, hlcAuthor(hlc))}, ${readableTime(hlcTime(hlc))}`}
                 {...(canWrite ? { onDone: () => void dismissConflicts(session, 'note', note.id, summary.id).then(notes.reload) } : {})}
               />
             )}
