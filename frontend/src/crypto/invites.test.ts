@@ -1,8 +1,9 @@
+import { ProtocolError } from './errors';
 import { describe, expect, it } from 'vitest';
 import { b64u, ctx, utf8 } from './encoding';
 import { generateDeviceKeys, makeIdentity } from './identity';
 import { newEpochKey } from './circleKeys';
-import { checkInviterIsAdmin, deriveInvite, formatTime, inviteLink, makeJoinRequest, newInviteSecret, openInvite, parseTime, sealInvite, verifyJoinRequest } from './invites';
+import { checkInviterIsAdmin, deriveInvite, formatTime, inviteLink, linkSecret, makeJoinRequest, newInviteSecret, openInvite, parseTime, sealInvite, verifyJoinRequest } from './invites';
 import { dumpJson } from './json';
 import { entryHash, makeAdd, makeGenesis, makeRole, verifyLog } from './membership';
 import { pad } from './padding';
@@ -28,6 +29,9 @@ describe('invites', () => {
     const invite = await openInvite(secret, record, BEFORE);
     expect(invite).toEqual({ circleId, genesisHash, expiresAt: EXPIRES, inviter: admin.public });
     expect(inviteLink('https://circle.example', secret)).toBe(`https://circle.example/#join=${b64u(secret)}`);
+    expect(inviteLink('https://circle.example/', secret, 'link')).toBe(`https://circle.example/#link=${b64u(secret)}`);
+    expect(linkSecret(inviteLink('https://circle.example', secret))).toEqual(secret);
+    expect(() => linkSecret(inviteLink('https://circle.example', secret, 'link'))).toThrow(ProtocolError);
   });
 
   it('expire at expires_at, not a moment later', async () => {

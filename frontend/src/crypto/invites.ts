@@ -37,9 +37,25 @@ export function newInviteSecret(): Uint8Array {
   return randomBytes(SECRET_BYTES);
 }
 
+/**
+ * Which app flow a link opens: `join` a shared circle, or `link` another of the person's own
+ * devices to their plan (the same invite, PROTOCOL §9, under another name).
+ */
+export type LinkKind = 'join' | 'link';
+
 /** The link a person shares: the secret rides in the fragment, which browsers never send to a server. */
-export function inviteLink(origin: string, secret: Uint8Array): string {
-  return `${origin}/#join=${b64u(secret)}`;
+export function inviteLink(origin: string, secret: Uint8Array, kind: LinkKind = 'join'): string {
+  return `${origin.replace(/\/$/, '')}/#${kind}=${b64u(secret)}`;
+}
+
+/**
+ * The secret of a link of `kind`, from the whole link or the text after `#join=` / `#link=`.
+ * Contract: anything else is `bad_encoding` (ProtocolError).
+ */
+export function linkSecret(text: string, kind: LinkKind = 'join'): Uint8Array {
+  const trimmed = text.trim();
+  const fragment = new RegExp(`#${kind}=([A-Za-z0-9_-]+)$`).exec(trimmed);
+  return unb64u(fragment?.[1] ?? trimmed, SECRET_BYTES);
 }
 
 /**

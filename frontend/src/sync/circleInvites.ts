@@ -12,7 +12,7 @@
  */
 import { b64u, unb64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, deriveInvite, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, deriveInvite, inviteLink, type Invite } from '../crypto/invites';
 import { isObject } from '../crypto/json';
 import { safetyNumber } from '../crypto/safety';
 import type { Session } from '../storage';
@@ -27,7 +27,6 @@ import { askToJoin, dropInvite, heldInvites, inviteOf, keepInvite, makeInvite, p
 /** How long an invite can be used: a few days to reach the person, then it stops working. */
 export const INVITE_HOURS = 72;
 const JOINS = 'circle-joins';
-const JOIN_FRAGMENT = /#join=([A-Za-z0-9_-]+)$/;
 
 export interface CircleInvite {
   readonly link: string;
@@ -75,28 +74,12 @@ export type JoinStore = ReplicaStore & Pick<Session, 'put' | 'list'>;
 
 const invitesName = (circle: CircleReplica): string => `circle-invites:${circle.id}`;
 
-/** The link text for `secret`. */
-export function inviteLinkText(origin: string, secret: Uint8Array): string {
-  return `${origin.replace(/\/$/, '')}/#join=${b64u(secret)}`;
-}
-
-/** Whether `text` is (or ends in) an invite to a shared circle. */
-export function isInviteLink(text: string): boolean {
-  return JOIN_FRAGMENT.test(text.trim());
-}
-
-/** The secret of an invite link, from the whole link or the text after `#join=`. Anything else is `bad_encoding`. */
-export function parseInviteLink(text: string): Uint8Array {
-  const trimmed = text.trim();
-  return unb64u(JOIN_FRAGMENT.exec(trimmed)?.[1] ?? trimmed, 32);
-}
-
 // The admin ----------------------------------------------------------------------------------------
 
 /** Makes a single-use invite for the person `label` names; the label and secret stay in this vault. */
 export async function inviteToCircle(api: Caller, store: ReplicaStore, circle: CircleReplica, label: string, origin: string, now: Date): Promise<CircleInvite> {
   const made = await makeInvite<HeldCircleInvite>(api, store, circle, { name: invitesName(circle), hours: INVITE_HOURS, extra: { label } }, now);
-  return { link: inviteLinkText(origin, made.secret), expiresAt: made.expiresAt };
+  return { link: inviteLink(origin, made.secret), expiresAt: made.expiresAt };
 }
 
 /** The invites to the circle this device made that have not expired, been used up or withdrawn. */

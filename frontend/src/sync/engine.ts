@@ -17,6 +17,7 @@
  * `serverUrl` leaves sync `off` with a message saying so, and nothing is sent anywhere.
  */
 import { ProtocolError } from '../crypto/errors';
+import { linkSecret } from '../crypto/invites';
 import { StorageError, type PendingChange, type Session } from '../storage';
 import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
@@ -24,12 +25,12 @@ import type { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { listen, type ServerEvent } from './events';
-import { approveLink, checkLinkRequest, createDeviceLink, isJoining, parseDeviceLink, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
+import { approveLink, checkLinkRequest, createDeviceLink, isJoining, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
 import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
 import { keepEscrow } from './escrow';
 import { finishRecovery } from './recover';
 import { ensurePersonal, readPersonal } from './personal';
-import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, openInvites, parseInviteLink, requestCircleJoin, withdrawInvite, type CircleInvite, type JoinAsk, type MyJoin, type OpenInvite } from './circleInvites';
+import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, openInvites, requestCircleJoin, withdrawInvite, type CircleInvite, type JoinAsk, type MyJoin, type OpenInvite } from './circleInvites';
 import { SharedCircles, type CircleSummary, type NewCircle } from './sharedCircles';
 import { setStanding, storedCircles } from './circleList';
 import { share, sharedWith, unshare } from './shares';
@@ -222,7 +223,7 @@ class Engine implements SyncEngine {
 
   async joinByLink(link: string, options: JoinOptions = {}): Promise<void> {
     const store = this.options.session;
-    const secret = parseDeviceLink(link);
+    const secret = linkSecret(link, 'link');
     const asked = await this.#serial(async () => {
       if ((await readPersonal(store))?.created === true) {
         throw new Error('This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.');
@@ -324,7 +325,7 @@ class Engine implements SyncEngine {
   }
 
   async joinCircle(link: string, name: string): Promise<MyJoin> {
-    const secret = parseInviteLink(link);
+    const secret = linkSecret(link);
     const asked = await this.#serial(async () => requestCircleJoin(await this.#api(), this.options.session, secret, name, new Date(this.#now())));
     void this.syncNow();
     return asked;

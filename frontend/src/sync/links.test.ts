@@ -8,7 +8,7 @@ import { deriveInvite, makeJoinRequest, newInviteSecret } from '../crypto/invite
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import { startSync, type SyncEngine } from './engine';
-import { parseDeviceLink } from './links';
+import { linkSecret } from '../crypto/invites';
 import { fakeServer, type FakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
@@ -59,7 +59,7 @@ describe('device links', () => {
     const a = await device(server, true);
     await a.engine.syncNow();
     const { link } = await a.engine.createDeviceLink();
-    const inviteId = b64u((await deriveInvite(parseDeviceLink(link))).inviteId);
+    const inviteId = b64u((await deriveInvite(linkSecret(link, 'link'))).inviteId);
     // The server makes up a request, with a proof from a secret it invented.
     const forged = { ...(await makeJoinRequest(newInviteSecret(), await generateDeviceKeys())), invite_id: inviteId };
     const [circleId] = [...server.circles.keys()];
@@ -80,8 +80,8 @@ describe('device links', () => {
 
   it('read the secret from the whole link or alone, and refuse anything else', () => {
     const secret = newInviteSecret();
-    expect(parseDeviceLink(`${ORIGIN}/#link=${b64u(secret)}`)).toEqual(secret);
-    expect(parseDeviceLink(` ${b64u(secret)} `)).toEqual(secret);
-    expect(() => parseDeviceLink(`${ORIGIN}/#link=short`)).toThrow(ProtocolError);
+    expect(linkSecret(`${ORIGIN}/#link=${b64u(secret)}`, 'link')).toEqual(secret);
+    expect(linkSecret(` ${b64u(secret)} `, 'link')).toEqual(secret);
+    expect(() => linkSecret(`${ORIGIN}/#link=short`, 'link')).toThrow(ProtocolError);
   });
 });

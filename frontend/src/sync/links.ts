@@ -12,10 +12,10 @@
  * once approved it verifies the circle's log from the invite's genesis hash, checks that the
  * inviter is an admin there, and from then on syncs that circle as its personal circle.
  */
-import { b64u, unb64u } from '../crypto/encoding';
+import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { isObject } from '../crypto/json';
-import { checkInviterIsAdmin, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, inviteLink, type Invite } from '../crypto/invites';
 import { askToJoin, dropInvite, heldInvites, inviteOf, keepInvite, makeInvite, provenRequests, type HeldInvite, type KeptInvite } from './inviting';
 import { safetyNumber } from '../crypto/safety';
 import type { JoinRequestStatus } from '../wire/api';
@@ -27,7 +27,6 @@ import { adoptPersonal } from './personal';
 export const LINK_HOURS = 24;
 const LINKS = 'device-links';
 const JOINING = 'joining';
-const LINK_FRAGMENT = /#link=([A-Za-z0-9_-]+)$/;
 
 /** A link this device made: shown as text (and later as a QR code) on this device only. */
 export interface DeviceLink {
@@ -59,21 +58,6 @@ interface Joining extends KeptInvite {
   readonly requestId: string;
 }
 
-/** The link text for `secret`. */
-export function deviceLinkText(origin: string, secret: Uint8Array): string {
-  return `${origin.replace(/\/$/, '')}/#link=${b64u(secret)}`;
-}
-
-/**
- * The secret of a device link, from the whole link or the text after `#link=`.
- * Contract: anything else is `bad_encoding` (ProtocolError).
- */
-export function parseDeviceLink(text: string): Uint8Array {
-  const trimmed = text.trim();
-  const secret = LINK_FRAGMENT.exec(trimmed)?.[1] ?? trimmed;
-  return unb64u(secret, 32);
-}
-
 // Device A ----------------------------------------------------------------------------------------
 
 /**
@@ -82,7 +66,7 @@ export function parseDeviceLink(text: string): Uint8Array {
  */
 export async function createDeviceLink(api: Caller, store: ReplicaStore, circle: CircleReplica, origin: string, now: Date): Promise<DeviceLink> {
   const { secret, expiresAt } = await makeInvite<StoredLink>(api, store, circle, { name: LINKS, hours: LINK_HOURS, extra: {} }, now);
-  return { link: deviceLinkText(origin, secret), expiresAt };
+  return { link: inviteLink(origin, secret, 'link'), expiresAt };
 }
 
 /**

@@ -23,13 +23,9 @@ const ADMIN_KINDS: readonly CircleKind[] = ['member', 'circle', 'shared-plan', '
  */
 export async function resealOwn(store: ResealStore, circleId: string, state: CircleState, me: string): Promise<boolean> {
   const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
-  let any = false;
-  for (const kind of kinds) {
-    for (const record of await store.list(kind, circleId)) {
-      if (record.unsynced || writerOf(record, me) !== me || (record.epoch ?? -1) >= state.epoch) continue;
-      await store.put(kind, record.id, record.body, circleId);
-      any = true;
-    }
-  }
-  return any;
+  // Asked for at once, the lists share one read of the vault (Session.list).
+  const lists = await Promise.all(kinds.map((kind) => store.list(kind, circleId)));
+  const stale = lists.flat().filter((r) => !r.unsynced && writerOf(r, me) === me && (r.epoch ?? -1) < state.epoch);
+  for (const record of stale) await store.put(record.kind, record.id, record.body, circleId);
+  return stale.length > 0;
 }

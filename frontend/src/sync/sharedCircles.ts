@@ -9,6 +9,7 @@
  */
 import { b64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
+import { jsonEqual } from '../crypto/json';
 import type { CircleState, Role } from '../crypto/membership';
 import { safetyNumber } from '../crypto/safety';
 import type { CirclePurpose, Session } from '../storage';
@@ -182,14 +183,15 @@ export class SharedCircles {
     const members = await Promise.all(
       [...state.members.entries()].map(async ([deviceId, m]) => ({ deviceId, role: m.role, safetyNumber: deviceId === this.#me ? '' : await safetyNumber(mine, m.identity) })),
     );
-    await this.store.setState(snapshotName(circleId), members);
+    // Written only when it changed: every sync verifies it, few change who is in the circle.
+    if (!jsonEqual(await this.store.getState(snapshotName(circleId)), members)) await this.store.setState(snapshotName(circleId), members);
   }
 
   async #summary(stored: StoredCircle): Promise<CircleSummary> {
     const id = stored.circleId;
-    const info = (await this.store.get('circle', id))?.body;
-    const names = memberNames(await this.store.list('member', id), this.#me);
-    const snapshot = await this.store.getState(snapshotName(id));
+    const [record, profiles, snapshot] = await Promise.all([this.store.get('circle', id), this.store.list('member', id), this.store.getState(snapshotName(id))]);
+    const info = record?.body;
+    const names = memberNames(profiles, this.#me);
     const verified = Array.isArray(snapshot) ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[]) : [];
     // A circle started here and not yet made at the server: only this device, as its admin.
     const members = verified.length === 0 && stored.planned !== undefined ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '' }] : verified;

@@ -88,13 +88,11 @@ export async function reconcileShares(store: ShareStore, circles: readonly strin
 
 async function removeOrphans(store: ShareStore, circles: readonly string[], copyIds: ReadonlySet<string>): Promise<void> {
   const me = b64u(store.deviceKeys.public.deviceId);
-  for (const circle of circles) {
-    for (const kind of COPY_KINDS) {
-      for (const copy of await store.list(kind, circle)) {
-        const mine = copy.hlc === undefined || hlcAuthor(copy.hlc) === me;
-        if (mine && !copyIds.has(copy.id)) await store.remove(kind, copy.id);
-      }
-    }
+  // Asked for at once, the lists share one read of the vault (Session.list).
+  const copies = await Promise.all(circles.flatMap((circle) => COPY_KINDS.map((kind) => store.list(kind, circle))));
+  for (const copy of copies.flat()) {
+    const mine = copy.hlc === undefined || hlcAuthor(copy.hlc) === me;
+    if (mine && !copyIds.has(copy.id)) await store.remove(copy.kind, copy.id);
   }
 }
 

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
+import { useLoaded } from './useLoaded';
 import type { LocalRecord, RecordKind, Session } from '../storage';
 
 export interface Records<K extends RecordKind> {
@@ -10,21 +11,8 @@ export interface Records<K extends RecordKind> {
 
 /** Every record of `kind` in the open vault (of the shared circle `circle`, if given), read again whenever `version` changes. */
 export function useRecords<K extends RecordKind>(session: Session, kind: K, version: number, circle?: string): Records<K> {
-  const [items, setItems] = useState<LocalRecord<K>[] | null>(null);
-  const [own, setOwn] = useState(0);
-  useEffect(() => {
-    let current = true;
-    session.list(kind, circle).then(
-      (list) => current && setItems(list),
-      // A locked session: the app is about to show the unlock screen.
-      () => undefined,
-    );
-    return () => {
-      current = false;
-    };
-  }, [session, kind, version, own, circle]);
-  const reload = useCallback(() => setOwn((n) => n + 1), []);
-  return { items, reload };
+  const { value, reload } = useLoaded(() => session.list(kind, circle), [session, kind, version, circle]);
+  return { items: value, reload };
 }
 
 /** Saves with a status the screen can announce: saving, saved, or failed (the typed words stay). */

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { CircleInvite, JoinAsk } from '../../sync/engine';
+import { useState } from 'preact/hooks';
+import type { CircleInvite } from '../../sync/engine';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -13,7 +13,6 @@ import { ActionError } from '../ActionError';
 export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
   const [label, setLabel] = useState('');
   const [invite, setInvite] = useState<CircleInvite | null>(null);
-  const [asks, setAsks] = useState<JoinAsk[] | null>(null);
   const open = useLoaded(() => engine.openInvites(summary.id), [engine, summary.id, version, invite]);
   const [message, setMessage] = useState('');
   const action = useAction(engineMessage);
@@ -33,23 +32,19 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
       open.reload();
       setMessage(strings.inviteWithdrawn);
     });
-  const check = () => action.run(async () => setAsks(await engine.joinAsks(summary.id)));
-  // Who is asking shows as the page opens, and after each sync.
-  useEffect(() => {
-    let current = true;
-    engine.joinAsks(summary.id).then(
-      (found) => current && setAsks(found),
-      () => undefined, // offline, or the circle is not at the server yet: the button says why
-    );
-    return () => {
-      current = false;
-    };
-  }, [engine, summary.id, version]);
+  // Who is asking shows as the page opens and after each sync.
+  const asks = useLoaded(() => engine.joinAsks(summary.id), [engine, summary.id, version]);
+  // Asked for by hand: a failure (offline, say) is said here, then the list is read again.
+  const check = () =>
+    action.run(async () => {
+      await engine.joinAsks(summary.id);
+      asks.reload();
+    });
   const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
       setMessage('');
       await engine.answerJoin(summary.id, requestId, approve);
-      setAsks((list) => list?.filter((a) => a.requestId !== requestId) ?? null);
+      asks.reload();
       setMessage(approve ? strings.joinApproved : strings.joinDeclined);
       onChanged();
     });
@@ -92,9 +87,9 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
       <button type="button" class="secondary" disabled={action.busy} onClick={check}>
         {strings.checkJoinRequests}
       </button>
-      {asks !== null && asks.length === 0 && <p>{strings.noJoinRequests}</p>}
+      {asks.value !== null && asks.value.length === 0 && <p>{strings.noJoinRequests}</p>}
       <ul class="plain">
-        {(asks ?? []).map((ask) => (
+        {(asks.value ?? []).map((ask) => (
           <li key={ask.requestId} data-testid="join-request">
             <p>{strings.requestFrom(ask.label)}</p>
             <p>
