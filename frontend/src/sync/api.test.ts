@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, BAD_RESPONSE, getJson, NETWORK_UNREACHABLE, type Fetch } from './api';
+import { ApiError, BAD_RESPONSE, callApi, getJson, NETWORK_UNREACHABLE, type Fetch } from './api';
 
 // A fake at the edge: the network is outside this module, so each test answers as a server would.
 function answering(status: number, body: string, contentType = 'application/json'): Fetch {
@@ -14,6 +14,22 @@ async function rejection(promise: Promise<unknown>): Promise<ApiError> {
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
+
+describe('callApi keepalive', () => {
+  // A request already sent when the person locks or leaves must still arrive; browsers refuse
+  // keepalive bodies past 64 KiB in flight, so a large one goes without it rather than fail.
+  it('sends small requests with keepalive and large ones without', async () => {
+    const seen: boolean[] = [];
+    const fetchImpl: Fetch = async (_input, init) => {
+      seen.push(init?.keepalive === true);
+      return new Response(null, { status: 204 });
+    };
+    await callApi('POST', '/v1/x', { body: { words: 'a'.repeat(100) }, fetchImpl });
+    await callApi('POST', '/v1/x', { body: { words: 'a'.repeat(40_000) }, fetchImpl });
+    await callApi('DELETE', '/v1/x', { fetchImpl });
+    expect(seen).toEqual([true, false, true]);
+  });
+});
 
 describe('getJson', () => {
   it('resolves with the parsed body of a 2xx answer', async () => {

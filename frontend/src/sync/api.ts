@@ -19,6 +19,14 @@ export const BAD_RESPONSE = 'bad_response';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
+/**
+ * Requests whose body is at most this size go with `keepalive`, so one already sent when the
+ * person locks or leaves (quick exit) still reaches the server. Browsers allow 64 KiB of
+ * keepalive bodies in flight per page and fail a request past that; the engine sends one
+ * request at a time, so half of it leaves room for a sign-out beside a push.
+ */
+const KEEPALIVE_MAX_BYTES = 32 * 1024;
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** What a call sends besides its method and path. */
@@ -50,7 +58,8 @@ export async function callApi<T>(method: Method, path: string, options: CallOpti
   let response: Response;
   try {
     const body = options.body === undefined ? null : JSON.stringify(options.body);
-    response = await fetchImpl(path + query, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+    const keepalive = body === null || new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES;
+    response = await fetchImpl(path + query, { method, headers, body, keepalive, credentials: 'same-origin', cache: 'no-store' });
   } catch {
     throw new ApiError(0, NETWORK_UNREACHABLE, 'The server cannot be reached. Your changes stay on this device.');
   }
