@@ -75,6 +75,7 @@ export class Session {
   readonly #keys: HeldKeys;
   /** A read of every record in flight, shared by the lists asked for meanwhile; never one begun before a write ended. */
   #reading: Promise<{ id: string; value: StoredRecord }[]> | null = null;
+  readonly #writeWatchers = new Set<() => void>();
 
   constructor(ctx: SessionContext, keys: HeldKeys) {
     this.#ctx = ctx;
@@ -98,6 +99,7 @@ export class Session {
   lock(): void {
     if (this.locked) return;
     this.#reading = null;
+    this.#writeWatchers.clear();
     this.#keys.drop();
     this.#ctx.onLock(this);
   }
@@ -114,7 +116,7 @@ export class Session {
    * shared circle names it (`circle`, its b64u id) and stays in it: `circle_mismatch` otherwise.
    */
   put<K extends RecordKind>(kind: K, id: string, body: RecordBodies[K], circle?: string): Promise<void> {
-    return this.#step(id, (slot) => localPut(slot, kind, body as JsonObject, this.#ctx.now(), circle));
+    return this.#written(this.#step(id, (slot) => localPut(slot, kind, body as JsonObject, this.#ctx.now(), circle)));
   }
 
   /**
@@ -122,7 +124,17 @@ export class Session {
    * get and list) kept with its outbox entry until the server has the deletion.
    */
   remove(kind: RecordKind, id: string): Promise<void> {
-    return this.#step(id, (slot) => localRemove(slot, kind, this.#ctx.now()));
+    return this.#written(this.#step(id, (slot) => localRemove(slot, kind, this.#ctx.now())));
+  }
+
+  /**
+   * Calls `watcher` after every local edit (put or remove) is committed, so the sync engine can
+   * send it at once; returns the function that stops watching. A watcher that throws is ignored:
+   * the edit is saved whatever it does.
+   */
+  watchWrites(watcher: () => void): () => void {
+    this.#writeWatchers.add(watcher);
+    return () => this.#writeWatchers.delete(watcher);
   }
 
   /** Record `id` if it exists as `kind` and is not deleted. Rejects with `damaged` if it does not open. */
@@ -362,6 +374,17 @@ export class Session {
       throw new StorageError('wrong_passphrase', { cause: error });
     }
     return vault as Vault;
+  }
+
+  async #written(write: Promise<void>): Promise<void> {
+    await write;
+    for (const watcher of [...this.#writeWatchers]) {
+      try {
+        watcher();
+      } catch {
+        // The edit is committed; a watcher's trouble is its own.
+      }
+    }
   }
 
   /** Reads record `id` with its entry, applies `transition`, writes both back in one transaction. */

@@ -3,11 +3,17 @@
  * circles they are in in sync in the background, links their devices, and runs circles (start,
  * invite, approve, share, remove, leave).
  *
- * Syncs on start, when the app gets focus or becomes visible, on the `online` event, on live
- * events from the server (with reconnect and backoff, and a sync after every reconnect, since
- * events may have been missed), and on a timer. Never two syncs at once: a request while one runs
- * makes exactly one more afterwards. Everything that touches the server or the vault goes through
- * one queue, so device linking never interleaves with a sync.
+ * Syncs on start, after every local edit (at once: a saved change leaves while the person is
+ * still looking at "Saved", so a lock or a quick exit a moment later does not hold it back), when
+ * the app gets focus or becomes visible, on the `online` event, on live events from the server
+ * (with reconnect and backoff, and a sync after every reconnect, since events may have been
+ * missed), and on a timer. Never two syncs at once: a request while one runs makes exactly one
+ * more afterwards, so a burst of edits makes at most two. Everything that touches the server or
+ * the vault goes through one queue, so device linking never interleaves with a sync.
+ *
+ * The status never says "up to date" while an edit waits: every local edit counts it at once.
+ * Stopping (on lock or quick exit) does not cut a request already sent: those go with
+ * `keepalive` (see callApi), and signing out waits until they are answered.
  *
  * Same origin only: every call goes to the app's own origin (callApi refuses anything else), and
  * the CSP says `connect-src 'self'`. A server at another URL would need that origin in
@@ -43,7 +49,7 @@ export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
 export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'watchWrites' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
 
 export interface SyncOptions {
   readonly session: EngineStore;
@@ -158,6 +164,9 @@ class Engine implements SyncEngine {
   readonly #shared: SharedCircles;
   #timer: ReturnType<typeof setInterval> | undefined;
   #unlisten: (() => void) | undefined;
+  #unwatch: (() => void) | undefined;
+  /** Bumped by every status set: a count of what waits, begun before, must not overwrite a newer status. */
+  #generation = 0;
 
   constructor(private readonly options: SyncOptions) {
     this.#now = options.now ?? Date.now;
@@ -176,6 +185,7 @@ class Engine implements SyncEngine {
   start(): void {
     if (this.#otherServer) return this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
     this.#unlisten = this.#watchWindow();
+    this.#unwatch = this.options.session.watchWrites(() => this.#edited());
     const every = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
     if (every > 0) this.#timer = setInterval(() => void this.syncNow(), every);
     void this.syncNow();
@@ -233,7 +243,7 @@ class Engine implements SyncEngine {
     options.onAsked?.(asked);
     for (;;) {
       const status = await this.syncNow();
-      if (status.state === 'error' || status.message === MESSAGES.declined) throw new Error(status.message ?? MESSAGES.failed);
+      if (status.state === 'error') throw new Error(status.message ?? MESSAGES.failed);
       if (status.state === 'up-to-date' && !(await this.#serial(() => isJoining(store)))) return;
       await sleep(options.pollMs ?? 3_000, options.signal);
     }
@@ -354,10 +364,13 @@ class Engine implements SyncEngine {
     this.#abort.abort();
     clearInterval(this.#timer);
     this.#unlisten?.();
+    this.#unwatch?.();
     this.#circle?.forget();
     this.#circle = null;
     this.#shared.forget();
-    void this.#connection?.then((c) => c.signOut()).catch(() => undefined);
+    // After the running sync: a push already on its way must not meet a token already revoked.
+    const connection = this.#connection;
+    void this.#queue.then(() => connection?.then((c) => c.signOut())).catch(() => undefined);
     this.#connection = null;
     this.#set({ state: 'off', waiting: this.#status.waiting });
   }
@@ -376,30 +389,34 @@ class Engine implements SyncEngine {
     if (this.#stopped || this.#otherServer) return;
     if (this.options.session.locked) return this.stop();
     const waiting = await this.#waiting();
-    if (globalThis.navigator?.onLine === false) return this.#set({ state: 'offline', waiting, message: MESSAGES.offline });
+    if (globalThis.navigator?.onLine === false) return this.#set({ state: 'offline', waiting });
     this.#set({ state: 'syncing', waiting });
     try {
       const done = await this.#syncSteps();
       if (this.#stopped) return;
-      this.#set({ state: 'up-to-date', waiting: await this.#waiting(), ...(done === true ? {} : { message: done }) });
+      const after = await this.#waiting();
+      if (done === 'approval') return this.#set({ state: 'approval', waiting: after, message: MESSAGES.waitingForApproval });
+      if (done === 'declined') return this.#set({ state: 'error', waiting: after, message: MESSAGES.declined });
+      this.#set({ state: 'up-to-date', waiting: after });
     } catch (error) {
       if (this.#stopped || (error instanceof StorageError && error.code === 'locked')) return this.stop();
       this.#set(statusFor(error, await this.#waiting().catch(() => waiting)));
     }
   }
 
-  /** True once synced; otherwise what to tell the person (a link waiting for approval, or declined). */
-  async #syncSteps(): Promise<true | string> {
+  /** `synced`, or why this device has nothing to sync yet: its link waits for approval, or was declined. */
+  async #syncSteps(): Promise<'synced' | 'approval' | 'declined'> {
     const api = await this.#api();
     const store = this.options.session;
     if (await isJoining(store)) {
       const outcome = await checkLinkRequest(api, store, this.#clock);
-      if (outcome === 'waiting') return MESSAGES.waitingForApproval;
-      if (outcome === 'declined') return MESSAGES.declined;
+      if (outcome === 'waiting') return 'approval';
+      if (outcome === 'declined') return 'declined';
     }
     // A recovery's hand-over first: the device it replaces must be unlinked before anything is written.
     await finishRecovery(store, api, this.options.fetchImpl);
     await this.#settleLocalOnly();
+    await this.#sendFirst(api);
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
     // be linked to another's, or an ally who only joins circles) makes none: it is made on the
     // first sync with something to keep.
@@ -412,7 +429,32 @@ class Engine implements SyncEngine {
     await checkCircleJoins(api, store, this.#clock);
     await this.#shared.syncAll(api);
     await this.#rememberServer(api);
-    return true;
+    return 'synced';
+  }
+
+  /** A local edit was saved: count it as waiting now, and send it. */
+  #edited(): void {
+    if (this.#stopped) return;
+    const generation = this.#generation;
+    void this.#waiting().then(
+      (waiting) => {
+        if (this.#generation === generation && !this.#stopped && waiting !== this.#status.waiting) this.#set({ ...this.#status, waiting });
+      },
+      () => undefined, // locked meanwhile: nothing to show
+    );
+    void this.syncNow();
+  }
+
+  /**
+   * Pushes what waits before anything is pulled, so a lock or a quick exit a moment after a save
+   * finds it already on its way (requests go with keepalive). A failure here is left to the
+   * full sync that follows, which reports it and keeps one circle's trouble its own.
+   */
+  async #sendFirst(api: Connection): Promise<void> {
+    const waiting = await this.#waitingChanges();
+    const push = (replica: Promise<CircleReplica>) => replica.then((r) => r.push()).catch(() => undefined);
+    if (waiting.some((p) => p.circle === undefined) && (await this.#hasPersonal())) await push(this.#personal(api));
+    for (const circleId of new Set(waiting.flatMap((p) => p.circle ?? []))) await push(this.#shared.replica(api, circleId));
   }
 
   /** Records of kinds that never leave the device (settings) are settled here, at no server. */
@@ -507,7 +549,7 @@ class Engine implements SyncEngine {
     const visible = () => {
       if (globalThis.document?.visibilityState !== 'hidden') sync();
     };
-    const offline = () => this.#set({ state: 'offline', waiting: this.#status.waiting, message: MESSAGES.offline });
+    const offline = () => this.#set({ state: 'offline', waiting: this.#status.waiting });
     const handlers: [string, () => void][] = [['focus', sync], ['online', sync], ['offline', offline], ['visibilitychange', visible]];
     for (const [name, handler] of handlers) target.addEventListener(name, handler);
     return () => handlers.forEach(([name, handler]) => target.removeEventListener?.(name, handler));
@@ -522,6 +564,7 @@ class Engine implements SyncEngine {
   }
 
   #set(status: SyncStatus): void {
+    this.#generation += 1;
     this.#status = status;
     for (const listener of [...this.#listeners]) listener(status);
   }

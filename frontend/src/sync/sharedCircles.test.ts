@@ -290,7 +290,9 @@ describe('a removal while a member was away', () => {
     await survivor.sync.answerJoin(circleId, ask!.requestId, true);
     await third.sync.syncNow();
 
-    // The friend's app knows the circle's epoch when it goes quiet; the survivor then removes Tui.
+    // The friend's app knows the circle's epoch when it goes quiet (closed: an open app sends an
+    // edit at once); the survivor then removes Tui.
+    friend.sync.stop();
     const [stored] = await storedCircles(friend.session);
     const api = new Connection(friend.session.deviceKeys, { fetchImpl: server.fetch });
     const replica = sharedReplica(api, friend.session, stored!, new Clock(unb64uId(friend.id)));

@@ -4,13 +4,19 @@ import { StorageError } from '../storage';
 import { ApiError, NETWORK_UNREACHABLE } from './api';
 import { SERVER_CHANGED } from './connection';
 
-export type SyncState = 'off' | 'offline' | 'syncing' | 'up-to-date' | 'error';
+/**
+ * One state at a time, each said once by the app's status line: `off` (sync not chosen),
+ * `offline`, `syncing`, `up-to-date` (the last sync pulled and pushed; "up to date" is said only
+ * when `waiting` is 0 too), `approval` (this device waits for another of the person's devices to
+ * let it in; nothing to sync yet) and `error` (`message` says what happened and what to do).
+ */
+export type SyncState = 'off' | 'offline' | 'syncing' | 'up-to-date' | 'approval' | 'error';
 
 export interface SyncStatus {
   readonly state: SyncState;
-  /** How many of this person's changes wait to reach their other devices. */
+  /** How many of this person's changes wait to reach the server, counted again after every local edit. */
   readonly waiting: number;
-  /** What the person should know, in plain words; absent when all is well. */
+  /** What the person should know beyond the state itself, in plain words; absent when the state says it all. */
   readonly message?: string;
   /** For a report or a support person: the technical reason behind an error. Never content or keys. */
   readonly detail?: string;
@@ -25,7 +31,6 @@ export const RECOVERY_REFUSED = 'recovery_refused';
 export const KEPT = 'Your changes are kept on this phone.';
 
 export const MESSAGES = {
-  offline: `You're offline. ${KEPT} They will sync when you're connected again.`,
   registration: `This server asks for a registration code before this phone can sync. Ask the organisation that runs it for a code. ${KEPT}`,
   busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
   signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
@@ -54,8 +59,8 @@ export function statusFor(error: unknown, waiting: number): SyncStatus {
   return { state: 'error', waiting, message: MESSAGES.failed, detail };
 }
 
-function apiStatus(error: ApiError): { state: SyncState; message: string } {
-  if (error.code === NETWORK_UNREACHABLE) return { state: 'offline', message: MESSAGES.offline };
+function apiStatus(error: ApiError): { state: SyncState; message?: string } {
+  if (error.code === NETWORK_UNREACHABLE) return { state: 'offline' };
   if (error.code === 'registration_code_required' || error.code === 'invalid_registration_code') return { state: 'error', message: MESSAGES.registration };
   // The connection's own message already says what happened and that nothing was sent.
   if (error.code === SERVER_CHANGED) return { state: 'error', message: `${error.message} ${KEPT}` };

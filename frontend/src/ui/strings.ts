@@ -125,7 +125,11 @@ export const strings = {
 
   // Sync status.
   syncOff: 'Kept on this device only.',
-  syncOffline: 'Offline. Your changes are kept on this device.',
+  syncOffline: (count: number) =>
+    count === 0
+      ? 'You’re offline. Everything you saved is on this phone.'
+      : `You’re offline. ${count === 1 ? '1 change waits' : `${count} changes wait`} on this phone and will sync when you’re connected again.`,
+  syncStillOffline: 'Still offline: nothing could be sent just now. It will go by itself once you’re connected.',
   syncSyncing: 'Syncing…',
   syncUpToDate: 'Up to date.',
   syncWaiting: (count: number) => (count === 1 ? '1 change waiting to sync.' : `${count} changes waiting to sync.`),

@@ -72,7 +72,7 @@ export function Main(props: MainProps) {
           </button>
         </div>
       )}
-      <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => void engine.syncNow()} />
+      <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
       {tab === 'circles' && <LazyCircles key={visit} session={session} engine={engine} version={version} />}
