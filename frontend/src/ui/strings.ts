@@ -122,6 +122,11 @@ export const strings = {
   saveFailed: 'This could not be saved. What you typed is still here; please try again.',
   save: 'Save',
   cancel: 'Cancel',
+  draftUnsaved: 'Not saved yet. What you typed is kept on this phone until you save it or discard it.',
+  discardChanges: 'Discard changes',
+  discardAsk: 'Throw away what you typed here and not saved? It cannot be brought back.',
+  discardYes: 'Yes, throw it away',
+  discardNo: 'No, keep it',
 
   // Sync status.
   syncOff: 'Kept on this device only.',

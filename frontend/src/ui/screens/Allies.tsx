@@ -1,14 +1,15 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import type { AllyRole, LocalRecord, Session } from '../../storage';
+import type { Ally, AllyRole, LocalRecord, Session } from '../../storage';
+import { readDraft, type Draft } from '../drafts';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';
-import { AllyForm } from './AllyForm';
+import { ALLY_DRAFT, AllyForm } from './AllyForm';
 import { sortedAllies } from './Plan';
 
 type Filter = AllyRole | 'all';
-type Editing = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; record: LocalRecord<'ally'> };
+type Editing = { kind: 'none' } | { kind: 'new'; draft?: Draft<Ally> } | { kind: 'edit'; record: LocalRecord<'ally'>; draft?: Draft<Ally> };
 
 /** The person's private map of allies, possible allies and people to be careful with. */
 export function Allies({ session, version }: { session: Session; version: number }) {
@@ -20,8 +21,9 @@ export function Allies({ session, version }: { session: Session; version: number
     setEditing({ kind: 'none' });
     allies.reload();
   };
+  useResumedForm(session, allies.items, setEditing);
   if (editing.kind !== 'none') {
-    return <AllyForm session={session} record={editing.kind === 'edit' ? editing.record : undefined} onDone={done} />;
+    return <AllyForm session={session} record={editing.kind === 'edit' ? editing.record : undefined} draft={editing.draft} onDone={done} />;
   }
   const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
   return (
@@ -48,6 +50,27 @@ export function Allies({ session, version }: { session: Session; version: number
       </ul>
     </>
   );
+}
+
+/**
+ * A form left with words not saved (by a tab switch, a reload or a lock) opens again as it was,
+ * once the list is read: a person who was halfway through adding someone finds it where they left it.
+ */
+function useResumedForm(session: Session, items: LocalRecord<'ally'>[] | null, open: (editing: Editing) => void): void {
+  const ready = items !== null;
+  useEffect(() => {
+    if (!ready) return;
+    let current = true;
+    void readDraft<Ally>(session, ALLY_DRAFT).then((draft) => {
+      if (!current || draft === undefined) return;
+      const record = items.find((ally) => ally.id === draft.recordId);
+      if (record !== undefined) open({ kind: 'edit', record, draft });
+      else if (draft.base === null) open({ kind: 'new', draft });
+    });
+    return () => {
+      current = false;
+    };
+  }, [session, ready]);
 }
 
 interface AllyCardProps {

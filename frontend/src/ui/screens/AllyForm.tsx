@@ -2,6 +2,8 @@ import { useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import { newRecordId, type Ally, type AllyRole, type LocalRecord, type Session } from '../../storage';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
+import { DiscardButton } from '../DiscardButton';
+import { useKeptDraft, type Draft } from '../drafts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
@@ -21,27 +23,41 @@ const TEXT_FIELDS: readonly { field: TextField; label: string; long: boolean }[]
   { field: 'trustNotes', label: strings.allyTrust, long: true },
 ];
 
+/** The one form of this screen that is open at a time keeps its draft here (see drafts.ts). */
+export const ALLY_DRAFT = 'ally';
+
 interface AllyFormProps {
   session: Session;
   /** The person to edit; absent to add one. */
   record: LocalRecord<'ally'> | undefined;
+  /** Words typed before and kept, to go on with (the form was left by a tab switch or a reload). */
+  draft?: Draft<Ally> | undefined;
   onDone(): void;
 }
 
 /** Add or edit one person. Only a name is asked for; everything else may stay empty. */
-export function AllyForm({ session, record, onDone }: AllyFormProps) {
-  const [ally, setAlly] = useState<Ally>(record?.body ?? EMPTY);
+export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
+  const [ally, setAlly] = useState<Ally>(draft?.value ?? record?.body ?? EMPTY);
   const [nameMissing, setNameMissing] = useState(false);
   const save = useSave();
   const heading = useFocusOnMount<HTMLHeadingElement>();
-  const id = useRef(record?.id ?? newRecordId());
+  const id = useRef(draft?.recordId ?? record?.id ?? newRecordId());
+  // What the form started from: a save merges onto it, so nothing another device wrote meanwhile is undone.
+  const base = draft?.base ?? record?.body ?? null;
+  const dirty = !sameAlly(ally, base ?? EMPTY);
+  const kept = useKeptDraft(session, ALLY_DRAFT, dirty ? { base, value: withoutConflicts(ally), recordId: id.current } : null, true);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     if (ally.name.trim() === '') return setNameMissing(true);
     const body: Ally = { ...withoutConflicts(ally), ...keptConflicts(record?.body) };
-    if (await save.run(() => saveMerged(session, 'ally', id.current, record?.body ?? null, body))) onDone();
+    if (await save.run(() => saveMerged(session, 'ally', id.current, base, body))) {
+      await kept.drop();
+      onDone();
+    }
   };
+  // Forgotten before the list shows again, or the list would open the form again from it.
+  const discard = () => void kept.drop().then(onDone);
   const set = (change: Partial<Ally>) => setAlly({ ...ally, ...change });
   const toggleRole = (role: AllyRole, on: boolean) => set({ roles: on ? [...ally.roles, role] : ally.roles.filter((r) => r !== role) });
 
@@ -77,12 +93,16 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
       <Choices legend={strings.allyRoles} type="checkbox" name="role" options={ALLY_ROLES} chosen={(role) => ally.roles.includes(role)} onChoose={toggleRole} />
       <Choices legend={strings.allyStatus} type="radio" name="status" options={ALLY_STATUSES} chosen={(status) => ally.status === status} onChoose={(status) => set({ status })} />
       <button type="submit">{strings.save}</button>
-      <button type="button" class="secondary" onClick={onDone}>
-        {strings.cancel}
-      </button>
+      <DiscardButton label={strings.cancel} unsaved={dirty} onDiscard={discard} />
+      {dirty && <p class="hint">{strings.draftUnsaved}</p>}
       <SaveStatus state={save.state} />
     </form>
   );
+}
+
+function sameAlly(a: Ally, b: Ally): boolean {
+  const roles = (x: Ally) => [...x.roles].sort().join(' ');
+  return TEXT_FIELDS.every(({ field }) => a[field] === b[field]) && a.status === b.status && roles(a) === roles(b);
 }
 
 interface ChoicesProps<T extends string> {

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
 import { newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session } from '../../storage';
 import { Conflicts, keptConflicts } from '../Conflicts';
+import { DiscardButton } from '../DiscardButton';
+import { useKeptDraft, useRestoredDraft } from '../drafts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
@@ -64,7 +66,17 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
   const original = useRef<PlanAnswer | null>(stored ?? null);
   const id = useRef(record?.id ?? newRecordId());
   const save = useSave();
-  const dirty = answer !== (original.current?.answer ?? '') || shareable !== (original.current?.shareable ?? false) || !sameIds(allyIds, original.current?.allyIds ?? []);
+  const dirty = !sameAnswer({ answer, shareable, allyIds }, original.current);
+  const draftKey = `plan:${section.id}`;
+  const restored = useRestoredDraft<PlanAnswer>(session, draftKey, (draft) => sameAnswer(draft.value, stored ?? null), (draft) => {
+    original.current = draft.base;
+    if (record === undefined) id.current = draft.recordId;
+    setAnswer(draft.value.answer);
+    setShareable(draft.value.shareable);
+    setAllyIds(draft.value.allyIds);
+  });
+  const value: PlanAnswer = { section: section.id, answer, shareable, allyIds };
+  const kept = useKeptDraft(session, draftKey, dirty ? { base: original.current, value, recordId: id.current } : null, restored.done);
 
   // Another device's edit arrived: show it, unless the person has unsaved words here.
   // Effects run after paint: without `seen`, the first run would wipe what was typed meanwhile.
@@ -83,8 +95,20 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
   const write = async (body: PlanAnswer) => {
     if (await save.run(() => saveMerged(session, 'plan', id.current, original.current, body))) {
       original.current = body;
+      void kept.drop();
       onSaved();
     }
+  };
+  const discard = () => {
+    const from = original.current;
+    setAnswer(from?.answer ?? '');
+    setShareable(from?.shareable ?? false);
+    setAllyIds(from?.allyIds ?? []);
+    void kept.drop();
+  };
+  const typed = <T,>(set: (value: T) => void) => (value: T) => {
+    restored.touched();
+    set(value);
   };
   const submit = (event: Event) => {
     event.preventDefault();
@@ -92,7 +116,7 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
     // Conflicts stay until the person says they looked at them.
     void write({ section: section.id, answer, shareable, allyIds: kept, ...keptConflicts(stored) });
   };
-  const toggleAlly = (allyId: string, on: boolean) => setAllyIds(on ? [...allyIds, allyId] : allyIds.filter((a) => a !== allyId));
+  const toggleAlly = (allyId: string, on: boolean) => typed(setAllyIds)(on ? [...allyIds, allyId] : allyIds.filter((a) => a !== allyId));
   const field = `answer-${section.id}`;
   return (
     <form class="panel plan-section" aria-labelledby={`${field}-title`} onSubmit={submit} data-section={section.id}>
@@ -104,12 +128,12 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
         ))}
       </ul>
       <label for={field}>{strings.planAnswer}</label>
-      <textarea id={field} rows={4} aria-describedby={`${field}-prompts`} value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} />
+      <textarea id={field} rows={4} aria-describedby={`${field}-prompts`} value={answer} onInput={(e) => typed(setAnswer)(e.currentTarget.value)} />
       {stored?._conflicts !== undefined && (
         <Conflicts conflicts={stored._conflicts} onDone={() => void save.run(() => dismissConflicts(session, 'plan', id.current)).then(onSaved)} />
       )}
       <div class="check">
-        <input id={`${field}-share`} type="checkbox" checked={shareable} onChange={(e) => setShareable(e.currentTarget.checked)} />
+        <input id={`${field}-share`} type="checkbox" checked={shareable} onChange={(e) => typed(setShareable)(e.currentTarget.checked)} />
         <label for={`${field}-share`}>{strings.planShareable}</label>
       </div>
       <p class="hint">{shareable ? strings.planShareableNote : strings.planPrivate}</p>
@@ -120,13 +144,23 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
       )}
       <AllyPicker allies={allies} chosen={allyIds} name={field} onToggle={toggleAlly} />
       <button type="submit">{strings.save}</button>
-      <SaveStatus state={save.state} />
+      {dirty && <DiscardButton label={strings.discardChanges} unsaved={dirty} onDiscard={discard} />}
+      {dirty && (
+        <p class="hint" data-testid="draft-status">
+          {strings.draftUnsaved}
+        </p>
+      )}
+      <SaveStatus state={dirty && save.state === 'saved' ? 'idle' : save.state} />
     </form>
   );
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
+}
+
+function sameAnswer(a: Pick<PlanAnswer, 'answer' | 'shareable' | 'allyIds'>, b: PlanAnswer | null): boolean {
+  return a.answer === (b?.answer ?? '') && a.shareable === (b?.shareable ?? false) && sameIds(a.allyIds, b?.allyIds ?? []);
 }
 
 interface AllyPickerProps {

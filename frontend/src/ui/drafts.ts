@@ -1,0 +1,104 @@
+/**
+ * Words typed but not saved yet. A form keeps its draft sealed in the vault (the session's state,
+ * never synced, never sent), so switching tabs, a reload or a crash does not lose it, and the
+ * person decides when the words become a record (and, for a shared answer, reach a circle).
+ *
+ * Contract: a draft lives only while the vault is open; after lock() nothing is read or written
+ * (the calls fail quietly), so a lock never waits on a draft and drops only the last moment of
+ * typing. A draft names what the form started from (`base`), so a save merges onto it and never
+ * undoes what another device wrote meanwhile.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Session } from '../storage';
+
+export interface Draft<T> {
+  /** What the form started from: the stored record's body then, or null for a new one. */
+  readonly base: T | null;
+  /** What is on screen. */
+  readonly value: T;
+  /** The record it will be saved as. */
+  readonly recordId: string;
+}
+
+/** How long typing pauses before the draft is kept: each keystroke does not need a sealed write. */
+const KEEP_AFTER_MS = 300;
+
+const stateName = (key: string) => `draft:${key}`;
+
+type DraftStore = Pick<Session, 'getState' | 'setState'>;
+
+/** The draft kept under `key`, or undefined (also when the vault is locked or the item does not open). */
+export async function readDraft<T>(session: DraftStore, key: string): Promise<Draft<T> | undefined> {
+  try {
+    const kept = await session.getState(stateName(key));
+    return isDraft<T>(kept) ? kept : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Forgets the draft under `key` (after a save, or when the person chose to discard it). */
+export function dropDraft(session: DraftStore, key: string): Promise<void> {
+  return session.setState(stateName(key), undefined).catch(() => undefined);
+}
+
+/**
+ * Keeps `draft` under `key` a moment after it last changed, or removes what was kept when it is
+ * null (nothing unsaved). Whatever waits is kept at once when the form goes away (a tab switch).
+ * Does nothing until `ready`: a form first reads back what was kept, and must not remove it
+ * meanwhile. Returns `drop`, for after a save or a discard: it forgets the draft and cancels a
+ * keep still waiting, so the words do not come back when the form closes.
+ */
+export function useKeptDraft<T>(session: DraftStore, key: string, draft: Draft<T> | null, ready: boolean): { drop(): Promise<void> } {
+  const json = draft === null ? null : JSON.stringify(draft);
+  const pending = useRef<{ keep(): void; timer: ReturnType<typeof setTimeout> } | null>(null);
+  useEffect(() => {
+    if (!ready) return;
+    const keep = () => {
+      pending.current = null;
+      void session.setState(stateName(key), json === null ? undefined : (JSON.parse(json) as unknown)).catch(() => undefined);
+    };
+    pending.current = { keep, timer: setTimeout(keep, KEEP_AFTER_MS) };
+    return () => {
+      if (pending.current !== null) clearTimeout(pending.current.timer);
+    };
+  }, [session, key, json, ready]);
+  useEffect(() => () => pending.current?.keep(), []);
+  return {
+    drop: () => {
+      if (pending.current !== null) clearTimeout(pending.current.timer);
+      pending.current = null;
+      return dropDraft(session, key);
+    },
+  };
+}
+
+/**
+ * Reads back the draft kept under `key` once, as the form opens, and hands it to `apply`, unless
+ * the person typed meanwhile (call `touched()` on every edit) or it only holds what is saved
+ * already (`isSaved`; it is then forgotten). `done` turns true once the read is over, for
+ * useKeptDraft's `ready`.
+ */
+export function useRestoredDraft<T>(session: DraftStore, key: string, isSaved: (draft: Draft<T>) => boolean, apply: (draft: Draft<T>) => void): { done: boolean; touched(): void } {
+  const [done, setDone] = useState(false);
+  const touched = useRef(false);
+  useEffect(() => {
+    let current = true;
+    void readDraft<T>(session, key).then((draft) => {
+      if (!current) return;
+      if (draft !== undefined && isSaved(draft)) void dropDraft(session, key);
+      else if (draft !== undefined && !touched.current) apply(draft);
+      setDone(true);
+    });
+    return () => {
+      current = false;
+    };
+  }, [session, key]);
+  return { done, touched: () => (touched.current = true) };
+}
+
+function isDraft<T>(value: unknown): value is Draft<T> {
+  if (typeof value !== 'object' || value === null) return false;
+  const { value: words, recordId } = value as Record<string, unknown>;
+  return typeof recordId === 'string' && typeof words === 'object' && words !== null;
+}
