@@ -133,6 +133,13 @@ def indexeddb_dump(page: Page) -> str:
     )
 
 
+def settled(page: Page) -> None:
+    """Waits until the app says it is up to date with nothing waiting (without asking it to sync)."""
+    status = page.get_by_test_id("sync-status")
+    expect(status).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
+    expect(status).to_have_attribute("data-waiting", "0")
+
+
 def synced(page: Page) -> None:
     """Syncs now and waits until the app says it is up to date with nothing waiting."""
     status = page.get_by_test_id("sync-status")

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from tests.browser.app_flows import first_run, open_app, settled
 from tests.conftest import REPO, unavailable
 from tests.support.server import ServerProcess
 
@@ -51,3 +52,15 @@ def app_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def survivor(browser: Browser, app_server: ServerProcess) -> Iterator[Page]:
+    """A person's app, set up on a new device with sync on and up to date. Script errors and CSP
+    violations it reports fail the test."""
+    context, page, problems = open_app(browser, app_server.url)
+    first_run(page)
+    settled(page)
+    yield page
+    context.close()
+    assert not problems, problems
