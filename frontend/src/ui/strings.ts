@@ -349,7 +349,9 @@ export const strings = {
   joinDeclined: 'Turned down.',
 
   sharingHeading: 'What this circle sees',
-  sharingHelp: 'Nothing is shared until you tick it. When you change a shared answer, the circle sees the change.',
+  sharingHelp:
+    'Nothing is shared until you tick it. Under each one are the exact words the circle would read. ' +
+    'When you change a shared answer, the circle sees the change.',
   sharingPlan: 'From your plan',
   sharingAllies: 'From your allies',
   sharingAllyHint: 'Only a name, how to reach them, their roles and when they are available. Never your notes about them.',

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import { newRecordId, type Ally, type AllyRole, type LocalRecord, type Session } from '../../storage';
+import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
 import { useKeptDraft, type Draft } from '../drafts';
@@ -9,6 +10,9 @@ import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
 import { useFocusOnMount } from '../useFocusOnMount';
 import { useSave } from '../useRecords';
+
+const ROLES = optionsOf(ALLY_ROLES);
+const STATUSES = optionsOf(ALLY_STATUSES);
 
 const EMPTY: Ally = { name: '', reach: '', roles: [], whatTheyKnow: '', whatIWantThemToKnow: '', availability: '', trustNotes: '', status: 'ally' };
 
@@ -90,8 +94,8 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
           </div>
         );
       })}
-      <Choices legend={strings.allyRoles} type="checkbox" name="role" options={ALLY_ROLES} chosen={(role) => ally.roles.includes(role)} onChoose={toggleRole} />
-      <Choices legend={strings.allyStatus} type="radio" name="status" options={ALLY_STATUSES} chosen={(status) => ally.status === status} onChoose={(status) => set({ status })} />
+      <ChoiceGroup legend={strings.allyRoles} type="checkbox" idPrefix="role" name="ally-role" options={ROLES} chosen={(role) => ally.roles.includes(role)} onChoose={toggleRole} />
+      <ChoiceGroup legend={strings.allyStatus} type="radio" idPrefix="status" name="ally-status" options={STATUSES} chosen={(status) => ally.status === status} onChoose={(status) => set({ status })} />
       <button type="submit">{strings.save}</button>
       <DiscardButton label={strings.cancel} unsaved={dirty} onDiscard={discard} />
       {dirty && <p class="hint">{strings.draftUnsaved}</p>}
@@ -103,31 +107,4 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
 function sameAlly(a: Ally, b: Ally): boolean {
   const roles = (x: Ally) => [...x.roles].sort().join(' ');
   return TEXT_FIELDS.every(({ field }) => a[field] === b[field]) && a.status === b.status && roles(a) === roles(b);
-}
-
-interface ChoicesProps<T extends string> {
-  legend: string;
-  type: 'checkbox' | 'radio';
-  name: string;
-  options: Readonly<Record<T, { readonly label: string; readonly hint: string }>>;
-  chosen(value: T): boolean;
-  onChoose(value: T, on: boolean): void;
-}
-
-/** A group of checkboxes or radio buttons, each with a hint read out with it. */
-function Choices<T extends string>({ legend, type, name, options, chosen, onChoose }: ChoicesProps<T>) {
-  return (
-    <fieldset>
-      <legend>{legend}</legend>
-      {(Object.entries(options) as [T, { label: string; hint: string }][]).map(([value, { label, hint }]) => (
-        <div class="check" key={value}>
-          <input id={`${name}-${value}`} type={type} name={`ally-${name}`} checked={chosen(value)} aria-describedby={`${name}-${value}-hint`} onChange={(e) => onChoose(value, e.currentTarget.checked)} />
-          <label for={`${name}-${value}`}>{label}</label>
-          <p id={`${name}-${value}-hint`} class="hint">
-            {hint}
-          </p>
-        </div>
-      ))}
-    </fieldset>
-  );
 }

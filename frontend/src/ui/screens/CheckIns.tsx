@@ -2,13 +2,14 @@ import { useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
 import { newRecordId, type Feeling } from '../../storage';
 import { hlcTime, writerOf } from '../../sync/authors';
+import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { nameIn, readableTime } from './circleParts';
 
-const FEELINGS = Object.keys(strings.feelings) as Feeling[];
+const FEELINGS: readonly ChoiceOption<Feeling>[] = Object.entries(strings.feelings).map(([value, label]) => ({ value: value as Feeling, label }));
 
 /** Check-ins: how each member is doing and what they need, newest first; never where anyone is. */
 export function CheckIns(props: CirclePartProps) {
@@ -57,15 +58,7 @@ function CheckInForm({ session, summary, onPosted }: CirclePartProps & { onPoste
   };
   return (
     <form onSubmit={(e) => void submit(e)} aria-label={strings.newCheckIn}>
-      <fieldset>
-        <legend>{strings.feeling}</legend>
-        {FEELINGS.map((f) => (
-          <div key={f} class="choice">
-            <input id={`feeling-${f}`} type="radio" name="feeling" checked={feeling === f} onChange={() => setFeeling(f)} />
-            <label for={`feeling-${f}`}>{strings.feelings[f]}</label>
-          </div>
-        ))}
-      </fieldset>
+      <ChoiceGroup legend={strings.feeling} type="radio" idPrefix="feeling" name="feeling" options={FEELINGS} chosen={(f) => feeling === f} onChoose={(f) => setFeeling(f)} />
       {feeling === 'need-break' && (
         <>
           <label for="speaks-for">{strings.speaksFor}</label>

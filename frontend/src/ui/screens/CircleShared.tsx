@@ -1,7 +1,8 @@
-import { ALLY_ROLES, PLAN_SECTIONS } from '../../plan/guide';
+import { PLAN_SECTIONS } from '../../plan/guide';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
+import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 
 const sectionTitle = (id: string): string => PLAN_SECTIONS.find((s) => s.id === id)?.title ?? id;
 
@@ -21,7 +22,7 @@ export function CircleShared({ session, summary, version }: CirclePartProps) {
           {answers.map((a) => (
             <li key={a.id} data-testid="shared-plan">
               <h3>{sectionTitle(a.body.section)}</h3>
-              <p class="answer-text">{a.body.answer}</p>
+              <PlanCopyWords copy={a.body} />
             </li>
           ))}
         </ul>
@@ -31,9 +32,7 @@ export function CircleShared({ session, summary, version }: CirclePartProps) {
           {people.map((a) => (
             <li key={a.id} data-testid="shared-ally">
               <h3>{a.body.name}</h3>
-              {a.body.roles.length > 0 && <p class="hint">{a.body.roles.map((r) => ALLY_ROLES[r].label).join(', ')}</p>}
-              {a.body.reach !== '' && <p>{a.body.reach}</p>}
-              {a.body.availability !== '' && <p>{a.body.availability}</p>}
+              <AllyCopyWords copy={a.body} />
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { PLAN_SECTIONS } from '../../plan/guide';
-import { isShareable } from '../../storage';
+import { copyOf } from '../../sync/shares';
+import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
@@ -8,12 +9,14 @@ import { useRecords } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
 import { sortedAllies } from './Plan';
+import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 import { ActionError } from '../ActionError';
 
 /**
  * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked
- * by default; only answers marked shareable and people marked as allies can be. Taking one back
- * says plainly that people may already have read it.
+ * by default; only answers marked shareable and people marked as allies can be, and each shows the
+ * words the circle would read before it is ticked. Taking one back says plainly that people may
+ * already have read it.
  */
 export function CircleSharing({ session, engine, summary, version }: CirclePartProps) {
   const plan = useRecords(session, 'plan', version);
@@ -24,8 +27,30 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
   const [chosen, setChosen] = useState<ReadonlyMap<string, boolean>>(new Map());
   useEffect(() => setChosen(new Map()), [shared.value]);
   const action = useAction(engineMessage);
-  const answers = PLAN_SECTIONS.flatMap((section) => (plan.items ?? []).filter((a) => a.body.section === section.id && isShareable('plan', a.body)).map((a) => ({ id: a.id, label: section.title })));
-  const people = sortedAllies(allies.items ?? []).filter((a) => isShareable('ally', a.body)).map((a) => ({ id: a.id, label: a.body.name }));
+  // Each choice shows the copy `copyOf` would write, so the words beside a tick-box are exactly
+  // what the circle would read; copyOf also leaves out whatever cannot be shared.
+  const answers = PLAN_SECTIONS.flatMap((section) =>
+    (plan.items ?? []).filter((a) => a.body.section === section.id).flatMap((a): ChoiceOption<string>[] => {
+      const copy = copyOf(a);
+      if (copy?.kind !== 'shared-plan') return [];
+      const words = (
+        <div class="shared-preview">
+          <PlanCopyWords copy={copy.body} />
+        </div>
+      );
+      return [{ value: a.id, label: section.title, hint: words }];
+    }),
+  );
+  const people = sortedAllies(allies.items ?? []).flatMap((a): ChoiceOption<string>[] => {
+    const copy = copyOf(a);
+    if (copy?.kind !== 'shared-ally') return [];
+    const words = (
+      <div class="shared-preview">
+        <AllyCopyWords copy={copy.body} />
+      </div>
+    );
+    return [{ value: a.id, label: copy.body.name, hint: words }];
+  });
   const toggle = (id: string, on: boolean) => {
     setChosen((map) => new Map(map).set(id, on));
     action.run(async () => {
@@ -37,27 +62,26 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
       }
     });
   };
-  const box = ({ id, label }: { id: string; label: string }) => (
-    <div key={id} class="choice">
-      <input id={`share-${id}`} type="checkbox" checked={chosen.get(id) ?? shared.value?.has(id) ?? false} disabled={shared.value === null || action.busy} onChange={(e) => toggle(id, e.currentTarget.checked)} />
-      <label for={`share-${id}`}>{label}</label>
-    </div>
-  );
+  const group = {
+    type: 'checkbox',
+    idPrefix: 'share',
+    chosen: (id: string) => chosen.get(id) ?? shared.value?.has(id) ?? false,
+    onChoose: toggle,
+    disabled: shared.value === null || action.busy,
+  } as const;
   return (
     <section class="panel" aria-labelledby="sharing-heading">
       <h2 id="sharing-heading">{strings.sharingHeading}</h2>
       <p class="hint">{strings.sharingHelp}</p>
-      <fieldset>
-        <legend>{strings.sharingPlan}</legend>
-        {answers.length === 0 ? <p class="hint">{strings.sharingPrivateOnly}</p> : answers.map(box)}
-      </fieldset>
-      <fieldset aria-describedby="sharing-ally-hint">
-        <legend>{strings.sharingAllies}</legend>
+      <ChoiceGroup legend={strings.sharingPlan} options={answers} {...group}>
+        {answers.length === 0 && <p class="hint">{strings.sharingPrivateOnly}</p>}
+      </ChoiceGroup>
+      <ChoiceGroup legend={strings.sharingAllies} options={people} describedBy="sharing-ally-hint" {...group}>
         <p class="hint" id="sharing-ally-hint">
           {strings.sharingAllyHint}
         </p>
-        {people.length === 0 ? <p class="hint">{strings.sharingNoAllies}</p> : people.map(box)}
-      </fieldset>
+        {people.length === 0 && <p class="hint">{strings.sharingNoAllies}</p>}
+      </ChoiceGroup>
       <p role="status" data-testid="sharing-status">
         {message}
       </p>

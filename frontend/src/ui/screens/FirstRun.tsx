@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
+import { Choice } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
@@ -55,10 +56,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
         <p>{strings.firstRunPassphraseHelp}</p>
         <PassphraseFields label={strings.passphrase} onChange={setPassphrase} />
-        <div class="check">
-          <input id="sync-choice" type="checkbox" checked={sync} aria-describedby="sync-choice-help" onChange={(e) => setSync(e.currentTarget.checked)} />
-          <label for="sync-choice">{strings.syncChoice}</label>
-        </div>
+        <Choice id="sync-choice" label={strings.syncChoice} checked={sync} describedBy="sync-choice-help" onChange={setSync} />
         <p id="sync-choice-help" class="hint">
           {strings.syncChoiceHelp}
         </p>

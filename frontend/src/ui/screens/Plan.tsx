@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
 import { newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session } from '../../storage';
+import { Choice, ChoiceGroup } from '../Choice';
 import { Conflicts, keptConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
 import { useKeptDraft, useRestoredDraft } from '../drafts';
@@ -132,10 +133,7 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
       {stored?._conflicts !== undefined && (
         <Conflicts conflicts={stored._conflicts} onDone={() => void save.run(() => dismissConflicts(session, 'plan', id.current)).then(onSaved)} />
       )}
-      <div class="check">
-        <input id={`${field}-share`} type="checkbox" checked={shareable} onChange={(e) => typed(setShareable)(e.currentTarget.checked)} />
-        <label for={`${field}-share`}>{strings.planShareable}</label>
-      </div>
+      <Choice id={`${field}-share`} label={strings.planShareable} checked={shareable} onChange={typed(setShareable)} />
       <p class="hint">{shareable ? strings.planShareableNote : strings.planPrivate}</p>
       {sharedIn.length > 0 && (
         <p class="hint" data-testid="shared-in">
@@ -185,15 +183,15 @@ function AllyPicker({ allies, chosen, name, onToggle }: AllyPickerProps) {
         {names.length > 0 && `: ${names.join(', ')}`}
       </summary>
       {open && (
-        <fieldset>
-          <legend class="visually-hidden">{strings.planAllies}</legend>
-          {sortedAllies(allies).map((ally) => (
-            <div class="check" key={ally.id}>
-              <input id={`${name}-${ally.id}`} type="checkbox" checked={chosen.includes(ally.id)} onChange={(e) => onToggle(ally.id, e.currentTarget.checked)} />
-              <label for={`${name}-${ally.id}`}>{ally.body.name}</label>
-            </div>
-          ))}
-        </fieldset>
+        <ChoiceGroup
+          legend={strings.planAllies}
+          legendHidden
+          type="checkbox"
+          idPrefix={name}
+          options={sortedAllies(allies).map((ally) => ({ value: ally.id, label: ally.body.name }))}
+          chosen={(allyId) => chosen.includes(allyId)}
+          onChoose={onToggle}
+        />
       )}
     </details>
   );

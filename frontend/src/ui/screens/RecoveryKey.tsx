@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Choice } from '../Choice';
 import { strings } from '../strings';
 
 /** The recovery key, shown once after set-up; the person confirms they kept it. */
@@ -20,10 +21,7 @@ export function KeptKey({ text, name, onDone }: { text: string; name: string; on
       <p class="recovery-key" data-testid={name} translate={false}>
         {text}
       </p>
-      <div class="check">
-        <input id={`${name}-kept`} type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />
-        <label for={`${name}-kept`}>{strings.recoveryKept}</label>
-      </div>
+      <Choice id={`${name}-kept`} label={strings.recoveryKept} checked={kept} onChange={setKept} />
       <button type="button" disabled={!kept} onClick={onDone}>
         {strings.recoveryContinue}
       </button>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { requestPersistence, type AppSettings, type Persistence, type Session } from '../../storage';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
 import type { SyncEngine } from '../../sync/engine';
+import { Choice } from '../Choice';
 import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
 import { BackupAndPassphrase } from './BackupAndPassphrase';
@@ -77,10 +78,7 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
       <p id="exit-target-error" class="error" aria-live="polite">
         {exitValid ? '' : strings.exitTargetInvalid}
       </p>
-      <div class="check">
-        <input id="sync-setting" type="checkbox" checked={sync} onChange={(e) => setSync(e.currentTarget.checked)} />
-        <label for="sync-setting">{strings.syncSetting}</label>
-      </div>
+      <Choice id="sync-setting" label={strings.syncSetting} checked={sync} onChange={setSync} />
       <button type="submit">{strings.save}</button>
       <p role="status" data-testid="settings-status">
         {message}

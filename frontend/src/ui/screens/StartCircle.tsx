@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { CirclePurpose } from '../../storage';
 import type { SyncEngine } from '../../sync/engine';
+import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
 import { ActionError } from '../ActionError';
 
-const PURPOSES = Object.keys(strings.purposes) as CirclePurpose[];
+const PURPOSES: readonly ChoiceOption<CirclePurpose>[] = Object.entries(strings.purposes).map(([value, label]) => ({ value: value as CirclePurpose, label }));
 
 /** A form to start a circle, with this device as its admin. */
 export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStarted(id: string): void }) {
@@ -27,15 +28,7 @@ export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStart
       <p class="hint" id="circle-name-hint">
         {strings.circleNameHint}
       </p>
-      <fieldset>
-        <legend>{strings.circlePurpose}</legend>
-        {PURPOSES.map((p) => (
-          <div key={p} class="choice">
-            <input id={`purpose-${p}`} type="radio" name="purpose" value={p} checked={purpose === p} onChange={() => setPurpose(p)} />
-            <label for={`purpose-${p}`}>{strings.purposes[p]}</label>
-          </div>
-        ))}
-      </fieldset>
+      <ChoiceGroup legend={strings.circlePurpose} type="radio" idPrefix="purpose" name="purpose" options={PURPOSES} chosen={(p) => purpose === p} onChoose={(p) => setPurpose(p)} />
       <label for="my-circle-name">{strings.myNameInCircle}</label>
       <input id="my-circle-name" type="text" required maxLength={60} value={myName} aria-describedby="my-circle-name-hint" onInput={(e) => setMyName(e.currentTarget.value)} />
       <p class="hint" id="my-circle-name-hint">
