@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
-from support_circle.errors import Conflict, TooLarge
+from support_circle.errors import Conflict, Rejected, TooLarge
 from support_circle.events import Event, announce
 from support_circle.models import Change, Circle, Device
 from support_circle.protocol.encoding import unb64u
@@ -32,6 +32,7 @@ def push(session: Session, settings: Settings, device: Device, circle_id: str, i
     """
     if len(items) > settings.max_batch:
         raise TooLarge("batch_too_large", f"Push at most {settings.max_batch} changes at once.")
+    _check_distinct(items)
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, lock=True)
         # Pushes to the device's other circles charge the same row at the same time: lock it and
@@ -69,6 +70,12 @@ def push(session: Session, settings: Settings, device: Device, circle_id: str, i
             announce(session, Event("changes", circle.id, circle.change_seq))
         session.commit()
         return [seqs[i.change_id] for i in items]
+
+
+def _check_distinct(items: list[PushItem]) -> None:
+    """One push names each change once: a change id twice would be two rows under one id."""
+    if len({item.change_id for item in items}) != len(items):
+        raise Rejected("duplicate_change_id", "A push names the same change twice. Update the app and try again.")
 
 
 def _already_pushed(session: Session, circle_id: str, change_ids: list[str]) -> dict[str, Change]:
