@@ -13,6 +13,7 @@ from support_circle.events import Event, announce
 from support_circle.models import Change, Circle, Device
 from support_circle.protocol.encoding import unb64u
 from support_circle.services.circles import member_circle
+from support_circle.services.sealed import check_padded
 from support_circle.settings import Settings
 
 
@@ -99,8 +100,10 @@ def _check_new(
         message = "The circle's key has changed. Fetch the new key, re-encrypt these changes and push again."
         raise Conflict("stale_epoch", message, details=stale_epoch)
     for item in new:
-        if _size(item.envelope) > settings.max_record_bytes:
+        sealed = unb64u(item.envelope["ct"])
+        if len(sealed) > settings.max_record_bytes:
             raise TooLarge("record_too_large", f"A record may hold at most {settings.max_record_bytes} bytes.")
+        check_padded(sealed, "record")
     total = sum(_size(i.envelope) for i in new)
     if device.bytes_stored + total > settings.device_quota_bytes:
         raise TooLarge(

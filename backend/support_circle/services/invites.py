@@ -25,7 +25,7 @@ from support_circle.protocol.invites import verify_join_request
 from support_circle.protocol.membership import CircleState, verify_log
 from support_circle.services.circles import append_entry, log_entries, member_circle
 from support_circle.services.devices import _aware
-from support_circle.services.sealed import check_sealed, decode
+from support_circle.services.sealed import check_padded, check_sealed, decode
 
 MAX_LIFETIME = timedelta(days=30)
 # A client that asks for exactly 30 days, with a clock a little ahead of the server's, is not refused.
@@ -125,6 +125,7 @@ def _check_record(record: dict[str, Any]) -> None:
     ct = check_sealed(record["nonce"], record["ct"], "invite record")
     if len(ct) > MAX_INVITE_CT_BYTES:
         raise TooLarge("invite_too_large", "That invite record is larger than an invite can be. Update the app.")
+    check_padded(ct, "invite record")
 
 
 def revoke_invite(session: Session, device: Device, circle_id: str, invite_id: str) -> None:
