@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from support_circle.protocol.encoding import b64u, format_time
+from support_circle.protocol import circle_keys, membership
+from support_circle.protocol.encoding import b64u, format_time, unb64u
 from tests.api.helpers import SharedCircle, change, record, signed_in
 
 
@@ -55,3 +56,17 @@ def test_an_invite_record_must_be_a_padded_size(client: TestClient, size: int, c
     sealed = {"v": 1, "invite_id": b64u(bytes(16)), "nonce": b64u(bytes(12)), "ct": b64u(bytes(size))}
     body = {"record": sealed, "auth_pub": b64u(bytes(32)), "expires_at": expires_at}
     assert _refusal(circle.admin.post(f"/v1/circles/{circle.cid}/invites", body))[1] == code
+
+
+@pytest.mark.parametrize("size", [0, 79, 81, 140_000])
+def test_a_key_envelope_must_be_exactly_the_size_of_a_sealed_key(client: TestClient, size: int) -> None:
+    circle = _circle(client)
+    ally = signed_in(client)
+    state = circle.state
+    entry = membership.add(circle.admin.keys, state, ally.keys.identity())
+    envelope = circle_keys.seal_key_envelope(circle.circle_id, state.epoch, ally.keys.public, circle.keys[0])
+    assert len(unb64u(envelope["sealed"])) == circle_keys.SEALED_KEY_BYTES
+    wrong = {**envelope, "sealed": b64u(bytes(size))}
+    response = circle.admin.post(f"/v1/circles/{circle.cid}/log", {"entry": entry, "key_envelopes": [wrong]})
+    assert _refusal(response) == (422, "truncated" if size < circle_keys.SEALED_KEY_BYTES else "malformed")
+    assert circle.admin.get(f"/v1/circles/{circle.cid}").json()["log_seq"] == 0
