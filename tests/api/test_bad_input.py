@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from support_circle.protocol import circle_keys, membership
 from support_circle.protocol.encoding import b64u, format_time, unb64u
 from tests.api.helpers import SharedCircle, change, record, signed_in
+from tests.api.test_invites import make_invite
 
 
 def _circle(client: TestClient) -> SharedCircle:
@@ -70,3 +71,16 @@ def test_a_key_envelope_must_be_exactly_the_size_of_a_sealed_key(client: TestCli
     response = circle.admin.post(f"/v1/circles/{circle.cid}/log", {"entry": entry, "key_envelopes": [wrong]})
     assert _refusal(response) == (422, "truncated" if size < circle_keys.SEALED_KEY_BYTES else "malformed")
     assert circle.admin.get(f"/v1/circles/{circle.cid}").json()["log_seq"] == 0
+
+
+def _zoned(text: str) -> bool:
+    return datetime.fromisoformat(text).tzinfo is not None
+
+
+def test_every_time_the_api_answers_carries_a_time_zone(client: TestClient) -> None:
+    circle = _circle(client)
+    challenge = client.post("/v1/auth/challenge", json={"device_id": circle.admin.device_id}).json()
+    assert _zoned(challenge["expires_at"]), challenge["expires_at"]
+    _, made = make_invite(circle)
+    listed = circle.admin.get(f"/v1/circles/{circle.cid}/invites").json()["data"]
+    assert _zoned(made.json()["expires_at"]) and all(_zoned(i["expires_at"]) for i in listed), listed
