@@ -42,11 +42,44 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(65536 + 16, ge=256, description="Largest record ciphertext (padded, with tag).")
     max_batch: int = Field(100, ge=1, description="Most changes in one push.")
     device_quota_bytes: int = Field(100 * 1024 * 1024, ge=0, description="Ciphertext one device may store.")
-    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per token (per process).")
+    max_page_bytes: int = Field(
+        4 * 1024 * 1024, ge=65536 + 16, description="Ciphertext in one page of pulled changes (at least one record)."
+    )
+    max_tokens_per_device: int = Field(
+        5, ge=1, description="Valid sign-ins one device holds; a new one beyond it ends the oldest."
+    )
+    max_challenges_per_device: int = Field(
+        3, ge=1, description="Unanswered sign-in challenges kept per device; a new one drops the oldest."
+    )
+    max_open_invites_per_circle: int = Field(
+        20, ge=1, description="Usable invites one circle may have at once (their bytes also count in the quota)."
+    )
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per device (per process).")
+    anonymous_rate_per_minute: int = Field(
+        60,
+        ge=1,
+        description="Requests per minute without a valid sign-in (registering, signing in, recovery lookups), "
+        "per client network (per process). Addresses are kept only as a hash under a salt made anew each day.",
+    )
+    registrations_per_minute: int = Field(
+        30, ge=1, description="New devices per minute on the whole server (per process)."
+    )
+    rate_limit_keys: int = Field(
+        100_000, ge=100, description="Most devices and client networks the rate limits follow at once, per process."
+    )
+    trust_proxy_headers: bool = Field(
+        False,
+        description="Behind a proxy you run (docker-compose.yml's Caddy): trust its X-Forwarded-For and "
+        "X-Forwarded-Proto. Never turn on when clients reach the server directly.",
+    )
     events_keepalive_seconds: int = Field(
         15, ge=1, le=300, description="Seconds between keepalive comments on an idle event stream."
     )
     events_max_streams: int = Field(5, ge=1, description="Open event streams per device (per process).")
+    events_max_streams_per_circle: int = Field(
+        100, ge=1, description="Open event streams of a circle's members together (per process)."
+    )
+    events_max_streams_total: int = Field(2000, ge=1, description="Open event streams in all (per process).")
 
     @property
     def sqlalchemy_url(self) -> str:
