@@ -154,3 +154,17 @@ def test_challenges_kept_for_one_device_are_bounded(settings: Settings) -> None:
             stored = session.exec(select(func.count()).select_from(AuthChallenge)).one()
         assert stored == 3
         assert member.sign_in().token  # the newest challenges still work
+
+
+def test_a_pull_page_stops_at_its_byte_limit_and_says_it_is_not_done(settings: Settings) -> None:
+    one = _stored_size({"n": 1})
+    with _tight(settings, max_page_bytes=max(2 * one, 65536 + 16)) as client:
+        circle = _circle(client)
+        big = {"text": "x" * 40_000}  # pads to 65536 bytes: one per page
+        assert _push(circle, big, big, big).status_code == 200  # type: ignore[attr-defined]
+        pages, cursor, done = [], 0, False
+        while not done:
+            page = circle.admin.get(f"/v1/circles/{circle.cid}/changes", params={"since": cursor, "limit": 1000}).json()
+            pages.append([c["seq"] for c in page["data"]])
+            cursor, done = page["cursor"], page["done"]
+        assert pages == [[1], [2], [3]]

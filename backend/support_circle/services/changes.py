@@ -143,14 +143,30 @@ def _latest_seqs(session: Session, circle_id: str, record_ids: list[str]) -> dic
     return {record_id: seq for record_id, seq in session.exec(statement)}
 
 
-def pull(session: Session, device: Device, circle_id: str, since: int, limit: int) -> tuple[list[Change], bool]:
-    """Changes after ``since``, oldest first, and whether that was all of them (limit + 1 read)."""
+def pull(
+    session: Session, settings: Settings, device: Device, circle_id: str, since: int, limit: int
+) -> tuple[list[Change], bool]:
+    """Changes after ``since``, oldest first, and whether that was all of them.
+
+    A page holds at most ``limit`` changes and ``max_page_bytes`` of ciphertext (always at least
+    one change): sizes are read first, so only the changes that fit are loaded into memory.
+    """
     circle = member_circle(session, device, circle_id)
-    statement = (
-        select(Change)
-        .where(Change.circle_id == circle.id, col(Change.seq) > since)
-        .order_by(col(Change.seq))
-        .limit(limit + 1)
-    )
-    rows = list(session.exec(statement))
-    return rows[:limit], len(rows) <= limit
+    after = (Change.circle_id == circle.id, col(Change.seq) > since)
+    sizes = session.exec(select(Change.seq, Change.size).where(*after).order_by(col(Change.seq)).limit(limit + 1)).all()
+    count = _fitting([size for _, size in sizes[:limit]], settings.max_page_bytes)
+    if count == 0:
+        return [], True
+    last = sizes[count - 1][0]
+    rows = list(session.exec(select(Change).where(*after, col(Change.seq) <= last).order_by(col(Change.seq))))
+    return rows, count == len(sizes)
+
+
+def _fitting(sizes: list[int], max_bytes: int) -> int:
+    """How many of ``sizes``, from the first, fit in ``max_bytes`` together (at least one)."""
+    total = 0
+    for count, size in enumerate(sizes):
+        total += size
+        if total > max_bytes:
+            return max(count, 1)
+    return len(sizes)
