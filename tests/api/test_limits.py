@@ -15,6 +15,7 @@ from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.records import RecordRef
 from support_circle.settings import Settings
 from tests.api.helpers import SharedCircle, change, record, signed_in
+from tests.api.test_invites import make_invite
 
 
 @pytest.fixture
@@ -168,3 +169,22 @@ def test_a_pull_page_stops_at_its_byte_limit_and_says_it_is_not_done(settings: S
             pages.append([c["seq"] for c in page["data"]])
             cursor, done = page["cursor"], page["done"]
         assert pages == [[1], [2], [3]]
+
+
+def test_a_circle_has_a_bounded_number_of_open_invites(settings: Settings) -> None:
+    with _tight(settings, max_open_invites_per_circle=3) as client:
+        circle = _circle(client)
+        answers = [make_invite(circle)[1] for _ in range(4)]
+        assert [a.status_code for a in answers] == [201, 201, 201, 409]
+        assert answers[3].json()["code"] == "too_many_invites"
+        withdrawn = answers[0].json()["invite_id"]
+        assert circle.admin.delete(f"/v1/circles/{circle.cid}/invites/{withdrawn}").status_code == 204
+        assert make_invite(circle)[1].status_code == 201
+
+
+def test_invites_count_in_their_makers_quota(settings: Settings) -> None:
+    with _tight(settings, device_quota_bytes=2 * (1024 + 16)) as client:  # an invite pads to 1024
+        circle = _circle(client)
+        answers = [make_invite(circle)[1] for _ in range(3)]
+        assert [a.status_code for a in answers] == [201, 201, 413]
+        assert answers[2].json()["code"] == "quota_exceeded"
