@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     metrics_enabled: bool = Field(True, description="Serve Prometheus metrics (counts only, no ids) at /metrics.")
 
     registration: Literal["open", "code"] = Field(
-        "open", description="'open': any device may register; 'code': it needs a registration code."
+        "code",
+        description="'code' (the default): a device needs a registration code ('support-circle codes create'); "
+        "'open': any device may register, as 'make run' sets for one person on a laptop.",
     )
     token_ttl_seconds: int = Field(3600, ge=60, description="How long a bearer token lasts.")
     challenge_ttl_seconds: int = Field(120, ge=10, description="How long a login challenge lasts.")
