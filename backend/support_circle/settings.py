@@ -78,10 +78,6 @@ class Settings(BaseSettings):
         15, ge=1, le=300, description="Seconds between keepalive comments on an idle event stream."
     )
     events_max_streams: int = Field(5, ge=1, description="Open event streams per device (per process).")
-    events_max_streams_per_circle: int = Field(
-        100, ge=1, description="Open event streams of a circle's members together (per process)."
-    )
-    events_max_streams_total: int = Field(2000, ge=1, description="Open event streams in all (per process).")
 
     @property
     def sqlalchemy_url(self) -> str:
