@@ -16,8 +16,10 @@ APP_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 
 .PHONY: run test setup-test lint typecheck test-frontend test-python build bench vectors api-types clean
 
+# One person on a laptop, on 127.0.0.1: registration is open unless REGISTRATION says otherwise.
+# A server for an organisation keeps the default, registration codes (docs/self-hosting.md).
 run: $(PY_RUN_STAMP) $(APP) ## install what is needed, build the app, serve it
-	$(BIN)/support-circle serve
+	REGISTRATION=$${REGISTRATION:-open} $(BIN)/support-circle serve
 
 test: setup-test lint typecheck test-frontend build test-python ## every check and test
 

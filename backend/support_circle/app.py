@@ -10,7 +10,7 @@ from support_circle.api import api_router, health_router
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
 from support_circle.events import EventService
-from support_circle.limits import BodySizeLimit, RateLimiter
+from support_circle.limits import AnonymousLimiter, BodySizeLimit, TokenBuckets
 from support_circle.metrics import install_metrics
 from support_circle.migrate import upgrade_to_head
 from support_circle.security_headers import SecurityHeadersMiddleware
@@ -44,10 +44,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/v1/openapi.json",
     )
     app.state.settings = settings
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_keys)
+    app.state.anonymous_limiter = AnonymousLimiter(
+        settings.anonymous_rate_per_minute, settings.registrations_per_minute, settings.rate_limit_keys
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, trust_proxy_headers=settings.trust_proxy_headers)
     if settings.metrics_enabled:
         install_metrics(app)  # outermost: it also counts what the inner middleware refuses
     app.include_router(health_router)

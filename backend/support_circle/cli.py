@@ -32,6 +32,12 @@ class CommandError(Exception):
 def _serve(_args: argparse.Namespace) -> int:
     settings = get_settings()
     print(f"Support Circle is running at http://{settings.host}:{settings.port}/  (Ctrl+C stops it)", flush=True)
+    if settings.registration == "code":
+        print(
+            "New devices need a registration code: 'support-circle codes create' makes one."
+            " (REGISTRATION=open lets any device register.)",
+            flush=True,
+        )
     uvicorn.run(
         "support_circle.app:create_app",
         factory=True,

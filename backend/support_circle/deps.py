@@ -21,11 +21,36 @@ def bearer_token(request: Request) -> str:
 TokenDep = Annotated[str, Depends(bearer_token)]
 
 
+def client_host(request: Request) -> str | None:
+    """The client's address: the proxy's X-Forwarded-For entry when the operator trusts the proxy.
+
+    The last entry is the one the operator's proxy added; any before it came from the client.
+    """
+    settings: Settings = request.app.state.settings
+    forwarded = request.headers.get("x-forwarded-for") if settings.trust_proxy_headers else None
+    if forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.client.host if request.client else None
+
+
+def limit_anonymous(request: Request) -> None:
+    """Charges a request made without a sign-in to its client network's bucket."""
+    request.app.state.anonymous_limiter.take(client_host(request))
+
+
+def limit_registration(request: Request) -> None:
+    """Charges a registration to its client network and to the server's bucket of new devices."""
+    request.app.state.anonymous_limiter.take_registration(client_host(request))
+
+
 def current_device(request: Request, session: SessionDep, token: TokenDep) -> Device:
-    request.app.state.rate_limiter.check(token)
     device = device_for_token(session, token)
     if device is None:
+        # Made-up tokens are charged like any request without a sign-in: they cannot reset anything.
+        limit_anonymous(request)
         raise Unauthorized("This sign-in has expired. The app signs in again by itself.")
+    # By device, not by token: a device holding several tokens still has one allowance.
+    request.app.state.rate_limiter.take(device.id)
     # The route runs in another worker thread. Were this read's connection kept until then, enough
     # requests at once would each hold a connection while waiting for a thread, with every thread
     # waiting for a connection: the pool and the thread pool deadlock. Ending it here prevents that.
@@ -40,3 +65,5 @@ def get_settings_dep(request: Request) -> Settings:
 
 CurrentDevice = Annotated[Device, Depends(current_device)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+AnonymousLimit = Depends(limit_anonymous)
+RegistrationLimit = Depends(limit_registration)

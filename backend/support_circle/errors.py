@@ -136,7 +136,7 @@ _DOCUMENTED: dict[int, str] = {
     401: "`unauthorized`: no bearer token, or an expired one; sign in again.",
     413: "`payload_too_large`, or a more precise code: `record_too_large`, `batch_too_large`, `quota_exceeded`.",
     422: "`invalid_request` (the request is not in the expected form), or a protocol code from PROTOCOL.md §11.",
-    429: "`rate_limited`: too many requests with this token; `Retry-After` says when to try again.",
+    429: "`rate_limited`: too many requests from this device or network; `Retry-After` says when to try again.",
 }
 
 

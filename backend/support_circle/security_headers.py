@@ -36,12 +36,27 @@ SECURITY_HEADERS = {
 
 _API_PREFIXES = ("/v1/", "/healthz", "/readyz")
 
+# Sent only on answers that came over HTTPS: browsers then refuse plain HTTP to this host for a year,
+# so nobody on the network can strip TLS from a later visit.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def served_over_https(scope: Scope, trust_proxy_headers: bool) -> bool:
+    """HTTPS to this server, or to the operator's proxy when its X-Forwarded-Proto is trusted."""
+    if scope.get("scheme") == "https":
+        return True
+    if not trust_proxy_headers:
+        return False
+    proto: bytes = dict(scope["headers"]).get(b"x-forwarded-proto", b"")
+    return proto.split(b",")[-1].strip().lower() == b"https"
+
 
 class SecurityHeadersMiddleware:
     """Pure ASGI, so streamed responses (the live-update stream) pass through untouched."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, trust_proxy_headers: bool = False) -> None:
         self.app = app
+        self.trust_proxy_headers = trust_proxy_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,12 +64,15 @@ class SecurityHeadersMiddleware:
             return
 
         is_app_file = not scope["path"].startswith(_API_PREFIXES)
+        https = served_over_https(scope, self.trust_proxy_headers)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if https:
+                    headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
                 if not is_app_file:
                     # API answers are per device and may be private: no cache may keep them.
                     headers.setdefault("Cache-Control", "no-store")

@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     metrics_enabled: bool = Field(True, description="Serve Prometheus metrics (counts only, no ids) at /metrics.")
 
     registration: Literal["open", "code"] = Field(
-        "open", description="'open': any device may register; 'code': it needs a registration code."
+        "code",
+        description="'code' (the default): a device needs a registration code ('support-circle codes create'); "
+        "'open': any device may register, as 'make run' sets for one person on a laptop.",
     )
     token_ttl_seconds: int = Field(3600, ge=60, description="How long a bearer token lasts.")
     challenge_ttl_seconds: int = Field(120, ge=10, description="How long a login challenge lasts.")
@@ -42,7 +44,36 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(65536 + 16, ge=256, description="Largest record ciphertext (padded, with tag).")
     max_batch: int = Field(100, ge=1, description="Most changes in one push.")
     device_quota_bytes: int = Field(100 * 1024 * 1024, ge=0, description="Ciphertext one device may store.")
-    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per token (per process).")
+    max_page_bytes: int = Field(
+        4 * 1024 * 1024, ge=65536 + 16, description="Ciphertext in one page of pulled changes (at least one record)."
+    )
+    max_tokens_per_device: int = Field(
+        5, ge=1, description="Valid sign-ins one device holds; a new one beyond it ends the oldest."
+    )
+    max_challenges_per_device: int = Field(
+        3, ge=1, description="Unanswered sign-in challenges kept per device; a new one drops the oldest."
+    )
+    max_open_invites_per_circle: int = Field(
+        20, ge=1, description="Usable invites one circle may have at once (their bytes also count in the quota)."
+    )
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per device (per process).")
+    anonymous_rate_per_minute: int = Field(
+        60,
+        ge=1,
+        description="Requests per minute without a valid sign-in (registering, signing in, recovery lookups), "
+        "per client network (per process). Addresses are kept only as a hash under a salt made anew each day.",
+    )
+    registrations_per_minute: int = Field(
+        30, ge=1, description="New devices per minute on the whole server (per process)."
+    )
+    rate_limit_keys: int = Field(
+        100_000, ge=100, description="Most devices and client networks the rate limits follow at once, per process."
+    )
+    trust_proxy_headers: bool = Field(
+        False,
+        description="Behind a proxy you run (docker-compose.yml's Caddy): trust its X-Forwarded-For and "
+        "X-Forwarded-Proto. Never turn on when clients reach the server directly.",
+    )
     events_keepalive_seconds: int = Field(
         15, ge=1, le=300, description="Seconds between keepalive comments on an idle event stream."
     )

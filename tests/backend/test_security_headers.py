@@ -82,3 +82,22 @@ def test_app_files_are_compressed_and_api_answers_are_not(client_with_app: TestC
     assert asset.headers["content-encoding"] == "gzip"
     assert "console.log" in asset.text
     assert "content-encoding" not in api.headers
+
+
+def _hsts(settings: Settings, base_url: str, headers: dict[str, str], trust: bool) -> str | None:
+    app = create_app(settings.model_copy(update={"trust_proxy_headers": trust}))
+    with TestClient(app, base_url=base_url) as client:
+        return client.get("/v1/server", headers=headers).headers.get("strict-transport-security")
+
+
+def test_hsts_is_sent_over_https_and_behind_a_trusted_proxy_only(settings: Settings) -> None:
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert _hsts(settings, "https://testserver", {}, trust=False) == "max-age=31536000"
+    assert _hsts(settings, "http://testserver", forwarded, trust=True) == "max-age=31536000"
+    assert _hsts(settings, "http://testserver", forwarded, trust=False) is None  # anyone can send that header
+    assert _hsts(settings, "http://testserver", {}, trust=True) is None  # a laptop on plain HTTP
+
+
+def test_the_proxy_sends_hsts() -> None:
+    caddyfile = (Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile").read_text()
+    assert re.search(r'^\s*header Strict-Transport-Security "max-age=\d+', caddyfile, re.MULTILINE)

@@ -39,3 +39,10 @@ def test_sqlite_runs_in_wal_mode_in_a_private_folder(tmp_path: Path) -> None:
     engine.dispose()
     assert (mode, timeout) == ("wal", 5000)
     assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+
+
+def test_registration_needs_a_code_unless_the_operator_opens_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REGISTRATION", raising=False)
+    assert Settings().registration == "code"
+    monkeypatch.setenv("REGISTRATION", "open")
+    assert Settings().registration == "open"

@@ -116,3 +116,14 @@ def test_the_proxy_runs_the_repositorys_caddyfile_which_keeps_metrics_inside(com
     directives = [line.split("#")[0].strip() for line in text.splitlines()]
     assert "reverse_proxy server:8000 {" in directives
     assert not [d for d in directives if d.split(" ")[0] == "log"], "the proxy keeps no access log"
+
+
+def test_every_containers_log_is_rotated(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        logging = service.get("logging", {})
+        assert logging.get("driver") == "json-file", f"{name} keeps its log without rotation"
+        assert logging["options"]["max-size"] and int(logging["options"]["max-file"]) >= 1, name
+
+
+def test_the_server_trusts_the_proxy_it_sits_behind(compose: dict[str, Any]) -> None:
+    assert compose["services"]["server"]["environment"]["TRUST_PROXY_HEADERS"] == "true"

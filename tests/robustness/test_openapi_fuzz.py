@@ -41,6 +41,9 @@ class Target:
             static_dir=folder / "no-app",
             # The fuzzer sends thousands of requests with one token; the limiter has its own tests.
             rate_limit_per_minute=1_000_000,
+            anonymous_rate_per_minute=1_000_000,
+            registrations_per_minute=1_000_000,
+            registration="open",
         )
         self.app: FastAPI = create_app(config)
         self.client = asgi.get_client(self.app).__enter__()

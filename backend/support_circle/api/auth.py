@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from support_circle.db import SessionDep
-from support_circle.deps import CurrentDevice, SettingsDep, TokenDep
+from support_circle.deps import AnonymousLimit, CurrentDevice, SettingsDep, TokenDep
 from support_circle.errors import ErrorBody, documented
 from support_circle.services.auth import issue_challenge, sign_in, sign_out
 from support_circle.wire import B64u, Id, Signature
@@ -32,15 +32,25 @@ class TokenPublic(BaseModel):
     expires_at: datetime
 
 
-@router.post("/challenge", summary="A one-time challenge for a device to sign", responses={404: {"model": ErrorBody}})
+@router.post(
+    "/challenge",
+    summary="A one-time challenge for a device to sign",
+    dependencies=[AnonymousLimit],
+    responses={404: {"model": ErrorBody}, **documented(429)},
+)
 def create_challenge(body: ChallengeCreate, session: SessionDep, settings: SettingsDep) -> ChallengePublic:
-    challenge = issue_challenge(session, body.device_id, settings.challenge_ttl_seconds)
+    challenge = issue_challenge(session, settings, body.device_id)
     return ChallengePublic(challenge=challenge.challenge, expires_at=challenge.expires_at)
 
 
-@router.post("/token", summary="Exchange a signed challenge for a bearer token", responses={401: {"model": ErrorBody}})
+@router.post(
+    "/token",
+    summary="Exchange a signed challenge for a bearer token",
+    dependencies=[AnonymousLimit],
+    responses={401: {"model": ErrorBody}, **documented(429)},
+)
 def create_token(body: TokenCreate, session: SessionDep, settings: SettingsDep) -> TokenPublic:
-    token, expires_at = sign_in(session, body.device_id, body.challenge, body.signature, settings.token_ttl_seconds)
+    token, expires_at = sign_in(session, settings, body.device_id, body.challenge, body.signature)
     return TokenPublic(token=token, expires_at=expires_at)
 
 

@@ -61,11 +61,12 @@ def push_changes(
 def pull_changes(
     circle_id: Id,
     session: SessionDep,
+    settings: SettingsDep,
     device: CurrentDevice,
     since: int = Query(0, ge=0, le=2**62),
     limit: int = Query(200, ge=1, le=1000),
 ) -> ChangePage:
-    rows, done = changes.pull(session, device, circle_id, since, limit)
+    rows, done = changes.pull(session, settings, device, circle_id, since, limit)
     data = [
         ChangeOut(seq=r.seq, change_id=r.change_id, envelope=RecordEnvelope.model_validate(r.envelope)) for r in rows
     ]

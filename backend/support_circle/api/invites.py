@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from support_circle.api.circles import CirclePublic
 from support_circle.db import SessionDep
-from support_circle.deps import CurrentDevice
+from support_circle.deps import CurrentDevice, SettingsDep
 from support_circle.errors import ErrorBody
 from support_circle.models import Invite, JoinRequest
 from support_circle.services import invites
@@ -100,9 +100,11 @@ class Approval(BaseModel):
 @router.post(
     "/circles/{circle_id}/invites", status_code=status.HTTP_201_CREATED, summary="Make an invite", responses=ERRORS
 )
-def create_invite(circle_id: Id, body: InviteCreate, session: SessionDep, device: CurrentDevice) -> InviteAdminView:
+def create_invite(
+    circle_id: Id, body: InviteCreate, session: SessionDep, settings: SettingsDep, device: CurrentDevice
+) -> InviteAdminView:
     invite = invites.create_invite(
-        session, device, circle_id, body.record.wire(), body.auth_pub, body.expires_at, body.max_uses
+        session, settings, device, circle_id, body.record.wire(), body.auth_pub, body.expires_at, body.max_uses
     )
     return InviteAdminView.of(invite)
 

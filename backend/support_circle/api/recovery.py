@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from support_circle.db import SessionDep
-from support_circle.deps import CurrentDevice
+from support_circle.deps import AnonymousLimit, CurrentDevice
 from support_circle.errors import ErrorBody, documented
 from support_circle.services import recovery
 from support_circle.wire import Escrow, Id
@@ -42,7 +42,12 @@ def put_escrow(escrow_id: Id, body: EscrowPut, session: SessionDep, device: Curr
     recovery.put_escrow(session, device, escrow_id, body.escrow.wire())
 
 
-@router.get("/{escrow_id}", summary="A recovery escrow, for a new device (no sign-in)", responses=NOT_FOUND)
+@router.get(
+    "/{escrow_id}",
+    summary="A recovery escrow, for a new device (no sign-in)",
+    dependencies=[AnonymousLimit],
+    responses={**NOT_FOUND, **documented(429)},
+)
 def read_escrow(escrow_id: Id, session: SessionDep) -> EscrowPublic:
     row = recovery.read_escrow(session, escrow_id)
     return EscrowPublic(escrow_id=row.id, escrow=Escrow.model_validate(row.escrow))

@@ -7,6 +7,10 @@ from support_circle.protocol.encoding import VERSION, b64u, ctx, expect_int, exp
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import PublicIdentity
 
+# A key envelope's ``sealed`` (§6): HPKE's X25519 ``enc`` (32 bytes), then the AES-256-GCM seal of
+# the 32-byte epoch key with its 16-byte tag (48 bytes). Every well-made envelope is this size.
+SEALED_KEY_BYTES = 32 + primitives.KEY_BYTES + primitives.TAG_BYTES
+
 
 def new_epoch_key() -> bytes:
     return primitives.random_bytes(primitives.KEY_BYTES)

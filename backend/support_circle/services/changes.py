@@ -8,11 +8,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
-from support_circle.errors import Conflict, TooLarge
+from support_circle.errors import Conflict, Rejected, TooLarge
 from support_circle.events import Event, announce
 from support_circle.models import Change, Circle, Device
 from support_circle.protocol.encoding import unb64u
 from support_circle.services.circles import member_circle
+from support_circle.services.sealed import check_padded
 from support_circle.settings import Settings
 
 
@@ -32,6 +33,7 @@ def push(session: Session, settings: Settings, device: Device, circle_id: str, i
     """
     if len(items) > settings.max_batch:
         raise TooLarge("batch_too_large", f"Push at most {settings.max_batch} changes at once.")
+    _check_distinct(items)
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, lock=True)
         # Pushes to the device's other circles charge the same row at the same time: lock it and
@@ -71,6 +73,12 @@ def push(session: Session, settings: Settings, device: Device, circle_id: str, i
         return [seqs[i.change_id] for i in items]
 
 
+def _check_distinct(items: list[PushItem]) -> None:
+    """One push names each change once: a change id twice would be two rows under one id."""
+    if len({item.change_id for item in items}) != len(items):
+        raise Rejected("duplicate_change_id", "A push names the same change twice. Update the app and try again.")
+
+
 def _already_pushed(session: Session, circle_id: str, change_ids: list[str]) -> dict[str, Change]:
     statement = select(Change).where(Change.circle_id == circle_id, col(Change.change_id).in_(change_ids))
     return {row.change_id: row for row in session.exec(statement)}
@@ -92,8 +100,10 @@ def _check_new(
         message = "The circle's key has changed. Fetch the new key, re-encrypt these changes and push again."
         raise Conflict("stale_epoch", message, details=stale_epoch)
     for item in new:
-        if _size(item.envelope) > settings.max_record_bytes:
+        sealed = unb64u(item.envelope["ct"])
+        if len(sealed) > settings.max_record_bytes:
             raise TooLarge("record_too_large", f"A record may hold at most {settings.max_record_bytes} bytes.")
+        check_padded(sealed, "record")
     total = sum(_size(i.envelope) for i in new)
     if device.bytes_stored + total > settings.device_quota_bytes:
         raise TooLarge(
@@ -133,14 +143,30 @@ def _latest_seqs(session: Session, circle_id: str, record_ids: list[str]) -> dic
     return {record_id: seq for record_id, seq in session.exec(statement)}
 
 
-def pull(session: Session, device: Device, circle_id: str, since: int, limit: int) -> tuple[list[Change], bool]:
-    """Changes after ``since``, oldest first, and whether that was all of them (limit + 1 read)."""
+def pull(
+    session: Session, settings: Settings, device: Device, circle_id: str, since: int, limit: int
+) -> tuple[list[Change], bool]:
+    """Changes after ``since``, oldest first, and whether that was all of them.
+
+    A page holds at most ``limit`` changes and ``max_page_bytes`` of ciphertext (always at least
+    one change): sizes are read first, so only the changes that fit are loaded into memory.
+    """
     circle = member_circle(session, device, circle_id)
-    statement = (
-        select(Change)
-        .where(Change.circle_id == circle.id, col(Change.seq) > since)
-        .order_by(col(Change.seq))
-        .limit(limit + 1)
-    )
-    rows = list(session.exec(statement))
-    return rows[:limit], len(rows) <= limit
+    after = (Change.circle_id == circle.id, col(Change.seq) > since)
+    sizes = session.exec(select(Change.seq, Change.size).where(*after).order_by(col(Change.seq)).limit(limit + 1)).all()
+    count = _fitting([size for _, size in sizes[:limit]], settings.max_page_bytes)
+    if count == 0:
+        return [], True
+    last = sizes[count - 1][0]
+    rows = list(session.exec(select(Change).where(*after, col(Change.seq) <= last).order_by(col(Change.seq))))
+    return rows, count == len(sizes)
+
+
+def _fitting(sizes: list[int], max_bytes: int) -> int:
+    """How many of ``sizes``, from the first, fit in ``max_bytes`` together (at least one)."""
+    total = 0
+    for count, size in enumerate(sizes):
+        total += size
+        if total > max_bytes:
+            return max(count, 1)
+    return len(sizes)

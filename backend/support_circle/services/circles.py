@@ -11,8 +11,10 @@ from support_circle.errors import Conflict, Forbidden, NotFound, Rejected
 from support_circle.events import Event, announce
 from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
 from support_circle.protocol import ProtocolError
+from support_circle.protocol.circle_keys import SEALED_KEY_BYTES
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.membership import CircleState, entry_hash, verify_log
+from support_circle.services.sealed import decode
 
 NOT_A_MEMBER = "No such circle for this device. It may have been removed from it."
 
@@ -121,6 +123,7 @@ def _store_envelopes(session: Session, circle: Circle, state: CircleState, envel
     """Stores key envelopes for members, for epochs the log has; an envelope replaces an older one."""
     members = {b64u(d) for d in state.members}
     for envelope in envelopes:
+        _check_sealed_key(envelope["sealed"])
         if envelope["circle_id"] != circle.id or envelope["epoch"] not in state.commitments:
             raise Rejected("context_mismatch", "A key envelope names another circle or an epoch the log does not have.")
         if envelope["recipient"] not in members:
@@ -131,6 +134,15 @@ def _store_envelopes(session: Session, circle: Circle, state: CircleState, envel
         )
         row.envelope = envelope
         session.add(row)
+
+
+def _check_sealed_key(sealed: str) -> None:
+    """A key envelope seals one 32-byte key, so it has exactly one size (PROTOCOL.md §6)."""
+    size = len(decode(sealed, "key envelope"))
+    if size < SEALED_KEY_BYTES:
+        raise Rejected("truncated", "A key envelope is too short to hold a key. Update the app and try again.")
+    if size > SEALED_KEY_BYTES:
+        raise Rejected("malformed", "A key envelope is larger than a sealed key. Update the app and try again.")
 
 
 def add_envelopes(session: Session, device: Device, circle_id: str, envelopes: list[dict[str, Any]]) -> None:

@@ -25,7 +25,8 @@ from support_circle.protocol.invites import verify_join_request
 from support_circle.protocol.membership import CircleState, verify_log
 from support_circle.services.circles import append_entry, log_entries, member_circle
 from support_circle.services.devices import _aware
-from support_circle.services.sealed import check_sealed, decode
+from support_circle.services.sealed import check_padded, check_sealed, decode
+from support_circle.settings import Settings
 
 MAX_LIFETIME = timedelta(days=30)
 # A client that asks for exactly 30 days, with a clock a little ahead of the server's, is not refused.
@@ -64,6 +65,7 @@ def usable(invite: Invite, now: datetime) -> bool:
 
 def create_invite(
     session: Session,
+    settings: Settings,
     device: Device,
     circle_id: str,
     record: dict[str, Any],
@@ -74,7 +76,8 @@ def create_invite(
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         expires_at = _checked_expiry(expires_at, _now())
-        _check_record(record)
+        size = _check_record(record)
+        _check_room(session, settings, circle, device, size)
         if not 1 <= max_uses <= MAX_USES:
             raise Rejected("invalid_max_uses", f"An invite can be used 1 to {MAX_USES} times.")
         auth_key = decode(auth_pub, "invite", 32)
@@ -119,12 +122,40 @@ def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:
     return expires_at.astimezone(UTC)
 
 
-def _check_record(record: dict[str, Any]) -> None:
+def _check_room(session: Session, settings: Settings, circle: Circle, device: Device, size: int) -> None:
+    """A circle has a bounded number of usable invites, and their bytes count in the maker's quota."""
+    now = _now()
+    usable_now = session.exec(
+        select(func.count())
+        .select_from(Invite)
+        .where(
+            Invite.circle_id == circle.id,
+            col(Invite.revoked_at).is_(None),
+            col(Invite.expires_at) > now,
+            col(Invite.uses) < col(Invite.max_uses),
+        )
+    ).one()
+    if usable_now >= settings.max_open_invites_per_circle:
+        raise Conflict(
+            "too_many_invites", "This circle has as many open invites as it may. Withdraw one you no longer need."
+        )
+    session.refresh(device, with_for_update=True)
+    if device.bytes_stored + size > settings.device_quota_bytes:
+        raise TooLarge(
+            "quota_exceeded", "This device has used its storage on this server. Ask the organisation for more."
+        )
+    device.bytes_stored += size
+    session.add(device)
+
+
+def _check_record(record: dict[str, Any]) -> int:
     """Form only: the server cannot open the record, but it stores nothing that is not one."""
     decode(record["invite_id"], "invite", ID_BYTES)
     ct = check_sealed(record["nonce"], record["ct"], "invite record")
     if len(ct) > MAX_INVITE_CT_BYTES:
         raise TooLarge("invite_too_large", "That invite record is larger than an invite can be. Update the app.")
+    check_padded(ct, "invite record")
+    return len(ct)
 
 
 def revoke_invite(session: Session, device: Device, circle_id: str, invite_id: str) -> None:

@@ -18,7 +18,7 @@ from support_circle.db import serialized_writes
 from support_circle.errors import Conflict, NotFound
 from support_circle.models import Device, RecoveryEscrow
 from support_circle.models.columns import utcnow
-from support_circle.services.sealed import check_sealed
+from support_circle.services.sealed import check_padded, check_sealed
 
 # A device keeps one escrow, its vault's; a few more let a new one be stored before the old goes.
 MAX_ESCROWS_PER_DEVICE = 3
@@ -61,7 +61,7 @@ def _put(session: Session, device: Device, escrow_id: str, escrow: dict[str, Any
 
 def _check_escrow(escrow: dict[str, Any]) -> None:
     """Form only: the server cannot open an escrow, but it stores nothing that is not one."""
-    check_sealed(escrow["nonce"], escrow["ct"], "escrow")
+    check_padded(check_sealed(escrow["nonce"], escrow["ct"], "escrow"), "escrow")
 
 
 def _check_room(session: Session, device: Device) -> None:

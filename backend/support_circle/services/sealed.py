@@ -3,6 +3,7 @@
 from support_circle.errors import Rejected
 from support_circle.protocol import ProtocolError
 from support_circle.protocol.encoding import unb64u
+from support_circle.protocol.padding import BUCKETS
 from support_circle.protocol.primitives import NONCE_BYTES, TAG_BYTES
 
 
@@ -21,3 +22,15 @@ def check_sealed(nonce: str, ct: str, what: str) -> bytes:
     if len(sealed) < TAG_BYTES:
         raise Rejected("truncated", f"The {what} is too short to be one. Update the app and try again.")
     return sealed
+
+
+def check_padded(sealed: bytes, what: str) -> None:
+    """422 unless ``sealed`` is as long as a padded plaintext (§4) and its tag can be.
+
+    Every ciphertext the protocol stores seals a padded plaintext, so its length is a bucket plus
+    the tag: an empty or odd-sized one is not one, whatever it holds.
+    """
+    if len(sealed) < TAG_BYTES:
+        raise Rejected("truncated", f"The {what} is too short to be one. Update the app and try again.")
+    if len(sealed) - TAG_BYTES not in BUCKETS:
+        raise Rejected("bad_padding", f"The {what} is not the size of a padded one. Update the app and try again.")
