@@ -143,6 +143,16 @@ export class CircleReplica {
   }
 
   /**
+   * Pushes what waits before pulling (a saved edit leaves at once), after the same check of the
+   * server's heads a pull begins with: a rolled-back change log or a new membership head that
+   * does not verify stops it first, so nothing is sent to a circle the server has tampered with.
+   */
+  async sendWaiting(): Promise<number> {
+    await this.#checkHeads(await this.store.cursor(this.id));
+    return this.push();
+  }
+
+  /**
    * Applies every change after the cursor (merging into unsynced local edits, in storage), and
    * moves the cursor after each page. Resolves with how many changes it read.
    *

@@ -452,7 +452,7 @@ class Engine implements SyncEngine {
    */
   async #sendFirst(api: Connection): Promise<void> {
     const waiting = await this.#waitingChanges();
-    const push = (replica: Promise<CircleReplica>) => replica.then((r) => r.push()).catch(() => undefined);
+    const push = (replica: Promise<CircleReplica>) => replica.then((r) => r.sendWaiting()).catch(() => undefined);
     if (waiting.some((p) => p.circle === undefined) && (await this.#hasPersonal())) await push(this.#personal(api));
     for (const circleId of new Set(waiting.flatMap((p) => p.circle ?? []))) await push(this.#shared.replica(api, circleId));
   }
