@@ -57,8 +57,8 @@ def _garbage(circle: Circle) -> dict[str, Any]:
     }
 
 
-def _push_raw(replica: CircleReplica, envelope: dict[str, Any]) -> None:
-    change = {"change_id": b64u(primitives.random_bytes(16)), "base_seq": None, "envelope": envelope}
+def _push_raw(replica: CircleReplica, envelope: dict[str, Any], base_seq: int | None = None) -> None:
+    change = {"change_id": b64u(primitives.random_bytes(16)), "base_seq": base_seq, "envelope": envelope}
     replica.device.call("POST", f"{replica.path}/changes", {"changes": [change]})
 
 
@@ -155,3 +155,17 @@ def test_the_personal_circle_still_refuses_an_unreadable_record(new_device: NewD
     with pytest.raises(ProtocolError) as refused:
         mine.pull()
     assert refused.value.code == "decrypt_failed"
+
+
+def test_garbage_under_a_held_record_moves_its_base_so_it_can_still_be_edited(circle: Circle) -> None:
+    note = circle.alice.write({"kind": "note", "text": "first words"})
+    circle.alice.push()
+    circle.bea.pull()
+    _push_raw(circle.mallory, {**_garbage(circle), "record_id": b64u(note)}, circle.bea.records[note].seq)
+    circle.bea.pull()
+    assert circle.bea.body(note) == {"kind": "note", "text": "first words"}
+    circle.bea.write({"kind": "note", "text": "first words, and mine"}, note)
+    circle.bea.push()
+    assert not circle.bea.outbox
+    circle.alice.pull()
+    assert circle.alice.body(note) == {"kind": "note", "text": "first words, and mine"}

@@ -239,19 +239,24 @@ class CircleReplica:
             self._check_placed_here(envelope)
             epoch = envelope["epoch"]
             if epoch in self.unreadable:
-                return self._set_aside(seq, b64u(self.verified.left_by[epoch]), "unreadable_epoch")
+                return self._set_aside(change, b64u(self.verified.left_by[epoch]), "unreadable_epoch")
             self._key(epoch)
             try:
                 payload = records.open_record(envelope, self.keys, self.verified.authors_of(epoch))
             except ProtocolError as error:
                 if not self.shared:
                     raise
-                return self._set_aside(seq, change.get("pushed_by"), error.code)
+                return self._set_aside(change, change.get("pushed_by"), error.code)
         self._take(seq, payload)
 
-    def _set_aside(self, seq: int, author: str | None, reason: str) -> None:
-        """Passes over a change a member broke (§16): noted, and the cursor moves on past it."""
+    def _set_aside(self, change: dict[str, Any], author: str | None, reason: str) -> None:
+        """Passes over a change a member broke (§16): noted, the cursor moves on past it, and a
+        record held under its id builds on it from now on (the server counts it as the newest)."""
+        seq = change["seq"]
         self.set_aside.append(SetAside(seq, author, reason))
+        held = self.records.get(_record_id(change["envelope"]))
+        if held is not None:
+            self.records[_record_id(change["envelope"])] = Revision(seq, held.payload)
         self.cursor = seq
 
     def _before_joining(self, envelope: object) -> bool:
@@ -359,6 +364,14 @@ class CircleReplica:
                 if later.record_id == pending.record_id:
                     later.base = revision
                     break
+
+
+def _record_id(envelope: dict[str, Any]) -> bytes:
+    """The record id an envelope names, or b"" when it names none a record could have."""
+    try:
+        return unb64u(envelope.get("record_id"), 16)
+    except ProtocolError:
+        return b""
 
 
 def _public(identity: dict[str, Any]) -> PublicIdentity:
