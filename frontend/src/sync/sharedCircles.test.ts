@@ -361,6 +361,25 @@ describe("a member's bad data", () => {
     for (const p of [survivor, friend]) p.sync.stop();
   }, FOUR_DEVICES);
 
+  it('garbage pushed under a note the survivor holds moves its base: the survivor still edits it', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId, api } = await withTui(server);
+    const note = newRecordId();
+    await friend.session.put('note', note, { title: 'Plan', text: 'first words' }, circleId);
+    await friend.sync.syncNow();
+    await survivor.sync.syncNow();
+    const circle = server.circles.get(circleId)!;
+    const held = circle.changes.filter((c) => c.record_id === note).at(-1)!.seq;
+    const bad = garbage(circleId, circle.epoch);
+    await api.call('POST', `/v1/circles/${circleId}/changes`, { changes: [{ ...bad, base_seq: held, envelope: { ...bad.envelope, record_id: note } }] });
+    await survivor.sync.syncNow();
+    await survivor.session.put('note', note, { title: 'Plan', text: 'first words, and mine' }, circleId);
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    await friend.sync.syncNow();
+    expect((await friend.session.get('note', note))?.body.text).toBe('first words, and mine');
+    for (const p of [survivor, friend]) p.sync.stop();
+  }, FOUR_DEVICES);
+
   it('a leave whose key does not match its commitment blocks nobody: the admin starts a new epoch and everything syncs', async () => {
     const server = fakeServer();
     const { survivor, friend, tui, circleId, api, replica } = await withTui(server);
