@@ -237,7 +237,7 @@ class CircleReplica:
             return
         with refused(what, RECORD):
             self._check_placed_here(envelope)
-            epoch = envelope["epoch"]
+            epoch = envelope.get("epoch")
             if epoch in self.unreadable:
                 return self._set_aside(change, b64u(self.verified.left_by[epoch]), "unreadable_epoch")
             self._key(epoch)
