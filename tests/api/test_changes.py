@@ -2,7 +2,7 @@ from fastapi.testclient import TestClient
 
 from support_circle.protocol import primitives, records
 from support_circle.protocol.encoding import b64u
-from tests.api.helpers import SharedCircle, change, record, signed_in
+from tests.api.helpers import Member, SharedCircle, change, record, signed_in
 
 
 def _circle(client: TestClient) -> tuple[SharedCircle, object]:
@@ -115,3 +115,25 @@ def test_too_many_changes_at_once(client: TestClient) -> None:
         f"/v1/circles/{circle.cid}/changes", {"changes": [change(envelope) for _ in range(101)]}
     )
     assert (response.status_code, response.json()["code"]) == (413, "batch_too_large")
+
+
+def test_a_reader_is_told_who_pushed_only_what_was_written_in_its_epochs(client: TestClient) -> None:
+    """So an app can say whose change did not read; a member let in later learns nothing of who
+    wrote, or how often, before it came."""
+    admin, ally, late = signed_in(client), signed_in(client), signed_in(client)
+    circle = SharedCircle(admin)
+    circle.create()
+    circle.add(ally)
+    before = record(admin, circle, {"kind": "note", "text": "before"})
+    assert admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(before)]}).status_code == 200
+    circle.remove(ally)
+    circle.add(ally)
+    circle.add(late)
+    after = record(ally, circle, {"kind": "note", "text": "after"})
+    assert ally.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(after)]}).status_code == 200
+
+    def pushers(member: Member) -> list[str | None]:
+        return [c.get("pushed_by") for c in member.get(f"/v1/circles/{circle.cid}/changes").json()["data"]]
+
+    assert pushers(ally) == [admin.device_id, ally.device_id]
+    assert pushers(late) == [None, ally.device_id]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from support_circle.protocol import circle_keys, membership, primitives
@@ -108,3 +110,65 @@ def test_a_removed_member_still_signs_in_but_sees_nothing(client: TestClient) ->
     assert ally.get(f"/v1/circles/{circle.cid}/changes").status_code == 404
     assert admin.get(f"/v1/circles/{circle.cid}").json()["epoch"] == 1
     assert [k["epoch"] for k in admin.get(f"/v1/circles/{circle.cid}/keys").json()["data"]] == [0, 1]
+
+
+def _envelopes(circle: SharedCircle, member: Any) -> dict[int, dict[str, Any]]:
+    return {k["epoch"]: k for k in member.get(f"/v1/circles/{circle.cid}/keys").json()["data"]}
+
+
+def test_a_leaver_cannot_replace_what_others_hold_for_older_epochs(client: TestClient) -> None:
+    """A `leave` brings the new epoch's key, from its signer; an envelope it sends for another
+    member's older epoch (the sole admin's epoch 0 here) is refused and the leave is not stored."""
+    admin, ally, tui = signed_in(client), signed_in(client), signed_in(client)
+    circle = SharedCircle(admin)
+    circle.create()
+    circle.add(ally)
+    circle.add(tui)
+    held = _envelopes(circle, admin)
+    key = circle_keys.new_epoch_key()
+    entry = membership.leave(tui.keys, circle.state, key)
+    new = [circle_keys.seal_key_envelope(circle.circle_id, 1, m.keys.public, key) for m in (admin, ally)]
+    junk = circle_keys.seal_key_envelope(circle.circle_id, 0, admin.keys.public, circle_keys.new_epoch_key())
+    response = tui.post(f"/v1/circles/{circle.cid}/log", {"entry": entry, "key_envelopes": [*new, junk]})
+    assert (response.status_code, response.json()["code"]) == (403, "not_your_envelope")
+    assert _envelopes(circle, admin) == held
+    assert admin.get(f"/v1/circles/{circle.cid}").json()["log_seq"] == 2
+    # The same leave with the new epoch's envelopes only is stored.
+    response = tui.post(f"/v1/circles/{circle.cid}/log", {"entry": entry, "key_envelopes": new})
+    assert response.status_code == 200
+    assert _envelopes(circle, admin)[0] == held[0]
+
+
+def test_a_new_epochs_keys_come_from_the_device_that_signed_it(client: TestClient) -> None:
+    """An admin's signed `rotate`, relayed by a member with envelopes of the member's own making,
+    is refused: only the entry's signer hands out the key of the epoch it starts."""
+    admin, ally = signed_in(client), signed_in(client)
+    circle = SharedCircle(admin)
+    circle.create()
+    circle.add(ally)
+    entry = membership.rotate(admin.keys, circle.state, circle_keys.new_epoch_key())
+    mine = circle_keys.new_epoch_key()
+    envelopes = [circle_keys.seal_key_envelope(circle.circle_id, 1, m.keys.public, mine) for m in (admin, ally)]
+    response = ally.post(f"/v1/circles/{circle.cid}/log", {"entry": entry, "key_envelopes": envelopes})
+    assert (response.status_code, response.json()["code"]) == (403, "not_your_envelope")
+    assert 1 not in _envelopes(circle, admin)
+
+
+def test_an_admin_adds_missing_keys_but_replaces_only_its_own(client: TestClient) -> None:
+    """`POST /keys` fills in an envelope a member lacks, and lets a device replace its own; it
+    never replaces another member's, not even for an admin."""
+    admin, ally = signed_in(client), signed_in(client)
+    circle = SharedCircle(admin)
+    circle.create()
+    circle.add(ally)
+    path = f"/v1/circles/{circle.cid}/keys"
+    other = circle_keys.seal_key_envelope(circle.circle_id, 0, ally.keys.public, circle_keys.new_epoch_key())
+    response = admin.post(path, {"key_envelopes": [other]})
+    assert (response.status_code, response.json()["code"]) == (403, "not_your_envelope")
+    own = circle_keys.seal_key_envelope(circle.circle_id, 0, admin.keys.public, circle.keys[0])
+    assert admin.post(path, {"key_envelopes": [own]}).status_code == 204
+    assert _envelopes(circle, admin)[0] == own
+    # A member removed and let in again gets the new epoch's key beside the old one it kept.
+    circle.remove(ally)
+    assert circle.add(ally).status_code == 200
+    assert sorted(_envelopes(circle, ally)) == [0, 1]

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from support_circle.client.circle import CircleReplica
 from support_circle.client.device import Device
 from support_circle.client.invites import request_to_join
-from support_circle.protocol.encoding import unb64u, unb64u_id
+from support_circle.protocol import circle_keys, membership, primitives
+from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.safety import safety_number
 from support_circle.protocol.vault import open_local, unlock_with_passphrase
 from tests.browser.app_flows import PASSPHRASE, SLOW, go_to, synced
@@ -85,10 +86,39 @@ def reference_member(admin: Page, server_url: str, name: str) -> CircleReplica:
     device.sign_in()
     invite, _ = request_to_join(device, unb64u(link.split("#join=", 1)[1]))
     approve(admin, name, safety_number(device.keys.public, invite.inviter))
-    replica = device.join_circle(invite.circle_id, invite.genesis_hash)
+    replica = device.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
     replica.write({"kind": "member", "name": name})
     replica.push()
     return replica
+
+
+def push_unreadable(member: CircleReplica) -> None:
+    """A member pushes a record of random bytes: the server cannot tell it from a real one."""
+    member.refresh()
+    envelope = {
+        "v": 1,
+        "circle_id": b64u(member.circle_id),
+        "record_id": b64u(primitives.random_bytes(16)),
+        "epoch": member.verified.epoch,
+        "nonce": b64u(primitives.random_bytes(12)),
+        "ct": b64u(primitives.random_bytes(300)),
+    }
+    change = {"change_id": b64u(primitives.random_bytes(16)), "base_seq": None, "envelope": envelope}
+    member.device.call("POST", f"{member.path}/changes", {"changes": [change]})
+
+
+def leave_with_a_bad_key(member: CircleReplica) -> None:
+    """A member leaves committing to one key and sealing another to everyone who stays."""
+    member.refresh()
+    state, me = member.verified, member.device.keys.device_id
+    committed, sealed = circle_keys.new_epoch_key(), circle_keys.new_epoch_key()
+    entry = membership.leave(member.device.keys, state, committed)
+    envelopes = [
+        circle_keys.seal_key_envelope(member.circle_id, state.epoch + 1, m.identity, sealed)
+        for device_id, m in state.members.items()
+        if device_id != me
+    ]
+    member.device.call("POST", f"{member.path}/log", {"entry": entry, "key_envelopes": envelopes})
 
 
 def write_note(page: Page, title: str, text: str) -> None:

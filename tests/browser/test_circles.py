@@ -22,8 +22,10 @@ from tests.browser.circle_flows import (
     device_contents,
     edit_note,
     join_circle,
+    leave_with_a_bad_key,
     make_invite,
     open_circle,
+    push_unreadable,
     reference_member,
     start_circle,
     write_note,
@@ -271,6 +273,46 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
     )
     expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
     assert len(_changes_since(app_server, new)) == len(sent)
+    assert problems == []
+    context.close()
+
+
+def test_a_hostile_members_garbage_and_bad_leave_stop_nobody(browser: Browser, app_server: ServerProcess) -> None:
+    """Tui, a member, pushes a record of random bytes, then leaves sealing the others a key that
+    does not match the one the leave commits to. The survivor's app passes over both, starts a new
+    epoch past Tui's, says once that something from Tui could not be read, and Rua's later note
+    arrives (PROTOCOL §16)."""
+    context, survivor, problems = open_app(browser, app_server.url)
+    first_run(survivor)
+    start_circle(survivor, CIRCLE, "Mere")
+    tui = reference_member(survivor, app_server.url, "Tui")
+    rua = reference_member(survivor, app_server.url, "Rua")
+    synced(survivor)
+    expect(survivor.get_by_test_id("member")).to_have_count(3, timeout=SLOW)
+
+    push_unreadable(tui)
+    survivor.get_by_role("button", name="Sync now").click()
+    notice = survivor.get_by_test_id("circle-unreadable")
+    expect(notice).to_contain_text("Something from Tui could not be read.", timeout=SLOW)
+    expect(notice).to_contain_text("the rest of this circle is fine")
+
+    leave_with_a_bad_key(tui)
+    before = _epoch(app_server)
+    synced(survivor)
+    expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
+    expect(survivor.get_by_test_id("member")).to_have_count(2, timeout=SLOW)
+    assert _epoch(app_server) == before + 1  # the survivor's rotate, past Tui's key
+
+    rua.pull()
+    rua.write({"kind": "note", "title": "From Rua", "text": "Still here for Thursday."})
+    rua.push()
+    survivor.get_by_role("button", name="Sync now").click()
+    expect(survivor.get_by_test_id("note").filter(has_text="Still here for Thursday.")).to_be_visible(timeout=SLOW)
+    synced(survivor)
+    expect(survivor.get_by_test_id("circle-unreadable")).to_have_count(1)
+    expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
+    survivor.get_by_role("button", name="OK, I have seen this").click()
+    expect(survivor.get_by_test_id("circle-unreadable")).to_have_count(0)
     assert problems == []
     context.close()
 

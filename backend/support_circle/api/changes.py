@@ -36,6 +36,12 @@ class ChangeOut(BaseModel):
     seq: int
     change_id: Id
     envelope: RecordEnvelope
+    pushed_by: Id | None = Field(
+        None,
+        description="The device that pushed this change, as the server saw it signed in; given only for epochs "
+        "whose key the reader holds. A reader names it when the change does not read: the server's word, not "
+        "a signature (PROTOCOL.md §16).",
+    )
 
 
 class ChangePage(BaseModel):
@@ -67,7 +73,14 @@ def pull_changes(
     limit: int = Query(200, ge=1, le=1000),
 ) -> ChangePage:
     rows, done = changes.pull(session, settings, device, circle_id, since, limit)
+    held = changes.held_epochs(session, device, circle_id)
     data = [
-        ChangeOut(seq=r.seq, change_id=r.change_id, envelope=RecordEnvelope.model_validate(r.envelope)) for r in rows
+        ChangeOut(
+            seq=r.seq,
+            change_id=r.change_id,
+            envelope=RecordEnvelope.model_validate(r.envelope),
+            pushed_by=r.device_id if r.epoch in held else None,
+        )
+        for r in rows
     ]
     return ChangePage(data=data, cursor=rows[-1].seq if rows else since, done=done)

@@ -28,6 +28,21 @@ class Revision:
         return None if self.payload["deleted"] else self.payload["body"]
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A change of a shared circle that did not read, passed over (PROTOCOL.md §16).
+
+    ``author`` is whom it is put down to: for a record under an epoch a leaver keyed, the leaver;
+    otherwise the device the server says pushed it (its word: nothing unreadable proves an author),
+    or None when the server does not say. ``reason`` is the protocol's code, or
+    ``unreadable_epoch``.
+    """
+
+    seq: int
+    author: str | None
+    reason: str
+
+
 @dataclass
 class Pending:
     """A local edit waiting to be pushed; its envelope is kept so a retry is byte-identical."""
@@ -42,9 +57,20 @@ class Pending:
 
 class CircleReplica:
     def __init__(
-        self, device: "Device", circle_id: bytes, genesis_hash: bytes, known_head: membership.Head | None = None
+        self,
+        device: "Device",
+        circle_id: bytes,
+        genesis_hash: bytes,
+        known_head: membership.Head | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
         self.device, self.circle_id, self.genesis_hash = device, circle_id, genesis_hash
+        # A shared circle passes over what one member can break (§16); the personal circle, where
+        # only the person's own devices write, refuses everything that does not verify.
+        self.shared = shared
+        self.unreadable: frozenset[int] = frozenset()
+        self.set_aside: list[SetAside] = []
         self.log: list[dict[str, Any]] = []
         self.state: membership.CircleState | None = None
         # A head verified before this replica existed (a recovery escrow's, §15): the first log
@@ -80,15 +106,16 @@ class CircleReplica:
         with refused(f"The membership log of {self.label}", LOG):
             self.state = membership.verify_log(self.circle_id, self.genesis_hash, entries, known)
         self.log = entries
-        self._open_keys(self.device.call("GET", f"{self.path}/keys")["data"], self.state.commitments)
+        self._open_keys(self.device.call("GET", f"{self.path}/keys")["data"])
 
-    def _open_keys(self, envelopes: list[Any], commitments: dict[int, bytes]) -> None:
-        """Keeps each epoch key the server holds for this device, once the signed log vouches for it."""
+    def _open_keys(self, envelopes: list[Any]) -> None:
+        """Keeps each epoch key the server holds for this device, once the signed log vouches for it;
+        in a shared circle an epoch a leaver keyed badly becomes unreadable instead (§16)."""
         mine = self.device.keys
-        for envelope in envelopes:
-            with refused(f"A key envelope of {self.label}", KEY):
-                _, epoch, key = circle_keys.open_key_envelope(envelope, mine.device_id, mine.kem_private, commitments)
-            self.keys[epoch] = key
+        with refused(f"A key envelope of {self.label}", KEY):
+            held = circle_keys.held_keys(envelopes, self.verified, mine.device_id, mine.kem_private, shared=self.shared)
+        self.keys.update(held.keys)
+        self.unreadable = held.unreadable
 
     def _key(self, epoch: int) -> bytes:
         if epoch not in self.keys:
@@ -210,8 +237,27 @@ class CircleReplica:
             return
         with refused(what, RECORD):
             self._check_placed_here(envelope)
-            payload = records.open_record(envelope, self.keys, self.verified.authors_of(envelope["epoch"]))
+            epoch = envelope.get("epoch")
+            if epoch in self.unreadable:
+                return self._set_aside(change, b64u(self.verified.left_by[epoch]), "unreadable_epoch")
+            self._key(epoch)
+            try:
+                payload = records.open_record(envelope, self.keys, self.verified.authors_of(epoch))
+            except ProtocolError as error:
+                if not self.shared:
+                    raise
+                return self._set_aside(change, change.get("pushed_by"), error.code)
         self._take(seq, payload)
+
+    def _set_aside(self, change: dict[str, Any], author: str | None, reason: str) -> None:
+        """Passes over a change a member broke (§16): noted, the cursor moves on past it, and a
+        record held under its id builds on it from now on (the server counts it as the newest)."""
+        seq = change["seq"]
+        self.set_aside.append(SetAside(seq, author, reason))
+        held = self.records.get(_record_id(change["envelope"]))
+        if held is not None:
+            self.records[_record_id(change["envelope"])] = Revision(seq, held.payload)
+        self.cursor = seq
 
     def _before_joining(self, envelope: object) -> bool:
         """A record sealed under an earlier epoch in which this device was never a member: written
@@ -234,6 +280,10 @@ class CircleReplica:
             self.cursor = seq
             return
         if current is not None and payload["hlc"] <= current.payload["hlc"]:
+            if self.shared:
+                # A member's app sets its own clock: an older revision rolls nothing back, and is left out.
+                self.cursor = seq
+                return
             raise ProtocolError(
                 "rolled_back",
                 f"Change {seq} of {self.label} was refused: it is an older revision of record "
@@ -247,6 +297,10 @@ class CircleReplica:
     def push(self) -> None:
         """Sends the outbox; merges and retries when others changed the same records first."""
         rebases = 0
+        if self.verified.epoch in self.unreadable:
+            self.refresh()
+        if self.verified.epoch in self.unreadable:
+            return  # Nothing is sealed under a key this device cannot check: edits wait for a new epoch.
         while self.outbox:
             batch = self._next_batch()
             try:
@@ -310,6 +364,14 @@ class CircleReplica:
                 if later.record_id == pending.record_id:
                     later.base = revision
                     break
+
+
+def _record_id(envelope: dict[str, Any]) -> bytes:
+    """The record id an envelope names, or b"" when it names none a record could have."""
+    try:
+        return unb64u(envelope.get("record_id"), 16)
+    except ProtocolError:
+        return b""
 
 
 def _public(identity: dict[str, Any]) -> PublicIdentity:

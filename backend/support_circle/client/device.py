@@ -52,19 +52,21 @@ class Device:
             self.sign_in()
             return self.api.request(method, path, json=json, params=params)
 
-    def create_circle(self) -> CircleReplica:
+    def create_circle(self, *, shared: bool = False) -> CircleReplica:
         circle_id, key = primitives.random_bytes(16), circle_keys.new_epoch_key()
         genesis = membership.genesis(self.keys, circle_id, key)
         envelope = circle_keys.seal_key_envelope(circle_id, 0, self.keys.public, key)
         self.call("POST", "/v1/circles", {"circle_id": b64u(circle_id), "genesis": genesis, "key_envelope": envelope})
-        return self.join_circle(circle_id, membership.entry_hash(genesis))
+        return self.join_circle(circle_id, membership.entry_hash(genesis), shared=shared)
 
     def join_circle(
-        self, circle_id: bytes, genesis_hash: bytes, known_head: membership.Head | None = None
+        self, circle_id: bytes, genesis_hash: bytes, known_head: membership.Head | None = None, *, shared: bool = False
     ) -> CircleReplica:
         """A replica of a circle this device belongs to, anchored at the genesis it trusts and, if
-        given, at a head it verified before (a log that does not reach it is ``rolled_back``)."""
-        replica = CircleReplica(self, circle_id, genesis_hash, known_head)
+        given, at a head it verified before (a log that does not reach it is ``rolled_back``).
+        ``shared``: a circle with other people in it, where one member's bad data is passed over
+        (PROTOCOL.md §16); otherwise the person's own, where everything that does not verify is refused."""
+        replica = CircleReplica(self, circle_id, genesis_hash, known_head, shared=shared)
         replica.refresh()
         self.circles[b64u(circle_id)] = replica
         return replica

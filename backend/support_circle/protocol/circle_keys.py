@@ -1,11 +1,15 @@
 """Epoch keys of a circle (PROTOCOL.md §6): derived keys, commitments and key envelopes."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from support_circle.protocol import primitives
 from support_circle.protocol.encoding import VERSION, b64u, ctx, expect_int, expect_object, u32, unb64u, unb64u_id
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import PublicIdentity
+
+if TYPE_CHECKING:
+    from support_circle.protocol.membership import CircleState
 
 # A key envelope's ``sealed`` (§6): HPKE's X25519 ``enc`` (32 bytes), then the AES-256-GCM seal of
 # the 32-byte epoch key with its 16-byte tag (48 bytes). Every well-made envelope is this size.
@@ -61,3 +65,45 @@ def open_key_envelope(
     if key_commitment(key, circle_id) != commitments[epoch]:
         raise ProtocolError("key_mismatch")
     return circle_id, epoch, key
+
+
+# What a member who leaves can do to the envelopes it seals; anything else only the server can do.
+LEAVERS_FAULTS = frozenset({"truncated", "decrypt_failed", "malformed", "key_mismatch"})
+
+
+@dataclass(frozen=True)
+class HeldKeys:
+    """The epoch keys a device may use, and the epochs it was in but cannot read (§16)."""
+
+    keys: dict[int, bytes]
+    unreadable: frozenset[int]
+
+
+def held_keys(
+    envelopes: list[Any], state: "CircleState", recipient_device_id: bytes, kem_private: bytes, *, shared: bool
+) -> HeldKeys:
+    """Opens every envelope the server holds for this device against the verified log (§6, §16).
+
+    In a shared circle, an epoch a leaver keyed (``state.left_by``) whose envelope is missing, or
+    fails in a way its maker can cause (``LEAVERS_FAULTS``), is unreadable for this device rather
+    than an error: a member who left cannot stop the others. Any other failure raises its
+    ``ProtocolError``, as every failure does in the personal circle.
+    """
+    keys: dict[int, bytes] = {}
+    for envelope in envelopes:
+        try:
+            _, epoch, key = open_key_envelope(envelope, recipient_device_id, kem_private, state.commitments)
+        except ProtocolError as error:
+            if shared and error.code in LEAVERS_FAULTS and _epoch_of(envelope) in state.left_by:
+                continue
+            raise
+        keys[epoch] = key
+    unreadable = (
+        e for e in state.left_by if e not in keys and recipient_device_id in state.epoch_members.get(e, frozenset())
+    )
+    return HeldKeys(keys, frozenset(unreadable) if shared else frozenset())
+
+
+def _epoch_of(envelope: object) -> int | None:
+    epoch = envelope.get("epoch") if isinstance(envelope, dict) else None
+    return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None

@@ -59,6 +59,8 @@ class CircleState:
     head: Head
     identities: dict[bytes, PublicIdentity] = field(default_factory=dict)
     epoch_members: dict[int, frozenset[bytes]] = field(default_factory=dict)
+    # Epochs begun by a ``leave``, with the device that left: their keys are a leaver's making (§16).
+    left_by: dict[int, bytes] = field(default_factory=dict)
 
     def sign_pub(self, device_id: bytes) -> bytes | None:
         member = self.members.get(device_id)
@@ -253,7 +255,8 @@ def _op_remove(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Ci
 
 
 def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
-    return _without(state, signer, payload)
+    after = _without(state, signer, payload)
+    return replace(after, left_by={**after.left_by, after.epoch: signer})
 
 
 def _op_role(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:

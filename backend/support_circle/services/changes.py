@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from support_circle.db import serialized_writes
 from support_circle.errors import Conflict, Rejected, TooLarge
 from support_circle.events import Event, announce
-from support_circle.models import Change, Circle, Device
+from support_circle.models import Change, Circle, Device, KeyEnvelopeRow
 from support_circle.protocol.encoding import unb64u
 from support_circle.services.circles import member_circle
 from support_circle.services.sealed import check_padded
@@ -170,3 +170,11 @@ def _fitting(sizes: list[int], max_bytes: int) -> int:
         if total > max_bytes:
             return max(count, 1)
     return len(sizes)
+
+
+def held_epochs(session: Session, device: Device, circle_id: str) -> set[int]:
+    """The epochs whose key the server holds for this device: of their changes, it is told the sender."""
+    statement = select(KeyEnvelopeRow.epoch).where(
+        KeyEnvelopeRow.circle_id == circle_id, KeyEnvelopeRow.recipient == device.id
+    )
+    return set(session.exec(statement))

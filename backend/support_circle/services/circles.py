@@ -2,6 +2,8 @@
 protocol code the clients use, so a malformed or forged log never gets stored; clients still
 verify everything themselves."""
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -69,7 +71,7 @@ def create_circle(
         session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
         session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
         session.flush()
-        _store_envelopes(session, circle, state, [envelope])
+        _store_envelopes(session, circle, state, [envelope], Grant(device.id))
         announce(session, Event("membership", circle_id, 0))
         session.commit()
         session.refresh(circle)
@@ -99,7 +101,7 @@ def append_entry(
         session.add(circle)
         _sync_members(session, circle, state)
         session.flush()
-        _store_envelopes(session, circle, state, envelopes)
+        _store_envelopes(session, circle, state, envelopes, Grant.of(device, entry))
         announce(session, Event("membership", circle.id, seq))
         session.commit()
         session.refresh(circle)
@@ -119,8 +121,44 @@ def _sync_members(session: Session, circle: Circle, state: CircleState) -> None:
             session.add(CircleMember(circle_id=circle.id, device_id=device_id, role=role))
 
 
-def _store_envelopes(session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]]) -> None:
-    """Stores key envelopes for members, for epochs the log has; an envelope replaces an older one."""
+@dataclass(frozen=True)
+class Grant:
+    """Whose key envelopes one request may store (PROTOCOL.md §6, "Who may store an envelope").
+
+    A device may always store or replace its own. Beyond that: the signer of an entry that starts
+    an epoch gives that epoch's key to the others, the signer of an ``add`` gives the new member
+    its keys, and an admin may give a member a key it lacks. Nobody replaces an envelope another
+    member holds: a member leaving could otherwise swap the keys the others read the past with.
+    """
+
+    caller: str
+    new_epoch: int | None = None
+    new_member: str | None = None
+    fill: bool = False
+
+    @classmethod
+    def of(cls, device: Device, entry: dict[str, Any]) -> "Grant":
+        """What the device that sends ``entry`` (already verified as the log's next) may store with it."""
+        if entry["signer"] != device.id:
+            return cls(device.id)
+        payload = json.loads(unb64u(entry["payload"]))
+        member = payload.get("member")
+        added = member["identity"]["signer"] if payload["op"] == "add" and isinstance(member, dict) else None
+        return cls(device.id, payload.get("epoch") if payload["op"] != "add" else None, added)
+
+    def allows(self, envelope: dict[str, Any], stored: bool) -> bool:
+        recipient = envelope["recipient"]
+        if recipient == self.caller:
+            return True
+        if stored:
+            return False
+        return envelope["epoch"] == self.new_epoch or recipient == self.new_member or self.fill
+
+
+def _store_envelopes(
+    session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]], grant: Grant
+) -> None:
+    """Stores key envelopes for members, for epochs the log has, as ``grant`` allows; all or none."""
     members = {b64u(d) for d in state.members}
     for envelope in envelopes:
         _check_sealed_key(envelope["sealed"])
@@ -129,7 +167,14 @@ def _store_envelopes(session: Session, circle: Circle, state: CircleState, envel
         if envelope["recipient"] not in members:
             raise Rejected("unknown_author", "A key envelope is for a device that is not a member.")
         key = (circle.id, envelope["epoch"], envelope["recipient"])
-        row = session.get(KeyEnvelopeRow, key) or KeyEnvelopeRow(
+        row = session.get(KeyEnvelopeRow, key)
+        if not grant.allows(envelope, stored=row is not None):
+            raise Forbidden(
+                "A key envelope may come only from the device it is for, or from the member who started its epoch "
+                "or added its device; nobody replaces a key another member holds.",
+                code="not_your_envelope",
+            )
+        row = row or KeyEnvelopeRow(
             circle_id=circle.id, epoch=envelope["epoch"], recipient=envelope["recipient"], envelope=envelope
         )
         row.envelope = envelope
@@ -149,7 +194,7 @@ def add_envelopes(session: Session, device: Device, circle_id: str, envelopes: l
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         state = _verify(circle.id, unb64u(circle.genesis_hash), log_entries(session, circle))
-        _store_envelopes(session, circle, state, envelopes)
+        _store_envelopes(session, circle, state, envelopes, Grant(device.id, fill=True))
         session.commit()
 
 

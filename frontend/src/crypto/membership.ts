@@ -53,6 +53,8 @@ export interface CircleState {
   readonly identities: ReadonlyMap<string, PublicIdentity>;
   /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 5). */
   readonly epochMembers: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Epochs begun by a `leave`, with the device that left: their keys are a leaver's making (§16). */
+  readonly leftBy: ReadonlyMap<number, string>;
 }
 
 /** Where the next entry goes: what a builder needs of the verified state. */
@@ -205,6 +207,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
     head: { seq: 0, hash },
     identities: new Map([[id, creator.identity]]),
     epochMembers: new Map([[0, new Set([id])]]),
+    leftBy: new Map(),
   };
 }
 
@@ -307,7 +310,10 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
     };
   },
   remove: (state, signer, fields) => without(state, target(state, signer, fields), fields),
-  leave: (state, signer, fields) => without(state, b64u(signer), fields),
+  leave: (state, signer, fields) => {
+    const after = without(state, b64u(signer), fields);
+    return { ...after, leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]) };
+  },
   role: (state, signer, fields) => {
     const id = target(state, signer, fields);
     const role = fields['role'];

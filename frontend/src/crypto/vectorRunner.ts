@@ -2,7 +2,7 @@
  * Runs the shared test vectors (shared_schema/vectors/README.md) through this implementation.
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
-import { keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
+import { heldEpochKeys, keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
 import { b64u, fromHex, toHex, unb64u } from './encoding';
 import { escrowSecrets, openEscrow } from './escrow';
 import { isErrorCode, ProtocolError } from './errors';
@@ -139,6 +139,12 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     const opened = await openKeyEnvelope(v['envelope'], recipient, unb64u(v['recipient_kem_private']), epochMap(obj(v, 'commitments')));
     return { epoch_key: b64u(opened.epochKey) };
   },
+  epoch_keys: async (v) => {
+    const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
+    const held = await heldEpochKeys(expectArray(v['envelopes']), state, unb64u(v['recipient_device_id']), unb64u(v['recipient_kem_private']), v['shared'] === true);
+    const keys = Object.fromEntries([...held.keys].sort(([a], [b]) => a - b).map(([e, k]) => [String(e), b64u(k)]));
+    return { keys, unreadable: [...held.unreadable].sort((a, b) => a - b) };
+  },
   record: async (v) => {
     const authors = await identityKeys(v['members']);
     // The vector lists the members of the record's epoch; it carries no log to say more.
@@ -207,6 +213,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   safety_number: ['number'],
   merge: ['result'],
   authors: ['may_write'],
+  epoch_keys: ['keys', 'unreadable'],
 };
 
 /**

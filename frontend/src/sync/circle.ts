@@ -8,6 +8,10 @@
  *   never shorter than or different from the head verified before (kept in the vault, so a
  *   reload does not forget it); each key against the log's commitment; each record's signature
  *   and place. A refusal is a `ProtocolError` whose message says what the server did.
+ * - In a shared circle, one member's bad data is that member's problem only (PROTOCOL §16): a
+ *   record that does not open, verify or fit its kind is set aside (noted, see setAside) and the
+ *   pull goes on; an epoch a leaver keyed badly is unreadable for this device, nothing is sealed
+ *   under it, and an admin rotates past it. What only the server can do is still refused.
  * - Nothing a person typed is lost: an edit is marked sent (with its sealed envelope) before it is
  *   pushed, so a retry is byte-identical and idempotent; a `stale_base` pulls, and storage merges
  *   the edit onto the newer revision (PROTOCOL §7) before it is sealed anew; a `stale_epoch`
@@ -18,14 +22,14 @@ import { ProtocolError, type ErrorCode } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { makeAdd, makeLeave, makeRemove, makeRotate, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
-import { newEpochKey, openKeyEnvelope, sealKeyEnvelope } from '../crypto/circleKeys';
+import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
 import type { SignedObject } from '../crypto/signed';
 import { StorageError, type PendingChange, type Session } from '../storage';
 import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
-import type { ChangeIn, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
+import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
 import { fromWire, isId, isSyncedKind, toWire, type SyncedKind } from './bodies';
 import { hlcAuthor, mayWrite } from './authors';
@@ -78,6 +82,27 @@ async function refusing<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A change of a shared circle passed over because it did not read (PROTOCOL §16). */
+export interface SetAside {
+  readonly seq: number;
+  /**
+   * Whom it is put down to: for an epoch a leaver keyed, the leaver; otherwise the device the server
+   * says pushed it (its word: nothing unreadable proves an author); null when the server does not say.
+   */
+  readonly author: string | null;
+  /** The protocol's code, or `unreadable_epoch`. */
+  readonly reason: string;
+}
+
+/** The vault state holding a circle's set-aside changes, until the person has seen the notice. */
+export const setAsideName = (circleId: string): string => `aside:${circleId}`;
+
+/** The set-aside changes of a circle that the person has not dismissed yet. */
+export async function setAside(store: Pick<Session, 'getState'>, circleId: string): Promise<SetAside[]> {
+  const held = await store.getState(setAsideName(circleId));
+  return Array.isArray(held) ? (held as SetAside[]) : [];
+}
+
 interface StoredHead {
   readonly seq: number;
   readonly hash: string;
@@ -86,6 +111,8 @@ interface StoredHead {
 export class CircleReplica {
   #state: CircleState | undefined;
   readonly #keys = new Map<number, Uint8Array>();
+  /** Epochs a leaver keyed whose key this device cannot use (§16): their records are set aside. */
+  #unreadable: ReadonlySet<number> = new Set();
 
   constructor(
     private readonly api: Caller,
@@ -170,7 +197,7 @@ export class CircleReplica {
       if (page.data.length === 0 && !page.done) throw new ApiError(200, BAD_RESPONSE, 'The server sent an empty page of changes that says more follow.');
       for (const change of page.data) {
         if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
-        await this.#apply(change.seq, change.envelope);
+        await this.#apply(change);
         cursor = change.seq;
         read += 1;
       }
@@ -192,6 +219,8 @@ export class CircleReplica {
   async push(): Promise<number> {
     let rebases = 0;
     let pushed = 0;
+    // Nothing is sealed under a key this device cannot check: its edits wait for a new epoch (§16).
+    if (this.#unreadable.has((await this.verified()).epoch) && this.#unreadable.has((await this.refresh()).epoch)) return 0;
     for (let round = 0; round < 4 * MAX_REBASES; round++) {
       const batch = (await this.store.pending()).filter((p) => this.#takes(p)).slice(0, BATCH);
       if (batch.length === 0) return pushed;
@@ -313,10 +342,9 @@ export class CircleReplica {
   async #openKeys(state: CircleState): Promise<void> {
     const { data } = await this.api.call<KeysPublic>('GET', `${this.#path}/keys`);
     const device = this.store.deviceKeys;
-    for (const envelope of data) {
-      const opened = await refusing('A key of this circle', () => openKeyEnvelope(envelope, device.public.deviceId, device.kemPrivate, state.keyCommitments));
-      this.#keys.set(opened.epoch, opened.epochKey);
-    }
+    const held = await refusing('A key of this circle', () => heldEpochKeys(data, state, device.public.deviceId, device.kemPrivate, this.options.shared === true));
+    for (const [epoch, key] of held.keys) this.#keys.set(epoch, key);
+    this.#unreadable = held.unreadable;
   }
 
   #key(epoch: number): Uint8Array {
@@ -345,21 +373,29 @@ export class CircleReplica {
   /**
    * Verifies one pulled change and hands it to storage, unless PROTOCOL §16 leaves it out: a
    * record id held in another circle or as another kind, a kind this circle does not keep, or a
-   * revision by someone who may not write that kind.
+   * revision by someone who may not write that kind. In a shared circle, one that does not read
+   * is set aside instead (see setAside); in the personal circle it is refused.
    */
-  async #apply(seq: number, envelope: unknown): Promise<void> {
+  async #apply({ seq, envelope, pushed_by }: ChangeOut): Promise<void> {
     const what = `Change ${seq} of this circle`;
     if (!isObject(envelope) || envelope['circle_id'] !== this.id) throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
-    if (typeof envelope['epoch'] === 'number' && !this.#keys.has(envelope['epoch'])) await this.refresh();
+    const epoch: unknown = envelope['epoch'];
+    if (typeof epoch === 'number' && !this.#keys.has(epoch) && !this.#unreadable.has(epoch)) await this.refresh();
     const state = await this.verified();
-    if (this.#before(state, envelope['epoch'])) return this.#leaveOut(envelope['record_id'], seq);
-    const payload = await refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
+    if (this.#before(state, epoch)) return this.#leaveOut(envelope['record_id'], seq);
+    if (typeof epoch === 'number' && this.#unreadable.has(epoch)) return this.#setAside(seq, envelope['record_id'], state.leftBy.get(epoch) ?? null, 'unreadable_epoch');
+    const payload = await this.#open(what, envelope, state).catch((error: unknown) => {
+      if (this.options.shared !== true || !(error instanceof ProtocolError) || error.code === 'unknown_epoch') throw error;
+      return error;
+    });
+    if (payload instanceof ProtocolError) return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, payload.code);
     const [recordId, changeId, hlc, author] = [payload['record_id'], payload['change_id'], payload['hlc'], payload['author']] as [string, string, string, string];
     const place = await this.store.placeOf(recordId);
     if (place !== null && place.circle !== this.#place) return;
     const base = place?.base ?? null;
     if (this.#olderThanHeld(what, seq, base, hlc)) return this.store.passOver(recordId, seq);
     const document = payload['deleted'] === true ? (place === null ? undefined : { kind: place.kind as SyncedKind, body: null }) : fromWire(payload['body']);
+    if (document === undefined && this.#misshapen(payload['body'])) return this.#setAside(seq, recordId, author, 'malformed');
     const isAdmin = (id: string) => state.members.get(id)?.role === 'admin';
     const applies =
       document !== undefined &&
@@ -369,8 +405,28 @@ export class CircleReplica {
     if (!applies) return this.store.passOver(recordId, seq);
     // Only a revision taken moves this device's clock: a left-out one must not drag it.
     this.options.clock.observe(hlc);
-    const epoch = envelope['epoch'] as number;
-    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body, epoch }, this.#place);
+    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body, epoch: epoch as number }, this.#place);
+  }
+
+  /** The verified payload of a record envelope; a refusal says what the server must have done. */
+  #open(what: string, envelope: unknown, state: CircleState): Promise<Record<string, unknown>> {
+    return refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
+  }
+
+  /** A body of a kind this shared circle keeps, yet not of that kind's form: a member's app broke it (§16). */
+  #misshapen(body: unknown): boolean {
+    return this.options.shared === true && isObject(body) && this.#kinds.includes(body['kind'] as SyncedKind);
+  }
+
+  /**
+   * Passes over a change a member broke (§16): its seq moves the cursor as any change does, its
+   * record's base moves when this device holds it here (as #leaveOut), and it is noted for the
+   * person under whom it is put down to, until they dismiss the notice.
+   */
+  async #setAside(seq: number, recordId: unknown, author: string | null, reason: string): Promise<void> {
+    await this.#leaveOut(recordId, seq);
+    const noted = await setAside(this.store, this.id);
+    await this.store.setState(setAsideName(this.id), [...noted, { seq, author, reason } satisfies SetAside]);
   }
 
   /**

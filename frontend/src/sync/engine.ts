@@ -27,7 +27,7 @@ import { linkSecret } from '../crypto/invites';
 import { StorageError, type PendingChange, type Session } from '../storage';
 import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
-import type { CircleReplica } from './circle';
+import { setAsideName, type CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { listen, type ServerEvent } from './events';
@@ -118,6 +118,8 @@ export interface SyncEngine {
   leaveCircle(circleId: string): Promise<void>;
   /** Asks the server again about a circle this device was told it is no longer in (a server restored from an old backup, say). */
   checkCircleAgain(circleId: string): Promise<void>;
+  /** Hides the notice of a circle's unreadable data (CircleSummary.unreadable) once the person has seen it. */
+  dismissUnreadable(circleId: string): Promise<void>;
   /** Asks to join the circle of an invite link, shown to its members as `name`; resolves with the number to compare. */
   joinCircle(link: string, name: string): Promise<MyJoin>;
   /** This device's requests to join, waiting or turned down. */
@@ -332,6 +334,10 @@ class Engine implements SyncEngine {
   async checkCircleAgain(circleId: string): Promise<void> {
     await this.#serial(() => setStanding(this.options.session, circleId, 'member'));
     await this.syncNow();
+  }
+
+  dismissUnreadable(circleId: string): Promise<void> {
+    return this.#serial(() => this.options.session.setState(setAsideName(circleId), undefined));
   }
 
   async joinCircle(link: string, name: string): Promise<MyJoin> {

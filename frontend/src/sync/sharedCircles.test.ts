@@ -2,7 +2,10 @@
 // (./testing.ts), with the real storage on fake-indexeddb: start, invite, approve, share, notes,
 // removal, and what an ally's app keeps.
 import { describe, expect, it } from 'vitest';
+import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, unb64uId } from '../crypto/encoding';
+import { makeLeave } from '../crypto/membership';
+import { randomBytes } from '../crypto/primitives';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import { startSync, type SyncEngine } from './engine';
@@ -310,4 +313,90 @@ describe('a removal while a member was away', () => {
     expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['written before I heard']);
     for (const p of [survivor, friend, third]) p.sync.stop();
   });
+});
+
+/** Three apps and a hostile member's connection set up by invites: slow on a shared machine. */
+const FOUR_DEVICES = 30_000;
+
+describe("a member's bad data", () => {
+  /** The survivor's circle with the friend and Tui, who turns out to be hostile; Tui's own connection and replica. */
+  async function withTui(server: FakeServer) {
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const tui = await person(server);
+    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
+    await tui.sync.joinCircle(invite.link, 'Tui');
+    const [ask] = await survivor.sync.joinAsks(circleId);
+    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    await tui.sync.syncNow();
+    await friend.sync.syncNow();
+    await survivor.sync.syncNow();
+    tui.sync.stop();
+    const [stored] = await storedCircles(tui.session);
+    const api = new Connection(tui.session.deviceKeys, { fetchImpl: server.fetch });
+    const replica = sharedReplica(api, tui.session, stored!, new Clock(unb64uId(tui.id)));
+    return { survivor, friend, tui, circleId, api, replica };
+  }
+
+  const garbage = (circleId: string, epoch: number) => ({
+    change_id: b64u(randomBytes(16)),
+    base_seq: null,
+    envelope: { v: 1, circle_id: circleId, record_id: b64u(randomBytes(16)), epoch, nonce: b64u(randomBytes(12)), ct: b64u(randomBytes(300)) },
+  });
+
+  it('a record of random bytes is set aside, named after who pushed it, shown once, and later notes arrive', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId, api } = await withTui(server);
+    const epoch = server.circles.get(circleId)!.epoch;
+    await api.call('POST', `/v1/circles/${circleId}/changes`, { changes: [garbage(circleId, epoch), garbage(circleId, epoch)] });
+    await friend.session.put('note', newRecordId(), { title: 'Later', text: 'from the friend' }, circleId);
+    await friend.sync.syncNow();
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['from the friend']);
+    const [summary] = await survivor.sync.circles();
+    expect(summary?.unreadable).toEqual(['Tui']);
+    expect(summary?.problem).toBeUndefined();
+    await survivor.sync.dismissUnreadable(circleId);
+    expect((await survivor.sync.circles())[0]?.unreadable).toEqual([]);
+    for (const p of [survivor, friend]) p.sync.stop();
+  }, FOUR_DEVICES);
+
+  it('garbage pushed under a note the survivor holds moves its base: the survivor still edits it', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId, api } = await withTui(server);
+    const note = newRecordId();
+    await friend.session.put('note', note, { title: 'Plan', text: 'first words' }, circleId);
+    await friend.sync.syncNow();
+    await survivor.sync.syncNow();
+    const circle = server.circles.get(circleId)!;
+    const held = circle.changes.filter((c) => c.record_id === note).at(-1)!.seq;
+    const bad = garbage(circleId, circle.epoch);
+    await api.call('POST', `/v1/circles/${circleId}/changes`, { changes: [{ ...bad, base_seq: held, envelope: { ...bad.envelope, record_id: note } }] });
+    await survivor.sync.syncNow();
+    await survivor.session.put('note', note, { title: 'Plan', text: 'first words, and mine' }, circleId);
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    await friend.sync.syncNow();
+    expect((await friend.session.get('note', note))?.body.text).toBe('first words, and mine');
+    for (const p of [survivor, friend]) p.sync.stop();
+  }, FOUR_DEVICES);
+
+  it('a leave whose key does not match its commitment blocks nobody: the admin starts a new epoch and everything syncs', async () => {
+    const server = fakeServer();
+    const { survivor, friend, tui, circleId, api, replica } = await withTui(server);
+    const state = await replica.refresh();
+    const committed = newEpochKey();
+    const entry = await makeLeave(tui.session.deviceKeys, state, committed);
+    const staying = [...state.members.values()].filter((m) => b64u(m.identity.deviceId) !== tui.id);
+    const other = newEpochKey();
+    const envelopes = await Promise.all(staying.map((m) => sealKeyEnvelope(replica.circleId, state.epoch + 1, m.identity, other)));
+    await api.call('POST', `/v1/circles/${circleId}/log`, { entry, key_envelopes: envelopes });
+
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect(server.circles.get(circleId)!.epoch).toBe(state.epoch + 2);
+    await friend.session.put('note', newRecordId(), { title: 'After', text: 'under the admin’s key' }, circleId);
+    expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['under the admin’s key']);
+    for (const p of [survivor, friend]) p.sync.stop();
+  }, FOUR_DEVICES);
 });

@@ -14,7 +14,7 @@ import type { CircleState, Role } from '../crypto/membership';
 import { safetyNumber } from '../crypto/safety';
 import type { CirclePurpose, Session } from '../storage';
 import { ApiError } from './api';
-import type { Caller, CircleReplica } from './circle';
+import { setAside, type Caller, type CircleReplica } from './circle';
 import { ensureMade, setStanding, sharedReplica, startCircle, storedCircles, type CircleStanding, type StoredCircle } from './circleList';
 import type { Clock } from './clock';
 import { reconcileShares } from './shares';
@@ -49,6 +49,11 @@ export interface CircleSummary {
   readonly names: Readonly<Record<string, string>>;
   /** What went wrong at the last sync, when the server sent something that did not verify. */
   readonly problem?: string;
+  /**
+   * Whose data in this circle could not be read and was set aside (PROTOCOL §16), each member once,
+   * as the name they chose (empty when unknown), until the person dismisses the notice.
+   */
+  readonly unreadable: readonly string[];
 }
 
 export interface NewCircle {
@@ -161,7 +166,10 @@ export class SharedCircles {
   async #syncOne(api: Caller, stored: StoredCircle): Promise<void> {
     const replica = this.#replica(api, await ensureMade(api, this.store, stored));
     const state = await replica.refresh();
-    if (state.members.get(this.#me)?.role === 'admin') await reconcileShares(this.store, [stored.circleId]);
+    const admin = state.members.get(this.#me)?.role === 'admin';
+    // The key of an epoch a leave began is the leaver's making: an admin starts a new one before writing (§16).
+    if (admin && state.leftBy.has(state.epoch)) await replica.rotate();
+    if (admin) await reconcileShares(this.store, [stored.circleId]);
     await replica.sync();
     const now = await replica.verified();
     if (await resealOwn(this.store, stored.circleId, now, this.#me)) await replica.push();
@@ -189,7 +197,7 @@ export class SharedCircles {
 
   async #summary(stored: StoredCircle): Promise<CircleSummary> {
     const id = stored.circleId;
-    const [record, profiles, snapshot] = await Promise.all([this.store.get('circle', id), this.store.list('member', id), this.store.getState(snapshotName(id))]);
+    const [record, profiles, snapshot, aside] = await Promise.all([this.store.get('circle', id), this.store.list('member', id), this.store.getState(snapshotName(id)), setAside(this.store, id)]);
     const info = record?.body;
     const names = memberNames(profiles, this.#me);
     const verified = Array.isArray(snapshot) ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[]) : [];
@@ -206,6 +214,7 @@ export class SharedCircles {
       members: members.map((m) => ({ ...m, name: names.get(m.deviceId) ?? '', facilitator: facilitators.has(m.deviceId), you: m.deviceId === this.#me })),
       names: Object.fromEntries(names),
       ...(problem === undefined ? {} : { problem }),
+      unreadable: [...new Set(aside.map((a) => (a.author === null ? '' : (names.get(a.author) ?? ''))))],
     };
   }
 }

@@ -11,6 +11,8 @@ interface Change {
   seq: number;
   change_id: string;
   record_id: string;
+  /** The device that pushed it, as the server saw it signed in. */
+  pushed_by?: string | undefined;
   envelope: { epoch: number; record_id: string } & Record<string, unknown>;
 }
 
@@ -179,14 +181,14 @@ async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, 
     const limit = Number(call.query.get('limit') ?? 200);
     const rows = circle.changes.filter((c) => c.seq > since).slice(0, limit);
     const done = circle.changes.filter((c) => c.seq > since).length <= limit;
-    return json(200, { data: rows.map(({ seq, change_id, envelope }) => ({ seq, change_id, envelope })), cursor: rows.at(-1)?.seq ?? since, done });
+    return json(200, { data: rows.map(({ seq, change_id, envelope, pushed_by }) => ({ seq, change_id, envelope, pushed_by })), cursor: rows.at(-1)?.seq ?? since, done });
   }
-  if (sub === '/changes' && method === 'POST') return push(server, circle, body['changes'] as { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[]);
+  if (sub === '/changes' && method === 'POST') return push(server, circle, body['changes'] as { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[], call.device);
   return refusal(404, 'not_found');
 }
 
 /** All or none, idempotent by change id, stale_epoch then stale_base, as the real service. */
-function push(server: FakeServer, circle: FakeCircle, changes: { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[]): Response {
+function push(server: FakeServer, circle: FakeCircle, changes: { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[], device: string | undefined): Response {
   const known = new Map(circle.changes.map((c) => [c.change_id, c.seq]));
   const fresh = changes.filter((c) => !known.has(c.change_id));
   if (fresh.some((c) => c.envelope.epoch !== circle.epoch)) return refusal(409, 'stale_epoch');
@@ -199,7 +201,7 @@ function push(server: FakeServer, circle: FakeCircle, changes: { change_id: stri
   }
   for (const c of fresh) {
     const seq = circle.changes.length + 1;
-    circle.changes.push({ seq, change_id: c.change_id, record_id: c.envelope.record_id, envelope: c.envelope });
+    circle.changes.push({ seq, change_id: c.change_id, record_id: c.envelope.record_id, envelope: c.envelope, pushed_by: device });
     known.set(c.change_id, seq);
   }
   if (server.loseNextPushAnswer) {

@@ -296,6 +296,9 @@ export const strings = {
   circleProblemHelp:
     'Your data on this device is safe. This can mean the server was changed or tampered with. Tell your admin or the organisation that runs the server.',
   backToCircles: 'Back to all circles',
+  unreadableFrom: (names: readonly string[]) => `Something from ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} could not be read.`,
+  unreadableHelp: 'It was set aside; the rest of this circle is fine and keeps syncing. You could ask them to write it again.',
+  unreadableSeen: 'OK, I have seen this',
 
   joinCircleHeading: 'Join a circle',
   joinCircleHelp: 'Someone sent you an invite link. Joining asks the circle’s admin to let you in; the link alone does not.',

@@ -126,6 +126,10 @@ export interface ChangeOut {
    */
   change_id: string;
   envelope: RecordEnvelope;
+  /**
+   * The device that pushed this change, as the server saw it signed in; given only for epochs whose key the reader holds. A reader names it when the change does not read: the server's word, not a signature (PROTOCOL.md §16).
+   */
+  pushed_by?: string | null;
   seq: number;
 }
 export interface ChangePage {

@@ -6,7 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support_circle.protocol.vectors import build_authors, build_circle, build_local, build_merge, build_recovery
+from support_circle.protocol.vectors import (
+    build_authors,
+    build_circle,
+    build_epochs,
+    build_local,
+    build_merge,
+    build_recovery,
+)
 from support_circle.protocol.vectors.making import randomness
 from support_circle.protocol.vectors.runner import run
 
@@ -19,6 +26,7 @@ def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
         files = {**build_local.build(), **build_circle.build(), **build_merge.build(), **build_authors.build()}
         # Drawn last: keys come from one seeded stream, so the files made before keep their bytes.
         files.update(build_recovery.build())
+        files.update(build_epochs.build())
     if not negatives:
         for content in files.values():
             content["vectors"] = [v for v in content["vectors"] if v["expect"] == "ok"]

@@ -33,6 +33,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "merge": ("result",),
     "escrow": ("escrow_id", "escrow_key", "content"),
     "authors": ("may_write",),
+    "epoch_keys": ("keys", "unreadable"),
 }
 
 
@@ -164,6 +165,13 @@ def _authors(v: Vector) -> Outputs:
     return {"may_write": authors.may_write(v["kind"], **args, is_admin=is_admin, base_author=v["base_author"])}
 
 
+def _epoch_keys(v: Vector) -> Outputs:
+    state = membership.verify_log(unb64u(v["circle_id"]), unb64u(v["genesis_hash"]), v["entries"])
+    me, private = unb64u(v["recipient_device_id"]), unb64u(v["recipient_kem_private"])
+    held = circle_keys.held_keys(v["envelopes"], state, me, private, shared=v["shared"])
+    return {"keys": {str(e): b64u(k) for e, k in sorted(held.keys.items())}, "unreadable": sorted(held.unreadable)}
+
+
 RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "encoding": _encoding,
     "padding": _padding,
@@ -192,6 +200,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     },
     "escrow": _escrow,
     "authors": _authors,
+    "epoch_keys": _epoch_keys,
 }
 
 

@@ -51,6 +51,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
           <p class="hint">{summary.problem}</p>
         </div>
       )}
+      {summary.unreadable.length > 0 && <Unreadable engine={engine} summary={summary} onChanged={onChanged} />}
       {!member && <Standing engine={engine} summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
@@ -105,6 +106,21 @@ function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: Cir
           {strings.checkAgain}
         </button>
       )}
+      <ActionError action={action} />
+    </div>
+  );
+}
+
+/** Whose data here did not read (PROTOCOL §16), once for the circle, until the person says they saw it. */
+function Unreadable({ engine, summary, onChanged }: Pick<CircleProps, 'engine' | 'summary' | 'onChanged'>) {
+  const action = useAction();
+  return (
+    <div class="panel" role="status" data-testid="circle-unreadable">
+      <p>{strings.unreadableFrom(summary.unreadable)}</p>
+      <p>{strings.unreadableHelp}</p>
+      <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(() => engine.dismissUnreadable(summary.id).then(onChanged))}>
+        {strings.unreadableSeen}
+      </button>
       <ActionError action={action} />
     </div>
   );

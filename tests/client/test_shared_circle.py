@@ -1,0 +1,175 @@
+"""A member's bad data is that member's problem only (PROTOCOL.md §16): in a shared circle the
+reference client passes over what a member can break, names the member, and keeps syncing; what
+only the server can do is still refused."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from support_circle.client import Device
+from support_circle.client import invites as client_invites
+from support_circle.client.circle import CircleReplica
+from support_circle.protocol import ProtocolError, circle_keys, membership, primitives
+from support_circle.protocol.encoding import b64u
+from support_circle.protocol.padding import BUCKETS
+from tests.adversarial import tampering
+from tests.conftest import NewDevice
+
+# Random bytes the size of a sealed padded record: the server cannot tell them from a real one.
+SEALED_SIZE = BUCKETS[0] + primitives.TAG_BYTES
+
+
+@dataclass
+class Circle:
+    """Alice's shared circle, with Bea and Mallory, each a member by invite."""
+
+    alice: CircleReplica
+    bea: CircleReplica
+    mallory: CircleReplica
+
+    @property
+    def path(self) -> str:
+        return self.alice.path
+
+
+def _join(circle: CircleReplica, joiner: Device) -> CircleReplica:
+    secret = client_invites.create_invite(circle)
+    invite, request_id = client_invites.request_to_join(joiner, secret)
+    [pending] = client_invites.pending_requests(circle, secret)
+    circle.approve(request_id, pending["request"])
+    return joiner.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
+
+
+@pytest.fixture
+def circle(new_device: NewDevice) -> Circle:
+    alice = new_device().create_circle(shared=True)
+    bea, mallory = _join(alice, new_device()), _join(alice, new_device())
+    return Circle(alice, bea, mallory)
+
+
+def _garbage(circle: Circle) -> dict[str, Any]:
+    """A record of random bytes, as any member can push: the server cannot tell it from a real one."""
+    return {
+        "v": 1,
+        "circle_id": b64u(circle.alice.circle_id),
+        "record_id": b64u(primitives.random_bytes(16)),
+        "epoch": circle.mallory.verified.epoch,
+        "nonce": b64u(primitives.random_bytes(12)),
+        "ct": b64u(primitives.random_bytes(SEALED_SIZE)),
+    }
+
+
+def _push_raw(replica: CircleReplica, envelope: dict[str, Any], base_seq: int | None = None) -> None:
+    change = {"change_id": b64u(primitives.random_bytes(16)), "base_seq": base_seq, "envelope": envelope}
+    replica.device.call("POST", f"{replica.path}/changes", {"changes": [change]})
+
+
+def _leave_with_a_bad_key(replica: CircleReplica) -> int:
+    """Leaves committing to one key and sealing another to the members who stay."""
+    state = replica.verified
+    committed, sealed = circle_keys.new_epoch_key(), circle_keys.new_epoch_key()
+    entry = membership.leave(replica.device.keys, state, committed)
+    staying = [m.identity for d, m in state.members.items() if d != replica.device.keys.device_id]
+    envelopes = [circle_keys.seal_key_envelope(replica.circle_id, state.epoch + 1, m, sealed) for m in staying]
+    replica.device.call("POST", f"{replica.path}/log", {"entry": entry, "key_envelopes": envelopes})
+    return state.epoch + 1
+
+
+def test_a_members_unreadable_record_is_set_aside_and_the_circle_keeps_syncing(circle: Circle) -> None:
+    _push_raw(circle.mallory, _garbage(circle))
+    note = circle.alice.write({"kind": "note", "text": "Friday at Rewa's"})
+    circle.alice.push()
+    assert circle.bea.pull() == 2
+    assert circle.bea.body(note) == {"kind": "note", "text": "Friday at Rewa's"}
+    [aside] = circle.bea.set_aside
+    assert (aside.seq, aside.author, aside.reason) == (1, circle.mallory.device.device_id, "decrypt_failed")
+    # Passed over once: later pulls move on from it.
+    later = circle.alice.write({"kind": "note", "text": "and Saturday"})
+    circle.alice.push()
+    assert circle.bea.pull() == 1
+    assert circle.bea.body(later) == {"kind": "note", "text": "and Saturday"}
+    assert len(circle.bea.set_aside) == 1
+
+
+def test_a_leavers_bad_key_blocks_nobody_and_an_admin_rotates_past_it(circle: Circle) -> None:
+    leave_epoch = _leave_with_a_bad_key(circle.mallory)
+    circle.alice.refresh()
+    circle.bea.refresh()
+    assert circle.alice.unreadable == circle.bea.unreadable == frozenset({leave_epoch})
+    assert leave_epoch not in circle.alice.keys
+    # Nothing is sealed under a key nobody can check: Bea's edit waits for a new epoch.
+    waiting = circle.bea.write({"kind": "note", "text": "waits for a good key"})
+    circle.bea.push()
+    assert circle.bea.outbox
+    circle.alice.rotate()
+    note = circle.alice.write({"kind": "note", "text": "after the new key"})
+    circle.alice.push()
+    circle.bea.pull()
+    circle.bea.push()
+    circle.alice.pull()
+    assert circle.bea.body(note) == {"kind": "note", "text": "after the new key"}
+    assert circle.alice.body(waiting) == {"kind": "note", "text": "waits for a good key"}
+
+
+def test_a_record_under_the_leavers_epoch_is_set_aside_and_named_after_the_leaver(circle: Circle) -> None:
+    """Bea got a sound key from Mallory, Alice a bad one: what Bea writes under it Alice cannot read."""
+    state = circle.mallory.verified
+    key, bad = circle_keys.new_epoch_key(), circle_keys.new_epoch_key()
+    entry = membership.leave(circle.mallory.device.keys, state, key)
+    ids = {"alice": circle.alice.device.keys.device_id, "bea": circle.bea.device.keys.device_id}
+    envelopes = [
+        circle_keys.seal_key_envelope(circle.alice.circle_id, 1, state.members[ids["alice"]].identity, bad),
+        circle_keys.seal_key_envelope(circle.alice.circle_id, 1, state.members[ids["bea"]].identity, key),
+    ]
+    circle.mallory.device.call("POST", f"{circle.path}/log", {"entry": entry, "key_envelopes": envelopes})
+    circle.bea.refresh()
+    circle.bea.write({"kind": "note", "text": "under Mallory's key"})
+    circle.bea.push()
+    circle.alice.pull()
+    [aside] = circle.alice.set_aside
+    assert (aside.author, aside.reason) == (circle.mallory.device.device_id, "unreadable_epoch")
+
+
+def test_what_only_the_server_can_do_is_still_refused_in_a_shared_circle(app: FastAPI, circle: Circle) -> None:
+    """A key swapped in an epoch an admin began is refused, not passed over."""
+    circle.alice.rotate()
+    made_up = circle_keys.seal_key_envelope(
+        circle.alice.circle_id, 1, circle.bea.device.keys.public, circle_keys.new_epoch_key()
+    )
+    cid = b64u(circle.alice.circle_id)
+    tampering.replace_key_envelope(app.state.engine, cid, 1, circle.bea.device.device_id, made_up)
+    with pytest.raises(ProtocolError) as refused:
+        circle.bea.pull()
+    assert refused.value.code == "key_mismatch"
+
+
+def test_the_personal_circle_still_refuses_an_unreadable_record(new_device: NewDevice) -> None:
+    mine = new_device().create_circle()
+    envelope = {
+        "v": 1,
+        "circle_id": b64u(mine.circle_id),
+        "record_id": b64u(primitives.random_bytes(16)),
+        "epoch": 0,
+        "nonce": b64u(primitives.random_bytes(12)),
+        "ct": b64u(primitives.random_bytes(SEALED_SIZE)),
+    }
+    _push_raw(mine, envelope)
+    with pytest.raises(ProtocolError) as refused:
+        mine.pull()
+    assert refused.value.code == "decrypt_failed"
+
+
+def test_garbage_under_a_held_record_moves_its_base_so_it_can_still_be_edited(circle: Circle) -> None:
+    note = circle.alice.write({"kind": "note", "text": "first words"})
+    circle.alice.push()
+    circle.bea.pull()
+    _push_raw(circle.mallory, {**_garbage(circle), "record_id": b64u(note)}, circle.bea.records[note].seq)
+    circle.bea.pull()
+    assert circle.bea.body(note) == {"kind": "note", "text": "first words"}
+    circle.bea.write({"kind": "note", "text": "first words, and mine"}, note)
+    circle.bea.push()
+    assert not circle.bea.outbox
+    circle.alice.pull()
+    assert circle.alice.body(note) == {"kind": "note", "text": "first words, and mine"}
