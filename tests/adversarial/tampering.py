@@ -13,8 +13,22 @@ from sqlmodel import Session, col, select
 from support_circle.models import Change, Circle, JoinRequest, KeyEnvelopeRow, MembershipEntry
 from support_circle.protocol import primitives
 from support_circle.protocol.encoding import b64u
+from support_circle.protocol.padding import BUCKETS
 
 Envelope = dict[str, Any]
+
+
+def unreadable_envelope(circle_id: bytes, epoch: int, record_id: bytes | None = None) -> Envelope:
+    """A record of random bytes the size of a sealed padded one: what a hostile member (or the
+    server) can push, which no check the server can make tells from a real record."""
+    return {
+        "v": 1,
+        "circle_id": b64u(circle_id),
+        "record_id": b64u(record_id or primitives.random_bytes(16)),
+        "epoch": epoch,
+        "nonce": b64u(primitives.random_bytes(12)),
+        "ct": b64u(primitives.random_bytes(BUCKETS[0] + primitives.TAG_BYTES)),
+    }
 
 
 def changes(engine: Engine, circle_id: str) -> list[Change]:

@@ -15,6 +15,7 @@ from support_circle.protocol import circle_keys, membership, primitives
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.safety import safety_number
 from support_circle.protocol.vault import open_local, unlock_with_passphrase
+from tests.adversarial import tampering
 from tests.browser.app_flows import PASSPHRASE, SLOW, go_to, synced
 
 
@@ -95,14 +96,7 @@ def reference_member(admin: Page, server_url: str, name: str) -> CircleReplica:
 def push_unreadable(member: CircleReplica) -> None:
     """A member pushes a record of random bytes: the server cannot tell it from a real one."""
     member.refresh()
-    envelope = {
-        "v": 1,
-        "circle_id": b64u(member.circle_id),
-        "record_id": b64u(primitives.random_bytes(16)),
-        "epoch": member.verified.epoch,
-        "nonce": b64u(primitives.random_bytes(12)),
-        "ct": b64u(primitives.random_bytes(300)),
-    }
+    envelope = tampering.unreadable_envelope(member.circle_id, member.verified.epoch)
     change = {"change_id": b64u(primitives.random_bytes(16)), "base_seq": None, "envelope": envelope}
     member.device.call("POST", f"{member.path}/changes", {"changes": [change]})
 

@@ -13,12 +13,8 @@ from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives
 from support_circle.protocol.encoding import b64u
-from support_circle.protocol.padding import BUCKETS
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
-
-# Random bytes the size of a sealed padded record: the server cannot tell them from a real one.
-SEALED_SIZE = BUCKETS[0] + primitives.TAG_BYTES
 
 
 @dataclass
@@ -50,15 +46,7 @@ def circle(new_device: NewDevice) -> Circle:
 
 
 def _garbage(circle: Circle) -> dict[str, Any]:
-    """A record of random bytes, as any member can push: the server cannot tell it from a real one."""
-    return {
-        "v": 1,
-        "circle_id": b64u(circle.alice.circle_id),
-        "record_id": b64u(primitives.random_bytes(16)),
-        "epoch": circle.mallory.verified.epoch,
-        "nonce": b64u(primitives.random_bytes(12)),
-        "ct": b64u(primitives.random_bytes(SEALED_SIZE)),
-    }
+    return tampering.unreadable_envelope(circle.alice.circle_id, circle.mallory.verified.epoch)
 
 
 def _push_raw(replica: CircleReplica, envelope: dict[str, Any], base_seq: int | None = None) -> None:
@@ -147,15 +135,7 @@ def test_what_only_the_server_can_do_is_still_refused_in_a_shared_circle(app: Fa
 
 def test_the_personal_circle_still_refuses_an_unreadable_record(new_device: NewDevice) -> None:
     mine = new_device().create_circle()
-    envelope = {
-        "v": 1,
-        "circle_id": b64u(mine.circle_id),
-        "record_id": b64u(primitives.random_bytes(16)),
-        "epoch": 0,
-        "nonce": b64u(primitives.random_bytes(12)),
-        "ct": b64u(primitives.random_bytes(SEALED_SIZE)),
-    }
-    _push_raw(mine, envelope)
+    _push_raw(mine, tampering.unreadable_envelope(mine.circle_id, 0))
     with pytest.raises(ProtocolError) as refused:
         mine.pull()
     assert refused.value.code == "decrypt_failed"
