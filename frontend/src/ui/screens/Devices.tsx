@@ -54,11 +54,12 @@ function Requests({ engine }: { engine: SyncEngine }) {
   const [message, setMessage] = useState('');
   const action = useAction(engineMessage);
   const check = () => action.run(async () => setRequests(await engine.pendingLinks()));
-  const approve = (requestId: string) =>
+  const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
-      await engine.approveLink(requestId);
+      setMessage('');
+      await (approve ? engine.approveLink(requestId) : engine.declineLink(requestId));
       setRequests((list) => list?.filter((r) => r.requestId !== requestId) ?? null);
-      setMessage(strings.approved);
+      setMessage(approve ? strings.approved : strings.linkDeclined);
     });
   return (
     <div>
@@ -73,8 +74,11 @@ function Requests({ engine }: { engine: SyncEngine }) {
               {strings.requestSafety} <strong class="safety-number">{request.safetyNumber}</strong>
             </p>
             <p class="hint">{strings.requestCompare}</p>
-            <button type="button" onClick={() => approve(request.requestId)}>
+            <button type="button" disabled={action.busy} onClick={() => answer(request.requestId, true)}>
               {strings.approve}
+            </button>
+            <button type="button" class="secondary" disabled={action.busy} onClick={() => answer(request.requestId, false)}>
+              {strings.declineLink}
             </button>
           </li>
         ))}
