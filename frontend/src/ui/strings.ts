@@ -63,6 +63,9 @@ export const strings = {
   syncChoice: 'Keep a copy in sync with the server this app came from',
   syncChoiceHelp:
     'The server only ever stores locked (encrypted) data it cannot read. It lets you use your plan on another of your devices. You can change this later in Settings.',
+  registrationCode: 'Registration code (if you were given one)',
+  registrationCodeHelp:
+    'Some organisations give one out before their server keeps a copy for a new device. If you have none, leave this empty: the app tells you if one is needed, and you can add it later in Settings.',
   createVault: 'Set up my private space',
   creatingVault: 'Setting up… this takes a few seconds.',
   otherServerSummary: 'My organisation gave me another address',
@@ -183,6 +186,8 @@ export const strings = {
   exitTargetHelp: 'An ordinary web address, such as a news or weather site. Leave it empty for a built-in recipe page, which also works offline.',
   exitTargetInvalid: 'Please use a full web address starting with https://, or leave it empty.',
   syncSetting: 'Sync with the server this app came from',
+  registrationCodeSettingsHelp:
+    'Only needed if the organisation that runs the server asks for one. This device sends it when it first syncs there.',
   persistenceGranted: 'This browser has agreed to keep the app’s data.',
   persistenceRefused:
     'This browser may delete the app’s data if the device runs low on space. Save a backup now and then. ' +

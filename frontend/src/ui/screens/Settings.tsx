@@ -7,6 +7,7 @@ import { LOCK_CHOICES_MINUTES } from '../vault';
 import { BackupAndPassphrase } from './BackupAndPassphrase';
 import { Devices } from './Devices';
 import { OtherServer } from './OtherServer';
+import { RegistrationCode } from './RegistrationCode';
 import { Wipe } from './Wipe';
 
 interface SettingsProps {
@@ -48,12 +49,13 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
   const [lockAfter, setLockAfter] = useState(settings.lockAfterMinutes);
   const [exitUrl, setExitUrl] = useState(settings.quickExitUrl);
   const [sync, setSync] = useState(settings.serverUrl !== '');
+  const [code, setCode] = useState(settings.registrationCode ?? '');
   const [message, setMessage] = useState('');
   const exitValid = exitUrl.trim() === '' || validExitUrl(exitUrl.trim()) !== null;
   const submit = (event: Event) => {
     event.preventDefault();
     if (!exitValid) return;
-    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '' };
+    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '', registrationCode: code.trim() };
     onChange(next).then(
       () => setMessage(strings.settingsSaved),
       () => setMessage(strings.saveFailed),
@@ -81,6 +83,7 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
         <input id="sync-setting" type="checkbox" checked={sync} onChange={(e) => setSync(e.currentTarget.checked)} />
         <label for="sync-setting">{strings.syncSetting}</label>
       </div>
+      {sync && <RegistrationCode value={code} onInput={setCode} help={strings.registrationCodeSettingsHelp} />}
       <button type="submit">{strings.save}</button>
       <p role="status" data-testid="settings-status">
         {message}
