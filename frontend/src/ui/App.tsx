@@ -82,7 +82,7 @@ export function App() {
   };
 
   return (
-    <Layout safety={safety} canLock={open !== null}>
+    <Layout safety={safety} canLock={open !== null} screen={phase}>
       {notice !== '' && (
         <p class="notice-line" role="status">
           {notice}

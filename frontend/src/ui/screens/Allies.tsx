@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import type { AllyRole, LocalRecord, Session } from '../../storage';
+import { moveFocus } from '../focus';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';
@@ -16,8 +17,14 @@ export function Allies({ session, version }: { session: Session; version: number
   const sharedIn = useSharedIn(session, version);
   const [filter, setFilter] = useState<Filter>('all');
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
-  const done = () => {
+  const returnTo = useReturnFocus(allies.items);
+  const done = (savedId?: string) => {
+    returnTo.set(savedId ?? (editing.kind === 'edit' ? editing.record.id : ''));
     setEditing({ kind: 'none' });
+    allies.reload();
+  };
+  const removed = () => {
+    returnTo.set('');
     allies.reload();
   };
   if (editing.kind !== 'none') {
@@ -26,7 +33,9 @@ export function Allies({ session, version }: { session: Session; version: number
   const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
   return (
     <>
-      <h1>{strings.alliesHeading}</h1>
+      <h1 tabIndex={-1} ref={returnTo.heading}>
+        {strings.alliesHeading}
+      </h1>
       <p>{strings.alliesIntro}</p>
       <button type="button" onClick={() => setEditing({ kind: 'new' })}>
         {strings.addAlly}
@@ -43,12 +52,35 @@ export function Allies({ session, version }: { session: Session; version: number
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
       <ul class="ally-list" aria-label={strings.alliesHeading}>
         {shown.map((ally) => (
-          <AllyCard key={ally.id} ally={ally} sharedIn={sharedIn.get(ally.id) ?? []} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={allies.reload} />
+          <AllyCard key={ally.id} ally={ally} sharedIn={sharedIn.get(ally.id) ?? []} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={removed} />
         ))}
       </ul>
     </>
   );
 }
+
+/**
+ * Where focus goes back to when the person's form closes or an entry is removed: the entry of the
+ * person the form was about (`set(id)`) once the list has read it, else (`set('')`) the list's
+ * heading, never the top of the page.
+ */
+function useReturnFocus(items: readonly LocalRecord<'ally'>[] | null) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [target, setTarget] = useState<string | null>(null);
+  useEffect(() => {
+    if (target === null || items === null) return;
+    // A new person appears once the list is read again; until then, wait.
+    if (target !== '' && !items.some((ally) => ally.id === target)) return;
+    // Their entry may be filtered out of view: then the heading.
+    const entry = target === '' ? null : document.getElementById(entryId(target));
+    const to = entry ?? heading.current;
+    if (to !== null) moveFocus(to);
+    setTarget(null);
+  });
+  return { heading, set: setTarget };
+}
+
+const entryId = (id: string) => `ally-${id}`;
 
 interface AllyCardProps {
   ally: LocalRecord<'ally'>;
@@ -62,7 +94,7 @@ interface AllyCardProps {
 function AllyCard({ ally, sharedIn, session, onEdit, onRemoved }: AllyCardProps) {
   const [confirming, setConfirming] = useState(false);
   const { body } = ally;
-  const headingId = `ally-${ally.id}`;
+  const headingId = entryId(ally.id);
   return (
     <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
       <h2 id={headingId}>{body.name}</h2>

@@ -5,7 +5,7 @@ import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
-import { useFocusOnMount } from '../useFocusOnMount';
+import { useFocusOnMount } from '../focus';
 import { useSave } from '../useRecords';
 
 const EMPTY: Ally = { name: '', reach: '', roles: [], whatTheyKnow: '', whatIWantThemToKnow: '', availability: '', trustNotes: '', status: 'ally' };
@@ -25,7 +25,8 @@ interface AllyFormProps {
   session: Session;
   /** The person to edit; absent to add one. */
   record: LocalRecord<'ally'> | undefined;
-  onDone(): void;
+  /** The form is closed: with the person's id once saved, without one when cancelled. */
+  onDone(savedId?: string): void;
 }
 
 /** Add or edit one person. Only a name is asked for; everything else may stay empty. */
@@ -40,7 +41,7 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
     event.preventDefault();
     if (ally.name.trim() === '') return setNameMissing(true);
     const body: Ally = { ...withoutConflicts(ally), ...keptConflicts(record?.body) };
-    if (await save.run(() => saveMerged(session, 'ally', id.current, record?.body ?? null, body))) onDone();
+    if (await save.run(() => saveMerged(session, 'ally', id.current, record?.body ?? null, body))) onDone(id.current);
   };
   const set = (change: Partial<Ally>) => setAlly({ ...ally, ...change });
   const toggleRole = (role: AllyRole, on: boolean) => set({ roles: on ? [...ally.roles, role] : ally.roles.filter((r) => r !== role) });
@@ -53,7 +54,7 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
       {record?.body._conflicts !== undefined && (
         <Conflicts
           conflicts={record.body._conflicts}
-          onDone={() => void save.run(() => dismissConflicts(session, 'ally', id.current)).then(onDone)}
+          onDone={() => void save.run(() => dismissConflicts(session, 'ally', id.current)).then(() => onDone(id.current))}
         />
       )}
       {TEXT_FIELDS.map(({ field, label, long }) => {
@@ -77,7 +78,7 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
       <Choices legend={strings.allyRoles} type="checkbox" name="role" options={ALLY_ROLES} chosen={(role) => ally.roles.includes(role)} onChoose={toggleRole} />
       <Choices legend={strings.allyStatus} type="radio" name="status" options={ALLY_STATUSES} chosen={(status) => ally.status === status} onChoose={(status) => set({ status })} />
       <button type="submit">{strings.save}</button>
-      <button type="button" class="secondary" onClick={onDone}>
+      <button type="button" class="secondary" onClick={() => onDone()}>
         {strings.cancel}
       </button>
       <SaveStatus state={save.state} />
