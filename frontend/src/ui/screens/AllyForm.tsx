@@ -5,7 +5,7 @@ import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
-import { useFocusOnMount } from '../focus';
+import { focusField, useFocusOnMount, useFocusRequest } from '../focus';
 import { useSave } from '../useRecords';
 
 const EMPTY: Ally = { name: '', reach: '', roles: [], whatTheyKnow: '', whatIWantThemToKnow: '', availability: '', trustNotes: '', status: 'ally' };
@@ -35,11 +35,17 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
   const [nameMissing, setNameMissing] = useState(false);
   const save = useSave();
   const heading = useFocusOnMount<HTMLHeadingElement>();
+  // Save may be far below the name: take the person to the field, its message in view.
+  const nameField = useFocusRequest<HTMLInputElement>(focusField);
+  const nameInvalid = nameMissing && ally.name.trim() === '';
   const id = useRef(record?.id ?? newRecordId());
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (ally.name.trim() === '') return setNameMissing(true);
+    if (ally.name.trim() === '') {
+      setNameMissing(true);
+      return nameField.request();
+    }
     const body: Ally = { ...withoutConflicts(ally), ...keptConflicts(record?.body) };
     if (await save.run(() => saveMerged(session, 'ally', id.current, record?.body ?? null, body))) onDone(id.current);
   };
@@ -66,10 +72,10 @@ export function AllyForm({ session, record, onDone }: AllyFormProps) {
         return (
           <div key={field} class="field">
             <label for={props.id}>{label}</label>
-            {long ? <textarea rows={3} {...props} /> : <input type="text" autocomplete="off" {...props} aria-invalid={field === 'name' && nameMissing} aria-describedby={field === 'name' ? 'ally-name-error' : undefined} />}
+            {long ? <textarea rows={3} {...props} /> : <input type="text" autocomplete="off" {...props} ref={field === 'name' ? nameField.ref : null} aria-invalid={field === 'name' && nameInvalid} aria-describedby={field === 'name' ? 'ally-name-error' : undefined} />}
             {field === 'name' && (
               <p id="ally-name-error" class="error" aria-live="polite">
-                {nameMissing && ally.name.trim() === '' ? strings.allyNameMissing : ''}
+                {nameInvalid ? strings.allyNameMissing : ''}
               </p>
             )}
           </div>
