@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StorageError, type Session } from '../../storage';
+import { focusAndSelect, useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError, store } from '../vault';
@@ -27,6 +28,9 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const waitLeft = useWait();
+  // Tapping Open took the focus from the field and closed a phone's keyboard: a wrong try gives it
+  // back, the text selected, so the person types it again or mends a slip.
+  const field = useFocusRequest<HTMLInputElement>(focusAndSelect);
 
   const unlock = async (event: Event) => {
     event.preventDefault();
@@ -39,8 +43,8 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
       if (failure instanceof StorageError && failure.code === 'wiped') return onWiped();
       if (failure instanceof StorageError) waitLeft.start(failure.retryAfterMs);
       setError(plainError(failure, strings.unlockFailed));
-      setPassphrase('');
       setBusy(false);
+      field.request();
     }
   };
 
@@ -49,7 +53,7 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
       <h1 id="unlock-heading">{strings.unlockHeading}</h1>
       <p>{strings.unlockHelp}</p>
       <label for="passphrase">{strings.passphrase}</label>
-      <input id="passphrase" type="password" autocomplete="current-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
+      <input id="passphrase" ref={field.ref} type="password" autocomplete="current-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
       <button type="submit" disabled={busy || passphrase === '' || waitLeft.seconds > 0}>
         {strings.unlockButton}
       </button>
