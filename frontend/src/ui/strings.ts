@@ -104,6 +104,7 @@ export const strings = {
   unlockButton: 'Open',
   unlocking: 'Opening…',
   waitSeconds: (seconds: number) => `You can try again in ${seconds} seconds. Take a breath; there is no rush.`,
+  unlockWaitReason: 'After a few wrong passphrases, the app waits a little before the next try.',
   forgotPassphrase: 'I forgot my passphrase',
   recoverHeading: 'Open with your recovery key',
   recoverHelp: 'Type the recovery key you kept when you set up the app, then choose a new passphrase.',

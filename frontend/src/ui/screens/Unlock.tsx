@@ -32,17 +32,21 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
   // back, the text selected, so the person types it again or mends a slip.
   const field = useFocusRequest<HTMLInputElement>(focusAndSelect);
 
+  const waiting = waitLeft.seconds > 0;
+
   const unlock = async (event: Event) => {
     event.preventDefault();
-    if (busy || waitLeft.seconds > 0) return;
+    if (busy || waiting) return;
     setBusy(true);
     setError('');
     try {
       onUnlocked(await store.unlock(passphrase));
     } catch (failure) {
       if (failure instanceof StorageError && failure.code === 'wiped') return onWiped();
-      if (failure instanceof StorageError) waitLeft.start(failure.retryAfterMs);
-      setError(plainError(failure, strings.unlockFailed));
+      const wait = failure instanceof StorageError ? failure.retryAfterMs : 0;
+      waitLeft.start(wait);
+      // Said once, with the refusal; the countdown itself is shown below, not read out.
+      setError(plainError(failure, strings.unlockFailed) + (wait > 0 ? ` ${strings.unlockWaitReason}` : ''));
       setBusy(false);
       field.request();
     }
@@ -53,14 +57,28 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
       <h1 id="unlock-heading">{strings.unlockHeading}</h1>
       <p>{strings.unlockHelp}</p>
       <label for="passphrase">{strings.passphrase}</label>
-      <input id="passphrase" ref={field.ref} type="password" autocomplete="current-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
-      <button type="submit" disabled={busy || passphrase === '' || waitLeft.seconds > 0}>
+      <input
+        id="passphrase"
+        ref={field.ref}
+        type="password"
+        autocomplete="current-password"
+        aria-describedby={waiting ? 'unlock-wait' : undefined}
+        value={passphrase}
+        onInput={(e) => setPassphrase(e.currentTarget.value)}
+      />
+      <button type="submit" disabled={busy || passphrase === '' || waiting}>
         {strings.unlockButton}
       </button>
       <p role="status">{busy ? strings.unlocking : ''}</p>
       {error !== '' && (
         <p class="error" role="alert">
-          {error} {waitLeft.seconds > 0 ? strings.waitSeconds(waitLeft.seconds) : ''}
+          {error}
+        </p>
+      )}
+      {/* No live region: one would read the countdown out every second. The field is described by it. */}
+      {waiting && (
+        <p id="unlock-wait" class="hint">
+          {strings.waitSeconds(waitLeft.seconds)}
         </p>
       )}
       <button type="button" class="link" onClick={onForgot}>
