@@ -103,7 +103,8 @@ export const strings = {
   unlockHelp: 'Type your passphrase to open your plan.',
   unlockButton: 'Open',
   unlocking: 'Opening…',
-  waitSeconds: (seconds: number) => `You can try again in ${seconds} seconds. Take a breath; there is no rush.`,
+  waitSeconds: (seconds: number) => `You can try again in ${waitFor(seconds)}. Take a breath; there is no rush.`,
+  waitOver: 'You can try again now.',
   unlockWaitReason: 'After a few wrong passphrases, the app waits a little before the next try.',
   forgotPassphrase: 'I forgot my passphrase',
   recoverHeading: 'Open with your recovery key',
@@ -388,6 +389,13 @@ export const strings = {
   postCheckIn: 'Post the check-in',
   checkInBy: (name: string, when: string) => `${name}, ${when}`,
 } as const;
+
+/** A wait as words: the longest after many wrong passphrases is 15 minutes, not 900 seconds. */
+function waitFor(seconds: number): string {
+  if (seconds === 1) return '1 second';
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
 
 /** A YYYY-MM-DD day as words, in the person's language, read as their own calendar day. */
 function readableDay(day: string): string {

@@ -66,18 +66,20 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
         value={passphrase}
         onInput={(e) => setPassphrase(e.currentTarget.value)}
       />
-      <button type="submit" disabled={busy || passphrase === '' || waiting}>
+      <button type="submit" disabled={busy || passphrase === '' || waiting} aria-describedby={waiting ? 'unlock-wait' : undefined}>
         {strings.unlockButton}
       </button>
-      <p role="status">{busy ? strings.unlocking : ''}</p>
+      <p role="status">{busy ? strings.unlocking : waitLeft.over ? strings.waitOver : ''}</p>
       {error !== '' && (
         <p class="error" role="alert">
           {error}
         </p>
       )}
-      {/* No live region: one would read the countdown out every second. The field is described by it. */}
+      {/* No live region: one would read the countdown out every second. The field is described by it.
+          Without the alert (the page was reloaded during the wait), it says why Open waits. */}
       {waiting && (
         <p id="unlock-wait" class="hint">
+          {error === '' && `${strings.unlockWaitReason} `}
           {strings.waitSeconds(waitLeft.seconds)}
         </p>
       )}
@@ -114,8 +116,8 @@ function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; o
   );
 }
 
-/** Seconds left before the next attempt, counting down. */
-function useWait(): { seconds: number; start(ms: number): void } {
+/** Seconds left before the next attempt, counting down (also after a reload); `over` once a wait has run out. */
+function useWait(): { seconds: number; over: boolean; start(ms: number): void } {
   const [until, setUntil] = useState(0);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -128,7 +130,9 @@ function useWait(): { seconds: number; start(ms: number): void } {
   }, []);
   return {
     seconds: Math.max(0, Math.ceil((until - now) / 1000)),
+    over: until > 0 && now >= until,
     start: (ms) => {
+      if (ms <= 0) return;
       setNow(Date.now());
       setUntil(Date.now() + ms);
     },
