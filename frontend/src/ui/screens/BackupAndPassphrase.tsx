@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
+import { useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError } from '../vault';
@@ -37,7 +38,11 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
 function ChangePassphrase({ session }: { session: Session }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState<string | null>(null);
+  // Each change gets new, empty fields: no passphrase stays typed on screen once it is set.
+  const [changes, setChanges] = useState(0);
   const [done, setDone] = useState(false);
+  // The emptied form disables its button: the form's heading keeps the person's place.
+  const heading = useFocusRequest<HTMLHeadingElement>();
   const { busy, error, run } = useAction();
   const change = (event: Event) => {
     event.preventDefault();
@@ -47,14 +52,19 @@ function ChangePassphrase({ session }: { session: Session }) {
       await session.changePassphrase(current, next);
       setDone(true);
       setCurrent('');
+      setNext(null);
+      setChanges((n) => n + 1);
+      heading.request();
     });
   };
   return (
     <form class="panel" aria-labelledby="change-passphrase-heading" onSubmit={change}>
-      <h2 id="change-passphrase-heading">{strings.changePassphraseHeading}</h2>
+      <h2 id="change-passphrase-heading" tabIndex={-1} ref={heading.ref}>
+        {strings.changePassphraseHeading}
+      </h2>
       <label for="current-passphrase">{strings.currentPassphrase}</label>
       <input id="current-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
-      <PassphraseFields label={strings.newPassphrase} onChange={setNext} />
+      <PassphraseFields key={changes} label={strings.newPassphrase} onChange={setNext} />
       <button type="submit" class="secondary" disabled={busy || current === '' || next === null}>
         {strings.changePassphrase}
       </button>
