@@ -236,12 +236,14 @@ export const strings = {
   unlinkNo: 'Keep it',
   unlinked: (name: string) => `${name} is unlinked. It will get nothing new.`,
   backupHeading: 'Backup',
-  backupHelp: 'A backup file is encrypted: it opens only with your passphrase. Keep it somewhere safe.',
+  backupHelp: 'A backup file is encrypted: it opens only with the passphrase you had when you saved it. Keep it somewhere safe.',
   exportBackup: 'Save a backup file',
   changePassphraseHeading: 'Change passphrase',
   currentPassphrase: 'Current passphrase',
   changePassphrase: 'Change passphrase',
   passphraseChanged: 'Your passphrase has been changed.',
+  oldBackupsStillOpen:
+    'Backup files you saved before this still open with your old passphrase. Save a new backup file now, then delete the old ones.',
   newRecoveryHeading: 'A new recovery key',
   newRecoveryHelp:
     'If someone may have seen your recovery key, or you have lost it, make a new one. The old key stops opening the app ' +

@@ -9,6 +9,9 @@ import { PassphraseFields } from './PassphraseFields';
 
 /** Save an encrypted backup file; change the passphrase; replace the recovery key. */
 export function BackupAndPassphrase({ session }: { session: Session }) {
+  // A backup file keeps the passphrase it was saved under: once it changes, files saved before
+  // still open with the old one, which someone who learnt it may still know.
+  const [changed, setChanged] = useState(false);
   const saving = useAction((failure) => plainError(failure, strings.genericError));
   const download = () =>
     saving.run(async () => {
@@ -24,18 +27,19 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
       <section class="panel" aria-labelledby="backup-heading">
         <h2 id="backup-heading">{strings.backupHeading}</h2>
         <p>{strings.backupHelp}</p>
+        {changed && <p class="notice-line">{strings.oldBackupsStillOpen}</p>}
         <button type="button" class="secondary" disabled={saving.busy} onClick={download}>
           {strings.exportBackup}
         </button>
         {saving.error !== '' && <p class="error" role="alert">{saving.error}</p>}
       </section>
-      <ChangePassphrase session={session} />
+      <ChangePassphrase session={session} onChanged={() => setChanged(true)} />
       <NewRecoveryKey session={session} />
     </>
   );
 }
 
-function ChangePassphrase({ session }: { session: Session }) {
+function ChangePassphrase({ session, onChanged }: { session: Session; onChanged(): void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState<string | null>(null);
   // Each change gets new, empty fields: no passphrase stays typed on screen once it is set.
@@ -54,6 +58,7 @@ function ChangePassphrase({ session }: { session: Session }) {
       setCurrent('');
       setNext(null);
       setChanges((n) => n + 1);
+      onChanged();
       heading.request();
     });
   };
@@ -68,7 +73,7 @@ function ChangePassphrase({ session }: { session: Session }) {
       <button type="submit" class="secondary" disabled={busy || current === '' || next === null}>
         {strings.changePassphrase}
       </button>
-      <p role="status">{done ? strings.passphraseChanged : ''}</p>
+      <p role="status">{done ? `${strings.passphraseChanged} ${strings.oldBackupsStillOpen}` : ''}</p>
       {error !== '' && <p class="error" role="alert">{error}</p>}
     </form>
   );
