@@ -42,16 +42,24 @@ export function useFocusOnMount<T extends HTMLElement>(when = true) {
 
 /**
  * A ref, and `request()` to focus its element (by `focus`) once the screen has drawn what the
- * request changed: a field is read out with the message that describes it only if the message is
- * there when it takes the focus.
+ * request changed, and once the element can take it (a button is enabled again when the work that
+ * disabled it ends): a field is read out with the message that describes it only if the message
+ * is there when it takes the focus.
  */
 export function useFocusRequest<T extends HTMLElement>(focus: (el: T) => void = moveFocus): { ref: { current: T | null }; request(): void } {
   const ref = useRef<T>(null);
-  const [asked, setAsked] = useState(0);
+  const pending = useRef(false);
+  const [, redraw] = useState(0);
   useEffect(() => {
-    if (asked > 0 && ref.current !== null) focus(ref.current);
-  }, [asked]);
-  return { ref, request: () => setAsked((n) => n + 1) };
+    if (!pending.current || ref.current === null) return;
+    focus(ref.current);
+    if (document.activeElement === ref.current) pending.current = false;
+  });
+  const request = () => {
+    pending.current = true;
+    redraw((n) => n + 1);
+  };
+  return { ref, request };
 }
 
 /**
