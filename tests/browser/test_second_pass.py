@@ -1,6 +1,7 @@
-"""A second pass over the survivor's app in Chromium against a real server: where focus lands, what
-the unlock screen says while it makes the person wait, what a passphrase change means for old
-backups, what "Leave now" may cover, registration codes, and turning a device down.
+"""A second pass over the survivor's app in Chromium against a real server: which passphrases are
+refused, where focus lands, what the unlock screen says while it makes the person wait, what a
+passphrase change means for old backups, what "Leave now" may cover, registration codes, and
+turning a device down.
 
 Unlocking costs seconds of Argon2id, so each test walks one long path and checks several things
 on the way. Each check is named; a failure names every one that failed, not only the first."""
@@ -102,11 +103,26 @@ def _wrong_try(page: Page, passphrase: str, *, tap: bool = False) -> None:
     expect(page.locator("[role=alert]:not([data-seen])")).to_contain_text("did not open the app", timeout=SLOW)
 
 
-def test_focus_waits_old_backups_and_the_exit_button_on_one_device(browser: Browser, app_server: ServerProcess) -> None:
+def test_one_device_from_first_run_to_the_wait_after_wrong_tries(browser: Browser, app_server: ServerProcess) -> None:
     checks = Checks()
     context = browser.new_context(service_workers="block", viewport={"width": 320, "height": 640})
     page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
     page.goto(app_server.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+    estimator = re.compile(r"/assets/strength-[\w-]+\.js$")
+    with checks.check("8: the estimator's lists are neither precached nor fetched before a passphrase is typed"):
+        precached = re.findall(r'url:"([^"]+)"', (DIST / "sw.js").read_text())
+        assert precached and not [url for url in precached if estimator.search("/" + url)], "not in the precache"
+        assert not [url for url in fetched if estimator.search(url)], "not fetched yet"
+    # "sunshine" passed the old rough estimate as merely weak; "password" even there.
+    for common in ("password", "sunshine"):
+        page.get_by_label("Passphrase", exact=True).fill(common)
+        page.get_by_label("Type it again").fill(common)
+        with checks.check(f"8: {common!r} is refused, not merely warned about"):
+            expect(page.get_by_text("one of the passphrases people try first")).to_be_visible()
+            expect(page.get_by_role("button", name="Set up my private space")).to_be_disabled()
     first_run(page, sync=False)
 
     go_to(page, "My allies")

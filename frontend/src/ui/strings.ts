@@ -56,6 +56,10 @@ export const strings = {
   passphraseAgain: 'Type it again',
   passphraseMismatch: 'The two passphrases are not the same yet.',
   passphraseTooShort: 'Please use at least 8 characters.',
+  passphraseTooCommon:
+    'This is one of the passphrases people try first, so it would not keep your plan safe. A few words that only you would put together work well.',
+  strengthCheckOffline:
+    'Without internet, the app cannot check your passphrase against the ones people choose most. Choose one no one could guess.',
   strengthWeak: 'Easy to guess. Adding a few more words would make it much stronger.',
   strengthFair: 'Fair. Another word or two would make it stronger.',
   strengthGood: 'Good: hard to guess.',
