@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { focusScreenHeading } from './focus';
 import { HistoryNotice } from './HistoryNotice';
 import { QuickExit, SkipToLeave } from './QuickExit';
@@ -32,7 +32,7 @@ export function Layout({ safety, canLock, screen, children }: LayoutProps) {
 
   // Locking removes the button that had focus; put focus on the locked screen instead.
   const wasLocked = useRef(safety.locked);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (safety.locked !== wasLocked.current) {
       wasLocked.current = safety.locked;
       if (safety.locked) focusMain();
@@ -42,7 +42,7 @@ export function Layout({ safety, canLock, screen, children }: LayoutProps) {
   // Any other change of screen (unlocked, set up, restored, wiped) removes the control that had
   // focus too: the new screen's heading takes it. On arrival the skip link comes first.
   const shown = useRef(screen);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const before = shown.current;
     shown.current = screen;
     if (before === screen || before === 'loading' || screen === 'locked' || main.current === null) return;

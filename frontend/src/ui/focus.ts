@@ -2,9 +2,10 @@
  * Where focus goes when the screen changes under the person. When the control that had focus goes
  * away (a form closes, a screen is replaced), the browser leaves focus on <body>: a keyboard starts
  * again from the top of the page, a screen reader says nothing, and a phone's keyboard closes.
- * Every move of focus the app makes goes through here.
+ * Every move of focus the app makes goes through here, as the screen is drawn (a layout effect),
+ * not a frame later: by then a keyboard may have moved on, or a field be half typed into.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /** Focuses `el`, first making it focusable by script alone (tabindex -1) if it is not focusable yet. */
 export function moveFocus(el: HTMLElement): void {
@@ -34,7 +35,7 @@ export function focusAndSelect(field: HTMLInputElement): void {
  */
 export function useFocusOnMount<T extends HTMLElement>(when = true) {
   const ref = useRef<T>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (when) ref.current?.focus();
   }, []);
   return ref;
@@ -50,7 +51,7 @@ export function useFocusRequest<T extends HTMLElement>(focus: (el: T) => void = 
   const ref = useRef<T>(null);
   const pending = useRef(false);
   const [, redraw] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!pending.current || ref.current === null) return;
     focus(ref.current);
     if (document.activeElement === ref.current) pending.current = false;

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import type { AllyRole, LocalRecord, Session } from '../../storage';
 import { moveFocus } from '../focus';
@@ -67,7 +67,7 @@ export function Allies({ session, version }: { session: Session; version: number
 function useReturnFocus(items: readonly LocalRecord<'ally'>[] | null) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [target, setTarget] = useState<string | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (target === null || items === null) return;
     // A new person appears once the list is read again; until then, wait.
     if (target !== '' && !items.some((ally) => ally.id === target)) return;
