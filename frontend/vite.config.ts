@@ -33,6 +33,17 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The passphrase estimator's lists (src/ui/strength.ts, over 200 KiB gzip) are fetched only
+        // when someone types a new passphrase: not by every first visit. Kept once fetched, so it
+        // also works offline afterwards.
+        globIgnores: ['**/assets/strength-*.js'],
+        runtimeCaching: [
+          {
+            urlPattern: /\/assets\/strength-[\w-]+\.js$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'on-demand', expiration: { maxEntries: 2 } },
+          },
+        ],
         navigateFallback: 'index.html',
         // The API is never answered from the cache: it is per device and always fresh.
         navigateFallbackDenylist: [/^\/v1\//, /^\/healthz/, /^\/readyz/],

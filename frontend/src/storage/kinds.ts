@@ -109,6 +109,8 @@ export type AppSettings = WithConflicts & {
   readonly lockAfterMinutes: number;
   /** Where quick exit goes: a neutral page. */
   readonly quickExitUrl: string;
+  /** What the organisation gave for a server that asks one before a device may sync; sent once, at registration. */
+  readonly registrationCode?: string;
 };
 
 export interface RecordBodies {

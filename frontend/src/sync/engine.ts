@@ -31,7 +31,7 @@ import { setAsideName, type CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { listen, type ServerEvent } from './events';
-import { approveLink, checkLinkRequest, createDeviceLink, isJoining, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
+import { approveLink, checkLinkRequest, createDeviceLink, declineLink, isJoining, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
 import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
 import { keepEscrow } from './escrow';
 import { finishRecovery } from './recover';
@@ -83,6 +83,8 @@ export interface SyncEngine {
   pendingLinks(): Promise<LinkRequest[]>;
   /** Admits a device pendingLinks listed; the person has compared the safety numbers. */
   approveLink(requestId: string): Promise<void>;
+  /** Turns down a device pendingLinks listed (its safety number did not match, or the person does not know it). */
+  declineLink(requestId: string): Promise<void>;
   /**
    * On a new device: asks to be linked by `link` (the whole link or its secret), calls `onAsked`
    * with the safety number to compare, and resolves once the other device approved and this one
@@ -231,6 +233,13 @@ class Engine implements SyncEngine {
       await approveLink(api, this.options.session, await this.#personal(api), requestId, new Date(this.#now()));
     });
     await this.syncNow();
+  }
+
+  declineLink(requestId: string): Promise<void> {
+    return this.#serial(async () => {
+      const api = await this.#api();
+      await declineLink(api, this.options.session, await this.#personal(api), requestId, new Date(this.#now()));
+    });
   }
 
   async joinByLink(link: string, options: JoinOptions = {}): Promise<void> {

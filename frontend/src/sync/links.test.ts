@@ -8,6 +8,7 @@ import { deriveInvite, makeJoinRequest, newInviteSecret } from '../crypto/invite
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import { startSync, type SyncEngine } from './engine';
+import { MESSAGES } from './status';
 import { linkSecret } from '../crypto/invites';
 import { fakeServer, type FakeServer } from './testing';
 
@@ -67,6 +68,22 @@ describe('device links', () => {
     expect(await a.engine.pendingLinks()).toEqual([]);
     await expect(a.engine.approveLink('forged')).rejects.toBeInstanceOf(ProtocolError);
     expect(server.circles.get(circleId as string)?.log).toHaveLength(1);
+  });
+
+  it('turn a device down: it is told so and gets nothing, and the link is spent', async () => {
+    const server = fakeServer();
+    const a = await device(server, true);
+    await a.engine.syncNow();
+    const b = await device(server);
+    const { link } = await a.engine.createDeviceLink();
+    const joined = b.engine.joinByLink(link, { pollMs: 10 });
+    const request = await firstRequest(a.engine);
+    await a.engine.declineLink(request.requestId);
+    await expect(joined).rejects.toThrow(MESSAGES.declined);
+    expect(server.requests.get(request.requestId)?.status).toBe('declined');
+    expect(await b.session.list('ally')).toEqual([]);
+    expect(await a.engine.pendingLinks()).toEqual([]);
+    await expect(a.engine.declineLink(request.requestId)).rejects.toBeInstanceOf(ProtocolError);
   });
 
   it('a device that already keeps its own plan in sync does not take another device’s', async () => {

@@ -7,7 +7,8 @@
  * secret travels only in the fragment, which browsers never send to a server.
  *
  * Device A makes the link (createDeviceLink), lists requests that prove they hold it
- * (pendingLinks), and approves one (approveLink) after both screens show the same safety number.
+ * (pendingLinks), and approves one (approveLink) after both screens show the same safety number,
+ * or turns it down (declineLink).
  * Device B opens the invite and asks (requestLink), then learns the outcome (checkLinkRequest):
  * once approved it verifies the circle's log from the invite's genesis hash, checks that the
  * inviter is an admin there, and from then on syncs that circle as its personal circle.
@@ -92,10 +93,27 @@ export async function pendingLinks(api: Caller, store: ReplicaStore, circle: Cir
  * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
  */
 export async function approveLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
-  const found = (await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now))).find((r) => r.requestId === requestId);
-  if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
+  const found = await provenLink(api, store, circle, requestId, now);
   await circle.approve(requestId, found.identity, 'admin');
   await dropInvite(store, LINKS, found.invite.secret, now);
+}
+
+/**
+ * Turns down a request pendingLinks listed: the asking device learns it was declined and gets
+ * nothing, and the link is spent with it (a device the person does not know may hold it).
+ * Contract: as approveLink, a request that is not (or no longer) proven is `bad_proof`, and
+ * nothing is sent.
+ */
+export async function declineLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+  const found = await provenLink(api, store, circle, requestId, now);
+  await api.call('POST', `/v1/circles/${circle.id}/requests/${requestId}/decline`);
+  await dropInvite(store, LINKS, found.invite.secret, now);
+}
+
+async function provenLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date) {
+  const found = (await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now))).find((r) => r.requestId === requestId);
+  if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
+  return found;
 }
 
 // Device B ----------------------------------------------------------------------------------------

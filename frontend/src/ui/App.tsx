@@ -82,7 +82,7 @@ export function App() {
   };
 
   return (
-    <Layout safety={safety} canLock={open !== null}>
+    <Layout safety={safety} canLock={open !== null} screen={phase}>
       {notice !== '' && (
         <p class="notice-line" role="status">
           {notice}
@@ -115,6 +115,7 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   const session = open?.session ?? null;
   const serverUrl = open?.settings.serverUrl ?? '';
+  const registrationCode = open?.settings.registrationCode ?? '';
   useEffect(() => {
     if (session === null || serverUrl === '') return;
     let started: SyncEngine | null = null;
@@ -123,7 +124,7 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
     // Loaded on demand: the circle protocol (HPKE, signatures) is not needed to open the app.
     void import('../sync/engine').then(({ startSync }) => {
       if (cancelled || session.locked) return;
-      started = startSync({ session, serverUrl });
+      started = startSync({ session, serverUrl, ...(registrationCode === '' ? {} : { registrationCode }) });
       held.current.engine = started;
       setEngine(started);
       let last: SyncStatus['state'] | null = null;
@@ -142,7 +143,7 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
       setEngine(null);
       setStatus(OFF);
     };
-  }, [session, serverUrl]);
+  }, [session, serverUrl, registrationCode]);
   return { status, version, engine };
 }
 

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { strings } from './strings';
-import { useFocusOnMount } from './useFocusOnMount';
+import { useFocusOnMount } from './focus';
 
 interface DiscardButtonProps {
   /** The button's text: "Cancel", "Discard changes"… */

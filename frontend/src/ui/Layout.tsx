@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { focusScreenHeading } from './focus';
 import { HistoryNotice } from './HistoryNotice';
 import { QuickExit, SkipToLeave } from './QuickExit';
 import { strings } from './strings';
@@ -9,6 +10,8 @@ interface LayoutProps {
   safety: SafetyShell;
   /** Whether there is anything to lock (an open vault). */
   canLock: boolean;
+  /** Which screen shows ('loading' before the first): when it changes, focus goes to the new one. */
+  screen: string;
   children: ComponentChildren;
 }
 
@@ -19,7 +22,7 @@ interface LayoutProps {
  * Contract: the page title is always the app's name, whatever the screen shows, because the
  * tab, the history and the phone's app switcher all show it.
  */
-export function Layout({ safety, canLock, children }: LayoutProps) {
+export function Layout({ safety, canLock, screen, children }: LayoutProps) {
   const main = useRef<HTMLElement>(null);
   const focusMain = () => main.current?.focus();
 
@@ -29,12 +32,22 @@ export function Layout({ safety, canLock, children }: LayoutProps) {
 
   // Locking removes the button that had focus; put focus on the locked screen instead.
   const wasLocked = useRef(safety.locked);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (safety.locked !== wasLocked.current) {
       wasLocked.current = safety.locked;
-      focusMain();
+      if (safety.locked) focusMain();
     }
   }, [safety.locked]);
+
+  // Any other change of screen (unlocked, set up, restored, wiped) removes the control that had
+  // focus too: the new screen's heading takes it. On arrival the skip link comes first.
+  const shown = useRef(screen);
+  useLayoutEffect(() => {
+    const before = shown.current;
+    shown.current = screen;
+    if (before === screen || before === 'loading' || screen === 'locked' || main.current === null) return;
+    return focusScreenHeading(main.current);
+  }, [screen]);
 
   return (
     <>

@@ -56,6 +56,10 @@ export const strings = {
   passphraseAgain: 'Type it again',
   passphraseMismatch: 'The two passphrases are not the same yet.',
   passphraseTooShort: 'Please use at least 8 characters.',
+  passphraseTooCommon:
+    'This is one of the passphrases people try first, so it would not keep your plan safe. A few words that only you would put together work well.',
+  strengthCheckOffline:
+    'Without internet, the app cannot check your passphrase against the ones people choose most. Choose one no one could guess.',
   strengthWeak: 'Easy to guess. Adding a few more words would make it much stronger.',
   strengthFair: 'Fair. Another word or two would make it stronger.',
   strengthGood: 'Good: hard to guess.',
@@ -63,6 +67,9 @@ export const strings = {
   syncChoice: 'Keep a copy in sync with the server this app came from',
   syncChoiceHelp:
     'The server only ever stores locked (encrypted) data it cannot read. It lets you use your plan on another of your devices. You can change this later in Settings.',
+  registrationCode: 'Registration code (if you were given one)',
+  registrationCodeHelp:
+    'Some organisations give one out before their server keeps a copy for a new device. If you have none, leave this empty: the app tells you if one is needed, and you can add it later in Settings.',
   createVault: 'Set up my private space',
   creatingVault: 'Setting up… this takes a few seconds.',
   otherServerSummary: 'My organisation gave me another address',
@@ -100,7 +107,9 @@ export const strings = {
   unlockHelp: 'Type your passphrase to open your plan.',
   unlockButton: 'Open',
   unlocking: 'Opening…',
-  waitSeconds: (seconds: number) => `You can try again in ${seconds} seconds. Take a breath; there is no rush.`,
+  waitSeconds: (seconds: number) => `You can try again in ${waitFor(seconds)}. Take a breath; there is no rush.`,
+  waitOver: 'You can try again now.',
+  unlockWaitReason: 'After a few wrong passphrases, the app waits a little before the next try.',
   forgotPassphrase: 'I forgot my passphrase',
   recoverHeading: 'Open with your recovery key',
   recoverHelp: 'Type the recovery key you kept when you set up the app, then choose a new passphrase.',
@@ -192,6 +201,8 @@ export const strings = {
   exitTargetHelp: 'An ordinary web address, such as a news or weather site. Leave it empty for a built-in recipe page, which also works offline.',
   exitTargetInvalid: 'Please use a full web address starting with https://, or leave it empty.',
   syncSetting: 'Sync with the server this app came from',
+  registrationCodeSettingsHelp:
+    'Only needed if the organisation that runs the server asks for one. This device sends it when it first syncs there.',
   persistenceGranted: 'This browser has agreed to keep the app’s data.',
   persistenceRefused:
     'This browser may delete the app’s data if the device runs low on space. Save a backup now and then. ' +
@@ -206,9 +217,11 @@ export const strings = {
   checkRequests: 'Check for devices asking to join',
   noRequests: 'No device is asking to join right now.',
   requestSafety: 'Safety number:',
-  requestCompare: 'Approve only if your other device shows exactly the same number.',
+  requestCompare: 'Approve only if your other device shows exactly the same number. If it does not, or you do not know the device, turn it down.',
   approve: 'Approve',
   approved: 'Approved. Your other device will sync in a moment.',
+  declineLink: 'Turn down',
+  linkDeclined: 'Turned down. That device gets nothing from your plan. To link one of your own devices, make a new link.',
   joinHeading: 'Use the plan from my other device',
   joinHelp: 'On your other device, make a link in Settings, then paste it here. What is on this device now will be replaced by that plan.',
   joinLink: 'Link from my other device',
@@ -236,12 +249,14 @@ export const strings = {
   unlinkNo: 'Keep it',
   unlinked: (name: string) => `${name} is unlinked. It will get nothing new.`,
   backupHeading: 'Backup',
-  backupHelp: 'A backup file is encrypted: it opens only with your passphrase. Keep it somewhere safe.',
+  backupHelp: 'A backup file is encrypted: it opens only with the passphrase you had when you saved it. Keep it somewhere safe.',
   exportBackup: 'Save a backup file',
   changePassphraseHeading: 'Change passphrase',
   currentPassphrase: 'Current passphrase',
   changePassphrase: 'Change passphrase',
   passphraseChanged: 'Your passphrase has been changed.',
+  oldBackupsStillOpen:
+    'Backup files you saved before this still open with your old passphrase. Save a new backup file now, then delete the old ones.',
   newRecoveryHeading: 'A new recovery key',
   newRecoveryHelp:
     'If someone may have seen your recovery key, or you have lost it, make a new one. The old key stops opening the app ' +
@@ -394,6 +409,13 @@ export const strings = {
   postCheckIn: 'Post the check-in',
   checkInBy: (name: string, when: string) => `${name}, ${when}`,
 } as const;
+
+/** A wait as words: the longest after many wrong passphrases is 15 minutes, not 900 seconds. */
+function waitFor(seconds: number): string {
+  if (seconds === 1) return '1 second';
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
 
 /** A YYYY-MM-DD day as words, in the person's language, read as their own calendar day. */
 function readableDay(day: string): string {

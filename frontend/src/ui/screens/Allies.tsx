@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import type { Ally, AllyRole, LocalRecord, Session } from '../../storage';
 import { readDraft, type Draft } from '../drafts';
+import { moveFocus } from '../focus';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';
@@ -17,18 +18,26 @@ export function Allies({ session, version }: { session: Session; version: number
   const sharedIn = useSharedIn(session, version);
   const [filter, setFilter] = useState<Filter>('all');
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
-  const done = () => {
+  const returnTo = useReturnFocus(allies.items);
+  const done = (savedId?: string) => {
+    returnTo.set(savedId ?? (editing.kind === 'edit' ? editing.record.id : ''));
     setEditing({ kind: 'none' });
     allies.reload();
   };
   useResumedForm(session, allies.items, setEditing);
+  const removed = () => {
+    returnTo.set('');
+    allies.reload();
+  };
   if (editing.kind !== 'none') {
     return <AllyForm session={session} record={editing.kind === 'edit' ? editing.record : undefined} draft={editing.draft} onDone={done} />;
   }
   const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
   return (
     <>
-      <h1>{strings.alliesHeading}</h1>
+      <h1 tabIndex={-1} ref={returnTo.heading}>
+        {strings.alliesHeading}
+      </h1>
       <p>{strings.alliesIntro}</p>
       <button type="button" onClick={() => setEditing({ kind: 'new' })}>
         {strings.addAlly}
@@ -45,7 +54,7 @@ export function Allies({ session, version }: { session: Session; version: number
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
       <ul class="ally-list" aria-label={strings.alliesHeading}>
         {shown.map((ally) => (
-          <AllyCard key={ally.id} ally={ally} sharedIn={sharedIn.get(ally.id) ?? []} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={allies.reload} />
+          <AllyCard key={ally.id} ally={ally} sharedIn={sharedIn.get(ally.id) ?? []} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={removed} />
         ))}
       </ul>
     </>
@@ -73,6 +82,29 @@ function useResumedForm(session: Session, items: LocalRecord<'ally'>[] | null, o
   }, [session, ready]);
 }
 
+/**
+ * Where focus goes back to when the person's form closes or an entry is removed: the entry of the
+ * person the form was about (`set(id)`) once the list has read it, else (`set('')`) the list's
+ * heading, never the top of the page.
+ */
+function useReturnFocus(items: readonly LocalRecord<'ally'>[] | null) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [target, setTarget] = useState<string | null>(null);
+  useLayoutEffect(() => {
+    if (target === null || items === null) return;
+    // A new person appears once the list is read again; until then, wait.
+    if (target !== '' && !items.some((ally) => ally.id === target)) return;
+    // Their entry may be filtered out of view: then the heading.
+    const entry = target === '' ? null : document.getElementById(entryId(target));
+    const to = entry ?? heading.current;
+    if (to !== null) moveFocus(to);
+    setTarget(null);
+  });
+  return { heading, set: setTarget };
+}
+
+const entryId = (id: string) => `ally-${id}`;
+
 interface AllyCardProps {
   ally: LocalRecord<'ally'>;
   /** The circles this ally's entry is shared with, by name. */
@@ -85,7 +117,7 @@ interface AllyCardProps {
 function AllyCard({ ally, sharedIn, session, onEdit, onRemoved }: AllyCardProps) {
   const [confirming, setConfirming] = useState(false);
   const { body } = ally;
-  const headingId = `ally-${ally.id}`;
+  const headingId = entryId(ally.id);
   return (
     <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
       <h2 id={headingId}>{body.name}</h2>

@@ -8,7 +8,7 @@ import { useKeptDraft, type Draft } from '../drafts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
-import { useFocusOnMount } from '../useFocusOnMount';
+import { focusField, useFocusOnMount, useFocusRequest } from '../focus';
 import { useSave } from '../useRecords';
 
 const ROLES = optionsOf(ALLY_ROLES);
@@ -36,7 +36,8 @@ interface AllyFormProps {
   record: LocalRecord<'ally'> | undefined;
   /** Words typed before and kept, to go on with (the form was left by a tab switch or a reload). */
   draft?: Draft<Ally> | undefined;
-  onDone(): void;
+  /** The form is closed: with the person's id once saved, without one when cancelled. */
+  onDone(savedId?: string): void;
 }
 
 /** Add or edit one person. Only a name is asked for; everything else may stay empty. */
@@ -50,18 +51,24 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
   const base = draft?.base ?? record?.body ?? null;
   const dirty = !sameAlly(ally, base ?? EMPTY);
   const kept = useKeptDraft(session, ALLY_DRAFT, dirty ? { base, value: withoutConflicts(ally), recordId: id.current } : null, true);
+  // Save may be far below the name: take the person to the field, its message in view.
+  const nameField = useFocusRequest<HTMLInputElement>(focusField);
+  const nameInvalid = nameMissing && ally.name.trim() === '';
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (ally.name.trim() === '') return setNameMissing(true);
+    if (ally.name.trim() === '') {
+      setNameMissing(true);
+      return nameField.request();
+    }
     const body: Ally = { ...withoutConflicts(ally), ...keptConflicts(record?.body) };
     if (await save.run(() => saveMerged(session, 'ally', id.current, base, body))) {
       await kept.drop();
-      onDone();
+      onDone(id.current);
     }
   };
   // Forgotten before the list shows again, or the list would open the form again from it.
-  const discard = () => void kept.drop().then(onDone);
+  const discard = () => void kept.drop().then(() => onDone());
   const set = (change: Partial<Ally>) => setAlly({ ...ally, ...change });
   const toggleRole = (role: AllyRole, on: boolean) => set({ roles: on ? [...ally.roles, role] : ally.roles.filter((r) => r !== role) });
 
@@ -73,7 +80,7 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
       {record?.body._conflicts !== undefined && (
         <Conflicts
           conflicts={record.body._conflicts}
-          onDone={() => void save.run(() => dismissConflicts(session, 'ally', id.current)).then(onDone)}
+          onDone={() => void save.run(() => dismissConflicts(session, 'ally', id.current)).then(() => onDone(id.current))}
         />
       )}
       {TEXT_FIELDS.map(({ field, label, long }) => {
@@ -85,10 +92,10 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
         return (
           <div key={field} class="field">
             <label for={props.id}>{label}</label>
-            {long ? <textarea rows={3} {...props} /> : <input type="text" autocomplete="off" {...props} aria-invalid={field === 'name' && nameMissing} aria-describedby={field === 'name' ? 'ally-name-error' : undefined} />}
+            {long ? <textarea rows={3} {...props} /> : <input type="text" autocomplete="off" {...props} ref={field === 'name' ? nameField.ref : null} aria-invalid={field === 'name' && nameInvalid} aria-describedby={field === 'name' ? 'ally-name-error' : undefined} />}
             {field === 'name' && (
               <p id="ally-name-error" class="error" aria-live="polite">
-                {nameMissing && ally.name.trim() === '' ? strings.allyNameMissing : ''}
+                {nameInvalid ? strings.allyNameMissing : ''}
               </p>
             )}
           </div>

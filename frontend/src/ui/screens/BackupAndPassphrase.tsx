@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
+import { useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError } from '../vault';
@@ -8,6 +9,9 @@ import { PassphraseFields } from './PassphraseFields';
 
 /** Save an encrypted backup file; change the passphrase; replace the recovery key. */
 export function BackupAndPassphrase({ session }: { session: Session }) {
+  // A backup file keeps the passphrase it was saved under: once it changes, files saved before
+  // still open with the old one, which someone who learnt it may still know.
+  const [changed, setChanged] = useState(false);
   const saving = useAction((failure) => plainError(failure, strings.genericError));
   const download = () =>
     saving.run(async () => {
@@ -23,21 +27,26 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
       <section class="panel" aria-labelledby="backup-heading">
         <h2 id="backup-heading">{strings.backupHeading}</h2>
         <p>{strings.backupHelp}</p>
+        {changed && <p class="notice-line">{strings.oldBackupsStillOpen}</p>}
         <button type="button" class="secondary" disabled={saving.busy} onClick={download}>
           {strings.exportBackup}
         </button>
         {saving.error !== '' && <p class="error" role="alert">{saving.error}</p>}
       </section>
-      <ChangePassphrase session={session} />
+      <ChangePassphrase session={session} onChanged={() => setChanged(true)} />
       <NewRecoveryKey session={session} />
     </>
   );
 }
 
-function ChangePassphrase({ session }: { session: Session }) {
+function ChangePassphrase({ session, onChanged }: { session: Session; onChanged(): void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState<string | null>(null);
+  // Each change gets new, empty fields: no passphrase stays typed on screen once it is set.
+  const [changes, setChanges] = useState(0);
   const [done, setDone] = useState(false);
+  // The emptied form disables its button: the form's heading keeps the person's place.
+  const heading = useFocusRequest<HTMLHeadingElement>();
   const { busy, error, run } = useAction();
   const change = (event: Event) => {
     event.preventDefault();
@@ -47,18 +56,24 @@ function ChangePassphrase({ session }: { session: Session }) {
       await session.changePassphrase(current, next);
       setDone(true);
       setCurrent('');
+      setNext(null);
+      setChanges((n) => n + 1);
+      onChanged();
+      heading.request();
     });
   };
   return (
     <form class="panel" aria-labelledby="change-passphrase-heading" onSubmit={change}>
-      <h2 id="change-passphrase-heading">{strings.changePassphraseHeading}</h2>
+      <h2 id="change-passphrase-heading" tabIndex={-1} ref={heading.ref}>
+        {strings.changePassphraseHeading}
+      </h2>
       <label for="current-passphrase">{strings.currentPassphrase}</label>
       <input id="current-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
-      <PassphraseFields label={strings.newPassphrase} onChange={setNext} />
+      <PassphraseFields key={changes} label={strings.newPassphrase} onChange={setNext} />
       <button type="submit" class="secondary" disabled={busy || current === '' || next === null}>
         {strings.changePassphrase}
       </button>
-      <p role="status">{done ? strings.passphraseChanged : ''}</p>
+      <p role="status">{done ? `${strings.passphraseChanged} ${strings.oldBackupsStillOpen}` : ''}</p>
       {error !== '' && <p class="error" role="alert">{error}</p>}
     </form>
   );

@@ -3,7 +3,7 @@ import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../useFocusOnMount';
+import { useFocusOnMount } from '../focus';
 import { CheckIns } from './CheckIns';
 import { circleName } from './Circles';
 import { CircleInvites } from './CircleInvites';

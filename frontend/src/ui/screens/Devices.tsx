@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
+import { useFocusRequest } from '../focus';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -53,16 +54,20 @@ function Requests({ engine }: { engine: SyncEngine }) {
   const [requests, setRequests] = useState<LinkRequest[] | null>(null);
   const [message, setMessage] = useState('');
   const action = useAction(engineMessage);
+  // An answered request leaves the list with the button that answered it: focus goes back to checking.
+  const checkButton = useFocusRequest<HTMLButtonElement>();
   const check = () => action.run(async () => setRequests(await engine.pendingLinks()));
-  const approve = (requestId: string) =>
+  const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
-      await engine.approveLink(requestId);
+      setMessage('');
+      await (approve ? engine.approveLink(requestId) : engine.declineLink(requestId));
       setRequests((list) => list?.filter((r) => r.requestId !== requestId) ?? null);
-      setMessage(strings.approved);
+      setMessage(approve ? strings.approved : strings.linkDeclined);
+      checkButton.request();
     });
   return (
     <div>
-      <button type="button" class="secondary" disabled={action.busy} onClick={check}>
+      <button type="button" class="secondary" ref={checkButton.ref} disabled={action.busy} onClick={check}>
         {strings.checkRequests}
       </button>
       {requests !== null && requests.length === 0 && <p>{strings.noRequests}</p>}
@@ -73,8 +78,11 @@ function Requests({ engine }: { engine: SyncEngine }) {
               {strings.requestSafety} <strong class="safety-number">{request.safetyNumber}</strong>
             </p>
             <p class="hint">{strings.requestCompare}</p>
-            <button type="button" onClick={() => approve(request.requestId)}>
+            <button type="button" disabled={action.busy} onClick={() => answer(request.requestId, true)}>
               {strings.approve}
+            </button>
+            <button type="button" class="secondary" disabled={action.busy} onClick={() => answer(request.requestId, false)}>
+              {strings.declineLink}
             </button>
           </li>
         ))}

@@ -7,6 +7,7 @@ import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
 import { OtherServer } from './OtherServer';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoverFromServer } from './RecoverFromServer';
+import { RegistrationCode } from './RegistrationCode';
 import { RestoreBackup } from './RestoreBackup';
 
 interface FirstRunProps {
@@ -20,6 +21,7 @@ interface FirstRunProps {
 export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
   const [passphrase, setPassphrase] = useState<string | null>(null);
   const [sync, setSync] = useState(true);
+  const [code, setCode] = useState('');
   const [fromServer, setFromServer] = useState(false);
   // Coming back from recovery, the heading takes the focus; on a first visit the skip link comes first.
   const [back, setBack] = useState(false);
@@ -34,7 +36,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
     if (passphrase === null) return;
     run(async () => {
       const { session, recoveryText } = await store.createVault(passphrase);
-      if (sync) await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
+      if (sync) await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin, ...(code.trim() === '' ? {} : { registrationCode: code.trim() }) });
       onCreated(session, recoveryText);
     });
   };
@@ -60,6 +62,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         <p id="sync-choice-help" class="hint">
           {strings.syncChoiceHelp}
         </p>
+        {sync && <RegistrationCode value={code} onInput={setCode} help={strings.registrationCodeHelp} />}
         <button type="submit" disabled={passphrase === null || busy}>
           {strings.createVault}
         </button>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../useFocusOnMount';
+import { useFocusOnMount } from '../focus';
 import { plainError } from '../vault';
 import { KeptKey } from './RecoveryKey';
 

@@ -6,7 +6,7 @@ import { Conflicts } from '../Conflicts';
 import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
-import { useFocusOnMount } from '../useFocusOnMount';
+import { useFocusOnMount } from '../focus';
 import { useRecords, useSave } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { nameIn, readableTime } from './circleParts';

@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
-import { strengthOf, type Strength } from '../passphrase';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { loadEstimator, refused, strengthOf, type Estimator, type Strength } from '../passphrase';
 import { strings } from '../strings';
 
 const strengthText: Record<Strength, string> = {
   'too-short': strings.passphraseTooShort,
+  'too-common': strings.passphraseTooCommon,
   weak: strings.strengthWeak,
   fair: strings.strengthFair,
   good: strings.strengthGood,
@@ -13,7 +14,7 @@ const strengthText: Record<Strength, string> = {
 interface PassphraseFieldsProps {
   /** Label of the first field. */
   label: string;
-  /** The chosen passphrase once both fields agree and it is long enough, else null. */
+  /** The chosen passphrase once both fields agree and it may be chosen (long enough, not one guessers try first), else null. */
   onChange(passphrase: string | null): void;
 }
 
@@ -21,8 +22,13 @@ interface PassphraseFieldsProps {
 export function PassphraseFields({ label, onChange }: PassphraseFieldsProps) {
   const [first, setFirst] = useState('');
   const [again, setAgain] = useState('');
-  const strength = strengthOf(first);
-  const report = (a: string, b: string) => onChange(a === b && strengthOf(a) !== 'too-short' ? a : null);
+  const estimator = useEstimator();
+  const estimate = typeof estimator.now === 'function' ? estimator.now : null;
+  const strength = strengthOf(first, estimate);
+  const chosen = first === again && !refused(strength) ? first : null;
+  // Said from what is drawn, whenever it changes: also when the estimator arrives after the
+  // typing (what it refuses must not stay chosen), and never from values typed over since.
+  useLayoutEffect(() => onChange(chosen), [chosen]);
   return (
     <>
       <label for="new-passphrase">{label}</label>
@@ -34,12 +40,13 @@ export function PassphraseFields({ label, onChange }: PassphraseFieldsProps) {
         value={first}
         onInput={(event) => {
           setFirst(event.currentTarget.value);
-          report(event.currentTarget.value, again);
+          estimator.load();
         }}
       />
       <p id="passphrase-strength" class="hint" data-strength={first === '' ? 'empty' : strength} aria-live="polite">
         {first === '' ? '' : strengthText[strength]}
       </p>
+      {estimator.now === 'unavailable' && <p class="hint">{strings.strengthCheckOffline}</p>}
       <label for="new-passphrase-again">{strings.passphraseAgain}</label>
       <input
         id="new-passphrase-again"
@@ -47,14 +54,29 @@ export function PassphraseFields({ label, onChange }: PassphraseFieldsProps) {
         autocomplete="new-password"
         aria-describedby="passphrase-match"
         value={again}
-        onInput={(event) => {
-          setAgain(event.currentTarget.value);
-          report(first, event.currentTarget.value);
-        }}
+        onInput={(event) => setAgain(event.currentTarget.value)}
       />
       <p id="passphrase-match" class="hint" aria-live="polite">
         {again !== '' && again !== first ? strings.passphraseMismatch : ''}
       </p>
     </>
   );
+}
+
+/**
+ * The estimator, fetched once the person starts typing a new passphrase (see loadEstimator): who
+ * only restores a backup, or looks at Settings, never downloads its lists.
+ */
+function useEstimator(): { now: Estimator | 'not-yet' | 'unavailable'; load(): void } {
+  const [now, setNow] = useState<Estimator | 'not-yet' | 'unavailable'>('not-yet');
+  const [wanted, setWanted] = useState(false);
+  useEffect(() => {
+    if (!wanted) return;
+    let shown = true;
+    void loadEstimator().then((loaded) => shown && setNow(() => loaded ?? 'unavailable'));
+    return () => {
+      shown = false;
+    };
+  }, [wanted]);
+  return { now, load: () => setWanted(true) };
 }

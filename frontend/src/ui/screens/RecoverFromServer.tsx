@@ -4,7 +4,7 @@ import { StorageError, type Session } from '../../storage';
 import { ApiError } from '../../sync/api';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../useFocusOnMount';
+import { useFocusOnMount } from '../focus';
 import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';

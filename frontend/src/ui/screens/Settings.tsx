@@ -8,6 +8,7 @@ import { LOCK_CHOICES_MINUTES } from '../vault';
 import { BackupAndPassphrase } from './BackupAndPassphrase';
 import { Devices } from './Devices';
 import { OtherServer } from './OtherServer';
+import { RegistrationCode } from './RegistrationCode';
 import { Wipe } from './Wipe';
 
 interface SettingsProps {
@@ -49,12 +50,13 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
   const [lockAfter, setLockAfter] = useState(settings.lockAfterMinutes);
   const [exitUrl, setExitUrl] = useState(settings.quickExitUrl);
   const [sync, setSync] = useState(settings.serverUrl !== '');
+  const [code, setCode] = useState(settings.registrationCode ?? '');
   const [message, setMessage] = useState('');
   const exitValid = exitUrl.trim() === '' || validExitUrl(exitUrl.trim()) !== null;
   const submit = (event: Event) => {
     event.preventDefault();
     if (!exitValid) return;
-    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '' };
+    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '', registrationCode: code.trim() };
     onChange(next).then(
       () => setMessage(strings.settingsSaved),
       () => setMessage(strings.saveFailed),
@@ -79,6 +81,7 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
         {exitValid ? '' : strings.exitTargetInvalid}
       </p>
       <Choice id="sync-setting" label={strings.syncSetting} checked={sync} onChange={setSync} />
+      {sync && <RegistrationCode value={code} onInput={setCode} help={strings.registrationCodeSettingsHelp} />}
       <button type="submit">{strings.save}</button>
       <p role="status" data-testid="settings-status">
         {message}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StorageError, type Session } from '../../storage';
+import { focusAndSelect, useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { plainError, store } from '../vault';
@@ -27,20 +28,27 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const waitLeft = useWait();
+  // Tapping Open took the focus from the field and closed a phone's keyboard: a wrong try gives it
+  // back, the text selected, so the person types it again or mends a slip.
+  const field = useFocusRequest<HTMLInputElement>(focusAndSelect);
+
+  const waiting = waitLeft.seconds > 0;
 
   const unlock = async (event: Event) => {
     event.preventDefault();
-    if (busy || waitLeft.seconds > 0) return;
+    if (busy || waiting) return;
     setBusy(true);
     setError('');
     try {
       onUnlocked(await store.unlock(passphrase));
     } catch (failure) {
       if (failure instanceof StorageError && failure.code === 'wiped') return onWiped();
-      if (failure instanceof StorageError) waitLeft.start(failure.retryAfterMs);
-      setError(plainError(failure, strings.unlockFailed));
-      setPassphrase('');
+      const wait = failure instanceof StorageError ? failure.retryAfterMs : 0;
+      waitLeft.start(wait);
+      // Said once, with the refusal; the countdown itself is shown below, not read out.
+      setError(plainError(failure, strings.unlockFailed) + (wait > 0 ? ` ${strings.unlockWaitReason}` : ''));
       setBusy(false);
+      field.request();
     }
   };
 
@@ -49,14 +57,30 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
       <h1 id="unlock-heading">{strings.unlockHeading}</h1>
       <p>{strings.unlockHelp}</p>
       <label for="passphrase">{strings.passphrase}</label>
-      <input id="passphrase" type="password" autocomplete="current-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
-      <button type="submit" disabled={busy || passphrase === '' || waitLeft.seconds > 0}>
+      <input
+        id="passphrase"
+        ref={field.ref}
+        type="password"
+        autocomplete="current-password"
+        aria-describedby={waiting ? 'unlock-wait' : undefined}
+        value={passphrase}
+        onInput={(e) => setPassphrase(e.currentTarget.value)}
+      />
+      <button type="submit" disabled={busy || passphrase === '' || waiting} aria-describedby={waiting ? 'unlock-wait' : undefined}>
         {strings.unlockButton}
       </button>
-      <p role="status">{busy ? strings.unlocking : ''}</p>
+      <p role="status">{busy ? strings.unlocking : waitLeft.over ? strings.waitOver : ''}</p>
       {error !== '' && (
         <p class="error" role="alert">
-          {error} {waitLeft.seconds > 0 ? strings.waitSeconds(waitLeft.seconds) : ''}
+          {error}
+        </p>
+      )}
+      {/* No live region: one would read the countdown out every second. The field is described by it.
+          Without the alert (the page was reloaded during the wait), it says why Open waits. */}
+      {waiting && (
+        <p id="unlock-wait" class="hint">
+          {error === '' && `${strings.unlockWaitReason} `}
+          {strings.waitSeconds(waitLeft.seconds)}
         </p>
       )}
       <button type="button" class="link" onClick={onForgot}>
@@ -92,8 +116,8 @@ function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; o
   );
 }
 
-/** Seconds left before the next attempt, counting down. */
-function useWait(): { seconds: number; start(ms: number): void } {
+/** Seconds left before the next attempt, counting down (also after a reload); `over` once a wait has run out. */
+function useWait(): { seconds: number; over: boolean; start(ms: number): void } {
   const [until, setUntil] = useState(0);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -106,7 +130,9 @@ function useWait(): { seconds: number; start(ms: number): void } {
   }, []);
   return {
     seconds: Math.max(0, Math.ceil((until - now) / 1000)),
+    over: until > 0 && now >= until,
     start: (ms) => {
+      if (ms <= 0) return;
       setNow(Date.now());
       setUntil(Date.now() + ms);
     },
