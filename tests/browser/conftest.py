@@ -55,6 +55,15 @@ def app_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture
+def code_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The server with the built PWA, letting a device register only with a registration code."""
+    server = ServerProcess(data_dir=tmp_path / "data", static_dir=DIST, env={"REGISTRATION": "code"})
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def survivor(browser: Browser, app_server: ServerProcess) -> Iterator[Page]:
     """A person's app, set up on a new device with sync on and up to date. Script errors and CSP
     violations it reports fail the test."""

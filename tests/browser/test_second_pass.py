@@ -6,14 +6,10 @@ turning a device down.
 Unlocking costs seconds of Argon2id, so each test walks one long path and checks several things
 on the way. Each check is named; a failure names every one that failed, not only the first."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -32,6 +28,7 @@ from tests.browser.app_flows import (
     unlock,
 )
 from tests.browser.conftest import DIST
+from tests.support.operator import count, registration_code
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -211,38 +208,6 @@ def test_one_device_from_first_run_to_the_wait_after_wrong_tries(browser: Browse
     context.close()
 
 
-@pytest.fixture
-def code_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """The server with the built PWA, letting a device register only with a registration code."""
-    server = ServerProcess(data_dir=tmp_path / "data", static_dir=DIST, env={"REGISTRATION": "code"})
-    server.start()
-    yield server
-    server.stop()
-
-
-def _operator(server: ServerProcess, *command: str) -> str:
-    """What the operator's command line prints for `server`'s database."""
-    done = subprocess.run(
-        [sys.executable, "-m", "support_circle", *command],
-        env={**os.environ, "DATA_DIR": str(server.data_dir)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
-
-
-def _registration_code(server: ServerProcess, uses: int) -> str:
-    """A new code, as an organisation would hand it out."""
-    return _operator(server, "codes", "create", "--uses", str(uses)).split("\n\n")[1].strip()
-
-
-def _count(server: ServerProcess, what: str) -> int:
-    """One of the server's content-free statistics ("devices", "pending join requests")."""
-    stats = _operator(server, "stats")
-    return int(re.search(rf"^{what}\s+([\d,]+)$", stats, re.MULTILINE).group(1).replace(",", ""))  # type: ignore[union-attr]
-
-
 def _until(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + SLOW / 1000
     while not condition():
@@ -252,7 +217,7 @@ def _until(condition: Callable[[], bool]) -> None:
 
 def test_a_registration_code_and_turning_a_device_down(browser: Browser, code_server: ServerProcess) -> None:
     checks = Checks()
-    code = _registration_code(code_server, uses=2)
+    code = registration_code(code_server, uses=2)
 
     laptop_context, laptop, _ = open_app(browser, code_server.url)
     first_run(laptop)
@@ -274,7 +239,7 @@ def test_a_registration_code_and_turning_a_device_down(browser: Browser, code_se
         sync_box = phone.get_by_label("Keep a copy in sync with the server this app came from")
         expect(phone.get_by_label("Registration code")).to_be_visible()
         sync_box.uncheck()
-        expect(phone.get_by_label("Registration code")).to_have_count(0)
+        expect(phone.get_by_label("Registration code")).to_havecount(0)
         sync_box.check()
         phone.get_by_label("Registration code").fill(code)
     phone.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
@@ -290,13 +255,13 @@ def test_a_registration_code_and_turning_a_device_down(browser: Browser, code_se
     phone.get_by_role("button", name="Ask to join").click()
     with checks.check("2: the code typed at first run lets the new device register: it can ask to join"):
         expect(phone.get_by_test_id("join-status")).to_contain_text("safety number", timeout=SLOW)
-        assert _count(code_server, "devices") == 2, "the server keeps both devices"
+        assert count(code_server, "devices") == 2, "the server keeps both devices"
     laptop.get_by_role("button", name="Check for devices asking to join").click()
     request = laptop.get_by_test_id("link-request")
-    expect(request).to_have_count(1, timeout=SLOW)
+    expect(request).to_havecount(1, timeout=SLOW)
     with checks.check("1: a device asking to be linked can be turned down, and is told so"):
         request.get_by_role("button", name="Turn down").click()
-        expect(laptop.get_by_test_id("link-request")).to_have_count(0, timeout=SLOW)
+        expect(laptop.get_by_test_id("link-request")).to_havecount(0, timeout=SLOW)
         expect(laptop.get_by_role("status").filter(has_text="Turned down")).to_be_visible()
     with checks.check("5: once a request is answered, focus goes back to checking for requests"):
         expect(laptop.get_by_role("button", name="Check for devices asking to join")).to_be_focused()
@@ -304,7 +269,7 @@ def test_a_registration_code_and_turning_a_device_down(browser: Browser, code_se
         expect(phone.get_by_role("alert")).to_contain_text("did not approve this one", timeout=SLOW)
     with checks.check("1: the link is spent: asking with it again reaches no one"):
         phone.get_by_role("button", name="Ask to join").click()
-        _until(lambda: _count(code_server, "pending join requests") == 1)
+        _until(lambda: count(code_server, "pending join requests") == 1)
         laptop.get_by_role("button", name="Check for devices asking to join").click()
         expect(laptop.get_by_text("No device is asking to join right now.")).to_be_visible(timeout=SLOW)
     checks.assert_all_passed()
