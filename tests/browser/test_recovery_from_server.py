@@ -18,6 +18,7 @@ from tests.browser.app_flows import (
     section,
     synced,
 )
+from tests.support.operator import count, registration_code
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -27,8 +28,10 @@ NEW_PASSPHRASE = "harbour fern candle morning"
 
 
 def _bring_plan_here(page: Page, recovery_key: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
-    page.get_by_role("button", name="I used the app on another device").click()
+    """On the recovery screen (opened from the first run's if not there yet): brings the plan."""
+    if not page.get_by_label("Recovery key", exact=True).count():
+        expect(page.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+        page.get_by_role("button", name="I used the app on another device").click()
     page.get_by_label("Recovery key", exact=True).fill(recovery_key)
     page.get_by_label("New passphrase", exact=True).fill(NEW_PASSPHRASE)
     page.get_by_label("Type it again").fill(NEW_PASSPHRASE)
@@ -109,3 +112,29 @@ def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, 
     assert not problems and not other_problems
     phone_context.close()
     other_context.close()
+
+
+def test_recovery_on_a_server_that_asks_for_a_code_takes_one(browser: Browser, code_server: ServerProcess) -> None:
+    """The new device registers as it takes the plan over: on a server that asks for a
+    registration code (the default for an organisation), the recovery screen takes one too."""
+    code = registration_code(code_server, uses=2)
+    lost_context, lost, lost_problems = open_app(browser, code_server.url)
+    expect(lost.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+    lost.get_by_label("Registration code").fill(code)
+    old_key = first_run(lost, passphrase=PASSPHRASE)
+    answer(lost, SUPPORT, "My neighbour Tui")
+    synced(lost)
+
+    new_context, new, new_problems = open_app(browser, code_server.url)
+    expect(new.get_by_role("heading", level=1)).to_have_text(FIRST_RUN_HEADING)
+    new.get_by_role("button", name="I used the app on another device").click()
+    new.get_by_label("Registration code").fill(code)
+    _bring_plan_here(new, old_key)
+    expect(new.get_by_role("heading", level=1)).to_have_text("Your recovery key", timeout=SLOW)
+    keep_recovery_key(new)
+    expect(section(new, SUPPORT).get_by_label("Your answer")).to_have_value("My neighbour Tui", timeout=SLOW)
+    synced(new)
+    assert count(code_server, "devices") == 2
+    assert not lost_problems and not new_problems
+    lost_context.close()
+    new_context.close()

@@ -52,6 +52,8 @@ export interface RecoverOptions {
   readonly fetchImpl?: Fetch;
   /** Runs once the new vault exists, before the hand-over (the app turns sync on there). */
   readonly onVault?: (session: Session) => Promise<void>;
+  /** Sent when this new device registers, for a server that asks for one. */
+  readonly registrationCode?: string;
 }
 
 /**
@@ -82,7 +84,8 @@ export async function recoverFromServer(store: LocalStore, recoveryText: string,
   content.kemPrivate.fill(0);
   await options.onVault?.(made.session);
   try {
-    await finishRecovery(made.session, new Connection(made.session.deviceKeys, fetchImpl), options.fetchImpl);
+    const code = options.registrationCode !== undefined ? { registrationCode: options.registrationCode } : {};
+    await finishRecovery(made.session, new Connection(made.session.deviceKeys, { ...fetchImpl, ...code }), options.fetchImpl);
   } catch (error) {
     if (!refusedForGood(error)) return made;
     made.session.lock();

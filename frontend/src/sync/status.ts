@@ -31,7 +31,7 @@ export const RECOVERY_REFUSED = 'recovery_refused';
 export const KEPT = 'Your changes are kept on this phone.';
 
 export const MESSAGES = {
-  registration: `This server asks for a registration code before this phone can sync. Ask the organisation that runs it for a code. ${KEPT}`,
+  registration: `This server asks for a registration code before this phone can sync, and none was given or the one given was not accepted. Ask the organisation that runs it for a code, then type it in Settings, under sync. ${KEPT}`,
   busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
   signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
   tampered:

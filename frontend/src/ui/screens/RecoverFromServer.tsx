@@ -8,6 +8,7 @@ import { useFocusOnMount } from '../focus';
 import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';
+import { RegistrationCode } from './RegistrationCode';
 
 interface RecoverFromServerProps {
   /** The new vault holds the plan and is open; its own new `recoveryText` must be shown once. */
@@ -26,6 +27,7 @@ function recoveryError(failure: unknown): string {
 export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps) {
   const [key, setKey] = useState('');
   const [passphrase, setPassphrase] = useState<string | null>(null);
+  const [code, setCode] = useState('');
   const { busy, error, run } = useAction(recoveryError);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const recover = (event: Event) => {
@@ -35,8 +37,10 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
       // Loaded only here: the circle protocol is not needed to set up a new plan.
       const { recoverFromServer } = await import('../../sync/recover');
       // Sync is on from the start: a hand-over cut short is finished by the sync engine.
-      const onVault = (session: Session) => writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin });
-      const { session, recoveryText } = await recoverFromServer(store, key, passphrase, { onVault });
+      // The code is kept with the settings, so the engine can finish a hand-over cut short.
+      const registrationCode = code.trim() === '' ? {} : { registrationCode: code.trim() };
+      const onVault = (session: Session) => writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin, ...registrationCode });
+      const { session, recoveryText } = await recoverFromServer(store, key, passphrase, { onVault, ...registrationCode });
       onCreated(session, recoveryText);
     });
   };
@@ -48,6 +52,7 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
       <p>{strings.fromServerHelp}</p>
       <RecoveryKeyInput value={key} onInput={setKey} />
       <PassphraseFields label={strings.newPassphrase} onChange={setPassphrase} />
+      <RegistrationCode value={code} onInput={setCode} help={strings.registrationCodeHelp} />
       <button type="submit" disabled={busy || key.trim() === '' || passphrase === null}>
         {strings.fromServerButton}
       </button>
