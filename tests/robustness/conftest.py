@@ -14,7 +14,11 @@ from tests.support.server import ServerProcess
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(data_dir=tmp_path / "data", static_dir=tmp_path / "no-app", database_url=database_url)
+    yield from running(ServerProcess(tmp_path / "data", tmp_path / "no-app", database_url))
+
+
+def running(process: ServerProcess) -> Iterator[ServerProcess]:
+    """Starts `process` for a fixture to yield, stops it after, and checks its log stayed clean."""
     process.start()
     try:
         yield process

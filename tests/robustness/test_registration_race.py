@@ -14,7 +14,7 @@ from sqlmodel import Session
 from support_circle.db import create_db_engine
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.services import admin
-from tests.robustness.conftest import assert_server_log_clean
+from tests.robustness.conftest import assert_server_log_clean, running
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.timeout(120)]
@@ -25,12 +25,7 @@ RACERS = 50
 @pytest.fixture
 def code_server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     process = ServerProcess(tmp_path / "data", tmp_path / "no-app", database_url, env={"REGISTRATION": "code"})
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
-    assert_server_log_clean(process)
+    yield from running(process)
 
 
 def _at_once(count: int, request: Callable[[int], httpx.Response]) -> list[httpx.Response]:
