@@ -239,7 +239,7 @@ def test_a_registration_code_and_turning_a_device_down(browser: Browser, code_se
         sync_box = phone.get_by_label("Keep a copy in sync with the server this app came from")
         expect(phone.get_by_label("Registration code")).to_be_visible()
         sync_box.uncheck()
-        expect(phone.get_by_label("Registration code")).to_havecount(0)
+        expect(phone.get_by_label("Registration code")).to_have_count(0)
         sync_box.check()
         phone.get_by_label("Registration code").fill(code)
     phone.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
@@ -258,10 +258,10 @@ def test_a_registration_code_and_turning_a_device_down(browser: Browser, code_se
         assert count(code_server, "devices") == 2, "the server keeps both devices"
     laptop.get_by_role("button", name="Check for devices asking to join").click()
     request = laptop.get_by_test_id("link-request")
-    expect(request).to_havecount(1, timeout=SLOW)
+    expect(request).to_have_count(1, timeout=SLOW)
     with checks.check("1: a device asking to be linked can be turned down, and is told so"):
         request.get_by_role("button", name="Turn down").click()
-        expect(laptop.get_by_test_id("link-request")).to_havecount(0, timeout=SLOW)
+        expect(laptop.get_by_test_id("link-request")).to_have_count(0, timeout=SLOW)
         expect(laptop.get_by_role("status").filter(has_text="Turned down")).to_be_visible()
     with checks.check("5: once a request is answered, focus goes back to checking for requests"):
         expect(laptop.get_by_role("button", name="Check for devices asking to join")).to_be_focused()
