@@ -120,6 +120,10 @@ class _DeviceStream:
             return device is not None and device.id == self.device_id
 
 
+def _device_id(device: Device) -> str:
+    return device.id
+
+
 def _circle_ids(session: Session, device: Device) -> set[str]:
     # The request's session is closed here, not when the stream ends: a stream must not hold a
     # database connection for as long as the app stays open.
@@ -150,11 +154,14 @@ async def stream_events(
     request: Request, session: SessionDep, device: CurrentDevice, token: TokenDep, settings: SettingsDep
 ) -> EventStreamResponse:
     events: EventService = request.app.state.events
-    subscription = events.hub.subscribe(device.id)
+    # The sign-in check committed, which expired ``device``: reading it may query, and a query on
+    # the event loop stalls every request, for up to the pool's timeout when connections are busy.
+    device_id = await run_in_threadpool(_device_id, device)
+    subscription = events.hub.subscribe(device_id)
     try:
         circles = await run_in_threadpool(_circle_ids, session, device)
     except BaseException:
         events.hub.unsubscribe(subscription)
         raise
-    stream = _DeviceStream(events.engine, device.id, token, subscription, settings.events_keepalive_seconds, circles)
+    stream = _DeviceStream(events.engine, device_id, token, subscription, settings.events_keepalive_seconds, circles)
     return EventStreamResponse(stream.frames(), release=lambda: events.hub.unsubscribe(subscription))
