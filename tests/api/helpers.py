@@ -113,6 +113,28 @@ class SharedCircle:
             self.keys[after.epoch] = key
         return response
 
+    def append(self, entry: dict[str, Any], by: Member | None = None) -> Any:
+        """Posts ``entry`` as it is (from the admin's device unless ``by``); kept in the log if stored."""
+        response = (by or self.admin).post(f"/v1/circles/{self.cid}/log", {"entry": entry})
+        if response.status_code == 200:
+            self.log.append(entry)
+        return response
+
+    def rotate(self) -> Any:
+        """Starts a new epoch, its key sealed to every member."""
+        key = circle_keys.new_epoch_key()
+        state = self.state
+        entry = membership.rotate(self.admin.keys, state, key)
+        envelopes = [
+            circle_keys.seal_key_envelope(self.circle_id, state.epoch + 1, m.identity, key)
+            for m in state.members.values()
+        ]
+        response = self.admin.post(f"/v1/circles/{self.cid}/log", {"entry": entry, "key_envelopes": envelopes})
+        if response.status_code == 200:
+            self.log.append(entry)
+            self.keys[state.epoch + 1] = key
+        return response
+
 
 def record(
     author: Member, circle: SharedCircle, body: dict[str, Any] | None, record_id: bytes | None = None

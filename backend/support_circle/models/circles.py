@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from support_circle.models.columns import ID, when, wire_object
@@ -14,6 +15,9 @@ class Circle(SQLModel, table=True):
     log_seq: int = 0
     head_hash: str = Field(max_length=64)
     epoch: int = 0
+    # The verified state at log_seq (services/log_head.py), so an append checks only the new
+    # entry; None for a circle from before it was kept, until its next append.
+    head_state: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     change_seq: int = 0
     created_at: datetime = when()
 

@@ -154,7 +154,7 @@ def verify_log(
         raise ProtocolError("genesis_mismatch", "the log is empty")
     state = _verify_genesis(circle_id, genesis_hash, entries[0])
     for entry in entries[1:]:
-        state = _apply(state, entry)
+        state = apply_entry(state, entry)
     if known_head is not None:
         _check_not_rolled_back(entries, known_head)
     return state
@@ -184,7 +184,14 @@ def _verify_genesis(circle_id: bytes, genesis_hash: bytes, entry: object) -> Cir
     )
 
 
-def _apply(state: CircleState, entry: object) -> CircleState:
+def apply_entry(state: CircleState, entry: object) -> CircleState:
+    """The state after ``entry``, checked as the next entry of a log verified up to ``state`` (§8,
+    entry ``i > 0``); raises at the first fault.
+
+    It reads only the members with their keys and roles, the current epoch and its members, and the
+    head, so a verifier that keeps those (the server does, per circle) checks one entry without the
+    entries before it.
+    """
     payload = _fields(signed.verify(entry, "membership", state.sign_pub), None, state.circle_id)
     if payload["seq"] != state.head.seq + 1 or payload["prev"] != b64u(state.head.hash):
         raise ProtocolError("broken_chain")

@@ -1,6 +1,11 @@
 """Circles and their signed membership logs. The server verifies every entry with the same
 protocol code the clients use, so a malformed or forged log never gets stored; clients still
-verify everything themselves."""
+verify everything themselves.
+
+Each entry is checked against the verified state at the log's head, which the server stores with
+the circle (``log_head``), so an append costs the same whatever the log's length: nobody can slow
+other writers by growing a long log.
+"""
 
 import json
 from dataclasses import dataclass
@@ -15,7 +20,8 @@ from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, 
 from support_circle.protocol import ProtocolError
 from support_circle.protocol.circle_keys import SEALED_KEY_BYTES
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
-from support_circle.protocol.membership import CircleState, entry_hash, verify_log
+from support_circle.protocol.membership import CircleState, Head, apply_entry, entry_hash, verify_log
+from support_circle.services import log_head
 from support_circle.services.sealed import decode
 
 NOT_A_MEMBER = "No such circle for this device. It may have been removed from it."
@@ -56,6 +62,36 @@ def _verify(circle_id: str, genesis_hash: bytes, entries: list[dict[str, Any]]) 
         raise Rejected(exc.code, f"The membership log entry was refused ({exc.code}).") from exc
 
 
+def head_state(session: Session, circle: Circle, *, keep: bool = False) -> CircleState:
+    """The verified state at the circle's head: the stored one, or, when none matches the head (a
+    circle from before heads were kept), the whole log verified — and stored too if ``keep``."""
+    state = log_head.load(unb64u_id(circle.id), circle.head_state)
+    if state is not None and state.head == Head(circle.log_seq, unb64u(circle.head_hash)):
+        return state
+    state = _verify(circle.id, unb64u(circle.genesis_hash), log_entries(session, circle))
+    if keep:
+        _keep_head(session, circle, state)
+    return state
+
+
+def next_state(session: Session, circle: Circle, entry: dict[str, Any]) -> CircleState:
+    """The state after ``entry``, checked as the next entry of the circle's log (only reads)."""
+    return _checked(head_state(session, circle), entry)
+
+
+def _checked(state: CircleState, entry: dict[str, Any]) -> CircleState:
+    try:
+        return apply_entry(state, entry)
+    except ProtocolError as exc:
+        raise Rejected(exc.code, f"The membership log entry was refused ({exc.code}).") from exc
+
+
+def _keep_head(session: Session, circle: Circle, state: CircleState) -> None:
+    circle.log_seq, circle.head_hash, circle.epoch = state.head.seq, b64u(state.head.hash), state.epoch
+    circle.head_state = log_head.dump(state)
+    session.add(circle)
+
+
 def create_circle(
     session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
 ) -> Circle:
@@ -67,7 +103,7 @@ def create_circle(
         if list(state.members) != [unb64u(device.id)]:
             raise Forbidden("A device can only create a circle with itself as the first admin.", code="not_creator")
         circle = Circle(id=circle_id, genesis_hash=b64u(anchor), head_hash=b64u(anchor))
-        session.add(circle)
+        _keep_head(session, circle, state)
         session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
         session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
         session.flush()
@@ -90,16 +126,19 @@ def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[
 def append_entry(
     session: Session, device: Device, circle_id: str, entry: dict[str, Any], envelopes: list[dict[str, Any]]
 ) -> Circle:
-    """Appends one verified entry and the key envelopes it needs, in one transaction."""
+    """Appends one verified entry and the key envelopes it needs, in one transaction.
+
+    The entry is checked against the stored head alone, and the new head is stored in the same
+    transaction, under the circle's row lock: no log row is read, whatever the log's length.
+    """
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, lock=True)
-        entries = [*log_entries(session, circle), entry]
-        state = _verify(circle.id, unb64u(circle.genesis_hash), entries)
+        before = head_state(session, circle)
+        state = _checked(before, entry)
         seq = state.head.seq
         session.add(MembershipEntry(circle_id=circle.id, seq=seq, entry=entry))
-        circle.log_seq, circle.head_hash, circle.epoch = seq, b64u(state.head.hash), state.epoch
-        session.add(circle)
-        _sync_members(session, circle, state)
+        _keep_head(session, circle, state)
+        _sync_members(session, circle, before, state)
         session.flush()
         _store_envelopes(session, circle, state, envelopes, Grant.of(device, entry))
         announce(session, Event("membership", circle.id, seq))
@@ -108,17 +147,28 @@ def append_entry(
         return circle
 
 
-def _sync_members(session: Session, circle: Circle, state: CircleState) -> None:
-    current = {b64u(d): m.role for d, m in state.members.items()}
-    rows = {row.device_id: row for row in session.exec(select(CircleMember).where(CircleMember.circle_id == circle.id))}
-    for device_id, row in rows.items():
-        row.active, row.role = device_id in current, current.get(device_id, row.role)
+def _sync_members(session: Session, circle: Circle, before: CircleState, after: CircleState) -> None:
+    """Brings the member rows from ``before`` to ``after``: only the rows of devices whose
+    membership or role the entry changed are read or written (at most one, whatever the op)."""
+    for device_id in before.members.keys() | after.members.keys():
+        role = _role(after, device_id)
+        if role == _role(before, device_id):
+            continue
+        key = b64u(device_id)
+        row = session.get(CircleMember, (circle.id, key)) or _new_member(session, circle, key)
+        row.active, row.role = role is not None, role or row.role
         session.add(row)
-    for device_id, role in current.items():
-        if device_id not in rows:
-            if session.get(Device, device_id) is None:
-                raise Rejected("unknown_device", "A member must register with this server before being added.")
-            session.add(CircleMember(circle_id=circle.id, device_id=device_id, role=role))
+
+
+def _new_member(session: Session, circle: Circle, device_id: str) -> CircleMember:
+    if session.get(Device, device_id) is None:
+        raise Rejected("unknown_device", "A member must register with this server before being added.")
+    return CircleMember(circle_id=circle.id, device_id=device_id, role="member")
+
+
+def _role(state: CircleState, device_id: bytes) -> str | None:
+    member = state.members.get(device_id)
+    return member.role if member else None
 
 
 @dataclass(frozen=True)
@@ -162,7 +212,7 @@ def _store_envelopes(
     members = {b64u(d) for d in state.members}
     for envelope in envelopes:
         _check_sealed_key(envelope["sealed"])
-        if envelope["circle_id"] != circle.id or envelope["epoch"] not in state.commitments:
+        if envelope["circle_id"] != circle.id or not 0 <= envelope["epoch"] <= state.epoch:
             raise Rejected("context_mismatch", "A key envelope names another circle or an epoch the log does not have.")
         if envelope["recipient"] not in members:
             raise Rejected("unknown_author", "A key envelope is for a device that is not a member.")
@@ -193,7 +243,7 @@ def _check_sealed_key(sealed: str) -> None:
 def add_envelopes(session: Session, device: Device, circle_id: str, envelopes: list[dict[str, Any]]) -> None:
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
-        state = _verify(circle.id, unb64u(circle.genesis_hash), log_entries(session, circle))
+        state = head_state(session, circle, keep=True)
         _store_envelopes(session, circle, state, envelopes, Grant(device.id, fill=True))
         session.commit()
 

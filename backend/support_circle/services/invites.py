@@ -19,11 +19,10 @@ from support_circle.db import serialized_writes
 from support_circle.errors import Conflict, Forbidden, NotFound, Rejected, TooLarge
 from support_circle.models import Circle, CircleMember, Device, Invite, JoinRequest
 from support_circle.protocol import ProtocolError, signed
-from support_circle.protocol.encoding import ID_BYTES, b64u, parse_json, unb64u, unb64u_id
+from support_circle.protocol.encoding import ID_BYTES, b64u, parse_json, unb64u_id
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.invites import verify_join_request
-from support_circle.protocol.membership import CircleState, verify_log
-from support_circle.services.circles import append_entry, log_entries, member_circle
+from support_circle.services.circles import append_entry, member_circle, next_state
 from support_circle.services.devices import _aware
 from support_circle.services.sealed import check_padded, check_sealed, decode
 from support_circle.settings import Settings
@@ -326,7 +325,7 @@ def approve(
     circle = member_circle(session, device, circle_id, admin=True, lock=True)
     row = _pending_request(session, circle, request_id)
     joiner = _requesting_identity(row)
-    state = _state_with(circle, log_entries(session, circle), entry)
+    state = next_state(session, circle, entry)
     if joiner is None or _added_identity(entry) != joiner:
         raise Rejected(
             "entry_does_not_match_request",
@@ -357,13 +356,6 @@ def approve(
                     other.status, other.decided_at = DECLINED, now
                     session.add(other)
     return append_entry(session, device, circle.id, entry, envelopes)
-
-
-def _state_with(circle: Circle, entries: list[dict[str, Any]], entry: dict[str, Any]) -> CircleState:
-    try:
-        return verify_log(unb64u_id(circle.id), unb64u(circle.genesis_hash), [*entries, entry])
-    except ProtocolError as exc:
-        raise Rejected(exc.code, f"The membership entry was refused ({exc.code}).") from exc
 
 
 def _requesting_identity(row: JoinRequest) -> PublicIdentity | None:
