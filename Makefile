@@ -74,6 +74,7 @@ bench: $(PY_DEV_STAMP) $(APP) ## print the figures in bench/ (never asserted)
 	$(BIN)/python -m bench.app_client
 	$(BIN)/python -m bench.sync_server
 	$(BIN)/python -m bench.membership_append
+	$(BIN)/python -m bench.hostile_load
 
 vectors: $(PY_DEV_STAMP) $(NODE_STAMP) ## rewrite shared_schema/vectors (Python from a fixed seed, then TypeScript-made ones)
 	$(BIN)/python -m support_circle.protocol.vectors generate

@@ -203,15 +203,13 @@ async def measure(database: str, url: str, database_url: str, seconds: float) ->
 
 
 @contextmanager
-def server(database: str, folder: Path) -> Iterator[tuple[str, str]]:
+def server(database: str, folder: Path, env: dict[str, str] = SERVER_ENV) -> Iterator[tuple[str, str]]:
     if database == "postgresql":
         database_url = os.environ.get("TEST_DATABASE_URL", TEST_DATABASE_URL)
         reset_postgres(database_url)
     else:
         database_url = f"sqlite:///{folder / 'data' / 'support-circle.sqlite3'}"
-    process = ServerProcess(
-        data_dir=folder / "data", static_dir=folder / "none", database_url=database_url, env=SERVER_ENV
-    )
+    process = ServerProcess(data_dir=folder / "data", static_dir=folder / "none", database_url=database_url, env=env)
     process.start()
     try:
         yield process.url, database_url
