@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.helpers import SharedCircle, change, record, signed_in
 from tests.support.server import ServerProcess
-from tests.support.sse import EventStream
+from tests.support.sse import EventStream, StreamRefused
 
 MAX_STREAMS = 2
 
@@ -89,29 +89,33 @@ def test_a_removed_member_hears_its_removal_then_nothing_more(server: ServerProc
         assert ally_hears.frames_within(1.0) == []
 
 
-def _refusal(http: httpx.Client, token: str) -> dict[str, object] | None:
-    """The error body if the server refuses a stream now; None if it opens one (closed at once)."""
-    with http.stream("GET", "/v1/events", headers={"Authorization": f"Bearer {token}"}, timeout=5) as response:
-        if response.status_code == 200:
-            return None
-        response.read()
-        assert response.status_code == 429
-        body: dict[str, object] = response.json()
-        return body
+def _refused_with(url: str, token: str, status: int, code: str) -> httpx.Response:
+    with pytest.raises(StreamRefused) as refused:
+        EventStream(url, token).__enter__()
+    response = refused.value.response
+    assert response.headers["content-type"] == "application/json"
+    assert (response.status_code, response.json()["code"]) == (status, code), response.text
+    return response
+
+
+def _opens_again(url: str, token: str) -> EventStream:
+    """A stream opened once a closed one's slot comes back (as soon as the server notices the disconnect)."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return EventStream(url, token).__enter__()
+        except StreamRefused:
+            assert time.monotonic() < deadline, "the closed stream's slot never came back"
+            time.sleep(0.1)
 
 
 def test_a_device_may_keep_only_a_few_streams_open(server: ServerProcess, http: httpx.Client) -> None:
     member = signed_in(http)  # type: ignore[arg-type]
     streams = [EventStream(server.url, member.token).__enter__() for _ in range(MAX_STREAMS)]
     try:
-        refusal = _refusal(http, member.token)
-        assert refusal is not None and refusal["code"] == "too_many_streams"
+        _refused_with(server.url, member.token, 429, "too_many_streams")
         streams.pop().__exit__(None, None, None)
-        # A closed stream's slot comes back as soon as the server notices the disconnect.
-        deadline = time.monotonic() + 5
-        while _refusal(http, member.token) is not None:
-            assert time.monotonic() < deadline, "the closed stream's slot never came back"
-            time.sleep(0.1)
+        streams.append(_opens_again(server.url, member.token))
     finally:
         for stream in streams:
             stream.__exit__(None, None, None)
