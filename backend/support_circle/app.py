@@ -2,11 +2,13 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
 from support_circle import __version__
 from support_circle.api import api_router, health_router
+from support_circle.api.events import read_members
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
 from support_circle.events import EventService
@@ -27,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             upgrade_to_head(engine)
         app.state.engine = engine
-        app.state.events = EventService(engine, settings.sqlalchemy_url, settings.events_max_streams)
+        members = partial(read_members, engine)
+        app.state.events = EventService(engine, settings.sqlalchemy_url, settings.events_max_streams, members)
         await app.state.events.start()
         try:
             yield

@@ -1,6 +1,9 @@
-"""``GET /v1/events`` against a real server process (an endless stream needs a real socket), on
-SQLite and PostgreSQL. Keepalives come every second here, so every wait is short and bounded."""
+"""``GET /v1/events`` against a real server over a real socket (an endless stream needs one), on
+SQLite and PostgreSQL: a child process, or a thread of this process when a test reaches into the
+server's engine or hub. Keepalives come every second, so every wait is short and bounded, except
+where a test counts statements (a keepalive runs one) and reads only events it knows will come."""
 
+import contextlib
 import signal
 import time
 from collections.abc import Iterator
@@ -9,9 +12,15 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text, update
+from sqlmodel import Session, col
 
-from tests.api.helpers import SharedCircle, change, record, signed_in
-from tests.support.server import ServerProcess
+from support_circle.app import create_app
+from support_circle.events import Event
+from support_circle.models import CircleMember
+from support_circle.settings import Settings
+from tests.api.helpers import Member, SharedCircle, change, record, signed_in
+from tests.support.server import ServerProcess, ThreadServer
 from tests.support.sse import EventStream, StreamRefused
 
 MAX_STREAMS = 2
@@ -138,3 +147,85 @@ def test_a_server_asked_to_stop_ends_its_streams_and_stops_at_once(server: Serve
             hears.frames_within(5.0)
         # Uvicorn shuts down cleanly, then re-raises the signal it caught, as a process should.
         assert server.process.wait(timeout=5) in (0, -signal.SIGTERM)
+
+
+def _set_active(engine: Engine, circle: SharedCircle, member: Member, active: bool) -> None:
+    """Changes the member table as a membership entry would, without the event the service sends with it."""
+    with Session(engine) as session:
+        statement = update(CircleMember).where(
+            col(CircleMember.circle_id) == circle.cid, col(CircleMember.device_id) == member.device_id
+        )
+        session.exec(statement.values(active=active))
+        session.commit()
+
+
+def test_a_circles_events_keep_their_order_while_its_members_are_read(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"events_keepalive_seconds": 1}))
+    with ThreadServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        admin, ally = signed_in(http), signed_in(http)  # type: ignore[arg-type]
+        circle = SharedCircle(admin)
+        assert circle.create().status_code == 201
+        assert circle.add(ally).status_code == 200
+        with EventStream(server.url, ally.token) as ally_hears:
+            # Both events in one batch: the change must wait while the hub reads who is in the circle.
+            _set_active(app.state.engine, circle, ally, False)
+            app.state.events.hub.publish([Event("membership", circle.cid, 2), Event("changes", circle.cid, 7)])
+            assert ally_hears.expect("membership").data == {"circle_id": circle.cid, "log_seq": 2}
+            assert ally_hears.frames_within(1.0) == []
+
+            _set_active(app.state.engine, circle, ally, True)
+            app.state.events.hub.publish([Event("membership", circle.cid, 3), Event("changes", circle.cid, 8)])
+            assert ally_hears.expect("membership").data == {"circle_id": circle.cid, "log_seq": 3}
+            assert ally_hears.expect("changes").data == {"circle_id": circle.cid, "seq": 8}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_other_circles_events_do_not_wait_for_a_members_read(settings: Settings) -> None:
+    # Only PostgreSQL can hold a reader back: a table lock stalls the hub's read of one circle's members.
+    app = create_app(settings.model_copy(update={"events_keepalive_seconds": 1}))
+    with ThreadServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        admin, other = signed_in(http), signed_in(http)  # type: ignore[arg-type]
+        stalled, flowing = SharedCircle(admin), SharedCircle(other)
+        assert stalled.create().status_code == 201 and flowing.create().status_code == 201
+        with EventStream(server.url, admin.token) as admin_hears, EventStream(server.url, other.token) as other_hears:
+            with app.state.engine.begin() as connection:
+                connection.execute(text("LOCK TABLE circle_member IN ACCESS EXCLUSIVE MODE"))
+                app.state.events.hub.publish([Event("membership", stalled.cid, 0)])
+                app.state.events.hub.publish([Event("changes", flowing.cid, 1)])
+                assert other_hears.expect("changes").data == {"circle_id": flowing.cid, "seq": 1}
+                assert admin_hears.frames_within(0.5) == []
+            assert admin_hears.expect("membership").data == {"circle_id": stalled.cid, "log_seq": 0}
+
+
+@pytest.fixture
+def quiet_settings(settings: Settings) -> Settings:
+    # No keepalive (and so no sign-in check) comes during a test: the only statements are the events'.
+    return settings.model_copy(update={"events_keepalive_seconds": 300, "events_max_streams": 3})
+
+
+def test_a_membership_event_reads_the_members_once_however_many_streams_hear_it(quiet_settings: Settings) -> None:
+    app = create_app(quiet_settings)
+    with ThreadServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        admin, ally, stranger = signed_in(http), signed_in(http), signed_in(http)  # type: ignore[arg-type]
+        circle = SharedCircle(admin)
+        assert circle.create().status_code == 201
+        assert circle.add(ally).status_code == 200
+        statements: list[str] = []
+        engine = app.state.engine
+        with contextlib.ExitStack() as open_streams:
+            hear = [open_streams.enter_context(EventStream(server.url, m.token)) for m in (admin, ally) * 3]
+            open_streams.enter_context(EventStream(server.url, stranger.token))  # hears nothing of it
+
+            def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+                statements.append(statement)
+
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                app.state.events.hub.publish([Event("membership", circle.cid, 1)])
+                for stream in hear:
+                    assert stream.expect("membership").data == {"circle_id": circle.cid, "log_seq": 1}
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+        # Seven streams were open and six heard the event; the circle's members were read once for all.
+        assert len(statements) == 1, statements
