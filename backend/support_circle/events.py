@@ -11,10 +11,10 @@ every server process only once that transaction commits, never if it rolls back:
 
 Events carry only an opaque circle id and a counter. Each stream hears only its device's circles:
 the route reads them as the stream opens (``api/events.py``), and the hub follows every membership
-event with one read of that circle's members for all of its streams, never one per stream. When
-events may have been lost (the listening connection dropped, a members read failed, or a stream
-fell too far behind) the hub ends the streams concerned; clients reconnect and sync, which is how
-they catch up anyway.
+event with one read of that circle's members for all of its streams, never one per stream. Streams
+are limited per device, per circle and in all (``StreamLimits``). When events may have been lost
+(the listening connection dropped, a members read failed, or a stream fell too far behind) the hub
+ends the streams concerned; clients reconnect and sync, which is how they catch up anyway.
 """
 
 import asyncio
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "support_circle_events"
 MAX_RETRY_SECONDS = 30.0
 QUEUE_SIZE = 1000  # a stream this far behind is ended; the client reconnects and syncs
+RETRY_AFTER_SECONDS = 30  # when the process has as many streams as it allows
 SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _PENDING = "support_circle.events.pending"
 
@@ -71,6 +72,37 @@ class TooManyStreams(AppError):
     status_code = 429
     code = "too_many_streams"
     message = "This device has too many live connections open. Close an app window, or wait a minute."
+
+
+class TooManyCircleStreams(AppError):
+    status_code = 429
+    code = "too_many_circle_streams"
+    message = (
+        "One of this device's circles has as many live connections open as the server allows, and this "
+        "device already has one of them. Use the app window that is open, or close another; the app "
+        "keeps syncing meanwhile."
+    )
+
+
+class TooManyStreamsOnServer(ServiceUnavailable):
+    code = "too_many_streams_on_server"
+    message = (
+        "The server has as many live connections open as it allows. The app keeps syncing and "
+        "reconnects by itself; if this lasts, tell the organisation that runs the server."
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    """Open streams a process allows: per device, per circle they hear, and in all."""
+
+    per_device: int
+    per_circle: int
+    in_all: int
 
 
 # Reads the device ids of a circle's active members; blocking, so the hub runs it in a thread.
@@ -104,9 +136,9 @@ class EventHub:
     do not wait.
     """
 
-    def __init__(self, max_streams_per_device: int, members_of: MembersOf) -> None:
+    def __init__(self, limits: StreamLimits, members_of: MembersOf) -> None:
         self._loop = asyncio.get_running_loop()
-        self._max = max_streams_per_device
+        self._limits = limits
         self._members_of = members_of
         self._subscriptions: set[Subscription] = set()
         self._by_device: dict[str, set[Subscription]] = {}
@@ -117,12 +149,14 @@ class EventHub:
         self._draining = False
 
     def subscribe(self, device_id: str) -> Subscription:
-        """A new stream for ``device_id``, refused if the device has enough open; it hears nothing
-        until ``attach`` gives it the circles read after this call."""
+        """A new stream for ``device_id``, refused if the device or the process has enough open;
+        it hears nothing until ``attach`` gives it the circles read after this call."""
         if self._draining:
             raise ServiceUnavailable("The server is restarting. The app reconnects by itself in a moment.")
-        if len(self._by_device.get(device_id, ())) >= self._max:
+        if len(self._by_device.get(device_id, ())) >= self._limits.per_device:
             raise TooManyStreams()
+        if len(self._subscriptions) >= self._limits.in_all:
+            raise TooManyStreamsOnServer()
         subscription = Subscription(device_id)
         self._subscriptions.add(subscription)
         self._by_device.setdefault(device_id, set()).add(subscription)
@@ -130,10 +164,17 @@ class EventHub:
         return subscription
 
     def attach(self, subscription: Subscription, circles: Iterable[str]) -> None:
-        """Starts ``subscription`` hearing ``circles``, then gives it what it heard since it subscribed."""
+        """Starts ``subscription`` hearing ``circles``, then gives it what it heard since it subscribed.
+
+        Refused if one of them already has ``per_circle`` streams and this device already hears it
+        on another: so a device's first stream never waits for other members' to close, and a
+        member who opens many cannot lock the others out. (The caller then unsubscribes.)
+        """
         if subscription not in self._opening:
             return  # ended meanwhile: its queue already says so
         wanted = set(circles)
+        if any(self._full_for(subscription.device_id, circle_id) for circle_id in wanted):
+            raise TooManyCircleStreams()
         self._opening.discard(subscription)
         subscription.circles = set()
         for circle_id in wanted:
@@ -243,6 +284,11 @@ class EventHub:
         else:
             subscription.queue.put_nowait(item)
 
+    def _full_for(self, device_id: str, circle_id: str) -> bool:
+        if len(self._hearing.get(circle_id, ())) < self._limits.per_circle:
+            return False
+        return any(circle_id in (s.circles or ()) for s in self._by_device.get(device_id, ()))
+
     def _hear(self, subscription: Subscription, circle_id: str) -> None:
         assert subscription.circles is not None
         subscription.circles.add(circle_id)
@@ -341,8 +387,8 @@ class PostgresListener:
 class EventService:
     """What the app's lifespan starts and stops: the hub and, on PostgreSQL, its listener."""
 
-    def __init__(self, engine: Engine, sqlalchemy_url: str, max_streams_per_device: int, members_of: MembersOf) -> None:
-        self.hub = EventHub(max_streams_per_device, members_of)
+    def __init__(self, engine: Engine, sqlalchemy_url: str, limits: StreamLimits, members_of: MembersOf) -> None:
+        self.hub = EventHub(limits, members_of)
         self.engine = engine
         self._listener = PostgresListener(self.hub, sqlalchemy_url) if engine.dialect.name == "postgresql" else None
         self._task: asyncio.Task[Any] | None = None

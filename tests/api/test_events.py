@@ -149,6 +149,19 @@ def test_a_server_asked_to_stop_ends_its_streams_and_stops_at_once(server: Serve
         assert server.process.wait(timeout=5) in (0, -signal.SIGTERM)
 
 
+PER_DEVICE, PER_CIRCLE, IN_ALL = 2, 3, 5
+
+
+@pytest.fixture
+def limited(settings: Settings) -> Iterator[tuple[ThreadServer, httpx.Client]]:
+    """A server in this process (quick to start) with keepalives every second and small limits."""
+    limits = {"events_max_streams": PER_DEVICE, "events_max_streams_per_circle": PER_CIRCLE}
+    update = {**limits, "events_max_streams_total": IN_ALL, "events_keepalive_seconds": 1}
+    app = create_app(settings.model_copy(update=update))
+    with ThreadServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        yield server, http
+
+
 def _set_active(engine: Engine, circle: SharedCircle, member: Member, active: bool) -> None:
     """Changes the member table as a membership entry would, without the event the service sends with it."""
     with Session(engine) as session:
@@ -196,6 +209,43 @@ def test_other_circles_events_do_not_wait_for_a_members_read(settings: Settings)
                 assert other_hears.expect("changes").data == {"circle_id": flowing.cid, "seq": 1}
                 assert admin_hears.frames_within(0.5) == []
             assert admin_hears.expect("membership").data == {"circle_id": stalled.cid, "log_seq": 0}
+
+
+def test_a_circle_may_have_only_a_few_streams_but_never_shuts_a_member_out(
+    limited: tuple[ThreadServer, httpx.Client],
+) -> None:
+    server, http = limited
+    admin, ally, late = signed_in(http), signed_in(http), signed_in(http)  # type: ignore[arg-type]
+    circle = SharedCircle(admin)
+    assert circle.create().status_code == 201
+    assert circle.add(ally).status_code == 200
+    with contextlib.ExitStack() as open_streams:
+        admin_streams = [open_streams.enter_context(EventStream(server.url, admin.token)) for _ in range(PER_DEVICE)]
+        open_streams.enter_context(EventStream(server.url, ally.token))
+        # The circle has PER_CIRCLE streams: the ally's second is refused, and the slot it took is given back.
+        _refused_with(server.url, ally.token, 429, "too_many_circle_streams")
+        admin_streams.pop().__exit__(None, None, None)
+        open_streams.push(_opens_again(server.url, ally.token))
+
+        # However full the circle, a member's first stream is let in: the others cannot shut it out.
+        assert circle.add(late).status_code == 200
+        with EventStream(server.url, late.token) as late_hears:
+            _refused_with(server.url, late.token, 429, "too_many_circle_streams")
+            seq = _push(circle, {"text": "heard by every member"})
+            assert late_hears.expect("changes").data == {"circle_id": circle.cid, "seq": seq}
+
+
+def test_the_server_may_have_only_so_many_streams_in_all(limited: tuple[ThreadServer, httpx.Client]) -> None:
+    server, http = limited
+    devices = [signed_in(http) for _ in range(3)]  # type: ignore[arg-type]
+    tokens = [device.token for device in devices for _ in range(PER_DEVICE)][:IN_ALL]
+    newcomer = signed_in(http)  # type: ignore[arg-type]
+    with contextlib.ExitStack() as open_streams:
+        streams = [open_streams.enter_context(EventStream(server.url, token)) for token in tokens]
+        refusal = _refused_with(server.url, newcomer.token, 503, "too_many_streams_on_server")
+        assert int(refusal.headers["Retry-After"]) > 0
+        streams.pop().__exit__(None, None, None)
+        open_streams.push(_opens_again(server.url, newcomer.token))
 
 
 @pytest.fixture

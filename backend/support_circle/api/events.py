@@ -129,9 +129,15 @@ def _circle_ids(session: Session, device: Device) -> set[str]:
         401: {"model": ErrorBody, "description": "`unauthorized`: no bearer token, or an expired one."},
         429: {
             "model": ErrorBody,
-            "description": "`too_many_streams`: this device has enough streams open; or `rate_limited`.",
+            "description": "`too_many_streams`: this device has enough streams open; "
+            "`too_many_circle_streams`: one of its circles has enough, and this device already hears it; "
+            "or `rate_limited`.",
         },
-        503: {"model": ErrorBody, "description": "`service_unavailable`: the server is stopping; reconnect."},
+        503: {
+            "model": ErrorBody,
+            "description": "`too_many_streams_on_server`: the server has as many streams as it allows (with "
+            "`Retry-After`); `service_unavailable`: the server is stopping. Reconnect later.",
+        },
     },
 )
 async def stream_events(
