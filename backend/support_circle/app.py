@@ -2,14 +2,16 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
 from support_circle import __version__
 from support_circle.api import api_router, health_router
+from support_circle.api.events import read_members
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
-from support_circle.events import EventService
+from support_circle.events import EventService, StreamLimits
 from support_circle.limits import AnonymousLimiter, BodySizeLimit, TokenBuckets
 from support_circle.metrics import install_metrics
 from support_circle.migrate import upgrade_to_head
@@ -27,7 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             upgrade_to_head(engine)
         app.state.engine = engine
-        app.state.events = EventService(engine, settings.sqlalchemy_url, settings.events_max_streams)
+        limits = StreamLimits(
+            settings.events_max_streams, settings.events_max_streams_per_circle, settings.events_max_streams_total
+        )
+        app.state.events = EventService(engine, settings.sqlalchemy_url, limits, partial(read_members, engine))
         await app.state.events.start()
         try:
             yield

@@ -9,10 +9,12 @@ every server process only once that transaction commits, never if it rolls back:
   it on commit, in commit order, to the ``LISTEN`` connection each process keeps (``PostgresListener``),
   which hands it to that process's hub — this process's own events take the same path.
 
-Events carry only an opaque circle id and a counter. The hub does not know who may see what: each
-stream filters by membership (``api/events.py``). When events may have been lost (the listening
-connection dropped, or a stream fell too far behind) the hub ends the streams concerned; clients
-reconnect and sync, which is how they catch up anyway.
+Events carry only an opaque circle id and a counter. Each stream hears only its device's circles:
+the route reads them as the stream opens (``api/events.py``), and the hub follows every membership
+event with one read of that circle's members for all of its streams, never one per stream. Streams
+are limited per device, per circle and in all (``StreamLimits``). When events may have been lost
+(the listening connection dropped, a members read failed, or a stream fell too far behind) the hub
+ends the streams concerned; clients reconnect and sync, which is how they catch up anyway.
 """
 
 import asyncio
@@ -21,7 +23,8 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Literal
@@ -39,6 +42,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "support_circle_events"
 MAX_RETRY_SECONDS = 30.0
 QUEUE_SIZE = 1000  # a stream this far behind is ended; the client reconnects and syncs
+RETRY_AFTER_SECONDS = 30  # when the process has as many streams as it allows
 SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _PENDING = "support_circle.events.pending"
 
@@ -70,38 +74,125 @@ class TooManyStreams(AppError):
     message = "This device has too many live connections open. Close an app window, or wait a minute."
 
 
+class TooManyCircleStreams(AppError):
+    status_code = 429
+    code = "too_many_circle_streams"
+    message = (
+        "One of this device's circles has as many live connections open as the server allows, and this "
+        "device already has one of them. Use the app window that is open, or close another; the app "
+        "keeps syncing meanwhile."
+    )
+
+
+class TooManyStreamsOnServer(ServiceUnavailable):
+    code = "too_many_streams_on_server"
+    message = (
+        "The server has as many live connections open as it allows. The app keeps syncing and "
+        "reconnects by itself; if this lasts, tell the organisation that runs the server."
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    """Open streams a process allows: per device, per circle they hear, and in all."""
+
+    per_device: int
+    per_circle: int
+    in_all: int
+
+
+# Reads the device ids of a circle's active members; blocking, so the hub runs it in a thread.
+MembersOf = Callable[[str], Collection[str]]
+
+
 class Subscription:
-    """One open stream's queue. ``None`` in the queue means: end the stream, events may be lost."""
+    """One open stream's queue of the events it may hear, in order. ``None`` in the queue means: end
+    the stream, events may be lost. Until ``EventHub.attach`` gives it its circles, the hub keeps
+    what it hears aside (``early``), with whether the device was a member for membership events."""
 
     def __init__(self, device_id: str) -> None:
         self.device_id = device_id
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue(QUEUE_SIZE + 1)
+        self.circles: set[str] | None = None
+        self.early: list[tuple[Event, bool]] = []
 
     async def next(self) -> Event | None:
         return await self.queue.get()
 
 
 class EventHub:
-    """This process's fan-out to its open streams. ``publish`` may be called from any thread;
-    everything else runs on the event loop the hub was made on."""
+    """This process's fan-out to its open streams, each of which hears only its device's circles.
+    ``publish`` may be called from any thread; everything else runs on the event loop the hub was
+    made on.
 
-    def __init__(self, max_streams_per_device: int) -> None:
+    A ``membership`` event may change who hears a circle: the hub reads the circle's members once,
+    in a thread, and hands the answer to every stream concerned. Meanwhile that circle's later
+    events wait behind it, so each stream hears a circle's events in order (a removed device hears
+    its removal and nothing after; an added one its addition, then the rest); other circles' events
+    do not wait.
+    """
+
+    def __init__(self, limits: StreamLimits, members_of: MembersOf) -> None:
         self._loop = asyncio.get_running_loop()
-        self._max = max_streams_per_device
+        self._limits = limits
+        self._members_of = members_of
         self._subscriptions: set[Subscription] = set()
+        self._by_device: dict[str, set[Subscription]] = {}
+        self._hearing: dict[str, set[Subscription]] = {}  # circle id -> the streams that hear it
+        self._opening: set[Subscription] = set()  # subscribed, their circles still being read
+        self._held: dict[str, deque[Event]] = {}  # circles whose members are being read: their events wait
+        self._readers: set[asyncio.Task[None]] = set()
         self._draining = False
 
     def subscribe(self, device_id: str) -> Subscription:
+        """A new stream for ``device_id``, refused if the device or the process has enough open;
+        it hears nothing until ``attach`` gives it the circles read after this call."""
         if self._draining:
             raise ServiceUnavailable("The server is restarting. The app reconnects by itself in a moment.")
-        if sum(1 for s in self._subscriptions if s.device_id == device_id) >= self._max:
+        if len(self._by_device.get(device_id, ())) >= self._limits.per_device:
             raise TooManyStreams()
+        if len(self._subscriptions) >= self._limits.in_all:
+            raise TooManyStreamsOnServer()
         subscription = Subscription(device_id)
         self._subscriptions.add(subscription)
+        self._by_device.setdefault(device_id, set()).add(subscription)
+        self._opening.add(subscription)
         return subscription
+
+    def attach(self, subscription: Subscription, circles: Iterable[str]) -> None:
+        """Starts ``subscription`` hearing ``circles``, then gives it what it heard since it subscribed.
+
+        Refused if one of them already has ``per_circle`` streams and this device already hears it
+        on another: so a device's first stream never waits for other members' to close, and a
+        member who opens many cannot lock the others out. (The caller then unsubscribes.)
+        """
+        if subscription not in self._opening:
+            return  # ended meanwhile: its queue already says so
+        wanted = set(circles)
+        if any(self._full_for(subscription.device_id, circle_id) for circle_id in wanted):
+            raise TooManyCircleStreams()
+        self._opening.discard(subscription)
+        subscription.circles = set()
+        for circle_id in wanted:
+            self._hear(subscription, circle_id)
+        early, subscription.early = subscription.early, []
+        for item, member in early:
+            self._offer(subscription, item, member)
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._subscriptions.discard(subscription)
+        self._opening.discard(subscription)
+        mine = self._by_device.get(subscription.device_id)
+        if mine is not None:
+            mine.discard(subscription)
+            if not mine:
+                del self._by_device[subscription.device_id]
+        for circle_id in list(subscription.circles or ()):
+            self._unhear(subscription, circle_id)
 
     def publish(self, events: Iterable[Event]) -> None:
         """Thread-safe: hands ``events`` to the loop; dropped if the server is shutting down."""
@@ -111,11 +202,16 @@ class EventHub:
 
     def deliver(self, events: Iterable[Event]) -> None:
         for item in events:
-            for subscription in list(self._subscriptions):
-                if subscription.queue.qsize() >= QUEUE_SIZE:
-                    self._end(subscription)
-                else:
-                    subscription.queue.put_nowait(item)
+            held = self._held.get(item.circle_id)
+            if held is not None:
+                held.append(item)
+            elif item.kind == "changes":
+                self._route(item, ())
+            elif self._subscriptions:  # with no stream open, nobody needs the members read
+                self._held[item.circle_id] = deque([item])
+                task = self._loop.create_task(self._settle(item.circle_id), name="event-members")
+                self._readers.add(task)
+                task.add_done_callback(self._readers.discard)
 
     def end_all(self) -> None:
         """Ends every stream: events may have been missed, so each client reconnects and syncs."""
@@ -126,10 +222,91 @@ class EventHub:
         """The server is stopping: ends every stream and opens no more."""
         self._draining = True
         self.end_all()
+        for task in list(self._readers):
+            task.cancel()
+
+    async def _settle(self, circle_id: str) -> None:
+        """Delivers ``circle_id``'s held events in order, reading its members for each membership event."""
+        held = self._held[circle_id]
+        try:
+            while held:
+                item = held.popleft()
+                if item.kind == "changes":
+                    self._route(item, ())
+                elif (members := await self._read_members(circle_id)) is not None:
+                    self._route(item, members)
+        finally:
+            del self._held[circle_id]
+
+    async def _read_members(self, circle_id: str) -> Collection[str] | None:
+        try:
+            return await asyncio.to_thread(self._members_of, circle_id)
+        except Exception as exc:
+            # Who hears what is unknown now: every stream ends, and its client reconnects and syncs.
+            log.warning("could not read a circle's members for live updates (%s)", type(exc).__name__)
+            self.end_all()
+            return None
+
+    def _route(self, item: Event, members: Collection[str]) -> None:
+        """Gives ``item`` to the streams concerned: those that hear its circle, those still opening,
+        and for a membership event those of the circle's ``members`` (read once, for all of them)."""
+        concerned = set(self._hearing.get(item.circle_id, ())) | self._opening
+        for device_id in members:
+            concerned |= self._by_device.get(device_id, set())
+        for subscription in concerned:
+            member = subscription.device_id in members
+            if subscription.circles is None:
+                self._keep_early(subscription, item, member)
+            else:
+                self._offer(subscription, item, member)
+
+    def _offer(self, subscription: Subscription, item: Event, member: bool) -> None:
+        """Queues ``item`` if the stream may hear it, and follows a membership change."""
+        assert subscription.circles is not None
+        hears = item.circle_id in subscription.circles
+        if item.kind == "membership" and member and not hears:
+            self._hear(subscription, item.circle_id)
+        elif item.kind == "membership" and not member and hears:
+            self._unhear(subscription, item.circle_id)  # it still hears of its own removal
+        elif not hears:
+            return
+        self._put(subscription, item)
+
+    def _keep_early(self, subscription: Subscription, item: Event, member: bool) -> None:
+        if len(subscription.early) >= QUEUE_SIZE:
+            self._end(subscription)
+        else:
+            subscription.early.append((item, member))
+
+    def _put(self, subscription: Subscription, item: Event) -> None:
+        if subscription.queue.qsize() >= QUEUE_SIZE:
+            self._end(subscription)
+        else:
+            subscription.queue.put_nowait(item)
+
+    def _full_for(self, device_id: str, circle_id: str) -> bool:
+        if len(self._hearing.get(circle_id, ())) < self._limits.per_circle:
+            return False
+        return any(circle_id in (s.circles or ()) for s in self._by_device.get(device_id, ()))
+
+    def _hear(self, subscription: Subscription, circle_id: str) -> None:
+        assert subscription.circles is not None
+        subscription.circles.add(circle_id)
+        self._hearing.setdefault(circle_id, set()).add(subscription)
+
+    def _unhear(self, subscription: Subscription, circle_id: str) -> None:
+        assert subscription.circles is not None
+        subscription.circles.discard(circle_id)
+        hearing = self._hearing.get(circle_id)
+        if hearing is not None:
+            hearing.discard(subscription)
+            if not hearing:
+                del self._hearing[circle_id]
 
     def _end(self, subscription: Subscription) -> None:
-        self._subscriptions.discard(subscription)
-        subscription.queue.put_nowait(None)
+        if subscription in self._subscriptions:
+            self.unsubscribe(subscription)
+            subscription.queue.put_nowait(None)
 
 
 # SQLite: the hub of the process that owns each engine, for events published after commit.
@@ -210,8 +387,8 @@ class PostgresListener:
 class EventService:
     """What the app's lifespan starts and stops: the hub and, on PostgreSQL, its listener."""
 
-    def __init__(self, engine: Engine, sqlalchemy_url: str, max_streams_per_device: int) -> None:
-        self.hub = EventHub(max_streams_per_device)
+    def __init__(self, engine: Engine, sqlalchemy_url: str, limits: StreamLimits, members_of: MembersOf) -> None:
+        self.hub = EventHub(limits, members_of)
         self.engine = engine
         self._listener = PostgresListener(self.hub, sqlalchemy_url) if engine.dialect.name == "postgresql" else None
         self._task: asyncio.Task[Any] | None = None

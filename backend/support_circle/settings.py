@@ -78,6 +78,15 @@ class Settings(BaseSettings):
         15, ge=1, le=300, description="Seconds between keepalive comments on an idle event stream."
     )
     events_max_streams: int = Field(5, ge=1, description="Open event streams per device (per process).")
+    events_max_streams_per_circle: int = Field(
+        20,
+        ge=1,
+        description="Open event streams that hear one circle (per process); a device's first stream for a "
+        "circle is let in even when it is full, so other members' streams never lock it out.",
+    )
+    events_max_streams_total: int = Field(
+        1000, ge=1, description="Open event streams in all (per process); keep it below the open-file limit."
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,15 +1,19 @@
-"""A real server process for tests that need one over a real socket (browsers, several processes)."""
+"""A real server for tests that need one over a real socket: a child process (browsers, several
+processes, signals), or a thread of the test process when a test instruments the server itself."""
 
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 
 # Registration codes are on by default (docs/self-hosting.md); the app's tests register without one.
 TEST_SERVER_ENV = {
@@ -94,3 +98,39 @@ class ServerProcess:
         """Starts the server again on the same port, data folder and database."""
         self.stop()
         self.start(timeout)
+
+
+class ThreadServer:
+    """``app`` served by uvicorn on a loopback socket from a thread of the test process: a real
+    server over a real socket whose engine and hub a test can reach (``app.state``) once started.
+
+    ``with ThreadServer(app) as server:``; streams still open at the end are cut after a few seconds.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.port = free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", timeout_graceful_shutdown=3
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="thread-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "ThreadServer":
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the server stopped while starting")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 30s")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=15)

@@ -18,8 +18,17 @@ class Frame:
     data: dict[str, Any]
 
 
+class StreamRefused(Exception):
+    """The server answered the stream's request with an error instead of a stream."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.status_code} {response.text}")
+        self.response = response
+
+
 class EventStream:
-    """``with EventStream(url, token) as stream:`` opens the stream and waits for ``ready``."""
+    """``with EventStream(url, token) as stream:`` opens the stream and waits for ``ready``; raises
+    ``StreamRefused`` if the server answers with an error instead."""
 
     def __init__(self, base_url: str, token: str, read_timeout: float = 5.0) -> None:
         self._client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(read_timeout))
@@ -30,7 +39,10 @@ class EventStream:
     def __enter__(self) -> "EventStream":
         request = self._client.build_request("GET", "/v1/events", headers={"Authorization": f"Bearer {self._token}"})
         self.response = self._client.send(request, stream=True)
-        assert self.response.status_code == 200, self.response.read()
+        if self.response.status_code != 200:
+            self.response.read()
+            self.__exit__()
+            raise StreamRefused(self.response)
         assert self.response.headers["content-type"].startswith("text/event-stream")
         self._lines = self.response.iter_lines()
         ready = self.next_frame(within=5.0)

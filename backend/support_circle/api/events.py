@@ -11,6 +11,9 @@ Frames, each ``event: <name>`` and one line of JSON ``data``:
 - a ``: keepalive`` comment every ``EVENTS_KEEPALIVE_SECONDS``, so proxies keep the connection and
   the app can tell a dead one (nothing for two intervals) from a quiet one.
 
+A circle's events come in the order they happened; events of different circles need not (one
+circle's may wait while the server reads who is in another).
+
 The stream ends when the token stops being valid, or when events may have been lost; the app then
 reconnects and syncs, as it does on opening. Only opaque ids and counters ever go out.
 """
@@ -19,12 +22,12 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -33,9 +36,9 @@ from support_circle.db import SessionDep
 from support_circle.deps import CurrentDevice, SettingsDep, TokenDep
 from support_circle.errors import ErrorBody
 from support_circle.events import Event, EventService, Subscription
-from support_circle.models import CircleMember, Device
+from support_circle.models import Device
 from support_circle.services.auth import device_for_token
-from support_circle.services.circles import circles_of
+from support_circle.services.circles import active_member_ids, circles_of
 
 router = APIRouter(tags=["events"])
 
@@ -63,14 +66,13 @@ def _frame(name: str, data: dict[str, Any]) -> bytes:
 
 @dataclass
 class _DeviceStream:
-    """One device's stream: filters the hub's events down to the circles it may hear about."""
+    """One device's stream: the hub queues only the events of the circles this device may hear."""
 
     engine: Engine
     device_id: str
     token: str
     subscription: Subscription
     keepalive: float
-    circles: set[str] = field(default_factory=set)
 
     async def frames(self) -> AsyncIterator[bytes]:
         yield _frame("ready", {"keepalive_seconds": self.keepalive})
@@ -86,33 +88,7 @@ class _DeviceStream:
                 continue
             if item is None:
                 return
-            frame = await self._frame_for(item)
-            if frame is not None:
-                yield frame
-
-    async def _frame_for(self, item: Event) -> bytes | None:
-        if item.kind == "changes":
-            if item.circle_id not in self.circles:
-                return None
-            return _frame("changes", {"circle_id": item.circle_id, "seq": item.seq})
-        # Membership is read again from the database: the one kind of event that changes who hears what.
-        was_member = item.circle_id in self.circles
-        if await run_in_threadpool(self._is_member, item.circle_id):
-            self.circles.add(item.circle_id)
-        elif was_member:
-            self.circles.discard(item.circle_id)
-        else:
-            return None
-        return _frame("membership", {"circle_id": item.circle_id, "log_seq": item.seq})
-
-    def _is_member(self, circle_id: str) -> bool:
-        statement = select(CircleMember.circle_id).where(
-            CircleMember.circle_id == circle_id,
-            CircleMember.device_id == self.device_id,
-            col(CircleMember.active).is_(True),
-        )
-        with Session(self.engine) as session:
-            return session.exec(statement).first() is not None
+            yield _frame_for(item)
 
     def _still_signed_in(self) -> bool:
         with Session(self.engine) as session:
@@ -122,6 +98,18 @@ class _DeviceStream:
 
 def _device_id(device: Device) -> str:
     return device.id
+
+
+def _frame_for(item: Event) -> bytes:
+    if item.kind == "changes":
+        return _frame("changes", {"circle_id": item.circle_id, "seq": item.seq})
+    return _frame("membership", {"circle_id": item.circle_id, "log_seq": item.seq})
+
+
+def read_members(engine: Engine, circle_id: str) -> set[str]:
+    """The hub's one read per membership event (in a thread): who is in the circle now."""
+    with Session(engine) as session:
+        return active_member_ids(session, circle_id)
 
 
 def _circle_ids(session: Session, device: Device) -> set[str]:
@@ -145,9 +133,15 @@ def _circle_ids(session: Session, device: Device) -> set[str]:
         401: {"model": ErrorBody, "description": "`unauthorized`: no bearer token, or an expired one."},
         429: {
             "model": ErrorBody,
-            "description": "`too_many_streams`: this device has enough streams open; or `rate_limited`.",
+            "description": "`too_many_streams`: this device has enough streams open; "
+            "`too_many_circle_streams`: one of its circles has enough, and this device already hears it; "
+            "or `rate_limited`.",
         },
-        503: {"model": ErrorBody, "description": "`service_unavailable`: the server is stopping; reconnect."},
+        503: {
+            "model": ErrorBody,
+            "description": "`too_many_streams_on_server`: the server has as many streams as it allows (with "
+            "`Retry-After`); `service_unavailable`: the server is stopping. Reconnect later.",
+        },
     },
 )
 async def stream_events(
@@ -157,11 +151,12 @@ async def stream_events(
     # The sign-in check committed, which expired ``device``: reading it may query, and a query on
     # the event loop stalls every request, for up to the pool's timeout when connections are busy.
     device_id = await run_in_threadpool(_device_id, device)
+    # Subscribed before the circles are read, so nothing committed in between goes unheard.
     subscription = events.hub.subscribe(device_id)
     try:
-        circles = await run_in_threadpool(_circle_ids, session, device)
+        events.hub.attach(subscription, await run_in_threadpool(_circle_ids, session, device))
     except BaseException:
         events.hub.unsubscribe(subscription)
         raise
-    stream = _DeviceStream(events.engine, device_id, token, subscription, settings.events_keepalive_seconds, circles)
+    stream = _DeviceStream(events.engine, device_id, token, subscription, settings.events_keepalive_seconds)
     return EventStreamResponse(stream.frames(), release=lambda: events.hub.unsubscribe(subscription))

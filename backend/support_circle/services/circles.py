@@ -55,6 +55,13 @@ def circles_of(session: Session, device: Device) -> list[Circle]:
     return list(session.exec(statement))
 
 
+def active_member_ids(session: Session, circle_id: str) -> set[str]:
+    statement = select(CircleMember.device_id).where(
+        CircleMember.circle_id == circle_id, col(CircleMember.active).is_(True)
+    )
+    return set(session.exec(statement))
+
+
 def _verify(circle_id: str, genesis_hash: bytes, entries: list[dict[str, Any]]) -> CircleState:
     try:
         return verify_log(unb64u_id(circle_id), genesis_hash, entries)
