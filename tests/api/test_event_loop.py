@@ -5,13 +5,10 @@ that way for everyone (the hostile load test found it). Here a real server runs 
 so a SQLAlchemy event can see which thread each query runs on."""
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import event
 
@@ -19,7 +16,7 @@ from support_circle.app import create_app
 from support_circle.client import Device
 from support_circle.protocol.encoding import b64u
 from support_circle.settings import Settings
-from tests.support.server import free_port
+from tests.support.server import ThreadServer
 from tests.support.sse import EventStream
 
 
@@ -45,21 +42,10 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def live(app: FastAPI) -> Iterator[tuple[str, LoopQueries]]:
-    """The app served by uvicorn on loopback, in a thread of this process."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    queries = LoopQueries()
-    event.listen(app.state.engine, "before_cursor_execute", queries)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}", queries
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with ThreadServer(app) as server:
+        queries = LoopQueries()
+        event.listen(app.state.engine, "before_cursor_execute", queries)
+        yield server.url, queries
 
 
 def test_opening_streams_and_changing_a_circle_run_no_query_on_the_event_loop(
