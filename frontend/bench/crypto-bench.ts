@@ -42,7 +42,11 @@ async function recordRates(count: number): Promise<{ seal: number; open: number 
   let start = performance.now();
   for (let i = 0; i < count; i++) {
     const ref = { circleId, recordId: crypto.getRandomValues(new Uint8Array(16)), epoch: 0 };
-    const revision = { changeId: crypto.getRandomValues(new Uint8Array(16)), hlc: makeHlc(Date.now(), 0, author.public.deviceId), body };
+    const revision = {
+      changeId: crypto.getRandomValues(new Uint8Array(16)),
+      hlc: makeHlc(Date.now(), 0, author.public.deviceId),
+      body,
+    };
     sealed.push(await sealRecord(author, ref, key, revision));
   }
   const seal = count / ((performance.now() - start) / 1000);

@@ -26,7 +26,8 @@ export async function deviceIdFor(signPub: Uint8Array): Promise<Uint8Array> {
 
 /** A device's keys from its two 32-byte private keys (an Ed25519 seed and an X25519 scalar). */
 export async function deviceKeysFrom(signSeed: Uint8Array, kemPrivate: Uint8Array): Promise<DeviceKeys> {
-  if (signSeed.length !== KEY_BYTES || kemPrivate.length !== KEY_BYTES) throw new RangeError('device keys are 32 bytes each');
+  if (signSeed.length !== KEY_BYTES || kemPrivate.length !== KEY_BYTES)
+    throw new RangeError('device keys are 32 bytes each');
   const signPub = ed25519Public(signSeed);
   const identity = { deviceId: await deviceIdFor(signPub), signPub, kemPub: x25519Public(kemPrivate) };
   return { signSeed, kemPrivate, public: identity };

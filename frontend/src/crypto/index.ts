@@ -10,7 +10,15 @@ export { b64u, unb64u, unb64uId, VERSION } from './encoding';
 export { parseJson, parseJsonBytes } from './json';
 export { pad, unpad } from './padding';
 export { type KeyLookup, type SignedObject } from './signed';
-export { deviceIdFor, deviceKeysFrom, generateDeviceKeys, makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+export {
+  deviceIdFor,
+  deviceKeysFrom,
+  generateDeviceKeys,
+  makeIdentity,
+  verifyIdentity,
+  type DeviceKeys,
+  type PublicIdentity,
+} from './identity';
 export {
   createVault,
   DEFAULT_PARAMETERS,
@@ -27,8 +35,24 @@ export {
   type Vault,
   type VaultOptions,
 } from './vault';
-export { keyCommitment, newEpochKey, openKeyEnvelope, recordKey, sealKeyEnvelope, type KeyEnvelope, type OpenedEpochKey } from './circleKeys';
-export { makeHlc, openRecord, sealRecord, type AuthorLookup, type RecordEnvelope, type RecordRef, type RecordRevision } from './records';
+export {
+  keyCommitment,
+  newEpochKey,
+  openKeyEnvelope,
+  recordKey,
+  sealKeyEnvelope,
+  type KeyEnvelope,
+  type OpenedEpochKey,
+} from './circleKeys';
+export {
+  makeHlc,
+  openRecord,
+  sealRecord,
+  type AuthorLookup,
+  type RecordEnvelope,
+  type RecordRef,
+  type RecordRevision,
+} from './records';
 export {
   entryHash,
   makeAdd,

@@ -37,7 +37,6 @@ export interface Attempts {
 
 const DEVICE_KEY = 'device';
 
-
 interface StoredDevice {
   readonly signSeed: string;
   readonly kemPrivate: string;
@@ -84,19 +83,30 @@ export class LocalStore {
    * nothing is written unless all of it is (vault, guard, sealed device keys and state in one
    * transaction).
    */
-  createVault(passphrase: string, initialState: Readonly<Record<string, unknown>> = {}): Promise<{ session: Session; recoveryText: string }> {
+  createVault(
+    passphrase: string,
+    initialState: Readonly<Record<string, unknown>> = {},
+  ): Promise<{ session: Session; recoveryText: string }> {
     return this.#exclusive(async (db) => {
       if ((await db.get('meta', VAULT_KEY)) !== undefined) throw new StorageError('vault_exists');
       const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
       const device = await generateDeviceKeys();
       const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
       const state = { ...initialState, [ESCROW]: storedEscrow(made.escrow) };
-      const items = await Promise.all(Object.entries(state).map(async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const));
+      const items = await Promise.all(
+        Object.entries(state).map(
+          async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const,
+        ),
+      );
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').add(made.vault, VAULT_KEY),
         () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
         () => tx.objectStore('state').put(sealed, DEVICE_KEY),
-        ...items.map(([key, item]) => () => tx.objectStore('state').put(item, key)),
+        ...items.map(
+          ([key, item]) =>
+            () =>
+              tx.objectStore('state').put(item, key),
+        ),
       ]);
       return { session: this.#session(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
     });
@@ -144,7 +154,13 @@ export class LocalStore {
       const vaultKey = await vaults.unlockWithRecovery(vault, recoveryText).catch((error: unknown) => {
         throw refusal(error);
       });
-      const rewrapped = await vaults.rewrapPassphrase(vault as Vault, vaultKey, newPassphrase, this.#params, this.#vaultOptions);
+      const rewrapped = await vaults.rewrapPassphrase(
+        vault as Vault,
+        vaultKey,
+        newPassphrase,
+        this.#params,
+        this.#vaultOptions,
+      );
       const guard = { ...(await readGuard(db)), failures: 0, lastFailureAt: null };
       await inTransaction(db, ['meta'], (tx) => [
         () => tx.objectStore('meta').put(rewrapped, VAULT_KEY),
@@ -249,6 +265,7 @@ function storedDevice(device: DeviceKeys): StoredDevice {
 function refusal(error: unknown): StorageError {
   if (error instanceof StorageError) return error;
   const code = error instanceof ProtocolError ? error.code : undefined;
-  if (code === 'wrong_passphrase' || code === 'wrong_recovery_key' || code === 'recovery_key_typo') return new StorageError(code, { cause: error });
+  if (code === 'wrong_passphrase' || code === 'wrong_recovery_key' || code === 'recovery_key_typo')
+    return new StorageError(code, { cause: error });
   return new StorageError('damaged', { cause: error });
 }

@@ -38,7 +38,9 @@ describe('getJson', () => {
   });
 
   it("rejects with the server's own code and message", async () => {
-    const error = await rejection(getJson('/v1/nope', answering(404, '{"code":"not_found","message":"Nothing here."}')));
+    const error = await rejection(
+      getJson('/v1/nope', answering(404, '{"code":"not_found","message":"Nothing here."}')),
+    );
     expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'Nothing here.']);
   });
 

@@ -63,7 +63,11 @@ export function memberNames(records: readonly LocalRecord<'member'>[], me: strin
 }
 
 /** Writes this device's name in a circle: its own `member` record, made on first use. */
-export async function setMyName(store: Pick<Session, 'deviceKeys' | 'list' | 'put'>, circleId: string, name: string): Promise<void> {
+export async function setMyName(
+  store: Pick<Session, 'deviceKeys' | 'list' | 'put'>,
+  circleId: string,
+  name: string,
+): Promise<void> {
   const me = b64u(store.deviceKeys.public.deviceId);
   const mine = (await store.list('member', circleId)).find((r) => writerOf(r, me) === me);
   await store.put('member', mine?.id ?? newRecordId(), { name }, circleId);

@@ -19,7 +19,15 @@ async function withRecords(): Promise<Session> {
 }
 
 function engine(session: Session, server: FakeServer, options: Partial<SyncOptions> = {}): SyncEngine {
-  return startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false, ...options });
+  return startSync({
+    session,
+    fetchImpl: server.fetch,
+    origin: ORIGIN,
+    events: null,
+    intervalMs: 0,
+    live: false,
+    ...options,
+  });
 }
 
 const pulls = (server: FakeServer) => server.calls.filter((c) => /^GET \/v1\/circles\/[^/]+\/changes$/.test(c)).length;
@@ -122,7 +130,11 @@ describe('the sync engine', () => {
     let release = () => undefined as void;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     await session.put('plan', newRecordId(), answer());
-    await until(() => server.calls.some((c) => /^POST \/v1\/circles\/[^/]+\/changes$/.test(c)) || server.calls.filter((c) => c.startsWith('GET')).length > 0);
+    await until(
+      () =>
+        server.calls.some((c) => /^POST \/v1\/circles\/[^/]+\/changes$/.test(c)) ||
+        server.calls.filter((c) => c.startsWith('GET')).length > 0,
+    );
     sync.stop();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(server.calls.some((c) => c === 'DELETE /v1/auth/token')).toBe(false);
@@ -135,7 +147,10 @@ describe('the sync engine', () => {
     const server = fakeServer();
     const refusing: Fetch = async (input, init) =>
       input === '/v1/devices'
-        ? new Response(JSON.stringify({ code: 'registration_code_required', message: 'x' }), { status: 403, headers: { 'content-type': 'application/json' } })
+        ? new Response(JSON.stringify({ code: 'registration_code_required', message: 'x' }), {
+            status: 403,
+            headers: { 'content-type': 'application/json' },
+          })
         : server.fetch(input, init);
     const sync = engine(await withRecords(), server, { fetchImpl: refusing });
     expect(await sync.syncNow()).toMatchObject({ state: 'error', waiting: 2, message: MESSAGES.registration });
@@ -186,7 +201,8 @@ describe('the sync engine', () => {
     const withEvents: Fetch = async (input, init) => {
       if (input !== '/v1/events') return server.fetch(input, init);
       streams += 1;
-      const frames = 'event: ready\ndata: {"keepalive_seconds":15}\n\nevent: changes\ndata: {"circle_id":"c","seq":1}\n\n';
+      const frames =
+        'event: ready\ndata: {"keepalive_seconds":15}\n\nevent: changes\ndata: {"circle_id":"c","seq":1}\n\n';
       return new Response(frames, { headers: { 'content-type': 'text/event-stream' } });
     };
     const sync = engine(await withRecords(), server, { fetchImpl: withEvents, live: true });

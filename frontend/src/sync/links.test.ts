@@ -20,7 +20,14 @@ async function device(server: FakeServer, records = false): Promise<{ session: S
     await session.put('plan', newRecordId(), answer());
     await session.put('ally', newRecordId(), ally());
   }
-  const engine = startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false });
+  const engine = startSync({
+    session,
+    fetchImpl: server.fetch,
+    origin: ORIGIN,
+    events: null,
+    intervalMs: 0,
+    live: false,
+  });
   return { session, engine };
 }
 

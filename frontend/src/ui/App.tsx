@@ -98,9 +98,19 @@ export function App() {
         />
       )}
       {phase === 'locked' && <Unlock onUnlocked={(session) => void opened(session)} onWiped={wiped} />}
-      {phase === 'open' && open !== null && recovery !== null && <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />}
+      {phase === 'open' && open !== null && recovery !== null && (
+        <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />
+      )}
       {phase === 'open' && open !== null && recovery === null && (
-        <Main session={open.session} settings={open.settings} engine={engine} status={status} version={version} onSettings={saveSettings} onWiped={wiped} />
+        <Main
+          session={open.session}
+          settings={open.settings}
+          engine={engine}
+          status={status}
+          version={version}
+          onSettings={saveSettings}
+          onWiped={wiped}
+        />
       )}
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
       {phase !== 'open' && <AppStatus offline={shell.offline} server={shell.server} />}

@@ -54,7 +54,14 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
       <p class="hint">{strings.inviteHelp}</p>
       <form onSubmit={make}>
         <label for="invite-for">{strings.inviteFor}</label>
-        <input id="invite-for" type="text" maxLength={60} value={label} aria-describedby="invite-for-hint" onInput={(e) => setLabel(e.currentTarget.value)} />
+        <input
+          id="invite-for"
+          type="text"
+          maxLength={60}
+          value={label}
+          aria-describedby="invite-for-hint"
+          onInput={(e) => setLabel(e.currentTarget.value)}
+        />
         <p class="hint" id="invite-for-hint">
           {strings.inviteForHint}
         </p>
@@ -76,7 +83,13 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
           {(open.value ?? []).map((o) => (
             <li key={o.inviteId} data-testid="open-invite">
               {strings.openInvite(o.label, readableTime(o.expiresAt.getTime()))}{' '}
-              <button type="button" class="secondary" aria-label={strings.withdrawInviteFor(o.label)} disabled={action.busy} onClick={() => withdraw(o.inviteId)}>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={strings.withdrawInviteFor(o.label)}
+                disabled={action.busy}
+                onClick={() => withdraw(o.inviteId)}
+              >
                 {strings.withdrawInvite}
               </button>
             </li>

@@ -54,7 +54,10 @@ interface PersonProps {
 function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProps) {
   const [confirming, setConfirming] = useState(false);
   const name = member.name === '' ? strings.unnamedMember : member.name;
-  const roles = [member.role === 'admin' ? strings.standingAdmin : '', member.facilitator ? strings.facilitator : ''].filter((r) => r !== '');
+  const roles = [
+    member.role === 'admin' ? strings.standingAdmin : '',
+    member.facilitator ? strings.facilitator : '',
+  ].filter((r) => r !== '');
   return (
     <li class="person" data-testid="member">
       <p>
@@ -72,10 +75,20 @@ function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProp
       )}
       {canManage && !confirming && (
         <>
-          <button type="button" class="secondary" aria-label={`${member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}: ${name}`} onClick={() => onFacilitator(!member.facilitator)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}: ${name}`}
+            onClick={() => onFacilitator(!member.facilitator)}
+          >
             {member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}
           </button>
-          <button type="button" class="secondary" aria-label={`${strings.removeMember}: ${name}`} onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${strings.removeMember}: ${name}`}
+            onClick={() => setConfirming(true)}
+          >
             {strings.removeMember}
           </button>
         </>

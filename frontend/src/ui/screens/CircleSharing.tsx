@@ -30,16 +30,18 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
   // Each choice shows the copy `copyOf` would write, so the words beside a tick-box are exactly
   // what the circle would read; copyOf also leaves out whatever cannot be shared.
   const answers = PLAN_SECTIONS.flatMap((section) =>
-    (plan.items ?? []).filter((a) => a.body.section === section.id).flatMap((a): ChoiceOption<string>[] => {
-      const copy = copyOf(a);
-      if (copy?.kind !== 'shared-plan') return [];
-      const words = (
-        <div class="shared-preview">
-          <PlanCopyWords copy={copy.body} />
-        </div>
-      );
-      return [{ value: a.id, label: section.title, hint: words }];
-    }),
+    (plan.items ?? [])
+      .filter((a) => a.body.section === section.id)
+      .flatMap((a): ChoiceOption<string>[] => {
+        const copy = copyOf(a);
+        if (copy?.kind !== 'shared-plan') return [];
+        const words = (
+          <div class="shared-preview">
+            <PlanCopyWords copy={copy.body} />
+          </div>
+        );
+        return [{ value: a.id, label: section.title, hint: words }];
+      }),
   );
   const people = sortedAllies(allies.items ?? []).flatMap((a): ChoiceOption<string>[] => {
     const copy = copyOf(a);

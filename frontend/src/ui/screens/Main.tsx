@@ -56,10 +56,16 @@ export function Main(props: MainProps) {
     <>
       <nav aria-label={strings.navLabel} class="tabs">
         {TABS.map(({ tab: name, label }) => (
-          <button key={name} type="button" class="tab" aria-current={tab === name ? 'page' : undefined} onClick={() => {
+          <button
+            key={name}
+            type="button"
+            class="tab"
+            aria-current={tab === name ? 'page' : undefined}
+            onClick={() => {
               setTab(name);
               setVisit((v) => v + 1);
-            }}>
+            }}
+          >
             {label}
           </button>
         ))}
@@ -76,7 +82,15 @@ export function Main(props: MainProps) {
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
       {tab === 'circles' && <LazyCircles key={visit} session={session} engine={engine} version={version} />}
-      {tab === 'settings' && <Settings session={session} settings={props.settings} engine={engine} onChange={props.onSettings} onWiped={props.onWiped} />}
+      {tab === 'settings' && (
+        <Settings
+          session={session}
+          settings={props.settings}
+          engine={engine}
+          onChange={props.onSettings}
+          onWiped={props.onWiped}
+        />
+      )}
     </>
   );
 }

@@ -56,7 +56,13 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
   const submit = (event: Event) => {
     event.preventDefault();
     if (!exitValid) return;
-    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '', registrationCode: code.trim() };
+    const next = {
+      ...settings,
+      lockAfterMinutes: lockAfter,
+      quickExitUrl: exitUrl.trim(),
+      serverUrl: sync ? location.origin : '',
+      registrationCode: code.trim(),
+    };
     onChange(next).then(
       () => setMessage(strings.settingsSaved),
       () => setMessage(strings.saveFailed),
@@ -73,7 +79,16 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
         ))}
       </select>
       <label for="exit-target">{strings.exitTarget}</label>
-      <input id="exit-target" type="url" inputMode="url" autocomplete="off" aria-describedby="exit-target-help exit-target-error" aria-invalid={!exitValid} value={exitUrl} onInput={(e) => setExitUrl(e.currentTarget.value)} />
+      <input
+        id="exit-target"
+        type="url"
+        inputMode="url"
+        autocomplete="off"
+        aria-describedby="exit-target-help exit-target-error"
+        aria-invalid={!exitValid}
+        value={exitUrl}
+        onInput={(e) => setExitUrl(e.currentTarget.value)}
+      />
       <p id="exit-target-help" class="hint">
         {strings.exitTargetHelp}
       </p>
