@@ -3,19 +3,19 @@
  * records sealed/opened per second, run by Chromium under the app's own Content-Security-Policy.
  */
 import {
+  type Argon2Parameters,
   createVault,
+  entryHash,
+  generateDeviceKeys,
   makeGenesis,
   makeHlc,
   newEpochKey,
   openRecord,
+  type RecordEnvelope,
   recordAuthors,
   sealRecord,
   unlockWithPassphrase,
   verifyLog,
-  entryHash,
-  generateDeviceKeys,
-  type Argon2Parameters,
-  type RecordEnvelope,
 } from '../src/crypto';
 
 const PASSPHRASE = 'a passphrase of ordinary length';

@@ -21,9 +21,9 @@
  */
 import 'fake-indexeddb/auto';
 import { TEST_PARAMETERS } from '../src/crypto/vault';
-import { LocalStore, newRecordId, type Ally, type PlanAnswer, type Session } from '../src/storage';
+import { type Ally, LocalStore, newRecordId, type PlanAnswer, type Session } from '../src/storage';
 import type { Fetch } from '../src/sync/api';
-import { startSync, type SyncEngine } from '../src/sync/engine';
+import { type SyncEngine, startSync } from '../src/sync/engine';
 
 interface Device {
   readonly name: string;

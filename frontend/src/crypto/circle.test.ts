@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { keyCommitment, newEpochKey, openKeyEnvelope, sealKeyEnvelope } from './circleKeys';
+import { keyCommitment, newEpochKey, openKeyEnvelope, recordKey, sealKeyEnvelope } from './circleKeys';
 import { b64u, concat, ctx, u32, unb64u, utf8 } from './encoding';
-import { generateDeviceKeys, makeIdentity, type DeviceKeys } from './identity';
+import { type DeviceKeys, generateDeviceKeys, makeIdentity } from './identity';
 import { dumpJson, type JsonObject } from './json';
 import {
+  type CircleState,
   entryHash,
   makeAdd,
   makeGenesis,
@@ -14,13 +15,11 @@ import {
   memberKeys,
   recordAuthors,
   verifyLog,
-  type CircleState,
 } from './membership';
 import { pad } from './padding';
 import { aeadSeal, ed25519Sign, randomBytes } from './primitives';
-import { recordKey } from './circleKeys';
-import { makeHlc, openRecord, sealRecord, type RecordRef } from './records';
-import { signingInput, signPayload, type SignedObject } from './signed';
+import { makeHlc, openRecord, type RecordRef, sealRecord } from './records';
+import { type SignedObject, signingInput, signPayload } from './signed';
 import { failsWith, flip } from './testing';
 
 const newId = () => randomBytes(16);

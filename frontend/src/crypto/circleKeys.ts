@@ -2,12 +2,12 @@
 import { b64u, bytesEqual, ctx, u32, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import type { PublicIdentity } from './identity';
-import { isObject } from './json';
+import { expectInt, expectObject, isObject } from './json';
 import type { CircleState } from './membership';
-import { expectInt, expectObject } from './json';
 import { hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes } from './primitives';
 
 export type { KeyEnvelope } from '../wire/types';
+
 import type { KeyEnvelope } from '../wire/types';
 
 /** A fresh epoch key, made by the admin who starts the epoch. */

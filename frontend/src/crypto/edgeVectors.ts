@@ -11,7 +11,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { b64u, concat, fromHex, unb64u, utf8, VERSION } from './encoding';
-import { deviceIdFor, deviceKeysFrom, makeIdentity, type DeviceKeys } from './identity';
+import { type DeviceKeys, deviceIdFor, deviceKeysFrom, makeIdentity } from './identity';
 import { dumpJson, type JsonObject } from './json';
 import { ed25519Verify } from './primitives';
 import { signingInput } from './signed';

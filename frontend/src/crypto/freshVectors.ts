@@ -7,19 +7,19 @@
  */
 import { keyCommitment, newEpochKey, recordKey, sealKeyEnvelope } from './circleKeys';
 import { b64u, toHex, utf8 } from './encoding';
-import { generateDeviceKeys, makeIdentity, type DeviceKeys } from './identity';
+import { escrowSecrets, sealEscrow } from './escrow';
+import { type DeviceKeys, generateDeviceKeys, makeIdentity } from './identity';
 import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from './invites';
 import { dumpJson, type JsonObject } from './json';
-import { escrowSecrets, sealEscrow } from './escrow';
 import {
   entryHash,
+  type LogPosition,
   makeAdd,
   makeGenesis,
   makeLeave,
   makeRemove,
   makeRole,
   makeRotate,
-  type LogPosition,
   type Role,
 } from './membership';
 import { KEY_BYTES, randomBytes } from './primitives';

@@ -3,7 +3,7 @@ import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, VERSION } from './en
 import { ProtocolError } from './errors';
 import { checkPayloadVersion, expectObject, isObject, parseJsonBytes } from './json';
 import { ed25519Public, KEY_BYTES, randomBytes, sha256, x25519Public } from './primitives';
-import { decodeSigned, signPayload, verifySignedBytes, type SignedObject } from './signed';
+import { decodeSigned, type SignedObject, signPayload, verifySignedBytes } from './signed';
 
 /** What a verified identity vouches for. */
 export interface PublicIdentity {

@@ -1,8 +1,8 @@
-import { ProtocolError } from './errors';
 import { describe, expect, it } from 'vitest';
-import { b64u, ctx, utf8 } from './encoding';
-import { generateDeviceKeys, makeIdentity } from './identity';
 import { newEpochKey } from './circleKeys';
+import { b64u, ctx, utf8 } from './encoding';
+import { ProtocolError } from './errors';
+import { generateDeviceKeys, makeIdentity } from './identity';
 import {
   checkInviterIsAdmin,
   deriveInvite,

@@ -1,7 +1,7 @@
 /** Invites (§9): a secret in the link's fragment, an encrypted invite record, and a join proof. */
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+import { type DeviceKeys, makeIdentity, type PublicIdentity, verifyIdentity } from './identity';
 import { dumpJson, expectObject, parseJsonBytes } from './json';
 import type { CircleState } from './membership';
 import { pad, unpad } from './padding';
@@ -16,7 +16,7 @@ import {
   NONCE_BYTES,
   randomBytes,
 } from './primitives';
-import { verifySigned, signPayload } from './signed';
+import { signPayload, verifySigned } from './signed';
 
 const SECRET_BYTES = 32;
 const NO_SALT = new Uint8Array(0);
@@ -30,6 +30,7 @@ export interface InviteKeys {
 }
 
 export type { InviteRecord, JoinRequest } from '../wire/types';
+
 import type { InviteRecord, JoinRequest } from '../wire/types';
 
 /** A verified invite. The joiner must still check, once it reads the log, that the inviter is an admin there. */

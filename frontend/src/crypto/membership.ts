@@ -8,18 +8,18 @@
 import { keyCommitment } from './circleKeys';
 import { b64u, bytesEqual, ctx, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+import { type DeviceKeys, makeIdentity, type PublicIdentity, verifyIdentity } from './identity';
 import { expectInt, expectObject, type JsonObject } from './json';
 import { KEY_BYTES, sha256 } from './primitives';
 import type { AuthorLookup } from './records';
 import {
   decodeSigned,
+  type KeyLookup,
   parsePayload,
+  type SignedObject,
   signPayload,
   verifySigned,
   verifySignedBytes,
-  type KeyLookup,
-  type SignedObject,
 } from './signed';
 
 export type Role = 'admin' | 'member';

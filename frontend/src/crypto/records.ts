@@ -1,11 +1,12 @@
 /** Record envelopes (§7): padded, encrypted under the epoch's record key, signed inside by their author. */
+
+import { recordKey } from './circleKeys';
 import { b64u, bytesEqual, concat, ctx, ID_BYTES, u32, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import type { DeviceKeys } from './identity';
 import { dumpJson, expectInt, expectObject, expectString, isObject, type JsonObject } from './json';
 import { pad, unpad } from './padding';
 import { aeadOpen, aeadSeal, ed25519Sign, NONCE_BYTES, randomBytes, SIGNATURE_BYTES, TAG_BYTES } from './primitives';
-import { recordKey } from './circleKeys';
 import { parsePayload, signingInput, verifySignedBytes } from './signed';
 
 /** Where a record lives and under which epoch it is written. */
@@ -16,6 +17,7 @@ export interface RecordRef {
 }
 
 export type { RecordEnvelope } from '../wire/types';
+
 import type { RecordEnvelope } from '../wire/types';
 
 /** One revision's content: `body` null writes a tombstone. */

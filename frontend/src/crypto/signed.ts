@@ -1,10 +1,11 @@
 /** Signed objects (§2): the exact bytes signed travel with the signature, never re-serialised. */
-import { b64u, ctx, unb64u, unb64uId, bytesEqual, VERSION } from './encoding';
+import { b64u, bytesEqual, ctx, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { checkPayloadVersion, dumpJson, expectObject, isObject, parseJsonBytes, type JsonObject } from './json';
+import { checkPayloadVersion, dumpJson, expectObject, isObject, type JsonObject, parseJsonBytes } from './json';
 import { ed25519Sign, ed25519Verify, SIGNATURE_BYTES } from './primitives';
 
 export type { SignedObject } from '../wire/types';
+
 import type { SignedObject } from '../wire/types';
 
 /** The signed types of version 1. */

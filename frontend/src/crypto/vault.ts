@@ -1,7 +1,7 @@
 /** The local vault (§5): a random vault key, wrapped by passphrase and by recovery key. */
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
-import { escrowSecrets, type EscrowSecrets } from './escrow';
 import { ProtocolError } from './errors';
+import { type EscrowSecrets, escrowSecrets } from './escrow';
 import { expectInt, expectObject } from './json';
 import { pad, unpad } from './padding';
 import { aeadKey, aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
@@ -27,6 +27,7 @@ export interface VaultOptions {
 }
 
 export type { LocalItem, Vault } from '../wire/types';
+
 import type { LocalItem, Vault } from '../wire/types';
 
 /** What creating a vault yields. Show `recoveryText` once; keep `vaultKey` in memory only. */

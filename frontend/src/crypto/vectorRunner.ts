@@ -2,16 +2,17 @@
  * Runs the shared test vectors (shared_schema/vectors/README.md) through this implementation.
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
+
+import { mayWrite } from '../sync/authors';
+import { merge } from '../sync/merge';
 import { heldEpochKeys, keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
 import { b64u, fromHex, toHex, unb64u } from './encoding';
-import { escrowSecrets, openEscrow } from './escrow';
 import { isErrorCode, ProtocolError } from './errors';
-import { verifyIdentity, type PublicIdentity } from './identity';
+import { escrowSecrets, openEscrow } from './escrow';
+import { type PublicIdentity, verifyIdentity } from './identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from './invites';
-import { expectArray, expectObject, isObject, jsonEqual, parseJson, type JsonObject } from './json';
-import { merge } from '../sync/merge';
-import { mayWrite } from '../sync/authors';
-import { verifyLog, type CircleState } from './membership';
+import { expectArray, expectObject, isObject, type JsonObject, jsonEqual, parseJson } from './json';
+import { type CircleState, verifyLog } from './membership';
 import { pad, unpad } from './padding';
 import { openRecord } from './records';
 import { safetyNumber } from './safety';

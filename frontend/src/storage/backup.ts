@@ -5,7 +5,7 @@
  */
 import { expectObject, isObject, parseJson } from '../crypto/json';
 import type { LocalItem } from '../crypto/vault';
-import { inTransaction, SEALED_STORES, type Db, type SealedStore } from './db';
+import { type Db, inTransaction, SEALED_STORES, type SealedStore } from './db';
 import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY } from './guard';
 import { readVault, VAULT_KEY } from './vaultMeta';

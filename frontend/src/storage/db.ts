@@ -1,5 +1,5 @@
 /** The IndexedDB schema: the only place that names stores. */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
 import type { LocalItem } from '../crypto/vault';
 
 export const DEFAULT_DB_NAME = 'support-circle';

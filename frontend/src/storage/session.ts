@@ -2,18 +2,18 @@
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
 import {
+  type Argon2Parameters,
   rewrapPassphrase,
   rewrapRecovery,
   unlockWithPassphrase,
-  type Argon2Parameters,
   type Vault,
   type VaultOptions,
 } from '../crypto/vault';
 import { exportBackup } from './backup';
-import { inTransaction, type Db } from './db';
-import { ESCROW, ESCROW_RETIRED, storedEscrow, type StoredEscrow } from './escrowState';
-import { exclusive } from './exclusive';
+import { type Db, inTransaction } from './db';
 import { StorageError } from './errors';
+import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
+import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
 import type { HeldKeys } from './keys';
 import { checkRecordId, type RecordBodies, type RecordKind } from './kinds';
@@ -23,16 +23,16 @@ import {
   localPut,
   localRemove,
   markedSent,
-  passedOver,
-  remote,
-  settled,
   type OutboxEntry,
+  passedOver,
   type RemoteOutcome,
   type RemoteRevision,
   type Revision,
+  remote,
   type SentChange,
   type Slot,
   type StoredRecord,
+  settled,
 } from './transitions';
 import { readVault, VAULT_KEY } from './vaultMeta';
 

@@ -1,6 +1,6 @@
 /** Reading and writing a record together with its outbox entry, sealed, in one transaction. */
 import type { LocalItem } from '../crypto/vault';
-import { inTransaction, type Db } from './db';
+import { type Db, inTransaction } from './db';
 import { openJson, sealJson, type VaultKeys } from './sealed';
 import type { OutboxEntry, Slot, StoredRecord } from './transitions';
 

@@ -2,18 +2,18 @@
 import { deleteDB } from 'idb';
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { deviceKeysFrom, generateDeviceKeys, type DeviceKeys } from '../crypto/identity';
+import { type DeviceKeys, deviceKeysFrom, generateDeviceKeys } from '../crypto/identity';
 import * as vaults from '../crypto/vault';
-import { DEFAULT_PARAMETERS, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
+import { type Argon2Parameters, DEFAULT_PARAMETERS, type Vault, type VaultOptions } from '../crypto/vault';
 import { importBackup, parseBackup } from './backup';
-import { DEFAULT_DB_NAME, inTransaction, openDatabase, type Db } from './db';
+import { type Db, DEFAULT_DB_NAME, inTransaction, openDatabase } from './db';
+import { StorageError } from './errors';
 import { ESCROW, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
-import { StorageError } from './errors';
-import { FRESH_GUARD, GUARD_KEY, readGuard, remainingWaitMs, retryDelayMs, writeGuard, type Guard } from './guard';
+import { FRESH_GUARD, GUARD_KEY, type Guard, readGuard, remainingWaitMs, retryDelayMs, writeGuard } from './guard';
 import { HeldKeys } from './keys';
 import { openJson, sealJson, type VaultKeys } from './sealed';
-import { Session, stateKey, type SessionContext } from './session';
+import { Session, type SessionContext, stateKey } from './session';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
 export interface LocalStoreOptions {

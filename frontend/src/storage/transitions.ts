@@ -6,7 +6,7 @@
  * (`unsynced`). A local edit is never dropped: only the server's acceptance of that very body, or
  * a merge that keeps its words (PROTOCOL §7), ends it.
  */
-import { jsonEqual, type JsonObject } from '../crypto/json';
+import { type JsonObject, jsonEqual } from '../crypto/json';
 import { merge } from '../sync/merge';
 import { StorageError } from './errors';
 import type { RecordKind } from './kinds';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, BAD_RESPONSE, callApi, getJson, NETWORK_UNREACHABLE, type Fetch } from './api';
+import { ApiError, BAD_RESPONSE, callApi, type Fetch, getJson, NETWORK_UNREACHABLE } from './api';
 
 // A fake at the edge: the network is outside this module, so each test answers as a server would.
 function answering(status: number, body: string, contentType = 'application/json'): Fetch {

@@ -1,4 +1,5 @@
 export type { ErrorBody } from '../wire/types';
+
 import type { ErrorBody } from '../wire/types';
 
 /** A failed call to the sync server, with the server's stable `code` and a message a person can act on. */

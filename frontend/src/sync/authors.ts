@@ -4,7 +4,7 @@
  * off as the survivor's shared plan, or rewrite another's name or check-in.
  */
 import { b64u } from '../crypto/encoding';
-import { newRecordId, type LocalRecord, type Session } from '../storage';
+import { type LocalRecord, newRecordId, type Session } from '../storage';
 
 export interface Revising {
   readonly recordId: string;

@@ -12,7 +12,7 @@ import { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { ensurePersonal } from './personal';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 interface Device {
   session: Session;

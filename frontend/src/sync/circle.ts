@@ -17,32 +17,33 @@
  *   the edit onto the newer revision (PROTOCOL §7) before it is sealed anew; a `stale_epoch`
  *   fetches the new key and seals the same words again.
  */
+
+import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
-import { ProtocolError, type ErrorCode } from '../crypto/errors';
+import { type ErrorCode, ProtocolError } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import {
+  type CircleState,
+  type Head,
   makeAdd,
   makeLeave,
   makeRemove,
   makeRotate,
+  type Role,
   recordAuthors,
   verifyLog,
-  type CircleState,
-  type Head,
-  type Role,
 } from '../crypto/membership';
-import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
-import { openRecord, sealRecord } from '../crypto/records';
 import { randomBytes } from '../crypto/primitives';
+import { openRecord, sealRecord } from '../crypto/records';
 import type { SignedObject } from '../crypto/signed';
-import { StorageError, type PendingChange, type Session } from '../storage';
+import { type PendingChange, type Session, StorageError } from '../storage';
 import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
-import { fromWire, isId, isSyncedKind, toWire, type SyncedKind } from './bodies';
 import { hlcAuthor, mayWrite } from './authors';
+import { fromWire, isId, isSyncedKind, type SyncedKind, toWire } from './bodies';
 import type { Clock } from './clock';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */

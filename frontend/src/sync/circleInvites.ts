@@ -12,26 +12,26 @@
  */
 import { b64u, unb64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, deriveInvite, inviteLink, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../crypto/invites';
 import { isObject } from '../crypto/json';
 import { safetyNumber } from '../crypto/safety';
 import type { Session } from '../storage';
 import type { JoinRequestStatus } from '../wire/api';
 import { ApiError } from './api';
-import type { Caller, CircleReplica, ReplicaStore } from './circle';
 import { setMyName } from './authors';
+import type { Caller, CircleReplica, ReplicaStore } from './circle';
 import { keepCircle, sharedReplica } from './circleList';
 import type { Clock } from './clock';
 import {
   askToJoin,
   dropInvite,
+  type HeldInvite,
   heldInvites,
   inviteOf,
+  type KeptInvite,
   keepInvite,
   makeInvite,
   provenRequests,
-  type HeldInvite,
-  type KeptInvite,
 } from './inviting';
 
 /** How long an invite can be used: a few days to reach the person, then it stops working. */

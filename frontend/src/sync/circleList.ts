@@ -9,9 +9,9 @@
 import { unb64u, unb64uId } from '../crypto/encoding';
 import type { SignedObject } from '../crypto/signed';
 import type { KeyEnvelope } from '../wire/api';
-import { CircleReplica, type Caller, type ReplicaStore } from './circle';
+import { type Caller, CircleReplica, type ReplicaStore } from './circle';
 import type { Clock } from './clock';
-import { planCircle, postCircle, type PlannedCircle } from './personal';
+import { type PlannedCircle, planCircle, postCircle } from './personal';
 
 const CIRCLES = 'shared-circles';
 

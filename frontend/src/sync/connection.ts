@@ -5,7 +5,7 @@
  */
 import { signChallenge } from '../crypto/auth';
 import { b64u, unb64u } from '../crypto/encoding';
-import { makeIdentity, type DeviceKeys } from '../crypto/identity';
+import { type DeviceKeys, makeIdentity } from '../crypto/identity';
 import type { ChallengePublic, DevicePublic, ServerPublic, TokenPublic } from '../wire/api';
 import { ApiError, callApi, type Fetch, type Method } from './api';
 

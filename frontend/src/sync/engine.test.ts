@@ -5,9 +5,9 @@ import { b64u } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import type { Fetch } from './api';
-import { startSync, type SyncEngine, type SyncOptions } from './engine';
+import { type SyncEngine, type SyncOptions, startSync } from './engine';
 import { MESSAGES } from './status';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 

@@ -24,62 +24,62 @@
  */
 import { ProtocolError } from '../crypto/errors';
 import { linkSecret } from '../crypto/invites';
-import { StorageError, type PendingChange, type Session } from '../storage';
+import { type PendingChange, type Session, StorageError } from '../storage';
 import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
-import { setAsideName, type CircleReplica } from './circle';
+import { type CircleReplica, setAsideName } from './circle';
+import {
+  approveJoin,
+  type CircleInvite,
+  checkCircleJoins,
+  declineJoin,
+  dismissJoin,
+  inviteToCircle,
+  type JoinAsk,
+  joinAsks,
+  type MyJoin,
+  myJoins,
+  type OpenInvite,
+  openInvites,
+  requestCircleJoin,
+  withdrawInvite,
+} from './circleInvites';
+import { setStanding, storedCircles } from './circleList';
 import { Clock } from './clock';
 import { Connection } from './connection';
-import { listen, type ServerEvent } from './events';
 import {
-  approveLink,
-  checkLinkRequest,
-  createDeviceLink,
-  declineLink,
-  isJoining,
-  pendingLinks,
-  requestLink,
-  type DeviceLink,
-  type LinkAsked,
-  type LinkRequest,
-} from './links';
-import {
+  type LinkedDevice,
   listDevices,
   noteThisDevice,
   removeDevice,
   renameThisDevice,
   thisDeviceOnly,
-  type LinkedDevice,
 } from './devices';
 import { keepEscrow } from './escrow';
-import { finishRecovery } from './recover';
-import { ensurePersonal, readPersonal } from './personal';
+import { listen, type ServerEvent } from './events';
 import {
-  approveJoin,
-  checkCircleJoins,
-  declineJoin,
-  dismissJoin,
-  inviteToCircle,
-  joinAsks,
-  myJoins,
-  openInvites,
-  requestCircleJoin,
-  withdrawInvite,
-  type CircleInvite,
-  type JoinAsk,
-  type MyJoin,
-  type OpenInvite,
-} from './circleInvites';
-import { SharedCircles, type CircleSummary, type NewCircle } from './sharedCircles';
-import { setStanding, storedCircles } from './circleList';
+  approveLink,
+  checkLinkRequest,
+  createDeviceLink,
+  type DeviceLink,
+  declineLink,
+  isJoining,
+  type LinkAsked,
+  type LinkRequest,
+  pendingLinks,
+  requestLink,
+} from './links';
+import { ensurePersonal, readPersonal } from './personal';
+import { finishRecovery } from './recover';
+import { type CircleSummary, type NewCircle, SharedCircles } from './sharedCircles';
 import { share, sharedWith, unshare } from './shares';
-import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
+import { DEVICE_REMOVED, MESSAGES, type SyncStatus, statusFor } from './status';
 
-export type { SyncState, SyncStatus } from './status';
-export type { DeviceLink, LinkAsked, LinkRequest } from './links';
-export type { LinkedDevice } from './devices';
-export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
 export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
+export type { LinkedDevice } from './devices';
+export type { DeviceLink, LinkAsked, LinkRequest } from './links';
+export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
+export type { SyncState, SyncStatus } from './status';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
 export type EngineStore = Pick<

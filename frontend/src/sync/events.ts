@@ -5,7 +5,7 @@
  * been missed while the stream was down.
  */
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { errorFrom, readJson, type Fetch } from './api';
+import { errorFrom, type Fetch, readJson } from './api';
 
 /** What the server tells an open app; only opaque ids and counters. */
 export type ServerEvent =

@@ -5,17 +5,17 @@
  */
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
+import type { PublicIdentity } from '../crypto/identity';
 import {
   deriveInvite,
   formatTime,
+  type Invite,
   makeJoinRequest,
   newInviteSecret,
   openInvite,
   sealInvite,
   verifyJoinRequest,
-  type Invite,
 } from '../crypto/invites';
-import type { PublicIdentity } from '../crypto/identity';
 import type { SignedObject } from '../crypto/signed';
 import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
 import type { Caller, CircleReplica, ReplicaStore } from './circle';

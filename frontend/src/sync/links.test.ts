@@ -4,13 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { generateDeviceKeys } from '../crypto/identity';
-import { deriveInvite, makeJoinRequest, newInviteSecret } from '../crypto/invites';
+import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../crypto/invites';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
-import { startSync, type SyncEngine } from './engine';
+import { type SyncEngine, startSync } from './engine';
 import { MESSAGES } from './status';
-import { linkSecret } from '../crypto/invites';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 

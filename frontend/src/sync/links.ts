@@ -15,23 +15,23 @@
  */
 import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
+import { checkInviterIsAdmin, type Invite, inviteLink } from '../crypto/invites';
 import { isObject } from '../crypto/json';
-import { checkInviterIsAdmin, inviteLink, type Invite } from '../crypto/invites';
+import { safetyNumber } from '../crypto/safety';
+import type { JoinRequestStatus } from '../wire/api';
+import { type Caller, CircleReplica, type ReplicaStore } from './circle';
+import type { Clock } from './clock';
 import {
   askToJoin,
   dropInvite,
+  type HeldInvite,
   heldInvites,
   inviteOf,
+  type KeptInvite,
   keepInvite,
   makeInvite,
   provenRequests,
-  type HeldInvite,
-  type KeptInvite,
 } from './inviting';
-import { safetyNumber } from '../crypto/safety';
-import type { JoinRequestStatus } from '../wire/api';
-import { CircleReplica, type Caller, type ReplicaStore } from './circle';
-import type { Clock } from './clock';
 import { adoptPersonal } from './personal';
 
 /** How long a device link can be used: long enough to pick up the other phone, no longer. */

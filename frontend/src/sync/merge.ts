@@ -6,7 +6,7 @@
  * field both changed differently takes the later side's value and keeps the other in
  * `_conflicts` for a person to look at. An edit beats a deletion made at the same time.
  */
-import { jsonEqual, type JsonObject } from '../crypto/json';
+import { type JsonObject, jsonEqual } from '../crypto/json';
 
 export const CONFLICTS = '_conflicts';
 

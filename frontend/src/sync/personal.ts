@@ -6,14 +6,14 @@
  */
 import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
+import type { DeviceKeys } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { entryHash, makeGenesis } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
-import type { DeviceKeys } from '../crypto/identity';
 import type { SignedObject } from '../crypto/signed';
 import type { KeyEnvelope } from '../wire/api';
 import { ApiError } from './api';
-import { CircleReplica, type Caller, type ReplicaStore } from './circle';
+import { type Caller, CircleReplica, type ReplicaStore } from './circle';
 import type { Clock } from './clock';
 
 /** The vault state name of the personal circle. */

@@ -14,7 +14,7 @@ import { keepEscrow } from './escrow';
 import { ensurePersonal, personalReplica, readPersonal } from './personal';
 import { finishRecovery, isRecovering, NO_ESCROW, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 async function syncedDevice(server: FakeServer) {
   const { session, recoveryText } = await testStore().createVault('old passphrase');

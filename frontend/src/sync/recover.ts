@@ -9,9 +9,9 @@
  * the sync engine makes before anything else.
  */
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
-import { openEscrow, type EscrowContent } from '../crypto/escrow';
 import { ProtocolError } from '../crypto/errors';
-import { deviceKeysFrom, makeIdentity, type DeviceKeys } from '../crypto/identity';
+import { type EscrowContent, openEscrow } from '../crypto/escrow';
+import { type DeviceKeys, deviceKeysFrom, makeIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { escrowSecretsFromText } from '../crypto/vault';
 import type { LocalStore, Session } from '../storage';

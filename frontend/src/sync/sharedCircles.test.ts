@@ -8,11 +8,11 @@ import { makeLeave } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
-import { startSync, type SyncEngine } from './engine';
 import { sharedReplica, storedCircles } from './circleList';
 import { Clock } from './clock';
 import { Connection } from './connection';
-import { fakeServer, type FakeServer } from './testing';
+import { type SyncEngine, startSync } from './engine';
+import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 

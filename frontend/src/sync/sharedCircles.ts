@@ -14,20 +14,20 @@ import type { CircleState, Role } from '../crypto/membership';
 import { safetyNumber } from '../crypto/safety';
 import type { CirclePurpose, Session } from '../storage';
 import { ApiError } from './api';
-import { setAside, type Caller, type CircleReplica } from './circle';
+import { memberNames, setMyName } from './authors';
+import { type Caller, type CircleReplica, setAside } from './circle';
 import {
+  type CircleStanding,
   ensureMade,
+  type StoredCircle,
   setStanding,
   sharedReplica,
   startCircle,
   storedCircles,
-  type CircleStanding,
-  type StoredCircle,
 } from './circleList';
 import type { Clock } from './clock';
-import { reconcileShares } from './shares';
-import { memberNames, setMyName } from './authors';
 import { resealOwn } from './reseal';
+import { reconcileShares } from './shares';
 
 /** What sync needs of the vault for shared circles. */
 export type SharedStore = Pick<

@@ -9,12 +9,12 @@
  * circle; members who already read it may remember it, and the app says so.
  */
 import { b64u } from '../crypto/encoding';
-import { jsonEqual, type JsonObject } from '../crypto/json';
+import { type JsonObject, jsonEqual } from '../crypto/json';
 import {
-  isShareable,
-  newRecordId,
   type Ally,
+  isShareable,
   type LocalRecord,
+  newRecordId,
   type PlanAnswer,
   type Session,
   type SharedAlly,

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
-import { useLoaded } from './useLoaded';
 import type { LocalRecord, RecordKind, Session } from '../storage';
+import { useLoaded } from './useLoaded';
 
 export interface Records<K extends RecordKind> {
   /** null until the first read. */

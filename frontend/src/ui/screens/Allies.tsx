@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import type { Ally, AllyRole, LocalRecord, Session } from '../../storage';
-import { readDraft, type Draft } from '../drafts';
+import { type Draft, readDraft } from '../drafts';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';

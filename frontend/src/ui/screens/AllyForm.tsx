@@ -1,14 +1,14 @@
 import { useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import { newRecordId, type Ally, type AllyRole, type LocalRecord, type Session } from '../../storage';
+import { type Ally, type AllyRole, type LocalRecord, newRecordId, type Session } from '../../storage';
 import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
-import { useKeptDraft, type Draft } from '../drafts';
-import { dismissConflicts, saveMerged } from '../saveMerged';
-import { SaveStatus } from '../SaveStatus';
-import { strings } from '../strings';
+import { type Draft, useKeptDraft } from '../drafts';
 import { focusField, useFocusOnMount, useFocusRequest } from '../focus';
+import { SaveStatus } from '../SaveStatus';
+import { dismissConflicts, saveMerged } from '../saveMerged';
+import { strings } from '../strings';
 import { useSave } from '../useRecords';
 
 const ROLES = optionsOf(ALLY_ROLES);

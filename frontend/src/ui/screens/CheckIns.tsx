@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
-import { newRecordId, type Feeling } from '../../storage';
+import { type Feeling, newRecordId } from '../../storage';
 import { hlcTime, writerOf } from '../../sync/authors';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { SaveStatus } from '../SaveStatus';

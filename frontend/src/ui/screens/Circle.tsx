@@ -1,18 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
+import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../focus';
 import { CheckIns } from './CheckIns';
-import { circleName } from './Circles';
 import { CircleInvites } from './CircleInvites';
 import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
+import { circleName } from './Circles';
 import { engineMessage } from './engineMessage';
 import { Notes } from './Notes';
-import { ActionError } from '../ActionError';
 
 export interface CircleProps {
   session: Session;

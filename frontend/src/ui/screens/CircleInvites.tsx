@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { CircleInvite } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -7,7 +8,6 @@ import { useLoaded } from '../useLoaded';
 import type { CirclePartProps } from './circleParts';
 import { readableTime } from './circleParts';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 /** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
 export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {

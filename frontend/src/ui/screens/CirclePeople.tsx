@@ -1,10 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import type { CircleMember } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 /** Who is in the circle, as its signed log says; an admin can name facilitators and remove people. */
 export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { PLAN_SECTIONS } from '../../plan/guide';
 import { copyOf } from '../../sync/shares';
+import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -10,7 +11,6 @@ import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
 import { sortedAllies } from './Plan';
 import { AllyCopyWords, PlanCopyWords } from './SharedWords';
-import { ActionError } from '../ActionError';
 
 /**
  * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { useFocusRequest } from '../focus';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
 import { LinkedDevices } from './LinkedDevices';
-import { ActionError } from '../ActionError';
 
 /** Link the person's other devices to this plan, or this device to another's. */
 export function Devices({ engine }: { engine: SyncEngine | null }) {

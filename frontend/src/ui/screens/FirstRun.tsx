@@ -3,7 +3,7 @@ import type { Session } from '../../storage';
 import { Choice } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
+import { DEFAULT_SETTINGS, store, writeSettings } from '../vault';
 import { OtherServer } from './OtherServer';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoverFromServer } from './RecoverFromServer';

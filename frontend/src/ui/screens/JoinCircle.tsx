@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 const INVITE = '#join=';
 const WAIT_POLL_MS = 5_000;

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
+import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../focus';
 import { plainError } from '../vault';
 import { KeptKey } from './RecoveryKey';
 

@@ -1,12 +1,12 @@
 import { useRef, useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
-import { newRecordId, type LocalRecord } from '../../storage';
+import { type LocalRecord, newRecordId } from '../../storage';
 import { hlcAuthor, hlcTime, writerOf } from '../../sync/authors';
 import { Conflicts } from '../Conflicts';
-import { dismissConflicts, saveMerged } from '../saveMerged';
-import { SaveStatus } from '../SaveStatus';
-import { strings } from '../strings';
 import { useFocusOnMount } from '../focus';
+import { SaveStatus } from '../SaveStatus';
+import { dismissConflicts, saveMerged } from '../saveMerged';
+import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { nameIn, readableTime } from './circleParts';

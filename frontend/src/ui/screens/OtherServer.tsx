@@ -10,6 +10,7 @@ function serverAddress(typed: string): URL | null {
   const url = webAddress(text.includes('://') ? text : `https://${text}`);
   return url !== null && (url.protocol === 'https:' || LOOPBACK.has(url.hostname)) ? url : null;
 }
+
 import { strings } from '../strings';
 
 /**

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
-import { newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session } from '../../storage';
+import { type Ally, type LocalRecord, newRecordId, type PlanAnswer, type Session } from '../../storage';
 import { Choice, ChoiceGroup } from '../Choice';
 import { Conflicts, keptConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
 import { useKeptDraft, useRestoredDraft } from '../drafts';
-import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
+import { dismissConflicts, saveMerged } from '../saveMerged';
 import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ProtocolError } from '../../crypto/errors';
-import { StorageError, type Session } from '../../storage';
+import { type Session, StorageError } from '../../storage';
 import { ApiError } from '../../sync/api';
+import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../focus';
 import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { requestPersistence, type AppSettings, type Persistence, type Session } from '../../storage';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
+import { type AppSettings, type Persistence, requestPersistence, type Session } from '../../storage';
 import type { SyncEngine } from '../../sync/engine';
 import { Choice } from '../Choice';
 import { strings } from '../strings';

@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { CirclePurpose } from '../../storage';
 import type { SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 const PURPOSES: readonly ChoiceOption<CirclePurpose>[] = Object.entries(strings.purposes).map(([value, label]) => ({
   value: value as CirclePurpose,

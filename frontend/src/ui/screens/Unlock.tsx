@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StorageError, type Session } from '../../storage';
+import { type Session, StorageError } from '../../storage';
 import { focusAndSelect, useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
