@@ -70,7 +70,7 @@ export {
   sealRecord,
 } from './records';
 export { safetyNumber } from './safety';
-export { type KeyLookup, type SignedObject } from './signed';
+export type { KeyLookup, SignedObject } from './signed';
 export {
   type Argon2Parameters,
   createVault,
