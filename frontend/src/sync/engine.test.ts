@@ -79,7 +79,7 @@ describe('the sync engine', () => {
     const sync = engine(await withRecords(), server, { events });
     await sync.syncNow();
     const before = pulls(server);
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     const first = sync.syncNow();
     await new Promise((resolve) => setTimeout(resolve, 20)); // the first sync is now waiting on the server
@@ -99,7 +99,7 @@ describe('the sync engine', () => {
     await sync.syncNow();
     const stored = () => [...server.circles.values()][0]?.changes.length ?? 0;
     const before = stored();
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     await session.put('plan', newRecordId(), answer());
     await until(() => sync.status.waiting === 1);
@@ -127,7 +127,7 @@ describe('the sync engine', () => {
     const session = await withRecords();
     const sync = engine(session, server);
     await sync.syncNow();
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     await session.put('plan', newRecordId(), answer());
     await until(
