@@ -239,7 +239,10 @@ class Engine implements SyncEngine {
   }
 
   start(): void {
-    if (this.#otherServer) return this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+    if (this.#otherServer) {
+      this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+      return;
+    }
     this.#unlisten = this.#watchWindow();
     this.#unwatch = this.options.session.watchWrites(() => this.#edited());
     const every = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
