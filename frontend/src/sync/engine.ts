@@ -667,7 +667,9 @@ class Engine implements SyncEngine {
       ['visibilitychange', visible],
     ];
     for (const [name, handler] of handlers) target.addEventListener(name, handler);
-    return () => handlers.forEach(([name, handler]) => target.removeEventListener?.(name, handler));
+    return () => {
+      for (const [name, handler] of handlers) target.removeEventListener?.(name, handler);
+    };
   }
 
   // ------------------------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ import { encode } from 'uqr';
 export function QrCode({ text, label }: { text: string; label: string }) {
   const { data, size } = encode(text, { border: 2 });
   let path = '';
-  data.forEach((row, y) =>
+  data.forEach((row, y) => {
     row.forEach((dark, x) => {
       if (dark) path += `M${x} ${y}h1v1h-1z`;
-    }),
-  );
+    });
+  });
   return (
     <svg
       class="qr"
