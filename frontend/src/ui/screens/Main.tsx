@@ -71,12 +71,12 @@ export function Main(props: MainProps) {
         ))}
       </nav>
       {review && (
-        <div class="panel notice" role="region" aria-label={strings.reviewDevicesLabel}>
+        <section class="panel notice" aria-label={strings.reviewDevicesLabel}>
           <p>{strings.reviewDevices}</p>
           <button type="button" onClick={checkDevices}>
             {strings.reviewDevicesButton}
           </button>
-        </div>
+        </section>
       )}
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
