@@ -1,5 +1,5 @@
 /**
- * What the survivor shares with each circle (DESIGN §5, domain: "share on purpose").
+ * What the survivor shares with each circle: only on purpose, piece by piece (docs/architecture.md §1).
  *
  * Nothing is shared by default. Sharing a plan answer or an ally with a circle writes a `share`
  * record in the personal circle and a copy in the shared circle (PROTOCOL §16): a copy, so the
