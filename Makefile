@@ -51,9 +51,10 @@ setup-test: $(PY_DEV_STAMP) $(NODE_STAMP)
 	.ci/ensure-postgres
 	.ci/ensure-chromium
 
-lint: $(PY_DEV_STAMP)
+lint: $(PY_DEV_STAMP) $(NODE_STAMP) ## ruff for the Python, Biome for the TypeScript (format, imports, lint)
 	$(BIN)/ruff check backend tests bench
 	$(BIN)/ruff format --check backend tests bench
+	cd frontend && npm run lint
 
 typecheck: $(PY_DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/mypy

@@ -1,4 +1,4 @@
-"""The app as a person meets it, in Chromium at 1x and 4x CPU slowdown, against DESIGN's budgets.
+"""The app as a person meets it, in Chromium at 1x and 4x CPU slowdown, against docs/architecture.md §9.
 
 1. Offline cold start: Chromium is started afresh on a profile whose service worker precached the
    app, the network is off and the server stopped; from navigation start to the unlock screen.

@@ -1,4 +1,4 @@
-"""Prints what the app shell costs on first load, gzip-compressed, against DESIGN §9's budget.
+"""Prints what the app shell costs on first load, gzip-compressed, against docs/architecture.md §9.
 
 On the first visit the browser fetches the page and the service worker precaches every file its
 precache list names (in frontend/dist/sw.js), with the worker itself: that is what a first load

@@ -1,5 +1,5 @@
-import { defineConfig } from 'vitest/config';
 import { VitePWA } from 'vite-plugin-pwa';
+import { defineConfig } from 'vitest/config';
 
 // Everything the app needs ships from its own origin: no CDN, no web fonts, no analytics.
 export default defineConfig({

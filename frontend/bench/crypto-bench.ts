@@ -3,19 +3,19 @@
  * records sealed/opened per second, run by Chromium under the app's own Content-Security-Policy.
  */
 import {
+  type Argon2Parameters,
   createVault,
+  entryHash,
+  generateDeviceKeys,
   makeGenesis,
   makeHlc,
   newEpochKey,
   openRecord,
+  type RecordEnvelope,
   recordAuthors,
   sealRecord,
   unlockWithPassphrase,
   verifyLog,
-  entryHash,
-  generateDeviceKeys,
-  type Argon2Parameters,
-  type RecordEnvelope,
 } from '../src/crypto';
 
 const PASSPHRASE = 'a passphrase of ordinary length';
@@ -42,7 +42,11 @@ async function recordRates(count: number): Promise<{ seal: number; open: number 
   let start = performance.now();
   for (let i = 0; i < count; i++) {
     const ref = { circleId, recordId: crypto.getRandomValues(new Uint8Array(16)), epoch: 0 };
-    const revision = { changeId: crypto.getRandomValues(new Uint8Array(16)), hlc: makeHlc(Date.now(), 0, author.public.deviceId), body };
+    const revision = {
+      changeId: crypto.getRandomValues(new Uint8Array(16)),
+      hlc: makeHlc(Date.now(), 0, author.public.deviceId),
+      body,
+    };
     sealed.push(await sealRecord(author, ref, key, revision));
   }
   const seal = count / ((performance.now() - start) / 1000);

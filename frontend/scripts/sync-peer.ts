@@ -21,9 +21,9 @@
  */
 import 'fake-indexeddb/auto';
 import { TEST_PARAMETERS } from '../src/crypto/vault';
-import { LocalStore, newRecordId, type Ally, type PlanAnswer, type Session } from '../src/storage';
+import { type Ally, LocalStore, newRecordId, type PlanAnswer, type Session } from '../src/storage';
 import type { Fetch } from '../src/sync/api';
-import { startSync, type SyncEngine } from '../src/sync/engine';
+import { type SyncEngine, startSync } from '../src/sync/engine';
 
 interface Device {
   readonly name: string;
@@ -47,7 +47,14 @@ async function device(name: string, base: string): Promise<Device> {
   const store = new LocalStore({ name, params: TEST_PARAMETERS, allowTestParameters: true });
   const { session } = await store.createVault(`passphrase of ${name}`);
   // No window events, no timer and no live stream: this script says when each device syncs.
-  const engine = startSync({ session, fetchImpl: serverFetch(base), origin: base, events: null, intervalMs: 0, live: false });
+  const engine = startSync({
+    session,
+    fetchImpl: serverFetch(base),
+    origin: base,
+    events: null,
+    intervalMs: 0,
+    live: false,
+  });
   return { name, session, engine };
 }
 
@@ -84,9 +91,17 @@ async function writeAndSync(a: Device): Promise<string> {
   step('a-writes');
   const allyId = newRecordId();
   await a.session.put('ally', allyId, ALLY);
-  await a.session.put('plan', newRecordId(), answer('safe-places', 'the library on Elm Street opens at nine', [allyId]));
+  await a.session.put(
+    'plan',
+    newRecordId(),
+    answer('safe-places', 'the library on Elm Street opens at nine', [allyId]),
+  );
   await a.session.put('plan', newRecordId(), answer('go-bag', 'passport and bank card in the green bag'));
-  await a.session.put('settings', newRecordId(), { serverUrl: '', lockAfterMinutes: 5, quickExitUrl: 'https://weather.example' });
+  await a.session.put('settings', newRecordId(), {
+    serverUrl: '',
+    lockAfterMinutes: 5,
+    quickExitUrl: 'https://weather.example',
+  });
   await synced(a);
   return allyId;
 }
@@ -117,9 +132,13 @@ async function sameAsA(a: Device, b: Device): Promise<void> {
   step('b-sees-a');
   const [mine, onB] = [await contents(a.session), await contents(b.session)];
   // Device notes are left out here: B's own may not have reached A yet.
-  const planAndAllies = (all: Record<string, unknown>) => Object.fromEntries(Object.entries(all).filter(([, v]) => ['plan', 'ally'].includes((v as { kind: string }).kind)));
+  const planAndAllies = (all: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(all).filter(([, v]) => ['plan', 'ally'].includes((v as { kind: string }).kind)));
   const [shared, theirs] = [planAndAllies(mine), planAndAllies(onB)];
-  check(JSON.stringify(sortKeys(theirs)) === JSON.stringify(sortKeys(shared)), `B holds exactly A's plan and allies: ${JSON.stringify(theirs)}`);
+  check(
+    JSON.stringify(sortKeys(theirs)) === JSON.stringify(sortKeys(shared)),
+    `B holds exactly A's plan and allies: ${JSON.stringify(theirs)}`,
+  );
 }
 
 async function editDifferentFields(a: Device, b: Device, allyId: string): Promise<void> {
@@ -131,7 +150,10 @@ async function editDifferentFields(a: Device, b: Device, allyId: string): Promis
   await synced(a);
   for (const device of [a, b]) {
     const ally = await body(device, allyId);
-    check(ally.reach === 'new number 0711 555 0200' && ally.availability === 'weekends only', `${device.name} keeps both edits: ${JSON.stringify(ally)}`);
+    check(
+      ally.reach === 'new number 0711 555 0200' && ally.availability === 'weekends only',
+      `${device.name} keeps both edits: ${JSON.stringify(ally)}`,
+    );
     check(ally._conflicts === undefined, `${device.name} has no conflict for different fields`);
   }
 }
@@ -144,9 +166,15 @@ async function editSameField(a: Device, b: Device, allyId: string): Promise<void
   await synced(b);
   await synced(a);
   const [onA, onB] = [await body(a, allyId), await body(b, allyId)];
-  check(JSON.stringify(sortKeys(onA)) === JSON.stringify(sortKeys(onB)), `A and B agree: ${JSON.stringify([onA, onB])}`);
+  check(
+    JSON.stringify(sortKeys(onA)) === JSON.stringify(sortKeys(onB)),
+    `A and B agree: ${JSON.stringify([onA, onB])}`,
+  );
   const kept = [onA.trustNotes, ...(onA._conflicts ?? []).map((c) => c.value)];
-  check(kept.includes('words written on A') && kept.includes('words written on B'), `no words lost: ${JSON.stringify(onA)}`);
+  check(
+    kept.includes('words written on A') && kept.includes('words written on B'),
+    `no words lost: ${JSON.stringify(onA)}`,
+  );
   check(onA._conflicts?.some((c) => c.field === 'trustNotes') === true, 'the losing words are a _conflicts entry');
 }
 
@@ -157,7 +185,9 @@ async function linkPython(a: Device): Promise<void> {
   const request = await waitForRequest(a);
   await a.engine.approveLink(request.requestId);
   await synced(a);
-  const shared = Object.entries(await contents(a.session)).filter(([, v]) => (v as { kind: string }).kind !== 'settings');
+  const shared = Object.entries(await contents(a.session)).filter(
+    ([, v]) => (v as { kind: string }).kind !== 'settings',
+  );
   console.log(`RECORDS ${JSON.stringify(Object.fromEntries(shared))}`);
 }
 
@@ -170,7 +200,11 @@ async function body(device: Device, allyId: string): Promise<Ally> {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  );
 }
 
 async function main(base: string | undefined): Promise<number> {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { keyCommitment, newEpochKey, openKeyEnvelope, sealKeyEnvelope } from './circleKeys';
+import { keyCommitment, newEpochKey, openKeyEnvelope, recordKey, sealKeyEnvelope } from './circleKeys';
 import { b64u, concat, ctx, u32, unb64u, utf8 } from './encoding';
-import { generateDeviceKeys, makeIdentity, type DeviceKeys } from './identity';
+import { type DeviceKeys, generateDeviceKeys, makeIdentity } from './identity';
 import { dumpJson, type JsonObject } from './json';
 import {
+  type CircleState,
   entryHash,
   makeAdd,
   makeGenesis,
@@ -14,13 +15,11 @@ import {
   memberKeys,
   recordAuthors,
   verifyLog,
-  type CircleState,
 } from './membership';
 import { pad } from './padding';
 import { aeadSeal, ed25519Sign, randomBytes } from './primitives';
-import { recordKey } from './circleKeys';
-import { makeHlc, openRecord, sealRecord, type RecordRef } from './records';
-import { signingInput, signPayload, type SignedObject } from './signed';
+import { makeHlc, openRecord, type RecordRef, sealRecord } from './records';
+import { type SignedObject, signingInput, signPayload } from './signed';
 import { failsWith, flip } from './testing';
 
 const newId = () => randomBytes(16);
@@ -32,25 +31,32 @@ describe('key envelopes', () => {
     const key = newEpochKey();
     const envelope = await sealKeyEnvelope(circleId, 4, member.public, key);
     const commitments = new Map([[4, await keyCommitment(key, circleId)]]);
-    const open = (env: unknown, c = commitments, who: DeviceKeys = member) => openKeyEnvelope(env, who.public.deviceId, who.kemPrivate, c);
+    const open = (env: unknown, c = commitments, who: DeviceKeys = member) =>
+      openKeyEnvelope(env, who.public.deviceId, who.kemPrivate, c);
     expect((await open(envelope)).epochKey).toEqual(key);
     expect(await failsWith(() => open(envelope, new Map([[3, commitments.get(4)!]])))).toBe('unknown_epoch');
     expect(await failsWith(() => open(envelope, new Map([[4, randomBytes(32)]])))).toBe('key_mismatch');
-    expect(await failsWith(() => open({ ...envelope, epoch: 5 }, new Map([[5, commitments.get(4)!]])))).toBe('decrypt_failed');
+    expect(await failsWith(() => open({ ...envelope, epoch: 5 }, new Map([[5, commitments.get(4)!]])))).toBe(
+      'decrypt_failed',
+    );
     expect(await failsWith(() => open({ ...envelope, circle_id: b64u(newId()) }))).toBe('decrypt_failed');
     expect(await failsWith(() => open({ ...envelope, sealed: flip(envelope.sealed, 40) }))).toBe('decrypt_failed');
     expect(await failsWith(() => open({ ...envelope, sealed: flip(envelope.sealed, 3) }))).toBe('decrypt_failed');
     expect(await failsWith(() => open({ ...envelope, sealed: b64u(new Uint8Array(47)) }))).toBe('truncated');
     const stranger = await generateDeviceKeys();
     expect(await failsWith(() => open(envelope, commitments, stranger))).toBe('context_mismatch');
-    expect(await failsWith(() => openKeyEnvelope(envelope, member.public.deviceId, new Uint8Array(31), commitments))).toBe('decrypt_failed');
+    expect(
+      await failsWith(() => openKeyEnvelope(envelope, member.public.deviceId, new Uint8Array(31), commitments)),
+    ).toBe('decrypt_failed');
   });
 
   it('refuses a sealed plaintext that is not 32 bytes with malformed', async () => {
     const member = await generateDeviceKeys();
     const circleId = newId();
     const short = await sealKeyEnvelope(circleId, 0, member.public, randomBytes(16));
-    const code = await failsWith(() => openKeyEnvelope(short, member.public.deviceId, member.kemPrivate, new Map([[0, randomBytes(32)]])));
+    const code = await failsWith(() =>
+      openKeyEnvelope(short, member.public.deviceId, member.kemPrivate, new Map([[0, randomBytes(32)]])),
+    );
     expect(code).toBe('malformed');
   });
 });
@@ -71,7 +77,14 @@ describe('records', () => {
     const nonce = randomBytes(12);
     const aad = ctx('support-circle/v1/record', ref.circleId, ref.recordId, u32(ref.epoch));
     const ct = await aeadSeal(await recordKey(key, ref.circleId), nonce, padded, aad);
-    return { v: 1, circle_id: b64u(ref.circleId), record_id: b64u(ref.recordId), epoch: ref.epoch, nonce: b64u(nonce), ct: b64u(ct) };
+    return {
+      v: 1,
+      circle_id: b64u(ref.circleId),
+      record_id: b64u(ref.recordId),
+      epoch: ref.epoch,
+      nonce: b64u(nonce),
+      ct: b64u(ct),
+    };
   }
 
   function inner(author: DeviceKeys, payload: string | JsonObject, signAs: DeviceKeys = author): Uint8Array {
@@ -110,7 +123,11 @@ describe('records', () => {
 
   it('refuse relabelling, tampering and unknown keys in §7 order', async () => {
     const { alice, ref, key, keys, authors } = await setup();
-    const note = await sealRecord(alice, ref, key, { changeId: newId(), hlc: makeHlc(1795651200000, 0, alice.public.deviceId), body: {} });
+    const note = await sealRecord(alice, ref, key, {
+      changeId: newId(),
+      hlc: makeHlc(1795651200000, 0, alice.public.deviceId),
+      body: {},
+    });
     const open = (env: unknown) => openRecord(env, keys, authors);
     expect(await failsWith(() => open({ ...note, record_id: b64u(newId()) }))).toBe('decrypt_failed');
     expect(await failsWith(() => open({ ...note, ct: flip(note.ct, 0) }))).toBe('decrypt_failed');
@@ -124,7 +141,8 @@ describe('records', () => {
 
   it('refuse inner documents no honest author writes', async () => {
     const { alice, bo, ref, key, keys, authors } = await setup();
-    const open = async (innerBytes: Uint8Array) => openRecord(await rawEnvelope(ref, key, pad(innerBytes)), keys, authors);
+    const open = async (innerBytes: Uint8Array) =>
+      openRecord(await rawEnvelope(ref, key, pad(innerBytes)), keys, authors);
     expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref), bo)))).toBe('bad_signature');
     expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref)).slice(0, 80)))).toBe('missing_signature');
     expect(await failsWith(() => open(inner(alice, payloadFor(bo, ref))))).toBe('context_mismatch');
@@ -143,12 +161,15 @@ describe('records', () => {
     expect(await failsWith(() => open(inner(alice, duplicated)))).toBe('malformed');
     const floatEpoch = new TextDecoder().decode(text).replace('"epoch":2', '"epoch":2.0');
     expect(await failsWith(() => open(inner(alice, floatEpoch)))).toBe('malformed');
-    expect(await failsWith(async () => openRecord(await rawEnvelope(ref, key, new Uint8Array(300)), keys, authors))).toBe('bad_padding');
+    expect(
+      await failsWith(async () => openRecord(await rawEnvelope(ref, key, new Uint8Array(300)), keys, authors)),
+    ).toBe('bad_padding');
   });
 
   it('refuse an hlc not of §7 form, or naming another author, with malformed', async () => {
     const { alice, bo, ref, key, keys, authors } = await setup();
-    const open = async (hlc: unknown) => openRecord(await rawEnvelope(ref, key, pad(inner(alice, payloadFor(alice, ref, { hlc })))), keys, authors);
+    const open = async (hlc: unknown) =>
+      openRecord(await rawEnvelope(ref, key, pad(inner(alice, payloadFor(alice, ref, { hlc })))), keys, authors);
     const me = b64u(alice.public.deviceId);
     expect((await open(`0000000000000-0000-${me}`))['hlc']).toBe(`0000000000000-0000-${me}`);
     expect((await open(`9999999999999-ffff-${me}`))['hlc']).toBe(`9999999999999-ffff-${me}`);
@@ -184,7 +205,11 @@ describe('records', () => {
   it('refuse a body too large for the largest bucket with too_large', async () => {
     const { alice, ref, key } = await setup();
     const body = { text: 'x'.repeat(65536) };
-    expect(await failsWith(() => sealRecord(alice, ref, key, { changeId: newId(), hlc: makeHlc(0, 0, alice.public.deviceId), body }))).toBe('too_large');
+    expect(
+      await failsWith(() =>
+        sealRecord(alice, ref, key, { changeId: newId(), hlc: makeHlc(0, 0, alice.public.deviceId), body }),
+      ),
+    ).toBe('too_large');
   });
 });
 
@@ -249,7 +274,14 @@ describe('membership log', () => {
     expect(state.head).toEqual({ seq: 6, hash: await entryHash(log.entries[6]) });
     expect(memberKeys(state)(b.public.deviceId)).toBeUndefined();
     const ids = (d: DeviceKeys[]) => new Set(d.map((x) => b64u(x.public.deviceId)));
-    expect(state.epochMembers).toEqual(new Map([[0, ids([a, b, c])], [1, ids([a, b])], [2, ids([a, b])], [3, ids([a])]]));
+    expect(state.epochMembers).toEqual(
+      new Map([
+        [0, ids([a, b, c])],
+        [1, ids([a, b])],
+        [2, ids([a, b])],
+        [3, ids([a])],
+      ]),
+    );
     const authors = recordAuthors(state);
     expect(authors(c.public.deviceId, 0)).toEqual(c.public.signPub);
     expect(authors(c.public.deviceId, 1)).toBeUndefined();
@@ -261,10 +293,20 @@ describe('membership log', () => {
     const { a, c, log: start3 } = await threeMembers();
     const [k0, k1] = [newEpochKey(), newEpochKey()];
     const log = await append(start3, makeRemove(a, start3.state, c.public.deviceId, k1));
-    const keys = new Map([[0, k0], [1, k1]]);
-    const write = (epoch: number, key: Uint8Array) => sealRecord(c, { circleId: log.state.circleId, recordId: newId(), epoch }, key, { changeId: newId(), hlc: makeHlc(1795651200000, 0, c.public.deviceId), body: {} });
+    const keys = new Map([
+      [0, k0],
+      [1, k1],
+    ]);
+    const write = (epoch: number, key: Uint8Array) =>
+      sealRecord(c, { circleId: log.state.circleId, recordId: newId(), epoch }, key, {
+        changeId: newId(),
+        hlc: makeHlc(1795651200000, 0, c.public.deviceId),
+        body: {},
+      });
     expect((await openRecord(await write(0, k0), keys, recordAuthors(log.state)))['epoch']).toBe(0);
-    expect(await failsWith(async () => openRecord(await write(1, k1), keys, recordAuthors(log.state)))).toBe('unknown_author');
+    expect(await failsWith(async () => openRecord(await write(1, k1), keys, recordAuthors(log.state)))).toBe(
+      'unknown_author',
+    );
   });
 
   it('refuses a log that does not start at the anchor, or another circle', async () => {
@@ -282,11 +324,17 @@ describe('membership log', () => {
     expect(await failsWith(() => verify(log, [g, { ...e1, sig: flip(e1.sig) }]))).toBe('bad_signature');
     expect(await failsWith(() => verify(log, [g, { ...e1, sig: '' }]))).toBe('missing_signature');
     const outsider = await generateDeviceKeys();
-    expect(await failsWith(() => verify(log, [...log.entries, makeAdd(outsider, log.state, makeIdentity(outsider))]))).toBe('unknown_author');
+    expect(
+      await failsWith(() => verify(log, [...log.entries, makeAdd(outsider, log.state, makeIdentity(outsider))])),
+    ).toBe('unknown_author');
     // §8 step 1 (§2 step 1) refuses a signature that is not 64 bytes before the signer is looked up.
     const injected = makeAdd(outsider, log.state, makeIdentity(outsider));
-    expect(await failsWith(() => verify(log, [...log.entries, { ...injected, sig: b64u(randomBytes(63)) }]))).toBe('bad_signature');
-    expect(await failsWith(() => verify(log, [...log.entries, { ...injected, sig: b64u(randomBytes(65)) }]))).toBe('bad_signature');
+    expect(await failsWith(() => verify(log, [...log.entries, { ...injected, sig: b64u(randomBytes(63)) }]))).toBe(
+      'bad_signature',
+    );
+    expect(await failsWith(() => verify(log, [...log.entries, { ...injected, sig: b64u(randomBytes(65)) }]))).toBe(
+      'bad_signature',
+    );
     expect(await failsWith(() => verify(log, [g, { ...e1, sig: b64u(randomBytes(63)) }]))).toBe('bad_signature');
     const wrongSeq = rawNext(log, a, { seq: 7, op: 'rotate', epoch: 1, key_commitment: b64u(randomBytes(32)) });
     expect(await failsWith(() => verify(log, [...log.entries, wrongSeq]))).toBe('broken_chain');
@@ -296,7 +344,8 @@ describe('membership log', () => {
 
   it('refuses ops by non-admins and ops the state does not allow', async () => {
     const { a, b, c, log } = await threeMembers();
-    const bad = async (entry: SignedObject | Promise<SignedObject>) => failsWith(async () => verify(log, [...log.entries, await entry]));
+    const bad = async (entry: SignedObject | Promise<SignedObject>) =>
+      failsWith(async () => verify(log, [...log.entries, await entry]));
     const outsider = await generateDeviceKeys();
     expect(await bad(makeAdd(b, log.state, makeIdentity(outsider)))).toBe('not_admin');
     expect(await bad(makeRotate(b, log.state, newEpochKey()))).toBe('not_admin');
@@ -305,21 +354,55 @@ describe('membership log', () => {
     expect(await bad(makeRemove(a, log.state, outsider.public.deviceId, newEpochKey()))).toBe('invalid_operation');
     expect(await bad(makeRole(a, log.state, a.public.deviceId, 'member'))).toBe('invalid_operation');
     expect(await bad(makeRotate(a, { ...log.state, epoch: 1 }, newEpochKey()))).toBe('invalid_operation');
-    expect(await bad(rawNext(log, a, { op: 'genesis', member: { identity: makeIdentity(a), role: 'admin' }, epoch: 0, key_commitment: b64u(randomBytes(32)) }))).toBe('invalid_operation');
-    expect(await bad(rawNext(log, a, { op: 'rotate', epoch: 1, key_commitment: b64u(randomBytes(31)) }))).toBe('bad_encoding');
-    expect(await bad(rawNext(log, a, { op: 'rotate', prev: b64u(randomBytes(31)), epoch: 1, key_commitment: b64u(randomBytes(32)) }))).toBe('bad_encoding');
-    expect(await bad(rawNext(log, a, { op: 'role', device_id: b64u(c.public.deviceId), role: 'owner' }))).toBe('malformed');
+    expect(
+      await bad(
+        rawNext(log, a, {
+          op: 'genesis',
+          member: { identity: makeIdentity(a), role: 'admin' },
+          epoch: 0,
+          key_commitment: b64u(randomBytes(32)),
+        }),
+      ),
+    ).toBe('invalid_operation');
+    expect(await bad(rawNext(log, a, { op: 'rotate', epoch: 1, key_commitment: b64u(randomBytes(31)) }))).toBe(
+      'bad_encoding',
+    );
+    expect(
+      await bad(
+        rawNext(log, a, { op: 'rotate', prev: b64u(randomBytes(31)), epoch: 1, key_commitment: b64u(randomBytes(32)) }),
+      ),
+    ).toBe('bad_encoding');
+    expect(await bad(rawNext(log, a, { op: 'role', device_id: b64u(c.public.deviceId), role: 'owner' }))).toBe(
+      'malformed',
+    );
     expect(await bad(rawNext(log, a, { op: 'promote', device_id: b64u(c.public.deviceId) }))).toBe('malformed');
-    expect(await bad(rawNext(log, a, { op: 'rotate', epoch: 1, key_commitment: b64u(randomBytes(32)), note: 'x' }))).toBe('malformed');
-    expect(await bad(rawNext(log, a, { op: 'rotate', circle_id: b64u(newId()), epoch: 1, key_commitment: b64u(randomBytes(32)) }))).toBe('context_mismatch');
-    expect(await bad(rawNext(log, a, { op: 'rotate', signer: b64u(c.public.deviceId), epoch: 1, key_commitment: b64u(randomBytes(32)) }))).toBe('context_mismatch');
+    expect(
+      await bad(rawNext(log, a, { op: 'rotate', epoch: 1, key_commitment: b64u(randomBytes(32)), note: 'x' })),
+    ).toBe('malformed');
+    expect(
+      await bad(
+        rawNext(log, a, { op: 'rotate', circle_id: b64u(newId()), epoch: 1, key_commitment: b64u(randomBytes(32)) }),
+      ),
+    ).toBe('context_mismatch');
+    expect(
+      await bad(
+        rawNext(log, a, {
+          op: 'rotate',
+          signer: b64u(c.public.deviceId),
+          epoch: 1,
+          key_commitment: b64u(randomBytes(32)),
+        }),
+      ),
+    ).toBe('context_mismatch');
   });
 
   it('keeps at least one admin: the last admin can neither leave nor be demoted', async () => {
     const [a, b] = [await generateDeviceKeys(), await generateDeviceKeys()];
     let log = await start(a);
     log = await append(log, makeAdd(a, log.state, makeIdentity(b)));
-    expect(await failsWith(async () => verify(log, [...log.entries, await makeLeave(a, log.state, newEpochKey())]))).toBe('invalid_operation');
+    expect(
+      await failsWith(async () => verify(log, [...log.entries, await makeLeave(a, log.state, newEpochKey())])),
+    ).toBe('invalid_operation');
     log = await append(log, makeLeave(b, log.state, newEpochKey()));
     expect(log.state.members.size).toBe(1);
     expect(log.state.epoch).toBe(1);
@@ -342,10 +425,13 @@ describe('membership log', () => {
         key_commitment: b64u(randomBytes(32)),
         ...fields,
       } as JsonObject & { type: 'membership' });
-    const check = async (entry: SignedObject) => failsWith(async () => verifyLog(circleId, await entryHash(entry), [entry]));
+    const check = async (entry: SignedObject) =>
+      failsWith(async () => verifyLog(circleId, await entryHash(entry), [entry]));
     const good = genesisOf(a, {});
     // Step 1 needs the entry decoded: a signature of the wrong length fails there, anchor or not.
-    expect(await failsWith(() => verifyLog(circleId, randomBytes(32), [{ ...good, sig: b64u(randomBytes(63)) }]))).toBe('bad_signature');
+    expect(await failsWith(() => verifyLog(circleId, randomBytes(32), [{ ...good, sig: b64u(randomBytes(63)) }]))).toBe(
+      'bad_signature',
+    );
     expect(await failsWith(() => verifyLog(circleId, randomBytes(32), [good]))).toBe('genesis_mismatch');
     // Step 2: the payload checks of step 4, in their order.
     expect(await check(genesisOf(a, { v: 2, op: 'launch' }))).toBe('unsupported_version');
@@ -355,19 +441,40 @@ describe('membership log', () => {
     expect(await check(genesisOf(a, { note: 'x', circle_id: b64u(newId()) }))).toBe('malformed');
     expect(await check(genesisOf(a, { circle_id: b64u(newId()), seq: 1 }))).toBe('context_mismatch');
     // Step 3: genesis rules before the member; the member's identity with §3's codes; then creator and role.
-    expect(await check(genesisOf(a, { op: 'add', member: { identity: makeIdentity(b), role: 'member' }, epoch: undefined, key_commitment: undefined }))).toBe('invalid_operation');
+    expect(
+      await check(
+        genesisOf(a, {
+          op: 'add',
+          member: { identity: makeIdentity(b), role: 'member' },
+          epoch: undefined,
+          key_commitment: undefined,
+        }),
+      ),
+    ).toBe('invalid_operation');
     expect(await check(genesisOf(a, { seq: 1, member: 'nobody' }))).toBe('invalid_operation');
     expect(await check(genesisOf(a, { prev: b64u(randomBytes(32)), member: 'nobody' }))).toBe('invalid_operation');
     expect(await check(genesisOf(a, { epoch: 1, member: 'nobody' }))).toBe('invalid_operation');
     expect(await check(genesisOf(a, { member: 'nobody' }))).toBe('malformed');
     const forged = { ...makeIdentity(b), sig: flip(makeIdentity(b).sig) };
     expect(await check(genesisOf(a, { member: { identity: forged, role: 'member' } }))).toBe('bad_signature');
-    expect(await check(genesisOf(a, { member: { identity: { ...makeIdentity(a), signer: b64u(b.public.deviceId) }, role: 'admin' } }))).toBe('identity_mismatch');
-    expect(await check(genesisOf(a, { member: { identity: makeIdentity(a), role: 'member' } }))).toBe('invalid_operation');
-    expect(await check(genesisOf(a, { member: { identity: makeIdentity(b), role: 'admin' } }))).toBe('invalid_operation');
+    expect(
+      await check(
+        genesisOf(a, { member: { identity: { ...makeIdentity(a), signer: b64u(b.public.deviceId) }, role: 'admin' } }),
+      ),
+    ).toBe('identity_mismatch');
+    expect(await check(genesisOf(a, { member: { identity: makeIdentity(a), role: 'member' } }))).toBe(
+      'invalid_operation',
+    );
+    expect(await check(genesisOf(a, { member: { identity: makeIdentity(b), role: 'admin' } }))).toBe(
+      'invalid_operation',
+    );
     // Step 4.
     expect(await check({ ...good, sig: flip(good.sig) })).toBe('bad_signature');
-    expect(await check(genesisOf(b, { member: { identity: makeIdentity(a), role: 'admin' }, signer: b64u(a.public.deviceId) }))).toBe('context_mismatch');
+    expect(
+      await check(
+        genesisOf(b, { member: { identity: makeIdentity(a), role: 'admin' }, signer: b64u(a.public.deviceId) }),
+      ),
+    ).toBe('context_mismatch');
     expect((await verifyLog(circleId, await entryHash(good), [good])).epoch).toBe(0);
   });
 
@@ -378,7 +485,12 @@ describe('membership log', () => {
       const text = new TextDecoder().decode(dumpJson(payload));
       expect(text).toContain(from);
       const bytes = utf8(text.replace(from, to));
-      return { v: 1, signer: b64u(signer.public.deviceId), payload: b64u(bytes), sig: b64u(ed25519Sign(signer.signSeed, signingInput('membership', bytes))) };
+      return {
+        v: 1,
+        signer: b64u(signer.public.deviceId),
+        payload: b64u(bytes),
+        sig: b64u(ed25519Sign(signer.signSeed, signingInput('membership', bytes))),
+      };
     };
     const genesisPayload = JSON.parse(new TextDecoder().decode(unb64u(log.entries[0]!.payload))) as JsonObject;
     for (const [from, to, code] of [
@@ -395,7 +507,17 @@ describe('membership log', () => {
       if (code === null) expect((await check()).epoch).toBe(0);
       else expect(await failsWith(check), to).toBe(code);
     }
-    const rotate = { v: 1, type: 'membership', circle_id: b64u(log.state.circleId), seq: 3, prev: b64u(log.state.head.hash), signer: b64u(a.public.deviceId), op: 'rotate', epoch: 1, key_commitment: b64u(randomBytes(32)) };
+    const rotate = {
+      v: 1,
+      type: 'membership',
+      circle_id: b64u(log.state.circleId),
+      seq: 3,
+      prev: b64u(log.state.head.hash),
+      signer: b64u(a.public.deviceId),
+      op: 'rotate',
+      epoch: 1,
+      key_commitment: b64u(randomBytes(32)),
+    };
     for (const [from, to, code] of [
       ['"seq":3', '"seq":3.0', 'malformed'],
       ['"seq":3', '"seq":9007199254740995', 'malformed'],
@@ -414,8 +536,12 @@ describe('membership log', () => {
     const { log } = await threeMembers();
     const head = log.state.head;
     expect((await verifyLog(log.state.circleId, log.genesisHash, log.entries, head)).head).toEqual(head);
-    expect(await failsWith(() => verifyLog(log.state.circleId, log.genesisHash, log.entries.slice(0, 2), head))).toBe('rolled_back');
+    expect(await failsWith(() => verifyLog(log.state.circleId, log.genesisHash, log.entries.slice(0, 2), head))).toBe(
+      'rolled_back',
+    );
     const fork = { seq: 1, hash: randomBytes(32) };
-    expect(await failsWith(() => verifyLog(log.state.circleId, log.genesisHash, log.entries, fork))).toBe('rolled_back');
+    expect(await failsWith(() => verifyLog(log.state.circleId, log.genesisHash, log.entries, fork))).toBe(
+      'rolled_back',
+    );
   });
 });

@@ -2,12 +2,12 @@
 import { b64u, bytesEqual, ctx, u32, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import type { PublicIdentity } from './identity';
-import { isObject } from './json';
+import { expectInt, expectObject, isObject } from './json';
 import type { CircleState } from './membership';
-import { expectInt, expectObject } from './json';
 import { hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes } from './primitives';
 
 export type { KeyEnvelope } from '../wire/types';
+
 import type { KeyEnvelope } from '../wire/types';
 
 /** A fresh epoch key, made by the admin who starts the epoch. */
@@ -30,7 +30,12 @@ function envelopeInfo(circleId: Uint8Array, epoch: number, recipient: Uint8Array
 }
 
 /** Seals `epochKey` to one device's verified X25519 key with HPKE, bound to circle, epoch and recipient. */
-export async function sealKeyEnvelope(circleId: Uint8Array, epoch: number, recipient: PublicIdentity, epochKey: Uint8Array): Promise<KeyEnvelope> {
+export async function sealKeyEnvelope(
+  circleId: Uint8Array,
+  epoch: number,
+  recipient: PublicIdentity,
+  epochKey: Uint8Array,
+): Promise<KeyEnvelope> {
   const sealed = await hpkeSeal(recipient.kemPub, envelopeInfo(circleId, epoch, recipient.deviceId), epochKey);
   return { v: VERSION, circle_id: b64u(circleId), epoch, recipient: b64u(recipient.deviceId), sealed: b64u(sealed) };
 }
@@ -65,7 +70,11 @@ export async function openKeyEnvelope(
   if (!bytesEqual(unb64uId(fields['recipient']), recipientDeviceId)) {
     throw new ProtocolError('context_mismatch', 'sealed to another device');
   }
-  const epochKey = await hpkeOpen(kemPrivate, envelopeInfo(circleId, epoch, recipientDeviceId), unb64u(fields['sealed']));
+  const epochKey = await hpkeOpen(
+    kemPrivate,
+    envelopeInfo(circleId, epoch, recipientDeviceId),
+    unb64u(fields['sealed']),
+  );
   if (epochKey.length !== KEY_BYTES) throw new ProtocolError('malformed', 'an epoch key is 32 bytes');
   const expected = commitments.get(epoch);
   if (expected === undefined) throw new ProtocolError('unknown_epoch');
@@ -74,7 +83,12 @@ export async function openKeyEnvelope(
 }
 
 /** What a member who leaves can do to the envelopes it seals; anything else only the server can do. */
-export const LEAVERS_FAULTS: ReadonlySet<string> = new Set(['truncated', 'decrypt_failed', 'malformed', 'key_mismatch']);
+export const LEAVERS_FAULTS: ReadonlySet<string> = new Set([
+  'truncated',
+  'decrypt_failed',
+  'malformed',
+  'key_mismatch',
+]);
 
 /** The epoch keys a device may use, and the epochs it was in but cannot read (§16). */
 export interface HeldKeys {
@@ -90,7 +104,13 @@ export interface HeldKeys {
  * instead of an error, so a member who left cannot stop the others. Any other failure rejects with
  * openKeyEnvelope's `ProtocolError`, as every failure does in the personal circle.
  */
-export async function heldEpochKeys(envelopes: readonly unknown[], state: CircleState, deviceId: Uint8Array, kemPrivate: Uint8Array, shared: boolean): Promise<HeldKeys> {
+export async function heldEpochKeys(
+  envelopes: readonly unknown[],
+  state: CircleState,
+  deviceId: Uint8Array,
+  kemPrivate: Uint8Array,
+  shared: boolean,
+): Promise<HeldKeys> {
   const keys = new Map<number, Uint8Array>();
   for (const envelope of envelopes) {
     try {
@@ -98,11 +118,17 @@ export async function heldEpochKeys(envelopes: readonly unknown[], state: Circle
       keys.set(opened.epoch, opened.epochKey);
     } catch (error) {
       const epoch = isObject(envelope) ? envelope['epoch'] : undefined;
-      const leavers = error instanceof ProtocolError && LEAVERS_FAULTS.has(error.code) && typeof epoch === 'number' && state.leftBy.has(epoch);
+      const leavers =
+        error instanceof ProtocolError &&
+        LEAVERS_FAULTS.has(error.code) &&
+        typeof epoch === 'number' &&
+        state.leftBy.has(epoch);
       if (!shared || !leavers) throw error;
     }
   }
   const me = b64u(deviceId);
-  const unreadable = shared ? [...state.leftBy.keys()].filter((e) => !keys.has(e) && state.epochMembers.get(e)?.has(me) === true) : [];
+  const unreadable = shared
+    ? [...state.leftBy.keys()].filter((e) => !keys.has(e) && state.epochMembers.get(e)?.has(me) === true)
+    : [];
   return { keys, unreadable: new Set(unreadable) };
 }

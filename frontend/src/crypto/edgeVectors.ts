@@ -11,7 +11,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { b64u, concat, fromHex, unb64u, utf8, VERSION } from './encoding';
-import { deviceIdFor, deviceKeysFrom, makeIdentity, type DeviceKeys } from './identity';
+import { type DeviceKeys, deviceIdFor, deviceKeysFrom, makeIdentity } from './identity';
 import { dumpJson, type JsonObject } from './json';
 import { ed25519Verify } from './primitives';
 import { signingInput } from './signed';
@@ -56,9 +56,18 @@ const NEUTRAL_NEGATIVE_ZERO = fromHex('01000000000000000000000000000000000000000
 const ORDER_8 = fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05');
 
 /** The identity payload for these keys, and the bytes its signature covers. */
-async function identityPayload(signPub: Uint8Array, kemPub: Uint8Array): Promise<{ deviceId: Uint8Array; payload: Uint8Array; message: Uint8Array }> {
+async function identityPayload(
+  signPub: Uint8Array,
+  kemPub: Uint8Array,
+): Promise<{ deviceId: Uint8Array; payload: Uint8Array; message: Uint8Array }> {
   const deviceId = await deviceIdFor(signPub);
-  const payload = dumpJson({ v: VERSION, type: 'identity', device_id: b64u(deviceId), sign_pub: b64u(signPub), kem_pub: b64u(kemPub) });
+  const payload = dumpJson({
+    v: VERSION,
+    type: 'identity',
+    device_id: b64u(deviceId),
+    sign_pub: b64u(signPub),
+    kem_pub: b64u(kemPub),
+  });
   return { deviceId, payload, message: signingInput('identity', payload) };
 }
 
@@ -76,8 +85,15 @@ function rejectedHere(signPub: Uint8Array, sig: Uint8Array, message: Uint8Array)
 }
 
 /** Throws unless the forgery is one the named lenient check accepts and this side refuses: a vector that tests nothing is a bug. */
-function assertEdge(name: string, lenientAccepts: boolean, signPub: Uint8Array, sig: Uint8Array, message: Uint8Array): void {
-  if (!lenientAccepts) throw new Error(`edge vector "${name}": the lenient verifier does not accept it, so it tests nothing`);
+function assertEdge(
+  name: string,
+  lenientAccepts: boolean,
+  signPub: Uint8Array,
+  sig: Uint8Array,
+  message: Uint8Array,
+): void {
+  if (!lenientAccepts)
+    throw new Error(`edge vector "${name}": the lenient verifier does not accept it, so it tests nothing`);
   if (!rejectedHere(signPub, sig, message)) throw new Error(`edge vector "${name}": this side accepts it`);
 }
 
@@ -99,7 +115,8 @@ async function smallOrderComponentInR(device: DeviceKeys): Promise<JsonObject> {
   const S = (r + hashToScalar(R, A, message) * a) % L;
   const sig = concat(R, toLittleEndian(S));
   // [S]B − R − [k]A is the order-8 point: [8]·it vanishes, so the cofactored check holds.
-  const lenient = ed25519.verify(sig, message, A, { zip215: false }) && ed25519.verify(sig, message, A, { zip215: true });
+  const lenient =
+    ed25519.verify(sig, message, A, { zip215: false }) && ed25519.verify(sig, message, A, { zip215: true });
   assertEdge(name, lenient, A, sig, message);
   return vector(
     name,
@@ -151,7 +168,12 @@ async function nonCanonicalR(device: DeviceKeys): Promise<JsonObject> {
   );
 }
 
-async function nonCanonicalKey(device: DeviceKeys, name: string, signPub: Uint8Array, written: string): Promise<JsonObject> {
+async function nonCanonicalKey(
+  device: DeviceKeys,
+  name: string,
+  signPub: Uint8Array,
+  written: string,
+): Promise<JsonObject> {
   const { deviceId, payload, message } = await identityPayload(signPub, device.public.kemPub);
   // A decodes (leniently) to the neutral point, so R = [S]B satisfies [S]B = R + [k]A.
   const S = hashToScalar(fixed(name), message);
@@ -205,7 +227,12 @@ export async function makeEdgeVectors(): Promise<VectorFile> {
       await smallOrderKeySatisfyingTheEquation(device),
       await nonCanonicalR(device),
       await nonCanonicalKey(device, 'sign_pub written with y = p + 1', NEUTRAL_Y_UNREDUCED, 'eeff…ff7f (y = p + 1)'),
-      await nonCanonicalKey(device, 'sign_pub with x = 0 and its sign bit set', NEUTRAL_NEGATIVE_ZERO, '0100…0080 (x = 0 with the sign bit set)'),
+      await nonCanonicalKey(
+        device,
+        'sign_pub with x = 0 and its sign bit set',
+        NEUTRAL_NEGATIVE_ZERO,
+        '0100…0080 (x = 0 with the sign bit set)',
+      ),
       await scalarNotReduced(device),
     ],
   };

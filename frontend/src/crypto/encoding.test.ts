@@ -33,7 +33,9 @@ describe('b64u', () => {
 
 describe('ctx', () => {
   it('length-prefixes the label and each field, big-endian', () => {
-    expect(toHex(ctx('ab', fromHex('0102'), u32(3)))).toBe('00000002' + '6162' + '00000002' + '0102' + '00000004' + '00000003');
+    expect(toHex(ctx('ab', fromHex('0102'), u32(3)))).toBe(
+      '00000002' + '6162' + '00000002' + '0102' + '00000004' + '00000003',
+    );
   });
 
   it('keeps field boundaries: ("a","bc") and ("ab","c") differ', () => {
@@ -85,15 +87,24 @@ describe('strict JSON', () => {
   });
 
   it('reads integers within ±(2^53 − 1) and refuses those beyond (§1)', async () => {
-    expect(parseJson('[9007199254740991,-9007199254740991,0,-0]')).toEqual([9007199254740991, -9007199254740991, 0, -0]);
-    for (const text of ['9007199254740992', '-9007199254740992', '9007199254740993', '18446744073709551616', '1' + '0'.repeat(400)]) {
+    expect(parseJson('[9007199254740991,-9007199254740991,0,-0]')).toEqual([
+      9007199254740991, -9007199254740991, 0, -0,
+    ]);
+    for (const text of [
+      '9007199254740992',
+      '-9007199254740992',
+      '9007199254740993',
+      '18446744073709551616',
+      '1' + '0'.repeat(400),
+    ]) {
       expect(await failsWith(() => parseJson(`{"a":${text}}`)), text).toBe('malformed');
     }
     // With a fraction or an exponent it is a double, not an integer: finite ones are read (and refused where an integer is required).
     const doc = expectObject(parseJson('{"a":9007199254740993.0,"b":1e300,"c":1e-400}'), ['a', 'b', 'c']);
     expect(doc['b']).toBe(1e300);
     expect(await failsWith(() => expectInt(doc, 'a'))).toBe('malformed');
-    for (const text of ['1e400', '-1e400', '1.8e308']) expect(await failsWith(() => parseJson(`[${text}]`)), text).toBe('malformed');
+    for (const text of ['1e400', '-1e400', '1.8e308'])
+      expect(await failsWith(() => parseJson(`[${text}]`)), text).toBe('malformed');
   });
 
   it('refuses true, 1.0, "1" and null where an integer is required', async () => {
@@ -105,7 +116,23 @@ describe('strict JSON', () => {
   });
 
   it('refuses RFC 8259 violations a lenient parser lets through', async () => {
-    for (const text of ['{"a":1,}', '[1,]', '{"a":+1}', '{"a":.5}', '{"a":1.}', '{"a":0x10}', '{"a":NaN}', '{"a":Infinity}', "{'a':1}", '{"a":"\\x41"}', '{"a":"\\u12"}', '{"a":1}{}', '\u00a0{}', '{"a" 1}', 'TRUE']) {
+    for (const text of [
+      '{"a":1,}',
+      '[1,]',
+      '{"a":+1}',
+      '{"a":.5}',
+      '{"a":1.}',
+      '{"a":0x10}',
+      '{"a":NaN}',
+      '{"a":Infinity}',
+      "{'a':1}",
+      '{"a":"\\x41"}',
+      '{"a":"\\u12"}',
+      '{"a":1}{}',
+      '\u00a0{}',
+      '{"a" 1}',
+      'TRUE',
+    ]) {
       expect(await failsWith(() => parseJson(text)), text).toBe('malformed');
     }
     expect(parseJson(' \t\r\n{"a":-0.5e-3} ')).toEqual({ a: -0.0005 });
@@ -127,7 +154,9 @@ describe('strict JSON', () => {
   it('reads v = 1.0, true or "1" as another version', async () => {
     for (const v of ['1.0', 'true', '"1"', '2']) {
       expect(await failsWith(() => expectObject(parseJson(`{"v":${v}}`), ['v']))).toBe('unsupported_version');
-      expect(await failsWith(() => checkPayloadVersion(expectObject(parseJson(`{"v":${v}}`), [], ['v'])))).toBe('unsupported_version');
+      expect(await failsWith(() => checkPayloadVersion(expectObject(parseJson(`{"v":${v}}`), [], ['v'])))).toBe(
+        'unsupported_version',
+      );
     }
   });
 

@@ -1,11 +1,12 @@
 /** Recovery from the server (§15): a device's keys and personal circle, sealed under a key only the recovery key gives. */
+
+import type { Escrow } from '../wire/types';
 import { b64u, ctx, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { checkPayloadVersion, dumpJson, expectInt, expectObject, isObject, parseJsonBytes } from './json';
 import type { Head } from './membership';
 import { pad, unpad } from './padding';
 import { aeadOpen, aeadSeal, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes } from './primitives';
-import type { Escrow } from '../wire/types';
 
 /** Where an escrow lives and the key that opens it: all a new device needs, from the recovery key alone. */
 export interface EscrowSecrets {

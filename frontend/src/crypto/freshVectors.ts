@@ -7,11 +7,21 @@
  */
 import { keyCommitment, newEpochKey, recordKey, sealKeyEnvelope } from './circleKeys';
 import { b64u, toHex, utf8 } from './encoding';
-import { generateDeviceKeys, makeIdentity, type DeviceKeys } from './identity';
+import { escrowSecrets, sealEscrow } from './escrow';
+import { type DeviceKeys, generateDeviceKeys, makeIdentity } from './identity';
 import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from './invites';
 import { dumpJson, type JsonObject } from './json';
-import { escrowSecrets, sealEscrow } from './escrow';
-import { entryHash, makeAdd, makeGenesis, makeLeave, makeRemove, makeRole, makeRotate, type LogPosition, type Role } from './membership';
+import {
+  entryHash,
+  type LogPosition,
+  makeAdd,
+  makeGenesis,
+  makeLeave,
+  makeRemove,
+  makeRole,
+  makeRotate,
+  type Role,
+} from './membership';
 import { KEY_BYTES, randomBytes } from './primitives';
 import { makeHlc, sealRecord } from './records';
 import { safetyNumber } from './safety';
@@ -39,7 +49,9 @@ async function identityFile(): Promise<VectorFile> {
   return file(
     'identity',
     'Self-signed device identities (§3).',
-    devices.map((d, i) => vector(`device ${i + 1}`, 'a fresh identity', { identity: makeIdentity(d), ...identityOutputs(d) })),
+    devices.map((d, i) =>
+      vector(`device ${i + 1}`, 'a fresh identity', { identity: makeIdentity(d), ...identityOutputs(d) }),
+    ),
   );
 }
 
@@ -52,7 +64,9 @@ async function recoveryFiles(): Promise<VectorFile[]> {
       vector('as shown', '14 groups of 4', { text, recovery_key: b64u(key) }),
       vector('as typed', 'lower case, hyphens, o for 0 and l for 1', { text: sloppy, recovery_key: b64u(key) }),
     ]),
-    file('recovery_key_encode', 'Showing a recovery key (§5): the exact text.', [vector('shown', 'upper case, 14 groups of 4', { recovery_key: b64u(key), text })]),
+    file('recovery_key_encode', 'Showing a recovery key (§5): the exact text.', [
+      vector('shown', 'upper case, 14 groups of 4', { recovery_key: b64u(key), text }),
+    ]),
   ];
 }
 
@@ -62,8 +76,16 @@ async function vaultFile(): Promise<VectorFile> {
   const key = b64u(made.vaultKey);
   return file('vault', 'Unlocking the local vault (§5), with the reserved vector parameters m_kib 64, t 1, p 1.', [
     vector('passphrase', 'the passphrase it was made with', { vault: { ...made.vault }, passphrase, vault_key: key }),
-    vector('passphrase as NFD', 'the same words in decomposed Unicode', { vault: { ...made.vault }, passphrase: passphrase.normalize('NFD'), vault_key: key }),
-    vector('recovery key', 'the recovery text shown at creation', { vault: { ...made.vault }, recovery_text: made.recoveryText, vault_key: key }),
+    vector('passphrase as NFD', 'the same words in decomposed Unicode', {
+      vault: { ...made.vault },
+      passphrase: passphrase.normalize('NFD'),
+      vault_key: key,
+    }),
+    vector('recovery key', 'the recovery text shown at creation', {
+      vault: { ...made.vault },
+      recovery_text: made.recoveryText,
+      vault_key: key,
+    }),
   ]);
 }
 
@@ -71,14 +93,27 @@ async function localFile(): Promise<VectorFile> {
   const vaultKey = randomBytes(KEY_BYTES);
   const vaultId = newId();
   const items = [
-    { store: 'plan', key: 'section-1', plaintext: dumpJson({ section: 'safe places', answer: 'the library on Carver St, after 4pm' }) },
+    {
+      store: 'plan',
+      key: 'section-1',
+      plaintext: dumpJson({ section: 'safe places', answer: 'the library on Carver St, after 4pm' }),
+    },
     { store: 'allies', key: 'ally-7', plaintext: utf8('') },
     { store: 'notes', key: 'n-2', plaintext: randomBytes(300) },
   ];
   const vectors: JsonObject[] = [];
   for (const { store, key, plaintext } of items) {
     const item = await sealLocal(vaultKey, vaultId, store, key, plaintext);
-    vectors.push(vector(`${store}/${key}`, `${plaintext.length} bytes`, { vault_id: b64u(vaultId), vault_key: b64u(vaultKey), store, key, item: { ...item }, plaintext_hex: toHex(plaintext) }));
+    vectors.push(
+      vector(`${store}/${key}`, `${plaintext.length} bytes`, {
+        vault_id: b64u(vaultId),
+        vault_key: b64u(vaultKey),
+        store,
+        key,
+        item: { ...item },
+        plaintext_hex: toHex(plaintext),
+      }),
+    );
   }
   return file('local', 'Items kept on the device under the vault key (§5).', vectors);
 }
@@ -88,7 +123,13 @@ async function escrowFile(): Promise<VectorFile> {
   const secrets = await escrowSecrets(recoveryKey);
   const device = await generateDeviceKeys();
   const [circleId, genesisHash, head] = [newId(), randomBytes(32), { seq: 3, hash: randomBytes(32) }];
-  const escrow = await sealEscrow(secrets, { signSeed: device.signSeed, kemPrivate: device.kemPrivate, circleId, genesisHash, head });
+  const escrow = await sealEscrow(secrets, {
+    signSeed: device.signSeed,
+    kemPrivate: device.kemPrivate,
+    circleId,
+    genesisHash,
+    head,
+  });
   const content = {
     v: 1,
     type: 'escrow',
@@ -98,7 +139,13 @@ async function escrowFile(): Promise<VectorFile> {
     head: { seq: head.seq, hash: b64u(head.hash) },
   };
   return file('escrow', 'Opening a recovery escrow with the recovery key alone (§15).', [
-    vector('open', 'a fresh device and circle', { recovery_key: b64u(recoveryKey), escrow: { ...escrow }, escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content }),
+    vector('open', 'a fresh device and circle', {
+      recovery_key: b64u(recoveryKey),
+      escrow: { ...escrow },
+      escrow_id: b64u(secrets.id),
+      escrow_key: b64u(secrets.key),
+      content,
+    }),
   ]);
 }
 
@@ -143,11 +190,29 @@ async function recordFile(): Promise<VectorFile> {
     [1, newEpochKey()],
     [2, newEpochKey()],
   ]);
-  const base = { epoch_keys: Object.fromEntries([...keys].map(([e, k]) => [String(e), b64u(k)])), members: [makeIdentity(alice), makeIdentity(bo)] };
+  const base = {
+    epoch_keys: Object.fromEntries([...keys].map(([e, k]) => [String(e), b64u(k)])),
+    members: [makeIdentity(alice), makeIdentity(bo)],
+  };
   const writes: { author: DeviceKeys; epoch: number; body: JsonObject | null; comment: string }[] = [
-    { author: alice, epoch: 1, body: { kind: 'note', text: 'Mere is safe tonight — checked at 21:40.' }, comment: "Alice's note in epoch 1" },
-    { author: bo, epoch: 2, body: { kind: 'ally', name: 'Tama', phone: '+64 21 000 0000', trusted: true, order: 3 }, comment: "Bo's ally in epoch 2" },
-    { author: alice, epoch: 2, body: { kind: 'plan', steps: ['bag by the door', 'code word: "blue kettle"'], long: 'x'.repeat(600) }, comment: 'a larger body, the 1024 bucket' },
+    {
+      author: alice,
+      epoch: 1,
+      body: { kind: 'note', text: 'Mere is safe tonight — checked at 21:40.' },
+      comment: "Alice's note in epoch 1",
+    },
+    {
+      author: bo,
+      epoch: 2,
+      body: { kind: 'ally', name: 'Tama', phone: '+64 21 000 0000', trusted: true, order: 3 },
+      comment: "Bo's ally in epoch 2",
+    },
+    {
+      author: alice,
+      epoch: 2,
+      body: { kind: 'plan', steps: ['bag by the door', 'code word: "blue kettle"'], long: 'x'.repeat(600) },
+      comment: 'a larger body, the 1024 bucket',
+    },
     { author: bo, epoch: 2, body: null, comment: "Bo's tombstone: deleted, no body" },
   ];
   const vectors: JsonObject[] = [];
@@ -184,7 +249,12 @@ interface Tracked {
 }
 
 /** Appends an entry; `change` updates the roles it changes, before a new epoch (if any) begins. */
-async function appendTo(log: Tracked, entry: SignedObject, change: (roles: Map<string, Role>) => void, newKey?: Uint8Array): Promise<void> {
+async function appendTo(
+  log: Tracked,
+  entry: SignedObject,
+  change: (roles: Map<string, Role>) => void,
+  newKey?: Uint8Array,
+): Promise<void> {
   log.entries.push(entry);
   change(log.roles);
   const during = log.epochMembers.get(log.position.epoch)!;
@@ -194,7 +264,11 @@ async function appendTo(log: Tracked, entry: SignedObject, change: (roles: Map<s
     log.commitments.set(epoch, b64u(await keyCommitment(newKey, log.position.circleId)));
     log.epochMembers.set(epoch, new Set(log.roles.keys()));
   }
-  log.position = { circleId: log.position.circleId, epoch, head: { seq: log.position.head.seq + 1, hash: await entryHash(entry) } };
+  log.position = {
+    circleId: log.position.circleId,
+    epoch,
+    head: { seq: log.position.head.seq + 1, hash: await entryHash(entry) },
+  };
 }
 
 async function membershipFile(): Promise<VectorFile> {
@@ -215,22 +289,46 @@ async function membershipFile(): Promise<VectorFile> {
   await appendTo(log, makeAdd(a, log.position, makeIdentity(c)), (r) => r.set(id(c), 'member'));
   await appendTo(log, makeRole(a, log.position, b.public.deviceId, 'admin'), (r) => r.set(id(b), 'admin'));
   const removeKey = newEpochKey();
-  await appendTo(log, await makeRemove(b, log.position, c.public.deviceId, removeKey), (r) => r.delete(id(c)), removeKey);
+  await appendTo(
+    log,
+    await makeRemove(b, log.position, c.public.deviceId, removeKey),
+    (r) => r.delete(id(c)),
+    removeKey,
+  );
   const rotateKey = newEpochKey();
   await appendTo(log, await makeRotate(a, log.position, rotateKey), () => undefined, rotateKey);
-  const full = { circle_id: b64u(circleId), genesis_hash: b64u(genesisHash), entries: [...log.entries], ...expectedState(log) };
+  const full = {
+    circle_id: b64u(circleId),
+    genesis_hash: b64u(genesisHash),
+    entries: [...log.entries],
+    ...expectedState(log),
+  };
   const leaveKey = newEpochKey();
   await appendTo(log, await makeLeave(b, log.position, leaveKey), (r) => r.delete(id(b)), leaveKey);
-  const left = { circle_id: b64u(circleId), genesis_hash: b64u(genesisHash), entries: [...log.entries], ...expectedState(log) };
-  return file('membership', 'The signed membership log (§8): genesis(A), add(B), add(C), role(B admin), remove(C) by B, rotate by A, then leave(B).', [
-    vector('genesis to rotate', 'genesis, add, add, role, remove, rotate', full),
-    vector('with leave', 'the same log after B leaves', left),
-    vector('up to date', 'the head the client already knew', { ...left, known_head: { seq: 3, hash: b64u(await entryHash(log.entries[3]!)) } }),
-  ]);
+  const left = {
+    circle_id: b64u(circleId),
+    genesis_hash: b64u(genesisHash),
+    entries: [...log.entries],
+    ...expectedState(log),
+  };
+  return file(
+    'membership',
+    'The signed membership log (§8): genesis(A), add(B), add(C), role(B admin), remove(C) by B, rotate by A, then leave(B).',
+    [
+      vector('genesis to rotate', 'genesis, add, add, role, remove, rotate', full),
+      vector('with leave', 'the same log after B leaves', left),
+      vector('up to date', 'the head the client already knew', {
+        ...left,
+        known_head: { seq: 3, hash: b64u(await entryHash(log.entries[3]!)) },
+      }),
+    ],
+  );
 }
 
 function expectedState(log: Tracked): JsonObject {
-  const members = [...log.roles.entries()].map(([device_id, role]) => ({ device_id, role })).sort((x, y) => (x.device_id < y.device_id ? -1 : 1));
+  const members = [...log.roles.entries()]
+    .map(([device_id, role]) => ({ device_id, role }))
+    .sort((x, y) => (x.device_id < y.device_id ? -1 : 1));
   const byEpoch = <T>(map: Map<number, T>) => [...map].sort(([x], [y]) => x - y);
   return {
     members,
@@ -252,7 +350,12 @@ async function inviteFiles(): Promise<VectorFile[]> {
   const request = await makeJoinRequest(secret, joiner);
   return [
     file('invite_derivation', 'What an invite secret yields (§9).', [
-      vector('derive', 'id, key and auth key', { secret: b64u(secret), invite_id: b64u(keys.inviteId), invite_key: b64u(keys.inviteKey), auth_pub: b64u(keys.authPub) }),
+      vector('derive', 'id, key and auth key', {
+        secret: b64u(secret),
+        invite_id: b64u(keys.inviteId),
+        invite_key: b64u(keys.inviteKey),
+        auth_pub: b64u(keys.authPub),
+      }),
     ]),
     file('invite', 'Opening an invite record with the link secret (§9).', [
       vector('open', 'before it expires', {
@@ -266,7 +369,11 @@ async function inviteFiles(): Promise<VectorFile[]> {
       }),
     ]),
     file('join_request', 'Join requests checked by the approving admin (§9).', [
-      vector('valid', 'made with the link', { secret: b64u(secret), request: { ...request }, device_id: b64u(joiner.public.deviceId) }),
+      vector('valid', 'made with the link', {
+        secret: b64u(secret),
+        request: { ...request },
+        device_id: b64u(joiner.public.deviceId),
+      }),
     ]),
   ];
 }
@@ -275,7 +382,13 @@ async function safetyFile(): Promise<VectorFile> {
   const vectors: JsonObject[] = [];
   for (const i of [1, 2]) {
     const [a, b] = [await generateDeviceKeys(), await generateDeviceKeys()];
-    vectors.push(vector(`pair ${i}`, 'two devices', { a: makeIdentity(a), b: makeIdentity(b), number: await safetyNumber(a.public, b.public) }));
+    vectors.push(
+      vector(`pair ${i}`, 'two devices', {
+        a: makeIdentity(a),
+        b: makeIdentity(b),
+        number: await safetyNumber(a.public, b.public),
+      }),
+    );
   }
   return file('safety_number', 'Safety numbers (§10): the same both ways round.', vectors);
 }

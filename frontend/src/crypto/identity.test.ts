@@ -9,7 +9,12 @@ import { failsWith, flip } from './testing';
 /** A signed object over exact payload text, as an attacker holding the key could make one. */
 function signedText(seed: Uint8Array, signer: Uint8Array, text: string) {
   const payload = utf8(text);
-  return { v: 1, signer: b64u(signer), payload: b64u(payload), sig: b64u(ed25519Sign(seed, signingInput('identity', payload))) };
+  return {
+    v: 1,
+    signer: b64u(signer),
+    payload: b64u(payload),
+    sig: b64u(ed25519Sign(seed, signingInput('identity', payload))),
+  };
 }
 
 describe('identity', () => {
@@ -27,7 +32,9 @@ describe('identity', () => {
     expect(await failsWith(() => verifyIdentity({ ...identity, sig: '' }))).toBe('missing_signature');
     const { sig: _dropped, ...unsigned } = identity;
     expect(await failsWith(() => verifyIdentity(unsigned))).toBe('missing_signature');
-    expect(await failsWith(() => verifyIdentity({ ...identity, signer: b64u(other.public.deviceId) }))).toBe('identity_mismatch');
+    expect(await failsWith(() => verifyIdentity({ ...identity, signer: b64u(other.public.deviceId) }))).toBe(
+      'identity_mismatch',
+    );
     expect(await failsWith(() => verifyIdentity({ ...identity, v: 2 }))).toBe('unsupported_version');
     expect(await failsWith(() => verifyIdentity({ ...identity, extra: 1 }))).toBe('malformed');
   });
@@ -54,20 +61,32 @@ describe('identity', () => {
     expect(await failsWith(() => verifyIdentity(sign('[1]')))).toBe('malformed');
     expect(await failsWith(() => verifyIdentity(sign(`{"v":true,"type":"record","x":1}`)))).toBe('unsupported_version');
     expect(await failsWith(() => verifyIdentity(sign(`{"v":1,"type":"record","x":1}`)))).toBe('wrong_type');
-    expect(await failsWith(() => verifyIdentity(sign(`{"v":1,"type":"identity","x":1,"sign_pub":"AA"}`)))).toBe('malformed');
+    expect(await failsWith(() => verifyIdentity(sign(`{"v":1,"type":"identity","x":1,"sign_pub":"AA"}`)))).toBe(
+      'malformed',
+    );
     const shortKey = `"device_id":"${b64u(deviceId)}","sign_pub":"${b64u(signPub.slice(1))}","kem_pub":"${b64u(kemPub)}"`;
     expect(await failsWith(() => verifyIdentity(sign(`{"v":1,"type":"identity",${shortKey}}`)))).toBe('bad_encoding');
     const otherId = `"device_id":"${b64u(new Uint8Array(16))}","sign_pub":"${b64u(signPub)}","kem_pub":"${b64u(kemPub)}"`;
-    expect(await failsWith(() => verifyIdentity(sign(`{"v":1,"type":"identity",${otherId}}`)))).toBe('identity_mismatch');
+    expect(await failsWith(() => verifyIdentity(sign(`{"v":1,"type":"identity",${otherId}}`)))).toBe(
+      'identity_mismatch',
+    );
     const other = await generateDeviceKeys();
-    expect(await failsWith(() => verifyIdentity(signedText(other.signSeed, deviceId, `{"v":1,"type":"identity",${fields}}`)))).toBe('bad_signature');
+    expect(
+      await failsWith(() =>
+        verifyIdentity(signedText(other.signSeed, deviceId, `{"v":1,"type":"identity",${fields}}`)),
+      ),
+    ).toBe('bad_signature');
   });
 
   it('refuses a signed payload with a duplicate member, an unknown member or a float version', async () => {
     const device = await generateDeviceKeys();
     const { deviceId, signPub, kemPub } = device.public;
     const fields = `"device_id":"${b64u(deviceId)}","sign_pub":"${b64u(signPub)}","kem_pub":"${b64u(kemPub)}"`;
-    const dup = signedText(device.signSeed, deviceId, `{"v":1,"type":"identity",${fields},"kem_pub":"${b64u(kemPub)}"}`);
+    const dup = signedText(
+      device.signSeed,
+      deviceId,
+      `{"v":1,"type":"identity",${fields},"kem_pub":"${b64u(kemPub)}"}`,
+    );
     expect(await failsWith(() => verifyIdentity(dup))).toBe('malformed');
     const extra = signedText(device.signSeed, deviceId, `{"v":1,"type":"identity",${fields},"name":"x"}`);
     expect(await failsWith(() => verifyIdentity(extra))).toBe('malformed');
@@ -79,7 +98,11 @@ describe('identity', () => {
 
   it('refuses another signed type offered as an identity with wrong_type', async () => {
     const device = await generateDeviceKeys();
-    const record = signPayload(device.signSeed, device.public.deviceId, { v: 1, type: 'record', author: b64u(device.public.deviceId) });
+    const record = signPayload(device.signSeed, device.public.deviceId, {
+      v: 1,
+      type: 'record',
+      author: b64u(device.public.deviceId),
+    });
     expect(await failsWith(() => verifyIdentity(record))).toBe('wrong_type');
   });
 

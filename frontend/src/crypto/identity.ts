@@ -3,7 +3,7 @@ import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, VERSION } from './en
 import { ProtocolError } from './errors';
 import { checkPayloadVersion, expectObject, isObject, parseJsonBytes } from './json';
 import { ed25519Public, KEY_BYTES, randomBytes, sha256, x25519Public } from './primitives';
-import { decodeSigned, signPayload, verifySignedBytes, type SignedObject } from './signed';
+import { decodeSigned, type SignedObject, signPayload, verifySignedBytes } from './signed';
 
 /** What a verified identity vouches for. */
 export interface PublicIdentity {
@@ -26,7 +26,8 @@ export async function deviceIdFor(signPub: Uint8Array): Promise<Uint8Array> {
 
 /** A device's keys from its two 32-byte private keys (an Ed25519 seed and an X25519 scalar). */
 export async function deviceKeysFrom(signSeed: Uint8Array, kemPrivate: Uint8Array): Promise<DeviceKeys> {
-  if (signSeed.length !== KEY_BYTES || kemPrivate.length !== KEY_BYTES) throw new RangeError('device keys are 32 bytes each');
+  if (signSeed.length !== KEY_BYTES || kemPrivate.length !== KEY_BYTES)
+    throw new RangeError('device keys are 32 bytes each');
   const signPub = ed25519Public(signSeed);
   const identity = { deviceId: await deviceIdFor(signPub), signPub, kemPub: x25519Public(kemPrivate) };
   return { signSeed, kemPrivate, public: identity };

@@ -5,32 +5,49 @@
  * an open or verify function. Wire objects come in as parsed JSON (`unknown`): parse untrusted
  * text with parseJson, which refuses duplicate member names, before handing it here.
  */
-export { ERROR_CODES, ProtocolError, type ErrorCode } from './errors';
+
+export { signChallenge } from './auth';
+export {
+  type KeyEnvelope,
+  keyCommitment,
+  newEpochKey,
+  type OpenedEpochKey,
+  openKeyEnvelope,
+  recordKey,
+  sealKeyEnvelope,
+} from './circleKeys';
 export { b64u, unb64u, unb64uId, VERSION } from './encoding';
+export { ERROR_CODES, type ErrorCode, ProtocolError } from './errors';
+export {
+  type DeviceKeys,
+  deviceIdFor,
+  deviceKeysFrom,
+  generateDeviceKeys,
+  makeIdentity,
+  type PublicIdentity,
+  verifyIdentity,
+} from './identity';
+export {
+  checkInviterIsAdmin,
+  deriveInvite,
+  type Invite,
+  type InviteKeys,
+  type InviteRecord,
+  inviteLink,
+  type JoinRequest,
+  makeJoinRequest,
+  newInviteSecret,
+  openInvite,
+  sealInvite,
+  verifyJoinRequest,
+} from './invites';
 export { parseJson, parseJsonBytes } from './json';
-export { pad, unpad } from './padding';
-export { type KeyLookup, type SignedObject } from './signed';
-export { deviceIdFor, deviceKeysFrom, generateDeviceKeys, makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
 export {
-  createVault,
-  DEFAULT_PARAMETERS,
-  openLocal,
-  recoveryKeyFromText,
-  recoveryKeyToText,
-  rewrapPassphrase,
-  sealLocal,
-  unlockWithPassphrase,
-  unlockWithRecovery,
-  type Argon2Parameters,
-  type LocalItem,
-  type NewVault,
-  type Vault,
-  type VaultOptions,
-} from './vault';
-export { keyCommitment, newEpochKey, openKeyEnvelope, recordKey, sealKeyEnvelope, type KeyEnvelope, type OpenedEpochKey } from './circleKeys';
-export { makeHlc, openRecord, sealRecord, type AuthorLookup, type RecordEnvelope, type RecordRef, type RecordRevision } from './records';
-export {
+  type CircleState,
   entryHash,
+  type Head,
+  type LogPosition,
+  type Member,
   makeAdd,
   makeGenesis,
   makeLeave,
@@ -38,27 +55,35 @@ export {
   makeRole,
   makeRotate,
   memberKeys,
+  type Role,
   recordAuthors,
   verifyLog,
-  type CircleState,
-  type Head,
-  type LogPosition,
-  type Member,
-  type Role,
 } from './membership';
+export { pad, unpad } from './padding';
 export {
-  checkInviterIsAdmin,
-  deriveInvite,
-  inviteLink,
-  makeJoinRequest,
-  newInviteSecret,
-  openInvite,
-  sealInvite,
-  verifyJoinRequest,
-  type Invite,
-  type InviteKeys,
-  type InviteRecord,
-  type JoinRequest,
-} from './invites';
+  type AuthorLookup,
+  makeHlc,
+  openRecord,
+  type RecordEnvelope,
+  type RecordRef,
+  type RecordRevision,
+  sealRecord,
+} from './records';
 export { safetyNumber } from './safety';
-export { signChallenge } from './auth';
+export type { KeyLookup, SignedObject } from './signed';
+export {
+  type Argon2Parameters,
+  createVault,
+  DEFAULT_PARAMETERS,
+  type LocalItem,
+  type NewVault,
+  openLocal,
+  recoveryKeyFromText,
+  recoveryKeyToText,
+  rewrapPassphrase,
+  sealLocal,
+  unlockWithPassphrase,
+  unlockWithRecovery,
+  type Vault,
+  type VaultOptions,
+} from './vault';

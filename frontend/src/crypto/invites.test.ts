@@ -1,9 +1,21 @@
-import { ProtocolError } from './errors';
 import { describe, expect, it } from 'vitest';
-import { b64u, ctx, utf8 } from './encoding';
-import { generateDeviceKeys, makeIdentity } from './identity';
 import { newEpochKey } from './circleKeys';
-import { checkInviterIsAdmin, deriveInvite, formatTime, inviteLink, linkSecret, makeJoinRequest, newInviteSecret, openInvite, parseTime, sealInvite, verifyJoinRequest } from './invites';
+import { b64u, ctx, utf8 } from './encoding';
+import { ProtocolError } from './errors';
+import { generateDeviceKeys, makeIdentity } from './identity';
+import {
+  checkInviterIsAdmin,
+  deriveInvite,
+  formatTime,
+  inviteLink,
+  linkSecret,
+  makeJoinRequest,
+  newInviteSecret,
+  openInvite,
+  parseTime,
+  sealInvite,
+  verifyJoinRequest,
+} from './invites';
 import { dumpJson } from './json';
 import { entryHash, makeAdd, makeGenesis, makeRole, verifyLog } from './membership';
 import { pad } from './padding';
@@ -43,7 +55,9 @@ describe('invites', () => {
   it('refuse another link, tampering and a bad secret', async () => {
     const { secret, record } = await made();
     expect(await failsWith(() => openInvite(newInviteSecret(), record, BEFORE))).toBe('context_mismatch');
-    expect(await failsWith(() => openInvite(secret, { ...record, ct: flip(record.ct) }, BEFORE))).toBe('decrypt_failed');
+    expect(await failsWith(() => openInvite(secret, { ...record, ct: flip(record.ct) }, BEFORE))).toBe(
+      'decrypt_failed',
+    );
     expect(await failsWith(() => openInvite(secret.slice(0, 31), record, BEFORE))).toBe('bad_encoding');
   });
 
@@ -159,12 +173,16 @@ describe('the inviter, once the log is readable', () => {
     const secret = newInviteSecret();
     const invite = await openInvite(secret, await sealInvite(b, secret, circleId, genesisHash, EXPIRES), BEFORE);
     expect(() => checkInviterIsAdmin(invite, state, genesisHash)).not.toThrow();
-    expect(await failsWith(() => checkInviterIsAdmin(invite, { ...state, circleId: randomBytes(16) }, genesisHash))).toBe('context_mismatch');
+    expect(
+      await failsWith(() => checkInviterIsAdmin(invite, { ...state, circleId: randomBytes(16) }, genesisHash)),
+    ).toBe('context_mismatch');
     expect(await failsWith(() => checkInviterIsAdmin(invite, state, randomBytes(32)))).toBe('context_mismatch');
     const otherKem = { ...invite, inviter: { ...invite.inviter, kemPub: randomBytes(32) } };
     expect(await failsWith(() => checkInviterIsAdmin(otherKem, state, genesisHash))).toBe('not_admin');
     const stranger = await generateDeviceKeys();
-    expect(await failsWith(() => checkInviterIsAdmin({ ...invite, inviter: stranger.public }, state, genesisHash))).toBe('not_admin');
+    expect(
+      await failsWith(() => checkInviterIsAdmin({ ...invite, inviter: stranger.public }, state, genesisHash)),
+    ).toBe('not_admin');
     entries = [...entries, makeRole(a, state, b.public.deviceId, 'member')];
     state = await verifyLog(circleId, genesisHash, entries);
     expect(await failsWith(() => checkInviterIsAdmin(invite, state, genesisHash))).toBe('not_admin');

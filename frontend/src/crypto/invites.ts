@@ -1,12 +1,22 @@
 /** Invites (§9): a secret in the link's fragment, an encrypted invite record, and a join proof. */
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+import { type DeviceKeys, makeIdentity, type PublicIdentity, verifyIdentity } from './identity';
 import { dumpJson, expectObject, parseJsonBytes } from './json';
 import type { CircleState } from './membership';
 import { pad, unpad } from './padding';
-import { aeadOpen, aeadSeal, ed25519Public, ed25519Sign, ed25519Verify, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes } from './primitives';
-import { verifySigned, signPayload } from './signed';
+import {
+  aeadOpen,
+  aeadSeal,
+  ed25519Public,
+  ed25519Sign,
+  ed25519Verify,
+  hkdf,
+  KEY_BYTES,
+  NONCE_BYTES,
+  randomBytes,
+} from './primitives';
+import { signPayload, verifySigned } from './signed';
 
 const SECRET_BYTES = 32;
 const NO_SALT = new Uint8Array(0);
@@ -20,9 +30,8 @@ export interface InviteKeys {
 }
 
 export type { InviteRecord, JoinRequest } from '../wire/types';
+
 import type { InviteRecord, JoinRequest } from '../wire/types';
-
-
 
 /** A verified invite. The joiner must still check, once it reads the log, that the inviter is an admin there. */
 export interface Invite {
@@ -81,7 +90,8 @@ function inviteAad(inviteId: Uint8Array): Uint8Array {
  */
 export function formatTime(moment: Date): string {
   const year = moment.getUTCFullYear();
-  if (Number.isNaN(year) || year < 1 || year > 9999) throw new RangeError('a protocol time is in the years 0001 to 9999');
+  if (Number.isNaN(year) || year < 1 || year > 9999)
+    throw new RangeError('a protocol time is in the years 0001 to 9999');
   return moment.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -120,14 +130,28 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 export function parseTime(value: unknown): Date {
   const match = typeof value === 'string' ? TIME.exec(value) : null;
   if (match === null) throw new ProtocolError('malformed', 'a time is YYYY-MM-DDTHH:MM:SSZ');
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (year < 1) throw new ProtocolError('malformed', 'a protocol time is in the years 0001 to 9999');
   // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
   const moment = new Date(0);
   moment.setUTCFullYear(year, month - 1, day);
   moment.setUTCHours(hour, minute, second, 0);
   // A date that does not exist rolls over (31 February into March): compare every field back.
-  const fields = [moment.getUTCFullYear(), moment.getUTCMonth() + 1, moment.getUTCDate(), moment.getUTCHours(), moment.getUTCMinutes(), moment.getUTCSeconds()];
+  const fields = [
+    moment.getUTCFullYear(),
+    moment.getUTCMonth() + 1,
+    moment.getUTCDate(),
+    moment.getUTCHours(),
+    moment.getUTCMinutes(),
+    moment.getUTCSeconds(),
+  ];
   if (fields.some((field, i) => field !== [year, month, day, hour, minute, second][i])) {
     throw new ProtocolError('malformed', 'no such date or time');
   }
@@ -153,14 +177,22 @@ export async function openInvite(secret: Uint8Array, record: unknown, now: Date)
   }
   const nonce = unb64u(fields['nonce']);
   const ct = unb64u(fields['ct']);
-  const content = expectObject(parseJsonBytes(unpad(await aeadOpen(keys.inviteKey, nonce, ct, inviteAad(keys.inviteId)))), ['v', 'inviter', 'invite']);
+  const content = expectObject(
+    parseJsonBytes(unpad(await aeadOpen(keys.inviteKey, nonce, ct, inviteAad(keys.inviteId)))),
+    ['v', 'inviter', 'invite'],
+  );
   const inviter = await verifyIdentity(content['inviter']);
   const lookup = (deviceId: Uint8Array) => (bytesEqual(deviceId, inviter.deviceId) ? inviter.signPub : undefined);
   const { document } = verifySigned(content['invite'], 'invite', lookup);
   const payload = expectObject(document, ['v', 'type', 'signer', 'circle_id', 'genesis_hash', 'expires_at']);
   const expiresAt = parseTime(payload['expires_at']);
   if (now.getTime() >= expiresAt.getTime()) throw new ProtocolError('expired');
-  return { circleId: unb64uId(payload['circle_id']), genesisHash: unb64u(payload['genesis_hash'], 32), expiresAt, inviter };
+  return {
+    circleId: unb64uId(payload['circle_id']),
+    genesisHash: unb64u(payload['genesis_hash'], 32),
+    expiresAt,
+    inviter,
+  };
 }
 
 /**
@@ -179,7 +211,12 @@ export function checkInviterIsAdmin(invite: Invite, state: CircleState, genesisH
   const member = state.members.get(b64u(invite.inviter.deviceId));
   // The same device id means the same sign_pub; the kem_pub must be the log's too, or the invite
   // carries an identity the circle never accepted.
-  if (member === undefined || member.role !== 'admin' || !bytesEqual(member.identity.kemPub, invite.inviter.kemPub) || !bytesEqual(member.identity.signPub, invite.inviter.signPub)) {
+  if (
+    member === undefined ||
+    member.role !== 'admin' ||
+    !bytesEqual(member.identity.kemPub, invite.inviter.kemPub) ||
+    !bytesEqual(member.identity.signPub, invite.inviter.signPub)
+  ) {
     throw new ProtocolError('not_admin', 'the inviter is not an admin of the circle');
   }
 }
@@ -204,9 +241,14 @@ export async function makeJoinRequest(secret: Uint8Array, joiner: DeviceKeys): P
  * `context_mismatch` for a request for another invite; the identity's failures (verifyIdentity);
  * `bad_proof` for a proof that is not 64 bytes or does not verify.
  */
-export async function verifyJoinRequest(authPub: Uint8Array, inviteId: Uint8Array, request: unknown): Promise<PublicIdentity> {
+export async function verifyJoinRequest(
+  authPub: Uint8Array,
+  inviteId: Uint8Array,
+  request: unknown,
+): Promise<PublicIdentity> {
   const fields = expectObject(request, ['v', 'invite_id', 'identity', 'proof']);
-  if (!bytesEqual(unb64uId(fields['invite_id']), inviteId)) throw new ProtocolError('context_mismatch', 'a request for another invite');
+  if (!bytesEqual(unb64uId(fields['invite_id']), inviteId))
+    throw new ProtocolError('context_mismatch', 'a request for another invite');
   const joiner = await verifyIdentity(fields['identity']);
   const proof = unb64u(fields['proof']);
   try {

@@ -61,7 +61,11 @@ class Parser {
     if (c === '[') return this.array(depth);
     if (c === '"') return this.string();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number().value;
-    for (const [word, result] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, result] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.pos)) {
         this.pos += word.length;
         return result;
@@ -93,7 +97,12 @@ class Parser {
       this.skipSpace();
       const isFloat = this.peekNumberIsFloat();
       // defineProperty, not assignment: a member named "__proto__" stays an ordinary member.
-      Object.defineProperty(result, name, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, name, {
+        value: this.value(depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       if (isFloat) floats.add(name);
       this.skipSpace();
       if (this.text[this.pos] === '}') break;
@@ -172,7 +181,16 @@ class Parser {
   private escape(): string {
     const c = this.text[this.pos + 1];
     this.pos += 2;
-    const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+    const simple: Record<string, string> = {
+      '"': '"',
+      '\\': '\\',
+      '/': '/',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+    };
     if (c !== undefined && Object.hasOwn(simple, c)) return simple[c]!;
     if (c !== 'u') return this.fail('bad escape');
     const hex = this.text.slice(this.pos, this.pos + 4);
@@ -207,7 +225,11 @@ export function isObject(value: unknown): value is JsonObject {
  * is `malformed` (§1). When the object has a `v` member and it is not 1, that is reported first
  * as `unsupported_version`, before anything else in the object is read.
  */
-export function expectObject(value: unknown, required: readonly string[], optional: readonly string[] = []): JsonObject {
+export function expectObject(
+  value: unknown,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): JsonObject {
   if (!isObject(value)) throw new ProtocolError('malformed', 'expected a JSON object');
   if (Object.hasOwn(value, 'v') && !isVersion(value['v'], value, 'v')) {
     throw new ProtocolError('unsupported_version', 'v is not 1');

@@ -8,11 +8,19 @@
 import { keyCommitment } from './circleKeys';
 import { b64u, bytesEqual, ctx, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { makeIdentity, verifyIdentity, type DeviceKeys, type PublicIdentity } from './identity';
+import { type DeviceKeys, makeIdentity, type PublicIdentity, verifyIdentity } from './identity';
 import { expectInt, expectObject, type JsonObject } from './json';
 import { KEY_BYTES, sha256 } from './primitives';
 import type { AuthorLookup } from './records';
-import { decodeSigned, parsePayload, signPayload, verifySigned, verifySignedBytes, type KeyLookup, type SignedObject } from './signed';
+import {
+  decodeSigned,
+  type KeyLookup,
+  parsePayload,
+  type SignedObject,
+  signPayload,
+  verifySigned,
+  verifySignedBytes,
+} from './signed';
 
 export type Role = 'admin' | 'member';
 export type Op = 'genesis' | 'add' | 'remove' | 'leave' | 'role' | 'rotate';
@@ -93,7 +101,14 @@ function hashOf(payload: Uint8Array, sig: Uint8Array): Promise<Uint8Array> {
 
 // Building entries ------------------------------------------------------------------------------
 
-function entry(signer: DeviceKeys, circleId: Uint8Array, seq: number, prev: Uint8Array | null, op: Op, fields: JsonObject): SignedObject {
+function entry(
+  signer: DeviceKeys,
+  circleId: Uint8Array,
+  seq: number,
+  prev: Uint8Array | null,
+  op: Op,
+  fields: JsonObject,
+): SignedObject {
   return signPayload(signer.signSeed, signer.public.deviceId, {
     v: VERSION,
     type: 'membership',
@@ -115,19 +130,33 @@ async function newEpochFields(at: LogPosition, newEpochKey: Uint8Array): Promise
 }
 
 /** Entry 0: the creator as the only admin, epoch 0 with `epochKey`'s commitment. Its hash is the circle's trust anchor. */
-export async function makeGenesis(creator: DeviceKeys, circleId: Uint8Array, epochKey: Uint8Array): Promise<SignedObject> {
+export async function makeGenesis(
+  creator: DeviceKeys,
+  circleId: Uint8Array,
+  epochKey: Uint8Array,
+): Promise<SignedObject> {
   const member = { identity: makeIdentity(creator), role: 'admin' };
   const commitment = b64u(await keyCommitment(epochKey, circleId));
   return entry(creator, circleId, 0, null, 'genesis', { member, epoch: 0, key_commitment: commitment });
 }
 
 /** An admin adds a device, given its identity (from a verified join request). */
-export function makeAdd(signer: DeviceKeys, at: LogPosition, identity: SignedObject, role: Role = 'member'): SignedObject {
+export function makeAdd(
+  signer: DeviceKeys,
+  at: LogPosition,
+  identity: SignedObject,
+  role: Role = 'member',
+): SignedObject {
   return next(signer, at, 'add', { member: { identity, role } });
 }
 
 /** An admin removes another member and starts the next epoch with `newEpochKey`. */
-export async function makeRemove(signer: DeviceKeys, at: LogPosition, deviceId: Uint8Array, newEpochKey: Uint8Array): Promise<SignedObject> {
+export async function makeRemove(
+  signer: DeviceKeys,
+  at: LogPosition,
+  deviceId: Uint8Array,
+  newEpochKey: Uint8Array,
+): Promise<SignedObject> {
   return next(signer, at, 'remove', { device_id: b64u(deviceId), ...(await newEpochFields(at, newEpochKey)) });
 }
 
@@ -167,7 +196,12 @@ export async function makeRotate(signer: DeviceKeys, at: LogPosition, newEpochKe
  * `malformed`; a log shorter than `knownHead` or with another entry at its seq is `rolled_back`.
  * Each entry is checked in the order §8 lists; the first failed check names the error.
  */
-export async function verifyLog(circleId: Uint8Array, genesisHash: Uint8Array, entries: readonly unknown[], knownHead?: Head): Promise<CircleState> {
+export async function verifyLog(
+  circleId: Uint8Array,
+  genesisHash: Uint8Array,
+  entries: readonly unknown[],
+  knownHead?: Head,
+): Promise<CircleState> {
   const [first, ...rest] = entries;
   if (first === undefined) throw new ProtocolError('genesis_mismatch', 'the log is empty');
   let state = await verifyGenesis(circleId, genesisHash, first);
@@ -189,7 +223,12 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
   // Step 2: the creator's key is inside the entry, as an identity's is, so it is parsed first.
   const fields = parseFields(parsePayload('membership', payload, signer, 'signer'), circleId);
   // Step 3.
-  if (fields['op'] !== 'genesis' || fields['seq'] !== 0 || fields['prev'] !== null || expectInt(fields, 'epoch') !== 0) {
+  if (
+    fields['op'] !== 'genesis' ||
+    fields['seq'] !== 0 ||
+    fields['prev'] !== null ||
+    expectInt(fields, 'epoch') !== 0
+  ) {
     throw new ProtocolError('invalid_operation', 'the first entry is not a genesis at epoch 0');
   }
   const creator = await parseMember(fields['member']);
@@ -239,7 +278,8 @@ function parseFields(document: JsonObject, circleId: Uint8Array): JsonObject {
   const op = document['op'];
   if (typeof op !== 'string' || !Object.hasOwn(OP_FIELDS, op)) throw new ProtocolError('malformed', 'unknown op');
   const fields = expectObject(document, [...COMMON, ...OP_FIELDS[op as Op]]);
-  if (!bytesEqual(unb64uId(fields['circle_id']), circleId)) throw new ProtocolError('context_mismatch', 'an entry of another circle');
+  if (!bytesEqual(unb64uId(fields['circle_id']), circleId))
+    throw new ProtocolError('context_mismatch', 'an entry of another circle');
   expectInt(fields, 'seq');
   if (fields['prev'] !== null) unb64u(fields['prev'], 32);
   return fields;
@@ -328,5 +368,6 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
 
 async function checkNotRolledBack(entries: readonly unknown[], known: Head): Promise<void> {
   const atKnown = entries[known.seq];
-  if (atKnown === undefined || !bytesEqual(await entryHash(atKnown), known.hash)) throw new ProtocolError('rolled_back');
+  if (atKnown === undefined || !bytesEqual(await entryHash(atKnown), known.hash))
+    throw new ProtocolError('rolled_back');
 }

@@ -3,7 +3,18 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { concat, fromHex, toHex, utf8 } from './encoding';
-import { aeadOpen, aeadSeal, argon2id, ed25519Public, ed25519Sign, ed25519Verify, hkdf, hpkeOpenWith, sha256, x25519Public } from './primitives';
+import {
+  aeadOpen,
+  aeadSeal,
+  argon2id,
+  ed25519Public,
+  ed25519Sign,
+  ed25519Verify,
+  hkdf,
+  hpkeOpenWith,
+  sha256,
+  x25519Public,
+} from './primitives';
 
 describe('X25519, RFC 7748 §6.1', () => {
   const alicePrivate = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
@@ -68,7 +79,8 @@ describe('Ed25519 verification as §1 requires: RFC 8032 §5.1.7, strict and cof
   const leToInt = (bytes: Uint8Array) => bytes.reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n);
   const k = (R: Uint8Array, key: Uint8Array) => leToInt(sha512(concat(R, key, message))) % L;
   const order8 = Point.fromBytes(fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'));
-  const refuses = (key: Uint8Array, sig: Uint8Array) => expect(() => ed25519Verify(key, sig, message)).toThrow(expect.objectContaining({ code: 'bad_signature' }));
+  const refuses = (key: Uint8Array, sig: Uint8Array) =>
+    expect(() => ed25519Verify(key, sig, message)).toThrow(expect.objectContaining({ code: 'bad_signature' }));
 
   it('uses a point of order 8', () => {
     expect(order8.multiplyUnsafe(8n).is0()).toBe(true);
@@ -152,7 +164,12 @@ describe('HKDF-SHA256, RFC 5869', () => {
   });
 
   it('A.3: an empty salt and info, as invite derivation uses', async () => {
-    const okm = await hkdf(fromHex('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b'), new Uint8Array(0), new Uint8Array(0), 42);
+    const okm = await hkdf(
+      fromHex('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b'),
+      new Uint8Array(0),
+      new Uint8Array(0),
+      42,
+    );
     expect(toHex(okm)).toBe('8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8');
   });
 });
@@ -182,7 +199,9 @@ describe('HPKE, RFC 9180 A.1.1', () => {
   });
 
   it('refuses a changed aad with decrypt_failed', async () => {
-    await expect(hpkeOpenWith('aes-128-gcm', skRm, enc, ct, info, utf8('Count-1'))).rejects.toMatchObject({ code: 'decrypt_failed' });
+    await expect(hpkeOpenWith('aes-128-gcm', skRm, enc, ct, info, utf8('Count-1'))).rejects.toMatchObject({
+      code: 'decrypt_failed',
+    });
   });
 });
 
@@ -195,7 +214,8 @@ describe('SHA-256 and AES-256-GCM (WebCrypto)', () => {
   const key = fromHex('feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308');
   const iv = fromHex('cafebabefacedbaddecaf888');
   const aad = fromHex('feedfacedeadbeeffeedfacedeadbeefabaddad2');
-  const pt = 'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39';
+  const pt =
+    'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39';
   const ct =
     '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662' +
     '76fc6ece0f4e1768cddf8853bb2d551b';

@@ -38,7 +38,12 @@ export async function sha256(data: Uint8Array): Promise<Uint8Array> {
 /** HKDF-SHA256 (RFC 5869). An empty salt is 32 zero bytes, as the RFC specifies and §1 repeats. */
 export async function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   const key = await subtle().importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);
-  const params = { name: 'HKDF', hash: 'SHA-256', salt: salt.length === 0 ? new Uint8Array(32) : buf(salt), info: buf(info) };
+  const params = {
+    name: 'HKDF',
+    hash: 'SHA-256',
+    salt: salt.length === 0 ? new Uint8Array(32) : buf(salt),
+    info: buf(info),
+  };
   return new Uint8Array(await subtle().deriveBits(params, key, length * 8));
 }
 
@@ -49,7 +54,12 @@ export function aeadKey(key: Uint8Array, usages: readonly KeyUsage[] = ['encrypt
 }
 
 /** AES-256-GCM with a 96-bit nonce and 128-bit tag; returns ciphertext || tag. */
-export async function aeadSeal(key: Uint8Array | CryptoKey, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aeadSeal(
+  key: Uint8Array | CryptoKey,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
   const params = { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad), tagLength: 128 };
   const cryptoKey = key instanceof Uint8Array ? await aeadKey(key, ['encrypt']) : key;
   return new Uint8Array(await subtle().encrypt(params, cryptoKey, buf(plaintext)));
@@ -61,7 +71,12 @@ export async function aeadSeal(key: Uint8Array | CryptoKey, nonce: Uint8Array, p
  * Contract: a nonce that is not 12 bytes or a ciphertext shorter than its tag is `truncated`;
  * any authentication failure (tampering, wrong key, wrong AAD) is `decrypt_failed`.
  */
-export async function aeadOpen(key: Uint8Array | CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aeadOpen(
+  key: Uint8Array | CryptoKey,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
   if (nonce.length !== NONCE_BYTES || ciphertext.length < TAG_BYTES) {
     throw new ProtocolError('truncated', 'nonce or ciphertext too short');
   }
@@ -137,7 +152,11 @@ function hpkeSuite(aead: HpkeAead = 'aes-256-gcm'): CipherSuite {
 }
 
 /** HPKE (RFC 9180) SealBase, single shot, empty aad: returns enc || ciphertext. */
-export async function hpkeSeal(recipientPublic: Uint8Array, info: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+export async function hpkeSeal(
+  recipientPublic: Uint8Array,
+  info: Uint8Array,
+  plaintext: Uint8Array,
+): Promise<Uint8Array> {
   const suite = hpkeSuite();
   const recipientPublicKey = await suite.kem.deserializePublicKey(buf(recipientPublic));
   const { enc, ct } = await suite.seal({ recipientPublicKey, info: buf(info) }, buf(plaintext), new Uint8Array(0));
@@ -153,9 +172,20 @@ export async function hpkeSeal(recipientPublic: Uint8Array, info: Uint8Array, pl
  * Contract: fewer than 48 bytes is `truncated`; a bad private key, a low-order enc, or a failed
  * authentication is `decrypt_failed`.
  */
-export async function hpkeOpen(recipientPrivate: Uint8Array, info: Uint8Array, sealed: Uint8Array): Promise<Uint8Array> {
+export async function hpkeOpen(
+  recipientPrivate: Uint8Array,
+  info: Uint8Array,
+  sealed: Uint8Array,
+): Promise<Uint8Array> {
   if (sealed.length < HPKE_ENC_BYTES + TAG_BYTES) throw new ProtocolError('truncated', 'sealed key too short');
-  return hpkeOpenWith('aes-256-gcm', recipientPrivate, sealed.subarray(0, HPKE_ENC_BYTES), sealed.subarray(HPKE_ENC_BYTES), info, new Uint8Array(0));
+  return hpkeOpenWith(
+    'aes-256-gcm',
+    recipientPrivate,
+    sealed.subarray(0, HPKE_ENC_BYTES),
+    sealed.subarray(HPKE_ENC_BYTES),
+    info,
+    new Uint8Array(0),
+  );
 }
 
 /** OpenBase with an explicit AEAD and aad, for the RFC 9180 known-answer test; failures are `decrypt_failed`. */
@@ -170,14 +200,20 @@ export async function hpkeOpenWith(
   const suite = hpkeSuite(aead);
   try {
     const recipientKey = await suite.kem.deserializePrivateKey(buf(recipientPrivate));
-    return new Uint8Array(await suite.open({ recipientKey, enc: buf(enc), info: buf(info) }, buf(ciphertext), buf(aad)));
+    return new Uint8Array(
+      await suite.open({ recipientKey, enc: buf(enc), info: buf(info) }, buf(ciphertext), buf(aad)),
+    );
   } catch {
     throw new ProtocolError('decrypt_failed');
   }
 }
 
 /** Argon2id version 0x13 (RFC 9106), 32-byte tag, no secret and no associated data. */
-export async function argon2id(password: Uint8Array, salt: Uint8Array, params: { mKib: number; t: number; p: number }): Promise<Uint8Array> {
+export async function argon2id(
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: { mKib: number; t: number; p: number },
+): Promise<Uint8Array> {
   return argon2idWasm({
     password,
     salt,

@@ -1,11 +1,12 @@
 /** Record envelopes (§7): padded, encrypted under the epoch's record key, signed inside by their author. */
+
+import { recordKey } from './circleKeys';
 import { b64u, bytesEqual, concat, ctx, ID_BYTES, u32, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import type { DeviceKeys } from './identity';
 import { dumpJson, expectInt, expectObject, expectString, isObject, type JsonObject } from './json';
 import { pad, unpad } from './padding';
 import { aeadOpen, aeadSeal, ed25519Sign, NONCE_BYTES, randomBytes, SIGNATURE_BYTES, TAG_BYTES } from './primitives';
-import { recordKey } from './circleKeys';
 import { parsePayload, signingInput, verifySignedBytes } from './signed';
 
 /** Where a record lives and under which epoch it is written. */
@@ -16,6 +17,7 @@ export interface RecordRef {
 }
 
 export type { RecordEnvelope } from '../wire/types';
+
 import type { RecordEnvelope } from '../wire/types';
 
 /** One revision's content: `body` null writes a tombstone. */
@@ -52,7 +54,12 @@ export function makeHlc(ms: number, counter: number, deviceId: Uint8Array): stri
 }
 
 /** Seals one revision, signed by `author`; `too_large` when the signed inner exceeds the largest bucket. */
-export async function sealRecord(author: DeviceKeys, ref: RecordRef, epochKey: Uint8Array, revision: RecordRevision): Promise<RecordEnvelope> {
+export async function sealRecord(
+  author: DeviceKeys,
+  ref: RecordRef,
+  epochKey: Uint8Array,
+  revision: RecordRevision,
+): Promise<RecordEnvelope> {
   if (!HLC.test(revision.hlc) || revision.hlc.slice(19) !== b64u(author.public.deviceId)) {
     throw new RangeError("an hlc is <13 digits>-<4 hex>-<the author's device id>: use makeHlc");
   }
@@ -69,15 +76,30 @@ export async function sealRecord(author: DeviceKeys, ref: RecordRef, epochKey: U
   };
   if (revision.body !== null) payload['body'] = revision.body;
   const payloadBytes = dumpJson(payload);
-  const inner = concat(author.public.deviceId, ed25519Sign(author.signSeed, signingInput('record', payloadBytes)), payloadBytes);
+  const inner = concat(
+    author.public.deviceId,
+    ed25519Sign(author.signSeed, signingInput('record', payloadBytes)),
+    payloadBytes,
+  );
   const nonce = randomBytes(NONCE_BYTES);
   const ct = await aeadSeal(await recordKey(epochKey, ref.circleId), nonce, pad(inner), recordAad(ref));
-  return { v: VERSION, circle_id: b64u(ref.circleId), record_id: b64u(ref.recordId), epoch: ref.epoch, nonce: b64u(nonce), ct: b64u(ct) };
+  return {
+    v: VERSION,
+    circle_id: b64u(ref.circleId),
+    record_id: b64u(ref.recordId),
+    epoch: ref.epoch,
+    nonce: b64u(nonce),
+    ct: b64u(ct),
+  };
 }
 
 function parseEnvelope(envelope: unknown): { ref: RecordRef; nonce: Uint8Array; ct: Uint8Array } {
   const fields = expectObject(envelope, ['v', 'circle_id', 'record_id', 'epoch', 'nonce', 'ct']);
-  const ref = { circleId: unb64uId(fields['circle_id']), recordId: unb64uId(fields['record_id']), epoch: expectInt(fields, 'epoch') };
+  const ref = {
+    circleId: unb64uId(fields['circle_id']),
+    recordId: unb64uId(fields['record_id']),
+    epoch: expectInt(fields, 'epoch'),
+  };
   const nonce = unb64u(fields['nonce']);
   const ct = unb64u(fields['ct']);
   if (nonce.length !== NONCE_BYTES || ct.length < TAG_BYTES) throw new ProtocolError('truncated');
@@ -100,7 +122,11 @@ function parseEnvelope(envelope: unknown): { ref: RecordRef; nonce: Uint8Array; 
  * it, or an `hlc` not of §7's form for this author; `context_mismatch` when its circle, record or
  * epoch are not the envelope's).
  */
-export async function openRecord(envelope: unknown, epochKeys: ReadonlyMap<number, Uint8Array>, authors: AuthorLookup): Promise<JsonObject> {
+export async function openRecord(
+  envelope: unknown,
+  epochKeys: ReadonlyMap<number, Uint8Array>,
+  authors: AuthorLookup,
+): Promise<JsonObject> {
   const { ref, nonce, ct } = parseEnvelope(envelope);
   const epochKey = epochKeys.get(ref.epoch);
   if (epochKey === undefined) throw new ProtocolError('unknown_epoch');
@@ -119,7 +145,8 @@ export async function openRecord(envelope: unknown, epochKeys: ReadonlyMap<numbe
  * own `author` text; anything else is `malformed`.
  */
 function checkHlc(hlc: string, author: string): void {
-  if (!HLC.test(hlc) || hlc.slice(19) !== author) throw new ProtocolError('malformed', 'hlc is <13 digits>-<4 hex>-<author>');
+  if (!HLC.test(hlc) || hlc.slice(19) !== author)
+    throw new ProtocolError('malformed', 'hlc is <13 digits>-<4 hex>-<author>');
 }
 
 function checkPayload(payload: JsonObject, ref: RecordRef): JsonObject {
@@ -130,8 +157,16 @@ function checkPayload(payload: JsonObject, ref: RecordRef): JsonObject {
   }
   unb64uId(payload['change_id']);
   checkHlc(expectString(payload, 'hlc'), expectString(payload, 'author'));
-  const signed = { circleId: unb64uId(payload['circle_id']), recordId: unb64uId(payload['record_id']), epoch: expectInt(payload, 'epoch') };
-  if (!bytesEqual(signed.circleId, ref.circleId) || !bytesEqual(signed.recordId, ref.recordId) || signed.epoch !== ref.epoch) {
+  const signed = {
+    circleId: unb64uId(payload['circle_id']),
+    recordId: unb64uId(payload['record_id']),
+    epoch: expectInt(payload, 'epoch'),
+  };
+  if (
+    !bytesEqual(signed.circleId, ref.circleId) ||
+    !bytesEqual(signed.recordId, ref.recordId) ||
+    signed.epoch !== ref.epoch
+  ) {
     throw new ProtocolError('context_mismatch', 'the signed ids or epoch differ from the envelope');
   }
   return payload;

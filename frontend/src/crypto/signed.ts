@@ -1,10 +1,11 @@
 /** Signed objects (§2): the exact bytes signed travel with the signature, never re-serialised. */
-import { b64u, ctx, unb64u, unb64uId, bytesEqual, VERSION } from './encoding';
+import { b64u, bytesEqual, ctx, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import { checkPayloadVersion, dumpJson, expectObject, isObject, parseJsonBytes, type JsonObject } from './json';
+import { checkPayloadVersion, dumpJson, expectObject, isObject, type JsonObject, parseJsonBytes } from './json';
 import { ed25519Sign, ed25519Verify, SIGNATURE_BYTES } from './primitives';
 
 export type { SignedObject } from '../wire/types';
+
 import type { SignedObject } from '../wire/types';
 
 /** The signed types of version 1. */
@@ -26,9 +27,18 @@ export function signingInput(type: SignedType, payload: Uint8Array): Uint8Array 
 }
 
 /** Signs the compact JSON of `payload`, whose `type` names the signing domain, as device `signerId`. */
-export function signPayload(seed: Uint8Array, signerId: Uint8Array, payload: JsonObject & { type: SignedType }): SignedObject {
+export function signPayload(
+  seed: Uint8Array,
+  signerId: Uint8Array,
+  payload: JsonObject & { type: SignedType },
+): SignedObject {
   const bytes = dumpJson(payload);
-  return { v: VERSION, signer: b64u(signerId), payload: b64u(bytes), sig: b64u(ed25519Sign(seed, signingInput(payload.type, bytes))) };
+  return {
+    v: VERSION,
+    signer: b64u(signerId),
+    payload: b64u(bytes),
+    sig: b64u(ed25519Sign(seed, signingInput(payload.type, bytes))),
+  };
 }
 
 /**
@@ -62,7 +72,12 @@ export function verifySignedBytes(type: SignedType, signPub: Uint8Array, payload
  * `type` not `type` is `wrong_type`; its `signerField` not the outer signer is `context_mismatch`
  * (`bad_encoding` when it is not an id). Members are checked by the caller, which knows them.
  */
-export function parsePayload(type: SignedType, payload: Uint8Array, signer: Uint8Array, signerField: string): JsonObject {
+export function parsePayload(
+  type: SignedType,
+  payload: Uint8Array,
+  signer: Uint8Array,
+  signerField: string,
+): JsonObject {
   const document = parseJsonBytes(payload);
   if (!isObject(document)) throw new ProtocolError('malformed', 'a payload is a JSON object');
   checkPayloadVersion(document);
@@ -86,7 +101,12 @@ export interface VerifiedSigned extends DecodedSigned {
  * signer `lookup` does not know is `unknown_author`; then `bad_signature`; then the failures of
  * parsePayload.
  */
-export function verifySigned(signed: unknown, type: SignedType, lookup: KeyLookup, signerField = 'signer'): VerifiedSigned {
+export function verifySigned(
+  signed: unknown,
+  type: SignedType,
+  lookup: KeyLookup,
+  signerField = 'signer',
+): VerifiedSigned {
   const decoded = decodeSigned(signed);
   const signPub = lookup(decoded.signer);
   if (signPub === undefined) throw new ProtocolError('unknown_author', 'the signer is not trusted here');

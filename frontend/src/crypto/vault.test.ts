@@ -48,8 +48,13 @@ describe('vault', () => {
 
   it('refuses a float cost, a non-Argon2id KDF and an unknown member with malformed', async () => {
     const made = await createVault('x', TEST_PARAMETERS, TESTING);
-    const variants = [{ ...made.vault.kdf, t: 1.5 }, { ...made.vault.kdf, alg: 'scrypt' }, { ...made.vault.kdf, secret: '' }];
-    for (const kdf of variants) expect(await failsWith(() => unlockWithPassphrase({ ...made.vault, kdf }, 'x', TESTING))).toBe('malformed');
+    const variants = [
+      { ...made.vault.kdf, t: 1.5 },
+      { ...made.vault.kdf, alg: 'scrypt' },
+      { ...made.vault.kdf, secret: '' },
+    ];
+    for (const kdf of variants)
+      expect(await failsWith(() => unlockWithPassphrase({ ...made.vault, kdf }, 'x', TESTING))).toBe('malformed');
     expect(await failsWith(() => unlockWithPassphrase({ ...made.vault, hint: 'x' }, 'x', TESTING))).toBe('malformed');
   });
 
@@ -70,7 +75,10 @@ describe('vault', () => {
 
   it('binds each wrap to its vault and its kind', async () => {
     const made = await createVault('x', TEST_PARAMETERS, TESTING);
-    const tampered: Vault = { ...made.vault, recovery_wrap: { ...made.vault.recovery_wrap, ct: flip(made.vault.recovery_wrap.ct) } };
+    const tampered: Vault = {
+      ...made.vault,
+      recovery_wrap: { ...made.vault.recovery_wrap, ct: flip(made.vault.recovery_wrap.ct) },
+    };
     expect(await failsWith(() => unlockWithRecovery(tampered, made.recoveryText))).toBe('wrong_recovery_key');
     const moved = { ...made.vault, vault_id: b64u(randomBytes(16)) };
     expect(await failsWith(() => unlockWithPassphrase(moved, 'x', TESTING))).toBe('wrong_passphrase');
@@ -85,12 +93,23 @@ describe('vault', () => {
     const badRecovery = { ...made.vault, recovery_wrap: { nonce: made.vault.recovery_wrap.nonce } };
     const badPassphrase = { ...made.vault, passphrase_wrap: { ...made.vault.passphrase_wrap, ct: 'not b64u!' } };
     expect(await failsWith(() => unlockWithPassphrase(badRecovery, 'x', TESTING))).toBe('malformed');
-    expect(await failsWith(() => unlockWithPassphrase({ ...made.vault, recovery_wrap: 'x' }, 'x', TESTING))).toBe('malformed');
+    expect(await failsWith(() => unlockWithPassphrase({ ...made.vault, recovery_wrap: 'x' }, 'x', TESTING))).toBe(
+      'malformed',
+    );
     expect(await failsWith(() => unlockWithRecovery(badPassphrase, made.recoveryText))).toBe('bad_encoding');
     // The vault is checked before the recovery text is read: a typo does not hide a broken vault.
     expect(await failsWith(() => unlockWithRecovery(badPassphrase, 'typo'))).toBe('bad_encoding');
-    expect(await failsWith(() => unlockWithRecovery({ ...made.vault, kdf: { ...made.vault.kdf, salt: b64u(randomBytes(8)) } }, made.recoveryText))).toBe('bad_encoding');
-    expect(await failsWith(() => unlockWithRecovery({ ...made.vault, v: 2 }, made.recoveryText))).toBe('unsupported_version');
+    expect(
+      await failsWith(() =>
+        unlockWithRecovery(
+          { ...made.vault, kdf: { ...made.vault.kdf, salt: b64u(randomBytes(8)) } },
+          made.recoveryText,
+        ),
+      ),
+    ).toBe('bad_encoding');
+    expect(await failsWith(() => unlockWithRecovery({ ...made.vault, v: 2 }, made.recoveryText))).toBe(
+      'unsupported_version',
+    );
     // … and before any Argon2id work: a broken wrap is named even with parameters out of range.
     const weakAndBroken = { ...badRecovery, kdf: { ...made.vault.kdf, m_kib: 1 } };
     expect(await failsWith(() => unlockWithPassphrase(weakAndBroken, 'x', TESTING))).toBe('malformed');
@@ -190,14 +209,21 @@ describe('local items', () => {
     expect(await failsWith(() => openLocal(vaultKey, vaultId, 'plan', 's2', item))).toBe('decrypt_failed');
     expect(await failsWith(() => openLocal(vaultKey, vaultId, 'plans', 's1', item))).toBe('decrypt_failed');
     expect(await failsWith(() => openLocal(vaultKey, randomBytes(16), 'plan', 's1', item))).toBe('decrypt_failed');
-    expect(await failsWith(() => openLocal(vaultKey, vaultId, 'plan', 's1', { ...item, nonce: b64u(new Uint8Array(11)) }))).toBe('truncated');
-    expect(await failsWith(() => openLocal(vaultKey, vaultId, 'plan', 's1', { ...item, v: 2 }))).toBe('unsupported_version');
+    expect(
+      await failsWith(() => openLocal(vaultKey, vaultId, 'plan', 's1', { ...item, nonce: b64u(new Uint8Array(11)) })),
+    ).toBe('truncated');
+    expect(await failsWith(() => openLocal(vaultKey, vaultId, 'plan', 's1', { ...item, v: 2 }))).toBe(
+      'unsupported_version',
+    );
   });
 
   it('hides the length inside a bucket, and refuses 64 KiB with too_large', async () => {
     const vaultKey = randomBytes(32);
     const vaultId = randomBytes(16);
-    const [a, b] = [await sealLocal(vaultKey, vaultId, 's', 'k', utf8('a')), await sealLocal(vaultKey, vaultId, 's', 'k', new Uint8Array(200))];
+    const [a, b] = [
+      await sealLocal(vaultKey, vaultId, 's', 'k', utf8('a')),
+      await sealLocal(vaultKey, vaultId, 's', 'k', new Uint8Array(200)),
+    ];
     expect(a.ct.length).toBe(b.ct.length);
     expect(await failsWith(() => sealLocal(vaultKey, vaultId, 's', 'k', new Uint8Array(65536)))).toBe('too_large');
   });

@@ -1,7 +1,7 @@
 /** The local vault (§5): a random vault key, wrapped by passphrase and by recovery key. */
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
-import { escrowSecrets, type EscrowSecrets } from './escrow';
 import { ProtocolError } from './errors';
+import { type EscrowSecrets, escrowSecrets } from './escrow';
 import { expectInt, expectObject } from './json';
 import { pad, unpad } from './padding';
 import { aeadKey, aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
@@ -27,6 +27,7 @@ export interface VaultOptions {
 }
 
 export type { LocalItem, Vault } from '../wire/types';
+
 import type { LocalItem, Vault } from '../wire/types';
 
 /** What creating a vault yields. Show `recoveryText` once; keep `vaultKey` in memory only. */
@@ -89,7 +90,11 @@ export async function createVault(
     v: VERSION,
     vault_id: b64u(vaultId),
     kdf: kdfObject(salt, params),
-    passphrase_wrap: await wrap(await passphraseKey(passphrase, salt, params), vaultKey, wrapAad(vaultId, 'passphrase')),
+    passphrase_wrap: await wrap(
+      await passphraseKey(passphrase, salt, params),
+      vaultKey,
+      wrapAad(vaultId, 'passphrase'),
+    ),
     recovery_wrap: await wrap(await recoveryWrapKey(recoveryKey, vaultId), vaultKey, wrapAad(vaultId, 'recovery')),
   };
   const escrow = await escrowSecrets(recoveryKey);
@@ -113,7 +118,11 @@ export async function rewrapPassphrase(
   const vaultId = unb64uId(vault.vault_id);
   const salt = randomBytes(SALT_BYTES);
   const key = await passphraseKey(passphrase, salt, params);
-  return { ...vault, kdf: kdfObject(salt, params), passphrase_wrap: await wrap(key, vaultKey, wrapAad(vaultId, 'passphrase')) };
+  return {
+    ...vault,
+    kdf: kdfObject(salt, params),
+    passphrase_wrap: await wrap(key, vaultKey, wrapAad(vaultId, 'passphrase')),
+  };
 }
 
 /** What replacing the recovery key yields: the vault with a new recovery wrap, the new key's text (show it once) and its escrow secrets. */
@@ -128,8 +137,16 @@ export async function rewrapRecovery(vault: Vault, vaultKey: Uint8Array): Promis
   const vaultId = unb64uId(vault.vault_id);
   const recoveryKey = randomBytes(KEY_BYTES);
   try {
-    const recoveryWrap = await wrap(await recoveryWrapKey(recoveryKey, vaultId), vaultKey, wrapAad(vaultId, 'recovery'));
-    return { vault: { ...vault, recovery_wrap: recoveryWrap }, recoveryText: await recoveryKeyToText(recoveryKey), escrow: await escrowSecrets(recoveryKey) };
+    const recoveryWrap = await wrap(
+      await recoveryWrapKey(recoveryKey, vaultId),
+      vaultKey,
+      wrapAad(vaultId, 'recovery'),
+    );
+    return {
+      vault: { ...vault, recovery_wrap: recoveryWrap },
+      recoveryText: await recoveryKeyToText(recoveryKey),
+      escrow: await escrowSecrets(recoveryKey),
+    };
   } finally {
     recoveryKey.fill(0);
   }
@@ -167,7 +184,13 @@ function parseVault(vault: unknown): ParsedVault {
   // Any integer JSON carries: how large or small is checkParameters' question (weak_parameters).
   const int = (name: string) => expectInt(kdf, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const params = { mKib: int('m_kib'), t: int('t'), p: int('p') };
-  return { vaultId, salt, params, passphraseWrap: parseWrap(fields['passphrase_wrap']), recoveryWrap: parseWrap(fields['recovery_wrap']) };
+  return {
+    vaultId,
+    salt,
+    params,
+    passphraseWrap: parseWrap(fields['passphrase_wrap']),
+    recoveryWrap: parseWrap(fields['recovery_wrap']),
+  };
 }
 
 function parseWrap(wrapped: unknown): Wrap {
@@ -176,7 +199,12 @@ function parseWrap(wrapped: unknown): Wrap {
 }
 
 /** Opens one wrap: `truncated` for a short nonce or ct, `failure` when it does not open, `malformed` for a key not 32 bytes. */
-async function unwrap(wrapped: Wrap, key: Uint8Array, aad: Uint8Array, failure: 'wrong_passphrase' | 'wrong_recovery_key'): Promise<Uint8Array> {
+async function unwrap(
+  wrapped: Wrap,
+  key: Uint8Array,
+  aad: Uint8Array,
+  failure: 'wrong_passphrase' | 'wrong_recovery_key',
+): Promise<Uint8Array> {
   let vaultKey: Uint8Array;
   try {
     vaultKey = await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
@@ -196,7 +224,11 @@ async function unwrap(wrapped: Wrap, key: Uint8Array, aad: Uint8Array, failure: 
  * `truncated` for a short wrap; `wrong_passphrase` when the wrap does not open; `malformed` when
  * it opens to anything but 32 bytes.
  */
-export async function unlockWithPassphrase(vault: unknown, passphrase: string, options: VaultOptions = {}): Promise<Uint8Array> {
+export async function unlockWithPassphrase(
+  vault: unknown,
+  passphrase: string,
+  options: VaultOptions = {},
+): Promise<Uint8Array> {
   const parsed = parseVault(vault);
   checkParameters(parsed.params, options);
   const key = await passphraseKey(passphrase, parsed.salt, parsed.params);
@@ -252,7 +284,8 @@ function readSymbol(char: string): number {
   // Only ASCII letters are case-folded: toUpperCase() would turn "ı" into "I" and "ß" into "SS".
   const upper = char >= 'a' && char <= 'z' ? String.fromCharCode(char.charCodeAt(0) - 32) : char;
   const index = CROCKFORD.indexOf(READ_AS[upper] ?? upper);
-  if (upper.length !== 1 || index < 0) throw new ProtocolError('recovery_key_typo', 'a recovery key is letters and digits');
+  if (upper.length !== 1 || index < 0)
+    throw new ProtocolError('recovery_key_typo', 'a recovery key is letters and digits');
   return index;
 }
 
@@ -297,8 +330,6 @@ export async function recoveryKeyFromText(text: string): Promise<Uint8Array> {
 
 // Local items ---------------------------------------------------------------------------------
 
-
-
 async function localKey(vaultKey: Uint8Array, vaultId: Uint8Array): Promise<Uint8Array> {
   return hkdf(vaultKey, vaultId, utf8('support-circle/v1/local-key'), KEY_BYTES);
 }
@@ -321,7 +352,13 @@ function localAad(vaultId: Uint8Array, store: string, key: string): Uint8Array {
 }
 
 /** Encrypts an item kept under store `store` and key `key`; `too_large` at 65536 bytes or more. */
-export async function sealLocal(vaultKey: Uint8Array | CryptoKey, vaultId: Uint8Array, store: string, key: string, plaintext: Uint8Array): Promise<LocalItem> {
+export async function sealLocal(
+  vaultKey: Uint8Array | CryptoKey,
+  vaultId: Uint8Array,
+  store: string,
+  key: string,
+  plaintext: Uint8Array,
+): Promise<LocalItem> {
   const nonce = randomBytes(NONCE_BYTES);
   const lk = vaultKey instanceof Uint8Array ? await localItemKey(vaultKey, vaultId) : vaultKey;
   const ct = await aeadSeal(lk, nonce, pad(plaintext), localAad(vaultId, store, key));
@@ -335,7 +372,13 @@ export async function sealLocal(vaultKey: Uint8Array | CryptoKey, vaultId: Uint8
  * `truncated` for a short nonce or ciphertext; `decrypt_failed` for a changed item or one copied
  * to another store or key; `bad_padding` for a plaintext that was not padded.
  */
-export async function openLocal(vaultKey: Uint8Array | CryptoKey, vaultId: Uint8Array, store: string, key: string, item: unknown): Promise<Uint8Array> {
+export async function openLocal(
+  vaultKey: Uint8Array | CryptoKey,
+  vaultId: Uint8Array,
+  store: string,
+  key: string,
+  item: unknown,
+): Promise<Uint8Array> {
   const fields = expectObject(item, ['v', 'nonce', 'ct']);
   const nonce = unb64u(fields['nonce']);
   const ct = unb64u(fields['ct']);

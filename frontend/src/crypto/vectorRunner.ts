@@ -2,16 +2,17 @@
  * Runs the shared test vectors (shared_schema/vectors/README.md) through this implementation.
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
+
+import { mayWrite } from '../sync/authors';
+import { merge } from '../sync/merge';
 import { heldEpochKeys, keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
 import { b64u, fromHex, toHex, unb64u } from './encoding';
-import { escrowSecrets, openEscrow } from './escrow';
 import { isErrorCode, ProtocolError } from './errors';
-import { verifyIdentity, type PublicIdentity } from './identity';
+import { escrowSecrets, openEscrow } from './escrow';
+import { type PublicIdentity, verifyIdentity } from './identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from './invites';
-import { expectArray, expectObject, isObject, jsonEqual, parseJson, type JsonObject } from './json';
-import { merge } from '../sync/merge';
-import { mayWrite } from '../sync/authors';
-import { verifyLog, type CircleState } from './membership';
+import { expectArray, expectObject, isObject, type JsonObject, jsonEqual, parseJson } from './json';
+import { type CircleState, verifyLog } from './membership';
 import { pad, unpad } from './padding';
 import { openRecord } from './records';
 import { safetyNumber } from './safety';
@@ -113,7 +114,13 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     return { vault_key: b64u(key) };
   },
   local: async (v) => {
-    const plaintext = await openLocal(unb64u(v['vault_key']), unb64u(v['vault_id']), str(v, 'store'), str(v, 'key'), v['item']);
+    const plaintext = await openLocal(
+      unb64u(v['vault_key']),
+      unb64u(v['vault_id']),
+      str(v, 'store'),
+      str(v, 'key'),
+      v['item'],
+    );
     return { plaintext_hex: toHex(plaintext) };
   },
   escrow: async (v) => {
@@ -132,23 +139,39 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   key_derivation: async (v) => {
     const key = unb64u(v['epoch_key']);
     const circleId = unb64u(v['circle_id']);
-    return { record_key: b64u(await recordKey(key, circleId)), key_commitment: b64u(await keyCommitment(key, circleId)) };
+    return {
+      record_key: b64u(await recordKey(key, circleId)),
+      key_commitment: b64u(await keyCommitment(key, circleId)),
+    };
   },
   key_envelope: async (v) => {
     const recipient = unb64u(v['recipient_device_id']);
-    const opened = await openKeyEnvelope(v['envelope'], recipient, unb64u(v['recipient_kem_private']), epochMap(obj(v, 'commitments')));
+    const opened = await openKeyEnvelope(
+      v['envelope'],
+      recipient,
+      unb64u(v['recipient_kem_private']),
+      epochMap(obj(v, 'commitments')),
+    );
     return { epoch_key: b64u(opened.epochKey) };
   },
   epoch_keys: async (v) => {
     const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
-    const held = await heldEpochKeys(expectArray(v['envelopes']), state, unb64u(v['recipient_device_id']), unb64u(v['recipient_kem_private']), v['shared'] === true);
+    const held = await heldEpochKeys(
+      expectArray(v['envelopes']),
+      state,
+      unb64u(v['recipient_device_id']),
+      unb64u(v['recipient_kem_private']),
+      v['shared'] === true,
+    );
     const keys = Object.fromEntries([...held.keys].sort(([a], [b]) => a - b).map(([e, k]) => [String(e), b64u(k)]));
     return { keys, unreadable: [...held.unreadable].sort((a, b) => a - b) };
   },
   record: async (v) => {
     const authors = await identityKeys(v['members']);
     // The vector lists the members of the record's epoch; it carries no log to say more.
-    const payload = await openRecord(v['envelope'], epochMap(obj(v, 'epoch_keys')), (deviceId) => authors.get(b64u(deviceId)));
+    const payload = await openRecord(v['envelope'], epochMap(obj(v, 'epoch_keys')), (deviceId) =>
+      authors.get(b64u(deviceId)),
+    );
     return { payload };
   },
   membership: async (v) => {
@@ -183,12 +206,21 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   },
   authors: async (v) => {
     const admins = v['admins'] as string[];
-    const revising = { recordId: str(v, 'record_id'), author: str(v, 'author'), circleId: str(v, 'circle_id'), isAdmin: (id: string) => admins.includes(id), baseAuthor: v['base_author'] as string | null };
+    const revising = {
+      recordId: str(v, 'record_id'),
+      author: str(v, 'author'),
+      circleId: str(v, 'circle_id'),
+      isAdmin: (id: string) => admins.includes(id),
+      baseAuthor: v['base_author'] as string | null,
+    };
     return { may_write: mayWrite(str(v, 'kind'), revising) };
   },
   merge: async (v) => {
     const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
-    const clocks = { ...(typeof v['local_hlc'] === 'string' ? { local: v['local_hlc'] } : {}), ...(typeof v['remote_hlc'] === 'string' ? { remote: v['remote_hlc'] } : {}) };
+    const clocks = {
+      ...(typeof v['local_hlc'] === 'string' ? { local: v['local_hlc'] } : {}),
+      ...(typeof v['remote_hlc'] === 'string' ? { remote: v['remote_hlc'] } : {}),
+    };
     return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true, clocks) };
   },
 };
@@ -230,7 +262,8 @@ export async function runVector(group: string, vector: JsonObject): Promise<stri
   try {
     outputs = await runner(vector);
   } catch (error) {
-    if (error instanceof ProtocolError) return error.code === expected ? null : `failed with ${error.code}, expected ${expected}`;
+    if (error instanceof ProtocolError)
+      return error.code === expected ? null : `failed with ${error.code}, expected ${expected}`;
     return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   }
   if (expected !== 'ok') return `succeeded, expected ${expected}`;
@@ -245,7 +278,8 @@ export function parseVectorFile(text: string): VectorFile {
   const fields = expectObject(parseJson(text), ['group', 'description', 'vectors']);
   const group = fields['group'];
   const description = fields['description'];
-  if (typeof group !== 'string' || typeof description !== 'string') throw new TypeError('a vector file names its group and describes it');
+  if (typeof group !== 'string' || typeof description !== 'string')
+    throw new TypeError('a vector file names its group and describes it');
   const vectors = expectArray(fields['vectors']).map((v) => {
     if (!isObject(v) || typeof v['name'] !== 'string') throw new TypeError('a vector is an object with a name');
     return v;

@@ -7,14 +7,24 @@ import { OUTPUTS, parseVectorFile, runVector } from './vectorRunner';
 
 // Read as raw text so the strict parser (duplicate members refused, 3.0 kept apart from 3) reads
 // the files exactly as a client reads the wire.
-const files = import.meta.glob<string>('../../../shared_schema/vectors/*.json', { query: '?raw', import: 'default', eager: true });
+const files = import.meta.glob<string>('../../../shared_schema/vectors/*.json', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
 
 const cases = Object.entries(files)
   .sort(([a], [b]) => a.localeCompare(b))
   .flatMap(([path, text]) => {
     const file = path.slice(path.lastIndexOf('/') + 1);
     const { group, vectors } = parseVectorFile(text);
-    return vectors.map((vector) => ({ file, group, name: String(vector['name']), expect: String(vector['expect']), vector }));
+    return vectors.map((vector) => ({
+      file,
+      group,
+      name: String(vector['name']),
+      expect: String(vector['expect']),
+      vector,
+    }));
   });
 
 describe('shared vectors', () => {

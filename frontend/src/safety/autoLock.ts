@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock';
+import { type Clock, systemClock } from './clock';
 
 /** Lock after this long with no touch, click, key or scroll. The person can choose another time. */
 export const DEFAULT_IDLE_LOCK_MS = 5 * 60_000;

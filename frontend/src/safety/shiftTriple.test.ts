@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SHIFT_WINDOW_MS, ShiftTriple, type KeyContext, type KeyInput } from './shiftTriple';
+import { type KeyContext, type KeyInput, SHIFT_WINDOW_MS, ShiftTriple } from './shiftTriple';
 
 const desktop: KeyContext = { inTextField: false, touchFirst: false };
 const desktopTyping: KeyContext = { inTextField: true, touchFirst: false };

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock';
+import { type Clock, systemClock } from './clock';
 
 /** Shift pressed this many times in a row leaves the app. */
 export const SHIFT_PRESSES_TO_EXIT = 3;

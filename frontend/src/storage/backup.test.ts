@@ -33,7 +33,13 @@ describe('backups', () => {
     const restoredStore = testStore(clock, name);
     await restoredStore.importBackup(new Blob([text]));
     const restored = await restoredStore.unlock('the backup passphrase');
-    expect(await restored.get('ally', rosa)).toEqual({ id: rosa, kind: 'ally', body: ally(), unsynced: false, hlc: 'h' });
+    expect(await restored.get('ally', rosa)).toEqual({
+      id: rosa,
+      kind: 'ally',
+      body: ally(),
+      unsynced: false,
+      hlc: 'h',
+    });
     expect((await restored.get('plan', plan))?.body).toEqual(answer({ allyIds: [rosa] }));
     expect(await restored.pending()).toEqual(pending);
     expect(await restored.cursor('circle')).toBe(1);
@@ -48,8 +54,15 @@ describe('backups', () => {
 
     const empty = testStore();
     const backup = JSON.parse(await file.text()) as Record<string, unknown>;
-    const variants = ['not json', '{}', JSON.stringify({ ...backup, format: 'other' }), JSON.stringify({ ...backup, extra: 1 }), JSON.stringify({ ...backup, items: { records: [['k', { v: 1, nonce: 3, ct: '' }]], outbox: [], state: [] } })];
-    for (const text of variants) await expect(empty.importBackup(new Blob([text]))).rejects.toMatchObject({ code: 'bad_backup' });
+    const variants = [
+      'not json',
+      '{}',
+      JSON.stringify({ ...backup, format: 'other' }),
+      JSON.stringify({ ...backup, extra: 1 }),
+      JSON.stringify({ ...backup, items: { records: [['k', { v: 1, nonce: 3, ct: '' }]], outbox: [], state: [] } }),
+    ];
+    for (const text of variants)
+      await expect(empty.importBackup(new Blob([text]))).rejects.toMatchObject({ code: 'bad_backup' });
     expect(await empty.hasVault()).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { expectObject, isObject, parseJson } from '../crypto/json';
 import type { LocalItem } from '../crypto/vault';
-import { inTransaction, SEALED_STORES, type Db, type SealedStore } from './db';
+import { type Db, inTransaction, SEALED_STORES, type SealedStore } from './db';
 import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY } from './guard';
 import { readVault, VAULT_KEY } from './vaultMeta';
@@ -40,7 +40,8 @@ export async function exportBackup(db: Db): Promise<Blob> {
 function parseItem(entry: unknown): [string, LocalItem] {
   if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') throw new StorageError('bad_backup');
   const item = expectObject(entry[1], ['v', 'nonce', 'ct']);
-  if (item['v'] !== 1 || typeof item['nonce'] !== 'string' || typeof item['ct'] !== 'string') throw new StorageError('bad_backup');
+  if (item['v'] !== 1 || typeof item['nonce'] !== 'string' || typeof item['ct'] !== 'string')
+    throw new StorageError('bad_backup');
   return [entry[0], item as unknown as LocalItem];
 }
 
@@ -79,6 +80,12 @@ export async function importBackup(db: Db, backup: Backup): Promise<void> {
     // add, not put: a vault created meanwhile (another tab) makes the whole import fail.
     () => tx.objectStore('meta').add(backup.vault, VAULT_KEY),
     () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
-    ...SEALED_STORES.flatMap((store) => backup.items[store].map(([key, item]) => () => tx.objectStore(store).put(item, key))),
+    ...SEALED_STORES.flatMap((store) =>
+      backup.items[store].map(
+        ([key, item]) =>
+          () =>
+            tx.objectStore(store).put(item, key),
+      ),
+    ),
   ]);
 }

@@ -1,5 +1,5 @@
 /** The IndexedDB schema: the only place that names stores. */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb';
 import type { LocalItem } from '../crypto/vault';
 
 export const DEFAULT_DB_NAME = 'support-circle';
@@ -45,7 +45,11 @@ export type Request = () => Promise<unknown>;
  * the whole transaction, and the call rejects with that error. The requests must not await
  * anything else (IndexedDB commits a transaction left idle), so seal before, never inside.
  */
-export async function inTransaction<S extends StoreNames<Schema>[]>(db: Db, stores: S, work: (tx: WriteTx<S>) => Request[]): Promise<void> {
+export async function inTransaction<S extends StoreNames<Schema>[]>(
+  db: Db,
+  stores: S,
+  work: (tx: WriteTx<S>) => Request[],
+): Promise<void> {
   const tx = db.transaction(stores, 'readwrite');
   const issued: Promise<unknown>[] = [];
   try {

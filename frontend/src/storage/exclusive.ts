@@ -11,6 +11,9 @@ export function exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
   const locks = (globalThis as { navigator?: Navigator }).navigator?.locks;
   if (locks !== undefined) return locks.request(name, work);
   const run = (chains.get(name) ?? Promise.resolve()).then(work, work);
-  chains.set(name, run.catch(() => undefined));
+  chains.set(
+    name,
+    run.catch(() => undefined),
+  );
   return run;
 }

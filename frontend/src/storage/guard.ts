@@ -51,7 +51,11 @@ function count(value: unknown): number | null {
 export async function readGuard(db: Db): Promise<Guard> {
   const stored = (await db.get('meta', GUARD_KEY)) as Record<string, unknown> | undefined;
   if (typeof stored !== 'object' || stored === null) return FRESH_GUARD;
-  return { failures: count(stored['failures']) ?? 0, lastFailureAt: count(stored['lastFailureAt']), wipeAfter: count(stored['wipeAfter']) };
+  return {
+    failures: count(stored['failures']) ?? 0,
+    lastFailureAt: count(stored['lastFailureAt']),
+    wipeAfter: count(stored['wipeAfter']),
+  };
 }
 
 export async function writeGuard(db: Db, guard: Guard): Promise<void> {

@@ -7,38 +7,39 @@
  * unlocking and never sees a key; the sync engine reads the outbox and writes pulled revisions
  * through the same Session.
  */
-export { LocalStore, type Attempts, type LocalStoreOptions } from './store';
-export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
-export { Session, type LocalRecord, type PendingChange, type RecordPlace } from './session';
+
+export { BACKUP_MEDIA_TYPE } from './backup';
 export { StorageError, type StorageErrorCode } from './errors';
-export { retryDelayMs, FREE_ATTEMPTS, MIN_WIPE_AFTER } from './guard';
+export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
+export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
 export {
-  isShareable,
-  newRecordId,
-  RECORD_KINDS,
   type Ally,
   type AllyRole,
   type AllyStatus,
   type AppSettings,
   type CheckIn,
+  CIRCLE_KINDS,
   type CircleInfo,
   type CircleKind,
   type CirclePurpose,
   type DeviceNote,
   type Feeling,
+  isShareable,
   type MemberProfile,
   type Note,
+  newRecordId,
+  PERSONAL_KINDS,
   type PersonalKind,
+  type PlanAnswer,
+  RECORD_KINDS,
+  type RecordBodies,
+  type RecordKind,
   type Share,
   type SharedAlly,
   type SharedPlan,
-  CIRCLE_KINDS,
-  PERSONAL_KINDS,
-  type PlanAnswer,
-  type RecordBodies,
-  type RecordKind,
   type WithConflicts,
 } from './kinds';
+export { type Persistence, requestPersistence } from './persistence';
+export { type LocalRecord, type PendingChange, type RecordPlace, Session } from './session';
+export { type Attempts, LocalStore, type LocalStoreOptions } from './store';
 export type { RemoteOutcome, RemoteRevision, Revision, SentChange } from './transitions';
-export { requestPersistence, type Persistence } from './persistence';
-export { BACKUP_MEDIA_TYPE } from './backup';

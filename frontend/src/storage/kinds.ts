@@ -128,7 +128,19 @@ export interface RecordBodies {
 }
 
 export type RecordKind = keyof RecordBodies;
-export const RECORD_KINDS: readonly RecordKind[] = ['plan', 'ally', 'device', 'share', 'circle', 'member', 'shared-plan', 'shared-ally', 'note', 'checkin', 'settings'];
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'plan',
+  'ally',
+  'device',
+  'share',
+  'circle',
+  'member',
+  'shared-plan',
+  'shared-ally',
+  'note',
+  'checkin',
+  'settings',
+];
 
 /** Kinds kept in the person's own (personal) circle. */
 export const PERSONAL_KINDS = ['plan', 'ally', 'device', 'share'] as const;

@@ -2,7 +2,7 @@
 // in-memory IndexedDB for Node); real Chromium comes later in the pytest/Playwright tests.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../crypto/json';
-import { newRecordId, type Ally } from './kinds';
+import { type Ally, newRecordId } from './kinds';
 import type { Session } from './session';
 import { ally, answer, rawGet, TestClock, testStore, uniqueName } from './testing';
 
@@ -53,7 +53,12 @@ describe('the outbox', () => {
     const id = newRecordId();
     await session.put('ally', id, ally());
     await session.markSent(id, { changeId: 'c1', hlc: HLC(1), body: ally(), envelope: { ct: 'sealed bytes' } });
-    expect((await session.pending())[0]!.sent).toEqual({ changeId: 'c1', hlc: HLC(1), body: ally(), envelope: { ct: 'sealed bytes' } });
+    expect((await session.pending())[0]!.sent).toEqual({
+      changeId: 'c1',
+      hlc: HLC(1),
+      body: ally(),
+      envelope: { ct: 'sealed bytes' },
+    });
     await session.put('ally', id, ally({ trustNotes: 'typed during the send' }));
     await session.settle(id, 1, HLC(1));
     const [left] = await session.pending();
@@ -64,7 +69,9 @@ describe('the outbox', () => {
   it('refuses to settle what was not sent, or to mark sent what is not pending', async () => {
     const { session } = await fresh();
     const id = newRecordId();
-    await expect(session.markSent(id, { changeId: 'c', hlc: HLC(1), body: null })).rejects.toMatchObject({ code: 'not_pending' });
+    await expect(session.markSent(id, { changeId: 'c', hlc: HLC(1), body: null })).rejects.toMatchObject({
+      code: 'not_pending',
+    });
     await session.put('ally', id, ally());
     await expect(session.settle(id, 1, HLC(1))).rejects.toMatchObject({ code: 'not_pending' });
   });
@@ -101,7 +108,9 @@ describe('pulled revisions', () => {
     await session.put('ally', id, ally({ trustNotes: 'local words about trust', reach: 'new number 0700' }));
 
     const theirs = ally({ trustNotes: 'remote words about trust', availability: 'mornings only' });
-    expect(await session.applyRemote('ally', id, { seq: 2, hlc: HLC(2), changeId: 'theirs', body: theirs })).toBe('merged');
+    expect(await session.applyRemote('ally', id, { seq: 2, hlc: HLC(2), changeId: 'theirs', body: theirs })).toBe(
+      'merged',
+    );
 
     const merged = (await session.get('ally', id))!;
     expect(merged.unsynced).toBe(true);
@@ -128,20 +137,28 @@ describe('pulled revisions', () => {
   it('take a revision of a record with no local changes, and ignore one already known', async () => {
     const { session } = await fresh();
     const id = newRecordId();
-    expect(await session.applyRemote('plan', id, { seq: 4, hlc: HLC(4), changeId: 'x', body: answer() })).toBe('applied');
+    expect(await session.applyRemote('plan', id, { seq: 4, hlc: HLC(4), changeId: 'x', body: answer() })).toBe(
+      'applied',
+    );
     expect(await session.get('plan', id)).toEqual({ id, kind: 'plan', body: answer(), unsynced: false, hlc: HLC(4) });
     expect(await session.pending()).toEqual([]);
-    expect(await session.applyRemote('plan', id, { seq: 3, hlc: HLC(3), changeId: 'old', body: answer({ answer: 'old' }) })).toBe('known');
+    expect(
+      await session.applyRemote('plan', id, { seq: 3, hlc: HLC(3), changeId: 'old', body: answer({ answer: 'old' }) }),
+    ).toBe('known');
     expect((await session.get('plan', id))?.body).toEqual(answer());
-    await expect(session.applyRemote('ally', id, { seq: 5, hlc: HLC(5), changeId: 'y', body: ally() })).rejects.toMatchObject({ code: 'kind_mismatch' });
+    await expect(
+      session.applyRemote('ally', id, { seq: 5, hlc: HLC(5), changeId: 'y', body: ally() }),
+    ).rejects.toMatchObject({ code: 'kind_mismatch' });
   });
 
-  it('settle this device\'s own change when it comes back in a pull', async () => {
+  it("settle this device's own change when it comes back in a pull", async () => {
     const { session } = await fresh();
     const id = newRecordId();
     await session.put('ally', id, ally());
     await session.markSent(id, { changeId: 'mine', hlc: HLC(9), body: ally() });
-    expect(await session.applyRemote('ally', id, { seq: 9, hlc: HLC(9), changeId: 'mine', body: ally() })).toBe('settled');
+    expect(await session.applyRemote('ally', id, { seq: 9, hlc: HLC(9), changeId: 'mine', body: ally() })).toBe(
+      'settled',
+    );
     expect(await session.pending()).toEqual([]);
     expect((await session.get('ally', id))?.unsynced).toBe(false);
   });
@@ -156,9 +173,20 @@ describe('records of shared circles', () => {
     expect((await session.list('note', circle)).map((r) => r.body.text)).toEqual(['library']);
     expect(await session.list('note')).toEqual([]);
     expect(await session.list('note', other)).toEqual([]);
-    await expect(session.applyRemote('note', id, { seq: 9, hlc: HLC(9), changeId: 'x', body: { title: 'forged', text: '' } }, other)).rejects.toMatchObject({ code: 'circle_mismatch' });
-    await expect(session.applyRemote('note', id, { seq: 9, hlc: HLC(9), changeId: 'x', body: { title: 'forged', text: '' } })).rejects.toMatchObject({ code: 'circle_mismatch' });
-    await expect(session.put('note', id, { title: 'moved', text: '' })).rejects.toMatchObject({ code: 'circle_mismatch' });
+    await expect(
+      session.applyRemote(
+        'note',
+        id,
+        { seq: 9, hlc: HLC(9), changeId: 'x', body: { title: 'forged', text: '' } },
+        other,
+      ),
+    ).rejects.toMatchObject({ code: 'circle_mismatch' });
+    await expect(
+      session.applyRemote('note', id, { seq: 9, hlc: HLC(9), changeId: 'x', body: { title: 'forged', text: '' } }),
+    ).rejects.toMatchObject({ code: 'circle_mismatch' });
+    await expect(session.put('note', id, { title: 'moved', text: '' })).rejects.toMatchObject({
+      code: 'circle_mismatch',
+    });
     expect((await session.get('note', id))?.body.title).toBe('Thursday');
   });
 });

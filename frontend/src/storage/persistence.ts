@@ -11,7 +11,9 @@ export type Persistence = 'granted' | 'refused' | 'unsupported';
  * Asks for persistent storage and says what the browser answered, so the UI can explain. Never
  * rejects: a browser that throws is reported as `unsupported`.
  */
-export async function requestPersistence(storage: StorageManager | undefined = globalThis.navigator?.storage): Promise<Persistence> {
+export async function requestPersistence(
+  storage: StorageManager | undefined = globalThis.navigator?.storage,
+): Promise<Persistence> {
   if (storage === undefined || typeof storage.persist !== 'function') return 'unsupported';
   try {
     if (typeof storage.persisted === 'function' && (await storage.persisted())) return 'granted';

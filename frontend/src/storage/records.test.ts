@@ -29,12 +29,21 @@ describe('what IndexedDB holds', () => {
     const rosa = newRecordId();
     await session.put('ally', rosa, ally());
     await session.put('plan', newRecordId(), answer({ allyIds: [rosa] }));
-    await session.put('settings', newRecordId(), { serverUrl: 'https://local-settings.example', lockAfterMinutes: 5, quickExitUrl: 'https://weather.example' });
+    await session.put('settings', newRecordId(), {
+      serverUrl: 'https://local-settings.example',
+      lockAfterMinutes: 5,
+      quickExitUrl: 'https://weather.example',
+    });
     await session.markSent(rosa, { changeId: 'c1', hlc: 'h1', body: ally() });
     await session.setCursor('circle-one', 12);
 
     const dump = JSON.stringify(await rawContents(name));
-    const secrets = [b64u(session.deviceKeys.signSeed), b64u(session.deviceKeys.kemPrivate), recoveryText, recoveryText.replaceAll(' ', '')];
+    const secrets = [
+      b64u(session.deviceKeys.signSeed),
+      b64u(session.deviceKeys.kemPrivate),
+      recoveryText,
+      recoveryText.replaceAll(' ', ''),
+    ];
     for (const word of [...WORDS, ...secrets, 'weather.example', 'circle-one']) expect(dump).not.toContain(word);
   });
 
@@ -89,7 +98,10 @@ describe('saving', () => {
     const before = await rawContents(name);
 
     const put = IDBObjectStore.prototype.put;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<typeof put>) {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<typeof put>
+    ) {
       if (this.name === 'outbox') throw new DOMException('the disk is full', 'QuotaExceededError');
       return put.apply(this, args);
     });

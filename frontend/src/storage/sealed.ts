@@ -1,7 +1,7 @@
 /** JSON values sealed under the vault key (PROTOCOL §5 local items), bound to their store and key. */
 import { fromUtf8 } from '../crypto/encoding';
 import { dumpJson, parseJson } from '../crypto/json';
-import { localItemKey, openLocal, sealLocal, type LocalItem } from '../crypto/vault';
+import { type LocalItem, localItemKey, openLocal, sealLocal } from '../crypto/vault';
 import type { SealedStore } from './db';
 import { StorageError } from './errors';
 

@@ -1,18 +1,39 @@
 /** An unlocked vault: the only way to read or write what a person keeps on this device. */
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
-import { rewrapPassphrase, rewrapRecovery, unlockWithPassphrase, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
+import {
+  type Argon2Parameters,
+  rewrapPassphrase,
+  rewrapRecovery,
+  unlockWithPassphrase,
+  type Vault,
+  type VaultOptions,
+} from '../crypto/vault';
 import { exportBackup } from './backup';
-import { inTransaction, type Db } from './db';
-import { ESCROW, ESCROW_RETIRED, storedEscrow, type StoredEscrow } from './escrowState';
-import { exclusive } from './exclusive';
+import { type Db, inTransaction } from './db';
 import { StorageError } from './errors';
+import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
+import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
 import type { HeldKeys } from './keys';
 import { checkRecordId, type RecordBodies, type RecordKind } from './kinds';
 import { openJson, sealJson } from './sealed';
 import { openAll, readSlot, writeSlot } from './slots';
-import { localPut, localRemove, markedSent, passedOver, remote, settled, type OutboxEntry, type RemoteOutcome, type RemoteRevision, type Revision, type SentChange, type Slot, type StoredRecord } from './transitions';
+import {
+  localPut,
+  localRemove,
+  markedSent,
+  type OutboxEntry,
+  passedOver,
+  type RemoteOutcome,
+  type RemoteRevision,
+  type Revision,
+  remote,
+  type SentChange,
+  type Slot,
+  type StoredRecord,
+  settled,
+} from './transitions';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
 /** What a session needs from the store that opened it. */
@@ -198,7 +219,12 @@ export class Session {
    * stored as another kind, `circle_mismatch` for one of another circle (`circle`: the shared
    * circle it was pulled from, absent for the personal one), and then changes nothing.
    */
-  async applyRemote(kind: RecordKind, recordId: string, revision: RemoteRevision, circle?: string): Promise<RemoteOutcome> {
+  async applyRemote(
+    kind: RecordKind,
+    recordId: string,
+    revision: RemoteRevision,
+    circle?: string,
+  ): Promise<RemoteOutcome> {
     let outcome: RemoteOutcome = 'known';
     await this.#step(recordId, (slot) => {
       const result = remote(slot, kind, revision, circle);
@@ -220,7 +246,9 @@ export class Session {
   async placeOf(id: string): Promise<RecordPlace | null> {
     checkRecordId(id);
     const { record } = await readSlot(await this.#db(), this.#keys, id);
-    return record === null ? null : { kind: record.kind, ...(record.circle === undefined ? {} : { circle: record.circle }), base: record.base };
+    return record === null
+      ? null
+      : { kind: record.kind, ...(record.circle === undefined ? {} : { circle: record.circle }), base: record.base };
   }
 
   /** The change-log cursor of a circle (0 before its first pull). */
@@ -278,7 +306,13 @@ export class Session {
   changePassphrase(current: string, next: string): Promise<void> {
     return this.#exclusive(async (db) => {
       const vault = await this.#checkPassphrase(db, current);
-      const rewrapped = await rewrapPassphrase(vault, this.#keys.vaultKey, next, this.#ctx.params, this.#ctx.vaultOptions);
+      const rewrapped = await rewrapPassphrase(
+        vault,
+        this.#keys.vaultKey,
+        next,
+        this.#ctx.params,
+        this.#ctx.vaultOptions,
+      );
       await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
     });
   }
@@ -298,7 +332,8 @@ export class Session {
       const before = await db.get('state', escrowKey);
       const retired = await db.get('state', retiredKey);
       const oldIds = retired === undefined ? [] : await openJson<string[]>(this.#keys, 'state', retiredKey, retired);
-      const oldId = before === undefined ? [] : [(await openJson<StoredEscrow>(this.#keys, 'state', escrowKey, before)).id];
+      const oldId =
+        before === undefined ? [] : [(await openJson<StoredEscrow>(this.#keys, 'state', escrowKey, before)).id];
       const escrow = await sealJson(this.#keys, 'state', escrowKey, storedEscrow(made.escrow));
       const retiring = await sealJson(this.#keys, 'state', retiredKey, [...oldIds, ...oldId]);
       await inTransaction(db, ['meta', 'state'], (tx) => [
@@ -402,7 +437,10 @@ export class Session {
 function visible<K extends RecordKind>(kind: K, id: string, record: StoredRecord): LocalRecord<K> | undefined {
   if (record.kind !== kind || record.body === null) return undefined;
   const where = record.circle === undefined ? {} : { circle: record.circle };
-  const when = record.base === null ? {} : { hlc: record.base.hlc, ...(record.base.epoch === undefined ? {} : { epoch: record.base.epoch }) };
+  const when =
+    record.base === null
+      ? {}
+      : { hlc: record.base.hlc, ...(record.base.epoch === undefined ? {} : { epoch: record.base.epoch }) };
   return { id, kind, body: record.body as RecordBodies[K], unsynced: record.unsynced, ...where, ...when };
 }
 

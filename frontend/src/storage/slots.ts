@@ -1,17 +1,26 @@
 /** Reading and writing a record together with its outbox entry, sealed, in one transaction. */
 import type { LocalItem } from '../crypto/vault';
-import { inTransaction, type Db } from './db';
+import { type Db, inTransaction } from './db';
 import { openJson, sealJson, type VaultKeys } from './sealed';
 import type { OutboxEntry, Slot, StoredRecord } from './transitions';
 
-async function openOrNull<T>(keys: VaultKeys, store: 'records' | 'outbox', id: string, item: LocalItem | undefined): Promise<T | null> {
+async function openOrNull<T>(
+  keys: VaultKeys,
+  store: 'records' | 'outbox',
+  id: string,
+  item: LocalItem | undefined,
+): Promise<T | null> {
   return item === undefined ? null : openJson<T>(keys, store, id, item);
 }
 
 /** The record `id` and its outbox entry, read in one transaction; `damaged` if either fails to open. */
 export async function readSlot(db: Db, keys: VaultKeys, id: string): Promise<Slot> {
   const tx = db.transaction(['records', 'outbox'], 'readonly');
-  const [record, entry] = await Promise.all([tx.objectStore('records').get(id), tx.objectStore('outbox').get(id), tx.done]);
+  const [record, entry] = await Promise.all([
+    tx.objectStore('records').get(id),
+    tx.objectStore('outbox').get(id),
+    tx.done,
+  ]);
   return {
     record: await openOrNull<StoredRecord>(keys, 'records', id, record),
     entry: await openOrNull<OutboxEntry>(keys, 'outbox', id, entry),
@@ -35,7 +44,11 @@ export async function writeSlot(db: Db, keys: VaultKeys, id: string, slot: Slot)
 }
 
 /** Every item of a sealed store with its key, opened; `damaged` if any fails to open. */
-export async function openAll<T>(db: Db, keys: VaultKeys, store: 'records' | 'outbox'): Promise<{ id: string; value: T }[]> {
+export async function openAll<T>(
+  db: Db,
+  keys: VaultKeys,
+  store: 'records' | 'outbox',
+): Promise<{ id: string; value: T }[]> {
   const tx = db.transaction(store, 'readonly');
   const [ids, items] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
   return Promise.all(ids.map(async (id, i) => ({ id, value: await openJson<T>(keys, store, id, items[i]) })));

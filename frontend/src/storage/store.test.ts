@@ -67,7 +67,9 @@ describe('the vault', () => {
 
   it('refuses the test parameters unless the option asks for them', () => {
     expect(() => new LocalStore({ name, params: TEST_PARAMETERS })).toThrow(/weak_parameters/);
-    expect(() => new LocalStore({ name, params: { ...DEFAULT_PARAMETERS, t: 1 }, allowTestParameters: true })).toThrow(/weak_parameters/);
+    expect(() => new LocalStore({ name, params: { ...DEFAULT_PARAMETERS, t: 1 }, allowTestParameters: true })).toThrow(
+      /weak_parameters/,
+    );
   });
 
   it('lock makes the session unusable and zeroes its keys', async () => {

@@ -2,18 +2,18 @@
 import { deleteDB } from 'idb';
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { deviceKeysFrom, generateDeviceKeys, type DeviceKeys } from '../crypto/identity';
+import { type DeviceKeys, deviceKeysFrom, generateDeviceKeys } from '../crypto/identity';
 import * as vaults from '../crypto/vault';
-import { DEFAULT_PARAMETERS, type Argon2Parameters, type Vault, type VaultOptions } from '../crypto/vault';
+import { type Argon2Parameters, DEFAULT_PARAMETERS, type Vault, type VaultOptions } from '../crypto/vault';
 import { importBackup, parseBackup } from './backup';
-import { DEFAULT_DB_NAME, inTransaction, openDatabase, type Db } from './db';
+import { type Db, DEFAULT_DB_NAME, inTransaction, openDatabase } from './db';
+import { StorageError } from './errors';
 import { ESCROW, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
-import { StorageError } from './errors';
-import { FRESH_GUARD, GUARD_KEY, readGuard, remainingWaitMs, retryDelayMs, writeGuard, type Guard } from './guard';
+import { FRESH_GUARD, GUARD_KEY, type Guard, readGuard, remainingWaitMs, retryDelayMs, writeGuard } from './guard';
 import { HeldKeys } from './keys';
 import { openJson, sealJson, type VaultKeys } from './sealed';
-import { Session, stateKey, type SessionContext } from './session';
+import { Session, type SessionContext, stateKey } from './session';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
 export interface LocalStoreOptions {
@@ -36,7 +36,6 @@ export interface Attempts {
 }
 
 const DEVICE_KEY = 'device';
-
 
 interface StoredDevice {
   readonly signSeed: string;
@@ -84,19 +83,30 @@ export class LocalStore {
    * nothing is written unless all of it is (vault, guard, sealed device keys and state in one
    * transaction).
    */
-  createVault(passphrase: string, initialState: Readonly<Record<string, unknown>> = {}): Promise<{ session: Session; recoveryText: string }> {
+  createVault(
+    passphrase: string,
+    initialState: Readonly<Record<string, unknown>> = {},
+  ): Promise<{ session: Session; recoveryText: string }> {
     return this.#exclusive(async (db) => {
       if ((await db.get('meta', VAULT_KEY)) !== undefined) throw new StorageError('vault_exists');
       const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
       const device = await generateDeviceKeys();
       const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
       const state = { ...initialState, [ESCROW]: storedEscrow(made.escrow) };
-      const items = await Promise.all(Object.entries(state).map(async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const));
+      const items = await Promise.all(
+        Object.entries(state).map(
+          async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const,
+        ),
+      );
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').add(made.vault, VAULT_KEY),
         () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
         () => tx.objectStore('state').put(sealed, DEVICE_KEY),
-        ...items.map(([key, item]) => () => tx.objectStore('state').put(item, key)),
+        ...items.map(
+          ([key, item]) =>
+            () =>
+              tx.objectStore('state').put(item, key),
+        ),
       ]);
       return { session: this.#session(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
     });
@@ -144,7 +154,13 @@ export class LocalStore {
       const vaultKey = await vaults.unlockWithRecovery(vault, recoveryText).catch((error: unknown) => {
         throw refusal(error);
       });
-      const rewrapped = await vaults.rewrapPassphrase(vault as Vault, vaultKey, newPassphrase, this.#params, this.#vaultOptions);
+      const rewrapped = await vaults.rewrapPassphrase(
+        vault as Vault,
+        vaultKey,
+        newPassphrase,
+        this.#params,
+        this.#vaultOptions,
+      );
       const guard = { ...(await readGuard(db)), failures: 0, lastFailureAt: null };
       await inTransaction(db, ['meta'], (tx) => [
         () => tx.objectStore('meta').put(rewrapped, VAULT_KEY),
@@ -249,6 +265,7 @@ function storedDevice(device: DeviceKeys): StoredDevice {
 function refusal(error: unknown): StorageError {
   if (error instanceof StorageError) return error;
   const code = error instanceof ProtocolError ? error.code : undefined;
-  if (code === 'wrong_passphrase' || code === 'wrong_recovery_key' || code === 'recovery_key_typo') return new StorageError(code, { cause: error });
+  if (code === 'wrong_passphrase' || code === 'wrong_recovery_key' || code === 'recovery_key_typo')
+    return new StorageError(code, { cause: error });
   return new StorageError('damaged', { cause: error });
 }

@@ -66,5 +66,11 @@ export function ally(overrides: Partial<Ally> = {}): Ally {
 }
 
 export function answer(overrides: Partial<PlanAnswer> = {}): PlanAnswer {
-  return { section: 'safe-places', answer: 'the library on Elm Street opens at nine', shareable: false, allyIds: [], ...overrides };
+  return {
+    section: 'safe-places',
+    answer: 'the library on Elm Street opens at nine',
+    shareable: false,
+    allyIds: [],
+    ...overrides,
+  };
 }

@@ -6,7 +6,7 @@
  * (`unsynced`). A local edit is never dropped: only the server's acceptance of that very body, or
  * a merge that keeps its words (PROTOCOL §7), ends it.
  */
-import { jsonEqual, type JsonObject } from '../crypto/json';
+import { type JsonObject, jsonEqual } from '../crypto/json';
 import { merge } from '../sync/merge';
 import { StorageError } from './errors';
 import type { RecordKind } from './kinds';
@@ -81,7 +81,10 @@ function placed(kind: RecordKind, circle: string | undefined): Pick<StoredRecord
 /** A local edit: the body changes, the base stays, the record waits in the outbox. */
 export function localPut(slot: Slot, kind: RecordKind, body: JsonObject, now: number, circle?: string): Slot {
   checkPlace(slot, kind, circle);
-  return { record: { ...placed(kind, circle), body, base: slot.record?.base ?? null, unsynced: true }, entry: queued(slot, now) };
+  return {
+    record: { ...placed(kind, circle), body, base: slot.record?.base ?? null, unsynced: true },
+    entry: queued(slot, now),
+  };
 }
 
 /**
@@ -115,7 +118,8 @@ function settledAs(record: StoredRecord, base: Revision): Slot {
  */
 export function settled(slot: Slot, seq: number, hlc: string): Slot {
   const sent = slot.entry?.sent;
-  if (slot.record === null || slot.entry === null || sent == null || sent.hlc !== hlc) throw new StorageError('not_pending');
+  if (slot.record === null || slot.entry === null || sent == null || sent.hlc !== hlc)
+    throw new StorageError('not_pending');
   const next = settledAs(slot.record, { seq, hlc, body: sent.body, ...epochOf(sent.envelope) });
   return next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next;
 }
@@ -126,12 +130,20 @@ function epochOf(envelope: unknown): { epoch?: number } {
 }
 
 function baseOf(revision: Revision): Revision {
-  return { seq: revision.seq, hlc: revision.hlc, body: revision.body, ...(revision.epoch === undefined ? {} : { epoch: revision.epoch }) };
+  return {
+    seq: revision.seq,
+    hlc: revision.hlc,
+    body: revision.body,
+    ...(revision.epoch === undefined ? {} : { epoch: revision.epoch }),
+  };
 }
 
 function takeRemote(kind: RecordKind, revision: Revision, circle: string | undefined): Slot {
   const base = baseOf(revision);
-  return { record: revision.body === null ? null : { ...placed(kind, circle), body: revision.body, base, unsynced: false }, entry: null };
+  return {
+    record: revision.body === null ? null : { ...placed(kind, circle), body: revision.body, base, unsynced: false },
+    entry: null,
+  };
 }
 
 /**
@@ -139,18 +151,27 @@ function takeRemote(kind: RecordKind, revision: Revision, circle: string | undef
  * revision changes nothing; a record without local changes takes it; a record with local changes
  * keeps them, merged onto it with the base both started from, and waits to be sent again.
  */
-export function remote(slot: Slot, kind: RecordKind, revision: RemoteRevision, circle?: string): { slot: Slot; outcome: RemoteOutcome } {
+export function remote(
+  slot: Slot,
+  kind: RecordKind,
+  revision: RemoteRevision,
+  circle?: string,
+): { slot: Slot; outcome: RemoteOutcome } {
   checkPlace(slot, kind, circle);
   if (slot.entry?.sent != null && slot.entry.sent.changeId === revision.changeId) {
     return { slot: settled(slot, revision.seq, slot.entry.sent.hlc), outcome: 'settled' };
   }
   const record = slot.record;
   if (record?.base != null && revision.seq <= record.base.seq) return { slot, outcome: 'known' };
-  if (record === null || !record.unsynced || slot.entry === null) return { slot: takeRemote(kind, revision, circle), outcome: 'applied' };
+  if (record === null || !record.unsynced || slot.entry === null)
+    return { slot: takeRemote(kind, revision, circle), outcome: 'applied' };
   const body = merge(record.base?.body ?? null, record.body, revision.body, true, { remote: revision.hlc });
   const base = baseOf(revision);
   const next = settledAs({ ...record, body }, base);
-  return { slot: next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next, outcome: 'merged' };
+  return {
+    slot: next.record?.unsynced === true ? { ...next, entry: { queuedAt: slot.entry.queuedAt, sent: null } } : next,
+    outcome: 'merged',
+  };
 }
 
 /**

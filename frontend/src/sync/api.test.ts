@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, BAD_RESPONSE, callApi, getJson, NETWORK_UNREACHABLE, type Fetch } from './api';
+import { ApiError, BAD_RESPONSE, callApi, type Fetch, getJson, NETWORK_UNREACHABLE } from './api';
 
 // A fake at the edge: the network is outside this module, so each test answers as a server would.
 function answering(status: number, body: string, contentType = 'application/json'): Fetch {
@@ -38,7 +38,9 @@ describe('getJson', () => {
   });
 
   it("rejects with the server's own code and message", async () => {
-    const error = await rejection(getJson('/v1/nope', answering(404, '{"code":"not_found","message":"Nothing here."}')));
+    const error = await rejection(
+      getJson('/v1/nope', answering(404, '{"code":"not_found","message":"Nothing here."}')),
+    );
     expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'Nothing here.']);
   });
 

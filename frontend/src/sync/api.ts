@@ -1,4 +1,5 @@
 export type { ErrorBody } from '../wire/types';
+
 import type { ErrorBody } from '../wire/types';
 
 /** A failed call to the sync server, with the server's stable `code` and a message a person can act on. */
@@ -53,13 +54,22 @@ export async function callApi<T>(method: Method, path: string, options: CallOpti
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.token !== undefined) headers['Authorization'] = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const query = options.query ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}` : '';
+  const query = options.query
+    ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}`
+    : '';
   const fetchImpl = options.fetchImpl ?? ((i, r) => fetch(i, r));
   let response: Response;
   try {
     const body = options.body === undefined ? null : JSON.stringify(options.body);
     const keepalive = body === null || new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES;
-    response = await fetchImpl(path + query, { method, headers, body, keepalive, credentials: 'same-origin', cache: 'no-store' });
+    response = await fetchImpl(path + query, {
+      method,
+      headers,
+      body,
+      keepalive,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
   } catch {
     throw new ApiError(0, NETWORK_UNREACHABLE, 'The server cannot be reached. Your changes stay on this device.');
   }

@@ -10,7 +10,13 @@ describe('reading an hlc', () => {
 
 describe('member names', () => {
   it('are the newest member record each member wrote; one never synced is this device’s', () => {
-    const record = (id: string, name: string, hlc?: string) => ({ id, kind: 'member' as const, body: { name }, unsynced: hlc === undefined, ...(hlc === undefined ? {} : { hlc }) });
+    const record = (id: string, name: string, hlc?: string) => ({
+      id,
+      kind: 'member' as const,
+      body: { name },
+      unsynced: hlc === undefined,
+      ...(hlc === undefined ? {} : { hlc }),
+    });
     const names = memberNames(
       [record('1', 'Old', '1767225600000-0000-a-1'), record('2', 'New', '1767225600001-0000-a-1'), record('3', 'Me')],
       'me',

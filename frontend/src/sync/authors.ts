@@ -4,7 +4,7 @@
  * off as the survivor's shared plan, or rewrite another's name or check-in.
  */
 import { b64u } from '../crypto/encoding';
-import { newRecordId, type LocalRecord, type Session } from '../storage';
+import { type LocalRecord, newRecordId, type Session } from '../storage';
 
 export interface Revising {
   readonly recordId: string;
@@ -63,7 +63,11 @@ export function memberNames(records: readonly LocalRecord<'member'>[], me: strin
 }
 
 /** Writes this device's name in a circle: its own `member` record, made on first use. */
-export async function setMyName(store: Pick<Session, 'deviceKeys' | 'list' | 'put'>, circleId: string, name: string): Promise<void> {
+export async function setMyName(
+  store: Pick<Session, 'deviceKeys' | 'list' | 'put'>,
+  circleId: string,
+  name: string,
+): Promise<void> {
   const me = b64u(store.deviceKeys.public.deviceId);
   const mine = (await store.list('member', circleId)).find((r) => writerOf(r, me) === me);
   await store.put('member', mine?.id ?? newRecordId(), { name }, circleId);

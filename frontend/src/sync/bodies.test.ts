@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ally, answer } from '../storage/testing';
 import { fromWire, toWire } from './bodies';
 
-const SCHEMA = import.meta.glob<string>('../../../shared_schema/schemas/record-body.schema.json', { query: '?raw', import: 'default', eager: true })[
-  '../../../shared_schema/schemas/record-body.schema.json'
-] as string;
+const SCHEMA = import.meta.glob<string>('../../../shared_schema/schemas/record-body.schema.json', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+})['../../../shared_schema/schemas/record-body.schema.json'] as string;
 
 describe('record bodies on the wire', () => {
   it('carry their kind, and come back as the stored document', () => {
@@ -21,7 +23,10 @@ describe('record bodies on the wire', () => {
 
   it.each([
     ['no kind', { ...answer() }],
-    ['settings, which never leave a device', { kind: 'settings', serverUrl: '', lockAfterMinutes: 5, quickExitUrl: '' }],
+    [
+      'settings, which never leave a device',
+      { kind: 'settings', serverUrl: '', lockAfterMinutes: 5, quickExitUrl: '' },
+    ],
     ['an unknown kind', { kind: 'note', text: 'hi' }],
     ['a plan answer without its words', { kind: 'plan', section: 's', shareable: false, allyIds: [] }],
     ['an ally with an unknown role', { ...toWire('ally', ally({})), roles: ['boss'] }],

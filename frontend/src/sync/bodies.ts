@@ -47,24 +47,39 @@ const roles = (value: unknown): boolean => strings(value) && (value as string[])
 const allStrings = (body: JsonObject, names: readonly string[]): boolean => names.every((name) => isString(body[name]));
 
 const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
-  plan: (b) => allStrings(b, ['section', 'answer']) && typeof b['shareable'] === 'boolean' && strings(b['allyIds']) && (b['allyIds'] as string[]).every(isId),
+  plan: (b) =>
+    allStrings(b, ['section', 'answer']) &&
+    typeof b['shareable'] === 'boolean' &&
+    strings(b['allyIds']) &&
+    (b['allyIds'] as string[]).every(isId),
   ally: (b) =>
     allStrings(b, ['name', 'reach', 'whatTheyKnow', 'whatIWantThemToKnow', 'availability', 'trustNotes']) &&
     roles(b['roles']) &&
     STATUSES.includes(b['status'] as string),
   device: (b) => allStrings(b, ['name', 'seenOn']) && DAY.test(b['seenOn'] as string),
-  share: (b) => allStrings(b, ['circle', 'source', 'copy']) && [b['circle'], b['source'], b['copy']].every((id) => isId(id as string)),
-  circle: (b) => isString(b['name']) && PURPOSES.includes(b['purpose'] as string) && strings(b['facilitators']) && (b['facilitators'] as string[]).every(isId),
+  share: (b) =>
+    allStrings(b, ['circle', 'source', 'copy']) &&
+    [b['circle'], b['source'], b['copy']].every((id) => isId(id as string)),
+  circle: (b) =>
+    isString(b['name']) &&
+    PURPOSES.includes(b['purpose'] as string) &&
+    strings(b['facilitators']) &&
+    (b['facilitators'] as string[]).every(isId),
   member: (b) => isString(b['name']),
   'shared-plan': (b) => allStrings(b, ['section', 'answer']),
   'shared-ally': (b) => allStrings(b, ['name', 'reach', 'availability']) && roles(b['roles']),
   note: (b) => allStrings(b, ['title', 'text']),
-  checkin: (b) => allStrings(b, ['text', 'need', 'speaksFor']) && FEELINGS.includes(b['feeling'] as string) && (b['speaksFor'] === '' || isId(b['speaksFor'] as string)),
+  checkin: (b) =>
+    allStrings(b, ['text', 'need', 'speaksFor']) &&
+    FEELINGS.includes(b['feeling'] as string) &&
+    (b['speaksFor'] === '' || isId(b['speaksFor'] as string)),
 };
 
 /** `_conflicts`, when present, is a list of `{ field, value }` (PROTOCOL §7). */
 function conflictsOk(body: JsonObject): boolean {
   const conflicts = body['_conflicts'];
   if (conflicts === undefined) return true;
-  return Array.isArray(conflicts) && conflicts.every((c) => isObject(c) && isString(c['field']) && Object.hasOwn(c, 'value'));
+  return (
+    Array.isArray(conflicts) && conflicts.every((c) => isObject(c) && isString(c['field']) && Object.hasOwn(c, 'value'))
+  );
 }

@@ -12,7 +12,7 @@ import { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { ensurePersonal } from './personal';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 interface Device {
   session: Session;
@@ -22,11 +22,17 @@ interface Device {
 
 async function device(server: FakeServer): Promise<Device> {
   const { session } = await testStore().createVault('p');
-  return { session, api: new Connection(session.deviceKeys, { fetchImpl: server.fetch }), clock: new Clock(session.deviceKeys.public.deviceId) };
+  return {
+    session,
+    api: new Connection(session.deviceKeys, { fetchImpl: server.fetch }),
+    clock: new Clock(session.deviceKeys.public.deviceId),
+  };
 }
 
 /** Device A's personal circle with device B admitted to it, and both replicas. */
-async function twoDevices(server: FakeServer): Promise<{ a: Device; b: Device; mine: CircleReplica; theirs: CircleReplica }> {
+async function twoDevices(
+  server: FakeServer,
+): Promise<{ a: Device; b: Device; mine: CircleReplica; theirs: CircleReplica }> {
   const [a, b] = [await device(server), await device(server)];
   await b.api.signIn(); // registers B, as asking to join does
   const mine = await ensurePersonal(a.api, a.session, a.clock);
@@ -45,13 +51,17 @@ async function refusal(work: Promise<unknown>): Promise<string> {
 }
 
 describe('a circle replica', () => {
-  it("pushes plan answers and allies, and another device pulls exactly those; settings stay on the device", async () => {
+  it('pushes plan answers and allies, and another device pulls exactly those; settings stay on the device', async () => {
     const server = fakeServer();
     const { a, b, mine, theirs } = await twoDevices(server);
     const [planId, allyId, settingsId] = [newRecordId(), newRecordId(), newRecordId()];
     await a.session.put('plan', planId, answer());
     await a.session.put('ally', allyId, ally());
-    await a.session.put('settings', settingsId, { serverUrl: '', lockAfterMinutes: 5, quickExitUrl: 'https://weather.example' });
+    await a.session.put('settings', settingsId, {
+      serverUrl: '',
+      lockAfterMinutes: 5,
+      quickExitUrl: 'https://weather.example',
+    });
     expect(await mine.sync()).toEqual({ pulled: 0, pushed: 2 });
     expect((await a.session.pending()).map((p) => p.kind)).toEqual(['settings']);
     expect(await theirs.sync()).toEqual({ pulled: 2, pushed: 0 });
@@ -91,7 +101,13 @@ describe('a circle replica', () => {
     expect(onA).toEqual(onB);
     expect(onA).toMatchObject({ reach: 'new number', availability: 'weekends', trustNotes: 'written on B' });
     // The words A wrote, with A's revision's clock: who wrote them, and when.
-    expect(onA?._conflicts).toEqual([{ field: 'trustNotes', value: 'written on A', hlc: expect.stringMatching(new RegExp(`-${b64u(a.session.deviceKeys.public.deviceId)}$`)) }]);
+    expect(onA?._conflicts).toEqual([
+      {
+        field: 'trustNotes',
+        value: 'written on A',
+        hlc: expect.stringMatching(new RegExp(`-${b64u(a.session.deviceKeys.public.deviceId)}$`)),
+      },
+    ]);
   });
 
   it('seals the same words again under a new epoch when the push is refused as stale_epoch', async () => {
@@ -103,7 +119,8 @@ describe('a circle replica', () => {
     const circle = server.circles.get(mine.id);
     circle?.log.push(await makeRotate(a.session.deviceKeys, state, key));
     circle!.epoch = 1;
-    for (const member of state.members.values()) circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
+    for (const member of state.members.values())
+      circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
     const id = newRecordId();
     await b.session.put('plan', id, answer({ answer: 'written just before the rotation' }));
     expect(await theirs.push()).toBe(1);
@@ -166,7 +183,9 @@ describe('a circle replica', () => {
     const { b, mine, theirs } = await twoDevices(server);
     const circle = server.circles.get(mine.id);
     const forged = await sealKeyEnvelope(mine.circleId, 0, b.session.deviceKeys.public, newEpochKey());
-    circle!.envelopes = circle!.envelopes.filter((e) => e.recipient !== b64u(b.session.deviceKeys.public.deviceId)).concat(forged);
+    circle!.envelopes = circle!.envelopes
+      .filter((e) => e.recipient !== b64u(b.session.deviceKeys.public.deviceId))
+      .concat(forged);
     expect(await refusal(theirs.refresh())).toBe('key_mismatch');
   });
 });

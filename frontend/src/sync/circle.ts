@@ -17,22 +17,33 @@
  *   the edit onto the newer revision (PROTOCOL §7) before it is sealed anew; a `stale_epoch`
  *   fetches the new key and seals the same words again.
  */
+
+import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
-import { ProtocolError, type ErrorCode } from '../crypto/errors';
+import { type ErrorCode, ProtocolError } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
-import { makeAdd, makeLeave, makeRemove, makeRotate, recordAuthors, verifyLog, type CircleState, type Head, type Role } from '../crypto/membership';
-import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
-import { openRecord, sealRecord } from '../crypto/records';
+import {
+  type CircleState,
+  type Head,
+  makeAdd,
+  makeLeave,
+  makeRemove,
+  makeRotate,
+  type Role,
+  recordAuthors,
+  verifyLog,
+} from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
+import { openRecord, sealRecord } from '../crypto/records';
 import type { SignedObject } from '../crypto/signed';
-import { StorageError, type PendingChange, type Session } from '../storage';
+import { type PendingChange, type Session, StorageError } from '../storage';
 import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
-import { fromWire, isId, isSyncedKind, toWire, type SyncedKind } from './bodies';
 import { hlcAuthor, mayWrite } from './authors';
+import { fromWire, isId, isSyncedKind, type SyncedKind, toWire } from './bodies';
 import type { Clock } from './clock';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
@@ -41,7 +52,20 @@ export interface Caller {
 }
 
 /** What a replica needs of the unlocked vault (a `Session`). */
-export type ReplicaStore = Pick<Session, 'deviceKeys' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type ReplicaStore = Pick<
+  Session,
+  | 'deviceKeys'
+  | 'pending'
+  | 'markSent'
+  | 'settle'
+  | 'applyRemote'
+  | 'passOver'
+  | 'placeOf'
+  | 'cursor'
+  | 'setCursor'
+  | 'getState'
+  | 'setState'
+>;
 
 export interface ReplicaOptions {
   readonly clock: Clock;
@@ -153,9 +177,14 @@ export class CircleReplica {
   async refresh(): Promise<CircleState> {
     const { data } = await this.api.call<LogPublic>('GET', `${this.#path}/log`);
     const known = await this.#knownHead();
-    const state = await refusing('The membership log of this circle', () => verifyLog(this.circleId, this.genesisHash, data, known));
+    const state = await refusing('The membership log of this circle', () =>
+      verifyLog(this.circleId, this.genesisHash, data, known),
+    );
     if (known === undefined || state.head.seq > known.seq) {
-      await this.store.setState(this.#headName, { seq: state.head.seq, hash: b64u(state.head.hash) } satisfies StoredHead);
+      await this.store.setState(this.#headName, {
+        seq: state.head.seq,
+        hash: b64u(state.head.hash),
+      } satisfies StoredHead);
     }
     this.#state = state;
     await this.#openKeys(state);
@@ -193,8 +222,12 @@ export class CircleReplica {
     await this.#checkHeads(cursor);
     let read = 0;
     for (;;) {
-      const page = await this.api.call<ChangePage>('GET', `${this.#path}/changes`, undefined, { since: cursor, limit: PAGE });
-      if (page.data.length === 0 && !page.done) throw new ApiError(200, BAD_RESPONSE, 'The server sent an empty page of changes that says more follow.');
+      const page = await this.api.call<ChangePage>('GET', `${this.#path}/changes`, undefined, {
+        since: cursor,
+        limit: PAGE,
+      });
+      if (page.data.length === 0 && !page.done)
+        throw new ApiError(200, BAD_RESPONSE, 'The server sent an empty page of changes that says more follow.');
       for (const change of page.data) {
         if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
         await this.#apply(change);
@@ -220,17 +253,25 @@ export class CircleReplica {
     let rebases = 0;
     let pushed = 0;
     // Nothing is sealed under a key this device cannot check: its edits wait for a new epoch (§16).
-    if (this.#unreadable.has((await this.verified()).epoch) && this.#unreadable.has((await this.refresh()).epoch)) return 0;
+    if (this.#unreadable.has((await this.verified()).epoch) && this.#unreadable.has((await this.refresh()).epoch))
+      return 0;
     for (let round = 0; round < 4 * MAX_REBASES; round++) {
       const batch = (await this.store.pending()).filter((p) => this.#takes(p)).slice(0, BATCH);
       if (batch.length === 0) return pushed;
       const changes = await Promise.all(batch.map((p) => this.#wire(p)));
       try {
-        const { seqs } = await this.api.call<PushResult>('POST', `${this.#path}/changes`, { changes: changes.map((c) => c.change) });
+        const { seqs } = await this.api.call<PushResult>('POST', `${this.#path}/changes`, {
+          changes: changes.map((c) => c.change),
+        });
         await this.#settle(changes, seqs);
         pushed += seqs.length;
       } catch (error) {
-        if (!(error instanceof ApiError) || !['stale_base', 'stale_epoch'].includes(error.code) || ++rebases > MAX_REBASES) throw error;
+        if (
+          !(error instanceof ApiError) ||
+          !['stale_base', 'stale_epoch'].includes(error.code) ||
+          ++rebases > MAX_REBASES
+        )
+          throw error;
         await (error.code === 'stale_base' ? this.pull() : this.refresh());
       }
     }
@@ -302,17 +343,27 @@ export class CircleReplica {
    */
   async leave(): Promise<void> {
     const state = await this.refresh();
-    await this.#newEpoch(state, this.store.deviceKeys.public.deviceId, (key) => makeLeave(this.store.deviceKeys, state, key));
+    await this.#newEpoch(state, this.store.deviceKeys.public.deviceId, (key) =>
+      makeLeave(this.store.deviceKeys, state, key),
+    );
     this.forget();
   }
 
   /** Sends the entry `make` signs with a fresh epoch key, that key sealed to every member but `leaving`. */
-  async #newEpoch(state: CircleState, leaving: Uint8Array | undefined, make: (key: Uint8Array) => Promise<SignedObject>): Promise<void> {
+  async #newEpoch(
+    state: CircleState,
+    leaving: Uint8Array | undefined,
+    make: (key: Uint8Array) => Promise<SignedObject>,
+  ): Promise<void> {
     const key = newEpochKey();
     try {
       const entry = await make(key);
-      const staying = [...state.members.values()].filter((m) => leaving === undefined || !bytesEqual(m.identity.deviceId, leaving));
-      const envelopes = await Promise.all(staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)));
+      const staying = [...state.members.values()].filter(
+        (m) => leaving === undefined || !bytesEqual(m.identity.deviceId, leaving),
+      );
+      const envelopes = await Promise.all(
+        staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)),
+      );
       await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
     } finally {
       key.fill(0);
@@ -342,14 +393,20 @@ export class CircleReplica {
   async #openKeys(state: CircleState): Promise<void> {
     const { data } = await this.api.call<KeysPublic>('GET', `${this.#path}/keys`);
     const device = this.store.deviceKeys;
-    const held = await refusing('A key of this circle', () => heldEpochKeys(data, state, device.public.deviceId, device.kemPrivate, this.options.shared === true));
+    const held = await refusing('A key of this circle', () =>
+      heldEpochKeys(data, state, device.public.deviceId, device.kemPrivate, this.options.shared === true),
+    );
     for (const [epoch, key] of held.keys) this.#keys.set(epoch, key);
     this.#unreadable = held.unreadable;
   }
 
   #key(epoch: number): Uint8Array {
     const key = this.#keys.get(epoch);
-    if (key === undefined) throw new ProtocolError('unknown_epoch', `the server has not given this device the key of epoch ${epoch}, although the signed log says it is a member`);
+    if (key === undefined)
+      throw new ProtocolError(
+        'unknown_epoch',
+        `the server has not given this device the key of epoch ${epoch}, although the signed log says it is a member`,
+      );
     return key;
   }
 
@@ -367,7 +424,10 @@ export class CircleReplica {
   }
 
   #replayed(seq: number, cursor: number): ProtocolError {
-    return new ProtocolError('rolled_back', `Change ${seq} was refused: this device already has change ${cursor}: the server replayed or renumbered its change log`);
+    return new ProtocolError(
+      'rolled_back',
+      `Change ${seq} was refused: this device already has change ${cursor}: the server replayed or renumbered its change log`,
+    );
   }
 
   /**
@@ -378,34 +438,60 @@ export class CircleReplica {
    */
   async #apply({ seq, envelope, pushed_by }: ChangeOut): Promise<void> {
     const what = `Change ${seq} of this circle`;
-    if (!isObject(envelope) || envelope['circle_id'] !== this.id) throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
+    if (!isObject(envelope) || envelope['circle_id'] !== this.id)
+      throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
     const epoch: unknown = envelope['epoch'];
     if (typeof epoch === 'number' && !this.#keys.has(epoch) && !this.#unreadable.has(epoch)) await this.refresh();
     const state = await this.verified();
     if (this.#before(state, epoch)) return this.#leaveOut(envelope['record_id'], seq);
-    if (typeof epoch === 'number' && this.#unreadable.has(epoch)) return this.#setAside(seq, envelope['record_id'], state.leftBy.get(epoch) ?? null, 'unreadable_epoch');
+    if (typeof epoch === 'number' && this.#unreadable.has(epoch))
+      return this.#setAside(seq, envelope['record_id'], state.leftBy.get(epoch) ?? null, 'unreadable_epoch');
     const payload = await this.#open(what, envelope, state).catch((error: unknown) => {
-      if (this.options.shared !== true || !(error instanceof ProtocolError) || error.code === 'unknown_epoch') throw error;
+      if (this.options.shared !== true || !(error instanceof ProtocolError) || error.code === 'unknown_epoch')
+        throw error;
       return error;
     });
-    if (payload instanceof ProtocolError) return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, payload.code);
-    const [recordId, changeId, hlc, author] = [payload['record_id'], payload['change_id'], payload['hlc'], payload['author']] as [string, string, string, string];
+    if (payload instanceof ProtocolError)
+      return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, payload.code);
+    const [recordId, changeId, hlc, author] = [
+      payload['record_id'],
+      payload['change_id'],
+      payload['hlc'],
+      payload['author'],
+    ] as [string, string, string, string];
     const place = await this.store.placeOf(recordId);
     if (place !== null && place.circle !== this.#place) return;
     const base = place?.base ?? null;
     if (this.#olderThanHeld(what, seq, base, hlc)) return this.store.passOver(recordId, seq);
-    const document = payload['deleted'] === true ? (place === null ? undefined : { kind: place.kind as SyncedKind, body: null }) : fromWire(payload['body']);
-    if (document === undefined && this.#misshapen(payload['body'])) return this.#setAside(seq, recordId, author, 'malformed');
+    const document =
+      payload['deleted'] === true
+        ? place === null
+          ? undefined
+          : { kind: place.kind as SyncedKind, body: null }
+        : fromWire(payload['body']);
+    if (document === undefined && this.#misshapen(payload['body']))
+      return this.#setAside(seq, recordId, author, 'malformed');
     const isAdmin = (id: string) => state.members.get(id)?.role === 'admin';
     const applies =
       document !== undefined &&
       this.#kinds.includes(document.kind) &&
       (place === null || place.kind === document.kind) &&
-      mayWrite(document.kind, { recordId, author, circleId: this.id, isAdmin, baseAuthor: base === null ? null : hlcAuthor(base.hlc) });
+      mayWrite(document.kind, {
+        recordId,
+        author,
+        circleId: this.id,
+        isAdmin,
+        baseAuthor: base === null ? null : hlcAuthor(base.hlc),
+      });
     if (!applies) return this.store.passOver(recordId, seq);
     // Only a revision taken moves this device's clock: a left-out one must not drag it.
     this.options.clock.observe(hlc);
-    await this.store.applyRemote(document.kind, recordId, { seq, hlc, changeId, body: document.body, epoch: epoch as number }, this.#place);
+    await this.store.applyRemote(
+      document.kind,
+      recordId,
+      { seq, hlc, changeId, body: document.body, epoch: epoch as number },
+      this.#place,
+    );
   }
 
   /** The verified payload of a record envelope; a refusal says what the server must have done. */
@@ -436,7 +522,8 @@ export class CircleReplica {
    * without a key, is still `unknown_epoch`: the server does not hide records that way.
    */
   #before(state: CircleState, epoch: unknown): boolean {
-    if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch) || epoch > state.epoch) return false;
+    if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch) || epoch > state.epoch)
+      return false;
     return state.epochMembers.get(epoch)?.has(b64u(this.store.deviceKeys.public.deviceId)) !== true;
   }
 
@@ -474,7 +561,11 @@ export class CircleReplica {
     const sent = pending.sent;
     const envelope = sent?.envelope;
     if (sent != null && isObject(envelope) && envelope['circle_id'] === this.id && envelope['epoch'] === state.epoch) {
-      return { change: { change_id: sent.changeId, base_seq, envelope: envelope as unknown as ChangeIn['envelope'] }, recordId: pending.recordId, hlc: sent.hlc };
+      return {
+        change: { change_id: sent.changeId, base_seq, envelope: envelope as unknown as ChangeIn['envelope'] },
+        recordId: pending.recordId,
+        hlc: sent.hlc,
+      };
     }
     const changeId = randomBytes(ID_BYTES);
     // A new revision sorts after the one it builds on, whatever this device's wall clock says.
@@ -485,12 +576,18 @@ export class CircleReplica {
     const body = pending.body === null ? null : toWire(kind, pending.body);
     const ref = { circleId: this.circleId, recordId: unb64uId(pending.recordId), epoch: state.epoch };
     const sealed = await sealRecord(this.store.deviceKeys, ref, this.#key(state.epoch), { changeId, hlc, body });
-    await this.store.markSent(pending.recordId, { changeId: b64u(changeId), hlc, body: pending.body, envelope: sealed });
+    await this.store.markSent(pending.recordId, {
+      changeId: b64u(changeId),
+      hlc,
+      body: pending.body,
+      envelope: sealed,
+    });
     return { change: { change_id: b64u(changeId), base_seq, envelope: sealed }, recordId: pending.recordId, hlc };
   }
 
   async #settle(changes: readonly { recordId: string; hlc: string }[], seqs: readonly number[]): Promise<void> {
-    if (seqs.length !== changes.length) throw new ApiError(200, BAD_RESPONSE, 'The server accepted a different number of changes than were sent.');
+    if (seqs.length !== changes.length)
+      throw new ApiError(200, BAD_RESPONSE, 'The server accepted a different number of changes than were sent.');
     for (const [i, { recordId, hlc }] of changes.entries()) {
       try {
         await this.store.settle(recordId, seqs[i] as number, hlc);

@@ -12,17 +12,27 @@
  */
 import { b64u, unb64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, deriveInvite, inviteLink, type Invite } from '../crypto/invites';
+import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../crypto/invites';
 import { isObject } from '../crypto/json';
 import { safetyNumber } from '../crypto/safety';
 import type { Session } from '../storage';
 import type { JoinRequestStatus } from '../wire/api';
 import { ApiError } from './api';
-import type { Caller, CircleReplica, ReplicaStore } from './circle';
 import { setMyName } from './authors';
+import type { Caller, CircleReplica, ReplicaStore } from './circle';
 import { keepCircle, sharedReplica } from './circleList';
 import type { Clock } from './clock';
-import { askToJoin, dropInvite, heldInvites, inviteOf, keepInvite, makeInvite, provenRequests, type HeldInvite, type KeptInvite } from './inviting';
+import {
+  askToJoin,
+  dropInvite,
+  type HeldInvite,
+  heldInvites,
+  inviteOf,
+  type KeptInvite,
+  keepInvite,
+  makeInvite,
+  provenRequests,
+} from './inviting';
 
 /** How long an invite can be used: a few days to reach the person, then it stops working. */
 export const INVITE_HOURS = 72;
@@ -77,15 +87,34 @@ const invitesName = (circle: CircleReplica): string => `circle-invites:${circle.
 // The admin ----------------------------------------------------------------------------------------
 
 /** Makes a single-use invite for the person `label` names; the label and secret stay in this vault. */
-export async function inviteToCircle(api: Caller, store: ReplicaStore, circle: CircleReplica, label: string, origin: string, now: Date): Promise<CircleInvite> {
-  const made = await makeInvite<HeldCircleInvite>(api, store, circle, { name: invitesName(circle), hours: INVITE_HOURS, extra: { label } }, now);
+export async function inviteToCircle(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  label: string,
+  origin: string,
+  now: Date,
+): Promise<CircleInvite> {
+  const made = await makeInvite<HeldCircleInvite>(
+    api,
+    store,
+    circle,
+    { name: invitesName(circle), hours: INVITE_HOURS, extra: { label } },
+    now,
+  );
   return { link: inviteLink(origin, made.secret), expiresAt: made.expiresAt };
 }
 
 /** The invites to the circle this device made that have not expired, been used up or withdrawn. */
 export async function openInvites(store: ReplicaStore, circle: CircleReplica, now: Date): Promise<OpenInvite[]> {
   const held = await heldInvites<HeldCircleInvite>(store, invitesName(circle), now);
-  return Promise.all(held.map(async (invite) => ({ inviteId: await inviteIdOf(invite), label: invite.label, expiresAt: new Date(invite.expiresAt) })));
+  return Promise.all(
+    held.map(async (invite) => ({
+      inviteId: await inviteIdOf(invite),
+      label: invite.label,
+      expiresAt: new Date(invite.expiresAt),
+    })),
+  );
 }
 
 /**
@@ -93,7 +122,13 @@ export async function openInvites(store: ReplicaStore, circle: CircleReplica, no
  * declines any request waiting on it, and the link stops working. One the server no longer has
  * (used up, expired) is simply forgotten here.
  */
-export async function withdrawInvite(api: Caller, store: ReplicaStore, circle: CircleReplica, inviteId: string, now: Date): Promise<void> {
+export async function withdrawInvite(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  inviteId: string,
+  now: Date,
+): Promise<void> {
   const held = await heldInvites<HeldCircleInvite>(store, invitesName(circle), now);
   const ids = await Promise.all(held.map(inviteIdOf));
   const found = held[ids.indexOf(inviteId)];
@@ -112,7 +147,11 @@ async function inviteIdOf(invite: HeldInvite): Promise<string> {
 
 /** Requests to join the circle that prove they hold one of this device's links, with the number to compare. */
 export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<JoinAsk[]> {
-  const proven = await provenRequests(api, circle, await heldInvites<HeldCircleInvite>(store, invitesName(circle), now));
+  const proven = await provenRequests(
+    api,
+    circle,
+    await heldInvites<HeldCircleInvite>(store, invitesName(circle), now),
+  );
   return Promise.all(
     proven.map(async ({ requestId, createdAt, invite, joiner }) => ({
       requestId,
@@ -128,23 +167,40 @@ export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleR
  * Admits the device of a request joinAsks listed as a member, with the circle's keys; the link is
  * then spent. Contract: a request that is not (or no longer) proven is `bad_proof`, nothing sent.
  */
-export async function approveJoin(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+export async function approveJoin(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  requestId: string,
+  now: Date,
+): Promise<void> {
   const found = await provenAsk(api, store, circle, requestId, now);
   await circle.approve(requestId, found.identity, 'member');
   await dropInvite(store, invitesName(circle), found.invite.secret, now);
 }
 
 /** Turns a request down; the link is spent with it. */
-export async function declineJoin(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+export async function declineJoin(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  requestId: string,
+  now: Date,
+): Promise<void> {
   const found = await provenAsk(api, store, circle, requestId, now);
   await api.call('POST', `/v1/circles/${circle.id}/requests/${requestId}/decline`);
   await dropInvite(store, invitesName(circle), found.invite.secret, now);
 }
 
 async function provenAsk(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date) {
-  const proven = await provenRequests(api, circle, await heldInvites<HeldCircleInvite>(store, invitesName(circle), now));
+  const proven = await provenRequests(
+    api,
+    circle,
+    await heldInvites<HeldCircleInvite>(store, invitesName(circle), now),
+  );
   const found = proven.find((r) => r.requestId === requestId);
-  if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your invites');
+  if (found === undefined)
+    throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your invites');
   return found;
 }
 
@@ -154,7 +210,13 @@ async function provenAsk(api: Caller, store: ReplicaStore, circle: CircleReplica
  * Opens the invite behind `secret`, verifies it, and asks to join, showing `name` once admitted.
  * What is needed to finish is kept sealed in the vault, so the wait survives a restart.
  */
-export async function requestCircleJoin(api: Caller, store: ReplicaStore, secret: Uint8Array, name: string, now: Date): Promise<MyJoin> {
+export async function requestCircleJoin(
+  api: Caller,
+  store: ReplicaStore,
+  secret: Uint8Array,
+  name: string,
+  now: Date,
+): Promise<MyJoin> {
   const { requestId, invite } = await askToJoin(api, store, secret, now);
   const join = storedJoin(requestId, invite, name, await safetyNumber(store.deviceKeys.public, invite.inviter));
   await saveJoins(store, [...(await readJoins(store)).filter((j) => j.circleId !== join.circleId), join]);
@@ -203,7 +265,12 @@ async function requestStatus(api: Caller, requestId: string): Promise<JoinReques
 }
 
 /** Joins an approved circle; null once joined, or why it was not (the circle did not check out: one bad invite never stops the rest). */
-async function admitted(api: Caller, store: JoinStore, clock: Clock, join: StoredJoin): Promise<Pick<MyJoin, 'status' | 'problem'> | null> {
+async function admitted(
+  api: Caller,
+  store: JoinStore,
+  clock: Clock,
+  join: StoredJoin,
+): Promise<Pick<MyJoin, 'status' | 'problem'> | null> {
   const invite = inviteOf(join);
   const replica = sharedReplica(api, store, join, clock);
   try {
@@ -227,7 +294,9 @@ function publicJoin({ requestId, circleId, safetyNumber: number, status, problem
 
 async function readJoins(store: Pick<ReplicaStore, 'getState'>): Promise<StoredJoin[]> {
   const stored = await store.getState(JOINS);
-  return Array.isArray(stored) ? (stored as unknown[]).filter((j): j is StoredJoin => isObject(j) && typeof j['requestId'] === 'string') : [];
+  return Array.isArray(stored)
+    ? (stored as unknown[]).filter((j): j is StoredJoin => isObject(j) && typeof j['requestId'] === 'string')
+    : [];
 }
 
 async function saveJoins(store: Pick<ReplicaStore, 'setState'>, joins: readonly StoredJoin[]): Promise<void> {

@@ -9,9 +9,9 @@
 import { unb64u, unb64uId } from '../crypto/encoding';
 import type { SignedObject } from '../crypto/signed';
 import type { KeyEnvelope } from '../wire/api';
-import { CircleReplica, type Caller, type ReplicaStore } from './circle';
+import { type Caller, CircleReplica, type ReplicaStore } from './circle';
 import type { Clock } from './clock';
-import { planCircle, postCircle, type PlannedCircle } from './personal';
+import { type PlannedCircle, planCircle, postCircle } from './personal';
 
 const CIRCLES = 'shared-circles';
 
@@ -37,13 +37,20 @@ async function saveCircles(store: Pick<ReplicaStore, 'setState'>, circles: reado
 }
 
 /** Adds (or replaces) a circle in the list. */
-export async function keepCircle(store: Pick<ReplicaStore, 'getState' | 'setState'>, circle: StoredCircle): Promise<void> {
+export async function keepCircle(
+  store: Pick<ReplicaStore, 'getState' | 'setState'>,
+  circle: StoredCircle,
+): Promise<void> {
   const others = (await storedCircles(store)).filter((c) => c.circleId !== circle.circleId);
   await saveCircles(store, [...others, circle]);
 }
 
 /** Sets a circle's standing; a circle not in the list is left alone. */
-export async function setStanding(store: Pick<ReplicaStore, 'getState' | 'setState'>, circleId: string, standing: CircleStanding): Promise<void> {
+export async function setStanding(
+  store: Pick<ReplicaStore, 'getState' | 'setState'>,
+  circleId: string,
+  standing: CircleStanding,
+): Promise<void> {
   const circles = await storedCircles(store);
   if (!circles.some((c) => c.circleId === circleId)) return;
   await saveCircles(
@@ -53,15 +60,26 @@ export async function setStanding(store: Pick<ReplicaStore, 'getState' | 'setSta
 }
 
 /** Plans a new circle with this device as its admin and keeps it in the list; the sync engine makes it at the server. */
-export async function startCircle(store: Pick<ReplicaStore, 'deviceKeys' | 'getState' | 'setState'>): Promise<StoredCircle> {
+export async function startCircle(
+  store: Pick<ReplicaStore, 'deviceKeys' | 'getState' | 'setState'>,
+): Promise<StoredCircle> {
   const planned: PlannedCircle = await planCircle(store.deviceKeys);
-  const circle: StoredCircle = { circleId: planned.circleId, genesisHash: planned.genesisHash, standing: 'member', planned: { genesis: planned.genesis, keyEnvelope: planned.keyEnvelope } };
+  const circle: StoredCircle = {
+    circleId: planned.circleId,
+    genesisHash: planned.genesisHash,
+    standing: 'member',
+    planned: { genesis: planned.genesis, keyEnvelope: planned.keyEnvelope },
+  };
   await keepCircle(store, circle);
   return circle;
 }
 
 /** Makes a planned circle at the server (once), then forgets the plan. */
-export async function ensureMade(api: Caller, store: Pick<ReplicaStore, 'getState' | 'setState'>, circle: StoredCircle): Promise<StoredCircle> {
+export async function ensureMade(
+  api: Caller,
+  store: Pick<ReplicaStore, 'getState' | 'setState'>,
+  circle: StoredCircle,
+): Promise<StoredCircle> {
   if (circle.planned === undefined) return circle;
   await postCircle(api, { circleId: circle.circleId, genesisHash: circle.genesisHash, ...circle.planned });
   const made: StoredCircle = { circleId: circle.circleId, genesisHash: circle.genesisHash, standing: circle.standing };
@@ -70,6 +88,14 @@ export async function ensureMade(api: Caller, store: Pick<ReplicaStore, 'getStat
 }
 
 /** A replica of a stored shared circle. */
-export function sharedReplica(api: Caller, store: ReplicaStore, circle: Pick<StoredCircle, 'circleId' | 'genesisHash'>, clock: Clock): CircleReplica {
-  return new CircleReplica(api, store, unb64uId(circle.circleId), unb64u(circle.genesisHash, 32), { clock, shared: true });
+export function sharedReplica(
+  api: Caller,
+  store: ReplicaStore,
+  circle: Pick<StoredCircle, 'circleId' | 'genesisHash'>,
+  clock: Clock,
+): CircleReplica {
+  return new CircleReplica(api, store, unb64uId(circle.circleId), unb64u(circle.genesisHash, 32), {
+    clock,
+    shared: true,
+  });
 }

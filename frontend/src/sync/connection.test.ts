@@ -18,7 +18,8 @@ function fakeServer(serverId = b64u(randomBytes(16))): FakeServer {
   const challenges = new Map<string, string>();
   const tokens = new Set<string>();
   const calls: string[] = [];
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetch: Fetch = async (input, init) => {
     const method = init?.method ?? 'GET';
     calls.push(`${method} ${input}`);
@@ -40,7 +41,8 @@ function fakeServer(serverId = b64u(randomBytes(16))): FakeServer {
     if (input === '/v1/auth/token') {
       const deviceId = String(body['device_id']);
       const challenge = String(body['challenge']);
-      if (challenges.get(challenge) !== deviceId) return json(401, { code: 'unauthorized', message: 'Unknown challenge.' });
+      if (challenges.get(challenge) !== deviceId)
+        return json(401, { code: 'unauthorized', message: 'Unknown challenge.' });
       challenges.delete(challenge);
       const signed = ctx('support-circle/v1/auth', unb64u(serverId), unb64u(challenge));
       ed25519Verify(devices.get(deviceId) as Uint8Array, unb64u(String(body['signature'])), signed);
@@ -48,7 +50,8 @@ function fakeServer(serverId = b64u(randomBytes(16))): FakeServer {
       tokens.add(fresh);
       return json(200, { token: fresh, expires_at: '2026-11-25T01:00:00Z' });
     }
-    if (token === undefined || !tokens.has(token)) return json(401, { code: 'unauthorized', message: 'Sign in again.' });
+    if (token === undefined || !tokens.has(token))
+      return json(401, { code: 'unauthorized', message: 'Sign in again.' });
     if (input === '/v1/circles') return json(200, { data: [] });
     return json(404, { code: 'not_found', message: 'Nothing here.' });
   };
@@ -77,12 +80,21 @@ describe('Connection', () => {
     server.expireTokens();
     server.calls.length = 0;
     expect(await connection.call('GET', '/v1/circles')).toEqual({ data: [] });
-    expect(server.calls).toEqual(['GET /v1/circles', 'GET /v1/server', 'POST /v1/auth/challenge', 'POST /v1/auth/token', 'GET /v1/circles']);
+    expect(server.calls).toEqual([
+      'GET /v1/circles',
+      'GET /v1/server',
+      'POST /v1/auth/challenge',
+      'POST /v1/auth/token',
+      'GET /v1/circles',
+    ]);
   });
 
   it('refuses a server that is not the one this device synced with, before sending anything', async () => {
     const server = fakeServer();
-    const connection = new Connection(await generateDeviceKeys(), { fetchImpl: server.fetch, knownServerId: b64u(randomBytes(16)) });
+    const connection = new Connection(await generateDeviceKeys(), {
+      fetchImpl: server.fetch,
+      knownServerId: b64u(randomBytes(16)),
+    });
     const error = await connection.call('GET', '/v1/circles').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe(SERVER_CHANGED);

@@ -5,7 +5,7 @@
  */
 import { signChallenge } from '../crypto/auth';
 import { b64u, unb64u } from '../crypto/encoding';
-import { makeIdentity, type DeviceKeys } from '../crypto/identity';
+import { type DeviceKeys, makeIdentity } from '../crypto/identity';
 import type { ChallengePublic, DevicePublic, ServerPublic, TokenPublic } from '../wire/api';
 import { ApiError, callApi, type Fetch, type Method } from './api';
 
@@ -43,7 +43,12 @@ export class Connection {
    * One authenticated call. Signs in first when there is no token, and once more when the server
    * says the token expired; any other refusal rejects with the server's `ApiError`.
    */
-  async call<T>(method: Method, path: string, body?: unknown, query?: Readonly<Record<string, string | number>>): Promise<T> {
+  async call<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    query?: Readonly<Record<string, string | number>>,
+  ): Promise<T> {
     if (this.token === undefined) await this.signIn();
     try {
       return await this.send<T>(method, path, body, query);
@@ -83,7 +88,11 @@ export class Connection {
   }
 
   private async challenge(): Promise<ChallengePublic> {
-    const ask = () => callApi<ChallengePublic>('POST', '/v1/auth/challenge', { body: { device_id: this.deviceId }, ...this.fetchOption() });
+    const ask = () =>
+      callApi<ChallengePublic>('POST', '/v1/auth/challenge', {
+        body: { device_id: this.deviceId },
+        ...this.fetchOption(),
+      });
     try {
       return await ask();
     } catch (error) {
@@ -111,8 +120,18 @@ export class Connection {
     this.serverIdText = serverId;
   }
 
-  private send<T>(method: Method, path: string, body: unknown, query: Readonly<Record<string, string | number>> | undefined): Promise<T> {
-    return callApi<T>(method, path, { body, token: this.token as string, ...(query ? { query } : {}), ...this.fetchOption() });
+  private send<T>(
+    method: Method,
+    path: string,
+    body: unknown,
+    query: Readonly<Record<string, string | number>> | undefined,
+  ): Promise<T> {
+    return callApi<T>(method, path, {
+      body,
+      token: this.token as string,
+      ...(query ? { query } : {}),
+      ...this.fetchOption(),
+    });
   }
 
   private fetchOption(): { fetchImpl?: Fetch } {

@@ -17,7 +17,11 @@ const NOW = Date.UTC(2026, 10, 30, 12);
 
 async function device(server: ReturnType<typeof fakeServer>) {
   const { session } = await testStore().createVault('p');
-  return { session, api: new Connection(session.deviceKeys, { fetchImpl: server.fetch }), clock: new Clock(session.deviceKeys.public.deviceId) };
+  return {
+    session,
+    api: new Connection(session.deviceKeys, { fetchImpl: server.fetch }),
+    clock: new Clock(session.deviceKeys.public.deviceId),
+  };
 }
 
 async function linked() {
@@ -68,14 +72,18 @@ describe('linked devices', () => {
     await theirs.sync();
     await mine.sync();
     const lost = b64u(b.session.deviceKeys.public.deviceId);
-    await expect(removeDevice(mine, a.session, b64u(a.session.deviceKeys.public.deviceId))).rejects.toBeInstanceOf(RangeError);
+    await expect(removeDevice(mine, a.session, b64u(a.session.deviceKeys.public.deviceId))).rejects.toBeInstanceOf(
+      RangeError,
+    );
     await removeDevice(mine, a.session, lost);
     await a.session.put('ally', newRecordId(), ally());
     await mine.sync();
 
     const circle = server.circles.get(mine.id)!;
     expect(circle.epoch).toBe(1);
-    expect(circle.envelopes.filter((e) => e.epoch === 1).map((e) => e.recipient)).toEqual([b64u(a.session.deviceKeys.public.deviceId)]);
+    expect(circle.envelopes.filter((e) => e.epoch === 1).map((e) => e.recipient)).toEqual([
+      b64u(a.session.deviceKeys.public.deviceId),
+    ]);
     expect(circle.changes.at(-1)?.envelope.epoch).toBe(1);
     expect((await listDevices(mine, a.session)).map((d) => d.id)).not.toContain(lost);
     // A second unlink (a retry after a lost answer) is done already: no error, no new epoch.

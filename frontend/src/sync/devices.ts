@@ -62,7 +62,8 @@ export async function noteThisDevice(store: DeviceStore, now: number): Promise<v
  */
 export async function renameThisDevice(store: DeviceStore, name: string, now: number): Promise<void> {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed.length > MAX_DEVICE_NAME) throw new RangeError(`a device name is 1 to ${MAX_DEVICE_NAME} characters`);
+  if (trimmed === '' || trimmed.length > MAX_DEVICE_NAME)
+    throw new RangeError(`a device name is 1 to ${MAX_DEVICE_NAME} characters`);
   await store.put('device', selfId(store), { name: trimmed, seenOn: dayOf(now) });
 }
 
@@ -83,7 +84,12 @@ export async function listDevices(circle: CircleReplica, store: DeviceStore): Pr
 /** This device alone, before it syncs a plan: named as it will be once it does. */
 export async function thisDeviceOnly(store: DeviceStore, now: number): Promise<LinkedDevice> {
   const mine = await store.get('device', selfId(store));
-  return { id: selfId(store), name: mine?.body.name ?? guessDeviceName(), seenOn: mine?.body.seenOn ?? dayOf(now), thisDevice: true };
+  return {
+    id: selfId(store),
+    name: mine?.body.name ?? guessDeviceName(),
+    seenOn: mine?.body.seenOn ?? dayOf(now),
+    thisDevice: true,
+  };
 }
 
 /**

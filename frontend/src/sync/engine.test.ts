@@ -5,9 +5,9 @@ import { b64u } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import type { Fetch } from './api';
-import { startSync, type SyncEngine, type SyncOptions } from './engine';
+import { type SyncEngine, type SyncOptions, startSync } from './engine';
 import { MESSAGES } from './status';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 
@@ -19,7 +19,15 @@ async function withRecords(): Promise<Session> {
 }
 
 function engine(session: Session, server: FakeServer, options: Partial<SyncOptions> = {}): SyncEngine {
-  return startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false, ...options });
+  return startSync({
+    session,
+    fetchImpl: server.fetch,
+    origin: ORIGIN,
+    events: null,
+    intervalMs: 0,
+    live: false,
+    ...options,
+  });
 }
 
 const pulls = (server: FakeServer) => server.calls.filter((c) => /^GET \/v1\/circles\/[^/]+\/changes$/.test(c)).length;
@@ -71,7 +79,7 @@ describe('the sync engine', () => {
     const sync = engine(await withRecords(), server, { events });
     await sync.syncNow();
     const before = pulls(server);
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     const first = sync.syncNow();
     await new Promise((resolve) => setTimeout(resolve, 20)); // the first sync is now waiting on the server
@@ -91,7 +99,7 @@ describe('the sync engine', () => {
     await sync.syncNow();
     const stored = () => [...server.circles.values()][0]?.changes.length ?? 0;
     const before = stored();
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     await session.put('plan', newRecordId(), answer());
     await until(() => sync.status.waiting === 1);
@@ -119,10 +127,14 @@ describe('the sync engine', () => {
     const session = await withRecords();
     const sync = engine(session, server);
     await sync.syncNow();
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     server.gate = new Promise<void>((resolve) => (release = resolve));
     await session.put('plan', newRecordId(), answer());
-    await until(() => server.calls.some((c) => /^POST \/v1\/circles\/[^/]+\/changes$/.test(c)) || server.calls.filter((c) => c.startsWith('GET')).length > 0);
+    await until(
+      () =>
+        server.calls.some((c) => /^POST \/v1\/circles\/[^/]+\/changes$/.test(c)) ||
+        server.calls.filter((c) => c.startsWith('GET')).length > 0,
+    );
     sync.stop();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(server.calls.some((c) => c === 'DELETE /v1/auth/token')).toBe(false);
@@ -135,7 +147,10 @@ describe('the sync engine', () => {
     const server = fakeServer();
     const refusing: Fetch = async (input, init) =>
       input === '/v1/devices'
-        ? new Response(JSON.stringify({ code: 'registration_code_required', message: 'x' }), { status: 403, headers: { 'content-type': 'application/json' } })
+        ? new Response(JSON.stringify({ code: 'registration_code_required', message: 'x' }), {
+            status: 403,
+            headers: { 'content-type': 'application/json' },
+          })
         : server.fetch(input, init);
     const sync = engine(await withRecords(), server, { fetchImpl: refusing });
     expect(await sync.syncNow()).toMatchObject({ state: 'error', waiting: 2, message: MESSAGES.registration });
@@ -186,7 +201,8 @@ describe('the sync engine', () => {
     const withEvents: Fetch = async (input, init) => {
       if (input !== '/v1/events') return server.fetch(input, init);
       streams += 1;
-      const frames = 'event: ready\ndata: {"keepalive_seconds":15}\n\nevent: changes\ndata: {"circle_id":"c","seq":1}\n\n';
+      const frames =
+        'event: ready\ndata: {"keepalive_seconds":15}\n\nevent: changes\ndata: {"circle_id":"c","seq":1}\n\n';
       return new Response(frames, { headers: { 'content-type': 'text/event-stream' } });
     };
     const sync = engine(await withRecords(), server, { fetchImpl: withEvents, live: true });

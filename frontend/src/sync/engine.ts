@@ -24,32 +24,84 @@
  */
 import { ProtocolError } from '../crypto/errors';
 import { linkSecret } from '../crypto/invites';
-import { StorageError, type PendingChange, type Session } from '../storage';
+import { type PendingChange, type Session, StorageError } from '../storage';
 import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
-import { setAsideName, type CircleReplica } from './circle';
+import { type CircleReplica, setAsideName } from './circle';
+import {
+  approveJoin,
+  type CircleInvite,
+  checkCircleJoins,
+  declineJoin,
+  dismissJoin,
+  inviteToCircle,
+  type JoinAsk,
+  joinAsks,
+  type MyJoin,
+  myJoins,
+  type OpenInvite,
+  openInvites,
+  requestCircleJoin,
+  withdrawInvite,
+} from './circleInvites';
+import { setStanding, storedCircles } from './circleList';
 import { Clock } from './clock';
 import { Connection } from './connection';
-import { listen, type ServerEvent } from './events';
-import { approveLink, checkLinkRequest, createDeviceLink, declineLink, isJoining, pendingLinks, requestLink, type DeviceLink, type LinkAsked, type LinkRequest } from './links';
-import { listDevices, noteThisDevice, removeDevice, renameThisDevice, thisDeviceOnly, type LinkedDevice } from './devices';
+import {
+  type LinkedDevice,
+  listDevices,
+  noteThisDevice,
+  removeDevice,
+  renameThisDevice,
+  thisDeviceOnly,
+} from './devices';
 import { keepEscrow } from './escrow';
-import { finishRecovery } from './recover';
+import { listen, type ServerEvent } from './events';
+import {
+  approveLink,
+  checkLinkRequest,
+  createDeviceLink,
+  type DeviceLink,
+  declineLink,
+  isJoining,
+  type LinkAsked,
+  type LinkRequest,
+  pendingLinks,
+  requestLink,
+} from './links';
 import { ensurePersonal, readPersonal } from './personal';
-import { approveJoin, checkCircleJoins, declineJoin, dismissJoin, inviteToCircle, joinAsks, myJoins, openInvites, requestCircleJoin, withdrawInvite, type CircleInvite, type JoinAsk, type MyJoin, type OpenInvite } from './circleInvites';
-import { SharedCircles, type CircleSummary, type NewCircle } from './sharedCircles';
-import { setStanding, storedCircles } from './circleList';
+import { finishRecovery } from './recover';
+import { type CircleSummary, type NewCircle, SharedCircles } from './sharedCircles';
 import { share, sharedWith, unshare } from './shares';
-import { DEVICE_REMOVED, MESSAGES, statusFor, type SyncStatus } from './status';
+import { DEVICE_REMOVED, MESSAGES, type SyncStatus, statusFor } from './status';
 
-export type { SyncState, SyncStatus } from './status';
-export type { DeviceLink, LinkAsked, LinkRequest } from './links';
-export type { LinkedDevice } from './devices';
-export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
 export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
+export type { LinkedDevice } from './devices';
+export type { DeviceLink, LinkAsked, LinkRequest } from './links';
+export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
+export type { SyncState, SyncStatus } from './status';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<Session, 'locked' | 'deviceKeys' | 'get' | 'put' | 'list' | 'remove' | 'watchWrites' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'placeOf' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type EngineStore = Pick<
+  Session,
+  | 'locked'
+  | 'deviceKeys'
+  | 'get'
+  | 'put'
+  | 'list'
+  | 'remove'
+  | 'watchWrites'
+  | 'pending'
+  | 'markSent'
+  | 'settle'
+  | 'applyRemote'
+  | 'passOver'
+  | 'placeOf'
+  | 'cursor'
+  | 'setCursor'
+  | 'getState'
+  | 'setState'
+>;
 
 export interface SyncOptions {
   readonly session: EngineStore;
@@ -187,7 +239,10 @@ class Engine implements SyncEngine {
   }
 
   start(): void {
-    if (this.#otherServer) return this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+    if (this.#otherServer) {
+      this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+      return;
+    }
     this.#unlisten = this.#watchWindow();
     this.#unwatch = this.options.session.watchWrites(() => this.#edited());
     const every = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -216,7 +271,13 @@ class Engine implements SyncEngine {
   createDeviceLink(): Promise<DeviceLink> {
     return this.#serial(async () => {
       const api = await this.#api();
-      return createDeviceLink(api, this.options.session, await this.#personal(api), this.#origin(), new Date(this.#now()));
+      return createDeviceLink(
+        api,
+        this.options.session,
+        await this.#personal(api),
+        this.#origin(),
+        new Date(this.#now()),
+      );
     });
   }
 
@@ -247,7 +308,9 @@ class Engine implements SyncEngine {
     const secret = linkSecret(link, 'link');
     const asked = await this.#serial(async () => {
       if ((await readPersonal(store))?.created === true) {
-        throw new Error('This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.');
+        throw new Error(
+          'This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.',
+        );
       }
       return requestLink(await this.#api(), store, secret, new Date(this.#now()));
     });
@@ -297,7 +360,14 @@ class Engine implements SyncEngine {
   inviteToCircle(circleId: string, label: string): Promise<CircleInvite> {
     return this.#serial(async () => {
       const api = await this.#api();
-      return inviteToCircle(api, this.options.session, await this.#shared.replica(api, circleId), label, this.#origin(), new Date(this.#now()));
+      return inviteToCircle(
+        api,
+        this.options.session,
+        await this.#shared.replica(api, circleId),
+        label,
+        this.#origin(),
+        new Date(this.#now()),
+      );
     });
   }
 
@@ -306,7 +376,9 @@ class Engine implements SyncEngine {
   }
 
   withdrawInvite(circleId: string, inviteId: string): Promise<void> {
-    return this.#inCircle(circleId, (api, circle) => withdrawInvite(api, this.options.session, circle, inviteId, new Date(this.#now())));
+    return this.#inCircle(circleId, (api, circle) =>
+      withdrawInvite(api, this.options.session, circle, inviteId, new Date(this.#now())),
+    );
   }
 
   joinAsks(circleId: string): Promise<JoinAsk[]> {
@@ -320,7 +392,13 @@ class Engine implements SyncEngine {
     await this.#serial(async () => {
       const api = await this.#api();
       const answer = approve ? approveJoin : declineJoin;
-      await answer(api, this.options.session, await this.#shared.replica(api, circleId), requestId, new Date(this.#now()));
+      await answer(
+        api,
+        this.options.session,
+        await this.#shared.replica(api, circleId),
+        requestId,
+        new Date(this.#now()),
+      );
     });
     await this.syncNow();
   }
@@ -351,7 +429,9 @@ class Engine implements SyncEngine {
 
   async joinCircle(link: string, name: string): Promise<MyJoin> {
     const secret = linkSecret(link);
-    const asked = await this.#serial(async () => requestCircleJoin(await this.#api(), this.options.session, secret, name, new Date(this.#now())));
+    const asked = await this.#serial(async () =>
+      requestCircleJoin(await this.#api(), this.options.session, secret, name, new Date(this.#now())),
+    );
     void this.syncNow();
     return asked;
   }
@@ -410,7 +490,8 @@ class Engine implements SyncEngine {
       const done = await this.#syncSteps();
       if (this.#stopped) return;
       const after = await this.#waiting();
-      if (done === 'approval') return this.#set({ state: 'approval', waiting: after, message: MESSAGES.waitingForApproval });
+      if (done === 'approval')
+        return this.#set({ state: 'approval', waiting: after, message: MESSAGES.waitingForApproval });
       if (done === 'declined') return this.#set({ state: 'error', waiting: after, message: MESSAGES.declined });
       this.#set({ state: 'up-to-date', waiting: after });
     } catch (error) {
@@ -453,7 +534,8 @@ class Engine implements SyncEngine {
     const generation = this.#generation;
     void this.#waiting().then(
       (waiting) => {
-        if (this.#generation === generation && !this.#stopped && waiting !== this.#status.waiting) this.#set({ ...this.#status, waiting });
+        if (this.#generation === generation && !this.#stopped && waiting !== this.#status.waiting)
+          this.#set({ ...this.#status, waiting });
       },
       () => undefined, // locked meanwhile: nothing to show
     );
@@ -469,7 +551,8 @@ class Engine implements SyncEngine {
     const waiting = await this.#waitingChanges();
     const push = (replica: Promise<CircleReplica>) => replica.then((r) => r.sendWaiting()).catch(() => undefined);
     if (waiting.some((p) => p.circle === undefined) && (await this.#hasPersonal())) await push(this.#personal(api));
-    for (const circleId of new Set(waiting.flatMap((p) => p.circle ?? []))) await push(this.#shared.replica(api, circleId));
+    for (const circleId of new Set(waiting.flatMap((p) => p.circle ?? [])))
+      await push(this.#shared.replica(api, circleId));
   }
 
   /** Records of kinds that never leave the device (settings) are settled here, at no server. */
@@ -503,8 +586,12 @@ class Engine implements SyncEngine {
    * a circle this device is no longer in (they stay on this device, shown as not sent).
    */
   async #waitingChanges(): Promise<PendingChange[]> {
-    const gone = new Set((await storedCircles(this.options.session)).filter((c) => c.standing !== 'member').map((c) => c.circleId));
-    return (await this.options.session.pending()).filter((p) => isSyncedKind(p.kind) && (p.circle === undefined || !gone.has(p.circle)));
+    const gone = new Set(
+      (await storedCircles(this.options.session)).filter((c) => c.standing !== 'member').map((c) => c.circleId),
+    );
+    return (await this.options.session.pending()).filter(
+      (p) => isSyncedKind(p.kind) && (p.circle === undefined || !gone.has(p.circle)),
+    );
   }
 
   /** The personal circle, made at the server on first use; never while this device waits to be linked to another's. */
@@ -531,7 +618,8 @@ class Engine implements SyncEngine {
 
   async #rememberServer(api: Connection): Promise<void> {
     const store = this.options.session;
-    if (api.serverId !== undefined && (await store.getState(SERVER_ID)) !== api.serverId) await store.setState(SERVER_ID, api.serverId);
+    if (api.serverId !== undefined && (await store.getState(SERVER_ID)) !== api.serverId)
+      await store.setState(SERVER_ID, api.serverId);
   }
 
   // Triggers ---------------------------------------------------------------------------------------
@@ -542,9 +630,15 @@ class Engine implements SyncEngine {
     while (!this.#stopped) {
       try {
         const api = await this.#api();
-        await listen(await api.bearer(), (event) => this.#onEvent(event, () => (delay = MIN_RETRY_MS)), this.#abort.signal, this.options.fetchImpl);
+        await listen(
+          await api.bearer(),
+          (event) => this.#onEvent(event, () => (delay = MIN_RETRY_MS)),
+          this.#abort.signal,
+          this.options.fetchImpl,
+        );
       } catch (error) {
-        if ((error as { code?: string }).code === 'unauthorized') await (await this.#api()).signIn().catch(() => undefined);
+        if ((error as { code?: string }).code === 'unauthorized')
+          await (await this.#api()).signIn().catch(() => undefined);
       }
       await sleep(delay, this.#abort.signal).catch(() => undefined);
       delay = Math.min(delay * 2, MAX_RETRY_MS);
@@ -558,16 +652,24 @@ class Engine implements SyncEngine {
   }
 
   #watchWindow(): (() => void) | undefined {
-    const target = this.options.events === undefined ? (globalThis as unknown as Partial<EventTarget>) : this.options.events;
+    const target =
+      this.options.events === undefined ? (globalThis as unknown as Partial<EventTarget>) : this.options.events;
     if (target === null || typeof target.addEventListener !== 'function') return undefined;
     const sync = () => void this.syncNow();
     const visible = () => {
       if (globalThis.document?.visibilityState !== 'hidden') sync();
     };
     const offline = () => this.#set({ state: 'offline', waiting: this.#status.waiting });
-    const handlers: [string, () => void][] = [['focus', sync], ['online', sync], ['offline', offline], ['visibilitychange', visible]];
+    const handlers: [string, () => void][] = [
+      ['focus', sync],
+      ['online', sync],
+      ['offline', offline],
+      ['visibilitychange', visible],
+    ];
     for (const [name, handler] of handlers) target.addEventListener(name, handler);
-    return () => handlers.forEach(([name, handler]) => target.removeEventListener?.(name, handler));
+    return () => {
+      for (const [name, handler] of handlers) target.removeEventListener?.(name, handler);
+    };
   }
 
   // ------------------------------------------------------------------------------------------------

@@ -25,7 +25,11 @@ type EscrowStore = Pick<Session, 'deviceKeys' | 'getState' | 'setState'>;
  * §15 has no escrow secrets, and keeps none. Call it after a sync, when the replica has stored
  * the head it verified (`head:<circle id>`).
  */
-export async function keepEscrow(api: Caller, store: EscrowStore, personal: Pick<CircleReplica, 'circleId' | 'genesisHash' | 'id'>): Promise<void> {
+export async function keepEscrow(
+  api: Caller,
+  store: EscrowStore,
+  personal: Pick<CircleReplica, 'circleId' | 'genesisHash' | 'id'>,
+): Promise<void> {
   const stored = await store.getState(ESCROW);
   const head = await store.getState(`head:${personal.id}`);
   if (!isObject(stored) || !isObject(head)) return;
@@ -35,7 +39,14 @@ export async function keepEscrow(api: Caller, store: EscrowStore, personal: Pick
   await retireEscrows(api, store);
 }
 
-async function putEscrow(api: Caller, store: EscrowStore, { id, key }: StoredEscrow, personal: Pick<CircleReplica, 'circleId' | 'genesisHash'>, head: Record<string, unknown>, mark: string): Promise<void> {
+async function putEscrow(
+  api: Caller,
+  store: EscrowStore,
+  { id, key }: StoredEscrow,
+  personal: Pick<CircleReplica, 'circleId' | 'genesisHash'>,
+  head: Record<string, unknown>,
+  mark: string,
+): Promise<void> {
   const secrets = { id: unb64uId(id), key: unb64u(key, 32) };
   const device = store.deviceKeys;
   const content = {

@@ -13,7 +13,10 @@ function streaming(chunks: string[], status = 200): { fetch: Fetch; headers: Hea
         controller.close();
       },
     });
-    return new Response(status === 200 ? body : chunks.join(''), { status, headers: { 'content-type': status === 200 ? 'text/event-stream' : 'application/json' } });
+    return new Response(status === 200 ? body : chunks.join(''), {
+      status,
+      headers: { 'content-type': status === 200 ? 'text/event-stream' : 'application/json' },
+    });
   };
   return { fetch, headers };
 }

@@ -5,7 +5,7 @@
  * been missed while the stream was down.
  */
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { errorFrom, readJson, type Fetch } from './api';
+import { errorFrom, type Fetch, readJson } from './api';
 
 /** What the server tells an open app; only opaque ids and counters. */
 export type ServerEvent =
@@ -18,7 +18,12 @@ export type ServerEvent =
  * aborts. Rejects with an `ApiError` when the server refuses the stream (e.g. 401, 429); frames
  * it does not know are skipped, so a newer server does not break an older app.
  */
-export async function listen(token: string, onEvent: (event: ServerEvent) => void, signal: AbortSignal, fetchImpl: Fetch = (i, r) => fetch(i, r)): Promise<void> {
+export async function listen(
+  token: string,
+  onEvent: (event: ServerEvent) => void,
+  signal: AbortSignal,
+  fetchImpl: Fetch = (i, r) => fetch(i, r),
+): Promise<void> {
   const response = await fetchImpl('/v1/events', {
     headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` },
     credentials: 'same-origin',
@@ -52,7 +57,9 @@ function toEvent(name: string | undefined, data: string): ServerEvent | undefine
   }
   const { circle_id: circleId, seq, log_seq: logSeq, keepalive_seconds: keepalive } = fields;
   if (name === 'ready' && typeof keepalive === 'number') return { type: 'ready', keepaliveSeconds: keepalive };
-  if (name === 'changes' && typeof circleId === 'string' && typeof seq === 'number') return { type: 'changes', circleId, seq };
-  if (name === 'membership' && typeof circleId === 'string' && typeof logSeq === 'number') return { type: 'membership', circleId, logSeq };
+  if (name === 'changes' && typeof circleId === 'string' && typeof seq === 'number')
+    return { type: 'changes', circleId, seq };
+  if (name === 'membership' && typeof circleId === 'string' && typeof logSeq === 'number')
+    return { type: 'membership', circleId, logSeq };
   return undefined;
 }

@@ -5,8 +5,17 @@
  */
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
-import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, openInvite, sealInvite, verifyJoinRequest, type Invite } from '../crypto/invites';
 import type { PublicIdentity } from '../crypto/identity';
+import {
+  deriveInvite,
+  formatTime,
+  type Invite,
+  makeJoinRequest,
+  newInviteSecret,
+  openInvite,
+  sealInvite,
+  verifyJoinRequest,
+} from '../crypto/invites';
 import type { SignedObject } from '../crypto/signed';
 import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
 import type { Caller, CircleReplica, ReplicaStore } from './circle';
@@ -35,7 +44,11 @@ export function inviteOf(kept: KeptInvite): Invite {
     circleId: unb64uId(kept.circleId),
     genesisHash: unb64u(kept.genesisHash, 32),
     expiresAt: new Date(kept.expiresAt),
-    inviter: { deviceId: unb64uId(inviter.deviceId), signPub: unb64u(inviter.signPub, 32), kemPub: unb64u(inviter.kemPub, 32) },
+    inviter: {
+      deviceId: unb64uId(inviter.deviceId),
+      signPub: unb64u(inviter.signPub, 32),
+      kemPub: unb64u(inviter.kemPub, 32),
+    },
   };
 }
 
@@ -55,7 +68,11 @@ export interface Proven<I extends HeldInvite> {
 }
 
 /** The invites kept under `name` that have not expired. */
-export async function heldInvites<I extends HeldInvite>(store: Pick<ReplicaStore, 'getState'>, name: string, now: Date): Promise<I[]> {
+export async function heldInvites<I extends HeldInvite>(
+  store: Pick<ReplicaStore, 'getState'>,
+  name: string,
+  now: Date,
+): Promise<I[]> {
   const stored = await store.getState(name);
   const invites = Array.isArray(stored) ? (stored as I[]) : [];
   return invites.filter((invite) => new Date(invite.expiresAt).getTime() > now.getTime());
@@ -84,7 +101,12 @@ export async function makeInvite<I extends HeldInvite>(
 }
 
 /** Forgets an invite kept under `name` (spent, or withdrawn). */
-export async function dropInvite(store: Pick<ReplicaStore, 'getState' | 'setState'>, name: string, secret: string, now: Date): Promise<void> {
+export async function dropInvite(
+  store: Pick<ReplicaStore, 'getState' | 'setState'>,
+  name: string,
+  secret: string,
+  now: Date,
+): Promise<void> {
   const invites = await heldInvites<HeldInvite>(store, name, now);
   await store.setState(
     name,
@@ -96,17 +118,29 @@ export async function dropInvite(store: Pick<ReplicaStore, 'getState' | 'setStat
  * The circle's requests that prove they hold one of `invites`' secrets, each checked here: a
  * request the server made up has no valid proof and is left out (as the reference client does).
  */
-export async function provenRequests<I extends HeldInvite>(api: Caller, circle: CircleReplica, invites: readonly I[]): Promise<Proven<I>[]> {
+export async function provenRequests<I extends HeldInvite>(
+  api: Caller,
+  circle: CircleReplica,
+  invites: readonly I[],
+): Promise<Proven<I>[]> {
   if (invites.length === 0) return [];
   const { data } = await api.call<PendingList>('GET', `/v1/circles/${circle.id}/requests`);
-  const derived = await Promise.all(invites.map(async (invite) => ({ invite, keys: await deriveInvite(unb64u(invite.secret, 32)) })));
+  const derived = await Promise.all(
+    invites.map(async (invite) => ({ invite, keys: await deriveInvite(unb64u(invite.secret, 32)) })),
+  );
   const proven: Proven<I>[] = [];
   for (const pending of data) {
     const match = derived.find(({ keys }) => b64u(keys.inviteId) === pending.invite_id);
     if (match === undefined) continue;
     try {
       const joiner = await verifyJoinRequest(match.keys.authPub, match.keys.inviteId, pending.request);
-      proven.push({ requestId: pending.request_id, createdAt: pending.created_at, invite: match.invite, joiner, identity: pending.request.identity });
+      proven.push({
+        requestId: pending.request_id,
+        createdAt: pending.created_at,
+        invite: match.invite,
+        joiner,
+        identity: pending.request.identity,
+      });
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
     }
@@ -120,7 +154,12 @@ export async function provenRequests<I extends HeldInvite>(api: Caller, circle: 
  * Contract: the invite's own refusals (`decrypt_failed`, `bad_signature`, `expired`, …) as
  * ProtocolErrors; the server's as ApiErrors (`not_found` for a link used up or withdrawn).
  */
-export async function askToJoin(api: Caller, store: Pick<ReplicaStore, 'deviceKeys'>, secret: Uint8Array, now: Date): Promise<{ requestId: string; invite: Invite }> {
+export async function askToJoin(
+  api: Caller,
+  store: Pick<ReplicaStore, 'deviceKeys'>,
+  secret: Uint8Array,
+  now: Date,
+): Promise<{ requestId: string; invite: Invite }> {
   const keys = await deriveInvite(secret);
   const inviteId = b64u(keys.inviteId);
   const found = await api.call<InvitePublic>('GET', `/v1/invites/${inviteId}`);

@@ -4,13 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { generateDeviceKeys } from '../crypto/identity';
-import { deriveInvite, makeJoinRequest, newInviteSecret } from '../crypto/invites';
+import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../crypto/invites';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
-import { startSync, type SyncEngine } from './engine';
+import { type SyncEngine, startSync } from './engine';
 import { MESSAGES } from './status';
-import { linkSecret } from '../crypto/invites';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 
@@ -20,7 +19,14 @@ async function device(server: FakeServer, records = false): Promise<{ session: S
     await session.put('plan', newRecordId(), answer());
     await session.put('ally', newRecordId(), ally());
   }
-  const engine = startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false });
+  const engine = startSync({
+    session,
+    fetchImpl: server.fetch,
+    origin: ORIGIN,
+    events: null,
+    intervalMs: 0,
+    live: false,
+  });
   return { session, engine };
 }
 

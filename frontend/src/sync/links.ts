@@ -15,13 +15,23 @@
  */
 import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
+import { checkInviterIsAdmin, type Invite, inviteLink } from '../crypto/invites';
 import { isObject } from '../crypto/json';
-import { checkInviterIsAdmin, inviteLink, type Invite } from '../crypto/invites';
-import { askToJoin, dropInvite, heldInvites, inviteOf, keepInvite, makeInvite, provenRequests, type HeldInvite, type KeptInvite } from './inviting';
 import { safetyNumber } from '../crypto/safety';
 import type { JoinRequestStatus } from '../wire/api';
-import { CircleReplica, type Caller, type ReplicaStore } from './circle';
+import { type Caller, CircleReplica, type ReplicaStore } from './circle';
 import type { Clock } from './clock';
+import {
+  askToJoin,
+  dropInvite,
+  type HeldInvite,
+  heldInvites,
+  inviteOf,
+  type KeptInvite,
+  keepInvite,
+  makeInvite,
+  provenRequests,
+} from './inviting';
 import { adoptPersonal } from './personal';
 
 /** How long a device link can be used: long enough to pick up the other phone, no longer. */
@@ -65,8 +75,20 @@ interface Joining extends KeptInvite {
  * Makes a single-use invite to the personal circle and returns its link. The secret is kept sealed
  * in the vault (to check requests later, even after a restart) and never sent.
  */
-export async function createDeviceLink(api: Caller, store: ReplicaStore, circle: CircleReplica, origin: string, now: Date): Promise<DeviceLink> {
-  const { secret, expiresAt } = await makeInvite<StoredLink>(api, store, circle, { name: LINKS, hours: LINK_HOURS, extra: {} }, now);
+export async function createDeviceLink(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  origin: string,
+  now: Date,
+): Promise<DeviceLink> {
+  const { secret, expiresAt } = await makeInvite<StoredLink>(
+    api,
+    store,
+    circle,
+    { name: LINKS, hours: LINK_HOURS, extra: {} },
+    now,
+  );
   return { link: inviteLink(origin, secret, 'link'), expiresAt };
 }
 
@@ -74,7 +96,12 @@ export async function createDeviceLink(api: Caller, store: ReplicaStore, circle:
  * Requests waiting on this device's links, each checked here against the link's secret: a request
  * the server made up has no valid proof and is left out (as the reference client does).
  */
-export async function pendingLinks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<LinkRequest[]> {
+export async function pendingLinks(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  now: Date,
+): Promise<LinkRequest[]> {
   const proven = await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now));
   return Promise.all(
     proven.map(async ({ requestId, createdAt, joiner }) => ({
@@ -92,7 +119,13 @@ export async function pendingLinks(api: Caller, store: ReplicaStore, circle: Cir
  * person's own device reads the whole history, also after an unlink); the link is then
  * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
  */
-export async function approveLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+export async function approveLink(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  requestId: string,
+  now: Date,
+): Promise<void> {
   const found = await provenLink(api, store, circle, requestId, now);
   await circle.approve(requestId, found.identity, 'admin');
   await dropInvite(store, LINKS, found.invite.secret, now);
@@ -104,15 +137,24 @@ export async function approveLink(api: Caller, store: ReplicaStore, circle: Circ
  * Contract: as approveLink, a request that is not (or no longer) proven is `bad_proof`, and
  * nothing is sent.
  */
-export async function declineLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date): Promise<void> {
+export async function declineLink(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  requestId: string,
+  now: Date,
+): Promise<void> {
   const found = await provenLink(api, store, circle, requestId, now);
   await api.call('POST', `/v1/circles/${circle.id}/requests/${requestId}/decline`);
   await dropInvite(store, LINKS, found.invite.secret, now);
 }
 
 async function provenLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date) {
-  const found = (await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now))).find((r) => r.requestId === requestId);
-  if (found === undefined) throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
+  const found = (await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now))).find(
+    (r) => r.requestId === requestId,
+  );
+  if (found === undefined)
+    throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
   return found;
 }
 

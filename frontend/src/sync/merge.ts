@@ -6,7 +6,7 @@
  * field both changed differently takes the later side's value and keeps the other in
  * `_conflicts` for a person to look at. An edit beats a deletion made at the same time.
  */
-import { jsonEqual, type JsonObject } from '../crypto/json';
+import { type JsonObject, jsonEqual } from '../crypto/json';
 
 export const CONFLICTS = '_conflicts';
 
@@ -52,7 +52,13 @@ function byCodePoint(a: string, b: string): number {
  * revision will carry the later hybrid logical clock (a client rebasing its own edit passes true).
  * A conflict entry carries the hlc of the side whose value it keeps, when `clocks` gives it.
  */
-export function merge(base: JsonObject | null, local: JsonObject | null, remote: JsonObject | null, localIsLater: boolean, clocks: SideClocks = {}): JsonObject | null {
+export function merge(
+  base: JsonObject | null,
+  local: JsonObject | null,
+  remote: JsonObject | null,
+  localIsLater: boolean,
+  clocks: SideClocks = {},
+): JsonObject | null {
   if (local === null || remote === null) {
     const survivor = local ?? remote;
     return survivor === null || (base !== null && jsonEqual(survivor, base)) ? null : survivor;
@@ -71,7 +77,8 @@ export function merge(base: JsonObject | null, local: JsonObject | null, remote:
       else {
         const [winner, loser, loserHlc] = localIsLater ? [l, r, clocks.remote] : [r, l, clocks.local];
         value = winner;
-        if (loser !== ABSENT) found.push({ field: key, value: loser, ...(loserHlc === undefined ? {} : { hlc: loserHlc }) });
+        if (loser !== ABSENT)
+          found.push({ field: key, value: loser, ...(loserHlc === undefined ? {} : { hlc: loserHlc }) });
       }
     }
     if (value !== ABSENT) merged[key] = value;

@@ -6,14 +6,14 @@
  */
 import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
+import type { DeviceKeys } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { entryHash, makeGenesis } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
-import type { DeviceKeys } from '../crypto/identity';
 import type { SignedObject } from '../crypto/signed';
 import type { KeyEnvelope } from '../wire/api';
 import { ApiError } from './api';
-import { CircleReplica, type Caller, type ReplicaStore } from './circle';
+import { type Caller, CircleReplica, type ReplicaStore } from './circle';
 import type { Clock } from './clock';
 
 /** The vault state name of the personal circle. */
@@ -37,7 +37,12 @@ export async function readPersonal(store: ReplicaStore): Promise<PersonalCircle 
 }
 
 /** A replica of the stored personal circle. */
-export function personalReplica(api: Caller, store: ReplicaStore, personal: PersonalCircle, clock: Clock): CircleReplica {
+export function personalReplica(
+  api: Caller,
+  store: ReplicaStore,
+  personal: PersonalCircle,
+  clock: Clock,
+): CircleReplica {
   return new CircleReplica(api, store, unb64uId(personal.circleId), unb64u(personal.genesisHash, 32), { clock });
 }
 
@@ -74,7 +79,11 @@ export async function planCircle(device: DeviceKeys): Promise<PlannedCircle> {
 /** Makes a planned circle at the server; a `circle_exists` answer means an earlier attempt arrived, its answer lost. */
 export async function postCircle(api: Caller, planned: PlannedCircle): Promise<void> {
   try {
-    await api.call('POST', '/v1/circles', { circle_id: planned.circleId, genesis: planned.genesis, key_envelope: planned.keyEnvelope });
+    await api.call('POST', '/v1/circles', {
+      circle_id: planned.circleId,
+      genesis: planned.genesis,
+      key_envelope: planned.keyEnvelope,
+    });
   } catch (error) {
     // The log's verification against the genesis hash then shows whether it really is ours.
     if (!(error instanceof ApiError && error.code === 'circle_exists')) throw error;
@@ -89,10 +98,18 @@ async function planPersonal(store: ReplicaStore): Promise<PersonalCircle> {
 
 async function createAtServer(api: Caller, store: ReplicaStore, personal: PersonalCircle): Promise<void> {
   await postCircle(api, personal as PlannedCircle);
-  await store.setState(PERSONAL, { circleId: personal.circleId, genesisHash: personal.genesisHash, created: true } satisfies PersonalCircle);
+  await store.setState(PERSONAL, {
+    circleId: personal.circleId,
+    genesisHash: personal.genesisHash,
+    created: true,
+  } satisfies PersonalCircle);
 }
 
 /** Makes `circleId` at `genesisHash` this vault's personal circle (a device that joined by a link). */
 export async function adoptPersonal(store: ReplicaStore, circleId: Uint8Array, genesisHash: Uint8Array): Promise<void> {
-  await store.setState(PERSONAL, { circleId: b64u(circleId), genesisHash: b64u(genesisHash), created: true } satisfies PersonalCircle);
+  await store.setState(PERSONAL, {
+    circleId: b64u(circleId),
+    genesisHash: b64u(genesisHash),
+    created: true,
+  } satisfies PersonalCircle);
 }

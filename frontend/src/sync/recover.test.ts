@@ -14,7 +14,7 @@ import { keepEscrow } from './escrow';
 import { ensurePersonal, personalReplica, readPersonal } from './personal';
 import { finishRecovery, isRecovering, NO_ESCROW, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
-import { fakeServer, type FakeServer } from './testing';
+import { type FakeServer, fakeServer } from './testing';
 
 async function syncedDevice(server: FakeServer) {
   const { session, recoveryText } = await testStore().createVault('old passphrase');
@@ -27,7 +27,14 @@ async function syncedDevice(server: FakeServer) {
 }
 
 function replicaOf(session: Session, server: FakeServer): Promise<CircleReplica> {
-  return readPersonal(session).then((p) => personalReplica(new Connection(session.deviceKeys, { fetchImpl: server.fetch }), session, p!, new Clock(session.deviceKeys.public.deviceId)));
+  return readPersonal(session).then((p) =>
+    personalReplica(
+      new Connection(session.deviceKeys, { fetchImpl: server.fetch }),
+      session,
+      p!,
+      new Clock(session.deviceKeys.public.deviceId),
+    ),
+  );
 }
 
 const memberIds = async (circle: CircleReplica) => [...(await circle.refresh()).members.keys()];
@@ -40,7 +47,9 @@ describe('recovery from the server', () => {
     const changesBefore = server.circles.get(old.circle.id)!.changes.length;
 
     const fresh = testStore();
-    const { session, recoveryText } = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch });
+    const { session, recoveryText } = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', {
+      fetchImpl: server.fetch,
+    });
     expect(recoveryText).not.toBe(old.recoveryText);
     expect(await isRecovering(session)).toBe(false);
     expect(await session.getState(REVIEW_DEVICES)).toBeUndefined(); // no other device to look at
@@ -71,7 +80,9 @@ describe('recovery from the server', () => {
       }
       return answer;
     };
-    const { session } = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', { fetchImpl: losing });
+    const { session } = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', {
+      fetchImpl: losing,
+    });
     expect(await isRecovering(session)).toBe(true);
     await finishRecovery(session, new Connection(session.deviceKeys, { fetchImpl: server.fetch }), server.fetch);
     expect(await isRecovering(session)).toBe(false);
@@ -90,7 +101,9 @@ describe('recovery from the server', () => {
     server.circles.get(old.circle.id)!.log.splice(2); // back to when the other device was in
 
     const fresh = testStore();
-    const refused = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    const refused = await recoverFromServer(fresh, old.recoveryText, 'a new passphrase', {
+      fetchImpl: server.fetch,
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ProtocolError);
     expect((refused as ProtocolError).code).toBe('rolled_back');
     expect(await fresh.hasVault()).toBe(false);
@@ -108,7 +121,9 @@ describe('recovery from the server', () => {
     expect(server.escrows.size).toBe(1);
     expect(await old.session.getState(ESCROW_RETIRED)).toBeUndefined();
 
-    const spent = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    const spent = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', {
+      fetchImpl: server.fetch,
+    }).catch((e: unknown) => e);
     expect((spent as ApiError).code).toBe(NO_ESCROW);
     const { session } = await recoverFromServer(testStore(), replaced, 'a new passphrase', { fetchImpl: server.fetch });
     expect(await memberIds(await replicaOf(session, server))).toEqual([b64u(session.deviceKeys.public.deviceId)]);
@@ -118,10 +133,14 @@ describe('recovery from the server', () => {
     const server = fakeServer();
     const { recoveryText } = await testStore().createVault('never synced');
     const fresh = testStore();
-    const none = await recoverFromServer(fresh, recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    const none = await recoverFromServer(fresh, recoveryText, 'a new passphrase', { fetchImpl: server.fetch }).catch(
+      (e: unknown) => e,
+    );
     expect(none).toBeInstanceOf(ApiError);
     expect((none as ApiError).code).toBe(NO_ESCROW);
-    const typo = await recoverFromServer(fresh, recoveryText.replace(/\S/, ''), 'a new passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    const typo = await recoverFromServer(fresh, recoveryText.replace(/\S/, ''), 'a new passphrase', {
+      fetchImpl: server.fetch,
+    }).catch((e: unknown) => e);
     expect(typo).toBeInstanceOf(ProtocolError);
     expect((typo as ProtocolError).code).toBe('recovery_key_typo');
     expect(await fresh.hasVault()).toBe(false);
@@ -134,7 +153,9 @@ describe('recovery from the server', () => {
     await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', { fetchImpl: server.fetch });
     server.escrows.set(escrowId, kept); // as if deleting it had failed: the old key still finds it
     const fresh = testStore();
-    const refused = await recoverFromServer(fresh, old.recoveryText, 'another passphrase', { fetchImpl: server.fetch }).catch((e: unknown) => e);
+    const refused = await recoverFromServer(fresh, old.recoveryText, 'another passphrase', {
+      fetchImpl: server.fetch,
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).message).toContain('was unlinked from your plan');
     expect(await fresh.hasVault()).toBe(false);

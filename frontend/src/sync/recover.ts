@@ -9,9 +9,9 @@
  * the sync engine makes before anything else.
  */
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
-import { openEscrow, type EscrowContent } from '../crypto/escrow';
 import { ProtocolError } from '../crypto/errors';
-import { deviceKeysFrom, makeIdentity, type DeviceKeys } from '../crypto/identity';
+import { type EscrowContent, openEscrow } from '../crypto/escrow';
+import { type DeviceKeys, deviceKeysFrom, makeIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import { escrowSecretsFromText } from '../crypto/vault';
 import type { LocalStore, Session } from '../storage';
@@ -34,9 +34,12 @@ export const RECOVERY_MESSAGES = {
     'This server has no plan for that recovery key. The key may belong to a device that never synced, was set up before ' +
     'this was possible, was replaced by a newer key, went unused for a long time, or synced with another server. ' +
     'Check the key, or open the app from the server you used before.',
-  damaged: 'What the server keeps for this recovery key does not open, or does not match your plan. It may have been changed. Nothing was set up on this device.',
-  removed: 'The device this recovery key belongs to was unlinked from your plan, so it cannot bring the plan here. Use the recovery key of one of your devices that is still linked.',
-  unreachable: 'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
+  damaged:
+    'What the server keeps for this recovery key does not open, or does not match your plan. It may have been changed. Nothing was set up on this device.',
+  removed:
+    'The device this recovery key belongs to was unlinked from your plan, so it cannot bring the plan here. Use the recovery key of one of your devices that is still linked.',
+  unreachable:
+    'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
 } as const;
 
 /** What the new vault keeps until the hand-over is done: the escrow's content and where to delete it. */
@@ -67,13 +70,20 @@ export interface RecoverOptions {
  * log it serves is older than the escrow's or does not verify) wipes the new vault and rejects, so
  * the person can start again. One cut short by the network resolves: the engine finishes it.
  */
-export async function recoverFromServer(store: LocalStore, recoveryText: string, newPassphrase: string, options: RecoverOptions = {}): Promise<{ session: Session; recoveryText: string }> {
+export async function recoverFromServer(
+  store: LocalStore,
+  recoveryText: string,
+  newPassphrase: string,
+  options: RecoverOptions = {},
+): Promise<{ session: Session; recoveryText: string }> {
   const fetchImpl = options.fetchImpl !== undefined ? { fetchImpl: options.fetchImpl } : {};
   const secrets = await escrowSecretsFromText(recoveryText);
   const path = escrowPath(b64u(secrets.id));
   const found = await callApi<{ escrow: unknown }>('GET', path, fetchImpl).catch((error: unknown) => {
-    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_ESCROW, RECOVERY_MESSAGES.noEscrow);
-    if (error instanceof ApiError && error.status === 0) throw new ApiError(0, error.code, RECOVERY_MESSAGES.unreachable);
+    if (error instanceof ApiError && error.status === 404)
+      throw new ApiError(404, NO_ESCROW, RECOVERY_MESSAGES.noEscrow);
+    if (error instanceof ApiError && error.status === 0)
+      throw new ApiError(0, error.code, RECOVERY_MESSAGES.unreachable);
     throw error;
   });
   const content = await openEscrow(secrets, found.escrow).catch((error: unknown) => {
@@ -85,7 +95,11 @@ export async function recoverFromServer(store: LocalStore, recoveryText: string,
   await options.onVault?.(made.session);
   try {
     const code = options.registrationCode !== undefined ? { registrationCode: options.registrationCode } : {};
-    await finishRecovery(made.session, new Connection(made.session.deviceKeys, { ...fetchImpl, ...code }), options.fetchImpl);
+    await finishRecovery(
+      made.session,
+      new Connection(made.session.deviceKeys, { ...fetchImpl, ...code }),
+      options.fetchImpl,
+    );
   } catch (error) {
     if (!refusedForGood(error)) return made;
     made.session.lock();
@@ -114,7 +128,8 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
   const asOld = new Connection(old, fetchImpl !== undefined ? { fetchImpl } : {});
   try {
     // The head the escrowed device had verified: an older log from the server is `rolled_back`.
-    if ((await session.getState(`head:${r.circleId}`)) === undefined) await session.setState(`head:${r.circleId}`, r.head);
+    if ((await session.getState(`head:${r.circleId}`)) === undefined)
+      await session.setState(`head:${r.circleId}`, r.head);
     await mine.signIn();
     const clock = new Clock(session.deviceKeys.public.deviceId);
     const circle = new CircleReplica(mine, session, circleId, genesisHash, { clock });

@@ -1,5 +1,5 @@
 import type { ServerPublic } from '../wire/types';
-import { getJson, type Fetch } from './api';
+import { type Fetch, getJson } from './api';
 
 /** What `GET /v1/server` says about the server. */
 export type ServerInfo = ServerPublic;

@@ -8,11 +8,11 @@ import { makeLeave } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
-import { startSync, type SyncEngine } from './engine';
 import { sharedReplica, storedCircles } from './circleList';
 import { Clock } from './clock';
 import { Connection } from './connection';
-import { fakeServer, type FakeServer } from './testing';
+import { type SyncEngine, startSync } from './engine';
+import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 
@@ -45,7 +45,8 @@ describe('shared circles', () => {
     const server = fakeServer();
     const survivor = await person(server);
     const ids = [0, 1, 2, 3, 4].map(() => newRecordId());
-    for (const [i, id] of ids.entries()) await survivor.session.put('plan', id, answer({ section: `s${i}`, answer: `words ${i}`, shareable: i < 3 }));
+    for (const [i, id] of ids.entries())
+      await survivor.session.put('plan', id, answer({ section: `s${i}`, answer: `words ${i}`, shareable: i < 3 }));
     const rosa = newRecordId();
     await survivor.session.put('ally', rosa, ally());
     const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
@@ -66,18 +67,27 @@ describe('shared circles', () => {
       { section: 's0', answer: 'words 0' },
       { section: 's2', answer: 'words 2' },
     ]);
-    expect((await friend.session.list('shared-ally', circleId)).map((r) => r.body)).toEqual([{ name: 'Auntie Rosa', reach: ally().reach, roles: ['supports-me'], availability: ally().availability }]);
+    expect((await friend.session.list('shared-ally', circleId)).map((r) => r.body)).toEqual([
+      { name: 'Auntie Rosa', reach: ally().reach, roles: ['supports-me'], availability: ally().availability },
+    ]);
     expect(await friend.session.list('plan')).toEqual([]);
     expect(await friend.session.list('ally')).toEqual([]);
     const [summary] = await friend.sync.circles();
-    expect(summary).toMatchObject({ id: circleId, name: 'Around me', purpose: 'supports-me', standing: 'member', admin: false });
+    expect(summary).toMatchObject({
+      id: circleId,
+      name: 'Around me',
+      purpose: 'supports-me',
+      standing: 'member',
+      admin: false,
+    });
     expect(summary!.members.map((m) => [m.name, m.role, m.you]).sort()).toEqual([
       ['Aroha', 'member', true],
       ['Mere', 'admin', false],
     ]);
     // What the server holds of the circle opens to nothing readable.
     const stored = JSON.stringify([...server.circles.values()]);
-    for (const words of ['words 0', 'words 2', 'Auntie Rosa', 'Around me', 'Aroha', 'Mere']) expect(stored).not.toContain(words);
+    for (const words of ['words 0', 'words 2', 'Auntie Rosa', 'Around me', 'Aroha', 'Mere'])
+      expect(stored).not.toContain(words);
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -93,7 +103,10 @@ describe('shared circles', () => {
     await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first, edited', shareable: true }));
     await survivor.sync.syncNow();
     await friend.sync.syncNow();
-    expect((await friend.session.list('shared-plan', circleId)).map((r) => r.body.answer).sort()).toEqual(['first, edited', 'second']);
+    expect((await friend.session.list('shared-plan', circleId)).map((r) => r.body.answer).sort()).toEqual([
+      'first, edited',
+      'second',
+    ]);
 
     await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first, edited', shareable: false }));
     await survivor.sync.setShared(circleId, b, false);
@@ -145,7 +158,12 @@ describe('shared circles', () => {
     await survivor.sync.setShared(circleId, plan, true);
     await friend.sync.syncNow();
     const [copy] = await friend.session.list('shared-plan', circleId);
-    await friend.session.put('shared-plan', copy!.id, { section: 'safe-places', answer: 'forged by a member' }, circleId);
+    await friend.session.put(
+      'shared-plan',
+      copy!.id,
+      { section: 'safe-places', answer: 'forged by a member' },
+      circleId,
+    );
     expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
     await survivor.sync.syncNow();
     expect((await survivor.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual([answer().answer]);
@@ -161,7 +179,16 @@ describe('shared circles', () => {
     const server = fakeServer();
     const { survivor, circleId } = await circleWithAlly(server);
     const { session } = await testStore().createVault('p');
-    const slowly = () => startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false, now: () => Date.now() - 3_600_000 });
+    const slowly = () =>
+      startSync({
+        session,
+        fetchImpl: server.fetch,
+        origin: ORIGIN,
+        events: null,
+        intervalMs: 0,
+        live: false,
+        now: () => Date.now() - 3_600_000,
+      });
     let slow = slowly();
     const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
     await slow.joinCircle(invite.link, 'Tui');
@@ -187,7 +214,11 @@ describe('shared circles', () => {
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const [kept, regretted] = [newRecordId(), newRecordId()];
     await survivor.session.put('plan', kept, answer({ section: 'support', answer: 'still shared', shareable: true }));
-    await survivor.session.put('plan', regretted, answer({ section: 'break', answer: 'regret sharing', shareable: true }));
+    await survivor.session.put(
+      'plan',
+      regretted,
+      answer({ section: 'break', answer: 'regret sharing', shareable: true }),
+    );
     await survivor.sync.setShared(circleId, kept, true);
     await survivor.sync.setShared(circleId, regretted, true);
     await survivor.sync.setShared(circleId, regretted, false);
@@ -267,14 +298,22 @@ describe('shared circles', () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const joined = server.circles.get(circleId)!.epoch;
-    await friend.session.put('note', newRecordId(), { title: 'Goodbye', text: 'written just before leaving' }, circleId);
+    await friend.session.put(
+      'note',
+      newRecordId(),
+      { title: 'Goodbye', text: 'written just before leaving' },
+      circleId,
+    );
     await friend.sync.leaveCircle(circleId);
     expect(server.circles.get(circleId)!.epoch).toBe(joined + 1);
     expect(friend.sync.status.waiting).toBe(0);
     expect((await friend.sync.circles())[0]?.standing).toBe('left');
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'x' }, circleId);
     expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
-    expect((await survivor.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual(['After', 'Goodbye']);
+    expect((await survivor.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual([
+      'After',
+      'Goodbye',
+    ]);
     const circle = server.circles.get(circleId)!;
     expect(circle.changes.at(-1)?.envelope.epoch).toBe(circle.epoch);
     survivor.sync.stop();
@@ -340,63 +379,90 @@ describe("a member's bad data", () => {
   const garbage = (circleId: string, epoch: number) => ({
     change_id: b64u(randomBytes(16)),
     base_seq: null,
-    envelope: { v: 1, circle_id: circleId, record_id: b64u(randomBytes(16)), epoch, nonce: b64u(randomBytes(12)), ct: b64u(randomBytes(300)) },
+    envelope: {
+      v: 1,
+      circle_id: circleId,
+      record_id: b64u(randomBytes(16)),
+      epoch,
+      nonce: b64u(randomBytes(12)),
+      ct: b64u(randomBytes(300)),
+    },
   });
 
-  it('a record of random bytes is set aside, named after who pushed it, shown once, and later notes arrive', async () => {
-    const server = fakeServer();
-    const { survivor, friend, circleId, api } = await withTui(server);
-    const epoch = server.circles.get(circleId)!.epoch;
-    await api.call('POST', `/v1/circles/${circleId}/changes`, { changes: [garbage(circleId, epoch), garbage(circleId, epoch)] });
-    await friend.session.put('note', newRecordId(), { title: 'Later', text: 'from the friend' }, circleId);
-    await friend.sync.syncNow();
-    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
-    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
-    expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['from the friend']);
-    const [summary] = await survivor.sync.circles();
-    expect(summary?.unreadable).toEqual(['Tui']);
-    expect(summary?.problem).toBeUndefined();
-    await survivor.sync.dismissUnreadable(circleId);
-    expect((await survivor.sync.circles())[0]?.unreadable).toEqual([]);
-    for (const p of [survivor, friend]) p.sync.stop();
-  }, FOUR_DEVICES);
+  it(
+    'a record of random bytes is set aside, named after who pushed it, shown once, and later notes arrive',
+    async () => {
+      const server = fakeServer();
+      const { survivor, friend, circleId, api } = await withTui(server);
+      const epoch = server.circles.get(circleId)!.epoch;
+      await api.call('POST', `/v1/circles/${circleId}/changes`, {
+        changes: [garbage(circleId, epoch), garbage(circleId, epoch)],
+      });
+      await friend.session.put('note', newRecordId(), { title: 'Later', text: 'from the friend' }, circleId);
+      await friend.sync.syncNow();
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['from the friend']);
+      const [summary] = await survivor.sync.circles();
+      expect(summary?.unreadable).toEqual(['Tui']);
+      expect(summary?.problem).toBeUndefined();
+      await survivor.sync.dismissUnreadable(circleId);
+      expect((await survivor.sync.circles())[0]?.unreadable).toEqual([]);
+      for (const p of [survivor, friend]) p.sync.stop();
+    },
+    FOUR_DEVICES,
+  );
 
-  it('garbage pushed under a note the survivor holds moves its base: the survivor still edits it', async () => {
-    const server = fakeServer();
-    const { survivor, friend, circleId, api } = await withTui(server);
-    const note = newRecordId();
-    await friend.session.put('note', note, { title: 'Plan', text: 'first words' }, circleId);
-    await friend.sync.syncNow();
-    await survivor.sync.syncNow();
-    const circle = server.circles.get(circleId)!;
-    const held = circle.changes.filter((c) => c.record_id === note).at(-1)!.seq;
-    const bad = garbage(circleId, circle.epoch);
-    await api.call('POST', `/v1/circles/${circleId}/changes`, { changes: [{ ...bad, base_seq: held, envelope: { ...bad.envelope, record_id: note } }] });
-    await survivor.sync.syncNow();
-    await survivor.session.put('note', note, { title: 'Plan', text: 'first words, and mine' }, circleId);
-    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
-    await friend.sync.syncNow();
-    expect((await friend.session.get('note', note))?.body.text).toBe('first words, and mine');
-    for (const p of [survivor, friend]) p.sync.stop();
-  }, FOUR_DEVICES);
+  it(
+    'garbage pushed under a note the survivor holds moves its base: the survivor still edits it',
+    async () => {
+      const server = fakeServer();
+      const { survivor, friend, circleId, api } = await withTui(server);
+      const note = newRecordId();
+      await friend.session.put('note', note, { title: 'Plan', text: 'first words' }, circleId);
+      await friend.sync.syncNow();
+      await survivor.sync.syncNow();
+      const circle = server.circles.get(circleId)!;
+      const held = circle.changes.filter((c) => c.record_id === note).at(-1)!.seq;
+      const bad = garbage(circleId, circle.epoch);
+      await api.call('POST', `/v1/circles/${circleId}/changes`, {
+        changes: [{ ...bad, base_seq: held, envelope: { ...bad.envelope, record_id: note } }],
+      });
+      await survivor.sync.syncNow();
+      await survivor.session.put('note', note, { title: 'Plan', text: 'first words, and mine' }, circleId);
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+      await friend.sync.syncNow();
+      expect((await friend.session.get('note', note))?.body.text).toBe('first words, and mine');
+      for (const p of [survivor, friend]) p.sync.stop();
+    },
+    FOUR_DEVICES,
+  );
 
-  it('a leave whose key does not match its commitment blocks nobody: the admin starts a new epoch and everything syncs', async () => {
-    const server = fakeServer();
-    const { survivor, friend, tui, circleId, api, replica } = await withTui(server);
-    const state = await replica.refresh();
-    const committed = newEpochKey();
-    const entry = await makeLeave(tui.session.deviceKeys, state, committed);
-    const staying = [...state.members.values()].filter((m) => b64u(m.identity.deviceId) !== tui.id);
-    const other = newEpochKey();
-    const envelopes = await Promise.all(staying.map((m) => sealKeyEnvelope(replica.circleId, state.epoch + 1, m.identity, other)));
-    await api.call('POST', `/v1/circles/${circleId}/log`, { entry, key_envelopes: envelopes });
+  it(
+    'a leave whose key does not match its commitment blocks nobody: the admin starts a new epoch and everything syncs',
+    async () => {
+      const server = fakeServer();
+      const { survivor, friend, tui, circleId, api, replica } = await withTui(server);
+      const state = await replica.refresh();
+      const committed = newEpochKey();
+      const entry = await makeLeave(tui.session.deviceKeys, state, committed);
+      const staying = [...state.members.values()].filter((m) => b64u(m.identity.deviceId) !== tui.id);
+      const other = newEpochKey();
+      const envelopes = await Promise.all(
+        staying.map((m) => sealKeyEnvelope(replica.circleId, state.epoch + 1, m.identity, other)),
+      );
+      await api.call('POST', `/v1/circles/${circleId}/log`, { entry, key_envelopes: envelopes });
 
-    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
-    expect(server.circles.get(circleId)!.epoch).toBe(state.epoch + 2);
-    await friend.session.put('note', newRecordId(), { title: 'After', text: 'under the admin’s key' }, circleId);
-    expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
-    expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
-    expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['under the admin’s key']);
-    for (const p of [survivor, friend]) p.sync.stop();
-  }, FOUR_DEVICES);
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      expect(server.circles.get(circleId)!.epoch).toBe(state.epoch + 2);
+      await friend.session.put('note', newRecordId(), { title: 'After', text: 'under the admin’s key' }, circleId);
+      expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual([
+        'under the admin’s key',
+      ]);
+      for (const p of [survivor, friend]) p.sync.stop();
+    },
+    FOUR_DEVICES,
+  );
 });

@@ -14,15 +14,40 @@ import type { CircleState, Role } from '../crypto/membership';
 import { safetyNumber } from '../crypto/safety';
 import type { CirclePurpose, Session } from '../storage';
 import { ApiError } from './api';
-import { setAside, type Caller, type CircleReplica } from './circle';
-import { ensureMade, setStanding, sharedReplica, startCircle, storedCircles, type CircleStanding, type StoredCircle } from './circleList';
-import type { Clock } from './clock';
-import { reconcileShares } from './shares';
 import { memberNames, setMyName } from './authors';
+import { type Caller, type CircleReplica, setAside } from './circle';
+import {
+  type CircleStanding,
+  ensureMade,
+  type StoredCircle,
+  setStanding,
+  sharedReplica,
+  startCircle,
+  storedCircles,
+} from './circleList';
+import type { Clock } from './clock';
 import { resealOwn } from './reseal';
+import { reconcileShares } from './shares';
 
 /** What sync needs of the vault for shared circles. */
-export type SharedStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf' | 'pending' | 'markSent' | 'settle' | 'applyRemote' | 'passOver' | 'cursor' | 'setCursor' | 'getState' | 'setState'>;
+export type SharedStore = Pick<
+  Session,
+  | 'deviceKeys'
+  | 'get'
+  | 'list'
+  | 'put'
+  | 'remove'
+  | 'placeOf'
+  | 'pending'
+  | 'markSent'
+  | 'settle'
+  | 'applyRemote'
+  | 'passOver'
+  | 'cursor'
+  | 'setCursor'
+  | 'getState'
+  | 'setState'
+>;
 
 export interface CircleMember {
   readonly deviceId: string;
@@ -77,7 +102,12 @@ export class SharedCircles {
   /** Plans a new circle with this device as admin, and writes its name and the person's own in it; the next sync makes it at the server. */
   async start(circle: NewCircle): Promise<string> {
     const stored = await startCircle(this.store);
-    await this.store.put('circle', stored.circleId, { name: circle.name, purpose: circle.purpose, facilitators: [] }, stored.circleId);
+    await this.store.put(
+      'circle',
+      stored.circleId,
+      { name: circle.name, purpose: circle.purpose, facilitators: [] },
+      stored.circleId,
+    );
     await setMyName(this.store, stored.circleId, circle.myName);
     return stored.circleId;
   }
@@ -87,7 +117,12 @@ export class SharedCircles {
     const info = (await this.store.get('circle', circleId))?.body;
     if (info === undefined) throw new RangeError('this circle has no name yet: sync first');
     const others = info.facilitators.filter((id) => id !== deviceId);
-    await this.store.put('circle', circleId, { ...info, facilitators: facilitator ? [...others, deviceId] : others }, circleId);
+    await this.store.put(
+      'circle',
+      circleId,
+      { ...info, facilitators: facilitator ? [...others, deviceId] : others },
+      circleId,
+    );
   }
 
   /** Syncs every circle this device is a member of; see the module's comment for what a failure does. */
@@ -189,20 +224,35 @@ export class SharedCircles {
   async #snapshot(circleId: string, state: CircleState): Promise<void> {
     const mine = this.store.deviceKeys.public;
     const members = await Promise.all(
-      [...state.members.entries()].map(async ([deviceId, m]) => ({ deviceId, role: m.role, safetyNumber: deviceId === this.#me ? '' : await safetyNumber(mine, m.identity) })),
+      [...state.members.entries()].map(async ([deviceId, m]) => ({
+        deviceId,
+        role: m.role,
+        safetyNumber: deviceId === this.#me ? '' : await safetyNumber(mine, m.identity),
+      })),
     );
     // Written only when it changed: every sync verifies it, few change who is in the circle.
-    if (!jsonEqual(await this.store.getState(snapshotName(circleId)), members)) await this.store.setState(snapshotName(circleId), members);
+    if (!jsonEqual(await this.store.getState(snapshotName(circleId)), members))
+      await this.store.setState(snapshotName(circleId), members);
   }
 
   async #summary(stored: StoredCircle): Promise<CircleSummary> {
     const id = stored.circleId;
-    const [record, profiles, snapshot, aside] = await Promise.all([this.store.get('circle', id), this.store.list('member', id), this.store.getState(snapshotName(id)), setAside(this.store, id)]);
+    const [record, profiles, snapshot, aside] = await Promise.all([
+      this.store.get('circle', id),
+      this.store.list('member', id),
+      this.store.getState(snapshotName(id)),
+      setAside(this.store, id),
+    ]);
     const info = record?.body;
     const names = memberNames(profiles, this.#me);
-    const verified = Array.isArray(snapshot) ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[]) : [];
+    const verified = Array.isArray(snapshot)
+      ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[])
+      : [];
     // A circle started here and not yet made at the server: only this device, as its admin.
-    const members = verified.length === 0 && stored.planned !== undefined ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '' }] : verified;
+    const members =
+      verified.length === 0 && stored.planned !== undefined
+        ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '' }]
+        : verified;
     const facilitators = new Set(info?.facilitators ?? []);
     const problem = this.#problems.get(id);
     return {
@@ -211,7 +261,12 @@ export class SharedCircles {
       purpose: info?.purpose ?? 'other',
       standing: stored.standing,
       admin: members.some((m) => m.deviceId === this.#me && m.role === 'admin'),
-      members: members.map((m) => ({ ...m, name: names.get(m.deviceId) ?? '', facilitator: facilitators.has(m.deviceId), you: m.deviceId === this.#me })),
+      members: members.map((m) => ({
+        ...m,
+        name: names.get(m.deviceId) ?? '',
+        facilitator: facilitators.has(m.deviceId),
+        you: m.deviceId === this.#me,
+      })),
       names: Object.fromEntries(names),
       ...(problem === undefined ? {} : { problem }),
       unreadable: [...new Set(aside.map((a) => (a.author === null ? '' : (names.get(a.author) ?? ''))))],

@@ -1,5 +1,5 @@
 /**
- * What the survivor shares with each circle (DESIGN §5, domain: "share on purpose").
+ * What the survivor shares with each circle: only on purpose, piece by piece (docs/architecture.md §1).
  *
  * Nothing is shared by default. Sharing a plan answer or an ally with a circle writes a `share`
  * record in the personal circle and a copy in the shared circle (PROTOCOL §16): a copy, so the
@@ -9,13 +9,24 @@
  * circle; members who already read it may remember it, and the app says so.
  */
 import { b64u } from '../crypto/encoding';
-import { jsonEqual, type JsonObject } from '../crypto/json';
-import { isShareable, newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session, type SharedAlly, type SharedPlan } from '../storage';
+import { type JsonObject, jsonEqual } from '../crypto/json';
+import {
+  type Ally,
+  isShareable,
+  type LocalRecord,
+  newRecordId,
+  type PlanAnswer,
+  type Session,
+  type SharedAlly,
+  type SharedPlan,
+} from '../storage';
 import { hlcAuthor } from './authors';
 
 export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
 
-type Copy = { readonly kind: 'shared-plan'; readonly body: SharedPlan } | { readonly kind: 'shared-ally'; readonly body: SharedAlly };
+type Copy =
+  | { readonly kind: 'shared-plan'; readonly body: SharedPlan }
+  | { readonly kind: 'shared-ally'; readonly body: SharedAlly };
 const COPY_KINDS = ['shared-plan', 'shared-ally'] as const;
 
 /** What a circle may see of a source record: a plan answer's words (not the allies it names), an ally's name, reach, roles and availability. */
@@ -81,12 +92,17 @@ export async function reconcileShares(store: ShareStore, circles: readonly strin
       continue;
     }
     const current = await store.get(copy.kind, s.body.copy);
-    if (current === undefined || !jsonEqual(withoutConflicts(current.body), copy.body as unknown as JsonObject)) await store.put(copy.kind, s.body.copy, copy.body, s.body.circle);
+    if (current === undefined || !jsonEqual(withoutConflicts(current.body), copy.body as unknown as JsonObject))
+      await store.put(copy.kind, s.body.copy, copy.body, s.body.circle);
   }
   await removeOrphans(store, circles, new Set((await store.list('share')).map((s) => s.body.copy)));
 }
 
-async function removeOrphans(store: ShareStore, circles: readonly string[], copyIds: ReadonlySet<string>): Promise<void> {
+async function removeOrphans(
+  store: ShareStore,
+  circles: readonly string[],
+  copyIds: ReadonlySet<string>,
+): Promise<void> {
   const me = b64u(store.deviceKeys.public.deviceId);
   // Asked for at once, the lists share one read of the vault (Session.list).
   const copies = await Promise.all(circles.flatMap((circle) => COPY_KINDS.map((kind) => store.list(kind, circle))));
@@ -96,7 +112,10 @@ async function removeOrphans(store: ShareStore, circles: readonly string[], copy
   }
 }
 
-async function readSource(store: ShareStore, sourceId: string): Promise<LocalRecord<'plan'> | LocalRecord<'ally'> | undefined> {
+async function readSource(
+  store: ShareStore,
+  sourceId: string,
+): Promise<LocalRecord<'plan'> | LocalRecord<'ally'> | undefined> {
   const place = await store.placeOf(sourceId);
   if (place === null || place.circle !== undefined) return undefined;
   if (place.kind === 'plan') return store.get('plan', sourceId);
@@ -105,7 +124,8 @@ async function readSource(store: ShareStore, sourceId: string): Promise<LocalRec
 
 async function removeCopy(store: ShareStore, copyId: string): Promise<void> {
   const place = await store.placeOf(copyId);
-  if (place !== null && (place.kind === 'shared-plan' || place.kind === 'shared-ally')) await store.remove(place.kind, copyId);
+  if (place !== null && (place.kind === 'shared-plan' || place.kind === 'shared-ally'))
+    await store.remove(place.kind, copyId);
 }
 
 function withoutConflicts(body: object): JsonObject {

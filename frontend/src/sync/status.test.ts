@@ -26,13 +26,17 @@ describe('sync failures in plain words', () => {
   });
 
   it('says a replaced server was refused and the changes are kept', () => {
-    const status = statusFor(new ApiError(0, SERVER_CHANGED, 'This is not the server this device synced with before.'), 1);
+    const status = statusFor(
+      new ApiError(0, SERVER_CHANGED, 'This is not the server this device synced with before.'),
+      1,
+    );
     expect(status.message).toContain('not the server');
     expect(status.message).toContain('kept on this phone');
   });
 
   it('always tells the person their changes are kept, except when it must warn of tampering', () => {
-    for (const message of [MESSAGES.registration, MESSAGES.busy, MESSAGES.signIn, MESSAGES.failed]) expect(message).toContain('kept on this phone');
+    for (const message of [MESSAGES.registration, MESSAGES.busy, MESSAGES.signIn, MESSAGES.failed])
+      expect(message).toContain('kept on this phone');
     expect(MESSAGES.tampered).toContain('safe and unchanged');
   });
 });

@@ -61,7 +61,8 @@ export function statusFor(error: unknown, waiting: number): SyncStatus {
 
 function apiStatus(error: ApiError): { state: SyncState; message?: string } {
   if (error.code === NETWORK_UNREACHABLE) return { state: 'offline' };
-  if (error.code === 'registration_code_required' || error.code === 'invalid_registration_code') return { state: 'error', message: MESSAGES.registration };
+  if (error.code === 'registration_code_required' || error.code === 'invalid_registration_code')
+    return { state: 'error', message: MESSAGES.registration };
   // The connection's own message already says what happened and that nothing was sent.
   if (error.code === SERVER_CHANGED) return { state: 'error', message: `${error.message} ${KEPT}` };
   if (error.code === DEVICE_REMOVED) return { state: 'error', message: MESSAGES.removed };

@@ -50,7 +50,8 @@ export interface FakeRequest {
   status: 'pending' | 'approved' | 'declined';
 }
 
-const json = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const refusal = (status: number, code: string): Response => json(status, { code, message: `${code} (fake server)` });
 
 function payloadOf(entry: unknown): Record<string, unknown> {
@@ -79,7 +80,17 @@ export function fakeServer(): FakeServer {
       if (server.offline) throw new TypeError('fetch failed');
       const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
       const token = new Headers(init?.headers).get('authorization')?.replace('Bearer ', '');
-      return route(server, { method, path: url.pathname, query: url.searchParams, body, device: token === undefined ? undefined : tokens.get(token) }, { serverId, tokens, devices });
+      return route(
+        server,
+        {
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          body,
+          device: token === undefined ? undefined : tokens.get(token),
+        },
+        { serverId, tokens, devices },
+      );
     },
   };
   return server;
@@ -132,9 +143,11 @@ async function route(server: FakeServer, call: Call, accounts: Accounts): Promis
 /** Escrows as the real service keeps them: read with no sign-in; put and deleted by their owner only. */
 function escrowRoute(server: FakeServer, { method, body, device }: Call, id: string): Response {
   const held = server.escrows.get(id);
-  if (method === 'GET') return held === undefined ? refusal(404, 'not_found') : json(200, { escrow_id: id, escrow: held.escrow });
+  if (method === 'GET')
+    return held === undefined ? refusal(404, 'not_found') : json(200, { escrow_id: id, escrow: held.escrow });
   if (device === undefined) return refusal(401, 'unauthorized');
-  if (held !== undefined && held.owner !== device) return method === 'PUT' ? refusal(409, 'escrow_taken') : refusal(404, 'not_found');
+  if (held !== undefined && held.owner !== device)
+    return method === 'PUT' ? refusal(409, 'escrow_taken') : refusal(404, 'not_found');
   if (method === 'PUT') server.escrows.set(id, { owner: device, escrow: body['escrow'] });
   else if (held === undefined) return refusal(404, 'not_found');
   else server.escrows.delete(id);
@@ -157,7 +170,12 @@ function membersOf(circle: FakeCircle): Set<string> {
 async function createCircle(server: FakeServer, body: Record<string, unknown>): Promise<Response> {
   const id = String(body['circle_id']);
   if (server.circles.has(id)) return refusal(409, 'circle_exists');
-  server.circles.set(id, { log: [body['genesis']], envelopes: [body['key_envelope'] as FakeCircle['envelopes'][number]], changes: [], epoch: 0 });
+  server.circles.set(id, {
+    log: [body['genesis']],
+    envelopes: [body['key_envelope'] as FakeCircle['envelopes'][number]],
+    changes: [],
+    epoch: 0,
+  });
   return json(201, {});
 }
 
@@ -165,7 +183,12 @@ async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, 
   const { method, body } = call;
   if (sub === '' && method === 'GET') {
     const last = circle.log[circle.log.length - 1];
-    return json(200, { change_seq: server.changeSeqOverride ?? circle.changes.length, log_seq: circle.log.length - 1, head_hash: b64u(await entryHash(last)), epoch: circle.epoch });
+    return json(200, {
+      change_seq: server.changeSeqOverride ?? circle.changes.length,
+      log_seq: circle.log.length - 1,
+      head_hash: b64u(await entryHash(last)),
+      epoch: circle.epoch,
+    });
   }
   if (sub === '/log' && method === 'GET') return json(200, { data: circle.log });
   if (sub === '/log' && method === 'POST') {
@@ -181,14 +204,29 @@ async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, 
     const limit = Number(call.query.get('limit') ?? 200);
     const rows = circle.changes.filter((c) => c.seq > since).slice(0, limit);
     const done = circle.changes.filter((c) => c.seq > since).length <= limit;
-    return json(200, { data: rows.map(({ seq, change_id, envelope, pushed_by }) => ({ seq, change_id, envelope, pushed_by })), cursor: rows.at(-1)?.seq ?? since, done });
+    return json(200, {
+      data: rows.map(({ seq, change_id, envelope, pushed_by }) => ({ seq, change_id, envelope, pushed_by })),
+      cursor: rows.at(-1)?.seq ?? since,
+      done,
+    });
   }
-  if (sub === '/changes' && method === 'POST') return push(server, circle, body['changes'] as { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[], call.device);
+  if (sub === '/changes' && method === 'POST')
+    return push(
+      server,
+      circle,
+      body['changes'] as { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[],
+      call.device,
+    );
   return refusal(404, 'not_found');
 }
 
 /** All or none, idempotent by change id, stale_epoch then stale_base, as the real service. */
-function push(server: FakeServer, circle: FakeCircle, changes: { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[], device: string | undefined): Response {
+function push(
+  server: FakeServer,
+  circle: FakeCircle,
+  changes: { change_id: string; base_seq: number | null; envelope: Change['envelope'] }[],
+  device: string | undefined,
+): Response {
   const known = new Map(circle.changes.map((c) => [c.change_id, c.seq]));
   const fresh = changes.filter((c) => !known.has(c.change_id));
   if (fresh.some((c) => c.envelope.epoch !== circle.epoch)) return refusal(409, 'stale_epoch');
@@ -201,7 +239,13 @@ function push(server: FakeServer, circle: FakeCircle, changes: { change_id: stri
   }
   for (const c of fresh) {
     const seq = circle.changes.length + 1;
-    circle.changes.push({ seq, change_id: c.change_id, record_id: c.envelope.record_id, envelope: c.envelope, pushed_by: device });
+    circle.changes.push({
+      seq,
+      change_id: c.change_id,
+      record_id: c.envelope.record_id,
+      envelope: c.envelope,
+      pushed_by: device,
+    });
     known.set(c.change_id, seq);
   }
   if (server.loseNextPushAnswer) {
@@ -221,12 +265,20 @@ function inviteRoute(server: FakeServer, { method, path, body }: Call): Response
   }
   if (parts[0] === 'circles' && parts[2] === 'invites' && method === 'DELETE') {
     if (!server.invites.delete(parts[3] as string)) return refusal(404, 'not_found');
-    for (const request of server.requests.values()) if (request.inviteId === parts[3] && request.status === 'pending') request.status = 'declined';
+    for (const request of server.requests.values())
+      if (request.inviteId === parts[3] && request.status === 'pending') request.status = 'declined';
     return new Response(null, { status: 204 });
   }
   if (parts[0] === 'circles' && parts[2] === 'requests' && parts.length === 3) {
     const pending = [...server.requests].filter(([, r]) => r.circleId === parts[1] && r.status === 'pending');
-    return json(200, { data: pending.map(([id, r]) => ({ request_id: id, invite_id: r.inviteId, request: r.request, created_at: '2026-11-25T00:00:00Z' })) });
+    return json(200, {
+      data: pending.map(([id, r]) => ({
+        request_id: id,
+        invite_id: r.inviteId,
+        request: r.request,
+        created_at: '2026-11-25T00:00:00Z',
+      })),
+    });
   }
   if (parts[0] === 'circles' && parts[2] === 'requests' && parts[4] === 'approve') {
     const request = server.requests.get(parts[3] as string);
@@ -247,12 +299,19 @@ function inviteRoute(server: FakeServer, { method, path, body }: Call): Response
     const invite = server.invites.get(parts[1] as string);
     if (invite === undefined) return refusal(404, 'not_found');
     const id = b64u(randomBytes(16));
-    server.requests.set(id, { circleId: invite.circleId, inviteId: parts[1] as string, request: body['request'], status: 'pending' });
+    server.requests.set(id, {
+      circleId: invite.circleId,
+      inviteId: parts[1] as string,
+      request: body['request'],
+      status: 'pending',
+    });
     return json(201, { request_id: id, invite_id: parts[1], status: 'pending' });
   }
   if (parts[0] === 'requests') {
     const request = server.requests.get(parts[1] as string);
-    return request === undefined ? refusal(404, 'not_found') : json(200, { request_id: parts[1], invite_id: request.inviteId, status: request.status });
+    return request === undefined
+      ? refusal(404, 'not_found')
+      : json(200, { request_id: parts[1], invite_id: request.inviteId, status: request.status });
   }
   return undefined;
 }

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { registerServiceWorker, type OfflineState } from '../pwa/registerServiceWorker';
+import { type OfflineState, registerServiceWorker } from '../pwa/registerServiceWorker';
 import { DEFAULT_IDLE_LOCK_MS } from '../safety/autoLock';
-import { requestPersistence, type AppSettings, type Session } from '../storage';
+import { type AppSettings, requestPersistence, type Session } from '../storage';
 import type { SyncEngine, SyncStatus } from '../sync/engine';
 import { fetchServerInfo } from '../sync/server';
+import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';
 import { Layout } from './Layout';
 import { FirstRun } from './screens/FirstRun';
 import { Main } from './screens/Main';
 import { RecoveryKey } from './screens/RecoveryKey';
 import { Unlock } from './screens/Unlock';
-import { AppStatus, UpdateOffer, type ServerState } from './AppStatus';
 import { strings } from './strings';
 import { useSafetyShell } from './useSafetyShell';
 import { readSettings, store, writeSettings } from './vault';
@@ -98,9 +98,19 @@ export function App() {
         />
       )}
       {phase === 'locked' && <Unlock onUnlocked={(session) => void opened(session)} onWiped={wiped} />}
-      {phase === 'open' && open !== null && recovery !== null && <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />}
+      {phase === 'open' && open !== null && recovery !== null && (
+        <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />
+      )}
       {phase === 'open' && open !== null && recovery === null && (
-        <Main session={open.session} settings={open.settings} engine={engine} status={status} version={version} onSettings={saveSettings} onWiped={wiped} />
+        <Main
+          session={open.session}
+          settings={open.settings}
+          engine={engine}
+          status={status}
+          version={version}
+          onSettings={saveSettings}
+          onWiped={wiped}
+        />
       )}
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
       {phase !== 'open' && <AppStatus offline={shell.offline} server={shell.server} />}

@@ -24,7 +24,18 @@ interface ChoiceProps {
  * label is the target. A hint stays outside the label: a tap on it (often an answer's long text,
  * scrolled past on a phone) must not tick anything, and the accessible name stays just the label.
  */
-export function Choice({ id, type = 'checkbox', name, value, label, checked, disabled, onChange, hint, describedBy }: ChoiceProps) {
+export function Choice({
+  id,
+  type = 'checkbox',
+  name,
+  value,
+  label,
+  checked,
+  disabled,
+  onChange,
+  hint,
+  describedBy,
+}: ChoiceProps) {
   const hintId = hint === undefined ? undefined : `${id}-hint`;
   const described = [hintId, describedBy].filter((ref) => ref !== undefined).join(' ');
   return (
@@ -76,7 +87,19 @@ interface ChoiceGroupProps<T extends string> {
 }
 
 /** A group of tick-boxes or radio buttons under one legend. */
-export function ChoiceGroup<T extends string>({ legend, legendHidden, type, idPrefix, name, options, chosen, onChoose, disabled, describedBy, children }: ChoiceGroupProps<T>) {
+export function ChoiceGroup<T extends string>({
+  legend,
+  legendHidden,
+  type,
+  idPrefix,
+  name,
+  options,
+  chosen,
+  onChoose,
+  disabled,
+  describedBy,
+  children,
+}: ChoiceGroupProps<T>) {
   return (
     <fieldset aria-describedby={describedBy}>
       <legend class={legendHidden === true ? 'visually-hidden' : undefined}>{legend}</legend>
@@ -100,6 +123,12 @@ export function ChoiceGroup<T extends string>({ legend, legendHidden, type, idPr
 }
 
 /** The options of a record of `{ label, hint }` (the plan guide's roles and standings), in its order. */
-export function optionsOf<T extends string>(record: Readonly<Record<T, { readonly label: string; readonly hint?: string }>>): ChoiceOption<T>[] {
-  return (Object.entries(record) as [T, { label: string; hint?: string }][]).map(([value, { label, hint }]) => ({ value, label, hint }));
+export function optionsOf<T extends string>(
+  record: Readonly<Record<T, { readonly label: string; readonly hint?: string }>>,
+): ChoiceOption<T>[] {
+  return (Object.entries(record) as [T, { label: string; hint?: string }][]).map(([value, { label, hint }]) => ({
+    value,
+    label,
+    hint,
+  }));
 }

@@ -25,7 +25,9 @@ export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone
       </p>
       {conflicts.map((conflict, index) => (
         <p key={index}>
-          {conflict.hlc !== undefined && writer !== undefined ? strings.conflictBy(writer(conflict.hlc)) : strings.conflictOther}{' '}
+          {conflict.hlc !== undefined && writer !== undefined
+            ? strings.conflictBy(writer(conflict.hlc))
+            : strings.conflictOther}{' '}
           <span class="conflict-value">{describe(conflict.value)}</span>
         </p>
       ))}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { strings } from './strings';
 import { useFocusOnMount } from './focus';
+import { strings } from './strings';
 
 interface DiscardButtonProps {
   /** The button's text: "Cancel", "Discard changes"… */

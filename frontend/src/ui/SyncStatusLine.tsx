@@ -24,7 +24,13 @@ function summary(status: SyncStatus): string {
  * Offline / syncing / up to date / N changes waiting, and any problem in plain words: one status,
  * said once. "Sync now" always shows what it did, even when the answer is "still offline".
  */
-export function SyncStatusLine({ status, onSyncNow }: { status: SyncStatus; onSyncNow: (() => Promise<SyncStatus>) | null }) {
+export function SyncStatusLine({
+  status,
+  onSyncNow,
+}: {
+  status: SyncStatus;
+  onSyncNow: (() => Promise<SyncStatus>) | null;
+}) {
   const [stillOffline, setStillOffline] = useState(false);
   useEffect(() => {
     if (status.state !== 'offline') setStillOffline(false);
@@ -34,7 +40,9 @@ export function SyncStatusLine({ status, onSyncNow }: { status: SyncStatus; onSy
     setStillOffline(false);
     setStillOffline((await onSyncNow()).state === 'offline');
   };
-  const text = [summary(status), status.message ?? '', stillOffline ? strings.syncStillOffline : ''].filter((part) => part !== '').join(' ');
+  const text = [summary(status), status.message ?? '', stillOffline ? strings.syncStillOffline : '']
+    .filter((part) => part !== '')
+    .join(' ');
   return (
     <div class="sync-status" data-testid="sync-status" data-state={status.state} data-waiting={status.waiting}>
       <p role="status">{text}</p>

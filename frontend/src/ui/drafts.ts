@@ -49,14 +49,21 @@ export function dropDraft(session: DraftStore, key: string): Promise<void> {
  * meanwhile. Returns `drop`, for after a save or a discard: it forgets the draft and cancels a
  * keep still waiting, so the words do not come back when the form closes.
  */
-export function useKeptDraft<T>(session: DraftStore, key: string, draft: Draft<T> | null, ready: boolean): { drop(): Promise<void> } {
+export function useKeptDraft<T>(
+  session: DraftStore,
+  key: string,
+  draft: Draft<T> | null,
+  ready: boolean,
+): { drop(): Promise<void> } {
   const json = draft === null ? null : JSON.stringify(draft);
   const pending = useRef<{ keep(): void; timer: ReturnType<typeof setTimeout> } | null>(null);
   useEffect(() => {
     if (!ready) return;
     const keep = () => {
       pending.current = null;
-      void session.setState(stateName(key), json === null ? undefined : (JSON.parse(json) as unknown)).catch(() => undefined);
+      void session
+        .setState(stateName(key), json === null ? undefined : (JSON.parse(json) as unknown))
+        .catch(() => undefined);
     };
     pending.current = { keep, timer: setTimeout(keep, KEEP_AFTER_MS) };
     return () => {
@@ -79,7 +86,12 @@ export function useKeptDraft<T>(session: DraftStore, key: string, draft: Draft<T
  * already (`isSaved`; it is then forgotten). `done` turns true once the read is over, for
  * useKeptDraft's `ready`.
  */
-export function useRestoredDraft<T>(session: DraftStore, key: string, isSaved: (draft: Draft<T>) => boolean, apply: (draft: Draft<T>) => void): { done: boolean; touched(): void } {
+export function useRestoredDraft<T>(
+  session: DraftStore,
+  key: string,
+  isSaved: (draft: Draft<T>) => boolean,
+  apply: (draft: Draft<T>) => void,
+): { done: boolean; touched(): void } {
   const [done, setDone] = useState(false);
   const touched = useRef(false);
   useEffect(() => {

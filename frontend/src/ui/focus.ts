@@ -47,7 +47,9 @@ export function useFocusOnMount<T extends HTMLElement>(when = true) {
  * disabled it ends): a field is read out with the message that describes it only if the message
  * is there when it takes the focus.
  */
-export function useFocusRequest<T extends HTMLElement>(focus: (el: T) => void = moveFocus): { ref: { current: T | null }; request(): void } {
+export function useFocusRequest<T extends HTMLElement>(
+  focus: (el: T) => void = moveFocus,
+): { ref: { current: T | null }; request(): void } {
   const ref = useRef<T>(null);
   const pending = useRef(false);
   const [, redraw] = useState(0);

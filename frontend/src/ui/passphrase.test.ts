@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEstimator, refused, strengthOf, type Estimator, type Strength } from './passphrase';
+import { type Estimator, loadEstimator, refused, type Strength, strengthOf } from './passphrase';
 
 describe('passphrase feedback with the estimator (zxcvbn-ts)', async () => {
   const estimate = (await loadEstimator()) as Estimator;

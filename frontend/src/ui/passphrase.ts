@@ -32,7 +32,20 @@ export function loadEstimator(): Promise<Estimator | null> {
 }
 
 // A guesser tries these first; without the estimator, a passphrase made mostly of them is refused.
-const COMMON = ['password', 'passw0rd', 'qwerty', 'letmein', 'iloveyou', 'welcome', 'monkey', 'dragon', 'abc', '123', 'admin', 'secret'];
+const COMMON = [
+  'password',
+  'passw0rd',
+  'qwerty',
+  'letmein',
+  'iloveyou',
+  'welcome',
+  'monkey',
+  'dragon',
+  'abc',
+  '123',
+  'admin',
+  'secret',
+];
 
 /**
  * Contract: depends only on the text; never stored or sent. With the estimator, fewer than 10^6

@@ -13,18 +13,35 @@ type EditableKind = 'plan' | 'ally' | 'note';
  * PROTOCOL §7). `circle` names the shared circle a record of one belongs to. Resolves once the
  * record and its outbox entry are written.
  */
-export async function saveMerged<K extends EditableKind>(session: Session, kind: K, id: string, original: RecordBodies[K] | null, edited: RecordBodies[K], circle?: string): Promise<void> {
+export async function saveMerged<K extends EditableKind>(
+  session: Session,
+  kind: K,
+  id: string,
+  original: RecordBodies[K] | null,
+  edited: RecordBodies[K],
+  circle?: string,
+): Promise<void> {
   const latest = await session.get(kind, id);
   let body = edited;
   if (latest !== undefined && original !== null) {
-    const merged = merge(original as unknown as JsonObject, edited as unknown as JsonObject, latest.body as unknown as JsonObject, true);
+    const merged = merge(
+      original as unknown as JsonObject,
+      edited as unknown as JsonObject,
+      latest.body as unknown as JsonObject,
+      true,
+    );
     if (merged !== null) body = merged as unknown as RecordBodies[K];
   }
   await session.put(kind, id, body, circle);
 }
 
 /** The person has looked at the other versions: the record keeps its current values without them. */
-export async function dismissConflicts(session: Session, kind: EditableKind, id: string, circle?: string): Promise<void> {
+export async function dismissConflicts(
+  session: Session,
+  kind: EditableKind,
+  id: string,
+  circle?: string,
+): Promise<void> {
   const latest = await session.get(kind, id);
   if (latest?.body._conflicts === undefined) return;
   const { _conflicts: _looked, ...body } = latest.body;

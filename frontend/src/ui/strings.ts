@@ -10,8 +10,7 @@ export const strings = {
     'What you write is encrypted on this device, and only the people you choose can read what you share.',
   offlineReady: 'Ready to use without internet on this device.',
   offlinePreparing: 'Getting ready to work without internet…',
-  offlineUnsupported:
-    'This browser cannot keep the app for use without internet. It still works while you are online.',
+  offlineUnsupported: 'This browser cannot keep the app for use without internet. It still works while you are online.',
   serverChecking: 'Checking the connection to your organisation’s server…',
   serverReachable: 'Connected to your organisation’s server.',
   serverUnreachable: 'No connection to the server right now. That is fine: the app works without it.',
@@ -158,8 +157,10 @@ export const strings = {
   planAnswer: 'Your answer',
   planShareable: 'I may share this answer with people I choose',
   planPrivate: 'Private: only on your devices.',
-  planShareableNote: 'Shareable: nothing is shared until you share it with a circle. Once you do, your changes to it are shared too.',
-  sharedWithCircles: (names: readonly string[]) => `Shared with: ${names.map((n) => (n === '' ? 'a circle' : n)).join(', ')}.`,
+  planShareableNote:
+    'Shareable: nothing is shared until you share it with a circle. Once you do, your changes to it are shared too.',
+  sharedWithCircles: (names: readonly string[]) =>
+    `Shared with: ${names.map((n) => (n === '' ? 'a circle' : n)).join(', ')}.`,
   planAllies: 'People this answer is about',
   planNoAllies: 'Add people in “My allies” to link them here.',
   conflictHeading: 'Another of your devices changed this at the same time',
@@ -198,7 +199,8 @@ export const strings = {
   lockAfter: 'Lock the app after this long without use',
   minutes: (count: number) => (count === 1 ? '1 minute' : `${count} minutes`),
   exitTarget: 'Where “Leave now” goes',
-  exitTargetHelp: 'An ordinary web address, such as a news or weather site. Leave it empty for a built-in recipe page, which also works offline.',
+  exitTargetHelp:
+    'An ordinary web address, such as a news or weather site. Leave it empty for a built-in recipe page, which also works offline.',
   exitTargetInvalid: 'Please use a full web address starting with https://, or leave it empty.',
   syncSetting: 'Sync with the server this app came from',
   registrationCodeSettingsHelp:
@@ -217,16 +219,20 @@ export const strings = {
   checkRequests: 'Check for devices asking to join',
   noRequests: 'No device is asking to join right now.',
   requestSafety: 'Safety number:',
-  requestCompare: 'Approve only if your other device shows exactly the same number. If it does not, or you do not know the device, turn it down.',
+  requestCompare:
+    'Approve only if your other device shows exactly the same number. If it does not, or you do not know the device, turn it down.',
   approve: 'Approve',
   approved: 'Approved. Your other device will sync in a moment.',
   declineLink: 'Turn down',
-  linkDeclined: 'Turned down. That device gets nothing from your plan. To link one of your own devices, make a new link.',
+  linkDeclined:
+    'Turned down. That device gets nothing from your plan. To link one of your own devices, make a new link.',
   joinHeading: 'Use the plan from my other device',
-  joinHelp: 'On your other device, make a link in Settings, then paste it here. What is on this device now will be replaced by that plan.',
+  joinHelp:
+    'On your other device, make a link in Settings, then paste it here. What is on this device now will be replaced by that plan.',
   joinLink: 'Link from my other device',
   join: 'Ask to join',
-  joinWaiting: (safety: string) => `Waiting for your other device to approve. Check that it shows this safety number: ${safety}`,
+  joinWaiting: (safety: string) =>
+    `Waiting for your other device to approve. Check that it shows this safety number: ${safety}`,
   joinDone: 'This device now has your plan.',
   reviewDevicesLabel: 'Check your devices',
   reviewDevices:
@@ -237,7 +243,8 @@ export const strings = {
   linkedRefresh: 'Check my devices again',
   thisDevice: '(this device)',
   unnamedDevice: 'A device that has not synced yet',
-  lastSynced: (day: string, today: string) => (day === '' ? 'Not synced yet' : day === today ? 'Last synced today' : `Last synced on ${readableDay(day)}`),
+  lastSynced: (day: string, today: string) =>
+    day === '' ? 'Not synced yet' : day === today ? 'Last synced today' : `Last synced on ${readableDay(day)}`,
   deviceName: 'Name of this device',
   deviceNameHelp: 'Only your own devices see this name. The server never does.',
   saveDeviceName: 'Save name',
@@ -249,7 +256,8 @@ export const strings = {
   unlinkNo: 'Keep it',
   unlinked: (name: string) => `${name} is unlinked. It will get nothing new.`,
   backupHeading: 'Backup',
-  backupHelp: 'A backup file is encrypted: it opens only with the passphrase you had when you saved it. Keep it somewhere safe.',
+  backupHelp:
+    'A backup file is encrypted: it opens only with the passphrase you had when you saved it. Keep it somewhere safe.',
   exportBackup: 'Save a backup file',
   changePassphraseHeading: 'Change passphrase',
   currentPassphrase: 'Current passphrase',
@@ -263,7 +271,8 @@ export const strings = {
     'on this device at once, and stops bringing your plan to a new device once this device has synced.',
   newRecoveryButton: 'Make a new recovery key',
   newRecoveryBusy: 'Making a new recovery key…',
-  newRecoveryShown: 'This is your new recovery key. Your old one no longer works. Keep this one where no one else can find it: it will not be shown again.',
+  newRecoveryShown:
+    'This is your new recovery key. Your old one no longer works. Keep this one where no one else can find it: it will not be shown again.',
   wipeHeading: 'Remove everything from this device',
   wipeHelp:
     'This deletes your plan, your allies and your keys from this device straight away. It cannot be undone. ' +
@@ -311,17 +320,21 @@ export const strings = {
   circleProblemHelp:
     'Your data on this device is safe. This can mean the server was changed or tampered with. Tell your admin or the organisation that runs the server.',
   backToCircles: 'Back to all circles',
-  unreadableFrom: (names: readonly string[]) => `Something from ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} could not be read.`,
-  unreadableHelp: 'It was set aside; the rest of this circle is fine and keeps syncing. You could ask them to write it again.',
+  unreadableFrom: (names: readonly string[]) =>
+    `Something from ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} could not be read.`,
+  unreadableHelp:
+    'It was set aside; the rest of this circle is fine and keeps syncing. You could ask them to write it again.',
   unreadableSeen: 'OK, I have seen this',
 
   joinCircleHeading: 'Join a circle',
-  joinCircleHelp: 'Someone sent you an invite link. Joining asks the circle’s admin to let you in; the link alone does not.',
+  joinCircleHelp:
+    'Someone sent you an invite link. Joining asks the circle’s admin to let you in; the link alone does not.',
   inviteLinkLabel: 'Invite link',
   joinCircle: 'Ask to join',
   joinAsked: 'You asked to join. The admin has to approve you.',
   myJoinsLabel: 'Your requests to join',
-  joinWaitingCircle: 'Waiting for the admin to approve you. Check that this safety number matches the one on their screen: ',
+  joinWaitingCircle:
+    'Waiting for the admin to approve you. Check that this safety number matches the one on their screen: ',
   joinDeclinedCircle: 'The admin did not let you in, or the invite was withdrawn.',
   joinFailedCircle:
     'You were let in, but the circle did not check out, so it was not joined. This can mean the server was changed or tampered with. Ask the person who invited you.',
@@ -334,7 +347,8 @@ export const strings = {
   makeFacilitator: 'Name as facilitator',
   unmakeFacilitator: 'No longer facilitator',
   safetyNumberWith: 'Safety number:',
-  safetyNumberHelp: 'Compare it with the one on their screen, in person or by a call. If they match, no one is in between.',
+  safetyNumberHelp:
+    'Compare it with the one on their screen, in person or by a call. If they match, no one is in between.',
   removeMember: 'Remove from the circle',
   removeMemberConfirm:
     'Remove this person? They keep what they have already seen, but nothing new reaches them: the circle gets a new key that they do not have.',
@@ -345,7 +359,8 @@ export const strings = {
   leaveCircleYes: 'Yes, leave',
 
   inviteHeading: 'Invite someone',
-  inviteHelp: 'Each link works once and for a few days. Send it by a way only that person can read. Nobody gets in until you approve them.',
+  inviteHelp:
+    'Each link works once and for a few days. Send it by a way only that person can read. Nobody gets in until you approve them.',
   inviteFor: 'Who is this invite for?',
   inviteForHint: 'Only you see this, to know who is asking.',
   makeInvite: 'Make an invite link',
@@ -372,10 +387,12 @@ export const strings = {
     'When you change a shared answer, the circle sees the change.',
   sharingPlan: 'From your plan',
   sharingAllies: 'From your allies',
-  sharingAllyHint: 'Only a name, how to reach them, their roles and when they are available. Never your notes about them.',
+  sharingAllyHint:
+    'Only a name, how to reach them, their roles and when they are available. Never your notes about them.',
   sharingPrivateOnly: 'None of your answers is marked as one you may share. You can mark them in your plan.',
   sharingNoAllies: 'None of your allies can be shared yet (only people marked as allies can).',
-  unshareWarning: 'Taken back. People who already read it may remember it; anyone who joins from now on cannot read it.',
+  unshareWarning:
+    'Taken back. People who already read it may remember it; anyone who joins from now on cannot read it.',
   sharedNow: 'Shared with this circle.',
   sharedHeading: 'Shared with this circle',
   sharedNothing: 'Nothing has been shared with this circle yet.',
@@ -396,7 +413,8 @@ export const strings = {
   noteConflictHeading: 'Someone else changed this at the same time. Their words are kept here:',
 
   checkInsHeading: 'Check-ins',
-  checkInsHelp: 'A few words on how you are doing and what you need, so the group can look after everyone. Never where you are.',
+  checkInsHelp:
+    'A few words on how you are doing and what you need, so the group can look after everyone. Never where you are.',
   checkInsEmpty: 'No check-ins yet.',
   newCheckIn: 'Check in',
   feeling: 'How are you doing?',
@@ -420,5 +438,9 @@ function waitFor(seconds: number): string {
 /** A YYYY-MM-DD day as words, in the person's language, read as their own calendar day. */
 function readableDay(day: string): string {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return new Date(year, month - 1, date).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+  return new Date(year, month - 1, date).toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { plainError } from './vault';
 import { strings } from './strings';
+import { plainError } from './vault';
 
 export interface Action {
   readonly busy: boolean;

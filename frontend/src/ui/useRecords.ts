@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
-import { useLoaded } from './useLoaded';
 import type { LocalRecord, RecordKind, Session } from '../storage';
+import { useLoaded } from './useLoaded';
 
 export interface Records<K extends RecordKind> {
   /** null until the first read. */
@@ -10,7 +10,12 @@ export interface Records<K extends RecordKind> {
 }
 
 /** Every record of `kind` in the open vault (of the shared circle `circle`, if given), read again whenever `version` changes. */
-export function useRecords<K extends RecordKind>(session: Session, kind: K, version: number, circle?: string): Records<K> {
+export function useRecords<K extends RecordKind>(
+  session: Session,
+  kind: K,
+  version: number,
+  circle?: string,
+): Records<K> {
   const { value, reload } = useLoaded(() => session.list(kind, circle), [session, kind, version, circle]);
   return { items: value, reload };
 }

@@ -10,7 +10,8 @@ export function useSharedIn(session: Session, version: number): ReadonlyMap<stri
     const byCircle = new Map<string, string>();
     const shared = new Map<string, string[]>();
     for (const { body } of await session.list('share')) {
-      if (!byCircle.has(body.circle)) byCircle.set(body.circle, (await session.get('circle', body.circle))?.body.name ?? '');
+      if (!byCircle.has(body.circle))
+        byCircle.set(body.circle, (await session.get('circle', body.circle))?.body.name ?? '');
       shared.set(body.source, [...(shared.get(body.source) ?? []), byCircle.get(body.circle) ?? '']);
     }
     return shared;

@@ -2,7 +2,7 @@
  * The app's one local store and the few things every screen needs from an open vault.
  * Screens get a Session from here and never touch IndexedDB or keys themselves.
  */
-import { LocalStore, StorageError, type AppSettings, type Session } from '../storage';
+import { type AppSettings, LocalStore, type Session, StorageError } from '../storage';
 
 export const store = new LocalStore();
 

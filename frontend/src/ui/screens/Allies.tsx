@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
 import type { Ally, AllyRole, LocalRecord, Session } from '../../storage';
-import { readDraft, type Draft } from '../drafts';
+import { type Draft, readDraft } from '../drafts';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
@@ -10,7 +10,10 @@ import { ALLY_DRAFT, AllyForm } from './AllyForm';
 import { sortedAllies } from './Plan';
 
 type Filter = AllyRole | 'all';
-type Editing = { kind: 'none' } | { kind: 'new'; draft?: Draft<Ally> } | { kind: 'edit'; record: LocalRecord<'ally'>; draft?: Draft<Ally> };
+type Editing =
+  | { kind: 'none' }
+  | { kind: 'new'; draft?: Draft<Ally> }
+  | { kind: 'edit'; record: LocalRecord<'ally'>; draft?: Draft<Ally> };
 
 /** The person's private map of allies, possible allies and people to be careful with. */
 export function Allies({ session, version }: { session: Session; version: number }) {
@@ -30,7 +33,14 @@ export function Allies({ session, version }: { session: Session; version: number
     allies.reload();
   };
   if (editing.kind !== 'none') {
-    return <AllyForm session={session} record={editing.kind === 'edit' ? editing.record : undefined} draft={editing.draft} onDone={done} />;
+    return (
+      <AllyForm
+        session={session}
+        record={editing.kind === 'edit' ? editing.record : undefined}
+        draft={editing.draft}
+        onDone={done}
+      />
+    );
   }
   const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
   return (
@@ -54,7 +64,14 @@ export function Allies({ session, version }: { session: Session; version: number
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
       <ul class="ally-list" aria-label={strings.alliesHeading}>
         {shown.map((ally) => (
-          <AllyCard key={ally.id} ally={ally} sharedIn={sharedIn.get(ally.id) ?? []} session={session} onEdit={() => setEditing({ kind: 'edit', record: ally })} onRemoved={removed} />
+          <AllyCard
+            key={ally.id}
+            ally={ally}
+            sharedIn={sharedIn.get(ally.id) ?? []}
+            session={session}
+            onEdit={() => setEditing({ kind: 'edit', record: ally })}
+            onRemoved={removed}
+          />
         ))}
       </ul>
     </>
@@ -143,7 +160,12 @@ function AllyCard({ ally, sharedIn, session, onEdit, onRemoved }: AllyCardProps)
           <button type="button" class="secondary" aria-label={`${strings.editAlly}: ${body.name}`} onClick={onEdit}>
             {strings.editAlly}
           </button>
-          <button type="button" class="secondary" aria-label={`${strings.removeAlly}: ${body.name}`} onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${strings.removeAlly}: ${body.name}`}
+            onClick={() => setConfirming(true)}
+          >
             {strings.removeAlly}
           </button>
         </>

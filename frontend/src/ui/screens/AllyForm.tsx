@@ -1,20 +1,29 @@
 import { useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import { newRecordId, type Ally, type AllyRole, type LocalRecord, type Session } from '../../storage';
+import { type Ally, type AllyRole, type LocalRecord, newRecordId, type Session } from '../../storage';
 import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
-import { useKeptDraft, type Draft } from '../drafts';
-import { dismissConflicts, saveMerged } from '../saveMerged';
-import { SaveStatus } from '../SaveStatus';
-import { strings } from '../strings';
+import { type Draft, useKeptDraft } from '../drafts';
 import { focusField, useFocusOnMount, useFocusRequest } from '../focus';
+import { SaveStatus } from '../SaveStatus';
+import { dismissConflicts, saveMerged } from '../saveMerged';
+import { strings } from '../strings';
 import { useSave } from '../useRecords';
 
 const ROLES = optionsOf(ALLY_ROLES);
 const STATUSES = optionsOf(ALLY_STATUSES);
 
-const EMPTY: Ally = { name: '', reach: '', roles: [], whatTheyKnow: '', whatIWantThemToKnow: '', availability: '', trustNotes: '', status: 'ally' };
+const EMPTY: Ally = {
+  name: '',
+  reach: '',
+  roles: [],
+  whatTheyKnow: '',
+  whatIWantThemToKnow: '',
+  availability: '',
+  trustNotes: '',
+  status: 'ally',
+};
 
 type TextField = 'name' | 'reach' | 'whatTheyKnow' | 'whatIWantThemToKnow' | 'availability' | 'trustNotes';
 
@@ -50,7 +59,12 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
   // What the form started from: a save merges onto it, so nothing another device wrote meanwhile is undone.
   const base = draft?.base ?? record?.body ?? null;
   const dirty = !sameAlly(ally, base ?? EMPTY);
-  const kept = useKeptDraft(session, ALLY_DRAFT, dirty ? { base, value: withoutConflicts(ally), recordId: id.current } : null, true);
+  const kept = useKeptDraft(
+    session,
+    ALLY_DRAFT,
+    dirty ? { base, value: withoutConflicts(ally), recordId: id.current } : null,
+    true,
+  );
   // Save may be far below the name: take the person to the field, its message in view.
   const nameField = useFocusRequest<HTMLInputElement>(focusField);
   const nameInvalid = nameMissing && ally.name.trim() === '';
@@ -70,7 +84,8 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
   // Forgotten before the list shows again, or the list would open the form again from it.
   const discard = () => void kept.drop().then(() => onDone());
   const set = (change: Partial<Ally>) => setAlly({ ...ally, ...change });
-  const toggleRole = (role: AllyRole, on: boolean) => set({ roles: on ? [...ally.roles, role] : ally.roles.filter((r) => r !== role) });
+  const toggleRole = (role: AllyRole, on: boolean) =>
+    set({ roles: on ? [...ally.roles, role] : ally.roles.filter((r) => r !== role) });
 
   return (
     <form onSubmit={(event) => void submit(event)} aria-labelledby="ally-form-heading" noValidate>
@@ -80,19 +95,33 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
       {record?.body._conflicts !== undefined && (
         <Conflicts
           conflicts={record.body._conflicts}
-          onDone={() => void save.run(() => dismissConflicts(session, 'ally', id.current)).then(() => onDone(id.current))}
+          onDone={() =>
+            void save.run(() => dismissConflicts(session, 'ally', id.current)).then(() => onDone(id.current))
+          }
         />
       )}
       {TEXT_FIELDS.map(({ field, label, long }) => {
         const props = {
           id: `ally-${field}`,
           value: ally[field],
-          onInput: (e: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => set({ [field]: e.currentTarget.value }),
+          onInput: (e: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) =>
+            set({ [field]: e.currentTarget.value }),
         };
         return (
           <div key={field} class="field">
             <label for={props.id}>{label}</label>
-            {long ? <textarea rows={3} {...props} /> : <input type="text" autocomplete="off" {...props} ref={field === 'name' ? nameField.ref : null} aria-invalid={field === 'name' && nameInvalid} aria-describedby={field === 'name' ? 'ally-name-error' : undefined} />}
+            {long ? (
+              <textarea rows={3} {...props} />
+            ) : (
+              <input
+                type="text"
+                autocomplete="off"
+                {...props}
+                ref={field === 'name' ? nameField.ref : null}
+                aria-invalid={field === 'name' && nameInvalid}
+                aria-describedby={field === 'name' ? 'ally-name-error' : undefined}
+              />
+            )}
             {field === 'name' && (
               <p id="ally-name-error" class="error" aria-live="polite">
                 {nameInvalid ? strings.allyNameMissing : ''}
@@ -101,8 +130,24 @@ export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
           </div>
         );
       })}
-      <ChoiceGroup legend={strings.allyRoles} type="checkbox" idPrefix="role" name="ally-role" options={ROLES} chosen={(role) => ally.roles.includes(role)} onChoose={toggleRole} />
-      <ChoiceGroup legend={strings.allyStatus} type="radio" idPrefix="status" name="ally-status" options={STATUSES} chosen={(status) => ally.status === status} onChoose={(status) => set({ status })} />
+      <ChoiceGroup
+        legend={strings.allyRoles}
+        type="checkbox"
+        idPrefix="role"
+        name="ally-role"
+        options={ROLES}
+        chosen={(role) => ally.roles.includes(role)}
+        onChoose={toggleRole}
+      />
+      <ChoiceGroup
+        legend={strings.allyStatus}
+        type="radio"
+        idPrefix="status"
+        name="ally-status"
+        options={STATUSES}
+        chosen={(status) => ally.status === status}
+        onChoose={(status) => set({ status })}
+      />
       <button type="submit">{strings.save}</button>
       <DiscardButton label={strings.cancel} unsaved={dirty} onDiscard={discard} />
       {dirty && <p class="hint">{strings.draftUnsaved}</p>}

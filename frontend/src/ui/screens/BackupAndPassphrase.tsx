@@ -18,7 +18,10 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
       const blob = await session.exportBackup();
       const url = URL.createObjectURL(blob);
       // A neutral file name: a download list is as visible as a browser's history.
-      const link = Object.assign(document.createElement('a'), { href: url, download: `backup-${new Date().toISOString().slice(0, 10)}.json` });
+      const link = Object.assign(document.createElement('a'), {
+        href: url,
+        download: `backup-${new Date().toISOString().slice(0, 10)}.json`,
+      });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     });
@@ -31,7 +34,11 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
         <button type="button" class="secondary" disabled={saving.busy} onClick={download}>
           {strings.exportBackup}
         </button>
-        {saving.error !== '' && <p class="error" role="alert">{saving.error}</p>}
+        {saving.error !== '' && (
+          <p class="error" role="alert">
+            {saving.error}
+          </p>
+        )}
       </section>
       <ChangePassphrase session={session} onChanged={() => setChanged(true)} />
       <NewRecoveryKey session={session} />
@@ -68,13 +75,23 @@ function ChangePassphrase({ session, onChanged }: { session: Session; onChanged(
         {strings.changePassphraseHeading}
       </h2>
       <label for="current-passphrase">{strings.currentPassphrase}</label>
-      <input id="current-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      <input
+        id="current-passphrase"
+        type="password"
+        autocomplete="current-password"
+        value={current}
+        onInput={(e) => setCurrent(e.currentTarget.value)}
+      />
       <PassphraseFields key={changes} label={strings.newPassphrase} onChange={setNext} />
       <button type="submit" class="secondary" disabled={busy || current === '' || next === null}>
         {strings.changePassphrase}
       </button>
       <p role="status">{done ? `${strings.passphraseChanged} ${strings.oldBackupsStillOpen}` : ''}</p>
-      {error !== '' && <p class="error" role="alert">{error}</p>}
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
-import { newRecordId, type Feeling } from '../../storage';
+import { type Feeling, newRecordId } from '../../storage';
 import { hlcTime, writerOf } from '../../sync/authors';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { SaveStatus } from '../SaveStatus';
@@ -9,7 +9,10 @@ import { useRecords, useSave } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { nameIn, readableTime } from './circleParts';
 
-const FEELINGS: readonly ChoiceOption<Feeling>[] = Object.entries(strings.feelings).map(([value, label]) => ({ value: value as Feeling, label }));
+const FEELINGS: readonly ChoiceOption<Feeling>[] = Object.entries(strings.feelings).map(([value, label]) => ({
+  value: value as Feeling,
+  label,
+}));
 
 /** Check-ins: how each member is doing and what they need, newest first; never where anyone is. */
 export function CheckIns(props: CirclePartProps) {
@@ -28,7 +31,13 @@ export function CheckIns(props: CirclePartProps) {
           <li key={id} class="checkin" data-testid="checkin">
             <p>
               <strong>{strings.feelings[body.feeling]}</strong>
-              <span class="hint"> · {hlc === undefined ? strings.notYetSent : strings.checkInBy(nameIn(summary, writerOf({ hlc }, me)), readableTime(hlcTime(hlc)))}</span>
+              <span class="hint">
+                {' '}
+                ·{' '}
+                {hlc === undefined
+                  ? strings.notYetSent
+                  : strings.checkInBy(nameIn(summary, writerOf({ hlc }, me)), readableTime(hlcTime(hlc)))}
+              </span>
             </p>
             {body.text !== '' && <p class="answer-text">{body.text}</p>}
             {body.need !== '' && <p class="answer-text">{body.need}</p>}
@@ -49,7 +58,12 @@ function CheckInForm({ session, summary, onPosted }: CirclePartProps & { onPoste
   const others = summary.members.filter((m) => !m.you);
   const submit = async (event: Event) => {
     event.preventDefault();
-    const body = { feeling, text: text.trim(), need: need.trim(), speaksFor: feeling === 'need-break' ? speaksFor : '' };
+    const body = {
+      feeling,
+      text: text.trim(),
+      need: need.trim(),
+      speaksFor: feeling === 'need-break' ? speaksFor : '',
+    };
     if (await save.run(() => session.put('checkin', newRecordId(), body, summary.id))) {
       setText('');
       setNeed('');
@@ -58,7 +72,15 @@ function CheckInForm({ session, summary, onPosted }: CirclePartProps & { onPoste
   };
   return (
     <form onSubmit={(e) => void submit(e)} aria-label={strings.newCheckIn}>
-      <ChoiceGroup legend={strings.feeling} type="radio" idPrefix="feeling" name="feeling" options={FEELINGS} chosen={(f) => feeling === f} onChoose={(f) => setFeeling(f)} />
+      <ChoiceGroup
+        legend={strings.feeling}
+        type="radio"
+        idPrefix="feeling"
+        name="feeling"
+        options={FEELINGS}
+        chosen={(f) => feeling === f}
+        onChoose={(f) => setFeeling(f)}
+      />
       {feeling === 'need-break' && (
         <>
           <label for="speaks-for">{strings.speaksFor}</label>

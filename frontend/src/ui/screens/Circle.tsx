@@ -1,18 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
+import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../focus';
 import { CheckIns } from './CheckIns';
-import { circleName } from './Circles';
 import { CircleInvites } from './CircleInvites';
 import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
+import { circleName } from './Circles';
 import { engineMessage } from './engineMessage';
 import { Notes } from './Notes';
-import { ActionError } from '../ActionError';
 
 export interface CircleProps {
   session: Session;
@@ -72,10 +72,16 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
       {confirming ? (
         <div role="group" aria-label={strings.leaveCircle}>
           <p>{strings.leaveCircleConfirm}</p>
-          <button type="button" disabled={action.busy} onClick={() => action.run(async () => {
-            await engine.leaveCircle(circleId);
-            onLeft();
-          })}>
+          <button
+            type="button"
+            disabled={action.busy}
+            onClick={() =>
+              action.run(async () => {
+                await engine.leaveCircle(circleId);
+                onLeft();
+              })
+            }
+          >
             {strings.leaveCircleYes}
           </button>
           <button type="button" class="secondary" onClick={() => setConfirming(false)}>
@@ -102,7 +108,12 @@ function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: Cir
         {summary.standing === 'left' ? strings.leftHere : strings.removedHere}
       </p>
       {summary.standing === 'removed' && (
-        <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(() => engine.checkCircleAgain(summary.id))}>
+        <button
+          type="button"
+          class="secondary"
+          disabled={action.busy}
+          onClick={() => action.run(() => engine.checkCircleAgain(summary.id))}
+        >
           {strings.checkAgain}
         </button>
       )}
@@ -118,7 +129,12 @@ function Unreadable({ engine, summary, onChanged }: Pick<CircleProps, 'engine' |
     <div class="panel" role="status" data-testid="circle-unreadable">
       <p>{strings.unreadableFrom(summary.unreadable)}</p>
       <p>{strings.unreadableHelp}</p>
-      <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(() => engine.dismissUnreadable(summary.id).then(onChanged))}>
+      <button
+        type="button"
+        class="secondary"
+        disabled={action.busy}
+        onClick={() => action.run(() => engine.dismissUnreadable(summary.id).then(onChanged))}
+      >
         {strings.unreadableSeen}
       </button>
       <ActionError action={action} />

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { CircleInvite } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -7,7 +8,6 @@ import { useLoaded } from '../useLoaded';
 import type { CirclePartProps } from './circleParts';
 import { readableTime } from './circleParts';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 /** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
 export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
@@ -54,7 +54,14 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
       <p class="hint">{strings.inviteHelp}</p>
       <form onSubmit={make}>
         <label for="invite-for">{strings.inviteFor}</label>
-        <input id="invite-for" type="text" maxLength={60} value={label} aria-describedby="invite-for-hint" onInput={(e) => setLabel(e.currentTarget.value)} />
+        <input
+          id="invite-for"
+          type="text"
+          maxLength={60}
+          value={label}
+          aria-describedby="invite-for-hint"
+          onInput={(e) => setLabel(e.currentTarget.value)}
+        />
         <p class="hint" id="invite-for-hint">
           {strings.inviteForHint}
         </p>
@@ -76,7 +83,13 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
           {(open.value ?? []).map((o) => (
             <li key={o.inviteId} data-testid="open-invite">
               {strings.openInvite(o.label, readableTime(o.expiresAt.getTime()))}{' '}
-              <button type="button" class="secondary" aria-label={strings.withdrawInviteFor(o.label)} disabled={action.busy} onClick={() => withdraw(o.inviteId)}>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={strings.withdrawInviteFor(o.label)}
+                disabled={action.busy}
+                onClick={() => withdraw(o.inviteId)}
+              >
                 {strings.withdrawInvite}
               </button>
             </li>

@@ -1,10 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import type { CircleMember } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 /** Who is in the circle, as its signed log says; an admin can name facilitators and remove people. */
 export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
@@ -54,7 +54,10 @@ interface PersonProps {
 function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProps) {
   const [confirming, setConfirming] = useState(false);
   const name = member.name === '' ? strings.unnamedMember : member.name;
-  const roles = [member.role === 'admin' ? strings.standingAdmin : '', member.facilitator ? strings.facilitator : ''].filter((r) => r !== '');
+  const roles = [
+    member.role === 'admin' ? strings.standingAdmin : '',
+    member.facilitator ? strings.facilitator : '',
+  ].filter((r) => r !== '');
   return (
     <li class="person" data-testid="member">
       <p>
@@ -72,10 +75,20 @@ function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProp
       )}
       {canManage && !confirming && (
         <>
-          <button type="button" class="secondary" aria-label={`${member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}: ${name}`} onClick={() => onFacilitator(!member.facilitator)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}: ${name}`}
+            onClick={() => onFacilitator(!member.facilitator)}
+          >
             {member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}
           </button>
-          <button type="button" class="secondary" aria-label={`${strings.removeMember}: ${name}`} onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${strings.removeMember}: ${name}`}
+            onClick={() => setConfirming(true)}
+          >
             {strings.removeMember}
           </button>
         </>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { PLAN_SECTIONS } from '../../plan/guide';
 import { copyOf } from '../../sync/shares';
+import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -10,7 +11,6 @@ import type { CirclePartProps } from './circleParts';
 import { engineMessage } from './engineMessage';
 import { sortedAllies } from './Plan';
 import { AllyCopyWords, PlanCopyWords } from './SharedWords';
-import { ActionError } from '../ActionError';
 
 /**
  * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked
@@ -30,16 +30,18 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
   // Each choice shows the copy `copyOf` would write, so the words beside a tick-box are exactly
   // what the circle would read; copyOf also leaves out whatever cannot be shared.
   const answers = PLAN_SECTIONS.flatMap((section) =>
-    (plan.items ?? []).filter((a) => a.body.section === section.id).flatMap((a): ChoiceOption<string>[] => {
-      const copy = copyOf(a);
-      if (copy?.kind !== 'shared-plan') return [];
-      const words = (
-        <div class="shared-preview">
-          <PlanCopyWords copy={copy.body} />
-        </div>
-      );
-      return [{ value: a.id, label: section.title, hint: words }];
-    }),
+    (plan.items ?? [])
+      .filter((a) => a.body.section === section.id)
+      .flatMap((a): ChoiceOption<string>[] => {
+        const copy = copyOf(a);
+        if (copy?.kind !== 'shared-plan') return [];
+        const words = (
+          <div class="shared-preview">
+            <PlanCopyWords copy={copy.body} />
+          </div>
+        );
+        return [{ value: a.id, label: section.title, hint: words }];
+      }),
   );
   const people = sortedAllies(allies.items ?? []).flatMap((a): ChoiceOption<string>[] => {
     const copy = copyOf(a);

@@ -37,7 +37,16 @@ export function Circles({ session, engine, version }: CirclesProps) {
       cameBack.current = true;
       setOpen(null);
     };
-    return <Circle session={session} engine={engine} summary={shown} version={version} onBack={back} onChanged={circles.reload} />;
+    return (
+      <Circle
+        session={session}
+        engine={engine}
+        summary={shown}
+        version={version}
+        onBack={back}
+        onChanged={circles.reload}
+      />
+    );
   }
   return (
     <>
@@ -52,17 +61,25 @@ export function Circles({ session, engine, version }: CirclesProps) {
         ))}
       </ul>
       <JoinCircle engine={engine} version={version} onJoined={circles.reload} />
-      <StartCircle engine={engine} onStarted={(id) => {
-        circles.reload();
-        setOpen(id);
-      }} />
+      <StartCircle
+        engine={engine}
+        onStarted={(id) => {
+          circles.reload();
+          setOpen(id);
+        }}
+      />
     </>
   );
 }
 
 function CircleItem({ circle, onOpen }: { circle: CircleSummary; onOpen(): void }) {
   const name = circleName(circle);
-  const standing = circle.standing !== 'member' ? strings.standingRemoved : circle.admin ? strings.standingAdmin : strings.standingMember;
+  const standing =
+    circle.standing !== 'member'
+      ? strings.standingRemoved
+      : circle.admin
+        ? strings.standingAdmin
+        : strings.standingMember;
   return (
     <li class="panel" data-testid="circle">
       <h2>{name}</h2>

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { useFocusRequest } from '../focus';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
 import { LinkedDevices } from './LinkedDevices';
-import { ActionError } from '../ActionError';
 
 /** Link the person's other devices to this plan, or this device to another's. */
 export function Devices({ engine }: { engine: SyncEngine | null }) {
@@ -33,7 +33,12 @@ function MakeLink({ engine }: { engine: SyncEngine }) {
   const action = useAction(engineMessage);
   return (
     <div>
-      <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(async () => setLink(await engine.createDeviceLink()))}>
+      <button
+        type="button"
+        class="secondary"
+        disabled={action.busy}
+        onClick={() => action.run(async () => setLink(await engine.createDeviceLink()))}
+      >
         {strings.makeLink}
       </button>
       {link !== null && (
@@ -81,7 +86,12 @@ function Requests({ engine }: { engine: SyncEngine }) {
             <button type="button" disabled={action.busy} onClick={() => answer(request.requestId, true)}>
               {strings.approve}
             </button>
-            <button type="button" class="secondary" disabled={action.busy} onClick={() => answer(request.requestId, false)}>
+            <button
+              type="button"
+              class="secondary"
+              disabled={action.busy}
+              onClick={() => answer(request.requestId, false)}
+            >
               {strings.declineLink}
             </button>
           </li>
@@ -111,7 +121,14 @@ function Join({ engine }: { engine: SyncEngine }) {
       <h3 id="join-heading">{strings.joinHeading}</h3>
       <p class="hint">{strings.joinHelp}</p>
       <label for="join-link">{strings.joinLink}</label>
-      <input id="join-link" type="text" autocomplete="off" spellcheck={false} value={link} onInput={(e) => setLink(e.currentTarget.value)} />
+      <input
+        id="join-link"
+        type="text"
+        autocomplete="off"
+        spellcheck={false}
+        value={link}
+        onInput={(e) => setLink(e.currentTarget.value)}
+      />
       <button type="submit" class="secondary" disabled={action.busy || link.trim() === ''}>
         {strings.join}
       </button>

@@ -3,7 +3,7 @@ import type { Session } from '../../storage';
 import { Choice } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { store, writeSettings, DEFAULT_SETTINGS } from '../vault';
+import { DEFAULT_SETTINGS, store, writeSettings } from '../vault';
 import { OtherServer } from './OtherServer';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoverFromServer } from './RecoverFromServer';
@@ -36,7 +36,12 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
     if (passphrase === null) return;
     run(async () => {
       const { session, recoveryText } = await store.createVault(passphrase);
-      if (sync) await writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin, ...(code.trim() === '' ? {} : { registrationCode: code.trim() }) });
+      if (sync)
+        await writeSettings(session, {
+          ...DEFAULT_SETTINGS,
+          serverUrl: location.origin,
+          ...(code.trim() === '' ? {} : { registrationCode: code.trim() }),
+        });
       onCreated(session, recoveryText);
     });
   };
@@ -58,7 +63,13 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
         <p>{strings.firstRunPassphraseHelp}</p>
         <PassphraseFields label={strings.passphrase} onChange={setPassphrase} />
-        <Choice id="sync-choice" label={strings.syncChoice} checked={sync} describedBy="sync-choice-help" onChange={setSync} />
+        <Choice
+          id="sync-choice"
+          label={strings.syncChoice}
+          checked={sync}
+          describedBy="sync-choice-help"
+          onChange={setSync}
+        />
         <p id="sync-choice-help" class="hint">
           {strings.syncChoiceHelp}
         </p>
@@ -67,7 +78,11 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
           {strings.createVault}
         </button>
         <p role="status">{busy ? strings.creatingVault : ''}</p>
-        {error !== '' && <p class="error" role="alert">{error}</p>}
+        {error !== '' && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
       <OtherServer />
       <RestoreBackup onRestored={onRestored} />

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 const INVITE = '#join=';
 const WAIT_POLL_MS = 5_000;
@@ -36,10 +36,11 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
       onJoined();
     });
   };
-  const dismiss = (requestId: string) => action.run(async () => {
-    await engine.dismissJoin(requestId);
-    joins.reload();
-  });
+  const dismiss = (requestId: string) =>
+    action.run(async () => {
+      await engine.dismissJoin(requestId);
+      joins.reload();
+    });
   return (
     <section class="panel" aria-labelledby="join-circle-heading">
       <h2 id="join-circle-heading">{strings.joinCircleHeading}</h2>
@@ -70,9 +71,23 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
       <form onSubmit={join}>
         <p class="hint">{strings.joinCircleHelp}</p>
         <label for="invite-link">{strings.inviteLinkLabel}</label>
-        <input id="invite-link" type="text" autocomplete="off" spellcheck={false} value={link} onInput={(e) => setLink(e.currentTarget.value)} />
+        <input
+          id="invite-link"
+          type="text"
+          autocomplete="off"
+          spellcheck={false}
+          value={link}
+          onInput={(e) => setLink(e.currentTarget.value)}
+        />
         <label for="join-name">{strings.myNameInCircle}</label>
-        <input id="join-name" type="text" maxLength={60} value={name} aria-describedby="join-name-hint" onInput={(e) => setName(e.currentTarget.value)} />
+        <input
+          id="join-name"
+          type="text"
+          maxLength={60}
+          value={name}
+          aria-describedby="join-name-hint"
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
         <p class="hint" id="join-name-hint">
           {strings.myNameHint}
         </p>

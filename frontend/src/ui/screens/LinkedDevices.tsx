@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { LinkedDevice, SyncEngine } from '../../sync/engine';
 import { dayOf, MAX_DEVICE_NAME } from '../../sync/devices';
+import type { LinkedDevice, SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
 /** The person's devices that share this plan: names, last synced day, rename this one, unlink another. */
 export function LinkedDevices({ engine }: { engine: SyncEngine }) {

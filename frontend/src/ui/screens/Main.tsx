@@ -3,8 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppSettings, Session } from '../../storage';
 import type { SyncEngine, SyncStatus } from '../../sync/engine';
 import { REVIEW_DEVICES } from '../../sync/review';
-import { strings } from '../strings';
 import { SyncStatusLine } from '../SyncStatusLine';
+import { strings } from '../strings';
 import { Allies } from './Allies';
 import type { CirclesProps } from './Circles';
 import { Plan } from './Plan';
@@ -56,27 +56,41 @@ export function Main(props: MainProps) {
     <>
       <nav aria-label={strings.navLabel} class="tabs">
         {TABS.map(({ tab: name, label }) => (
-          <button key={name} type="button" class="tab" aria-current={tab === name ? 'page' : undefined} onClick={() => {
+          <button
+            key={name}
+            type="button"
+            class="tab"
+            aria-current={tab === name ? 'page' : undefined}
+            onClick={() => {
               setTab(name);
               setVisit((v) => v + 1);
-            }}>
+            }}
+          >
             {label}
           </button>
         ))}
       </nav>
       {review && (
-        <div class="panel notice" role="region" aria-label={strings.reviewDevicesLabel}>
+        <section class="panel notice" aria-label={strings.reviewDevicesLabel}>
           <p>{strings.reviewDevices}</p>
           <button type="button" onClick={checkDevices}>
             {strings.reviewDevicesButton}
           </button>
-        </div>
+        </section>
       )}
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => engine.syncNow()} />
       {tab === 'plan' && <Plan session={session} version={version} />}
       {tab === 'allies' && <Allies session={session} version={version} />}
       {tab === 'circles' && <LazyCircles key={visit} session={session} engine={engine} version={version} />}
-      {tab === 'settings' && <Settings session={session} settings={props.settings} engine={engine} onChange={props.onSettings} onWiped={props.onWiped} />}
+      {tab === 'settings' && (
+        <Settings
+          session={session}
+          settings={props.settings}
+          engine={engine}
+          onChange={props.onSettings}
+          onWiped={props.onWiped}
+        />
+      )}
     </>
   );
 }

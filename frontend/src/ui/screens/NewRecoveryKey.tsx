@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../storage';
+import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../focus';
 import { plainError } from '../vault';
 import { KeptKey } from './RecoveryKey';
 
@@ -24,12 +24,22 @@ export function NewRecoveryKey({ session }: { session: Session }) {
       <h2 id="new-recovery-heading">{strings.newRecoveryHeading}</h2>
       <p>{strings.newRecoveryHelp}</p>
       <label for="new-recovery-passphrase">{strings.currentPassphrase}</label>
-      <input id="new-recovery-passphrase" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      <input
+        id="new-recovery-passphrase"
+        type="password"
+        autocomplete="current-password"
+        value={current}
+        onInput={(e) => setCurrent(e.currentTarget.value)}
+      />
       <button type="submit" class="secondary" disabled={busy || current === ''}>
         {strings.newRecoveryButton}
       </button>
       <p role="status">{busy ? strings.newRecoveryBusy : ''}</p>
-      {error !== '' && <p class="error" role="alert">{error}</p>}
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

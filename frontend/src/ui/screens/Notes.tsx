@@ -1,12 +1,12 @@
 import { useRef, useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
-import { newRecordId, type LocalRecord } from '../../storage';
+import { type LocalRecord, newRecordId } from '../../storage';
 import { hlcAuthor, hlcTime, writerOf } from '../../sync/authors';
 import { Conflicts } from '../Conflicts';
-import { dismissConflicts, saveMerged } from '../saveMerged';
-import { SaveStatus } from '../SaveStatus';
-import { strings } from '../strings';
 import { useFocusOnMount } from '../focus';
+import { SaveStatus } from '../SaveStatus';
+import { dismissConflicts, saveMerged } from '../saveMerged';
+import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
 import { nameIn, readableTime } from './circleParts';
@@ -41,24 +41,37 @@ export function Notes(props: CirclePartProps) {
           {strings.newNote}
         </button>
       )}
-      {editing.kind !== 'none' && <NoteForm {...props} note={editing.kind === 'edit' ? editing.note : undefined} onDone={done} />}
+      {editing.kind !== 'none' && (
+        <NoteForm {...props} note={editing.kind === 'edit' ? editing.note : undefined} onDone={done} />
+      )}
       {notes.items !== null && sorted.length === 0 && <p>{strings.notesEmpty}</p>}
       <ul class="plain" aria-labelledby="notes-heading">
         {sorted.map((note) => (
           <li key={note.id} class="note" data-testid="note">
             <h3>{note.body.title}</h3>
             <p class="answer-text">{note.body.text}</p>
-            <p class="hint">{note.hlc === undefined ? strings.notYetSent : strings.lastChanged(nameIn(summary, writerOf(note, me)), readableTime(hlcTime(note.hlc)))}</p>
+            <p class="hint">
+              {note.hlc === undefined
+                ? strings.notYetSent
+                : strings.lastChanged(nameIn(summary, writerOf(note, me)), readableTime(hlcTime(note.hlc)))}
+            </p>
             {note.body._conflicts !== undefined && (
               <Conflicts
                 conflicts={note.body._conflicts}
                 heading={strings.noteConflictHeading}
                 writer={(hlc) => `${nameIn(summary, hlcAuthor(hlc))}, ${readableTime(hlcTime(hlc))}`}
-                {...(canWrite ? { onDone: () => void dismissConflicts(session, 'note', note.id, summary.id).then(notes.reload) } : {})}
+                {...(canWrite
+                  ? { onDone: () => void dismissConflicts(session, 'note', note.id, summary.id).then(notes.reload) }
+                  : {})}
               />
             )}
             {canWrite && editing.kind === 'none' && (
-              <button type="button" class="secondary" aria-label={`${strings.editNote}: ${note.body.title}`} onClick={() => setEditing({ kind: 'edit', note })}>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`${strings.editNote}: ${note.body.title}`}
+                onClick={() => setEditing({ kind: 'edit', note })}
+              >
                 {strings.editNote}
               </button>
             )}
@@ -85,16 +98,29 @@ function NoteForm({ session, summary, note, onDone }: NoteFormProps) {
   const id = useRef(note?.id ?? newRecordId());
   const submit = async (event: Event) => {
     event.preventDefault();
-    const ok = await save.run(() => saveMerged(session, 'note', id.current, original.current, { title: title.trim(), text }, summary.id));
+    const ok = await save.run(() =>
+      saveMerged(session, 'note', id.current, original.current, { title: title.trim(), text }, summary.id),
+    );
     if (ok) onDone();
   };
   const remove = async () => {
     if (note !== undefined && (await save.run(() => session.remove('note', note.id)))) onDone();
   };
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label={note === undefined ? strings.newNote : `${strings.editNote}: ${note.body.title}`}>
+    <form
+      onSubmit={(e) => void submit(e)}
+      aria-label={note === undefined ? strings.newNote : `${strings.editNote}: ${note.body.title}`}
+    >
       <label for="note-title">{strings.noteTitle}</label>
-      <input id="note-title" ref={first} type="text" required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      <input
+        id="note-title"
+        ref={first}
+        type="text"
+        required
+        maxLength={120}
+        value={title}
+        onInput={(e) => setTitle(e.currentTarget.value)}
+      />
       <label for="note-text">{strings.noteText}</label>
       <textarea id="note-text" rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       <button type="submit" disabled={save.state === 'saving' || title.trim() === ''}>

@@ -10,6 +10,7 @@ function serverAddress(typed: string): URL | null {
   const url = webAddress(text.includes('://') ? text : `https://${text}`);
   return url !== null && (url.protocol === 'https:' || LOOPBACK.has(url.hostname)) ? url : null;
 }
+
 import { strings } from '../strings';
 
 /**
@@ -27,7 +28,16 @@ export function OtherServer() {
       <summary>{strings.otherServerSummary}</summary>
       <p>{strings.otherServerHelp}</p>
       <label for="other-server">{strings.otherServerAddress}</label>
-      <input id="other-server" type="text" inputMode="url" autocomplete="off" autocapitalize="none" spellcheck={false} value={address} onInput={(e) => setAddress(e.currentTarget.value)} />
+      <input
+        id="other-server"
+        type="text"
+        inputMode="url"
+        autocomplete="off"
+        autocapitalize="none"
+        spellcheck={false}
+        value={address}
+        onInput={(e) => setAddress(e.currentTarget.value)}
+      />
       <p>
         {url !== null && !elsewhere && strings.otherServerSame}
         {elsewhere && (

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
-import { loadEstimator, refused, strengthOf, type Estimator, type Strength } from '../passphrase';
+import { type Estimator, loadEstimator, refused, type Strength, strengthOf } from '../passphrase';
 import { strings } from '../strings';
 
 const strengthText: Record<Strength, string> = {

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
-import { newRecordId, type Ally, type LocalRecord, type PlanAnswer, type Session } from '../../storage';
+import { type Ally, type LocalRecord, newRecordId, type PlanAnswer, type Session } from '../../storage';
 import { Choice, ChoiceGroup } from '../Choice';
 import { Conflicts, keptConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
 import { useKeptDraft, useRestoredDraft } from '../drafts';
-import { dismissConflicts, saveMerged } from '../saveMerged';
 import { SaveStatus } from '../SaveStatus';
+import { dismissConflicts, saveMerged } from '../saveMerged';
 import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';
@@ -69,15 +69,25 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
   const save = useSave();
   const dirty = !sameAnswer({ answer, shareable, allyIds }, original.current);
   const draftKey = `plan:${section.id}`;
-  const restored = useRestoredDraft<PlanAnswer>(session, draftKey, (draft) => sameAnswer(draft.value, stored ?? null), (draft) => {
-    original.current = draft.base;
-    if (record === undefined) id.current = draft.recordId;
-    setAnswer(draft.value.answer);
-    setShareable(draft.value.shareable);
-    setAllyIds(draft.value.allyIds);
-  });
+  const restored = useRestoredDraft<PlanAnswer>(
+    session,
+    draftKey,
+    (draft) => sameAnswer(draft.value, stored ?? null),
+    (draft) => {
+      original.current = draft.base;
+      if (record === undefined) id.current = draft.recordId;
+      setAnswer(draft.value.answer);
+      setShareable(draft.value.shareable);
+      setAllyIds(draft.value.allyIds);
+    },
+  );
   const value: PlanAnswer = { section: section.id, answer, shareable, allyIds };
-  const kept = useKeptDraft(session, draftKey, dirty ? { base: original.current, value, recordId: id.current } : null, restored.done);
+  const kept = useKeptDraft(
+    session,
+    draftKey,
+    dirty ? { base: original.current, value, recordId: id.current } : null,
+    restored.done,
+  );
 
   // Another device's edit arrived: show it, unless the person has unsaved words here.
   // Effects run after paint: without `seen`, the first run would wipe what was typed meanwhile.
@@ -107,17 +117,20 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
     setAllyIds(from?.allyIds ?? []);
     void kept.drop();
   };
-  const typed = <T,>(set: (value: T) => void) => (value: T) => {
-    restored.touched();
-    set(value);
-  };
+  const typed =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      restored.touched();
+      set(value);
+    };
   const submit = (event: Event) => {
     event.preventDefault();
     const kept = allyIds.filter((a) => allies.some((x) => x.id === a));
     // Conflicts stay until the person says they looked at them.
     void write({ section: section.id, answer, shareable, allyIds: kept, ...keptConflicts(stored) });
   };
-  const toggleAlly = (allyId: string, on: boolean) => typed(setAllyIds)(on ? [...allyIds, allyId] : allyIds.filter((a) => a !== allyId));
+  const toggleAlly = (allyId: string, on: boolean) =>
+    typed(setAllyIds)(on ? [...allyIds, allyId] : allyIds.filter((a) => a !== allyId));
   const field = `answer-${section.id}`;
   return (
     <form class="panel plan-section" aria-labelledby={`${field}-title`} onSubmit={submit} data-section={section.id}>
@@ -129,9 +142,18 @@ function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }
         ))}
       </ul>
       <label for={field}>{strings.planAnswer}</label>
-      <textarea id={field} rows={4} aria-describedby={`${field}-prompts`} value={answer} onInput={(e) => typed(setAnswer)(e.currentTarget.value)} />
+      <textarea
+        id={field}
+        rows={4}
+        aria-describedby={`${field}-prompts`}
+        value={answer}
+        onInput={(e) => typed(setAnswer)(e.currentTarget.value)}
+      />
       {stored?._conflicts !== undefined && (
-        <Conflicts conflicts={stored._conflicts} onDone={() => void save.run(() => dismissConflicts(session, 'plan', id.current)).then(onSaved)} />
+        <Conflicts
+          conflicts={stored._conflicts}
+          onDone={() => void save.run(() => dismissConflicts(session, 'plan', id.current)).then(onSaved)}
+        />
       )}
       <Choice id={`${field}-share`} label={strings.planShareable} checked={shareable} onChange={typed(setShareable)} />
       <p class="hint">{shareable ? strings.planShareableNote : strings.planPrivate}</p>
@@ -158,7 +180,9 @@ function sameIds(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function sameAnswer(a: Pick<PlanAnswer, 'answer' | 'shareable' | 'allyIds'>, b: PlanAnswer | null): boolean {
-  return a.answer === (b?.answer ?? '') && a.shareable === (b?.shareable ?? false) && sameIds(a.allyIds, b?.allyIds ?? []);
+  return (
+    a.answer === (b?.answer ?? '') && a.shareable === (b?.shareable ?? false) && sameIds(a.allyIds, b?.allyIds ?? [])
+  );
 }
 
 interface AllyPickerProps {

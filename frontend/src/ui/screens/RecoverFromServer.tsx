@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ProtocolError } from '../../crypto/errors';
-import { StorageError, type Session } from '../../storage';
+import { type Session, StorageError } from '../../storage';
 import { ApiError } from '../../sync/api';
+import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { useFocusOnMount } from '../focus';
 import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';
@@ -18,7 +18,8 @@ interface RecoverFromServerProps {
 
 /** Written for the person where they come from the recovery flow or the server; anything else is generic. */
 function recoveryError(failure: unknown): string {
-  if (failure instanceof ProtocolError && failure.code === 'recovery_key_typo') return new StorageError('recovery_key_typo').message;
+  if (failure instanceof ProtocolError && failure.code === 'recovery_key_typo')
+    return new StorageError('recovery_key_typo').message;
   if (failure instanceof ApiError || failure instanceof ProtocolError) return failure.message;
   return plainError(failure, strings.genericError);
 }
@@ -39,8 +40,12 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
       // Sync is on from the start: a hand-over cut short is finished by the sync engine.
       // The code is kept with the settings, so the engine can finish a hand-over cut short.
       const registrationCode = code.trim() === '' ? {} : { registrationCode: code.trim() };
-      const onVault = (session: Session) => writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin, ...registrationCode });
-      const { session, recoveryText } = await recoverFromServer(store, key, passphrase, { onVault, ...registrationCode });
+      const onVault = (session: Session) =>
+        writeSettings(session, { ...DEFAULT_SETTINGS, serverUrl: location.origin, ...registrationCode });
+      const { session, recoveryText } = await recoverFromServer(store, key, passphrase, {
+        onVault,
+        ...registrationCode,
+      });
       onCreated(session, recoveryText);
     });
   };
@@ -57,7 +62,11 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
         {strings.fromServerButton}
       </button>
       <p role="status">{busy ? strings.fromServerBusy : ''}</p>
-      {error !== '' && <p class="error" role="alert">{error}</p>}
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <button type="button" class="link" onClick={onBack}>
         {strings.fromServerBack}
       </button>

@@ -5,7 +5,15 @@ export function RecoveryKeyInput({ value, onInput }: { value: string; onInput(va
   return (
     <>
       <label for="recovery-key">{strings.recoveryKey}</label>
-      <input id="recovery-key" type="text" autocomplete="off" autocapitalize="characters" spellcheck={false} value={value} onInput={(e) => onInput(e.currentTarget.value)} />
+      <input
+        id="recovery-key"
+        type="text"
+        autocomplete="off"
+        autocapitalize="characters"
+        spellcheck={false}
+        value={value}
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
     </>
   );
 }

@@ -1,7 +1,15 @@
 import { strings } from '../strings';
 
 /** The code an organisation may hand out before its server lets a new device sync; optional. */
-export function RegistrationCode({ value, onInput, help }: { value: string; onInput(code: string): void; help: string }) {
+export function RegistrationCode({
+  value,
+  onInput,
+  help,
+}: {
+  value: string;
+  onInput(code: string): void;
+  help: string;
+}) {
   return (
     <>
       <label for="registration-code">{strings.registrationCode}</label>

@@ -21,11 +21,20 @@ export function RestoreBackup({ onRestored }: { onRestored(): void }) {
       <h2 id="restore-heading">{strings.restoreHeading}</h2>
       <p>{strings.restoreHelp}</p>
       <label for="backup-file">{strings.restoreFile}</label>
-      <input id="backup-file" type="file" accept=".json,application/json" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+      <input
+        id="backup-file"
+        type="file"
+        accept=".json,application/json"
+        onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+      />
       <button type="submit" class="secondary" disabled={file === null}>
         {strings.restore}
       </button>
-      {error !== '' && <p class="error" role="alert">{error}</p>}
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

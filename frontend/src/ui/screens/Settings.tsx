@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { requestPersistence, type AppSettings, type Persistence, type Session } from '../../storage';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
+import { type AppSettings, type Persistence, requestPersistence, type Session } from '../../storage';
 import type { SyncEngine } from '../../sync/engine';
 import { Choice } from '../Choice';
 import { strings } from '../strings';
@@ -56,7 +56,13 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
   const submit = (event: Event) => {
     event.preventDefault();
     if (!exitValid) return;
-    const next = { ...settings, lockAfterMinutes: lockAfter, quickExitUrl: exitUrl.trim(), serverUrl: sync ? location.origin : '', registrationCode: code.trim() };
+    const next = {
+      ...settings,
+      lockAfterMinutes: lockAfter,
+      quickExitUrl: exitUrl.trim(),
+      serverUrl: sync ? location.origin : '',
+      registrationCode: code.trim(),
+    };
     onChange(next).then(
       () => setMessage(strings.settingsSaved),
       () => setMessage(strings.saveFailed),
@@ -73,7 +79,16 @@ function SafetySettings({ settings, onChange }: Pick<SettingsProps, 'settings' |
         ))}
       </select>
       <label for="exit-target">{strings.exitTarget}</label>
-      <input id="exit-target" type="url" inputMode="url" autocomplete="off" aria-describedby="exit-target-help exit-target-error" aria-invalid={!exitValid} value={exitUrl} onInput={(e) => setExitUrl(e.currentTarget.value)} />
+      <input
+        id="exit-target"
+        type="url"
+        inputMode="url"
+        autocomplete="off"
+        aria-describedby="exit-target-help exit-target-error"
+        aria-invalid={!exitValid}
+        value={exitUrl}
+        onInput={(e) => setExitUrl(e.currentTarget.value)}
+      />
       <p id="exit-target-help" class="hint">
         {strings.exitTargetHelp}
       </p>

@@ -1,13 +1,16 @@
 import { useState } from 'preact/hooks';
 import type { CirclePurpose } from '../../storage';
 import type { SyncEngine } from '../../sync/engine';
+import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { engineMessage } from './engineMessage';
-import { ActionError } from '../ActionError';
 
-const PURPOSES: readonly ChoiceOption<CirclePurpose>[] = Object.entries(strings.purposes).map(([value, label]) => ({ value: value as CirclePurpose, label }));
+const PURPOSES: readonly ChoiceOption<CirclePurpose>[] = Object.entries(strings.purposes).map(([value, label]) => ({
+  value: value as CirclePurpose,
+  label,
+}));
 
 /** A form to start a circle, with this device as its admin. */
 export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStarted(id: string): void }) {
@@ -24,13 +27,37 @@ export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStart
       <h2 id="start-circle-heading">{strings.startCircleHeading}</h2>
       <p class="hint">{strings.startCircleHelp}</p>
       <label for="circle-name">{strings.circleName}</label>
-      <input id="circle-name" type="text" required maxLength={80} value={name} aria-describedby="circle-name-hint" onInput={(e) => setName(e.currentTarget.value)} />
+      <input
+        id="circle-name"
+        type="text"
+        required
+        maxLength={80}
+        value={name}
+        aria-describedby="circle-name-hint"
+        onInput={(e) => setName(e.currentTarget.value)}
+      />
       <p class="hint" id="circle-name-hint">
         {strings.circleNameHint}
       </p>
-      <ChoiceGroup legend={strings.circlePurpose} type="radio" idPrefix="purpose" name="purpose" options={PURPOSES} chosen={(p) => purpose === p} onChoose={(p) => setPurpose(p)} />
+      <ChoiceGroup
+        legend={strings.circlePurpose}
+        type="radio"
+        idPrefix="purpose"
+        name="purpose"
+        options={PURPOSES}
+        chosen={(p) => purpose === p}
+        onChoose={(p) => setPurpose(p)}
+      />
       <label for="my-circle-name">{strings.myNameInCircle}</label>
-      <input id="my-circle-name" type="text" required maxLength={60} value={myName} aria-describedby="my-circle-name-hint" onInput={(e) => setMyName(e.currentTarget.value)} />
+      <input
+        id="my-circle-name"
+        type="text"
+        required
+        maxLength={60}
+        value={myName}
+        aria-describedby="my-circle-name-hint"
+        onInput={(e) => setMyName(e.currentTarget.value)}
+      />
       <p class="hint" id="my-circle-name-hint">
         {strings.myNameHint}
       </p>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { StorageError, type Session } from '../../storage';
+import { type Session, StorageError } from '../../storage';
 import { focusAndSelect, useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -66,7 +66,11 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
         value={passphrase}
         onInput={(e) => setPassphrase(e.currentTarget.value)}
       />
-      <button type="submit" disabled={busy || passphrase === '' || waiting} aria-describedby={waiting ? 'unlock-wait' : undefined}>
+      <button
+        type="submit"
+        disabled={busy || passphrase === '' || waiting}
+        aria-describedby={waiting ? 'unlock-wait' : undefined}
+      >
         {strings.unlockButton}
       </button>
       <p role="status">{busy ? strings.unlocking : waitLeft.over ? strings.waitOver : ''}</p>
@@ -108,7 +112,11 @@ function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; o
         {strings.recoverButton}
       </button>
       <p role="status">{busy ? strings.unlocking : ''}</p>
-      {error !== '' && <p class="error" role="alert">{error}</p>}
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <button type="button" class="link" onClick={onBack}>
         {strings.backToUnlock}
       </button>

@@ -16,7 +16,13 @@ export function Wipe({ onWiped }: { onWiped(): void }) {
       <h2 id="wipe-heading">{strings.wipeHeading}</h2>
       <p>{strings.wipeHelp}</p>
       <label for="wipe-confirm">{strings.wipeConfirm}</label>
-      <input id="wipe-confirm" type="text" autocomplete="off" value={word} onInput={(e) => setWord(e.currentTarget.value)} />
+      <input
+        id="wipe-confirm"
+        type="text"
+        autocomplete="off"
+        value={word}
+        onInput={(e) => setWord(e.currentTarget.value)}
+      />
       <button type="submit" class="danger" disabled={word.trim().toUpperCase() !== strings.wipeWord}>
         {strings.wipe}
       </button>
