@@ -25,7 +25,7 @@ from support_circle.services.admin import totals
 
 UNMATCHED = "unmatched"
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Seconds; the budget for a small push is 50 ms at the 99th percentile (DESIGN §9).
+# Seconds; a push with one client should take at most 10 ms at the 99th percentile (docs/architecture.md §9).
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _LABELS = ("method", "route", "status")
 

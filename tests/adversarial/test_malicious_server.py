@@ -1,4 +1,4 @@
-"""The server plays against its users (DESIGN §3): it edits its own database between syncs.
+"""The server plays against its users (docs/architecture.md §3): it edits its own database between syncs.
 
 Every tampering here is one a compelled operator could do with a SQL prompt. The reference client
 must refuse each with the code PROTOCOL.md §11 names for it, apply nothing of it, and say what

@@ -1,4 +1,4 @@
-"""Bad input of every kind is a 4xx with a stable code, never a 500 (DESIGN §2.5)."""
+"""Bad input of every kind is a 4xx with a stable code, never a 500 (docs/architecture.md §2.5)."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any

@@ -1,4 +1,4 @@
-"""DESIGN §2.1, proved: after a full sync against a real server process, nothing the people in the
+"""docs/architecture.md §2.1, proved: after a full sync against a real server process, nothing the people in the
 scenario wrote is anywhere in what the server keeps — its database files or dump, and its log.
 
 The scenario uses every path that carries content: records pushed and pulled, a merge, invites

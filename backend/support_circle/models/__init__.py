@@ -1,5 +1,5 @@
 """Table models, one module per resource. The server stores ids, ciphertext, padded sizes and
-timestamps — never content, names or contact details (DESIGN §2)."""
+timestamps — never content, names or contact details (docs/architecture.md §2)."""
 
 from support_circle.models.changes import Change
 from support_circle.models.circles import Circle, CircleMember, KeyEnvelopeRow, MembershipEntry
