@@ -24,7 +24,7 @@ from support_circle.models import (
     RegistrationCode,
 )
 from support_circle.protocol.encoding import b64u
-from support_circle.services.devices import _aware, code_hash
+from support_circle.services.devices import code_hash
 
 # Crockford's base32 without I, L, O, U: nothing a person can misread when typing it on a phone.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -45,9 +45,7 @@ class CodeInfo:
 
     @classmethod
     def of(cls, row: RegistrationCode) -> "CodeInfo":
-        expires = _aware(row.expires_at) if row.expires_at else None
-        revoked = _aware(row.revoked_at) if row.revoked_at else None
-        return cls(row.id, row.uses, row.max_uses, _aware(row.created_at), expires, revoked)
+        return cls(row.id, row.uses, row.max_uses, row.created_at, row.expires_at, row.revoked_at)
 
     def usable(self, now: datetime) -> bool:
         unexpired = self.expires_at is None or self.expires_at > now

@@ -80,8 +80,3 @@ def _use_registration_code(session: Session, code: str | None) -> None:
             "That registration code is not valid (mistyped, used up, expired or revoked).",
             code="invalid_registration_code",
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes even for timezone columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -23,7 +23,6 @@ from support_circle.protocol.encoding import ID_BYTES, b64u, parse_json, unb64u_
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.invites import verify_join_request
 from support_circle.services.circles import append_entry, member_circle, next_state
-from support_circle.services.devices import _aware
 from support_circle.services.sealed import check_padded, check_sealed, decode
 from support_circle.settings import Settings
 
@@ -56,7 +55,7 @@ def _now() -> datetime:
 
 
 def usable(invite: Invite, now: datetime) -> bool:
-    return invite.revoked_at is None and now < _aware(invite.expires_at) and invite.uses < invite.max_uses
+    return invite.revoked_at is None and now < invite.expires_at and invite.uses < invite.max_uses
 
 
 # Admins: making and withdrawing invites --------------------------------------------------------
