@@ -3,12 +3,12 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from support_circle.api.counters import CirclePublic
 from support_circle.db import SessionDep
 from support_circle.deps import CurrentDevice
 from support_circle.errors import ErrorBody
-from support_circle.models import Circle
 from support_circle.services import circles
-from support_circle.wire import Id, Key32, KeyEnvelope, SignedObject
+from support_circle.wire import Id, KeyEnvelope, SignedObject
 
 router = APIRouter(prefix="/circles", tags=["circles"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -23,26 +23,6 @@ class CircleCreate(BaseModel):
     circle_id: Id
     genesis: SignedObject
     key_envelope: KeyEnvelope = Field(description="The first epoch key, sealed to the creating device.")
-
-
-class CirclePublic(BaseModel):
-    circle_id: Id
-    genesis_hash: Key32
-    log_seq: int
-    head_hash: Key32
-    epoch: int
-    change_seq: int
-
-    @classmethod
-    def of(cls, circle: Circle) -> "CirclePublic":
-        return cls(
-            circle_id=circle.id,
-            genesis_hash=circle.genesis_hash,
-            log_seq=circle.log_seq,
-            head_hash=circle.head_hash,
-            epoch=circle.epoch,
-            change_seq=circle.change_seq,
-        )
 
 
 class CircleList(BaseModel):

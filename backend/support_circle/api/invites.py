@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from support_circle.api.circles import CirclePublic
+from support_circle.api.counters import CirclePublic
 from support_circle.db import SessionDep
 from support_circle.deps import CurrentDevice, SettingsDep
 from support_circle.errors import ErrorBody
