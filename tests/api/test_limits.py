@@ -1,5 +1,7 @@
 """Every limit is a setting and answers with a JSON error a person and an app can act on."""
 
+import math
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -83,10 +85,14 @@ def test_a_device_over_its_quota_is_refused_and_keeps_what_it_stored(limited: Te
 
 def test_too_many_requests_get_429_with_retry_after(limited: TestClient) -> None:
     member = signed_in(limited)
-    answers = [member.get("/v1/circles") for _ in range(31)]
-    assert [a.status_code for a in answers[:30]] == [200] * 30
-    assert (answers[30].status_code, answers[30].json()["code"]) == (429, "rate_limited")
-    assert int(answers[30].headers["Retry-After"]) >= 1
+    started, answers = time.monotonic(), [member.get("/v1/circles")]
+    while answers[-1].status_code == 200 and len(answers) < 100:
+        answers.append(member.get("/v1/circles"))
+    # The bucket holds 30 and refills at 30 a minute: on a slow machine a few more get through.
+    refilled = math.ceil((time.monotonic() - started) * 30 / 60)
+    assert 30 <= len(answers) - 1 <= 30 + refilled, [a.status_code for a in answers]
+    assert (answers[-1].status_code, answers[-1].json()["code"]) == (429, "rate_limited")
+    assert int(answers[-1].headers["Retry-After"]) >= 1
 
 
 def _tight(settings: Settings, **update: object) -> TestClient:
