@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
@@ -95,23 +96,68 @@ def _keep_head(session: Session, circle: Circle, state: CircleState) -> None:
 def create_circle(
     session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
 ) -> Circle:
+    """The new circle, or the one this very request made before (a retry whose answer was lost).
+
+    Everything the request says is checked before its id is looked up: a request that would be
+    refused anyway is refused alike whether the id is free or taken. An id taken otherwise is
+    ``circle_exists``; nothing is ever overwritten.
+    """
+    anchor = entry_hash(genesis)
+    state = _verify(circle_id, anchor, [genesis])
+    if list(state.members) != [unb64u(device.id)]:
+        raise Forbidden("A device can only create a circle with itself as the first admin.", code="not_creator")
+    _check_envelopes(circle_id, state, [envelope])
     with serialized_writes(session):
-        if session.get(Circle, circle_id) is not None:
-            raise Conflict("circle_exists", "A circle with this id exists already.")
-        anchor = entry_hash(genesis)
-        state = _verify(circle_id, anchor, [genesis])
-        if list(state.members) != [unb64u(device.id)]:
-            raise Forbidden("A device can only create a circle with itself as the first admin.", code="not_creator")
-        circle = Circle(id=circle_id, genesis_hash=b64u(anchor), head_hash=b64u(anchor))
-        _keep_head(session, circle, state)
-        session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
-        session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
-        session.flush()
-        _store_envelopes(session, circle, state, [envelope], Grant(device.id))
-        announce(session, Event("membership", circle_id, 0))
-        session.commit()
-        session.refresh(circle)
-        return circle
+        try:
+            return _create(session, device, state, genesis, envelope)
+        except IntegrityError:  # the same id, made at the same moment by another request
+            session.rollback()
+            made = _made_before(session, device, circle_id, genesis, envelope)
+            if made is None:
+                raise
+            return made
+
+
+def _create(
+    session: Session, device: Device, state: CircleState, genesis: dict[str, Any], envelope: dict[str, Any]
+) -> Circle:
+    circle_id, anchor = envelope["circle_id"], b64u(entry_hash(genesis))  # the envelope's id was checked
+    made = _made_before(session, device, circle_id, genesis, envelope)
+    if made is not None:
+        return made
+    circle = Circle(id=circle_id, genesis_hash=anchor, head_hash=anchor)
+    _keep_head(session, circle, state)
+    session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
+    session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
+    session.flush()
+    _store_envelopes(session, circle, state, [envelope], Grant(device.id))
+    announce(session, Event("membership", circle_id, 0))
+    session.commit()
+    session.refresh(circle)
+    return circle
+
+
+def _made_before(
+    session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
+) -> Circle | None:
+    """None for a free id; the circle if this device made it by the same genesis and key and is
+    still in it; ``circle_exists`` for any other circle under this id."""
+    circle = session.get(Circle, circle_id)
+    if circle is None:
+        return None
+    first = session.get(MembershipEntry, (circle_id, 0))
+    held = session.get(KeyEnvelopeRow, (circle_id, 0, device.id))
+    member = session.get(CircleMember, (circle_id, device.id))
+    if (
+        first is None
+        or first.entry != genesis
+        or held is None
+        or held.envelope != envelope
+        or member is None
+        or not member.active
+    ):
+        raise Conflict("circle_exists", "A circle with this id exists already.")
+    return circle
 
 
 def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[str, Any]]:
@@ -205,17 +251,23 @@ class Grant:
         return envelope["epoch"] == self.new_epoch or recipient == self.new_member or self.fill
 
 
+def _check_envelopes(circle_id: str, state: CircleState, envelopes: list[dict[str, Any]]) -> None:
+    """Key envelopes of the right size, for members of this circle, for epochs its log has."""
+    members = {b64u(d) for d in state.members}
+    for envelope in envelopes:
+        _check_sealed_key(envelope["sealed"])
+        if envelope["circle_id"] != circle_id or not 0 <= envelope["epoch"] <= state.epoch:
+            raise Rejected("context_mismatch", "A key envelope names another circle or an epoch the log does not have.")
+        if envelope["recipient"] not in members:
+            raise Rejected("unknown_author", "A key envelope is for a device that is not a member.")
+
+
 def _store_envelopes(
     session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]], grant: Grant
 ) -> None:
     """Stores key envelopes for members, for epochs the log has, as ``grant`` allows; all or none."""
-    members = {b64u(d) for d in state.members}
+    _check_envelopes(circle.id, state, envelopes)
     for envelope in envelopes:
-        _check_sealed_key(envelope["sealed"])
-        if envelope["circle_id"] != circle.id or not 0 <= envelope["epoch"] <= state.epoch:
-            raise Rejected("context_mismatch", "A key envelope names another circle or an epoch the log does not have.")
-        if envelope["recipient"] not in members:
-            raise Rejected("unknown_author", "A key envelope is for a device that is not a member.")
         key = (circle.id, envelope["epoch"], envelope["recipient"])
         row = session.get(KeyEnvelopeRow, key)
         if not grant.allows(envelope, stored=row is not None):

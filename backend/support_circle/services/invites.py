@@ -72,33 +72,59 @@ def create_invite(
     expires_at: datetime,
     max_uses: int,
 ) -> Invite:
+    """The new invite, or the one this very request made before (a retry whose answer was lost).
+
+    Everything the request says is checked before its id is looked up, so only a request that
+    would otherwise succeed can meet a taken id: ``invite_exists``, and nothing is overwritten.
+    """
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         expires_at = _checked_expiry(expires_at, _now())
         size = _check_record(record)
-        _check_room(session, settings, circle, device, size)
         if not 1 <= max_uses <= MAX_USES:
             raise Rejected("invalid_max_uses", f"An invite can be used 1 to {MAX_USES} times.")
-        auth_key = decode(auth_pub, "invite", 32)
-        if session.get(Invite, record["invite_id"]) is not None:
-            raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.")
-        invite = Invite(
+        wanted = Invite(
             id=record["invite_id"],
             circle_id=circle.id,
             record=record,
-            auth_pub=auth_key,
+            auth_pub=decode(auth_pub, "invite", 32),
             max_uses=max_uses,
             created_by=device.id,
             expires_at=expires_at,
         )
-        session.add(invite)
+        made = _made_before(session, wanted)
+        if made is not None:
+            return made
+        _check_room(session, settings, circle, device, size)
+        session.add(wanted)
         try:
             session.commit()
-        except IntegrityError as exc:  # the same id, made at the same moment by another request
+        except IntegrityError:  # the same id, made at the same moment by another request
             session.rollback()
-            raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.") from exc
-        session.refresh(invite)
-        return invite
+            made = _made_before(session, wanted)
+            if made is None:
+                raise
+            return made
+        session.refresh(wanted)
+        return wanted
+
+
+def _made_before(session: Session, wanted: Invite) -> Invite | None:
+    """None for a free id; the invite if the same device made it in the same circle with the same
+    record and terms; ``invite_exists`` for any other invite under this id."""
+    invite = session.get(Invite, wanted.id)
+    if invite is None:
+        return None
+    same = (invite.circle_id, invite.created_by, invite.record, invite.auth_pub, invite.max_uses) == (
+        wanted.circle_id,
+        wanted.created_by,
+        wanted.record,
+        wanted.auth_pub,
+        wanted.max_uses,
+    )
+    if not same or _aware(invite.expires_at) != wanted.expires_at:
+        raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.")
+    return invite
 
 
 def invites_of(session: Session, device: Device, circle_id: str) -> list[Invite]:
