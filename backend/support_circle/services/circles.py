@@ -23,7 +23,9 @@ from support_circle.protocol.circle_keys import SEALED_KEY_BYTES
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.membership import CircleState, Head, apply_entry, entry_hash, verify_log
 from support_circle.services import log_head
+from support_circle.services.quota import charge
 from support_circle.services.sealed import decode
+from support_circle.settings import Settings
 
 NOT_A_MEMBER = "No such circle for this device. It may have been removed from it."
 
@@ -94,7 +96,12 @@ def _keep_head(session: Session, circle: Circle, state: CircleState) -> None:
 
 
 def create_circle(
-    session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
+    session: Session,
+    settings: Settings,
+    device: Device,
+    circle_id: str,
+    genesis: dict[str, Any],
+    envelope: dict[str, Any],
 ) -> Circle:
     """The new circle, or the one this very request made before (a retry whose answer was lost).
 
@@ -109,7 +116,7 @@ def create_circle(
     _check_envelopes(circle_id, state, [envelope])
     with serialized_writes(session):
         try:
-            return _create(session, device, state, genesis, envelope)
+            return _create(session, settings, device, state, genesis, envelope)
         except IntegrityError:  # the same id, made at the same moment by another request
             session.rollback()
             made = _made_before(session, device, circle_id, genesis, envelope)
@@ -119,12 +126,18 @@ def create_circle(
 
 
 def _create(
-    session: Session, device: Device, state: CircleState, genesis: dict[str, Any], envelope: dict[str, Any]
+    session: Session,
+    settings: Settings,
+    device: Device,
+    state: CircleState,
+    genesis: dict[str, Any],
+    envelope: dict[str, Any],
 ) -> Circle:
     circle_id, anchor = envelope["circle_id"], b64u(entry_hash(genesis))  # the envelope's id was checked
     made = _made_before(session, device, circle_id, genesis, envelope)
     if made is not None:
         return made
+    charge(session, settings, device, entry_size(genesis) + SEALED_KEY_BYTES)
     circle = Circle(id=circle_id, genesis_hash=anchor, head_hash=anchor)
     _keep_head(session, circle, state)
     session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
@@ -160,6 +173,11 @@ def _made_before(
     return circle
 
 
+def entry_size(entry: dict[str, Any]) -> int:
+    """What a membership entry counts in its appender's quota: its signed payload and signature."""
+    return len(unb64u(entry["payload"])) + len(unb64u(entry["sig"]))
+
+
 def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[str, Any]]:
     statement = (
         select(MembershipEntry)
@@ -170,7 +188,12 @@ def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[
 
 
 def append_entry(
-    session: Session, device: Device, circle_id: str, entry: dict[str, Any], envelopes: list[dict[str, Any]]
+    session: Session,
+    settings: Settings,
+    device: Device,
+    circle_id: str,
+    entry: dict[str, Any],
+    envelopes: list[dict[str, Any]],
 ) -> Circle:
     """Appends one verified entry and the key envelopes it needs, in one transaction.
 
@@ -186,7 +209,8 @@ def append_entry(
         _keep_head(session, circle, state)
         _sync_members(session, circle, before, state)
         session.flush()
-        _store_envelopes(session, circle, state, envelopes, Grant.of(device, entry))
+        added = _store_envelopes(session, circle, state, envelopes, Grant.of(device, entry))
+        charge(session, settings, device, entry_size(entry) + SEALED_KEY_BYTES * added)
         announce(session, Event("membership", circle.id, seq))
         session.commit()
         session.refresh(circle)
@@ -264,9 +288,11 @@ def _check_envelopes(circle_id: str, state: CircleState, envelopes: list[dict[st
 
 def _store_envelopes(
     session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]], grant: Grant
-) -> None:
-    """Stores key envelopes for members, for epochs the log has, as ``grant`` allows; all or none."""
+) -> int:
+    """Stores key envelopes as ``grant`` allows, all or none; how many were not stored before
+    (a replaced envelope is the same 80 bytes, so only new ones add to a quota)."""
     _check_envelopes(circle.id, state, envelopes)
+    added = 0
     for envelope in envelopes:
         key = (circle.id, envelope["epoch"], envelope["recipient"])
         row = session.get(KeyEnvelopeRow, key)
@@ -276,11 +302,14 @@ def _store_envelopes(
                 "or added its device; nobody replaces a key another member holds.",
                 code="not_your_envelope",
             )
-        row = row or KeyEnvelopeRow(
-            circle_id=circle.id, epoch=envelope["epoch"], recipient=envelope["recipient"], envelope=envelope
-        )
+        if row is None:
+            added += 1
+            row = KeyEnvelopeRow(
+                circle_id=circle.id, epoch=envelope["epoch"], recipient=envelope["recipient"], envelope=envelope
+            )
         row.envelope = envelope
         session.add(row)
+    return added
 
 
 def _check_sealed_key(sealed: str) -> None:
@@ -292,11 +321,14 @@ def _check_sealed_key(sealed: str) -> None:
         raise Rejected("malformed", "A key envelope is larger than a sealed key. Update the app and try again.")
 
 
-def add_envelopes(session: Session, device: Device, circle_id: str, envelopes: list[dict[str, Any]]) -> None:
+def add_envelopes(
+    session: Session, settings: Settings, device: Device, circle_id: str, envelopes: list[dict[str, Any]]
+) -> None:
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         state = head_state(session, circle, keep=True)
-        _store_envelopes(session, circle, state, envelopes, Grant(device.id, fill=True))
+        added = _store_envelopes(session, circle, state, envelopes, Grant(device.id, fill=True))
+        charge(session, settings, device, SEALED_KEY_BYTES * added)
         session.commit()
 
 

@@ -24,6 +24,7 @@ from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.invites import verify_join_request
 from support_circle.services.circles import append_entry, member_circle, next_state
 from support_circle.services.devices import _aware
+from support_circle.services.quota import charge
 from support_circle.services.sealed import check_padded, check_sealed, decode
 from support_circle.settings import Settings
 
@@ -164,13 +165,7 @@ def _check_room(session: Session, settings: Settings, circle: Circle, device: De
         raise Conflict(
             "too_many_invites", "This circle has as many open invites as it may. Withdraw one you no longer need."
         )
-    session.refresh(device, with_for_update=True)
-    if device.bytes_stored + size > settings.device_quota_bytes:
-        raise TooLarge(
-            "quota_exceeded", "This device has used its storage on this server. Ask the organisation for more."
-        )
-    device.bytes_stored += size
-    session.add(device)
+    charge(session, settings, device, size)
 
 
 def _check_record(record: dict[str, Any]) -> int:
@@ -332,6 +327,7 @@ def decline(session: Session, device: Device, circle_id: str, request_id: str) -
 
 def approve(
     session: Session,
+    settings: Settings,
     device: Device,
     circle_id: str,
     request_id: str,
@@ -381,7 +377,7 @@ def approve(
                 for other in siblings:
                     other.status, other.decided_at = DECLINED, now
                     session.add(other)
-    return append_entry(session, device, circle.id, entry, envelopes)
+    return append_entry(session, settings, device, circle.id, entry, envelopes)
 
 
 def _requesting_identity(row: JoinRequest) -> PublicIdentity | None:
