@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     max_open_invites_per_circle: int = Field(
         20, ge=1, description="Usable invites one circle may have at once (their bytes also count in the quota)."
     )
+    max_log_entries_per_hour: int = Field(
+        100,
+        ge=1,
+        description="Membership log entries one circle may take in any hour (adding, removing, leaving, "
+        "rotating); past it the server answers 429 until the hour's oldest entry is an hour old.",
+    )
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per device (per process).")
     anonymous_rate_per_minute: int = Field(
         60,

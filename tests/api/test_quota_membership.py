@@ -1,22 +1,26 @@
 """Membership costs storage too: a circle's log entries and key envelopes count in the quota of the
-device that stores them, and a replaced envelope is not counted twice."""
+device that stores them, a replaced envelope is not counted twice, and a circle's log grows by a
+bounded number of entries an hour — so no member, not even an admin, grows the server without end."""
 
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, update
 
 from support_circle.app import create_app
-from support_circle.models import Device
+from support_circle.models import Device, MembershipEntry
 from support_circle.protocol import circle_keys, membership
 from support_circle.protocol.encoding import unb64u
 from support_circle.settings import Settings
 from tests.api.helpers import Member, SharedCircle, signed_in
 from tests.api.test_invites import make_invite
+from tests.api.test_membership_head import _reads_of
 
 KEY_ENVELOPE = 80  # HPKE X25519 enc (32) + AES-GCM of a 32-byte key (48)
 
@@ -145,3 +149,52 @@ def test_appends_to_many_circles_at_once_are_each_counted(settings: Settings) ->
         assert [a.status_code for a in answers] == [200] * len(circles)
         added = sum(entry_size(circle.log[-1]) + KEY_ENVELOPE for circle in circles)
         assert _stored(client, admin) == before + added
+
+
+def _age_log(client: TestClient, circle: SharedCircle, by: timedelta) -> None:
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        when = datetime.now(UTC) - by
+        session.exec(
+            update(MembershipEntry).where(col(MembershipEntry.circle_id) == circle.cid).values(created_at=when)
+        )
+        session.commit()
+
+
+def test_a_circles_log_takes_a_bounded_number_of_entries_an_hour(settings: Settings) -> None:
+    with _server(settings, max_log_entries_per_hour=3) as client:
+        admin = signed_in(client)
+        circle, other = SharedCircle(admin), SharedCircle(admin)
+        assert circle.create().status_code == 201 and other.create().status_code == 201
+        members = [signed_in(client) for _ in range(3)]
+        assert [circle.add(m).status_code for m in members[:2]] == [200, 200]  # with the genesis, 3 this hour
+        refused = circle.add(members[2])
+        assert _code(refused) == (429, "rate_limited")
+        assert 3500 <= int(refused.headers["Retry-After"]) <= 3600
+        assert admin.get(f"/v1/circles/{circle.cid}").json()["log_seq"] == 2
+        link, _ = make_invite(circle)
+        joiner = signed_in(client)
+        request_id = link.ask(joiner).json()["request_id"]
+        assert _code(link.approve(request_id, joiner)) == (429, "rate_limited"), "approving appends an entry too"
+        assert joiner.get(f"/v1/requests/{request_id}").json()["status"] == "pending"
+        assert other.add(members[2]).status_code == 200, "another circle has its own count"
+        # A non-member still learns nothing: the bound answers only those who may see the circle.
+        assert _code(members[2].post(f"/v1/circles/{circle.cid}/log", {"entry": circle.log[-1]})) == (404, "not_found")
+        _age_log(client, circle, timedelta(minutes=61))
+        assert circle.add(members[2]).status_code == 200
+
+
+def test_the_bound_reads_one_entry_by_its_key_however_long_the_log(settings: Settings) -> None:
+    """Checking the bound costs the same at any length: the one entry that many places back."""
+    with _server(settings, max_log_entries_per_hour=3) as client:
+        admin = signed_in(client)
+        circle = SharedCircle(admin)
+        assert circle.create().status_code == 201
+        reads = []
+        for length in range(1, 41):
+            _age_log(client, circle, timedelta(minutes=61))
+            if length in (5, 40):
+                reads.append(_reads_of(client, circle.rotate))
+            else:
+                assert circle.rotate().status_code == 200
+        assert len(circle.log) == 41
+        assert reads[0] == reads[1] == Counter({"membership_entry selects": 1, "membership_entry rows": 1})

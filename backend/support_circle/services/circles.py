@@ -8,14 +8,16 @@ other writers by growing a long log.
 """
 
 import json
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
-from support_circle.errors import Conflict, Forbidden, NotFound, Rejected
+from support_circle.errors import Conflict, Forbidden, NotFound, RateLimited, Rejected
 from support_circle.events import Event, announce
 from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
 from support_circle.protocol import ProtocolError
@@ -198,10 +200,12 @@ def append_entry(
     """Appends one verified entry and the key envelopes it needs, in one transaction.
 
     The entry is checked against the stored head alone, and the new head is stored in the same
-    transaction, under the circle's row lock: no log row is read, whatever the log's length.
+    transaction, under the circle's row lock: whatever the log's length, no log row is read but
+    the one the hourly bound looks up by its key.
     """
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, lock=True)
+        _check_log_rate(session, settings, circle)
         before = head_state(session, circle)
         state = _checked(before, entry)
         seq = state.head.seq
@@ -215,6 +219,22 @@ def append_entry(
         session.commit()
         session.refresh(circle)
         return circle
+
+
+def _check_log_rate(session: Session, settings: Settings, circle: Circle) -> None:
+    """At most ``max_log_entries_per_hour`` entries in any hour: the oldest of the last that many
+    must be an hour old. One entry read by its key, however long the log; none while the whole
+    log is shorter than the bound."""
+    back = circle.log_seq + 1 - settings.max_log_entries_per_hour
+    oldest = session.get(MembershipEntry, (circle.id, back)) if back >= 0 else None
+    if oldest is None:
+        return
+    wait = (oldest.created_at + timedelta(hours=1) - datetime.now(UTC)).total_seconds()
+    if wait > 0:
+        raise RateLimited(
+            math.ceil(wait),
+            "This circle's membership has changed as often as it may in one hour. Try again later.",
+        )
 
 
 def _sync_members(session: Session, circle: Circle, before: CircleState, after: CircleState) -> None:
