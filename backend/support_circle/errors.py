@@ -119,8 +119,8 @@ class RateLimited(AppError):
     code = "rate_limited"
     message = "Too many requests from this device. The app will try again shortly."
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
         self.headers["Retry-After"] = str(retry_after)
 
 
@@ -136,7 +136,8 @@ _DOCUMENTED: dict[int, str] = {
     401: "`unauthorized`: no bearer token, or an expired one; sign in again.",
     413: "`payload_too_large`, or a more precise code: `record_too_large`, `batch_too_large`, `quota_exceeded`.",
     422: "`invalid_request` (the request is not in the expected form), or a protocol code from PROTOCOL.md §11.",
-    429: "`rate_limited`: too many requests from this device or network; `Retry-After` says when to try again.",
+    429: "`rate_limited`: too many requests from this device or network, or membership changes to one circle "
+    "in an hour; `Retry-After` says when to try again.",
 }
 
 

@@ -43,7 +43,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
     max_record_bytes: int = Field(65536 + 16, ge=256, description="Largest record ciphertext (padded, with tag).")
     max_batch: int = Field(100, ge=1, description="Most changes in one push.")
-    device_quota_bytes: int = Field(100 * 1024 * 1024, ge=0, description="Ciphertext one device may store.")
+    device_quota_bytes: int = Field(
+        100 * 1024 * 1024,
+        ge=0,
+        description="Bytes one device may store: record ciphertext, invites, membership entries and key envelopes.",
+    )
     max_page_bytes: int = Field(
         4 * 1024 * 1024, ge=65536 + 16, description="Ciphertext in one page of pulled changes (at least one record)."
     )
@@ -55,6 +59,12 @@ class Settings(BaseSettings):
     )
     max_open_invites_per_circle: int = Field(
         20, ge=1, description="Usable invites one circle may have at once (their bytes also count in the quota)."
+    )
+    max_log_entries_per_hour: int = Field(
+        100,
+        ge=1,
+        description="Membership log entries one circle may take in any hour (adding, removing, leaving, "
+        "rotating); past it the server answers 429 until the hour's oldest entry is an hour old.",
     )
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per device (per process).")
     anonymous_rate_per_minute: int = Field(

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from support_circle.app import create_app
 from support_circle.models import AuthChallenge
-from support_circle.protocol import primitives, records
+from support_circle.protocol import membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.records import RecordRef
@@ -27,7 +27,7 @@ def limited(settings: Settings) -> Iterator[TestClient]:
             "max_body_bytes": 64 * 1024,
             "max_record_bytes": 4096 + 16,
             "max_batch": 5,
-            "device_quota_bytes": 3 * _stored_size({"n": 1}),
+            "device_quota_bytes": _circle_size() + 3 * _stored_size({"n": 1}),
             "rate_limit_per_minute": 30,
         }
     )
@@ -42,6 +42,14 @@ def _stored_size(body: dict[str, object]) -> int:
     hlc = f"1795651200000-0000-{b64u(keys.device_id)}"
     envelope = records.seal_record(keys, ref, bytes(32), change_id=primitives.random_bytes(16), hlc=hlc, body=body)
     return len(unb64u(envelope["ct"]))
+
+
+def _circle_size() -> int:
+    """What the server counts for making a circle: its genesis entry (signed payload and signature)
+    and the first key envelope (80 bytes). Every genesis has the same size."""
+    keys = DeviceKeys.generate()
+    genesis = membership.genesis(keys, primitives.random_bytes(16), bytes(32))
+    return len(unb64u(genesis["payload"])) + 64 + 80
 
 
 def _circle(client: TestClient) -> SharedCircle:
@@ -189,7 +197,7 @@ def test_a_circle_has_a_bounded_number_of_open_invites(settings: Settings) -> No
 
 
 def test_invites_count_in_their_makers_quota(settings: Settings) -> None:
-    with _tight(settings, device_quota_bytes=2 * (1024 + 16)) as client:  # an invite pads to 1024
+    with _tight(settings, device_quota_bytes=_circle_size() + 2 * (1024 + 16)) as client:  # an invite pads to 1024
         circle = _circle(client)
         answers = [make_invite(circle)[1] for _ in range(3)]
         assert [a.status_code for a in answers] == [201, 201, 413]

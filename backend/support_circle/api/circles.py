@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from support_circle.api.counters import CirclePublic
 from support_circle.db import SessionDep
-from support_circle.deps import CurrentDevice
+from support_circle.deps import CurrentDevice, SettingsDep
 from support_circle.errors import ErrorBody
 from support_circle.services import circles
 from support_circle.wire import Id, KeyEnvelope, SignedObject
@@ -49,8 +49,11 @@ class KeysPublic(BaseModel):
 @router.post(
     "", status_code=status.HTTP_201_CREATED, summary="Create a circle from its signed genesis", responses=ERRORS
 )
-def create_circle(body: CircleCreate, session: SessionDep, device: CurrentDevice) -> CirclePublic:
-    circle = circles.create_circle(session, device, body.circle_id, body.genesis.wire(), body.key_envelope.wire())
+def create_circle(
+    body: CircleCreate, session: SessionDep, settings: SettingsDep, device: CurrentDevice
+) -> CirclePublic:
+    genesis, envelope = body.genesis.wire(), body.key_envelope.wire()
+    circle = circles.create_circle(session, settings, device, body.circle_id, genesis, envelope)
     return CirclePublic.of(circle)
 
 
@@ -73,9 +76,11 @@ def read_log(
 
 
 @router.post("/{circle_id}/log", summary="Append one signed membership entry", responses=ERRORS)
-def append_log(circle_id: Id, body: LogAppend, session: SessionDep, device: CurrentDevice) -> CirclePublic:
+def append_log(
+    circle_id: Id, body: LogAppend, session: SessionDep, settings: SettingsDep, device: CurrentDevice
+) -> CirclePublic:
     envelopes = [e.wire() for e in body.key_envelopes]
-    return CirclePublic.of(circles.append_entry(session, device, circle_id, body.entry.wire(), envelopes))
+    return CirclePublic.of(circles.append_entry(session, settings, device, circle_id, body.entry.wire(), envelopes))
 
 
 @router.get("/{circle_id}/keys", summary="The epoch keys sealed to this device", responses=ERRORS)
@@ -87,5 +92,5 @@ def read_keys(circle_id: Id, session: SessionDep, device: CurrentDevice) -> Keys
 @router.post(
     "/{circle_id}/keys", status_code=status.HTTP_204_NO_CONTENT, summary="Add key envelopes (admins)", responses=ERRORS
 )
-def add_keys(circle_id: Id, body: KeysAdd, session: SessionDep, device: CurrentDevice) -> None:
-    circles.add_envelopes(session, device, circle_id, [e.wire() for e in body.key_envelopes])
+def add_keys(circle_id: Id, body: KeysAdd, session: SessionDep, settings: SettingsDep, device: CurrentDevice) -> None:
+    circles.add_envelopes(session, settings, device, circle_id, [e.wire() for e in body.key_envelopes])

@@ -145,10 +145,11 @@ def list_requests(circle_id: Id, session: SessionDep, device: CurrentDevice) -> 
     responses=ERRORS,
 )
 def approve_request(
-    circle_id: Id, request_id: Id, body: Approval, session: SessionDep, device: CurrentDevice
+    circle_id: Id, request_id: Id, body: Approval, session: SessionDep, settings: SettingsDep, device: CurrentDevice
 ) -> CirclePublic:
     envelopes = [e.wire() for e in body.key_envelopes]
-    return CirclePublic.of(invites.approve(session, device, circle_id, request_id, body.entry.wire(), envelopes))
+    circle = invites.approve(session, settings, device, circle_id, request_id, body.entry.wire(), envelopes)
+    return CirclePublic.of(circle)
 
 
 @router.post(

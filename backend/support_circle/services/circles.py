@@ -8,13 +8,16 @@ other writers by growing a long log.
 """
 
 import json
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from support_circle.db import serialized_writes
-from support_circle.errors import Conflict, Forbidden, NotFound, Rejected
+from support_circle.errors import Conflict, Forbidden, NotFound, RateLimited, Rejected
 from support_circle.events import Event, announce
 from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
 from support_circle.protocol import ProtocolError
@@ -22,7 +25,9 @@ from support_circle.protocol.circle_keys import SEALED_KEY_BYTES
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.membership import CircleState, Head, apply_entry, entry_hash, verify_log
 from support_circle.services import log_head
+from support_circle.services.quota import charge
 from support_circle.services.sealed import decode
+from support_circle.settings import Settings
 
 NOT_A_MEMBER = "No such circle for this device. It may have been removed from it."
 
@@ -100,25 +105,86 @@ def _keep_head(session: Session, circle: Circle, state: CircleState) -> None:
 
 
 def create_circle(
-    session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
+    session: Session,
+    settings: Settings,
+    device: Device,
+    circle_id: str,
+    genesis: dict[str, Any],
+    envelope: dict[str, Any],
 ) -> Circle:
+    """The new circle, or the one this very request made before (a retry whose answer was lost).
+
+    Everything the request says is checked before its id is looked up: a request that would be
+    refused anyway is refused alike whether the id is free or taken. An id taken otherwise is
+    ``circle_exists``; nothing is ever overwritten.
+    """
+    anchor = entry_hash(genesis)
+    state = _verify(circle_id, anchor, [genesis])
+    if list(state.members) != [unb64u(device.id)]:
+        raise Forbidden("A device can only create a circle with itself as the first admin.", code="not_creator")
+    _check_envelopes(circle_id, state, [envelope])
     with serialized_writes(session):
-        if session.get(Circle, circle_id) is not None:
-            raise Conflict("circle_exists", "A circle with this id exists already.")
-        anchor = entry_hash(genesis)
-        state = _verify(circle_id, anchor, [genesis])
-        if list(state.members) != [unb64u(device.id)]:
-            raise Forbidden("A device can only create a circle with itself as the first admin.", code="not_creator")
-        circle = Circle(id=circle_id, genesis_hash=b64u(anchor), head_hash=b64u(anchor))
-        _keep_head(session, circle, state)
-        session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
-        session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
-        session.flush()
-        _store_envelopes(session, circle, state, [envelope], Grant(device.id))
-        announce(session, Event("membership", circle_id, 0))
-        session.commit()
-        session.refresh(circle)
-        return circle
+        try:
+            return _create(session, settings, device, state, genesis, envelope)
+        except IntegrityError:  # the same id, made at the same moment by another request
+            session.rollback()
+            made = _made_before(session, device, circle_id, genesis, envelope)
+            if made is None:
+                raise
+            return made
+
+
+def _create(
+    session: Session,
+    settings: Settings,
+    device: Device,
+    state: CircleState,
+    genesis: dict[str, Any],
+    envelope: dict[str, Any],
+) -> Circle:
+    circle_id, anchor = envelope["circle_id"], b64u(entry_hash(genesis))  # the envelope's id was checked
+    made = _made_before(session, device, circle_id, genesis, envelope)
+    if made is not None:
+        return made
+    charge(session, settings, device, entry_size(genesis) + SEALED_KEY_BYTES)
+    circle = Circle(id=circle_id, genesis_hash=anchor, head_hash=anchor)
+    _keep_head(session, circle, state)
+    session.add(MembershipEntry(circle_id=circle_id, seq=0, entry=genesis))
+    session.add(CircleMember(circle_id=circle_id, device_id=device.id, role="admin"))
+    session.flush()
+    _store_envelopes(session, circle, state, [envelope], Grant(device.id))
+    announce(session, Event("membership", circle_id, 0))
+    session.commit()
+    session.refresh(circle)
+    return circle
+
+
+def _made_before(
+    session: Session, device: Device, circle_id: str, genesis: dict[str, Any], envelope: dict[str, Any]
+) -> Circle | None:
+    """None for a free id; the circle if this device made it by the same genesis and key and is
+    still in it; ``circle_exists`` for any other circle under this id."""
+    circle = session.get(Circle, circle_id)
+    if circle is None:
+        return None
+    first = session.get(MembershipEntry, (circle_id, 0))
+    held = session.get(KeyEnvelopeRow, (circle_id, 0, device.id))
+    member = session.get(CircleMember, (circle_id, device.id))
+    if (
+        first is None
+        or first.entry != genesis
+        or held is None
+        or held.envelope != envelope
+        or member is None
+        or not member.active
+    ):
+        raise Conflict("circle_exists", "A circle with this id exists already.")
+    return circle
+
+
+def entry_size(entry: dict[str, Any]) -> int:
+    """What a membership entry counts in its appender's quota: its signed payload and signature."""
+    return len(unb64u(entry["payload"])) + len(unb64u(entry["sig"]))
 
 
 def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[str, Any]]:
@@ -131,15 +197,22 @@ def log_entries(session: Session, circle: Circle, since: int = -1) -> list[dict[
 
 
 def append_entry(
-    session: Session, device: Device, circle_id: str, entry: dict[str, Any], envelopes: list[dict[str, Any]]
+    session: Session,
+    settings: Settings,
+    device: Device,
+    circle_id: str,
+    entry: dict[str, Any],
+    envelopes: list[dict[str, Any]],
 ) -> Circle:
     """Appends one verified entry and the key envelopes it needs, in one transaction.
 
     The entry is checked against the stored head alone, and the new head is stored in the same
-    transaction, under the circle's row lock: no log row is read, whatever the log's length.
+    transaction, under the circle's row lock: whatever the log's length, no log row is read but
+    the one the hourly bound looks up by its key.
     """
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, lock=True)
+        _check_log_rate(session, settings, circle)
         before = head_state(session, circle)
         state = _checked(before, entry)
         seq = state.head.seq
@@ -147,11 +220,28 @@ def append_entry(
         _keep_head(session, circle, state)
         _sync_members(session, circle, before, state)
         session.flush()
-        _store_envelopes(session, circle, state, envelopes, Grant.of(device, entry))
+        added = _store_envelopes(session, circle, state, envelopes, Grant.of(device, entry))
+        charge(session, settings, device, entry_size(entry) + SEALED_KEY_BYTES * added)
         announce(session, Event("membership", circle.id, seq))
         session.commit()
         session.refresh(circle)
         return circle
+
+
+def _check_log_rate(session: Session, settings: Settings, circle: Circle) -> None:
+    """At most ``max_log_entries_per_hour`` entries in any hour: the oldest of the last that many
+    must be an hour old. One entry read by its key, however long the log; none while the whole
+    log is shorter than the bound."""
+    back = circle.log_seq + 1 - settings.max_log_entries_per_hour
+    oldest = session.get(MembershipEntry, (circle.id, back)) if back >= 0 else None
+    if oldest is None:
+        return
+    wait = (oldest.created_at + timedelta(hours=1) - datetime.now(UTC)).total_seconds()
+    if wait > 0:
+        raise RateLimited(
+            math.ceil(wait),
+            "This circle's membership has changed as often as it may in one hour. Try again later.",
+        )
 
 
 def _sync_members(session: Session, circle: Circle, before: CircleState, after: CircleState) -> None:
@@ -212,17 +302,25 @@ class Grant:
         return envelope["epoch"] == self.new_epoch or recipient == self.new_member or self.fill
 
 
-def _store_envelopes(
-    session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]], grant: Grant
-) -> None:
-    """Stores key envelopes for members, for epochs the log has, as ``grant`` allows; all or none."""
+def _check_envelopes(circle_id: str, state: CircleState, envelopes: list[dict[str, Any]]) -> None:
+    """Key envelopes of the right size, for members of this circle, for epochs its log has."""
     members = {b64u(d) for d in state.members}
     for envelope in envelopes:
         _check_sealed_key(envelope["sealed"])
-        if envelope["circle_id"] != circle.id or not 0 <= envelope["epoch"] <= state.epoch:
+        if envelope["circle_id"] != circle_id or not 0 <= envelope["epoch"] <= state.epoch:
             raise Rejected("context_mismatch", "A key envelope names another circle or an epoch the log does not have.")
         if envelope["recipient"] not in members:
             raise Rejected("unknown_author", "A key envelope is for a device that is not a member.")
+
+
+def _store_envelopes(
+    session: Session, circle: Circle, state: CircleState, envelopes: list[dict[str, Any]], grant: Grant
+) -> int:
+    """Stores key envelopes as ``grant`` allows, all or none; how many were not stored before
+    (a replaced envelope is the same 80 bytes, so only new ones add to a quota)."""
+    _check_envelopes(circle.id, state, envelopes)
+    added = 0
+    for envelope in envelopes:
         key = (circle.id, envelope["epoch"], envelope["recipient"])
         row = session.get(KeyEnvelopeRow, key)
         if not grant.allows(envelope, stored=row is not None):
@@ -231,11 +329,14 @@ def _store_envelopes(
                 "or added its device; nobody replaces a key another member holds.",
                 code="not_your_envelope",
             )
-        row = row or KeyEnvelopeRow(
-            circle_id=circle.id, epoch=envelope["epoch"], recipient=envelope["recipient"], envelope=envelope
-        )
+        if row is None:
+            added += 1
+            row = KeyEnvelopeRow(
+                circle_id=circle.id, epoch=envelope["epoch"], recipient=envelope["recipient"], envelope=envelope
+            )
         row.envelope = envelope
         session.add(row)
+    return added
 
 
 def _check_sealed_key(sealed: str) -> None:
@@ -247,11 +348,14 @@ def _check_sealed_key(sealed: str) -> None:
         raise Rejected("malformed", "A key envelope is larger than a sealed key. Update the app and try again.")
 
 
-def add_envelopes(session: Session, device: Device, circle_id: str, envelopes: list[dict[str, Any]]) -> None:
+def add_envelopes(
+    session: Session, settings: Settings, device: Device, circle_id: str, envelopes: list[dict[str, Any]]
+) -> None:
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         state = head_state(session, circle, keep=True)
-        _store_envelopes(session, circle, state, envelopes, Grant(device.id, fill=True))
+        added = _store_envelopes(session, circle, state, envelopes, Grant(device.id, fill=True))
+        charge(session, settings, device, SEALED_KEY_BYTES * added)
         session.commit()
 
 

@@ -23,6 +23,7 @@ from support_circle.protocol.encoding import ID_BYTES, b64u, parse_json, unb64u_
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.invites import verify_join_request
 from support_circle.services.circles import append_entry, member_circle, next_state
+from support_circle.services.quota import charge
 from support_circle.services.sealed import check_padded, check_sealed, decode
 from support_circle.settings import Settings
 
@@ -71,33 +72,59 @@ def create_invite(
     expires_at: datetime,
     max_uses: int,
 ) -> Invite:
+    """The new invite, or the one this very request made before (a retry whose answer was lost).
+
+    Everything the request says is checked before its id is looked up, so only a request that
+    would otherwise succeed can meet a taken id: ``invite_exists``, and nothing is overwritten.
+    """
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         expires_at = _checked_expiry(expires_at, _now())
         size = _check_record(record)
-        _check_room(session, settings, circle, device, size)
         if not 1 <= max_uses <= MAX_USES:
             raise Rejected("invalid_max_uses", f"An invite can be used 1 to {MAX_USES} times.")
-        auth_key = decode(auth_pub, "invite", 32)
-        if session.get(Invite, record["invite_id"]) is not None:
-            raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.")
-        invite = Invite(
+        wanted = Invite(
             id=record["invite_id"],
             circle_id=circle.id,
             record=record,
-            auth_pub=auth_key,
+            auth_pub=decode(auth_pub, "invite", 32),
             max_uses=max_uses,
             created_by=device.id,
             expires_at=expires_at,
         )
-        session.add(invite)
+        made = _made_before(session, wanted)
+        if made is not None:
+            return made
+        _check_room(session, settings, circle, device, size)
+        session.add(wanted)
         try:
             session.commit()
-        except IntegrityError as exc:  # the same id, made at the same moment by another request
+        except IntegrityError:  # the same id, made at the same moment by another request
             session.rollback()
-            raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.") from exc
-        session.refresh(invite)
-        return invite
+            made = _made_before(session, wanted)
+            if made is None:
+                raise
+            return made
+        session.refresh(wanted)
+        return wanted
+
+
+def _made_before(session: Session, wanted: Invite) -> Invite | None:
+    """None for a free id; the invite if the same device made it in the same circle with the same
+    record and terms; ``invite_exists`` for any other invite under this id."""
+    invite = session.get(Invite, wanted.id)
+    if invite is None:
+        return None
+    same = (invite.circle_id, invite.created_by, invite.record, invite.auth_pub, invite.max_uses) == (
+        wanted.circle_id,
+        wanted.created_by,
+        wanted.record,
+        wanted.auth_pub,
+        wanted.max_uses,
+    )
+    if not same or invite.expires_at != wanted.expires_at:
+        raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.")
+    return invite
 
 
 def invites_of(session: Session, device: Device, circle_id: str) -> list[Invite]:
@@ -137,13 +164,7 @@ def _check_room(session: Session, settings: Settings, circle: Circle, device: De
         raise Conflict(
             "too_many_invites", "This circle has as many open invites as it may. Withdraw one you no longer need."
         )
-    session.refresh(device, with_for_update=True)
-    if device.bytes_stored + size > settings.device_quota_bytes:
-        raise TooLarge(
-            "quota_exceeded", "This device has used its storage on this server. Ask the organisation for more."
-        )
-    device.bytes_stored += size
-    session.add(device)
+    charge(session, settings, device, size)
 
 
 def _check_record(record: dict[str, Any]) -> int:
@@ -305,6 +326,7 @@ def decline(session: Session, device: Device, circle_id: str, request_id: str) -
 
 def approve(
     session: Session,
+    settings: Settings,
     device: Device,
     circle_id: str,
     request_id: str,
@@ -354,7 +376,7 @@ def approve(
                 for other in siblings:
                     other.status, other.decided_at = DECLINED, now
                     session.add(other)
-    return append_entry(session, device, circle.id, entry, envelopes)
+    return append_entry(session, settings, device, circle.id, entry, envelopes)
 
 
 def _requesting_identity(row: JoinRequest) -> PublicIdentity | None:
