@@ -116,7 +116,6 @@ export const strings = {
   newPassphrase: 'New passphrase',
   recoverButton: 'Open and set the new passphrase',
   backToUnlock: 'Back to the passphrase',
-  unlockFailed: 'The app could not be opened. Please try again.',
 
   // The open app.
   navLabel: 'Sections of the app',
@@ -281,7 +280,6 @@ export const strings = {
   wipeWord: 'DELETE',
   wipe: 'Remove everything',
   wiped: 'Everything has been removed from this device.',
-  genericError: 'Something went wrong. Nothing you wrote was lost; please try again.',
 
   // Circles.
   circlesHeading: 'Circles',
@@ -444,3 +442,28 @@ function readableDay(day: string): string {
     year: 'numeric',
   });
 }
+
+// ---- What a person reads when something goes wrong (issue 14) -------------------------------------
+// The one catalogue of failure text. ui/failures.ts picks the line for a failure by its code; nothing
+// else turns an error into words. Each line says what happened and what to do.
+
+export const failureStrings = {
+  // Anything with no words of its own.
+  generic: 'Something went wrong. Nothing you wrote was lost; please try again.',
+  unlockFailed: 'The app could not be opened. Please try again.',
+
+  // This device's storage.
+  noVault: 'There is nothing stored on this device yet.',
+  vaultExists: 'This device already has a private space set up.',
+  wrongPassphrase: 'That passphrase did not open the app. Take your time and try again.',
+  wait: 'Please wait a little before trying again.',
+  wiped: 'Too many attempts: everything stored on this device has been removed.',
+  wrongRecoveryKey: 'That recovery key belongs to another setup.',
+  recoveryKeyTypo: 'The recovery key has a typing mistake. Please check each group of four.',
+  locked: 'The app is locked. Unlock it to continue.',
+  damaged: 'Some stored data could not be opened. It may have been changed.',
+  badBackup: 'This file is not a Support Circle backup, or it was changed.',
+  kindMismatch: 'This item is stored as another kind of item.',
+  circleMismatch: 'This item belongs to another circle.',
+  notPending: 'This item has no change waiting to be sent.',
+} as const;

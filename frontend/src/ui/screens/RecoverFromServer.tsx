@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 import { ProtocolError } from '../../crypto/errors';
-import { type Session, StorageError } from '../../storage';
+import type { Session } from '../../storage';
 import { ApiError } from '../../sync/api';
+import { failureText } from '../failures';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
+import { DEFAULT_SETTINGS, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';
 import { RegistrationCode } from './RegistrationCode';
@@ -18,10 +19,9 @@ interface RecoverFromServerProps {
 
 /** Written for the person where they come from the recovery flow or the server; anything else is generic. */
 function recoveryError(failure: unknown): string {
-  if (failure instanceof ProtocolError && failure.code === 'recovery_key_typo')
-    return new StorageError('recovery_key_typo').message;
+  if (failure instanceof ProtocolError && failure.code === 'recovery_key_typo') return failureText(failure);
   if (failure instanceof ApiError || failure instanceof ProtocolError) return failure.message;
-  return plainError(failure, strings.genericError);
+  return failureText(failure);
 }
 
 /** On a new device: the recovery key of a device that synced brings the plan here from the server (PROTOCOL §15). */
