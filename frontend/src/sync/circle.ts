@@ -41,10 +41,11 @@ import { type PendingChange, type Session, StorageError } from '../storage';
 import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
-import { ApiError, BAD_RESPONSE, type Method } from './api';
+import { ApiError, type Method } from './api';
 import { hlcAuthor, mayWrite } from './authors';
 import { fromWire, isId, isSyncedKind, type SyncedKind, toWire } from './bodies';
 import type { Clock } from './clock';
+import { BAD_RESPONSE } from './errors';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
 export interface Caller {
@@ -227,7 +228,7 @@ export class CircleReplica {
         limit: PAGE,
       });
       if (page.data.length === 0 && !page.done)
-        throw new ApiError(200, BAD_RESPONSE, 'The server sent an empty page of changes that says more follow.');
+        throw new ApiError(200, BAD_RESPONSE, 'an empty page of changes that says more follow');
       for (const change of page.data) {
         if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
         await this.#apply(change);
@@ -587,7 +588,7 @@ export class CircleReplica {
 
   async #settle(changes: readonly { recordId: string; hlc: string }[], seqs: readonly number[]): Promise<void> {
     if (seqs.length !== changes.length)
-      throw new ApiError(200, BAD_RESPONSE, 'The server accepted a different number of changes than were sent.');
+      throw new ApiError(200, BAD_RESPONSE, 'a different number of changes accepted than sent');
     for (const [i, { recordId, hlc }] of changes.entries()) {
       try {
         await this.store.settle(recordId, seqs[i] as number, hlc);

@@ -11,7 +11,6 @@ import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
 import { circleName } from './Circles';
-import { engineMessage } from './engineMessage';
 import { Notes } from './Notes';
 
 export interface CircleProps {
@@ -66,7 +65,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
 
 function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: string; onLeft(): void }) {
   const [confirming, setConfirming] = useState(false);
-  const action = useAction(engineMessage);
+  const action = useAction();
   return (
     <section class="panel" aria-label={strings.leaveCircle}>
       {confirming ? (
@@ -101,7 +100,7 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
 /** A circle this device is no longer in: what that means, focused as it appears (after leaving, the button that had focus is gone). */
 function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: CircleSummary; focus: boolean }) {
   const said = useFocusOnMount<HTMLDivElement>(focus);
-  const action = useAction(engineMessage);
+  const action = useAction();
   return (
     <div class="panel notice" ref={said} tabIndex={-1}>
       <p role="status" data-testid="circle-standing">

@@ -4,7 +4,6 @@ import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
-import { engineMessage } from './engineMessage';
 
 const INVITE = '#join=';
 const WAIT_POLL_MS = 5_000;
@@ -17,7 +16,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
   const [link, setLink] = useState(() => (location.hash.startsWith(INVITE) ? location.href : ''));
   const [name, setName] = useState('');
   const joins = useLoaded(() => engine.myJoins(), [engine, version]);
-  const action = useAction(engineMessage);
+  const action = useAction();
   // No live event reaches a device that is not a member yet: while it waits, it asks more often.
   const waiting = (joins.value ?? []).some((j) => j.status === 'waiting');
   useEffect(() => {
