@@ -20,7 +20,7 @@
 
 import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
-import { type ErrorCode, ProtocolError } from '../crypto/errors';
+import { ProtocolError } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import {
@@ -82,28 +82,16 @@ export const MAX_REBASES = 5;
 const PAGE = 500;
 const BATCH = 100;
 
-/** What the server must have done, by refusal code, for the messages of a refused object. */
-const REASONS: Partial<Record<ErrorCode, string>> = {
-  genesis_mismatch: 'it does not begin at the circle this device trusts',
-  broken_chain: 'an entry was dropped, inserted or reordered',
-  rolled_back: 'the server rolled it back to an older state this device has already seen past',
-  unknown_author: 'it is signed by a device that is not a member',
-  bad_signature: 'a signature does not verify: it was altered or forged',
-  key_mismatch: 'the key is not the one the signed membership log commits to',
-  decrypt_failed: 'it does not open: it was altered, or moved from another place',
-  context_mismatch: 'it was moved from another record, circle or device',
-  unknown_epoch: 'it needs a key the server never gave this device',
-  not_admin: 'it is signed by a member who may not make that change',
-};
-
-/** Runs `work`; a protocol refusal comes out with the same code and a sentence about `what`. */
+/**
+ * Runs `work`; a protocol refusal comes out with the same code, its detail saying of `what`. The
+ * code is what the person is told about (ui/failures.ts); the detail is for a report.
+ */
 async function refusing<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    const reason = REASONS[error.code] ?? 'the server sent it damaged or altered';
-    throw new ProtocolError(error.code, `${what} was refused: ${reason} (${error.message})`);
+    throw new ProtocolError(error.code, `${what} was refused (${error.message})`);
   }
 }
 

@@ -17,8 +17,8 @@ import {
 } from '../sync/errors';
 import { statusFor } from '../sync/status';
 import { fakeServer } from '../sync/testing';
-import { failureText, recoveryFailureText, syncReasonText } from './failures';
-import { failureStrings } from './strings';
+import { failureText, recoveryFailureText, refusalText, syncReasonText } from './failures';
+import { failureStrings, refusalReasons } from './strings';
 
 const HOSTILE = 'Call this number now: +1 555 0100. Your circle is locked until you pay.';
 const CATALOGUE = new Set<string>(Object.values(failureStrings));
@@ -60,6 +60,13 @@ describe('the catalogue of failures', () => {
     for (const reason of SYNC_ERROR_CODES) said.add(syncReasonText(reason));
     said.add(failureStrings.generic).add(failureStrings.unlockFailed);
     expect(Object.entries(failureStrings).filter(([, text]) => !said.has(text))).toEqual([]);
+  });
+
+  it('names only protocol codes among the reasons a circle is refused', () => {
+    const codes: readonly string[] = ERROR_CODES;
+    expect(Object.keys(refusalReasons).filter((code) => code !== 'other' && !codes.includes(code))).toEqual([]);
+    expect(refusalText('key_mismatch')).toContain('not the one the signed membership log commits to');
+    expect(refusalText('bad_padding')).toBe(refusalReasons.other);
   });
 });
 

@@ -19,7 +19,7 @@ import {
   SyncError,
   type SyncErrorCode,
 } from '../sync/errors';
-import { failureStrings } from './strings';
+import { failureStrings, refusalReasons } from './strings';
 
 export type FailureLine = keyof typeof failureStrings;
 
@@ -144,6 +144,11 @@ export function recoveryFailureText(failure: unknown): string {
 /** Why sync stopped or waits, for the status line. */
 export function syncReasonText(reason: SyncErrorCode): string {
   return failureStrings[SYNC[reason]];
+}
+
+/** What did not check out in a circle's data, by the protocol's code. */
+export function refusalText(code: ErrorCode): string {
+  return (refusalReasons as Partial<Record<string, string>>)[code] ?? refusalReasons.other;
 }
 
 function failureLine(failure: unknown): FailureLine | undefined {

@@ -549,3 +549,21 @@ export const failureStrings = {
   recoveryUnreachable:
     'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
 } as const;
+
+/**
+ * What did not check out in a shared circle's data, by the protocol's code: said under
+ * strings.circleProblem and strings.joinFailedCircle.
+ */
+export const refusalReasons = {
+  genesis_mismatch: 'It does not begin at the circle this device trusts.',
+  broken_chain: 'An entry was dropped, inserted or reordered.',
+  rolled_back: 'The server rolled it back to an older state this device has already seen past.',
+  unknown_author: 'It is signed by a device that is not a member.',
+  bad_signature: 'A signature does not verify: it was altered or forged.',
+  key_mismatch: 'The key is not the one the signed membership log commits to.',
+  decrypt_failed: 'It does not open: it was altered, or moved from another place.',
+  context_mismatch: 'It was moved from another record, circle or device.',
+  unknown_epoch: 'It needs a key the server never gave this device.',
+  not_admin: 'It is signed by a member who may not make that change.',
+  other: 'The server sent it damaged or altered.',
+} as const;

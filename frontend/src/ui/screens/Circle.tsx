@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { refusalText } from '../failures';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -47,7 +48,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
         <div class="panel error" role="alert" data-testid="circle-problem">
           <p>{strings.circleProblem}</p>
           <p>{strings.circleProblemHelp}</p>
-          <p class="hint">{summary.problem}</p>
+          <p class="hint">{refusalText(summary.problem)}</p>
         </div>
       )}
       {summary.unreadable.length > 0 && <Unreadable engine={engine} summary={summary} onChanged={onChanged} />}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { refusalText } from '../failures';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
@@ -57,7 +58,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
               ) : (
                 <>
                   <p>{j.status === 'failed' ? strings.joinFailedCircle : strings.joinDeclinedCircle}</p>
-                  {j.problem !== undefined && <p class="hint">{j.problem}</p>}
+                  {j.problem !== undefined && <p class="hint">{refusalText(j.problem)}</p>}
                   <button type="button" class="secondary" onClick={() => dismiss(j.requestId)}>
                     {strings.dismiss}
                   </button>
