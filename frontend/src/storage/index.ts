@@ -9,7 +9,7 @@
  */
 
 export { BACKUP_MEDIA_TYPE } from './backup';
-export { StorageError, type StorageErrorCode } from './errors';
+export { STORAGE_ERROR_CODES, StorageError, type StorageErrorCode } from './errors';
 export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
 export {

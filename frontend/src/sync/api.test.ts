@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, BAD_RESPONSE, callApi, type Fetch, getJson, NETWORK_UNREACHABLE } from './api';
+import { ApiError, callApi, type Fetch, getJson } from './api';
+import { BAD_RESPONSE, NETWORK_UNREACHABLE } from './errors';
 
 // A fake at the edge: the network is outside this module, so each test answers as a server would.
 function answering(status: number, body: string, contentType = 'application/json'): Fetch {
@@ -37,11 +38,12 @@ describe('getJson', () => {
     expect(body).toEqual({ server_id: 'abc', protocol_versions: [1] });
   });
 
-  it("rejects with the server's own code and message", async () => {
+  it("rejects with the server's own code, and never keeps its message", async () => {
     const error = await rejection(
       getJson('/v1/nope', answering(404, '{"code":"not_found","message":"Nothing here."}')),
     );
-    expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'Nothing here.']);
+    expect([error.status, error.code]).toEqual([404, 'not_found']);
+    expect(JSON.stringify({ ...error, message: error.message })).not.toContain('Nothing here');
   });
 
   it('names a network failure plainly', async () => {

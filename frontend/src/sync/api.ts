@@ -1,22 +1,24 @@
 export type { ErrorBody } from '../wire/types';
 
 import type { ErrorBody } from '../wire/types';
+import { BAD_RESPONSE, NETWORK_UNREACHABLE } from './errors';
 
-/** A failed call to the sync server, with the server's stable `code` and a message a person can act on. */
+/**
+ * A failed call to the sync server: the HTTP `status` (0 when no answer came) and a stable `code`,
+ * the server's own or one made on this side (sync/errors.ts). The server's `message` is not kept:
+ * the server may be hostile, and the UI says the code in its own words. `detail`, written on this
+ * side, is for a report and never shown.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    detail = '',
   ) {
-    super(message);
+    super(detail === '' ? `${status} ${code}` : `${status} ${code}: ${detail}`);
     this.name = 'ApiError';
   }
 }
-
-/** Codes made on this side, when the server gave no usable answer. */
-export const NETWORK_UNREACHABLE = 'network_unreachable';
-export const BAD_RESPONSE = 'bad_response';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -43,9 +45,9 @@ export interface CallOptions {
  *
  * Contract: `path` must be absolute on this origin (starts with a single `/`), so nothing is ever
  * sent to another origin. The bearer token travels only in the Authorization header, never in a
- * URL. On anything but 2xx it rejects with an `ApiError`: the server's own code and message;
- * `network_unreachable` when no answer came; or `bad_response` when the answer was not the JSON
- * the server always sends.
+ * URL. On anything but 2xx it rejects with an `ApiError`: the server's own code (never its
+ * message); `network_unreachable` when no answer came; or `bad_response` when the answer was not
+ * the JSON the server always sends.
  */
 export async function callApi<T>(method: Method, path: string, options: CallOptions = {}): Promise<T> {
   if (!path.startsWith('/') || path.startsWith('//')) {
@@ -71,7 +73,7 @@ export async function callApi<T>(method: Method, path: string, options: CallOpti
       cache: 'no-store',
     });
   } catch {
-    throw new ApiError(0, NETWORK_UNREACHABLE, 'The server cannot be reached. Your changes stay on this device.');
+    throw new ApiError(0, NETWORK_UNREACHABLE);
   }
   if (response.status === 204) return undefined as T;
   const body = await readJson(response);
@@ -86,10 +88,10 @@ export function getJson<T>(path: string, fetchImpl?: Fetch): Promise<T> {
   return callApi<T>('GET', path, fetchImpl ? { fetchImpl } : {});
 }
 
-/** The `ApiError` for a non-2xx answer whose body was `body`. */
+/** The `ApiError` for a non-2xx answer whose body was `body`: its code only, never its message. */
 export function errorFrom(status: number, body: unknown): ApiError {
-  if (isErrorBody(body)) return new ApiError(status, body.code, body.message);
-  return new ApiError(status, BAD_RESPONSE, 'The server gave an answer the app does not understand.');
+  if (isErrorBody(body)) return new ApiError(status, body.code);
+  return new ApiError(status, BAD_RESPONSE, 'not an error body');
 }
 
 export async function readJson(response: Response): Promise<unknown> {

@@ -20,7 +20,7 @@
 
 import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
-import { type ErrorCode, ProtocolError } from '../crypto/errors';
+import { ProtocolError } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
 import { isObject } from '../crypto/json';
 import {
@@ -41,10 +41,11 @@ import { type PendingChange, type Session, StorageError } from '../storage';
 import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
-import { ApiError, BAD_RESPONSE, type Method } from './api';
+import { ApiError, type Method } from './api';
 import { hlcAuthor, mayWrite } from './authors';
 import { fromWire, isId, isSyncedKind, type SyncedKind, toWire } from './bodies';
 import type { Clock } from './clock';
+import { BAD_RESPONSE } from './errors';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
 export interface Caller {
@@ -81,28 +82,16 @@ export const MAX_REBASES = 5;
 const PAGE = 500;
 const BATCH = 100;
 
-/** What the server must have done, by refusal code, for the messages of a refused object. */
-const REASONS: Partial<Record<ErrorCode, string>> = {
-  genesis_mismatch: 'it does not begin at the circle this device trusts',
-  broken_chain: 'an entry was dropped, inserted or reordered',
-  rolled_back: 'the server rolled it back to an older state this device has already seen past',
-  unknown_author: 'it is signed by a device that is not a member',
-  bad_signature: 'a signature does not verify: it was altered or forged',
-  key_mismatch: 'the key is not the one the signed membership log commits to',
-  decrypt_failed: 'it does not open: it was altered, or moved from another place',
-  context_mismatch: 'it was moved from another record, circle or device',
-  unknown_epoch: 'it needs a key the server never gave this device',
-  not_admin: 'it is signed by a member who may not make that change',
-};
-
-/** Runs `work`; a protocol refusal comes out with the same code and a sentence about `what`. */
+/**
+ * Runs `work`; a protocol refusal comes out with the same code, its detail saying of `what`. The
+ * code is what the person is told about (ui/failures.ts); the detail is for a report.
+ */
 async function refusing<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    const reason = REASONS[error.code] ?? 'the server sent it damaged or altered';
-    throw new ProtocolError(error.code, `${what} was refused: ${reason} (${error.message})`);
+    throw new ProtocolError(error.code, `${what} was refused (${error.message})`);
   }
 }
 
@@ -227,7 +216,7 @@ export class CircleReplica {
         limit: PAGE,
       });
       if (page.data.length === 0 && !page.done)
-        throw new ApiError(200, BAD_RESPONSE, 'The server sent an empty page of changes that says more follow.');
+        throw new ApiError(200, BAD_RESPONSE, 'an empty page of changes that says more follow');
       for (const change of page.data) {
         if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
         await this.#apply(change);
@@ -587,7 +576,7 @@ export class CircleReplica {
 
   async #settle(changes: readonly { recordId: string; hlc: string }[], seqs: readonly number[]): Promise<void> {
     if (seqs.length !== changes.length)
-      throw new ApiError(200, BAD_RESPONSE, 'The server accepted a different number of changes than were sent.');
+      throw new ApiError(200, BAD_RESPONSE, 'a different number of changes accepted than sent');
     for (const [i, { recordId, hlc }] of changes.entries()) {
       try {
         await this.store.settle(recordId, seqs[i] as number, hlc);

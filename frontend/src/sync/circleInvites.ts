@@ -11,7 +11,7 @@
  * hash, checks that the inviter is an admin there, and from then on syncs the circle.
  */
 import { b64u, unb64u } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
+import { type ErrorCode, isErrorCode, ProtocolError } from '../crypto/errors';
 import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../crypto/invites';
 import { isObject } from '../crypto/json';
 import { safetyNumber } from '../crypto/safety';
@@ -67,16 +67,19 @@ export interface MyJoin {
   readonly safetyNumber: string;
   /** `failed`: let in, but the circle did not check out (see `problem`), so it was not joined. */
   readonly status: 'waiting' | 'declined' | 'failed';
-  readonly problem?: string;
+  /** The protocol's code for what did not check out; the UI says it in words. */
+  readonly problem?: ErrorCode;
 }
 
 interface HeldCircleInvite extends HeldInvite {
   readonly label: string;
 }
 
-interface StoredJoin extends MyJoin, KeptInvite {
+interface StoredJoin extends Omit<MyJoin, 'problem'>, KeptInvite {
   /** The name the person chose to show in the circle. */
   readonly name: string;
+  /** A protocol code; a vault of an older version may hold a sentence, which is not shown. */
+  readonly problem?: string;
 }
 
 /** What joining needs of the vault: the replica's store, and writing this device's name in the circle. */
@@ -277,7 +280,7 @@ async function admitted(
     checkInviterIsAdmin(invite, await replica.refresh(), invite.genesisHash);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    return { status: 'failed', problem: error.message };
+    return { status: 'failed', problem: error.code };
   }
   await keepCircle(store, { circleId: join.circleId, genesisHash: join.genesisHash, standing: 'member' });
   await setMyName(store, join.circleId, join.name);
@@ -289,7 +292,7 @@ function storedJoin(requestId: string, invite: Invite, name: string, number: str
 }
 
 function publicJoin({ requestId, circleId, safetyNumber: number, status, problem }: StoredJoin): MyJoin {
-  return { requestId, circleId, safetyNumber: number, status, ...(problem === undefined ? {} : { problem }) };
+  return { requestId, circleId, safetyNumber: number, status, ...(isErrorCode(problem) ? { problem } : {}) };
 }
 
 async function readJoins(store: Pick<ReplicaStore, 'getState'>): Promise<StoredJoin[]> {

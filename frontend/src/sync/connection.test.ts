@@ -5,7 +5,8 @@ import { b64u, ctx, unb64u } from '../crypto/encoding';
 import { generateDeviceKeys, verifyIdentity } from '../crypto/identity';
 import { ed25519Verify, randomBytes } from '../crypto/primitives';
 import { ApiError, type Fetch } from './api';
-import { Connection, SERVER_CHANGED } from './connection';
+import { Connection } from './connection';
+import { SERVER_CHANGED } from './errors';
 
 interface FakeServer {
   fetch: Fetch;

@@ -8,8 +8,7 @@ import { b64u, unb64u } from '../crypto/encoding';
 import { type DeviceKeys, makeIdentity } from '../crypto/identity';
 import type { ChallengePublic, DevicePublic, ServerPublic, TokenPublic } from '../wire/api';
 import { ApiError, callApi, type Fetch, type Method } from './api';
-
-export const SERVER_CHANGED = 'server_changed';
+import { SERVER_CHANGED } from './errors';
 
 export interface ConnectionOptions {
   /** The server id this device synced with before; another one is refused (`server_changed`). */
@@ -110,12 +109,7 @@ export class Connection {
 
   private checkServer(serverId: string): void {
     if (this.serverIdText !== undefined && this.serverIdText !== serverId) {
-      throw new ApiError(
-        0,
-        SERVER_CHANGED,
-        'This is not the server this device synced with before: its data was replaced or restored from a backup. ' +
-          'Nothing was sent. Ask the organisation that runs it what happened.',
-      );
+      throw new ApiError(0, SERVER_CHANGED, 'the server id is not the one this vault synced with');
     }
     this.serverIdText = serverId;
   }

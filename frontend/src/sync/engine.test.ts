@@ -6,7 +6,6 @@ import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import type { Fetch } from './api';
 import { type SyncEngine, type SyncOptions, startSync } from './engine';
-import { MESSAGES } from './status';
 import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
@@ -153,7 +152,7 @@ describe('the sync engine', () => {
           })
         : server.fetch(input, init);
     const sync = engine(await withRecords(), server, { fetchImpl: refusing });
-    expect(await sync.syncNow()).toMatchObject({ state: 'error', waiting: 2, message: MESSAGES.registration });
+    expect(await sync.syncNow()).toMatchObject({ state: 'error', waiting: 2, reason: 'registration_needed' });
     sync.stop();
   });
 
@@ -167,7 +166,7 @@ describe('the sync engine', () => {
     sync.stop();
     const again = engine(session, server);
     const status = await again.syncNow();
-    expect(status).toMatchObject({ state: 'error', message: MESSAGES.tampered });
+    expect(status).toMatchObject({ state: 'error', reason: 'tampered' });
     expect(status.detail).toContain('genesis_mismatch');
     again.stop();
   });
@@ -175,7 +174,7 @@ describe('the sync engine', () => {
   it('stays off for another server, saying why, and sends nothing', async () => {
     const server = fakeServer();
     const sync = engine(await withRecords(), server, { serverUrl: 'https://other.example' });
-    expect(sync.status).toEqual({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+    expect(sync.status).toEqual({ state: 'off', waiting: 0, reason: 'other_server' });
     await sync.syncNow().catch(() => undefined);
     expect(server.calls).toEqual([]);
     sync.stop();

@@ -20,10 +20,10 @@
  * `connect-src`, which the server that serves the app sets; weakening it for every install is
  * not acceptable, so the supported way to use an organisation's server is to open the app from
  * that server's address (each server serves the app). Until a per-install CSP exists, another
- * `serverUrl` leaves sync `off` with a message saying so, and nothing is sent anywhere.
+ * `serverUrl` leaves sync `off` with the reason `other_server`, and nothing is sent anywhere.
  */
 import { ProtocolError } from '../crypto/errors';
-import { linkSecret } from '../crypto/invites';
+import { type LinkKind, linkSecret } from '../crypto/invites';
 import { type PendingChange, type Session, StorageError } from '../storage';
 import { ApiError, type Fetch } from './api';
 import { isSyncedKind } from './bodies';
@@ -55,6 +55,7 @@ import {
   renameThisDevice,
   thisDeviceOnly,
 } from './devices';
+import { DEVICE_REMOVED, SyncError } from './errors';
 import { keepEscrow } from './escrow';
 import { listen, type ServerEvent } from './events';
 import {
@@ -73,10 +74,11 @@ import { ensurePersonal, readPersonal } from './personal';
 import { finishRecovery } from './recover';
 import { type CircleSummary, type NewCircle, SharedCircles } from './sharedCircles';
 import { share, sharedWith, unshare } from './shares';
-import { DEVICE_REMOVED, MESSAGES, type SyncStatus, statusFor } from './status';
+import { type SyncStatus, statusFor } from './status';
 
 export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
 export type { LinkedDevice } from './devices';
+export type { SyncErrorCode } from './errors';
 export type { DeviceLink, LinkAsked, LinkRequest } from './links';
 export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
 export type { SyncState, SyncStatus } from './status';
@@ -240,7 +242,7 @@ class Engine implements SyncEngine {
 
   start(): void {
     if (this.#otherServer) {
-      this.#set({ state: 'off', waiting: 0, message: MESSAGES.otherServer });
+      this.#set({ state: 'off', waiting: 0, reason: 'other_server' });
       return;
     }
     this.#unlisten = this.#watchWindow();
@@ -305,19 +307,15 @@ class Engine implements SyncEngine {
 
   async joinByLink(link: string, options: JoinOptions = {}): Promise<void> {
     const store = this.options.session;
-    const secret = linkSecret(link, 'link');
+    const secret = secretOf(link, 'link');
     const asked = await this.#serial(async () => {
-      if ((await readPersonal(store))?.created === true) {
-        throw new Error(
-          'This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.',
-        );
-      }
+      if ((await readPersonal(store))?.created === true) throw new SyncError('has_own_plan');
       return requestLink(await this.#api(), store, secret, new Date(this.#now()));
     });
     options.onAsked?.(asked);
     for (;;) {
       const status = await this.syncNow();
-      if (status.state === 'error') throw new Error(status.message ?? MESSAGES.failed);
+      if (status.state === 'error') throw new SyncError(status.reason ?? 'sync_failed');
       if (status.state === 'up-to-date' && !(await this.#serial(() => isJoining(store)))) return;
       await sleep(options.pollMs ?? 3_000, options.signal);
     }
@@ -428,7 +426,7 @@ class Engine implements SyncEngine {
   }
 
   async joinCircle(link: string, name: string): Promise<MyJoin> {
-    const secret = linkSecret(link);
+    const secret = secretOf(link, 'join');
     const asked = await this.#serial(async () =>
       requestCircleJoin(await this.#api(), this.options.session, secret, name, new Date(this.#now())),
     );
@@ -490,9 +488,8 @@ class Engine implements SyncEngine {
       const done = await this.#syncSteps();
       if (this.#stopped) return;
       const after = await this.#waiting();
-      if (done === 'approval')
-        return this.#set({ state: 'approval', waiting: after, message: MESSAGES.waitingForApproval });
-      if (done === 'declined') return this.#set({ state: 'error', waiting: after, message: MESSAGES.declined });
+      if (done === 'approval') return this.#set({ state: 'approval', waiting: after, reason: 'waiting_for_approval' });
+      if (done === 'declined') return this.#set({ state: 'error', waiting: after, reason: 'link_declined' });
       this.#set({ state: 'up-to-date', waiting: after });
     } catch (error) {
       if (this.#stopped || (error instanceof StorageError && error.code === 'locked')) return this.stop();
@@ -597,14 +594,14 @@ class Engine implements SyncEngine {
   /** The personal circle, made at the server on first use; never while this device waits to be linked to another's. */
   async #personal(api: Connection): Promise<CircleReplica> {
     if (this.#circle !== null) return this.#circle;
-    if (await isJoining(this.options.session)) throw new Error(MESSAGES.waitingForApproval);
+    if (await isJoining(this.options.session)) throw new SyncError('waiting_for_approval');
     this.#circle = await ensurePersonal(api, this.options.session, this.#clock);
     return this.#circle;
   }
 
   /** The signed-in connection, knowing the server id this vault synced with before. */
   #api(): Promise<Connection> {
-    if (this.#otherServer) return Promise.reject(new Error(MESSAGES.otherServer));
+    if (this.#otherServer) return Promise.reject(new SyncError('other_server'));
     this.#connection ??= (async () => {
       const known = await this.options.session.getState(SERVER_ID);
       return new Connection(this.options.session.deviceKeys, {
@@ -637,7 +634,7 @@ class Engine implements SyncEngine {
           this.options.fetchImpl,
         );
       } catch (error) {
-        if ((error as { code?: string }).code === 'unauthorized')
+        if (error instanceof ApiError && error.code === 'unauthorized')
           await (await this.#api()).signIn().catch(() => undefined);
       }
       await sleep(delay, this.#abort.signal).catch(() => undefined);
@@ -714,7 +711,17 @@ async function removedHere<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, DEVICE_REMOVED, MESSAGES.removed);
+    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, DEVICE_REMOVED, error.code);
+    throw error;
+  }
+}
+
+/** The secret of a pasted link; one that is not a whole link is `bad_link`, not a protocol refusal. */
+function secretOf(link: string, kind: LinkKind): Uint8Array {
+  try {
+    return linkSecret(link, kind);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new SyncError('bad_link', { cause: error });
     throw error;
   }
 }

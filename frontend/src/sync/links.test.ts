@@ -8,7 +8,6 @@ import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../c
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../storage/testing';
 import { type SyncEngine, startSync } from './engine';
-import { MESSAGES } from './status';
 import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
@@ -85,7 +84,7 @@ describe('device links', () => {
     const joined = b.engine.joinByLink(link, { pollMs: 10 });
     const request = await firstRequest(a.engine);
     await a.engine.declineLink(request.requestId);
-    await expect(joined).rejects.toThrow(MESSAGES.declined);
+    await expect(joined).rejects.toMatchObject({ name: 'SyncError', code: 'link_declined' });
     expect(server.requests.get(request.requestId)?.status).toBe('declined');
     expect(await b.session.list('ally')).toEqual([]);
     expect(await a.engine.pendingLinks()).toEqual([]);
@@ -98,7 +97,7 @@ describe('device links', () => {
     await a.engine.syncNow();
     await b.engine.syncNow();
     const { link } = await a.engine.createDeviceLink();
-    await expect(b.engine.joinByLink(link)).rejects.toThrow(/already keeps its own plan/);
+    await expect(b.engine.joinByLink(link)).rejects.toMatchObject({ name: 'SyncError', code: 'has_own_plan' });
   });
 
   it('read the secret from the whole link or alone, and refuse anything else', () => {

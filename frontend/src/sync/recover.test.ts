@@ -10,9 +10,10 @@ import { ApiError, type Fetch } from './api';
 import type { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
+import { NO_ESCROW, RECOVERY_REFUSED } from './errors';
 import { keepEscrow } from './escrow';
 import { ensurePersonal, personalReplica, readPersonal } from './personal';
-import { finishRecovery, isRecovering, NO_ESCROW, recoverFromServer } from './recover';
+import { finishRecovery, isRecovering, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
 import { type FakeServer, fakeServer } from './testing';
 
@@ -157,7 +158,7 @@ describe('recovery from the server', () => {
       fetchImpl: server.fetch,
     }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ApiError);
-    expect((refused as ApiError).message).toContain('was unlinked from your plan');
+    expect((refused as ApiError).code).toBe(RECOVERY_REFUSED);
     expect(await fresh.hasVault()).toBe(false);
   });
 });

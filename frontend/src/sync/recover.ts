@@ -19,28 +19,13 @@ import { ApiError, callApi, type Fetch } from './api';
 import { CircleReplica, type ReplicaStore } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
+import { NO_ESCROW, RECOVERY_REFUSED } from './errors';
 import { escrowPath } from './escrow';
 import { adoptPersonal } from './personal';
 import { REVIEW_DEVICES } from './review';
-import { RECOVERY_REFUSED } from './status';
 
-/** The code of "this server keeps no plan for that recovery key". */
-export const NO_ESCROW = 'no_escrow';
 /** The vault state of a hand-over not finished yet. */
 export const RECOVERING = 'recovering';
-
-export const RECOVERY_MESSAGES = {
-  noEscrow:
-    'This server has no plan for that recovery key. The key may belong to a device that never synced, was set up before ' +
-    'this was possible, was replaced by a newer key, went unused for a long time, or synced with another server. ' +
-    'Check the key, or open the app from the server you used before.',
-  damaged:
-    'What the server keeps for this recovery key does not open, or does not match your plan. It may have been changed. Nothing was set up on this device.',
-  removed:
-    'The device this recovery key belongs to was unlinked from your plan, so it cannot bring the plan here. Use the recovery key of one of your devices that is still linked.',
-  unreachable:
-    'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
-} as const;
 
 /** What the new vault keeps until the hand-over is done: the escrow's content and where to delete it. */
 interface Recovering {
@@ -65,9 +50,10 @@ export interface RecoverOptions {
  * recovery key (show it once).
  *
  * Contract: `recovery_key_typo` (ProtocolError) for a mistyped key, NO_ESCROW (ApiError) when the
- * server keeps none, and RECOVERY_MESSAGES.unreachable when it cannot be reached, all before
- * anything is written. A hand-over the server refuses for good (the old device was unlinked; the
- * log it serves is older than the escrow's or does not verify) wipes the new vault and rejects, so
+ * server keeps none, `network_unreachable` (ApiError) when it cannot be reached, and the
+ * protocol's code when the escrow does not open, all before anything is written. A hand-over the
+ * server refuses for good (the old device was unlinked: RECOVERY_REFUSED; the log it serves is
+ * older than the escrow's or does not verify: a ProtocolError) wipes the new vault and rejects, so
  * the person can start again. One cut short by the network resolves: the engine finishes it.
  */
 export async function recoverFromServer(
@@ -80,15 +66,10 @@ export async function recoverFromServer(
   const secrets = await escrowSecretsFromText(recoveryText);
   const path = escrowPath(b64u(secrets.id));
   const found = await callApi<{ escrow: unknown }>('GET', path, fetchImpl).catch((error: unknown) => {
-    if (error instanceof ApiError && error.status === 404)
-      throw new ApiError(404, NO_ESCROW, RECOVERY_MESSAGES.noEscrow);
-    if (error instanceof ApiError && error.status === 0)
-      throw new ApiError(0, error.code, RECOVERY_MESSAGES.unreachable);
+    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_ESCROW, error.code);
     throw error;
   });
-  const content = await openEscrow(secrets, found.escrow).catch((error: unknown) => {
-    throw error instanceof ProtocolError ? new ProtocolError(error.code, RECOVERY_MESSAGES.damaged) : error;
-  });
+  const content = await openEscrow(secrets, found.escrow);
   const made = await store.createVault(newPassphrase, { [RECOVERING]: recovering(content, path) });
   content.signSeed.fill(0);
   content.kemPrivate.fill(0);
@@ -104,7 +85,7 @@ export async function recoverFromServer(
     if (!refusedForGood(error)) return made;
     made.session.lock();
     await store.wipe();
-    throw error instanceof ProtocolError ? new ProtocolError(error.code, RECOVERY_MESSAGES.damaged) : error;
+    throw error;
   }
   return made;
 }
@@ -117,7 +98,7 @@ export async function isRecovering(session: Pick<Session, 'getState'>): Promise<
 /**
  * Finishes this vault's hand-over, if it has one: each step is skipped when done already.
  * `mine` is this device's connection (registered by signing in). Rejects with what the server
- * answered; RECOVERY_MESSAGES.removed when neither device is in the plan.
+ * answered; RECOVERY_REFUSED when neither device is in the plan.
  */
 export async function finishRecovery(session: ReplicaStore, mine: Connection, fetchImpl?: Fetch): Promise<void> {
   const stored = await session.getState(RECOVERING);
@@ -135,7 +116,7 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     const circle = new CircleReplica(mine, session, circleId, genesisHash, { clock });
     if (!(await isMember(circle))) {
       const through = new CircleReplica(asOld, actingAs(session, old), circleId, genesisHash, { clock });
-      if (!(await isMember(through))) throw new ApiError(404, RECOVERY_REFUSED, RECOVERY_MESSAGES.removed);
+      if (!(await isMember(through))) throw new ApiError(404, RECOVERY_REFUSED, 'neither device is in the plan');
       await through.add(makeIdentity(session.deviceKeys), 'admin');
       through.forget();
     }

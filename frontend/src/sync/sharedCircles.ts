@@ -8,7 +8,7 @@
  * a sync of it succeeds.
  */
 import { b64u, unb64uId } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
+import { type ErrorCode, ProtocolError } from '../crypto/errors';
 import { jsonEqual } from '../crypto/json';
 import type { CircleState, Role } from '../crypto/membership';
 import { safetyNumber } from '../crypto/safety';
@@ -72,8 +72,8 @@ export interface CircleSummary {
   readonly members: readonly CircleMember[];
   /** Every name a member (past or present) gave themselves here, by device id: who wrote a note. */
   readonly names: Readonly<Record<string, string>>;
-  /** What went wrong at the last sync, when the server sent something that did not verify. */
-  readonly problem?: string;
+  /** What went wrong at the last sync, when the server sent something that did not verify: the protocol's code. */
+  readonly problem?: ErrorCode;
   /**
    * Whose data in this circle could not be read and was set aside (PROTOCOL §16), each member once,
    * as the name they chose (empty when unknown), until the person dismisses the notice.
@@ -92,7 +92,7 @@ const snapshotName = (id: string): string => `members:${id}`;
 
 export class SharedCircles {
   readonly #replicas = new Map<string, CircleReplica>();
-  readonly #problems = new Map<string, string>();
+  readonly #problems = new Map<string, ErrorCode>();
 
   constructor(
     private readonly store: SharedStore,
@@ -135,7 +135,7 @@ export class SharedCircles {
         this.#problems.delete(stored.circleId);
       } catch (error) {
         if (await this.#noLongerMember(stored, error)) continue;
-        if (error instanceof ProtocolError) this.#problems.set(stored.circleId, error.message);
+        if (error instanceof ProtocolError) this.#problems.set(stored.circleId, error.code);
         first ??= error;
       }
     }

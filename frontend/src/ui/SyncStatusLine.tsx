@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SyncStatus } from '../sync/engine';
+import { syncReasonText } from './failures';
 import { strings } from './strings';
 
 /** What the state says, once; "up to date" only when nothing waits. */
@@ -40,7 +41,8 @@ export function SyncStatusLine({
     setStillOffline(false);
     setStillOffline((await onSyncNow()).state === 'offline');
   };
-  const text = [summary(status), status.message ?? '', stillOffline ? strings.syncStillOffline : '']
+  const reason = status.reason === undefined ? '' : syncReasonText(status.reason);
+  const text = [summary(status), reason, stillOffline ? strings.syncStillOffline : '']
     .filter((part) => part !== '')
     .join(' ');
   return (

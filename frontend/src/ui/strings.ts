@@ -116,7 +116,6 @@ export const strings = {
   newPassphrase: 'New passphrase',
   recoverButton: 'Open and set the new passphrase',
   backToUnlock: 'Back to the passphrase',
-  unlockFailed: 'The app could not be opened. Please try again.',
 
   // The open app.
   navLabel: 'Sections of the app',
@@ -281,7 +280,6 @@ export const strings = {
   wipeWord: 'DELETE',
   wipe: 'Remove everything',
   wiped: 'Everything has been removed from this device.',
-  genericError: 'Something went wrong. Nothing you wrote was lost; please try again.',
 
   // Circles.
   circlesHeading: 'Circles',
@@ -444,3 +442,128 @@ function readableDay(day: string): string {
     year: 'numeric',
   });
 }
+
+// ---- What a person reads when something goes wrong (issue 14) -------------------------------------
+// The one catalogue of failure text. ui/failures.ts picks the line for a failure by its code; nothing
+// else turns an error into words, and nothing a server says is ever shown. Each line says what
+// happened and what to do.
+
+const KEPT = 'Your changes are kept on this phone.';
+const SERVER_CHANGED =
+  'This is not the server this device synced with before: its data was replaced or restored from a backup. ' +
+  'Nothing was sent. Ask the organisation that runs it what happened.';
+
+export const failureStrings = {
+  // Anything with no words of its own, and every code a server sends that this app does not know.
+  generic: 'Something went wrong. Nothing you wrote was lost; please try again.',
+  unlockFailed: 'The app could not be opened. Please try again.',
+
+  // This device's storage.
+  noVault: 'There is nothing stored on this device yet.',
+  vaultExists: 'This device already has a private space set up.',
+  wrongPassphrase: 'That passphrase did not open the app. Take your time and try again.',
+  wait: 'Please wait a little before trying again.',
+  wiped: 'Too many attempts: everything stored on this device has been removed.',
+  wrongRecoveryKey: 'That recovery key belongs to another setup.',
+  recoveryKeyTypo: 'The recovery key has a typing mistake. Please check each group of four.',
+  locked: 'The app is locked. Unlock it to continue.',
+  damaged: 'Some stored data could not be opened. It may have been changed.',
+  badBackup: 'This file is not a Support Circle backup, or it was changed.',
+  kindMismatch: 'This item is stored as another kind of item.',
+  circleMismatch: 'This item belongs to another circle.',
+  notPending: 'This item has no change waiting to be sent.',
+
+  // Why sync stopped or waits, as the status line says it.
+  registration: `This server asks for a registration code before this phone can sync, and none was given or the one given was not accepted. Ask the organisation that runs it for a code, then type it in Settings, under sync. ${KEPT}`,
+  busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
+  signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
+  tampered:
+    'Sync stopped to protect you: the server sent something your own devices did not sign, or took back ' +
+    'something it had sent before. Your plan on this phone is safe and unchanged. Do not link new devices ' +
+    'for now, and tell the organisation that runs the server.',
+  syncFailed: `Sync did not finish. It will try again. ${KEPT}`,
+  serverChangedKept: `${SERVER_CHANGED} ${KEPT}`,
+  otherServer:
+    'Syncing with a server other than the one this app was opened from is not possible yet. ' +
+    'Your plan stays on this phone. To sync with your organisation, open the app from their address instead.',
+  waitingForApproval: 'Waiting for your other device to approve this one. Check that both show the same safety number.',
+  deviceRemoved:
+    'This device no longer syncs: it was unlinked by another of your devices, or by someone using your recovery key ' +
+    'on a new device, or the server let it go after a long time unused. What is on it stays here. If you did not do ' +
+    'this, someone may have your other device or your recovery key: talk to someone you trust, or to the organisation that runs the server.',
+  linkDeclined:
+    'Your other device did not approve this one. Nothing was shared. You can make a new link and try again.',
+
+  // The sync engine turning an action down.
+  hasOwnPlan:
+    'This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.',
+  badLink: 'That link is not complete. Copy the whole link, paste it here again and try once more.',
+
+  // The server, or no answer from it.
+  unreachable: 'The server cannot be reached. Your changes stay on this device.',
+  badResponse: 'The server gave an answer the app does not understand.',
+  serverChanged: SERVER_CHANGED,
+  serverBusy: 'The server is busy right now. Please try again in a minute.',
+  serverTrouble: 'Something went wrong on the server. Nothing on this device was lost; please try again later.',
+  signInAgain: 'This device could not sign in to the server. Please try again in a moment.',
+  notAccepted:
+    'The server did not accept what this device sent. Please try again. If it happens again, close and reopen ' +
+    'the app so it can update, or tell the organisation that runs the server.',
+  gone: 'This is no longer on the server: it may have been withdrawn, used or deleted meanwhile. Check again, then try once more.',
+  changedMeanwhile: 'Something changed on the server at the same moment. Please try again.',
+  tooLarge: 'This is too long to send. Make it shorter, then try again.',
+  quotaExceeded:
+    'This device has used all the room this server gives it. Ask the organisation that runs the server for more. ' +
+    'Your changes stay on this device.',
+  onlyAdmin: 'Only an admin of this circle can do that. Ask one of its admins.',
+  inviteGone: 'This invite link no longer works: it has expired, been used or been withdrawn. Ask for a new one.',
+  tooManyInvites:
+    'This circle has as many open invite links as it may have. Withdraw one you no longer need, then try again.',
+  checkClock:
+    'This device’s date or time seems to be wrong, so the invite link could not be made. ' +
+    'Set the right date and time in the device’s settings, then try again.',
+  joinRequestGone:
+    'This request to join is no longer there: it was withdrawn or answered already. Check for requests again.',
+  notYourIdentity: 'A device can only ask to join as itself. Open the link on the device that should join.',
+  alreadyMember: 'This device is in this circle already: open it from your list of circles.',
+  tooManyRequests:
+    'Many requests to join are already waiting on this invite. Ask the person who invited you to look at them.',
+  escrowTaken:
+    'The server already keeps a recovery key like this one for another device. Make a new recovery key in Settings.',
+
+  // Something the server sent did not check out (PROTOCOL.md §11).
+  refused:
+    'Something the server sent did not check out, so it was not used. Your data on this device is safe. ' +
+    'This can mean the server was changed or tampered with: tell the organisation that runs it.',
+  badProof: 'This request could not prove it came from your link, so it was not let in. Turn it down.',
+
+  // Bringing a plan here with a recovery key.
+  noEscrow:
+    'This server has no plan for that recovery key. The key may belong to a device that never synced, was set up before ' +
+    'this was possible, was replaced by a newer key, went unused for a long time, or synced with another server. ' +
+    'Check the key, or open the app from the server you used before.',
+  recoveryDamaged:
+    'What the server keeps for this recovery key does not open, or does not match your plan. It may have been changed. Nothing was set up on this device.',
+  recoveryRemoved:
+    'The device this recovery key belongs to was unlinked from your plan, so it cannot bring the plan here. Use the recovery key of one of your devices that is still linked.',
+  recoveryUnreachable:
+    'The server could not be reached. Nothing was set up on this device. Check your connection and try again.',
+} as const;
+
+/**
+ * What did not check out in a shared circle's data, by the protocol's code: said under
+ * strings.circleProblem and strings.joinFailedCircle.
+ */
+export const refusalReasons = {
+  genesis_mismatch: 'It does not begin at the circle this device trusts.',
+  broken_chain: 'An entry was dropped, inserted or reordered.',
+  rolled_back: 'The server rolled it back to an older state this device has already seen past.',
+  unknown_author: 'It is signed by a device that is not a member.',
+  bad_signature: 'A signature does not verify: it was altered or forged.',
+  key_mismatch: 'The key is not the one the signed membership log commits to.',
+  decrypt_failed: 'It does not open: it was altered, or moved from another place.',
+  context_mismatch: 'It was moved from another record, circle or device.',
+  unknown_epoch: 'It needs a key the server never gave this device.',
+  not_admin: 'It is signed by a member who may not make that change.',
+  other: 'The server sent it damaged or altered.',
+} as const;

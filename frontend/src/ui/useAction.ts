@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { strings } from './strings';
-import { plainError } from './vault';
+import { failureText } from './failures';
 
 export interface Action {
   readonly busy: boolean;
@@ -12,9 +11,9 @@ export interface Action {
 
 /**
  * One button's work: busy while it runs, its failure said plainly. `describe` turns a failure
- * into words; by default storage refusals keep their own and anything else is a calm generic line.
+ * into words: by default the catalogue's line for its code (ui/failures.ts).
  */
-export function useAction(describe: (failure: unknown) => string = (f) => plainError(f, strings.genericError)): Action {
+export function useAction(describe: (failure: unknown) => string = (f) => failureText(f)): Action {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const run = (work: () => Promise<void>) => {

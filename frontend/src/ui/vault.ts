@@ -2,7 +2,7 @@
  * The app's one local store and the few things every screen needs from an open vault.
  * Screens get a Session from here and never touch IndexedDB or keys themselves.
  */
-import { type AppSettings, LocalStore, type Session, StorageError } from '../storage';
+import { type AppSettings, LocalStore, type Session } from '../storage';
 
 export const store = new LocalStore();
 
@@ -23,10 +23,4 @@ export async function readSettings(session: Session): Promise<AppSettings> {
 
 export function writeSettings(session: Session, settings: AppSettings): Promise<void> {
   return session.put('settings', SETTINGS_ID, settings);
-}
-
-/** A refusal in the person's words: storage errors carry their own; anything else is generic. */
-export function plainError(error: unknown, fallback: string): string {
-  if (error instanceof StorageError) return error.message;
-  return fallback;
 }

@@ -3,7 +3,6 @@ import type { Session } from '../../storage';
 import { useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { plainError } from '../vault';
 import { NewRecoveryKey } from './NewRecoveryKey';
 import { PassphraseFields } from './PassphraseFields';
 
@@ -12,7 +11,7 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
   // A backup file keeps the passphrase it was saved under: once it changes, files saved before
   // still open with the old one, which someone who learnt it may still know.
   const [changed, setChanged] = useState(false);
-  const saving = useAction((failure) => plainError(failure, strings.genericError));
+  const saving = useAction();
   const download = () =>
     saving.run(async () => {
       const blob = await session.exportBackup();

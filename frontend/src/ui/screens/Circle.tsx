@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import type { CircleSummary, SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { refusalText } from '../failures';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -11,7 +12,6 @@ import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
 import { circleName } from './Circles';
-import { engineMessage } from './engineMessage';
 import { Notes } from './Notes';
 
 export interface CircleProps {
@@ -48,7 +48,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
         <div class="panel error" role="alert" data-testid="circle-problem">
           <p>{strings.circleProblem}</p>
           <p>{strings.circleProblemHelp}</p>
-          <p class="hint">{summary.problem}</p>
+          <p class="hint">{refusalText(summary.problem)}</p>
         </div>
       )}
       {summary.unreadable.length > 0 && <Unreadable engine={engine} summary={summary} onChanged={onChanged} />}
@@ -66,7 +66,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
 
 function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: string; onLeft(): void }) {
   const [confirming, setConfirming] = useState(false);
-  const action = useAction(engineMessage);
+  const action = useAction();
   return (
     <section class="panel" aria-label={strings.leaveCircle}>
       {confirming ? (
@@ -101,7 +101,7 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
 /** A circle this device is no longer in: what that means, focused as it appears (after leaving, the button that had focus is gone). */
 function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: CircleSummary; focus: boolean }) {
   const said = useFocusOnMount<HTMLDivElement>(focus);
-  const action = useAction(engineMessage);
+  const action = useAction();
   return (
     <div class="panel notice" ref={said} tabIndex={-1}>
       <p role="status" data-testid="circle-standing">

@@ -7,7 +7,6 @@ import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
 import type { CirclePartProps } from './circleParts';
 import { readableTime } from './circleParts';
-import { engineMessage } from './engineMessage';
 
 /** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
 export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
@@ -15,7 +14,7 @@ export function CircleInvites({ engine, summary, version, onChanged }: CirclePar
   const [invite, setInvite] = useState<CircleInvite | null>(null);
   const open = useLoaded(() => engine.openInvites(summary.id), [engine, summary.id, version, invite]);
   const [message, setMessage] = useState('');
-  const action = useAction(engineMessage);
+  const action = useAction();
   const make = (event: Event) => {
     event.preventDefault();
     action.run(async () => {

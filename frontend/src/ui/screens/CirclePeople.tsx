@@ -4,11 +4,10 @@ import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import type { CirclePartProps } from './circleParts';
-import { engineMessage } from './engineMessage';
 
 /** Who is in the circle, as its signed log says; an admin can name facilitators and remove people. */
 export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
-  const action = useAction(engineMessage);
+  const action = useAction();
   const [message, setMessage] = useState('');
   const canManage = summary.admin && summary.standing === 'member';
   const status = useRef<HTMLParagraphElement>(null);

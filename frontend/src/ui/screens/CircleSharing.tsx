@@ -8,7 +8,6 @@ import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
 import { useRecords } from '../useRecords';
 import type { CirclePartProps } from './circleParts';
-import { engineMessage } from './engineMessage';
 import { sortedAllies } from './Plan';
 import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 
@@ -26,7 +25,7 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
   // The person's choice shows at once, while it is saved.
   const [chosen, setChosen] = useState<ReadonlyMap<string, boolean>>(new Map());
   useEffect(() => setChosen(new Map()), [shared.value]);
-  const action = useAction(engineMessage);
+  const action = useAction();
   // Each choice shows the copy `copyOf` would write, so the words beside a tick-box are exactly
   // what the circle would read; copyOf also leaves out whatever cannot be shared.
   const answers = PLAN_SECTIONS.flatMap((section) =>

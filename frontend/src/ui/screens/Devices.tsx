@@ -5,7 +5,6 @@ import { useFocusRequest } from '../focus';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { engineMessage } from './engineMessage';
 import { LinkedDevices } from './LinkedDevices';
 
 /** Link the person's other devices to this plan, or this device to another's. */
@@ -30,7 +29,7 @@ export function Devices({ engine }: { engine: SyncEngine | null }) {
 
 function MakeLink({ engine }: { engine: SyncEngine }) {
   const [link, setLink] = useState<DeviceLink | null>(null);
-  const action = useAction(engineMessage);
+  const action = useAction();
   return (
     <div>
       <button
@@ -58,7 +57,7 @@ function MakeLink({ engine }: { engine: SyncEngine }) {
 function Requests({ engine }: { engine: SyncEngine }) {
   const [requests, setRequests] = useState<LinkRequest[] | null>(null);
   const [message, setMessage] = useState('');
-  const action = useAction(engineMessage);
+  const action = useAction();
   // An answered request leaves the list with the button that answered it: focus goes back to checking.
   const checkButton = useFocusRequest<HTMLButtonElement>();
   const check = () => action.run(async () => setRequests(await engine.pendingLinks()));
@@ -106,7 +105,7 @@ function Requests({ engine }: { engine: SyncEngine }) {
 function Join({ engine }: { engine: SyncEngine }) {
   const [link, setLink] = useState(() => (location.hash.startsWith('#link=') ? location.href : ''));
   const [status, setStatus] = useState('');
-  const action = useAction(engineMessage);
+  const action = useAction();
   const join = (event: Event) => {
     event.preventDefault();
     action.run(async () => {

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { refusalText } from '../failures';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { useLoaded } from '../useLoaded';
-import { engineMessage } from './engineMessage';
 
 const INVITE = '#join=';
 const WAIT_POLL_MS = 5_000;
@@ -17,7 +17,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
   const [link, setLink] = useState(() => (location.hash.startsWith(INVITE) ? location.href : ''));
   const [name, setName] = useState('');
   const joins = useLoaded(() => engine.myJoins(), [engine, version]);
-  const action = useAction(engineMessage);
+  const action = useAction();
   // No live event reaches a device that is not a member yet: while it waits, it asks more often.
   const waiting = (joins.value ?? []).some((j) => j.status === 'waiting');
   useEffect(() => {
@@ -58,7 +58,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
               ) : (
                 <>
                   <p>{j.status === 'failed' ? strings.joinFailedCircle : strings.joinDeclinedCircle}</p>
-                  {j.problem !== undefined && <p class="hint">{j.problem}</p>}
+                  {j.problem !== undefined && <p class="hint">{refusalText(j.problem)}</p>}
                   <button type="button" class="secondary" onClick={() => dismiss(j.requestId)}>
                     {strings.dismiss}
                   </button>

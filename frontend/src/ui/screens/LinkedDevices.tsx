@@ -4,13 +4,12 @@ import type { LinkedDevice, SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { engineMessage } from './engineMessage';
 
 /** The person's devices that share this plan: names, last synced day, rename this one, unlink another. */
 export function LinkedDevices({ engine }: { engine: SyncEngine }) {
   const [devices, setDevices] = useState<LinkedDevice[] | null>(null);
   const [message, setMessage] = useState('');
-  const action = useAction(engineMessage);
+  const action = useAction();
   const heading = useRef<HTMLHeadingElement>(null);
   const load = () => action.run(async () => setDevices(await engine.devices()));
   useEffect(() => void load(), [engine]);

@@ -3,14 +3,13 @@ import type { Session } from '../../storage';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { plainError } from '../vault';
 import { KeptKey } from './RecoveryKey';
 
 /** Replace the recovery key, when the old one may have been seen or is lost; the new one is shown once. */
 export function NewRecoveryKey({ session }: { session: Session }) {
   const [current, setCurrent] = useState('');
   const [made, setMade] = useState<string | null>(null);
-  const { busy, error, run } = useAction((failure) => plainError(failure, strings.genericError));
+  const { busy, error, run } = useAction();
   const make = (event: Event) => {
     event.preventDefault();
     run(async () => {

@@ -1,11 +1,10 @@
 import { useState } from 'preact/hooks';
-import { ProtocolError } from '../../crypto/errors';
-import { type Session, StorageError } from '../../storage';
-import { ApiError } from '../../sync/api';
+import type { Session } from '../../storage';
+import { recoveryFailureText } from '../failures';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { DEFAULT_SETTINGS, plainError, store, writeSettings } from '../vault';
+import { DEFAULT_SETTINGS, store, writeSettings } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';
 import { RegistrationCode } from './RegistrationCode';
@@ -16,20 +15,12 @@ interface RecoverFromServerProps {
   onBack(): void;
 }
 
-/** Written for the person where they come from the recovery flow or the server; anything else is generic. */
-function recoveryError(failure: unknown): string {
-  if (failure instanceof ProtocolError && failure.code === 'recovery_key_typo')
-    return new StorageError('recovery_key_typo').message;
-  if (failure instanceof ApiError || failure instanceof ProtocolError) return failure.message;
-  return plainError(failure, strings.genericError);
-}
-
 /** On a new device: the recovery key of a device that synced brings the plan here from the server (PROTOCOL §15). */
 export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps) {
   const [key, setKey] = useState('');
   const [passphrase, setPassphrase] = useState<string | null>(null);
   const [code, setCode] = useState('');
-  const { busy, error, run } = useAction(recoveryError);
+  const { busy, error, run } = useAction(recoveryFailureText);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const recover = (event: Event) => {
     event.preventDefault();

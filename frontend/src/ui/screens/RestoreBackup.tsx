@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { failureText } from '../failures';
 import { strings } from '../strings';
-import { plainError, store } from '../vault';
+import { store } from '../vault';
 
 /** Bring back an encrypted backup file on a device with no vault. */
 export function RestoreBackup({ onRestored }: { onRestored(): void }) {
@@ -13,7 +14,7 @@ export function RestoreBackup({ onRestored }: { onRestored(): void }) {
       await store.importBackup(file);
       onRestored();
     } catch (failure) {
-      setError(plainError(failure, strings.genericError));
+      setError(failureText(failure));
     }
   };
   return (

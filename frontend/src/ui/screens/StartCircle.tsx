@@ -5,7 +5,6 @@ import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { engineMessage } from './engineMessage';
 
 const PURPOSES: readonly ChoiceOption<CirclePurpose>[] = Object.entries(strings.purposes).map(([value, label]) => ({
   value: value as CirclePurpose,
@@ -17,7 +16,7 @@ export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStart
   const [name, setName] = useState('');
   const [purpose, setPurpose] = useState<CirclePurpose>('supports-me');
   const [myName, setMyName] = useState('');
-  const action = useAction(engineMessage);
+  const action = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
     action.run(async () => onStarted(await engine.startCircle({ name: name.trim(), purpose, myName: myName.trim() })));

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Session, StorageError } from '../../storage';
+import { failureText } from '../failures';
 import { focusAndSelect, useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
-import { plainError, store } from '../vault';
+import { store } from '../vault';
 import { PassphraseFields } from './PassphraseFields';
 import { RecoveryKeyInput } from './RecoveryKeyInput';
 
@@ -46,7 +47,7 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
       const wait = failure instanceof StorageError ? failure.retryAfterMs : 0;
       waitLeft.start(wait);
       // Said once, with the refusal; the countdown itself is shown below, not read out.
-      setError(plainError(failure, strings.unlockFailed) + (wait > 0 ? ` ${strings.unlockWaitReason}` : ''));
+      setError(failureText(failure, 'unlockFailed') + (wait > 0 ? ` ${strings.unlockWaitReason}` : ''));
       setBusy(false);
       field.request();
     }
@@ -97,7 +98,7 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
 function Recover({ onUnlocked, onBack }: { onUnlocked(session: Session): void; onBack(): void }) {
   const [key, setKey] = useState('');
   const [passphrase, setPassphrase] = useState<string | null>(null);
-  const { busy, error, run } = useAction((failure) => plainError(failure, strings.unlockFailed));
+  const { busy, error, run } = useAction((failure) => failureText(failure, 'unlockFailed'));
   const recover = (event: Event) => {
     event.preventDefault();
     if (passphrase !== null) run(async () => onUnlocked(await store.unlockWithRecovery(key, passphrase)));
