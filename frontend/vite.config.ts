@@ -56,5 +56,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // The shared-circle tests run several devices' real crypto: under a loaded 2-core CI machine
+    // they took over vitest's 5 s default. A hang still fails, after 30 s.
+    testTimeout: 30_000,
   },
 });
