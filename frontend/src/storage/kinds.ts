@@ -1,7 +1,7 @@
 /** The documents the app keeps, typed for the UI; stored and synced as JSON objects. */
 import { b64u, ID_BYTES, unb64uId } from '../crypto/encoding';
 import { randomBytes } from '../crypto/primitives';
-import type { Conflict } from '../sync/merge';
+import type { Conflict } from '../records/merge';
 
 /** Values another device's concurrent edit replaced, kept for the person to look at (PROTOCOL §7). */
 export type WithConflicts = { readonly _conflicts?: readonly Conflict[] };

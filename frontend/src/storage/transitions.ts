@@ -7,7 +7,7 @@
  * a merge that keeps its words (PROTOCOL §7), ends it.
  */
 import { type JsonObject, jsonEqual } from '../crypto/json';
-import { merge } from '../sync/merge';
+import { merge } from '../records/merge';
 import { StorageError } from './errors';
 import type { RecordKind } from './kinds';
 
