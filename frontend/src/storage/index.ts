@@ -13,31 +13,13 @@ export { StorageError, type StorageErrorCode } from './errors';
 export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
 export {
-  type Ally,
-  type AllyRole,
-  type AllyStatus,
-  type AppSettings,
-  type CheckIn,
   CIRCLE_KINDS,
-  type CircleInfo,
   type CircleKind,
-  type CirclePurpose,
-  type DeviceNote,
-  type Feeling,
   isShareable,
-  type MemberProfile,
-  type Note,
   newRecordId,
   PERSONAL_KINDS,
   type PersonalKind,
-  type PlanAnswer,
   RECORD_KINDS,
-  type RecordBodies,
-  type RecordKind,
-  type Share,
-  type SharedAlly,
-  type SharedPlan,
-  type WithConflicts,
 } from './kinds';
 export { type Persistence, requestPersistence } from './persistence';
 export { type LocalRecord, type PendingChange, type RecordPlace, Session } from './session';

@@ -2,7 +2,8 @@
 // in-memory IndexedDB for Node); real Chromium comes later in the pytest/Playwright tests.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../crypto/json';
-import { type Ally, newRecordId } from './kinds';
+import type { Ally } from '../records';
+import { newRecordId } from './kinds';
 import type { Session } from './session';
 import { ally, answer, rawGet, TestClock, testStore, uniqueName } from './testing';
 

@@ -9,6 +9,7 @@ import {
   type Vault,
   type VaultOptions,
 } from '../crypto/vault';
+import type { RecordBodies, RecordKind } from '../records';
 import { exportBackup } from './backup';
 import { type Db, inTransaction } from './db';
 import { StorageError } from './errors';
@@ -16,7 +17,7 @@ import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escro
 import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
 import type { HeldKeys } from './keys';
-import { checkRecordId, type RecordBodies, type RecordKind } from './kinds';
+import { checkRecordId } from './kinds';
 import { openJson, sealJson } from './sealed';
 import { openAll, readSlot, writeSlot } from './slots';
 import {

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { TEST_PARAMETERS } from '../crypto/vault';
-import type { Ally, PlanAnswer } from './kinds';
+import type { Ally, PlanAnswer } from '../records';
 import { LocalStore } from './store';
 
 let made = 0;

@@ -8,7 +8,8 @@
  * kind without checking again.
  */
 import { isObject, type JsonObject } from '../crypto/json';
-import { CIRCLE_KINDS, PERSONAL_KINDS, type RecordKind } from '../storage/kinds';
+import type { RecordKind } from '../records';
+import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 
 /** Kinds that may leave the device: to the person's own devices, or to a shared circle. Settings stay on each device. */
 export type SyncedKind = Exclude<RecordKind, 'settings'>;

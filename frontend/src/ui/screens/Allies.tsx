@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import type { Ally, AllyRole, LocalRecord, Session } from '../../storage';
+import type { Ally, AllyRole } from '../../records';
+import type { LocalRecord, Session } from '../../storage';
 import { type Draft, readDraft } from '../drafts';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import { type Ally, type AllyRole, type LocalRecord, newRecordId, type Session } from '../../storage';
+import type { Ally, AllyRole } from '../../records';
+import { type LocalRecord, newRecordId, type Session } from '../../storage';
 import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';

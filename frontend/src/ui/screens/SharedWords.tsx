@@ -1,5 +1,5 @@
 import { ALLY_ROLES } from '../../plan/guide';
-import type { SharedAlly, SharedPlan } from '../../storage';
+import type { SharedAlly, SharedPlan } from '../../records';
 
 /**
  * The words of a shared copy as a circle's members read them. The sharing chooser shows the same
