@@ -4,6 +4,7 @@
  * JSON helpers and the generated wire types, nothing of storage, sync or the UI.
  */
 
+export { fromWire, isId, toWire } from './bodies';
 export type {
   Ally,
   AllyRole,
@@ -11,12 +12,14 @@ export type {
   AppSettings,
   CheckIn,
   CircleInfo,
+  CircleKind,
   CirclePurpose,
   Conflict,
   DeviceNote,
   Feeling,
   MemberProfile,
   Note,
+  PersonalKind,
   PlanAnswer,
   RecordBodies,
   RecordKind,
@@ -25,5 +28,18 @@ export type {
   SharedPlan,
   SyncedKind,
   WithConflicts,
+} from './kinds';
+export {
+  ALLY_ROLES,
+  ALLY_STATUSES,
+  CIRCLE_KINDS,
+  CIRCLE_PURPOSES,
+  FEELINGS,
+  isRecordKind,
+  isShareable,
+  isSyncedKind,
+  PERSONAL_KINDS,
+  RECORD_KINDS,
+  SYNCED_KINDS,
 } from './kinds';
 export { merge, type SideClocks } from './merge';

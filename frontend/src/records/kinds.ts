@@ -8,7 +8,11 @@
 import type { RecordBody } from '../wire/types';
 
 /** Read-only down through its lists: the app replaces a document, it never edits one in place. */
-type Frozen<T> = { readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? readonly Frozen<U>[] : T[K] };
+type Frozen<T> = T extends readonly (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
 
 /** One value another device's concurrent edit replaced; `hlc` says who wrote it and when, when known. */
 export type Conflict = Frozen<NonNullable<RecordBody['_conflicts']>[number]>;
@@ -89,3 +93,72 @@ export type Note = RecordBodies['note'];
 /** A short post of how a member is doing and what they need; never where they are. Only its author edits it. */
 export type CheckIn = RecordBodies['checkin'];
 export type Feeling = CheckIn['feeling'];
+
+// The lists ------------------------------------------------------------------------------------
+// Each is keyed by a generated type, so the compiler refuses a list that misses or invents a
+// value the schema has; kinds.test.ts compares them with the schema file itself.
+
+/** Every value of a string union, from an object with one key per value. */
+const valuesOf = <T extends string>(each: Readonly<Record<T, true>>): readonly T[] => Object.keys(each) as T[];
+
+export const ALLY_ROLES = valuesOf<AllyRole>({
+  'supports-me': true,
+  'supports-person-doing-harm': true,
+  facilitator: true,
+  'supports-allies': true,
+});
+export const ALLY_STATUSES = valuesOf<AllyStatus>({ ally: true, maybe: true, barrier: true });
+export const CIRCLE_PURPOSES = valuesOf<CirclePurpose>({
+  'supports-me': true,
+  'supports-person-doing-harm': true,
+  'supports-allies': true,
+  other: true,
+});
+export const FEELINGS = valuesOf<Feeling>({ okay: true, struggling: true, 'need-break': true });
+
+/** Where each synced kind is kept: the person's own (personal) circle, or a shared circle, each record bound to it. */
+const PLACES = {
+  plan: 'personal',
+  ally: 'personal',
+  device: 'personal',
+  share: 'personal',
+  circle: 'shared',
+  member: 'shared',
+  'shared-plan': 'shared',
+  'shared-ally': 'shared',
+  note: 'shared',
+  checkin: 'shared',
+} as const satisfies Readonly<Record<SyncedKind, 'personal' | 'shared'>>;
+
+type KindsIn<P> = { [K in SyncedKind]: (typeof PLACES)[K] extends P ? K : never }[SyncedKind];
+export type PersonalKind = KindsIn<'personal'>;
+export type CircleKind = KindsIn<'shared'>;
+
+const kindsIn = <K extends SyncedKind>(place: 'personal' | 'shared'): readonly K[] =>
+  (Object.keys(PLACES) as SyncedKind[]).filter((kind) => PLACES[kind] === place) as K[];
+
+/** Kinds kept in the person's own (personal) circle. */
+export const PERSONAL_KINDS = kindsIn<PersonalKind>('personal');
+/** Kinds kept in a shared circle, each record bound to it. */
+export const CIRCLE_KINDS = kindsIn<CircleKind>('shared');
+export const SYNCED_KINDS: readonly SyncedKind[] = [...PERSONAL_KINDS, ...CIRCLE_KINDS];
+export const RECORD_KINDS: readonly RecordKind[] = [...SYNCED_KINDS, 'settings'];
+
+export function isRecordKind(value: unknown): value is RecordKind {
+  return typeof value === 'string' && (RECORD_KINDS as readonly string[]).includes(value);
+}
+
+export function isSyncedKind(kind: unknown): kind is SyncedKind {
+  return typeof kind === 'string' && (SYNCED_KINDS as readonly string[]).includes(kind);
+}
+
+/**
+ * Whether the person may choose to share this record with a circle (as a copy, see Share): a plan
+ * answer they marked shareable, or an ally entry of someone who is an ally (never a maybe or a
+ * barrier). Settings and everything else never are.
+ */
+export function isShareable(kind: RecordKind, body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  if (kind === 'plan') return (body as { shareable?: unknown }).shareable === true;
+  return kind === 'ally' && (body as { status?: unknown }).status === 'ally';
+}

@@ -2,7 +2,7 @@
 // real Chromium comes later in the pytest/Playwright tests.
 import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
-import { newRecordId } from './kinds';
+import { newRecordId } from './ids';
 import { requestPersistence } from './persistence';
 import { ally, answer, rawContents, TestClock, testStore, uniqueName } from './testing';
 

@@ -12,15 +12,7 @@ export { BACKUP_MEDIA_TYPE } from './backup';
 export { StorageError, type StorageErrorCode } from './errors';
 export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
-export {
-  CIRCLE_KINDS,
-  type CircleKind,
-  isShareable,
-  newRecordId,
-  PERSONAL_KINDS,
-  type PersonalKind,
-  RECORD_KINDS,
-} from './kinds';
+export { newRecordId } from './ids';
 export { type Persistence, requestPersistence } from './persistence';
 export { type LocalRecord, type PendingChange, type RecordPlace, Session } from './session';
 export { type Attempts, LocalStore, type LocalStoreOptions } from './store';

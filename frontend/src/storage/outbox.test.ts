@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../crypto/json';
 import type { Ally } from '../records';
-import { newRecordId } from './kinds';
+import { newRecordId } from './ids';
 import type { Session } from './session';
 import { ally, answer, rawGet, TestClock, testStore, uniqueName } from './testing';
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { StorageError } from './errors';
-import { newRecordId } from './kinds';
+import { newRecordId } from './ids';
 import { ally, answer, rawContents, rawGet, rawPut, TestClock, testStore, uniqueName } from './testing';
 
 const WORDS = [

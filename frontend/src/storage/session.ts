@@ -16,8 +16,8 @@ import { StorageError } from './errors';
 import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
+import { checkRecordId } from './ids';
 import type { HeldKeys } from './keys';
-import { checkRecordId } from './kinds';
 import { openJson, sealJson } from './sealed';
 import { openAll, readSlot, writeSlot } from './slots';
 import {

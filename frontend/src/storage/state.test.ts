@@ -1,7 +1,7 @@
 // The sync engine's sealed key/value state, on fake-indexeddb (an in-memory IndexedDB for Node).
 import { describe, expect, it } from 'vitest';
 import { StorageError } from './errors';
-import { newRecordId } from './kinds';
+import { newRecordId } from './ids';
 import { answer, rawContents, TestClock, testStore, uniqueName } from './testing';
 
 describe("the sync engine's state", () => {

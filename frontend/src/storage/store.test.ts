@@ -7,7 +7,7 @@ import { DEFAULT_PARAMETERS, TEST_PARAMETERS } from '../crypto/vault';
 import { StorageError, type StorageErrorCode } from './errors';
 import { ESCROW, ESCROW_RETIRED } from './escrowState';
 import { retryDelayMs } from './guard';
-import { newRecordId } from './kinds';
+import { newRecordId } from './ids';
 import { LocalStore } from './store';
 import { ally, answer, rawGet, rawPut, TestClock, testStore, uniqueName } from './testing';
 
