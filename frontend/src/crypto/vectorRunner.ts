@@ -3,8 +3,7 @@
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
 
-import { merge } from '../records';
-import { mayWrite } from '../sync/authors';
+import { mayWrite, merge } from '../records';
 import { heldEpochKeys, keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
 import { b64u, fromHex, toHex, unb64u } from './encoding';
 import { isErrorCode, ProtocolError } from './errors';

@@ -4,6 +4,7 @@
  * JSON helpers and the generated wire types, nothing of storage, sync or the UI.
  */
 
+export { hlcAuthor, hlcTime, mayWrite, memberNames, type Revising, type Written, writerOf } from './authors';
 export { fromWire, isId, toWire } from './bodies';
 export type {
   Ally,

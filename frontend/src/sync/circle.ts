@@ -37,12 +37,21 @@ import {
 import { randomBytes } from '../crypto/primitives';
 import { openRecord, sealRecord } from '../crypto/records';
 import type { SignedObject } from '../crypto/signed';
-import { CIRCLE_KINDS, fromWire, isId, isSyncedKind, PERSONAL_KINDS, type SyncedKind, toWire } from '../records';
+import {
+  CIRCLE_KINDS,
+  fromWire,
+  hlcAuthor,
+  isId,
+  isSyncedKind,
+  mayWrite,
+  PERSONAL_KINDS,
+  type SyncedKind,
+  toWire,
+} from '../records';
 import { type PendingChange, type Session, StorageError } from '../storage';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, BAD_RESPONSE, type Method } from './api';
-import { hlcAuthor, mayWrite } from './authors';
 import type { Clock } from './clock';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */

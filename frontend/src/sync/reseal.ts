@@ -9,9 +9,8 @@
  * back, before they were let in is under a key they get.
  */
 import type { CircleState } from '../crypto/membership';
-import type { CircleKind } from '../records';
+import { type CircleKind, writerOf } from '../records';
 import type { Session } from '../storage';
-import { writerOf } from './authors';
 
 export type ResealStore = Pick<Session, 'list' | 'put'>;
 

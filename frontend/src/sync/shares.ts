@@ -10,9 +10,8 @@
  */
 import { b64u } from '../crypto/encoding';
 import { type JsonObject, jsonEqual } from '../crypto/json';
-import { type Ally, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../records';
+import { type Ally, hlcAuthor, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../records';
 import { type LocalRecord, newRecordId, type Session } from '../storage';
-import { hlcAuthor } from './authors';
 
 export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
 

@@ -1,8 +1,7 @@
 import { useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
-import type { Feeling } from '../../records';
+import { type Feeling, hlcTime, writerOf } from '../../records';
 import { newRecordId } from '../../storage';
-import { hlcTime, writerOf } from '../../sync/authors';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { b64u } from '../../crypto/encoding';
+import { hlcAuthor, hlcTime, writerOf } from '../../records';
 import { type LocalRecord, newRecordId } from '../../storage';
-import { hlcAuthor, hlcTime, writerOf } from '../../sync/authors';
 import { Conflicts } from '../Conflicts';
 import { useFocusOnMount } from '../focus';
 import { SaveStatus } from '../SaveStatus';
