@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ally, answer } from '../storage/testing';
+import { ally, answer } from '../testing/storage';
 import { fromWire, toWire } from './bodies';
 
 const SCHEMA = import.meta.glob<string>('../../../shared_schema/schemas/record-body.schema.json', {

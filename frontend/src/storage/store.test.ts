@@ -4,12 +4,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { DEFAULT_PARAMETERS, TEST_PARAMETERS } from '../crypto/vault';
+import { ally, answer, rawGet, rawPut, TestClock, testStore, uniqueName } from '../testing/storage';
 import { StorageError, type StorageErrorCode } from './errors';
 import { ESCROW, ESCROW_RETIRED } from './escrowState';
 import { retryDelayMs } from './guard';
 import { newRecordId } from './ids';
 import { LocalStore } from './store';
-import { ally, answer, rawGet, rawPut, TestClock, testStore, uniqueName } from './testing';
 
 async function failsWith(action: () => Promise<unknown>): Promise<StorageError> {
   try {

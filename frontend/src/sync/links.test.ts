@@ -6,10 +6,10 @@ import { ProtocolError } from '../crypto/errors';
 import { generateDeviceKeys } from '../crypto/identity';
 import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../crypto/invites';
 import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../storage/testing';
+import { ally, answer, testStore } from '../testing/storage';
+import { type FakeServer, fakeServer } from '../testing/sync';
 import { type SyncEngine, startSync } from './engine';
 import { MESSAGES } from './status';
-import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 
