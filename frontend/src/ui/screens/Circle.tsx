@@ -10,7 +10,7 @@ import { CircleInvites } from './CircleInvites';
 import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
-import { circleName } from './Circles';
+import { circleName } from './circleParts';
 import { engineMessage } from './engineMessage';
 import { Notes } from './Notes';
 
