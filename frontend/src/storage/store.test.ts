@@ -53,6 +53,7 @@ describe('the vault', () => {
     expect(await again.get('ally', rosa)).toEqual({ id: rosa, kind: 'ally', body: ally(), unsynced: true });
     expect((await again.list('plan')).map((r) => r.body)).toEqual([answer({ allyIds: [rosa] })]);
     expect(b64u(again.deviceKeys.public.deviceId)).toBe(deviceId);
+    expect(again.deviceId).toBe(deviceId);
   });
 
   it('never replaces a vault', async () => {
@@ -82,6 +83,7 @@ describe('the vault', () => {
     expect(session.locked).toBe(true);
     expect(seed.every((byte) => byte === 0)).toBe(true);
     expect(() => session.deviceKeys).toThrow(StorageError);
+    expect(() => session.deviceId).toThrow(StorageError);
     for (const call of [
       () => session.put('ally', id, ally()),
       () => session.get('ally', id),

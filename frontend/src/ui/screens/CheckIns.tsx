@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { b64u } from '../../crypto/encoding';
 import { type Feeling, hlcTime, writerOf } from '../../records';
 import { newRecordId } from '../../storage';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
@@ -18,7 +17,7 @@ const FEELINGS: readonly ChoiceOption<Feeling>[] = Object.entries(strings.feelin
 export function CheckIns(props: CirclePartProps) {
   const { session, summary, version } = props;
   const checkIns = useRecords(session, 'checkin', version, summary.id);
-  const me = b64u(session.deviceKeys.public.deviceId);
+  const me = session.deviceId;
   const sorted = [...(checkIns.items ?? [])].sort((a, b) => (b.hlc ?? '~').localeCompare(a.hlc ?? '~'));
   return (
     <section class="panel" aria-labelledby="checkins-heading">
