@@ -18,7 +18,7 @@
  *   fetches the new key and seals the same words again.
  */
 
-import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
+import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
 import { type ErrorCode, ProtocolError } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
@@ -26,6 +26,7 @@ import { isObject } from '../crypto/json';
 import {
   type CircleState,
   type Head,
+  heldEpochKeys,
   makeAdd,
   makeLeave,
   makeRemove,

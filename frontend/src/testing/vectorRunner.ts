@@ -3,14 +3,14 @@
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
 
-import { heldEpochKeys, keyCommitment, openKeyEnvelope, recordKey } from '../crypto/circleKeys';
+import { keyCommitment, openKeyEnvelope, recordKey } from '../crypto/circleKeys';
 import { b64u, fromHex, toHex, unb64u } from '../crypto/encoding';
 import { isErrorCode, ProtocolError } from '../crypto/errors';
 import { escrowSecrets, openEscrow } from '../crypto/escrow';
 import { type PublicIdentity, verifyIdentity } from '../crypto/identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from '../crypto/invites';
 import { expectArray, expectObject, isObject, type JsonObject, jsonEqual, parseJson } from '../crypto/json';
-import { type CircleState, verifyLog } from '../crypto/membership';
+import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership';
 import { pad, unpad } from '../crypto/padding';
 import { openRecord } from '../crypto/records';
 import { safetyNumber } from '../crypto/safety';
