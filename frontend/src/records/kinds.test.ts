@@ -1,6 +1,7 @@
 // The lists in kinds.ts are keyed by the generated types, so the compiler already refuses one that
 // drifts from src/wire/types.ts; this reads the schema file itself, the source of both.
 import { describe, expect, it } from 'vitest';
+import { RECORD_BODY_SCHEMA } from '../testing/schemas';
 import {
   ALLY_ROLES,
   ALLY_STATUSES,
@@ -11,17 +12,11 @@ import {
   SYNCED_KINDS,
 } from './kinds';
 
-const SCHEMA = import.meta.glob<string>('../../../shared_schema/schemas/record-body.schema.json', {
-  query: '?raw',
-  import: 'default',
-  eager: true,
-})['../../../shared_schema/schemas/record-body.schema.json'] as string;
-
 interface Variant {
   readonly description: string;
   readonly properties: Record<string, { const?: string; enum?: string[]; items?: { enum?: string[] } }>;
 }
-const schema = JSON.parse(SCHEMA) as { properties: { kind: { enum: string[] } }; oneOf: Variant[] };
+const schema = RECORD_BODY_SCHEMA as { properties: { kind: { enum: string[] } }; oneOf: Variant[] };
 const variant = (kind: string): Variant => schema.oneOf.find((v) => v.properties['kind']?.const === kind)!;
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
