@@ -51,7 +51,9 @@ setup-test: $(PY_DEV_STAMP) $(NODE_STAMP)
 	.ci/ensure-postgres
 	.ci/ensure-chromium
 
-lint: $(PY_DEV_STAMP) $(NODE_STAMP) ## ruff for the Python, Biome for the TypeScript (format, imports, lint)
+# The app's import rules (layers one way, no cycles, no test tooling in the app) are in
+# frontend/.dependency-cruiser.cjs; `cd frontend && npm run graph` shows the graph by folder.
+lint: $(PY_DEV_STAMP) $(NODE_STAMP) ## ruff for the Python; Biome, then dependency-cruiser, for the TypeScript
 	$(BIN)/ruff check backend tests bench
 	$(BIN)/ruff format --check backend tests bench
 	cd frontend && npm run lint

@@ -10,9 +10,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeEdgeVectors } from '../src/crypto/edgeVectors';
-import { makeFreshVectors, vectorFileText } from '../src/crypto/freshVectors';
-import { checkFiles } from '../src/crypto/vectorRunner';
+import { makeEdgeVectors } from '../src/testing/edgeVectors';
+import { makeFreshVectors, vectorFileText } from '../src/testing/freshVectors';
+import { checkFiles } from '../src/testing/vectorRunner';
 
 const USAGE = 'usage: protocol-peer.ts fresh <dir> [--prefix <p>] | edge <dir> [--prefix <p>] | check <dir>';
 

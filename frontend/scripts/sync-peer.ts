@@ -21,7 +21,8 @@
  */
 import 'fake-indexeddb/auto';
 import { TEST_PARAMETERS } from '../src/crypto/vault';
-import { type Ally, LocalStore, newRecordId, type PlanAnswer, type Session } from '../src/storage';
+import type { Ally, PlanAnswer } from '../src/records';
+import { LocalStore, newRecordId, type Session } from '../src/storage';
 import type { Fetch } from '../src/sync/api';
 import { type SyncEngine, startSync } from '../src/sync/engine';
 

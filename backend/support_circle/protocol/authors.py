@@ -2,7 +2,7 @@
 
 A record's signature proves who wrote it (§7); these rules say whether that member may write it,
 so a member cannot rename the circle, pass words off as the survivor's shared plan, or rewrite
-another member's name or check-in. The app-level twin is frontend/src/sync/authors.ts; both run
+another member's name or check-in. The app-level twin is frontend/src/records/authors.ts; both run
 the ``authors`` vectors.
 """
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failsWith, flip } from '../testing/crypto';
 import { keyCommitment, newEpochKey, openKeyEnvelope, recordKey, sealKeyEnvelope } from './circleKeys';
 import { b64u, concat, ctx, u32, unb64u, utf8 } from './encoding';
 import { type DeviceKeys, generateDeviceKeys, makeIdentity } from './identity';
@@ -20,7 +21,6 @@ import { pad } from './padding';
 import { aeadSeal, ed25519Sign, randomBytes } from './primitives';
 import { makeHlc, openRecord, type RecordRef, sealRecord } from './records';
 import { type SignedObject, signingInput, signPayload } from './signed';
-import { failsWith, flip } from './testing';
 
 const newId = () => randomBytes(16);
 

@@ -2,8 +2,7 @@
 import { b64u, bytesEqual, ctx, u32, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import type { PublicIdentity } from './identity';
-import { expectInt, expectObject, isObject } from './json';
-import type { CircleState } from './membership';
+import { expectInt, expectObject } from './json';
 import { hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes } from './primitives';
 
 export type { KeyEnvelope } from '../wire/types';
@@ -80,55 +79,4 @@ export async function openKeyEnvelope(
   if (expected === undefined) throw new ProtocolError('unknown_epoch');
   if (!bytesEqual(await keyCommitment(epochKey, circleId), expected)) throw new ProtocolError('key_mismatch');
   return { circleId, epoch, epochKey };
-}
-
-/** What a member who leaves can do to the envelopes it seals; anything else only the server can do. */
-export const LEAVERS_FAULTS: ReadonlySet<string> = new Set([
-  'truncated',
-  'decrypt_failed',
-  'malformed',
-  'key_mismatch',
-]);
-
-/** The epoch keys a device may use, and the epochs it was in but cannot read (§16). */
-export interface HeldKeys {
-  readonly keys: Map<number, Uint8Array>;
-  readonly unreadable: ReadonlySet<number>;
-}
-
-/**
- * Opens every envelope the server holds for this device against the verified log (§6, §16).
- *
- * Contract: in a shared circle, an epoch a leaver keyed (`state.leftBy`) whose envelope is
- * missing, or fails in a way its maker can cause (LEAVERS_FAULTS), is unreadable for this device
- * instead of an error, so a member who left cannot stop the others. Any other failure rejects with
- * openKeyEnvelope's `ProtocolError`, as every failure does in the personal circle.
- */
-export async function heldEpochKeys(
-  envelopes: readonly unknown[],
-  state: CircleState,
-  deviceId: Uint8Array,
-  kemPrivate: Uint8Array,
-  shared: boolean,
-): Promise<HeldKeys> {
-  const keys = new Map<number, Uint8Array>();
-  for (const envelope of envelopes) {
-    try {
-      const opened = await openKeyEnvelope(envelope, deviceId, kemPrivate, state.keyCommitments);
-      keys.set(opened.epoch, opened.epochKey);
-    } catch (error) {
-      const epoch = isObject(envelope) ? envelope['epoch'] : undefined;
-      const leavers =
-        error instanceof ProtocolError &&
-        LEAVERS_FAULTS.has(error.code) &&
-        typeof epoch === 'number' &&
-        state.leftBy.has(epoch);
-      if (!shared || !leavers) throw error;
-    }
-  }
-  const me = b64u(deviceId);
-  const unreadable = shared
-    ? [...state.leftBy.keys()].filter((e) => !keys.has(e) && state.epochMembers.get(e)?.has(me) === true)
-    : [];
-  return { keys, unreadable: new Set(unreadable) };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { failsWith } from '../testing/crypto';
 import { b64u, ctx, fromHex, toHex, u32, unb64u } from './encoding';
 import { checkPayloadVersion, expectInt, expectObject, parseJson, parseJsonBytes } from './json';
 import { pad, unpad } from './padding';
-import { failsWith } from './testing';
 
 describe('b64u', () => {
   it('round-trips every length around a block boundary', () => {

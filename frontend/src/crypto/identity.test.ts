@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { failsWith, flip } from '../testing/crypto';
 import { b64u, utf8 } from './encoding';
 import { deviceIdFor, generateDeviceKeys, makeIdentity, verifyIdentity } from './identity';
 import { ed25519Sign } from './primitives';
 import { safetyNumber } from './safety';
 import { signingInput, signPayload } from './signed';
-import { failsWith, flip } from './testing';
 
 /** A signed object over exact payload text, as an attacker holding the key could make one. */
 function signedText(seed: Uint8Array, signer: Uint8Array, text: string) {

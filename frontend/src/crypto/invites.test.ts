@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failsWith, flip } from '../testing/crypto';
 import { newEpochKey } from './circleKeys';
 import { b64u, ctx, utf8 } from './encoding';
 import { ProtocolError } from './errors';
@@ -21,7 +22,6 @@ import { entryHash, makeAdd, makeGenesis, makeRole, verifyLog } from './membersh
 import { pad } from './padding';
 import { aeadSeal, randomBytes } from './primitives';
 import { signPayload } from './signed';
-import { failsWith, flip } from './testing';
 
 const EXPIRES = new Date(Date.UTC(2026, 11, 1));
 const BEFORE = new Date(Date.UTC(2026, 10, 25, 12));

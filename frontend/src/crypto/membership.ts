@@ -5,11 +5,11 @@
  * hash of the one before, so a server cannot add a reader, drop, insert or reorder entries, or
  * swap an epoch key without verifyLog failing on every client.
  */
-import { keyCommitment } from './circleKeys';
+import { keyCommitment, openKeyEnvelope } from './circleKeys';
 import { b64u, bytesEqual, ctx, unb64u, unb64uId, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { type DeviceKeys, makeIdentity, type PublicIdentity, verifyIdentity } from './identity';
-import { expectInt, expectObject, type JsonObject } from './json';
+import { expectInt, expectObject, isObject, type JsonObject } from './json';
 import { KEY_BYTES, sha256 } from './primitives';
 import type { AuthorLookup } from './records';
 import {
@@ -97,6 +97,59 @@ export async function entryHash(entry: unknown): Promise<Uint8Array> {
 
 function hashOf(payload: Uint8Array, sig: Uint8Array): Promise<Uint8Array> {
   return sha256(ctx('support-circle/v1/log-entry', payload, sig));
+}
+
+// Opening a circle's epoch keys --------------------------------------------------------------
+
+/** What a member who leaves can do to the envelopes it seals; anything else only the server can do. */
+export const LEAVERS_FAULTS: ReadonlySet<string> = new Set([
+  'truncated',
+  'decrypt_failed',
+  'malformed',
+  'key_mismatch',
+]);
+
+/** The epoch keys a device may use, and the epochs it was in but cannot read (§16). */
+export interface HeldKeys {
+  readonly keys: Map<number, Uint8Array>;
+  readonly unreadable: ReadonlySet<number>;
+}
+
+/**
+ * Opens every envelope the server holds for this device against the verified log (§6, §16).
+ *
+ * Contract: in a shared circle, an epoch a leaver keyed (`state.leftBy`) whose envelope is
+ * missing, or fails in a way its maker can cause (LEAVERS_FAULTS), is unreadable for this device
+ * instead of an error, so a member who left cannot stop the others. Any other failure rejects with
+ * openKeyEnvelope's `ProtocolError`, as every failure does in the personal circle.
+ */
+export async function heldEpochKeys(
+  envelopes: readonly unknown[],
+  state: CircleState,
+  deviceId: Uint8Array,
+  kemPrivate: Uint8Array,
+  shared: boolean,
+): Promise<HeldKeys> {
+  const keys = new Map<number, Uint8Array>();
+  for (const envelope of envelopes) {
+    try {
+      const opened = await openKeyEnvelope(envelope, deviceId, kemPrivate, state.keyCommitments);
+      keys.set(opened.epoch, opened.epochKey);
+    } catch (error) {
+      const epoch = isObject(envelope) ? envelope['epoch'] : undefined;
+      const leavers =
+        error instanceof ProtocolError &&
+        LEAVERS_FAULTS.has(error.code) &&
+        typeof epoch === 'number' &&
+        state.leftBy.has(epoch);
+      if (!shared || !leavers) throw error;
+    }
+  }
+  const me = b64u(deviceId);
+  const unreadable = shared
+    ? [...state.leftBy.keys()].filter((e) => !keys.has(e) && state.epochMembers.get(e)?.has(me) === true)
+    : [];
+  return { keys, unreadable: new Set(unreadable) };
 }
 
 // Building entries ------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { failsWith, flip } from '../testing/crypto';
 import { b64u, ctx, unb64u, utf8 } from './encoding';
 import { dumpJson, parseJson } from './json';
 import { aeadSeal, argon2id, hkdf, randomBytes } from './primitives';
-import { failsWith, flip } from './testing';
 import {
   createVault,
   DEFAULT_PARAMETERS,

@@ -1,9 +1,9 @@
 // Every vector of every file in shared_schema/vectors, each its own test: the Python reference's
 // (fixed keys, positive and negative) and the ts-* files this side made for the Python side.
 import { describe, expect, it } from 'vitest';
-import { makeEdgeVectors } from './edgeVectors';
-import { vectorFileText } from './freshVectors';
-import { OUTPUTS, parseVectorFile, runVector } from './vectorRunner';
+import { makeEdgeVectors } from '../testing/edgeVectors';
+import { vectorFileText } from '../testing/freshVectors';
+import { OUTPUTS, parseVectorFile, runVector } from '../testing/vectorRunner';
 
 // Read as raw text so the strict parser (duplicate members refused, 3.0 kept apart from 3) reads
 // the files exactly as a client reads the wire.

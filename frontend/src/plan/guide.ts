@@ -1,8 +1,8 @@
 /**
- * The support plan's guided sections and the words for allies' roles, in one place so they can be
- * translated. Written in our own plain words (domain.md: never a toolkit's text). Every question
- * is optional; nothing here is ever sent anywhere — only a person's answers are, encrypted, and
- * only when they choose to share them.
+ * The support plan's guided sections, in one place so they can be translated; the words for
+ * allies' roles and standings are with the other strings (ui/strings.ts). Written in our own plain
+ * words (domain.md: never a toolkit's text). Every question is optional; nothing here is ever sent
+ * anywhere — only a person's answers are, encrypted, and only when they choose to share them.
  */
 
 /** One guided section of the plan: a question to think about, and why it can help. */
@@ -63,28 +63,3 @@ export const PLAN_SECTIONS: readonly PlanSection[] = [
     prompts: ['Which people, places or habits help me feel more like myself?'],
   },
 ];
-
-/** What an ally does; a person may have several roles. */
-export type AllyRole = 'supports-me' | 'supports-person-doing-harm' | 'facilitator' | 'supports-allies';
-
-export const ALLY_ROLES: Readonly<Record<AllyRole, { readonly label: string; readonly hint: string }>> = {
-  'supports-me': { label: 'Supports me', hint: 'Listens, helps me feel steady, speaks up with or for me.' },
-  'supports-person-doing-harm': {
-    label: 'Works with the person who harmed me',
-    hint: 'Helps them see what they did, stop, and take responsibility — without excusing it.',
-  },
-  facilitator: { label: 'Facilitator', hint: 'Helps the group hold the process together.' },
-  'supports-allies': { label: 'Supports the others', hint: 'Looks after how everyone else is doing.' },
-};
-
-/** Where a person stands for me: only ever visible to me. */
-export type AllyStatus = 'ally' | 'maybe' | 'barrier';
-
-export const ALLY_STATUSES: Readonly<Record<AllyStatus, { readonly label: string; readonly hint: string }>> = {
-  ally: { label: 'With me', hint: 'Someone I can count on.' },
-  maybe: { label: 'Maybe, with some help', hint: 'Could become an ally if they understood more.' },
-  barrier: {
-    label: 'Careful',
-    hint: 'Might take the other side or pass things on. This stays private to you.',
-  },
-};

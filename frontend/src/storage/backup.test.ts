@@ -2,9 +2,9 @@
 // real Chromium comes later in the pytest/Playwright tests.
 import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
-import { newRecordId } from './kinds';
+import { ally, answer, rawContents, TestClock, testStore, uniqueName } from '../testing/storage';
+import { newRecordId } from './ids';
 import { requestPersistence } from './persistence';
-import { ally, answer, rawContents, TestClock, testStore, uniqueName } from './testing';
 
 describe('backups', () => {
   it('export, wipe, import and unlock restores everything, unsynced edits included', async () => {

@@ -12,33 +12,7 @@ export { BACKUP_MEDIA_TYPE } from './backup';
 export { STORAGE_ERROR_CODES, StorageError, type StorageErrorCode } from './errors';
 export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
-export {
-  type Ally,
-  type AllyRole,
-  type AllyStatus,
-  type AppSettings,
-  type CheckIn,
-  CIRCLE_KINDS,
-  type CircleInfo,
-  type CircleKind,
-  type CirclePurpose,
-  type DeviceNote,
-  type Feeling,
-  isShareable,
-  type MemberProfile,
-  type Note,
-  newRecordId,
-  PERSONAL_KINDS,
-  type PersonalKind,
-  type PlanAnswer,
-  RECORD_KINDS,
-  type RecordBodies,
-  type RecordKind,
-  type Share,
-  type SharedAlly,
-  type SharedPlan,
-  type WithConflicts,
-} from './kinds';
+export { newRecordId } from './ids';
 export { type Persistence, requestPersistence } from './persistence';
 export { type LocalRecord, type PendingChange, type RecordPlace, Session } from './session';
 export { type Attempts, LocalStore, type LocalStoreOptions } from './store';

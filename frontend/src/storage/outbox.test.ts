@@ -2,9 +2,10 @@
 // in-memory IndexedDB for Node); real Chromium comes later in the pytest/Playwright tests.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../crypto/json';
-import { type Ally, newRecordId } from './kinds';
+import type { Ally } from '../records';
+import { ally, answer, rawGet, TestClock, testStore, uniqueName } from '../testing/storage';
+import { newRecordId } from './ids';
 import type { Session } from './session';
-import { ally, answer, rawGet, TestClock, testStore, uniqueName } from './testing';
 
 const HLC = (n: number) => `17672256000${String(n).padStart(2, '0')}-0000-device`;
 

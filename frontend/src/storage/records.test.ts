@@ -2,9 +2,9 @@
 // written. Real Chromium's IndexedDB is exercised later by the pytest/Playwright browser tests.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { b64u } from '../crypto/encoding';
+import { ally, answer, rawContents, rawGet, rawPut, TestClock, testStore, uniqueName } from '../testing/storage';
 import { StorageError } from './errors';
-import { newRecordId } from './kinds';
-import { ally, answer, rawContents, rawGet, rawPut, TestClock, testStore, uniqueName } from './testing';
+import { newRecordId } from './ids';
 
 const WORDS = [
   'Auntie Rosa',

@@ -1,4 +1,5 @@
 /** An unlocked vault: the only way to read or write what a person keeps on this device. */
+import { b64u } from '../crypto/encoding';
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
 import {
@@ -9,14 +10,15 @@ import {
   type Vault,
   type VaultOptions,
 } from '../crypto/vault';
+import type { RecordBodies, RecordKind } from '../records';
 import { exportBackup } from './backup';
 import { type Db, inTransaction } from './db';
 import { StorageError } from './errors';
 import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
+import { checkRecordId } from './ids';
 import type { HeldKeys } from './keys';
-import { checkRecordId, type RecordBodies, type RecordKind } from './kinds';
 import { openJson, sealJson } from './sealed';
 import { openAll, readSlot, writeSlot } from './slots';
 import {
@@ -111,6 +113,14 @@ export class Session {
   /** This device's private keys, for the sync engine to sign and open with. Throws `locked` after lock(). */
   get deviceKeys(): DeviceKeys {
     return this.#keys.device;
+  }
+
+  /**
+   * This device's id (b64u), for a screen to tell its own records from others': the UI gets this
+   * string, never the keys above. Throws `locked` after lock().
+   */
+  get deviceId(): string {
+    return b64u(this.#keys.device.public.deviceId);
   }
 
   /**

@@ -1,8 +1,8 @@
 // The sync engine's sealed key/value state, on fake-indexeddb (an in-memory IndexedDB for Node).
 import { describe, expect, it } from 'vitest';
+import { answer, rawContents, TestClock, testStore, uniqueName } from '../testing/storage';
 import { StorageError } from './errors';
-import { newRecordId } from './kinds';
-import { answer, rawContents, TestClock, testStore, uniqueName } from './testing';
+import { newRecordId } from './ids';
 
 describe("the sync engine's state", () => {
   it('keeps named values sealed, across lock and unlock, and removes them on undefined', async () => {

@@ -4,12 +4,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { DEFAULT_PARAMETERS, TEST_PARAMETERS } from '../crypto/vault';
+import { ally, answer, rawGet, rawPut, TestClock, testStore, uniqueName } from '../testing/storage';
 import { StorageError, type StorageErrorCode } from './errors';
 import { ESCROW, ESCROW_RETIRED } from './escrowState';
 import { retryDelayMs } from './guard';
-import { newRecordId } from './kinds';
+import { newRecordId } from './ids';
 import { LocalStore } from './store';
-import { ally, answer, rawGet, rawPut, TestClock, testStore, uniqueName } from './testing';
 
 async function failsWith(action: () => Promise<unknown>): Promise<StorageError> {
   try {
@@ -53,6 +53,7 @@ describe('the vault', () => {
     expect(await again.get('ally', rosa)).toEqual({ id: rosa, kind: 'ally', body: ally(), unsynced: true });
     expect((await again.list('plan')).map((r) => r.body)).toEqual([answer({ allyIds: [rosa] })]);
     expect(b64u(again.deviceKeys.public.deviceId)).toBe(deviceId);
+    expect(again.deviceId).toBe(deviceId);
   });
 
   it('never replaces a vault', async () => {
@@ -82,6 +83,7 @@ describe('the vault', () => {
     expect(session.locked).toBe(true);
     expect(seed.every((byte) => byte === 0)).toBe(true);
     expect(() => session.deviceKeys).toThrow(StorageError);
+    expect(() => session.deviceId).toThrow(StorageError);
     for (const call of [
       () => session.put('ally', id, ally()),
       () => session.get('ally', id),

@@ -7,9 +7,8 @@
  * a merge that keeps its words (PROTOCOL §7), ends it.
  */
 import { type JsonObject, jsonEqual } from '../crypto/json';
-import { merge } from '../sync/merge';
+import { merge, type RecordKind } from '../records';
 import { StorageError } from './errors';
-import type { RecordKind } from './kinds';
 
 /** A revision the server holds: its change-log position, clock, and body (null: deleted). */
 export interface Revision {

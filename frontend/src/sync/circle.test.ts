@@ -7,12 +7,12 @@ import { ProtocolError } from '../crypto/errors';
 import { makeIdentity } from '../crypto/identity';
 import { makeRotate } from '../crypto/membership';
 import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../storage/testing';
+import { ally, answer, testStore } from '../testing/storage';
+import { type FakeServer, fakeServer } from '../testing/sync';
 import { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { ensurePersonal } from './personal';
-import { type FakeServer, fakeServer } from './testing';
 
 interface Device {
   session: Session;

@@ -18,7 +18,7 @@
  *   fetches the new key and seals the same words again.
  */
 
-import { heldEpochKeys, newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
+import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { verifyIdentity } from '../crypto/identity';
@@ -26,6 +26,7 @@ import { isObject } from '../crypto/json';
 import {
   type CircleState,
   type Head,
+  heldEpochKeys,
   makeAdd,
   makeLeave,
   makeRemove,
@@ -37,13 +38,21 @@ import {
 import { randomBytes } from '../crypto/primitives';
 import { openRecord, sealRecord } from '../crypto/records';
 import type { SignedObject } from '../crypto/signed';
+import {
+  CIRCLE_KINDS,
+  fromWire,
+  hlcAuthor,
+  isId,
+  isSyncedKind,
+  mayWrite,
+  PERSONAL_KINDS,
+  type SyncedKind,
+  toWire,
+} from '../records';
 import { type PendingChange, type Session, StorageError } from '../storage';
-import { CIRCLE_KINDS, PERSONAL_KINDS } from '../storage/kinds';
 import type { Revision } from '../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
 import { ApiError, type Method } from './api';
-import { hlcAuthor, mayWrite } from './authors';
-import { fromWire, isId, isSyncedKind, type SyncedKind, toWire } from './bodies';
 import type { Clock } from './clock';
 import { BAD_RESPONSE } from './errors';
 

@@ -18,7 +18,6 @@ import { safetyNumber } from '../crypto/safety';
 import type { Session } from '../storage';
 import type { JoinRequestStatus } from '../wire/api';
 import { ApiError } from './api';
-import { setMyName } from './authors';
 import type { Caller, CircleReplica, ReplicaStore } from './circle';
 import { keepCircle, sharedReplica } from './circleList';
 import type { Clock } from './clock';
@@ -33,6 +32,7 @@ import {
   makeInvite,
   provenRequests,
 } from './inviting';
+import { setMyName } from './myName';
 
 /** How long an invite can be used: a few days to reach the person, then it stops working. */
 export const INVITE_HOURS = 72;

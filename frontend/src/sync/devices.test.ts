@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { makeIdentity } from '../crypto/identity';
 import { newRecordId } from '../storage';
-import { ally, testStore } from '../storage/testing';
+import { ally, testStore } from '../testing/storage';
+import { fakeServer } from '../testing/sync';
 import { ApiError } from './api';
 import { CircleReplica } from './circle';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { dayOf, guessDeviceName, listDevices, noteThisDevice, removeDevice, renameThisDevice } from './devices';
 import { ensurePersonal } from './personal';
-import { fakeServer } from './testing';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../storage/testing';
+import { ally, answer, testStore } from '../testing/storage';
+import { type FakeServer, fakeServer } from '../testing/sync';
 import type { Fetch } from './api';
 import { type SyncEngine, type SyncOptions, startSync } from './engine';
-import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 

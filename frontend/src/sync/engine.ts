@@ -24,9 +24,9 @@
  */
 import { ProtocolError } from '../crypto/errors';
 import { type LinkKind, linkSecret } from '../crypto/invites';
+import { isSyncedKind } from '../records';
 import { type PendingChange, type Session, StorageError } from '../storage';
 import { ApiError, type Fetch } from './api';
-import { isSyncedKind } from './bodies';
 import { type CircleReplica, setAsideName } from './circle';
 import {
   approveJoin,

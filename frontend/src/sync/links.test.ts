@@ -6,9 +6,9 @@ import { ProtocolError } from '../crypto/errors';
 import { generateDeviceKeys } from '../crypto/identity';
 import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../crypto/invites';
 import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../storage/testing';
+import { ally, answer, testStore } from '../testing/storage';
+import { type FakeServer, fakeServer } from '../testing/sync';
 import { type SyncEngine, startSync } from './engine';
-import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 

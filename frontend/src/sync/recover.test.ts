@@ -5,7 +5,8 @@ import { b64u } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { generateDeviceKeys, makeIdentity } from '../crypto/identity';
 import { ESCROW_RETIRED, newRecordId, type Session } from '../storage';
-import { ally, testStore } from '../storage/testing';
+import { ally, testStore } from '../testing/storage';
+import { type FakeServer, fakeServer } from '../testing/sync';
 import { ApiError, type Fetch } from './api';
 import type { CircleReplica } from './circle';
 import { Clock } from './clock';
@@ -15,7 +16,6 @@ import { keepEscrow } from './escrow';
 import { ensurePersonal, personalReplica, readPersonal } from './personal';
 import { finishRecovery, isRecovering, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
-import { type FakeServer, fakeServer } from './testing';
 
 async function syncedDevice(server: FakeServer) {
   const { session, recoveryText } = await testStore().createVault('old passphrase');

@@ -9,8 +9,8 @@
  * back, before they were let in is under a key they get.
  */
 import type { CircleState } from '../crypto/membership';
-import type { CircleKind, Session } from '../storage';
-import { writerOf } from './authors';
+import { type CircleKind, writerOf } from '../records';
+import type { Session } from '../storage';
 
 export type ResealStore = Pick<Session, 'list' | 'put'>;
 

@@ -7,12 +7,12 @@ import { b64u, unb64uId } from '../crypto/encoding';
 import { makeLeave } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
 import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../storage/testing';
+import { ally, answer, testStore } from '../testing/storage';
+import { type FakeServer, fakeServer } from '../testing/sync';
 import { sharedReplica, storedCircles } from './circleList';
 import { Clock } from './clock';
 import { Connection } from './connection';
 import { type SyncEngine, startSync } from './engine';
-import { type FakeServer, fakeServer } from './testing';
 
 const ORIGIN = 'https://app.test';
 

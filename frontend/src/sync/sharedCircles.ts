@@ -12,9 +12,9 @@ import { type ErrorCode, ProtocolError } from '../crypto/errors';
 import { jsonEqual } from '../crypto/json';
 import type { CircleState, Role } from '../crypto/membership';
 import { safetyNumber } from '../crypto/safety';
-import type { CirclePurpose, Session } from '../storage';
+import { type CirclePurpose, memberNames } from '../records';
+import type { Session } from '../storage';
 import { ApiError } from './api';
-import { memberNames, setMyName } from './authors';
 import { type Caller, type CircleReplica, setAside } from './circle';
 import {
   type CircleStanding,
@@ -26,6 +26,7 @@ import {
   storedCircles,
 } from './circleList';
 import type { Clock } from './clock';
+import { setMyName } from './myName';
 import { resealOwn } from './reseal';
 import { reconcileShares } from './shares';
 

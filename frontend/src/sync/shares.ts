@@ -10,17 +10,8 @@
  */
 import { b64u } from '../crypto/encoding';
 import { type JsonObject, jsonEqual } from '../crypto/json';
-import {
-  type Ally,
-  isShareable,
-  type LocalRecord,
-  newRecordId,
-  type PlanAnswer,
-  type Session,
-  type SharedAlly,
-  type SharedPlan,
-} from '../storage';
-import { hlcAuthor } from './authors';
+import { type Ally, hlcAuthor, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../records';
+import { type LocalRecord, newRecordId, type Session } from '../storage';
 
 export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
 

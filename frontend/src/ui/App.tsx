@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type OfflineState, registerServiceWorker } from '../pwa/registerServiceWorker';
+import type { AppSettings } from '../records';
 import { DEFAULT_IDLE_LOCK_MS } from '../safety/autoLock';
-import { type AppSettings, requestPersistence, type Session } from '../storage';
+import { requestPersistence, type Session } from '../storage';
 import type { SyncEngine, SyncStatus } from '../sync/engine';
 import { fetchServerInfo } from '../sync/server';
 import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';

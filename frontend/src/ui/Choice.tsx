@@ -122,7 +122,7 @@ export function ChoiceGroup<T extends string>({
   );
 }
 
-/** The options of a record of `{ label, hint }` (the plan guide's roles and standings), in its order. */
+/** The options of a record of `{ label, hint }` (an ally's roles and standings in strings.ts), in its order. */
 export function optionsOf<T extends string>(
   record: Readonly<Record<T, { readonly label: string; readonly hint?: string }>>,
 ): ChoiceOption<T>[] {

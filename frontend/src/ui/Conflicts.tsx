@@ -1,5 +1,5 @@
 import { useId } from 'preact/hooks';
-import type { WithConflicts } from '../storage';
+import type { WithConflicts } from '../records';
 import { strings } from './strings';
 
 interface ConflictsProps {

@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ProtocolError } from '../crypto/errors';
 import { newRecordId, STORAGE_ERROR_CODES, StorageError } from '../storage';
-import { ally, testStore } from '../storage/testing';
 import { ApiError, callApi, type Fetch } from '../sync/api';
 import { startSync } from '../sync/engine';
 import {
@@ -16,7 +15,8 @@ import {
   SyncError,
 } from '../sync/errors';
 import { statusFor } from '../sync/status';
-import { fakeServer } from '../sync/testing';
+import { ally, testStore } from '../testing/storage';
+import { fakeServer } from '../testing/sync';
 import { failureText, recoveryFailureText, refusalText, syncReasonText } from './failures';
 import { failureStrings, refusalReasons } from './strings';
 

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../crypto/json';
-import type { RecordBodies, Session } from '../storage';
-import { merge } from '../sync/merge';
+import { merge, type RecordBodies } from '../records';
+import type { Session } from '../storage';
 
 type EditableKind = 'plan' | 'ally' | 'note';
 

@@ -1,7 +1,17 @@
 /**
  * Every text the app shows, in one place so it can be translated. English first.
  * Texts never contain anything a person typed: the title bar and the app switcher show them.
+ * The words for a record's values (roles, standings, purposes, feelings) are keyed by the
+ * generated types, so a value the schema adds is refused here until it has words.
  */
+import type { AllyRole, AllyStatus, CirclePurpose, Feeling } from '../records';
+
+/** A choice's words: what it is, and a line that helps a person choose it. */
+interface LabelAndHint {
+  readonly label: string;
+  readonly hint: string;
+}
+
 export const strings = {
   appName: 'Support Circle',
   welcomeHeading: 'A private place for your support plan',
@@ -191,6 +201,25 @@ export const strings = {
   allyShouldKnow: 'What I want them to know',
   allyAvailability: 'When they are available',
   allyTrust: 'Notes about trust',
+  // What an ally does; a person may have several roles.
+  roles: {
+    'supports-me': { label: 'Supports me', hint: 'Listens, helps me feel steady, speaks up with or for me.' },
+    'supports-person-doing-harm': {
+      label: 'Works with the person who harmed me',
+      hint: 'Helps them see what they did, stop, and take responsibility — without excusing it.',
+    },
+    facilitator: { label: 'Facilitator', hint: 'Helps the group hold the process together.' },
+    'supports-allies': { label: 'Supports the others', hint: 'Looks after how everyone else is doing.' },
+  } satisfies Record<AllyRole, LabelAndHint>,
+  // Where a person stands for me: only ever visible to me.
+  statuses: {
+    ally: { label: 'With me', hint: 'Someone I can count on.' },
+    maybe: { label: 'Maybe, with some help', hint: 'Could become an ally if they understood more.' },
+    barrier: {
+      label: 'Careful',
+      hint: 'Might take the other side or pass things on. This stays private to you.',
+    },
+  } satisfies Record<AllyStatus, LabelAndHint>,
 
   // Settings.
   settingsHeading: 'Settings',
@@ -306,7 +335,7 @@ export const strings = {
     'supports-person-doing-harm': 'Supporting the person doing harm to take responsibility',
     'supports-allies': 'Allies supporting each other',
     other: 'Something else',
-  },
+  } satisfies Record<CirclePurpose, string>,
   standingMember: 'Member',
   standingAdmin: 'Admin',
   standingRemoved: 'No longer a member',
@@ -416,7 +445,11 @@ export const strings = {
   checkInsEmpty: 'No check-ins yet.',
   newCheckIn: 'Check in',
   feeling: 'How are you doing?',
-  feelings: { okay: 'I am okay', struggling: 'I am struggling', 'need-break': 'I need a break' },
+  feelings: {
+    okay: 'I am okay',
+    struggling: 'I am struggling',
+    'need-break': 'I need a break',
+  } satisfies Record<Feeling, string>,
   checkInText: 'A few words (optional)',
   checkInNeed: 'What I need (optional)',
   speaksFor: 'While I take a break, this person speaks for me',

@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
-import type { LocalRecord, RecordKind, Session } from '../storage';
+import type { RecordKind } from '../records';
+import type { LocalRecord, Session } from '../storage';
 import { useLoaded } from './useLoaded';
 
 export interface Records<K extends RecordKind> {

@@ -2,7 +2,8 @@
  * The app's one local store and the few things every screen needs from an open vault.
  * Screens get a Session from here and never touch IndexedDB or keys themselves.
  */
-import { type AppSettings, LocalStore, type Session } from '../storage';
+import type { AppSettings } from '../records';
+import { LocalStore, type Session } from '../storage';
 
 export const store = new LocalStore();
 

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import type { Ally, AllyRole, LocalRecord, Session } from '../../storage';
+import type { Ally, AllyRole } from '../../records';
+import type { LocalRecord, Session } from '../../storage';
 import { type Draft, readDraft } from '../drafts';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';
@@ -55,7 +55,7 @@ export function Allies({ session, version }: { session: Session; version: number
       <label for="ally-filter">{strings.alliesFilter}</label>
       <select id="ally-filter" value={filter} onChange={(e) => setFilter(e.currentTarget.value as Filter)}>
         <option value="all">{strings.alliesFilterAll}</option>
-        {Object.entries(ALLY_ROLES).map(([role, { label }]) => (
+        {Object.entries(strings.roles).map(([role, { label }]) => (
           <option key={role} value={role}>
             {label}
           </option>
@@ -139,8 +139,8 @@ function AllyCard({ ally, sharedIn, session, onEdit, onRemoved }: AllyCardProps)
     <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
       <h2 id={headingId}>{body.name}</h2>
       <p class="hint">
-        {ALLY_STATUSES[body.status].label}
-        {body.roles.length > 0 && ` · ${body.roles.map((role) => ALLY_ROLES[role].label).join(', ')}`}
+        {strings.statuses[body.status].label}
+        {body.roles.length > 0 && ` · ${body.roles.map((role) => strings.roles[role].label).join(', ')}`}
       </p>
       {body.reach !== '' && <p>{body.reach}</p>}
       {sharedIn.length > 0 && <p class="hint">{strings.sharedWithCircles(sharedIn)}</p>}

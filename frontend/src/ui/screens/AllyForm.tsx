@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
-import { ALLY_ROLES, ALLY_STATUSES } from '../../plan/guide';
-import { type Ally, type AllyRole, type LocalRecord, newRecordId, type Session } from '../../storage';
+import type { Ally, AllyRole } from '../../records';
+import { type LocalRecord, newRecordId, type Session } from '../../storage';
 import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
@@ -11,8 +11,8 @@ import { dismissConflicts, saveMerged } from '../saveMerged';
 import { strings } from '../strings';
 import { useSave } from '../useRecords';
 
-const ROLES = optionsOf(ALLY_ROLES);
-const STATUSES = optionsOf(ALLY_STATUSES);
+const ROLES = optionsOf(strings.roles);
+const STATUSES = optionsOf(strings.statuses);
 
 const EMPTY: Ally = {
   name: '',

@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
-import { b64u } from '../../crypto/encoding';
-import { type Feeling, newRecordId } from '../../storage';
-import { hlcTime, writerOf } from '../../sync/authors';
+import { type Feeling, hlcTime, writerOf } from '../../records';
+import { newRecordId } from '../../storage';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
@@ -18,7 +17,7 @@ const FEELINGS: readonly ChoiceOption<Feeling>[] = Object.entries(strings.feelin
 export function CheckIns(props: CirclePartProps) {
   const { session, summary, version } = props;
   const checkIns = useRecords(session, 'checkin', version, summary.id);
-  const me = b64u(session.deviceKeys.public.deviceId);
+  const me = session.deviceId;
   const sorted = [...(checkIns.items ?? [])].sort((a, b) => (b.hlc ?? '~').localeCompare(a.hlc ?? '~'));
   return (
     <section class="panel" aria-labelledby="checkins-heading">

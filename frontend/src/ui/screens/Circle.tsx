@@ -11,7 +11,7 @@ import { CircleInvites } from './CircleInvites';
 import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
-import { circleName } from './Circles';
+import { circleName } from './circleParts';
 import { Notes } from './Notes';
 
 export interface CircleProps {

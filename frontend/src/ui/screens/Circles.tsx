@@ -4,6 +4,7 @@ import type { CircleSummary, SyncEngine } from '../../sync/engine';
 import { strings } from '../strings';
 import { useLoaded } from '../useLoaded';
 import { Circle } from './Circle';
+import { circleName } from './circleParts';
 import { JoinCircle } from './JoinCircle';
 import { StartCircle } from './StartCircle';
 
@@ -92,8 +93,4 @@ function CircleItem({ circle, onOpen }: { circle: CircleSummary; onOpen(): void 
       </button>
     </li>
   );
-}
-
-export function circleName(circle: CircleSummary): string {
-  return circle.name === '' ? strings.circleUnnamed : circle.name;
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AppSettings, Session } from '../../storage';
+import type { AppSettings } from '../../records';
+import type { Session } from '../../storage';
 import type { SyncEngine, SyncStatus } from '../../sync/engine';
 import { REVIEW_DEVICES } from '../../sync/review';
 import { SyncStatusLine } from '../SyncStatusLine';

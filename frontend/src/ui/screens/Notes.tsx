@@ -1,7 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
-import { b64u } from '../../crypto/encoding';
+import { hlcAuthor, hlcTime, writerOf } from '../../records';
 import { type LocalRecord, newRecordId } from '../../storage';
-import { hlcAuthor, hlcTime, writerOf } from '../../sync/authors';
 import { Conflicts } from '../Conflicts';
 import { useFocusOnMount } from '../focus';
 import { SaveStatus } from '../SaveStatus';
@@ -22,7 +21,7 @@ export function Notes(props: CirclePartProps) {
   const notes = useRecords(session, 'note', version, summary.id);
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
   const canWrite = summary.standing === 'member';
-  const me = b64u(session.deviceKeys.public.deviceId);
+  const me = session.deviceId;
   const sorted = [...(notes.items ?? [])].sort((a, b) => (b.hlc ?? '~').localeCompare(a.hlc ?? '~'));
   const heading = useRef<HTMLHeadingElement>(null);
   const done = () => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
-import { type Ally, type LocalRecord, newRecordId, type PlanAnswer, type Session } from '../../storage';
+import type { Ally, PlanAnswer } from '../../records';
+import { type LocalRecord, newRecordId, type Session } from '../../storage';
 import { Choice, ChoiceGroup } from '../Choice';
 import { Conflicts, keptConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { AppSettings } from '../../records';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
-import { type AppSettings, type Persistence, requestPersistence, type Session } from '../../storage';
+import { type Persistence, requestPersistence, type Session } from '../../storage';
 import type { SyncEngine } from '../../sync/engine';
 import { Choice } from '../Choice';
 import { strings } from '../strings';

@@ -1,5 +1,5 @@
-import { ALLY_ROLES } from '../../plan/guide';
-import type { SharedAlly, SharedPlan } from '../../storage';
+import type { SharedAlly, SharedPlan } from '../../records';
+import { strings } from '../strings';
 
 /**
  * The words of a shared copy as a circle's members read them. The sharing chooser shows the same
@@ -14,7 +14,7 @@ export function PlanCopyWords({ copy }: { copy: SharedPlan }) {
 export function AllyCopyWords({ copy }: { copy: SharedAlly }) {
   return (
     <>
-      {copy.roles.length > 0 && <p class="hint">{copy.roles.map((r) => ALLY_ROLES[r].label).join(', ')}</p>}
+      {copy.roles.length > 0 && <p class="hint">{copy.roles.map((r) => strings.roles[r].label).join(', ')}</p>}
       {copy.reach !== '' && <p class="shared-words">{copy.reach}</p>}
       {copy.availability !== '' && <p class="shared-words">{copy.availability}</p>}
     </>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { CirclePurpose } from '../../storage';
+import type { CirclePurpose } from '../../records';
 import type { SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';

@@ -12,6 +12,11 @@ export interface CirclePartProps {
   onChanged(): void;
 }
 
+/** A circle's name, or a plain placeholder until its `circle` record arrives. */
+export function circleName(circle: CircleSummary): string {
+  return circle.name === '' ? strings.circleUnnamed : circle.name;
+}
+
 /** A member's name as this circle knows it, or a plain placeholder until their name arrives. */
 export function nameIn(summary: CircleSummary, deviceId: string): string {
   const name = summary.names[deviceId];

@@ -1,11 +1,11 @@
-// Helpers for this folder's tests only: a sync server faked at the edge (fetch), answering as the
+// Helpers for the sync tests only: a sync server faked at the edge (fetch), answering as the
 // real service does for the calls the engine makes, with hooks to play a server that misbehaves.
 // It checks no signatures: what is under test is what the app accepts, not what the server does.
 import 'fake-indexeddb/auto';
 import { b64u, fromUtf8, unb64u } from '../crypto/encoding';
 import { entryHash } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
-import type { Fetch } from './api';
+import type { Fetch } from '../sync/api';
 
 interface Change {
   seq: number;

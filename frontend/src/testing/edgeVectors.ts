@@ -10,11 +10,11 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { b64u, concat, fromHex, unb64u, utf8, VERSION } from './encoding';
-import { type DeviceKeys, deviceIdFor, deviceKeysFrom, makeIdentity } from './identity';
-import { dumpJson, type JsonObject } from './json';
-import { ed25519Verify } from './primitives';
-import { signingInput } from './signed';
+import { b64u, concat, fromHex, unb64u, utf8, VERSION } from '../crypto/encoding';
+import { type DeviceKeys, deviceIdFor, deviceKeysFrom, makeIdentity } from '../crypto/identity';
+import { dumpJson, type JsonObject } from '../crypto/json';
+import { ed25519Verify } from '../crypto/primitives';
+import { signingInput } from '../crypto/signed';
 import type { VectorFile } from './vectorRunner';
 
 const Point = ed25519.Point;

@@ -1,9 +1,9 @@
-// Helpers shared by this folder's tests only.
+// Helpers for the storage tests, and the sync tests that need a store, only.
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { TEST_PARAMETERS } from '../crypto/vault';
-import type { Ally, PlanAnswer } from './kinds';
-import { LocalStore } from './store';
+import type { Ally, PlanAnswer } from '../records';
+import { LocalStore } from '../storage/store';
 
 let made = 0;
 

@@ -8,15 +8,7 @@
  * kind without checking again.
  */
 import { isObject, type JsonObject } from '../crypto/json';
-import { CIRCLE_KINDS, PERSONAL_KINDS, type RecordKind } from '../storage/kinds';
-
-/** Kinds that may leave the device: to the person's own devices, or to a shared circle. Settings stay on each device. */
-export type SyncedKind = Exclude<RecordKind, 'settings'>;
-export const SYNCED_KINDS: readonly SyncedKind[] = [...PERSONAL_KINDS, ...CIRCLE_KINDS];
-
-export function isSyncedKind(kind: unknown): kind is SyncedKind {
-  return typeof kind === 'string' && (SYNCED_KINDS as readonly string[]).includes(kind);
-}
+import { ALLY_ROLES, ALLY_STATUSES, CIRCLE_PURPOSES, FEELINGS, isSyncedKind, type SyncedKind } from './kinds';
 
 /** The body to seal for a stored document of `kind`. */
 export function toWire(kind: SyncedKind, body: JsonObject): JsonObject {
@@ -32,18 +24,16 @@ export function fromWire(body: unknown): { kind: SyncedKind; body: JsonObject } 
   return { kind, body: rest };
 }
 
-const ROLES = ['supports-me', 'supports-person-doing-harm', 'facilitator', 'supports-allies'];
-const STATUSES = ['ally', 'maybe', 'barrier'];
-const PURPOSES = ['supports-me', 'supports-person-doing-harm', 'supports-allies', 'other'];
-const FEELINGS = ['okay', 'struggling', 'need-break'];
-
 const isString = (value: unknown): value is string => typeof value === 'string';
 const ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 /** Whether `value` is a record or device id (16 bytes as canonical b64u). */
 export const isId = (value: string): boolean => ID.test(value);
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
-const roles = (value: unknown): boolean => strings(value) && (value as string[]).every((role) => ROLES.includes(role));
+/** Whether `value` is one of `values` (a list from kinds.ts). */
+const oneOf = (values: readonly string[], value: unknown): boolean => values.includes(value as string);
+const roles = (value: unknown): boolean =>
+  strings(value) && (value as string[]).every((role) => oneOf(ALLY_ROLES, role));
 const allStrings = (body: JsonObject, names: readonly string[]): boolean => names.every((name) => isString(body[name]));
 
 const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
@@ -55,14 +45,14 @@ const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
   ally: (b) =>
     allStrings(b, ['name', 'reach', 'whatTheyKnow', 'whatIWantThemToKnow', 'availability', 'trustNotes']) &&
     roles(b['roles']) &&
-    STATUSES.includes(b['status'] as string),
+    oneOf(ALLY_STATUSES, b['status']),
   device: (b) => allStrings(b, ['name', 'seenOn']) && DAY.test(b['seenOn'] as string),
   share: (b) =>
     allStrings(b, ['circle', 'source', 'copy']) &&
     [b['circle'], b['source'], b['copy']].every((id) => isId(id as string)),
   circle: (b) =>
     isString(b['name']) &&
-    PURPOSES.includes(b['purpose'] as string) &&
+    oneOf(CIRCLE_PURPOSES, b['purpose']) &&
     strings(b['facilitators']) &&
     (b['facilitators'] as string[]).every(isId),
   member: (b) => isString(b['name']),
@@ -71,7 +61,7 @@ const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
   note: (b) => allStrings(b, ['title', 'text']),
   checkin: (b) =>
     allStrings(b, ['text', 'need', 'speaksFor']) &&
-    FEELINGS.includes(b['feeling'] as string) &&
+    oneOf(FEELINGS, b['feeling']) &&
     (b['speaksFor'] === '' || isId(b['speaksFor'] as string)),
 };
 

@@ -3,20 +3,25 @@
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
 
-import { mayWrite } from '../sync/authors';
-import { merge } from '../sync/merge';
-import { heldEpochKeys, keyCommitment, openKeyEnvelope, recordKey } from './circleKeys';
-import { b64u, fromHex, toHex, unb64u } from './encoding';
-import { isErrorCode, ProtocolError } from './errors';
-import { escrowSecrets, openEscrow } from './escrow';
-import { type PublicIdentity, verifyIdentity } from './identity';
-import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from './invites';
-import { expectArray, expectObject, isObject, type JsonObject, jsonEqual, parseJson } from './json';
-import { type CircleState, verifyLog } from './membership';
-import { pad, unpad } from './padding';
-import { openRecord } from './records';
-import { safetyNumber } from './safety';
-import { openLocal, recoveryKeyFromText, recoveryKeyToText, unlockWithPassphrase, unlockWithRecovery } from './vault';
+import { keyCommitment, openKeyEnvelope, recordKey } from '../crypto/circleKeys';
+import { b64u, fromHex, toHex, unb64u } from '../crypto/encoding';
+import { isErrorCode, ProtocolError } from '../crypto/errors';
+import { escrowSecrets, openEscrow } from '../crypto/escrow';
+import { type PublicIdentity, verifyIdentity } from '../crypto/identity';
+import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from '../crypto/invites';
+import { expectArray, expectObject, isObject, type JsonObject, jsonEqual, parseJson } from '../crypto/json';
+import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership';
+import { pad, unpad } from '../crypto/padding';
+import { openRecord } from '../crypto/records';
+import { safetyNumber } from '../crypto/safety';
+import {
+  openLocal,
+  recoveryKeyFromText,
+  recoveryKeyToText,
+  unlockWithPassphrase,
+  unlockWithRecovery,
+} from '../crypto/vault';
+import { mayWrite, merge } from '../records';
 
 /** One file of vectors. */
 export interface VectorFile {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ally, answer } from '../storage/testing';
+import { RECORD_BODY_SCHEMA } from '../testing/schemas';
+import { ally, answer } from '../testing/storage';
 import { fromWire, toWire } from './bodies';
-
-const SCHEMA = import.meta.glob<string>('../../../shared_schema/schemas/record-body.schema.json', {
-  query: '?raw',
-  import: 'default',
-  eager: true,
-})['../../../shared_schema/schemas/record-body.schema.json'] as string;
 
 describe('record bodies on the wire', () => {
   it('carry their kind, and come back as the stored document', () => {
@@ -41,7 +36,7 @@ describe('record bodies on the wire', () => {
   });
 
   it('accept every example of the shared schema (PROTOCOL §16), as the Python side checks them', () => {
-    const schema = JSON.parse(SCHEMA) as { examples: unknown[] };
+    const schema = RECORD_BODY_SCHEMA as { examples: unknown[] };
     expect(schema.examples.length).toBeGreaterThanOrEqual(3);
     for (const example of schema.examples) expect(fromWire(example), JSON.stringify(example)).toBeDefined();
   });

@@ -1,7 +1,7 @@
-// Helpers shared by this folder's tests only.
+// Helpers for the crypto tests only.
 import { expect } from 'vitest';
-import { b64u, unb64u } from './encoding';
-import { type ErrorCode, ProtocolError } from './errors';
+import { b64u, unb64u } from '../crypto/encoding';
+import { type ErrorCode, ProtocolError } from '../crypto/errors';
 
 /** The ProtocolError code `action` fails with; any other outcome fails the test. */
 export async function failsWith(action: () => unknown): Promise<ErrorCode> {

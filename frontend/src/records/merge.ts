@@ -7,15 +7,9 @@
  * `_conflicts` for a person to look at. An edit beats a deletion made at the same time.
  */
 import { type JsonObject, jsonEqual } from '../crypto/json';
+import type { Conflict } from './kinds';
 
 export const CONFLICTS = '_conflicts';
-
-/** One losing value, kept for a person to look at; `hlc` says who wrote it and when, when known. */
-export interface Conflict {
-  readonly field: string;
-  readonly value: unknown;
-  readonly hlc?: string;
-}
 
 /** The hlc of each side's revision, when the caller knows it (a rebase knows the remote one). */
 export interface SideClocks {

@@ -3,8 +3,7 @@
  * these rules say whether that member may write it: a member cannot rename the circle, pass words
  * off as the survivor's shared plan, or rewrite another's name or check-in.
  */
-import { b64u } from '../crypto/encoding';
-import { type LocalRecord, newRecordId, type Session } from '../storage';
+import type { MemberProfile } from './kinds';
 
 export interface Revising {
   readonly recordId: string;
@@ -46,29 +45,24 @@ export function mayWrite(kind: string, revising: Revising): boolean {
   }
 }
 
+/** A record as storage holds it: its document, and the hlc of its last synced revision when it has one. */
+export interface Written<B> {
+  readonly hlc?: string;
+  readonly body: B;
+}
+
 /** Who wrote a record: the author of its last synced revision, or this device (`me`) for one never synced. */
 export function writerOf(record: { readonly hlc?: string }, me: string): string {
   return record.hlc === undefined ? me : hlcAuthor(record.hlc);
 }
 
 /** Each member's name (by device id): the newest `member` record they wrote (PROTOCOL §16). */
-export function memberNames(records: readonly LocalRecord<'member'>[], me: string): Map<string, string> {
-  const newest = new Map<string, LocalRecord<'member'>>();
+export function memberNames(records: readonly Written<MemberProfile>[], me: string): Map<string, string> {
+  const newest = new Map<string, Written<MemberProfile>>();
   for (const record of records) {
     const writer = writerOf(record, me);
     const held = newest.get(writer);
     if (held === undefined || (record.hlc ?? '~') > (held.hlc ?? '~')) newest.set(writer, record);
   }
   return new Map([...newest].map(([writer, record]) => [writer, record.body.name]));
-}
-
-/** Writes this device's name in a circle: its own `member` record, made on first use. */
-export async function setMyName(
-  store: Pick<Session, 'deviceKeys' | 'list' | 'put'>,
-  circleId: string,
-  name: string,
-): Promise<void> {
-  const me = b64u(store.deviceKeys.public.deviceId);
-  const mine = (await store.list('member', circleId)).find((r) => writerOf(r, me) === me);
-  await store.put('member', mine?.id ?? newRecordId(), { name }, circleId);
 }

@@ -5,12 +5,12 @@
  * The expected outputs come from what the maker knows it made (the members it added, the keys
  * and commitments it chose), not from this side's own verifier.
  */
-import { keyCommitment, newEpochKey, recordKey, sealKeyEnvelope } from './circleKeys';
-import { b64u, toHex, utf8 } from './encoding';
-import { escrowSecrets, sealEscrow } from './escrow';
-import { type DeviceKeys, generateDeviceKeys, makeIdentity } from './identity';
-import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from './invites';
-import { dumpJson, type JsonObject } from './json';
+import { keyCommitment, newEpochKey, recordKey, sealKeyEnvelope } from '../crypto/circleKeys';
+import { b64u, toHex, utf8 } from '../crypto/encoding';
+import { escrowSecrets, sealEscrow } from '../crypto/escrow';
+import { type DeviceKeys, generateDeviceKeys, makeIdentity } from '../crypto/identity';
+import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from '../crypto/invites';
+import { dumpJson, type JsonObject } from '../crypto/json';
 import {
   entryHash,
   type LogPosition,
@@ -21,12 +21,12 @@ import {
   makeRole,
   makeRotate,
   type Role,
-} from './membership';
-import { KEY_BYTES, randomBytes } from './primitives';
-import { makeHlc, sealRecord } from './records';
-import { safetyNumber } from './safety';
-import type { SignedObject } from './signed';
-import { createVault, recoveryKeyToText, sealLocal, TEST_PARAMETERS } from './vault';
+} from '../crypto/membership';
+import { KEY_BYTES, randomBytes } from '../crypto/primitives';
+import { makeHlc, sealRecord } from '../crypto/records';
+import { safetyNumber } from '../crypto/safety';
+import type { SignedObject } from '../crypto/signed';
+import { createVault, recoveryKeyToText, sealLocal, TEST_PARAMETERS } from '../crypto/vault';
 import type { VectorFile } from './vectorRunner';
 
 function vector(name: string, comment: string, fields: JsonObject): JsonObject {
