@@ -43,24 +43,44 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def app_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """The server with the built PWA and its own SQLite database."""
+def _serving(folder: Path, env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
     if not (DIST / "index.html").is_file():
         pytest.fail("The app is not built: run 'make test', which builds it (or: cd frontend && npm run build)")
-    server = ServerProcess(data_dir=tmp_path / "data", static_dir=DIST)
+    server = ServerProcess(data_dir=folder / "data", static_dir=DIST, env=env or {})
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="package")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The server with the built PWA and its own SQLite database, started once for all the browser
+    tests, as one server serves many people: each test brings its own people on their own devices
+    (browser contexts) and checks what they see. Starting a server costs seconds on a loaded
+    machine. A test that stops the server, or reads its whole database, takes `own_server`."""
+    yield from _serving(tmp_path_factory.mktemp("app-server"))
 
 
 @pytest.fixture
-def code_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """The server with the built PWA, letting a device register only with a registration code."""
-    server = ServerProcess(data_dir=tmp_path / "data", static_dir=DIST, env={"REGISTRATION": "code"})
-    server.start()
-    yield server
-    server.stop()
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server like `app_server` for this test alone."""
+    yield from _serving(tmp_path)
+
+
+@pytest.fixture(scope="package")
+def code_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The server with the built PWA, letting a device register only with a registration code;
+    shared like `app_server`, so its statistics are compared before and after, never as totals."""
+    yield from _serving(tmp_path_factory.mktemp("code-server"), {"REGISTRATION": "code"})
+
+
+@pytest.fixture(autouse=True)
+def _no_device_outlives_its_test(browser: Browser) -> Iterator[None]:
+    """Closes every browser context a test left open (one that failed half-way, say), so no app
+    of one test goes on syncing with the shared server while the next test counts what it holds."""
+    yield
+    for context in browser.contexts:
+        context.close()
 
 
 @pytest.fixture
