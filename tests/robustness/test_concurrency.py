@@ -117,14 +117,14 @@ def test_a_hundred_devices_push_at_once_and_nothing_is_lost_or_doubled(server: S
 
 
 def test_one_device_pushing_to_many_circles_at_once_is_charged_for_every_byte(
-    server: ServerProcess, database_url: str
+    server: ServerProcess, server_database_url: str
 ) -> None:
     """The device's storage count is shared by all its circles: concurrent pushes must not lose an update."""
     device = new_device(server.url)
     replicas = [device.create_circle() for _ in range(10)]
     run_at_once([Pusher(replica) for replica in replicas])
 
-    engine = create_engine(database_url)
+    engine = create_engine(server_database_url)
     try:
         with engine.connect() as connection:
             charged, stored = connection.execute(
