@@ -4,9 +4,10 @@ a real server process on SQLite and on PostgreSQL: no request fails, SQLite neve
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,6 +25,9 @@ PUSHES = 3
 RECORDS_PER_PUSH = 2
 RUN_DEADLINE_SECONDS = 120
 NETWORK_RETRIES = 2
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -63,7 +67,7 @@ def build_circle(devices: list[Device]) -> list[CircleReplica]:
     replica = admin.create_circle()
     for device in others:
         replica.add_member(device.keys.identity())
-    return [replica, *(device.join_circle(replica.circle_id, replica.genesis_hash) for device in others)]
+    return [replica, *each_at_once(lambda device: device.join_circle(replica.circle_id, replica.genesis_hash), others)]
 
 
 def run_at_once(pushers: list[Pusher]) -> None:
@@ -89,16 +93,19 @@ def run_at_once(pushers: list[Pusher]) -> None:
     assert not first, f"{len(errors)} pushers failed; the first: {first[0]!r}, from {first[0].__cause__!r}"
 
 
-def in_parallel(count: int, make: Callable[[], Device]) -> list[Device]:
+def each_at_once(do: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``do`` for each item, eight at a time: for setting up, not the race the tests are about."""
     with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda _: make(), range(count)))
+        return list(pool.map(do, items))
 
 
 def test_a_hundred_devices_push_at_once_and_nothing_is_lost_or_doubled(server: ServerProcess) -> None:
-    devices = in_parallel(SHARED_MEMBERS + SMALL_CIRCLES * SMALL_MEMBERS, lambda: new_device(server.url))
+    devices = each_at_once(lambda _: new_device(server.url), range(SHARED_MEMBERS + SMALL_CIRCLES * SMALL_MEMBERS))
     circles = [build_circle(devices[:SHARED_MEMBERS])]
     rest = devices[SHARED_MEMBERS:]
-    circles += [build_circle(rest[i * SMALL_MEMBERS : (i + 1) * SMALL_MEMBERS]) for i in range(SMALL_CIRCLES)]
+    circles += each_at_once(
+        build_circle, [rest[i * SMALL_MEMBERS : (i + 1) * SMALL_MEMBERS] for i in range(SMALL_CIRCLES)]
+    )
     pushers = [[Pusher(replica) for replica in circle] for circle in circles]
 
     run_at_once([p for circle in pushers for p in circle])
