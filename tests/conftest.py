@@ -66,11 +66,13 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL for an empty database: SQLite in a temporary data folder, or the real PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'data' / 'support-circle.sqlite3'}"
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def empty_database(kind: str, folder: Path) -> str:
+    """A URL for an empty database: SQLite in `folder`'s data folder, or the real PostgreSQL."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'data' / 'support-circle.sqlite3'}"
     if not _postgres_reachable():
         unavailable(
             f"PostgreSQL is not reachable at {TEST_DATABASE_URL.split('@')[-1]} "
@@ -78,6 +80,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         )
     reset_postgres(TEST_DATABASE_URL)
     return TEST_DATABASE_URL
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL for an empty database: SQLite in a temporary data folder, or the real PostgreSQL."""
+    return empty_database(request.param, tmp_path)
 
 
 @pytest.fixture

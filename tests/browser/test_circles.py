@@ -8,7 +8,7 @@ from contextlib import closing
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from support_circle.protocol import circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, ctx, u32, unb64u
@@ -166,7 +166,8 @@ def test_a_removed_ally_gets_nothing_new_and_cannot_open_what_is_written_after(
     survivor.get_by_role("button", name="Yes, remove them").click()
     expect(survivor.get_by_text("They were removed. The circle has a new key.")).to_be_visible(timeout=SLOW)
     expect(survivor.get_by_test_id("member")).to_have_count(1)
-    removed_at = _epoch(app_server)
+    circle_id = _circle_id(survivor)
+    removed_at = _epoch(app_server, circle_id)
     write_note(survivor, "After", "Only for those still here.")
     synced(survivor)
 
@@ -180,7 +181,7 @@ def test_a_removed_ally_gets_nothing_new_and_cannot_open_what_is_written_after(
 
     # Every key the ally's device holds, or could open from anything the server keeps for it,
     # fails to open the note written after the removal.
-    after = _changes_since(app_server, removed_at)
+    after = _changes_since(app_server, circle_id, removed_at)
     assert after, "the note written after the removal is on the server"
     candidates = _keys_the_ally_could_hold(app_server, held)
     assert candidates, "the ally's device opens its own old key envelopes"
@@ -198,15 +199,23 @@ def _database(server: ServerProcess) -> sqlite3.Connection:
     return sqlite3.connect(server.data_dir / "support-circle.sqlite3")
 
 
-def _epoch(server: ServerProcess) -> int:
-    """The current epoch of the (only) circle on the server."""
-    with closing(_database(server)) as db:
-        return int(db.execute("SELECT max(epoch) FROM circle").fetchone()[0])
+def _circle_id(page: Page, name: str = CIRCLE) -> bytes:
+    """The id of the circle `name` that the device in `page` holds (the server is shared by many)."""
+    held = device_contents(page).records
+    (circle_id,) = {r["circle"] for r in held if r["kind"] == "circle" and (r["body"] or {}).get("name") == name}
+    return unb64u(circle_id)
 
 
-def _changes_since(server: ServerProcess, epoch: int) -> list[dict[str, Any]]:
+def _epoch(server: ServerProcess, circle_id: bytes) -> int:
+    """The circle's current epoch, as the server holds it."""
     with closing(_database(server)) as db:
-        rows = db.execute("SELECT envelope FROM change").fetchall()
+        return int(db.execute("SELECT epoch FROM circle WHERE id = ?", (b64u(circle_id),)).fetchone()[0])
+
+
+def _changes_since(server: ServerProcess, circle_id: bytes, epoch: int) -> list[dict[str, Any]]:
+    """Every change the server holds for the circle, sealed under `epoch` or a later one."""
+    with closing(_database(server)) as db:
+        rows = db.execute("SELECT envelope FROM change WHERE circle_id = ?", (b64u(circle_id),)).fetchall()
     return [e for e in (json.loads(row[0]) for row in rows) if e["epoch"] >= epoch]
 
 
@@ -237,7 +246,8 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
     survivor.get_by_role("button", name="Remove from the circle: Tui").click()
     survivor.get_by_role("button", name="Yes, remove them").click()
     expect(survivor.get_by_text("They were removed. The circle has a new key.")).to_be_visible(timeout=SLOW)
-    circle_id, new = tui.circle_id, _epoch(app_server)
+    circle_id = tui.circle_id
+    new = _epoch(app_server, circle_id)
     mine = device_contents(survivor)
     me = DeviceKeys(unb64u(mine.state["device"]["signSeed"]), mine.kem_private).public
 
@@ -261,7 +271,7 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
     synced(survivor)
     expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
     # The note, and the circle's name and Mere's sealed again under the new key (PROTOCOL §16).
-    sent = _changes_since(app_server, new)
+    sent = _changes_since(app_server, circle_id, new)
     assert [e["epoch"] for e in sent] == [new] * 3
 
     # A member the admin never added, slipped into the log.
@@ -272,7 +282,7 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
         "signed by a device that is not a member", timeout=SLOW
     )
     expect(survivor.get_by_test_id("sync-status")).to_have_attribute("data-waiting", "1")
-    assert len(_changes_since(app_server, new)) == len(sent)
+    assert len(_changes_since(app_server, circle_id, new)) == len(sent)
     assert problems == []
     context.close()
 
@@ -297,11 +307,11 @@ def test_a_hostile_members_garbage_and_bad_leave_stop_nobody(browser: Browser, a
     expect(notice).to_contain_text("the rest of this circle is fine")
 
     leave_with_a_bad_key(tui)
-    before = _epoch(app_server)
+    before = _epoch(app_server, tui.circle_id)
     synced(survivor)
     expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
     expect(survivor.get_by_test_id("member")).to_have_count(2, timeout=SLOW)
-    assert _epoch(app_server) == before + 1  # the survivor's rotate, past Tui's key
+    assert _epoch(app_server, tui.circle_id) == before + 1  # the survivor's rotate, past Tui's key
 
     rua.pull()
     rua.write({"kind": "note", "title": "From Rua", "text": "Still here for Thursday."})

@@ -49,14 +49,14 @@ def test_app_installs_and_works_offline_after_the_first_visit(browser: Browser, 
     context.close()
 
 
-def test_the_app_keeps_working_when_the_server_is_gone(browser: Browser, app_server: ServerProcess) -> None:
+def test_the_app_keeps_working_when_the_server_is_gone(browser: Browser, own_server: ServerProcess) -> None:
     context = browser.new_context(service_workers="allow")
     page = context.new_page()
-    page.goto(app_server.url)
+    page.goto(own_server.url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     expect(page.get_by_test_id("offline-status")).to_have_attribute("data-state", "ready")
 
-    app_server.stop()
+    own_server.stop()
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
     expect(page.get_by_test_id("server-status")).to_have_attribute("data-state", "unreachable")

@@ -47,7 +47,7 @@ def test_the_line_counts_what_waits_and_never_says_up_to_date_meanwhile(survivor
     # The server is outside the app: holding its answers plays a slow network.
     held: list[Route] = []
     survivor.route(CHANGES, lambda route: held.append(route))
-    answer(survivor, SUPPORT, "Aunt Rewa listens")
+    answer(survivor, SUPPORT, "Aunt Rewa listens, most days")
     status = survivor.get_by_test_id("sync-status")
     expect(status).to_have_attribute("data-waiting", "1", timeout=2_000)
     expect(status).not_to_contain_text("Up to date")
@@ -65,7 +65,7 @@ def test_leave_now_right_after_a_save_still_delivers_it(survivor: Page, app_serv
     settled(survivor)
     before = stored_changes(app_server)
     form = section(survivor, SUPPORT)
-    form.get_by_label("Your answer").fill("Aunt Rewa listens")
+    form.get_by_label("Your answer").fill("Aunt Rewa listens, after work")
     form.get_by_role("button", name="Save").click()
     expect(form.get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
     # A person reads "Saved" and reaches for the button: a moment, well under the 5 s of the repro.
@@ -78,7 +78,7 @@ def test_leave_now_right_after_a_save_still_delivers_it(survivor: Page, app_serv
 def test_offline_the_line_says_it_once_with_what_waits_and_sync_now_answers(survivor: Page) -> None:
     survivor.context.set_offline(True)
     survivor.evaluate("window.dispatchEvent(new Event('offline'))")
-    answer(survivor, SUPPORT, "Aunt Rewa listens")
+    answer(survivor, SUPPORT, "Aunt Rewa listens on Sundays")
     status = survivor.get_by_test_id("sync-status")
     expect(status).to_have_attribute("data-state", "offline")
     line = status.get_by_role("status")

@@ -1,5 +1,5 @@
-"""A real ``support-circle serve`` process per test, on SQLite or PostgreSQL, and the checks every
-robustness test ends with: the change log is whole, numbered without gaps, and nothing failed."""
+"""A real ``support-circle serve`` process per test module, on SQLite or PostgreSQL, and the checks
+every robustness test ends with: the change log is whole, numbered without gaps, and nothing failed."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,12 +9,40 @@ import httpx
 import pytest
 
 from support_circle.client import Device
+from tests.conftest import DATABASES, empty_database
 from tests.support.server import ServerProcess
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    yield from running(ServerProcess(tmp_path / "data", tmp_path / "no-app", database_url))
+@pytest.fixture(scope="module", params=DATABASES)
+def _server_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("server")
+    return folder, empty_database(request.param, folder)
+
+
+@pytest.fixture(scope="module")
+def server_database_url(_server_database: tuple[Path, str]) -> str:
+    """The database `server` runs on (one of each kind per module), for a test that reads it directly."""
+    return _server_database[1]
+
+
+@pytest.fixture(scope="module")
+def server(_server_database: tuple[Path, str]) -> Iterator[ServerProcess]:
+    """The server a module's tests share, as many devices share one server: each test brings its own
+    devices and circles, and checks them. Starting a server costs seconds on a loaded machine."""
+    folder, url = _server_database
+    yield from running(ServerProcess(folder / "data", folder / "no-app", url))
+
+
+@pytest.fixture(autouse=True)
+def _after_each_test_on_the_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The log check `running` makes when the server stops, made after each test that used it too,
+    so a failure names its test; and a server a failed test left stopped is started again."""
+    yield
+    if "server" in request.fixturenames:
+        server: ServerProcess = request.getfixturevalue("server")
+        if server.process is None or server.process.poll() is not None:
+            server.start()
+        assert_server_log_clean(server)
 
 
 def running(process: ServerProcess) -> Iterator[ServerProcess]:

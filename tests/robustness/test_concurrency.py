@@ -4,9 +4,10 @@ a real server process on SQLite and on PostgreSQL: no request fails, SQLite neve
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,6 +25,9 @@ PUSHES = 3
 RECORDS_PER_PUSH = 2
 RUN_DEADLINE_SECONDS = 120
 NETWORK_RETRIES = 2
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -63,7 +67,7 @@ def build_circle(devices: list[Device]) -> list[CircleReplica]:
     replica = admin.create_circle()
     for device in others:
         replica.add_member(device.keys.identity())
-    return [replica, *(device.join_circle(replica.circle_id, replica.genesis_hash) for device in others)]
+    return [replica, *each_at_once(lambda device: device.join_circle(replica.circle_id, replica.genesis_hash), others)]
 
 
 def run_at_once(pushers: list[Pusher]) -> None:
@@ -89,16 +93,19 @@ def run_at_once(pushers: list[Pusher]) -> None:
     assert not first, f"{len(errors)} pushers failed; the first: {first[0]!r}, from {first[0].__cause__!r}"
 
 
-def in_parallel(count: int, make: Callable[[], Device]) -> list[Device]:
+def each_at_once(do: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``do`` for each item, eight at a time: for setting up, not the race the tests are about."""
     with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda _: make(), range(count)))
+        return list(pool.map(do, items))
 
 
 def test_a_hundred_devices_push_at_once_and_nothing_is_lost_or_doubled(server: ServerProcess) -> None:
-    devices = in_parallel(SHARED_MEMBERS + SMALL_CIRCLES * SMALL_MEMBERS, lambda: new_device(server.url))
+    devices = each_at_once(lambda _: new_device(server.url), range(SHARED_MEMBERS + SMALL_CIRCLES * SMALL_MEMBERS))
     circles = [build_circle(devices[:SHARED_MEMBERS])]
     rest = devices[SHARED_MEMBERS:]
-    circles += [build_circle(rest[i * SMALL_MEMBERS : (i + 1) * SMALL_MEMBERS]) for i in range(SMALL_CIRCLES)]
+    circles += each_at_once(
+        build_circle, [rest[i * SMALL_MEMBERS : (i + 1) * SMALL_MEMBERS] for i in range(SMALL_CIRCLES)]
+    )
     pushers = [[Pusher(replica) for replica in circle] for circle in circles]
 
     run_at_once([p for circle in pushers for p in circle])
@@ -117,15 +124,15 @@ def test_a_hundred_devices_push_at_once_and_nothing_is_lost_or_doubled(server: S
 
 
 def test_one_device_pushing_to_many_circles_at_once_is_charged_for_every_byte(
-    server: ServerProcess, database_url: str
+    server: ServerProcess, server_database_url: str
 ) -> None:
     """The device's storage count is shared by all its circles: concurrent pushes must not lose an update."""
     device = new_device(server.url)
     replicas = [device.create_circle() for _ in range(10)]
-    made, _ = _charged(database_url, device.device_id)  # the circles' geneses and first keys
+    made, _ = _charged(server_database_url, device.device_id)  # the circles' geneses and first keys
     run_at_once([Pusher(replica) for replica in replicas])
 
-    charged, stored = _charged(database_url, device.device_id)
+    charged, stored = _charged(server_database_url, device.device_id)
     assert stored > 0
     assert charged - made == stored
 
