@@ -1,7 +1,9 @@
 """A real ``support-circle serve`` process per test module, on SQLite or PostgreSQL, and the checks
 every robustness test ends with: the change log is whole, numbered without gaps, and nothing failed."""
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +95,27 @@ def assert_whole_log(log: list[tuple[int, str]], acknowledged: dict[str, int]) -
     assert len(held) == len(log), "a change is stored twice"
     missing = {cid: seq for cid, seq in acknowledged.items() if held.get(cid) != seq}
     assert not missing, f"{len(missing)} acknowledged changes are missing or moved"
+
+
+def at_one_barrier(jobs: list[Callable[[threading.Barrier], None]], deadline_seconds: float, who: str) -> None:
+    """Runs each job in its own thread, all let go at one barrier they wait on; fails with the first
+    error any of them met, or if any is still running after ``deadline_seconds``."""
+    start = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def work(job: Callable[[threading.Barrier], None]) -> None:
+        try:
+            job(start)
+        except BaseException as exc:
+            errors.append(exc)
+            start.abort()
+
+    threads = [threading.Thread(target=work, args=(job,), daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + deadline_seconds
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    assert not [t for t in threads if t.is_alive()], f"{who} still running after {deadline_seconds}s"
+    first = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] or errors
+    assert not first, f"{len(errors)} {who} failed; the first: {first[0]!r}, from {first[0].__cause__!r}"

@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from support_circle.client import CircleReplica, Device
 from support_circle.protocol.encoding import b64u
-from tests.robustness.conftest import assert_whole_log, new_device, server_log
+from tests.robustness.conftest import assert_whole_log, at_one_barrier, new_device, server_log
 
 CIRCLES, HONEST_PER_CIRCLE = 7, 7
 NOTES_PER_ROUND = 2
@@ -35,6 +36,11 @@ class Honest:
     replica: CircleReplica
     acknowledged: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
+
+    def run(self, start: threading.Barrier, rounds: int) -> None:
+        start.wait(timeout=60)
+        for turn in range(rounds):
+            self.round(turn)
 
     def round(self, turn: int) -> None:
         written = [
@@ -147,24 +153,4 @@ def _circle(devices: list[Device], hostile_identity: dict[str, object]) -> list[
 
 
 def _all_at_once(members: list[Honest], rounds: int) -> None:
-    start = threading.Barrier(len(members))
-    errors: list[BaseException] = []
-
-    def work(member: Honest) -> None:
-        try:
-            start.wait(timeout=60)
-            for turn in range(rounds):
-                member.round(turn)
-        except BaseException as exc:
-            errors.append(exc)
-            start.abort()
-
-    threads = [threading.Thread(target=work, args=(m,), daemon=True) for m in members]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + PHASE_DEADLINE_SECONDS
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    assert not [t for t in threads if t.is_alive()], f"honest members still running after {PHASE_DEADLINE_SECONDS}s"
-    real = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] or errors
-    assert not real, f"{len(errors)} honest members failed; the first: {real[0]!r}"
+    at_one_barrier([partial(member.run, rounds=rounds) for member in members], PHASE_DEADLINE_SECONDS, "honest members")

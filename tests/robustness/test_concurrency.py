@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from support_circle.client import ApiError, CircleReplica, Device
 from support_circle.protocol.encoding import b64u
-from tests.robustness.conftest import assert_whole_log, new_device, server_log
+from tests.robustness.conftest import assert_whole_log, at_one_barrier, new_device, server_log
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -72,25 +72,7 @@ def build_circle(devices: list[Device]) -> list[CircleReplica]:
 
 def run_at_once(pushers: list[Pusher]) -> None:
     """Starts every pusher at one barrier; fails with the first error any of them met."""
-    start = threading.Barrier(len(pushers))
-    errors: list[BaseException] = []
-
-    def work(pusher: Pusher) -> None:
-        try:
-            pusher.run(start)
-        except BaseException as exc:
-            errors.append(exc)
-            start.abort()
-
-    threads = [threading.Thread(target=work, args=(p,), daemon=True) for p in pushers]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    assert not [t for t in threads if t.is_alive()], f"pushers still running after {RUN_DEADLINE_SECONDS}s"
-    first = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] or errors
-    assert not first, f"{len(errors)} pushers failed; the first: {first[0]!r}, from {first[0].__cause__!r}"
+    at_one_barrier([pusher.run for pusher in pushers], RUN_DEADLINE_SECONDS, "pushers")
 
 
 def each_at_once(do: Callable[[T], R], items: Iterable[T]) -> list[R]:
