@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support_circle.client import Device
+from support_circle.client import ApiError, Device
 from tests.conftest import DATABASES, empty_database
 from tests.support.server import ServerProcess
 
@@ -119,3 +119,17 @@ def at_one_barrier(jobs: list[Callable[[threading.Barrier], None]], deadline_sec
     assert not [t for t in threads if t.is_alive()], f"{who} still running after {deadline_seconds}s"
     first = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] or errors
     assert not first, f"{len(errors)} {who} failed; the first: {first[0]!r}, from {first[0].__cause__!r}"
+
+
+def retrying_dropped(action: Callable[[], None], retries: int = 2) -> None:
+    """As the app does: a connection dropped before the answer (say, a keep-alive connection the
+    server closed just then, likelier on a loaded machine) is tried again, which change ids make
+    safe. An answer with a status, error or not, is never retried."""
+    for attempt in range(retries + 1):
+        try:
+            action()
+            return
+        except ApiError as error:
+            if error.code != "network_unreachable" or attempt == retries:
+                raise
+            time.sleep(0.2)

@@ -22,7 +22,7 @@ from functools import partial
 
 from support_circle.client import CircleReplica, Device
 from support_circle.protocol.encoding import b64u
-from tests.robustness.conftest import assert_whole_log, at_one_barrier, new_device, server_log
+from tests.robustness.conftest import assert_whole_log, at_one_barrier, new_device, retrying_dropped, server_log
 
 CIRCLES, HONEST_PER_CIRCLE = 7, 7
 NOTES_PER_ROUND = 2
@@ -47,12 +47,12 @@ class Honest:
             self.replica.write({"kind": "note", "text": f"round {turn}, note {n}"}) for n in range(NOTES_PER_ROUND)
         ]
         started = time.perf_counter()
-        self.replica.push()
+        retrying_dropped(self.replica.push)
         self.latencies.append(time.perf_counter() - started)
         for record_id in written:
             revision = self.replica.records[record_id]
             self.acknowledged[revision.payload["change_id"]] = revision.seq
-        self.replica.pull()
+        retrying_dropped(self.replica.pull)
 
 
 @dataclass

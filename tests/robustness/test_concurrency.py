@@ -3,7 +3,6 @@ a real server process on SQLite and on PostgreSQL: no request fails, SQLite neve
 "database is locked", and every circle's log holds each acknowledged change once, numbered 1..N."""
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -12,9 +11,9 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import create_engine, text
 
-from support_circle.client import ApiError, CircleReplica, Device
+from support_circle.client import CircleReplica, Device
 from support_circle.protocol.encoding import b64u
-from tests.robustness.conftest import assert_whole_log, at_one_barrier, new_device, server_log
+from tests.robustness.conftest import assert_whole_log, at_one_barrier, new_device, retrying_dropped, server_log
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -49,16 +48,7 @@ class Pusher:
                 self.acknowledged[revision.payload["change_id"]] = revision.seq
 
     def _push(self) -> None:
-        """As the app does: a connection dropped before the answer (say, a keep-alive connection the
-        server closed just then) is retried, which the change ids make safe. Errors with a status fail."""
-        for attempt in range(NETWORK_RETRIES + 1):
-            try:
-                self.replica.push()
-                return
-            except ApiError as error:
-                if error.code != "network_unreachable" or attempt == NETWORK_RETRIES:
-                    raise
-                time.sleep(0.2)
+        retrying_dropped(self.replica.push, NETWORK_RETRIES)
 
 
 def build_circle(devices: list[Device]) -> list[CircleReplica]:
