@@ -54,7 +54,13 @@ def current_device(request: Request, session: SessionDep, token: TokenDep) -> De
     # The route runs in another worker thread. Were this read's connection kept until then, enough
     # requests at once would each hold a connection while waiting for a thread, with every thread
     # waiting for a connection: the pool and the thread pool deadlock. Ending it here prevents that.
-    session.commit()
+    # Without expiring the device: its first read after the commit would query again — on every
+    # request, and on the event loop in an async route, where one query stalls the whole process.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     return device
 
 

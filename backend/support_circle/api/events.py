@@ -96,10 +96,6 @@ class _DeviceStream:
             return device is not None and device.id == self.device_id
 
 
-def _device_id(device: Device) -> str:
-    return device.id
-
-
 def _frame_for(item: Event) -> bytes:
     if item.kind == "changes":
         return _frame("changes", {"circle_id": item.circle_id, "seq": item.seq})
@@ -148,9 +144,7 @@ async def stream_events(
     request: Request, session: SessionDep, device: CurrentDevice, token: TokenDep, settings: SettingsDep
 ) -> EventStreamResponse:
     events: EventService = request.app.state.events
-    # The sign-in check committed, which expired ``device``: reading it may query, and a query on
-    # the event loop stalls every request, for up to the pool's timeout when connections are busy.
-    device_id = await run_in_threadpool(_device_id, device)
+    device_id = device.id  # loaded, not expired, by the sign-in check: no query on the event loop
     # Subscribed before the circles are read, so nothing committed in between goes unheard.
     subscription = events.hub.subscribe(device_id)
     try:
