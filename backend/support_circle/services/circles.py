@@ -9,6 +9,8 @@ other writers by growing a long log.
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,11 +69,18 @@ def active_member_ids(session: Session, circle_id: str) -> set[str]:
     return set(session.exec(statement))
 
 
-def _verify(circle_id: str, genesis_hash: bytes, entries: list[dict[str, Any]]) -> CircleState:
+@contextmanager
+def _refused_as_rejected() -> Iterator[None]:
+    """A log that does not verify is the caller's bad input: a 4xx with the protocol's code."""
     try:
-        return verify_log(unb64u_id(circle_id), genesis_hash, entries)
+        yield
     except ProtocolError as exc:
         raise Rejected(exc.code, f"The membership log entry was refused ({exc.code}).") from exc
+
+
+def _verify(circle_id: str, genesis_hash: bytes, entries: list[dict[str, Any]]) -> CircleState:
+    with _refused_as_rejected():
+        return verify_log(unb64u_id(circle_id), genesis_hash, entries)
 
 
 def head_state(session: Session, circle: Circle, *, keep: bool = False) -> CircleState:
@@ -92,10 +101,8 @@ def next_state(session: Session, circle: Circle, entry: dict[str, Any]) -> Circl
 
 
 def _checked(state: CircleState, entry: dict[str, Any]) -> CircleState:
-    try:
+    with _refused_as_rejected():
         return apply_entry(state, entry)
-    except ProtocolError as exc:
-        raise Rejected(exc.code, f"The membership log entry was refused ({exc.code}).") from exc
 
 
 def _keep_head(session: Session, circle: Circle, state: CircleState) -> None:

@@ -115,14 +115,8 @@ def _made_before(session: Session, wanted: Invite) -> Invite | None:
     invite = session.get(Invite, wanted.id)
     if invite is None:
         return None
-    same = (invite.circle_id, invite.created_by, invite.record, invite.auth_pub, invite.max_uses) == (
-        wanted.circle_id,
-        wanted.created_by,
-        wanted.record,
-        wanted.auth_pub,
-        wanted.max_uses,
-    )
-    if not same or invite.expires_at != wanted.expires_at:
+    terms = ("circle_id", "created_by", "record", "auth_pub", "max_uses", "expires_at")
+    if any(getattr(invite, name) != getattr(wanted, name) for name in terms):
         raise Conflict("invite_exists", "An invite with this id exists already. Make a new invite link.")
     return invite
 
