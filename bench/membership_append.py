@@ -44,7 +44,7 @@ from support_circle.protocol.signed import SignedObject
 from support_circle.services import circles
 from support_circle.services.devices import register_device
 from support_circle.settings import Settings
-from tests.conftest import TEST_DATABASE_URL, reset_postgres
+from tests.conftest import empty_database
 
 MEMBERS = 5
 LENGTHS = (10, 1_000)
@@ -55,6 +55,7 @@ class Log:
     """A circle on the server, and its admin's view of the log's head."""
 
     engine: Engine
+    settings: Settings
     admin: DeviceKeys
     circle_id: bytes
     state: CircleState
@@ -68,7 +69,7 @@ class Log:
 
     def append(self, entry: SignedObject) -> None:
         with Session(self.engine) as session:
-            circles.append_entry(session, self.device(session), self.cid, entry, [])
+            circles.append_entry(session, self.settings, self.device(session), self.cid, entry, [])
         self.state = membership.apply_entry(self.state, entry)
 
     def grow_to(self, length: int) -> None:
@@ -92,8 +93,10 @@ def new_circle(engine: Engine, settings: Settings) -> Log:
     with Session(engine) as session:
         device = session.get(Device, b64u(admin.device_id))
         assert device is not None
-        circles.create_circle(session, device, b64u(circle_id), genesis, envelope)
-    log = Log(engine, admin, circle_id, membership.verify_log(circle_id, membership.entry_hash(genesis), [genesis]))
+        circles.create_circle(session, settings, device, b64u(circle_id), genesis, envelope)
+    log = Log(
+        engine, settings, admin, circle_id, membership.verify_log(circle_id, membership.entry_hash(genesis), [genesis])
+    )
     for device_keys in keys[1:]:
         log.append(membership.add(admin, log.state, device_keys.identity()))
     return log
@@ -159,12 +162,11 @@ def measure(database: str, engine: Engine, settings: Settings, repeat: int) -> N
 
 @contextmanager
 def database(name: str, folder: Path) -> Iterator[tuple[Engine, Settings]]:
-    if name == "postgresql":
-        url = os.environ.get("TEST_DATABASE_URL", TEST_DATABASE_URL)
-        reset_postgres(url)
-    else:
-        url = f"sqlite:///{folder / 'data' / 'support-circle.sqlite3'}"
-    settings = Settings(database_url=url, data_dir=folder / "data", registration="open")
+    url = empty_database(name, folder)
+    # The hourly bound on a log's entries would stop it growing to a thousand in one run.
+    settings = Settings(
+        database_url=url, data_dir=folder / "data", registration="open", max_log_entries_per_hour=1_000_000
+    )
     engine = create_db_engine(settings.sqlalchemy_url)
     upgrade_to_head(engine)
     try:

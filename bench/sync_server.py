@@ -39,7 +39,7 @@ from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.records import RecordRef
 from support_circle.settings import Settings
-from tests.conftest import TEST_DATABASE_URL, reset_postgres
+from tests.conftest import empty_database
 from tests.support.server import ServerProcess
 
 BODY = {"kind": "note", "text": "x" * 200}
@@ -204,11 +204,7 @@ async def measure(database: str, url: str, database_url: str, seconds: float) ->
 
 @contextmanager
 def server(database: str, folder: Path, env: dict[str, str] = SERVER_ENV) -> Iterator[tuple[str, str]]:
-    if database == "postgresql":
-        database_url = os.environ.get("TEST_DATABASE_URL", TEST_DATABASE_URL)
-        reset_postgres(database_url)
-    else:
-        database_url = f"sqlite:///{folder / 'data' / 'support-circle.sqlite3'}"
+    database_url = empty_database(database, folder)
     process = ServerProcess(data_dir=folder / "data", static_dir=folder / "none", database_url=database_url, env=env)
     process.start()
     try:
