@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import databases
 from bench.sync_server import server
 from tests.robustness.hostile_load import Phase, scene
 
@@ -43,10 +44,10 @@ def measure(url: str, rounds: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=6, help="write-push-pull rounds per honest device per phase")
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    databases.add_option(parser)
     args = parser.parse_args()
     print(f"# One hostile member among 50 devices, on {os.cpu_count()} cores, one server process")
-    for database in ("sqlite", "postgresql") if args.database == "both" else (args.database,):
+    for database in databases.chosen(args):
         print(f"\n## {database}")
         with tempfile.TemporaryDirectory() as folder, server(database, Path(folder), DEFAULT_LIMITS) as (url, _):
             measure(url, args.rounds)

@@ -33,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bench import databases
 from support_circle.db import create_db_engine
 from support_circle.migrate import upgrade_to_head
 from support_circle.models import Device
@@ -178,10 +179,10 @@ def database(name: str, folder: Path) -> Iterator[tuple[Engine, Settings]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=30, help="runs per figure")
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    databases.add_option(parser)
     args = parser.parse_args()
     print(f"# Membership appends on {os.cpu_count()} cores: the whole log verified beside the stored head")
-    for name in ("sqlite", "postgresql") if args.database == "both" else (args.database,):
+    for name in databases.chosen(args):
         with tempfile.TemporaryDirectory() as folder, database(name, Path(folder)) as (engine, settings):
             measure(name, engine, settings, args.repeat)
     return 0

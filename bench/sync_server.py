@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, insert
 
+from bench import databases
 from support_circle.models import Change
 from support_circle.protocol import circle_keys, membership, primitives, records
 from support_circle.protocol.auth import sign_challenge
@@ -216,10 +217,10 @@ def server(database: str, folder: Path, env: dict[str, str] = SERVER_ENV) -> Ite
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each push load runs")
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    databases.add_option(parser)
     args = parser.parse_args()
     print(f"# Sync service on {os.cpu_count()} cores: one server process, clients in one asyncio process")
-    for database in ("sqlite", "postgresql") if args.database == "both" else (args.database,):
+    for database in databases.chosen(args):
         with tempfile.TemporaryDirectory() as folder, server(database, Path(folder)) as (url, database_url):
             asyncio.run(measure(database, url, database_url, args.seconds))
     return 0
