@@ -17,6 +17,17 @@
 // registration) and safety/ (quick exit, auto-lock). They must work before unlock and hold no
 // keys, so they import no state: only records/ and wire/ types.
 //
+// Inside sync/, the same one direction, top to bottom:
+//
+//   sync/*.ts           the engine (the queue, the triggers, one sync) and its status
+//   sync/devices/       the person's own devices: links, the device list, recovery, escrow
+//   sync/circles/       shared circles: starting, inviting, sharing, leaving
+//   sync/replica/       one circle kept in step with the server: its log, records, keys, clock
+//   sync/transport/     the HTTP calls, the signed-in connection, the live events
+//
+// devices/ and circles/ are features beside each other: neither imports the other. Every part
+// may use sync/errors.ts, the codes a sync failure is told by.
+//
 // Test tooling (src/testing/ and every *.test.ts) may import any layer; no app module imports it.
 //
 // To see the graph by folder: npm run graph; module by module: npx depcruise src --output-type text.
@@ -31,6 +42,14 @@ const LAYERS = [
   ['crypto', '^src/crypto/'],
   ['wire', '^src/wire/'],
 ];
+/** The parts of sync/, top to bottom; features share a rank. */
+const SYNC_PARTS = [
+  ['sync-engine', '^src/sync/[^/]+\\.ts$'],
+  ['sync-features', '^src/sync/(devices|circles)/'],
+  ['sync-replica', '^src/sync/replica/'],
+  ['sync-transport', '^src/sync/transport/'],
+];
+const SYNC_ERRORS = '^src/sync/errors\\.ts$';
 const UI_HELPERS = '^src/(plan|pwa|safety)/';
 const TESTS = '\\.test\\.tsx?$';
 const TEST_TOOLING = `^src/testing/|${TESTS}`;
@@ -45,6 +64,16 @@ const upward = LAYERS.slice(1).map(([name, path], index) => ({
   to: { path: LAYERS.slice(0, index + 1).map(([, above]) => above) },
 }));
 
+const syncUpward = SYNC_PARTS.slice(1).map(([name, path], index) => ({
+  name: name,
+  comment: `${name} lies below ${SYNC_PARTS.slice(0, index + 1)
+    .map(([above]) => above)
+    .join(', ')} inside sync/: it must not import them`,
+  severity: 'error',
+  from: { path, pathNot: TESTS },
+  to: { path: SYNC_PARTS.slice(0, index + 1).map(([, above]) => above), pathNot: SYNC_ERRORS },
+}));
+
 module.exports = {
   forbidden: [
     {
@@ -55,6 +84,14 @@ module.exports = {
       to: { circular: true },
     },
     ...upward,
+    ...syncUpward,
+    {
+      name: 'sync-features-apart',
+      comment: 'devices/ and circles/ are features beside each other: what both need lives in replica/.',
+      severity: 'error',
+      from: { path: '^src/sync/(devices|circles)/', pathNot: TESTS },
+      to: { path: '^src/sync/(devices|circles)/', pathNot: '^src/sync/$1/' },
+    },
     {
       name: 'layers-ui-helpers',
       comment: 'plan/, pwa/ and safety/ serve the UI alone and hold no state: they import only records/ and wire/.',

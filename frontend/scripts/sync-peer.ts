@@ -23,8 +23,8 @@ import 'fake-indexeddb/auto';
 import { TEST_PARAMETERS } from '../src/crypto/vault';
 import type { Ally, PlanAnswer } from '../src/records';
 import { LocalStore, newRecordId, type Session } from '../src/storage';
-import type { Fetch } from '../src/sync/api';
 import { type SyncEngine, startSync } from '../src/sync/engine';
+import type { Fetch } from '../src/sync/transport/api';
 
 interface Device {
   readonly name: string;

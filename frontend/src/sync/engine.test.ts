@@ -5,8 +5,8 @@ import { b64u } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../testing/storage';
 import { type FakeServer, fakeServer } from '../testing/sync';
-import type { Fetch } from './api';
 import { type SyncEngine, type SyncOptions, startSync } from './engine';
+import type { Fetch } from './transport/api';
 
 const ORIGIN = 'https://app.test';
 

@@ -26,8 +26,6 @@ import { ProtocolError } from '../crypto/errors';
 import { type LinkKind, linkSecret } from '../crypto/invites';
 import { isSyncedKind } from '../records';
 import { type PendingChange, type Session, StorageError } from '../storage';
-import { ApiError, type Fetch } from './api';
-import { type CircleReplica, setAsideName } from './circle';
 import {
   approveJoin,
   type CircleInvite,
@@ -43,10 +41,11 @@ import {
   openInvites,
   requestCircleJoin,
   withdrawInvite,
-} from './circleInvites';
-import { setStanding, storedCircles } from './circleList';
-import { Clock } from './clock';
-import { Connection } from './connection';
+} from './circles/invites';
+import { setStanding, storedCircles } from './circles/list';
+import { type CircleSummary, type NewCircle, SharedCircles } from './circles/shared';
+import { share, sharedWith, unshare } from './circles/shares';
+import { keepEscrow } from './devices/escrow';
 import {
   type LinkedDevice,
   listDevices,
@@ -54,10 +53,7 @@ import {
   removeDevice,
   renameThisDevice,
   thisDeviceOnly,
-} from './devices';
-import { DEVICE_REMOVED, SyncError } from './errors';
-import { keepEscrow } from './escrow';
-import { listen, type ServerEvent } from './events';
+} from './devices/linked';
 import {
   approveLink,
   checkLinkRequest,
@@ -69,18 +65,22 @@ import {
   type LinkRequest,
   pendingLinks,
   requestLink,
-} from './links';
-import { ensurePersonal, readPersonal } from './personal';
-import { finishRecovery } from './recover';
-import { type CircleSummary, type NewCircle, SharedCircles } from './sharedCircles';
-import { share, sharedWith, unshare } from './shares';
+} from './devices/links';
+import { finishRecovery } from './devices/recover';
+import { DEVICE_REMOVED, SyncError } from './errors';
+import { Clock } from './replica/clock';
+import { ensurePersonal, readPersonal } from './replica/personal';
+import { type CircleReplica, setAsideName } from './replica/replica';
 import { type SyncStatus, statusFor } from './status';
+import { ApiError, type Fetch } from './transport/api';
+import { Connection } from './transport/connection';
+import { listen, type ServerEvent } from './transport/events';
 
-export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circleInvites';
-export type { LinkedDevice } from './devices';
+export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circles/invites';
+export type { CircleMember, CircleSummary, NewCircle } from './circles/shared';
+export type { LinkedDevice } from './devices/linked';
+export type { DeviceLink, LinkAsked, LinkRequest } from './devices/links';
 export type { SyncErrorCode } from './errors';
-export type { DeviceLink, LinkAsked, LinkRequest } from './links';
-export type { CircleMember, CircleSummary, NewCircle } from './sharedCircles';
 export type { SyncState, SyncStatus } from './status';
 
 /** What the engine needs of the unlocked vault: a `Session`. */

@@ -5,7 +5,7 @@
  * model treats the server as possibly hostile, so it must not put words on the person's screen.
  *
  *     Error
- *     ├── ApiError       (sync/api.ts) a call to the server failed: the server's code (SERVER_CODES,
+ *     ├── ApiError       (sync/transport/api.ts) a call to the server failed: the server's code (SERVER_CODES,
  *     │                  ERROR_CODES, or one this app does not know), or one made here (CLIENT_API_CODES)
  *     ├── SyncError      the engine refused, stopped or waits for a reason of its own (SYNC_ERROR_CODES)
  *     ├── ProtocolError  (crypto/errors.ts) something did not verify: PROTOCOL.md §11

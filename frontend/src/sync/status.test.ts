@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../crypto/errors';
 import { StorageError } from '../storage';
-import { ApiError } from './api';
 import { NETWORK_UNREACHABLE, SERVER_CHANGED, SyncError } from './errors';
 import { statusFor } from './status';
+import { ApiError } from './transport/api';
 
 describe('why a sync failed, as a code', () => {
   it.each([

@@ -1,7 +1,6 @@
 /** The sync status the app shows, and why a sync failed, as a code the UI says in words. */
 import { ProtocolError } from '../crypto/errors';
 import { StorageError } from '../storage';
-import { ApiError } from './api';
 import {
   DEVICE_REMOVED,
   NETWORK_UNREACHABLE,
@@ -10,6 +9,7 @@ import {
   SyncError,
   type SyncErrorCode,
 } from './errors';
+import { ApiError } from './transport/api';
 
 /**
  * One state at a time, each said once by the app's status line: `off` (sync not chosen),

@@ -5,7 +5,7 @@ import 'fake-indexeddb/auto';
 import { b64u, fromUtf8, unb64u } from '../crypto/encoding';
 import { entryHash } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
-import type { Fetch } from '../sync/api';
+import type { Fetch } from '../sync/transport/api';
 
 interface Change {
   seq: number;

@@ -4,7 +4,7 @@ import type { AppSettings } from '../records';
 import { DEFAULT_IDLE_LOCK_MS } from '../safety/autoLock';
 import { requestPersistence, type Session } from '../storage';
 import type { SyncEngine, SyncStatus } from '../sync/engine';
-import { fetchServerInfo } from '../sync/server';
+import { fetchServerInfo } from '../sync/transport/server';
 import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';
 import { Layout } from './Layout';
 import { FirstRun } from './screens/FirstRun';

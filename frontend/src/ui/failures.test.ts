@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ProtocolError } from '../crypto/errors';
 import { newRecordId, STORAGE_ERROR_CODES, StorageError } from '../storage';
-import { ApiError, callApi, type Fetch } from '../sync/api';
 import { startSync } from '../sync/engine';
 import {
   CLIENT_API_CODES,
@@ -15,6 +14,7 @@ import {
   SyncError,
 } from '../sync/errors';
 import { statusFor } from '../sync/status';
+import { ApiError, callApi, type Fetch } from '../sync/transport/api';
 import { ally, testStore } from '../testing/storage';
 import { fakeServer } from '../testing/sync';
 import { failureText, recoveryFailureText, refusalText, syncReasonText } from './failures';

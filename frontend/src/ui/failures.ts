@@ -6,7 +6,6 @@
  */
 import { ERROR_CODES, type ErrorCode, ProtocolError } from '../crypto/errors';
 import { StorageError, type StorageErrorCode } from '../storage';
-import { ApiError } from '../sync/api';
 import {
   BAD_RESPONSE,
   type ClientApiCode,
@@ -19,6 +18,7 @@ import {
   SyncError,
   type SyncErrorCode,
 } from '../sync/errors';
+import { ApiError } from '../sync/transport/api';
 import { failureStrings, refusalReasons } from './strings';
 
 export type FailureLine = keyof typeof failureStrings;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { PLAN_SECTIONS } from '../../plan/guide';
-import { copyOf } from '../../sync/shares';
+import { copyOf } from '../../sync/circles/shares';
 import { ActionError } from '../ActionError';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';

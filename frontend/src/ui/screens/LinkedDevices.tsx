@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { dayOf, MAX_DEVICE_NAME } from '../../sync/devices';
+import { dayOf, MAX_DEVICE_NAME } from '../../sync/devices/linked';
 import type { LinkedDevice, SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
 import { strings } from '../strings';

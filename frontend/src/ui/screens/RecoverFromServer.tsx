@@ -27,7 +27,7 @@ export function RecoverFromServer({ onCreated, onBack }: RecoverFromServerProps)
     if (passphrase === null) return;
     run(async () => {
       // Loaded only here: the circle protocol is not needed to set up a new plan.
-      const { recoverFromServer } = await import('../../sync/recover');
+      const { recoverFromServer } = await import('../../sync/devices/recover');
       // Sync is on from the start: a hand-over cut short is finished by the sync engine.
       // The code is kept with the settings, so the engine can finish a hand-over cut short.
       const registrationCode = code.trim() === '' ? {} : { registrationCode: code.trim() };

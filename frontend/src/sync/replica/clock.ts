@@ -2,7 +2,7 @@
  * A hybrid logical clock (PROTOCOL §7 hlc): revisions of a record order the same on every device,
  * even when a device's wall clock is behind another's.
  */
-import { makeHlc } from '../crypto/records';
+import { makeHlc } from '../../crypto/records';
 
 const MAX_COUNTER = 0xffff;
 /** `<13 digits ms>-<4 hex counter>-`: the part of an hlc that orders it. */

@@ -8,9 +8,9 @@
  * Admitting someone starts a new epoch first (CircleReplica.approve), so nothing written, or taken
  * back, before they were let in is under a key they get.
  */
-import type { CircleState } from '../crypto/membership';
-import { type CircleKind, writerOf } from '../records';
-import type { Session } from '../storage';
+import type { CircleState } from '../../crypto/membership';
+import { type CircleKind, writerOf } from '../../records';
+import type { Session } from '../../storage';
 
 export type ResealStore = Pick<Session, 'list' | 'put'>;
 

@@ -18,11 +18,11 @@
  *   fetches the new key and seals the same words again.
  */
 
-import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
-import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import { verifyIdentity } from '../crypto/identity';
-import { isObject } from '../crypto/json';
+import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
+import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import { verifyIdentity } from '../../crypto/identity';
+import { isObject } from '../../crypto/json';
 import {
   type CircleState,
   type Head,
@@ -34,10 +34,10 @@ import {
   type Role,
   recordAuthors,
   verifyLog,
-} from '../crypto/membership';
-import { randomBytes } from '../crypto/primitives';
-import { openRecord, sealRecord } from '../crypto/records';
-import type { SignedObject } from '../crypto/signed';
+} from '../../crypto/membership';
+import { randomBytes } from '../../crypto/primitives';
+import { openRecord, sealRecord } from '../../crypto/records';
+import type { SignedObject } from '../../crypto/signed';
 import {
   CIRCLE_KINDS,
   fromWire,
@@ -48,13 +48,13 @@ import {
   PERSONAL_KINDS,
   type SyncedKind,
   toWire,
-} from '../records';
-import { type PendingChange, type Session, StorageError } from '../storage';
-import type { Revision } from '../storage/transitions';
-import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../wire/api';
-import { ApiError, type Method } from './api';
+} from '../../records';
+import { type PendingChange, type Session, StorageError } from '../../storage';
+import type { Revision } from '../../storage/transitions';
+import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../../wire/api';
+import { BAD_RESPONSE } from '../errors';
+import { ApiError, type Method } from '../transport/api';
 import type { Clock } from './clock';
-import { BAD_RESPONSE } from './errors';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
 export interface Caller {

@@ -1,14 +1,14 @@
 // Linking the person's devices, against a server faked at the edge (./testing.ts) that checks no
 // proofs: every check that matters is made by the app.
 import { describe, expect, it } from 'vitest';
-import { b64u } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import { generateDeviceKeys } from '../crypto/identity';
-import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../crypto/invites';
-import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../testing/storage';
-import { type FakeServer, fakeServer } from '../testing/sync';
-import { type SyncEngine, startSync } from './engine';
+import { b64u } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import { generateDeviceKeys } from '../../crypto/identity';
+import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../../crypto/invites';
+import { newRecordId, type Session } from '../../storage';
+import { ally, answer, testStore } from '../../testing/storage';
+import { type FakeServer, fakeServer } from '../../testing/sync';
+import { type SyncEngine, startSync } from '../engine';
 
 const ORIGIN = 'https://app.test';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { BAD_RESPONSE, NETWORK_UNREACHABLE } from '../errors';
 import { ApiError, callApi, type Fetch, getJson } from './api';
-import { BAD_RESPONSE, NETWORK_UNREACHABLE } from './errors';
 
 // A fake at the edge: the network is outside this module, so each test answers as a server would.
 function answering(status: number, body: string, contentType = 'application/json'): Fetch {

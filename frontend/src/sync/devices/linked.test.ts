@@ -1,17 +1,17 @@
 // The person's own devices: names and last-seen days kept encrypted in the personal circle, and
 // removal with a new key, against the fake server (./testing.ts) with real storage and protocol code.
 import { describe, expect, it } from 'vitest';
-import { b64u } from '../crypto/encoding';
-import { makeIdentity } from '../crypto/identity';
-import { newRecordId } from '../storage';
-import { ally, testStore } from '../testing/storage';
-import { fakeServer } from '../testing/sync';
-import { ApiError } from './api';
-import { CircleReplica } from './circle';
-import { Clock } from './clock';
-import { Connection } from './connection';
-import { dayOf, guessDeviceName, listDevices, noteThisDevice, removeDevice, renameThisDevice } from './devices';
-import { ensurePersonal } from './personal';
+import { b64u } from '../../crypto/encoding';
+import { makeIdentity } from '../../crypto/identity';
+import { newRecordId } from '../../storage';
+import { ally, testStore } from '../../testing/storage';
+import { fakeServer } from '../../testing/sync';
+import { Clock } from '../replica/clock';
+import { ensurePersonal } from '../replica/personal';
+import { CircleReplica } from '../replica/replica';
+import { ApiError } from '../transport/api';
+import { Connection } from '../transport/connection';
+import { dayOf, guessDeviceName, listDevices, noteThisDevice, removeDevice, renameThisDevice } from './linked';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 

@@ -6,12 +6,12 @@
  * so a lost answer from the server never makes a second circle; the sync engine makes it at the
  * server on its next sync.
  */
-import { unb64u, unb64uId } from '../crypto/encoding';
-import type { SignedObject } from '../crypto/signed';
-import type { KeyEnvelope } from '../wire/api';
-import { type Caller, CircleReplica, type ReplicaStore } from './circle';
-import type { Clock } from './clock';
-import { type PlannedCircle, planCircle, postCircle } from './personal';
+import { unb64u, unb64uId } from '../../crypto/encoding';
+import type { SignedObject } from '../../crypto/signed';
+import type { KeyEnvelope } from '../../wire/api';
+import type { Clock } from '../replica/clock';
+import { type PlannedCircle, planCircle, postCircle } from '../replica/personal';
+import { type Caller, CircleReplica, type ReplicaStore } from '../replica/replica';
 
 const CIRCLES = 'shared-circles';
 

@@ -3,12 +3,12 @@
  * its public keys when the server does not know it, signs the server's one-time challenge, and
  * renews the short-lived token by itself. The token lives in memory only.
  */
-import { signChallenge } from '../crypto/auth';
-import { b64u, unb64u } from '../crypto/encoding';
-import { type DeviceKeys, makeIdentity } from '../crypto/identity';
-import type { ChallengePublic, DevicePublic, ServerPublic, TokenPublic } from '../wire/api';
+import { signChallenge } from '../../crypto/auth';
+import { b64u, unb64u } from '../../crypto/encoding';
+import { type DeviceKeys, makeIdentity } from '../../crypto/identity';
+import type { ChallengePublic, DevicePublic, ServerPublic, TokenPublic } from '../../wire/api';
+import { SERVER_CHANGED } from '../errors';
 import { ApiError, callApi, type Fetch, type Method } from './api';
-import { SERVER_CHANGED } from './errors';
 
 export interface ConnectionOptions {
   /** The server id this device synced with before; another one is refused (`server_changed`). */

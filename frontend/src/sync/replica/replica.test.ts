@@ -1,18 +1,18 @@
 // The circle replica against a server faked at the edge (./testing.ts), with the real storage on
 // fake-indexeddb and the real protocol code: what the app accepts, and that no edit is ever lost.
 import { describe, expect, it } from 'vitest';
-import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
-import { b64u, unb64u } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import { makeIdentity } from '../crypto/identity';
-import { makeRotate } from '../crypto/membership';
-import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../testing/storage';
-import { type FakeServer, fakeServer } from '../testing/sync';
-import { CircleReplica } from './circle';
+import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
+import { b64u, unb64u } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import { makeIdentity } from '../../crypto/identity';
+import { makeRotate } from '../../crypto/membership';
+import { newRecordId, type Session } from '../../storage';
+import { ally, answer, testStore } from '../../testing/storage';
+import { type FakeServer, fakeServer } from '../../testing/sync';
+import { Connection } from '../transport/connection';
 import { Clock } from './clock';
-import { Connection } from './connection';
 import { ensurePersonal } from './personal';
+import { CircleReplica } from './replica';
 
 interface Device {
   session: Session;

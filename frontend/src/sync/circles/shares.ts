@@ -8,10 +8,10 @@
  * source deleted, or made private again, is taken back. Un-sharing deletes the copy from the
  * circle; members who already read it may remember it, and the app says so.
  */
-import { b64u } from '../crypto/encoding';
-import { type JsonObject, jsonEqual } from '../crypto/json';
-import { type Ally, hlcAuthor, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../records';
-import { type LocalRecord, newRecordId, type Session } from '../storage';
+import { b64u } from '../../crypto/encoding';
+import { type JsonObject, jsonEqual } from '../../crypto/json';
+import { type Ally, hlcAuthor, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../../records';
+import { type LocalRecord, newRecordId, type Session } from '../../storage';
 
 export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
 

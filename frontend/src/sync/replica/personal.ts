@@ -4,17 +4,17 @@
  * (see the engine), and its id and genesis hash (the trust anchor of its membership log) are kept
  * sealed in the vault. Settings never go to it: they stay on each device.
  */
-import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
-import { b64u, ID_BYTES, unb64u, unb64uId } from '../crypto/encoding';
-import type { DeviceKeys } from '../crypto/identity';
-import { isObject } from '../crypto/json';
-import { entryHash, makeGenesis } from '../crypto/membership';
-import { randomBytes } from '../crypto/primitives';
-import type { SignedObject } from '../crypto/signed';
-import type { KeyEnvelope } from '../wire/api';
-import { ApiError } from './api';
-import { type Caller, CircleReplica, type ReplicaStore } from './circle';
+import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
+import { b64u, ID_BYTES, unb64u, unb64uId } from '../../crypto/encoding';
+import type { DeviceKeys } from '../../crypto/identity';
+import { isObject } from '../../crypto/json';
+import { entryHash, makeGenesis } from '../../crypto/membership';
+import { randomBytes } from '../../crypto/primitives';
+import type { SignedObject } from '../../crypto/signed';
+import type { KeyEnvelope } from '../../wire/api';
+import { ApiError } from '../transport/api';
 import type { Clock } from './clock';
+import { type Caller, CircleReplica, type ReplicaStore } from './replica';
 
 /** The vault state name of the personal circle. */
 export const PERSONAL = 'personal-circle';

@@ -3,9 +3,9 @@
  * encrypted `device` record whose id is its device id, so the server never learns a name, and
  * notes the day it last synced, at most once a day, so the note says little about habits.
  */
-import { b64u, unb64uId } from '../crypto/encoding';
-import type { Session } from '../storage';
-import type { CircleReplica } from './circle';
+import { b64u, unb64uId } from '../../crypto/encoding';
+import type { Session } from '../../storage';
+import type { CircleReplica } from '../replica/replica';
 
 export interface LinkedDevice {
   readonly id: string;

@@ -10,17 +10,14 @@
  * and waits; once approved the sync engine verifies the circle's log from the invite's genesis
  * hash, checks that the inviter is an admin there, and from then on syncs the circle.
  */
-import { b64u, unb64u } from '../crypto/encoding';
-import { type ErrorCode, isErrorCode, ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../crypto/invites';
-import { isObject } from '../crypto/json';
-import { safetyNumber } from '../crypto/safety';
-import type { Session } from '../storage';
-import type { JoinRequestStatus } from '../wire/api';
-import { ApiError } from './api';
-import type { Caller, CircleReplica, ReplicaStore } from './circle';
-import { keepCircle, sharedReplica } from './circleList';
-import type { Clock } from './clock';
+import { b64u, unb64u } from '../../crypto/encoding';
+import { type ErrorCode, isErrorCode, ProtocolError } from '../../crypto/errors';
+import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../../crypto/invites';
+import { isObject } from '../../crypto/json';
+import { safetyNumber } from '../../crypto/safety';
+import type { Session } from '../../storage';
+import type { JoinRequestStatus } from '../../wire/api';
+import type { Clock } from '../replica/clock';
 import {
   askToJoin,
   dropInvite,
@@ -31,7 +28,10 @@ import {
   keepInvite,
   makeInvite,
   provenRequests,
-} from './inviting';
+} from '../replica/inviting';
+import type { Caller, CircleReplica, ReplicaStore } from '../replica/replica';
+import { ApiError } from '../transport/api';
+import { keepCircle, sharedReplica } from './list';
 import { setMyName } from './myName';
 
 /** How long an invite can be used: a few days to reach the person, then it stops working. */

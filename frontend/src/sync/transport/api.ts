@@ -1,7 +1,7 @@
-export type { ErrorBody } from '../wire/types';
+export type { ErrorBody } from '../../wire/types';
 
-import type { ErrorBody } from '../wire/types';
-import { BAD_RESPONSE, NETWORK_UNREACHABLE } from './errors';
+import type { ErrorBody } from '../../wire/types';
+import { BAD_RESPONSE, NETWORK_UNREACHABLE } from '../errors';
 
 /**
  * A failed call to the sync server: the HTTP `status` (0 when no answer came) and a stable `code`,

@@ -7,15 +7,16 @@
  * A circle whose log or records do not verify also keeps its warning, shown with the circle, until
  * a sync of it succeeds.
  */
-import { b64u, unb64uId } from '../crypto/encoding';
-import { type ErrorCode, ProtocolError } from '../crypto/errors';
-import { jsonEqual } from '../crypto/json';
-import type { CircleState, Role } from '../crypto/membership';
-import { safetyNumber } from '../crypto/safety';
-import { type CirclePurpose, memberNames } from '../records';
-import type { Session } from '../storage';
-import { ApiError } from './api';
-import { type Caller, type CircleReplica, setAside } from './circle';
+import { b64u, unb64uId } from '../../crypto/encoding';
+import { type ErrorCode, ProtocolError } from '../../crypto/errors';
+import { jsonEqual } from '../../crypto/json';
+import type { CircleState, Role } from '../../crypto/membership';
+import { safetyNumber } from '../../crypto/safety';
+import { type CirclePurpose, memberNames } from '../../records';
+import type { Session } from '../../storage';
+import type { Clock } from '../replica/clock';
+import { type Caller, type CircleReplica, setAside } from '../replica/replica';
+import { ApiError } from '../transport/api';
 import {
   type CircleStanding,
   ensureMade,
@@ -24,8 +25,7 @@ import {
   sharedReplica,
   startCircle,
   storedCircles,
-} from './circleList';
-import type { Clock } from './clock';
+} from './list';
 import { setMyName } from './myName';
 import { resealOwn } from './reseal';
 import { reconcileShares } from './shares';

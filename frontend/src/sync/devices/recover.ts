@@ -8,20 +8,20 @@
  * a hand-over cut short (the app closed, the network gone) is finished by the next attempt, which
  * the sync engine makes before anything else.
  */
-import { b64u, unb64u, unb64uId } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import { type EscrowContent, openEscrow } from '../crypto/escrow';
-import { type DeviceKeys, deviceKeysFrom, makeIdentity } from '../crypto/identity';
-import { isObject } from '../crypto/json';
-import { escrowSecretsFromText } from '../crypto/vault';
-import type { LocalStore, Session } from '../storage';
-import { ApiError, callApi, type Fetch } from './api';
-import { CircleReplica, type ReplicaStore } from './circle';
-import { Clock } from './clock';
-import { Connection } from './connection';
-import { NO_ESCROW, RECOVERY_REFUSED } from './errors';
+import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import { type EscrowContent, openEscrow } from '../../crypto/escrow';
+import { type DeviceKeys, deviceKeysFrom, makeIdentity } from '../../crypto/identity';
+import { isObject } from '../../crypto/json';
+import { escrowSecretsFromText } from '../../crypto/vault';
+import type { LocalStore, Session } from '../../storage';
+import { NO_ESCROW, RECOVERY_REFUSED } from '../errors';
+import { Clock } from '../replica/clock';
+import { adoptPersonal } from '../replica/personal';
+import { CircleReplica, type ReplicaStore } from '../replica/replica';
+import { ApiError, callApi, type Fetch } from '../transport/api';
+import { Connection } from '../transport/connection';
 import { escrowPath } from './escrow';
-import { adoptPersonal } from './personal';
 import { REVIEW_DEVICES } from './review';
 
 /** The vault state of a hand-over not finished yet. */

@@ -2,12 +2,12 @@
  * Recovery from the server (PROTOCOL §15), the syncing device's side: it keeps its escrow at the
  * server, sealed again whenever the membership log's head moves on.
  */
-import { unb64u, unb64uId } from '../crypto/encoding';
-import { sealEscrow } from '../crypto/escrow';
-import { isObject } from '../crypto/json';
-import { ESCROW, ESCROW_RETIRED, type Session, type StoredEscrow } from '../storage';
-import { ApiError } from './api';
-import type { Caller, CircleReplica } from './circle';
+import { unb64u, unb64uId } from '../../crypto/encoding';
+import { sealEscrow } from '../../crypto/escrow';
+import { isObject } from '../../crypto/json';
+import { ESCROW, ESCROW_RETIRED, type Session, type StoredEscrow } from '../../storage';
+import type { Caller, CircleReplica } from '../replica/replica';
+import { ApiError } from '../transport/api';
 
 /** Where the server keeps the escrow of id `id` (b64u). */
 export function escrowPath(id: string): string {

@@ -13,14 +13,13 @@
  * once approved it verifies the circle's log from the invite's genesis hash, checks that the
  * inviter is an admin there, and from then on syncs that circle as its personal circle.
  */
-import { b64u } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import { checkInviterIsAdmin, type Invite, inviteLink } from '../crypto/invites';
-import { isObject } from '../crypto/json';
-import { safetyNumber } from '../crypto/safety';
-import type { JoinRequestStatus } from '../wire/api';
-import { type Caller, CircleReplica, type ReplicaStore } from './circle';
-import type { Clock } from './clock';
+import { b64u } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import { checkInviterIsAdmin, type Invite, inviteLink } from '../../crypto/invites';
+import { isObject } from '../../crypto/json';
+import { safetyNumber } from '../../crypto/safety';
+import type { JoinRequestStatus } from '../../wire/api';
+import type { Clock } from '../replica/clock';
 import {
   askToJoin,
   dropInvite,
@@ -31,8 +30,9 @@ import {
   keepInvite,
   makeInvite,
   provenRequests,
-} from './inviting';
-import { adoptPersonal } from './personal';
+} from '../replica/inviting';
+import { adoptPersonal } from '../replica/personal';
+import { type Caller, CircleReplica, type ReplicaStore } from '../replica/replica';
 
 /** How long a device link can be used: long enough to pick up the other phone, no longer. */
 export const LINK_HOURS = 24;

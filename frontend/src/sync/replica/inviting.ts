@@ -1,11 +1,11 @@
 /**
- * What a device link (links.ts) and an invite to a shared circle (circleInvites.ts) have in
+ * What a device link (devices/links.ts) and an invite to a shared circle (circles/invites.ts) have in
  * common: an invite made at the server under a secret kept sealed in the vault, requests checked
  * against that secret, and a join request made from a link's secret (PROTOCOL §9).
  */
-import { b64u, unb64u, unb64uId } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import type { PublicIdentity } from '../crypto/identity';
+import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import type { PublicIdentity } from '../../crypto/identity';
 import {
   deriveInvite,
   formatTime,
@@ -15,10 +15,10 @@ import {
   openInvite,
   sealInvite,
   verifyJoinRequest,
-} from '../crypto/invites';
-import type { SignedObject } from '../crypto/signed';
-import type { InvitePublic, JoinRequestStatus, PendingList } from '../wire/api';
-import type { Caller, CircleReplica, ReplicaStore } from './circle';
+} from '../../crypto/invites';
+import type { SignedObject } from '../../crypto/signed';
+import type { InvitePublic, JoinRequestStatus, PendingList } from '../../wire/api';
+import type { Caller, CircleReplica, ReplicaStore } from './replica';
 
 /** A verified invite as the vault keeps it while this device waits to be let in (b64u and §1 times). */
 export interface KeptInvite {

@@ -1,12 +1,12 @@
 // The server is outside this module: a fake at the edge answers as the sync service does, and
 // checks the device's signatures with the protocol's own verify function.
 import { describe, expect, it } from 'vitest';
-import { b64u, ctx, unb64u } from '../crypto/encoding';
-import { generateDeviceKeys, verifyIdentity } from '../crypto/identity';
-import { ed25519Verify, randomBytes } from '../crypto/primitives';
+import { b64u, ctx, unb64u } from '../../crypto/encoding';
+import { generateDeviceKeys, verifyIdentity } from '../../crypto/identity';
+import { ed25519Verify, randomBytes } from '../../crypto/primitives';
+import { SERVER_CHANGED } from '../errors';
 import { ApiError, type Fetch } from './api';
 import { Connection } from './connection';
-import { SERVER_CHANGED } from './errors';
 
 interface FakeServer {
   fetch: Fetch;

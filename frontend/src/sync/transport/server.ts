@@ -1,4 +1,4 @@
-import type { ServerPublic } from '../wire/types';
+import type { ServerPublic } from '../../wire/types';
 import { type Fetch, getJson } from './api';
 
 /** What `GET /v1/server` says about the server. */

@@ -1,7 +1,7 @@
 /** How this device shows in a circle: its own `member` record (PROTOCOL §16). */
-import { b64u } from '../crypto/encoding';
-import { writerOf } from '../records';
-import { newRecordId, type Session } from '../storage';
+import { b64u } from '../../crypto/encoding';
+import { writerOf } from '../../records';
+import { newRecordId, type Session } from '../../storage';
 
 /** Writes this device's name in a circle: its own `member` record, made on first use. */
 export async function setMyName(

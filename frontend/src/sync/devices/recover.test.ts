@@ -1,19 +1,19 @@
 // Recovery from the server on a new device (PROTOCOL §15), against the fake server (./testing.ts)
 // with real storage on fake-indexeddb and the real protocol code.
 import { describe, expect, it } from 'vitest';
-import { b64u } from '../crypto/encoding';
-import { ProtocolError } from '../crypto/errors';
-import { generateDeviceKeys, makeIdentity } from '../crypto/identity';
-import { ESCROW_RETIRED, newRecordId, type Session } from '../storage';
-import { ally, testStore } from '../testing/storage';
-import { type FakeServer, fakeServer } from '../testing/sync';
-import { ApiError, type Fetch } from './api';
-import type { CircleReplica } from './circle';
-import { Clock } from './clock';
-import { Connection } from './connection';
-import { NO_ESCROW, RECOVERY_REFUSED } from './errors';
+import { b64u } from '../../crypto/encoding';
+import { ProtocolError } from '../../crypto/errors';
+import { generateDeviceKeys, makeIdentity } from '../../crypto/identity';
+import { ESCROW_RETIRED, newRecordId, type Session } from '../../storage';
+import { ally, testStore } from '../../testing/storage';
+import { type FakeServer, fakeServer } from '../../testing/sync';
+import { NO_ESCROW, RECOVERY_REFUSED } from '../errors';
+import { Clock } from '../replica/clock';
+import { ensurePersonal, personalReplica, readPersonal } from '../replica/personal';
+import type { CircleReplica } from '../replica/replica';
+import { ApiError, type Fetch } from '../transport/api';
+import { Connection } from '../transport/connection';
 import { keepEscrow } from './escrow';
-import { ensurePersonal, personalReplica, readPersonal } from './personal';
 import { finishRecovery, isRecovering, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
 

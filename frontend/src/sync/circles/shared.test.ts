@@ -2,17 +2,17 @@
 // (./testing.ts), with the real storage on fake-indexeddb: start, invite, approve, share, notes,
 // removal, and what an ally's app keeps.
 import { describe, expect, it } from 'vitest';
-import { newEpochKey, sealKeyEnvelope } from '../crypto/circleKeys';
-import { b64u, unb64uId } from '../crypto/encoding';
-import { makeLeave } from '../crypto/membership';
-import { randomBytes } from '../crypto/primitives';
-import { newRecordId, type Session } from '../storage';
-import { ally, answer, testStore } from '../testing/storage';
-import { type FakeServer, fakeServer } from '../testing/sync';
-import { sharedReplica, storedCircles } from './circleList';
-import { Clock } from './clock';
-import { Connection } from './connection';
-import { type SyncEngine, startSync } from './engine';
+import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
+import { b64u, unb64uId } from '../../crypto/encoding';
+import { makeLeave } from '../../crypto/membership';
+import { randomBytes } from '../../crypto/primitives';
+import { newRecordId, type Session } from '../../storage';
+import { ally, answer, testStore } from '../../testing/storage';
+import { type FakeServer, fakeServer } from '../../testing/sync';
+import { type SyncEngine, startSync } from '../engine';
+import { Clock } from '../replica/clock';
+import { Connection } from '../transport/connection';
+import { sharedReplica, storedCircles } from './list';
 
 const ORIGIN = 'https://app.test';
 
