@@ -19,7 +19,8 @@
 //
 // Inside sync/, the same one direction, top to bottom:
 //
-//   sync/*.ts           the engine (the queue, the triggers, one sync) and its status
+//   sync/*.ts           the engine (the queue, the triggers, one sync), its status and the
+//                       actions the app calls through it
 //   sync/devices/       the person's own devices: links, the device list, recovery, escrow
 //   sync/circles/       shared circles: starting, inviting, sharing, leaving
 //   sync/replica/       one circle kept in step with the server: its log, records, keys, clock

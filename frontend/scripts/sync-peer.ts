@@ -109,20 +109,20 @@ async function writeAndSync(a: Device): Promise<string> {
 
 async function link(a: Device, b: Device): Promise<void> {
   step('link-b');
-  const { link: text } = await a.engine.createDeviceLink();
+  const { link: text } = await a.engine.links.create();
   check(text.includes('/#link='), 'a device link carries its secret in the fragment');
   let seenByB = '';
-  const joined = b.engine.joinByLink(text, { pollMs: 100, onAsked: (asked) => (seenByB = asked.safetyNumber) });
+  const joined = b.engine.links.join(text, { pollMs: 100, onAsked: (asked) => (seenByB = asked.safetyNumber) });
   const request = await waitForRequest(a);
   check(request.safetyNumber === seenByB, 'both devices show the same safety number');
-  await a.engine.approveLink(request.requestId);
+  await a.engine.links.approve(request.requestId);
   await joined;
   await synced(b);
 }
 
 async function waitForRequest(a: Device): Promise<{ requestId: string; safetyNumber: string }> {
   for (let i = 0; i < 300; i++) {
-    const [request] = await a.engine.pendingLinks();
+    const [request] = await a.engine.links.pending();
     if (request !== undefined) return request;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -181,10 +181,10 @@ async function editSameField(a: Device, b: Device, allyId: string): Promise<void
 
 async function linkPython(a: Device): Promise<void> {
   step('link-python');
-  const { link: text } = await a.engine.createDeviceLink();
+  const { link: text } = await a.engine.links.create();
   console.log(`LINK ${text}`);
   const request = await waitForRequest(a);
-  await a.engine.approveLink(request.requestId);
+  await a.engine.links.approve(request.requestId);
   await synced(a);
   const shared = Object.entries(await contents(a.session)).filter(
     ([, v]) => (v as { kind: string }).kind !== 'settings',

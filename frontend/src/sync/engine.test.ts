@@ -51,9 +51,9 @@ describe('the sync engine', () => {
     const server = fakeServer();
     const { session } = await testStore().createVault('p');
     const sync = engine(session, server);
-    await sync.renameThisDevice('Work phone');
+    await sync.devices.renameThis('Work phone');
     expect(server.circles.size).toBe(0);
-    expect((await sync.devices()).map((d) => d.name)).toEqual(['Work phone']);
+    expect((await sync.devices.list()).map((d) => d.name)).toEqual(['Work phone']);
     sync.stop();
   });
 

@@ -1,7 +1,8 @@
 /**
  * The app's sync engine: keeps the person's personal circle (their own devices) and the shared
- * circles they are in in sync in the background, links their devices, and runs circles (start,
- * invite, approve, share, remove, leave).
+ * circles they are in in sync in the background. What the person does through it (link a device,
+ * run, join or share with a circle) lives in deviceActions.ts and circleActions.ts, each part a
+ * narrow interface over the same queue (core.ts).
  *
  * Syncs on start, after every local edit (at once: a saved change leaves while the person is
  * still looking at "Saved", so a lock or a quick exit a moment later does not hold it back), when
@@ -23,87 +24,46 @@
  * `serverUrl` leaves sync `off` with the reason `other_server`, and nothing is sent anywhere.
  */
 import { ProtocolError } from '../crypto/errors';
-import { type LinkKind, linkSecret } from '../crypto/invites';
 import { isSyncedKind } from '../records';
-import { type PendingChange, type Session, StorageError } from '../storage';
+import { type PendingChange, StorageError } from '../storage';
 import {
-  approveJoin,
-  type CircleInvite,
-  checkCircleJoins,
-  declineJoin,
-  dismissJoin,
-  inviteToCircle,
-  type JoinAsk,
-  joinAsks,
-  type MyJoin,
-  myJoins,
-  type OpenInvite,
-  openInvites,
-  requestCircleJoin,
-  withdrawInvite,
-} from './circles/invites';
-import { setStanding, storedCircles } from './circles/list';
-import { type CircleSummary, type NewCircle, SharedCircles } from './circles/shared';
-import { share, sharedWith, unshare } from './circles/shares';
+  type CircleInvites,
+  type CircleJoins,
+  type Circles,
+  circleInvites,
+  circleJoins,
+  circles,
+  type Sharing,
+  sharing,
+} from './circleActions';
+import { checkCircleJoins } from './circles/invites';
+import { storedCircles } from './circles/list';
+import { SharedCircles } from './circles/shared';
+import type { EngineCore, EngineStore } from './core';
+import { type DeviceLinks, type Devices, deviceLinks, devices } from './deviceActions';
 import { keepEscrow } from './devices/escrow';
-import {
-  type LinkedDevice,
-  listDevices,
-  noteThisDevice,
-  removeDevice,
-  renameThisDevice,
-  thisDeviceOnly,
-} from './devices/linked';
-import {
-  approveLink,
-  checkLinkRequest,
-  createDeviceLink,
-  type DeviceLink,
-  declineLink,
-  isJoining,
-  type LinkAsked,
-  type LinkRequest,
-  pendingLinks,
-  requestLink,
-} from './devices/links';
+import { noteThisDevice } from './devices/linked';
+import { checkLinkRequest, isJoining } from './devices/links';
 import { finishRecovery } from './devices/recover';
-import { DEVICE_REMOVED, SyncError } from './errors';
+import { SyncError } from './errors';
 import { Clock } from './replica/clock';
-import { ensurePersonal, readPersonal } from './replica/personal';
-import { type CircleReplica, setAsideName } from './replica/replica';
+import { ensurePersonal, readPersonal, removedHere } from './replica/personal';
+import type { CircleReplica } from './replica/replica';
+import { sleep } from './sleep';
 import { type SyncStatus, statusFor } from './status';
 import { ApiError, type Fetch } from './transport/api';
 import { Connection } from './transport/connection';
 import { listen, type ServerEvent } from './transport/events';
 
+export type { CircleInvites, CircleJoins, Circles, Sharing } from './circleActions';
 export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circles/invites';
 export type { CircleMember, CircleSummary, NewCircle } from './circles/shared';
+export type { EngineStore } from './core';
+export type { DeviceLinks, Devices, JoinOptions } from './deviceActions';
 export type { LinkedDevice } from './devices/linked';
 export type { DeviceLink, LinkAsked, LinkRequest } from './devices/links';
 export type { SyncErrorCode } from './errors';
 export type { SyncState, SyncStatus } from './status';
-
-/** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<
-  Session,
-  | 'locked'
-  | 'deviceKeys'
-  | 'get'
-  | 'put'
-  | 'list'
-  | 'remove'
-  | 'watchWrites'
-  | 'pending'
-  | 'markSent'
-  | 'settle'
-  | 'applyRemote'
-  | 'passOver'
-  | 'placeOf'
-  | 'cursor'
-  | 'setCursor'
-  | 'getState'
-  | 'setState'
->;
 
 export interface SyncOptions {
   readonly session: EngineStore;
@@ -124,6 +84,7 @@ export interface SyncOptions {
   readonly now?: () => number;
 }
 
+/** The engine as the app sees it: the status, and what the person does, one narrow part each. */
 export interface SyncEngine {
   /** The status now. */
   readonly status: SyncStatus;
@@ -131,70 +92,14 @@ export interface SyncEngine {
   subscribe(listener: (status: SyncStatus) => void): () => void;
   /** Asks for a sync (after the running one, if any) and resolves with the status after it. */
   syncNow(): Promise<SyncStatus>;
-  /** A single-use link (`<origin>/#link=…`) another of the person's devices opens to take the same plan. */
-  createDeviceLink(): Promise<DeviceLink>;
-  /** Devices asking to be linked, proven to hold one of this device's links, each with its safety number. */
-  pendingLinks(): Promise<LinkRequest[]>;
-  /** Admits a device pendingLinks listed; the person has compared the safety numbers. */
-  approveLink(requestId: string): Promise<void>;
-  /** Turns down a device pendingLinks listed (its safety number did not match, or the person does not know it). */
-  declineLink(requestId: string): Promise<void>;
-  /**
-   * On a new device: asks to be linked by `link` (the whole link or its secret), calls `onAsked`
-   * with the safety number to compare, and resolves once the other device approved and this one
-   * verified the circle and synced it. Rejects if declined, or when `signal` aborts (the request
-   * stays; a later sync finishes it once approved).
-   */
-  joinByLink(link: string, options?: JoinOptions): Promise<void>;
-  /** The person's devices that share this plan, as the server's signed log says now; this device first. */
-  devices(): Promise<LinkedDevice[]>;
-  /** Unlinks another device with a new key: it keeps what it had and gets nothing new. */
-  removeDevice(id: string): Promise<void>;
-  /** Renames this device, as the person's other devices will show it. */
-  renameThisDevice(name: string): Promise<void>;
-  /** The shared circles this vault knows, with their people as last verified; reads this device only. */
-  circles(): Promise<CircleSummary[]>;
-  /** Starts a circle with this device as its admin; resolves with its id. The server has it after the next sync. */
-  startCircle(circle: NewCircle): Promise<string>;
-  /** A single-use invite link (`<origin>/#join=…`) for the person `label` names (kept on this device only). */
-  inviteToCircle(circleId: string, label: string): Promise<CircleInvite>;
-  /** The invites to a circle this device made that can still be used. */
-  openInvites(circleId: string): Promise<OpenInvite[]>;
-  /** Withdraws one of them: the link stops working, and a request waiting on it is turned down. */
-  withdrawInvite(circleId: string, inviteId: string): Promise<void>;
-  /** Requests to join a circle, proven to hold one of this device's invites, each with its safety number. */
-  joinAsks(circleId: string): Promise<JoinAsk[]>;
-  /** Admits (`approve`) or turns down a request joinAsks listed. */
-  answerJoin(circleId: string, requestId: string, approve: boolean): Promise<void>;
-  /** Removes a member with a new key: they keep what they had and get nothing new. */
-  removeMember(circleId: string, deviceId: string): Promise<void>;
-  /** Names a member a facilitator of the circle, or not (admins only). */
-  setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void>;
-  /** Leaves a circle, sending first what is waiting for it: this device keeps what it has and gets nothing new. */
-  leaveCircle(circleId: string): Promise<void>;
-  /** Asks the server again about a circle this device was told it is no longer in (a server restored from an old backup, say). */
-  checkCircleAgain(circleId: string): Promise<void>;
-  /** Hides the notice of a circle's unreadable data (CircleSummary.unreadable) once the person has seen it. */
-  dismissUnreadable(circleId: string): Promise<void>;
-  /** Asks to join the circle of an invite link, shown to its members as `name`; resolves with the number to compare. */
-  joinCircle(link: string, name: string): Promise<MyJoin>;
-  /** This device's requests to join, waiting or turned down. */
-  myJoins(): Promise<MyJoin[]>;
-  /** Forgets a turned-down request once the person has seen it. */
-  dismissJoin(requestId: string): Promise<void>;
-  /** The plan answers and allies (their ids) shared with a circle. */
-  sharedWith(circleId: string): Promise<Set<string>>;
-  /** Shares a plan answer or ally with a circle, or takes it back; then syncs. */
-  setShared(circleId: string, sourceId: string, shared: boolean): Promise<void>;
   /** Stops every trigger, signs out, and forgets the keys it held. Call it on lock. Idempotent. */
   stop(): void;
-}
-
-export interface JoinOptions {
-  readonly onAsked?: (asked: LinkAsked) => void;
-  readonly signal?: AbortSignal;
-  /** How often to ask whether the other device approved, ms (default 3 s). */
-  readonly pollMs?: number;
+  readonly links: DeviceLinks;
+  readonly devices: Devices;
+  readonly circles: Circles;
+  readonly invites: CircleInvites;
+  readonly joins: CircleJoins;
+  readonly sharing: Sharing;
 }
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -225,11 +130,39 @@ class Engine implements SyncEngine {
   #unwatch: (() => void) | undefined;
   /** Bumped by every status set: a count of what waits, begun before, must not overwrite a newer status. */
   #generation = 0;
+  readonly links: DeviceLinks;
+  readonly devices: Devices;
+  readonly circles: Circles;
+  readonly invites: CircleInvites;
+  readonly joins: CircleJoins;
+  readonly sharing: Sharing;
 
   constructor(private readonly options: SyncOptions) {
     this.#now = options.now ?? Date.now;
     this.#clock = new Clock(options.session.deviceKeys.public.deviceId, this.#now);
     this.#shared = new SharedCircles(options.session, this.#clock);
+    const core = this.#core();
+    this.links = deviceLinks(core);
+    this.devices = devices(core);
+    this.circles = circles(core);
+    this.invites = circleInvites(core);
+    this.joins = circleJoins(core);
+    this.sharing = sharing(core);
+  }
+
+  /** What the actions run on: the queue, the connection and the replicas, and nothing else. */
+  #core(): EngineCore {
+    return {
+      store: this.options.session,
+      shared: this.#shared,
+      serial: (work) => this.#serial(work),
+      api: () => this.#api(),
+      personal: (api) => this.#personal(api),
+      hasPersonal: () => this.#hasPersonal(),
+      syncNow: () => this.syncNow(),
+      now: () => new Date(this.#now()),
+      origin: () => this.#origin(),
+    };
   }
 
   get status(): SyncStatus {
@@ -270,188 +203,6 @@ class Engine implements SyncEngine {
     return queued;
   }
 
-  createDeviceLink(): Promise<DeviceLink> {
-    return this.#serial(async () => {
-      const api = await this.#api();
-      return createDeviceLink(
-        api,
-        this.options.session,
-        await this.#personal(api),
-        this.#origin(),
-        new Date(this.#now()),
-      );
-    });
-  }
-
-  pendingLinks(): Promise<LinkRequest[]> {
-    return this.#serial(async () => {
-      const api = await this.#api();
-      return pendingLinks(api, this.options.session, await this.#personal(api), new Date(this.#now()));
-    });
-  }
-
-  async approveLink(requestId: string): Promise<void> {
-    await this.#serial(async () => {
-      const api = await this.#api();
-      await approveLink(api, this.options.session, await this.#personal(api), requestId, new Date(this.#now()));
-    });
-    await this.syncNow();
-  }
-
-  declineLink(requestId: string): Promise<void> {
-    return this.#serial(async () => {
-      const api = await this.#api();
-      await declineLink(api, this.options.session, await this.#personal(api), requestId, new Date(this.#now()));
-    });
-  }
-
-  async joinByLink(link: string, options: JoinOptions = {}): Promise<void> {
-    const store = this.options.session;
-    const secret = secretOf(link, 'link');
-    const asked = await this.#serial(async () => {
-      if ((await readPersonal(store))?.created === true) throw new SyncError('has_own_plan');
-      return requestLink(await this.#api(), store, secret, new Date(this.#now()));
-    });
-    options.onAsked?.(asked);
-    for (;;) {
-      const status = await this.syncNow();
-      if (status.state === 'error') throw new SyncError(status.reason ?? 'sync_failed');
-      if (status.state === 'up-to-date' && !(await this.#serial(() => isJoining(store)))) return;
-      await sleep(options.pollMs ?? 3_000, options.signal);
-    }
-  }
-
-  devices(): Promise<LinkedDevice[]> {
-    return this.#serial(async () => {
-      const store = this.options.session;
-      // Nothing synced yet (perhaps about to be linked to another device's plan): only this one,
-      // and no circle is made at the server just to look.
-      if (!(await this.#hasPersonal())) return [await thisDeviceOnly(store, this.#now())];
-      const circle = await this.#personal(await this.#api());
-      return removedHere(() => listDevices(circle, store));
-    });
-  }
-
-  async removeDevice(id: string): Promise<void> {
-    await this.#serial(async () => {
-      const circle = await this.#personal(await this.#api());
-      await removedHere(() => removeDevice(circle, this.options.session, id));
-    });
-    await this.syncNow();
-  }
-
-  async renameThisDevice(name: string): Promise<void> {
-    await this.#serial(() => renameThisDevice(this.options.session, name, this.#now()));
-    await this.syncNow();
-  }
-
-  circles(): Promise<CircleSummary[]> {
-    return this.#serial(() => this.#shared.summaries());
-  }
-
-  async startCircle(circle: NewCircle): Promise<string> {
-    const id = await this.#serial(() => this.#shared.start(circle));
-    await this.syncNow();
-    return id;
-  }
-
-  inviteToCircle(circleId: string, label: string): Promise<CircleInvite> {
-    return this.#serial(async () => {
-      const api = await this.#api();
-      return inviteToCircle(
-        api,
-        this.options.session,
-        await this.#shared.replica(api, circleId),
-        label,
-        this.#origin(),
-        new Date(this.#now()),
-      );
-    });
-  }
-
-  openInvites(circleId: string): Promise<OpenInvite[]> {
-    return this.#inCircle(circleId, (_api, circle) => openInvites(this.options.session, circle, new Date(this.#now())));
-  }
-
-  withdrawInvite(circleId: string, inviteId: string): Promise<void> {
-    return this.#inCircle(circleId, (api, circle) =>
-      withdrawInvite(api, this.options.session, circle, inviteId, new Date(this.#now())),
-    );
-  }
-
-  joinAsks(circleId: string): Promise<JoinAsk[]> {
-    return this.#serial(async () => {
-      const api = await this.#api();
-      return joinAsks(api, this.options.session, await this.#shared.replica(api, circleId), new Date(this.#now()));
-    });
-  }
-
-  async answerJoin(circleId: string, requestId: string, approve: boolean): Promise<void> {
-    await this.#serial(async () => {
-      const api = await this.#api();
-      const answer = approve ? approveJoin : declineJoin;
-      await answer(
-        api,
-        this.options.session,
-        await this.#shared.replica(api, circleId),
-        requestId,
-        new Date(this.#now()),
-      );
-    });
-    await this.syncNow();
-  }
-
-  async removeMember(circleId: string, deviceId: string): Promise<void> {
-    await this.#serial(async () => this.#shared.removeMember(await this.#api(), circleId, deviceId));
-    await this.syncNow();
-  }
-
-  async setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void> {
-    await this.#serial(() => this.#shared.setFacilitator(circleId, deviceId, facilitator));
-    await this.syncNow();
-  }
-
-  async leaveCircle(circleId: string): Promise<void> {
-    await this.#serial(async () => this.#shared.leave(await this.#api(), circleId));
-    await this.syncNow();
-  }
-
-  async checkCircleAgain(circleId: string): Promise<void> {
-    await this.#serial(() => setStanding(this.options.session, circleId, 'member'));
-    await this.syncNow();
-  }
-
-  dismissUnreadable(circleId: string): Promise<void> {
-    return this.#serial(() => this.options.session.setState(setAsideName(circleId), undefined));
-  }
-
-  async joinCircle(link: string, name: string): Promise<MyJoin> {
-    const secret = secretOf(link, 'join');
-    const asked = await this.#serial(async () =>
-      requestCircleJoin(await this.#api(), this.options.session, secret, name, new Date(this.#now())),
-    );
-    void this.syncNow();
-    return asked;
-  }
-
-  myJoins(): Promise<MyJoin[]> {
-    return this.#serial(() => myJoins(this.options.session));
-  }
-
-  dismissJoin(requestId: string): Promise<void> {
-    return this.#serial(() => dismissJoin(this.options.session, requestId));
-  }
-
-  sharedWith(circleId: string): Promise<Set<string>> {
-    return this.#serial(() => sharedWith(this.options.session, circleId));
-  }
-
-  async setShared(circleId: string, sourceId: string, shared: boolean): Promise<void> {
-    const store = this.options.session;
-    await this.#serial(() => (shared ? share(store, circleId, sourceId) : unshare(store, circleId, sourceId)));
-    await this.syncNow();
-  }
-
   stop(): void {
     if (this.#stopped) return;
     this.#abort.abort();
@@ -466,14 +217,6 @@ class Engine implements SyncEngine {
     void this.#queue.then(() => connection?.then((c) => c.signOut())).catch(() => undefined);
     this.#connection = null;
     this.#set({ state: 'off', waiting: this.#status.waiting });
-  }
-
-  /** Runs `work` in the queue with the signed-in connection and the verified replica of a shared circle. */
-  #inCircle<T>(circleId: string, work: (api: Connection, circle: CircleReplica) => Promise<T>): Promise<T> {
-    return this.#serial(async () => {
-      const api = await this.#api();
-      return work(api, await this.#shared.replica(api, circleId));
-    });
   }
 
   // One sync ---------------------------------------------------------------------------------------
@@ -700,44 +443,4 @@ class Engine implements SyncEngine {
       return true;
     }
   }
-}
-
-/**
- * Runs work on the personal circle. The server answers 404 for a circle this device is not a
- * member of: for the personal circle, made or joined before, that means another of the person's
- * devices removed this one.
- */
-async function removedHere<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, DEVICE_REMOVED, error.code);
-    throw error;
-  }
-}
-
-/** The secret of a pasted link; one that is not a whole link is `bad_link`, not a protocol refusal. */
-function secretOf(link: string, kind: LinkKind): Uint8Array {
-  try {
-    return linkSecret(link, kind);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw new SyncError('bad_link', { cause: error });
-    throw error;
-  }
-}
-
-/** Resolves after `ms`, or rejects when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    const stop = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-  });
 }

@@ -115,7 +115,7 @@ describe('a server this app does not trust', () => {
     const status = await sync.syncNow();
     expect(status.reason).toBe('registration_needed');
     expect(syncReasonText(status.reason ?? 'sync_failed')).toBe(failureStrings.registration);
-    const action = await sync.createDeviceLink().catch((error: unknown) => error);
+    const action = await sync.links.create().catch((error: unknown) => error);
     expect(failureText(action)).toBe(failureStrings.registration);
     sync.stop();
   });

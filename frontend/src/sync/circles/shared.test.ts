@@ -29,13 +29,13 @@ async function person(server: FakeServer) {
 async function circleWithAlly(server: FakeServer) {
   const survivor = await person(server);
   const friend = await person(server);
-  const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
-  const invite = await survivor.sync.inviteToCircle(circleId, 'Aroha');
+  const circleId = await survivor.sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+  const invite = await survivor.sync.invites.create(circleId, 'Aroha');
   expect(invite.link).toMatch(/^https:\/\/app\.test\/#join=[A-Za-z0-9_-]{43}$/);
-  const asked = await friend.sync.joinCircle(invite.link, 'Aroha');
-  const [ask] = await survivor.sync.joinAsks(circleId);
+  const asked = await friend.sync.joins.ask(invite.link, 'Aroha');
+  const [ask] = await survivor.sync.invites.asks(circleId);
   expect(ask).toMatchObject({ label: 'Aroha', deviceId: friend.id, safetyNumber: asked.safetyNumber });
-  await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+  await survivor.sync.invites.answer(circleId, ask!.requestId, true);
   expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
   return { survivor, friend, circleId };
 }
@@ -49,17 +49,17 @@ describe('shared circles', () => {
       await survivor.session.put('plan', id, answer({ section: `s${i}`, answer: `words ${i}`, shareable: i < 3 }));
     const rosa = newRecordId();
     await survivor.session.put('ally', rosa, ally());
-    const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
-    await survivor.sync.setShared(circleId, ids[0]!, true);
-    await survivor.sync.setShared(circleId, ids[2]!, true);
-    await survivor.sync.setShared(circleId, rosa, true);
-    await expect(survivor.sync.setShared(circleId, ids[4]!, true)).rejects.toBeInstanceOf(RangeError);
+    const circleId = await survivor.sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    await survivor.sync.sharing.set(circleId, ids[0]!, true);
+    await survivor.sync.sharing.set(circleId, ids[2]!, true);
+    await survivor.sync.sharing.set(circleId, rosa, true);
+    await expect(survivor.sync.sharing.set(circleId, ids[4]!, true)).rejects.toBeInstanceOf(RangeError);
 
     const friend = await person(server);
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Aroha');
-    await friend.sync.joinCircle(invite.link, 'Aroha');
-    const [ask] = await survivor.sync.joinAsks(circleId);
-    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    const invite = await survivor.sync.invites.create(circleId, 'Aroha');
+    await friend.sync.joins.ask(invite.link, 'Aroha');
+    const [ask] = await survivor.sync.invites.asks(circleId);
+    await survivor.sync.invites.answer(circleId, ask!.requestId, true);
     await friend.sync.syncNow();
 
     const shared = await friend.session.list('shared-plan', circleId);
@@ -72,7 +72,7 @@ describe('shared circles', () => {
     ]);
     expect(await friend.session.list('plan')).toEqual([]);
     expect(await friend.session.list('ally')).toEqual([]);
-    const [summary] = await friend.sync.circles();
+    const [summary] = await friend.sync.circles.list();
     expect(summary).toMatchObject({
       id: circleId,
       name: 'Around me',
@@ -98,8 +98,8 @@ describe('shared circles', () => {
     const [a, b] = [newRecordId(), newRecordId()];
     await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first', shareable: true }));
     await survivor.session.put('plan', b, answer({ section: 'b', answer: 'second', shareable: true }));
-    await survivor.sync.setShared(circleId, a, true);
-    await survivor.sync.setShared(circleId, b, true);
+    await survivor.sync.sharing.set(circleId, a, true);
+    await survivor.sync.sharing.set(circleId, b, true);
     await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first, edited', shareable: true }));
     await survivor.sync.syncNow();
     await friend.sync.syncNow();
@@ -109,11 +109,11 @@ describe('shared circles', () => {
     ]);
 
     await survivor.session.put('plan', a, answer({ section: 'a', answer: 'first, edited', shareable: false }));
-    await survivor.sync.setShared(circleId, b, false);
+    await survivor.sync.sharing.set(circleId, b, false);
     await survivor.sync.syncNow();
     await friend.sync.syncNow();
     expect(await friend.session.list('shared-plan', circleId)).toEqual([]);
-    expect(await survivor.sync.sharedWith(circleId)).toEqual(new Set());
+    expect(await survivor.sync.sharing.sharedWith(circleId)).toEqual(new Set());
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -127,7 +127,7 @@ describe('shared circles', () => {
     await friend.session.put('member', mere!.id, { name: 'Someone else' }, circleId);
     await friend.sync.syncNow();
     await survivor.sync.syncNow();
-    const [summary] = await survivor.sync.circles();
+    const [summary] = await survivor.sync.circles.list();
     expect(summary?.name).toBe('Around me');
     expect(summary?.members.find((m) => m.you)?.name).toBe('Mere');
     expect(await survivor.session.list('shared-plan', circleId)).toEqual([]);
@@ -139,13 +139,13 @@ describe('shared circles', () => {
     const server = fakeServer();
     const survivor = await person(server);
     const friend = await person(server);
-    const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Wrong person');
-    const [open] = await survivor.sync.openInvites(circleId);
+    const circleId = await survivor.sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    const invite = await survivor.sync.invites.create(circleId, 'Wrong person');
+    const [open] = await survivor.sync.invites.open(circleId);
     expect(open).toMatchObject({ label: 'Wrong person', expiresAt: invite.expiresAt });
-    await survivor.sync.withdrawInvite(circleId, open!.inviteId);
-    expect(await survivor.sync.openInvites(circleId)).toEqual([]);
-    await expect(friend.sync.joinCircle(invite.link, 'Someone')).rejects.toMatchObject({ code: 'not_found' });
+    await survivor.sync.invites.withdraw(circleId, open!.inviteId);
+    expect(await survivor.sync.invites.open(circleId)).toEqual([]);
+    await expect(friend.sync.joins.ask(invite.link, 'Someone')).rejects.toMatchObject({ code: 'not_found' });
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -155,7 +155,7 @@ describe('shared circles', () => {
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const plan = newRecordId();
     await survivor.session.put('plan', plan, answer({ shareable: true }));
-    await survivor.sync.setShared(circleId, plan, true);
+    await survivor.sync.sharing.set(circleId, plan, true);
     await friend.sync.syncNow();
     const [copy] = await friend.session.list('shared-plan', circleId);
     await friend.session.put(
@@ -167,7 +167,7 @@ describe('shared circles', () => {
     expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
     await survivor.sync.syncNow();
     expect((await survivor.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual([answer().answer]);
-    await survivor.sync.setShared(circleId, plan, false);
+    await survivor.sync.sharing.set(circleId, plan, false);
     expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
     await friend.sync.syncNow();
     expect(await friend.session.list('shared-plan', circleId)).toEqual([]);
@@ -190,10 +190,10 @@ describe('shared circles', () => {
         now: () => Date.now() - 3_600_000,
       });
     let slow = slowly();
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
-    await slow.joinCircle(invite.link, 'Tui');
-    const [ask] = await survivor.sync.joinAsks(circleId);
-    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    const invite = await survivor.sync.invites.create(circleId, 'Tui');
+    await slow.joins.ask(invite.link, 'Tui');
+    const [ask] = await survivor.sync.invites.asks(circleId);
+    await survivor.sync.invites.answer(circleId, ask!.requestId, true);
     const note = newRecordId();
     await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
     await survivor.sync.syncNow();
@@ -219,24 +219,24 @@ describe('shared circles', () => {
       regretted,
       answer({ section: 'break', answer: 'regret sharing', shareable: true }),
     );
-    await survivor.sync.setShared(circleId, kept, true);
-    await survivor.sync.setShared(circleId, regretted, true);
-    await survivor.sync.setShared(circleId, regretted, false);
+    await survivor.sync.sharing.set(circleId, kept, true);
+    await survivor.sync.sharing.set(circleId, regretted, true);
+    await survivor.sync.sharing.set(circleId, regretted, false);
     const circle = server.circles.get(circleId)!;
     const before = circle.epoch;
 
     const later = await person(server);
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
-    await later.sync.joinCircle(invite.link, 'Tui');
-    const [ask] = await survivor.sync.joinAsks(circleId);
-    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    const invite = await survivor.sync.invites.create(circleId, 'Tui');
+    await later.sync.joins.ask(invite.link, 'Tui');
+    const [ask] = await survivor.sync.invites.asks(circleId);
+    await survivor.sync.invites.answer(circleId, ask!.requestId, true);
     expect(await later.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
     await friend.sync.syncNow();
     await later.sync.syncNow();
 
     // Letting Tui in started a new epoch first: its key is the only one Tui gets.
     expect(circle.envelopes.filter((e) => e.recipient === later.id).map((e) => e.epoch)).toEqual([before + 1]);
-    const [summary] = await later.sync.circles();
+    const [summary] = await later.sync.circles.list();
     expect(summary?.name).toBe('Around me');
     expect(summary?.members.map((m) => m.name).sort()).toEqual(['Aroha', 'Mere', 'Tui']);
     expect((await later.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual(['still shared']);
@@ -252,7 +252,7 @@ describe('shared circles', () => {
     await survivor.sync.syncNow();
     server.circles.get(circleId)!.changes.at(-1)!.envelope.epoch = 99;
     expect(await friend.sync.syncNow()).toMatchObject({ state: 'error' });
-    expect((await friend.sync.circles())[0]?.problem).toBe('unknown_epoch');
+    expect((await friend.sync.circles.list())[0]?.problem).toBe('unknown_epoch');
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -261,15 +261,15 @@ describe('shared circles', () => {
     const server = fakeServer();
     const survivor = await person(server);
     const friend = await person(server);
-    const circleId = await survivor.sync.startCircle({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Someone');
-    await friend.sync.joinCircle(invite.link, 'Someone');
-    const [ask] = await survivor.sync.joinAsks(circleId);
-    await survivor.sync.answerJoin(circleId, ask!.requestId, false);
+    const circleId = await survivor.sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    const invite = await survivor.sync.invites.create(circleId, 'Someone');
+    await friend.sync.joins.ask(invite.link, 'Someone');
+    const [ask] = await survivor.sync.invites.asks(circleId);
+    await survivor.sync.invites.answer(circleId, ask!.requestId, false);
     await friend.sync.syncNow();
-    expect((await friend.sync.myJoins()).map((j) => j.status)).toEqual(['declined']);
-    expect(await friend.sync.circles()).toEqual([]);
-    expect(await survivor.sync.joinAsks(circleId)).toEqual([]);
+    expect((await friend.sync.joins.mine()).map((j) => j.status)).toEqual(['declined']);
+    expect(await friend.sync.circles.list()).toEqual([]);
+    expect(await survivor.sync.invites.asks(circleId)).toEqual([]);
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -280,7 +280,7 @@ describe('shared circles', () => {
     await survivor.session.put('note', newRecordId(), { title: 'Before', text: 'seen by both' }, circleId);
     await survivor.sync.syncNow();
     await friend.sync.syncNow();
-    await survivor.sync.removeMember(circleId, friend.id);
+    await survivor.sync.circles.removeMember(circleId, friend.id);
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'not for the removed' }, circleId);
     await survivor.sync.syncNow();
     // Written before the friend's app learned of the removal: it stays on the device, not counted as waiting.
@@ -288,8 +288,8 @@ describe('shared circles', () => {
     const status = await friend.sync.syncNow();
     expect(status).toMatchObject({ state: 'up-to-date', waiting: 0 });
     expect((await friend.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual(['Before', 'Unsent']);
-    expect((await friend.sync.circles())[0]?.standing).toBe('removed');
-    expect((await survivor.sync.circles())[0]?.members.map((m) => m.name)).toEqual(['Mere']);
+    expect((await friend.sync.circles.list())[0]?.standing).toBe('removed');
+    expect((await survivor.sync.circles.list())[0]?.members.map((m) => m.name)).toEqual(['Mere']);
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -304,10 +304,10 @@ describe('shared circles', () => {
       { title: 'Goodbye', text: 'written just before leaving' },
       circleId,
     );
-    await friend.sync.leaveCircle(circleId);
+    await friend.sync.circles.leave(circleId);
     expect(server.circles.get(circleId)!.epoch).toBe(joined + 1);
     expect(friend.sync.status.waiting).toBe(0);
-    expect((await friend.sync.circles())[0]?.standing).toBe('left');
+    expect((await friend.sync.circles.list())[0]?.standing).toBe('left');
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'x' }, circleId);
     expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
     expect((await survivor.session.list('note', circleId)).map((n) => n.body.title).sort()).toEqual([
@@ -326,10 +326,10 @@ describe('a removal while a member was away', () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const third = await person(server);
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
-    await third.sync.joinCircle(invite.link, 'Tui');
-    const [ask] = await survivor.sync.joinAsks(circleId);
-    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    const invite = await survivor.sync.invites.create(circleId, 'Tui');
+    await third.sync.joins.ask(invite.link, 'Tui');
+    const [ask] = await survivor.sync.invites.asks(circleId);
+    await survivor.sync.invites.answer(circleId, ask!.requestId, true);
     await third.sync.syncNow();
 
     // The friend's app knows the circle's epoch when it goes quiet (closed: an open app sends an
@@ -340,7 +340,7 @@ describe('a removal while a member was away', () => {
     const replica = sharedReplica(api, friend.session, stored!, new Clock(unb64uId(friend.id)));
     const known = (await replica.refresh()).epoch;
     await friend.session.put('note', newRecordId(), { title: 'Away', text: 'written before I heard' }, circleId);
-    await survivor.sync.removeMember(circleId, third.id);
+    await survivor.sync.circles.removeMember(circleId, third.id);
 
     const posts = () => server.calls.filter((c) => c === `POST /v1/circles/${circleId}/changes`).length;
     const before = posts();
@@ -362,10 +362,10 @@ describe("a member's bad data", () => {
   async function withTui(server: FakeServer) {
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const tui = await person(server);
-    const invite = await survivor.sync.inviteToCircle(circleId, 'Tui');
-    await tui.sync.joinCircle(invite.link, 'Tui');
-    const [ask] = await survivor.sync.joinAsks(circleId);
-    await survivor.sync.answerJoin(circleId, ask!.requestId, true);
+    const invite = await survivor.sync.invites.create(circleId, 'Tui');
+    await tui.sync.joins.ask(invite.link, 'Tui');
+    const [ask] = await survivor.sync.invites.asks(circleId);
+    await survivor.sync.invites.answer(circleId, ask!.requestId, true);
     await tui.sync.syncNow();
     await friend.sync.syncNow();
     await survivor.sync.syncNow();
@@ -403,11 +403,11 @@ describe("a member's bad data", () => {
       expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
       expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
       expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual(['from the friend']);
-      const [summary] = await survivor.sync.circles();
+      const [summary] = await survivor.sync.circles.list();
       expect(summary?.unreadable).toEqual(['Tui']);
       expect(summary?.problem).toBeUndefined();
-      await survivor.sync.dismissUnreadable(circleId);
-      expect((await survivor.sync.circles())[0]?.unreadable).toEqual([]);
+      await survivor.sync.circles.dismissUnreadable(circleId);
+      expect((await survivor.sync.circles.list())[0]?.unreadable).toEqual([]);
       for (const p of [survivor, friend]) p.sync.stop();
     },
     FOUR_DEVICES,

@@ -10,6 +10,8 @@ import {
   deriveInvite,
   formatTime,
   type Invite,
+  type LinkKind,
+  linkSecret,
   makeJoinRequest,
   newInviteSecret,
   openInvite,
@@ -18,6 +20,7 @@ import {
 } from '../../crypto/invites';
 import type { SignedObject } from '../../crypto/signed';
 import type { InvitePublic, JoinRequestStatus, PendingList } from '../../wire/api';
+import { SyncError } from '../errors';
 import type { Caller, CircleReplica, ReplicaStore } from './replica';
 
 /** A verified invite as the vault keeps it while this device waits to be let in (b64u and §1 times). */
@@ -167,4 +170,14 @@ export async function askToJoin(
   const request = await makeJoinRequest(secret, store.deviceKeys);
   const answer = await api.call<JoinRequestStatus>('POST', `/v1/invites/${inviteId}/requests`, { request });
   return { requestId: answer.request_id, invite };
+}
+
+/** The secret of a pasted link; one that is not a whole link is `bad_link`, not a protocol refusal. */
+export function secretOf(link: string, kind: LinkKind): Uint8Array {
+  try {
+    return linkSecret(link, kind);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new SyncError('bad_link', { cause: error });
+    throw error;
+  }
 }

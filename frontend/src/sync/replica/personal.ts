@@ -12,6 +12,7 @@ import { entryHash, makeGenesis } from '../../crypto/membership';
 import { randomBytes } from '../../crypto/primitives';
 import type { SignedObject } from '../../crypto/signed';
 import type { KeyEnvelope } from '../../wire/api';
+import { DEVICE_REMOVED } from '../errors';
 import { ApiError } from '../transport/api';
 import type { Clock } from './clock';
 import { type Caller, CircleReplica, type ReplicaStore } from './replica';
@@ -112,4 +113,18 @@ export async function adoptPersonal(store: ReplicaStore, circleId: Uint8Array, g
     genesisHash: b64u(genesisHash),
     created: true,
   } satisfies PersonalCircle);
+}
+
+/**
+ * Runs work on the personal circle. The server answers 404 for a circle this device is not a
+ * member of: for the personal circle, made or joined before, that means another of the person's
+ * devices removed this one.
+ */
+export async function removedHere<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw new ApiError(404, DEVICE_REMOVED, error.code);
+    throw error;
+  }
 }

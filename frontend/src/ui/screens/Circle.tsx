@@ -77,7 +77,7 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
             disabled={action.busy}
             onClick={() =>
               action.run(async () => {
-                await engine.leaveCircle(circleId);
+                await engine.circles.leave(circleId);
                 onLeft();
               })
             }
@@ -112,7 +112,7 @@ function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: Cir
           type="button"
           class="secondary"
           disabled={action.busy}
-          onClick={() => action.run(() => engine.checkCircleAgain(summary.id))}
+          onClick={() => action.run(() => engine.circles.checkAgain(summary.id))}
         >
           {strings.checkAgain}
         </button>
@@ -133,7 +133,7 @@ function Unreadable({ engine, summary, onChanged }: Pick<CircleProps, 'engine' |
         type="button"
         class="secondary"
         disabled={action.busy}
-        onClick={() => action.run(() => engine.dismissUnreadable(summary.id).then(onChanged))}
+        onClick={() => action.run(() => engine.circles.dismissUnreadable(summary.id).then(onChanged))}
       >
         {strings.unreadableSeen}
       </button>

@@ -12,37 +12,37 @@ import { readableTime } from './circleParts';
 export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
   const [label, setLabel] = useState('');
   const [invite, setInvite] = useState<CircleInvite | null>(null);
-  const open = useLoaded(() => engine.openInvites(summary.id), [engine, summary.id, version, invite]);
+  const open = useLoaded(() => engine.invites.open(summary.id), [engine, summary.id, version, invite]);
   const [message, setMessage] = useState('');
   const action = useAction();
   const make = (event: Event) => {
     event.preventDefault();
     action.run(async () => {
       setInvite(null);
-      setInvite(await engine.inviteToCircle(summary.id, label.trim()));
+      setInvite(await engine.invites.create(summary.id, label.trim()));
       setLabel('');
     });
   };
   const withdraw = (inviteId: string) =>
     action.run(async () => {
       setMessage('');
-      await engine.withdrawInvite(summary.id, inviteId);
+      await engine.invites.withdraw(summary.id, inviteId);
       setInvite(null);
       open.reload();
       setMessage(strings.inviteWithdrawn);
     });
   // Who is asking shows as the page opens and after each sync.
-  const asks = useLoaded(() => engine.joinAsks(summary.id), [engine, summary.id, version]);
+  const asks = useLoaded(() => engine.invites.asks(summary.id), [engine, summary.id, version]);
   // Asked for by hand: a failure (offline, say) is said here, then the list is read again.
   const check = () =>
     action.run(async () => {
-      await engine.joinAsks(summary.id);
+      await engine.invites.asks(summary.id);
       asks.reload();
     });
   const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
       setMessage('');
-      await engine.answerJoin(summary.id, requestId, approve);
+      await engine.invites.answer(summary.id, requestId, approve);
       asks.reload();
       setMessage(approve ? strings.joinApproved : strings.joinDeclined);
       onChanged();

@@ -28,9 +28,9 @@ export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
             key={m.deviceId}
             member={m}
             canManage={canManage && !m.you}
-            onFacilitator={(on) => run(() => engine.setFacilitator(summary.id, m.deviceId, on))}
+            onFacilitator={(on) => run(() => engine.circles.setFacilitator(summary.id, m.deviceId, on))}
             busy={action.busy}
-            onRemove={() => run(() => engine.removeMember(summary.id, m.deviceId), strings.memberRemoved)}
+            onRemove={() => run(() => engine.circles.removeMember(summary.id, m.deviceId), strings.memberRemoved)}
           />
         ))}
       </ul>

@@ -20,7 +20,7 @@ import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 export function CircleSharing({ session, engine, summary, version }: CirclePartProps) {
   const plan = useRecords(session, 'plan', version);
   const allies = useRecords(session, 'ally', version);
-  const shared = useLoaded(() => engine.sharedWith(summary.id), [engine, summary.id, version]);
+  const shared = useLoaded(() => engine.sharing.sharedWith(summary.id), [engine, summary.id, version]);
   const [message, setMessage] = useState('');
   // The person's choice shows at once, while it is saved.
   const [chosen, setChosen] = useState<ReadonlyMap<string, boolean>>(new Map());
@@ -56,7 +56,7 @@ export function CircleSharing({ session, engine, summary, version }: CirclePartP
     setChosen((map) => new Map(map).set(id, on));
     action.run(async () => {
       try {
-        await engine.setShared(summary.id, id, on);
+        await engine.sharing.set(summary.id, id, on);
         setMessage(on ? strings.sharedNow : strings.unshareWarning);
       } finally {
         shared.reload();

@@ -22,7 +22,7 @@ export function Circles({ session, engine, version }: CirclesProps) {
   useEffect(() => {
     if (open === null && cameBack.current) heading.current?.focus();
   }, [open]);
-  const circles = useLoaded(() => engine?.circles() ?? Promise.resolve([]), [engine, version]);
+  const circles = useLoaded(() => engine?.circles.list() ?? Promise.resolve([]), [engine, version]);
   if (engine === null) {
     return (
       <>

@@ -36,7 +36,7 @@ function MakeLink({ engine }: { engine: SyncEngine }) {
         type="button"
         class="secondary"
         disabled={action.busy}
-        onClick={() => action.run(async () => setLink(await engine.createDeviceLink()))}
+        onClick={() => action.run(async () => setLink(await engine.links.create()))}
       >
         {strings.makeLink}
       </button>
@@ -60,11 +60,11 @@ function Requests({ engine }: { engine: SyncEngine }) {
   const action = useAction();
   // An answered request leaves the list with the button that answered it: focus goes back to checking.
   const checkButton = useFocusRequest<HTMLButtonElement>();
-  const check = () => action.run(async () => setRequests(await engine.pendingLinks()));
+  const check = () => action.run(async () => setRequests(await engine.links.pending()));
   const answer = (requestId: string, approve: boolean) =>
     action.run(async () => {
       setMessage('');
-      await (approve ? engine.approveLink(requestId) : engine.declineLink(requestId));
+      await (approve ? engine.links.approve(requestId) : engine.links.decline(requestId));
       setRequests((list) => list?.filter((r) => r.requestId !== requestId) ?? null);
       setMessage(approve ? strings.approved : strings.linkDeclined);
       checkButton.request();
@@ -109,7 +109,7 @@ function Join({ engine }: { engine: SyncEngine }) {
   const join = (event: Event) => {
     event.preventDefault();
     action.run(async () => {
-      await engine.joinByLink(link.trim(), { onAsked: (asked) => setStatus(strings.joinWaiting(asked.safetyNumber)) });
+      await engine.links.join(link.trim(), { onAsked: (asked) => setStatus(strings.joinWaiting(asked.safetyNumber)) });
       // The secret is spent; it should not stay in the address bar or the history.
       if (location.hash !== '') history.replaceState(null, '', location.pathname);
       setStatus(strings.joinDone);

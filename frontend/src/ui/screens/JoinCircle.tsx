@@ -16,7 +16,7 @@ const WAIT_POLL_MS = 5_000;
 export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; version: number; onJoined(): void }) {
   const [link, setLink] = useState(() => (location.hash.startsWith(INVITE) ? location.href : ''));
   const [name, setName] = useState('');
-  const joins = useLoaded(() => engine.myJoins(), [engine, version]);
+  const joins = useLoaded(() => engine.joins.mine(), [engine, version]);
   const action = useAction();
   // No live event reaches a device that is not a member yet: while it waits, it asks more often.
   const waiting = (joins.value ?? []).some((j) => j.status === 'waiting');
@@ -28,7 +28,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
   const join = (event: Event) => {
     event.preventDefault();
     action.run(async () => {
-      await engine.joinCircle(link.trim(), name.trim());
+      await engine.joins.ask(link.trim(), name.trim());
       // The link is spent: it should not stay in the address bar or the history.
       if (location.hash !== '') history.replaceState(null, '', location.pathname);
       setLink('');
@@ -38,7 +38,7 @@ export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; 
   };
   const dismiss = (requestId: string) =>
     action.run(async () => {
-      await engine.dismissJoin(requestId);
+      await engine.joins.dismiss(requestId);
       joins.reload();
     });
   return (

@@ -11,7 +11,7 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
   const [message, setMessage] = useState('');
   const action = useAction();
   const heading = useRef<HTMLHeadingElement>(null);
-  const load = () => action.run(async () => setDevices(await engine.devices()));
+  const load = () => action.run(async () => setDevices(await engine.devices.list()));
   useEffect(() => void load(), [engine]);
   const today = dayOf(Date.now());
   const self = devices?.find((d) => d.thisDevice);
@@ -33,9 +33,9 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
                 busy={action.busy}
                 onUnlink={() =>
                   action.run(async () => {
-                    await engine.removeDevice(device.id);
+                    await engine.devices.remove(device.id);
                     setMessage(strings.unlinked(nameOf(device)));
-                    setDevices(await engine.devices());
+                    setDevices(await engine.devices.list());
                     // Its card is gone: the list's heading keeps the person's place.
                     heading.current?.focus();
                   })
@@ -51,9 +51,9 @@ export function LinkedDevices({ engine }: { engine: SyncEngine }) {
           busy={action.busy}
           onSave={(name) =>
             action.run(async () => {
-              await engine.renameThisDevice(name);
+              await engine.devices.renameThis(name);
               setMessage(strings.deviceNameSaved);
-              setDevices(await engine.devices());
+              setDevices(await engine.devices.list());
             })
           }
         />

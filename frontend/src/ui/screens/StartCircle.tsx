@@ -19,7 +19,9 @@ export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStart
   const action = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
-    action.run(async () => onStarted(await engine.startCircle({ name: name.trim(), purpose, myName: myName.trim() })));
+    action.run(async () =>
+      onStarted(await engine.circles.start({ name: name.trim(), purpose, myName: myName.trim() })),
+    );
   };
   return (
     <form class="panel" onSubmit={submit} aria-labelledby="start-circle-heading">
