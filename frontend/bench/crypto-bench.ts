@@ -2,21 +2,11 @@
  * Browser figures for bench/protocol_browser.py: Argon2id unlock time per parameter set and 1 KB
  * records sealed/opened per second, run by Chromium under the app's own Content-Security-Policy.
  */
-import {
-  type Argon2Parameters,
-  createVault,
-  entryHash,
-  generateDeviceKeys,
-  makeGenesis,
-  makeHlc,
-  newEpochKey,
-  openRecord,
-  type RecordEnvelope,
-  recordAuthors,
-  sealRecord,
-  unlockWithPassphrase,
-  verifyLog,
-} from '../src/crypto';
+import { newEpochKey } from '../src/crypto/circleKeys';
+import { generateDeviceKeys } from '../src/crypto/identity';
+import { entryHash, makeGenesis, recordAuthors, verifyLog } from '../src/crypto/membership';
+import { makeHlc, openRecord, type RecordEnvelope, sealRecord } from '../src/crypto/records';
+import { type Argon2Parameters, createVault, unlockWithPassphrase } from '../src/crypto/vault';
 
 const PASSPHRASE = 'a passphrase of ordinary length';
 

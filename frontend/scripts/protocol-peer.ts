@@ -5,7 +5,7 @@
  *   npx tsx scripts/protocol-peer.ts edge <dir> [--prefix <p>]    fixed Ed25519 edge-case vectors, <dir>/<p>ed25519-edge.json
  *   npx tsx scripts/protocol-peer.ts check <dir>                  runs every <dir>/*.json; one JSON line; exit 1 on any failure
  *
- * The logic lives in src/crypto (freshVectors.ts, edgeVectors.ts, vectorRunner.ts), shared with the Vitest suite;
+ * The logic lives in src/testing (freshVectors.ts, edgeVectors.ts, vectorRunner.ts), shared with the Vitest suite;
  * this file only reads and writes files. It prints no key or plaintext, only names and codes.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

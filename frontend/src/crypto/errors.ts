@@ -1,3 +1,9 @@
+/**
+ * How crypto/ (the protocol of shared_schema/PROTOCOL.md, for the browser app) refuses: every
+ * refusal is a ProtocolError whose `code` is the one §11 names; no library exception escapes an
+ * open or verify function. Wire objects come in as parsed JSON (`unknown`): parse untrusted text
+ * with parseJson, which refuses duplicate member names, before handing it here.
+ */
 /** Every failure code of PROTOCOL.md §11, in the words every implementation uses. */
 export const ERROR_CODES = [
   'bad_encoding',
