@@ -19,6 +19,7 @@ import type { Session } from '../../storage';
 import type { JoinRequestStatus } from '../../wire/api';
 import type { Clock } from '../replica/clock';
 import {
+  answerRequest,
   askToJoin,
   dropInvite,
   type HeldInvite,
@@ -170,41 +171,25 @@ export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleR
  * Admits the device of a request joinAsks listed as a member, with the circle's keys; the link is
  * then spent. Contract: a request that is not (or no longer) proven is `bad_proof`, nothing sent.
  */
-export async function approveJoin(
+export function approveJoin(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
   requestId: string,
   now: Date,
 ): Promise<void> {
-  const found = await provenAsk(api, store, circle, requestId, now);
-  await circle.approve(requestId, found.identity, 'member');
-  await dropInvite(store, invitesName(circle), found.invite.secret, now);
+  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer: 'member' }, now);
 }
 
 /** Turns a request down; the link is spent with it. */
-export async function declineJoin(
+export function declineJoin(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
   requestId: string,
   now: Date,
 ): Promise<void> {
-  const found = await provenAsk(api, store, circle, requestId, now);
-  await api.call('POST', `/v1/circles/${circle.id}/requests/${requestId}/decline`);
-  await dropInvite(store, invitesName(circle), found.invite.secret, now);
-}
-
-async function provenAsk(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date) {
-  const proven = await provenRequests(
-    api,
-    circle,
-    await heldInvites<HeldCircleInvite>(store, invitesName(circle), now),
-  );
-  const found = proven.find((r) => r.requestId === requestId);
-  if (found === undefined)
-    throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your invites');
-  return found;
+  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer: 'decline' }, now);
 }
 
 // The invitee --------------------------------------------------------------------------------------

@@ -14,15 +14,14 @@
  * inviter is an admin there, and from then on syncs that circle as its personal circle.
  */
 import { b64u } from '../../crypto/encoding';
-import { ProtocolError } from '../../crypto/errors';
 import { checkInviterIsAdmin, type Invite, inviteLink } from '../../crypto/invites';
 import { isObject } from '../../crypto/json';
 import { safetyNumber } from '../../crypto/safety';
 import type { JoinRequestStatus } from '../../wire/api';
 import type { Clock } from '../replica/clock';
 import {
+  answerRequest,
   askToJoin,
-  dropInvite,
   type HeldInvite,
   heldInvites,
   inviteOf,
@@ -119,16 +118,14 @@ export async function pendingLinks(
  * person's own device reads the whole history, also after an unlink); the link is then
  * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
  */
-export async function approveLink(
+export function approveLink(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
   requestId: string,
   now: Date,
 ): Promise<void> {
-  const found = await provenLink(api, store, circle, requestId, now);
-  await circle.approve(requestId, found.identity, 'admin');
-  await dropInvite(store, LINKS, found.invite.secret, now);
+  return answerRequest(api, store, circle, { name: LINKS, requestId, answer: 'admin' }, now);
 }
 
 /**
@@ -137,25 +134,14 @@ export async function approveLink(
  * Contract: as approveLink, a request that is not (or no longer) proven is `bad_proof`, and
  * nothing is sent.
  */
-export async function declineLink(
+export function declineLink(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
   requestId: string,
   now: Date,
 ): Promise<void> {
-  const found = await provenLink(api, store, circle, requestId, now);
-  await api.call('POST', `/v1/circles/${circle.id}/requests/${requestId}/decline`);
-  await dropInvite(store, LINKS, found.invite.secret, now);
-}
-
-async function provenLink(api: Caller, store: ReplicaStore, circle: CircleReplica, requestId: string, now: Date) {
-  const found = (await provenRequests(api, circle, await heldInvites<StoredLink>(store, LINKS, now))).find(
-    (r) => r.requestId === requestId,
-  );
-  if (found === undefined)
-    throw new ProtocolError('bad_proof', 'this request does not prove it holds one of your links');
-  return found;
+  return answerRequest(api, store, circle, { name: LINKS, requestId, answer: 'decline' }, now);
 }
 
 // Device B ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import {
   sealInvite,
   verifyJoinRequest,
 } from '../../crypto/invites';
+import type { Role } from '../../crypto/membership';
 import type { SignedObject } from '../../crypto/signed';
 import type { InvitePublic, JoinRequestStatus, PendingList } from '../../wire/api';
 import { SyncError } from '../errors';
@@ -149,6 +150,29 @@ export async function provenRequests<I extends HeldInvite>(
     }
   }
   return proven;
+}
+
+/**
+ * Answers a request waiting on one of the invites kept under `name`: admits its device with `role`
+ * (and the circle's keys), or declines it; either way its invite is spent. Checked here first, so
+ * a request the server made up is refused. Contract: a request that is not (or no longer) proven
+ * is `bad_proof`, and nothing is sent.
+ */
+export async function answerRequest(
+  api: Caller,
+  store: ReplicaStore,
+  circle: CircleReplica,
+  asked: { readonly name: string; readonly requestId: string; readonly answer: Role | 'decline' },
+  now: Date,
+): Promise<void> {
+  const proven = await provenRequests(api, circle, await heldInvites(store, asked.name, now));
+  const found = proven.find((r) => r.requestId === asked.requestId);
+  if (found === undefined)
+    throw new ProtocolError('bad_proof', 'this request does not prove it holds an invite of yours');
+  if (asked.answer === 'decline')
+    await api.call('POST', `/v1/circles/${circle.id}/requests/${asked.requestId}/decline`);
+  else await circle.approve(asked.requestId, found.identity, asked.answer);
+  await dropInvite(store, asked.name, found.invite.secret, now);
 }
 
 /**
