@@ -1,8 +1,7 @@
 /** What the person does with shared circles through the engine: run them, invite, join, share. */
 import {
-  approveJoin,
+  answerJoin,
   type CircleInvite,
-  declineJoin,
   dismissJoin,
   inviteToCircle,
   type JoinAsk,
@@ -96,8 +95,7 @@ export function circleInvites(core: EngineCore): CircleInvites {
       inCircle(core, circleId, (api, circle) => withdrawInvite(api, store, circle, inviteId, core.now())),
     asks: (circleId) => inCircle(core, circleId, (api, circle) => joinAsks(api, store, circle, core.now())),
     async answer(circleId, requestId, approve) {
-      const answer = approve ? approveJoin : declineJoin;
-      await inCircle(core, circleId, (api, circle) => answer(api, store, circle, requestId, core.now()));
+      await inCircle(core, circleId, (api, circle) => answerJoin(api, store, circle, requestId, approve, core.now()));
       await core.syncNow();
     },
   };

@@ -2,10 +2,9 @@
 import { type EngineCore, inPersonal, thenSync } from './core';
 import { type LinkedDevice, listDevices, removeDevice, renameThisDevice, thisDeviceOnly } from './devices/linked';
 import {
-  approveLink,
+  answerLink,
   createDeviceLink,
   type DeviceLink,
-  declineLink,
   isJoining,
   type LinkAsked,
   type LinkRequest,
@@ -59,10 +58,11 @@ export function deviceLinks(core: EngineCore): DeviceLinks {
     create: () => inPersonal(core, (api, circle) => createDeviceLink(api, store, circle, core.origin(), core.now())),
     pending: () => inPersonal(core, (api, circle) => pendingLinks(api, store, circle, core.now())),
     async approve(requestId) {
-      await inPersonal(core, (api, circle) => approveLink(api, store, circle, requestId, core.now()));
+      await inPersonal(core, (api, circle) => answerLink(api, store, circle, requestId, true, core.now()));
       await core.syncNow();
     },
-    decline: (requestId) => inPersonal(core, (api, circle) => declineLink(api, store, circle, requestId, core.now())),
+    decline: (requestId) =>
+      inPersonal(core, (api, circle) => answerLink(api, store, circle, requestId, false, core.now())),
     async join(link, options = {}) {
       const secret = secretOf(link, 'link');
       const asked = await core.serial(async () => {

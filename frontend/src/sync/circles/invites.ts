@@ -168,28 +168,20 @@ export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleR
 }
 
 /**
- * Admits the device of a request joinAsks listed as a member, with the circle's keys; the link is
- * then spent. Contract: a request that is not (or no longer) proven is `bad_proof`, nothing sent.
+ * Admits (`approve`) the device of a request joinAsks listed as a member, with the circle's keys,
+ * or turns it down; the link is spent either way. Contract: a request that is not (or no longer)
+ * proven is `bad_proof`, and nothing is sent.
  */
-export function approveJoin(
+export function answerJoin(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
   requestId: string,
+  approve: boolean,
   now: Date,
 ): Promise<void> {
-  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer: 'member' }, now);
-}
-
-/** Turns a request down; the link is spent with it. */
-export function declineJoin(
-  api: Caller,
-  store: ReplicaStore,
-  circle: CircleReplica,
-  requestId: string,
-  now: Date,
-): Promise<void> {
-  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer: 'decline' }, now);
+  const answer = approve ? 'member' : 'decline';
+  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer }, now);
 }
 
 // The invitee --------------------------------------------------------------------------------------

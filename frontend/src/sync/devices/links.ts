@@ -7,8 +7,8 @@
  * secret travels only in the fragment, which browsers never send to a server.
  *
  * Device A makes the link (createDeviceLink), lists requests that prove they hold it
- * (pendingLinks), and approves one (approveLink) after both screens show the same safety number,
- * or turns it down (declineLink).
+ * (pendingLinks), and approves one (answerLink) after both screens show the same safety number,
+ * or turns it down (answerLink too).
  * Device B opens the invite and asks (requestLink), then learns the outcome (checkLinkRequest):
  * once approved it verifies the circle's log from the invite's genesis hash, checks that the
  * inviter is an admin there, and from then on syncs that circle as its personal circle.
@@ -113,35 +113,22 @@ export async function pendingLinks(
 }
 
 /**
- * Admits the device of a request pendingLinks listed, as an admin of the personal circle (every
- * device of the person may link further ones), with every epoch key it holds (a
- * person's own device reads the whole history, also after an unlink); the link is then
- * spent. Contract: a request that is not (or no longer) proven is `bad_proof`, and nothing is sent.
+ * Admits (`approve`) or turns down the device of a request pendingLinks listed; the link is spent
+ * either way. Admitted, it joins as an admin of the personal circle (every device of the person
+ * may link further ones) with every epoch key this one holds (a person's own device reads the
+ * whole history, also after an unlink). Turned down, it learns so and gets nothing, and the link
+ * goes with it (a device the person does not know may hold it). Contract: a request that is not
+ * (or no longer) proven is `bad_proof`, and nothing is sent.
  */
-export function approveLink(
+export function answerLink(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
   requestId: string,
+  approve: boolean,
   now: Date,
 ): Promise<void> {
-  return answerRequest(api, store, circle, { name: LINKS, requestId, answer: 'admin' }, now);
-}
-
-/**
- * Turns down a request pendingLinks listed: the asking device learns it was declined and gets
- * nothing, and the link is spent with it (a device the person does not know may hold it).
- * Contract: as approveLink, a request that is not (or no longer) proven is `bad_proof`, and
- * nothing is sent.
- */
-export function declineLink(
-  api: Caller,
-  store: ReplicaStore,
-  circle: CircleReplica,
-  requestId: string,
-  now: Date,
-): Promise<void> {
-  return answerRequest(api, store, circle, { name: LINKS, requestId, answer: 'decline' }, now);
+  return answerRequest(api, store, circle, { name: LINKS, requestId, answer: approve ? 'admin' : 'decline' }, now);
 }
 
 // Device B ----------------------------------------------------------------------------------------
