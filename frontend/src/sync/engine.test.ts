@@ -4,11 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { b64u } from '../crypto/encoding';
 import { newRecordId, type Session } from '../storage';
 import { ally, answer, testStore } from '../testing/storage';
-import { type FakeServer, fakeServer } from '../testing/sync';
-import { type SyncEngine, type SyncOptions, startSync } from './engine';
+import { type FakeServer, fakeServer, quietEngine } from '../testing/sync';
+import type { SyncEngine, SyncOptions } from './engine';
 import type { Fetch } from './transport/api';
-
-const ORIGIN = 'https://app.test';
 
 async function withRecords(): Promise<Session> {
   const { session } = await testStore().createVault('p');
@@ -18,15 +16,7 @@ async function withRecords(): Promise<Session> {
 }
 
 function engine(session: Session, server: FakeServer, options: Partial<SyncOptions> = {}): SyncEngine {
-  return startSync({
-    session,
-    fetchImpl: server.fetch,
-    origin: ORIGIN,
-    events: null,
-    intervalMs: 0,
-    live: false,
-    ...options,
-  });
+  return quietEngine(session, server.fetch, options);
 }
 
 const pulls = (server: FakeServer) => server.calls.filter((c) => /^GET \/v1\/circles\/[^/]+\/changes$/.test(c)).length;

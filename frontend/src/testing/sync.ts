@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { b64u, fromUtf8, unb64u } from '../crypto/encoding';
 import { entryHash } from '../crypto/membership';
 import { randomBytes } from '../crypto/primitives';
+import { type EngineStore, type SyncEngine, type SyncOptions, startSync } from '../sync/engine';
 import type { Fetch } from '../sync/transport/api';
 
 interface Change {
@@ -314,4 +315,15 @@ function inviteRoute(server: FakeServer, { method, path, body }: Call): Response
       : json(200, { request_id: parts[1], invite_id: request.inviteId, status: request.status });
   }
   return undefined;
+}
+
+/** The origin the engines under test make their links for. */
+export const TEST_ORIGIN = 'https://app.test';
+
+/**
+ * An engine that syncs with `fetchImpl` only when asked: no window events, no timer, no live
+ * stream, so a test decides every sync. `options` overrides any of it.
+ */
+export function quietEngine(session: EngineStore, fetchImpl: Fetch, options: Partial<SyncOptions> = {}): SyncEngine {
+  return startSync({ session, fetchImpl, origin: TEST_ORIGIN, events: null, intervalMs: 0, live: false, ...options });
 }

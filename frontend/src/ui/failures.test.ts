@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ProtocolError } from '../crypto/errors';
 import { newRecordId, STORAGE_ERROR_CODES, StorageError } from '../storage';
-import { startSync } from '../sync/engine';
 import {
   CLIENT_API_CODES,
   NETWORK_UNREACHABLE,
@@ -16,7 +15,7 @@ import {
 import { statusFor } from '../sync/status';
 import { ApiError, callApi, type Fetch } from '../sync/transport/api';
 import { ally, testStore } from '../testing/storage';
-import { fakeServer } from '../testing/sync';
+import { fakeServer, quietEngine } from '../testing/sync';
 import { failureText, recoveryFailureText, refusalText, syncReasonText } from './failures';
 import { failureStrings, refusalReasons } from './strings';
 
@@ -104,14 +103,7 @@ describe('a server this app does not trust', () => {
       input === '/v1/devices' ? refusing(input, init) : server.fetch(input, init);
     const { session } = await testStore().createVault('p');
     await session.put('ally', newRecordId(), ally());
-    const sync = startSync({
-      session,
-      fetchImpl: hostile,
-      origin: 'https://app.test',
-      events: null,
-      live: false,
-      intervalMs: 0,
-    });
+    const sync = quietEngine(session, hostile);
     const status = await sync.syncNow();
     expect(status.reason).toBe('registration_needed');
     expect(syncReasonText(status.reason ?? 'sync_failed')).toBe(failureStrings.registration);

@@ -8,16 +8,14 @@ import { makeLeave } from '../../crypto/membership';
 import { randomBytes } from '../../crypto/primitives';
 import { newRecordId, type Session } from '../../storage';
 import { ally, answer, testStore } from '../../testing/storage';
-import { type FakeServer, fakeServer } from '../../testing/sync';
-import { type SyncEngine, startSync } from '../engine';
+import { type FakeServer, fakeServer, quietEngine } from '../../testing/sync';
+import type { SyncEngine } from '../engine';
 import { Clock } from '../replica/clock';
 import { Connection } from '../transport/connection';
 import { sharedReplica, storedCircles } from './list';
 
-const ORIGIN = 'https://app.test';
-
 function engine(session: Session, server: FakeServer): SyncEngine {
-  return startSync({ session, fetchImpl: server.fetch, origin: ORIGIN, events: null, intervalMs: 0, live: false });
+  return quietEngine(session, server.fetch);
 }
 
 async function person(server: FakeServer) {
@@ -179,16 +177,7 @@ describe('shared circles', () => {
     const server = fakeServer();
     const { survivor, circleId } = await circleWithAlly(server);
     const { session } = await testStore().createVault('p');
-    const slowly = () =>
-      startSync({
-        session,
-        fetchImpl: server.fetch,
-        origin: ORIGIN,
-        events: null,
-        intervalMs: 0,
-        live: false,
-        now: () => Date.now() - 3_600_000,
-      });
+    const slowly = () => quietEngine(session, server.fetch, { now: () => Date.now() - 3_600_000 });
     let slow = slowly();
     const invite = await survivor.sync.invites.create(circleId, 'Tui');
     await slow.joins.ask(invite.link, 'Tui');

@@ -7,10 +7,8 @@ import { generateDeviceKeys } from '../../crypto/identity';
 import { deriveInvite, linkSecret, makeJoinRequest, newInviteSecret } from '../../crypto/invites';
 import { newRecordId, type Session } from '../../storage';
 import { ally, answer, testStore } from '../../testing/storage';
-import { type FakeServer, fakeServer } from '../../testing/sync';
-import { type SyncEngine, startSync } from '../engine';
-
-const ORIGIN = 'https://app.test';
+import { type FakeServer, fakeServer, TEST_ORIGIN as ORIGIN, quietEngine } from '../../testing/sync';
+import type { SyncEngine } from '../engine';
 
 async function device(server: FakeServer, records = false): Promise<{ session: Session; engine: SyncEngine }> {
   const { session } = await testStore().createVault('p');
@@ -18,14 +16,7 @@ async function device(server: FakeServer, records = false): Promise<{ session: S
     await session.put('plan', newRecordId(), answer());
     await session.put('ally', newRecordId(), ally());
   }
-  const engine = startSync({
-    session,
-    fetchImpl: server.fetch,
-    origin: ORIGIN,
-    events: null,
-    intervalMs: 0,
-    live: false,
-  });
+  const engine = quietEngine(session, server.fetch);
   return { session, engine };
 }
 
