@@ -13,9 +13,9 @@ import { jsonEqual } from '../../crypto/json';
 import type { CircleState, Role } from '../../crypto/membership';
 import { safetyNumber } from '../../crypto/safety';
 import { type CirclePurpose, memberNames } from '../../records';
-import type { Session } from '../../storage';
+import type { Records } from '../../storage';
 import type { Clock } from '../replica/clock';
-import { type Caller, type CircleReplica, setAside } from '../replica/replica';
+import { type Caller, type CircleReplica, type ReplicaStore, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
 import {
   type CircleStanding,
@@ -31,24 +31,7 @@ import { resealOwn } from './reseal';
 import { reconcileShares } from './shares';
 
 /** What sync needs of the vault for shared circles. */
-export type SharedStore = Pick<
-  Session,
-  | 'deviceKeys'
-  | 'get'
-  | 'list'
-  | 'put'
-  | 'remove'
-  | 'placeOf'
-  | 'pending'
-  | 'markSent'
-  | 'settle'
-  | 'applyRemote'
-  | 'passOver'
-  | 'cursor'
-  | 'setCursor'
-  | 'getState'
-  | 'setState'
->;
+export type SharedStore = ReplicaStore & Records;
 
 export interface CircleMember {
   readonly deviceId: string;

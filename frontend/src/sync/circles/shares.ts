@@ -11,9 +11,9 @@
 import { b64u } from '../../crypto/encoding';
 import { type JsonObject, jsonEqual } from '../../crypto/json';
 import { type Ally, hlcAuthor, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../../records';
-import { type LocalRecord, newRecordId, type Session } from '../../storage';
+import { type DeviceIdentity, type LocalRecord, newRecordId, type Outbox, type Records } from '../../storage';
 
-export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
+export type ShareStore = DeviceIdentity & Records & Outbox;
 
 type Copy =
   | { readonly kind: 'shared-plan'; readonly body: SharedPlan }

@@ -4,7 +4,7 @@
  * notes the day it last synced, at most once a day, so the note says little about habits.
  */
 import { b64u, unb64uId } from '../../crypto/encoding';
-import type { Session } from '../../storage';
+import type { DeviceIdentity, Records } from '../../storage';
 import type { CircleReplica } from '../replica/replica';
 
 export interface LinkedDevice {
@@ -16,7 +16,7 @@ export interface LinkedDevice {
   readonly thisDevice: boolean;
 }
 
-export type DeviceStore = Pick<Session, 'deviceKeys' | 'get' | 'put' | 'list' | 'remove'>;
+export type DeviceStore = DeviceIdentity & Records;
 
 /** The longest name a device may have. */
 export const MAX_DEVICE_NAME = 60;
