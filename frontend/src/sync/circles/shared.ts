@@ -7,7 +7,7 @@
  * A circle whose log or records do not verify also keeps its warning, shown with the circle, until
  * a sync of it succeeds.
  */
-import { b64u, unb64uId } from '../../crypto/encoding';
+import { unb64uId } from '../../crypto/encoding';
 import { type ErrorCode, ProtocolError } from '../../crypto/errors';
 import { jsonEqual } from '../../crypto/json';
 import type { CircleState, Role } from '../../crypto/membership';
@@ -165,7 +165,7 @@ export class SharedCircles {
   // ----------------------------------------------------------------------------------------------
 
   get #me(): string {
-    return b64u(this.store.deviceKeys.public.deviceId);
+    return this.store.deviceId;
   }
 
   #replica(api: Caller, stored: StoredCircle): CircleReplica {

@@ -126,7 +126,7 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     if (state.members.has(oldId)) await circle.remove(old.public.deviceId);
     // Other devices stay linked: one may be the person's own, or one someone added from the lost
     // device. Only the person can tell, so the app asks them to look (REVIEW_DEVICES).
-    const me = b64u(session.deviceKeys.public.deviceId);
+    const me = session.deviceId;
     if ([...state.members.keys()].some((id) => id !== me && id !== oldId)) await session.setState(REVIEW_DEVICES, true);
     circle.forget();
     // Spent: the next recovery needs this vault's own key. The old device is still registered,

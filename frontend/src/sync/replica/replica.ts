@@ -516,7 +516,7 @@ export class CircleReplica {
   #before(state: CircleState, epoch: unknown): boolean {
     if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch) || epoch > state.epoch)
       return false;
-    return state.epochMembers.get(epoch)?.has(b64u(this.store.deviceKeys.public.deviceId)) !== true;
+    return state.epochMembers.get(epoch)?.has(this.store.deviceId) !== true;
   }
 
   /** A change left out unread still moves its record's base, when this device holds the record (see passOver). */
