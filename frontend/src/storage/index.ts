@@ -14,6 +14,17 @@ export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
 export { newRecordId } from './ids';
 export { type Persistence, requestPersistence } from './persistence';
-export { type LocalRecord, type PendingChange, type RecordPlace, Session } from './session';
+export type {
+  DeviceIdentity,
+  LocalRecord,
+  Outbox,
+  PendingChange,
+  RecordPlace,
+  Records,
+  ReplicaState,
+  StateStore,
+  VaultSecrets,
+} from './roles';
+export { Session } from './session';
 export { type Attempts, LocalStore, type LocalStoreOptions } from './store';
 export type { RemoteOutcome, RemoteRevision, Revision, SentChange } from './transitions';

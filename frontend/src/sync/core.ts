@@ -3,33 +3,13 @@
  * so an action never interleaves with a sync, the signed-in connection and the verified replicas.
  * The engine makes one; the actions see nothing else of it.
  */
-import type { Session } from '../storage';
-import type { SharedCircles } from './circles/shared';
+import type { SharedCircles, SharedStore } from './circles/shared';
 import type { CircleReplica } from './replica/replica';
 import type { SyncStatus } from './status';
 import type { Connection } from './transport/connection';
 
 /** What the engine needs of the unlocked vault: a `Session`. */
-export type EngineStore = Pick<
-  Session,
-  | 'locked'
-  | 'deviceKeys'
-  | 'get'
-  | 'put'
-  | 'list'
-  | 'remove'
-  | 'watchWrites'
-  | 'pending'
-  | 'markSent'
-  | 'settle'
-  | 'applyRemote'
-  | 'passOver'
-  | 'placeOf'
-  | 'cursor'
-  | 'setCursor'
-  | 'getState'
-  | 'setState'
->;
+export type EngineStore = SharedStore & { readonly locked: boolean };
 
 export interface EngineCore {
   readonly store: EngineStore;

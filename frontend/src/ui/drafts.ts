@@ -9,7 +9,7 @@
  * undoes what another device wrote meanwhile.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Session } from '../storage';
+import type { StateStore } from '../storage';
 
 export interface Draft<T> {
   /** What the form started from: the stored record's body then, or null for a new one. */
@@ -25,10 +25,8 @@ const KEEP_AFTER_MS = 300;
 
 const stateName = (key: string) => `draft:${key}`;
 
-type DraftStore = Pick<Session, 'getState' | 'setState'>;
-
 /** The draft kept under `key`, or undefined (also when the vault is locked or the item does not open). */
-export async function readDraft<T>(session: DraftStore, key: string): Promise<Draft<T> | undefined> {
+export async function readDraft<T>(session: StateStore, key: string): Promise<Draft<T> | undefined> {
   try {
     const kept = await session.getState(stateName(key));
     return isDraft<T>(kept) ? kept : undefined;
@@ -38,7 +36,7 @@ export async function readDraft<T>(session: DraftStore, key: string): Promise<Dr
 }
 
 /** Forgets the draft under `key` (after a save, or when the person chose to discard it). */
-export function dropDraft(session: DraftStore, key: string): Promise<void> {
+export function dropDraft(session: StateStore, key: string): Promise<void> {
   return session.setState(stateName(key), undefined).catch(() => undefined);
 }
 
@@ -50,7 +48,7 @@ export function dropDraft(session: DraftStore, key: string): Promise<void> {
  * keep still waiting, so the words do not come back when the form closes.
  */
 export function useKeptDraft<T>(
-  session: DraftStore,
+  session: StateStore,
   key: string,
   draft: Draft<T> | null,
   ready: boolean,
@@ -87,7 +85,7 @@ export function useKeptDraft<T>(
  * useKeptDraft's `ready`.
  */
 export function useRestoredDraft<T>(
-  session: DraftStore,
+  session: StateStore,
   key: string,
   isSaved: (draft: Draft<T>) => boolean,
   apply: (draft: Draft<T>) => void,

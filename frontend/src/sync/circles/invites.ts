@@ -15,7 +15,7 @@ import { type ErrorCode, isErrorCode, ProtocolError } from '../../crypto/errors'
 import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../../crypto/invites';
 import { isObject } from '../../crypto/json';
 import { safetyNumber } from '../../crypto/safety';
-import type { Session } from '../../storage';
+import type { Records, StateStore } from '../../storage';
 import type { JoinRequestStatus } from '../../wire/api';
 import type { Clock } from '../replica/clock';
 import {
@@ -84,7 +84,7 @@ interface StoredJoin extends Omit<MyJoin, 'problem'>, KeptInvite {
 }
 
 /** What joining needs of the vault: the replica's store, and writing this device's name in the circle. */
-export type JoinStore = ReplicaStore & Pick<Session, 'put' | 'list'>;
+export type JoinStore = ReplicaStore & Records;
 
 const invitesName = (circle: CircleReplica): string => `circle-invites:${circle.id}`;
 
@@ -204,7 +204,7 @@ export async function requestCircleJoin(
 }
 
 /** This device's requests to join, waiting or declined. */
-export async function myJoins(store: Pick<ReplicaStore, 'getState'>): Promise<MyJoin[]> {
+export async function myJoins(store: Pick<StateStore, 'getState'>): Promise<MyJoin[]> {
   return (await readJoins(store)).map(publicJoin);
 }
 
@@ -272,13 +272,13 @@ function publicJoin({ requestId, circleId, safetyNumber: number, status, problem
   return { requestId, circleId, safetyNumber: number, status, ...(isErrorCode(problem) ? { problem } : {}) };
 }
 
-async function readJoins(store: Pick<ReplicaStore, 'getState'>): Promise<StoredJoin[]> {
+async function readJoins(store: Pick<StateStore, 'getState'>): Promise<StoredJoin[]> {
   const stored = await store.getState(JOINS);
   return Array.isArray(stored)
     ? (stored as unknown[]).filter((j): j is StoredJoin => isObject(j) && typeof j['requestId'] === 'string')
     : [];
 }
 
-async function saveJoins(store: Pick<ReplicaStore, 'setState'>, joins: readonly StoredJoin[]): Promise<void> {
+async function saveJoins(store: Pick<StateStore, 'setState'>, joins: readonly StoredJoin[]): Promise<void> {
   await store.setState(JOINS, joins);
 }

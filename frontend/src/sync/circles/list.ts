@@ -8,6 +8,7 @@
  */
 import { unb64u, unb64uId } from '../../crypto/encoding';
 import type { SignedObject } from '../../crypto/signed';
+import type { DeviceIdentity, StateStore } from '../../storage';
 import type { KeyEnvelope } from '../../wire/api';
 import type { Clock } from '../replica/clock';
 import { type PlannedCircle, planCircle, postCircle } from '../replica/personal';
@@ -27,30 +28,23 @@ export interface StoredCircle {
 }
 
 /** Every shared circle this vault knows, in the order it learned them. */
-export async function storedCircles(store: Pick<ReplicaStore, 'getState'>): Promise<StoredCircle[]> {
+export async function storedCircles(store: Pick<StateStore, 'getState'>): Promise<StoredCircle[]> {
   const stored = await store.getState(CIRCLES);
   return Array.isArray(stored) ? (stored as StoredCircle[]) : [];
 }
 
-async function saveCircles(store: Pick<ReplicaStore, 'setState'>, circles: readonly StoredCircle[]): Promise<void> {
+async function saveCircles(store: Pick<StateStore, 'setState'>, circles: readonly StoredCircle[]): Promise<void> {
   await store.setState(CIRCLES, circles);
 }
 
 /** Adds (or replaces) a circle in the list. */
-export async function keepCircle(
-  store: Pick<ReplicaStore, 'getState' | 'setState'>,
-  circle: StoredCircle,
-): Promise<void> {
+export async function keepCircle(store: StateStore, circle: StoredCircle): Promise<void> {
   const others = (await storedCircles(store)).filter((c) => c.circleId !== circle.circleId);
   await saveCircles(store, [...others, circle]);
 }
 
 /** Sets a circle's standing; a circle not in the list is left alone. */
-export async function setStanding(
-  store: Pick<ReplicaStore, 'getState' | 'setState'>,
-  circleId: string,
-  standing: CircleStanding,
-): Promise<void> {
+export async function setStanding(store: StateStore, circleId: string, standing: CircleStanding): Promise<void> {
   const circles = await storedCircles(store);
   if (!circles.some((c) => c.circleId === circleId)) return;
   await saveCircles(
@@ -60,9 +54,7 @@ export async function setStanding(
 }
 
 /** Plans a new circle with this device as its admin and keeps it in the list; the sync engine makes it at the server. */
-export async function startCircle(
-  store: Pick<ReplicaStore, 'deviceKeys' | 'getState' | 'setState'>,
-): Promise<StoredCircle> {
+export async function startCircle(store: DeviceIdentity & StateStore): Promise<StoredCircle> {
   const planned: PlannedCircle = await planCircle(store.deviceKeys);
   const circle: StoredCircle = {
     circleId: planned.circleId,
@@ -75,11 +67,7 @@ export async function startCircle(
 }
 
 /** Makes a planned circle at the server (once), then forgets the plan. */
-export async function ensureMade(
-  api: Caller,
-  store: Pick<ReplicaStore, 'getState' | 'setState'>,
-  circle: StoredCircle,
-): Promise<StoredCircle> {
+export async function ensureMade(api: Caller, store: StateStore, circle: StoredCircle): Promise<StoredCircle> {
   if (circle.planned === undefined) return circle;
   await postCircle(api, { circleId: circle.circleId, genesisHash: circle.genesisHash, ...circle.planned });
   const made: StoredCircle = { circleId: circle.circleId, genesisHash: circle.genesisHash, standing: circle.standing };

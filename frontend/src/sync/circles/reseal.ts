@@ -10,9 +10,7 @@
  */
 import type { CircleState } from '../../crypto/membership';
 import { type CircleKind, writerOf } from '../../records';
-import type { Session } from '../../storage';
-
-export type ResealStore = Pick<Session, 'list' | 'put'>;
+import type { Records } from '../../storage';
 
 const OWN_KINDS: readonly CircleKind[] = ['member'];
 const ADMIN_KINDS: readonly CircleKind[] = ['member', 'circle', 'shared-plan', 'shared-ally'];
@@ -21,12 +19,7 @@ const ADMIN_KINDS: readonly CircleKind[] = ['member', 'circle', 'shared-plan', '
  * Seals again under the current epoch the records `me` owns in the circle and wrote under an
  * older (or unknown) one; resolves with whether any is waiting to be pushed.
  */
-export async function resealOwn(
-  store: ResealStore,
-  circleId: string,
-  state: CircleState,
-  me: string,
-): Promise<boolean> {
+export async function resealOwn(store: Records, circleId: string, state: CircleState, me: string): Promise<boolean> {
   const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
   // Asked for at once, the lists share one read of the vault (Session.list).
   const lists = await Promise.all(kinds.map((kind) => store.list(kind, circleId)));

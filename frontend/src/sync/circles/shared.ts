@@ -7,15 +7,15 @@
  * A circle whose log or records do not verify also keeps its warning, shown with the circle, until
  * a sync of it succeeds.
  */
-import { b64u, unb64uId } from '../../crypto/encoding';
+import { unb64uId } from '../../crypto/encoding';
 import { type ErrorCode, ProtocolError } from '../../crypto/errors';
 import { jsonEqual } from '../../crypto/json';
 import type { CircleState, Role } from '../../crypto/membership';
 import { safetyNumber } from '../../crypto/safety';
 import { type CirclePurpose, memberNames } from '../../records';
-import type { Session } from '../../storage';
+import type { Records } from '../../storage';
 import type { Clock } from '../replica/clock';
-import { type Caller, type CircleReplica, setAside } from '../replica/replica';
+import { type Caller, type CircleReplica, type ReplicaStore, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
 import {
   type CircleStanding,
@@ -31,24 +31,7 @@ import { resealOwn } from './reseal';
 import { reconcileShares } from './shares';
 
 /** What sync needs of the vault for shared circles. */
-export type SharedStore = Pick<
-  Session,
-  | 'deviceKeys'
-  | 'get'
-  | 'list'
-  | 'put'
-  | 'remove'
-  | 'placeOf'
-  | 'pending'
-  | 'markSent'
-  | 'settle'
-  | 'applyRemote'
-  | 'passOver'
-  | 'cursor'
-  | 'setCursor'
-  | 'getState'
-  | 'setState'
->;
+export type SharedStore = ReplicaStore & Records;
 
 export interface CircleMember {
   readonly deviceId: string;
@@ -182,7 +165,7 @@ export class SharedCircles {
   // ----------------------------------------------------------------------------------------------
 
   get #me(): string {
-    return b64u(this.store.deviceKeys.public.deviceId);
+    return this.store.deviceId;
   }
 
   #replica(api: Caller, stored: StoredCircle): CircleReplica {

@@ -8,12 +8,11 @@
  * source deleted, or made private again, is taken back. Un-sharing deletes the copy from the
  * circle; members who already read it may remember it, and the app says so.
  */
-import { b64u } from '../../crypto/encoding';
 import { type JsonObject, jsonEqual } from '../../crypto/json';
 import { type Ally, hlcAuthor, isShareable, type PlanAnswer, type SharedAlly, type SharedPlan } from '../../records';
-import { type LocalRecord, newRecordId, type Session } from '../../storage';
+import { type DeviceIdentity, type LocalRecord, newRecordId, type Outbox, type Records } from '../../storage';
 
-export type ShareStore = Pick<Session, 'deviceKeys' | 'get' | 'list' | 'put' | 'remove' | 'placeOf'>;
+export type ShareStore = DeviceIdentity & Records & Outbox;
 
 type Copy =
   | { readonly kind: 'shared-plan'; readonly body: SharedPlan }
@@ -94,7 +93,7 @@ async function removeOrphans(
   circles: readonly string[],
   copyIds: ReadonlySet<string>,
 ): Promise<void> {
-  const me = b64u(store.deviceKeys.public.deviceId);
+  const me = store.deviceId;
   // Asked for at once, the lists share one read of the vault (Session.list).
   const copies = await Promise.all(circles.flatMap((circle) => COPY_KINDS.map((kind) => store.list(kind, circle))));
   for (const copy of copies.flat()) {

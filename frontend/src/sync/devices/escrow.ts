@@ -5,7 +5,7 @@
 import { unb64u, unb64uId } from '../../crypto/encoding';
 import { sealEscrow } from '../../crypto/escrow';
 import { isObject } from '../../crypto/json';
-import { ESCROW, ESCROW_RETIRED, type Session, type StoredEscrow } from '../../storage';
+import { type DeviceIdentity, ESCROW, ESCROW_RETIRED, type StateStore, type StoredEscrow } from '../../storage';
 import type { Caller, CircleReplica } from '../replica/replica';
 import { ApiError } from '../transport/api';
 
@@ -17,7 +17,7 @@ export function escrowPath(id: string): string {
 /** The circle and log head the server's escrow was sealed with, so it is put again only when they change. */
 const ESCROW_STORED = 'escrow-stored';
 
-type EscrowStore = Pick<Session, 'deviceKeys' | 'getState' | 'setState'>;
+type EscrowStore = DeviceIdentity & StateStore;
 
 /**
  * Puts this vault's escrow at the server when it has none under this recovery key for this personal

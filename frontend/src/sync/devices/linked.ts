@@ -3,8 +3,8 @@
  * encrypted `device` record whose id is its device id, so the server never learns a name, and
  * notes the day it last synced, at most once a day, so the note says little about habits.
  */
-import { b64u, unb64uId } from '../../crypto/encoding';
-import type { Session } from '../../storage';
+import { unb64uId } from '../../crypto/encoding';
+import type { DeviceIdentity, Records } from '../../storage';
 import type { CircleReplica } from '../replica/replica';
 
 export interface LinkedDevice {
@@ -16,7 +16,7 @@ export interface LinkedDevice {
   readonly thisDevice: boolean;
 }
 
-export type DeviceStore = Pick<Session, 'deviceKeys' | 'get' | 'put' | 'list' | 'remove'>;
+export type DeviceStore = DeviceIdentity & Records;
 
 /** The longest name a device may have. */
 export const MAX_DEVICE_NAME = 60;
@@ -43,13 +43,9 @@ export function guessDeviceName(userAgent: string = globalThis.navigator?.userAg
   return kinds.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'A device';
 }
 
-function selfId(store: DeviceStore): string {
-  return b64u(store.deviceKeys.public.deviceId);
-}
-
 /** Writes this device's note when it has none or it names another day; a no-op otherwise. */
 export async function noteThisDevice(store: DeviceStore, now: number): Promise<void> {
-  const id = selfId(store);
+  const id = store.deviceId;
   const mine = await store.get('device', id);
   const seenOn = dayOf(now);
   if (mine?.body.seenOn === seenOn) return;
@@ -64,14 +60,14 @@ export async function renameThisDevice(store: DeviceStore, name: string, now: nu
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > MAX_DEVICE_NAME)
     throw new RangeError(`a device name is 1 to ${MAX_DEVICE_NAME} characters`);
-  await store.put('device', selfId(store), { name: trimmed, seenOn: dayOf(now) });
+  await store.put('device', store.deviceId, { name: trimmed, seenOn: dayOf(now) });
 }
 
 /** The members of the personal circle as the server's log says now (verified), this device first. */
 export async function listDevices(circle: CircleReplica, store: DeviceStore): Promise<LinkedDevice[]> {
   const state = await circle.refresh();
   const notes = new Map((await store.list('device')).map((record) => [record.id, record.body]));
-  const self = selfId(store);
+  const self = store.deviceId;
   const devices = [...state.members.keys()].map((id) => ({
     id,
     name: notes.get(id)?.name ?? '',
@@ -83,9 +79,9 @@ export async function listDevices(circle: CircleReplica, store: DeviceStore): Pr
 
 /** This device alone, before it syncs a plan: named as it will be once it does. */
 export async function thisDeviceOnly(store: DeviceStore, now: number): Promise<LinkedDevice> {
-  const mine = await store.get('device', selfId(store));
+  const mine = await store.get('device', store.deviceId);
   return {
-    id: selfId(store),
+    id: store.deviceId,
     name: mine?.body.name ?? guessDeviceName(),
     seenOn: mine?.body.seenOn ?? dayOf(now),
     thisDevice: true,
@@ -98,7 +94,7 @@ export async function thisDeviceOnly(store: DeviceStore, now: number): Promise<L
  * itself is a RangeError (a device does not remove itself here; wiping it is the way).
  */
 export async function removeDevice(circle: CircleReplica, store: DeviceStore, id: string): Promise<void> {
-  if (id === selfId(store)) throw new RangeError('this device cannot remove itself');
+  if (id === store.deviceId) throw new RangeError('this device cannot remove itself');
   // Unlinked already (a retry after a lost answer, or another device was quicker): only the note is left to delete.
   if ((await circle.refresh()).members.has(id)) await circle.remove(unb64uId(id));
   if ((await store.get('device', id)) !== undefined) await store.remove('device', id);

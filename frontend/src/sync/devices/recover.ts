@@ -14,7 +14,7 @@ import { type EscrowContent, openEscrow } from '../../crypto/escrow';
 import { type DeviceKeys, deviceKeysFrom, makeIdentity } from '../../crypto/identity';
 import { isObject } from '../../crypto/json';
 import { escrowSecretsFromText } from '../../crypto/vault';
-import type { LocalStore, Session } from '../../storage';
+import type { LocalStore, Session, StateStore } from '../../storage';
 import { NO_ESCROW, RECOVERY_REFUSED } from '../errors';
 import { Clock } from '../replica/clock';
 import { adoptPersonal } from '../replica/personal';
@@ -91,7 +91,7 @@ export async function recoverFromServer(
 }
 
 /** Whether this vault still has a hand-over to finish. */
-export async function isRecovering(session: Pick<Session, 'getState'>): Promise<boolean> {
+export async function isRecovering(session: Pick<StateStore, 'getState'>): Promise<boolean> {
   return isObject(await session.getState(RECOVERING));
 }
 
@@ -126,7 +126,7 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     if (state.members.has(oldId)) await circle.remove(old.public.deviceId);
     // Other devices stay linked: one may be the person's own, or one someone added from the lost
     // device. Only the person can tell, so the app asks them to look (REVIEW_DEVICES).
-    const me = b64u(session.deviceKeys.public.deviceId);
+    const me = session.deviceId;
     if ([...state.members.keys()].some((id) => id !== me && id !== oldId)) await session.setState(REVIEW_DEVICES, true);
     circle.forget();
     // Spent: the next recovery needs this vault's own key. The old device is still registered,
@@ -172,6 +172,7 @@ function refusedForGood(error: unknown): boolean {
 function actingAs(session: ReplicaStore, device: DeviceKeys): ReplicaStore {
   return {
     deviceKeys: device,
+    deviceId: b64u(device.public.deviceId),
     pending: () => session.pending(),
     markSent: (...args) => session.markSent(...args),
     settle: (...args) => session.settle(...args),

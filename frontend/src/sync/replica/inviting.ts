@@ -20,6 +20,7 @@ import {
 } from '../../crypto/invites';
 import type { Role } from '../../crypto/membership';
 import type { SignedObject } from '../../crypto/signed';
+import type { DeviceIdentity, StateStore } from '../../storage';
 import type { InvitePublic, JoinRequestStatus, PendingList } from '../../wire/api';
 import { SyncError } from '../errors';
 import type { Caller, CircleReplica, ReplicaStore } from './replica';
@@ -73,7 +74,7 @@ export interface Proven<I extends HeldInvite> {
 
 /** The invites kept under `name` that have not expired. */
 export async function heldInvites<I extends HeldInvite>(
-  store: Pick<ReplicaStore, 'getState'>,
+  store: Pick<StateStore, 'getState'>,
   name: string,
   now: Date,
 ): Promise<I[]> {
@@ -105,12 +106,7 @@ export async function makeInvite<I extends HeldInvite>(
 }
 
 /** Forgets an invite kept under `name` (spent, or withdrawn). */
-export async function dropInvite(
-  store: Pick<ReplicaStore, 'getState' | 'setState'>,
-  name: string,
-  secret: string,
-  now: Date,
-): Promise<void> {
+export async function dropInvite(store: StateStore, name: string, secret: string, now: Date): Promise<void> {
   const invites = await heldInvites<HeldInvite>(store, name, now);
   await store.setState(
     name,
@@ -183,7 +179,7 @@ export async function answerRequest(
  */
 export async function askToJoin(
   api: Caller,
-  store: Pick<ReplicaStore, 'deviceKeys'>,
+  store: Pick<DeviceIdentity, 'deviceKeys'>,
   secret: Uint8Array,
   now: Date,
 ): Promise<{ requestId: string; invite: Invite }> {

@@ -49,7 +49,14 @@ import {
   type SyncedKind,
   toWire,
 } from '../../records';
-import { type PendingChange, type Session, StorageError } from '../../storage';
+import {
+  type DeviceIdentity,
+  type Outbox,
+  type PendingChange,
+  type ReplicaState,
+  type StateStore,
+  StorageError,
+} from '../../storage';
 import type { Revision } from '../../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../../wire/api';
 import { BAD_RESPONSE } from '../errors';
@@ -62,20 +69,7 @@ export interface Caller {
 }
 
 /** What a replica needs of the unlocked vault (a `Session`). */
-export type ReplicaStore = Pick<
-  Session,
-  | 'deviceKeys'
-  | 'pending'
-  | 'markSent'
-  | 'settle'
-  | 'applyRemote'
-  | 'passOver'
-  | 'placeOf'
-  | 'cursor'
-  | 'setCursor'
-  | 'getState'
-  | 'setState'
->;
+export type ReplicaStore = DeviceIdentity & Outbox & ReplicaState;
 
 export interface ReplicaOptions {
   readonly clock: Clock;
@@ -120,7 +114,7 @@ export interface SetAside {
 export const setAsideName = (circleId: string): string => `aside:${circleId}`;
 
 /** The set-aside changes of a circle that the person has not dismissed yet. */
-export async function setAside(store: Pick<Session, 'getState'>, circleId: string): Promise<SetAside[]> {
+export async function setAside(store: Pick<StateStore, 'getState'>, circleId: string): Promise<SetAside[]> {
   const held = await store.getState(setAsideName(circleId));
   return Array.isArray(held) ? (held as SetAside[]) : [];
 }
@@ -522,7 +516,7 @@ export class CircleReplica {
   #before(state: CircleState, epoch: unknown): boolean {
     if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch) || epoch > state.epoch)
       return false;
-    return state.epochMembers.get(epoch)?.has(b64u(this.store.deviceKeys.public.deviceId)) !== true;
+    return state.epochMembers.get(epoch)?.has(this.store.deviceId) !== true;
   }
 
   /** A change left out unread still moves its record's base, when this device holds the record (see passOver). */
