@@ -5,7 +5,8 @@
  * under keys that reveal nothing, plus what must be read before unlocking: the vault object
  * (wrapped keys) and the attempt guard (a count, a time, a setting). The UI gets a Session by
  * unlocking and never sees a key; the sync engine reads the outbox and writes pulled revisions
- * through the same Session.
+ * through the same Session. Each caller names only the jobs of a Session it uses (roles.ts:
+ * Records, Outbox, ReplicaState, VaultSecrets, DeviceIdentity), never the whole of it.
  */
 
 export { BACKUP_MEDIA_TYPE } from './backup';
