@@ -184,6 +184,27 @@ describe('the sync engine', () => {
     expect(syncing()).toBe(calls);
   });
 
+  it('a lock while a sync counts what waits stops it quietly, rejecting nothing', async () => {
+    // The vault locks a moment after unlock, while the first sync reads what waits: the sync must
+    // stop, not reject (every trigger drops the promise, so a rejection would go unhandled).
+    const server = fakeServer();
+    const session = await withRecords();
+    const lockingMidRead = new Proxy(session, {
+      get(target, name) {
+        if (name === 'getState')
+          return (key: string) => {
+            target.lock();
+            return target.getState(key);
+          };
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const sync = engine(lockingMidRead, server);
+    await expect(sync.syncNow()).resolves.toMatchObject({ state: 'off' });
+    expect(server.calls).toEqual([]);
+  });
+
   it('syncs on live events, and again after the stream drops and reconnects', async () => {
     const server = fakeServer();
     let streams = 0;

@@ -224,10 +224,13 @@ class Engine implements SyncEngine {
   async #syncOnce(): Promise<void> {
     if (this.#stopped || this.#otherServer) return;
     if (this.options.session.locked) return this.stop();
-    const waiting = await this.#waiting();
-    if (globalThis.navigator?.onLine === false) return this.#set({ state: 'offline', waiting });
-    this.#set({ state: 'syncing', waiting });
+    // Counting what waits reads the vault too: a lock a moment after unlock lands here as often as
+    // in the steps, and must stop the engine as quietly (every trigger drops this promise).
+    let waiting = this.#status.waiting;
     try {
+      waiting = await this.#waiting();
+      if (globalThis.navigator?.onLine === false) return this.#set({ state: 'offline', waiting });
+      this.#set({ state: 'syncing', waiting });
       const done = await this.#syncSteps();
       if (this.#stopped) return;
       const after = await this.#waiting();
