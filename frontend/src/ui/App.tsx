@@ -105,15 +105,7 @@ export function App() {
       )}
       {phase === 'open' && open !== null && recovery === null && (
         <OpenApp session={open.session} engine={engine} version={version}>
-          <Main
-            session={open.session}
-            settings={open.settings}
-            engine={engine}
-            status={status}
-            version={version}
-            onSettings={saveSettings}
-            onWiped={wiped}
-          />
+          <Main settings={open.settings} status={status} onSettings={saveSettings} onWiped={wiped} />
         </OpenApp>
       )}
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
