@@ -6,6 +6,7 @@ import { requestPersistence, type Session } from '../storage';
 import type { SyncEngine, SyncStatus } from '../sync/engine';
 import { fetchServerInfo } from '../sync/transport/server';
 import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';
+import { OpenApp } from './appContext';
 import { Layout } from './Layout';
 import { FirstRun } from './screens/FirstRun';
 import { Main } from './screens/Main';
@@ -103,15 +104,9 @@ export function App() {
         <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />
       )}
       {phase === 'open' && open !== null && recovery === null && (
-        <Main
-          session={open.session}
-          settings={open.settings}
-          engine={engine}
-          status={status}
-          version={version}
-          onSettings={saveSettings}
-          onWiped={wiped}
-        />
+        <OpenApp session={open.session} engine={engine} version={version}>
+          <Main settings={open.settings} status={status} onSettings={saveSettings} onWiped={wiped} />
+        </OpenApp>
       )}
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
       {phase !== 'open' && <AppStatus offline={shell.offline} server={shell.server} />}

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'preact/hooks';
 import type { RecordKind } from '../records';
-import type { LocalRecord, Session } from '../storage';
+import type { LocalRecord } from '../storage';
+import { useSession, useSyncVersion } from './appContext';
 import { useLoaded } from './useLoaded';
 
 export interface Records<K extends RecordKind> {
@@ -10,13 +11,10 @@ export interface Records<K extends RecordKind> {
   reload(): void;
 }
 
-/** Every record of `kind` in the open vault (of the shared circle `circle`, if given), read again whenever `version` changes. */
-export function useRecords<K extends RecordKind>(
-  session: Session,
-  kind: K,
-  version: number,
-  circle?: string,
-): Records<K> {
+/** Every record of `kind` in the open vault (of the shared circle `circle`, if given), read again after each sync. */
+export function useRecords<K extends RecordKind>(kind: K, circle?: string): Records<K> {
+  const session = useSession();
+  const version = useSyncVersion();
   const { value, reload } = useLoaded(() => session.list(kind, circle), [session, kind, version, circle]);
   return { items: value, reload };
 }

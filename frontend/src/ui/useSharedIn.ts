@@ -1,11 +1,13 @@
-import type { Session } from '../storage';
+import { useSession, useSyncVersion } from './appContext';
 import { useLoaded } from './useLoaded';
 
 /**
  * For each plan answer or ally the person shared, the names of the circles it is shared with,
  * read from this device (the `share` records and each circle's name).
  */
-export function useSharedIn(session: Session, version: number): ReadonlyMap<string, readonly string[]> {
+export function useSharedIn(): ReadonlyMap<string, readonly string[]> {
+  const session = useSession();
+  const version = useSyncVersion();
   const { value } = useLoaded(async () => {
     const byCircle = new Map<string, string>();
     const shared = new Map<string, string[]>();

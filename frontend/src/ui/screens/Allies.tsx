@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Ally, AllyRole } from '../../records';
-import type { LocalRecord, Session } from '../../storage';
+import type { LocalRecord } from '../../storage';
+import { useSession } from '../appContext';
 import { type Draft, readDraft } from '../drafts';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';
@@ -16,9 +17,9 @@ type Editing =
   | { kind: 'edit'; record: LocalRecord<'ally'>; draft?: Draft<Ally> };
 
 /** The person's private map of allies, possible allies and people to be careful with. */
-export function Allies({ session, version }: { session: Session; version: number }) {
-  const allies = useRecords(session, 'ally', version);
-  const sharedIn = useSharedIn(session, version);
+export function Allies() {
+  const allies = useRecords('ally');
+  const sharedIn = useSharedIn();
   const [filter, setFilter] = useState<Filter>('all');
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
   const returnTo = useReturnFocus(allies.items);
@@ -27,19 +28,14 @@ export function Allies({ session, version }: { session: Session; version: number
     setEditing({ kind: 'none' });
     allies.reload();
   };
-  useResumedForm(session, allies.items, setEditing);
+  useResumedForm(allies.items, setEditing);
   const removed = () => {
     returnTo.set('');
     allies.reload();
   };
   if (editing.kind !== 'none') {
     return (
-      <AllyForm
-        session={session}
-        record={editing.kind === 'edit' ? editing.record : undefined}
-        draft={editing.draft}
-        onDone={done}
-      />
+      <AllyForm record={editing.kind === 'edit' ? editing.record : undefined} draft={editing.draft} onDone={done} />
     );
   }
   const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
@@ -68,7 +64,6 @@ export function Allies({ session, version }: { session: Session; version: number
             key={ally.id}
             ally={ally}
             sharedIn={sharedIn.get(ally.id) ?? []}
-            session={session}
             onEdit={() => setEditing({ kind: 'edit', record: ally })}
             onRemoved={removed}
           />
@@ -82,7 +77,8 @@ export function Allies({ session, version }: { session: Session; version: number
  * A form left with words not saved (by a tab switch, a reload or a lock) opens again as it was,
  * once the list is read: a person who was halfway through adding someone finds it where they left it.
  */
-function useResumedForm(session: Session, items: LocalRecord<'ally'>[] | null, open: (editing: Editing) => void): void {
+function useResumedForm(items: LocalRecord<'ally'>[] | null, open: (editing: Editing) => void): void {
+  const session = useSession();
   const ready = items !== null;
   useEffect(() => {
     if (!ready) return;
@@ -126,12 +122,12 @@ interface AllyCardProps {
   ally: LocalRecord<'ally'>;
   /** The circles this ally's entry is shared with, by name. */
   sharedIn: readonly string[];
-  session: Session;
   onEdit(): void;
   onRemoved(): void;
 }
 
-function AllyCard({ ally, sharedIn, session, onEdit, onRemoved }: AllyCardProps) {
+function AllyCard({ ally, sharedIn, onEdit, onRemoved }: AllyCardProps) {
+  const session = useSession();
   const [confirming, setConfirming] = useState(false);
   const { body } = ally;
   const headingId = entryId(ally.id);

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { Ally, AllyRole } from '../../records';
-import { type LocalRecord, newRecordId, type Session } from '../../storage';
+import { type LocalRecord, newRecordId } from '../../storage';
+import { useSession } from '../appContext';
 import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
@@ -40,7 +41,6 @@ const TEXT_FIELDS: readonly { field: TextField; label: string; long: boolean }[]
 export const ALLY_DRAFT = 'ally';
 
 interface AllyFormProps {
-  session: Session;
   /** The person to edit; absent to add one. */
   record: LocalRecord<'ally'> | undefined;
   /** Words typed before and kept, to go on with (the form was left by a tab switch or a reload). */
@@ -50,7 +50,8 @@ interface AllyFormProps {
 }
 
 /** Add or edit one person. Only a name is asked for; everything else may stay empty. */
-export function AllyForm({ session, record, draft, onDone }: AllyFormProps) {
+export function AllyForm({ record, draft, onDone }: AllyFormProps) {
+  const session = useSession();
   const [ally, setAlly] = useState<Ally>(draft?.value ?? record?.body ?? EMPTY);
   const [nameMissing, setNameMissing] = useState(false);
   const save = useSave();

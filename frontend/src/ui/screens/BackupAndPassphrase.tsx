@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Session } from '../../storage';
+import { useSession } from '../appContext';
 import { useFocusRequest } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -7,7 +7,8 @@ import { NewRecoveryKey } from './NewRecoveryKey';
 import { PassphraseFields } from './PassphraseFields';
 
 /** Save an encrypted backup file; change the passphrase; replace the recovery key. */
-export function BackupAndPassphrase({ session }: { session: Session }) {
+export function BackupAndPassphrase() {
+  const session = useSession();
   // A backup file keeps the passphrase it was saved under: once it changes, files saved before
   // still open with the old one, which someone who learnt it may still know.
   const [changed, setChanged] = useState(false);
@@ -39,13 +40,14 @@ export function BackupAndPassphrase({ session }: { session: Session }) {
           </p>
         )}
       </section>
-      <ChangePassphrase session={session} onChanged={() => setChanged(true)} />
-      <NewRecoveryKey session={session} />
+      <ChangePassphrase onChanged={() => setChanged(true)} />
+      <NewRecoveryKey />
     </>
   );
 }
 
-function ChangePassphrase({ session, onChanged }: { session: Session; onChanged(): void }) {
+function ChangePassphrase({ onChanged }: { onChanged(): void }) {
+  const session = useSession();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState<string | null>(null);
   // Each change gets new, empty fields: no passphrase stays typed on screen once it is set.

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type Feeling, hlcTime, writerOf } from '../../records';
 import { newRecordId } from '../../storage';
+import { useSession } from '../appContext';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { SaveStatus } from '../SaveStatus';
 import { strings } from '../strings';
@@ -15,9 +16,9 @@ const FEELINGS: readonly ChoiceOption<Feeling>[] = Object.entries(strings.feelin
 
 /** Check-ins: how each member is doing and what they need, newest first; never where anyone is. */
 export function CheckIns(props: CirclePartProps) {
-  const { session, summary, version } = props;
-  const checkIns = useRecords(session, 'checkin', version, summary.id);
-  const me = session.deviceId;
+  const { summary } = props;
+  const checkIns = useRecords('checkin', summary.id);
+  const me = useSession().deviceId;
   const sorted = [...(checkIns.items ?? [])].sort((a, b) => (b.hlc ?? '~').localeCompare(a.hlc ?? '~'));
   return (
     <section class="panel" aria-labelledby="checkins-heading">
@@ -48,7 +49,8 @@ export function CheckIns(props: CirclePartProps) {
   );
 }
 
-function CheckInForm({ session, summary, onPosted }: CirclePartProps & { onPosted(): void }) {
+function CheckInForm({ summary, onPosted }: CirclePartProps & { onPosted(): void }) {
+  const session = useSession();
   const [feeling, setFeeling] = useState<Feeling>('okay');
   const [text, setText] = useState('');
   const [need, setNeed] = useState('');

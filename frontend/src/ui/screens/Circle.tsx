@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Session } from '../../storage';
-import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import type { CircleSummary } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useRunningEngine } from '../appContext';
 import { refusalText } from '../failures';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
@@ -14,18 +14,16 @@ import { CircleSharing } from './CircleSharing';
 import { circleName } from './circleParts';
 import { Notes } from './Notes';
 
+/** Drawn only while sync runs (Circles checks): its parts use useRunningEngine(). */
 export interface CircleProps {
-  session: Session;
-  engine: SyncEngine;
   summary: CircleSummary;
-  version: number;
   onBack(): void;
   /** Membership or standing changed here: the list should be read again. */
   onChanged(): void;
 }
 
 /** One circle: its people, what was shared with it, its notes and check-ins; for its admin, invites and sharing. */
-export function Circle({ session, engine, summary, version, onBack, onChanged }: CircleProps) {
+export function Circle({ summary, onBack, onChanged }: CircleProps) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const member = summary.standing === 'member';
   // Focus goes to what happened only when it happens here (leaving), not when a past one is opened.
@@ -34,7 +32,7 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
   useEffect(() => {
     wasMember.current = member;
   }, [member]);
-  const parts = { session, engine, summary, version, onChanged };
+  const parts = { summary, onChanged };
   return (
     <>
       <button type="button" class="secondary" onClick={onBack}>
@@ -51,20 +49,21 @@ export function Circle({ session, engine, summary, version, onBack, onChanged }:
           <p class="hint">{refusalText(summary.problem)}</p>
         </div>
       )}
-      {summary.unreadable.length > 0 && <Unreadable engine={engine} summary={summary} onChanged={onChanged} />}
-      {!member && <Standing engine={engine} summary={summary} focus={justLeft} />}
+      {summary.unreadable.length > 0 && <Unreadable summary={summary} onChanged={onChanged} />}
+      {!member && <Standing summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
       {member && summary.admin && <CircleSharing {...parts} />}
       <CircleShared {...parts} />
       <Notes {...parts} />
       <CheckIns {...parts} />
-      {member && !summary.admin && <Leave engine={engine} circleId={summary.id} onLeft={onChanged} />}
+      {member && !summary.admin && <Leave circleId={summary.id} onLeft={onChanged} />}
     </>
   );
 }
 
-function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: string; onLeft(): void }) {
+function Leave({ circleId, onLeft }: { circleId: string; onLeft(): void }) {
+  const engine = useRunningEngine();
   const [confirming, setConfirming] = useState(false);
   const action = useAction();
   return (
@@ -99,7 +98,8 @@ function Leave({ engine, circleId, onLeft }: { engine: SyncEngine; circleId: str
 }
 
 /** A circle this device is no longer in: what that means, focused as it appears (after leaving, the button that had focus is gone). */
-function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: CircleSummary; focus: boolean }) {
+function Standing({ summary, focus }: { summary: CircleSummary; focus: boolean }) {
+  const engine = useRunningEngine();
   const said = useFocusOnMount<HTMLDivElement>(focus);
   const action = useAction();
   return (
@@ -123,7 +123,8 @@ function Standing({ engine, summary, focus }: { engine: SyncEngine; summary: Cir
 }
 
 /** Whose data here did not read (PROTOCOL §16), once for the circle, until the person says they saw it. */
-function Unreadable({ engine, summary, onChanged }: Pick<CircleProps, 'engine' | 'summary' | 'onChanged'>) {
+function Unreadable({ summary, onChanged }: Pick<CircleProps, 'summary' | 'onChanged'>) {
+  const engine = useRunningEngine();
   const action = useAction();
   return (
     <div class="panel" role="status" data-testid="circle-unreadable">

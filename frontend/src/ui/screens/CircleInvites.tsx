@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CircleInvite } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useRunningEngine, useSyncVersion } from '../appContext';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -9,7 +10,9 @@ import type { CirclePartProps } from './circleParts';
 import { readableTime } from './circleParts';
 
 /** For the admin: make an invite link for someone, and approve or turn down who asks, after comparing safety numbers. */
-export function CircleInvites({ engine, summary, version, onChanged }: CirclePartProps) {
+export function CircleInvites({ summary, onChanged }: CirclePartProps) {
+  const engine = useRunningEngine();
+  const version = useSyncVersion();
   const [label, setLabel] = useState('');
   const [invite, setInvite] = useState<CircleInvite | null>(null);
   const open = useLoaded(() => engine.invites.open(summary.id), [engine, summary.id, version, invite]);

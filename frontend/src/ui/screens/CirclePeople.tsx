@@ -1,12 +1,14 @@
 import { useRef, useState } from 'preact/hooks';
 import type { CircleMember } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useRunningEngine } from '../appContext';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import type { CirclePartProps } from './circleParts';
 
 /** Who is in the circle, as its signed log says; an admin can name facilitators and remove people. */
-export function CirclePeople({ engine, summary, onChanged }: CirclePartProps) {
+export function CirclePeople({ summary, onChanged }: CirclePartProps) {
+  const engine = useRunningEngine();
   const action = useAction();
   const [message, setMessage] = useState('');
   const canManage = summary.admin && summary.standing === 'member';

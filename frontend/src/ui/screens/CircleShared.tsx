@@ -7,9 +7,9 @@ import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 const sectionTitle = (id: string): string => PLAN_SECTIONS.find((s) => s.id === id)?.title ?? id;
 
 /** What the survivor shared with this circle, as every member's app shows it. */
-export function CircleShared({ session, summary, version }: CirclePartProps) {
-  const plan = useRecords(session, 'shared-plan', version, summary.id);
-  const allies = useRecords(session, 'shared-ally', version, summary.id);
+export function CircleShared({ summary }: CirclePartProps) {
+  const plan = useRecords('shared-plan', summary.id);
+  const allies = useRecords('shared-ally', summary.id);
   const answers = [...(plan.items ?? [])].sort((a, b) => order(a.body.section) - order(b.body.section));
   const people = [...(allies.items ?? [])].sort((a, b) => a.body.name.localeCompare(b.body.name));
   const nothing = plan.items !== null && allies.items !== null && answers.length === 0 && people.length === 0;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { PLAN_SECTIONS } from '../../plan/guide';
 import { copyOf } from '../../sync/circles/shares';
 import { ActionError } from '../ActionError';
+import { useRunningEngine, useSyncVersion } from '../appContext';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -17,9 +18,11 @@ import { AllyCopyWords, PlanCopyWords } from './SharedWords';
  * words the circle would read before it is ticked. Taking one back says plainly that people may
  * already have read it.
  */
-export function CircleSharing({ session, engine, summary, version }: CirclePartProps) {
-  const plan = useRecords(session, 'plan', version);
-  const allies = useRecords(session, 'ally', version);
+export function CircleSharing({ summary }: CirclePartProps) {
+  const engine = useRunningEngine();
+  const version = useSyncVersion();
+  const plan = useRecords('plan');
+  const allies = useRecords('ally');
   const shared = useLoaded(() => engine.sharing.sharedWith(summary.id), [engine, summary.id, version]);
   const [message, setMessage] = useState('');
   // The person's choice shows at once, while it is saved.

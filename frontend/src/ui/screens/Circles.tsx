@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Session } from '../../storage';
-import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import type { CircleSummary } from '../../sync/engine';
+import { useEngine, useSyncVersion } from '../appContext';
 import { strings } from '../strings';
 import { useLoaded } from '../useLoaded';
 import { Circle } from './Circle';
@@ -8,14 +8,10 @@ import { circleName } from './circleParts';
 import { JoinCircle } from './JoinCircle';
 import { StartCircle } from './StartCircle';
 
-export interface CirclesProps {
-  session: Session;
-  engine: SyncEngine | null;
-  version: number;
-}
-
 /** The circles the person is in: open one, start one, or join one by an invite link. */
-export function Circles({ session, engine, version }: CirclesProps) {
+export function Circles() {
+  const engine = useEngine();
+  const version = useSyncVersion();
   const [open, setOpen] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const cameBack = useRef(false);
@@ -38,16 +34,7 @@ export function Circles({ session, engine, version }: CirclesProps) {
       cameBack.current = true;
       setOpen(null);
     };
-    return (
-      <Circle
-        session={session}
-        engine={engine}
-        summary={shown}
-        version={version}
-        onBack={back}
-        onChanged={circles.reload}
-      />
-    );
+    return <Circle summary={shown} onBack={back} onChanged={circles.reload} />;
   }
   return (
     <>
@@ -61,9 +48,8 @@ export function Circles({ session, engine, version }: CirclesProps) {
           <CircleItem key={circle.id} circle={circle} onOpen={() => setOpen(circle.id)} />
         ))}
       </ul>
-      <JoinCircle engine={engine} version={version} onJoined={circles.reload} />
+      <JoinCircle onJoined={circles.reload} />
       <StartCircle
-        engine={engine}
         onStarted={(id) => {
           circles.reload();
           setOpen(id);

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import type { DeviceLink, LinkRequest, SyncEngine } from '../../sync/engine';
+import type { DeviceLink, LinkRequest } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useEngine, useRunningEngine } from '../appContext';
 import { useFocusRequest } from '../focus';
 import { QrCode } from '../QrCode';
 import { strings } from '../strings';
@@ -8,7 +9,8 @@ import { useAction } from '../useAction';
 import { LinkedDevices } from './LinkedDevices';
 
 /** Link the person's other devices to this plan, or this device to another's. */
-export function Devices({ engine }: { engine: SyncEngine | null }) {
+export function Devices() {
+  const engine = useEngine();
   return (
     <section class="panel" aria-labelledby="devices-heading">
       <h2 id="devices-heading">{strings.devicesHeading}</h2>
@@ -17,17 +19,18 @@ export function Devices({ engine }: { engine: SyncEngine | null }) {
         <p class="hint">{strings.devicesNeedSync}</p>
       ) : (
         <>
-          <LinkedDevices engine={engine} />
-          <MakeLink engine={engine} />
-          <Requests engine={engine} />
-          <Join engine={engine} />
+          <LinkedDevices />
+          <MakeLink />
+          <Requests />
+          <Join />
         </>
       )}
     </section>
   );
 }
 
-function MakeLink({ engine }: { engine: SyncEngine }) {
+function MakeLink() {
+  const engine = useRunningEngine();
   const [link, setLink] = useState<DeviceLink | null>(null);
   const action = useAction();
   return (
@@ -54,7 +57,8 @@ function MakeLink({ engine }: { engine: SyncEngine }) {
   );
 }
 
-function Requests({ engine }: { engine: SyncEngine }) {
+function Requests() {
+  const engine = useRunningEngine();
   const [requests, setRequests] = useState<LinkRequest[] | null>(null);
   const [message, setMessage] = useState('');
   const action = useAction();
@@ -102,7 +106,8 @@ function Requests({ engine }: { engine: SyncEngine }) {
   );
 }
 
-function Join({ engine }: { engine: SyncEngine }) {
+function Join() {
+  const engine = useRunningEngine();
   const [link, setLink] = useState(() => (location.hash.startsWith('#link=') ? location.href : ''));
   const [status, setStatus] = useState('');
   const action = useAction();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useRunningEngine, useSyncVersion } from '../appContext';
 import { refusalText } from '../failures';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -13,7 +13,9 @@ const WAIT_POLL_MS = 5_000;
  * Joining a circle by an invite link (prefilled when the app was opened from one), and this
  * device's requests to join: waiting, with the safety number to compare, or turned down.
  */
-export function JoinCircle({ engine, version, onJoined }: { engine: SyncEngine; version: number; onJoined(): void }) {
+export function JoinCircle({ onJoined }: { onJoined(): void }) {
+  const engine = useRunningEngine();
+  const version = useSyncVersion();
   const [link, setLink] = useState(() => (location.hash.startsWith(INVITE) ? location.href : ''));
   const [name, setName] = useState('');
   const joins = useLoaded(() => engine.joins.mine(), [engine, version]);

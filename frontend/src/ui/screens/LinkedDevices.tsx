@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { dayOf, MAX_DEVICE_NAME } from '../../sync/devices/linked';
-import type { LinkedDevice, SyncEngine } from '../../sync/engine';
+import type { LinkedDevice } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useRunningEngine } from '../appContext';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 
 /** The person's devices that share this plan: names, last synced day, rename this one, unlink another. */
-export function LinkedDevices({ engine }: { engine: SyncEngine }) {
+export function LinkedDevices() {
+  const engine = useRunningEngine();
   const [devices, setDevices] = useState<LinkedDevice[] | null>(null);
   const [message, setMessage] = useState('');
   const action = useAction();

@@ -1,13 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppSettings } from '../../records';
-import type { Session } from '../../storage';
 import { REVIEW_DEVICES } from '../../sync/devices/review';
-import type { SyncEngine, SyncStatus } from '../../sync/engine';
+import type { SyncStatus } from '../../sync/engine';
+import { useEngine, useSession, useSyncVersion } from '../appContext';
 import { SyncStatusLine } from '../SyncStatusLine';
 import { strings } from '../strings';
 import { Allies } from './Allies';
-import type { CirclesProps } from './Circles';
 import { Plan } from './Plan';
 import { Settings } from './Settings';
 
@@ -21,12 +20,8 @@ const TABS: readonly { tab: Tab; label: string }[] = [
 ];
 
 export interface MainProps {
-  session: Session;
   settings: AppSettings;
-  engine: SyncEngine | null;
   status: SyncStatus;
-  /** Bumped after each sync, so screens read what other devices sent. */
-  version: number;
   onSettings(settings: AppSettings): Promise<void>;
   onWiped(): void;
 }
@@ -35,7 +30,9 @@ export interface MainProps {
 export function Main(props: MainProps) {
   // Opened from an invite link: straight to joining.
   const [tab, setTab] = useState<Tab>(() => (location.hash.startsWith('#join=') ? 'circles' : 'plan'));
-  const { session, engine, version } = props;
+  const session = useSession();
+  const engine = useEngine();
+  const version = useSyncVersion();
   // Choosing a tab again goes back to its start (from one circle to the list of circles).
   const [visit, setVisit] = useState(0);
   const [review, setReview] = useState(false);
@@ -80,30 +77,22 @@ export function Main(props: MainProps) {
         </section>
       )}
       <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => engine.syncNow()} />
-      {tab === 'plan' && <Plan session={session} version={version} />}
-      {tab === 'allies' && <Allies session={session} version={version} />}
-      {tab === 'circles' && <LazyCircles key={visit} session={session} engine={engine} version={version} />}
-      {tab === 'settings' && (
-        <Settings
-          session={session}
-          settings={props.settings}
-          engine={engine}
-          onChange={props.onSettings}
-          onWiped={props.onWiped}
-        />
-      )}
+      {tab === 'plan' && <Plan />}
+      {tab === 'allies' && <Allies />}
+      {tab === 'circles' && <LazyCircles key={visit} />}
+      {tab === 'settings' && <Settings settings={props.settings} onChange={props.onSettings} onWiped={props.onWiped} />}
     </>
   );
 }
 
-type CirclesScreen = (props: CirclesProps) => ComponentChildren;
+type CirclesScreen = () => ComponentChildren;
 let circlesScreen: Promise<CirclesScreen> | null = null;
 
 /**
  * The circles, loaded when first opened: most people use the plan alone, so its first screen does
  * not wait for them. The service worker keeps the chunk, so it opens offline too.
  */
-function LazyCircles(props: CirclesProps) {
+function LazyCircles() {
   const [Screen, setScreen] = useState<CirclesScreen | null>(null);
   useEffect(() => {
     let current = true;
@@ -113,5 +102,5 @@ function LazyCircles(props: CirclesProps) {
       current = false;
     };
   }, []);
-  return Screen === null ? <p role="status">{strings.loading}</p> : <Screen {...props} />;
+  return Screen === null ? <p role="status">{strings.loading}</p> : <Screen />;
 }

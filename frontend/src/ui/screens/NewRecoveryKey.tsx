@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
-import type { Session } from '../../storage';
+import { useSession } from '../appContext';
 import { useFocusOnMount } from '../focus';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { KeptKey } from './RecoveryKey';
 
 /** Replace the recovery key, when the old one may have been seen or is lost; the new one is shown once. */
-export function NewRecoveryKey({ session }: { session: Session }) {
+export function NewRecoveryKey() {
+  const session = useSession();
   const [current, setCurrent] = useState('');
   const [made, setMade] = useState<string | null>(null);
   const { busy, error, run } = useAction();

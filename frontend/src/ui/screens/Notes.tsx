@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { hlcAuthor, hlcTime, writerOf } from '../../records';
 import { type LocalRecord, newRecordId } from '../../storage';
+import { useSession } from '../appContext';
 import { Conflicts } from '../Conflicts';
 import { useFocusOnMount } from '../focus';
 import { SaveStatus } from '../SaveStatus';
@@ -17,8 +18,9 @@ type Editing = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; note: LocalR
  * devices merge (PROTOCOL §7); words that lost a merge stay beside the note until someone has looked.
  */
 export function Notes(props: CirclePartProps) {
-  const { session, summary, version } = props;
-  const notes = useRecords(session, 'note', version, summary.id);
+  const { summary } = props;
+  const session = useSession();
+  const notes = useRecords('note', summary.id);
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
   const canWrite = summary.standing === 'member';
   const me = session.deviceId;
@@ -86,7 +88,8 @@ interface NoteFormProps extends CirclePartProps {
   onDone(): void;
 }
 
-function NoteForm({ session, summary, note, onDone }: NoteFormProps) {
+function NoteForm({ summary, note, onDone }: NoteFormProps) {
+  const session = useSession();
   const [title, setTitle] = useState(note?.body.title ?? '');
   const [text, setText] = useState(note?.body.text ?? '');
   const [confirming, setConfirming] = useState(false);

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
 import type { Ally, PlanAnswer } from '../../records';
-import { type LocalRecord, newRecordId, type Session } from '../../storage';
+import { type LocalRecord, newRecordId } from '../../storage';
+import { useSession } from '../appContext';
 import { Choice, ChoiceGroup } from '../Choice';
 import { Conflicts, keptConflicts } from '../Conflicts';
 import { DiscardButton } from '../DiscardButton';
@@ -12,17 +13,11 @@ import { strings } from '../strings';
 import { useRecords, useSave } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';
 
-interface PlanProps {
-  session: Session;
-  /** Bumped when another device's changes arrived. */
-  version: number;
-}
-
 /** The guided support plan: every section optional, private unless marked shareable. */
-export function Plan({ session, version }: PlanProps) {
-  const answers = useRecords(session, 'plan', version);
-  const allies = useRecords(session, 'ally', version);
-  const sharedIn = useSharedIn(session, version);
+export function Plan() {
+  const answers = useRecords('plan');
+  const allies = useRecords('ally');
+  const sharedIn = useSharedIn();
   if (answers.items === null || allies.items === null) return <h1>{strings.planHeading}</h1>;
   const bySection = new Map(answers.items.map((record) => [record.body.section, record]));
   const answered = answers.items.filter((record) => record.body.answer.trim() !== '').length;
@@ -40,7 +35,6 @@ export function Plan({ session, version }: PlanProps) {
           record={bySection.get(section.id)}
           allies={allies.items ?? []}
           sharedIn={sharedIn.get(bySection.get(section.id)?.id ?? '') ?? []}
-          session={session}
           onSaved={answers.reload}
         />
       ))}
@@ -54,11 +48,11 @@ interface SectionProps {
   allies: LocalRecord<'ally'>[];
   /** The circles this answer is shared with, by name. */
   sharedIn: readonly string[];
-  session: Session;
   onSaved(): void;
 }
 
-function PlanSectionForm({ section, record, allies, sharedIn, session, onSaved }: SectionProps) {
+function PlanSectionForm({ section, record, allies, sharedIn, onSaved }: SectionProps) {
+  const session = useSession();
   const stored = record?.body;
   const [answer, setAnswer] = useState(stored?.answer ?? '');
   const [shareable, setShareable] = useState(stored?.shareable ?? false);

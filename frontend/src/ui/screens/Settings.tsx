@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AppSettings } from '../../records';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
-import { type Persistence, requestPersistence, type Session } from '../../storage';
-import type { SyncEngine } from '../../sync/engine';
+import { type Persistence, requestPersistence } from '../../storage';
 import { Choice } from '../Choice';
 import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
@@ -13,9 +12,7 @@ import { RegistrationCode } from './RegistrationCode';
 import { Wipe } from './Wipe';
 
 interface SettingsProps {
-  session: Session;
   settings: AppSettings;
-  engine: SyncEngine | null;
   onChange(settings: AppSettings): Promise<void>;
   onWiped(): void;
 }
@@ -27,7 +24,7 @@ const persistenceText: Record<Persistence, string> = {
 };
 
 /** This device's settings: locking, leaving, sync, other devices, backups, wiping. */
-export function Settings({ session, settings, engine, onChange, onWiped }: SettingsProps) {
+export function Settings({ settings, onChange, onWiped }: SettingsProps) {
   const [persistence, setPersistence] = useState<Persistence | null>(null);
   useEffect(() => void requestPersistence().then(setPersistence), []);
   return (
@@ -40,8 +37,8 @@ export function Settings({ session, settings, engine, onChange, onWiped }: Setti
           {persistenceText[persistence]}
         </p>
       )}
-      <Devices engine={engine} />
-      <BackupAndPassphrase session={session} />
+      <Devices />
+      <BackupAndPassphrase />
       <Wipe onWiped={onWiped} />
     </>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CirclePurpose } from '../../records';
-import type { SyncEngine } from '../../sync/engine';
 import { ActionError } from '../ActionError';
+import { useRunningEngine } from '../appContext';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -12,7 +12,8 @@ const PURPOSES: readonly ChoiceOption<CirclePurpose>[] = Object.entries(strings.
 }));
 
 /** A form to start a circle, with this device as its admin. */
-export function StartCircle({ engine, onStarted }: { engine: SyncEngine; onStarted(id: string): void }) {
+export function StartCircle({ onStarted }: { onStarted(id: string): void }) {
+  const engine = useRunningEngine();
   const [name, setName] = useState('');
   const [purpose, setPurpose] = useState<CirclePurpose>('supports-me');
   const [myName, setMyName] = useState('');

@@ -1,14 +1,9 @@
-import type { Session } from '../../storage';
-import type { CircleSummary, SyncEngine } from '../../sync/engine';
+import type { CircleSummary } from '../../sync/engine';
 import { strings } from '../strings';
 
-/** What every part of a circle's page gets. */
+/** What every part of a circle's page gets; the session, the engine and the sync version come from appContext. */
 export interface CirclePartProps {
-  session: Session;
-  engine: SyncEngine;
   summary: CircleSummary;
-  /** Bumped after each sync. */
-  version: number;
   onChanged(): void;
 }
 
