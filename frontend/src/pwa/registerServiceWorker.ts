@@ -1,6 +1,7 @@
 import { registerSW } from 'virtual:pwa-register';
 
-export type OfflineState = 'preparing' | 'ready' | 'unsupported';
+/** `removed`: the offline copy was erased with everything else (forget.ts); it comes back online. */
+export type OfflineState = 'preparing' | 'ready' | 'unsupported' | 'removed';
 
 export interface ServiceWorkerEvents {
   onOfflineState(state: OfflineState): void;

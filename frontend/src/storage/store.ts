@@ -184,8 +184,8 @@ export class LocalStore {
   /**
    * Removes everything this app stored on the device: locks every session, deletes the database
    * (other tabs close their connection when asked, see openDatabase) and clears the origin's
-   * localStorage and sessionStorage. The service worker's cache is left: it holds only the app
-   * itself, the same for everyone, so the app still opens (empty) offline.
+   * localStorage and sessionStorage. The app's offline copy (caches, service worker) is not this
+   * layer's: the UI forgets it after this (pwa/forget.ts), so nothing says the app was here.
    */
   async wipe(): Promise<void> {
     this.#closeAll();

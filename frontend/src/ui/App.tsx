@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { forgetOfflineCopy } from '../pwa/forget';
 import { type OfflineState, registerServiceWorker } from '../pwa/registerServiceWorker';
 import type { AppSettings } from '../records';
 import { DEFAULT_IDLE_LOCK_MS } from '../safety/autoLock';
@@ -77,8 +78,13 @@ export function App() {
     exitTarget.current = settings.quickExitUrl === '' ? null : settings.quickExitUrl;
     setOpen({ ...open, settings });
   };
-  const wiped = () => {
+  // The store is wiped (its sessions locked); the app's offline copy goes next, and only then does
+  // the screen change, in one render: "removed" is said once it is true, and no unlock screen shows
+  // in between (it would open the database again to read the attempt count).
+  const wiped = async () => {
+    await forgetOfflineCopy();
     dropKeys();
+    shell.forgotten();
     setNotice(strings.wiped);
     setPhase('first-run');
   };
@@ -99,13 +105,13 @@ export function App() {
           }}
         />
       )}
-      {phase === 'locked' && <Unlock onUnlocked={(session) => void opened(session)} onWiped={wiped} />}
+      {phase === 'locked' && <Unlock onUnlocked={(session) => void opened(session)} onWiped={() => void wiped()} />}
       {phase === 'open' && open !== null && recovery !== null && (
         <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />
       )}
       {phase === 'open' && open !== null && recovery === null && (
         <OpenApp session={open.session} engine={engine} version={version}>
-          <Main settings={open.settings} status={status} onSettings={saveSettings} onWiped={wiped} />
+          <Main settings={open.settings} status={status} onSettings={saveSettings} onWiped={() => void wiped()} />
         </OpenApp>
       )}
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
@@ -165,5 +171,5 @@ function useAppShell() {
       () => setServer('unreachable'),
     );
   }, []);
-  return { offline, server, applyUpdate, later: () => setApplyUpdate(null) };
+  return { offline, server, applyUpdate, later: () => setApplyUpdate(null), forgotten: () => setOffline('removed') };
 }

@@ -7,6 +7,7 @@ const offlineText: Record<OfflineState, string> = {
   preparing: strings.offlinePreparing,
   ready: strings.offlineReady,
   unsupported: strings.offlineUnsupported,
+  removed: strings.offlineRemoved,
 };
 
 const serverText: Record<ServerState, string> = {

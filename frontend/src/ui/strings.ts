@@ -20,6 +20,8 @@ export const strings = {
     'What you write is encrypted on this device, and only the people you choose can read what you share.',
   offlineReady: 'Ready to use without internet on this device.',
   offlinePreparing: 'Getting ready to work without internet…',
+  offlineRemoved:
+    'The copy kept for use without internet was removed too. Open this page while online to use the app again.',
   offlineUnsupported: 'This browser cannot keep the app for use without internet. It still works while you are online.',
   serverChecking: 'Checking the connection to your organisation’s server…',
   serverReachable: 'Connected to your organisation’s server.',
