@@ -69,6 +69,20 @@ def unlock(page: Page, passphrase: str = PASSPHRASE) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("My support plan", timeout=SLOW)
 
 
+def wrong_try(page: Page, passphrase: str, *, tap: bool = False) -> None:
+    """Tries `passphrase` (by Enter, or by tapping Open as on a phone) and waits for this try's own
+    answer, not the one left from the last."""
+    page.evaluate("document.querySelectorAll('[role=alert]').forEach(el => el.setAttribute('data-seen', ''))")
+    page.get_by_label("Passphrase", exact=True).fill(passphrase)
+    # After the third try Open waits: a try sent before it is enabled again would not count.
+    expect(page.get_by_role("button", name="Open", exact=True)).to_be_enabled(timeout=SLOW)
+    if tap:
+        page.get_by_role("button", name="Open", exact=True).click()
+    else:
+        page.get_by_label("Passphrase", exact=True).press("Enter")
+    expect(page.locator("[role=alert]:not([data-seen])")).to_contain_text("did not open the app", timeout=SLOW)
+
+
 def lock(page: Page) -> None:
     page.get_by_role("button", name="Lock now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")

@@ -26,6 +26,7 @@ from tests.browser.app_flows import (
     lock,
     open_app,
     unlock,
+    wrong_try,
 )
 from tests.browser.conftest import DIST
 from tests.support.operator import count, registration_code
@@ -86,18 +87,6 @@ def _fully_selected(page: Page) -> bool:
         """() => { const el = document.activeElement;
             return el.value.length > 0 && el.selectionStart === 0 && el.selectionEnd === el.value.length; }"""
     )
-
-
-def _wrong_try(page: Page, passphrase: str, *, tap: bool = False) -> None:
-    """Tries `passphrase` (by Enter, or by tapping Open as on a phone) and waits for this try's own
-    answer, not the one left from the last."""
-    page.evaluate("document.querySelectorAll('[role=alert]').forEach(el => el.setAttribute('data-seen', ''))")
-    page.get_by_label("Passphrase", exact=True).fill(passphrase)
-    if tap:
-        page.get_by_role("button", name="Open", exact=True).click()
-    else:
-        page.get_by_label("Passphrase", exact=True).press("Enter")
-    expect(page.locator("[role=alert]:not([data-seen])")).to_contain_text("did not open the app", timeout=SLOW)
 
 
 def test_one_device_from_first_run_to_the_wait_after_wrong_tries(browser: Browser, app_server: ServerProcess) -> None:
@@ -178,12 +167,12 @@ def test_one_device_from_first_run_to_the_wait_after_wrong_tries(browser: Browse
 
     lock(page)
     passphrase = page.get_by_label("Passphrase", exact=True)
-    _wrong_try(page, "not my passphrase", tap=True)
+    wrong_try(page, "not my passphrase", tap=True)
     with checks.check("6: after a wrong passphrase, the field has the focus, its text selected to type over"):
         expect(passphrase).to_be_focused()
         assert _fully_selected(page), "the text is selected"
-    _wrong_try(page, "still not it")
-    _wrong_try(page, "nor this one")  # the third in a row: now the app makes the person wait
+    wrong_try(page, "still not it")
+    wrong_try(page, "nor this one")  # the third in a row: now the app makes the person wait
     countdown = page.get_by_text(WAIT)
     with checks.check("7: the wait is said once as an alert; the countdown itself is not read out every second"):
         expect(countdown).to_be_visible()
@@ -194,7 +183,7 @@ def test_one_device_from_first_run_to_the_wait_after_wrong_tries(browser: Browse
         assert not countdown.evaluate(_IN_LIVE_REGION), "the countdown is in no live region"
     passphrase.fill("wrong again")
     expect(page.get_by_role("button", name="Open", exact=True)).to_be_enabled(timeout=SLOW)
-    _wrong_try(page, "wrong again")
+    wrong_try(page, "wrong again")
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
     passphrase.fill(NEW_PASSPHRASE)

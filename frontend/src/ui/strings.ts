@@ -311,6 +311,15 @@ export const strings = {
   wipeWord: 'DELETE',
   wipe: 'Remove everything',
   wiped: 'Everything has been removed from this device.',
+  wipeAfterHeading: 'Erase after wrong passphrases',
+  wipeAfterWarning:
+    'This device can erase everything if the wrong passphrase is typed several times in a row. Whoever types it, ' +
+    'you too, erases your plan and allies here for good: only a backup file or another linked device brings them back.',
+  wipeAfterLabel: 'Erase this device after',
+  wipeAfterNever: 'Never',
+  wipeAfterCount: (count: number) => `${count} wrong passphrases in a row`,
+  wipeAfterOn: (count: number) => `Saved. This device will be erased after ${count} wrong passphrases in a row.`,
+  wipeAfterOff: 'Saved. Wrong passphrases will never erase this device.',
 
   // Circles.
   circlesHeading: 'Circles',

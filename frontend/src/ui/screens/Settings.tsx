@@ -10,6 +10,7 @@ import { Devices } from './Devices';
 import { OtherServer } from './OtherServer';
 import { RegistrationCode } from './RegistrationCode';
 import { Wipe } from './Wipe';
+import { WipeAfter } from './WipeAfter';
 
 interface SettingsProps {
   settings: AppSettings;
@@ -39,6 +40,7 @@ export function Settings({ settings, onChange, onWiped }: SettingsProps) {
       )}
       <Devices />
       <BackupAndPassphrase />
+      <WipeAfter />
       <Wipe onWiped={onWiped} />
     </>
   );
