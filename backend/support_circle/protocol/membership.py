@@ -156,6 +156,7 @@ def verify_log(
     for entry in entries[1:]:
         state = apply_entry(state, entry)
     if known_head is not None:
+        # Only once every entry verified (§8): a log both shorter and broken fails as broken.
         _check_not_rolled_back(entries, known_head)
     return state
 
@@ -165,9 +166,11 @@ def _verify_genesis(circle_id: bytes, genesis_hash: bytes, entry: object) -> Cir
         raise ProtocolError("genesis_mismatch")
     signer, payload_bytes, signature = signed.decode(entry)
     payload = _fields(parse_json(payload_bytes), signer, circle_id)
-    epoch_zero = type(payload["epoch"]) is int and payload["epoch"] == 0
-    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None or not epoch_zero:
-        raise ProtocolError("invalid_operation", "the first entry is not a genesis at epoch 0")
+    # The op first: another op's payload has no epoch to read.
+    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None:
+        raise ProtocolError("invalid_operation", "the first entry is not a genesis")
+    if expect_int(payload["epoch"]) != 0:
+        raise ProtocolError("invalid_operation", "a circle begins at epoch 0")
     creator = _member(payload["member"])
     if creator.identity.device_id != signer or creator.role != "admin":
         raise ProtocolError("invalid_operation", "a circle begins with its creator as admin")

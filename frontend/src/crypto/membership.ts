@@ -246,8 +246,9 @@ export async function makeRotate(signer: DeviceKeys, at: LogPosition, newEpochKe
  * entry out of sequence or not chained to the one before is `broken_chain`; a non-admin signing
  * anything but `leave` is `not_admin`; an op not allowed in the current state (§8 step 7) is
  * `invalid_operation`; a key commitment or prev not 32 bytes is `bad_encoding`, an unknown role
- * `malformed`; a log shorter than `knownHead` or with another entry at its seq is `rolled_back`.
- * Each entry is checked in the order §8 lists; the first failed check names the error.
+ * `malformed`; a log shorter than `knownHead` or with another entry at its seq is `rolled_back`,
+ * checked only once every entry verified. Each entry is checked in the order §8 lists; the first
+ * failed check names the error.
  */
 export async function verifyLog(
   circleId: Uint8Array,
@@ -266,29 +267,27 @@ export async function verifyLog(
 /**
  * Entry 0, in the order of §8: the anchor; the payload as a membership payload of this circle;
  * the genesis rules (op, seq, prev, epoch), then the creator's identity (with §3's own codes),
- * that it is the signer and an admin; last the signature, with the key the entry itself carries.
+ * that it is the signer and an admin; then the signature, with the key the entry itself carries;
+ * last the key commitment's length.
  */
 async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, first: unknown): Promise<CircleState> {
   // Decoding (§2 step 1, the signature's length included) is what computing entry_hash needs.
   const { signer, payload, sig } = decodeSigned(first);
   const hash = await hashOf(payload, sig);
   if (!bytesEqual(hash, genesisHash)) throw new ProtocolError('genesis_mismatch');
-  // Step 2: the creator's key is inside the entry, as an identity's is, so it is parsed first.
+  // Step 3: the creator's key is inside the entry, as an identity's is, so it is parsed first.
   const fields = parseFields(parsePayload('membership', payload, signer, 'signer'), circleId);
-  // Step 3.
-  if (
-    fields['op'] !== 'genesis' ||
-    fields['seq'] !== 0 ||
-    fields['prev'] !== null ||
-    expectInt(fields, 'epoch') !== 0
-  ) {
-    throw new ProtocolError('invalid_operation', 'the first entry is not a genesis at epoch 0');
+  // Steps 4 and 5: the op first, as another op's payload has no epoch to read.
+  if (fields['op'] !== 'genesis' || fields['seq'] !== 0 || fields['prev'] !== null) {
+    throw new ProtocolError('invalid_operation', 'the first entry is not a genesis');
   }
+  if (expectInt(fields, 'epoch') !== 0) throw new ProtocolError('invalid_operation', 'a circle begins at epoch 0');
+  // Steps 6 and 7.
   const creator = await parseMember(fields['member']);
   if (!bytesEqual(creator.identity.deviceId, signer) || creator.role !== 'admin') {
     throw new ProtocolError('invalid_operation', 'a circle begins with its creator as its admin');
   }
-  // Step 4.
+  // Steps 8 and 9 (parseCommitment, below).
   verifySignedBytes('membership', creator.identity.signPub, payload, sig);
   const id = b64u(creator.identity.deviceId);
   return {
@@ -306,7 +305,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
 /** Entry i > 0, in the order of §8 steps 1–7. */
 async function apply(state: CircleState, item: unknown): Promise<CircleState> {
   // Steps 1–4: decode (a sig not 64 bytes is bad_signature here), a current member, the
-  // signature, then the payload (parsePayload: JSON, v, type, signer; parseFields: op, members, circle).
+  // signature, then the payload checks (parsePayload: 1–4; parseFields: 5–8).
   const { signer, payload, sig, document } = verifySigned(item, 'membership', memberKeys(state));
   const fields = parseFields(document, state.circleId);
   // Step 5.
@@ -323,7 +322,7 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
 }
 
 /**
- * The rest of §8 step 4 for a payload parsePayload accepted (JSON, v, type, signer): a known op
+ * §8's payload checks 5–8 for a payload parsePayload accepted (1–4: JSON, v, type, signer): a known op
  * with exactly its fields (`malformed`), this circle (`context_mismatch`), then the form of seq
  * (an integer, `malformed`) and prev (null or 32 bytes of b64u, `bad_encoding`).
  */

@@ -10,6 +10,7 @@ from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
+from support_circle.protocol.vectors import build_log_rules
 from support_circle.protocol.vectors.making import changed, flip, group_file, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
@@ -397,6 +398,7 @@ def membership_vectors() -> dict[str, Any]:
                 entries=[*log[:1], a.sign({**_parsed(log[1]), "v": 1.0})],
                 **base,
             ),
+            *build_log_rules.build([a, b, c, server], log, states, base),
         ],
     )
 
