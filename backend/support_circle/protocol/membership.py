@@ -255,8 +255,6 @@ def _target(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bytes
 
 def _without(state: CircleState, device_id: bytes, payload: dict[str, Any]) -> CircleState:
     members = {d: m for d, m in state.members.items() if d != device_id}
-    if not any(m.role == "admin" for m in members.values()):
-        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
     return _start_epoch(replace(state, members=members), payload)
 
 
@@ -265,6 +263,9 @@ def _op_remove(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Ci
 
 
 def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    # The one way a circle could lose its last admin: remove and role never name their signer.
+    if state.admins() == [signer]:
+        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
     after = _without(state, signer, payload)
     return replace(after, left_by={**after.left_by, after.epoch: signer})
 
@@ -273,10 +274,7 @@ def _op_role(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Circ
     device_id, role = _target(state, signer, payload), payload["role"]
     if role not in ROLES:
         raise ProtocolError("malformed", "unknown role")
-    members = {**state.members, device_id: Member(state.members[device_id].identity, role)}
-    if not any(m.role == "admin" for m in members.values()):
-        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
-    return replace(state, members=members)
+    return replace(state, members={**state.members, device_id: Member(state.members[device_id].identity, role)})
 
 
 def _op_rotate(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> CircleState:

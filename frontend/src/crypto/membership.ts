@@ -366,10 +366,6 @@ function startEpoch(state: CircleState, fields: JsonObject): CircleState {
   };
 }
 
-function hasAdmin(members: ReadonlyMap<string, Member>): boolean {
-  return [...members.values()].some((m) => m.role === 'admin');
-}
-
 /** The device an op names: a current member other than the signer, else `invalid_operation`. */
 function target(state: CircleState, signer: Uint8Array, fields: JsonObject): string {
   const deviceId = unb64uId(fields['device_id']);
@@ -382,8 +378,13 @@ function target(state: CircleState, signer: Uint8Array, fields: JsonObject): str
 function without(state: CircleState, id: string, fields: JsonObject): CircleState {
   const members = new Map(state.members);
   members.delete(id);
-  if (!hasAdmin(members)) throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
   return startEpoch({ ...state, members }, fields);
+}
+
+/** Whether `id` is the only admin: the one way a circle could lose its last, as remove and role never name their signer. */
+function onlyAdmin(state: CircleState, id: string): boolean {
+  const admins = [...state.members].filter(([, m]) => m.role === 'admin');
+  return admins.length === 1 && admins[0]![0] === id;
 }
 
 type OpHandler = (state: CircleState, signer: Uint8Array, fields: JsonObject) => Promise<CircleState> | CircleState;
@@ -403,6 +404,8 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
   },
   remove: (state, signer, fields) => without(state, target(state, signer, fields), fields),
   leave: (state, signer, fields) => {
+    if (onlyAdmin(state, b64u(signer)))
+      throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
     const after = without(state, b64u(signer), fields);
     return { ...after, leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]) };
   },
@@ -412,7 +415,6 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
     if (typeof role !== 'string' || !ROLES.includes(role)) throw new ProtocolError('malformed', 'unknown role');
     const members = new Map(state.members);
     members.set(id, { identity: state.members.get(id)!.identity, role: role as Role });
-    if (!hasAdmin(members)) throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
     return { ...state, members };
   },
   rotate: (state, _signer, fields) => startEpoch(state, fields),
