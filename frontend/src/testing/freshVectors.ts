@@ -190,9 +190,11 @@ async function recordFile(): Promise<VectorFile> {
     [1, newEpochKey()],
     [2, newEpochKey()],
   ]);
+  const both = [b64u(alice.public.deviceId), b64u(bo.public.deviceId)].sort();
   const base = {
     epoch_keys: Object.fromEntries([...keys].map(([e, k]) => [String(e), b64u(k)])),
     members: [makeIdentity(alice), makeIdentity(bo)],
+    epoch_members: { '1': both, '2': both },
   };
   const writes: { author: DeviceKeys; epoch: number; body: JsonObject | null; comment: string }[] = [
     {

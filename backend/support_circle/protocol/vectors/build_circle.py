@@ -11,7 +11,7 @@ from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
 from support_circle.protocol.vectors import build_log_rules
-from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
 Files = dict[str, dict[str, Any]]
@@ -134,9 +134,14 @@ def records_vectors() -> dict[str, Any]:
     tomb_ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
     tombstone = records.seal_record(bo, tomb_ref, keys[2], change_id=change, hlc=HLC + b64u(bo.device_id), body=None)
     payload = _payload(alice, ref, change, body)
+    with substream("record/epoch-members"):
+        # Cy was removed by the entry that began epoch 2; Dee was added during it.
+        cy, dee = DeviceKeys.generate(), DeviceKeys.generate()
+    during = {1: [alice, bo, cy], 2: [alice, bo, dee]}
     base: dict[str, Any] = {
         "epoch_keys": {str(e): b64u(k) for e, k in keys.items()},
-        "members": [alice.identity(), bo.identity()],
+        "members": [alice.identity(), bo.identity(), cy.identity(), dee.identity()],
+        "epoch_members": {str(e): sorted(b64u(d.device_id) for d in ds) for e, ds in during.items()},
     }
     moved_id = changed(note, record_id=b64u(primitives.random_bytes(16)))
     elsewhere = _raw_record(
@@ -254,8 +259,54 @@ def records_vectors() -> dict[str, Any]:
                 envelope=_raw_record(ref, keys[2], _signed_inner(alice, {**payload, "body": _nested(130)})),
                 **base,
             ),
+            *_epoch_author_vectors(cy, dee, circle_id, keys, base),
         ],
     )
+
+
+def _epoch_author_vectors(
+    cy: DeviceKeys, dee: DeviceKeys, circle_id: bytes, keys: dict[int, bytes], base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A record's author is one of the members during its epoch (§7 step 5, §8), not of another."""
+    with substream("record/epoch-authors"):
+        refs = {e: RecordRef(circle_id, primitives.random_bytes(16), e) for e in (1, 2)}
+        change = primitives.random_bytes(16)
+        body = {"kind": "note", "title": "Thursday", "text": "I can drive on Thursday."}
+
+        def sealed(author: DeviceKeys, epoch: int) -> dict[str, Any]:
+            hlc = HLC + b64u(author.device_id)
+            return records.seal_record(author, refs[epoch], keys[epoch], change_id=change, hlc=hlc, body=body)
+
+        return [
+            vector(
+                "removed member's earlier record",
+                "Cy wrote under epoch 1, before the entry that began epoch 2 removed it",
+                envelope=sealed(cy, 1),
+                payload=_payload(cy, refs[1], change, body),
+                **base,
+            ),
+            vector(
+                "removed member writes later",
+                "Cy, removed when epoch 2 began, seals under epoch 2 with a key it was never meant to have",
+                "unknown_author",
+                envelope=sealed(cy, 2),
+                **base,
+            ),
+            vector(
+                "added member writes earlier",
+                "Dee, added during epoch 2, seals under epoch 1",
+                "unknown_author",
+                envelope=sealed(dee, 1),
+                **base,
+            ),
+            vector(
+                "added member's record",
+                "Dee writes under epoch 2, during which it was added",
+                envelope=sealed(dee, 2),
+                payload=_payload(dee, refs[2], change, body),
+                **base,
+            ),
+        ]
 
 
 def _nested(depth: int) -> dict[str, Any]:
