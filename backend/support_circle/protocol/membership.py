@@ -208,7 +208,7 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
 
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
-    """The checks of §8 step 4, in its order (the signer's was made by ``signed.verify`` if None)."""
+    """§8's payload checks, in their order (the signer's was made by ``signed.verify`` if None)."""
     document = signed.payload_header(document, "membership")
     if signer is not None and unb64u_id(document.get("signer")) != signer:
         raise ProtocolError("context_mismatch", "payload signer is not the signer")

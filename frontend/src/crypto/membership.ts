@@ -59,7 +59,7 @@ export interface CircleState {
   readonly head: Head;
   /** Every identity ever added, members past and present. */
   readonly identities: ReadonlyMap<string, PublicIdentity>;
-  /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 5). */
+  /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 7). */
   readonly epochMembers: ReadonlyMap<number, ReadonlySet<string>>;
   /** Epochs begun by a `leave`, with the device that left: their keys are a leaver's making (§16). */
   readonly leftBy: ReadonlyMap<number, string>;
@@ -75,7 +75,7 @@ export function memberKeys(state: CircleState): KeyLookup {
 
 /**
  * For openRecord: the signing key of a device that was a member at some time during `epoch`
- * (§7 step 5). A removed member's old records still verify; nothing they write under a later
+ * (§7 step 7). A removed member's old records still verify; nothing they write under a later
  * epoch does.
  */
 export function recordAuthors(state: CircleState): AuthorLookup {
@@ -349,7 +349,7 @@ async function parseMember(value: unknown): Promise<Member> {
   return { identity, role: role as Role };
 }
 
-/** §8 step 7: a key commitment that is not 32 bytes is `bad_encoding`. */
+/** §8's new epoch and genesis step 9: a key commitment that is not 32 bytes is `bad_encoding`. */
 function parseCommitment(fields: JsonObject): Uint8Array {
   return unb64u(fields['key_commitment'], KEY_BYTES);
 }

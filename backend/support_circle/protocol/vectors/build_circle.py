@@ -260,14 +260,48 @@ def records_vectors() -> dict[str, Any]:
                 **base,
             ),
             *_epoch_author_vectors(cy, dee, circle_id, keys, base),
+            *_payload_vectors(alice, bo, ref, keys[2], payload, base),
         ],
     )
+
+
+def _payload_vectors(
+    alice: DeviceKeys,
+    bo: DeviceKeys,
+    ref: RecordRef,
+    key: bytes,
+    payload: dict[str, Any],
+    base: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Alice's validly signed payloads that break one of §7 steps 9 to 13 each."""
+    without_body = {k: v for k, v in payload.items() if k != "body"}
+    cases = [
+        ("other type", "a record payload whose type says note", "wrong_type", {**payload, "type": "note"}),
+        (
+            "author not the signer",
+            "Alice signs words that name Bo as their author",
+            "context_mismatch",
+            {**payload, "author": b64u(bo.device_id), "hlc": HLC + b64u(bo.device_id)},
+        ),
+        ("unknown member", "a payload member this version does not define", "malformed", {**payload, "mood": "ok"}),
+        ("no body", "deleted false and no body", "malformed", without_body),
+        ("tombstone with a body", "deleted true and a body", "malformed", {**payload, "deleted": True}),
+        ("deleted as text", 'deleted "false"', "malformed", {**payload, "deleted": "false"}),
+        ("body not an object", "a body that is a string", "malformed", {**payload, "body": "hello"}),
+        ("change id of 8 bytes", "change_id is an id", "bad_encoding", {**payload, "change_id": b64u(bytes(8))}),
+        ("epoch as text", 'the signed epoch "2"', "malformed", {**payload, "epoch": "2"}),
+    ]
+    with substream("record/payload-checks"):
+        return [
+            vector(name, comment, expect, envelope=_raw_record(ref, key, _signed_inner(alice, signed_payload)), **base)
+            for name, comment, expect, signed_payload in cases
+        ]
 
 
 def _epoch_author_vectors(
     cy: DeviceKeys, dee: DeviceKeys, circle_id: bytes, keys: dict[int, bytes], base: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """A record's author is one of the members during its epoch (§7 step 5, §8), not of another."""
+    """A record's author is one of the members during its epoch (§7 step 7, §8), not of another."""
     with substream("record/epoch-authors"):
         refs = {e: RecordRef(circle_id, primitives.random_bytes(16), e) for e in (1, 2)}
         change = primitives.random_bytes(16)
