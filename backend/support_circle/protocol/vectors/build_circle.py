@@ -129,7 +129,7 @@ def records_vectors() -> dict[str, Any]:
     keys = {1: circle_keys.new_epoch_key(), 2: circle_keys.new_epoch_key()}
     ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
     change = primitives.random_bytes(16)
-    body = {"kind": "note", "text": "Checked in with Mere — she is safe tonight."}
+    body = {"kind": "note", "title": "Tonight", "text": "Checked in with Mere — she is safe tonight."}
     note = records.seal_record(alice, ref, keys[2], change_id=change, hlc=HLC + b64u(alice.device_id), body=body)
     tomb_ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
     tombstone = records.seal_record(bo, tomb_ref, keys[2], change_id=change, hlc=HLC + b64u(bo.device_id), body=None)
