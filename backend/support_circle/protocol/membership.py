@@ -156,6 +156,7 @@ def verify_log(
     for entry in entries[1:]:
         state = apply_entry(state, entry)
     if known_head is not None:
+        # Only once every entry verified (§8): a log both shorter and broken fails as broken.
         _check_not_rolled_back(entries, known_head)
     return state
 
@@ -165,9 +166,11 @@ def _verify_genesis(circle_id: bytes, genesis_hash: bytes, entry: object) -> Cir
         raise ProtocolError("genesis_mismatch")
     signer, payload_bytes, signature = signed.decode(entry)
     payload = _fields(parse_json(payload_bytes), signer, circle_id)
-    epoch_zero = type(payload["epoch"]) is int and payload["epoch"] == 0
-    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None or not epoch_zero:
-        raise ProtocolError("invalid_operation", "the first entry is not a genesis at epoch 0")
+    # The op first: another op's payload has no epoch to read.
+    if payload["op"] != "genesis" or payload["seq"] != 0 or payload["prev"] is not None:
+        raise ProtocolError("invalid_operation", "the first entry is not a genesis")
+    if expect_int(payload["epoch"]) != 0:
+        raise ProtocolError("invalid_operation", "a circle begins at epoch 0")
     creator = _member(payload["member"])
     if creator.identity.device_id != signer or creator.role != "admin":
         raise ProtocolError("invalid_operation", "a circle begins with its creator as admin")
@@ -205,7 +208,7 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
 
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
-    """The checks of §8 step 4, in its order (the signer's was made by ``signed.verify`` if None)."""
+    """§8's payload checks, in their order (the signer's was made by ``signed.verify`` if None)."""
     document = signed.payload_header(document, "membership")
     if signer is not None and unb64u_id(document.get("signer")) != signer:
         raise ProtocolError("context_mismatch", "payload signer is not the signer")
@@ -252,8 +255,6 @@ def _target(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bytes
 
 def _without(state: CircleState, device_id: bytes, payload: dict[str, Any]) -> CircleState:
     members = {d: m for d, m in state.members.items() if d != device_id}
-    if not any(m.role == "admin" for m in members.values()):
-        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
     return _start_epoch(replace(state, members=members), payload)
 
 
@@ -262,6 +263,9 @@ def _op_remove(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Ci
 
 
 def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    # The one way a circle could lose its last admin: remove and role never name their signer.
+    if state.admins() == [signer]:
+        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
     after = _without(state, signer, payload)
     return replace(after, left_by={**after.left_by, after.epoch: signer})
 
@@ -270,10 +274,7 @@ def _op_role(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Circ
     device_id, role = _target(state, signer, payload), payload["role"]
     if role not in ROLES:
         raise ProtocolError("malformed", "unknown role")
-    members = {**state.members, device_id: Member(state.members[device_id].identity, role)}
-    if not any(m.role == "admin" for m in members.values()):
-        raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
-    return replace(state, members=members)
+    return replace(state, members={**state.members, device_id: Member(state.members[device_id].identity, role)})
 
 
 def _op_rotate(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> CircleState:

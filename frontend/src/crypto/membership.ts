@@ -59,7 +59,7 @@ export interface CircleState {
   readonly head: Head;
   /** Every identity ever added, members past and present. */
   readonly identities: ReadonlyMap<string, PublicIdentity>;
-  /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 5). */
+  /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 7). */
   readonly epochMembers: ReadonlyMap<number, ReadonlySet<string>>;
   /** Epochs begun by a `leave`, with the device that left: their keys are a leaver's making (§16). */
   readonly leftBy: ReadonlyMap<number, string>;
@@ -75,7 +75,7 @@ export function memberKeys(state: CircleState): KeyLookup {
 
 /**
  * For openRecord: the signing key of a device that was a member at some time during `epoch`
- * (§7 step 5). A removed member's old records still verify; nothing they write under a later
+ * (§7 step 7). A removed member's old records still verify; nothing they write under a later
  * epoch does.
  */
 export function recordAuthors(state: CircleState): AuthorLookup {
@@ -246,8 +246,9 @@ export async function makeRotate(signer: DeviceKeys, at: LogPosition, newEpochKe
  * entry out of sequence or not chained to the one before is `broken_chain`; a non-admin signing
  * anything but `leave` is `not_admin`; an op not allowed in the current state (§8 step 7) is
  * `invalid_operation`; a key commitment or prev not 32 bytes is `bad_encoding`, an unknown role
- * `malformed`; a log shorter than `knownHead` or with another entry at its seq is `rolled_back`.
- * Each entry is checked in the order §8 lists; the first failed check names the error.
+ * `malformed`; a log shorter than `knownHead` or with another entry at its seq is `rolled_back`,
+ * checked only once every entry verified. Each entry is checked in the order §8 lists; the first
+ * failed check names the error.
  */
 export async function verifyLog(
   circleId: Uint8Array,
@@ -266,29 +267,27 @@ export async function verifyLog(
 /**
  * Entry 0, in the order of §8: the anchor; the payload as a membership payload of this circle;
  * the genesis rules (op, seq, prev, epoch), then the creator's identity (with §3's own codes),
- * that it is the signer and an admin; last the signature, with the key the entry itself carries.
+ * that it is the signer and an admin; then the signature, with the key the entry itself carries;
+ * last the key commitment's length.
  */
 async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, first: unknown): Promise<CircleState> {
   // Decoding (§2 step 1, the signature's length included) is what computing entry_hash needs.
   const { signer, payload, sig } = decodeSigned(first);
   const hash = await hashOf(payload, sig);
   if (!bytesEqual(hash, genesisHash)) throw new ProtocolError('genesis_mismatch');
-  // Step 2: the creator's key is inside the entry, as an identity's is, so it is parsed first.
+  // Step 3: the creator's key is inside the entry, as an identity's is, so it is parsed first.
   const fields = parseFields(parsePayload('membership', payload, signer, 'signer'), circleId);
-  // Step 3.
-  if (
-    fields['op'] !== 'genesis' ||
-    fields['seq'] !== 0 ||
-    fields['prev'] !== null ||
-    expectInt(fields, 'epoch') !== 0
-  ) {
-    throw new ProtocolError('invalid_operation', 'the first entry is not a genesis at epoch 0');
+  // Steps 4 and 5: the op first, as another op's payload has no epoch to read.
+  if (fields['op'] !== 'genesis' || fields['seq'] !== 0 || fields['prev'] !== null) {
+    throw new ProtocolError('invalid_operation', 'the first entry is not a genesis');
   }
+  if (expectInt(fields, 'epoch') !== 0) throw new ProtocolError('invalid_operation', 'a circle begins at epoch 0');
+  // Steps 6 and 7.
   const creator = await parseMember(fields['member']);
   if (!bytesEqual(creator.identity.deviceId, signer) || creator.role !== 'admin') {
     throw new ProtocolError('invalid_operation', 'a circle begins with its creator as its admin');
   }
-  // Step 4.
+  // Steps 8 and 9 (parseCommitment, below).
   verifySignedBytes('membership', creator.identity.signPub, payload, sig);
   const id = b64u(creator.identity.deviceId);
   return {
@@ -306,7 +305,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
 /** Entry i > 0, in the order of §8 steps 1–7. */
 async function apply(state: CircleState, item: unknown): Promise<CircleState> {
   // Steps 1–4: decode (a sig not 64 bytes is bad_signature here), a current member, the
-  // signature, then the payload (parsePayload: JSON, v, type, signer; parseFields: op, members, circle).
+  // signature, then the payload checks (parsePayload: 1–4; parseFields: 5–8).
   const { signer, payload, sig, document } = verifySigned(item, 'membership', memberKeys(state));
   const fields = parseFields(document, state.circleId);
   // Step 5.
@@ -323,7 +322,7 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
 }
 
 /**
- * The rest of §8 step 4 for a payload parsePayload accepted (JSON, v, type, signer): a known op
+ * §8's payload checks 5–8 for a payload parsePayload accepted (1–4: JSON, v, type, signer): a known op
  * with exactly its fields (`malformed`), this circle (`context_mismatch`), then the form of seq
  * (an integer, `malformed`) and prev (null or 32 bytes of b64u, `bad_encoding`).
  */
@@ -350,7 +349,7 @@ async function parseMember(value: unknown): Promise<Member> {
   return { identity, role: role as Role };
 }
 
-/** §8 step 7: a key commitment that is not 32 bytes is `bad_encoding`. */
+/** §8's new epoch and genesis step 9: a key commitment that is not 32 bytes is `bad_encoding`. */
 function parseCommitment(fields: JsonObject): Uint8Array {
   return unb64u(fields['key_commitment'], KEY_BYTES);
 }
@@ -367,10 +366,6 @@ function startEpoch(state: CircleState, fields: JsonObject): CircleState {
   };
 }
 
-function hasAdmin(members: ReadonlyMap<string, Member>): boolean {
-  return [...members.values()].some((m) => m.role === 'admin');
-}
-
 /** The device an op names: a current member other than the signer, else `invalid_operation`. */
 function target(state: CircleState, signer: Uint8Array, fields: JsonObject): string {
   const deviceId = unb64uId(fields['device_id']);
@@ -383,8 +378,13 @@ function target(state: CircleState, signer: Uint8Array, fields: JsonObject): str
 function without(state: CircleState, id: string, fields: JsonObject): CircleState {
   const members = new Map(state.members);
   members.delete(id);
-  if (!hasAdmin(members)) throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
   return startEpoch({ ...state, members }, fields);
+}
+
+/** Whether `id` is the only admin: the one way a circle could lose its last, as remove and role never name their signer. */
+function onlyAdmin(state: CircleState, id: string): boolean {
+  const admins = [...state.members].filter(([, m]) => m.role === 'admin');
+  return admins.length === 1 && admins[0]![0] === id;
 }
 
 type OpHandler = (state: CircleState, signer: Uint8Array, fields: JsonObject) => Promise<CircleState> | CircleState;
@@ -404,6 +404,8 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
   },
   remove: (state, signer, fields) => without(state, target(state, signer, fields), fields),
   leave: (state, signer, fields) => {
+    if (onlyAdmin(state, b64u(signer)))
+      throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
     const after = without(state, b64u(signer), fields);
     return { ...after, leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]) };
   },
@@ -413,7 +415,6 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
     if (typeof role !== 'string' || !ROLES.includes(role)) throw new ProtocolError('malformed', 'unknown role');
     const members = new Map(state.members);
     members.set(id, { identity: state.members.get(id)!.identity, role: role as Role });
-    if (!hasAdmin(members)) throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
     return { ...state, members };
   },
   rotate: (state, _signer, fields) => startEpoch(state, fields),

@@ -190,27 +190,45 @@ async function recordFile(): Promise<VectorFile> {
     [1, newEpochKey()],
     [2, newEpochKey()],
   ]);
+  const both = [b64u(alice.public.deviceId), b64u(bo.public.deviceId)].sort();
   const base = {
     epoch_keys: Object.fromEntries([...keys].map(([e, k]) => [String(e), b64u(k)])),
     members: [makeIdentity(alice), makeIdentity(bo)],
+    epoch_members: { '1': both, '2': both },
   };
   const writes: { author: DeviceKeys; epoch: number; body: JsonObject | null; comment: string }[] = [
     {
       author: alice,
       epoch: 1,
-      body: { kind: 'note', text: 'Mere is safe tonight — checked at 21:40.' },
+      body: { kind: 'note', title: 'Tonight', text: 'Mere is safe tonight — checked at 21:40.' },
       comment: "Alice's note in epoch 1",
     },
     {
       author: bo,
       epoch: 2,
-      body: { kind: 'ally', name: 'Tama', phone: '+64 21 000 0000', trusted: true, order: 3 },
+      body: {
+        kind: 'ally',
+        name: 'Tama',
+        reach: '+64 21 000 0000',
+        roles: ['supports-me', 'facilitator'],
+        whatTheyKnow: 'that I am staying with Mere',
+        whatIWantThemToKnow: '',
+        availability: 'evenings',
+        trustNotes: '',
+        status: 'ally',
+      },
       comment: "Bo's ally in epoch 2",
     },
     {
       author: alice,
       epoch: 2,
-      body: { kind: 'plan', steps: ['bag by the door', 'code word: "blue kettle"'], long: 'x'.repeat(600) },
+      body: {
+        kind: 'plan',
+        section: 'leaving-safely',
+        answer: `Bag by the door; code word: "blue kettle". ${'Call Tama first. '.repeat(30)}`,
+        shareable: true,
+        allyIds: [b64u(newId())],
+      },
       comment: 'a larger body, the 1024 bucket',
     },
     { author: bo, epoch: 2, body: null, comment: "Bo's tombstone: deleted, no body" },

@@ -172,11 +172,14 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     return { keys, unreadable: [...held.unreadable].sort((a, b) => a - b) };
   },
   record: async (v) => {
-    const authors = await identityKeys(v['members']);
-    // The vector lists the members of the record's epoch; it carries no log to say more.
-    const payload = await openRecord(v['envelope'], epochMap(obj(v, 'epoch_keys')), (deviceId) =>
-      authors.get(b64u(deviceId)),
-    );
+    const identities = await identityKeys(v['members']);
+    // Who was a member during each epoch, as a verified log says (§8): the author of a record must
+    // be one of its epoch's.
+    const during = new Map(Object.entries(obj(v, 'epoch_members')).map(([e, ids]) => [Number(e), expectArray(ids)]));
+    const payload = await openRecord(v['envelope'], epochMap(obj(v, 'epoch_keys')), (deviceId, epoch) => {
+      const id = b64u(deviceId);
+      return during.get(epoch)?.includes(id) === true ? identities.get(id) : undefined;
+    });
     return { payload };
   },
   membership: async (v) => {

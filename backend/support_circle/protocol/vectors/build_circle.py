@@ -10,7 +10,8 @@ from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
-from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+from support_circle.protocol.vectors import build_log_rules
+from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
 Files = dict[str, dict[str, Any]]
@@ -128,14 +129,19 @@ def records_vectors() -> dict[str, Any]:
     keys = {1: circle_keys.new_epoch_key(), 2: circle_keys.new_epoch_key()}
     ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
     change = primitives.random_bytes(16)
-    body = {"kind": "note", "text": "Checked in with Mere — she is safe tonight."}
+    body = {"kind": "note", "title": "Tonight", "text": "Checked in with Mere — she is safe tonight."}
     note = records.seal_record(alice, ref, keys[2], change_id=change, hlc=HLC + b64u(alice.device_id), body=body)
     tomb_ref = RecordRef(circle_id, primitives.random_bytes(16), 2)
     tombstone = records.seal_record(bo, tomb_ref, keys[2], change_id=change, hlc=HLC + b64u(bo.device_id), body=None)
     payload = _payload(alice, ref, change, body)
+    with substream("record/epoch-members"):
+        # Cy was removed by the entry that began epoch 2; Dee was added during it.
+        cy, dee = DeviceKeys.generate(), DeviceKeys.generate()
+    during = {1: [alice, bo, cy], 2: [alice, bo, dee]}
     base: dict[str, Any] = {
         "epoch_keys": {str(e): b64u(k) for e, k in keys.items()},
-        "members": [alice.identity(), bo.identity()],
+        "members": [alice.identity(), bo.identity(), cy.identity(), dee.identity()],
+        "epoch_members": {str(e): sorted(b64u(d.device_id) for d in ds) for e, ds in during.items()},
     }
     moved_id = changed(note, record_id=b64u(primitives.random_bytes(16)))
     elsewhere = _raw_record(
@@ -253,8 +259,88 @@ def records_vectors() -> dict[str, Any]:
                 envelope=_raw_record(ref, keys[2], _signed_inner(alice, {**payload, "body": _nested(130)})),
                 **base,
             ),
+            *_epoch_author_vectors(cy, dee, circle_id, keys, base),
+            *_payload_vectors(alice, bo, ref, keys[2], payload, base),
         ],
     )
+
+
+def _payload_vectors(
+    alice: DeviceKeys,
+    bo: DeviceKeys,
+    ref: RecordRef,
+    key: bytes,
+    payload: dict[str, Any],
+    base: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Alice's validly signed payloads that break one of §7 steps 9 to 13 each."""
+    without_body = {k: v for k, v in payload.items() if k != "body"}
+    cases = [
+        ("other type", "a record payload whose type says note", "wrong_type", {**payload, "type": "note"}),
+        (
+            "author not the signer",
+            "Alice signs words that name Bo as their author",
+            "context_mismatch",
+            {**payload, "author": b64u(bo.device_id), "hlc": HLC + b64u(bo.device_id)},
+        ),
+        ("unknown member", "a payload member this version does not define", "malformed", {**payload, "mood": "ok"}),
+        ("no body", "deleted false and no body", "malformed", without_body),
+        ("tombstone with a body", "deleted true and a body", "malformed", {**payload, "deleted": True}),
+        ("deleted as text", 'deleted "false"', "malformed", {**payload, "deleted": "false"}),
+        ("body not an object", "a body that is a string", "malformed", {**payload, "body": "hello"}),
+        ("change id of 8 bytes", "change_id is an id", "bad_encoding", {**payload, "change_id": b64u(bytes(8))}),
+        ("epoch as text", 'the signed epoch "2"', "malformed", {**payload, "epoch": "2"}),
+    ]
+    with substream("record/payload-checks"):
+        return [
+            vector(name, comment, expect, envelope=_raw_record(ref, key, _signed_inner(alice, signed_payload)), **base)
+            for name, comment, expect, signed_payload in cases
+        ]
+
+
+def _epoch_author_vectors(
+    cy: DeviceKeys, dee: DeviceKeys, circle_id: bytes, keys: dict[int, bytes], base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A record's author is one of the members during its epoch (§7 step 7, §8), not of another."""
+    with substream("record/epoch-authors"):
+        refs = {e: RecordRef(circle_id, primitives.random_bytes(16), e) for e in (1, 2)}
+        change = primitives.random_bytes(16)
+        body = {"kind": "note", "title": "Thursday", "text": "I can drive on Thursday."}
+
+        def sealed(author: DeviceKeys, epoch: int) -> dict[str, Any]:
+            hlc = HLC + b64u(author.device_id)
+            return records.seal_record(author, refs[epoch], keys[epoch], change_id=change, hlc=hlc, body=body)
+
+        return [
+            vector(
+                "removed member's earlier record",
+                "Cy wrote under epoch 1, before the entry that began epoch 2 removed it",
+                envelope=sealed(cy, 1),
+                payload=_payload(cy, refs[1], change, body),
+                **base,
+            ),
+            vector(
+                "removed member writes later",
+                "Cy, removed when epoch 2 began, seals under epoch 2 with a key it was never meant to have",
+                "unknown_author",
+                envelope=sealed(cy, 2),
+                **base,
+            ),
+            vector(
+                "added member writes earlier",
+                "Dee, added during epoch 2, seals under epoch 1",
+                "unknown_author",
+                envelope=sealed(dee, 1),
+                **base,
+            ),
+            vector(
+                "added member's record",
+                "Dee writes under epoch 2, during which it was added",
+                envelope=sealed(dee, 2),
+                payload=_payload(dee, refs[2], change, body),
+                **base,
+            ),
+        ]
 
 
 def _nested(depth: int) -> dict[str, Any]:
@@ -397,6 +483,7 @@ def membership_vectors() -> dict[str, Any]:
                 entries=[*log[:1], a.sign({**_parsed(log[1]), "v": 1.0})],
                 **base,
             ),
+            *build_log_rules.build([a, b, c, server], log, states, base),
         ],
     )
 

@@ -48,7 +48,9 @@ def build() -> Files:
         "epoch_keys": group_file(
             "epoch_keys",
             "The epoch keys member B holds, and the epochs it cannot read, in a circle where C left "
-            "(epoch 1, keyed by C) and admin A then rotated (epoch 2) (§16, 'A member's bad data').",
+            "(epoch 1, keyed by C) and admin A then rotated (epoch 2) (§16, 'A member's bad data'). "
+            "A added B and C with no rotate before them: a reader does not require one (§16, 'Epochs in a "
+            "shared circle').",
             [
                 vector(
                     "all sound",

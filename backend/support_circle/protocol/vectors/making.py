@@ -10,6 +10,9 @@ from support_circle.protocol.encoding import b64u, unb64u
 
 Vector = dict[str, Any]
 
+# The seed of the stream drawn from now, for substream(); None when the draws are random.
+_seed: bytes | None = None
+
 
 @contextlib.contextmanager
 def randomness(seed: bytes | None) -> Iterator[None]:
@@ -17,6 +20,7 @@ def randomness(seed: bytes | None) -> Iterator[None]:
 
     HPKE's ephemeral keys are drawn inside ``cryptography`` and stay random.
     """
+    global _seed
     if seed is None:
         yield
         return
@@ -30,12 +34,22 @@ def randomness(seed: bytes | None) -> Iterator[None]:
             out += primitives.sha256(seed + counter.to_bytes(8, "big"))
         return out[:n]
 
-    original = primitives.random_bytes
-    primitives.random_bytes = drbg
+    original, outer_seed = primitives.random_bytes, _seed
+    primitives.random_bytes, _seed = drbg, seed
     try:
         yield
     finally:
-        primitives.random_bytes = original
+        primitives.random_bytes, _seed = original, outer_seed
+
+
+def substream(label: str) -> contextlib.AbstractContextManager[None]:
+    """Draws from a stream of their own, named ``label``, leaving the main stream where it is.
+
+    Vectors added to a builder draw here, so every file built after them keeps its bytes (the
+    committed files must be what the generator makes, and other groups' files are not theirs to
+    change). Without a seed the draws stay random.
+    """
+    return randomness(None if _seed is None else _seed + b"/" + label.encode())
 
 
 def vector(name: str, comment: str, expect: str = "ok", **fields: Any) -> Vector:

@@ -92,8 +92,16 @@ def _key_envelope(v: Vector) -> Outputs:
 
 def _record(v: Vector) -> Outputs:
     keys = {int(epoch): unb64u(key) for epoch, key in v["epoch_keys"].items()}
-    members = {i.device_id: i.sign_pub for i in map(verify_identity, v["members"])}
-    return {"payload": records.open_record(v["envelope"], keys, members.get)}
+    identities = {i.device_id: i.sign_pub for i in map(verify_identity, v["members"])}
+    during = {int(epoch): {unb64u(d) for d in ids} for epoch, ids in v["epoch_members"].items()}
+    # The envelope's own epoch, as a client's lookup takes it (open_record refuses one that is no
+    # integer before it looks anyone up).
+    epoch = v["envelope"].get("epoch")
+
+    def author(device_id: bytes) -> bytes | None:
+        return identities.get(device_id) if device_id in during.get(epoch, set()) else None
+
+    return {"payload": records.open_record(v["envelope"], keys, author)}
 
 
 def _membership(v: Vector) -> Outputs:
