@@ -2,6 +2,7 @@
 reference client passes over what a member can break, names the member, and keeps syncing; what
 only the server can do is still refused."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from support_circle.client import Device
 from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives
-from support_circle.protocol.encoding import b64u
+from support_circle.protocol.encoding import b64u, unb64u
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
 
@@ -65,6 +66,18 @@ def _leave_with_a_bad_key(replica: CircleReplica) -> int:
     return state.epoch + 1
 
 
+def test_a_new_member_reads_nothing_written_before_it_was_let_in(circle: Circle, new_device: NewDevice) -> None:
+    """PROTOCOL §16: the admin's client starts a new epoch before each add, as the app does."""
+    circle.alice.write({"title": "before", "text": "written before Cai was let in"})
+    circle.alice.push()
+    cai = _join(circle.alice, new_device())
+    ops = [json.loads(unb64u(entry["payload"]))["op"] for entry in circle.alice.log]
+    assert ops == ["genesis", "rotate", "add", "rotate", "add", "rotate", "add"], "a rotate before every add"
+    assert set(cai.keys) == {circle.alice.verified.epoch}, "the new member holds only the epoch it joined in"
+    cai.pull()
+    assert cai.records == {} and not cai.set_aside, "what was written before is under a key it never got"
+
+
 def test_a_members_unreadable_record_is_set_aside_and_the_circle_keeps_syncing(circle: Circle) -> None:
     _push_raw(circle.mallory, _garbage(circle))
     note = circle.alice.write({"kind": "note", "text": "Friday at Rewa's"})
@@ -108,8 +121,10 @@ def test_a_record_under_the_leavers_epoch_is_set_aside_and_named_after_the_leave
     entry = membership.leave(circle.mallory.device.keys, state, key)
     ids = {"alice": circle.alice.device.keys.device_id, "bea": circle.bea.device.keys.device_id}
     envelopes = [
-        circle_keys.seal_key_envelope(circle.alice.circle_id, 1, state.members[ids["alice"]].identity, bad),
-        circle_keys.seal_key_envelope(circle.alice.circle_id, 1, state.members[ids["bea"]].identity, key),
+        circle_keys.seal_key_envelope(
+            circle.alice.circle_id, state.epoch + 1, state.members[ids["alice"]].identity, bad
+        ),
+        circle_keys.seal_key_envelope(circle.alice.circle_id, state.epoch + 1, state.members[ids["bea"]].identity, key),
     ]
     circle.mallory.device.call("POST", f"{circle.path}/log", {"entry": entry, "key_envelopes": envelopes})
     circle.bea.refresh()

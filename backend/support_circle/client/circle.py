@@ -129,6 +129,7 @@ class CircleReplica:
     def add_member(self, identity: dict[str, Any], role: str = "member", *, history: bool = False) -> None:
         """Adds a device with the current epoch's key; with ``history``, with the key of every epoch
         this device holds too, so the person's own new device reads everything (§15)."""
+        self._new_epoch_before_adding()
         entry = membership.add(self.device.keys, self.verified, identity, role)
         joiner = _public(identity)
         epoch = self.verified.epoch
@@ -137,6 +138,7 @@ class CircleReplica:
 
     def approve(self, request_id: str, join_request: dict[str, Any]) -> None:
         """Admits a joiner whose request the server holds, after checking its proof elsewhere."""
+        self._new_epoch_before_adding()
         identity = join_request["identity"]
         entry = membership.add(self.device.keys, self.verified, identity)
         epoch = self.verified.epoch
@@ -144,6 +146,12 @@ class CircleReplica:
         body = {"entry": entry, "key_envelopes": [envelope]}
         self.device.call("POST", f"{self.path}/requests/{request_id}/approve", body)
         self.refresh()
+
+    def _new_epoch_before_adding(self) -> None:
+        """In a shared circle a new member reads nothing from before it was let in (§16): a new
+        epoch first, whose key is the only one it gets. The person's own devices read everything."""
+        if self.shared:
+            self.rotate()
 
     def remove_member(self, device_id: bytes) -> None:
         """Removes a member and starts a new epoch whose key only the members who stay receive."""
