@@ -10,7 +10,7 @@ import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';
 import { OpenApp } from './appContext';
 import { Layout } from './Layout';
 import { FirstRun } from './screens/FirstRun';
-import { Main } from './screens/Main';
+import { Main, type Tab } from './screens/Main';
 import { RecoveryKey } from './screens/RecoveryKey';
 import { Unlock } from './screens/Unlock';
 import { strings } from './strings';
@@ -40,6 +40,7 @@ export function App() {
   const [recovery, setRecovery] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const held = useRef<{ session: Session | null; engine: SyncEngine | null }>({ session: null, engine: null });
+  const lastTab = useRef<Tab | null>(null);
   // Kept across a lock (it is no secret): leaving from the unlock screen goes where the person chose.
   const exitTarget = useRef<string | null>(null);
 
@@ -47,6 +48,7 @@ export function App() {
     held.current.engine?.stop();
     held.current.session?.lock();
     held.current = { session: null, engine: null };
+    lastTab.current = null;
     setOpen(null);
     setRecovery(null);
     setPhase((now) => (now === 'open' ? 'locked' : now));
@@ -111,7 +113,13 @@ export function App() {
       )}
       {phase === 'open' && open !== null && recovery === null && (
         <OpenApp session={open.session} engine={engine} version={version}>
-          <Main settings={open.settings} status={status} onSettings={saveSettings} onWiped={() => void wiped()} />
+          <Main
+            settings={open.settings}
+            status={status}
+            onSettings={saveSettings}
+            onWiped={() => void wiped()}
+            lastTab={lastTab}
+          />
         </OpenApp>
       )}
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}

@@ -20,10 +20,15 @@ interface LayoutProps {
  * "Lock now", the screen itself, and the quick exit button.
  *
  * Contract: the page title is always the app's name, whatever the screen shows, because the
- * tab, the history and the phone's app switcher all show it.
+ * tab, the history and the phone's app switcher all show it. While the vault is open and the page
+ * is out of sight, the screen is replaced by the app's name alone.
  */
 export function Layout({ safety, canLock, screen, children }: LayoutProps) {
   const main = useRef<HTMLElement>(null);
+  // Out of sight, an open vault shows nothing of itself: the screens unmount (a form keeps its
+  // words as a sealed draft) and come back as they were. Before unlock there is nothing to hide,
+  // and a passphrase half typed must survive a trip to a password manager.
+  const veiled = safety.veiled && canLock;
   const focusMain = () => main.current?.focus();
 
   useEffect(() => {
@@ -61,8 +66,16 @@ export function Layout({ safety, canLock, screen, children }: LayoutProps) {
         )}
       </header>
       <main class="page" id="main" tabIndex={-1} ref={main}>
-        {children}
-        <HistoryNotice onDismissed={focusMain} />
+        {veiled ? (
+          <p class="veiled" data-testid="veiled">
+            {strings.appName}
+          </p>
+        ) : (
+          <>
+            {children}
+            <HistoryNotice onDismissed={focusMain} />
+          </>
+        )}
       </main>
       <QuickExit onLeave={safety.leave} shiftPressed={safety.shiftPressed} />
     </>

@@ -3,6 +3,7 @@ import { AutoLock, DEFAULT_HIDDEN_GRACE_MS, DEFAULT_IDLE_LOCK_MS } from '../safe
 import { listenForAutoLock, listenForShiftTriple } from '../safety/listeners';
 import { exitDestination, quickExit, unblankWhenRestored } from '../safety/quickExit';
 import { ShiftTriple } from '../safety/shiftTriple';
+import { listenForHiding } from '../safety/veil';
 
 /**
  * Set on <html> while the app is locked. It carries no content; browser tests read it to see
@@ -31,6 +32,8 @@ export interface SafetyShell {
   exitHref: string;
   /** Shift presses counted towards leaving (0, 1 or 2). */
   shiftPressed: number;
+  /** The page is out of sight or not focused: what it shows must leave the screen (safety/veil.ts). */
+  veiled: boolean;
 }
 
 /**
@@ -41,6 +44,8 @@ export function useSafetyShell(settings: SafetySettings): SafetyShell {
   const { exitTarget = null, idleMs = DEFAULT_IDLE_LOCK_MS, hiddenGraceMs = DEFAULT_HIDDEN_GRACE_MS } = settings;
   const [locked, setLocked] = useState(false);
   const [shiftPressed, setShiftPressed] = useState(0);
+  const [veiled, setVeiled] = useState(false);
+  useEffect(() => listenForHiding(setVeiled), []);
   const dropKeys = useRef(settings.dropKeys);
   dropKeys.current = settings.dropKeys;
 
@@ -106,5 +111,6 @@ export function useSafetyShell(settings: SafetySettings): SafetyShell {
     leave,
     exitHref: exitDestination(exitTarget, navigator.onLine, location.origin),
     shiftPressed,
+    veiled,
   };
 }

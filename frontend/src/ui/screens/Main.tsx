@@ -10,7 +10,7 @@ import { Allies } from './Allies';
 import { Plan } from './Plan';
 import { Settings } from './Settings';
 
-type Tab = 'plan' | 'allies' | 'circles' | 'settings';
+export type Tab = 'plan' | 'allies' | 'circles' | 'settings';
 
 const TABS: readonly { tab: Tab; label: string }[] = [
   { tab: 'plan', label: strings.navPlan },
@@ -24,12 +24,20 @@ export interface MainProps {
   status: SyncStatus;
   onSettings(settings: AppSettings): Promise<void>;
   onWiped(): void;
+  /**
+   * The tab shown last while this vault is open, kept by the app: when the page is veiled out of
+   * sight the screens unmount, and must come back on the same tab. Cleared on lock.
+   */
+  lastTab: { current: Tab | null };
 }
 
 /** The unlocked app: the plan, the allies, the circles and the settings, with the sync status above. */
 export function Main(props: MainProps) {
   // Opened from an invite link: straight to joining.
-  const [tab, setTab] = useState<Tab>(() => (location.hash.startsWith('#join=') ? 'circles' : 'plan'));
+  const [tab, setTab] = useState<Tab>(
+    () => props.lastTab.current ?? (location.hash.startsWith('#join=') ? 'circles' : 'plan'),
+  );
+  props.lastTab.current = tab;
   const session = useSession();
   const engine = useEngine();
   const version = useSyncVersion();
