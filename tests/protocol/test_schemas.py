@@ -54,7 +54,11 @@ def _wire_objects() -> Iterator[tuple[str, Any]]:
 
 
 def _classify(group: str, key: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if key in {"identity", "a", "b"} or (group == "record" and key == "members"):
+    if group == "json" and key == "document_hex":
+        document = parse_json(bytes.fromhex(value))
+        if isinstance(document, dict) and "payload" in document:
+            yield from _classify("identity", "identity", document)
+    elif key in {"identity", "a", "b"} or (group == "record" and key == "members"):
         for identity in value if isinstance(value, list) else [value]:
             yield "signed-object.schema.json", identity
             yield "identity-payload.schema.json", _payload(identity)
@@ -86,6 +90,7 @@ _SIMPLE = {
     ("invite", "record"): "invite-record.schema.json",
     ("join_request", "request"): "join-request.schema.json",
     ("escrow", "escrow"): "escrow.schema.json",
+    ("time", "text"): "defs.schema.json#/$defs/timestamp",
 }
 
 WIRE_OBJECTS = list(_wire_objects())

@@ -82,7 +82,7 @@ def parse_json(data: bytes) -> Any:
         )
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise ProtocolError("malformed", "not JSON") from exc
-    _check_depth(document)
+    _check_tree(document)
     return document
 
 
@@ -103,20 +103,35 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_depth(document: Any) -> None:
-    """Refuses more than MAX_DEPTH nested arrays and objects; a top-level object is depth 1."""
-    level = [document] if isinstance(document, dict | list) else []
-    depth = 0
+# Only a \u escape can put one in a string: strict UTF-8 decoding has refused every other way.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _check_tree(document: Any) -> None:
+    """Refuses more than MAX_DEPTH nested arrays and objects (a top-level object is depth 1), and
+    a string or member name holding a lone surrogate, which no UTF-8 can carry (§1)."""
+    level, depth = [document], 0
     while level:
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
-        level = [
-            child
-            for node in level
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, dict | list)
-        ]
+        children: list[Any] = []
+        for node in level:
+            if isinstance(node, str):
+                _no_surrogate(node)
+            elif isinstance(node, dict):
+                for name, child in node.items():
+                    _no_surrogate(name)
+                    children.append(child)
+            elif isinstance(node, list):
+                children.extend(node)
+        if any(isinstance(node, dict | list) for node in level):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
+        level = children
+
+
+def _no_surrogate(text: str) -> None:
+    if _SURROGATE.search(text):
+        raise ProtocolError("malformed", "a \\u escape of a lone surrogate")
 
 
 def dump_json(document: Mapping[str, Any]) -> bytes:

@@ -73,6 +73,23 @@ describe('strict JSON', () => {
     expect(await failsWith(() => parseJsonBytes(fromHex('efbbbf7b7d')))).toBe('malformed');
   });
 
+  it('reads an escaped surrogate pair and refuses a lone surrogate with malformed (§1)', async () => {
+    expect(parseJson('"\\ud83d\\ude00"')).toBe('\u{1f600}');
+    expect(parseJson('"\\uD83D\\uDE00"')).toBe('\u{1f600}');
+    for (const text of [
+      '"\\ud800"',
+      '"\\udc00"',
+      '"\\ud800x"',
+      '"\\ud800\\u0041"',
+      '"\\ud800\\ud800"',
+      '"\\ude00\\ud83d"',
+      '{"\\udfff":1}',
+      '["a\\udbff"]',
+    ]) {
+      expect(await failsWith(() => parseJson(text)), text).toBe('malformed');
+    }
+  });
+
   it('allows 128 arrays and objects nested, and refuses 129 (§1)', async () => {
     const arrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
     const objects = (n: number) => '{"a":'.repeat(n - 1) + '{}' + '}'.repeat(n - 1);

@@ -19,8 +19,9 @@ const nonIntegerLiterals = new WeakMap<object, Set<string | number>>();
  * Contract: invalid UTF-8, a byte-order mark, anything outside RFC 8259 (trailing commas,
  * comments, NaN, single quotes, control characters in strings, trailing data), more than 128
  * arrays and objects nested, a number that is not a finite double, an integer (no fraction or
- * exponent) beyond ±(2^53 − 1), and an object with a member name twice all fail with `malformed`. JSON.parse would
- * silently keep the last duplicate, letting two readers see two different documents.
+ * exponent) beyond ±(2^53 − 1), a `\u` escape of a lone surrogate, and an object with a member
+ * name twice (after unescaping) all fail with `malformed`. JSON.parse would silently keep the
+ * last duplicate, letting two readers see two different documents.
  */
 export function parseJsonBytes(bytes: Uint8Array): unknown {
   return parseJson(fromUtf8(bytes));
@@ -193,10 +194,23 @@ class Parser {
     };
     if (c !== undefined && Object.hasOwn(simple, c)) return simple[c]!;
     if (c !== 'u') return this.fail('bad escape');
+    const unit = this.hex4();
+    // §1: a surrogate only as a high one escaped right before a low one. A lone one has no UTF-8
+    // form, so readers would disagree on it (RFC 8259 §8.2); the reference client refuses it.
+    if (unit >= 0xdc00 && unit <= 0xdfff) this.fail('lone surrogate');
+    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
+    if (!this.text.startsWith('\\u', this.pos)) this.fail('lone surrogate');
+    this.pos += 2;
+    const low = this.hex4();
+    if (low < 0xdc00 || low > 0xdfff) this.fail('lone surrogate');
+    return String.fromCharCode(unit, low);
+  }
+
+  private hex4(): number {
     const hex = this.text.slice(this.pos, this.pos + 4);
     if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('bad \\u escape');
     this.pos += 4;
-    return String.fromCharCode(parseInt(hex, 16));
+    return parseInt(hex, 16);
   }
 }
 
