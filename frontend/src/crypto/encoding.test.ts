@@ -25,8 +25,9 @@ describe('b64u', () => {
     expect(await failsWith(() => unb64u(text))).toBe('bad_encoding');
   });
 
-  it('refuses a non-string and a wrong length with bad_encoding', async () => {
-    expect(await failsWith(() => unb64u(42))).toBe('bad_encoding');
+  it('refuses a non-string with malformed (a JSON type, §1 step 7) and a wrong length with bad_encoding', async () => {
+    for (const value of [42, null, undefined, ['AQID'], { a: 'AQID' }])
+      expect(await failsWith(() => unb64u(value)), String(value)).toBe('malformed');
     expect(await failsWith(() => unb64u('AQID', 4))).toBe('bad_encoding');
   });
 });
@@ -180,8 +181,75 @@ describe('strict JSON', () => {
   it('checks the version before the members, and refuses unknown members', async () => {
     expect(await failsWith(() => expectObject({ v: 2, junk: 1 }, ['v']))).toBe('unsupported_version');
     expect(await failsWith(() => expectObject({ v: 1, junk: 1 }, ['v']))).toBe('malformed');
-    expect(await failsWith(() => expectObject({ w: 1 }, ['v']))).toBe('malformed');
+    // An object that defines v: an absent v is no version 1 either (§1 step 3).
+    expect(await failsWith(() => expectObject({ w: 1 }, ['v']))).toBe('unsupported_version');
+    // One that does not define v: a v in it is just a member it does not have.
+    expect(await failsWith(() => expectObject({ v: 2 }, ['nonce'], ['ct']))).toBe('malformed');
     expect(await failsWith(() => expectObject([], []))).toBe('malformed');
+  });
+});
+
+describe('checking an object (§1 steps 6 to 8)', () => {
+  const id = b64u(new Uint8Array(16));
+  const key = b64u(new Uint8Array(32));
+  const envelope = (fields: Record<string, unknown>) =>
+    expectObject({ v: 1, circle_id: id, epoch: 3, recipient: id, sealed: 'AAAA', ...fields }, [
+      'v',
+      'circle_id',
+      'epoch',
+      'recipient',
+      'sealed',
+    ]);
+
+  it('refuses a member of the wrong JSON type with malformed, b64u members included', async () => {
+    for (const fields of [
+      { circle_id: 42 },
+      { circle_id: null },
+      { sealed: ['AAAA'] },
+      { epoch: '3' },
+      { epoch: true },
+      { epoch: -1 },
+      { epoch: 2 ** 32 },
+    ]) {
+      expect(await failsWith(() => envelope(fields)), JSON.stringify(fields)).toBe('malformed');
+    }
+    expect(await failsWith(() => envelope({ epoch: undefined }))).toBe('malformed');
+    const floats = parseJson(`{"v":1,"circle_id":"${id}","epoch":3.0,"recipient":"${id}","sealed":""}`);
+    expect(await failsWith(() => expectObject(floats, ['v', 'circle_id', 'epoch', 'recipient', 'sealed']))).toBe(
+      'malformed',
+    );
+  });
+
+  it('refuses a b64u member that is not canonical, or not of its fixed length, with bad_encoding', async () => {
+    for (const fields of [
+      { circle_id: b64u(new Uint8Array(15)) },
+      { circle_id: `${id}=` },
+      { recipient: key },
+      { sealed: 'AAA=' },
+    ]) {
+      expect(await failsWith(() => envelope(fields)), JSON.stringify(fields)).toBe('bad_encoding');
+    }
+  });
+
+  it('checks every type before any encoding, whatever the member order', async () => {
+    expect(await failsWith(() => envelope({ circle_id: 'A', epoch: '3' }))).toBe('malformed');
+    expect(await failsWith(() => envelope({ epoch: '3', circle_id: 'A' }))).toBe('malformed');
+    expect(await failsWith(() => envelope({ v: 2, epoch: '3', junk: 1 }))).toBe('unsupported_version');
+    expect(await failsWith(() => envelope({ epoch: '3', junk: 1 }))).toBe('malformed');
+  });
+
+  it('takes null only where the table allows it, and a time only in §1 form', async () => {
+    const head = (prev: unknown) => expectObject({ prev, sig: null }, ['prev'], ['sig']);
+    expect(head(null)['prev']).toBeNull();
+    expect(await failsWith(() => head(b64u(new Uint8Array(31))))).toBe('bad_encoding');
+    const expiring = (expires_at: unknown) => expectObject({ expires_at }, ['expires_at']);
+    expect(expiring('2024-02-29T00:00:00Z')['expires_at']).toBe('2024-02-29T00:00:00Z');
+    for (const time of ['2026-02-30T00:00:00Z', '2026-01-01T00:00:00+00:00', 1767225600])
+      expect(await failsWith(() => expiring(time)), String(time)).toBe('malformed');
+  });
+
+  it('leaves an object member, and a name outside the table, to the caller', () => {
+    expect(expectObject({ member: 'nobody', format: 3 }, ['member', 'format'])['member']).toBe('nobody');
   });
 });
 

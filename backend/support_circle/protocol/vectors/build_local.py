@@ -7,6 +7,7 @@ from support_circle.protocol import primitives, vault
 from support_circle.protocol.encoding import b64u, dump_json, parse_json, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.safety import safety_number
+from support_circle.protocol.vectors import build_identity
 from support_circle.protocol.vectors.making import changed, flip, group_file, vector
 
 Files = dict[str, dict[str, Any]]
@@ -129,6 +130,7 @@ def identity() -> dict[str, Any]:
                 "bad_encoding",
                 identity=changed(good, payload=good["payload"] + "="),
             ),
+            *build_identity.order_of_checks(keys, other),
         ],
     )
 
