@@ -1,16 +1,45 @@
-"""PROTOCOL.md §1 as the code reads it: its member table and its order of checks."""
+"""PROTOCOL.md §1 as the code reads it: its worked examples, its member table, its order of checks."""
 
 import re
 from typing import Any
 
 import pytest
 
-from support_circle.protocol.encoding import expect_object
+from support_circle.protocol import circle_keys, primitives, vault
+from support_circle.protocol.encoding import ctx, expect_object, u32, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.members import MEMBER_KINDS, NULLABLE
 from tests.conftest import REPO
 
 PROTOCOL = (REPO / "shared_schema" / "PROTOCOL.md").read_text()
+
+
+def _in_spec(hex_text: str) -> bool:
+    """Whether the spec shows these bytes, however its example splits them over words and lines."""
+    return hex_text in re.sub(r"[^0-9a-f]", "", PROTOCOL)
+
+
+def test_the_hkdf_example_is_what_the_code_derives() -> None:
+    key, circle_id = unb64u("s-KI4Xa7249mlySaQ_mhxpZ3GA48idKIW2BBE8jvOlg"), unb64u("l6hESjjsYJOm8yqH3gn82g")
+    info = b"support-circle/v1/record-key"
+    derived = circle_keys.record_key(key, circle_id)
+    assert derived == primitives.hkdf(key, circle_id, info, 32)
+    assert derived.hex() == "8dd1f57eea009616c0aee08bc1950838cd5790f14466793fc398eb8a34ad670b"
+    # The mistake §1 warns about gives another key: the info is the bare label, not a ctx.
+    wrong = primitives.hkdf(key, circle_id, ctx("support-circle/v1/record-key"), 32)
+    assert wrong.hex() == "f32e44474df4ca3efb0b96a8fe9b1d521f397215b6e270252b90145032c0b5f2"
+    for shown in (key.hex(), circle_id.hex(), info.hex(), derived.hex(), wrong.hex()):
+        assert _in_spec(shown)
+
+
+def test_the_hpke_info_and_aad_examples_are_what_the_code_builds() -> None:
+    circle_id, recipient = unb64u("LQez5hVL5z2kaHrjMAuEtA"), unb64u("Ky0qFQz6ZRuYqBvbmWu2tw")
+    info = ctx("support-circle/v1/key-envelope", circle_id, u32(2), recipient)
+    assert _in_spec(info.hex())
+    vault_id = unb64u("SUy380vjKTtJnh3lZrhATA")
+    aad = ctx("support-circle/v1/vault-wrap", vault_id, b"passphrase")
+    assert aad.hex().startswith("0000001c") and _in_spec(aad.hex())
+    assert vault._wrap_aad(vault_id, "passphrase") == aad
 
 
 def _spec_member_table() -> dict[str, tuple[str, str]]:

@@ -55,7 +55,7 @@ def lp(data: bytes) -> bytes:
 
 
 def ctx(label: str, *fields: bytes) -> bytes:
-    """The domain-separated input of every hash, signature, AAD and HKDF info (§1)."""
+    """The input of every hash, signature, AEAD aad and HPKE info (§1); never an HKDF info or salt."""
     return lp(label.encode()) + b"".join(lp(f) for f in fields)
 
 

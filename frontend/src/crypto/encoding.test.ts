@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { failsWith } from '../testing/crypto';
+import { recordKey } from './circleKeys';
 import { b64u, ctx, fromHex, toHex, u32, unb64u } from './encoding';
 import { checkPayloadVersion, expectInt, expectObject, parseJson, parseJsonBytes } from './json';
 import { pad, unpad } from './padding';
+import { hkdf } from './primitives';
 
 describe('b64u', () => {
   it('round-trips every length around a block boundary', () => {
@@ -41,6 +43,43 @@ describe('ctx', () => {
 
   it('keeps field boundaries: ("a","bc") and ("ab","c") differ', () => {
     expect(toHex(ctx('x', 'a', 'bc'))).not.toBe(toHex(ctx('x', 'ab', 'c')));
+  });
+});
+
+describe('the worked examples of §1', () => {
+  it('derives record_key with the bare label as the HKDF info and the raw circle id as the salt', async () => {
+    const key = unb64u('s-KI4Xa7249mlySaQ_mhxpZ3GA48idKIW2BBE8jvOlg');
+    const circleId = unb64u('l6hESjjsYJOm8yqH3gn82g');
+    expect(toHex(circleId)).toBe('97a8444a38ec6093a6f32a87de09fcda');
+    const info = new TextEncoder().encode('support-circle/v1/record-key');
+    expect(toHex(info)).toBe('737570706f72742d636972636c652f76312f7265636f72642d6b6579');
+    expect(toHex(await recordKey(key, circleId))).toBe(
+      '8dd1f57eea009616c0aee08bc1950838cd5790f14466793fc398eb8a34ad670b',
+    );
+    expect(toHex(await hkdf(key, circleId, info, 32))).toBe(toHex(await recordKey(key, circleId)));
+    expect(toHex(await hkdf(key, circleId, ctx('support-circle/v1/record-key'), 32))).toBe(
+      'f32e44474df4ca3efb0b96a8fe9b1d521f397215b6e270252b90145032c0b5f2',
+    );
+  });
+
+  it('builds the HPKE info and an AEAD aad as ctx, a text field as its UTF-8', () => {
+    const info = ctx(
+      'support-circle/v1/key-envelope',
+      unb64u('LQez5hVL5z2kaHrjMAuEtA'),
+      u32(2),
+      unb64u('Ky0qFQz6ZRuYqBvbmWu2tw'),
+    );
+    expect(toHex(info)).toBe(
+      '0000001e737570706f72742d636972636c652f76312f6b65792d656e76656c6f7065' +
+        '000000102d07b3e6154be73da4687ae3300b84b4' +
+        '0000000400000002' +
+        '000000102b2d2a150cfa651b98a81bdb996bb6b7',
+    );
+    expect(toHex(ctx('support-circle/v1/vault-wrap', unb64u('SUy380vjKTtJnh3lZrhATA'), 'passphrase'))).toBe(
+      '0000001c737570706f72742d636972636c652f76312f7661756c742d77726170' +
+        '00000010494cb7f34be3293b499e1de566b8404c' +
+        '0000000a70617373706872617365',
+    );
   });
 });
 

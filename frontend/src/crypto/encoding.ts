@@ -98,9 +98,10 @@ export function lp(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * ctx(label, f1, …, fn) = lp(utf8(label)) || lp(f1) || … (§1): every hash, signature, AAD and HKDF
- * info carries its own label and unambiguous field boundaries, so no two uses can be confused.
- * A string field is taken as its UTF-8 bytes.
+ * ctx(label, f1, …, fn) = lp(utf8(label)) || lp(f1) || … (§1): every hash input, signed message,
+ * AEAD aad and HPKE info carries its own label and unambiguous field boundaries, so no two uses
+ * can be confused. An HKDF info is not a ctx but the bare label (utf8), and an HKDF salt the raw
+ * id. A string field is taken as its UTF-8 bytes, unnormalised.
  */
 export function ctx(label: string, ...fields: readonly (Uint8Array | string)[]): Uint8Array {
   return concat(lp(utf8(label)), ...fields.map((f) => lp(typeof f === 'string' ? utf8(f) : f)));
