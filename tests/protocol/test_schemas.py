@@ -11,7 +11,8 @@ from referencing import Registry, Resource
 
 from support_circle.app import create_app
 from support_circle.protocol import invites, primitives
-from support_circle.protocol.encoding import ctx, parse_json, unb64u
+from support_circle.protocol.encoding import b64u, ctx, parse_json, unb64u
+from support_circle.protocol.members import MEMBER_KINDS, NULLABLE
 from support_circle.protocol.padding import unpad
 from support_circle.protocol.vectors.runner import RUNNERS
 from support_circle.settings import Settings
@@ -57,7 +58,11 @@ def _wire_objects() -> Iterator[tuple[str, Any]]:
 
 
 def _classify(group: str, key: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if key in {"identity", "a", "b"} or (group == "record" and key == "members"):
+    if group == "json" and key == "document_hex":
+        document = parse_json(bytes.fromhex(value))
+        if isinstance(document, dict) and "payload" in document:
+            yield from _classify("identity", "identity", document)
+    elif key in {"identity", "a", "b"} or (group == "record" and key == "members"):
         for identity in value if isinstance(value, list) else [value]:
             yield "signed-object.schema.json", identity
             yield "identity-payload.schema.json", _payload(identity)
@@ -96,6 +101,7 @@ _SIMPLE = {
     ("invite", "record"): "invite-record.schema.json",
     ("join_request", "request"): "join-request.schema.json",
     ("escrow", "escrow"): "escrow.schema.json",
+    ("time", "text"): "defs.schema.json#/$defs/timestamp",
 }
 
 WIRE_OBJECTS = list(_wire_objects())
@@ -142,3 +148,112 @@ def test_the_record_body_examples_match_their_schema() -> None:
         {"kind": "note", "text": "a kind no app knows yet"},
     ]
     assert [check.is_valid(body) for body in wrong] == [False] * len(wrong)
+
+
+def _def(name: str) -> Draft202012Validator:
+    return validator(f"defs.schema.json#/$defs/{name}")
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("b64u", ["AQ==", "AQ=", "+/8", "AQ ID", "AQIDB", "AR", "AQJ", 1, None]),
+        ("id", [b64u(bytes(15)), b64u(bytes(17)), "A" * 21 + "B", "A" * 21 + "=", "A" * 22 + "AA"]),
+        ("bytes16", [b64u(bytes(15)), "A" * 21 + "B"]),
+        ("key32", [b64u(bytes(31)), b64u(bytes(33)), "A" * 42 + "B"]),
+        ("signature", [b64u(bytes(63)), b64u(bytes(65)), "A" * 85 + "B"]),
+        ("nonce", [b64u(bytes(8)), b64u(bytes(13))]),
+        ("sealed_key", [b64u(bytes(79)), b64u(bytes(81)), "A" * 106 + "B"]),
+        ("wrapped_key", [b64u(bytes(47)), b64u(bytes(49))]),
+        ("padded_ct", [b64u(bytes(16)), b64u(bytes(256)), b64u(bytes(273)), "A" * 362 + "B"]),
+        ("epoch", [-1, 2**32, "3", True, 0.5]),
+        ("timestamp", ["2026-01-01T00:00:00+00:00", "2026-01-01t00:00:00z", "\uff12026-01-01T00:00:00Z"]),
+        ("version", [2, 0, "1", True]),
+    ],
+)
+def test_the_schemas_fix_what_json_schema_can_express(name: str, refused: list[Any]) -> None:
+    check = _def(name)
+    assert [value for value in refused if check.is_valid(value)] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("b64u", ["", "AQ", "AQI", "AQID", "-_8"]),
+        ("padded_ct", [b64u(bytes(n + 16)) for n in (256, 512, 65536)]),
+        ("sealed_key", [b64u(bytes(80))]),
+        ("wrapped_key", [b64u(bytes(48))]),
+        ("bytes16", [b64u(bytes(16))]),
+    ],
+)
+def test_the_schemas_take_every_length_the_spec_allows(name: str, accepted: list[Any]) -> None:
+    assert all(_def(name).is_valid(value) for value in accepted)
+
+
+def test_json_schema_cannot_tell_1_from_1_0_and_the_schemas_say_so() -> None:
+    # What §1 refuses and no schema can: the parser keeps 1.0 apart from 1 (the json and identity
+    # vectors check it); the schemas say so where a reader looks.
+    assert _def("version").is_valid(1.0) and _def("epoch").is_valid(3.0)
+    assert _def("timestamp").is_valid("2026-02-30T00:00:00Z")
+    defs = json.loads((SCHEMAS / "defs.schema.json").read_text())["$defs"]
+    assert "1.0" in defs["version"]["$comment"] and "3.0" in defs["epoch"]["$comment"]
+    assert "2026-02-30" in defs["timestamp"]["$comment"]
+
+
+# The member kind (members.py, §1's table) each schema definition stands for.
+_DEF_KINDS = {
+    "id": "b64u16",
+    "bytes16": "b64u16",
+    "key32": "b64u32",
+    "b64u": "b64u",
+    "nonce": "b64u",
+    "signature": "b64u",
+    "sealed_key": "b64u",
+    "wrapped_key": "b64u",
+    "padded_ct": "b64u",
+    "epoch": "u32",
+    "timestamp": "time",
+}
+
+
+def _kinds(prop: dict[str, Any], root: dict[str, Any]) -> set[str]:
+    """The member kinds a property schema stands for ("null" where it also takes null)."""
+    if prop.get("$ref", "").startswith("#/$defs/"):
+        return _kinds(root["$defs"][prop["$ref"].rsplit("/", 1)[-1]], root)
+    if "$ref" in prop:
+        return {_DEF_KINDS.get(prop["$ref"].rsplit("/", 1)[-1], "object")}
+    if "oneOf" in prop:
+        return set().union(*(_kinds(option, root) for option in prop["oneOf"]))
+    if "const" in prop or "enum" in prop:
+        value = prop.get("enum", [prop.get("const")])[0]
+        return {"boolean" if isinstance(value, bool) else "string" if isinstance(value, str) else "u32"}
+    if prop["type"] == "integer":
+        return {"u32" if (prop.get("minimum"), prop.get("maximum")) == (0, 2**32 - 1) else "integer"}
+    return {prop["type"]}
+
+
+def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(schema, dict):
+        yield from schema.get("properties", {}).items()
+        for value in schema.values():
+            yield from _properties(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _properties(value)
+
+
+def test_every_schema_member_has_the_kind_section_1_gives_it() -> None:
+    # record-body is the app's document, outside §1's table; error-body and server-public are the API's.
+    skip = {"record-body.schema.json", "error-body.schema.json", "server-public.schema.json", "defs.schema.json"}
+    seen = set()
+    for path in sorted(p for p in SCHEMAS.glob("*.json") if p.name not in skip):
+        root = json.loads(path.read_text())
+        for name, prop in _properties(root):
+            if name == "v":
+                continue
+            seen.add(name)
+            # sig may be null as §2 reads it, but a wire object is always signed: its schema wants a string.
+            expected = {MEMBER_KINDS[name]} | ({"null"} if name in NULLABLE - {"sig"} else set())
+            assert _kinds(prop, root) == expected, f"{path.name}: {name}"
+    # Only the escrow's content, sealed where no schema of a wire object sees it, has members of its own.
+    assert set(MEMBER_KINDS) - seen <= {"sign_seed", "kem_private", "device", "head", "hash"}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.members import B64U_LENGTHS, MEMBER_KINDS, NULLABLE
 
 VERSION = 1
 ID_BYTES = 16
@@ -21,8 +22,14 @@ def b64u(data: bytes) -> str:
 
 
 def unb64u(text: object, length: int | None = None) -> bytes:
-    """Decodes canonical unpadded base64url; anything else is ``bad_encoding``."""
-    if not isinstance(text, str) or not _B64U.fullmatch(text) or len(text) % 4 == 1:
+    """Decodes canonical unpadded base64url; a string that is not that is ``bad_encoding``.
+
+    A value that is not a string at all (a number, null, an absent member) is ``malformed``: a
+    wrong JSON type, §1 step 7, not a wrong spelling of bytes.
+    """
+    if not isinstance(text, str):
+        raise ProtocolError("malformed", "base64url is a JSON string")
+    if not _B64U.fullmatch(text) or len(text) % 4 == 1:
         raise ProtocolError("bad_encoding", "not canonical base64url")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -48,7 +55,7 @@ def lp(data: bytes) -> bytes:
 
 
 def ctx(label: str, *fields: bytes) -> bytes:
-    """The domain-separated input of every hash, signature, AAD and HKDF info (§1)."""
+    """The input of every hash, signature, AEAD aad and HPKE info (§1); never an HKDF info or salt."""
     return lp(label.encode()) + b"".join(lp(f) for f in fields)
 
 
@@ -82,7 +89,7 @@ def parse_json(data: bytes) -> Any:
         )
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise ProtocolError("malformed", "not JSON") from exc
-    _check_depth(document)
+    _check_tree(document)
     return document
 
 
@@ -103,20 +110,35 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_depth(document: Any) -> None:
-    """Refuses more than MAX_DEPTH nested arrays and objects; a top-level object is depth 1."""
-    level = [document] if isinstance(document, dict | list) else []
-    depth = 0
+# Only a \u escape can put one in a string: strict UTF-8 decoding has refused every other way.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _check_tree(document: Any) -> None:
+    """Refuses more than MAX_DEPTH nested arrays and objects (a top-level object is depth 1), and
+    a string or member name holding a lone surrogate, which no UTF-8 can carry (§1)."""
+    level, depth = [document], 0
     while level:
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
-        level = [
-            child
-            for node in level
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, dict | list)
-        ]
+        children: list[Any] = []
+        for node in level:
+            if isinstance(node, str):
+                _no_surrogate(node)
+            elif isinstance(node, dict):
+                for name, child in node.items():
+                    _no_surrogate(name)
+                    children.append(child)
+            elif isinstance(node, list):
+                children.extend(node)
+        if any(isinstance(node, dict | list) for node in level):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ProtocolError("malformed", f"nested deeper than {MAX_DEPTH}")
+        level = children
+
+
+def _no_surrogate(text: str) -> None:
+    if _SURROGATE.search(text):
+        raise ProtocolError("malformed", "a \\u escape of a lone surrogate")
 
 
 def dump_json(document: Mapping[str, Any]) -> bytes:
@@ -124,15 +146,46 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
 
 
 def expect_object(value: object, required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any]:
-    """``value`` as a JSON object with exactly the members allowed, its version checked first."""
+    """``value`` as a JSON object with exactly the members allowed, checked in §1's order.
+
+    Steps 2, 3, 6, 7 and 8 of "Checking an object", each with its one code: an object
+    (``malformed``); when the object defines ``v``, its version before anything else
+    (``unsupported_version``, an absent ``v`` included); the member names (``malformed``); each
+    member's JSON type from members.py (``malformed``); each b64u member's spelling and fixed
+    length (``bad_encoding``). The section's own checks (step 9) are the caller's.
+    """
     if not isinstance(value, dict):
         raise ProtocolError("malformed", "expected a JSON object")
-    if "v" in value and not is_version(value["v"]):
-        raise ProtocolError("unsupported_version", f"v={value['v']!r}")
+    required = tuple(required)
+    if "v" in required and not is_version(value.get("v")):
+        raise ProtocolError("unsupported_version", f"v={value.get('v')!r}")
     allowed, needed = {*required, *optional}, set(required)
     if not needed <= value.keys() or not value.keys() <= allowed:
         raise ProtocolError("malformed", f"members {sorted(value)} are not {sorted(needed)}")
+    for name, member in value.items():
+        _check_type(name, member)
+    for name, member in value.items():
+        kind = MEMBER_KINDS.get(name)
+        if kind is not None and kind in B64U_LENGTHS and member is not None:
+            unb64u(member, B64U_LENGTHS[kind])
     return value
+
+
+_INTEGER_RANGES = {"u32": (0, 2**32 - 1), "integer": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)}
+_JSON_TYPES = {"b64u": str, "b64u16": str, "b64u32": str, "string": str, "boolean": bool}
+
+
+def _check_type(name: str, member: object) -> None:
+    kind = MEMBER_KINDS.get(name)
+    # An object member is checked whole, its type first, where its section reads it (§1 step 9).
+    if kind is None or kind == "object" or (member is None and name in NULLABLE):
+        return
+    if kind == "time":
+        parse_time(member)
+    elif kind in _INTEGER_RANGES:
+        expect_int(member, *_INTEGER_RANGES[kind])
+    elif not isinstance(member, _JSON_TYPES[kind]):
+        raise ProtocolError("malformed", f"{name} is not a JSON {_JSON_TYPES[kind].__name__}")
 
 
 def expect_int(value: object, low: int = 0, high: int = 2**32 - 1) -> int:

@@ -34,11 +34,15 @@ def sign(seed: bytes, signer_id: bytes, payload: Mapping[str, Any]) -> SignedObj
 
 
 def decode(signed: object) -> tuple[bytes, bytes, bytes]:
-    """``(signer, payload, sig)`` of a signed object, checked for form only."""
+    """``(signer, payload, sig)`` of a signed object, checked for form only (§2 step 1).
+
+    §1's steps first (``unsupported_version``, ``malformed``, ``bad_encoding``); then a ``sig``
+    that is absent, null or empty is ``missing_signature``, one not of 64 bytes ``bad_signature``.
+    """
     fields = expect_object(signed, ("v", "signer", "payload"), ("sig",))
     signer = unb64u_id(fields["signer"])
     payload = unb64u(fields["payload"])
-    if fields.get("sig", "") == "":
+    if fields.get("sig") in (None, ""):
         raise ProtocolError("missing_signature")
     signature = unb64u(fields["sig"])
     if len(signature) != primitives.SIGNATURE_BYTES:
@@ -51,7 +55,8 @@ def verify_bytes(object_type: str, sign_pub: bytes, payload: bytes, signature: b
 
 
 def payload_header(document: object, object_type: str) -> dict[str, Any]:
-    """A payload's first checks (§2 step 4): a JSON object, version 1, of the expected type."""
+    """A payload's first checks (§2 step 4): a JSON object, version 1 (an absent ``v`` is not),
+    of the expected type (an absent ``type``, or one that is not a string, is not)."""
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "a payload is a JSON object")
     if not is_version(document.get("v")):
@@ -62,7 +67,11 @@ def payload_header(document: object, object_type: str) -> dict[str, Any]:
 
 
 def parse_payload(object_type: str, payload: bytes, signer: bytes, signer_field: str) -> dict[str, Any]:
-    """The verified payload as JSON, checked for version, type and the signer it names."""
+    """The verified payload as JSON, checked for version, type and the signer it names.
+
+    The signer field absent or not a string is ``malformed``, not a canonical id ``bad_encoding``,
+    another device than the outer signer ``context_mismatch`` (§2 step 4).
+    """
     document = payload_header(parse_json(payload), object_type)
     if unb64u_id(document.get(signer_field)) != signer:
         raise ProtocolError("context_mismatch", f"payload {signer_field} is not the signer")

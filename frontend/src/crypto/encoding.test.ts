@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { failsWith } from '../testing/crypto';
+import { recordKey } from './circleKeys';
 import { b64u, ctx, fromHex, toHex, u32, unb64u } from './encoding';
 import { checkPayloadVersion, expectInt, expectObject, parseJson, parseJsonBytes } from './json';
 import { pad, unpad } from './padding';
+import { hkdf } from './primitives';
 
 describe('b64u', () => {
   it('round-trips every length around a block boundary', () => {
@@ -25,8 +27,9 @@ describe('b64u', () => {
     expect(await failsWith(() => unb64u(text))).toBe('bad_encoding');
   });
 
-  it('refuses a non-string and a wrong length with bad_encoding', async () => {
-    expect(await failsWith(() => unb64u(42))).toBe('bad_encoding');
+  it('refuses a non-string with malformed (a JSON type, §1 step 7) and a wrong length with bad_encoding', async () => {
+    for (const value of [42, null, undefined, ['AQID'], { a: 'AQID' }])
+      expect(await failsWith(() => unb64u(value)), String(value)).toBe('malformed');
     expect(await failsWith(() => unb64u('AQID', 4))).toBe('bad_encoding');
   });
 });
@@ -40,6 +43,43 @@ describe('ctx', () => {
 
   it('keeps field boundaries: ("a","bc") and ("ab","c") differ', () => {
     expect(toHex(ctx('x', 'a', 'bc'))).not.toBe(toHex(ctx('x', 'ab', 'c')));
+  });
+});
+
+describe('the worked examples of §1', () => {
+  it('derives record_key with the bare label as the HKDF info and the raw circle id as the salt', async () => {
+    const key = unb64u('s-KI4Xa7249mlySaQ_mhxpZ3GA48idKIW2BBE8jvOlg');
+    const circleId = unb64u('l6hESjjsYJOm8yqH3gn82g');
+    expect(toHex(circleId)).toBe('97a8444a38ec6093a6f32a87de09fcda');
+    const info = new TextEncoder().encode('support-circle/v1/record-key');
+    expect(toHex(info)).toBe('737570706f72742d636972636c652f76312f7265636f72642d6b6579');
+    expect(toHex(await recordKey(key, circleId))).toBe(
+      '8dd1f57eea009616c0aee08bc1950838cd5790f14466793fc398eb8a34ad670b',
+    );
+    expect(toHex(await hkdf(key, circleId, info, 32))).toBe(toHex(await recordKey(key, circleId)));
+    expect(toHex(await hkdf(key, circleId, ctx('support-circle/v1/record-key'), 32))).toBe(
+      'f32e44474df4ca3efb0b96a8fe9b1d521f397215b6e270252b90145032c0b5f2',
+    );
+  });
+
+  it('builds the HPKE info and an AEAD aad as ctx, a text field as its UTF-8', () => {
+    const info = ctx(
+      'support-circle/v1/key-envelope',
+      unb64u('LQez5hVL5z2kaHrjMAuEtA'),
+      u32(2),
+      unb64u('Ky0qFQz6ZRuYqBvbmWu2tw'),
+    );
+    expect(toHex(info)).toBe(
+      '0000001e737570706f72742d636972636c652f76312f6b65792d656e76656c6f7065' +
+        '000000102d07b3e6154be73da4687ae3300b84b4' +
+        '0000000400000002' +
+        '000000102b2d2a150cfa651b98a81bdb996bb6b7',
+    );
+    expect(toHex(ctx('support-circle/v1/vault-wrap', unb64u('SUy380vjKTtJnh3lZrhATA'), 'passphrase'))).toBe(
+      '0000001c737570706f72742d636972636c652f76312f7661756c742d77726170' +
+        '00000010494cb7f34be3293b499e1de566b8404c' +
+        '0000000a70617373706872617365',
+    );
   });
 });
 
@@ -71,6 +111,23 @@ describe('strict JSON', () => {
   it('refuses invalid UTF-8 and a byte-order mark with malformed', async () => {
     expect(await failsWith(() => parseJsonBytes(fromHex('7b2261223a22ff227d')))).toBe('malformed');
     expect(await failsWith(() => parseJsonBytes(fromHex('efbbbf7b7d')))).toBe('malformed');
+  });
+
+  it('reads an escaped surrogate pair and refuses a lone surrogate with malformed (§1)', async () => {
+    expect(parseJson('"\\ud83d\\ude00"')).toBe('\u{1f600}');
+    expect(parseJson('"\\uD83D\\uDE00"')).toBe('\u{1f600}');
+    for (const text of [
+      '"\\ud800"',
+      '"\\udc00"',
+      '"\\ud800x"',
+      '"\\ud800\\u0041"',
+      '"\\ud800\\ud800"',
+      '"\\ude00\\ud83d"',
+      '{"\\udfff":1}',
+      '["a\\udbff"]',
+    ]) {
+      expect(await failsWith(() => parseJson(text)), text).toBe('malformed');
+    }
   });
 
   it('allows 128 arrays and objects nested, and refuses 129 (§1)', async () => {
@@ -163,8 +220,75 @@ describe('strict JSON', () => {
   it('checks the version before the members, and refuses unknown members', async () => {
     expect(await failsWith(() => expectObject({ v: 2, junk: 1 }, ['v']))).toBe('unsupported_version');
     expect(await failsWith(() => expectObject({ v: 1, junk: 1 }, ['v']))).toBe('malformed');
-    expect(await failsWith(() => expectObject({ w: 1 }, ['v']))).toBe('malformed');
+    // An object that defines v: an absent v is no version 1 either (§1 step 3).
+    expect(await failsWith(() => expectObject({ w: 1 }, ['v']))).toBe('unsupported_version');
+    // One that does not define v: a v in it is just a member it does not have.
+    expect(await failsWith(() => expectObject({ v: 2 }, ['nonce'], ['ct']))).toBe('malformed');
     expect(await failsWith(() => expectObject([], []))).toBe('malformed');
+  });
+});
+
+describe('checking an object (§1 steps 6 to 8)', () => {
+  const id = b64u(new Uint8Array(16));
+  const key = b64u(new Uint8Array(32));
+  const envelope = (fields: Record<string, unknown>) =>
+    expectObject({ v: 1, circle_id: id, epoch: 3, recipient: id, sealed: 'AAAA', ...fields }, [
+      'v',
+      'circle_id',
+      'epoch',
+      'recipient',
+      'sealed',
+    ]);
+
+  it('refuses a member of the wrong JSON type with malformed, b64u members included', async () => {
+    for (const fields of [
+      { circle_id: 42 },
+      { circle_id: null },
+      { sealed: ['AAAA'] },
+      { epoch: '3' },
+      { epoch: true },
+      { epoch: -1 },
+      { epoch: 2 ** 32 },
+    ]) {
+      expect(await failsWith(() => envelope(fields)), JSON.stringify(fields)).toBe('malformed');
+    }
+    expect(await failsWith(() => envelope({ epoch: undefined }))).toBe('malformed');
+    const floats = parseJson(`{"v":1,"circle_id":"${id}","epoch":3.0,"recipient":"${id}","sealed":""}`);
+    expect(await failsWith(() => expectObject(floats, ['v', 'circle_id', 'epoch', 'recipient', 'sealed']))).toBe(
+      'malformed',
+    );
+  });
+
+  it('refuses a b64u member that is not canonical, or not of its fixed length, with bad_encoding', async () => {
+    for (const fields of [
+      { circle_id: b64u(new Uint8Array(15)) },
+      { circle_id: `${id}=` },
+      { recipient: key },
+      { sealed: 'AAA=' },
+    ]) {
+      expect(await failsWith(() => envelope(fields)), JSON.stringify(fields)).toBe('bad_encoding');
+    }
+  });
+
+  it('checks every type before any encoding, whatever the member order', async () => {
+    expect(await failsWith(() => envelope({ circle_id: 'A', epoch: '3' }))).toBe('malformed');
+    expect(await failsWith(() => envelope({ epoch: '3', circle_id: 'A' }))).toBe('malformed');
+    expect(await failsWith(() => envelope({ v: 2, epoch: '3', junk: 1 }))).toBe('unsupported_version');
+    expect(await failsWith(() => envelope({ epoch: '3', junk: 1 }))).toBe('malformed');
+  });
+
+  it('takes null only where the table allows it, and a time only in §1 form', async () => {
+    const head = (prev: unknown) => expectObject({ prev, sig: null }, ['prev'], ['sig']);
+    expect(head(null)['prev']).toBeNull();
+    expect(await failsWith(() => head(b64u(new Uint8Array(31))))).toBe('bad_encoding');
+    const expiring = (expires_at: unknown) => expectObject({ expires_at }, ['expires_at']);
+    expect(expiring('2024-02-29T00:00:00Z')['expires_at']).toBe('2024-02-29T00:00:00Z');
+    for (const time of ['2026-02-30T00:00:00Z', '2026-01-01T00:00:00+00:00', 1767225600])
+      expect(await failsWith(() => expiring(time)), String(time)).toBe('malformed');
+  });
+
+  it('leaves an object member, and a name outside the table, to the caller', () => {
+    expect(expectObject({ member: 'nobody', format: 3 }, ['member', 'format'])['member']).toBe('nobody');
   });
 });
 

@@ -22,15 +22,15 @@ export function b64u(bytes: Uint8Array): string {
 /**
  * Decodes canonical unpadded base64url, optionally of an exact length.
  *
- * Contract: anything but a string of the base64url alphabet whose length is not 1 mod 4 and
- * whose unused trailing bits are zero fails with `bad_encoding` (§1): padding, whitespace and a
- * second spelling of the same bytes are all refused, so a signed or hashed field has exactly one
- * form. A decoded length other than `length` is also `bad_encoding`.
+ * Contract: a value that is not a string (a number, null, an absent member) is `malformed`, a
+ * wrong JSON type (§1 step 7). Any string but one of the base64url alphabet whose length is not
+ * 1 mod 4 and whose unused trailing bits are zero fails with `bad_encoding` (§1): padding,
+ * whitespace and a second spelling of the same bytes are all refused, so a signed or hashed field
+ * has exactly one form. A decoded length other than `length` is also `bad_encoding`.
  */
 export function unb64u(text: unknown, length?: number): Uint8Array {
-  if (typeof text !== 'string' || text.length % 4 === 1) {
-    throw new ProtocolError('bad_encoding', 'not base64url');
-  }
+  if (typeof text !== 'string') throw new ProtocolError('malformed', 'base64url is a JSON string');
+  if (text.length % 4 === 1) throw new ProtocolError('bad_encoding', 'not base64url');
   const bytes = new Uint8Array(Math.floor((text.length * 6) / 8));
   let acc = 0;
   let bits = 0;
@@ -98,9 +98,10 @@ export function lp(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * ctx(label, f1, …, fn) = lp(utf8(label)) || lp(f1) || … (§1): every hash, signature, AAD and HKDF
- * info carries its own label and unambiguous field boundaries, so no two uses can be confused.
- * A string field is taken as its UTF-8 bytes.
+ * ctx(label, f1, …, fn) = lp(utf8(label)) || lp(f1) || … (§1): every hash input, signed message,
+ * AEAD aad and HPKE info carries its own label and unambiguous field boundaries, so no two uses
+ * can be confused. An HKDF info is not a ctx but the bare label (utf8), and an HKDF salt the raw
+ * id. A string field is taken as its UTF-8 bytes, unnormalised.
  */
 export function ctx(label: string, ...fields: readonly (Uint8Array | string)[]): Uint8Array {
   return concat(lp(utf8(label)), ...fields.map((f) => lp(typeof f === 'string' ? utf8(f) : f)));

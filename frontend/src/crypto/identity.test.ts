@@ -49,7 +49,7 @@ describe('identity', () => {
     }
     expect(await failsWith(() => verifyIdentity({ ...garbage, sig: 'A' }))).toBe('bad_encoding');
     expect(await failsWith(() => verifyIdentity({ ...garbage, sig: null }))).toBe('missing_signature');
-    expect(await failsWith(() => verifyIdentity({ ...garbage, sig: 0 }))).toBe('bad_encoding');
+    expect(await failsWith(() => verifyIdentity({ ...garbage, sig: 0 }))).toBe('malformed');
     expect(await failsWith(() => verifyIdentity(garbage))).toBe('malformed');
   });
 

@@ -1,5 +1,7 @@
-import { fromUtf8, VERSION } from './encoding';
+import { fromUtf8, unb64u, VERSION } from './encoding';
 import { ProtocolError } from './errors';
+import { B64U_LENGTHS, MEMBER_KINDS, type MemberKind, NULLABLE } from './members';
+import { parseTime } from './time';
 
 /** A JSON object as parsed here: own members only, in document order. */
 export type JsonObject = { [member: string]: unknown };
@@ -19,8 +21,9 @@ const nonIntegerLiterals = new WeakMap<object, Set<string | number>>();
  * Contract: invalid UTF-8, a byte-order mark, anything outside RFC 8259 (trailing commas,
  * comments, NaN, single quotes, control characters in strings, trailing data), more than 128
  * arrays and objects nested, a number that is not a finite double, an integer (no fraction or
- * exponent) beyond ±(2^53 − 1), and an object with a member name twice all fail with `malformed`. JSON.parse would
- * silently keep the last duplicate, letting two readers see two different documents.
+ * exponent) beyond ±(2^53 − 1), a `\u` escape of a lone surrogate, and an object with a member
+ * name twice (after unescaping) all fail with `malformed`. JSON.parse would silently keep the
+ * last duplicate, letting two readers see two different documents.
  */
 export function parseJsonBytes(bytes: Uint8Array): unknown {
   return parseJson(fromUtf8(bytes));
@@ -193,10 +196,23 @@ class Parser {
     };
     if (c !== undefined && Object.hasOwn(simple, c)) return simple[c]!;
     if (c !== 'u') return this.fail('bad escape');
+    const unit = this.hex4();
+    // §1: a surrogate only as a high one escaped right before a low one. A lone one has no UTF-8
+    // form, so readers would disagree on it (RFC 8259 §8.2); the reference client refuses it.
+    if (unit >= 0xdc00 && unit <= 0xdfff) this.fail('lone surrogate');
+    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
+    if (!this.text.startsWith('\\u', this.pos)) this.fail('lone surrogate');
+    this.pos += 2;
+    const low = this.hex4();
+    if (low < 0xdc00 || low > 0xdfff) this.fail('lone surrogate');
+    return String.fromCharCode(unit, low);
+  }
+
+  private hex4(): number {
     const hex = this.text.slice(this.pos, this.pos + 4);
     if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('bad \\u escape');
     this.pos += 4;
-    return String.fromCharCode(parseInt(hex, 16));
+    return parseInt(hex, 16);
   }
 }
 
@@ -219,11 +235,14 @@ export function isObject(value: unknown): value is JsonObject {
 }
 
 /**
- * `value` as a JSON object with exactly the members allowed.
+ * `value` as a JSON object with exactly the members allowed, checked in §1's order.
  *
- * Contract: not an object, a required member missing, or a member this version does not define
- * is `malformed` (§1). When the object has a `v` member and it is not 1, that is reported first
- * as `unsupported_version`, before anything else in the object is read.
+ * Contract: steps 2, 3, 6, 7 and 8 of §1 "Checking an object", each with its one code: not an
+ * object is `malformed`; when the object defines `v` (it is required), a `v` that is absent or
+ * not the integer 1 is `unsupported_version`, before anything else is read; a required member
+ * missing or a member this version does not define is `malformed`; a member not of its JSON type
+ * (members.ts) is `malformed`; a b64u member not canonical, or not of the length §1 fixes, is
+ * `bad_encoding`. The section's own checks (step 9) are the caller's.
  */
 export function expectObject(
   value: unknown,
@@ -231,7 +250,7 @@ export function expectObject(
   optional: readonly string[] = [],
 ): JsonObject {
   if (!isObject(value)) throw new ProtocolError('malformed', 'expected a JSON object');
-  if (Object.hasOwn(value, 'v') && !isVersion(value['v'], value, 'v')) {
+  if (required.includes('v') && !isVersion(value['v'], value, 'v')) {
     throw new ProtocolError('unsupported_version', 'v is not 1');
   }
   const allowed = new Set([...required, ...optional]);
@@ -239,7 +258,31 @@ export function expectObject(
   if (!required.every((name) => Object.hasOwn(value, name)) || !names.every((name) => allowed.has(name))) {
     throw new ProtocolError('malformed', `members are not ${[...allowed].join(', ')}`);
   }
+  for (const name of names) checkType(value, name);
+  for (const name of names) {
+    const kind = MEMBER_KINDS.get(name);
+    if (kind !== undefined && B64U_LENGTHS.has(kind) && value[name] !== null)
+      unb64u(value[name], B64U_LENGTHS.get(kind));
+  }
   return value;
+}
+
+/** §1 step 7: `holder[name]` has the JSON type members.ts gives its name, else `malformed`. */
+function checkType(holder: JsonObject, name: string): void {
+  const kind = MEMBER_KINDS.get(name);
+  const member = holder[name];
+  // An object member is checked whole, its type first, where its section reads it (§1 step 9).
+  if (kind === undefined || kind === 'object' || (member === null && NULLABLE.has(name))) return;
+  if (kind === 'time') parseTime(member);
+  else if (kind === 'u32') expectInt(holder, name);
+  else if (kind === 'integer') expectInt(holder, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  else if (!hasJsonType(member, kind))
+    throw new ProtocolError('malformed', `${name} is not of its JSON type (${kind})`);
+}
+
+function hasJsonType(member: unknown, kind: MemberKind): boolean {
+  if (kind === 'boolean') return typeof member === 'boolean';
+  return typeof member === 'string';
 }
 
 /** A signed payload's version: anything but the integer 1, absent included, is `unsupported_version`. */

@@ -44,10 +44,11 @@ export function signPayload(
 /**
  * Takes a signed object apart without trusting anything in it: all of §2 step 1.
  *
- * Contract: `v` other than 1 is `unsupported_version`; not exactly the members v, signer,
- * payload and optional sig is `malformed`; a signer that is not an id or a payload or sig that is
- * not canonical b64u is `bad_encoding`; a missing, null or empty sig is `missing_signature`; a sig
- * that is not 64 bytes is `bad_signature` — all before any signer is looked up or hash computed.
+ * Contract: §1's steps first — `v` absent or other than 1 is `unsupported_version`; not exactly
+ * the members v, signer, payload and optional sig, or a member not a string (sig may be null), is
+ * `malformed`; a signer that is not an id or a payload or sig that is not canonical b64u is
+ * `bad_encoding` — then a missing, null or empty sig is `missing_signature` and a sig that is not
+ * 64 bytes `bad_signature`: all before any signer is looked up or hash computed.
  */
 export function decodeSigned(signed: unknown): DecodedSigned {
   const fields = expectObject(signed, ['v', 'signer', 'payload'], ['sig']);
@@ -68,9 +69,10 @@ export function verifySignedBytes(type: SignedType, signPub: Uint8Array, payload
 /**
  * Parses a payload whose signature already verified (§2 step 4).
  *
- * Contract: not a strict JSON object is `malformed`; its `v` not 1 is `unsupported_version`; its
- * `type` not `type` is `wrong_type`; its `signerField` not the outer signer is `context_mismatch`
- * (`bad_encoding` when it is not an id). Members are checked by the caller, which knows them.
+ * Contract: not a strict JSON object is `malformed`; its `v` absent or not 1 is
+ * `unsupported_version`; its `type` absent or not `type` is `wrong_type`; its `signerField`
+ * absent or not a string is `malformed`, not an id `bad_encoding`, not the outer signer
+ * `context_mismatch`. Members are checked by the caller, which knows them.
  */
 export function parsePayload(
   type: SignedType,

@@ -9,7 +9,15 @@ import { isErrorCode, ProtocolError } from '../crypto/errors';
 import { escrowSecrets, openEscrow } from '../crypto/escrow';
 import { type PublicIdentity, verifyIdentity } from '../crypto/identity';
 import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from '../crypto/invites';
-import { expectArray, expectObject, isObject, type JsonObject, jsonEqual, parseJson } from '../crypto/json';
+import {
+  expectArray,
+  expectObject,
+  isObject,
+  type JsonObject,
+  jsonEqual,
+  parseJson,
+  parseJsonBytes,
+} from '../crypto/json';
 import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership';
 import { pad, unpad } from '../crypto/padding';
 import { openRecord } from '../crypto/records';
@@ -72,6 +80,12 @@ function identityOutputs(identity: PublicIdentity): Outputs {
   return { device_id: b64u(identity.deviceId), sign_pub: b64u(identity.signPub), kem_pub: b64u(identity.kemPub) };
 }
 
+/** Arrays and objects nested in `value`: 0 for a scalar, 1 for `[1]` (the `json` group's `depth`). */
+function depth(value: unknown): number {
+  const children = isObject(value) ? Object.values(value) : Array.isArray(value) ? value : undefined;
+  return children === undefined ? 0 : 1 + Math.max(0, ...children.map(depth));
+}
+
 /** A map keyed by the decimal epochs of a vector's object. */
 function epochMap(holder: JsonObject): Map<number, Uint8Array> {
   return new Map(Object.entries(holder).map(([epoch, value]) => [Number(epoch), unb64u(value)]));
@@ -109,6 +123,12 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     return { output_hex: toHex(output), output_len: output.length };
   },
   identity: async (v) => identityOutputs(await verifyIdentity(v['identity'])),
+  json: async (v) => {
+    const document = parseJsonBytes(fromHex(str(v, 'document_hex')));
+    if (v['read_as'] === 'identity') return identityOutputs(await verifyIdentity(document));
+    return { value: document, depth: depth(document) };
+  },
+  time: async (v) => ({ unix_seconds: parseTime(str(v, 'text')).getTime() / 1000 }),
   recovery_key: async (v) => ({ recovery_key: b64u(await recoveryKeyFromText(str(v, 'text'))) }),
   recovery_key_encode: async (v) => ({ text: await recoveryKeyToText(unb64u(v['recovery_key'])) }),
   vault: async (v) => {
@@ -238,6 +258,8 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   encoding: ['bytes_hex'],
   padding: ['output_hex', 'output_len'],
   identity: ['device_id', 'sign_pub', 'kem_pub'],
+  json: ['value', 'depth', 'device_id', 'sign_pub', 'kem_pub'],
+  time: ['unix_seconds'],
   recovery_key: ['recovery_key'],
   recovery_key_encode: ['text'],
   vault: ['vault_key'],

@@ -290,7 +290,7 @@ export interface Escrow {
    */
   nonce: string;
   /**
-   * Unpadded base64url.
+   * AEAD(…, pad(m), …): a padding bucket (256, 512, …, 65536 bytes, PROTOCOL.md §4) plus the 16-byte tag, so 272, 528, …, 65552 bytes, b64u.
    */
   ct: string;
 }
@@ -388,7 +388,7 @@ export interface InviteRecord {
    */
   nonce: string;
   /**
-   * Unpadded base64url.
+   * AEAD(…, pad(m), …): a padding bucket (256, 512, …, 65536 bytes, PROTOCOL.md §4) plus the 16-byte tag, so 272, 528, …, 65552 bytes, b64u.
    */
   ct: string;
 }
@@ -428,7 +428,7 @@ export interface KeyEnvelope {
    */
   recipient: string;
   /**
-   * Unpadded base64url.
+   * An HPKE-sealed 32-byte key, enc || ct: 32 + 48 = 80 bytes, b64u: 107 characters (PROTOCOL.md §6).
    */
   sealed: string;
 }
@@ -445,7 +445,7 @@ export interface LocalItem {
    */
   nonce: string;
   /**
-   * Unpadded base64url.
+   * AEAD(…, pad(m), …): a padding bucket (256, 512, …, 65536 bytes, PROTOCOL.md §4) plus the 16-byte tag, so 272, 528, …, 65552 bytes, b64u.
    */
   ct: string;
 }
@@ -475,7 +475,7 @@ export interface RecordEnvelope {
    */
   nonce: string;
   /**
-   * Unpadded base64url.
+   * AEAD(…, pad(m), …): a padding bucket (256, 512, …, 65536 bytes, PROTOCOL.md §4) plus the 16-byte tag, so 272, 528, …, 65552 bytes, b64u.
    */
   ct: string;
 }
@@ -505,6 +505,9 @@ export interface RecordPayload {
    * 16 random bytes, b64u.
    */
   author: string;
+  /**
+   * <ms since the Unix epoch, 13 digits>-<counter, 4 lower-case hex digits>-<author> (PROTOCOL.md §7).
+   */
   hlc: string;
   deleted: boolean;
   /**
@@ -534,9 +537,12 @@ export interface Vault {
   kdf: {
     alg: "argon2id";
     /**
-     * Unpadded base64url.
+     * 16 bytes that are not an id (the vault's Argon2id salt), b64u: 22 characters.
      */
     salt: string;
+    /**
+     * KiB; PROTOCOL.md §5 refuses below 19456 (weak_parameters) except the vectors' reserved 64.
+     */
     m_kib: number;
     t: number;
     p: number;
@@ -547,7 +553,7 @@ export interface Vault {
      */
     nonce: string;
     /**
-     * Unpadded base64url.
+     * An AES-256-GCM-wrapped 32-byte key with its tag: 48 bytes, b64u: 64 characters (PROTOCOL.md §5).
      */
     ct: string;
   };
@@ -557,7 +563,7 @@ export interface Vault {
      */
     nonce: string;
     /**
-     * Unpadded base64url.
+     * An AES-256-GCM-wrapped 32-byte key with its tag: 48 bytes, b64u: 64 characters (PROTOCOL.md §5).
      */
     ct: string;
   };

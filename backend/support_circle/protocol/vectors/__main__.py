@@ -10,6 +10,7 @@ from support_circle.protocol.vectors import (
     build_authors,
     build_circle,
     build_epochs,
+    build_json,
     build_local,
     build_merge,
     build_recovery,
@@ -27,6 +28,7 @@ def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
         # Drawn last: keys come from one seeded stream, so the files made before keep their bytes.
         files.update(build_recovery.build())
         files.update(build_epochs.build())
+        files.update(build_json.build())
     if not negatives:
         for content in files.values():
             content["vectors"] = [v for v in content["vectors"] if v["expect"] == "ok"]

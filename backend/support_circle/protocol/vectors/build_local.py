@@ -7,6 +7,7 @@ from support_circle.protocol import primitives, vault
 from support_circle.protocol.encoding import b64u, dump_json, parse_json, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.safety import safety_number
+from support_circle.protocol.vectors import build_identity
 from support_circle.protocol.vectors.making import changed, flip, group_file, vector
 
 Files = dict[str, dict[str, Any]]
@@ -26,6 +27,11 @@ def encoding() -> dict[str, Any]:
             vector("lone symbol", "a length of 1 mod 4 cannot be bytes", "bad_encoding", input="AQIDB"),
             vector("trailing bits", "AR decodes to 01 only by ignoring set bits", "bad_encoding", input="AR"),
             vector("whitespace", "whitespace is not skipped", "bad_encoding", input="AQ ID"),
+            vector("three symbols", "two bytes", input="AQI", bytes_hex="0102"),
+            vector("trailing bits in three symbols", "AQJ sets an unused bit", "bad_encoding", input="AQJ"),
+            vector("newline", "a line break at the end", "bad_encoding", input="AQID\n"),
+            vector("non-ASCII", "a letter outside the alphabet", "bad_encoding", input="AQ\u00cdD"),
+            vector("only padding", "a lone =", "bad_encoding", input="="),
         ],
     )
 
@@ -62,6 +68,29 @@ def padding() -> dict[str, Any]:
                 op="unpad",
                 input_hex="80" + "01" + "00" * 254,
             ),
+            vector("unpad marker only", "an empty message", op="unpad", input_hex=marker(256), output_hex=""),
+            vector(
+                "unpad message ending in 0x80",
+                "only the last 0x80 is the marker",
+                op="unpad",
+                input_hex=marker(256, b"\x80"),
+                output_hex="80",
+            ),
+            vector(
+                "unpad largest", "65536 bytes is a bucket", op="unpad", repeat_hex="80", count=65536, output_len=65535
+            ),
+            vector(
+                "unpad below smallest", "128 bytes is no bucket", "bad_padding", op="unpad", repeat_hex="80", count=128
+            ),
+            vector(
+                "unpad beyond largest",
+                "131072 bytes is no bucket",
+                "bad_padding",
+                op="unpad",
+                repeat_hex="80",
+                count=131072,
+            ),
+            vector("unpad empty", "0 bytes is no bucket", "bad_padding", op="unpad", input_hex=""),
         ],
     )
 
@@ -129,6 +158,7 @@ def identity() -> dict[str, Any]:
                 "bad_encoding",
                 identity=changed(good, payload=good["payload"] + "="),
             ),
+            *build_identity.order_of_checks(keys, other),
         ],
     )
 

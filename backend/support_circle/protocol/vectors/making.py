@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from support_circle.protocol import primitives
-from support_circle.protocol.encoding import b64u, unb64u
+from support_circle.protocol.encoding import b64u, ctx, unb64u
 
 Vector = dict[str, Any]
 
@@ -69,3 +69,9 @@ def changed(document: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 def group_file(group: str, description: str, vectors: list[Vector]) -> dict[str, Any]:
     return {"group": group, "description": description, "vectors": vectors}
+
+
+def signed_bytes(seed: bytes, signer_id: bytes, object_type: str, payload: bytes) -> dict[str, Any]:
+    """A signed object over exactly ``payload``, bytes no serialiser would write (§2 signs bytes)."""
+    signature = primitives.ed25519_sign(seed, ctx("support-circle/v1/signed/" + object_type, payload))
+    return {"v": 1, "signer": b64u(signer_id), "payload": b64u(payload), "sig": b64u(signature)}

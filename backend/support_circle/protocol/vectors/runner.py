@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from support_circle.protocol import authors, circle_keys, escrow, invites, membership, records, vault
-from support_circle.protocol.encoding import b64u, format_time, parse_time, unb64u
+from support_circle.protocol.encoding import b64u, format_time, parse_json, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
 from support_circle.protocol.merge import merge, same
@@ -18,6 +18,8 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "encoding": ("bytes_hex",),
     "padding": ("output_hex", "output_len"),
     "identity": ("device_id", "sign_pub", "kem_pub"),
+    "json": ("value", "depth", "device_id", "sign_pub", "kem_pub"),
+    "time": ("unix_seconds",),
     "recovery_key": ("recovery_key",),
     "recovery_key_encode": ("text",),
     "vault": ("vault_key",),
@@ -60,6 +62,23 @@ def _identity(v: Vector) -> Outputs:
         "sign_pub": b64u(identity.sign_pub),
         "kem_pub": b64u(identity.kem_pub),
     }
+
+
+def _json(v: Vector) -> Outputs:
+    document = parse_json(bytes.fromhex(v["document_hex"]))
+    if v["read_as"] == "identity":
+        return _identity({"identity": document})
+    return {"value": document, "depth": _depth(document)}
+
+
+def _depth(value: Any) -> int:
+    """Arrays and objects nested in ``value``: 0 for a scalar, 1 for ``[1]``."""
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+    return 0 if children is None else 1 + max(map(_depth, children), default=0)
+
+
+def _time(v: Vector) -> Outputs:
+    return {"unix_seconds": int(parse_time(v["text"]).timestamp())}
 
 
 def _vault(v: Vector) -> Outputs:
@@ -184,6 +203,8 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "encoding": _encoding,
     "padding": _padding,
     "identity": _identity,
+    "json": _json,
+    "time": _time,
     "recovery_key": lambda v: {"recovery_key": b64u(vault.recovery_key_from_text(v["text"]))},
     "recovery_key_encode": lambda v: {"text": vault.recovery_key_to_text(unb64u(v["recovery_key"]))},
     "vault": _vault,

@@ -1,0 +1,62 @@
+/**
+ * What each member name of the protocol's JSON objects holds (PROTOCOL.md §1, "Member types").
+ *
+ * Every name means one thing wherever it appears, so one table gives each its JSON type and, for
+ * b64u members, the decoded length §1 fixes. expectObject checks members against it (§1 steps 7
+ * and 8); names not listed here belong to no protocol object and are left to the caller.
+ */
+
+export type MemberKind = 'b64u' | 'b64u16' | 'b64u32' | 'u32' | 'integer' | 'string' | 'time' | 'boolean' | 'object';
+
+const BY_KIND: Readonly<Record<MemberKind, readonly string[]>> = {
+  // Ids, and the one other 16-byte value, the vault's Argon2id salt.
+  b64u16: [
+    'device_id',
+    'circle_id',
+    'record_id',
+    'change_id',
+    'invite_id',
+    'vault_id',
+    'signer',
+    'author',
+    'recipient',
+    'salt',
+  ],
+  b64u32: ['sign_pub', 'kem_pub', 'sign_seed', 'kem_private', 'genesis_hash', 'key_commitment', 'hash', 'prev'],
+  // Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
+  b64u: ['payload', 'sig', 'nonce', 'ct', 'sealed', 'proof'],
+  u32: ['epoch', 'seq'],
+  // The Argon2id parameters: any integer here, their range is §5's weak_parameters.
+  integer: ['m_kib', 't', 'p'],
+  string: ['type', 'op', 'role', 'alg', 'hlc'],
+  time: ['expires_at'],
+  boolean: ['deleted'],
+  object: [
+    'kdf',
+    'passphrase_wrap',
+    'recovery_wrap',
+    'member',
+    'identity',
+    'inviter',
+    'invite',
+    'device',
+    'head',
+    'body',
+  ],
+};
+
+export const MEMBER_KINDS: ReadonlyMap<string, MemberKind> = new Map(
+  (Object.entries(BY_KIND) as [MemberKind, readonly string[]][]).flatMap(([kind, names]) =>
+    names.map((name) => [name, kind] as const),
+  ),
+);
+
+/** Members that may also be null: the genesis entry's prev, and an unsigned object's sig (§2). */
+export const NULLABLE: ReadonlySet<string> = new Set(['prev', 'sig']);
+
+/** The decoded length of each b64u kind; undefined where the section checks it. */
+export const B64U_LENGTHS: ReadonlyMap<MemberKind, number | undefined> = new Map([
+  ['b64u', undefined],
+  ['b64u16', 16],
+  ['b64u32', 32],
+]);
