@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Limits } from './Limits';
 import { strings } from './strings';
 
 /** Only "it was read" is kept: never anything the person wrote. */
@@ -25,7 +26,11 @@ interface HistoryNoticeProps {
   onDismissed(): void;
 }
 
-/** Told once, plainly: leaving quickly hides the app but does not erase the browser's history. */
+/**
+ * Told once, plainly, before the passphrase is chosen (the first-run screen shows it first): what
+ * leaving quickly does, that it does not erase the browser's history, and what no app can protect
+ * against. Until it is read it stays at the foot of every screen.
+ */
 export function HistoryNotice({ onDismissed }: HistoryNoticeProps) {
   const [shown, setShown] = useState(() => !wasDismissed());
   if (!shown) {
@@ -38,6 +43,7 @@ export function HistoryNotice({ onDismissed }: HistoryNoticeProps) {
       <p>{strings.historyNoticeTrace}</p>
       <p>{strings.historyNoticeHowTo}</p>
       <p>{strings.historyNoticeKeepData}</p>
+      <Limits headingLevel={3} />
       <button
         type="button"
         onClick={() => {

@@ -73,7 +73,7 @@ export function Layout({ safety, canLock, screen, children }: LayoutProps) {
         ) : (
           <>
             {children}
-            <HistoryNotice onDismissed={focusMain} />
+            {screen !== 'first-run' && <HistoryNotice onDismissed={focusMain} />}
           </>
         )}
       </main>

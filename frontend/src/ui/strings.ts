@@ -57,6 +57,16 @@ export const strings = {
     'Delete history only. Do not choose “clear site data”, “cookies and site data” or ' +
     '“clear history and website data”: that also deletes what you keep in this app on this device.',
   historyNoticeDismiss: 'I understand',
+  limitsHeading: 'What this app cannot protect you from',
+  limits: [
+    'Someone who knows your passphrase, or sees you type it, can open the app.',
+    'Monitoring software on this phone or computer can see what is on the screen and what you type.',
+    'A screenshot or a photo of the screen taken while the app is open.',
+    'The history of other sites and apps, and messages about your plan you sent some other way.',
+  ],
+  limitsHelp:
+    'If you think this device is being watched, use the app on a device the person doing harm has never had, ' +
+    'or talk it through with a support service first.',
 
   // First run.
   firstRunPassphraseHeading: 'Choose a passphrase',

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { Choice } from '../Choice';
+import { HistoryNotice } from '../HistoryNotice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { DEFAULT_SETTINGS, store, writeSettings } from '../vault';
@@ -59,6 +60,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
         {strings.welcomeHeading}
       </h1>
       <p class="intro">{strings.welcomeIntro}</p>
+      <HistoryNotice onDismissed={() => heading.current?.focus()} />
       <form onSubmit={create} aria-labelledby="passphrase-heading">
         <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
         <p>{strings.firstRunPassphraseHelp}</p>

@@ -3,6 +3,7 @@ import type { AppSettings } from '../../records';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
 import { type Persistence, requestPersistence } from '../../storage';
 import { Choice } from '../Choice';
+import { Limits } from '../Limits';
 import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
 import { BackupAndPassphrase } from './BackupAndPassphrase';
@@ -38,6 +39,9 @@ export function Settings({ settings, onChange, onWiped }: SettingsProps) {
           {persistenceText[persistence]}
         </p>
       )}
+      <section class="panel" aria-labelledby="limits-heading-2">
+        <Limits headingLevel={2} />
+      </section>
       <Devices />
       <BackupAndPassphrase />
       <WipeAfter />
