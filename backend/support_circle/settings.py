@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # In a source checkout the built PWA sits in frontend/dist beside backend/; a deployment that
@@ -97,6 +97,27 @@ class Settings(BaseSettings):
     events_max_streams_total: int = Field(
         1000, ge=1, description="Open event streams in all (per process); keep it below the open-file limit."
     )
+    safety_line: str = Field(
+        "If you are in danger now, call your local emergency number.",
+        min_length=1,
+        max_length=240,
+        description="The one line the app shows on its lock and first screens: the emergency number and a support "
+        "line where this organisation works (plain text), e.g. 'In danger now? Call 111. Support line: 0800 …'.",
+    )
+    quick_exit_url: str = Field(
+        "https://www.bbc.com/weather",
+        description="Where Leave now goes while online, unless the person chose their own: an ordinary everyday "
+        "site, as GOV.UK leaves to a weather page. Empty leaves to the app's built-in neutral page.",
+    )
+
+    @field_validator("quick_exit_url")
+    @classmethod
+    def _an_address_to_leave_to(cls, value: str) -> str:
+        # The app leaves with location.replace(): anything but an absolute web address would fail
+        # at the one moment it must not.
+        if value != "" and not value.startswith(("https://", "http://")):
+            raise ValueError("QUICK_EXIT_URL is an http(s) address, or empty for the app's neutral page")
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

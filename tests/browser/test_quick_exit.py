@@ -10,14 +10,19 @@ evaluation in a document whose navigation is pending.)
 """
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from tests.browser.app_flows import answer, first_run, section, unlock
+from tests.browser.conftest import DIST
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -271,8 +276,56 @@ def test_the_history_notice_is_shown_once(browser: Browser, app_server: ServerPr
         expect(notice).to_contain_text("does not erase your browser’s history")
         page.get_by_role("button", name="I understand").click()
         expect(notice).to_have_count(0)
-        stored = page.evaluate("JSON.stringify(Object.entries(localStorage))")
-        assert stored == '[["historyNoticeDismissed","yes"]]', "only that it was read is kept"
+        stored = dict(page.evaluate("Object.entries(localStorage)"))
+        # Only that it was read, beside the server's public safety settings: nothing the person wrote.
+        assert stored.keys() == {"historyNoticeDismissed", "serverSafety"}
+        assert stored["historyNoticeDismissed"] == "yes"
         page.reload()
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         expect(notice).to_have_count(0)
+
+
+class _EverydaySite:
+    """An ordinary site on loopback, standing in for the weather page an organisation sets."""
+
+    def __init__(self, folder: Path) -> None:
+        (folder / "weather.html").write_text("<!doctype html><title>Weather</title><h1>Today's weather</h1>")
+        handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/weather.html"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_the_organisations_line_and_everyday_site(browser: Browser, tmp_path: Path) -> None:
+    site = _EverydaySite(tmp_path)
+    line = "In danger now? Call 111. Support line: 0800 733 843"
+    server = ServerProcess(
+        data_dir=tmp_path / "data", static_dir=DIST, env={"SAFETY_LINE": line, "QUICK_EXIT_URL": site.url}
+    )
+    server.start()
+    try:
+        with _context(browser, service_workers="allow") as context:  # the offline part needs the precache
+            page = _open_app(context, server)
+            expect(page.get_by_test_id("danger-line")).to_have_text(line)
+            first_run(page, sync=False)
+            expect(page.get_by_test_id("danger-line")).to_have_count(0)
+            page.get_by_role("button", name="Lock now").click()
+            expect(page.get_by_test_id("danger-line")).to_have_text(line)
+            length = page.evaluate("history.length")
+            page.get_by_role("button", name="Leave now").click()
+            page.wait_for_url(site.url)
+            expect(page.get_by_role("heading", level=1)).to_have_text("Today's weather")
+            assert page.evaluate("history.length") == length, "the app's history entry was replaced"
+            page.go_back()
+            assert urlsplit(page.url).path == "/healthz", "Back skips the app"
+
+            # Offline, the organisation's site cannot load: the built-in neutral page instead.
+            page.goto(server.url)
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+            context.set_offline(True)
+            page.get_by_role("button", name="Leave now").click()
+            page.wait_for_url(f"**{NEUTRAL_PATH}")
+            expect(page.get_by_role("heading", level=1)).to_have_text(NEUTRAL_HEADING)
+    finally:
+        server.stop()
+        site.server.shutdown()

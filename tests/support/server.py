@@ -20,6 +20,8 @@ TEST_SERVER_ENV = {
     "REGISTRATION": "open",
     "ANONYMOUS_RATE_PER_MINUTE": "1000000",
     "REGISTRATIONS_PER_MINUTE": "1000000",
+    # Tests talk to loopback only: Leave now goes to the app's own neutral page unless a test sets a site.
+    "QUICK_EXIT_URL": "",
 }
 
 

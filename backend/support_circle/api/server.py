@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from support_circle.db import SessionDep
+from support_circle.deps import SettingsDep
 from support_circle.services.server_info import get_server_info
 
 router = APIRouter(tags=["server"])
@@ -14,9 +15,20 @@ class ServerPublic(BaseModel):
         description="Random, made once per database; a change means a different or restored database."
     )
     protocol_versions: list[int] = Field(description="Protocol versions this server speaks.")
+    safety_line: str = Field(
+        description="The organisation's line for someone in danger now (emergency number, support line), plain text."
+    )
+    quick_exit_url: str = Field(
+        description="Where Leave now goes while online unless the person chose their own; empty: the neutral page."
+    )
 
 
 @router.get("/server", summary="What this server is and which protocol versions it speaks")
-def read_server(session: SessionDep) -> ServerPublic:
+def read_server(session: SessionDep, settings: SettingsDep) -> ServerPublic:
     info = get_server_info(session)
-    return ServerPublic(server_id=info.server_id, protocol_versions=PROTOCOL_VERSIONS)
+    return ServerPublic(
+        server_id=info.server_id,
+        protocol_versions=PROTOCOL_VERSIONS,
+        safety_line=settings.safety_line,
+        quick_exit_url=settings.quick_exit_url,
+    )

@@ -13,6 +13,7 @@ import { FirstRun } from './screens/FirstRun';
 import { Main, type Tab } from './screens/Main';
 import { RecoveryKey } from './screens/RecoveryKey';
 import { Unlock } from './screens/Unlock';
+import { keepServerSafety, keptServerSafety } from './serverSafety';
 import { strings } from './strings';
 import { useSafetyShell } from './useSafetyShell';
 import { readSettings, store, writeSettings } from './vault';
@@ -54,7 +55,9 @@ export function App() {
     setPhase((now) => (now === 'open' ? 'locked' : now));
   }, []);
   const idleMs = open === null ? DEFAULT_IDLE_LOCK_MS : open.settings.lockAfterMinutes * 60_000;
-  const safety = useSafetyShell({ dropKeys, exitTarget: exitTarget.current, idleMs });
+  // The person's own exit page first; else the organisation's ordinary site; else the neutral page.
+  const exitTo = exitTarget.current ?? (shell.safety.exitUrl === '' ? null : shell.safety.exitUrl);
+  const safety = useSafetyShell({ dropKeys, exitTarget: exitTo, idleMs });
 
   useEffect(() => {
     void store.hasVault().then((has) => setPhase(has ? 'locked' : 'first-run'));
@@ -92,7 +95,7 @@ export function App() {
   };
 
   return (
-    <Layout safety={safety} canLock={open !== null} screen={phase}>
+    <Layout safety={safety} canLock={open !== null} screen={phase} dangerLine={shell.safety.line}>
       {notice !== '' && (
         <p class="notice-line" role="status">
           {notice}
@@ -172,12 +175,23 @@ function useAppShell() {
   const [offline, setOffline] = useState<OfflineState>('preparing');
   const [server, setServer] = useState<ServerState>('checking');
   const [applyUpdate, setApplyUpdate] = useState<(() => Promise<void>) | null>(null);
+  const [safety, setSafety] = useState(keptServerSafety);
   useEffect(() => {
     registerServiceWorker({ onOfflineState: setOffline, onUpdateReady: (apply) => setApplyUpdate(() => apply) });
     fetchServerInfo().then(
-      () => setServer('reachable'),
+      (info) => {
+        setSafety(keepServerSafety(info));
+        setServer('reachable');
+      },
       () => setServer('unreachable'),
     );
   }, []);
-  return { offline, server, applyUpdate, later: () => setApplyUpdate(null), forgotten: () => setOffline('removed') };
+  return {
+    offline,
+    server,
+    safety,
+    applyUpdate,
+    later: () => setApplyUpdate(null),
+    forgotten: () => setOffline('removed'),
+  };
 }

@@ -12,6 +12,8 @@ interface LayoutProps {
   canLock: boolean;
   /** Which screen shows ('loading' before the first): when it changes, focus goes to the new one. */
   screen: string;
+  /** The organisation's line for someone in danger now, shown on the first and lock screens. */
+  dangerLine: string;
   children: ComponentChildren;
 }
 
@@ -23,7 +25,7 @@ interface LayoutProps {
  * tab, the history and the phone's app switcher all show it. While the vault is open and the page
  * is out of sight, the screen is replaced by the app's name alone.
  */
-export function Layout({ safety, canLock, screen, children }: LayoutProps) {
+export function Layout({ safety, canLock, screen, dangerLine, children }: LayoutProps) {
   const main = useRef<HTMLElement>(null);
   // Out of sight, an open vault shows nothing of itself: the screens unmount (a form keeps its
   // words as a sealed draft) and come back as they were. Before unlock there is nothing to hide,
@@ -72,6 +74,11 @@ export function Layout({ safety, canLock, screen, children }: LayoutProps) {
           </p>
         ) : (
           <>
+            {(screen === 'first-run' || screen === 'locked') && (
+              <p class="danger-line" data-testid="danger-line">
+                {dangerLine}
+              </p>
+            )}
             {children}
             {screen !== 'first-run' && <HistoryNotice onDismissed={focusMain} />}
           </>

@@ -57,6 +57,7 @@ export const strings = {
     'Delete history only. Do not choose “clear site data”, “cookies and site data” or ' +
     '“clear history and website data”: that also deletes what you keep in this app on this device.',
   historyNoticeDismiss: 'I understand',
+  dangerLineFallback: 'If you are in danger now, call your local emergency number.',
   limitsHeading: 'What this app cannot protect you from',
   limits: [
     'Someone who knows your passphrase, or sees you type it, can open the app.',

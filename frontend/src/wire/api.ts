@@ -392,6 +392,14 @@ export interface ServerPublic {
    */
   protocol_versions: number[];
   /**
+   * Where Leave now goes while online unless the person chose their own; empty: the neutral page.
+   */
+  quick_exit_url: string;
+  /**
+   * The organisation's line for someone in danger now (emergency number, support line), plain text.
+   */
+  safety_line: string;
+  /**
    * Random, made once per database; a change means a different or restored database.
    */
   server_id: string;

@@ -516,11 +516,13 @@ export interface RecordPayload {
   body?: {};
 }
 /**
- * GET /v1/server: what this server is and which protocol versions it speaks.
+ * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's safety settings the app shows.
  */
 export interface ServerPublic {
   server_id: string;
   protocol_versions: number[];
+  safety_line: string;
+  quick_exit_url: string;
 }
 /**
  * The local vault: the vault key wrapped twice (PROTOCOL.md §5).
