@@ -67,7 +67,7 @@ export function Layout({ safety, canLock, screen, dangerLine, children }: Layout
           </button>
         )}
       </header>
-      <main class="page" id="main" tabIndex={-1} ref={main}>
+      <main class={canLock ? 'page vault-open' : 'page'} id="main" tabIndex={-1} ref={main}>
         {veiled ? (
           <p class="veiled" data-testid="veiled">
             {strings.appName}

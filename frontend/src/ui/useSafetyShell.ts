@@ -11,6 +11,9 @@ import { listenForHiding } from '../safety/veil';
  */
 export const LOCKED_ATTRIBUTE = 'data-locked';
 
+/** Set on <html> while the page is out of sight; the stylesheet hides the screen under it at once. */
+export const VEILED_ATTRIBUTE = 'data-veiled';
+
 export interface SafetySettings {
   /** Drops every key from memory. Synchronous: a quick exit cannot wait. */
   dropKeys(): void;
@@ -45,7 +48,16 @@ export function useSafetyShell(settings: SafetySettings): SafetyShell {
   const [locked, setLocked] = useState(false);
   const [shiftPressed, setShiftPressed] = useState(0);
   const [veiled, setVeiled] = useState(false);
-  useEffect(() => listenForHiding(setVeiled), []);
+  useEffect(
+    () =>
+      listenForHiding((hide) => {
+        // At once, before the next frame (the app switcher may picture it): the screens unmount a
+        // moment later, on the next render.
+        document.documentElement.toggleAttribute(VEILED_ATTRIBUTE, hide);
+        setVeiled(hide);
+      }),
+    [],
+  );
   const dropKeys = useRef(settings.dropKeys);
   dropKeys.current = settings.dropKeys;
 
