@@ -132,22 +132,28 @@ describe('vault', () => {
     expect(await failsWith(() => unlockWithRecovery(parseJson(text), made.recoveryText))).toBe('malformed');
   });
 
-  it('refuses a wrap that opens to anything but 32 bytes with malformed', async () => {
+  it('refuses a wrap whose ct is not 48 bytes, even one its own key sealed: shorter truncated, longer malformed', async () => {
     const made = await createVault('x', TEST_PARAMETERS, TESTING);
     const vaultId = unb64u(made.vault.vault_id);
     const recoveryKey = await recoveryKeyFromText(made.recoveryText);
     const rkey = await hkdf(recoveryKey, vaultId, utf8('support-circle/v1/recovery-wrap'), 32);
     const pk = await argon2id(utf8('x'), unb64u(made.vault.kdf.salt), TEST_PARAMETERS);
-    for (const length of [0, 16, 31, 33, 64]) {
+    for (const [length, code] of [
+      [0, 'truncated'],
+      [16, 'truncated'],
+      [31, 'truncated'],
+      [33, 'malformed'],
+      [64, 'malformed'],
+    ] as const) {
       const nonce = randomBytes(12);
       const wrapOf = async (key: Uint8Array, kind: string) => ({
         nonce: b64u(nonce),
         ct: b64u(await aeadSeal(key, nonce, randomBytes(length), ctx('support-circle/v1/vault-wrap', vaultId, kind))),
       });
       const recovery = { ...made.vault, recovery_wrap: await wrapOf(rkey, 'recovery') };
-      expect(await failsWith(() => unlockWithRecovery(recovery, made.recoveryText))).toBe('malformed');
+      expect(await failsWith(() => unlockWithRecovery(recovery, made.recoveryText))).toBe(code);
       const passphrase = { ...made.vault, passphrase_wrap: await wrapOf(pk, 'passphrase') };
-      expect(await failsWith(() => unlockWithPassphrase(passphrase, 'x', TESTING))).toBe('malformed');
+      expect(await failsWith(() => unlockWithPassphrase(passphrase, 'x', TESTING))).toBe(code);
     }
   });
 

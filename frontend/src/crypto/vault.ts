@@ -2,9 +2,20 @@
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { type EscrowSecrets, escrowSecrets } from './escrow';
-import { expectInt, expectObject } from './json';
+import { expectInt, expectObject, type JsonObject } from './json';
 import { pad, unpad } from './padding';
-import { aeadKey, aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
+import {
+  aeadKey,
+  aeadOpen,
+  aeadSeal,
+  argon2id,
+  hkdf,
+  KEY_BYTES,
+  NONCE_BYTES,
+  randomBytes,
+  sha256,
+  TAG_BYTES,
+} from './primitives';
 
 /** Argon2id cost: memory in KiB, passes, lanes. */
 export interface Argon2Parameters {
@@ -20,6 +31,8 @@ export const TEST_PARAMETERS: Argon2Parameters = { mKib: 64, t: 1, p: 1 };
 const FLOOR: Argon2Parameters = { mKib: 19456, t: 2, p: 1 };
 const CEILING: Argon2Parameters = { mKib: 1048576, t: 10, p: 4 };
 const SALT_BYTES = 16;
+/** A wrap seals the 32-byte vault key: its ct is the key and the 16-byte tag, never another length. */
+const WRAP_CT_BYTES = KEY_BYTES + TAG_BYTES;
 
 export interface VaultOptions {
   /** Accept TEST_PARAMETERS. Only the vector runner and tests pass this. */
@@ -167,53 +180,58 @@ interface Wrap {
 }
 
 /**
- * The whole vault object, checked before either wrap is used (§5): its `v`, `vault_id`, the
- * `kdf` object (form only: its range is checkParameters', on the passphrase path) and both
- * wraps, whichever one the caller is about to open.
+ * The whole vault object, checked before either wrap is used (§5, checks 1 to 4 in that order):
+ * the vault, its `kdf` (form only: its range is checkParameters', on the passphrase path) and
+ * both wraps, whichever one the caller is about to open. expectObject runs §1's steps on each
+ * object as §5 reads it.
  *
- * Contract: `v` not 1 is `unsupported_version`; missing or extra members anywhere, an unknown
- * `alg`, or parameters that are not integers are `malformed`; an id, salt, nonce or ct that is not
- * canonical b64u (or a vault_id not 16 bytes, a salt not 16 bytes) is `bad_encoding`.
+ * Contract: for the vault, then the kdf, then each wrap, `v` not 1 is `unsupported_version`,
+ * missing or extra members or members of the wrong JSON type are `malformed`, a vault_id, salt,
+ * nonce or ct not of §1's form is `bad_encoding`; an `alg` other than "argon2id" is `malformed`
+ * (after the kdf's form, before the wraps'); then a nonce not 12 bytes or a ct under 48 bytes is
+ * `truncated`, a ct over 48 bytes `malformed`.
  */
 function parseVault(vault: unknown): ParsedVault {
   const fields = expectObject(vault, ['v', 'vault_id', 'kdf', 'passphrase_wrap', 'recovery_wrap']);
-  const vaultId = unb64uId(fields['vault_id']);
   const kdf = expectObject(fields['kdf'], ['alg', 'salt', 'm_kib', 't', 'p']);
   if (kdf['alg'] !== 'argon2id') throw new ProtocolError('malformed', 'unknown key derivation');
-  const salt = unb64u(kdf['salt'], SALT_BYTES);
+  const passphraseWrap = decodeWrap(expectObject(fields['passphrase_wrap'], ['nonce', 'ct']));
+  const recoveryWrap = decodeWrap(expectObject(fields['recovery_wrap'], ['nonce', 'ct']));
+  for (const { nonce, ct } of [passphraseWrap, recoveryWrap]) {
+    if (nonce.length !== NONCE_BYTES || ct.length < WRAP_CT_BYTES) {
+      throw new ProtocolError('truncated', "a wrap's nonce is 12 bytes and its ct 48");
+    }
+    if (ct.length > WRAP_CT_BYTES) throw new ProtocolError('malformed', "a wrap's ct is 48 bytes");
+  }
   // Any integer JSON carries: how large or small is checkParameters' question (weak_parameters).
   const int = (name: string) => expectInt(kdf, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const params = { mKib: int('m_kib'), t: int('t'), p: int('p') };
   return {
-    vaultId,
-    salt,
+    vaultId: unb64uId(fields['vault_id']),
+    salt: unb64u(kdf['salt'], SALT_BYTES),
     params,
-    passphraseWrap: parseWrap(fields['passphrase_wrap']),
-    recoveryWrap: parseWrap(fields['recovery_wrap']),
+    passphraseWrap,
+    recoveryWrap,
   };
 }
 
-function parseWrap(wrapped: unknown): Wrap {
-  const fields = expectObject(wrapped, ['nonce', 'ct']);
+function decodeWrap(fields: JsonObject): Wrap {
   return { nonce: unb64u(fields['nonce']), ct: unb64u(fields['ct']) };
 }
 
-/** Opens one wrap: `truncated` for a short nonce or ct, `failure` when it does not open, `malformed` for a key not 32 bytes. */
+/** Opens one wrap of the form parseVault checked: `failure` when it does not open. */
 async function unwrap(
   wrapped: Wrap,
   key: Uint8Array,
   aad: Uint8Array,
   failure: 'wrong_passphrase' | 'wrong_recovery_key',
 ): Promise<Uint8Array> {
-  let vaultKey: Uint8Array;
   try {
-    vaultKey = await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
+    return await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
   } catch (error) {
     if (error instanceof ProtocolError && error.code === 'decrypt_failed') throw new ProtocolError(failure);
     throw error;
   }
-  if (vaultKey.length !== KEY_BYTES) throw new ProtocolError('malformed', 'a vault key is 32 bytes');
-  return vaultKey;
 }
 
 /**
@@ -221,8 +239,7 @@ async function unwrap(
  *
  * Contract: the failures of parseVault for a vault not of §5's form, whichever wrap is wrong;
  * then `weak_parameters`, before any Argon2id work, when the stored parameters are out of range;
- * `truncated` for a short wrap; `wrong_passphrase` when the wrap does not open; `malformed` when
- * it opens to anything but 32 bytes.
+ * then `wrong_passphrase` when the wrap does not open.
  */
 export async function unlockWithPassphrase(
   vault: unknown,
@@ -240,9 +257,8 @@ export async function unlockWithPassphrase(
  * here, so their range is not checked; their form is, with the rest of the vault.
  *
  * Contract: the failures of parseVault for a vault not of §5's form; then a text that is not 56
- * valid symbols with a matching check is `recovery_key_typo`; `truncated` for a short wrap; a
- * valid key of another vault is `wrong_recovery_key`; `malformed` when the wrap opens to anything
- * but 32 bytes.
+ * valid symbols with a matching check is `recovery_key_typo`; then a valid key of another vault
+ * is `wrong_recovery_key`.
  */
 export async function unlockWithRecovery(vault: unknown, recoveryText: string): Promise<Uint8Array> {
   const parsed = parseVault(vault);

@@ -223,10 +223,24 @@ def vault_vectors() -> dict[str, Any]:
     strong = vault.create_vault("correct horse battery staple")
     other_text = vault.recovery_key_to_text(primitives.random_bytes(32))
     doc, key = made.vault, b64u(made.vault_key)
-    weak = changed(doc, kdf={**doc["kdf"], "m_kib": 1024})
+    with_pass, with_text = {"passphrase": passphrase}, {"recovery_text": made.recovery_text}
+
+    def kdf(**members: Any) -> dict[str, Any]:
+        return changed(doc, kdf={**doc["kdf"], **members})
+
+    def wrap(name: str, **members: Any) -> dict[str, Any]:
+        return changed(doc, **{name: {**doc[name], **members}})
+
+    def resized(text: str, change: int) -> str:
+        data = unb64u(text)
+        return b64u(data[:change] if change < 0 else data + bytes(change))
+
+    ct = doc["passphrase_wrap"]["ct"]
+    nonce_8 = b64u(bytes(8))
     return group_file(
         "vault",
-        "Unlocking the local vault (§5). m_kib 64 is the reserved vector setting.",
+        "Unlocking the local vault (§5): the checks in §5's order, then the Argon2id range. "
+        "m_kib 64, t 1, p 1 is the reserved vector setting.",
         [
             vector("passphrase", "the passphrase it was made with", vault=doc, passphrase=passphrase, vault_key=key),
             vector(
@@ -264,25 +278,151 @@ def vault_vectors() -> dict[str, Any]:
                 "tampered wrap",
                 "a bit of the passphrase wrap",
                 "wrong_passphrase",
-                vault=changed(
-                    doc, passphrase_wrap={**doc["passphrase_wrap"], "ct": flip(doc["passphrase_wrap"]["ct"])}
-                ),
-                passphrase=passphrase,
+                vault=wrap("passphrase_wrap", ct=flip(ct)),
+                **with_pass,
             ),
+            # 1. the vault object, as §1 checks every object
+            vector("future version", "v=2", "unsupported_version", vault=changed(doc, v=2), **with_pass),
+            vector("version true", "v is true", "unsupported_version", vault=changed(doc, v=True), **with_pass),
             vector(
-                "weakened parameters",
-                "m_kib lowered to 1024 by someone with the file",
-                "weak_parameters",
-                vault=weak,
-                passphrase=passphrase,
+                "missing wrap",
+                "no recovery wrap, opened with the passphrase",
+                "malformed",
+                vault={name: value for name, value in doc.items() if name != "recovery_wrap"},
+                **with_pass,
             ),
-            vector("future version", "v=2", "unsupported_version", vault=changed(doc, v=2), passphrase=passphrase),
+            vector("vault id a number", "vault_id is 7", "malformed", vault=changed(doc, vault_id=7), **with_pass),
+            vector(
+                "short vault id",
+                "15 bytes",
+                "bad_encoding",
+                vault=changed(doc, vault_id=b64u(bytes(15))),
+                **with_text,
+            ),
+            # 2. the kdf, as §1 checks every object, then its algorithm
+            vector(
+                "kdf a string", "kdf is not an object", "malformed", vault=changed(doc, kdf="argon2id"), **with_text
+            ),
             vector(
                 "unknown kdf member",
                 "checked on the recovery path too",
                 "malformed",
-                vault=changed(doc, kdf={**doc["kdf"], "pepper": "x"}),
-                recovery_text=made.recovery_text,
+                vault=kdf(pepper="x"),
+                **with_text,
+            ),
+            vector("passes as a float", "t written 1.0", "malformed", vault=kdf(t=1.0), **with_pass),
+            vector("memory as a string", 'm_kib written "64"', "malformed", vault=kdf(m_kib="64"), **with_pass),
+            vector("short salt", "15 bytes", "bad_encoding", vault=kdf(salt=b64u(bytes(15))), **with_pass),
+            vector("long salt", "17 bytes", "bad_encoding", vault=kdf(salt=b64u(bytes(17))), **with_pass),
+            vector("argon2i", "alg is not argon2id", "malformed", vault=kdf(alg="argon2i"), **with_pass),
+            vector("alg upper case", "ARGON2ID is not argon2id", "malformed", vault=kdf(alg="ARGON2ID"), **with_text),
+            # 3. each wrap, as §1 checks every object
+            vector(
+                "wrap with a tag member",
+                "an extra member in a wrap",
+                "malformed",
+                vault=wrap("passphrase_wrap", tag="x"),
+                **with_pass,
+            ),
+            vector("nonce a number", "a nonce of 0", "malformed", vault=wrap("recovery_wrap", nonce=0), **with_pass),
+            vector(
+                "padded nonce",
+                "base64url with padding",
+                "bad_encoding",
+                vault=wrap("passphrase_wrap", nonce=doc["passphrase_wrap"]["nonce"] + "="),
+                **with_pass,
+            ),
+            # 4. lengths, of both wraps whichever is opened
+            vector("short nonce", "8 bytes", "truncated", vault=wrap("passphrase_wrap", nonce=nonce_8), **with_pass),
+            vector(
+                "long nonce", "13 bytes", "truncated", vault=wrap("passphrase_wrap", nonce=b64u(bytes(13))), **with_pass
+            ),
+            vector("short ct", "47 bytes", "truncated", vault=wrap("passphrase_wrap", ct=resized(ct, -1)), **with_pass),
+            vector(
+                "tag only",
+                "16 bytes: a tag and no key",
+                "truncated",
+                vault=wrap("passphrase_wrap", ct=resized(ct, -32)),
+                **with_pass,
+            ),
+            vector("long ct", "49 bytes", "malformed", vault=wrap("passphrase_wrap", ct=resized(ct, 1)), **with_pass),
+            vector(
+                "other wrap's nonce",
+                "the recovery wrap's nonce is 8 bytes; the passphrase path checks it too",
+                "truncated",
+                vault=wrap("recovery_wrap", nonce=nonce_8),
+                **with_pass,
+            ),
+            vector(
+                "other wrap's ct",
+                "the passphrase wrap's ct is 49 bytes; the recovery path checks it too",
+                "malformed",
+                vault=wrap("passphrase_wrap", ct=resized(ct, 1)),
+                **with_text,
+            ),
+            # The order: the first check that fails names the error.
+            vector(
+                "the vault before its kdf",
+                "a 15-byte vault id and an unknown kdf member",
+                "bad_encoding",
+                vault=changed(kdf(pepper="x"), vault_id=b64u(bytes(15))),
+                **with_pass,
+            ),
+            vector(
+                "the kdf's salt before its algorithm",
+                "alg scrypt and a 15-byte salt",
+                "bad_encoding",
+                vault=kdf(alg="scrypt", salt=b64u(bytes(15))),
+                **with_pass,
+            ),
+            vector(
+                "the algorithm before the wraps",
+                "alg scrypt and a padded nonce",
+                "malformed",
+                vault=changed(
+                    wrap("passphrase_wrap", nonce=doc["passphrase_wrap"]["nonce"] + "="),
+                    kdf={**doc["kdf"], "alg": "scrypt"},
+                ),
+                **with_pass,
+            ),
+            vector(
+                "both wraps' encodings before lengths",
+                "an 8-byte nonce in the passphrase wrap and a padded one in the recovery wrap",
+                "bad_encoding",
+                vault=changed(
+                    wrap("passphrase_wrap", nonce=nonce_8),
+                    recovery_wrap={**doc["recovery_wrap"], "nonce": doc["recovery_wrap"]["nonce"] + "="},
+                ),
+                **with_pass,
+            ),
+            vector(
+                "lengths before the range",
+                "m_kib 1024 and a 47-byte ct",
+                "truncated",
+                vault=changed(wrap("passphrase_wrap", ct=resized(ct, -1)), kdf={**doc["kdf"], "m_kib": 1024}),
+                **with_pass,
+            ),
+            vector(
+                "vault before the recovery text",
+                "a 15-byte salt, and a text that is not a recovery key",
+                "bad_encoding",
+                vault=kdf(salt=b64u(bytes(15))),
+                recovery_text="not a key",
+            ),
+            # 5. the range, on the passphrase path only, before any Argon2id work
+            vector(
+                "weakened parameters",
+                "m_kib lowered to 1024 by someone with the file",
+                "weak_parameters",
+                vault=kdf(m_kib=1024),
+                **with_pass,
+            ),
+            vector(
+                "weak parameters and a wrong passphrase",
+                "the range is checked before the passphrase is tried",
+                "weak_parameters",
+                vault=kdf(m_kib=1024),
+                passphrase=passphrase.upper(),
             ),
         ],
     )
