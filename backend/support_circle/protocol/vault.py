@@ -39,8 +39,10 @@ class Argon2Parameters:
 DEFAULT_PARAMETERS = Argon2Parameters()
 # Reserved for test vectors only (PROTOCOL.md §5): fast, and refused unless a caller asks for them.
 VECTOR_PARAMETERS = Argon2Parameters(m_kib=64, t=1, p=1)
-_FLOOR = Argon2Parameters(m_kib=19456, t=2, p=1)
-_CEILING = Argon2Parameters(m_kib=1048576, t=10, p=4)
+# The range every reader enforces (§5, §13): at least OWASP's minimum, at most what a 2019 phone's
+# browser unlocks in a few seconds.
+FLOOR = Argon2Parameters(m_kib=19456, t=2, p=1)
+CEILING = Argon2Parameters(m_kib=131072, t=4, p=4)
 _ANY_INT = 2**53 - 1
 
 
@@ -71,7 +73,11 @@ def _wrap(key: bytes, vault_key: bytes, aad: bytes) -> dict[str, str]:
     return {"nonce": b64u(nonce), "ct": b64u(primitives.aead_seal(key, nonce, vault_key, aad))}
 
 
-def create_vault(passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS) -> NewVault:
+def create_vault(
+    passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS, *, allow_vector_parameters: bool = False
+) -> NewVault:
+    """A new vault; ``weak_parameters`` for parameters a reader would refuse (§5)."""
+    check_parameters(params, allow_vector_parameters=allow_vector_parameters)
     vault_id, salt = primitives.random_bytes(ID_BYTES), primitives.random_bytes(SALT_BYTES)
     vault_key, recovery_key = primitives.random_bytes(32), primitives.random_bytes(RECOVERY_KEY_BYTES)
     vault = {
@@ -125,10 +131,10 @@ def _parse_vault(vault: object) -> _ParsedVault:
     return _ParsedVault(unb64u_id(fields["vault_id"]), unb64u(kdf["salt"], SALT_BYTES), params, decoded)
 
 
-def _check_parameters(params: Argon2Parameters, *, allow_vector_parameters: bool = False) -> None:
-    """``weak_parameters`` outside _FLOOR.._CEILING; VECTOR_PARAMETERS pass only when a test asks."""
+def check_parameters(params: Argon2Parameters, *, allow_vector_parameters: bool = False) -> None:
+    """``weak_parameters`` outside FLOOR..CEILING; VECTOR_PARAMETERS pass only when a test asks."""
     in_range = all(
-        getattr(_FLOOR, name) <= getattr(params, name) <= getattr(_CEILING, name) for name in ("m_kib", "t", "p")
+        getattr(FLOOR, name) <= getattr(params, name) <= getattr(CEILING, name) for name in ("m_kib", "t", "p")
     )
     if not in_range and not (allow_vector_parameters and params == VECTOR_PARAMETERS):
         raise ProtocolError("weak_parameters")
@@ -146,7 +152,7 @@ def _unwrap(wrap: _Wrap, key: bytes, aad: bytes, failure: ErrorCode) -> bytes:
 def unlock_with_passphrase(vault: object, passphrase: str, *, allow_vector_parameters: bool = False) -> bytes:
     """The vault key; ``wrong_passphrase`` when the passphrase is not the one it was made with."""
     parsed = _parse_vault(vault)
-    _check_parameters(parsed.params, allow_vector_parameters=allow_vector_parameters)
+    check_parameters(parsed.params, allow_vector_parameters=allow_vector_parameters)
     key = _passphrase_key(passphrase, parsed.salt, parsed.params)
     aad = _wrap_aad(parsed.vault_id, "passphrase")
     return _unwrap(parsed.wraps["passphrase_wrap"], key, aad, "wrong_passphrase")
@@ -165,8 +171,11 @@ def rewrap_passphrase(
     vault_key: bytes,
     passphrase: str,
     params: Argon2Parameters,
+    *,
+    allow_vector_parameters: bool = False,
 ) -> dict[str, Any]:
     """The vault with a new passphrase or stronger parameters; the recovery wrap is kept."""
+    check_parameters(params, allow_vector_parameters=allow_vector_parameters)
     vault_id, salt = unb64u_id(vault["vault_id"]), primitives.random_bytes(SALT_BYTES)
     key = _passphrase_key(passphrase, salt, params)
     return {

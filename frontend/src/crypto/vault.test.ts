@@ -34,15 +34,16 @@ describe('vault', () => {
 
   it.each([
     ['memory below the floor', { m_kib: 19455 }],
-    ['one pass', { m_kib: 65536, t: 1 }],
-    ['memory above the ceiling', { m_kib: 1048577 }],
-    ['too many passes', { t: 11 }],
+    ['one pass', { t: 1 }],
+    ['memory above the ceiling', { m_kib: 131073 }],
+    ['too many passes', { t: 5 }],
     ['too many lanes', { p: 5 }],
     ['no lanes', { p: 0 }],
-    ['test memory with real passes', { m_kib: 64, t: 3 }],
+    ['test memory with real passes', { m_kib: 64 }],
   ])('refuses %s with weak_parameters, even in tests', async (_why, change) => {
     const made = await createVault('x', TEST_PARAMETERS, TESTING);
-    const vault = { ...made.vault, kdf: { ...made.vault.kdf, ...change } };
+    // Every other parameter in range (the defaults), so only the one changed is out of it.
+    const vault = { ...made.vault, kdf: { ...made.vault.kdf, m_kib: 65536, t: 3, p: 1, ...change } };
     expect(await failsWith(() => unlockWithPassphrase(vault, 'x', TESTING))).toBe('weak_parameters');
   });
 

@@ -28,8 +28,9 @@ export interface Argon2Parameters {
 export const DEFAULT_PARAMETERS: Argon2Parameters = { mKib: 65536, t: 3, p: 1 };
 /** Reserved for test vectors (§5): fast, and refused unless a caller asks for them explicitly. */
 export const TEST_PARAMETERS: Argon2Parameters = { mKib: 64, t: 1, p: 1 };
+/** The range every reader enforces (§5, §13): OWASP's minimum … what a 2019 phone's browser unlocks in seconds. */
 const FLOOR: Argon2Parameters = { mKib: 19456, t: 2, p: 1 };
-const CEILING: Argon2Parameters = { mKib: 1048576, t: 10, p: 4 };
+const CEILING: Argon2Parameters = { mKib: 131072, t: 4, p: 4 };
 const SALT_BYTES = 16;
 /** A wrap seals the 32-byte vault key: its ct is the key and the 16-byte tag, never another length. */
 const WRAP_CT_BYTES = KEY_BYTES + TAG_BYTES;
@@ -71,7 +72,7 @@ async function wrap(key: Uint8Array, vaultKey: Uint8Array, aad: Uint8Array): Pro
 }
 
 /**
- * Contract: parameters outside [19456 KiB, t 2, p 1] … [1048576 KiB, t 10, p 4] are
+ * Contract: parameters outside [19456 KiB, t 2, p 1] … [131072 KiB, t 4, p 4] are
  * `weak_parameters`, so neither a tampered file nor an absurd one can weaken or stall unlocking;
  * TEST_PARAMETERS pass only with `allowTestParameters`.
  */

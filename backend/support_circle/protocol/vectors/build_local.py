@@ -8,7 +8,7 @@ from support_circle.protocol.encoding import b64u, dump_json, parse_json, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.safety import safety_number
 from support_circle.protocol.vectors import build_identity
-from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 
 Files = dict[str, dict[str, Any]]
 
@@ -219,7 +219,7 @@ def recovery() -> Files:
 
 def vault_vectors() -> dict[str, Any]:
     passphrase = unicodedata.normalize("NFC", "café by the river, 7 stones")
-    made = vault.create_vault(passphrase, vault.VECTOR_PARAMETERS)
+    made = vault.create_vault(passphrase, vault.VECTOR_PARAMETERS, allow_vector_parameters=True)
     strong = vault.create_vault("correct horse battery staple")
     other_text = vault.recovery_key_to_text(primitives.random_bytes(32))
     doc, key = made.vault, b64u(made.vault_key)
@@ -264,6 +264,7 @@ def vault_vectors() -> dict[str, Any]:
                 passphrase="correct horse battery staple",
                 vault_key=b64u(strong.vault_key),
             ),
+            *_bound_vaults(),
             vector(
                 "wrong passphrase", "one letter different", "wrong_passphrase", vault=doc, passphrase=passphrase.upper()
             ),
@@ -424,12 +425,55 @@ def vault_vectors() -> dict[str, Any]:
                 vault=kdf(m_kib=1024),
                 passphrase=passphrase.upper(),
             ),
+            *(
+                vector(name, comment, "weak_parameters", vault=kdf(**cost), **with_pass)
+                for name, comment, cost in _OUT_OF_RANGE
+            ),
+            vector(
+                "range not checked with the recovery key",
+                "m_kib of 1 GiB: no Argon2id runs on this path, so the vault opens",
+                vault=kdf(m_kib=1048576),
+                recovery_text=made.recovery_text,
+                vault_key=key,
+            ),
         ],
     )
 
 
+# Each one step outside the range, or next to the reserved vector setting (which is exact).
+_OUT_OF_RANGE: list[tuple[str, str, dict[str, int]]] = [
+    ("memory below the floor", "m_kib 19455, t 2", {"m_kib": 19455, "t": 2}),
+    ("memory above the ceiling", "m_kib 131073, t 2", {"m_kib": 131073, "t": 2}),
+    ("a gibibyte", "m_kib 1048576 (1 GiB): more than a 2019 phone's browser can give", {"m_kib": 1048576, "t": 2}),
+    ("negative memory", "m_kib -65536", {"m_kib": -65536, "t": 2}),
+    ("largest integer", "m_kib 2^53 - 1", {"m_kib": 2**53 - 1, "t": 2}),
+    ("one pass", "t 1 with 64 MiB", {"m_kib": 65536, "t": 1}),
+    ("too many passes", "t 5 with 64 MiB", {"m_kib": 65536, "t": 5}),
+    ("no lanes", "p 0 with 64 MiB, t 3", {"m_kib": 65536, "t": 3, "p": 0}),
+    ("too many lanes", "p 5 with 64 MiB, t 3", {"m_kib": 65536, "t": 3, "p": 5}),
+    ("next to the vector setting: lanes", "m_kib 64, t 1, p 2", {"p": 2}),
+    ("next to the vector setting: passes", "m_kib 64, t 2, p 1", {"t": 2}),
+    ("next to the vector setting: memory", "m_kib 65, t 1, p 1", {"m_kib": 65}),
+]
+
+
+def _bound_vaults() -> list[dict[str, Any]]:
+    """Vaults at the edges of the accepted range, which a reader MUST open (§5)."""
+    cases = [
+        ("floor", "m_kib 19456, t 2, p 1: the least a reader accepts", vault.FLOOR),
+        ("memory ceiling", "m_kib 131072 (128 MiB), t 2, p 1", vault.Argon2Parameters(131072, 2, 1)),
+        ("passes and lanes ceiling", "m_kib 19456, t 4, p 4", vault.Argon2Parameters(19456, 4, 4)),
+    ]
+    vectors = []
+    with substream("vault bounds"):
+        for name, comment, params in cases:
+            made = vault.create_vault(name, params)
+            vectors.append(vector(name, comment, vault=made.vault, passphrase=name, vault_key=b64u(made.vault_key)))
+    return vectors
+
+
 def local() -> dict[str, Any]:
-    made = vault.create_vault("x", vault.VECTOR_PARAMETERS)
+    made = vault.create_vault("x", vault.VECTOR_PARAMETERS, allow_vector_parameters=True)
     vault_id = primitives.random_bytes(16)
     plaintext = dump_json({"section": "who I go to", "answer": "Aunt Mere, and the river walk"})
     item = vault.seal_local(made.vault_key, vault_id, "plan", "section-1", plaintext)
