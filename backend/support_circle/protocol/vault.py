@@ -20,6 +20,8 @@ from support_circle.protocol.padding import pad, unpad
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
+# Skipped when reading a recovery key (§5): space, tab, line feed, carriage return and hyphen-minus.
+_SEPARATORS = frozenset(" \t\n\r-")
 RECOVERY_KEY_BYTES = 32
 _RECOVERY_CHECK_BYTES = 3
 RECOVERY_TEXT_SYMBOLS = 56
@@ -197,8 +199,14 @@ def recovery_key_to_text(recovery_key: bytes) -> str:
 
 
 def recovery_key_from_text(text: str) -> bytes:
-    # ASCII only: str.upper() folds some non-ASCII letters into ASCII ones (a dotless i into I).
-    cleaned = [_READ_AS.get(c.upper(), c.upper()) if c.isascii() else c for c in text if c not in " -"]
+    """The key in a text a person typed (§5): separators skipped, ASCII letters in either case."""
+    cleaned = []
+    for c in text:
+        if c in _SEPARATORS:
+            continue
+        # ASCII only: str.upper() folds some non-ASCII letters into ASCII ones (a dotless i into I).
+        upper = c.upper() if "a" <= c <= "z" else c
+        cleaned.append(_READ_AS.get(upper, upper))
     if len(cleaned) != RECOVERY_TEXT_SYMBOLS or any(c not in CROCKFORD for c in cleaned):
         raise ProtocolError("recovery_key_typo", "a recovery key is 56 letters and digits")
     number = 0

@@ -180,19 +180,21 @@ describe('recovery key text', () => {
     expect(await recoveryKeyFromText(text)).toEqual(key);
   });
 
-  it('reads lower case, hyphens, no spaces, O as 0 and I or L as 1', async () => {
+  it('reads lower case, hyphens, tabs, line breaks, no spaces, O as 0 and I or L as 1', async () => {
     const key = randomBytes(32);
     const text = await recoveryKeyToText(key);
     const sloppy = text.toLowerCase().replaceAll('0', 'o').replaceAll('1', 'I').replaceAll(' ', '-');
     expect(await recoveryKeyFromText(sloppy)).toEqual(key);
     expect(await recoveryKeyFromText(text.replaceAll(' ', '').replaceAll('1', 'l'))).toEqual(key);
+    expect(await recoveryKeyFromText(`\t${text.replace(' ', '\t').replace(' ', '\r\n')}\n`)).toEqual(key);
   });
 
   it.each([
     ['U, outside the alphabet', (t: string) => `U${t.slice(1)}`],
     ['one symbol missing', (t: string) => t.slice(0, -1)],
     ['one symbol more', (t: string) => `${t}0`],
-    ['a tab between groups', (t: string) => t.replace(' ', '\t')],
+    ['a no-break space between groups', (t: string) => t.replace(' ', '\u00a0')],
+    ['a vertical tab between groups', (t: string) => t.replace(' ', '\v')],
     ['dotless ı, which upper-cases to I', (t: string) => `${t.slice(0, -1)}ı`],
     ['a full-width digit', (t: string) => `${t.slice(0, -1)}０`],
   ])('refuses %s with recovery_key_typo', async (_why, change) => {

@@ -274,6 +274,8 @@ const RECOVERY_SYMBOLS = 56;
 const CHECK_BYTES = 3;
 // Letters people confuse with digits read as the digit (§5); lower case reads as upper case.
 const READ_AS: Readonly<Record<string, string>> = { O: '0', I: '1', L: '1' };
+// Skipped when reading a recovery key (§5): space, tab, line feed, carriage return and hyphen-minus.
+const SEPARATORS: ReadonlySet<string> = new Set([' ', '\t', '\n', '\r', '-']);
 
 async function recoveryCheck(recoveryKey: Uint8Array): Promise<Uint8Array> {
   return (await sha256(ctx('support-circle/v1/recovery-check', recoveryKey))).slice(0, CHECK_BYTES);
@@ -317,14 +319,14 @@ export async function escrowSecretsFromText(text: string): Promise<EscrowSecrets
 }
 
 /**
- * The recovery key from the text a person typed: spaces and hyphens ignored, any case, O read as
- * 0 and I or L as 1.
+ * The recovery key from the text a person typed: spaces, tabs, line breaks and hyphens ignored,
+ * ASCII letters in either case, O read as 0 and I or L as 1.
  *
- * Contract: any other character, a length other than 56 symbols, or a check that does not match
- * is `recovery_key_typo`.
+ * Contract: any other character (a no-break space, a dash, a fullwidth or look-alike letter), a
+ * length other than 56 symbols, or a check that does not match is `recovery_key_typo`.
  */
 export async function recoveryKeyFromText(text: string): Promise<Uint8Array> {
-  const symbols = [...text].filter((c) => c !== ' ' && c !== '-').map(readSymbol);
+  const symbols = [...text].filter((c) => !SEPARATORS.has(c)).map(readSymbol);
   if (symbols.length !== RECOVERY_SYMBOLS) throw new ProtocolError('recovery_key_typo', 'a recovery key is 56 symbols');
   const data = new Uint8Array(KEY_BYTES + CHECK_BYTES);
   let acc = 0;

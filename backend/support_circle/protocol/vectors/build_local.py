@@ -180,11 +180,45 @@ def _swap_kem(payload_b64: str, other: DeviceKeys) -> str:
     return b64u(dump_json(document))
 
 
+def _text_with(*letters: str) -> tuple[bytes, str]:
+    """A recovery key whose text holds every one of ``letters``, so a look-alike can stand in for each."""
+    with substream("recovery look-alikes"):
+        while True:
+            key = primitives.random_bytes(32)
+            text = vault.recovery_key_to_text(key)
+            if all(letter in text for letter in letters):
+                return key, text
+
+
+def _look_alike(text: str, letter: str, stand_in: str) -> str:
+    index = text.index(letter)
+    return text[:index] + stand_in + text[index + 1 :]
+
+
 def recovery() -> Files:
     key = primitives.random_bytes(32)
     text = vault.recovery_key_to_text(key)
     sloppy = text.lower().replace("0", "o").replace("1", "l")
     typo = ("Z" if text[0] != "Z" else "Y") + text[1:]
+    groups = text.split(" ")
+    # Each stand-in is one a careless reader turns into the ASCII letter it replaces: by str.upper()
+    # (dotless i, long s), by NFKC (fullwidth, Kelvin sign) or by eye (Cyrillic).
+    alike_key, alike = _text_with("1", "S", "K", "A")
+    alike_cases = [
+        ("dotless i", "U+0131 where the text has 1: it upper-cases to I, which is read as 1", "1", "\u0131"),
+        ("long s", "U+017F where the text has S: it upper-cases to S", "S", "\u017f"),
+        ("Kelvin sign", "U+212A where the text has K: NFKC makes it K", "K", "\u212a"),
+        ("fullwidth A", "U+FF21 where the text has A: NFKC makes it A", "A", "\uff21"),
+        ("Cyrillic A", "U+0410 where the text has A: it looks like A", "A", "\u0410"),
+    ]
+    refused_separators = [
+        ("no-break space", "U+00A0 between the groups", "\u00a0"),
+        ("ideographic space", "U+3000 between the groups, as some keyboards type a space", "\u3000"),
+        ("zero-width space", "U+200B after each space", " \u200b"),
+        ("en dash", "U+2013 between the groups", "\u2013"),
+        ("vertical tab", "U+000B, ASCII whitespace that is not one of the five separators", "\u000b"),
+        ("form feed", "U+000C between the groups", "\u000c"),
+    ]
     return {
         "recovery_key": group_file(
             "recovery_key",
@@ -198,14 +232,43 @@ def recovery() -> Files:
                     recovery_key=b64u(key),
                 ),
                 vector("hyphens", "hyphens instead of spaces", text=text.replace(" ", "-"), recovery_key=b64u(key)),
+                vector(
+                    "tabs and line breaks",
+                    "groups separated by tab, line feed and CR LF, as pasted from a note",
+                    text="".join(g + ("\t", "\n", "\r\n")[i % 3] for i, g in enumerate(groups)),
+                    recovery_key=b64u(key),
+                ),
+                vector(
+                    "surrounding whitespace",
+                    "spaces, a tab and line breaks before and after",
+                    text=" \t\r\n" + text + "\n ",
+                    recovery_key=b64u(key),
+                ),
+                vector(
+                    "separators anywhere",
+                    "separators inside the groups too, and none between some",
+                    text="-".join(text.replace(" ", "")),
+                    recovery_key=b64u(key),
+                ),
                 vector("one symbol wrong", "the check catches a typo", "recovery_key_typo", text=typo),
                 vector("one symbol short", "55 symbols", "recovery_key_typo", text=text[:-1]),
+                vector("one symbol long", "57 symbols", "recovery_key_typo", text=text + "0"),
+                vector("empty", "no symbols at all", "recovery_key_typo", text=""),
                 vector("not crockford", "U is not in the alphabet", "recovery_key_typo", text="U" + text[1:]),
+                vector("lower-case u", "u is not in the alphabet either", "recovery_key_typo", text="u" + text[1:]),
+                *(
+                    vector(name, comment, "recovery_key_typo", text=text.replace(" ", separator))
+                    for name, comment, separator in refused_separators
+                ),
                 vector(
-                    "dotless i",
-                    "a non-ASCII letter that upper-cases to I is not read as 1",
-                    "recovery_key_typo",
-                    text="\u0131" + text[1:],
+                    "look-alike text as shown",
+                    "the key the look-alike vectors below change one letter of",
+                    text=alike,
+                    recovery_key=b64u(alike_key),
+                ),
+                *(
+                    vector(name, comment, "recovery_key_typo", text=_look_alike(alike, letter, stand_in))
+                    for name, comment, letter, stand_in in alike_cases
                 ),
             ],
         ),
