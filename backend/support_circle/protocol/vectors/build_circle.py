@@ -98,8 +98,121 @@ def key_envelopes() -> dict[str, Any]:
                 commitments=commitments,
                 **base,
             ),
+            *(
+                vector(
+                    name,
+                    comment,
+                    expect,
+                    envelope=changed(envelope, sealed=b64u(data)),
+                    commitments=commitments,
+                    **base,
+                )
+                for name, comment, expect, data in _sealed_sizes(unb64u(envelope["sealed"]))
+            ),
+            vector(
+                "low-order enc",
+                "80 bytes whose enc is the all-zero X25519 key: HPKE refuses the shared secret",
+                "decrypt_failed",
+                envelope=changed(envelope, sealed=b64u(bytes(32) + unb64u(envelope["sealed"])[32:])),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "future version",
+                "v=2",
+                "unsupported_version",
+                envelope=changed(envelope, v=2),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "extra member",
+                "a sender member the envelope does not define",
+                "malformed",
+                envelope=changed(envelope, sender=envelope["recipient"]),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "epoch as a string",
+                'epoch written "2"',
+                "malformed",
+                envelope=changed(envelope, epoch="2"),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "epoch beyond u32",
+                "epoch 2^32, which u32() cannot write",
+                "malformed",
+                envelope=changed(envelope, epoch=2**32),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "short circle id",
+                "15 bytes",
+                "bad_encoding",
+                envelope=changed(envelope, circle_id=b64u(bytes(15))),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "sealed not base64url",
+                "padding in sealed",
+                "bad_encoding",
+                envelope=changed(envelope, sealed=envelope["sealed"] + "="),
+                commitments=commitments,
+                **base,
+            ),
+            # The order (§6): the first check that fails names the error.
+            vector(
+                "epoch before encodings",
+                'epoch "2" and a 15-byte circle id',
+                "malformed",
+                envelope=changed(envelope, epoch="2", circle_id=b64u(bytes(15))),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "encodings before the recipient",
+                "sealed not base64url, opened by another device",
+                "bad_encoding",
+                envelope=changed(envelope, sealed=envelope["sealed"] + "="),
+                commitments=commitments,
+                recipient_device_id=b64u(stranger.device_id),
+                recipient_kem_private=b64u(stranger.kem_private),
+            ),
+            vector(
+                "recipient before size",
+                "81 sealed bytes, opened by another device",
+                "context_mismatch",
+                envelope=changed(envelope, sealed=b64u(unb64u(envelope["sealed"]) + b"\x00")),
+                commitments=commitments,
+                recipient_device_id=b64u(stranger.device_id),
+                recipient_kem_private=b64u(stranger.kem_private),
+            ),
+            vector(
+                "size before the log",
+                "81 sealed bytes, for an epoch the log does not hold",
+                "malformed",
+                envelope=changed(envelope, sealed=b64u(unb64u(envelope["sealed"]) + b"\x00")),
+                commitments={"1": commitments["2"]},
+                **base,
+            ),
         ],
     )
+
+
+def _sealed_sizes(sealed: bytes) -> list[tuple[str, str, str, bytes]]:
+    """``sealed`` is exactly 80 bytes (§6): shorter is truncated, longer malformed, before HPKE runs."""
+    return [
+        ("empty sealed", "0 bytes", "truncated", b""),
+        ("sealed of 48 bytes", "an enc and a tag, no key", "truncated", sealed[:48]),
+        ("sealed of 79 bytes", "the last byte cut", "truncated", sealed[:79]),
+        ("sealed of 81 bytes", "a zero byte appended", "malformed", sealed + b"\x00"),
+        ("sealed of 160 bytes", "the envelope's sealed bytes twice", "malformed", sealed + sealed),
+    ]
 
 
 def _raw_record(ref: RecordRef, key: bytes, inner: bytes, padded: bool = True) -> dict[str, Any]:
