@@ -707,6 +707,7 @@ def invite_vectors() -> Files:
                     ),
                     now="2026-11-25T12:00:00Z",
                 ),
+                *_invite_checks(admin, other, secret, wrong_secret, record, circle_id, genesis),
             ],
         ),
         "join_request": group_file(
@@ -748,9 +749,206 @@ def invite_vectors() -> Files:
                     secret=b64u(secret),
                     request=changed(request, proof=request["proof"] + "="),
                 ),
+                *_join_request_checks(request, secret, wrong_secret),
             ],
         ),
     }
+
+
+NOW = "2026-11-25T12:00:00Z"
+
+
+def _invite_checks(
+    admin: DeviceKeys,
+    other: DeviceKeys,
+    secret: bytes,
+    wrong_secret: bytes,
+    record: dict[str, Any],
+    circle_id: bytes,
+    genesis: bytes,
+) -> list[dict[str, Any]]:
+    """One vector per check of §9's invite list, then pairs of failures that show the order."""
+    keys = invites.derive(secret)
+    fields = {"circle_id": b64u(circle_id), "genesis_hash": b64u(genesis), "expires_at": "2026-12-01T00:00:00Z"}
+    payload = {"v": 1, "type": "invite", "signer": b64u(admin.device_id), **fields}
+
+    def opened(name: str, comment: str, expect: str, sealed: dict[str, Any], **more: Any) -> dict[str, Any]:
+        return vector(name, comment, expect, **{"secret": b64u(secret), "record": sealed, "now": NOW, **more})
+
+    def sealed_content(content: bytes, padded: bool = True) -> dict[str, Any]:
+        nonce = primitives.random_bytes(12)
+        aad = ctx("support-circle/v1/invite", keys.invite_id)
+        ct = primitives.aead_seal(keys.invite_key, nonce, pad(content) if padded else content, aad)
+        return {"v": 1, "invite_id": b64u(keys.invite_id), "nonce": b64u(nonce), "ct": b64u(ct)}
+
+    def sealed(inviter: Any = None, invite: Any = None, **extra: Any) -> dict[str, Any]:
+        inviter = admin.identity() if inviter is None else inviter
+        invite = admin.sign(payload) if invite is None else invite
+        return sealed_content(dump_json({"v": 1, "inviter": inviter, "invite": invite, **extra}))
+
+    def signed_as_invite(document: dict[str, Any]) -> dict[str, Any]:
+        """Signed in the invite domain whatever its type, as only the signer could."""
+        data = dump_json(document)
+        sig = primitives.ed25519_sign(admin.sign_seed, signed.signing_input("invite", data))
+        return {"v": 1, "signer": b64u(admin.device_id), "payload": b64u(data), "sig": b64u(sig)}
+
+    short_nonce, short_ct = b64u(bytes(8)), b64u(bytes(15))
+    without_nonce = {name: value for name, value in record.items() if name != "nonce"}
+    with substream("invite checks"):
+        return [
+            # The record: version, members, encodings, lengths, then which invite it is.
+            opened("future version", "the record's v=2", "unsupported_version", changed(record, v=2)),
+            opened("extra member", "the auth key copied into the record", "malformed", changed(record, auth_pub="x")),
+            opened("missing nonce", "no nonce member", "malformed", without_nonce),
+            opened("short invite id", "15 bytes", "bad_encoding", changed(record, invite_id=b64u(bytes(15)))),
+            opened(
+                "nonce not base64url",
+                "padding in the nonce",
+                "bad_encoding",
+                changed(record, nonce=record["nonce"] + "="),
+            ),
+            opened("short nonce", "8 bytes", "truncated", changed(record, nonce=short_nonce)),
+            opened("long nonce", "13 bytes", "truncated", changed(record, nonce=b64u(bytes(13)))),
+            opened("short ct", "15 bytes, less than a tag", "truncated", changed(record, ct=short_ct)),
+            opened("empty ct", "0 bytes", "truncated", changed(record, ct="")),
+            opened(
+                "encodings before lengths",
+                "a padded nonce and a 15-byte ct",
+                "bad_encoding",
+                changed(record, nonce=record["nonce"] + "=", ct=short_ct),
+            ),
+            opened(
+                "lengths before the invite id",
+                "an 8-byte nonce, opened with another invite's secret",
+                "truncated",
+                changed(record, nonce=short_nonce),
+                secret=b64u(wrong_secret),
+            ),
+            # What it decrypts to: padding, the content, the inviter, the signed invite.
+            opened(
+                "unpadded",
+                "content that is no bucket long",
+                "bad_padding",
+                sealed_content(dump_json({"v": 1, "inviter": admin.identity(), "invite": admin.sign(payload)}), False),
+            ),
+            opened("content not JSON", "the padded content is not JSON", "malformed", sealed_content(b"an invite")),
+            opened(
+                "content future version",
+                "the content's v=2",
+                "unsupported_version",
+                sealed_content(dump_json({"v": 2, "inviter": admin.identity(), "invite": admin.sign(payload)})),
+            ),
+            opened("content extra member", "a circle name beside the invite", "malformed", sealed(circle_name="x")),
+            opened(
+                "inviter forged",
+                "the inviter identity's signature flipped",
+                "bad_signature",
+                sealed(inviter=changed(admin.identity(), sig=flip(admin.identity()["sig"]))),
+            ),
+            opened(
+                "invite signed by another device",
+                "the invite is another device's own, beside the admin's identity",
+                "unknown_author",
+                sealed(invite=other.sign({**payload, "signer": b64u(other.device_id)})),
+            ),
+            opened(
+                "invite of another type",
+                "type membership, signed in the invite domain",
+                "wrong_type",
+                sealed(invite=signed_as_invite({**payload, "type": "membership"})),
+            ),
+            opened(
+                "invite naming another signer",
+                "the payload's signer is another device than the one that signed",
+                "context_mismatch",
+                sealed(invite=admin.sign({**payload, "signer": b64u(other.device_id)})),
+            ),
+            opened(
+                "invite extra member",
+                "a use count the invite does not define",
+                "malformed",
+                sealed(invite=admin.sign({**payload, "uses": 1})),
+            ),
+            opened(
+                "short genesis hash",
+                "31 bytes",
+                "bad_encoding",
+                sealed(invite=admin.sign({**payload, "genesis_hash": b64u(genesis[:31])})),
+            ),
+            opened(
+                "short circle id",
+                "15 bytes",
+                "bad_encoding",
+                sealed(invite=admin.sign({**payload, "circle_id": b64u(circle_id[:15])})),
+            ),
+            opened(
+                "time before encodings",
+                "expires_at written +00:00, and a 15-byte circle id",
+                "malformed",
+                sealed(
+                    invite=admin.sign(
+                        {**payload, "expires_at": "2026-12-01T00:00:00+00:00", "circle_id": b64u(circle_id[:15])}
+                    )
+                ),
+            ),
+            opened(
+                "encodings before expiry",
+                "a 15-byte circle id, opened at its expiry",
+                "bad_encoding",
+                sealed(invite=admin.sign({**payload, "circle_id": b64u(circle_id[:15])})),
+                now="2026-12-01T00:00:00Z",
+            ),
+        ]
+
+
+def _join_request_checks(request: dict[str, Any], secret: bytes, wrong_secret: bytes) -> list[dict[str, Any]]:
+    """One vector per check of §9's join-request list, then pairs of failures that show the order."""
+    forged = changed(request["identity"], sig=flip(request["identity"]["sig"]))
+    proof = unb64u(request["proof"])
+    without_proof = {name: value for name, value in request.items() if name != "proof"}
+
+    def checked(name: str, comment: str, expect: str, sent: dict[str, Any], key: bytes = secret) -> dict[str, Any]:
+        return vector(name, comment, expect, secret=b64u(key), request=sent)
+
+    return [
+        checked("future version", "v=2", "unsupported_version", changed(request, v=2)),
+        checked("extra member", "the auth key beside the proof", "malformed", changed(request, auth_pub="x")),
+        checked("missing proof", "no proof member", "malformed", without_proof),
+        checked(
+            "invite id not canonical",
+            "its unused trailing bits set",
+            "bad_encoding",
+            changed(request, invite_id=request["invite_id"][:-1] + "B"),
+        ),
+        checked("short invite id", "15 bytes", "bad_encoding", changed(request, invite_id=b64u(bytes(15)))),
+        checked(
+            "identity forged", "the identity's signature flipped", "bad_signature", changed(request, identity=forged)
+        ),
+        checked("identity not an object", "a string", "malformed", changed(request, identity="x")),
+        checked("short proof", "63 bytes", "bad_proof", changed(request, proof=b64u(proof[:63]))),
+        checked("long proof", "65 bytes", "bad_proof", changed(request, proof=b64u(proof + b"\x00"))),
+        checked("empty proof", "0 bytes", "bad_proof", changed(request, proof="")),
+        checked(
+            "encodings before the invite id",
+            "padding in the proof, checked with another invite's secret",
+            "bad_encoding",
+            changed(request, proof=request["proof"] + "="),
+            wrong_secret,
+        ),
+        checked(
+            "invite id before the identity",
+            "a forged identity, checked with another invite's secret",
+            "context_mismatch",
+            changed(request, identity=forged),
+            wrong_secret,
+        ),
+        checked(
+            "identity before the proof",
+            "a forged identity and a 63-byte proof",
+            "bad_signature",
+            changed(request, identity=forged, proof=b64u(proof[:63])),
+        ),
+    ]
 
 
 def _invite_record(inviter: DeviceKeys, secret: bytes, fields: dict[str, Any]) -> dict[str, Any]:
