@@ -590,6 +590,9 @@ def local() -> dict[str, Any]:
 
 def safety() -> dict[str, Any]:
     pairs = [(DeviceKeys.generate(), DeviceKeys.generate()) for _ in range(2)]
+    with substream("safety pairs"):
+        # More pairs, so that between them every group shows digits a 32-byte hash could not give.
+        pairs += [(DeviceKeys.generate(), DeviceKeys.generate()) for _ in range(6)]
     return group_file(
         "safety_number",
         "Safety numbers (§10): the same both ways round.",
