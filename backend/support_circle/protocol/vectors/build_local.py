@@ -4,7 +4,7 @@ import unicodedata
 from typing import Any
 
 from support_circle.protocol import primitives, vault
-from support_circle.protocol.encoding import b64u, dump_json, parse_json, unb64u
+from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.safety import safety_number
 from support_circle.protocol.vectors import build_identity
@@ -584,8 +584,40 @@ def local() -> dict[str, Any]:
                 key="section-1",
                 item=changed(item, ct=b64u(bytes(10))),
             ),
+            *_local_checks(made.vault_key, vault_id, item),
         ],
     )
+
+
+def _local_checks(vault_key: bytes, vault_id: bytes, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """One vector per check of §5's local item list, then a pair of failures that shows the order."""
+    where = {"vault_id": b64u(vault_id), "vault_key": b64u(vault_key), "store": "plan", "key": "section-1"}
+
+    def opened(name: str, comment: str, expect: str, sealed: dict[str, Any]) -> dict[str, Any]:
+        return vector(name, comment, expect, **where, item=sealed)
+
+    with substream("local checks"):
+        # Sealed with the right key and AAD but not padded: only padding can refuse it.
+        nonce = primitives.random_bytes(12)
+        lk = primitives.hkdf(vault_key, vault_id, b"support-circle/v1/local-key", 32)
+        aad = ctx("support-circle/v1/local", vault_id, b"plan", b"section-1")
+        unpadded = {"v": 1, "nonce": b64u(nonce), "ct": b64u(primitives.aead_seal(lk, nonce, b"no padding", aad))}
+    return [
+        opened("future version", "v=2", "unsupported_version", changed(item, v=2)),
+        opened("extra member", "the store name copied into the item", "malformed", changed(item, store="plan")),
+        opened("missing ct", "no ct member", "malformed", {"v": 1, "nonce": item["nonce"]}),
+        opened("nonce not base64url", "padding in the nonce", "bad_encoding", changed(item, nonce=item["nonce"] + "=")),
+        opened("short nonce", "8 bytes", "truncated", changed(item, nonce=b64u(bytes(8)))),
+        opened("long nonce", "13 bytes", "truncated", changed(item, nonce=b64u(bytes(13)))),
+        opened("empty ct", "0 bytes", "truncated", changed(item, ct="")),
+        opened("unpadded", "a plaintext that is no bucket long", "bad_padding", unpadded),
+        opened(
+            "encodings before lengths",
+            "an 8-byte nonce and a ct with padding",
+            "bad_encoding",
+            changed(item, nonce=b64u(bytes(8)), ct=item["ct"] + "="),
+        ),
+    ]
 
 
 def safety() -> dict[str, Any]:
