@@ -13,7 +13,10 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 def test_a_vault_opens_with_its_passphrase_or_recovery_key_and_can_be_strengthened() -> None:
-    made = vault.create_vault("a long walk by the sea", vault.VECTOR_PARAMETERS)
+    with pytest.raises(ProtocolError) as refused:
+        vault.create_vault("a long walk by the sea", vault.VECTOR_PARAMETERS)
+    assert refused.value.code == "weak_parameters", "test parameters are refused unless a test asks"
+    made = vault.create_vault("a long walk by the sea", vault.VECTOR_PARAMETERS, allow_vector_parameters=True)
     with pytest.raises(ProtocolError) as refused:
         vault.unlock_with_passphrase(made.vault, "a long walk by the sea")
     assert refused.value.code == "weak_parameters", "test parameters are refused outside vectors"

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from support_circle.protocol.membership import CircleState
 
 # A key envelope's ``sealed`` (§6): HPKE's X25519 ``enc`` (32 bytes), then the AES-256-GCM seal of
-# the 32-byte epoch key with its 16-byte tag (48 bytes). Every well-made envelope is this size.
+# the 32-byte epoch key with its 16-byte tag (48 bytes). Every envelope is exactly this size.
 SEALED_KEY_BYTES = 32 + primitives.KEY_BYTES + primitives.TAG_BYTES
 
 
@@ -50,16 +50,20 @@ def open_key_envelope(
 
     ``commitments`` maps each epoch of the verified membership log to its key commitment; an
     envelope for another epoch is ``unknown_epoch``, a key of anyone else's making ``key_mismatch``.
+    The checks run in §6's order; the first that fails names the error.
     """
     fields = expect_object(envelope, ("v", "circle_id", "epoch", "recipient", "sealed"))
-    circle_id, epoch = unb64u_id(fields["circle_id"]), expect_int(fields["epoch"])
-    if unb64u_id(fields["recipient"]) != recipient_device_id:
+    epoch = expect_int(fields["epoch"])
+    circle_id, recipient = unb64u_id(fields["circle_id"]), unb64u_id(fields["recipient"])
+    sealed = unb64u(fields["sealed"])
+    if recipient != recipient_device_id:
         raise ProtocolError("context_mismatch", "sealed to another device")
-    key = primitives.hpke_open(
-        kem_private, _envelope_info(circle_id, epoch, recipient_device_id), unb64u(fields["sealed"])
-    )
-    if len(key) != primitives.KEY_BYTES:
-        raise ProtocolError("malformed", "an epoch key is 32 bytes")
+    if len(sealed) < SEALED_KEY_BYTES:
+        raise ProtocolError("truncated", "a sealed key is 80 bytes")
+    if len(sealed) > SEALED_KEY_BYTES:
+        raise ProtocolError("malformed", "a sealed key is 80 bytes")
+    # 80 sealed bytes always open to 32: HPKE adds the 32-byte enc and the 16-byte tag.
+    key = primitives.hpke_open(kem_private, _envelope_info(circle_id, epoch, recipient_device_id), sealed)
     if epoch not in commitments:
         raise ProtocolError("unknown_epoch")
     if key_commitment(key, circle_id) != commitments[epoch]:

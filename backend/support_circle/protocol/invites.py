@@ -86,21 +86,25 @@ def seal_invite(
 
 
 def open_invite(secret: bytes, record: object, now: datetime) -> Invite:
-    """The verified invite; ``expired`` once ``now`` is past its expiry."""
+    """The verified invite; ``expired`` once ``now`` is past its expiry. The checks run in §9's order."""
     keys = derive(secret)
     fields = expect_object(record, ("v", "invite_id", "nonce", "ct"))
-    if unb64u_id(fields["invite_id"]) != keys.invite_id:
+    invite_id, nonce, ct = unb64u_id(fields["invite_id"]), unb64u(fields["nonce"]), unb64u(fields["ct"])
+    if len(nonce) != primitives.NONCE_BYTES or len(ct) < primitives.TAG_BYTES:
+        raise ProtocolError("truncated", "a nonce is 12 bytes and a ct at least 16")
+    if invite_id != keys.invite_id:
         raise ProtocolError("context_mismatch", "the record is for another invite")
-    padded = primitives.aead_open(keys.invite_key, unb64u(fields["nonce"]), unb64u(fields["ct"]), _aad(keys.invite_id))
+    padded = primitives.aead_open(keys.invite_key, nonce, ct, _aad(keys.invite_id))
     content = expect_object(parse_json(unpad(padded)), ("v", "inviter", "invite"))
     inviter = verify_identity(content["inviter"])
     lookup = {inviter.device_id: inviter.sign_pub}.get
     payload = signed.verify(content["invite"], "invite", lookup)
     payload = expect_object(payload, ("v", "type", "signer", "circle_id", "genesis_hash", "expires_at"))
     expires_at = parse_time(payload["expires_at"])
+    circle_id, genesis_hash = unb64u_id(payload["circle_id"]), unb64u(payload["genesis_hash"], 32)
     if now >= expires_at:
         raise ProtocolError("expired")
-    return Invite(unb64u_id(payload["circle_id"]), unb64u(payload["genesis_hash"], 32), expires_at, inviter)
+    return Invite(circle_id, genesis_hash, expires_at, inviter)
 
 
 def _join_input(invite_id: bytes, joiner: PublicIdentity) -> bytes:
@@ -117,13 +121,14 @@ def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> P
     """The joiner's identity, when the proof shows they hold the link (``bad_proof`` otherwise).
 
     The server calls this with the ``auth_pub`` it was given; the approving admin calls it with
-    the one derived from the secret, so a request the server made up is refused there too.
+    the one derived from the secret, so a request the server made up is refused there too. The
+    checks run in §9's order; a proof that is not 64 bytes is ``bad_proof`` too.
     """
     fields = expect_object(request, ("v", "invite_id", "identity", "proof"))
-    if unb64u_id(fields["invite_id"]) != invite_id:
+    request_id, proof = unb64u_id(fields["invite_id"]), unb64u(fields["proof"])
+    if request_id != invite_id:
         raise ProtocolError("context_mismatch", "a request for another invite")
     joiner = verify_identity(fields["identity"])
-    proof = unb64u(fields["proof"])
     try:
         primitives.ed25519_verify(auth_pub, proof, _join_input(invite_id, joiner))
     except ProtocolError as exc:

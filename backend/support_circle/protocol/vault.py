@@ -15,14 +15,20 @@ from support_circle.protocol.encoding import (
     unb64u,
     unb64u_id,
 )
-from support_circle.protocol.errors import ProtocolError
+from support_circle.protocol.errors import ErrorCode, ProtocolError
 from support_circle.protocol.padding import pad, unpad
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
+# Skipped when reading a recovery key (§5): space, tab, line feed, carriage return and hyphen-minus.
+_SEPARATORS = frozenset(" \t\n\r-")
 RECOVERY_KEY_BYTES = 32
 _RECOVERY_CHECK_BYTES = 3
 RECOVERY_TEXT_SYMBOLS = 56
+SALT_BYTES = 16
+# A wrap seals the 32-byte vault key: its ct is the key and the 16-byte tag, never another length.
+_WRAP_CT_BYTES = primitives.KEY_BYTES + primitives.TAG_BYTES
+_WRAPS = ("passphrase_wrap", "recovery_wrap")
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,13 @@ class Argon2Parameters:
 
 
 DEFAULT_PARAMETERS = Argon2Parameters()
-# Reserved for test vectors only (PROTOCOL.md §5): fast, and refused everywhere else.
+# Reserved for test vectors only (PROTOCOL.md §5): fast, and refused unless a caller asks for them.
 VECTOR_PARAMETERS = Argon2Parameters(m_kib=64, t=1, p=1)
-_FLOOR = Argon2Parameters(m_kib=19456, t=2, p=1)
+# The range every reader enforces (§5, §13): at least OWASP's minimum, at most what a 2019 phone's
+# browser unlocks in a few seconds.
+FLOOR = Argon2Parameters(m_kib=19456, t=2, p=1)
+CEILING = Argon2Parameters(m_kib=131072, t=4, p=4)
 _ANY_INT = 2**53 - 1
-_CEILING = Argon2Parameters(m_kib=1048576, t=10, p=4)
 
 
 @dataclass(frozen=True)
@@ -67,13 +75,17 @@ def _wrap(key: bytes, vault_key: bytes, aad: bytes) -> dict[str, str]:
     return {"nonce": b64u(nonce), "ct": b64u(primitives.aead_seal(key, nonce, vault_key, aad))}
 
 
-def create_vault(passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS) -> NewVault:
-    vault_id, salt = primitives.random_bytes(ID_BYTES), primitives.random_bytes(16)
+def create_vault(
+    passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS, *, allow_vector_parameters: bool = False
+) -> NewVault:
+    """A new vault; ``weak_parameters`` for parameters a reader would refuse (§5)."""
+    check_parameters(params, allow_vector_parameters=allow_vector_parameters)
+    vault_id, salt = primitives.random_bytes(ID_BYTES), primitives.random_bytes(SALT_BYTES)
     vault_key, recovery_key = primitives.random_bytes(32), primitives.random_bytes(RECOVERY_KEY_BYTES)
     vault = {
         "v": VERSION,
         "vault_id": b64u(vault_id),
-        "kdf": {"alg": "argon2id", "salt": b64u(salt), "m_kib": params.m_kib, "t": params.t, "p": params.p},
+        "kdf": _kdf(salt, params),
         "passphrase_wrap": _wrap(
             _passphrase_key(passphrase, salt, params), vault_key, _wrap_aad(vault_id, "passphrase")
         ),
@@ -82,69 +94,97 @@ def create_vault(passphrase: str, params: Argon2Parameters = DEFAULT_PARAMETERS)
     return NewVault(vault, vault_key, recovery_key_to_text(recovery_key))
 
 
-def _parse_vault(vault: object) -> tuple[dict[str, Any], bytes, Argon2Parameters]:
-    """The vault's fields, its salt and its parameters: the whole object is checked on every path."""
-    fields = expect_object(vault, ("v", "vault_id", "kdf", "passphrase_wrap", "recovery_wrap"))
+def _kdf(salt: bytes, params: Argon2Parameters) -> dict[str, Any]:
+    return {"alg": "argon2id", "salt": b64u(salt), "m_kib": params.m_kib, "t": params.t, "p": params.p}
+
+
+@dataclass(frozen=True)
+class _Wrap:
+    nonce: bytes
+    ct: bytes
+
+
+@dataclass(frozen=True)
+class _ParsedVault:
+    vault_id: bytes
+    salt: bytes
+    params: Argon2Parameters
+    wraps: dict[str, _Wrap]
+
+
+def _parse_vault(vault: object) -> _ParsedVault:
+    """§5's checks 1 to 4, the same whichever wrap is opened: the whole object, in this order.
+
+    expect_object runs §1's steps on each object as §5 reads it: the vault, its kdf, each wrap.
+    """
+    fields = expect_object(vault, ("v", "vault_id", "kdf", *_WRAPS))
     kdf = expect_object(fields["kdf"], ("alg", "salt", "m_kib", "t", "p"))
     if kdf["alg"] != "argon2id":
         raise ProtocolError("malformed", "unknown key derivation")
+    wraps = {name: expect_object(fields[name], ("nonce", "ct")) for name in _WRAPS}
+    decoded = {name: _Wrap(unb64u(wrap["nonce"]), unb64u(wrap["ct"])) for name, wrap in wraps.items()}
+    for wrap in decoded.values():
+        if len(wrap.nonce) != primitives.NONCE_BYTES or len(wrap.ct) < _WRAP_CT_BYTES:
+            raise ProtocolError("truncated", "a wrap's nonce is 12 bytes and its ct 48")
+        if len(wrap.ct) > _WRAP_CT_BYTES:
+            raise ProtocolError("malformed", "a wrap's ct is 48 bytes")
     # Any integer parses; whether it is acceptable is the range check's word (weak_parameters).
     params = Argon2Parameters(*(expect_int(kdf[name], -_ANY_INT, _ANY_INT) for name in ("m_kib", "t", "p")))
-    salt = unb64u(kdf["salt"], 16)
-    for wrap in ("passphrase_wrap", "recovery_wrap"):
-        wrap_fields = expect_object(fields[wrap], ("nonce", "ct"))
-        for encoded in wrap_fields.values():
-            unb64u(encoded)
-    return fields, salt, params
+    return _ParsedVault(unb64u_id(fields["vault_id"]), unb64u(kdf["salt"], SALT_BYTES), params, decoded)
 
 
-def _check_parameters(params: Argon2Parameters, allow_vector_parameters: bool) -> None:
+def check_parameters(params: Argon2Parameters, *, allow_vector_parameters: bool = False) -> None:
+    """``weak_parameters`` outside FLOOR..CEILING; VECTOR_PARAMETERS pass only when a test asks."""
     in_range = all(
-        getattr(_FLOOR, name) <= getattr(params, name) <= getattr(_CEILING, name) for name in ("m_kib", "t", "p")
+        getattr(FLOOR, name) <= getattr(params, name) <= getattr(CEILING, name) for name in ("m_kib", "t", "p")
     )
     if not in_range and not (allow_vector_parameters and params == VECTOR_PARAMETERS):
         raise ProtocolError("weak_parameters")
 
 
-def _unwrap(wrap: object, key: bytes, aad: bytes, failure: str) -> bytes:
-    fields = expect_object(wrap, ("nonce", "ct"))
-    nonce, ct = unb64u(fields["nonce"]), unb64u(fields["ct"])
+def _unwrap(wrap: _Wrap, key: bytes, aad: bytes, failure: ErrorCode) -> bytes:
     try:
-        vault_key = primitives.aead_open(key, nonce, ct, aad)
+        return primitives.aead_open(key, wrap.nonce, wrap.ct, aad)
     except ProtocolError as exc:
         if exc.code == "decrypt_failed":
-            raise ProtocolError("wrong_passphrase" if failure == "passphrase" else "wrong_recovery_key") from exc
+            raise ProtocolError(failure) from exc
         raise
-    if len(vault_key) != primitives.KEY_BYTES:
-        raise ProtocolError("malformed", "a vault key is 32 bytes")
-    return vault_key
 
 
 def unlock_with_passphrase(vault: object, passphrase: str, *, allow_vector_parameters: bool = False) -> bytes:
     """The vault key; ``wrong_passphrase`` when the passphrase is not the one it was made with."""
-    fields, salt, params = _parse_vault(vault)
-    vault_id = unb64u_id(fields["vault_id"])
-    _check_parameters(params, allow_vector_parameters)
-    key = _passphrase_key(passphrase, salt, params)
-    return _unwrap(fields["passphrase_wrap"], key, _wrap_aad(vault_id, "passphrase"), "passphrase")
+    parsed = _parse_vault(vault)
+    check_parameters(parsed.params, allow_vector_parameters=allow_vector_parameters)
+    key = _passphrase_key(passphrase, parsed.salt, parsed.params)
+    aad = _wrap_aad(parsed.vault_id, "passphrase")
+    return _unwrap(parsed.wraps["passphrase_wrap"], key, aad, "wrong_passphrase")
 
 
 def unlock_with_recovery(vault: object, recovery_text: str) -> bytes:
     """The vault key; ``recovery_key_typo`` for a mistyped text, ``wrong_recovery_key`` for another key."""
-    fields, _salt, _params = _parse_vault(vault)
-    vault_id = unb64u_id(fields["vault_id"])
-    key = _recovery_wrap_key(recovery_key_from_text(recovery_text), vault_id)
-    return _unwrap(fields["recovery_wrap"], key, _wrap_aad(vault_id, "recovery"), "recovery")
+    parsed = _parse_vault(vault)
+    key = _recovery_wrap_key(recovery_key_from_text(recovery_text), parsed.vault_id)
+    aad = _wrap_aad(parsed.vault_id, "recovery")
+    return _unwrap(parsed.wraps["recovery_wrap"], key, aad, "wrong_recovery_key")
 
 
 def rewrap_passphrase(
-    vault: dict[str, Any], vault_key: bytes, passphrase: str, params: Argon2Parameters
+    vault: dict[str, Any],
+    vault_key: bytes,
+    passphrase: str,
+    params: Argon2Parameters,
+    *,
+    allow_vector_parameters: bool = False,
 ) -> dict[str, Any]:
     """The vault with a new passphrase or stronger parameters; the recovery wrap is kept."""
-    vault_id, salt = unb64u_id(vault["vault_id"]), primitives.random_bytes(16)
+    check_parameters(params, allow_vector_parameters=allow_vector_parameters)
+    vault_id, salt = unb64u_id(vault["vault_id"]), primitives.random_bytes(SALT_BYTES)
     key = _passphrase_key(passphrase, salt, params)
-    kdf = {"alg": "argon2id", "salt": b64u(salt), "m_kib": params.m_kib, "t": params.t, "p": params.p}
-    return {**vault, "kdf": kdf, "passphrase_wrap": _wrap(key, vault_key, _wrap_aad(vault_id, "passphrase"))}
+    return {
+        **vault,
+        "kdf": _kdf(salt, params),
+        "passphrase_wrap": _wrap(key, vault_key, _wrap_aad(vault_id, "passphrase")),
+    }
 
 
 def _recovery_check(recovery_key: bytes) -> bytes:
@@ -159,8 +199,14 @@ def recovery_key_to_text(recovery_key: bytes) -> str:
 
 
 def recovery_key_from_text(text: str) -> bytes:
-    # ASCII only: str.upper() folds some non-ASCII letters into ASCII ones (a dotless i into I).
-    cleaned = [_READ_AS.get(c.upper(), c.upper()) if c.isascii() else c for c in text if c not in " -"]
+    """The key in a text a person typed (§5): separators skipped, ASCII letters in either case."""
+    cleaned = []
+    for c in text:
+        if c in _SEPARATORS:
+            continue
+        # ASCII only: str.upper() folds some non-ASCII letters into ASCII ones (a dotless i into I).
+        upper = c.upper() if "a" <= c <= "z" else c
+        cleaned.append(_READ_AS.get(upper, upper))
     if len(cleaned) != RECOVERY_TEXT_SYMBOLS or any(c not in CROCKFORD for c in cleaned):
         raise ProtocolError("recovery_key_typo", "a recovery key is 56 letters and digits")
     number = 0

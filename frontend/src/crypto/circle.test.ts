@@ -50,14 +50,20 @@ describe('key envelopes', () => {
     ).toBe('decrypt_failed');
   });
 
-  it('refuses a sealed plaintext that is not 32 bytes with malformed', async () => {
+  it('refuses a sealed key of any size but 80 bytes, even one HPKE seals well: shorter truncated, longer malformed', async () => {
     const member = await generateDeviceKeys();
     const circleId = newId();
-    const short = await sealKeyEnvelope(circleId, 0, member.public, randomBytes(16));
-    const code = await failsWith(() =>
-      openKeyEnvelope(short, member.public.deviceId, member.kemPrivate, new Map([[0, randomBytes(32)]])),
-    );
-    expect(code).toBe('malformed');
+    for (const [keyBytes, code] of [
+      [16, 'truncated'],
+      [31, 'truncated'],
+      [33, 'malformed'],
+      [64, 'malformed'],
+    ] as const) {
+      const odd = await sealKeyEnvelope(circleId, 0, member.public, randomBytes(keyBytes));
+      const opened = () =>
+        openKeyEnvelope(odd, member.public.deviceId, member.kemPrivate, new Map([[0, randomBytes(32)]]));
+      expect(await failsWith(opened)).toBe(code);
+    }
   });
 });
 

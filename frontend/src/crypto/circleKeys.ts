@@ -3,11 +3,14 @@ import { b64u, bytesEqual, ctx, u32, unb64u, unb64uId, utf8, VERSION } from './e
 import { ProtocolError } from './errors';
 import type { PublicIdentity } from './identity';
 import { expectInt, expectObject } from './json';
-import { hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes } from './primitives';
+import { HPKE_ENC_BYTES, hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes, TAG_BYTES } from './primitives';
 
 export type { KeyEnvelope } from '../wire/types';
 
 import type { KeyEnvelope } from '../wire/types';
+
+/** A key envelope's `sealed` (§6): HPKE's 32-byte enc, then the epoch key and its 16-byte tag. Never another size. */
+export const SEALED_KEY_BYTES = HPKE_ENC_BYTES + KEY_BYTES + TAG_BYTES;
 
 /** A fresh epoch key, made by the admin who starts the epoch. */
 export function newEpochKey(): Uint8Array {
@@ -51,11 +54,12 @@ export interface OpenedEpochKey {
  *
  * `commitments` maps each epoch of the verified membership log to its key commitment.
  *
- * Contract: `unsupported_version` / `malformed` / `bad_encoding` for an envelope not of §6's form;
- * `context_mismatch` when it names another recipient; `truncated` under 48 sealed bytes;
- * `decrypt_failed` when HPKE does not open (tampering, another epoch or circle, another key);
- * `malformed` for a key that is not 32 bytes; `unknown_epoch` for an epoch the log does not
- * contain; `key_mismatch` for a key whose commitment is not the log's.
+ * Contract, in §6's order (the first check that fails names the error): `unsupported_version`;
+ * `malformed` for missing or extra members or an epoch that is not an integer in 0..2^32 − 1;
+ * `bad_encoding` for ids or `sealed` not of §1's form; `context_mismatch` when it names another
+ * recipient; `truncated` under 80 sealed bytes and `malformed` over 80; `decrypt_failed` when HPKE
+ * does not open (tampering, another epoch or circle, another key); `unknown_epoch` for an epoch
+ * the log does not contain; `key_mismatch` for a key whose commitment is not the log's.
  */
 export async function openKeyEnvelope(
   envelope: unknown,
@@ -64,17 +68,16 @@ export async function openKeyEnvelope(
   commitments: ReadonlyMap<number, Uint8Array>,
 ): Promise<OpenedEpochKey> {
   const fields = expectObject(envelope, ['v', 'circle_id', 'epoch', 'recipient', 'sealed']);
-  const circleId = unb64uId(fields['circle_id']);
   const epoch = expectInt(fields, 'epoch');
-  if (!bytesEqual(unb64uId(fields['recipient']), recipientDeviceId)) {
+  const circleId = unb64uId(fields['circle_id']);
+  const recipient = unb64uId(fields['recipient']);
+  const sealed = unb64u(fields['sealed']);
+  if (!bytesEqual(recipient, recipientDeviceId))
     throw new ProtocolError('context_mismatch', 'sealed to another device');
-  }
-  const epochKey = await hpkeOpen(
-    kemPrivate,
-    envelopeInfo(circleId, epoch, recipientDeviceId),
-    unb64u(fields['sealed']),
-  );
-  if (epochKey.length !== KEY_BYTES) throw new ProtocolError('malformed', 'an epoch key is 32 bytes');
+  if (sealed.length < SEALED_KEY_BYTES) throw new ProtocolError('truncated', 'a sealed key is 80 bytes');
+  if (sealed.length > SEALED_KEY_BYTES) throw new ProtocolError('malformed', 'a sealed key is 80 bytes');
+  // 80 sealed bytes always open to 32: HPKE adds the 32-byte enc and the 16-byte tag.
+  const epochKey = await hpkeOpen(kemPrivate, envelopeInfo(circleId, epoch, recipientDeviceId), sealed);
   const expected = commitments.get(epoch);
   if (expected === undefined) throw new ProtocolError('unknown_epoch');
   if (!bytesEqual(await keyCommitment(epochKey, circleId), expected)) throw new ProtocolError('key_mismatch');

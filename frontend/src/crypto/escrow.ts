@@ -1,6 +1,6 @@
 /** Recovery from the server (§15): a device's keys and personal circle, sealed under a key only the recovery key gives. */
 
-import type { Escrow } from '../wire/types';
+import type { Escrow, EscrowContent as EscrowDocument } from '../wire/types';
 import { b64u, ctx, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { checkPayloadVersion, dumpJson, expectInt, expectObject, isObject, parseJsonBytes } from './json';
@@ -40,7 +40,7 @@ function aad(id: Uint8Array): Uint8Array {
 }
 
 export async function sealEscrow(secrets: EscrowSecrets, content: EscrowContent): Promise<Escrow> {
-  const document = {
+  const document: EscrowDocument = {
     v: VERSION,
     type: 'escrow',
     device: { sign_seed: b64u(content.signSeed), kem_private: b64u(content.kemPrivate) },
@@ -56,10 +56,13 @@ export async function sealEscrow(secrets: EscrowSecrets, content: EscrowContent)
 /**
  * The content of an escrow.
  *
- * Contract (§15): an object not of the form is `unsupported_version` / `malformed` /
+ * Contract, in §15's order: an object not of the form is `unsupported_version` / `malformed` /
  * `bad_encoding` / `truncated`; another key or an escrow moved to another id is `decrypt_failed`;
- * `bad_padding`; content not exactly §15's members is `malformed`, of another type `wrong_type`,
- * with a key not 32 bytes or an id not canonical `bad_encoding`.
+ * `bad_padding`; content that is not a JSON object is `malformed`, of another version
+ * `unsupported_version`, of another type `wrong_type`; then the content's members, its `device`,
+ * its `head`, each as §1 checks an object: `malformed` for members missing, extra or of the wrong
+ * type (a `seq` not an integer from 0 to 2^32 − 1), `bad_encoding` for a key or hash not 32 bytes
+ * or an id not canonical.
  */
 export async function openEscrow(secrets: EscrowSecrets, escrow: unknown): Promise<EscrowContent> {
   const fields = expectObject(escrow, ['v', 'nonce', 'ct']);

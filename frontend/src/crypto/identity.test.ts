@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failsWith, flip } from '../testing/crypto';
 import { b64u, utf8 } from './encoding';
 import { deviceIdFor, generateDeviceKeys, makeIdentity, verifyIdentity } from './identity';
-import { ed25519Sign } from './primitives';
+import { ed25519Sign, randomBytes } from './primitives';
 import { safetyNumber } from './safety';
 import { signingInput, signPayload } from './signed';
 
@@ -122,5 +122,14 @@ describe('safety numbers', () => {
     expect(ab).toMatch(/^\d{5}( \d{5}){7}$/);
     expect(await safetyNumber(b.public, a.public)).toBe(ab);
     expect(await safetyNumber(a.public, c.public)).not.toBe(ab);
+  });
+
+  it('carry digits in every group: none is the same for 200 pairs, and the 7th exceeds 65535', async () => {
+    // Only the signing keys count, so random bytes stand in for them.
+    const identity = () => ({ deviceId: randomBytes(16), signPub: randomBytes(32), kemPub: randomBytes(32) });
+    const numbers: string[][] = [];
+    for (let i = 0; i < 200; i++) numbers.push((await safetyNumber(identity(), identity())).split(' '));
+    for (let group = 0; group < 8; group++) expect(new Set(numbers.map((n) => n[group])).size).toBeGreaterThan(1);
+    expect(numbers.some((n) => Number(n[6]) > 65535)).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ import {
   KEY_BYTES,
   NONCE_BYTES,
   randomBytes,
+  TAG_BYTES,
 } from './primitives';
 import { signPayload, verifySigned } from './signed';
 import { formatTime, parseTime } from './time';
@@ -114,22 +115,29 @@ export async function sealInvite(
 /**
  * Opens and verifies an invite record with the link's secret.
  *
- * Contract: `bad_encoding` for a secret not 32 bytes; `unsupported_version` / `malformed` /
- * `bad_encoding` for a record or content not of §9's form; `context_mismatch` for a record of
- * another invite; `truncated` / `decrypt_failed` when it does not open; `bad_padding`; the
- * inviter identity's failures (verifyIdentity); `unknown_author` for an invite not signed by that
- * inviter; `bad_signature`; `wrong_type`; `expired` once `now` has reached `expires_at`.
+ * Contract, in §9's order (the first check that fails names the error): `bad_encoding` for a
+ * secret not 32 bytes; for the record, `unsupported_version`, `malformed` for missing or extra
+ * members, `bad_encoding` for an invite_id, nonce or ct not of §1's form, `truncated` for a nonce
+ * not 12 bytes or a ct under 16, `context_mismatch` for a record of another invite,
+ * `decrypt_failed` when it does not open; `bad_padding`; for the content, `malformed` /
+ * `unsupported_version`; the inviter identity's failures (verifyIdentity); the invite's as §2
+ * says (`unknown_author` for an invite not signed by that inviter, `bad_signature`, `wrong_type`,
+ * `context_mismatch`); `malformed` for its members or its time; `bad_encoding` for its circle id
+ * or genesis hash; `expired` once `now` has reached `expires_at`.
  */
 export async function openInvite(secret: Uint8Array, record: unknown, now: Date): Promise<Invite> {
   // An invalid clock would compare as never past expiry; refuse it rather than accept every invite.
   if (Number.isNaN(now.getTime())) throw new RangeError('openInvite needs a valid current time');
   const keys = await deriveInvite(secret);
   const fields = expectObject(record, ['v', 'invite_id', 'nonce', 'ct']);
-  if (!bytesEqual(unb64uId(fields['invite_id']), keys.inviteId)) {
-    throw new ProtocolError('context_mismatch', 'the record is for another invite');
-  }
+  const inviteId = unb64uId(fields['invite_id']);
   const nonce = unb64u(fields['nonce']);
   const ct = unb64u(fields['ct']);
+  if (nonce.length !== NONCE_BYTES || ct.length < TAG_BYTES) {
+    throw new ProtocolError('truncated', 'a nonce is 12 bytes and a ct at least 16');
+  }
+  if (!bytesEqual(inviteId, keys.inviteId))
+    throw new ProtocolError('context_mismatch', 'the record is for another invite');
   const content = expectObject(
     parseJsonBytes(unpad(await aeadOpen(keys.inviteKey, nonce, ct, inviteAad(keys.inviteId)))),
     ['v', 'inviter', 'invite'],
@@ -139,13 +147,10 @@ export async function openInvite(secret: Uint8Array, record: unknown, now: Date)
   const { document } = verifySigned(content['invite'], 'invite', lookup);
   const payload = expectObject(document, ['v', 'type', 'signer', 'circle_id', 'genesis_hash', 'expires_at']);
   const expiresAt = parseTime(payload['expires_at']);
+  const circleId = unb64uId(payload['circle_id']);
+  const genesisHash = unb64u(payload['genesis_hash'], 32);
   if (now.getTime() >= expiresAt.getTime()) throw new ProtocolError('expired');
-  return {
-    circleId: unb64uId(payload['circle_id']),
-    genesisHash: unb64u(payload['genesis_hash'], 32),
-    expiresAt,
-    inviter,
-  };
+  return { circleId, genesisHash, expiresAt, inviter };
 }
 
 /**
@@ -190,9 +195,10 @@ export async function makeJoinRequest(secret: Uint8Array, joiner: DeviceKeys): P
  * passes the `authPub` and `inviteId` it derives from the secret itself, so a request the server
  * made up is refused.
  *
- * Contract: `unsupported_version` / `malformed` / `bad_encoding` for a request not of §9's form;
- * `context_mismatch` for a request for another invite; the identity's failures (verifyIdentity);
- * `bad_proof` for a proof that is not 64 bytes or does not verify.
+ * Contract, in §9's order: `unsupported_version`; `malformed` for missing or extra members;
+ * `bad_encoding` for an invite_id or proof not of §1's form; `context_mismatch` for a request for
+ * another invite; the identity's failures (verifyIdentity); `bad_proof` for a proof that is not
+ * 64 bytes or does not verify.
  */
 export async function verifyJoinRequest(
   authPub: Uint8Array,
@@ -200,10 +206,10 @@ export async function verifyJoinRequest(
   request: unknown,
 ): Promise<PublicIdentity> {
   const fields = expectObject(request, ['v', 'invite_id', 'identity', 'proof']);
-  if (!bytesEqual(unb64uId(fields['invite_id']), inviteId))
-    throw new ProtocolError('context_mismatch', 'a request for another invite');
-  const joiner = await verifyIdentity(fields['identity']);
+  const requestId = unb64uId(fields['invite_id']);
   const proof = unb64u(fields['proof']);
+  if (!bytesEqual(requestId, inviteId)) throw new ProtocolError('context_mismatch', 'a request for another invite');
+  const joiner = await verifyIdentity(fields['identity']);
   try {
     ed25519Verify(authPub, proof, joinInput(inviteId, joiner));
   } catch {

@@ -2,9 +2,20 @@
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { type EscrowSecrets, escrowSecrets } from './escrow';
-import { expectInt, expectObject } from './json';
+import { expectInt, expectObject, type JsonObject } from './json';
 import { pad, unpad } from './padding';
-import { aeadKey, aeadOpen, aeadSeal, argon2id, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes, sha256 } from './primitives';
+import {
+  aeadKey,
+  aeadOpen,
+  aeadSeal,
+  argon2id,
+  hkdf,
+  KEY_BYTES,
+  NONCE_BYTES,
+  randomBytes,
+  sha256,
+  TAG_BYTES,
+} from './primitives';
 
 /** Argon2id cost: memory in KiB, passes, lanes. */
 export interface Argon2Parameters {
@@ -17,9 +28,12 @@ export interface Argon2Parameters {
 export const DEFAULT_PARAMETERS: Argon2Parameters = { mKib: 65536, t: 3, p: 1 };
 /** Reserved for test vectors (§5): fast, and refused unless a caller asks for them explicitly. */
 export const TEST_PARAMETERS: Argon2Parameters = { mKib: 64, t: 1, p: 1 };
+/** The range every reader enforces (§5, §13): OWASP's minimum … what a 2019 phone's browser unlocks in seconds. */
 const FLOOR: Argon2Parameters = { mKib: 19456, t: 2, p: 1 };
-const CEILING: Argon2Parameters = { mKib: 1048576, t: 10, p: 4 };
+const CEILING: Argon2Parameters = { mKib: 131072, t: 4, p: 4 };
 const SALT_BYTES = 16;
+/** A wrap seals the 32-byte vault key: its ct is the key and the 16-byte tag, never another length. */
+const WRAP_CT_BYTES = KEY_BYTES + TAG_BYTES;
 
 export interface VaultOptions {
   /** Accept TEST_PARAMETERS. Only the vector runner and tests pass this. */
@@ -58,7 +72,7 @@ async function wrap(key: Uint8Array, vaultKey: Uint8Array, aad: Uint8Array): Pro
 }
 
 /**
- * Contract: parameters outside [19456 KiB, t 2, p 1] … [1048576 KiB, t 10, p 4] are
+ * Contract: parameters outside [19456 KiB, t 2, p 1] … [131072 KiB, t 4, p 4] are
  * `weak_parameters`, so neither a tampered file nor an absurd one can weaken or stall unlocking;
  * TEST_PARAMETERS pass only with `allowTestParameters`.
  */
@@ -167,53 +181,58 @@ interface Wrap {
 }
 
 /**
- * The whole vault object, checked before either wrap is used (§5): its `v`, `vault_id`, the
- * `kdf` object (form only: its range is checkParameters', on the passphrase path) and both
- * wraps, whichever one the caller is about to open.
+ * The whole vault object, checked before either wrap is used (§5, checks 1 to 4 in that order):
+ * the vault, its `kdf` (form only: its range is checkParameters', on the passphrase path) and
+ * both wraps, whichever one the caller is about to open. expectObject runs §1's steps on each
+ * object as §5 reads it.
  *
- * Contract: `v` not 1 is `unsupported_version`; missing or extra members anywhere, an unknown
- * `alg`, or parameters that are not integers are `malformed`; an id, salt, nonce or ct that is not
- * canonical b64u (or a vault_id not 16 bytes, a salt not 16 bytes) is `bad_encoding`.
+ * Contract: for the vault, then the kdf, then each wrap, `v` not 1 is `unsupported_version`,
+ * missing or extra members or members of the wrong JSON type are `malformed`, a vault_id, salt,
+ * nonce or ct not of §1's form is `bad_encoding`; an `alg` other than "argon2id" is `malformed`
+ * (after the kdf's form, before the wraps'); then a nonce not 12 bytes or a ct under 48 bytes is
+ * `truncated`, a ct over 48 bytes `malformed`.
  */
 function parseVault(vault: unknown): ParsedVault {
   const fields = expectObject(vault, ['v', 'vault_id', 'kdf', 'passphrase_wrap', 'recovery_wrap']);
-  const vaultId = unb64uId(fields['vault_id']);
   const kdf = expectObject(fields['kdf'], ['alg', 'salt', 'm_kib', 't', 'p']);
   if (kdf['alg'] !== 'argon2id') throw new ProtocolError('malformed', 'unknown key derivation');
-  const salt = unb64u(kdf['salt'], SALT_BYTES);
+  const passphraseWrap = decodeWrap(expectObject(fields['passphrase_wrap'], ['nonce', 'ct']));
+  const recoveryWrap = decodeWrap(expectObject(fields['recovery_wrap'], ['nonce', 'ct']));
+  for (const { nonce, ct } of [passphraseWrap, recoveryWrap]) {
+    if (nonce.length !== NONCE_BYTES || ct.length < WRAP_CT_BYTES) {
+      throw new ProtocolError('truncated', "a wrap's nonce is 12 bytes and its ct 48");
+    }
+    if (ct.length > WRAP_CT_BYTES) throw new ProtocolError('malformed', "a wrap's ct is 48 bytes");
+  }
   // Any integer JSON carries: how large or small is checkParameters' question (weak_parameters).
   const int = (name: string) => expectInt(kdf, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const params = { mKib: int('m_kib'), t: int('t'), p: int('p') };
   return {
-    vaultId,
-    salt,
+    vaultId: unb64uId(fields['vault_id']),
+    salt: unb64u(kdf['salt'], SALT_BYTES),
     params,
-    passphraseWrap: parseWrap(fields['passphrase_wrap']),
-    recoveryWrap: parseWrap(fields['recovery_wrap']),
+    passphraseWrap,
+    recoveryWrap,
   };
 }
 
-function parseWrap(wrapped: unknown): Wrap {
-  const fields = expectObject(wrapped, ['nonce', 'ct']);
+function decodeWrap(fields: JsonObject): Wrap {
   return { nonce: unb64u(fields['nonce']), ct: unb64u(fields['ct']) };
 }
 
-/** Opens one wrap: `truncated` for a short nonce or ct, `failure` when it does not open, `malformed` for a key not 32 bytes. */
+/** Opens one wrap of the form parseVault checked: `failure` when it does not open. */
 async function unwrap(
   wrapped: Wrap,
   key: Uint8Array,
   aad: Uint8Array,
   failure: 'wrong_passphrase' | 'wrong_recovery_key',
 ): Promise<Uint8Array> {
-  let vaultKey: Uint8Array;
   try {
-    vaultKey = await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
+    return await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
   } catch (error) {
     if (error instanceof ProtocolError && error.code === 'decrypt_failed') throw new ProtocolError(failure);
     throw error;
   }
-  if (vaultKey.length !== KEY_BYTES) throw new ProtocolError('malformed', 'a vault key is 32 bytes');
-  return vaultKey;
 }
 
 /**
@@ -221,8 +240,7 @@ async function unwrap(
  *
  * Contract: the failures of parseVault for a vault not of §5's form, whichever wrap is wrong;
  * then `weak_parameters`, before any Argon2id work, when the stored parameters are out of range;
- * `truncated` for a short wrap; `wrong_passphrase` when the wrap does not open; `malformed` when
- * it opens to anything but 32 bytes.
+ * then `wrong_passphrase` when the wrap does not open.
  */
 export async function unlockWithPassphrase(
   vault: unknown,
@@ -240,9 +258,8 @@ export async function unlockWithPassphrase(
  * here, so their range is not checked; their form is, with the rest of the vault.
  *
  * Contract: the failures of parseVault for a vault not of §5's form; then a text that is not 56
- * valid symbols with a matching check is `recovery_key_typo`; `truncated` for a short wrap; a
- * valid key of another vault is `wrong_recovery_key`; `malformed` when the wrap opens to anything
- * but 32 bytes.
+ * valid symbols with a matching check is `recovery_key_typo`; then a valid key of another vault
+ * is `wrong_recovery_key`.
  */
 export async function unlockWithRecovery(vault: unknown, recoveryText: string): Promise<Uint8Array> {
   const parsed = parseVault(vault);
@@ -257,6 +274,8 @@ const RECOVERY_SYMBOLS = 56;
 const CHECK_BYTES = 3;
 // Letters people confuse with digits read as the digit (§5); lower case reads as upper case.
 const READ_AS: Readonly<Record<string, string>> = { O: '0', I: '1', L: '1' };
+// Skipped when reading a recovery key (§5): space, tab, line feed, carriage return and hyphen-minus.
+const SEPARATORS: ReadonlySet<string> = new Set([' ', '\t', '\n', '\r', '-']);
 
 async function recoveryCheck(recoveryKey: Uint8Array): Promise<Uint8Array> {
   return (await sha256(ctx('support-circle/v1/recovery-check', recoveryKey))).slice(0, CHECK_BYTES);
@@ -300,14 +319,14 @@ export async function escrowSecretsFromText(text: string): Promise<EscrowSecrets
 }
 
 /**
- * The recovery key from the text a person typed: spaces and hyphens ignored, any case, O read as
- * 0 and I or L as 1.
+ * The recovery key from the text a person typed: spaces, tabs, line breaks and hyphens ignored,
+ * ASCII letters in either case, O read as 0 and I or L as 1.
  *
- * Contract: any other character, a length other than 56 symbols, or a check that does not match
- * is `recovery_key_typo`.
+ * Contract: any other character (a no-break space, a dash, a fullwidth or look-alike letter), a
+ * length other than 56 symbols, or a check that does not match is `recovery_key_typo`.
  */
 export async function recoveryKeyFromText(text: string): Promise<Uint8Array> {
-  const symbols = [...text].filter((c) => c !== ' ' && c !== '-').map(readSymbol);
+  const symbols = [...text].filter((c) => !SEPARATORS.has(c)).map(readSymbol);
   if (symbols.length !== RECOVERY_SYMBOLS) throw new ProtocolError('recovery_key_typo', 'a recovery key is 56 symbols');
   const data = new Uint8Array(KEY_BYTES + CHECK_BYTES);
   let acc = 0;

@@ -73,6 +73,16 @@ describe('the vault', () => {
     );
   });
 
+  it('does not open a vault made with the test parameters unless the option asks for them (§5)', async () => {
+    (await store.createVault('made in a test')).session.lock();
+    const app = new LocalStore({ name, now: clock.now });
+    const refused = await failsWith(() => app.unlock('made in a test'));
+    expect(refused.code).toBe('damaged');
+    expect((refused.cause as { code?: unknown } | undefined)?.code).toBe('weak_parameters');
+    expect((await app.attempts()).failures).toBe(0);
+    await store.unlock('made in a test');
+  });
+
   it('lock makes the session unusable and zeroes its keys', async () => {
     const { session } = await store.createVault('pass');
     const id = newRecordId();

@@ -253,6 +253,7 @@ export type RecordBody = (
 
 export interface WireObjects {
   "error-body"?: ErrorBody;
+  "escrow-content"?: EscrowContent;
   escrow?: Escrow;
   "identity-payload"?: IdentityPayload;
   "invite-content"?: InviteContent;
@@ -276,6 +277,41 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: {}[];
+}
+/**
+ * What a recovery escrow opens to: the escrowed device's private keys, its personal circle and the membership log head it had verified (PROTOCOL.md §15).
+ */
+export interface EscrowContent {
+  /**
+   * Protocol version; any other value is refused.
+   */
+  v: 1;
+  type: "escrow";
+  device: {
+    /**
+     * The Ed25519 private key seed.
+     */
+    sign_seed: string;
+    /**
+     * The X25519 private key.
+     */
+    kem_private: string;
+  };
+  /**
+   * The personal circle.
+   */
+  circle_id: string;
+  /**
+   * The entry_hash of the personal circle's genesis entry: the recovering device's trust anchor.
+   */
+  genesis_hash: string;
+  head: {
+    seq: number;
+    /**
+     * 32 bytes, b64u.
+     */
+    hash: string;
+  };
 }
 /**
  * A recovery escrow as the server stores it: a device's keys sealed under a key only the recovery key gives (PROTOCOL.md §15).

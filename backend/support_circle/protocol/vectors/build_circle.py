@@ -98,8 +98,121 @@ def key_envelopes() -> dict[str, Any]:
                 commitments=commitments,
                 **base,
             ),
+            *(
+                vector(
+                    name,
+                    comment,
+                    expect,
+                    envelope=changed(envelope, sealed=b64u(data)),
+                    commitments=commitments,
+                    **base,
+                )
+                for name, comment, expect, data in _sealed_sizes(unb64u(envelope["sealed"]))
+            ),
+            vector(
+                "low-order enc",
+                "80 bytes whose enc is the all-zero X25519 key: HPKE refuses the shared secret",
+                "decrypt_failed",
+                envelope=changed(envelope, sealed=b64u(bytes(32) + unb64u(envelope["sealed"])[32:])),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "future version",
+                "v=2",
+                "unsupported_version",
+                envelope=changed(envelope, v=2),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "extra member",
+                "a sender member the envelope does not define",
+                "malformed",
+                envelope=changed(envelope, sender=envelope["recipient"]),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "epoch as a string",
+                'epoch written "2"',
+                "malformed",
+                envelope=changed(envelope, epoch="2"),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "epoch beyond u32",
+                "epoch 2^32, which u32() cannot write",
+                "malformed",
+                envelope=changed(envelope, epoch=2**32),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "short circle id",
+                "15 bytes",
+                "bad_encoding",
+                envelope=changed(envelope, circle_id=b64u(bytes(15))),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "sealed not base64url",
+                "padding in sealed",
+                "bad_encoding",
+                envelope=changed(envelope, sealed=envelope["sealed"] + "="),
+                commitments=commitments,
+                **base,
+            ),
+            # The order (§6): the first check that fails names the error.
+            vector(
+                "epoch before encodings",
+                'epoch "2" and a 15-byte circle id',
+                "malformed",
+                envelope=changed(envelope, epoch="2", circle_id=b64u(bytes(15))),
+                commitments=commitments,
+                **base,
+            ),
+            vector(
+                "encodings before the recipient",
+                "sealed not base64url, opened by another device",
+                "bad_encoding",
+                envelope=changed(envelope, sealed=envelope["sealed"] + "="),
+                commitments=commitments,
+                recipient_device_id=b64u(stranger.device_id),
+                recipient_kem_private=b64u(stranger.kem_private),
+            ),
+            vector(
+                "recipient before size",
+                "81 sealed bytes, opened by another device",
+                "context_mismatch",
+                envelope=changed(envelope, sealed=b64u(unb64u(envelope["sealed"]) + b"\x00")),
+                commitments=commitments,
+                recipient_device_id=b64u(stranger.device_id),
+                recipient_kem_private=b64u(stranger.kem_private),
+            ),
+            vector(
+                "size before the log",
+                "81 sealed bytes, for an epoch the log does not hold",
+                "malformed",
+                envelope=changed(envelope, sealed=b64u(unb64u(envelope["sealed"]) + b"\x00")),
+                commitments={"1": commitments["2"]},
+                **base,
+            ),
         ],
     )
+
+
+def _sealed_sizes(sealed: bytes) -> list[tuple[str, str, str, bytes]]:
+    """``sealed`` is exactly 80 bytes (§6): shorter is truncated, longer malformed, before HPKE runs."""
+    return [
+        ("empty sealed", "0 bytes", "truncated", b""),
+        ("sealed of 48 bytes", "an enc and a tag, no key", "truncated", sealed[:48]),
+        ("sealed of 79 bytes", "the last byte cut", "truncated", sealed[:79]),
+        ("sealed of 81 bytes", "a zero byte appended", "malformed", sealed + b"\x00"),
+        ("sealed of 160 bytes", "the envelope's sealed bytes twice", "malformed", sealed + sealed),
+    ]
 
 
 def _raw_record(ref: RecordRef, key: bytes, inner: bytes, padded: bool = True) -> dict[str, Any]:
@@ -594,6 +707,7 @@ def invite_vectors() -> Files:
                     ),
                     now="2026-11-25T12:00:00Z",
                 ),
+                *_invite_checks(admin, other, secret, wrong_secret, record, circle_id, genesis),
             ],
         ),
         "join_request": group_file(
@@ -635,9 +749,206 @@ def invite_vectors() -> Files:
                     secret=b64u(secret),
                     request=changed(request, proof=request["proof"] + "="),
                 ),
+                *_join_request_checks(request, secret, wrong_secret),
             ],
         ),
     }
+
+
+NOW = "2026-11-25T12:00:00Z"
+
+
+def _invite_checks(
+    admin: DeviceKeys,
+    other: DeviceKeys,
+    secret: bytes,
+    wrong_secret: bytes,
+    record: dict[str, Any],
+    circle_id: bytes,
+    genesis: bytes,
+) -> list[dict[str, Any]]:
+    """One vector per check of §9's invite list, then pairs of failures that show the order."""
+    keys = invites.derive(secret)
+    fields = {"circle_id": b64u(circle_id), "genesis_hash": b64u(genesis), "expires_at": "2026-12-01T00:00:00Z"}
+    payload = {"v": 1, "type": "invite", "signer": b64u(admin.device_id), **fields}
+
+    def opened(name: str, comment: str, expect: str, sealed: dict[str, Any], **more: Any) -> dict[str, Any]:
+        return vector(name, comment, expect, **{"secret": b64u(secret), "record": sealed, "now": NOW, **more})
+
+    def sealed_content(content: bytes, padded: bool = True) -> dict[str, Any]:
+        nonce = primitives.random_bytes(12)
+        aad = ctx("support-circle/v1/invite", keys.invite_id)
+        ct = primitives.aead_seal(keys.invite_key, nonce, pad(content) if padded else content, aad)
+        return {"v": 1, "invite_id": b64u(keys.invite_id), "nonce": b64u(nonce), "ct": b64u(ct)}
+
+    def sealed(inviter: Any = None, invite: Any = None, **extra: Any) -> dict[str, Any]:
+        inviter = admin.identity() if inviter is None else inviter
+        invite = admin.sign(payload) if invite is None else invite
+        return sealed_content(dump_json({"v": 1, "inviter": inviter, "invite": invite, **extra}))
+
+    def signed_as_invite(document: dict[str, Any]) -> dict[str, Any]:
+        """Signed in the invite domain whatever its type, as only the signer could."""
+        data = dump_json(document)
+        sig = primitives.ed25519_sign(admin.sign_seed, signed.signing_input("invite", data))
+        return {"v": 1, "signer": b64u(admin.device_id), "payload": b64u(data), "sig": b64u(sig)}
+
+    short_nonce, short_ct = b64u(bytes(8)), b64u(bytes(15))
+    without_nonce = {name: value for name, value in record.items() if name != "nonce"}
+    with substream("invite checks"):
+        return [
+            # The record: version, members, encodings, lengths, then which invite it is.
+            opened("future version", "the record's v=2", "unsupported_version", changed(record, v=2)),
+            opened("extra member", "the auth key copied into the record", "malformed", changed(record, auth_pub="x")),
+            opened("missing nonce", "no nonce member", "malformed", without_nonce),
+            opened("short invite id", "15 bytes", "bad_encoding", changed(record, invite_id=b64u(bytes(15)))),
+            opened(
+                "nonce not base64url",
+                "padding in the nonce",
+                "bad_encoding",
+                changed(record, nonce=record["nonce"] + "="),
+            ),
+            opened("short nonce", "8 bytes", "truncated", changed(record, nonce=short_nonce)),
+            opened("long nonce", "13 bytes", "truncated", changed(record, nonce=b64u(bytes(13)))),
+            opened("short ct", "15 bytes, less than a tag", "truncated", changed(record, ct=short_ct)),
+            opened("empty ct", "0 bytes", "truncated", changed(record, ct="")),
+            opened(
+                "encodings before lengths",
+                "a padded nonce and a 15-byte ct",
+                "bad_encoding",
+                changed(record, nonce=record["nonce"] + "=", ct=short_ct),
+            ),
+            opened(
+                "lengths before the invite id",
+                "an 8-byte nonce, opened with another invite's secret",
+                "truncated",
+                changed(record, nonce=short_nonce),
+                secret=b64u(wrong_secret),
+            ),
+            # What it decrypts to: padding, the content, the inviter, the signed invite.
+            opened(
+                "unpadded",
+                "content that is no bucket long",
+                "bad_padding",
+                sealed_content(dump_json({"v": 1, "inviter": admin.identity(), "invite": admin.sign(payload)}), False),
+            ),
+            opened("content not JSON", "the padded content is not JSON", "malformed", sealed_content(b"an invite")),
+            opened(
+                "content future version",
+                "the content's v=2",
+                "unsupported_version",
+                sealed_content(dump_json({"v": 2, "inviter": admin.identity(), "invite": admin.sign(payload)})),
+            ),
+            opened("content extra member", "a circle name beside the invite", "malformed", sealed(circle_name="x")),
+            opened(
+                "inviter forged",
+                "the inviter identity's signature flipped",
+                "bad_signature",
+                sealed(inviter=changed(admin.identity(), sig=flip(admin.identity()["sig"]))),
+            ),
+            opened(
+                "invite signed by another device",
+                "the invite is another device's own, beside the admin's identity",
+                "unknown_author",
+                sealed(invite=other.sign({**payload, "signer": b64u(other.device_id)})),
+            ),
+            opened(
+                "invite of another type",
+                "type membership, signed in the invite domain",
+                "wrong_type",
+                sealed(invite=signed_as_invite({**payload, "type": "membership"})),
+            ),
+            opened(
+                "invite naming another signer",
+                "the payload's signer is another device than the one that signed",
+                "context_mismatch",
+                sealed(invite=admin.sign({**payload, "signer": b64u(other.device_id)})),
+            ),
+            opened(
+                "invite extra member",
+                "a use count the invite does not define",
+                "malformed",
+                sealed(invite=admin.sign({**payload, "uses": 1})),
+            ),
+            opened(
+                "short genesis hash",
+                "31 bytes",
+                "bad_encoding",
+                sealed(invite=admin.sign({**payload, "genesis_hash": b64u(genesis[:31])})),
+            ),
+            opened(
+                "short circle id",
+                "15 bytes",
+                "bad_encoding",
+                sealed(invite=admin.sign({**payload, "circle_id": b64u(circle_id[:15])})),
+            ),
+            opened(
+                "time before encodings",
+                "expires_at written +00:00, and a 15-byte circle id",
+                "malformed",
+                sealed(
+                    invite=admin.sign(
+                        {**payload, "expires_at": "2026-12-01T00:00:00+00:00", "circle_id": b64u(circle_id[:15])}
+                    )
+                ),
+            ),
+            opened(
+                "encodings before expiry",
+                "a 15-byte circle id, opened at its expiry",
+                "bad_encoding",
+                sealed(invite=admin.sign({**payload, "circle_id": b64u(circle_id[:15])})),
+                now="2026-12-01T00:00:00Z",
+            ),
+        ]
+
+
+def _join_request_checks(request: dict[str, Any], secret: bytes, wrong_secret: bytes) -> list[dict[str, Any]]:
+    """One vector per check of §9's join-request list, then pairs of failures that show the order."""
+    forged = changed(request["identity"], sig=flip(request["identity"]["sig"]))
+    proof = unb64u(request["proof"])
+    without_proof = {name: value for name, value in request.items() if name != "proof"}
+
+    def checked(name: str, comment: str, expect: str, sent: dict[str, Any], key: bytes = secret) -> dict[str, Any]:
+        return vector(name, comment, expect, secret=b64u(key), request=sent)
+
+    return [
+        checked("future version", "v=2", "unsupported_version", changed(request, v=2)),
+        checked("extra member", "the auth key beside the proof", "malformed", changed(request, auth_pub="x")),
+        checked("missing proof", "no proof member", "malformed", without_proof),
+        checked(
+            "invite id not canonical",
+            "its unused trailing bits set",
+            "bad_encoding",
+            changed(request, invite_id=request["invite_id"][:-1] + "B"),
+        ),
+        checked("short invite id", "15 bytes", "bad_encoding", changed(request, invite_id=b64u(bytes(15)))),
+        checked(
+            "identity forged", "the identity's signature flipped", "bad_signature", changed(request, identity=forged)
+        ),
+        checked("identity not an object", "a string", "malformed", changed(request, identity="x")),
+        checked("short proof", "63 bytes", "bad_proof", changed(request, proof=b64u(proof[:63]))),
+        checked("long proof", "65 bytes", "bad_proof", changed(request, proof=b64u(proof + b"\x00"))),
+        checked("empty proof", "0 bytes", "bad_proof", changed(request, proof="")),
+        checked(
+            "encodings before the invite id",
+            "padding in the proof, checked with another invite's secret",
+            "bad_encoding",
+            changed(request, proof=request["proof"] + "="),
+            wrong_secret,
+        ),
+        checked(
+            "invite id before the identity",
+            "a forged identity, checked with another invite's secret",
+            "context_mismatch",
+            changed(request, identity=forged),
+            wrong_secret,
+        ),
+        checked(
+            "identity before the proof",
+            "a forged identity and a 63-byte proof",
+            "bad_signature",
+            changed(request, identity=forged, proof=b64u(proof[:63])),
+        ),
+    ]
 
 
 def _invite_record(inviter: DeviceKeys, secret: bytes, fields: dict[str, Any]) -> dict[str, Any]:

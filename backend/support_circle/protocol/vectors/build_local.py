@@ -4,11 +4,11 @@ import unicodedata
 from typing import Any
 
 from support_circle.protocol import primitives, vault
-from support_circle.protocol.encoding import b64u, dump_json, parse_json, unb64u
+from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.safety import safety_number
 from support_circle.protocol.vectors import build_identity
-from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 
 Files = dict[str, dict[str, Any]]
 
@@ -180,11 +180,45 @@ def _swap_kem(payload_b64: str, other: DeviceKeys) -> str:
     return b64u(dump_json(document))
 
 
+def _text_with(*letters: str) -> tuple[bytes, str]:
+    """A recovery key whose text holds every one of ``letters``, so a look-alike can stand in for each."""
+    with substream("recovery look-alikes"):
+        while True:
+            key = primitives.random_bytes(32)
+            text = vault.recovery_key_to_text(key)
+            if all(letter in text for letter in letters):
+                return key, text
+
+
+def _look_alike(text: str, letter: str, stand_in: str) -> str:
+    index = text.index(letter)
+    return text[:index] + stand_in + text[index + 1 :]
+
+
 def recovery() -> Files:
     key = primitives.random_bytes(32)
     text = vault.recovery_key_to_text(key)
     sloppy = text.lower().replace("0", "o").replace("1", "l")
     typo = ("Z" if text[0] != "Z" else "Y") + text[1:]
+    groups = text.split(" ")
+    # Each stand-in is one a careless reader turns into the ASCII letter it replaces: by str.upper()
+    # (dotless i, long s), by NFKC (fullwidth, Kelvin sign) or by eye (Cyrillic).
+    alike_key, alike = _text_with("1", "S", "K", "A")
+    alike_cases = [
+        ("dotless i", "U+0131 where the text has 1: it upper-cases to I, which is read as 1", "1", "\u0131"),
+        ("long s", "U+017F where the text has S: it upper-cases to S", "S", "\u017f"),
+        ("Kelvin sign", "U+212A where the text has K: NFKC makes it K", "K", "\u212a"),
+        ("fullwidth A", "U+FF21 where the text has A: NFKC makes it A", "A", "\uff21"),
+        ("Cyrillic A", "U+0410 where the text has A: it looks like A", "A", "\u0410"),
+    ]
+    refused_separators = [
+        ("no-break space", "U+00A0 between the groups", "\u00a0"),
+        ("ideographic space", "U+3000 between the groups, as some keyboards type a space", "\u3000"),
+        ("zero-width space", "U+200B after each space", " \u200b"),
+        ("en dash", "U+2013 between the groups", "\u2013"),
+        ("vertical tab", "U+000B, ASCII whitespace that is not one of the five separators", "\u000b"),
+        ("form feed", "U+000C between the groups", "\u000c"),
+    ]
     return {
         "recovery_key": group_file(
             "recovery_key",
@@ -198,14 +232,43 @@ def recovery() -> Files:
                     recovery_key=b64u(key),
                 ),
                 vector("hyphens", "hyphens instead of spaces", text=text.replace(" ", "-"), recovery_key=b64u(key)),
+                vector(
+                    "tabs and line breaks",
+                    "groups separated by tab, line feed and CR LF, as pasted from a note",
+                    text="".join(g + ("\t", "\n", "\r\n")[i % 3] for i, g in enumerate(groups)),
+                    recovery_key=b64u(key),
+                ),
+                vector(
+                    "surrounding whitespace",
+                    "spaces, a tab and line breaks before and after",
+                    text=" \t\r\n" + text + "\n ",
+                    recovery_key=b64u(key),
+                ),
+                vector(
+                    "separators anywhere",
+                    "separators inside the groups too, and none between some",
+                    text="-".join(text.replace(" ", "")),
+                    recovery_key=b64u(key),
+                ),
                 vector("one symbol wrong", "the check catches a typo", "recovery_key_typo", text=typo),
                 vector("one symbol short", "55 symbols", "recovery_key_typo", text=text[:-1]),
+                vector("one symbol long", "57 symbols", "recovery_key_typo", text=text + "0"),
+                vector("empty", "no symbols at all", "recovery_key_typo", text=""),
                 vector("not crockford", "U is not in the alphabet", "recovery_key_typo", text="U" + text[1:]),
+                vector("lower-case u", "u is not in the alphabet either", "recovery_key_typo", text="u" + text[1:]),
+                *(
+                    vector(name, comment, "recovery_key_typo", text=text.replace(" ", separator))
+                    for name, comment, separator in refused_separators
+                ),
                 vector(
-                    "dotless i",
-                    "a non-ASCII letter that upper-cases to I is not read as 1",
-                    "recovery_key_typo",
-                    text="\u0131" + text[1:],
+                    "look-alike text as shown",
+                    "the key the look-alike vectors below change one letter of",
+                    text=alike,
+                    recovery_key=b64u(alike_key),
+                ),
+                *(
+                    vector(name, comment, "recovery_key_typo", text=_look_alike(alike, letter, stand_in))
+                    for name, comment, letter, stand_in in alike_cases
                 ),
             ],
         ),
@@ -219,14 +282,28 @@ def recovery() -> Files:
 
 def vault_vectors() -> dict[str, Any]:
     passphrase = unicodedata.normalize("NFC", "café by the river, 7 stones")
-    made = vault.create_vault(passphrase, vault.VECTOR_PARAMETERS)
+    made = vault.create_vault(passphrase, vault.VECTOR_PARAMETERS, allow_vector_parameters=True)
     strong = vault.create_vault("correct horse battery staple")
     other_text = vault.recovery_key_to_text(primitives.random_bytes(32))
     doc, key = made.vault, b64u(made.vault_key)
-    weak = changed(doc, kdf={**doc["kdf"], "m_kib": 1024})
+    with_pass, with_text = {"passphrase": passphrase}, {"recovery_text": made.recovery_text}
+
+    def kdf(**members: Any) -> dict[str, Any]:
+        return changed(doc, kdf={**doc["kdf"], **members})
+
+    def wrap(name: str, **members: Any) -> dict[str, Any]:
+        return changed(doc, **{name: {**doc[name], **members}})
+
+    def resized(text: str, change: int) -> str:
+        data = unb64u(text)
+        return b64u(data[:change] if change < 0 else data + bytes(change))
+
+    ct = doc["passphrase_wrap"]["ct"]
+    nonce_8 = b64u(bytes(8))
     return group_file(
         "vault",
-        "Unlocking the local vault (§5). m_kib 64 is the reserved vector setting.",
+        "Unlocking the local vault (§5): the checks in §5's order, then the Argon2id range. "
+        "m_kib 64, t 1, p 1 is the reserved vector setting.",
         [
             vector("passphrase", "the passphrase it was made with", vault=doc, passphrase=passphrase, vault_key=key),
             vector(
@@ -250,6 +327,7 @@ def vault_vectors() -> dict[str, Any]:
                 passphrase="correct horse battery staple",
                 vault_key=b64u(strong.vault_key),
             ),
+            *_bound_vaults(),
             vector(
                 "wrong passphrase", "one letter different", "wrong_passphrase", vault=doc, passphrase=passphrase.upper()
             ),
@@ -264,32 +342,201 @@ def vault_vectors() -> dict[str, Any]:
                 "tampered wrap",
                 "a bit of the passphrase wrap",
                 "wrong_passphrase",
-                vault=changed(
-                    doc, passphrase_wrap={**doc["passphrase_wrap"], "ct": flip(doc["passphrase_wrap"]["ct"])}
-                ),
-                passphrase=passphrase,
+                vault=wrap("passphrase_wrap", ct=flip(ct)),
+                **with_pass,
             ),
+            # 1. the vault object, as §1 checks every object
+            vector("future version", "v=2", "unsupported_version", vault=changed(doc, v=2), **with_pass),
+            vector("version true", "v is true", "unsupported_version", vault=changed(doc, v=True), **with_pass),
             vector(
-                "weakened parameters",
-                "m_kib lowered to 1024 by someone with the file",
-                "weak_parameters",
-                vault=weak,
-                passphrase=passphrase,
+                "missing wrap",
+                "no recovery wrap, opened with the passphrase",
+                "malformed",
+                vault={name: value for name, value in doc.items() if name != "recovery_wrap"},
+                **with_pass,
             ),
-            vector("future version", "v=2", "unsupported_version", vault=changed(doc, v=2), passphrase=passphrase),
+            vector("vault id a number", "vault_id is 7", "malformed", vault=changed(doc, vault_id=7), **with_pass),
+            vector(
+                "short vault id",
+                "15 bytes",
+                "bad_encoding",
+                vault=changed(doc, vault_id=b64u(bytes(15))),
+                **with_text,
+            ),
+            # 2. the kdf, as §1 checks every object, then its algorithm
+            vector(
+                "kdf a string", "kdf is not an object", "malformed", vault=changed(doc, kdf="argon2id"), **with_text
+            ),
             vector(
                 "unknown kdf member",
                 "checked on the recovery path too",
                 "malformed",
-                vault=changed(doc, kdf={**doc["kdf"], "pepper": "x"}),
+                vault=kdf(pepper="x"),
+                **with_text,
+            ),
+            vector("passes as a float", "t written 1.0", "malformed", vault=kdf(t=1.0), **with_pass),
+            vector("memory as a string", 'm_kib written "64"', "malformed", vault=kdf(m_kib="64"), **with_pass),
+            vector("short salt", "15 bytes", "bad_encoding", vault=kdf(salt=b64u(bytes(15))), **with_pass),
+            vector("long salt", "17 bytes", "bad_encoding", vault=kdf(salt=b64u(bytes(17))), **with_pass),
+            vector("argon2i", "alg is not argon2id", "malformed", vault=kdf(alg="argon2i"), **with_pass),
+            vector("alg upper case", "ARGON2ID is not argon2id", "malformed", vault=kdf(alg="ARGON2ID"), **with_text),
+            # 3. each wrap, as §1 checks every object
+            vector(
+                "wrap with a tag member",
+                "an extra member in a wrap",
+                "malformed",
+                vault=wrap("passphrase_wrap", tag="x"),
+                **with_pass,
+            ),
+            vector("nonce a number", "a nonce of 0", "malformed", vault=wrap("recovery_wrap", nonce=0), **with_pass),
+            vector(
+                "padded nonce",
+                "base64url with padding",
+                "bad_encoding",
+                vault=wrap("passphrase_wrap", nonce=doc["passphrase_wrap"]["nonce"] + "="),
+                **with_pass,
+            ),
+            # 4. lengths, of both wraps whichever is opened
+            vector("short nonce", "8 bytes", "truncated", vault=wrap("passphrase_wrap", nonce=nonce_8), **with_pass),
+            vector(
+                "long nonce", "13 bytes", "truncated", vault=wrap("passphrase_wrap", nonce=b64u(bytes(13))), **with_pass
+            ),
+            vector("short ct", "47 bytes", "truncated", vault=wrap("passphrase_wrap", ct=resized(ct, -1)), **with_pass),
+            vector(
+                "tag only",
+                "16 bytes: a tag and no key",
+                "truncated",
+                vault=wrap("passphrase_wrap", ct=resized(ct, -32)),
+                **with_pass,
+            ),
+            vector("long ct", "49 bytes", "malformed", vault=wrap("passphrase_wrap", ct=resized(ct, 1)), **with_pass),
+            vector(
+                "other wrap's nonce",
+                "the recovery wrap's nonce is 8 bytes; the passphrase path checks it too",
+                "truncated",
+                vault=wrap("recovery_wrap", nonce=nonce_8),
+                **with_pass,
+            ),
+            vector(
+                "other wrap's ct",
+                "the passphrase wrap's ct is 49 bytes; the recovery path checks it too",
+                "malformed",
+                vault=wrap("passphrase_wrap", ct=resized(ct, 1)),
+                **with_text,
+            ),
+            # The order: the first check that fails names the error.
+            vector(
+                "the vault before its kdf",
+                "a 15-byte vault id and an unknown kdf member",
+                "bad_encoding",
+                vault=changed(kdf(pepper="x"), vault_id=b64u(bytes(15))),
+                **with_pass,
+            ),
+            vector(
+                "the kdf's salt before its algorithm",
+                "alg scrypt and a 15-byte salt",
+                "bad_encoding",
+                vault=kdf(alg="scrypt", salt=b64u(bytes(15))),
+                **with_pass,
+            ),
+            vector(
+                "the algorithm before the wraps",
+                "alg scrypt and a padded nonce",
+                "malformed",
+                vault=changed(
+                    wrap("passphrase_wrap", nonce=doc["passphrase_wrap"]["nonce"] + "="),
+                    kdf={**doc["kdf"], "alg": "scrypt"},
+                ),
+                **with_pass,
+            ),
+            vector(
+                "both wraps' encodings before lengths",
+                "an 8-byte nonce in the passphrase wrap and a padded one in the recovery wrap",
+                "bad_encoding",
+                vault=changed(
+                    wrap("passphrase_wrap", nonce=nonce_8),
+                    recovery_wrap={**doc["recovery_wrap"], "nonce": doc["recovery_wrap"]["nonce"] + "="},
+                ),
+                **with_pass,
+            ),
+            vector(
+                "lengths before the range",
+                "m_kib 1024 and a 47-byte ct",
+                "truncated",
+                vault=changed(wrap("passphrase_wrap", ct=resized(ct, -1)), kdf={**doc["kdf"], "m_kib": 1024}),
+                **with_pass,
+            ),
+            vector(
+                "vault before the recovery text",
+                "a 15-byte salt, and a text that is not a recovery key",
+                "bad_encoding",
+                vault=kdf(salt=b64u(bytes(15))),
+                recovery_text="not a key",
+            ),
+            # 5. the range, on the passphrase path only, before any Argon2id work
+            vector(
+                "weakened parameters",
+                "m_kib lowered to 1024 by someone with the file",
+                "weak_parameters",
+                vault=kdf(m_kib=1024),
+                **with_pass,
+            ),
+            vector(
+                "weak parameters and a wrong passphrase",
+                "the range is checked before the passphrase is tried",
+                "weak_parameters",
+                vault=kdf(m_kib=1024),
+                passphrase=passphrase.upper(),
+            ),
+            *(
+                vector(name, comment, "weak_parameters", vault=kdf(**cost), **with_pass)
+                for name, comment, cost in _OUT_OF_RANGE
+            ),
+            vector(
+                "range not checked with the recovery key",
+                "m_kib of 1 GiB: no Argon2id runs on this path, so the vault opens",
+                vault=kdf(m_kib=1048576),
                 recovery_text=made.recovery_text,
+                vault_key=key,
             ),
         ],
     )
 
 
+# Each one step outside the range, or next to the reserved vector setting (which is exact).
+_OUT_OF_RANGE: list[tuple[str, str, dict[str, int]]] = [
+    ("memory below the floor", "m_kib 19455, t 2", {"m_kib": 19455, "t": 2}),
+    ("memory above the ceiling", "m_kib 131073, t 2", {"m_kib": 131073, "t": 2}),
+    ("a gibibyte", "m_kib 1048576 (1 GiB): more than a 2019 phone's browser can give", {"m_kib": 1048576, "t": 2}),
+    ("negative memory", "m_kib -65536", {"m_kib": -65536, "t": 2}),
+    ("largest integer", "m_kib 2^53 - 1", {"m_kib": 2**53 - 1, "t": 2}),
+    ("one pass", "t 1 with 64 MiB", {"m_kib": 65536, "t": 1}),
+    ("too many passes", "t 5 with 64 MiB", {"m_kib": 65536, "t": 5}),
+    ("no lanes", "p 0 with 64 MiB, t 3", {"m_kib": 65536, "t": 3, "p": 0}),
+    ("too many lanes", "p 5 with 64 MiB, t 3", {"m_kib": 65536, "t": 3, "p": 5}),
+    ("next to the vector setting: lanes", "m_kib 64, t 1, p 2", {"p": 2}),
+    ("next to the vector setting: passes", "m_kib 64, t 2, p 1", {"t": 2}),
+    ("next to the vector setting: memory", "m_kib 65, t 1, p 1", {"m_kib": 65}),
+]
+
+
+def _bound_vaults() -> list[dict[str, Any]]:
+    """Vaults at the edges of the accepted range, which a reader MUST open (§5)."""
+    cases = [
+        ("floor", "m_kib 19456, t 2, p 1: the least a reader accepts", vault.FLOOR),
+        ("memory ceiling", "m_kib 131072 (128 MiB), t 2, p 1", vault.Argon2Parameters(131072, 2, 1)),
+        ("passes and lanes ceiling", "m_kib 19456, t 4, p 4", vault.Argon2Parameters(19456, 4, 4)),
+    ]
+    vectors = []
+    with substream("vault bounds"):
+        for name, comment, params in cases:
+            made = vault.create_vault(name, params)
+            vectors.append(vector(name, comment, vault=made.vault, passphrase=name, vault_key=b64u(made.vault_key)))
+    return vectors
+
+
 def local() -> dict[str, Any]:
-    made = vault.create_vault("x", vault.VECTOR_PARAMETERS)
+    made = vault.create_vault("x", vault.VECTOR_PARAMETERS, allow_vector_parameters=True)
     vault_id = primitives.random_bytes(16)
     plaintext = dump_json({"section": "who I go to", "answer": "Aunt Mere, and the river walk"})
     item = vault.seal_local(made.vault_key, vault_id, "plan", "section-1", plaintext)
@@ -337,12 +584,47 @@ def local() -> dict[str, Any]:
                 key="section-1",
                 item=changed(item, ct=b64u(bytes(10))),
             ),
+            *_local_checks(made.vault_key, vault_id, item),
         ],
     )
 
 
+def _local_checks(vault_key: bytes, vault_id: bytes, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """One vector per check of §5's local item list, then a pair of failures that shows the order."""
+    where = {"vault_id": b64u(vault_id), "vault_key": b64u(vault_key), "store": "plan", "key": "section-1"}
+
+    def opened(name: str, comment: str, expect: str, sealed: dict[str, Any]) -> dict[str, Any]:
+        return vector(name, comment, expect, **where, item=sealed)
+
+    with substream("local checks"):
+        # Sealed with the right key and AAD but not padded: only padding can refuse it.
+        nonce = primitives.random_bytes(12)
+        lk = primitives.hkdf(vault_key, vault_id, b"support-circle/v1/local-key", 32)
+        aad = ctx("support-circle/v1/local", vault_id, b"plan", b"section-1")
+        unpadded = {"v": 1, "nonce": b64u(nonce), "ct": b64u(primitives.aead_seal(lk, nonce, b"no padding", aad))}
+    return [
+        opened("future version", "v=2", "unsupported_version", changed(item, v=2)),
+        opened("extra member", "the store name copied into the item", "malformed", changed(item, store="plan")),
+        opened("missing ct", "no ct member", "malformed", {"v": 1, "nonce": item["nonce"]}),
+        opened("nonce not base64url", "padding in the nonce", "bad_encoding", changed(item, nonce=item["nonce"] + "=")),
+        opened("short nonce", "8 bytes", "truncated", changed(item, nonce=b64u(bytes(8)))),
+        opened("long nonce", "13 bytes", "truncated", changed(item, nonce=b64u(bytes(13)))),
+        opened("empty ct", "0 bytes", "truncated", changed(item, ct="")),
+        opened("unpadded", "a plaintext that is no bucket long", "bad_padding", unpadded),
+        opened(
+            "encodings before lengths",
+            "an 8-byte nonce and a ct with padding",
+            "bad_encoding",
+            changed(item, nonce=b64u(bytes(8)), ct=item["ct"] + "="),
+        ),
+    ]
+
+
 def safety() -> dict[str, Any]:
     pairs = [(DeviceKeys.generate(), DeviceKeys.generate()) for _ in range(2)]
+    with substream("safety pairs"):
+        # More pairs, so that between them every group shows digits a 32-byte hash could not give.
+        pairs += [(DeviceKeys.generate(), DeviceKeys.generate()) for _ in range(6)]
     return group_file(
         "safety_number",
         "Safety numbers (§10): the same both ways round.",

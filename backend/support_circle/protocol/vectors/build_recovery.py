@@ -1,5 +1,6 @@
 """Vectors for recovery from the server (§15): the escrow a recovery key opens on a new device."""
 
+import json
 from typing import Any
 
 from support_circle.protocol import escrow, primitives
@@ -8,7 +9,7 @@ from support_circle.protocol.escrow import EscrowContent
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.membership import Head
 from support_circle.protocol.padding import pad
-from support_circle.protocol.vectors.making import changed, flip, group_file, vector
+from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 
 Files = dict[str, dict[str, Any]]
 
@@ -134,8 +135,78 @@ def escrow_vectors() -> dict[str, Any]:
             broken("short head hash", "a 31-byte head hash", "bad_encoding", head(hash=b64u(bytes(31)))),
             broken("content future version", "the content's v=2", "unsupported_version", {**document, "v": 2}),
             broken("identity content", "type identity, not escrow", "wrong_type", {**document, "type": "identity"}),
+            *_order_vectors(rk, good, document),
         ],
     )
+
+
+def _order_vectors(rk: bytes, good: dict[str, Any], document: dict[str, Any]) -> list[Any]:
+    """More of §15's checks, and pairs of failures that show their order; sealed from a substream."""
+    base = {"recovery_key": b64u(rk)}
+    short_key = b64u(bytes(31))
+
+    def broken(name: str, comment: str, expect: str, inner: Any) -> Any:
+        return vector(name, comment, expect, **base, escrow=_raw_escrow(rk, dump_json(inner)))
+
+    def head(**members: Any) -> dict[str, Any]:
+        return {**document, "head": {**document["head"], **members}}
+
+    without_v = {name: value for name, value in document.items() if name != "v"}
+    with substream("escrow checks"):
+        return [
+            vector("long nonce", "a 13-byte nonce", "truncated", **base, escrow=changed(good, nonce=b64u(bytes(13)))),
+            vector("empty ct", "0 bytes", "truncated", **base, escrow=changed(good, ct="")),
+            vector(
+                "encodings before lengths",
+                "padding in a 10-byte ct, and an 8-byte nonce",
+                "bad_encoding",
+                **base,
+                escrow=changed(good, nonce=b64u(bytes(8)), ct=b64u(bytes(10)) + "="),
+            ),
+            vector(
+                "content a JSON array",
+                "the content is JSON, but not an object",
+                "malformed",
+                **base,
+                escrow=_raw_escrow(rk, json.dumps([document]).encode()),
+            ),
+            broken("content without v", "no v member", "unsupported_version", without_v),
+            broken("head seq beyond u32", "the head's seq is 2^32", "malformed", head(seq=2**32)),
+            broken(
+                "version before type",
+                "v=2 and type identity",
+                "unsupported_version",
+                {**document, "v": 2, "type": "identity"},
+            ),
+            broken(
+                "type before members",
+                "type identity and a member §15 does not define",
+                "wrong_type",
+                {**document, "type": "identity", "vault_id": "x"},
+            ),
+            broken(
+                "device before head",
+                "the head's seq is -1 and the sign_seed 31 bytes",
+                "bad_encoding",
+                {**head(seq=-1), "device": {**document["device"], "sign_seed": short_key}},
+            ),
+            broken(
+                "content before device",
+                "a non-canonical circle id and a device with a member §15 does not define",
+                "bad_encoding",
+                {
+                    **document,
+                    "circle_id": document["circle_id"][:-1] + "B",
+                    "device": {**document["device"], "seed": "x"},
+                },
+            ),
+            broken(
+                "members before encodings",
+                "a 31-byte kem_private and a member §15 does not define",
+                "malformed",
+                {**document, "device": {**document["device"], "kem_private": short_key}, "vault_id": "x"},
+            ),
+        ]
 
 
 def build() -> Files:
