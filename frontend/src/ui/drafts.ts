@@ -25,8 +25,36 @@ const KEEP_AFTER_MS = 300;
 
 const stateName = (key: string) => `draft:${key}`;
 
+/**
+ * Keeps of a draft still being written, per vault and key: a form that closes keeps its words as
+ * it goes (a tab switch, the screen hidden), and the same form opened a moment later must read
+ * them back, not what was there before the write ended.
+ */
+const writing = new WeakMap<StateStore, Map<string, Promise<void>>>();
+
+function afterWrites(session: StateStore, key: string): Promise<void> {
+  return writing.get(session)?.get(key) ?? Promise.resolve();
+}
+
+function keepWriting(session: StateStore, key: string, write: Promise<void>): void {
+  const own = writing.get(session) ?? new Map<string, Promise<void>>();
+  writing.set(session, own);
+  const done = write.finally(() => {
+    if (own.get(key) === done) own.delete(key);
+  });
+  own.set(key, done);
+}
+
+/** Keeps `draft` under `key` (null forgets it); a readDraft of the same key begun meanwhile waits for it. */
+export function keepDraft<T>(session: StateStore, key: string, draft: Draft<T> | null): Promise<void> {
+  const write = session.setState(stateName(key), draft ?? undefined).catch(() => undefined);
+  keepWriting(session, key, write);
+  return write;
+}
+
 /** The draft kept under `key`, or undefined (also when the vault is locked or the item does not open). */
 export async function readDraft<T>(session: StateStore, key: string): Promise<Draft<T> | undefined> {
+  await afterWrites(session, key);
   try {
     const kept = await session.getState(stateName(key));
     return isDraft<T>(kept) ? kept : undefined;
@@ -59,9 +87,12 @@ export function useKeptDraft<T>(
     if (!ready) return;
     const keep = () => {
       pending.current = null;
-      void session
-        .setState(stateName(key), json === null ? undefined : (JSON.parse(json) as unknown))
-        .catch(() => undefined);
+      const value = json === null ? undefined : (JSON.parse(json) as unknown);
+      keepWriting(
+        session,
+        key,
+        session.setState(stateName(key), value).catch(() => undefined),
+      );
     };
     pending.current = { keep, timer: setTimeout(keep, KEEP_AFTER_MS) };
     return () => {
