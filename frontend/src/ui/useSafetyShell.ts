@@ -11,7 +11,7 @@ import { listenForHiding } from '../safety/veil';
  */
 export const LOCKED_ATTRIBUTE = 'data-locked';
 
-/** Set on <html> while the page is out of sight; the stylesheet hides the screen under it at once. */
+/** Set on <html> while the page is out of sight or unfocused; the stylesheet covers the screen under it. */
 export const VEILED_ATTRIBUTE = 'data-veiled';
 
 export interface SafetySettings {
@@ -35,7 +35,7 @@ export interface SafetyShell {
   exitHref: string;
   /** Shift presses counted towards leaving (0, 1 or 2). */
   shiftPressed: number;
-  /** The page is out of sight or not focused: what it shows must leave the screen (safety/veil.ts). */
+  /** The page is hidden or left: its screens must leave the page (safety/veil.ts). */
   veiled: boolean;
 }
 
@@ -50,11 +50,11 @@ export function useSafetyShell(settings: SafetySettings): SafetyShell {
   const [veiled, setVeiled] = useState(false);
   useEffect(
     () =>
-      listenForHiding((hide) => {
-        // At once, before the next frame (the app switcher may picture it): the screens unmount a
-        // moment later, on the next render.
-        document.documentElement.toggleAttribute(VEILED_ATTRIBUTE, hide);
-        setVeiled(hide);
+      listenForHiding((sight) => {
+        // Covered at once, before the next frame (the app switcher may picture it); a hidden page's
+        // screens also unmount, on the next render.
+        document.documentElement.toggleAttribute(VEILED_ATTRIBUTE, sight !== 'shown');
+        setVeiled(sight === 'hidden');
       }),
     [],
   );
