@@ -6,17 +6,20 @@ Alembic migrations (see ``migrate.py``) and the same queries.
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+T = TypeVar("T")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -64,7 +67,13 @@ def serialized_writes(session: Session) -> Iterator[None]:
     "database is locked" whatever the busy timeout. PostgreSQL needs no such lock: writers take
     row locks (``with_for_update``) instead. SQLite deployments run one server process.
     """
-    engine = session.get_bind()
+    with serialized_engine_writes(session.get_bind()):  # type: ignore[arg-type]
+        yield
+
+
+@contextmanager
+def serialized_engine_writes(engine: Engine) -> Iterator[None]:
+    """``serialized_writes`` for a service that writes through a connection of ``engine``."""
     if engine.dialect.name != "sqlite":
         yield
         return
@@ -73,7 +82,22 @@ def serialized_writes(session: Session) -> Iterator[None]:
         yield
 
 
-def get_engine(request: Request) -> Engine:
+def retried_if_disconnected(work: Callable[[], T]) -> T:
+    """``work()``, once more if its connection turned out dead.
+
+    Only for work that answers a retry as it answered the first try: reads, and writes that a
+    resent request finds already done (a push's change ids). The failed try did not commit, or
+    committed and the retry finds it so.
+    """
+    try:
+        return work()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return work()
+
+
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
