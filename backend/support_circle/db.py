@@ -18,6 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Seconds a PostgreSQL connection is kept before the pool replaces it at its next checkout: below
+# the idle timeouts of common proxies, load balancers and firewalls (four minutes and more).
+POOL_RECYCLE_SECONDS = 180
 
 T = TypeVar("T")
 
@@ -32,7 +35,16 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, parsed.database)
     # hide_parameters: a logged database error must not carry ids, token hashes or ciphertext.
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    #
+    # No pre-ping: it cost every checkout a round trip, two of a push's sixteen. A connection the
+    # network or a proxy drops for idleness is never used: the pool replaces each one after
+    # POOL_RECYCLE_SECONDS, before such timeouts strike. One that dies otherwise (the database
+    # restarted) fails at its first statement with a disconnect error, and SQLAlchemy then
+    # invalidates every connection the pool made before it, so each process meets it once.
+    # Nothing acknowledged is lost that way: the transaction did not commit, or its COMMIT's fate
+    # is unknown and the client, told of an error, retries. The hot paths (the sign-in check, a
+    # push) are idempotent and retry it themselves once (``retried_if_disconnected``).
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True)
 
 
 def _create_sqlite_engine(url: str, database: str | None) -> Engine:
@@ -83,7 +95,7 @@ def serialized_engine_writes(engine: Engine) -> Iterator[None]:
 
 
 def retried_if_disconnected(work: Callable[[], T]) -> T:
-    """``work()``, once more if its connection turned out dead.
+    """``work()``, once more if its connection turned out dead (see ``create_db_engine``).
 
     Only for work that answers a retry as it answered the first try: reads, and writes that a
     resent request finds already done (a push's change ids). The failed try did not commit, or
