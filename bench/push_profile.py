@@ -174,7 +174,13 @@ class Probe:
             if self.counting:
                 tally().database_seconds += time.perf_counter() - self._statement_started
 
-        for name, attribute in (("begin", "begins"), ("commit", "commits"), ("rollback", "rollbacks")):
+        @event.listens_for(engine, "begin")
+        def begin(connection: Any) -> None:
+            # The driver sends BEGIN before a transaction's first statement, but not in autocommit.
+            if self.counting and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                tally().begins += 1
+
+        for name, attribute in (("commit", "commits"), ("rollback", "rollbacks")):
             event.listen(engine, name, self._counter(attribute))
         event.listen(engine.pool, "checkout", self._counter("checkouts"))
         dialect = engine.dialect
