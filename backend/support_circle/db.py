@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
@@ -107,6 +107,17 @@ def retried_if_disconnected(work: Callable[[], T]) -> T:
         if not exc.connection_invalidated:
             raise
     return work()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for work that only reads. On PostgreSQL in autocommit: each statement reads the
+    newest committed state, as in a READ COMMITTED transaction, without BEGIN and ROLLBACK round
+    trips around it. (SQLite's driver begins no transaction before a read anyway.)"""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 async def get_engine(request: Request) -> Engine:

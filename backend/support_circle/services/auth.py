@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, delete, select
 
-from support_circle.db import retried_if_disconnected, serialized_writes
+from support_circle.db import reading, retried_if_disconnected, serialized_writes
 from support_circle.errors import NotFound, Unauthorized
 from support_circle.models import AuthChallenge, AuthToken, Device, ServerInfo
 from support_circle.protocol import ProtocolError
@@ -110,14 +110,11 @@ _DEVICE_ID_FOR_TOKEN = sa.select(_token.c.device_id).where(
 def device_id_for_token(engine: Engine, token: str) -> str | None:
     """The id of the device signed in by ``token``, for routes whose service reads the device's
     row itself: one statement on a connection of its own (the token's row names its device, and
-    goes with it). On PostgreSQL in autocommit, so it costs one round trip, not BEGIN and ROLLBACK
-    around it; it only reads, so a dead connection is retried."""
+    goes with it), so one round trip on PostgreSQL; it only reads, so a dead connection is retried."""
     parameters = {"token_hash": _token_hash(token), "now": datetime.now(UTC)}
 
     def read() -> str | None:
-        with engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execution_options(isolation_level="AUTOCOMMIT")
+        with reading(engine) as connection:
             device_id: str | None = connection.execute(_DEVICE_ID_FOR_TOKEN, parameters).scalar()
             return device_id
 

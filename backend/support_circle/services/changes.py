@@ -7,27 +7,28 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
+    Row,
     Update,
+    and_,
     bindparam,
     func,
     insert,
     literal_column,
     null,
+    or_,
     select,
     union_all,
     update,
 )
-from sqlmodel import Session, col
-from sqlmodel import select as orm_select
 
-from support_circle.db import retried_if_disconnected, serialized_engine_writes
+from support_circle.db import reading, retried_if_disconnected, serialized_engine_writes
 from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
 from support_circle.events import Event, notification, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device, KeyEnvelopeRow
 from support_circle.models.columns import utcnow
 from support_circle.protocol.encoding import unb64u
 from support_circle.services import quota
-from support_circle.services.circles import NOT_A_MEMBER, member_circle
+from support_circle.services.circles import NOT_A_MEMBER
 from support_circle.services.sealed import check_padded
 from support_circle.settings import Settings
 
@@ -36,6 +37,7 @@ _change = Change.__table__  # type: ignore[attr-defined]
 _circle = Circle.__table__  # type: ignore[attr-defined]
 _member = CircleMember.__table__  # type: ignore[attr-defined]
 _device = Device.__table__  # type: ignore[attr-defined]
+_key = KeyEnvelopeRow.__table__  # type: ignore[attr-defined]
 
 # The circle, if the device is an active member, and the device's stored bytes, both rows locked:
 # pushes to the circle take their turns, and so do whatever charges the device's quota (its pushes
@@ -225,40 +227,76 @@ def _check_new(
     return sizes
 
 
-def pull(
-    session: Session, settings: Settings, device: Device, circle_id: str, since: int, limit: int
-) -> tuple[list[Change], bool]:
-    """Changes after ``since``, oldest first, and whether that was all of them.
+@dataclass(frozen=True)
+class Page:
+    """A page of pulled changes, oldest first; ``held``: the epochs whose key the server holds for
+    the reader (of their changes, it is told who pushed them)."""
+
+    changes: list[Row[Any]]
+    done: bool
+    held: set[int]
+
+
+# The reader's membership and the epochs it holds a key for: no row if it is not a member, one row
+# with epoch NULL if it holds none.
+_MEMBER_KEYS = (
+    select(_key.c.epoch)
+    .select_from(
+        _member.outerjoin(_key, and_(_key.c.circle_id == _member.c.circle_id, _key.c.recipient == _member.c.device_id))
+    )
+    .where(
+        _member.c.circle_id == bindparam("circle_id"),
+        _member.c.device_id == bindparam("device_id"),
+        _member.c.active.is_(True),
+    )
+)
+
+# The changes after ``since``, at most ``limit``, and only as many as fit in ``max_bytes`` (always
+# one), with ``total``: how many there were of the ``limit + 1`` looked at, so the page is done if
+# it holds them all. The sizes add up in the database: envelopes that do not fit are never fetched.
+_window = (
+    select(_change.c.seq, _change.c.change_id, _change.c.envelope, _change.c.epoch, _change.c.device_id, _change.c.size)
+    .where(_change.c.circle_id == bindparam("circle_id"), _change.c.seq > bindparam("since"))
+    .order_by(_change.c.seq)
+    .limit(bindparam("window"))
+    .subquery("later")
+)
+_ranked = select(
+    _window,
+    func.row_number().over(order_by=_window.c.seq).label("n"),
+    func.sum(_window.c.size).over(order_by=_window.c.seq).label("running"),
+    func.count().over().label("total"),
+).subquery("ranked")
+_PAGE = (
+    select(*(_ranked.c[name] for name in ("seq", "change_id", "envelope", "epoch", "device_id", "total")))
+    .where(_ranked.c.n <= bindparam("limit"), or_(_ranked.c.running <= bindparam("max_bytes"), _ranked.c.n == 1))
+    .order_by(_ranked.c.seq)
+)
+
+
+def pull(engine: Engine, settings: Settings, device_id: str, circle_id: str, since: int, limit: int) -> Page:
+    """Changes after ``since``, oldest first, whether that was all of them, and the epochs the
+    reader holds.
 
     A page holds at most ``limit`` changes and ``max_page_bytes`` of ciphertext (always at least
-    one change): sizes are read first, so only the changes that fit are loaded into memory.
+    one change). Two statements, on PostgreSQL in autocommit: each reads the newest committed
+    state, as each statement of a READ COMMITTED transaction would.
     """
-    circle = member_circle(session, device, circle_id)
-    after = (Change.circle_id == circle.id, col(Change.seq) > since)
-    sizes = session.exec(
-        orm_select(Change.seq, Change.size).where(*after).order_by(col(Change.seq)).limit(limit + 1)
-    ).all()
-    count = _fitting([size for _, size in sizes[:limit]], settings.max_page_bytes)
-    if count == 0:
-        return [], True
-    last = sizes[count - 1][0]
-    rows = list(session.exec(orm_select(Change).where(*after, col(Change.seq) <= last).order_by(col(Change.seq))))
-    return rows, count == len(sizes)
 
+    def read() -> Page:
+        with reading(engine) as connection:
+            keys = connection.execute(_MEMBER_KEYS, {"circle_id": circle_id, "device_id": device_id}).all()
+            if not keys:
+                raise NotFound(NOT_A_MEMBER)
+            parameters = {
+                "circle_id": circle_id,
+                "since": since,
+                "window": limit + 1,
+                "limit": limit,
+                "max_bytes": settings.max_page_bytes,
+            }
+            rows = list(connection.execute(_PAGE, parameters))
+        held = {epoch for (epoch,) in keys if epoch is not None}
+        return Page(rows, not rows or len(rows) == rows[0].total, held)
 
-def _fitting(sizes: list[int], max_bytes: int) -> int:
-    """How many of ``sizes``, from the first, fit in ``max_bytes`` together (at least one)."""
-    total = 0
-    for count, size in enumerate(sizes):
-        total += size
-        if total > max_bytes:
-            return max(count, 1)
-    return len(sizes)
-
-
-def held_epochs(session: Session, device: Device, circle_id: str) -> set[int]:
-    """The epochs whose key the server holds for this device: of their changes, it is told the sender."""
-    statement = orm_select(KeyEnvelopeRow.epoch).where(
-        KeyEnvelopeRow.circle_id == circle_id, KeyEnvelopeRow.recipient == device.id
-    )
-    return set(session.exec(statement))
+    return retried_if_disconnected(read)
