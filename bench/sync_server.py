@@ -21,6 +21,10 @@ of that ceiling at the same number of clients: changes per second over the ceili
 second for pushes (docs/architecture.md §9 asks ≥ 0.6× for single changes and ≥ 10× for batches
 of 50 at 10 clients on PostgreSQL), requests per second for pulls, and for the pulls from a grown
 circle the median time as a multiple of the ceiling's p50 with one client.
+
+``--before CHECKOUT`` also measures the server of another checkout (its ``backend`` first on
+PYTHONPATH, this interpreter and bench), between the ceiling and this checkout's, and prints the
+two side by side: on a shared machine only figures of one run compare.
 """
 
 import argparse
@@ -251,26 +255,48 @@ def fill(database_url: str, client: Client, total: int) -> None:
     engine.dispose()
 
 
-async def measure(url: str, database_url: str, seconds: float, ceiling: dict[int, Result]) -> None:
+# What one server measured, by row: requests or changes per second, or a median in seconds.
+Figures = dict[str, float]
+
+
+async def measure(url: str, database_url: str, seconds: float, ceiling: dict[int, Result]) -> Figures:
+    figures: Figures = {}
     clients = [await new_client(url) for _ in range(max(CLIENT_COUNTS))]
     for batch in (1, 50):
         for count in CLIENT_COUNTS:
             result = await push_load(clients[:count], batch, seconds)
-            print(f"push  batch {batch:>2}  clients {count:>3}  {result.row(ceiling[count].rate)}")
+            label = f"push  batch {batch:>2}  clients {count:>3}"
+            figures[label] = result.rate
+            print(f"{label}  {result.row(ceiling[count].rate)}")
     latencies = [t for times in await asyncio.gather(*(pull_latest(c, 20) for c in clients[:10])) for t in times]
     pulled = Result(100 * len(latencies), sum(latencies) / 10, latencies)
     # Two requests a round (the circle's head, then the page): the ratio is of requests per second.
+    figures["pull  latest 100  clients  10"] = pulled.rate
     ratio = 2 * len(latencies) / pulled.seconds / ceiling[10].rate
     print(f"pull  latest 100  clients  10  {pulled.row()}  {ratio:5.2f}× ceiling in requests")
     for total in (1_000, 100_000):
         grown = await new_client(url)
         fill(database_url, grown, total)
         median = statistics.median(await pull_latest(grown, 30))
+        figures[f"pull  latest 100 of {total:>7,} (median)"] = median
         multiple = median / ceiling[1].p50
         print(f"pull  latest 100 of {total:>7,}: median {median * 1000:6.1f} ms  {multiple:5.1f}× the ceiling's p50")
         await grown.http.aclose()
     for client in clients:
         await client.http.aclose()
+    return figures
+
+
+def compare(before: Figures, after: Figures) -> None:
+    """The two servers side by side: rates, and for the medians, before's time over after's."""
+    print("\n### before and after, in this run")
+    print(f"{'':<38}{'before':>10}{'after':>10}  after/before")
+    for label, now in after.items():
+        then = before[label]
+        if label.endswith("(median)"):
+            print(f"{label:<38}{then * 1000:>7.1f} ms{now * 1000:>7.1f} ms  {then / now:5.2f}× faster")
+        else:
+            print(f"{label:<38}{then:>8,.0f}/s{now:>8,.0f}/s  {now / then:5.2f}×")
 
 
 @contextmanager
@@ -289,23 +315,34 @@ def server(
         process.stop()
 
 
-def run(database: str, seconds: float) -> None:
+def run(database: str, seconds: float, before: Path | None) -> None:
     print(f"\n## {database}")
     with tempfile.TemporaryDirectory() as folder:
         with server(database, Path(folder) / "ceiling", command=CEILING) as (url, _):
             ceiling = asyncio.run(measure_ceiling(url, seconds))
+        if before is not None:
+            print(f"\n### before: {before}")
+            env = {**SERVER_ENV, "PYTHONPATH": str(before / "backend")}
+            with server(database, Path(folder) / "before", env) as (url, database_url):
+                then = asyncio.run(measure(url, database_url, seconds, ceiling))
+            print("\n### after: this checkout")
         with server(database, Path(folder) / "sync") as (url, database_url):
-            asyncio.run(measure(url, database_url, seconds, ceiling))
+            now = asyncio.run(measure(url, database_url, seconds, ceiling))
+        if before is not None:
+            compare(then, now)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each push load runs")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout of the repository: its server is measured first, in the same run"
+    )
     databases.add_option(parser)
     args = parser.parse_args()
     print(f"# Sync service on {os.cpu_count()} cores: one server process, clients in one asyncio process")
     for database in databases.chosen(args):
-        run(database, args.seconds)
+        run(database, args.seconds, args.before)
     return 0
 
 
