@@ -90,6 +90,8 @@ class Tally:
     hops: int = 0
     hop_seconds: float = 0.0
     last_statements: list[str] = field(default_factory=list)
+    # Time in the driver by a statement's place in its request, summed over the requests.
+    statement_seconds: Counter[int] = field(default_factory=Counter)
 
 
 class Probe:
@@ -172,7 +174,9 @@ class Probe:
         @event.listens_for(engine, "after_cursor_execute")
         def after(*_: Any) -> None:
             if self.counting:
-                tally().database_seconds += time.perf_counter() - self._statement_started
+                spent = time.perf_counter() - self._statement_started
+                tally().database_seconds += spent
+                tally().statement_seconds[len(tally().last_statements)] += spent
 
         @event.listens_for(engine, "begin")
         def begin(connection: Any) -> None:
@@ -234,9 +238,9 @@ async def signed_in(url: str) -> Client:
     return client
 
 
-def push(http: httpx.Client, client: Client, count: int) -> None:
+def push(http: httpx.Client, client: Client, count: int, batch: int = 1) -> None:
     path = f"/v1/circles/{b64u(client.circle_id)}/changes"
-    bodies = [{"changes": client.seal(1)} for _ in range(count)]
+    bodies = [{"changes": client.seal(batch)} for _ in range(count)]
     for body in bodies:
         http.post(path, json=body, headers=client.headers).raise_for_status()
 
@@ -256,9 +260,9 @@ def per_push(tally: Tally) -> None:
         f" (rollbacks {tally.rollbacks / n:.1f}, pool checkouts {tally.checkouts / n:.1f})"
     )
     print(f"  thread hand-offs {tally.hops / n:5.1f}, their wait {tally.hop_seconds / n * 1000:5.2f} ms")
-    print("  statements of the last push:")
+    print("  statements of the last push, with each one's mean time in the driver:")
     for number, statement in enumerate(tally.last_statements, 1):
-        print(f"    {number:>2}. {shorten(statement)}")
+        print(f"    {number:>2}. {tally.statement_seconds[number] / n * 1000:5.2f} ms  {shorten(statement)}")
 
 
 def shorten(statement: str, width: int = 150) -> str:
@@ -304,7 +308,7 @@ def profile_report(probe: Probe, pushes: int, out: Path | None) -> None:
         print(f"    {cumulative / pushes * 1000:6.2f} ms  {where}:{name}")
 
 
-def run(database: str, pushes: int, out: Path | None) -> None:
+def run(database: str, pushes: int, batch: int, out: Path | None) -> None:
     print(f"\n## {database}")
     probe = Probe()
     probe.watch_hand_offs()
@@ -314,11 +318,11 @@ def run(database: str, pushes: int, out: Path | None) -> None:
         with httpx.Client(base_url=url, timeout=60) as http:
             push(http, client, 50)  # warm-up: caches, pool, statement compilation
             probe.counting = True
-            push(http, client, pushes)
+            push(http, client, pushes, batch)
             per_push(probe.tally)
             probe.tally = Tally()
             probe.profiling = True
-            push(http, client, pushes)
+            push(http, client, pushes, batch)
             probe.counting = probe.profiling = False
             profile_report(probe, pushes, out.with_suffix(f".{database}.pstats") if out else None)
 
@@ -326,12 +330,13 @@ def run(database: str, pushes: int, out: Path | None) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pushes", type=int, default=300, help="pushes in each pass")
+    parser.add_argument("--batch", type=int, default=1, help="changes in each push")
     parser.add_argument("--pstats", type=Path, help="also write the merged profile here (python -m pstats reads it)")
     databases.add_option(parser)
     args = parser.parse_args()
-    print("# One single-change push, profiled: uvicorn in a thread of this process, one device pushing")
+    print(f"# One push of {args.batch}, profiled: uvicorn in a thread of this process, one device pushing")
     for database in databases.chosen(args):
-        run(database, args.pushes, args.pstats)
+        run(database, args.pushes, args.batch, args.pstats)
     return 0
 
 

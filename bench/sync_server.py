@@ -23,8 +23,8 @@ of 50 at 10 clients on PostgreSQL), requests per second for pulls, and for the p
 circle the median time as a multiple of the ceiling's p50 with one client.
 
 ``--before CHECKOUT`` also measures the server of another checkout (its ``backend`` first on
-PYTHONPATH, this interpreter and bench), between the ceiling and this checkout's, and prints the
-two side by side: on a shared machine only figures of one run compare.
+PYTHONPATH, this interpreter and bench), each row right before this checkout's, and prints the two
+side by side: on a shared machine only figures of one run compare, and best those taken together.
 """
 
 import argparse
@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,22 +194,14 @@ async def push_load(clients: list[Client], batch: int, seconds: float) -> Result
     return await post_load(senders, seconds)
 
 
-async def measure_ceiling(url: str, seconds: float) -> dict[int, Result]:
-    """The bare endpoint's requests per second at each number of clients, sent single-change pushes."""
+async def ceiling_load(https: list[httpx.AsyncClient], seconds: float) -> Result:
+    """The bare endpoint sent single-change pushes by each of ``https`` at once."""
     keys, circle_id, key = DeviceKeys.generate(), primitives.random_bytes(16), circle_keys.new_epoch_key()
-    https = [http_client(url) for _ in range(max(CLIENT_COUNTS))]
-    results = {}
-    for count in CLIENT_COUNTS:
-        per_client = stock(count, 1, seconds)
-        senders: list[Sender] = [
-            (http, "/bare", {}, [{"changes": seal(keys, circle_id, key, 1)} for _ in range(per_client)])
-            for http in https[:count]
-        ]
-        results[count] = await post_load(senders, seconds)
-        print(f"ceiling  bare INSERT + COMMIT  clients {count:>3}  {results[count].row()}")
-    for http in https:
-        await http.aclose()
-    return results
+    per_client = stock(len(https), 1, seconds)
+    senders: list[Sender] = [
+        (http, "/bare", {}, [{"changes": seal(keys, circle_id, key, 1)} for _ in range(per_client)]) for http in https
+    ]
+    return await post_load(senders, seconds)
 
 
 async def pull_latest(client: Client, rounds: int) -> list[float]:
@@ -259,31 +251,47 @@ def fill(database_url: str, client: Client, total: int) -> None:
 Figures = dict[str, float]
 
 
-async def measure(url: str, database_url: str, seconds: float, ceiling: dict[int, Result]) -> Figures:
-    figures: Figures = {}
-    clients = [await new_client(url) for _ in range(max(CLIENT_COUNTS))]
+async def measure(servers: dict[str, tuple[str, str]], ceiling_url: str, seconds: float) -> dict[str, Figures]:
+    """Every row for each server (name: its url and database url), one server right after the
+    other, the ceiling right before each number of clients' single-change rows: a noisy machine
+    then weighs on the figures of one row alike."""
+    figures: dict[str, Figures] = {name: {} for name in servers}
+    named = (lambda name: f"{name:<7}") if len(servers) > 1 else (lambda _name: "")
+    clients = {name: [await new_client(url) for _ in range(max(CLIENT_COUNTS))] for name, (url, _) in servers.items()}
+    https = [http_client(ceiling_url) for _ in range(max(CLIENT_COUNTS))]
+    ceiling: dict[int, Result] = {}
     for batch in (1, 50):
         for count in CLIENT_COUNTS:
-            result = await push_load(clients[:count], batch, seconds)
-            label = f"push  batch {batch:>2}  clients {count:>3}"
-            figures[label] = result.rate
-            print(f"{label}  {result.row(ceiling[count].rate)}")
-    latencies = [t for times in await asyncio.gather(*(pull_latest(c, 20) for c in clients[:10])) for t in times]
-    pulled = Result(100 * len(latencies), sum(latencies) / 10, latencies)
-    # Two requests a round (the circle's head, then the page): the ratio is of requests per second.
-    figures["pull  latest 100  clients  10"] = pulled.rate
-    ratio = 2 * len(latencies) / pulled.seconds / ceiling[10].rate
-    print(f"pull  latest 100  clients  10  {pulled.row()}  {ratio:5.2f}× ceiling in requests")
+            if batch == 1:
+                ceiling[count] = await ceiling_load(https[:count], seconds)
+                print(f"{named('')}ceiling  bare INSERT + COMMIT  clients {count:>3}  {ceiling[count].row()}")
+            for name in servers:
+                result = await push_load(clients[name][:count], batch, seconds)
+                label = f"push  batch {batch:>2}  clients {count:>3}"
+                figures[name][label] = result.rate
+                print(f"{named(name)}{label}  {result.row(ceiling[count].rate)}")
+    for name in servers:
+        rounds = await asyncio.gather(*(pull_latest(c, 20) for c in clients[name][:10]))
+        latencies = [t for times in rounds for t in times]
+        pulled = Result(100 * len(latencies), sum(latencies) / 10, latencies)
+        figures[name]["pull  latest 100  clients  10"] = pulled.rate
+        # Two requests a round (the circle's head, then the page): the ratio is of requests per second.
+        ratio = 2 * len(latencies) / pulled.seconds / ceiling[10].rate
+        print(f"{named(name)}pull  latest 100  clients  10  {pulled.row()}  {ratio:5.2f}× ceiling in requests")
     for total in (1_000, 100_000):
-        grown = await new_client(url)
-        fill(database_url, grown, total)
-        median = statistics.median(await pull_latest(grown, 30))
-        figures[f"pull  latest 100 of {total:>7,} (median)"] = median
-        multiple = median / ceiling[1].p50
-        print(f"pull  latest 100 of {total:>7,}: median {median * 1000:6.1f} ms  {multiple:5.1f}× the ceiling's p50")
-        await grown.http.aclose()
-    for client in clients:
-        await client.http.aclose()
+        for name, (url, database_url) in servers.items():
+            grown = await new_client(url)
+            fill(database_url, grown, total)
+            median = statistics.median(await pull_latest(grown, 30))
+            figures[name][f"pull  latest 100 of {total:>7,} (median)"] = median
+            multiple = median / ceiling[1].p50
+            print(
+                f"{named(name)}pull  latest 100 of {total:>7,}: median {median * 1000:6.1f} ms"
+                f"  {multiple:5.1f}× the ceiling's p50"
+            )
+            await grown.http.aclose()
+    for http in [*https, *(c.http for group in clients.values() for c in group)]:
+        await http.aclose()
     return figures
 
 
@@ -301,10 +309,15 @@ def compare(before: Figures, after: Figures) -> None:
 
 @contextmanager
 def server(
-    database: str, folder: Path, env: dict[str, str] = SERVER_ENV, command: tuple[str, ...] = SERVE
+    database: str,
+    folder: Path,
+    env: dict[str, str] = SERVER_ENV,
+    command: tuple[str, ...] = SERVE,
+    database_url: str | None = None,
 ) -> Iterator[tuple[str, str]]:
+    """A server process on an empty database, or on ``database_url`` as it is."""
     folder.mkdir(exist_ok=True)
-    database_url = empty_database(database, folder)
+    database_url = database_url or empty_database(database, folder)
     process = ServerProcess(
         data_dir=folder / "data", static_dir=folder / "none", database_url=database_url, env=env, command=command
     )
@@ -316,20 +329,24 @@ def server(
 
 
 def run(database: str, seconds: float, before: Path | None) -> None:
+    """The ceiling and this checkout's server, and ``before``'s, all started at once: on
+    PostgreSQL they share the one test database (the servers' circles are their own)."""
     print(f"\n## {database}")
-    with tempfile.TemporaryDirectory() as folder:
-        with server(database, Path(folder) / "ceiling", command=CEILING) as (url, _):
-            ceiling = asyncio.run(measure_ceiling(url, seconds))
+    if before is not None:
+        print(f"before: the server of {before}; after: this checkout's")
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        shared = None if database == "sqlite" else empty_database(database, Path(folder))
+        ceiling_url, _ = stack.enter_context(
+            server(database, Path(folder) / "ceiling", command=CEILING, database_url=shared)
+        )
+        servers = {}
         if before is not None:
-            print(f"\n### before: {before}")
             env = {**SERVER_ENV, "PYTHONPATH": str(before / "backend")}
-            with server(database, Path(folder) / "before", env) as (url, database_url):
-                then = asyncio.run(measure(url, database_url, seconds, ceiling))
-            print("\n### after: this checkout")
-        with server(database, Path(folder) / "sync") as (url, database_url):
-            now = asyncio.run(measure(url, database_url, seconds, ceiling))
-        if before is not None:
-            compare(then, now)
+            servers["before"] = stack.enter_context(server(database, Path(folder) / "before", env, database_url=shared))
+        servers["after"] = stack.enter_context(server(database, Path(folder) / "after", database_url=shared))
+        figures = asyncio.run(measure(servers, ceiling_url, seconds))
+    if before is not None:
+        compare(figures["before"], figures["after"])
 
 
 def main() -> int:
