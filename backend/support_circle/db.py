@@ -6,17 +6,23 @@ Alembic migrations (see ``migrate.py``) and the same queries.
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Seconds a PostgreSQL connection is kept before the pool replaces it at its next checkout: below
+# the idle timeouts of common proxies, load balancers and firewalls (four minutes and more).
+POOL_RECYCLE_SECONDS = 180
+
+T = TypeVar("T")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -29,7 +35,16 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, parsed.database)
     # hide_parameters: a logged database error must not carry ids, token hashes or ciphertext.
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    #
+    # No pre-ping: it cost every checkout a round trip, two of a push's sixteen. A connection the
+    # network or a proxy drops for idleness is never used: the pool replaces each one after
+    # POOL_RECYCLE_SECONDS, before such timeouts strike. One that dies otherwise (the database
+    # restarted) fails at its first statement with a disconnect error, and SQLAlchemy then
+    # invalidates every connection the pool made before it, so each process meets it once.
+    # Nothing acknowledged is lost that way: the transaction did not commit, or its COMMIT's fate
+    # is unknown and the client, told of an error, retries. The hot paths (the sign-in check, a
+    # push) are idempotent and retry it themselves once (``retried_if_disconnected``).
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, hide_parameters=True)
 
 
 def _create_sqlite_engine(url: str, database: str | None) -> Engine:
@@ -64,7 +79,13 @@ def serialized_writes(session: Session) -> Iterator[None]:
     "database is locked" whatever the busy timeout. PostgreSQL needs no such lock: writers take
     row locks (``with_for_update``) instead. SQLite deployments run one server process.
     """
-    engine = session.get_bind()
+    with serialized_engine_writes(session.get_bind()):  # type: ignore[arg-type]
+        yield
+
+
+@contextmanager
+def serialized_engine_writes(engine: Engine) -> Iterator[None]:
+    """``serialized_writes`` for a service that writes through a connection of ``engine``."""
     if engine.dialect.name != "sqlite":
         yield
         return
@@ -73,7 +94,33 @@ def serialized_writes(session: Session) -> Iterator[None]:
         yield
 
 
-def get_engine(request: Request) -> Engine:
+def retried_if_disconnected(work: Callable[[], T]) -> T:
+    """``work()``, once more if its connection turned out dead (see ``create_db_engine``).
+
+    Only for work that answers a retry as it answered the first try: reads, and writes that a
+    resent request finds already done (a push's change ids). The failed try did not commit, or
+    committed and the retry finds it so.
+    """
+    try:
+        return work()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return work()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for work that only reads. On PostgreSQL in autocommit: each statement reads the
+    newest committed state, as in a READ COMMITTED transaction, without BEGIN and ROLLBACK round
+    trips around it. (SQLite's driver begins no transaction before a read anyway.)"""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 

@@ -3,15 +3,17 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from support_circle.db import SessionDep
 from support_circle.errors import Unauthorized
 from support_circle.models import Device
-from support_circle.services.auth import device_for_token
+from support_circle.services.auth import device_for_token, device_id_for_token
 from support_circle.settings import Settings
 
 
-def bearer_token(request: Request) -> str:
+async def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Sign in first: this needs a bearer token.")
@@ -43,14 +45,20 @@ def limit_registration(request: Request) -> None:
     request.app.state.anonymous_limiter.take_registration(client_host(request))
 
 
-def current_device(request: Request, session: SessionDep, token: TokenDep) -> Device:
-    device = device_for_token(session, token)
-    if device is None:
+def _admit(request: Request, device_id: str | None) -> None:
+    """Charges the request to its device's rate, or refuses a token that signs no device in."""
+    if device_id is None:
         # Made-up tokens are charged like any request without a sign-in: they cannot reset anything.
         limit_anonymous(request)
         raise Unauthorized("This sign-in has expired. The app signs in again by itself.")
     # By device, not by token: a device holding several tokens still has one allowance.
-    request.app.state.rate_limiter.take(device.id)
+    request.app.state.rate_limiter.take(device_id)
+
+
+def current_device(request: Request, session: SessionDep, token: TokenDep) -> Device:
+    device = device_for_token(session, token)
+    _admit(request, device.id if device else None)
+    assert device is not None
     # The route runs in another worker thread. Were this read's connection kept until then, enough
     # requests at once would each hold a connection while waiting for a thread, with every thread
     # waiting for a connection: the pool and the thread pool deadlock. Ending it here prevents that.
@@ -64,12 +72,24 @@ def current_device(request: Request, session: SessionDep, token: TokenDep) -> De
     return device
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def signed_in_device_id(request: Request, token: TokenDep) -> str:
+    """The signed-in device's id, for async routes whose service reads the device's row itself
+    (the push): the token is checked in a worker thread on a connection of its own, returned
+    before the route runs, so the route's own hand-off to a thread holds no connection."""
+    engine: Engine = request.app.state.engine
+    device_id = await run_in_threadpool(device_id_for_token, engine, token)
+    _admit(request, device_id)
+    assert device_id is not None
+    return device_id
+
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 CurrentDevice = Annotated[Device, Depends(current_device)]
+SignedInDeviceId = Annotated[str, Depends(signed_in_device_id)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 AnonymousLimit = Depends(limit_anonymous)
 RegistrationLimit = Depends(limit_registration)

@@ -34,12 +34,16 @@ def free_port() -> int:
 
 @dataclass
 class ServerProcess:
-    """``support-circle serve`` in a child process, on loopback, with its log in a file."""
+    """``support-circle serve`` in a child process, on loopback, with its log in a file.
+
+    ``command`` (after ``python``) may start another app that reads the same environment.
+    """
 
     data_dir: Path
     static_dir: Path
     database_url: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] = ("-m", "support_circle", "serve")
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -62,7 +66,7 @@ class ServerProcess:
         env.update(self.env)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "support_circle", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, *self.command], env=env, stdout=log, stderr=subprocess.STDOUT
             )
         self._wait_until_ready(timeout)
 

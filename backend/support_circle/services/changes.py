@@ -4,17 +4,74 @@ without gaps; pulls page by cursor over an indexed sequence."""
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
-from support_circle.db import serialized_writes
-from support_circle.errors import Conflict, Rejected, TooLarge
-from support_circle.events import Event, announce
-from support_circle.models import Change, Circle, Device, KeyEnvelopeRow
+from support_circle.db import reading, retried_if_disconnected, serialized_engine_writes
+from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
+from support_circle.events import Event, notification, publish_committed
+from support_circle.models import Change, Circle, CircleMember, Device, KeyEnvelopeRow
+from support_circle.models.columns import utcnow
 from support_circle.protocol.encoding import unb64u
-from support_circle.services.circles import member_circle
+from support_circle.services import quota
+from support_circle.services.circles import NOT_A_MEMBER
 from support_circle.services.sealed import check_padded
 from support_circle.settings import Settings
+
+# A push is the hot path: SQLAlchemy Core on one connection, its statements built once.
+_change = Change.__table__  # type: ignore[attr-defined]
+_circle = Circle.__table__  # type: ignore[attr-defined]
+_member = CircleMember.__table__  # type: ignore[attr-defined]
+_device = Device.__table__  # type: ignore[attr-defined]
+_key = KeyEnvelopeRow.__table__  # type: ignore[attr-defined]
+
+# The circle, if the device is an active member, and the device's stored bytes, both rows locked:
+# pushes to the circle take their turns, and so do whatever charges the device's quota (its pushes
+# to other circles, its log appends). Circle first, then device, as every other writer locks them.
+_LOCK = (
+    select(_circle.c.epoch, _circle.c.change_seq, _device.c.bytes_stored)
+    .select_from(
+        _circle.join(_member, _member.c.circle_id == _circle.c.id).join(_device, _device.c.id == _member.c.device_id)
+    )
+    .where(
+        _circle.c.id == bindparam("circle_id"),
+        _member.c.device_id == bindparam("device_id"),
+        _member.c.active.is_(True),
+    )
+    .with_for_update(of=[_circle, _device])
+)
+
+# The batch's change ids already in the log (``known`` 1: their seq and envelope), and the newest
+# seq of each record the batch names (``known`` 0), read together once the circle is locked.
+_KNOWN_AND_HEADS = union_all(
+    select(
+        literal_column("1").label("known"), _change.c.change_id.label("key"), _change.c.seq, _change.c.envelope
+    ).where(
+        _change.c.circle_id == bindparam("circle_id"), _change.c.change_id.in_(bindparam("change_ids", expanding=True))
+    ),
+    select(literal_column("0"), _change.c.record_id, func.max(_change.c.seq), null())
+    .where(
+        _change.c.circle_id == bindparam("circle_id"), _change.c.record_id.in_(bindparam("record_ids", expanding=True))
+    )
+    .group_by(_change.c.record_id),
+)
+
+# Rows in one INSERT at most, so that a batch's parameters stay far below PostgreSQL's 65,535.
+INSERT_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -25,52 +82,103 @@ class PushItem:
     envelope: dict[str, Any]
 
 
-def push(session: Session, settings: Settings, device: Device, circle_id: str, items: list[PushItem]) -> list[int]:
+def push(engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]) -> list[int]:
     """The sequence number of each change, in order. A retried change keeps its first number.
 
     The whole batch is applied or none of it: a stale base (someone else changed the record
     first) or an old epoch is a 409 whose details name every change concerned.
+
+    One transaction of few round trips on PostgreSQL: BEGIN, the locks, the known changes and
+    record heads, one statement that inserts the batch, charges the quota, counts the circle's
+    changes and announces them (data-modifying CTEs), COMMIT. A resent push answers as the first
+    did, so one whose connection turns out dead is tried once more.
     """
     if len(items) > settings.max_batch:
         raise TooLarge("batch_too_large", f"Push at most {settings.max_batch} changes at once.")
     _check_distinct(items)
-    with serialized_writes(session):
-        circle = member_circle(session, device, circle_id, lock=True)
-        # Pushes to the device's other circles charge the same row at the same time: lock it and
-        # read it afresh, or one push's bytes overwrite another's and the quota stops counting.
-        session.refresh(device, with_for_update=True)
-        existing = _already_pushed(session, circle_id, [i.change_id for i in items])
-        new = [i for i in items if i.change_id not in existing]
+    seqs, announced = retried_if_disconnected(lambda: _push(engine, settings, device_id, circle_id, items))
+    if announced is not None and engine.dialect.name != "postgresql":
+        publish_committed(engine, [announced])
+    return seqs
+
+
+def _push(
+    engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
+) -> tuple[list[int], Event | None]:
+    with serialized_engine_writes(engine), engine.begin() as connection:
+        locked = connection.execute(_LOCK, {"circle_id": circle_id, "device_id": device_id}).first()
+        if locked is None:
+            raise NotFound(NOT_A_MEMBER)
+        epoch, change_seq, stored = locked
+        known, heads = _known_and_heads(connection, circle_id, items)
         for item in items:
-            if item.change_id in existing and existing[item.change_id].envelope != item.envelope:
+            if item.change_id in known and known[item.change_id][1] != item.envelope:
                 raise Conflict("change_id_reused", "A change id was used before for different data.")
-        _check_new(session, settings, circle.id, circle.epoch, device, new)
-        seqs: dict[str, int] = {cid: row.seq for cid, row in existing.items()}
-        added = 0
-        for item in new:
-            circle.change_seq += 1
-            size = _size(item.envelope)
-            added += size
-            seqs[item.change_id] = circle.change_seq
-            session.add(
-                Change(
-                    circle_id=circle.id,
-                    seq=circle.change_seq,
-                    change_id=item.change_id,
-                    record_id=item.record_id,
-                    epoch=item.envelope["epoch"],
-                    envelope=item.envelope,
-                    size=size,
-                    device_id=device.id,
-                )
+        new = [i for i in items if i.change_id not in known]
+        seqs = {change_id: seq for change_id, (seq, _) in known.items()}
+        sizes = _check_new(settings, epoch, stored, heads, change_seq, new)
+        if not new:
+            return [seqs[i.change_id] for i in items], None
+        now = utcnow()
+        rows = []
+        for offset, (item, size) in enumerate(zip(new, sizes, strict=True)):
+            seqs[item.change_id] = change_seq + 1 + offset
+            rows.append(
+                {
+                    "circle_id": circle_id,
+                    "seq": change_seq + 1 + offset,
+                    "change_id": item.change_id,
+                    "record_id": item.record_id,
+                    "epoch": item.envelope["epoch"],
+                    "envelope": item.envelope,
+                    "size": size,
+                    "device_id": device_id,
+                    "created_at": now,
+                }
             )
-        device.bytes_stored += added
-        session.add(circle)
-        session.add(device)
-        if new:
-            announce(session, Event("changes", circle.id, circle.change_seq))
-        session.commit()
-        return [seqs[i.change_id] for i in items]
+        announced = Event("changes", circle_id, change_seq + len(new))
+        _write(connection, rows, quota.charged(device_id, sum(sizes)), announced)
+        return [seqs[i.change_id] for i in items], announced
+
+
+def _known_and_heads(
+    connection: Connection, circle_id: str, items: list[PushItem]
+) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, int]]:
+    """The batch's changes already pushed (seq and envelope by change id), and the newest seq of
+    each record it names."""
+    parameters = {
+        "circle_id": circle_id,
+        "change_ids": [i.change_id for i in items],
+        "record_ids": list({i.record_id for i in items}),
+    }
+    known: dict[str, tuple[int, dict[str, Any]]] = {}
+    heads: dict[str, int] = {}
+    for row in connection.execute(_KNOWN_AND_HEADS, parameters):
+        if row.known:
+            known[row.key] = (row.seq, row.envelope)
+        else:
+            heads[row.key] = row.seq
+    return known, heads
+
+
+def _write(connection: Connection, rows: list[dict[str, Any]], charge: Update, announced: Event) -> None:
+    """Inserts ``rows``, charges their bytes, counts them in the circle and announces them.
+
+    PostgreSQL: one statement (the INSERT and the charge as CTEs of the circle's UPDATE, which
+    returns the notification), so a push of up to ``INSERT_ROWS`` changes writes in one round
+    trip. SQLite runs in this process, where a statement costs no round trip: three calls.
+    """
+    counted = update(_circle).where(_circle.c.id == announced.circle_id).values(change_seq=announced.seq)
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(_change), rows)
+        connection.execute(charge)
+        connection.execute(counted)
+        return
+    chunks = [rows[start : start + INSERT_ROWS] for start in range(0, len(rows), INSERT_ROWS)]
+    for chunk in chunks[:-1]:
+        connection.execute(insert(_change).values(chunk))
+    added = insert(_change).values(chunks[-1]).cte("added")
+    connection.execute(counted.returning(notification(announced)).add_cte(added, charge.cte("charged")))
 
 
 def _check_distinct(items: list[PushItem]) -> None:
@@ -79,18 +187,11 @@ def _check_distinct(items: list[PushItem]) -> None:
         raise Rejected("duplicate_change_id", "A push names the same change twice. Update the app and try again.")
 
 
-def _already_pushed(session: Session, circle_id: str, change_ids: list[str]) -> dict[str, Change]:
-    statement = select(Change).where(Change.circle_id == circle_id, col(Change.change_id).in_(change_ids))
-    return {row.change_id: row for row in session.exec(statement)}
-
-
-def _size(envelope: dict[str, Any]) -> int:
-    return len(unb64u(envelope["ct"]))
-
-
 def _check_new(
-    session: Session, settings: Settings, circle_id: str, epoch: int, device: Device, new: list[PushItem]
-) -> None:
+    settings: Settings, epoch: int, stored: int, heads: dict[str, int], change_seq: int, new: list[PushItem]
+) -> list[int]:
+    """The ciphertext size of each new change, once the batch passed every check, in this order:
+    epoch, then each record's size and padding, then the device's quota, then each base."""
     stale_epoch = [
         {"change_id": i.change_id, "record_id": i.record_id, "epoch": i.envelope["epoch"]}
         for i in new
@@ -99,19 +200,16 @@ def _check_new(
     if stale_epoch:
         message = "The circle's key has changed. Fetch the new key, re-encrypt these changes and push again."
         raise Conflict("stale_epoch", message, details=stale_epoch)
+    sizes = []
     for item in new:
         sealed = unb64u(item.envelope["ct"])
         if len(sealed) > settings.max_record_bytes:
             raise TooLarge("record_too_large", f"A record may hold at most {settings.max_record_bytes} bytes.")
         check_padded(sealed, "record")
-    total = sum(_size(i.envelope) for i in new)
-    if device.bytes_stored + total > settings.device_quota_bytes:
-        raise TooLarge(
-            "quota_exceeded", "This device has used its storage on this server. Ask the organisation for more."
-        )
+        sizes.append(len(sealed))
+    quota.check(settings, stored, sum(sizes))
     # Each change must build on the record's newest revision, counting earlier ones in this batch.
-    latest = _latest_seqs(session, circle_id, [i.record_id for i in new])
-    next_seq = _next_seq(session, circle_id)
+    latest = dict(heads)
     stale = []
     for offset, item in enumerate(new):
         if latest.get(item.record_id) != item.base_seq:
@@ -123,58 +221,82 @@ def _check_new(
                     "current_seq": latest.get(item.record_id),
                 }
             )
-        latest[item.record_id] = next_seq + offset
+        latest[item.record_id] = change_seq + 1 + offset
     if stale:
         raise Conflict("stale_base", "Someone changed these records first. Pull, merge and push again.", details=stale)
+    return sizes
 
 
-def _next_seq(session: Session, circle_id: str) -> int:
-    circle = session.get(Circle, circle_id)
-    assert circle is not None
-    return circle.change_seq + 1
+@dataclass(frozen=True)
+class Page:
+    """A page of pulled changes, oldest first; ``held``: the epochs whose key the server holds for
+    the reader (of their changes, it is told who pushed them)."""
+
+    changes: list[Row[Any]]
+    done: bool
+    held: set[int]
 
 
-def _latest_seqs(session: Session, circle_id: str, record_ids: list[str]) -> dict[str, int]:
-    statement = (
-        select(Change.record_id, func.max(Change.seq))
-        .where(Change.circle_id == circle_id, col(Change.record_id).in_(record_ids))
-        .group_by(col(Change.record_id))
+# The reader's membership and the epochs it holds a key for: no row if it is not a member, one row
+# with epoch NULL if it holds none.
+_MEMBER_KEYS = (
+    select(_key.c.epoch)
+    .select_from(
+        _member.outerjoin(_key, and_(_key.c.circle_id == _member.c.circle_id, _key.c.recipient == _member.c.device_id))
     )
-    return {record_id: seq for record_id, seq in session.exec(statement)}
+    .where(
+        _member.c.circle_id == bindparam("circle_id"),
+        _member.c.device_id == bindparam("device_id"),
+        _member.c.active.is_(True),
+    )
+)
+
+# The changes after ``since``, at most ``limit``, and only as many as fit in ``max_bytes`` (always
+# one), with ``total``: how many there were of the ``limit + 1`` looked at, so the page is done if
+# it holds them all. The sizes add up in the database: envelopes that do not fit are never fetched.
+_window = (
+    select(_change.c.seq, _change.c.change_id, _change.c.envelope, _change.c.epoch, _change.c.device_id, _change.c.size)
+    .where(_change.c.circle_id == bindparam("circle_id"), _change.c.seq > bindparam("since"))
+    .order_by(_change.c.seq)
+    .limit(bindparam("window"))
+    .subquery("later")
+)
+_ranked = select(
+    _window,
+    func.row_number().over(order_by=_window.c.seq).label("n"),
+    func.sum(_window.c.size).over(order_by=_window.c.seq).label("running"),
+    func.count().over().label("total"),
+).subquery("ranked")
+_PAGE = (
+    select(*(_ranked.c[name] for name in ("seq", "change_id", "envelope", "epoch", "device_id", "total")))
+    .where(_ranked.c.n <= bindparam("limit"), or_(_ranked.c.running <= bindparam("max_bytes"), _ranked.c.n == 1))
+    .order_by(_ranked.c.seq)
+)
 
 
-def pull(
-    session: Session, settings: Settings, device: Device, circle_id: str, since: int, limit: int
-) -> tuple[list[Change], bool]:
-    """Changes after ``since``, oldest first, and whether that was all of them.
+def pull(engine: Engine, settings: Settings, device_id: str, circle_id: str, since: int, limit: int) -> Page:
+    """Changes after ``since``, oldest first, whether that was all of them, and the epochs the
+    reader holds.
 
     A page holds at most ``limit`` changes and ``max_page_bytes`` of ciphertext (always at least
-    one change): sizes are read first, so only the changes that fit are loaded into memory.
+    one change). Two statements, on PostgreSQL in autocommit: each reads the newest committed
+    state, as each statement of a READ COMMITTED transaction would.
     """
-    circle = member_circle(session, device, circle_id)
-    after = (Change.circle_id == circle.id, col(Change.seq) > since)
-    sizes = session.exec(select(Change.seq, Change.size).where(*after).order_by(col(Change.seq)).limit(limit + 1)).all()
-    count = _fitting([size for _, size in sizes[:limit]], settings.max_page_bytes)
-    if count == 0:
-        return [], True
-    last = sizes[count - 1][0]
-    rows = list(session.exec(select(Change).where(*after, col(Change.seq) <= last).order_by(col(Change.seq))))
-    return rows, count == len(sizes)
 
+    def read() -> Page:
+        with reading(engine) as connection:
+            keys = connection.execute(_MEMBER_KEYS, {"circle_id": circle_id, "device_id": device_id}).all()
+            if not keys:
+                raise NotFound(NOT_A_MEMBER)
+            parameters = {
+                "circle_id": circle_id,
+                "since": since,
+                "window": limit + 1,
+                "limit": limit,
+                "max_bytes": settings.max_page_bytes,
+            }
+            rows = list(connection.execute(_PAGE, parameters))
+        held = {epoch for (epoch,) in keys if epoch is not None}
+        return Page(rows, not rows or len(rows) == rows[0].total, held)
 
-def _fitting(sizes: list[int], max_bytes: int) -> int:
-    """How many of ``sizes``, from the first, fit in ``max_bytes`` together (at least one)."""
-    total = 0
-    for count, size in enumerate(sizes):
-        total += size
-        if total > max_bytes:
-            return max(count, 1)
-    return len(sizes)
-
-
-def held_epochs(session: Session, device: Device, circle_id: str) -> set[int]:
-    """The epochs whose key the server holds for this device: of their changes, it is told the sender."""
-    statement = select(KeyEnvelopeRow.epoch).where(
-        KeyEnvelopeRow.circle_id == circle_id, KeyEnvelopeRow.recipient == device.id
-    )
-    return set(session.exec(statement))
+    return retried_if_disconnected(read)

@@ -1,0 +1,344 @@
+"""Where one single-change push spends its time: round trips to the database, thread hand-offs, and
+a profile of the Python it runs, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.push_profile [--pushes 300] [--database postgresql] [--pstats FILE]
+
+The app is served by uvicorn from a thread of this process (``ThreadServer``: real socket, real
+HTTP parsing); one signed-in device pushes single-change batches to its own circle, one at a time,
+from the main thread. After a warm-up, two passes of ``--pushes`` each:
+
+1. Counted, without a profiler: per push, the server's time (from the ASGI call to its return);
+   the database's (inside the driver: each statement with the BEGIN psycopg sends before a
+   transaction's first, each COMMIT and each pool pre-ping); round trips, from SQLAlchemy's events
+   (``before_cursor_execute``, ``begin``, ``commit``, ``rollback``, the pool's ``checkout``) and a
+   wrapper around the dialect's ``do_ping``; and thread hand-offs, from a wrapper around
+   ``anyio.to_thread.run_sync`` (through which FastAPI runs every ``def`` route and dependency):
+   how many, and the time between asking for a thread and running there, and back. The
+   statements of the last push are listed.
+2. Profiled with cProfile: a profiler per thread (the event loop's while it handles a request,
+   each worker's while it runs a hand-off), merged, so its time reads as one push's; summed by
+   package (own time), and the app's own functions by cumulative time. cProfile slows Python
+   code more than the database, so read its figures as shares, and pass 1's as milliseconds.
+
+It profiles whatever ``support_circle`` Python imports: ``PYTHONPATH=<other checkout>/backend``
+profiles another commit's server with the same script.
+"""
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import httpx
+from sqlalchemy import Engine, event
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bench import databases
+from bench.sync_server import Client, new_client
+from support_circle.app import create_app
+from support_circle.protocol.encoding import b64u
+from support_circle.settings import Settings
+from tests.conftest import empty_database
+from tests.support.server import ThreadServer
+
+# Own time summed under these names, by the first that the function's file path contains.
+PACKAGES = (
+    "sqlalchemy",
+    "sqlmodel",
+    "psycopg",
+    "sqlite3",
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "anyio",
+    "uvicorn",
+    "h11",
+    "httptools",
+    "json",
+    "support_circle",
+    "asyncio",
+    "threading",
+)
+
+
+@dataclass
+class Tally:
+    """What the requests in one window cost, summed over them."""
+
+    requests: int = 0
+    server_seconds: list[float] = field(default_factory=list)
+    database_seconds: float = 0.0
+    statements: int = 0
+    begins: int = 0
+    commits: int = 0
+    rollbacks: int = 0
+    pings: int = 0
+    checkouts: int = 0
+    hops: int = 0
+    hop_seconds: float = 0.0
+    last_statements: list[str] = field(default_factory=list)
+    # Time in the driver by a statement's place in its request, summed over the requests.
+    statement_seconds: Counter[int] = field(default_factory=Counter)
+
+
+class Probe:
+    """Counts and times, for the requests the app serves while ``counting``; profiles them while ``profiling``."""
+
+    def __init__(self) -> None:
+        self.tally = Tally()
+        self.counting = False
+        self.profiling = False
+        self.profilers: dict[int, cProfile.Profile] = {}
+        self._statement_started = 0.0
+        self.loop_thread = 0
+
+    def profiler(self) -> cProfile.Profile | None:
+        if not self.profiling:
+            return None
+        return self.profilers.setdefault(threading.get_ident(), cProfile.Profile())
+
+    def wrap_app(self, app: ASGIApp) -> ASGIApp:
+        async def profiled(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or not self.counting:
+                await app(scope, receive, send)
+                return
+            self.tally.requests += 1
+            self.tally.last_statements = []
+            self.loop_thread = threading.get_ident()
+            profiler = self.profiler()
+            started = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            try:
+                await app(scope, receive, send)
+            finally:
+                if profiler:
+                    profiler.disable()
+                self.tally.server_seconds.append(time.perf_counter() - started)
+
+        return profiled
+
+    def watch_hand_offs(self) -> None:
+        original = anyio.to_thread.run_sync
+
+        async def counted(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            if not self.counting:
+                return await original(func, *args, **kwargs)
+            asked = time.perf_counter()
+            ran: list[float] = []
+
+            def inside(*inner: Any) -> Any:
+                ran.append(time.perf_counter())
+                profiler = self.profiler()
+                if profiler:
+                    profiler.enable()
+                try:
+                    return func(*inner)
+                finally:
+                    if profiler:
+                        profiler.disable()
+                    ran.append(time.perf_counter())
+
+            try:
+                return await original(inside, *args, **kwargs)
+            finally:
+                self.tally.hops += 1
+                if len(ran) == 2:
+                    self.tally.hop_seconds += (ran[0] - asked) + (time.perf_counter() - ran[1])
+
+        anyio.to_thread.run_sync = counted  # type: ignore[assignment]
+
+    def watch_engine(self, engine: Engine) -> None:
+        tally = lambda: self.tally  # noqa: E731 - read at each event: a new window gets a new tally
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if self.counting:
+                tally().statements += 1
+                tally().last_statements.append(" ".join(statement.split()))
+                self._statement_started = time.perf_counter()
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def after(*_: Any) -> None:
+            if self.counting:
+                spent = time.perf_counter() - self._statement_started
+                tally().database_seconds += spent
+                tally().statement_seconds[len(tally().last_statements)] += spent
+
+        @event.listens_for(engine, "begin")
+        def begin(connection: Any) -> None:
+            # The driver sends BEGIN before a transaction's first statement, but not in autocommit.
+            if self.counting and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                tally().begins += 1
+
+        for name, attribute in (("commit", "commits"), ("rollback", "rollbacks")):
+            event.listen(engine, name, self._counter(attribute))
+        event.listen(engine.pool, "checkout", self._counter("checkouts"))
+        dialect = engine.dialect
+        for method, attribute in (("do_ping", "pings"), ("do_commit", None)):
+            self._timed(dialect, method, attribute)
+
+    def _counter(self, attribute: str) -> Callable[..., None]:
+        def count(*_: Any) -> None:
+            if self.counting:
+                setattr(self.tally, attribute, getattr(self.tally, attribute) + 1)
+
+        return count
+
+    def _timed(self, dialect: Any, method: str, attribute: str | None) -> None:
+        original = getattr(dialect, method)
+
+        def timed(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args)
+            finally:
+                if self.counting:
+                    self.tally.database_seconds += time.perf_counter() - started
+                    if attribute:
+                        setattr(self.tally, attribute, getattr(self.tally, attribute) + 1)
+
+        setattr(dialect, method, timed)
+
+
+@contextmanager
+def served(database: str, folder: Path, probe: Probe) -> Iterator[tuple[str, Any]]:
+    settings = Settings(
+        database_url=empty_database(database, folder),
+        data_dir=folder / "data",
+        static_dir=folder / "none",
+        registration="open",
+        rate_limit_per_minute=10_000_000,
+        anonymous_rate_per_minute=1_000_000,
+        registrations_per_minute=1_000_000,
+        device_quota_bytes=10 * 1024**3,
+        log_level="warning",
+    )
+    app = create_app(settings)
+    with ThreadServer(probe.wrap_app(app)) as server:  # type: ignore[arg-type]
+        yield server.url, app
+
+
+async def signed_in(url: str) -> Client:
+    client = await new_client(url)
+    await client.http.aclose()  # its loop ends here: the pushes use a client of their own
+    return client
+
+
+def push(http: httpx.Client, client: Client, count: int, batch: int = 1) -> None:
+    path = f"/v1/circles/{b64u(client.circle_id)}/changes"
+    bodies = [{"changes": client.seal(batch)} for _ in range(count)]
+    for body in bodies:
+        http.post(path, json=body, headers=client.headers).raise_for_status()
+
+
+def per_push(tally: Tally) -> None:
+    n = tally.requests
+    print(f"pushes {n}; per push:")
+    print(
+        f"  server time      median {statistics.median(tally.server_seconds) * 1000:5.2f} ms"
+        f"  mean {statistics.mean(tally.server_seconds) * 1000:5.2f} ms"
+    )
+    print(f"  database time    mean {tally.database_seconds / n * 1000:5.2f} ms (inside the driver)")
+    round_trips = tally.statements + tally.begins + tally.commits + tally.pings
+    print(
+        f"  round trips      {round_trips / n:5.1f}: statements {tally.statements / n:.1f},"
+        f" BEGIN {tally.begins / n:.1f}, COMMIT {tally.commits / n:.1f}, pre-pings {tally.pings / n:.1f}"
+        f" (rollbacks {tally.rollbacks / n:.1f}, pool checkouts {tally.checkouts / n:.1f})"
+    )
+    print(f"  thread hand-offs {tally.hops / n:5.1f}, their wait {tally.hop_seconds / n * 1000:5.2f} ms")
+    print("  statements of the last push, with each one's mean time in the driver:")
+    for number, statement in enumerate(tally.last_statements, 1):
+        print(f"    {number:>2}. {tally.statement_seconds[number] / n * 1000:5.2f} ms  {shorten(statement)}")
+
+
+def shorten(statement: str, width: int = 150) -> str:
+    statement = re.sub(r"\s+", " ", statement)
+    return statement if len(statement) <= width else statement[: width - 3] + "..."
+
+
+def profile_report(probe: Probe, pushes: int, out: Path | None) -> None:
+    merged = pstats.Stats(*probe.profilers.values())  # type: ignore[arg-type]
+    if out:
+        merged.dump_stats(out)
+    entries: dict[Any, Any] = merged.stats  # type: ignore[attr-defined]
+    total = sum(row[2] for row in entries.values())
+    by_package: Counter[str] = Counter()
+    for (filename, _line, _name), row in entries.items():
+        package = next((p for p in PACKAGES if p in filename), "other" if filename != "~" else "builtins")
+        by_package[package] += row[2]
+    print(f"cProfile, own time per push by package (all threads, {total / pushes * 1000:.2f} ms under the profiler):")
+    for package, seconds in by_package.most_common():
+        print(f"  {package:<16} {seconds / pushes * 1000:6.2f} ms  {seconds / total:6.1%}")
+    for where, profilers in (
+        ("event loop thread", [p for t, p in probe.profilers.items() if t == probe.loop_thread]),
+        ("worker threads", [p for t, p in probe.profilers.items() if t != probe.loop_thread]),
+    ):
+        part: dict[Any, Any] = pstats.Stats(*profilers).stats if profilers else {}  # type: ignore[arg-type, attr-defined]
+        spent = sum(row[2] for row in part.values())
+        waiting = sum(row[2] for (_f, _l, name), row in part.items() if "epoll" in name or "_thread.lock" in name)
+        per = 1000 / pushes
+        print(f"  {where:<18} {spent * per:6.2f} ms, of which waiting (epoll, locks) {waiting * per:6.2f} ms")
+    # C functions: the driver's calls, waits for a thread (the loop's epoll) or a lock, and the rest.
+    print("  builtins, the largest:")
+    builtins = [(row[2], name) for (filename, _line, name), row in entries.items() if filename == "~"]
+    for seconds, name in sorted(builtins, reverse=True)[:6]:
+        print(f"    {seconds / pushes * 1000:6.2f} ms  {name}")
+    print("  the app's functions by cumulative time per push (each thread's own part):")
+    own = [
+        (row[3], name, filename)
+        for (filename, _line, name), row in entries.items()
+        if "support_circle" in filename and "/protocol/" not in filename
+    ]
+    for cumulative, name, filename in sorted(own, reverse=True)[:12]:
+        where = filename.split("support_circle/")[-1]
+        print(f"    {cumulative / pushes * 1000:6.2f} ms  {where}:{name}")
+
+
+def run(database: str, pushes: int, batch: int, out: Path | None) -> None:
+    print(f"\n## {database}")
+    probe = Probe()
+    probe.watch_hand_offs()
+    with tempfile.TemporaryDirectory() as folder, served(database, Path(folder), probe) as (url, app):
+        probe.watch_engine(app.state.engine)
+        client = asyncio.run(signed_in(url))
+        with httpx.Client(base_url=url, timeout=60) as http:
+            push(http, client, 50)  # warm-up: caches, pool, statement compilation
+            probe.counting = True
+            push(http, client, pushes, batch)
+            per_push(probe.tally)
+            probe.tally = Tally()
+            probe.profiling = True
+            push(http, client, pushes, batch)
+            probe.counting = probe.profiling = False
+            profile_report(probe, pushes, out.with_suffix(f".{database}.pstats") if out else None)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pushes", type=int, default=300, help="pushes in each pass")
+    parser.add_argument("--batch", type=int, default=1, help="changes in each push")
+    parser.add_argument("--pstats", type=Path, help="also write the merged profile here (python -m pstats reads it)")
+    databases.add_option(parser)
+    args = parser.parse_args()
+    print(f"# One push of {args.batch}, profiled: uvicorn in a thread of this process, one device pushing")
+    for database in databases.chosen(args):
+        run(database, args.pushes, args.batch, args.pstats)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
