@@ -136,11 +136,11 @@ export async function heldEpochKeys(
       const opened = await openKeyEnvelope(envelope, deviceId, kemPrivate, state.keyCommitments);
       keys.set(opened.epoch, opened.epochKey);
     } catch (error) {
-      const epoch = isObject(envelope) ? envelope['epoch'] : undefined;
+      const epoch = namedEpoch(envelope);
       const leavers =
         error instanceof ProtocolError &&
         LEAVERS_FAULTS.has(error.code) &&
-        typeof epoch === 'number' &&
+        epoch !== undefined &&
         state.leftBy.has(epoch);
       if (!shared || !leavers) throw error;
     }
@@ -150,6 +150,16 @@ export async function heldEpochKeys(
     ? [...state.leftBy.keys()].filter((e) => !keys.has(e) && state.epochMembers.get(e)?.has(me) === true)
     : [];
   return { keys, unreadable: new Set(unreadable) };
+}
+
+/** The epoch an envelope names, when it is an integer as §1 reads one (`1.0` is not 1), else undefined. */
+function namedEpoch(envelope: unknown): number | undefined {
+  if (!isObject(envelope)) return undefined;
+  try {
+    return expectInt(envelope, 'epoch');
+  } catch {
+    return undefined;
+  }
 }
 
 // Building entries ------------------------------------------------------------------------------
