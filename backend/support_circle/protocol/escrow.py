@@ -86,7 +86,7 @@ def open_with_recovery_key(recovery_key: bytes, escrow: object) -> EscrowContent
 
 
 def _parse_content(document: object) -> EscrowContent:
-    # Version and type first, then exactly the members, as for every typed object (§2 step 4).
+    # Version and type first, then exactly the members, as for every typed object (§1 steps 2 to 4).
     header = signed.payload_header(document, "escrow")
     fields = expect_object(header, ("v", "type", "device", "circle_id", "genesis_hash", "head"))
     device = expect_object(fields["device"], ("sign_seed", "kem_private"))

@@ -208,7 +208,11 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
 
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
-    """§8's payload checks, in their order (the signer's was made by ``signed.verify`` if None)."""
+    """§8's payload checks, in their order (the signer's was made by ``signed.verify`` if None).
+
+    expect_object checks every member's JSON type, then every b64u member's length (seq and epoch
+    u32, prev and key_commitment 32 bytes), all before the circle is compared (§1 steps 7 and 8).
+    """
     document = signed.payload_header(document, "membership")
     if signer is not None and unb64u_id(document.get("signer")) != signer:
         raise ProtocolError("context_mismatch", "payload signer is not the signer")
@@ -218,9 +222,6 @@ def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[st
     payload = expect_object(document, _COMMON + _OP_FIELDS[op])
     if unb64u_id(payload["circle_id"]) != circle_id:
         raise ProtocolError("context_mismatch", "an entry of another circle")
-    expect_int(payload["seq"])
-    if payload["prev"] is not None:
-        unb64u(payload["prev"], 32)
     return payload
 
 

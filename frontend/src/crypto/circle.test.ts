@@ -438,15 +438,16 @@ describe('membership log', () => {
     expect(await failsWith(() => verifyLog(circleId, randomBytes(32), [{ ...good, sig: b64u(randomBytes(63)) }]))).toBe(
       'bad_signature',
     );
+    // Step 2.
     expect(await failsWith(() => verifyLog(circleId, randomBytes(32), [good]))).toBe('genesis_mismatch');
-    // Step 2: the payload checks of step 4, in their order.
+    // Step 3: the payload checks, in their order.
     expect(await check(genesisOf(a, { v: 2, op: 'launch' }))).toBe('unsupported_version');
     expect(await check(genesisOf(a, { type: 'record', op: 'launch' }))).toBe('wrong_type');
     expect(await check(genesisOf(a, { signer: b64u(b.public.deviceId), op: 'launch' }))).toBe('context_mismatch');
     expect(await check(genesisOf(a, { op: 'launch', circle_id: b64u(newId()) }))).toBe('malformed');
     expect(await check(genesisOf(a, { note: 'x', circle_id: b64u(newId()) }))).toBe('malformed');
     expect(await check(genesisOf(a, { circle_id: b64u(newId()), seq: 1 }))).toBe('context_mismatch');
-    // Step 3: genesis rules before the member; the member's identity with §3's codes; then creator and role.
+    // Steps 4 to 7: genesis rules before the member; the member's identity with §3's codes; then creator and role.
     expect(
       await check(
         genesisOf(a, {
@@ -474,8 +475,9 @@ describe('membership log', () => {
     expect(await check(genesisOf(a, { member: { identity: makeIdentity(b), role: 'admin' } }))).toBe(
       'invalid_operation',
     );
-    // Step 4.
+    // Step 8.
     expect(await check({ ...good, sig: flip(good.sig) })).toBe('bad_signature');
+    // A payload signer other than the outer one: payload check 4 (step 3), before the member is read.
     expect(
       await check(
         genesisOf(b, { member: { identity: makeIdentity(a), role: 'admin' }, signer: b64u(a.public.deviceId) }),

@@ -69,7 +69,7 @@ export async function openEscrow(secrets: EscrowSecrets, escrow: unknown): Promi
   const nonce = unb64u(fields['nonce']);
   const ct = unb64u(fields['ct']);
   const document = parseJsonBytes(unpad(await aeadOpen(secrets.key, nonce, ct, aad(secrets.id))));
-  // Version and type first, then exactly the members, as for every typed object (§2).
+  // Version and type first, then exactly the members, as for every typed object (§1 steps 2 to 4).
   if (!isObject(document)) throw new ProtocolError('malformed', 'an escrow holds a JSON object');
   checkPayloadVersion(document);
   if (document['type'] !== 'escrow') throw new ProtocolError('wrong_type', 'not an escrow');

@@ -136,11 +136,11 @@ export async function heldEpochKeys(
       const opened = await openKeyEnvelope(envelope, deviceId, kemPrivate, state.keyCommitments);
       keys.set(opened.epoch, opened.epochKey);
     } catch (error) {
-      const epoch = isObject(envelope) ? envelope['epoch'] : undefined;
+      const epoch = namedEpoch(envelope);
       const leavers =
         error instanceof ProtocolError &&
         LEAVERS_FAULTS.has(error.code) &&
-        typeof epoch === 'number' &&
+        epoch !== undefined &&
         state.leftBy.has(epoch);
       if (!shared || !leavers) throw error;
     }
@@ -150,6 +150,16 @@ export async function heldEpochKeys(
     ? [...state.leftBy.keys()].filter((e) => !keys.has(e) && state.epochMembers.get(e)?.has(me) === true)
     : [];
   return { keys, unreadable: new Set(unreadable) };
+}
+
+/** The epoch an envelope names, when it is an integer as §1 reads one (`1.0` is not 1), else undefined. */
+function namedEpoch(envelope: unknown): number | undefined {
+  if (!isObject(envelope)) return undefined;
+  try {
+    return expectInt(envelope, 'epoch');
+  } catch {
+    return undefined;
+  }
 }
 
 // Building entries ------------------------------------------------------------------------------
@@ -265,10 +275,10 @@ export async function verifyLog(
 }
 
 /**
- * Entry 0, in the order of §8: the anchor; the payload as a membership payload of this circle;
- * the genesis rules (op, seq, prev, epoch), then the creator's identity (with §3's own codes),
- * that it is the signer and an admin; then the signature, with the key the entry itself carries;
- * last the key commitment's length.
+ * Entry 0, in the order of §8: the anchor; the payload checks (the key commitment's length among
+ * them); the genesis rules (op, seq, prev, epoch), then the creator's identity (with §3's own
+ * codes), that it is the signer and an admin; last the signature, with the key the entry itself
+ * carries.
  */
 async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, first: unknown): Promise<CircleState> {
   // Decoding (§2 step 1, the signature's length included) is what computing entry_hash needs.
@@ -287,7 +297,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
   if (!bytesEqual(creator.identity.deviceId, signer) || creator.role !== 'admin') {
     throw new ProtocolError('invalid_operation', 'a circle begins with its creator as its admin');
   }
-  // Steps 8 and 9 (parseCommitment, below).
+  // Step 8.
   verifySignedBytes('membership', creator.identity.signPub, payload, sig);
   const id = b64u(creator.identity.deviceId);
   return {
@@ -323,8 +333,10 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
 
 /**
  * §8's payload checks 5–8 for a payload parsePayload accepted (1–4: JSON, v, type, signer): a known op
- * with exactly its fields (`malformed`), this circle (`context_mismatch`), then the form of seq
- * (an integer, `malformed`) and prev (null or 32 bytes of b64u, `bad_encoding`).
+ * with exactly its fields (`malformed`); then, as expectObject checks every object (§1 steps 7 and 8),
+ * every member's JSON type (`malformed`: seq and epoch u32, prev null or a string) and every b64u
+ * member's length (`bad_encoding`: prev and key_commitment 32 bytes, ids 16); last this circle
+ * (`context_mismatch`).
  */
 function parseFields(document: JsonObject, circleId: Uint8Array): JsonObject {
   const op = document['op'];
@@ -332,8 +344,6 @@ function parseFields(document: JsonObject, circleId: Uint8Array): JsonObject {
   const fields = expectObject(document, [...COMMON, ...OP_FIELDS[op as Op]]);
   if (!bytesEqual(unb64uId(fields['circle_id']), circleId))
     throw new ProtocolError('context_mismatch', 'an entry of another circle');
-  expectInt(fields, 'seq');
-  if (fields['prev'] !== null) unb64u(fields['prev'], 32);
   return fields;
 }
 
@@ -349,7 +359,7 @@ async function parseMember(value: unknown): Promise<Member> {
   return { identity, role: role as Role };
 }
 
-/** §8's new epoch and genesis step 9: a key commitment that is not 32 bytes is `bad_encoding`. */
+/** A key commitment's bytes; parseFields already refused one that is not 32 bytes (`bad_encoding`). */
 function parseCommitment(fields: JsonObject): Uint8Array {
   return unb64u(fields['key_commitment'], KEY_BYTES);
 }

@@ -579,10 +579,16 @@ export interface Vault {
      */
     salt: string;
     /**
-     * KiB; PROTOCOL.md §5 refuses below 19456 (weak_parameters) except the vectors' reserved 64.
+     * Argon2id KiB of memory; a writer writes 19456 to 131072 (PROTOCOL.md §5), or the reserved vector setting m_kib 64, t 1, p 1 in test vectors only.
      */
     m_kib: number;
+    /**
+     * Argon2id passes; a writer writes 2 to 4 (PROTOCOL.md §5), or the reserved vector setting m_kib 64, t 1, p 1 in test vectors only.
+     */
     t: number;
+    /**
+     * Argon2id lanes; a writer writes 1 to 4 (PROTOCOL.md §5), or the reserved vector setting m_kib 64, t 1, p 1 in test vectors only.
+     */
     p: number;
   };
   passphrase_wrap: {

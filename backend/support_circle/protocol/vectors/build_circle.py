@@ -374,6 +374,20 @@ def records_vectors() -> dict[str, Any]:
             ),
             *_epoch_author_vectors(cy, dee, circle_id, keys, base),
             *_payload_vectors(alice, bo, ref, keys[2], payload, base),
+            vector(
+                "envelope without v",
+                "no v is no version 1",
+                "unsupported_version",
+                envelope={k: v for k, v in note.items() if k != "v"},
+                **base,
+            ),
+            vector(
+                "envelope types before encodings",
+                'epoch "2" and a 15-byte circle id',
+                "malformed",
+                envelope=changed(note, epoch="2", circle_id=b64u(bytes(15))),
+                **base,
+            ),
         ],
     )
 
@@ -386,7 +400,7 @@ def _payload_vectors(
     payload: dict[str, Any],
     base: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """Alice's validly signed payloads that break one of §7 steps 9 to 13 each."""
+    """Alice's validly signed payloads that break one or two of §7 steps 9 to 14."""
     without_body = {k: v for k, v in payload.items() if k != "body"}
     cases = [
         ("other type", "a record payload whose type says note", "wrong_type", {**payload, "type": "note"}),
@@ -403,6 +417,18 @@ def _payload_vectors(
         ("body not an object", "a body that is a string", "malformed", {**payload, "body": "hello"}),
         ("change id of 8 bytes", "change_id is an id", "bad_encoding", {**payload, "change_id": b64u(bytes(8))}),
         ("epoch as text", 'the signed epoch "2"', "malformed", {**payload, "epoch": "2"}),
+        (
+            "payload types before encodings",
+            'the signed epoch "2" and an 8-byte change_id: every JSON type before any b64u length',
+            "malformed",
+            {**payload, "epoch": "2", "change_id": b64u(bytes(8))},
+        ),
+        (
+            "encodings before the body",
+            "a body that is a string and an 8-byte change_id: the body is the section's own check",
+            "bad_encoding",
+            {**payload, "body": "hello", "change_id": b64u(bytes(8))},
+        ),
     ]
     with substream("record/payload-checks"):
         return [

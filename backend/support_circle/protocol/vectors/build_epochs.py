@@ -121,6 +121,14 @@ def build() -> Files:
                     **base,
                     envelopes=[good[0], changed(good[1], recipient=b64u(a.device_id)), good[2]],
                 ),
+                vector(
+                    "leaver's epoch written 1.0",
+                    "1.0 is not the integer 1 (§1), so the envelope is for no epoch a leaver keyed: malformed, "
+                    "which the server refuses from any member, so only it can cause it",
+                    "malformed",
+                    **base,
+                    envelopes=[good[0], changed(good[1], epoch=1.0), good[2]],
+                ),
             ],
         )
     }

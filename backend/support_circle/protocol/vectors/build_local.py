@@ -499,6 +499,16 @@ def vault_vectors() -> dict[str, Any]:
                 recovery_text=made.recovery_text,
                 vault_key=key,
             ),
+            vector(
+                "the passphrase wrap's sizes before the recovery wrap's",
+                "a 49-byte ct in the passphrase wrap and an 8-byte nonce in the recovery wrap: step 4 takes one "
+                "wrap at a time",
+                "malformed",
+                vault=changed(
+                    wrap("passphrase_wrap", ct=resized(ct, 1)), recovery_wrap={**doc["recovery_wrap"], "nonce": nonce_8}
+                ),
+                **with_pass,
+            ),
         ],
     )
 

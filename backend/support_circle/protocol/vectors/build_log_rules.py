@@ -68,7 +68,7 @@ def genesis_vectors(a: DeviceKeys, b: DeviceKeys, circle_id: bytes) -> list[Vect
         ),
         first(
             "genesis commitment of 31 bytes",
-            "checked after the signature, as every key commitment",
+            "a key commitment is 32 bytes, checked with the payload",
             "bad_encoding",
             genesis(key_commitment=b64u(bytes(31))),
         ),
@@ -240,6 +240,87 @@ def op_vectors(devices: list[DeviceKeys], log: Log, states: States, base: dict[s
     ]
 
 
+def order_vectors(devices: list[DeviceKeys], log: Log, states: States, base: dict[str, str]) -> list[Vector]:
+    """Entries that break two rules at once: §8's payload checks follow §1 (members, their JSON
+    types, then every b64u member's encoding, then the circle), and all of them come before the
+    genesis rules, not_admin and the ops' own checks."""
+    a, b, _c, _stranger = devices
+    circle_id = states[0].circle_id
+    other_circle = primitives.random_bytes(16)
+    me = {"identity": a.identity(), "role": "admin"}
+    forged = changed(b.identity(), sig=flip(b.identity()["sig"]))
+
+    def after(i: int, name: str, comment: str, expect: str, entry: signed.SignedObject) -> Vector:
+        return vector(name, comment, expect, entries=[*log[: i + 1], entry], **base)
+
+    def first(name: str, comment: str, expect: str, entry: signed.SignedObject) -> Vector:
+        anchor = b64u(membership.entry_hash(entry))
+        return vector(name, comment, expect, circle_id=b64u(circle_id), genesis_hash=anchor, entries=[entry])
+
+    def at(i: int, op: str, signer: DeviceKeys = a, **fields: Any) -> signed.SignedObject:
+        state = states[i]
+        return membership.entry(signer, circle_id, state.head.seq + 1, state.head.hash, op, **fields)
+
+    short = b64u(bytes(31))
+    genesis = {"member": me, "epoch": 0, "key_commitment": short}
+    short_genesis = membership.entry(a, circle_id, 0, None, "genesis", **genesis)
+    return [
+        first(
+            "genesis commitment before its epoch",
+            "epoch 1 and a 31-byte key commitment: the payload checks come before the genesis rules",
+            "bad_encoding",
+            membership.entry(a, circle_id, 0, None, "genesis", **genesis | {"epoch": 1}),
+        ),
+        first(
+            "genesis commitment before the signature",
+            "a 31-byte key commitment and the signature flipped",
+            "bad_encoding",
+            changed(short_genesis, sig=flip(short_genesis["sig"])),
+        ),
+        after(
+            4,
+            "commitment before the epoch",
+            "a rotate to epoch current + 2 whose key commitment is 31 bytes",
+            "bad_encoding",
+            at(4, "rotate", epoch=states[4].epoch + 2, key_commitment=short),
+        ),
+        after(
+            1,
+            "prev before the circle",
+            "a 16-byte prev in an entry of another circle: encodings come before the circle is compared",
+            "bad_encoding",
+            membership.entry(a, other_circle, 2, bytes(16), "rotate", epoch=1, key_commitment=b64u(bytes(32))),
+        ),
+        after(
+            1,
+            "seq before the circle",
+            'seq "2" in an entry of another circle: JSON types come before the circle is compared',
+            "malformed",
+            a.sign(
+                {
+                    **_payload(at(1, "rotate", epoch=1, key_commitment=b64u(bytes(32)))),
+                    "seq": "2",
+                    "circle_id": b64u(other_circle),
+                }
+            ),
+        ),
+        after(
+            1,
+            "encodings before not_admin",
+            "B, a plain member, removes a 15-byte device id",
+            "bad_encoding",
+            at(1, "remove", b, device_id=b64u(bytes(15)), epoch=1, key_commitment=b64u(bytes(32))),
+        ),
+        after(
+            1,
+            "member role before its identity",
+            "an add whose member has a role that is not a string and a forged identity",
+            "malformed",
+            at(1, "add", member={"identity": forged, "role": 5}),
+        ),
+    ]
+
+
 def head_vectors(log: Log, states: States, base: dict[str, str]) -> list[Vector]:
     """The known head is checked after every entry verifies."""
     older = {"seq": 3, "hash": b64u(states[3].head.hash)}
@@ -296,9 +377,12 @@ def readd_vectors(a: DeviceKeys, b: DeviceKeys) -> list[Vector]:
 def build(devices: list[DeviceKeys], log: Log, states: States, base: dict[str, str]) -> list[Vector]:
     a, b = devices[0], devices[1]
     with substream("membership/rules"):
-        return [
+        rules = [
             *genesis_vectors(a, b, states[0].circle_id),
             *op_vectors(devices, log, states, base),
             *head_vectors(log, states, base),
             *readd_vectors(a, b),
         ]
+    # Drawn from a stream of their own, so the vectors above keep their bytes.
+    with substream("membership/order"):
+        return [*rules, *order_vectors(devices, log, states, base)]
