@@ -25,9 +25,13 @@ export function CircleSharing({ summary }: CirclePartProps) {
   const allies = useRecords('ally');
   const shared = useLoaded(() => engine.sharing.sharedWith(summary.id), [engine, summary.id, version]);
   const [message, setMessage] = useState('');
-  // The person's choice shows at once, while it is saved.
+  // The person's choice shows at once, while it is saved, and until what is loaded agrees: a sync
+  // landing meanwhile reloads the list from before the save, which must not untick the box.
   const [chosen, setChosen] = useState<ReadonlyMap<string, boolean>>(new Map());
-  useEffect(() => setChosen(new Map()), [shared.value]);
+  useEffect(() => {
+    const loaded = shared.value;
+    if (loaded !== null) setChosen((map) => withoutSettled(map, (id, on) => loaded.has(id) === on));
+  }, [shared.value]);
   const action = useAction();
   // Each choice shows the copy `copyOf` would write, so the words beside a tick-box are exactly
   // what the circle would read; copyOf also leaves out whatever cannot be shared.
@@ -61,6 +65,10 @@ export function CircleSharing({ summary }: CirclePartProps) {
       try {
         await engine.sharing.set(summary.id, id, on);
         setMessage(on ? strings.sharedNow : strings.unshareWarning);
+      } catch (error) {
+        // Not saved: the box shows what is shared, and the error says why.
+        setChosen((map) => withoutSettled(map, (other) => other === id));
+        throw error;
       } finally {
         shared.reload();
       }
@@ -92,4 +100,13 @@ export function CircleSharing({ summary }: CirclePartProps) {
       <ActionError action={action} />
     </section>
   );
+}
+
+/** `map` without the choices `settled` says are done with; the same map when none are. */
+function withoutSettled(
+  map: ReadonlyMap<string, boolean>,
+  settled: (id: string, on: boolean) => boolean,
+): ReadonlyMap<string, boolean> {
+  const left = new Map([...map].filter(([id, on]) => !settled(id, on)));
+  return left.size === map.size ? map : left;
 }
