@@ -82,28 +82,36 @@ export function useKeptDraft<T>(
   ready: boolean,
 ): { drop(): Promise<void> } {
   const json = draft === null ? null : JSON.stringify(draft);
-  const pending = useRef<{ keep(): void; timer: ReturnType<typeof setTimeout> } | null>(null);
+  // What is on screen, read when the form goes away: the words typed a moment before the screen
+  // was hidden may not have reached an effect yet (effects wait for a frame, which a hidden page
+  // does not draw), and must be kept all the same.
+  const latest = useRef({ json, ready });
+  latest.current = { json, ready };
+  /** The words last kept or dropped (undefined: none yet in this form), so nothing is written twice. */
+  const written = useRef<string | null | undefined>(undefined);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const cancel = () => {
+    if (timer.current !== null) clearTimeout(timer.current);
+    timer.current = null;
+  };
+  const keep = () => {
+    cancel();
+    const now = latest.current;
+    if (!now.ready || now.json === written.current) return;
+    written.current = now.json;
+    void keepDraft(session, key, now.json === null ? null : (JSON.parse(now.json) as Draft<T>));
+  };
   useEffect(() => {
     if (!ready) return;
-    const keep = () => {
-      pending.current = null;
-      const value = json === null ? undefined : (JSON.parse(json) as unknown);
-      keepWriting(
-        session,
-        key,
-        session.setState(stateName(key), value).catch(() => undefined),
-      );
-    };
-    pending.current = { keep, timer: setTimeout(keep, KEEP_AFTER_MS) };
-    return () => {
-      if (pending.current !== null) clearTimeout(pending.current.timer);
-    };
+    timer.current = setTimeout(keep, KEEP_AFTER_MS);
+    return cancel;
   }, [session, key, json, ready]);
-  useEffect(() => () => pending.current?.keep(), []);
+  useEffect(() => keep, [session, key]);
   return {
     drop: () => {
-      if (pending.current !== null) clearTimeout(pending.current.timer);
-      pending.current = null;
+      cancel();
+      // The words on screen now were saved or thrown away: closing the form must not keep them.
+      written.current = latest.current.json;
       return dropDraft(session, key);
     },
   };
