@@ -4,10 +4,10 @@
  * background, and a desktop window left open beside others stays readable.
  *
  * Two degrees: `hidden` (the page is hidden or left: `visibilitychange`, `pagehide`), when the app
- * may take its screens away entirely, and `unfocused` (the window lost the focus: `blur`), when it
- * only covers them, since focus also leaves for the browser's own address bar while a keyboard user
- * tabs through, and must find every control where it was on the way back. Locking stays the
- * auto-lock's job: a veil keeps no one out, it keeps the screen blank while no one looks on purpose.
+ * takes its screens away entirely, and `unfocused` (shown, but the document has not the focus,
+ * read when it comes back in sight), when it only covers them. A window's `blur` is not listened
+ * to yet: it also fires when another page of the browser opens, and nothing brings the focus back
+ * to say the screen may show again. Locking stays the auto-lock's job: a veil keeps no one out.
  *
  * Returns the function that removes the listeners.
  */
@@ -20,7 +20,6 @@ export function listenForHiding(onChange: (sight: Sight) => void): () => void {
     [document, 'visibilitychange', () => onChange(now())],
     [window, 'pagehide', () => onChange('hidden')],
     [window, 'pageshow', () => onChange(now())],
-    [window, 'blur', () => onChange(document.visibilityState === 'hidden' ? 'hidden' : 'unfocused')],
     [window, 'focus', () => onChange(now())],
   ];
   for (const [target, name, handler] of handlers) target.addEventListener(name, handler);
