@@ -16,7 +16,7 @@ export interface ServerSafety {
 const KEPT = 'serverSafety';
 
 /** Before any server answered: a line that holds anywhere, and the neutral page. */
-export const FALLBACK_SAFETY: ServerSafety = { line: strings.dangerLineFallback, exitUrl: '' };
+const FALLBACK_SAFETY: ServerSafety = { line: strings.dangerLineFallback, exitUrl: '' };
 
 export function keptServerSafety(): ServerSafety {
   try {

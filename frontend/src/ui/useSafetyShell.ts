@@ -11,8 +11,8 @@ import { listenForHiding } from '../safety/veil';
  */
 export const LOCKED_ATTRIBUTE = 'data-locked';
 
-/** Set on <html> while the page is out of sight or unfocused; the stylesheet covers the screen under it. */
-export const VEILED_ATTRIBUTE = 'data-veiled';
+/** Set on <html> while the page is out of sight; the stylesheet covers the screen under it at once. */
+const VEILED_ATTRIBUTE = 'data-veiled';
 
 export interface SafetySettings {
   /** Drops every key from memory. Synchronous: a quick exit cannot wait. */
@@ -50,11 +50,11 @@ export function useSafetyShell(settings: SafetySettings): SafetyShell {
   const [veiled, setVeiled] = useState(false);
   useEffect(
     () =>
-      listenForHiding((sight) => {
-        // Covered at once, before the next frame (the app switcher may picture it); a hidden page's
-        // screens also unmount, on the next render.
-        document.documentElement.toggleAttribute(VEILED_ATTRIBUTE, sight !== 'shown');
-        setVeiled(sight === 'hidden');
+      listenForHiding((hidden) => {
+        // Covered at once, before the next frame (the app switcher may picture it); the screens
+        // unmount on the next render.
+        document.documentElement.toggleAttribute(VEILED_ATTRIBUTE, hidden);
+        setVeiled(hidden);
       }),
     [],
   );
