@@ -552,13 +552,14 @@ export interface RecordPayload {
   body?: {};
 }
 /**
- * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's safety settings the app shows.
+ * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's settings the app shows (safety line, quick exit, default disguise).
  */
 export interface ServerPublic {
   server_id: string;
   protocol_versions: number[];
   safety_line: string;
   quick_exit_url: string;
+  disguise: "plain" | "notes" | "recipes" | "budget";
 }
 /**
  * The local vault: the vault key wrapped twice (PROTOCOL.md §5).
