@@ -43,4 +43,11 @@ def replay(fixture: dict[str, Any], http: HttpClient) -> None:
             devices[name].sign_in()
         else:
             answer = devices[name].call(step["method"], step["path"], json=step["body"])
-        assert answer == step["answer"], f"{step['method']} {step['path']} by {name} answered otherwise than in v1"
+        assert _as_v1(answer, step["answer"]) == step["answer"], f"{step['method']} {step['path']} by {name}"
+
+
+def _as_v1(answer: Any, v1_answer: Any) -> Any:
+    """What a v1 client reads of an answer: members a later server adds are no difference."""
+    if isinstance(answer, dict) and isinstance(v1_answer, dict):
+        return {key: answer.get(key) for key in v1_answer}
+    return answer
