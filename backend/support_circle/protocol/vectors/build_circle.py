@@ -10,7 +10,7 @@ from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
-from support_circle.protocol.vectors import build_log_rules
+from support_circle.protocol.vectors import build_invites, build_log_rules
 from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
@@ -663,7 +663,7 @@ def invite_vectors() -> Files:
     keys = invites.derive(secret)
     circle_id, genesis = primitives.random_bytes(16), primitives.random_bytes(32)
     expires = datetime(2026, 12, 1, tzinfo=UTC)
-    record = invites.seal_invite(admin, secret, circle_id, genesis, expires)
+    record = invites.seal_invite(admin, secret, circle_id, genesis, expires, version=1)
     request = invites.make_join_request(secret, joiner)
     found = {
         "circle_id": b64u(circle_id),
@@ -734,6 +734,9 @@ def invite_vectors() -> Files:
                     now="2026-11-25T12:00:00Z",
                 ),
                 *_invite_checks(admin, other, secret, wrong_secret, record, circle_id, genesis),
+                *build_invites.bound_vectors(admin, circle_id, genesis),
+                *build_invites.secret_vectors(record),
+                *build_invites.inviter_vectors(admin),
             ],
         ),
         "join_request": group_file(
