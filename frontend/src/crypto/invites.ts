@@ -171,12 +171,24 @@ export async function openInvite(secret: Uint8Array, record: unknown, now: Date)
   return { circleId, genesisHash, expiresAt, inviter };
 }
 
+/**
+ * A v2 invite signed for another link than the one it came in (§9 step 11): someone who held the
+ * admin's link wrapped its signed invite in a link of their own. Its code is `context_mismatch`;
+ * the class lets the app name this one problem to the person.
+ */
+export class InviteForAnotherLink extends ProtocolError {
+  constructor(detail: string) {
+    super('context_mismatch', detail);
+    this.name = 'InviteForAnotherLink';
+  }
+}
+
 /** A v2 invite names its link: the admin's signed invite re-wrapped under another link fails here. */
 function checkBound(payload: Record<string, unknown>, keys: InviteKeys): void {
   if (!bytesEqual(unb64uId(payload['invite_id']), keys.inviteId))
-    throw new ProtocolError('context_mismatch', "the invite was signed for another link's invite id");
+    throw new InviteForAnotherLink("the invite was signed for another link's invite id");
   if (!bytesEqual(unb64u(payload['auth_pub'], KEY_BYTES), keys.authPub))
-    throw new ProtocolError('context_mismatch', "the invite was signed for another link's auth key");
+    throw new InviteForAnotherLink("the invite was signed for another link's auth key");
 }
 
 /**
