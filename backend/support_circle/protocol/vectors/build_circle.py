@@ -388,8 +388,27 @@ def records_vectors() -> dict[str, Any]:
                 envelope=changed(note, epoch="2", circle_id=b64u(bytes(15))),
                 **base,
             ),
+            *_envelope_epoch_vectors(note, base),
         ],
     )
+
+
+def _envelope_epoch_vectors(note: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """§7 step 2: an envelope's epoch is an integer from 0 to 2^32 - 1 (``malformed``), read before
+    any key is looked up, so one that names no epoch is never ``unknown_epoch`` (§16 sets it aside)."""
+    cases: list[tuple[str, str, object]] = [
+        ("envelope epoch a fraction", "epoch 2.5", 2.5),
+        ("envelope epoch 2.0", "epoch written 2.0, a key for epoch 2 held", 2.0),
+        ("envelope epoch a string", 'epoch "2", a key for epoch 2 held', "2"),
+        ("envelope epoch true", "epoch true", True),
+        ("envelope epoch negative", "epoch -1", -1),
+        ("envelope epoch too large", "epoch 2^32", 2**32),
+        ("envelope epoch type before unknown epoch", "epoch 7.5, and no key for any epoch 7", 7.5),
+    ]
+    return [
+        vector(name, comment, "malformed", envelope=changed(note, epoch=epoch), **base)
+        for name, comment, epoch in cases
+    ]
 
 
 def _payload_vectors(
