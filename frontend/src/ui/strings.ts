@@ -563,6 +563,9 @@ export const failureStrings = {
   hasOwnPlan:
     'This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.',
   badLink: 'That link is not complete. Copy the whole link, paste it here again and try once more.',
+  inviteOtherLink:
+    'This link was not made by the person whose invite is in it: someone took their invite and put it in a link of ' +
+    'their own. Nothing was sent. Ask the person who invites you for a new link, face to face or on a call you trust.',
 
   // The server, or no answer from it.
   unreachable: 'The server cannot be reached. Your changes stay on this device.',
