@@ -31,8 +31,9 @@ export default defineConfig({
           },
         ],
         navigateFallback: 'index.html',
-        // The API is never answered from the cache: it is per device and always fresh.
-        navigateFallbackDenylist: [/^\/v1\//, /^\/healthz/, /^\/readyz/],
+        // The API is never answered from the cache: it is per device and always fresh. The server's own
+        // pages (/about/) are its, not the app's.
+        navigateFallbackDenylist: [/^\/v1\//, /^\/healthz/, /^\/readyz/, /^\/about\//],
         // The first install takes control at once, so the app works offline after one visit.
         clientsClaim: true,
         cleanupOutdatedCaches: true,

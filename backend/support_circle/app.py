@@ -12,6 +12,7 @@ from support_circle.api.events import read_members
 from support_circle.db import create_db_engine
 from support_circle.errors import install_error_handlers
 from support_circle.events import EventService, StreamLimits
+from support_circle.explainer import router as explainer_router
 from support_circle.limits import AnonymousLimiter, BodySizeLimit, TokenBuckets
 from support_circle.metrics import install_metrics
 from support_circle.migrate import upgrade_to_head
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install_metrics(app)  # outermost: it also counts what the inner middleware refuses
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(explainer_router)
     # The PWA answers only what no route matched, so a wrong method on an API route stays a 405.
     app.router.default = pwa_app(settings.static_dir)
     return app

@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         "manifest a phone installs): the plain name, or a neutral everyday app. Each person can change it.",
     )
 
+    facilitator_contact: str = Field(
+        "",
+        max_length=500,
+        description="How someone asked to facilitate can reach this organisation (a name, a phone number, an "
+        "email; plain text), shown on the explainer page at /about/facilitating. Empty shows none.",
+    )
+
     @field_validator("quick_exit_url")
     @classmethod
     def _an_address_to_leave_to(cls, value: str) -> str:
