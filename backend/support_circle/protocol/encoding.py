@@ -145,7 +145,9 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def expect_object(value: object, required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any]:
+def expect_object(
+    value: object, required: Iterable[str], optional: Iterable[str] = (), versions: tuple[int, ...] = (VERSION,)
+) -> dict[str, Any]:
     """``value`` as a JSON object with exactly the members allowed, checked in §1's order.
 
     Steps 2, 3, 6, 7 and 8 of "Checking an object", each with its one code: an object
@@ -157,7 +159,8 @@ def expect_object(value: object, required: Iterable[str], optional: Iterable[str
     if not isinstance(value, dict):
         raise ProtocolError("malformed", "expected a JSON object")
     required = tuple(required)
-    if "v" in required and not is_version(value.get("v")):
+    version = value.get("v")
+    if "v" in required and not (is_version(version) or (type(version) is int and version in versions)):
         raise ProtocolError("unsupported_version", f"v={value.get('v')!r}")
     allowed, needed = {*required, *optional}, set(required)
     if not needed <= value.keys() or not value.keys() <= allowed:
@@ -171,7 +174,11 @@ def expect_object(value: object, required: Iterable[str], optional: Iterable[str
     return value
 
 
-_INTEGER_RANGES = {"u32": (0, 2**32 - 1), "integer": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)}
+_INTEGER_RANGES = {
+    "u32": (0, 2**32 - 1),
+    "u53": (0, MAX_SAFE_INTEGER),
+    "integer": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER),
+}
 _JSON_TYPES = {"b64u": str, "b64u16": str, "b64u32": str, "string": str, "boolean": bool}
 
 
