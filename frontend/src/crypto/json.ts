@@ -248,9 +248,10 @@ export function expectObject(
   value: unknown,
   required: readonly string[],
   optional: readonly string[] = [],
+  versions: readonly number[] = [VERSION],
 ): JsonObject {
   if (!isObject(value)) throw new ProtocolError('malformed', 'expected a JSON object');
-  if (required.includes('v') && !isVersion(value['v'], value, 'v')) {
+  if (required.includes('v') && !isVersion(value['v'], value, 'v', versions)) {
     throw new ProtocolError('unsupported_version', 'v is not 1');
   }
   const allowed = new Set([...required, ...optional]);
@@ -275,6 +276,7 @@ function checkType(holder: JsonObject, name: string): void {
   if (kind === undefined || kind === 'object' || (member === null && NULLABLE.has(name))) return;
   if (kind === 'time') parseTime(member);
   else if (kind === 'u32') expectInt(holder, name);
+  else if (kind === 'u53') expectInt(holder, name, 0, Number.MAX_SAFE_INTEGER);
   else if (kind === 'integer') expectInt(holder, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   else if (!hasJsonType(member, kind))
     throw new ProtocolError('malformed', `${name} is not of its JSON type (${kind})`);
@@ -286,12 +288,14 @@ function hasJsonType(member: unknown, kind: MemberKind): boolean {
 }
 
 /** A signed payload's version: anything but the integer 1, absent included, is `unsupported_version`. */
-export function checkPayloadVersion(document: JsonObject): void {
-  if (!isVersion(document['v'], document, 'v')) throw new ProtocolError('unsupported_version', 'v is not 1');
+export function checkPayloadVersion(document: JsonObject, versions: readonly number[] = [VERSION]): void {
+  if (!isVersion(document['v'], document, 'v', versions))
+    throw new ProtocolError('unsupported_version', 'v is not a version of this object');
 }
 
-function isVersion(value: unknown, holder: object, name: string): boolean {
-  return value === VERSION && !nonIntegerLiterals.get(holder)?.has(name);
+/** A membership entry may be version 1 or 2 (§8); every other object only 1. */
+function isVersion(value: unknown, holder: object, name: string, versions: readonly number[] = [VERSION]): boolean {
+  return typeof value === 'number' && versions.includes(value) && !nonIntegerLiterals.get(holder)?.has(name);
 }
 
 /** `holder[name]` as an integer in [low, high]; a float literal, a boolean or anything else is `malformed`. */
