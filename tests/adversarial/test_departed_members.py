@@ -18,7 +18,8 @@ from sqlalchemy import Engine
 from support_circle.client import Device
 from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
-from support_circle.protocol import ProtocolError, primitives, records
+from support_circle.client.http import ApiError
+from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.records import RecordRef
 from tests.adversarial import tampering
@@ -130,3 +131,23 @@ def test_after_a_leave_a_plain_member_rotates_before_writing_and_the_leaver_read
     assert refused.value.code == "unknown_epoch"
     circle.alice.pull()
     assert circle.alice.body(note) == {"kind": "note", "title": "after", "text": "written once Bea had gone"}
+
+
+def test_the_server_keeps_no_window_after_an_entry_that_ends_an_epoch(circle: Circle) -> None:
+    """An honest server appends a v2 entry only at the change log head it names, and takes nothing
+    under a closed epoch: what it places after such an entry is under a later epoch (§8)."""
+    circle.alice.write({"kind": "note", "title": "Friday", "text": "the plan"})
+    circle.alice.push()
+    stale = membership.rotate(circle.alice.device.keys, circle.alice.verified, circle_keys.new_epoch_key(), 0)
+    with pytest.raises(ApiError) as moved:
+        circle.alice.device.call("POST", f"{circle.alice.path}/log", {"entry": stale, "key_envelopes": []})
+    assert (moved.value.status, moved.value.code) == (409, "changes_moved")
+
+    circle.cat.pull()
+    epoch = circle.cat.verified.epoch
+    circle.bea.leave()
+    late = _sealed_by(circle.cat, primitives.random_bytes(16), epoch, circle.cat.clock.tick(), {"kind": "note"})
+    body = {"changes": [{"change_id": b64u(primitives.random_bytes(16)), "base_seq": None, "envelope": late}]}
+    with pytest.raises(ApiError) as closed:
+        circle.cat.device.call("POST", f"{circle.cat.path}/changes", body)
+    assert (closed.value.status, closed.value.code) == (409, "stale_epoch")
