@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from support_circle.client import Device
 from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
-from support_circle.protocol import ProtocolError, circle_keys, membership, primitives
+from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
@@ -95,24 +95,22 @@ def test_a_members_unreadable_record_is_set_aside_and_the_circle_keeps_syncing(c
     assert len(circle.bea.set_aside) == 1
 
 
-def test_a_leavers_bad_key_blocks_nobody_and_an_admin_rotates_past_it(circle: Circle) -> None:
+def test_a_leavers_bad_key_blocks_nobody_and_the_next_writer_rotates_past_it(circle: Circle) -> None:
     leave_epoch = _leave_with_a_bad_key(circle.mallory)
     circle.alice.refresh()
     circle.bea.refresh()
     assert circle.alice.unreadable == circle.bea.unreadable == frozenset({leave_epoch})
     assert leave_epoch not in circle.alice.keys
-    # Nothing is sealed under a key nobody can check: Bea's edit waits for a new epoch.
-    waiting = circle.bea.write({"kind": "note", "text": "waits for a good key"})
+    # Nothing is sealed under a key a leaver made: Bea, a plain member, starts a new epoch first (§8).
+    written = circle.bea.write({"kind": "note", "text": "under a key Bea made"})
     circle.bea.push()
-    assert circle.bea.outbox
-    circle.alice.rotate()
+    assert not circle.bea.outbox and circle.bea.verified.epoch == leave_epoch + 1
     note = circle.alice.write({"kind": "note", "text": "after the new key"})
     circle.alice.push()
     circle.bea.pull()
-    circle.bea.push()
     circle.alice.pull()
     assert circle.bea.body(note) == {"kind": "note", "text": "after the new key"}
-    assert circle.alice.body(waiting) == {"kind": "note", "text": "waits for a good key"}
+    assert circle.alice.body(written) == {"kind": "note", "text": "under a key Bea made"}
 
 
 def test_a_record_under_the_leavers_epoch_is_set_aside_and_named_after_the_leaver(circle: Circle) -> None:
@@ -129,8 +127,18 @@ def test_a_record_under_the_leavers_epoch_is_set_aside_and_named_after_the_leave
     ]
     circle.mallory.device.call("POST", f"{circle.path}/log", {"entry": entry, "key_envelopes": envelopes})
     circle.bea.refresh()
-    circle.bea.write({"kind": "note", "text": "under Mallory's key"})
-    circle.bea.push()
+    # A version 1 app still seals under the leaver's epoch; this one would rotate first.
+    ref = records.RecordRef(circle.bea.circle_id, primitives.random_bytes(16), state.epoch + 1)
+    sealed = records.seal_record(
+        circle.bea.device.keys,
+        ref,
+        key,
+        change_id=primitives.random_bytes(16),
+        hlc=circle.bea.clock.tick(),
+        body={"kind": "note", "text": "under Mallory's key"},
+    )
+    change = {"change_id": b64u(primitives.random_bytes(16)), "base_seq": None, "envelope": sealed}
+    circle.bea.device.call("POST", f"{circle.bea.path}/changes", {"changes": [change]})
     circle.alice.pull()
     [aside] = circle.alice.set_aside
     assert (aside.author, aside.reason) == (circle.mallory.device.device_id, "unreadable_epoch")

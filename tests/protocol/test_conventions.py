@@ -57,6 +57,7 @@ _SPEC_WORDS = {
     "b64u32": ("string, b64u", "32 bytes"),
     "b64u": ("string, b64u", "checked by"),
     "u32": ("integer, 0 to 2^32 \N{MINUS SIGN} 1", ""),
+    "u53": ("integer, 0 to 2^53 \N{MINUS SIGN} 1", ""),
     "integer": ("integer", ""),
     "string": ("string", ""),
     "time": ("string, a time", ""),

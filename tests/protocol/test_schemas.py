@@ -229,7 +229,8 @@ def _kinds(prop: dict[str, Any], root: dict[str, Any]) -> set[str]:
         value = prop.get("enum", [prop.get("const")])[0]
         return {"boolean" if isinstance(value, bool) else "string" if isinstance(value, str) else "u32"}
     if prop["type"] == "integer":
-        return {"u32" if (prop.get("minimum"), prop.get("maximum")) == (0, 2**32 - 1) else "integer"}
+        ranges = {(0, 2**32 - 1): "u32", (0, 2**53 - 1): "u53"}
+        return {ranges.get((prop.get("minimum"), prop.get("maximum")), "integer")}
     return {prop["type"]}
 
 

@@ -3,19 +3,23 @@
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from support_circle.client.clock import Clock
+from support_circle.client.clock import Clock, now_ms
 from support_circle.client.http import ApiError
 from support_circle.client.refusals import KEY, LOG, RECORD, refused
-from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
+from support_circle.protocol import ProtocolError, circle_keys, membership, placement, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.merge import merge
 from support_circle.protocol.records import RecordRef
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from support_circle.client.device import Device
 
 MAX_REBASES = 5
+# Codes a reader sets aside in every circle, the personal one too (PROTOCOL.md §7, §16).
+SET_ASIDE_EVERYWHERE = ("epoch_ended", "clock_ahead")
 
 
 @dataclass
@@ -149,25 +153,51 @@ class CircleReplica:
 
     def _new_epoch_before_adding(self) -> None:
         """In a shared circle a new member reads nothing from before it was let in (§16): a new
-        epoch first, whose key is the only one it gets. The person's own devices read everything."""
-        if self.shared:
+        epoch first, whose key is the only one it gets. The person's own devices read everything,
+        but never get the key of an epoch a leaver closed or made (§8)."""
+        if self.shared or self.verified.must_rotate:
             self.rotate()
 
     def remove_member(self, device_id: bytes) -> None:
         """Removes a member and starts a new epoch whose key only the members who stay receive."""
         key = circle_keys.new_epoch_key()
-        self._rekey(membership.remove(self.device.keys, self.verified, device_id, key), key)
+        self._rekey(lambda changes: membership.remove(self.device.keys, self.verified, device_id, key, changes), key)
 
     def rotate(self) -> None:
+        """Starts a new epoch; any member may when a leaver closed the current one (§8)."""
         key = circle_keys.new_epoch_key()
-        self._rekey(membership.rotate(self.device.keys, self.verified, key), key)
+        self._rekey(lambda changes: membership.rotate(self.device.keys, self.verified, key, changes), key)
 
-    def _rekey(self, entry: dict[str, Any], key: bytes) -> None:
-        after = membership.verify_log(self.circle_id, self.genesis_hash, [*self.log, entry])
-        envelopes = [
-            circle_keys.seal_key_envelope(self.circle_id, after.epoch, m.identity, key) for m in after.members.values()
-        ]
-        self._append(entry, envelopes)
+    def leave(self) -> None:
+        """Leaves the circle: the epoch closes, and the members who stay make the next key (§8)."""
+        self._signed_at_head(
+            lambda changes: (membership.depart(self.device.keys, self.verified, changes), []), stays=False
+        )
+        self.state = None  # no longer a member: the server shows it nothing more of the circle
+
+    def _rekey(self, make: "Callable[[int], dict[str, Any]]", key: bytes) -> None:
+        def signed(changes: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            entry = make(changes)
+            after = membership.verify_log(self.circle_id, self.genesis_hash, [*self.log, entry])
+            members = after.members.values()
+            return entry, [circle_keys.seal_key_envelope(self.circle_id, after.epoch, m.identity, key) for m in members]
+
+        self._signed_at_head(signed)
+
+    def _signed_at_head(
+        self, make: "Callable[[int], tuple[dict[str, Any], list[dict[str, Any]]]]", *, stays: bool = True
+    ) -> None:
+        """Appends a v2 entry naming the newest change pulled; when others wrote meanwhile the
+        server refuses it (``changes_moved``), and it is signed again after a pull (§8)."""
+        for attempt in range(MAX_REBASES + 1):
+            entry, envelopes = make(self.cursor)
+            try:
+                self.device.call("POST", f"{self.path}/log", {"entry": entry, "key_envelopes": envelopes})
+                return self.refresh() if stays else None
+            except ApiError as error:
+                if error.code != "changes_moved" or attempt == MAX_REBASES:
+                    raise
+                self.pull()
 
     def _append(self, entry: dict[str, Any], envelopes: list[dict[str, Any]]) -> None:
         self.device.call("POST", f"{self.path}/log", {"entry": entry, "key_envelopes": envelopes})
@@ -254,11 +284,14 @@ class CircleReplica:
         with refused(what, RECORD):
             if epoch in self.unreadable:
                 return self._set_aside(change, b64u(self.verified.left_by[epoch]), "unreadable_epoch")
-            self._key(epoch)
             try:
+                if isinstance(epoch, int) and not isinstance(epoch, bool):
+                    placement.check_position(self.verified, epoch, seq)
+                self._key(epoch)
                 payload = records.open_record(envelope, self.keys, self.verified.authors_of(epoch))
+                placement.check_clock(payload["hlc"], now_ms())
             except ProtocolError as error:
-                if not self.shared:
+                if error.code == "unknown_epoch" or not (self.shared or error.code in SET_ASIDE_EVERYWHERE):
                     raise
                 return self._set_aside(change, change.get("pushed_by"), error.code)
         self._take(seq, payload)
@@ -310,11 +343,13 @@ class CircleReplica:
     def push(self) -> None:
         """Sends the outbox; merges and retries when others changed the same records first."""
         rebases = 0
-        if self.verified.epoch in self.unreadable:
-            self.refresh()
-        if self.verified.epoch in self.unreadable:
-            return  # Nothing is sealed under a key this device cannot check: edits wait for a new epoch.
         while self.outbox:
+            if self.verified.must_rotate:
+                self.refresh()  # another member may have started the next epoch already
+            if self.verified.must_rotate:
+                # Nothing is sealed under a key a leaver made or under a closed epoch (§8): any
+                # member starts the next epoch, whose key the leaver never gets.
+                self.rotate()
             batch = self._next_batch()
             try:
                 seqs = self.device.call("POST", f"{self.path}/changes", {"changes": [self._wire(p) for p in batch]})[

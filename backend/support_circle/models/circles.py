@@ -15,6 +15,8 @@ class Circle(SQLModel, table=True):
     log_seq: int = 0
     head_hash: str = Field(max_length=64)
     epoch: int = 0
+    # Closed by a version 2 leave (PROTOCOL.md §8): no change is taken under it until a rotate.
+    epoch_closed: bool = False
     # The verified state at log_seq (services/log_head.py), so an append checks only the new
     # entry; None for a circle from before it was kept, until its next append.
     head_state: dict[str, Any] | None = Field(default=None, sa_type=JSON)

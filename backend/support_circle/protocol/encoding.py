@@ -173,7 +173,11 @@ def expect_object(
     return value
 
 
-_INTEGER_RANGES = {"u32": (0, 2**32 - 1), "integer": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)}
+_INTEGER_RANGES = {
+    "u32": (0, 2**32 - 1),
+    "u53": (0, MAX_SAFE_INTEGER),
+    "integer": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER),
+}
 _JSON_TYPES = {"b64u": str, "b64u16": str, "b64u32": str, "string": str, "boolean": bool}
 
 

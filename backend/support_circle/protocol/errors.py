@@ -23,6 +23,8 @@ ErrorCode = Literal[
     "genesis_mismatch",
     "invalid_operation",
     "rolled_back",
+    "epoch_ended",
+    "clock_ahead",
     "weak_parameters",
     "wrong_passphrase",
     "wrong_recovery_key",

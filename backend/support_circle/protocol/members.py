@@ -7,7 +7,7 @@ b64u members, the decoded length §1 fixes. ``encoding.expect_object`` checks me
 
 from typing import Literal
 
-Kind = Literal["b64u", "b64u16", "b64u32", "u32", "integer", "string", "time", "boolean", "object"]
+Kind = Literal["b64u", "b64u16", "b64u32", "u32", "u53", "integer", "string", "time", "boolean", "object"]
 
 _BY_KIND: dict[Kind, tuple[str, ...]] = {
     # Ids, and the one other 16-byte value, the vault's Argon2id salt.
@@ -37,6 +37,8 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
     # Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
     "b64u": ("payload", "sig", "nonce", "ct", "sealed", "proof"),
     "u32": ("epoch", "seq"),
+    # A change log position (§8): any integer both JSON readers hold exactly.
+    "u53": ("changes",),
     # The Argon2id parameters: any integer here, their range is §5's weak_parameters.
     "integer": ("m_kib", "t", "p"),
     "string": ("type", "op", "role", "alg", "hlc"),

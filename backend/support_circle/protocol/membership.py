@@ -34,6 +34,14 @@ _OP_FIELDS: dict[str, tuple[str, ...]] = {
     "role": ("device_id", "role"),
     "rotate": ("epoch", "key_commitment"),
 }
+# Version 2 (§8): the entries that end or close an epoch say how far their signer had pulled the
+# change log, and a leaver makes no key.
+_V2_FIELDS: dict[str, tuple[str, ...]] = {
+    "remove": ("device_id", "epoch", "key_commitment", "changes"),
+    "leave": ("changes",),
+    "rotate": ("epoch", "key_commitment", "changes"),
+}
+VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,23 @@ class CircleState:
     head: Head
     identities: dict[bytes, PublicIdentity] = field(default_factory=dict)
     epoch_members: dict[int, frozenset[bytes]] = field(default_factory=dict)
-    # Epochs begun by a ``leave``, with the device that left: their keys are a leaver's making (§16).
+    # Epochs begun by a v1 ``leave``, with the device that left: their keys are a leaver's making (§16).
     left_by: dict[int, bytes] = field(default_factory=dict)
+    # The current epoch was closed by a v2 ``leave``: nothing may be sealed under it any more.
+    closed: bool = False
+    # Each epoch a v2 entry ended or closed, with the least ``changes`` of those entries: a change
+    # the server placed after it under that epoch is refused (§7, "Where the server placed a change").
+    ends: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def must_rotate(self) -> bool:
+        """Whether the current epoch's key may not be used: closed by a leaver, or made by one (§8)."""
+        return self.closed or self.epoch in self.left_by
+
+    def ended_before(self, epoch: int, position: int) -> bool:
+        """Whether a change at ``position`` under ``epoch`` came after an entry that ended it (§7)."""
+        end = self.ends.get(epoch)
+        return end is not None and end < position
 
     def sign_pub(self, device_id: bytes) -> bytes | None:
         member = self.members.get(device_id)
@@ -94,9 +117,10 @@ def entry_hash(entry: object) -> bytes:
 def entry(
     signer: DeviceKeys, circle_id: bytes, seq: int, prev: bytes | None, op: str, **fields: Any
 ) -> signed.SignedObject:
-    """Any entry, as its signer makes it; the op builders below are the usual way in."""
+    """Any entry, as its signer makes it (``v`` among ``fields`` for version 2); the op builders
+    below are the usual way in."""
     payload = {
-        "v": VERSION,
+        "v": fields.pop("v", VERSION),
         "type": "membership",
         "circle_id": b64u(circle_id),
         "seq": seq,
@@ -124,23 +148,40 @@ def add(
     return _next(signer, state, "add", member={"identity": identity, "role": role})
 
 
-def remove(signer: DeviceKeys, state: CircleState, device_id: bytes, new_epoch_key: bytes) -> signed.SignedObject:
+def remove(
+    signer: DeviceKeys, state: CircleState, device_id: bytes, new_epoch_key: bytes, changes: int | None = None
+) -> signed.SignedObject:
+    """A ``remove``: version 2 when ``changes`` (the newest change position pulled, §8) is given."""
     commitment = b64u(key_commitment(new_epoch_key, state.circle_id))
-    return _next(signer, state, "remove", device_id=b64u(device_id), epoch=state.epoch + 1, key_commitment=commitment)
+    fields = {"device_id": b64u(device_id), "epoch": state.epoch + 1, "key_commitment": commitment}
+    return _next(signer, state, "remove", **fields, **_position(changes))
 
 
 def leave(signer: DeviceKeys, state: CircleState, new_epoch_key: bytes) -> signed.SignedObject:
+    """A ``leave`` as version 1 writes it, starting an epoch with the leaver's key."""
     commitment = b64u(key_commitment(new_epoch_key, state.circle_id))
     return _next(signer, state, "leave", epoch=state.epoch + 1, key_commitment=commitment)
+
+
+def depart(signer: DeviceKeys, state: CircleState, changes: int) -> signed.SignedObject:
+    """A version 2 ``leave``: it closes the epoch, and the leaver makes no key (§8)."""
+    return _next(signer, state, "leave", v=2, changes=changes)
 
 
 def set_role(signer: DeviceKeys, state: CircleState, device_id: bytes, role: str) -> signed.SignedObject:
     return _next(signer, state, "role", device_id=b64u(device_id), role=role)
 
 
-def rotate(signer: DeviceKeys, state: CircleState, new_epoch_key: bytes) -> signed.SignedObject:
+def rotate(
+    signer: DeviceKeys, state: CircleState, new_epoch_key: bytes, changes: int | None = None
+) -> signed.SignedObject:
+    """A ``rotate``: version 2 when ``changes`` (the newest change position pulled, §8) is given."""
     commitment = b64u(key_commitment(new_epoch_key, state.circle_id))
-    return _next(signer, state, "rotate", epoch=state.epoch + 1, key_commitment=commitment)
+    return _next(signer, state, "rotate", epoch=state.epoch + 1, key_commitment=commitment, **_position(changes))
+
+
+def _position(changes: int | None) -> dict[str, Any]:
+    return {} if changes is None else {"v": 2, "changes": changes}
 
 
 # Verifying a log -------------------------------------------------------------------------------
@@ -195,11 +236,13 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
     head, so a verifier that keeps those (the server does, per circle) checks one entry without the
     entries before it.
     """
-    payload = _fields(signed.verify(entry, "membership", state.sign_pub), None, state.circle_id)
+    payload = _fields(signed.verify(entry, "membership", state.sign_pub, versions=VERSIONS), None, state.circle_id)
     if payload["seq"] != state.head.seq + 1 or payload["prev"] != b64u(state.head.hash):
         raise ProtocolError("broken_chain")
     signer = unb64u_id(payload["signer"])
-    if payload["op"] != "leave" and state.members[signer].role != "admin":
+    # Any member may start a new epoch when the current key may not be used (§8, "A closed epoch").
+    anyone = payload["op"] == "leave" or (payload["op"] == "rotate" and state.must_rotate)
+    if not anyone and state.members[signer].role != "admin":
         raise ProtocolError("not_admin")
     if payload["op"] == "genesis":
         raise ProtocolError("invalid_operation", "a second genesis")
@@ -213,13 +256,14 @@ def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[st
     expect_object checks every member's JSON type, then every b64u member's length (seq and epoch
     u32, prev and key_commitment 32 bytes), all before the circle is compared (§1 steps 7 and 8).
     """
-    document = signed.payload_header(document, "membership")
+    document = signed.payload_header(document, "membership", VERSIONS)
     if signer is not None and unb64u_id(document.get("signer")) != signer:
         raise ProtocolError("context_mismatch", "payload signer is not the signer")
     op = document.get("op")
-    if op not in _OP_FIELDS:
-        raise ProtocolError("malformed", "unknown op")
-    payload = expect_object(document, _COMMON + _OP_FIELDS[op])
+    fields = _V2_FIELDS if document["v"] == 2 else _OP_FIELDS
+    if op not in fields:
+        raise ProtocolError("malformed", "unknown op, or one version 2 does not have")
+    payload = expect_object(document, _COMMON + fields[op], versions=VERSIONS)
     if unb64u_id(payload["circle_id"]) != circle_id:
         raise ProtocolError("context_mismatch", "an entry of another circle")
     return payload
@@ -254,20 +298,21 @@ def _target(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bytes
     return device_id
 
 
-def _without(state: CircleState, device_id: bytes, payload: dict[str, Any]) -> CircleState:
-    members = {d: m for d, m in state.members.items() if d != device_id}
-    return _start_epoch(replace(state, members=members), payload)
+def _without(state: CircleState, device_id: bytes) -> CircleState:
+    return replace(state, members={d: m for d, m in state.members.items() if d != device_id})
 
 
 def _op_remove(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
-    return _without(state, _target(state, signer, payload), payload)
+    return _start_epoch(_without(state, _target(state, signer, payload)), payload)
 
 
 def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
     # The one way a circle could lose its last admin: remove and role never name their signer.
     if state.admins() == [signer]:
         raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
-    after = _without(state, signer, payload)
+    if payload["v"] == 2:
+        return replace(_ended(_without(state, signer), payload), closed=True)
+    after = _start_epoch(_without(state, signer), payload)
     return replace(after, left_by={**after.left_by, after.epoch: signer})
 
 
@@ -282,12 +327,22 @@ def _op_rotate(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> C
     return _start_epoch(state, payload)
 
 
+def _ended(state: CircleState, payload: dict[str, Any]) -> CircleState:
+    """A v2 entry ends the current epoch at its ``changes``, or earlier if another already did."""
+    if payload["v"] != 2:
+        return state
+    end = min(payload["changes"], state.ends.get(state.epoch, payload["changes"]))
+    return replace(state, ends={**state.ends, state.epoch: end})
+
+
 def _start_epoch(state: CircleState, payload: dict[str, Any]) -> CircleState:
     epoch = expect_int(payload["epoch"])
     if epoch != state.epoch + 1:
         raise ProtocolError("invalid_operation", "an epoch must be the next one")
+    state = _ended(state, payload)
     return replace(
         state,
+        closed=False,
         epoch=epoch,
         commitments={**state.commitments, epoch: unb64u(payload["key_commitment"], 32)},
         epoch_members={**state.epoch_members, epoch: frozenset(state.members)},

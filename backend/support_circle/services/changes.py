@@ -44,7 +44,7 @@ _key = KeyEnvelopeRow.__table__  # type: ignore[attr-defined]
 # pushes to the circle take their turns, and so do whatever charges the device's quota (its pushes
 # to other circles, its log appends). Circle first, then device, as every other writer locks them.
 _LOCK = (
-    select(_circle.c.epoch, _circle.c.change_seq, _device.c.bytes_stored)
+    select(_circle.c.epoch, _circle.c.epoch_closed, _circle.c.change_seq, _device.c.bytes_stored)
     .select_from(
         _circle.join(_member, _member.c.circle_id == _circle.c.id).join(_device, _device.c.id == _member.c.device_id)
     )
@@ -110,14 +110,15 @@ def _push(
         locked = connection.execute(_LOCK, {"circle_id": circle_id, "device_id": device_id}).first()
         if locked is None:
             raise NotFound(NOT_A_MEMBER)
-        epoch, change_seq, stored = locked
+        epoch, closed, change_seq, stored = locked
         known, heads = _known_and_heads(connection, circle_id, items)
         for item in items:
             if item.change_id in known and known[item.change_id][1] != item.envelope:
                 raise Conflict("change_id_reused", "A change id was used before for different data.")
         new = [i for i in items if i.change_id not in known]
         seqs = {change_id: seq for change_id, (seq, _) in known.items()}
-        sizes = _check_new(settings, epoch, stored, heads, change_seq, new)
+        # A closed epoch takes nothing (PROTOCOL.md §8): every change is then under a stale one.
+        sizes = _check_new(settings, -1 if closed else epoch, stored, heads, change_seq, new)
         if not new:
             return [seqs[i.change_id] for i in items], None
         now = utcnow()
@@ -192,7 +193,8 @@ def _check_new(
     settings: Settings, epoch: int, stored: int, heads: dict[str, int], change_seq: int, new: list[PushItem]
 ) -> list[int]:
     """The ciphertext size of each new change, once the batch passed every check, in this order:
-    epoch, then each record's size and padding, then the device's quota, then each base."""
+    epoch (-1 when the current one is closed), then each record's size and padding, then the
+    device's quota, then each base."""
     stale_epoch = [
         {"change_id": i.change_id, "record_id": i.record_id, "epoch": i.envelope["epoch"]}
         for i in new

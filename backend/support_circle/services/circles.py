@@ -24,7 +24,7 @@ from support_circle.events import Event, announce
 from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
 from support_circle.protocol import ProtocolError
 from support_circle.protocol.circle_keys import SEALED_KEY_BYTES
-from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
+from support_circle.protocol.encoding import b64u, parse_json, unb64u, unb64u_id
 from support_circle.protocol.membership import CircleState, Head, apply_entry, entry_hash, verify_log
 from support_circle.services import log_head
 from support_circle.services.quota import charge
@@ -107,6 +107,7 @@ def _checked(state: CircleState, entry: dict[str, Any]) -> CircleState:
 
 def _keep_head(session: Session, circle: Circle, state: CircleState) -> None:
     circle.log_seq, circle.head_hash, circle.epoch = state.head.seq, b64u(state.head.hash), state.epoch
+    circle.epoch_closed = state.closed
     circle.head_state = log_head.dump(state)
     session.add(circle)
 
@@ -222,6 +223,7 @@ def append_entry(
         _check_log_rate(session, settings, circle)
         before = head_state(session, circle)
         state = _checked(before, entry)
+        _check_changes_position(circle, entry)
         seq = state.head.seq
         session.add(MembershipEntry(circle_id=circle.id, seq=seq, entry=entry))
         _keep_head(session, circle, state)
@@ -233,6 +235,19 @@ def append_entry(
         session.commit()
         session.refresh(circle)
         return circle
+
+
+def _check_changes_position(circle: Circle, entry: dict[str, Any]) -> None:
+    """A version 2 entry that ends or closes an epoch is appended only while the change log ends
+    where its signer had pulled it (PROTOCOL.md §8): nothing lands between under the old epoch,
+    so readers can refuse whatever a server places after it. Read from the verified payload."""
+    payload = parse_json(unb64u(entry["payload"]))
+    if payload.get("v") == 2 and payload["changes"] != circle.change_seq:
+        raise Conflict(
+            "changes_moved",
+            "Someone wrote to the circle since you last synced. Sync, then try again.",
+            details=[{"changes": payload["changes"], "change_seq": circle.change_seq}],
+        )
 
 
 def _check_log_rate(session: Session, settings: Settings, circle: Circle) -> None:

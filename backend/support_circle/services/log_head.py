@@ -9,8 +9,10 @@ still verify the whole log themselves; this is the server's own bookkeeping, not
 The snapshot is bounded by the members, not by the log: the current members' public keys and roles,
 the epoch with its key commitment, and the head. A state loaded from it knows nothing of the past —
 its ``commitments``, ``identities`` and ``epoch_members`` hold the current epoch and members only,
-and ``left_by`` is empty — which is all ``apply_entry`` reads and all the server asks of it (older
-epochs are ``0 .. epoch``).
+``left_by`` at most the current epoch's leaver, and ``ends`` is empty — which is all ``apply_entry``
+reads (whether the current epoch is closed or a leaver's, which lets any member rotate, §8) and all
+the server asks of it (older epochs are ``0 .. epoch``). Version 2 added those two; a version 1
+snapshot is not loaded, so its circle's log is verified once again.
 
 The members' keys are stored as keys, not as the signed identities they came in: their signatures
 were checked when their ``add`` was, and loading must not check them again on every append.
@@ -23,7 +25,7 @@ from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.identity import PublicIdentity
 from support_circle.protocol.membership import CircleState, Head, Member
 
-VERSION = 1
+VERSION = 2
 
 
 def dump(state: CircleState) -> dict[str, Any]:
@@ -35,6 +37,8 @@ def dump(state: CircleState) -> dict[str, Any]:
         "epoch": state.epoch,
         "key_commitment": b64u(state.commitments[state.epoch]),
         "members": [_dump_member(m) for m in state.members.values()],
+        "closed": state.closed,
+        "left_by": b64u(state.left_by[state.epoch]) if state.epoch in state.left_by else None,
     }
 
 
@@ -46,6 +50,7 @@ def load(circle_id: bytes, snapshot: object) -> CircleState | None:
     try:
         members = dict(_load_member(m) for m in snapshot["members"])
         epoch = int(snapshot["epoch"])
+        leaver = snapshot["left_by"]
         return CircleState(
             circle_id=circle_id,
             members=members,
@@ -55,6 +60,8 @@ def load(circle_id: bytes, snapshot: object) -> CircleState | None:
             identities={device_id: m.identity for device_id, m in members.items()},
             # Always the members now: an epoch starts with the members then, and adds join both.
             epoch_members={epoch: frozenset(members)},
+            left_by={} if leaver is None else {epoch: unb64u_id(leaver)},
+            closed=snapshot["closed"] is True,
         )
     except (KeyError, TypeError, ValueError, ProtocolError):
         return None

@@ -441,7 +441,7 @@ describe('membership log', () => {
     // Step 2.
     expect(await failsWith(() => verifyLog(circleId, randomBytes(32), [good]))).toBe('genesis_mismatch');
     // Step 3: the payload checks, in their order.
-    expect(await check(genesisOf(a, { v: 2, op: 'launch' }))).toBe('unsupported_version');
+    expect(await check(genesisOf(a, { v: 3, op: 'launch' }))).toBe('unsupported_version');
     expect(await check(genesisOf(a, { type: 'record', op: 'launch' }))).toBe('wrong_type');
     expect(await check(genesisOf(a, { signer: b64u(b.public.deviceId), op: 'launch' }))).toBe('context_mismatch');
     expect(await check(genesisOf(a, { op: 'launch', circle_id: b64u(newId()) }))).toBe('malformed');

@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'genesis_mismatch',
   'invalid_operation',
   'rolled_back',
+  'epoch_ended',
+  'clock_ahead',
   'weak_parameters',
   'wrong_passphrase',
   'wrong_recovery_key',

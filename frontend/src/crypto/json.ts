@@ -276,6 +276,7 @@ function checkType(holder: JsonObject, name: string): void {
   if (kind === undefined || kind === 'object' || (member === null && NULLABLE.has(name))) return;
   if (kind === 'time') parseTime(member);
   else if (kind === 'u32') expectInt(holder, name);
+  else if (kind === 'u53') expectInt(holder, name, 0, Number.MAX_SAFE_INTEGER);
   else if (kind === 'integer') expectInt(holder, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   else if (!hasJsonType(member, kind))
     throw new ProtocolError('malformed', `${name} is not of its JSON type (${kind})`);

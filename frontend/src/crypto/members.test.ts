@@ -28,6 +28,7 @@ const WORDS: Record<MemberKind, string> = {
   b64u32: 'string, b64u',
   b64u: 'string, b64u',
   u32: 'integer, 0 to 2^32 − 1',
+  u53: 'integer, 0 to 2^53 − 1',
   integer: 'integer',
   string: 'string',
   time: 'string, a time',

@@ -6,7 +6,17 @@
  * and 8); names not listed here belong to no protocol object and are left to the caller.
  */
 
-export type MemberKind = 'b64u' | 'b64u16' | 'b64u32' | 'u32' | 'integer' | 'string' | 'time' | 'boolean' | 'object';
+export type MemberKind =
+  | 'b64u'
+  | 'b64u16'
+  | 'b64u32'
+  | 'u32'
+  | 'u53'
+  | 'integer'
+  | 'string'
+  | 'time'
+  | 'boolean'
+  | 'object';
 
 const BY_KIND: Readonly<Record<MemberKind, readonly string[]>> = {
   // Ids, and the one other 16-byte value, the vault's Argon2id salt.
@@ -36,6 +46,8 @@ const BY_KIND: Readonly<Record<MemberKind, readonly string[]>> = {
   // Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
   b64u: ['payload', 'sig', 'nonce', 'ct', 'sealed', 'proof'],
   u32: ['epoch', 'seq'],
+  // A change log position (§8): any integer both JSON readers hold exactly.
+  u53: ['changes'],
   // The Argon2id parameters: any integer here, their range is §5's weak_parameters.
   integer: ['m_kib', 't', 'p'],
   string: ['type', 'op', 'role', 'alg', 'hlc'],

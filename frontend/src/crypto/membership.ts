@@ -35,6 +35,13 @@ const OP_FIELDS: Readonly<Record<Op, readonly string[]>> = {
   role: ['device_id', 'role'],
   rotate: ['epoch', 'key_commitment'],
 };
+/** Version 2 (§8): the entries that end or close an epoch name the change log position their signer had pulled; a leaver makes no key. */
+const V2_FIELDS: Readonly<Partial<Record<Op, readonly string[]>>> = {
+  remove: ['device_id', 'epoch', 'key_commitment', 'changes'],
+  leave: ['changes'],
+  rotate: ['epoch', 'key_commitment', 'changes'],
+};
+const VERSIONS = [1, 2];
 
 export interface Member {
   readonly identity: PublicIdentity;
@@ -61,8 +68,23 @@ export interface CircleState {
   readonly identities: ReadonlyMap<string, PublicIdentity>;
   /** Per epoch, everyone who was a member at some time during it: who may have written under its key (§7 step 7). */
   readonly epochMembers: ReadonlyMap<number, ReadonlySet<string>>;
-  /** Epochs begun by a `leave`, with the device that left: their keys are a leaver's making (§16). */
+  /** Epochs begun by a v1 `leave`, with the device that left: their keys are a leaver's making (§16). */
   readonly leftBy: ReadonlyMap<number, string>;
+  /** The current epoch was closed by a v2 `leave`: nothing may be sealed under it (§8). */
+  readonly closed: boolean;
+  /** Each epoch a v2 entry ended or closed, with the least `changes` of those entries (§7, "Where the server placed a change"). */
+  readonly ends: ReadonlyMap<number, number>;
+}
+
+/** Whether the current epoch's key may not be used: closed by a leaver, or made by one; any member may then rotate (§8). */
+export function mustRotate(state: Pick<CircleState, 'closed' | 'epoch' | 'leftBy'>): boolean {
+  return state.closed || state.leftBy.has(state.epoch);
+}
+
+/** Whether a change the server placed at `position` under `epoch` came after a v2 entry that ended or closed it (§7: `epoch_ended`). */
+export function endedBefore(state: Pick<CircleState, 'ends'>, epoch: number, position: number): boolean {
+  const end = state.ends.get(epoch);
+  return end !== undefined && end < position;
 }
 
 /** Where the next entry goes: what a builder needs of the verified state. */
@@ -189,7 +211,10 @@ function next(signer: DeviceKeys, at: LogPosition, op: Op, fields: JsonObject): 
 }
 
 async function newEpochFields(at: LogPosition, newEpochKey: Uint8Array): Promise<JsonObject> {
-  return { epoch: at.epoch + 1, key_commitment: b64u(await keyCommitment(newEpochKey, at.circleId)) };
+  return {
+    epoch: at.epoch + 1,
+    key_commitment: b64u(await keyCommitment(newEpochKey, at.circleId)),
+  };
 }
 
 /** Entry 0: the creator as the only admin, epoch 0 with `epochKey`'s commitment. Its hash is the circle's trust anchor. */
@@ -200,7 +225,11 @@ export async function makeGenesis(
 ): Promise<SignedObject> {
   const member = { identity: makeIdentity(creator), role: 'admin' };
   const commitment = b64u(await keyCommitment(epochKey, circleId));
-  return entry(creator, circleId, 0, null, 'genesis', { member, epoch: 0, key_commitment: commitment });
+  return entry(creator, circleId, 0, null, 'genesis', {
+    member,
+    epoch: 0,
+    key_commitment: commitment,
+  });
 }
 
 /** An admin adds a device, given its identity (from a verified join request). */
@@ -219,13 +248,28 @@ export async function makeRemove(
   at: LogPosition,
   deviceId: Uint8Array,
   newEpochKey: Uint8Array,
+  changes?: number,
 ): Promise<SignedObject> {
-  return next(signer, at, 'remove', { device_id: b64u(deviceId), ...(await newEpochFields(at, newEpochKey)) });
+  const fields = {
+    device_id: b64u(deviceId),
+    ...(await newEpochFields(at, newEpochKey)),
+  };
+  return next(signer, at, 'remove', { ...fields, ...position(changes) });
 }
 
-/** The signer leaves and starts the next epoch; an admin should rotate after, as the leaver made that key. */
+/** Version 2 when `changes`, the newest change position the signer pulled, is given (§8). */
+function position(changes: number | undefined): JsonObject {
+  return changes === undefined ? {} : { v: 2, changes };
+}
+
+/** A version 1 leave: the signer leaves and starts the next epoch with a key it made. Tests and vectors only. */
 export async function makeLeave(signer: DeviceKeys, at: LogPosition, newEpochKey: Uint8Array): Promise<SignedObject> {
   return next(signer, at, 'leave', await newEpochFields(at, newEpochKey));
+}
+
+/** A version 2 leave: the signer leaves and closes the epoch; the members who stay make the next key (§8). */
+export function makeDepart(signer: DeviceKeys, at: LogPosition, changes: number): SignedObject {
+  return next(signer, at, 'leave', position(changes));
 }
 
 /** An admin changes another member's role. */
@@ -233,9 +277,17 @@ export function makeRole(signer: DeviceKeys, at: LogPosition, deviceId: Uint8Arr
   return next(signer, at, 'role', { device_id: b64u(deviceId), role });
 }
 
-/** An admin starts the next epoch with `newEpochKey`. */
-export async function makeRotate(signer: DeviceKeys, at: LogPosition, newEpochKey: Uint8Array): Promise<SignedObject> {
-  return next(signer, at, 'rotate', await newEpochFields(at, newEpochKey));
+/** Starts the next epoch with `newEpochKey` (an admin, or any member when `mustRotate`); version 2 with `changes`. */
+export async function makeRotate(
+  signer: DeviceKeys,
+  at: LogPosition,
+  newEpochKey: Uint8Array,
+  changes?: number,
+): Promise<SignedObject> {
+  return next(signer, at, 'rotate', {
+    ...(await newEpochFields(at, newEpochKey)),
+    ...position(changes),
+  });
 }
 
 // Verifying a log -------------------------------------------------------------------------------
@@ -286,7 +338,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
   const hash = await hashOf(payload, sig);
   if (!bytesEqual(hash, genesisHash)) throw new ProtocolError('genesis_mismatch');
   // Step 3: the creator's key is inside the entry, as an identity's is, so it is parsed first.
-  const fields = parseFields(parsePayload('membership', payload, signer, 'signer'), circleId);
+  const fields = parseFields(parsePayload('membership', payload, signer, 'signer', VERSIONS), circleId);
   // Steps 4 and 5: the op first, as another op's payload has no epoch to read.
   if (fields['op'] !== 'genesis' || fields['seq'] !== 0 || fields['prev'] !== null) {
     throw new ProtocolError('invalid_operation', 'the first entry is not a genesis');
@@ -309,6 +361,8 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
     identities: new Map([[id, creator.identity]]),
     epochMembers: new Map([[0, new Set([id])]]),
     leftBy: new Map(),
+    closed: false,
+    ends: new Map(),
   };
 }
 
@@ -316,7 +370,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
 async function apply(state: CircleState, item: unknown): Promise<CircleState> {
   // Steps 1–4: decode (a sig not 64 bytes is bad_signature here), a current member, the
   // signature, then the payload checks (parsePayload: 1–4; parseFields: 5–8).
-  const { signer, payload, sig, document } = verifySigned(item, 'membership', memberKeys(state));
+  const { signer, payload, sig, document } = verifySigned(item, 'membership', memberKeys(state), 'signer', VERSIONS);
   const fields = parseFields(document, state.circleId);
   // Step 5.
   if (fields['seq'] !== state.head.seq + 1 || fields['prev'] !== b64u(state.head.hash)) {
@@ -324,11 +378,15 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
   }
   // Step 6.
   const op = fields['op'] as Op;
-  if (op !== 'leave' && state.members.get(b64u(signer))?.role !== 'admin') throw new ProtocolError('not_admin');
+  const anyone = op === 'leave' || (op === 'rotate' && mustRotate(state));
+  if (!anyone && state.members.get(b64u(signer))?.role !== 'admin') throw new ProtocolError('not_admin');
   // Step 7.
   if (op === 'genesis') throw new ProtocolError('invalid_operation', 'a second genesis');
   const after = await OPS[op](state, signer, fields);
-  return { ...after, head: { seq: state.head.seq + 1, hash: await hashOf(payload, sig) } };
+  return {
+    ...after,
+    head: { seq: state.head.seq + 1, hash: await hashOf(payload, sig) },
+  };
 }
 
 /**
@@ -340,8 +398,10 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
  */
 function parseFields(document: JsonObject, circleId: Uint8Array): JsonObject {
   const op = document['op'];
-  if (typeof op !== 'string' || !Object.hasOwn(OP_FIELDS, op)) throw new ProtocolError('malformed', 'unknown op');
-  const fields = expectObject(document, [...COMMON, ...OP_FIELDS[op as Op]]);
+  const table: Readonly<Partial<Record<Op, readonly string[]>>> = document['v'] === 2 ? V2_FIELDS : OP_FIELDS;
+  const own = typeof op === 'string' && Object.hasOwn(table, op) ? table[op as Op] : undefined;
+  if (own === undefined) throw new ProtocolError('malformed', 'unknown op, or one version 2 does not have');
+  const fields = expectObject(document, [...COMMON, ...own], [], VERSIONS);
   if (!bytesEqual(unb64uId(fields['circle_id']), circleId))
     throw new ProtocolError('context_mismatch', 'an entry of another circle');
   return fields;
@@ -369,7 +429,8 @@ function startEpoch(state: CircleState, fields: JsonObject): CircleState {
   const epoch = expectInt(fields, 'epoch');
   if (epoch !== state.epoch + 1) throw new ProtocolError('invalid_operation', 'an epoch must be the next one');
   return {
-    ...state,
+    ...ended(state, fields),
+    closed: false,
     epoch,
     keyCommitments: new Map([...state.keyCommitments, [epoch, parseCommitment(fields)]]),
     epochMembers: new Map([...state.epochMembers, [epoch, new Set(state.members.keys())]]),
@@ -385,10 +446,18 @@ function target(state: CircleState, signer: Uint8Array, fields: JsonObject): str
   return b64u(deviceId);
 }
 
-function without(state: CircleState, id: string, fields: JsonObject): CircleState {
+/** A v2 entry ends the current epoch at its `changes`, or earlier if another already did. */
+function ended(state: CircleState, fields: JsonObject): CircleState {
+  if (fields['v'] !== 2) return state;
+  const changes = fields['changes'] as number;
+  const end = Math.min(changes, state.ends.get(state.epoch) ?? changes);
+  return { ...state, ends: new Map([...state.ends, [state.epoch, end]]) };
+}
+
+function without(state: CircleState, id: string): CircleState {
   const members = new Map(state.members);
   members.delete(id);
-  return startEpoch({ ...state, members }, fields);
+  return { ...state, members };
 }
 
 /** Whether `id` is the only admin: the one way a circle could lose its last, as remove and role never name their signer. */
@@ -412,19 +481,26 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
       epochMembers: new Map([...state.epochMembers, [state.epoch, during]]),
     };
   },
-  remove: (state, signer, fields) => without(state, target(state, signer, fields), fields),
+  remove: (state, signer, fields) => startEpoch(without(state, target(state, signer, fields)), fields),
   leave: (state, signer, fields) => {
     if (onlyAdmin(state, b64u(signer)))
       throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
-    const after = without(state, b64u(signer), fields);
-    return { ...after, leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]) };
+    if (fields['v'] === 2) return { ...ended(without(state, b64u(signer)), fields), closed: true };
+    const after = startEpoch(without(state, b64u(signer)), fields);
+    return {
+      ...after,
+      leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]),
+    };
   },
   role: (state, signer, fields) => {
     const id = target(state, signer, fields);
     const role = fields['role'];
     if (typeof role !== 'string' || !ROLES.includes(role)) throw new ProtocolError('malformed', 'unknown role');
     const members = new Map(state.members);
-    members.set(id, { identity: state.members.get(id)!.identity, role: role as Role });
+    members.set(id, {
+      identity: state.members.get(id)!.identity,
+      role: role as Role,
+    });
     return { ...state, members };
   },
   rotate: (state, _signer, fields) => startEpoch(state, fields),

@@ -45,6 +45,7 @@ export const SERVER_CODES = [
   'not_your_envelope',
   'circle_exists',
   'unknown_device',
+  'changes_moved',
   // Changes.
   'stale_base',
   'stale_epoch',

@@ -22,6 +22,8 @@ interface FakeCircle {
   envelopes: { recipient: string; epoch: number }[];
   changes: Change[];
   epoch: number;
+  /** Closed by a version 2 leave (PROTOCOL §8): no change is taken until a new epoch. */
+  closed: boolean;
 }
 
 export interface FakeServer {
@@ -176,6 +178,7 @@ async function createCircle(server: FakeServer, body: Record<string, unknown>): 
     envelopes: [body['key_envelope'] as FakeCircle['envelopes'][number]],
     changes: [],
     epoch: 0,
+    closed: false,
   });
   return json(201, {});
 }
@@ -193,9 +196,14 @@ async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, 
   }
   if (sub === '/log' && method === 'GET') return json(200, { data: circle.log });
   if (sub === '/log' && method === 'POST') {
+    const payload = payloadOf(body['entry']);
+    // A v2 entry lands only at the change log head it names, as the real service (PROTOCOL §8).
+    if (payload['v'] === 2 && payload['changes'] !== circle.changes.length) return refusal(409, 'changes_moved');
     circle.log.push(body['entry']);
-    const epoch = payloadOf(body['entry'])['epoch'];
+    const epoch = payload['epoch'];
     if (typeof epoch === 'number') circle.epoch = epoch;
+    circle.closed =
+      payload['v'] === 2 && payload['op'] === 'leave' ? true : typeof epoch === 'number' ? false : circle.closed;
     circle.envelopes.push(...((body['key_envelopes'] as FakeCircle['envelopes']) ?? []));
     return json(200, {});
   }
@@ -230,7 +238,8 @@ function push(
 ): Response {
   const known = new Map(circle.changes.map((c) => [c.change_id, c.seq]));
   const fresh = changes.filter((c) => !known.has(c.change_id));
-  if (fresh.some((c) => c.envelope.epoch !== circle.epoch)) return refusal(409, 'stale_epoch');
+  if (fresh.some((c) => c.envelope.epoch !== circle.epoch || circle.closed === true))
+    return refusal(409, 'stale_epoch');
   const latest = new Map<string, number>();
   for (const c of circle.changes) latest.set(c.record_id, c.seq);
   let next = circle.changes.length + 1;

@@ -27,6 +27,7 @@ import {
 } from '../crypto/json';
 import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership';
 import { pad, unpad } from '../crypto/padding';
+import { epochEnded, isAhead } from '../crypto/placement';
 import { openRecord } from '../crypto/records';
 import { safetyNumber } from '../crypto/safety';
 import {
@@ -198,6 +199,14 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     const keys = Object.fromEntries([...held.keys].sort(([a], [b]) => a - b).map(([e, k]) => [String(e), b64u(k)]));
     return { keys, unreadable: [...held.unreadable].sort((a, b) => a - b) };
   },
+  placement: async (v) => {
+    const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
+    if (epochEnded(state, v['epoch'], v['position'] as number)) throw new ProtocolError('epoch_ended');
+    if (typeof v['hlc'] === 'string' && isAhead(v['hlc'], v['now_ms'] as number))
+      throw new ProtocolError('clock_ahead');
+    const ends = Object.fromEntries([...state.ends].sort(([a], [b]) => a - b).map(([e, n]) => [String(e), n]));
+    return { closed: state.closed, ends };
+  },
   record: async (v) => {
     const identities = await identityKeys(v['members']);
     // Who was a member during each epoch, as a verified log says (§8): the author of a record must
@@ -287,6 +296,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   merge: ['result'],
   authors: ['may_write'],
   epoch_keys: ['keys', 'unreadable'],
+  placement: ['closed', 'ends'],
 };
 
 /**

@@ -97,6 +97,7 @@ const API: Record<ServerCode | ClientApiCode | ErrorCode, FailureLine> = {
   not_your_envelope: 'notAccepted',
   circle_exists: 'changedMeanwhile',
   unknown_device: 'notAccepted',
+  changes_moved: 'changedMeanwhile',
   stale_base: 'changedMeanwhile',
   stale_epoch: 'changedMeanwhile',
   change_id_reused: 'notAccepted',

@@ -384,6 +384,14 @@ export const strings = {
   unreadableHelp:
     'It was set aside; the rest of this circle is fine and keeps syncing. You could ask them to write it again.',
   unreadableSeen: 'OK, I have seen this',
+  placedLateFrom: (names: readonly string[]) =>
+    `The server tried to pass you something written by ${names.map((n) => (n === '' ? 'a former member' : n)).join(' and ')} after they were removed or left.`,
+  placedLateHelp:
+    'It was not used. Nothing they write now can reach this circle through this app. The server let it in, so tell the organisation that runs the server; the rest of this circle is fine and keeps syncing.',
+  clockAheadFrom: (names: readonly string[]) =>
+    `Something from ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} was dated more than a day in the future, so it was set aside.`,
+  clockAheadHelp:
+    'Their device’s clock may be wrong. Ask them to check its date and time and write it again; the rest of this circle is fine.',
 
   joinCircleHeading: 'Join a circle',
   joinCircleHelp:

@@ -301,7 +301,7 @@ describe('shared circles', () => {
     friend.sync.stop();
   });
 
-  it('a member who leaves keeps what it had; the others go on under a new key', async () => {
+  it('a member who leaves keeps what it had, makes no key, and the next writer starts a new one', async () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const joined = server.circles.get(circleId)!.epoch;
@@ -312,7 +312,8 @@ describe('shared circles', () => {
       circleId,
     );
     await friend.sync.circles.leave(circleId);
-    expect(server.circles.get(circleId)!.epoch).toBe(joined + 1);
+    // A version 2 leave closes the epoch and hands out no key (PROTOCOL §8).
+    expect(server.circles.get(circleId)!).toMatchObject({ epoch: joined, closed: true });
     expect(friend.sync.status.waiting).toBe(0);
     expect((await friend.sync.circles.list())[0]?.standing).toBe('left');
     await survivor.session.put('note', newRecordId(), { title: 'After', text: 'x' }, circleId);
@@ -322,6 +323,7 @@ describe('shared circles', () => {
       'Goodbye',
     ]);
     const circle = server.circles.get(circleId)!;
+    expect(circle).toMatchObject({ epoch: joined + 1, closed: false });
     expect(circle.changes.at(-1)?.envelope.epoch).toBe(circle.epoch);
     survivor.sync.stop();
     friend.sync.stop();
@@ -416,6 +418,33 @@ describe("a member's bad data", () => {
       await survivor.sync.circles.dismissUnreadable(circleId);
       expect((await survivor.sync.circles.list())[0]?.unreadable).toEqual([]);
       for (const p of [survivor, friend]) p.sync.stop();
+    },
+    FOUR_DEVICES,
+  );
+
+  it(
+    'what the server places from a removed member after the removal is set aside and named apart (PROTOCOL §7 epoch_ended)',
+    async () => {
+      const server = fakeServer();
+      const { survivor, tui, circleId } = await withTui(server);
+      const circle = server.circles.get(circleId)!;
+      const lastEpoch = circle.epoch;
+      await survivor.sync.syncNow();
+      await survivor.sync.circles.removeMember(circleId, tui.id);
+      // A server on the removed member's side takes its write under the epoch it kept.
+      const late = garbage(circleId, lastEpoch);
+      circle.changes.push({
+        seq: circle.changes.length + 1,
+        change_id: late.change_id,
+        record_id: late.envelope.record_id,
+        envelope: late.envelope,
+        pushed_by: tui.id,
+      });
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      const [summary] = await survivor.sync.circles.list();
+      expect(summary).toMatchObject({ placedLate: ['Tui'], unreadable: [], clockAhead: [] });
+      expect(summary?.problem).toBeUndefined();
+      survivor.sync.stop();
     },
     FOUR_DEVICES,
   );

@@ -15,7 +15,7 @@ import { safetyNumber } from '../../crypto/safety';
 import { type CirclePurpose, memberNames } from '../../records';
 import type { Records } from '../../storage';
 import type { Clock } from '../replica/clock';
-import { type Caller, type CircleReplica, type ReplicaStore, setAside } from '../replica/replica';
+import { type Caller, type CircleReplica, type ReplicaStore, type SetAside, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
 import {
   type CircleStanding,
@@ -63,7 +63,17 @@ export interface CircleSummary {
    * as the name they chose (empty when unknown), until the person dismisses the notice.
    */
   readonly unreadable: readonly string[];
+  /**
+   * Whose words the server placed after they were removed or left (PROTOCOL §7 `epoch_ended`): set
+   * aside, named apart, as only a server that let a former member in can cause it.
+   */
+  readonly placedLate: readonly string[];
+  /** Whose revisions were dated more than a day ahead (PROTOCOL §7 `clock_ahead`): set aside. */
+  readonly clockAhead: readonly string[];
 }
+
+/** Set-aside reasons the circle names in their own words, not as data that could not be read. */
+const NAMED_APART: readonly string[] = ['epoch_ended', 'clock_ahead'];
 
 export interface NewCircle {
   readonly name: string;
@@ -229,6 +239,9 @@ export class SharedCircles {
     ]);
     const info = record?.body;
     const names = memberNames(profiles, this.#me);
+    const whose = (set: readonly SetAside[]) => [
+      ...new Set(set.map((a) => (a.author === null ? '' : (names.get(a.author) ?? '')))),
+    ];
     const verified = Array.isArray(snapshot)
       ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[])
       : [];
@@ -253,7 +266,9 @@ export class SharedCircles {
       })),
       names: Object.fromEntries(names),
       ...(problem === undefined ? {} : { problem }),
-      unreadable: [...new Set(aside.map((a) => (a.author === null ? '' : (names.get(a.author) ?? ''))))],
+      unreadable: whose(aside.filter((a) => !NAMED_APART.includes(a.reason))),
+      placedLate: whose(aside.filter((a) => a.reason === 'epoch_ended')),
+      clockAhead: whose(aside.filter((a) => a.reason === 'clock_ahead')),
     };
   }
 }

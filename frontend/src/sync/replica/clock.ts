@@ -2,6 +2,7 @@
  * A hybrid logical clock (PROTOCOL §7 hlc): revisions of a record order the same on every device,
  * even when a device's wall clock is behind another's.
  */
+import { isAhead } from '../../crypto/placement';
 import { makeHlc } from '../../crypto/records';
 
 const MAX_COUNTER = 0xffff;
@@ -20,17 +21,24 @@ export class Clock {
 
   /**
    * Moves past an hlc seen on a pulled revision, so this device's next tick sorts after it.
-   * Contract: an hlc not of §7's form is ignored (openRecord has already refused such revisions).
+   * Contract: an hlc not of §7's form is ignored (openRecord has already refused such revisions),
+   * and so is one more than a day ahead of this device's clock (§7 `clock_ahead`): it would make
+   * every later tick of this device win every merge.
    */
   observe(hlc: string): void {
     const match = HLC_PREFIX.exec(hlc);
-    if (match === null) return;
+    if (match === null || this.isAhead(hlc)) return;
     const ms = Number(match[1]);
     const counter = parseInt(match[2] as string, 16);
     if (ms > this.#ms || (ms === this.#ms && counter > this.#counter)) {
       this.#ms = ms;
       this.#counter = counter;
     }
+  }
+
+  /** Whether `hlc` is more than a day ahead of this device's wall clock (§7 `clock_ahead`). */
+  isAhead(hlc: string): boolean {
+    return isAhead(hlc, this.now());
   }
 
   /** A new hlc later than every one this clock made or observed. */

@@ -28,13 +28,15 @@ import {
   type Head,
   heldEpochKeys,
   makeAdd,
-  makeLeave,
+  makeDepart,
   makeRemove,
   makeRotate,
+  mustRotate,
   type Role,
   recordAuthors,
   verifyLog,
 } from '../../crypto/membership';
+import { epochEnded } from '../../crypto/placement';
 import { randomBytes } from '../../crypto/primitives';
 import { openRecord, parseEnvelope, sealRecord } from '../../crypto/records';
 import type { SignedObject } from '../../crypto/signed';
@@ -244,12 +246,10 @@ export class CircleReplica {
   async push(): Promise<number> {
     let rebases = 0;
     let pushed = 0;
-    // Nothing is sealed under a key this device cannot check: its edits wait for a new epoch (§16).
-    if (this.#unreadable.has((await this.verified()).epoch) && this.#unreadable.has((await this.refresh()).epoch))
-      return 0;
     for (let round = 0; round < 4 * MAX_REBASES; round++) {
       const batch = (await this.store.pending()).filter((p) => this.#takes(p)).slice(0, BATCH);
       if (batch.length === 0) return pushed;
+      await this.#rotateIfALeaverKeyed();
       const changes = await Promise.all(batch.map((p) => this.#wire(p)));
       try {
         const { seqs } = await this.api.call<PushResult>('POST', `${this.#path}/changes`, {
@@ -292,7 +292,7 @@ export class CircleReplica {
    * taken back, before it was let in.
    */
   async #admit(path: string, identity: SignedObject, role: Role): Promise<void> {
-    if (this.options.shared === true) await this.rotate();
+    if (this.options.shared === true || mustRotate(await this.refresh())) await this.rotate();
     const state = await this.refresh();
     const joiner = await verifyIdentity(identity);
     const entry = makeAdd(this.store.deviceKeys, state, identity, role);
@@ -312,33 +312,63 @@ export class CircleReplica {
    * (an admin) is the log's rule, which the server and every member's verifyLog enforce.
    */
   async remove(deviceId: Uint8Array): Promise<void> {
-    const state = await this.refresh();
-    if (!state.members.has(b64u(deviceId))) throw new RangeError('that device is not a member of this circle');
-    await this.#newEpoch(state, deviceId, (key) => makeRemove(this.store.deviceKeys, state, deviceId, key));
+    if (!(await this.refresh()).members.has(b64u(deviceId)))
+      throw new RangeError('that device is not a member of this circle');
+    await this.#atHead((state, changes) =>
+      this.#newEpoch(state, deviceId, (key) => makeRemove(this.store.deviceKeys, state, deviceId, key, changes)),
+    );
     await this.refresh();
   }
 
   /**
-   * Starts a new epoch (§8 `rotate`, an admin's), its key sealed to every member: what is written
-   * from now on is sealed under it.
+   * Starts a new epoch (§8 `rotate`: an admin's, or any member's while a leaver closed or keyed the
+   * current one), its key sealed to every member: what is written from now on is sealed under it.
    */
   async rotate(): Promise<void> {
-    const state = await this.refresh();
-    await this.#newEpoch(state, undefined, (key) => makeRotate(this.store.deviceKeys, state, key));
+    await this.#atHead((state, changes) =>
+      this.#newEpoch(state, undefined, (key) => makeRotate(this.store.deviceKeys, state, key, changes)),
+    );
     await this.refresh();
   }
 
   /**
-   * Leaves the circle by a signed `leave` entry (§8) that starts a new epoch, its key sealed to the
-   * members who stay: this device keeps what it has and can open nothing written afterwards.
+   * Leaves the circle by a signed version 2 `leave` entry (§8): it closes the epoch and hands out
+   * no key, so the members who stay make the next one and this device opens nothing written after.
    * Contract: the last admin cannot leave (`invalid_operation`, from the server and the log's rule).
    */
   async leave(): Promise<void> {
-    const state = await this.refresh();
-    await this.#newEpoch(state, this.store.deviceKeys.public.deviceId, (key) =>
-      makeLeave(this.store.deviceKeys, state, key),
-    );
+    await this.#atHead(async (state, changes) => {
+      const entry = makeDepart(this.store.deviceKeys, state, changes);
+      await this.api.call('POST', `${this.#path}/log`, {
+        entry,
+        key_envelopes: [],
+      });
+    });
     this.forget();
+  }
+
+  /**
+   * Signs and sends a version 2 entry naming the newest change this device pulled (§8); when
+   * others wrote meanwhile the server refuses it (`changes_moved`), and it pulls and signs again.
+   */
+  async #atHead(send: (state: CircleState, changes: number) => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.refresh();
+      try {
+        return await send(state, await this.store.cursor(this.id));
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== 'changes_moved' || attempt >= MAX_REBASES) throw error;
+        await this.pull();
+      }
+    }
+  }
+
+  /**
+   * Nothing is sealed under a key a leaver made or under an epoch a leaver closed (§8): any member
+   * starts the next epoch first, whose key the leaver never gets.
+   */
+  async #rotateIfALeaverKeyed(): Promise<void> {
+    if (mustRotate(await this.verified()) && mustRotate(await this.refresh())) await this.rotate();
   }
 
   /** Sends the entry `make` signs with a fresh epoch key, that key sealed to every member but `leaving`. */
@@ -356,7 +386,10 @@ export class CircleReplica {
       const envelopes = await Promise.all(
         staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)),
       );
-      await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: envelopes });
+      await this.api.call('POST', `${this.#path}/log`, {
+        entry,
+        key_envelopes: envelopes,
+      });
     } finally {
       key.fill(0);
     }
@@ -443,6 +476,9 @@ export class CircleReplica {
     if (this.#before(state, epoch)) return this.#leaveOut(envelope['record_id'], seq);
     if (this.#unreadable.has(epoch))
       return this.#setAside(seq, envelope['record_id'], state.leftBy.get(epoch) ?? null, 'unreadable_epoch');
+    // §7: placed by the server after the entry that ended its epoch; set aside in every circle.
+    if (epochEnded(state, epoch, seq))
+      return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, 'epoch_ended');
     const payload = await this.#open(what, envelope, state).catch((error: unknown) => {
       if (this.options.shared !== true || !(error instanceof ProtocolError) || error.code === 'unknown_epoch')
         throw error;
@@ -456,6 +492,8 @@ export class CircleReplica {
       payload['hlc'],
       payload['author'],
     ] as [string, string, string, string];
+    // §7: a clock more than a day ahead would win every merge; set aside in every circle, never observed.
+    if (this.options.clock.isAhead(hlc)) return this.#setAside(seq, recordId, author, 'clock_ahead');
     const place = await this.store.placeOf(recordId);
     if (place !== null && place.circle !== this.#place) return;
     const base = place?.base ?? null;
@@ -558,7 +596,11 @@ export class CircleReplica {
     const envelope = sent?.envelope;
     if (sent != null && isObject(envelope) && envelope['circle_id'] === this.id && envelope['epoch'] === state.epoch) {
       return {
-        change: { change_id: sent.changeId, base_seq, envelope: envelope as unknown as ChangeIn['envelope'] },
+        change: {
+          change_id: sent.changeId,
+          base_seq,
+          envelope: envelope as unknown as ChangeIn['envelope'],
+        },
         recordId: pending.recordId,
         hlc: sent.hlc,
       };
@@ -570,7 +612,11 @@ export class CircleReplica {
     const kind = pending.kind;
     if (!isSyncedKind(kind)) throw new RangeError(`records of kind ${kind} stay on this device`);
     const body = pending.body === null ? null : toWire(kind, pending.body);
-    const ref = { circleId: this.circleId, recordId: unb64uId(pending.recordId), epoch: state.epoch };
+    const ref = {
+      circleId: this.circleId,
+      recordId: unb64uId(pending.recordId),
+      epoch: state.epoch,
+    };
     const sealed = await sealRecord(this.store.deviceKeys, ref, this.#key(state.epoch), { changeId, hlc, body });
     await this.store.markSent(pending.recordId, {
       changeId: b64u(changeId),
@@ -578,7 +624,11 @@ export class CircleReplica {
       body: pending.body,
       envelope: sealed,
     });
-    return { change: { change_id: b64u(changeId), base_seq, envelope: sealed }, recordId: pending.recordId, hlc };
+    return {
+      change: { change_id: b64u(changeId), base_seq, envelope: sealed },
+      recordId: pending.recordId,
+      hlc,
+    };
   }
 
   async #settle(changes: readonly { recordId: string; hlc: string }[], seqs: readonly number[]): Promise<void> {

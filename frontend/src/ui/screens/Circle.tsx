@@ -49,7 +49,9 @@ export function Circle({ summary, onBack, onChanged }: CircleProps) {
           <p class="hint">{refusalText(summary.problem)}</p>
         </div>
       )}
-      {summary.unreadable.length > 0 && <Unreadable summary={summary} onChanged={onChanged} />}
+      {summary.unreadable.length + summary.placedLate.length + summary.clockAhead.length > 0 && (
+        <Unreadable summary={summary} onChanged={onChanged} />
+      )}
       {!member && <Standing summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
@@ -128,8 +130,24 @@ function Unreadable({ summary, onChanged }: Pick<CircleProps, 'summary' | 'onCha
   const action = useAction();
   return (
     <div class="panel" role="status" data-testid="circle-unreadable">
-      <p>{strings.unreadableFrom(summary.unreadable)}</p>
-      <p>{strings.unreadableHelp}</p>
+      {summary.placedLate.length > 0 && (
+        <div data-testid="circle-placed-late">
+          <p>{strings.placedLateFrom(summary.placedLate)}</p>
+          <p>{strings.placedLateHelp}</p>
+        </div>
+      )}
+      {summary.clockAhead.length > 0 && (
+        <div data-testid="circle-clock-ahead">
+          <p>{strings.clockAheadFrom(summary.clockAhead)}</p>
+          <p>{strings.clockAheadHelp}</p>
+        </div>
+      )}
+      {summary.unreadable.length > 0 && (
+        <>
+          <p>{strings.unreadableFrom(summary.unreadable)}</p>
+          <p>{strings.unreadableHelp}</p>
+        </>
+      )}
       <button
         type="button"
         class="secondary"
