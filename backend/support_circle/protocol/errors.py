@@ -23,6 +23,7 @@ ErrorCode = Literal[
     "genesis_mismatch",
     "invalid_operation",
     "rolled_back",
+    "withheld",
     "weak_parameters",
     "wrong_passphrase",
     "wrong_recovery_key",

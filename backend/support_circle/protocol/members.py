@@ -26,7 +26,8 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
     "b64u32": ("sign_pub", "kem_pub", "sign_seed", "kem_private", "genesis_hash", "key_commitment", "hash", "prev"),
     # Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
     "b64u": ("payload", "sig", "nonce", "ct", "sealed", "proof"),
-    "u32": ("epoch", "seq"),
+    # n: a revision's place in its author's chain (§7).
+    "u32": ("epoch", "seq", "n"),
     # The Argon2id parameters: any integer here, their range is §5's weak_parameters.
     "integer": ("m_kib", "t", "p"),
     "string": ("type", "op", "role", "alg", "hlc"),
@@ -43,6 +44,7 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
         "device",
         "head",
         "body",
+        "seen",
     ),
 }
 

@@ -10,7 +10,6 @@ from support_circle.protocol.encoding import (
     ctx,
     dump_json,
     expect_object,
-    is_version,
     parse_json,
     unb64u,
     unb64u_id,
@@ -54,25 +53,28 @@ def verify_bytes(object_type: str, sign_pub: bytes, payload: bytes, signature: b
     primitives.ed25519_verify(sign_pub, signature, signing_input(object_type, payload))
 
 
-def payload_header(document: object, object_type: str) -> dict[str, Any]:
-    """A payload's first checks (§2 step 4): a JSON object, version 1 (an absent ``v`` is not),
-    of the expected type (an absent ``type``, or one that is not a string, is not)."""
+def payload_header(document: object, object_type: str, versions: tuple[int, ...] = (1,)) -> dict[str, Any]:
+    """A payload's first checks (§2 step 4): a JSON object, of a version in ``versions`` (an
+    absent ``v`` is not), of the expected type (an absent ``type``, or one that is not a string, is not)."""
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "a payload is a JSON object")
-    if not is_version(document.get("v")):
+    version = document.get("v")
+    if type(version) is not int or version not in versions:
         raise ProtocolError("unsupported_version", f"v={document.get('v')!r}")
     if document.get("type") != object_type:
         raise ProtocolError("wrong_type", f"expected {object_type}")
     return document
 
 
-def parse_payload(object_type: str, payload: bytes, signer: bytes, signer_field: str) -> dict[str, Any]:
+def parse_payload(
+    object_type: str, payload: bytes, signer: bytes, signer_field: str, versions: tuple[int, ...] = (1,)
+) -> dict[str, Any]:
     """The verified payload as JSON, checked for version, type and the signer it names.
 
     The signer field absent or not a string is ``malformed``, not a canonical id ``bad_encoding``,
     another device than the outer signer ``context_mismatch`` (§2 step 4).
     """
-    document = payload_header(parse_json(payload), object_type)
+    document = payload_header(parse_json(payload), object_type, versions)
     if unb64u_id(document.get(signer_field)) != signer:
         raise ProtocolError("context_mismatch", f"payload {signer_field} is not the signer")
     return document

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'genesis_mismatch',
   'invalid_operation',
   'rolled_back',
+  'withheld',
   'weak_parameters',
   'wrong_passphrase',
   'wrong_recovery_key',

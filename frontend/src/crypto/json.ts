@@ -286,12 +286,14 @@ function hasJsonType(member: unknown, kind: MemberKind): boolean {
 }
 
 /** A signed payload's version: anything but the integer 1, absent included, is `unsupported_version`. */
-export function checkPayloadVersion(document: JsonObject): void {
-  if (!isVersion(document['v'], document, 'v')) throw new ProtocolError('unsupported_version', 'v is not 1');
+export function checkPayloadVersion(document: JsonObject, versions: readonly number[] = [VERSION]): void {
+  if (!isVersion(document['v'], document, 'v', versions)) {
+    throw new ProtocolError('unsupported_version', `v is not ${versions.join(' or ')}`);
+  }
 }
 
-function isVersion(value: unknown, holder: object, name: string): boolean {
-  return value === VERSION && !nonIntegerLiterals.get(holder)?.has(name);
+function isVersion(value: unknown, holder: object, name: string, versions: readonly number[] = [VERSION]): boolean {
+  return typeof value === 'number' && versions.includes(value) && !nonIntegerLiterals.get(holder)?.has(name);
 }
 
 /** `holder[name]` as an integer in [low, high]; a float literal, a boolean or anything else is `malformed`. */

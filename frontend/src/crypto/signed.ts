@@ -79,10 +79,11 @@ export function parsePayload(
   payload: Uint8Array,
   signer: Uint8Array,
   signerField: string,
+  versions?: readonly number[],
 ): JsonObject {
   const document = parseJsonBytes(payload);
   if (!isObject(document)) throw new ProtocolError('malformed', 'a payload is a JSON object');
-  checkPayloadVersion(document);
+  checkPayloadVersion(document, versions);
   if (document['type'] !== type) throw new ProtocolError('wrong_type', `expected ${type}`);
   if (!bytesEqual(unb64uId(document[signerField]), signer)) {
     throw new ProtocolError('context_mismatch', `payload ${signerField} is not the signer`);
@@ -113,5 +114,8 @@ export function verifySigned(
   const signPub = lookup(decoded.signer);
   if (signPub === undefined) throw new ProtocolError('unknown_author', 'the signer is not trusted here');
   verifySignedBytes(type, signPub, decoded.payload, decoded.sig);
-  return { ...decoded, document: parsePayload(type, decoded.payload, decoded.signer, signerField) };
+  return {
+    ...decoded,
+    document: parsePayload(type, decoded.payload, decoded.signer, signerField),
+  };
 }
