@@ -137,3 +137,12 @@ def add_join_request(engine: Engine, circle_id: str, invite_id: str, device_id: 
         )
         session.commit()
     return request_id
+
+
+def drop_change(engine: Engine, circle_id: str, seq: int) -> None:
+    """Forgets one stored change and leaves the log's numbering as it was: a gap no cursor shows."""
+    with Session(engine) as session:
+        row = session.get(Change, (circle_id, seq))
+        assert row is not None
+        session.delete(row)
+        session.commit()
