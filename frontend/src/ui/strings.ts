@@ -374,6 +374,10 @@ export const strings = {
   unreadableHelp:
     'It was set aside; the rest of this circle is fine and keeps syncing. You could ask them to write it again.',
   unreadableSeen: 'OK, I have seen this',
+  withheldFrom: (names: readonly string[]) =>
+    `The server did not pass on something ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} wrote, or passed on an older version of it again.`,
+  withheldHelp:
+    'Ask them what they last wrote, and read it together. If it is missing here, tell the others in the circle and the organisation that runs the server: it may be holding things back. The rest of this circle keeps syncing, and nothing you wrote is lost.',
 
   joinCircleHeading: 'Join a circle',
   joinCircleHelp:
@@ -533,8 +537,9 @@ export const failureStrings = {
   busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
   signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
   tampered:
-    'Sync stopped to protect you: the server sent something your own devices did not sign, or took back ' +
-    'something it had sent before. Your plan on this phone is safe and unchanged. Do not link new devices ' +
+    'Sync stopped to protect you: the server sent something your own devices did not sign, took back ' +
+    'something it had sent before, or held back something one of your devices wrote. Your plan on this phone ' +
+    'is safe and unchanged. Do not link new devices ' +
     'for now, and tell the organisation that runs the server.',
   syncFailed: `Sync did not finish. It will try again. ${KEPT}`,
   serverChangedKept: `${SERVER_CHANGED} ${KEPT}`,
@@ -613,6 +618,7 @@ export const refusalReasons = {
   genesis_mismatch: 'It does not begin at the circle this device trusts.',
   broken_chain: 'An entry was dropped, inserted or reordered.',
   rolled_back: 'The server rolled it back to an older state this device has already seen past.',
+  withheld: 'The server held back something a member wrote.',
   unknown_author: 'It is signed by a device that is not a member.',
   bad_signature: 'A signature does not verify: it was altered or forged.',
   key_mismatch: 'The key is not the one the signed membership log commits to.',

@@ -14,6 +14,7 @@ import type { CircleState, Role } from '../../crypto/membership';
 import { safetyNumber } from '../../crypto/safety';
 import { type CirclePurpose, memberNames } from '../../records';
 import type { Records } from '../../storage';
+import { noticed } from '../replica/chain';
 import type { Clock } from '../replica/clock';
 import { type Caller, type CircleReplica, type ReplicaStore, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
@@ -63,6 +64,12 @@ export interface CircleSummary {
    * as the name they chose (empty when unknown), until the person dismisses the notice.
    */
   readonly unreadable: readonly string[];
+  /**
+   * Whose words the server may not have passed on, or passed on an older version of again (§7,
+   * "Author chains"; §16), each member once, as the name they chose (empty when unknown), until
+   * the person dismisses the notice.
+   */
+  readonly withheld: readonly string[];
 }
 
 export interface NewCircle {
@@ -221,11 +228,12 @@ export class SharedCircles {
 
   async #summary(stored: StoredCircle): Promise<CircleSummary> {
     const id = stored.circleId;
-    const [record, profiles, snapshot, aside] = await Promise.all([
+    const [record, profiles, snapshot, aside, breaks] = await Promise.all([
       this.store.get('circle', id),
       this.store.list('member', id),
       this.store.getState(snapshotName(id)),
       setAside(this.store, id),
+      noticed(this.store, id),
     ]);
     const info = record?.body;
     const names = memberNames(profiles, this.#me);
@@ -254,6 +262,7 @@ export class SharedCircles {
       names: Object.fromEntries(names),
       ...(problem === undefined ? {} : { problem }),
       unreadable: [...new Set(aside.map((a) => (a.author === null ? '' : (names.get(a.author) ?? ''))))],
+      withheld: [...new Set(breaks.map((b) => names.get(b.member) ?? ''))],
     };
   }
 }
