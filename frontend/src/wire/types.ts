@@ -250,6 +250,62 @@ export type RecordBody = (
     hlc?: string;
   }[];
 };
+/**
+ * The signed document inside a record envelope (PROTOCOL.md §7).
+ */
+export type RecordPayload = {
+  /**
+   * 1 for a payload of earlier releases, 2 with the author chain members (PROTOCOL.md §7). 1.0 is not 1 (§1).
+   */
+  v: 1 | 2;
+  type: "record";
+  /**
+   * 16 random bytes, b64u.
+   */
+  circle_id: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  record_id: string;
+  epoch: number;
+  /**
+   * 16 random bytes, b64u.
+   */
+  change_id: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  author: string;
+  /**
+   * <ms since the Unix epoch, 13 digits>-<counter, 4 lower-case hex digits>-<author> (PROTOCOL.md §7).
+   */
+  hlc: string;
+  /**
+   * v2: the revision's place in its author's chain in this circle, from 0.
+   */
+  n?: number;
+  /**
+   * v2: null for n 0, else the revision_hash of the author's revision n - 1.
+   */
+  prev?: null | string;
+  /**
+   * v2: the newest revision the author had verified of each other author, by device id.
+   */
+  seen?: {
+    [k: string]: {
+      n: number;
+      /**
+       * 32 bytes, b64u.
+       */
+      hash: string;
+    };
+  };
+  deleted: boolean;
+  /**
+   * The app's document; absent when deleted.
+   */
+  body?: {};
+};
 
 export interface WireObjects {
   "error-body"?: ErrorBody;
@@ -514,42 +570,6 @@ export interface RecordEnvelope {
    * AEAD(…, pad(m), …): a padding bucket (256, 512, …, 65536 bytes, PROTOCOL.md §4) plus the 16-byte tag, so 272, 528, …, 65552 bytes, b64u.
    */
   ct: string;
-}
-/**
- * The signed document inside a record envelope (PROTOCOL.md §7).
- */
-export interface RecordPayload {
-  /**
-   * Protocol version; any other value is refused.
-   */
-  v: 1;
-  type: "record";
-  /**
-   * 16 random bytes, b64u.
-   */
-  circle_id: string;
-  /**
-   * 16 random bytes, b64u.
-   */
-  record_id: string;
-  epoch: number;
-  /**
-   * 16 random bytes, b64u.
-   */
-  change_id: string;
-  /**
-   * 16 random bytes, b64u.
-   */
-  author: string;
-  /**
-   * <ms since the Unix epoch, 13 digits>-<counter, 4 lower-case hex digits>-<author> (PROTOCOL.md §7).
-   */
-  hlc: string;
-  deleted: boolean;
-  /**
-   * The app's document; absent when deleted.
-   */
-  body?: {};
 }
 /**
  * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's safety settings the app shows.
