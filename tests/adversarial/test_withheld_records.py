@@ -136,3 +136,18 @@ def test_an_honest_server_shows_no_problem(circle: Circle) -> None:
         replica.pull()
         assert replica.noticed == [] and replica.set_aside == []
     assert circle.bea.body(checkin) == _checkin("struggling")
+
+
+def test_edits_refused_as_stale_are_sealed_again_without_a_gap_in_the_chain(circle: Circle) -> None:
+    """A refused push stored nothing: its revisions are sealed again from the chain's head (§7)."""
+    note = circle.write(circle.alice, {"kind": "note", "title": "Plan", "text": "first"})
+    circle.bea.pull()
+    circle.write(circle.alice, {"kind": "note", "title": "Plan", "text": "Alice's words"}, note)
+    circle.bea.write({"kind": "note", "title": "Plan", "text": "Bea's words"}, note)
+    circle.bea.write(_checkin("okay"))
+    circle.bea.push()  # refused as stale once, merged, sealed again
+    circle.write(circle.bea, _checkin("struggling"))
+    for replica in (circle.alice, circle.cy):
+        replica.pull()
+        assert replica.noticed == [] and replica.set_aside == []
+    assert circle.cy.chain.heads[circle.bea.device.keys.device_id].n == 2
