@@ -153,4 +153,12 @@ def add_invite(engine: Engine, circle_id: str, record: Envelope, auth_pub: bytes
                 expires_at=datetime.now(UTC) + timedelta(days=7),
             )
         )
+
+
+def drop_change(engine: Engine, circle_id: str, seq: int) -> None:
+    """Forgets one stored change and leaves the log's numbering as it was: a gap no cursor shows."""
+    with Session(engine) as session:
+        row = session.get(Change, (circle_id, seq))
+        assert row is not None
+        session.delete(row)
         session.commit()

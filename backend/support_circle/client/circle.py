@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 from support_circle.client.clock import Clock, now_ms
 from support_circle.client.http import ApiError
 from support_circle.client.refusals import KEY, LOG, RECORD, refused
-from support_circle.protocol import ProtocolError, circle_keys, membership, placement, primitives, records
+from support_circle.protocol import ProtocolError, chains, circle_keys, membership, placement, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.merge import merge
-from support_circle.protocol.records import RecordRef
+from support_circle.protocol.records import Chained, Link, RecordRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,6 +47,25 @@ class SetAside:
     reason: str
 
 
+@dataclass(frozen=True)
+class Noticed:
+    """A break in an author's chain that a shared circle does not stop for (PROTOCOL.md §16):
+    ``member`` is whose words the server may not have passed on, ``reason`` the code (``withheld``,
+    ``rolled_back``, ``broken_chain``)."""
+
+    seq: int
+    member: str
+    reason: str
+
+
+_CHAIN_WORDS = {
+    "rolled_back": "it is an older revision by {member} than one this device already has: "
+    "the server replayed an old revision",
+    "withheld": "a revision {member} wrote before it never came: the server withheld it",
+    "broken_chain": "it does not follow the revision by {member} this device holds: the server mixed two histories",
+}
+
+
 @dataclass
 class Pending:
     """A local edit waiting to be pushed; its envelope is kept so a retry is byte-identical."""
@@ -57,6 +76,7 @@ class Pending:
     change_id: bytes = field(default_factory=lambda: primitives.random_bytes(16))
     envelope: dict[str, Any] | None = None
     hlc: str = ""
+    link: Link | None = None
 
 
 class CircleReplica:
@@ -75,6 +95,9 @@ class CircleReplica:
         self.shared = shared
         self.unreadable: frozenset[int] = frozenset()
         self.set_aside: list[SetAside] = []
+        self.noticed: list[Noticed] = []
+        # Each author's chain as this replica read it (§7): it starts at change 0, so complete.
+        self.chain = chains.ChainState()
         self.log: list[dict[str, Any]] = []
         self.state: membership.CircleState | None = None
         # A head verified before this replica existed (a recovery escrow's, §15): the first log
@@ -279,6 +302,7 @@ class CircleReplica:
         if epoch not in self.keys:
             self.refresh()
         if self._before_joining(epoch):
+            self.chain.left_out()
             self.cursor = seq
             return
         with refused(what, RECORD):
@@ -288,23 +312,67 @@ class CircleReplica:
                 if isinstance(epoch, int) and not isinstance(epoch, bool):
                     placement.check_position(self.verified, epoch, seq)
                 self._key(epoch)
-                payload = records.open_record(envelope, self.keys, self.verified.authors_of(epoch))
-                placement.check_clock(payload["hlc"], now_ms())
+                opened = records.open_revision(envelope, self.keys, self.verified.authors_of(epoch))
+                placement.check_clock(opened.payload["hlc"], now_ms())
             except ProtocolError as error:
                 if error.code == "unknown_epoch" or not (self.shared or error.code in SET_ASIDE_EVERYWHERE):
                     raise
                 return self._set_aside(change, change.get("pushed_by"), error.code)
-        self._take(seq, payload)
+        if self._read_chain(seq, opened):
+            self._take(seq, opened.payload)
 
     def _set_aside(self, change: dict[str, Any], author: str | None, reason: str) -> None:
         """Passes over a change a member broke (§16): noted, the cursor moves on past it, and a
         record held under its id builds on it from now on (the server counts it as the newest)."""
         seq = change["seq"]
         self.set_aside.append(SetAside(seq, author, reason))
-        held = self.records.get(_record_id(change["envelope"]))
+        self.chain.left_out()
+        self._pass_over(seq, _record_id(change["envelope"]))
+
+    def _pass_over(self, seq: int, record_id: bytes) -> None:
+        """Moves the cursor past a change applied in nothing; a record held under its id builds on
+        it from now on, as the server counts it the newest."""
+        held = self.records.get(record_id)
         if held is not None:
-            self.records[_record_id(change["envelope"])] = Revision(seq, held.payload)
+            self.records[record_id] = Revision(seq, held.payload)
         self.cursor = seq
+
+    def _read_chain(self, seq: int, opened: records.Opened) -> bool:
+        """Runs §7's chain checks on a verified revision; False when it is not to be applied."""
+        revision = chains.revision_of(opened)
+        if revision is None:
+            return True
+        me, record_id = self.device.keys.device_id, unb64u(opened.payload["record_id"])
+        try:
+            if not self.chain.own_echo(revision.author, revision.link, me):
+                self.chain.check(revision.author, revision.link, revision.prev, revision.seen)
+            elif self._settled(seq, record_id, opened.payload):
+                self.cursor = seq
+                return False
+            else:
+                raise chains.ChainError("rolled_back", me, "an own revision served again as new")
+        except chains.ChainError as error:
+            return self._chain_break(seq, error, revision, record_id)
+        self.chain.accept(revision.author, revision.link)
+        return True
+
+    def _settled(self, seq: int, record_id: bytes, payload: dict[str, Any]) -> bool:
+        """This device's own revision coming back, at or before the revision it holds."""
+        current = self.records.get(record_id)
+        return current is not None and (seq <= current.seq or current.payload["change_id"] == payload["change_id"])
+
+    def _chain_break(self, seq: int, error: chains.ChainError, revision: chains.Revision, record_id: bytes) -> bool:
+        """The personal circle refuses every break. A shared circle notes it for the person and goes
+        on (§16): a member can break its own chain too. It never applies an older revision again."""
+        words = _CHAIN_WORDS[error.code].format(member=b64u(error.member))
+        if not self.shared:
+            raise ProtocolError(error.code, f"Change {seq} of {self.label} was refused: {words}") from error
+        self.noticed.append(Noticed(seq, b64u(error.member), error.code))
+        if error.code == "rolled_back":
+            self._pass_over(seq, record_id)
+            return False
+        self.chain.accept(revision.author, revision.link)
+        return True
 
     def _before_joining(self, epoch: int) -> bool:
         """A record sealed under an earlier epoch in which this device was never a member: written
@@ -325,7 +393,8 @@ class CircleReplica:
         if current is not None and (seq <= current.seq or current.payload["change_id"] == payload["change_id"]):
             self.cursor = seq
             return
-        if current is not None and payload["hlc"] <= current.payload["hlc"]:
+        # A v2 revision's place was checked by its author's chain; only v1 ones compare clocks (§7).
+        if current is not None and payload["v"] == 1 and payload["hlc"] <= current.payload["hlc"]:
             if self.shared:
                 # A member's app sets its own clock: an older revision rolls nothing back, and is left out.
                 self.cursor = seq
@@ -350,7 +419,7 @@ class CircleReplica:
                 # Nothing is sealed under a key a leaver made or under a closed epoch (§8): any
                 # member starts the next epoch, whose key the leaver never gets.
                 self.rotate()
-            batch = self._next_batch()
+            batch = self._seal(self._next_batch())
             try:
                 seqs = self.device.call("POST", f"{self.path}/changes", {"changes": [self._wire(p) for p in batch]})[
                     "seqs"
@@ -359,12 +428,14 @@ class CircleReplica:
                 rebases += 1
                 if rebases > MAX_REBASES or error.code not in ("stale_base", "stale_epoch"):
                     raise
+                # Nothing of a refused push was stored: its revisions are sealed again from the
+                # chain's head (§7, "Writing"), after the pull that may move it.
+                for pending in batch:
+                    pending.envelope = None
                 if error.code == "stale_base":
                     self._rebase(batch)
                 else:
                     self.refresh()
-                    for pending in batch:
-                        pending.envelope = None
                 continue
             self._settle(batch, seqs)
 
@@ -375,15 +446,38 @@ class CircleReplica:
             batch.setdefault(pending.record_id, pending)
         return list(batch.values())
 
-    def _wire(self, pending: Pending) -> dict[str, Any]:
+    def _seal(self, batch: list[Pending]) -> list[Pending]:
+        """The batch in chain order: envelopes kept from a push that got no answer first, as they
+        were (they may be stored), then new revisions continuing the chain after them."""
         epoch = self.verified.epoch
-        if pending.envelope is None or pending.envelope["epoch"] != epoch:
+        if any(p.envelope is not None and p.envelope["epoch"] != epoch for p in batch):
+            for pending in batch:
+                pending.envelope = None
+        kept = sorted((p for p in batch if p.envelope is not None), key=lambda p: p.link.n if p.link else -1)
+        tail = kept[-1].link if kept else self.chain.heads.get(self.device.keys.device_id)
+        fresh = [p for p in batch if p.envelope is None]
+        for pending in fresh:
             pending.change_id = primitives.random_bytes(16)
             pending.hlc = self.clock.tick()
             ref = RecordRef(self.circle_id, pending.record_id, epoch)
-            pending.envelope = records.seal_record(
-                self.device.keys, ref, self._key(epoch), change_id=pending.change_id, hlc=pending.hlc, body=pending.body
+            pending.envelope, pending.link = records.seal_revision(
+                self.device.keys,
+                ref,
+                self._key(epoch),
+                change_id=pending.change_id,
+                hlc=pending.hlc,
+                body=pending.body,
+                chained=Chained(tail, self._seen()),
             )
+            tail = pending.link
+        return kept + fresh
+
+    def _seen(self) -> dict[bytes, Link]:
+        me = self.device.keys.device_id
+        return {device: link for device, link in self.chain.heads.items() if device != me}
+
+    def _wire(self, pending: Pending) -> dict[str, Any]:
+        assert pending.envelope is not None
         base_seq = pending.base.seq if pending.base else None
         return {"change_id": b64u(pending.change_id), "base_seq": base_seq, "envelope": pending.envelope}
 
@@ -407,6 +501,8 @@ class CircleReplica:
             )
             revision = Revision(seq, payload)
             self.records[pending.record_id] = revision
+            if pending.link is not None:
+                self.chain.accept(self.device.keys.device_id, pending.link)
             self.outbox.remove(pending)
             for later in self.outbox:
                 if later.record_id == pending.record_id:

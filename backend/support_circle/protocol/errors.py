@@ -25,6 +25,7 @@ ErrorCode = Literal[
     "rolled_back",
     "epoch_ended",
     "clock_ahead",
+    "withheld",
     "weak_parameters",
     "wrong_passphrase",
     "wrong_recovery_key",

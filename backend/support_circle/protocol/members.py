@@ -36,9 +36,10 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
     ),
     # Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
     "b64u": ("payload", "sig", "nonce", "ct", "sealed", "proof"),
-    "u32": ("epoch", "seq"),
     # A change log position (§8): any integer both JSON readers hold exactly.
     "u53": ("changes",),
+    # n: a revision's place in its author's chain (§7).
+    "u32": ("epoch", "seq", "n"),
     # The Argon2id parameters: any integer here, their range is §5's weak_parameters.
     "integer": ("m_kib", "t", "p"),
     "string": ("type", "op", "role", "alg", "hlc"),
@@ -55,6 +56,7 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
         "device",
         "head",
         "body",
+        "seen",
     ),
 }
 

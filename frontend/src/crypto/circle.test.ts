@@ -161,7 +161,9 @@ describe('records', () => {
     expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref, { hlc: 5 }))))).toBe('malformed');
     expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref, { extra: 1 }))))).toBe('malformed');
     expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref, { type: 'note' }))))).toBe('wrong_type');
-    expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref, { v: 2 }))))).toBe('unsupported_version');
+    expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref, { v: 3 }))))).toBe('unsupported_version');
+    // A v2 payload must carry its place in the author's chain (§7 step 10).
+    expect(await failsWith(() => open(inner(alice, payloadFor(alice, ref, { v: 2 }))))).toBe('malformed');
     const text = dumpJson(payloadFor(alice, ref));
     const duplicated = new TextDecoder().decode(text).replace('"deleted":false', '"deleted":false,"deleted":true');
     expect(await failsWith(() => open(inner(alice, duplicated)))).toBe('malformed');

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'rolled_back',
   'epoch_ended',
   'clock_ahead',
+  'withheld',
   'weak_parameters',
   'wrong_passphrase',
   'wrong_recovery_key',

@@ -6,7 +6,16 @@ import { ProtocolError } from './errors';
 import type { DeviceKeys } from './identity';
 import { dumpJson, expectInt, expectObject, expectString, isObject, type JsonObject } from './json';
 import { pad, unpad } from './padding';
-import { aeadOpen, aeadSeal, ed25519Sign, NONCE_BYTES, randomBytes, SIGNATURE_BYTES, TAG_BYTES } from './primitives';
+import {
+  aeadOpen,
+  aeadSeal,
+  ed25519Sign,
+  NONCE_BYTES,
+  randomBytes,
+  SIGNATURE_BYTES,
+  sha256,
+  TAG_BYTES,
+} from './primitives';
 import { parsePayload, signingInput, verifySignedBytes } from './signed';
 
 /** Where a record lives and under which epoch it is written. */
@@ -20,11 +29,62 @@ export type { RecordEnvelope } from '../wire/types';
 
 import type { RecordEnvelope } from '../wire/types';
 
-/** One revision's content: `body` null writes a tombstone. */
+/** One revision's content: `body` null writes a tombstone; `chained` makes it a v2 revision. */
 export interface RecordRevision {
   readonly changeId: Uint8Array;
   readonly hlc: string;
   readonly body: JsonObject | null;
+  readonly chained?: Chained;
+}
+
+/** A revision's place in its author's chain (§7, "Author chains"): its `n` and revision hash. */
+export interface Link {
+  readonly n: number;
+  readonly hash: Uint8Array;
+}
+
+/** What a v2 writer adds: its previous revision (null for its first) and the heads it holds of the others, by b64u device id. */
+export interface Chained {
+  readonly prev: Link | null;
+  readonly seen: ReadonlyMap<string, Link>;
+}
+
+/** A verified revision: its payload and revision hash. */
+export interface OpenedRevision {
+  readonly payload: JsonObject;
+  readonly hash: Uint8Array;
+}
+
+/** The payload version that carries `n`, `prev` and `seen`. */
+export const CHAINED = 2;
+export const MAX_SEEN = 256;
+const CHAIN_FIELDS = ['n', 'prev', 'seen'];
+
+/** revision_hash = SHA-256(ctx("support-circle/v1/record-revision", payload, sig)) (§7). */
+export function revisionHash(payload: Uint8Array, sig: Uint8Array): Promise<Uint8Array> {
+  return sha256(ctx('support-circle/v1/record-revision', payload, sig));
+}
+
+function chainMembers(chained: Chained): JsonObject {
+  const seen: JsonObject = {};
+  const names = [...chained.seen.keys()].sort(codePointOrder).slice(0, MAX_SEEN);
+  for (const name of names) {
+    const link = chained.seen.get(name) as Link;
+    seen[name] = { n: link.n, hash: b64u(link.hash) };
+  }
+  return {
+    n: chainN(chained),
+    prev: chained.prev === null ? null : b64u(chained.prev.hash),
+    seen,
+  };
+}
+
+function chainN(chained: Chained): number {
+  return chained.prev === null ? 0 : chained.prev.n + 1;
+}
+
+function codePointOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -60,11 +120,22 @@ export async function sealRecord(
   epochKey: Uint8Array,
   revision: RecordRevision,
 ): Promise<RecordEnvelope> {
+  return (await sealRevision(author, ref, epochKey, revision)).envelope;
+}
+
+/** Seals one revision and, when it is chained, gives its link (which the author's next revision names as `prev`). */
+export async function sealRevision(
+  author: DeviceKeys,
+  ref: RecordRef,
+  epochKey: Uint8Array,
+  revision: RecordRevision,
+): Promise<{ envelope: RecordEnvelope; link: Link | null }> {
   if (!HLC.test(revision.hlc) || revision.hlc.slice(19) !== b64u(author.public.deviceId)) {
     throw new RangeError("an hlc is <13 digits>-<4 hex>-<the author's device id>: use makeHlc");
   }
+  const { chained } = revision;
   const payload: JsonObject = {
-    v: VERSION,
+    v: chained === undefined ? VERSION : CHAINED,
     type: 'record',
     circle_id: b64u(ref.circleId),
     record_id: b64u(ref.recordId),
@@ -72,18 +143,16 @@ export async function sealRecord(
     change_id: b64u(revision.changeId),
     author: b64u(author.public.deviceId),
     hlc: revision.hlc,
+    ...(chained === undefined ? {} : chainMembers(chained)),
     deleted: revision.body === null,
   };
   if (revision.body !== null) payload['body'] = revision.body;
   const payloadBytes = dumpJson(payload);
-  const inner = concat(
-    author.public.deviceId,
-    ed25519Sign(author.signSeed, signingInput('record', payloadBytes)),
-    payloadBytes,
-  );
+  const sig = ed25519Sign(author.signSeed, signingInput('record', payloadBytes));
+  const inner = concat(author.public.deviceId, sig, payloadBytes);
   const nonce = randomBytes(NONCE_BYTES);
   const ct = await aeadSeal(await recordKey(epochKey, ref.circleId), nonce, pad(inner), recordAad(ref));
-  return {
+  const envelope: RecordEnvelope = {
     v: VERSION,
     circle_id: b64u(ref.circleId),
     record_id: b64u(ref.recordId),
@@ -91,6 +160,8 @@ export async function sealRecord(
     nonce: b64u(nonce),
     ct: b64u(ct),
   };
+  const link = chained === undefined ? null : { n: chainN(chained), hash: await revisionHash(payloadBytes, sig) };
+  return { envelope, link };
 }
 
 /**
@@ -134,6 +205,15 @@ export async function openRecord(
   epochKeys: ReadonlyMap<number, Uint8Array>,
   authors: AuthorLookup,
 ): Promise<JsonObject> {
+  return (await openRevision(envelope, epochKeys, authors)).payload;
+}
+
+/** openRecord, with the revision hash of what it opened (§7), which the author chains check. */
+export async function openRevision(
+  envelope: unknown,
+  epochKeys: ReadonlyMap<number, Uint8Array>,
+  authors: AuthorLookup,
+): Promise<OpenedRevision> {
   const { ref, nonce, ct } = parseEnvelope(envelope);
   const epochKey = epochKeys.get(ref.epoch);
   if (epochKey === undefined) throw new ProtocolError('unknown_epoch');
@@ -143,8 +223,10 @@ export async function openRecord(
   const payloadBytes = inner.subarray(SIGNATURE_END);
   const signPub = authors(signer, ref.epoch);
   if (signPub === undefined) throw new ProtocolError('unknown_author');
-  verifySignedBytes('record', signPub, payloadBytes, inner.subarray(ID_BYTES, SIGNATURE_END));
-  return checkPayload(parsePayload('record', payloadBytes, signer, 'author'), ref);
+  const sig = inner.subarray(ID_BYTES, SIGNATURE_END);
+  verifySignedBytes('record', signPub, payloadBytes, sig);
+  const payload = checkPayload(parsePayload('record', payloadBytes, signer, 'author', [VERSION, CHAINED]), ref);
+  return { payload, hash: await revisionHash(payloadBytes, sig) };
 }
 
 /**
@@ -157,13 +239,25 @@ function checkHlc(hlc: string, author: string): void {
 }
 
 function checkPayload(payload: JsonObject, ref: RecordRef): JsonObject {
+  const chained = payload['v'] === CHAINED;
   const deleted = payload['deleted'];
-  expectObject(payload, PAYLOAD_FIELDS, deleted === true ? [] : ['body']);
+  if (chained && Object.hasOwn(payload, 'seen')) seenTypes(payload['seen']);
+  // v was checked by parsePayload, as 1 or 2: expectObject's own check knows only 1.
+  const required = (chained ? [...PAYLOAD_FIELDS, ...CHAIN_FIELDS] : PAYLOAD_FIELDS).slice(1);
+  expectObject(payload, required, ['v', ...(deleted === true ? [] : ['body'])]);
+  if (chained) seenEncodings(payload['seen'] as JsonObject);
   if (deleted !== true && (deleted !== false || !isObject(payload['body']))) {
     throw new ProtocolError('malformed', 'a record has a body unless it is deleted');
   }
   unb64uId(payload['change_id']);
   checkHlc(expectString(payload, 'hlc'), expectString(payload, 'author'));
+  if (
+    chained &&
+    ((payload['prev'] === null) !== (payload['n'] === 0) ||
+      Object.hasOwn(payload['seen'] as JsonObject, String(payload['author'])))
+  ) {
+    throw new ProtocolError('malformed', 'prev is null exactly for n 0, and seen names only other authors');
+  }
   const signed = {
     circleId: unb64uId(payload['circle_id']),
     recordId: unb64uId(payload['record_id']),
@@ -177,4 +271,35 @@ function checkPayload(payload: JsonObject, ref: RecordRef): JsonObject {
     throw new ProtocolError('context_mismatch', 'the signed ids or epoch differ from the envelope');
   }
   return payload;
+}
+
+/** Step 11's JSON types of `seen`: an object of at most 256 {n, hash} objects. */
+function seenTypes(seen: unknown): void {
+  if (!isObject(seen) || Object.keys(seen).length > MAX_SEEN) {
+    throw new ProtocolError('malformed', `seen is an object of at most ${MAX_SEEN} members`);
+  }
+  for (const claim of Object.values(seen)) {
+    if (!isObject(claim) || Object.keys(claim).length !== 2 || typeof claim['hash'] !== 'string') {
+      throw new ProtocolError('malformed', 'a seen claim is {n, hash}');
+    }
+    expectInt(claim, 'n');
+  }
+}
+
+function seenEncodings(seen: JsonObject): void {
+  for (const [device, claim] of Object.entries(seen)) {
+    unb64uId(device);
+    unb64u((claim as JsonObject)['hash'], 32);
+  }
+}
+
+/** The `seen` claims of a verified v2 payload, by b64u device id. */
+export function seenLinks(payload: JsonObject): Map<string, Link> {
+  const seen = payload['seen'] as JsonObject;
+  return new Map(
+    Object.entries(seen).map(([device, claim]) => {
+      const c = claim as JsonObject;
+      return [device, { n: c['n'] as number, hash: unb64u(c['hash']) }];
+    }),
+  );
 }

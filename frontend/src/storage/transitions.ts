@@ -37,6 +37,8 @@ export interface SentChange {
   readonly body: JsonObject | null;
   /** The sealed envelope, so a retry sends the same bytes; optional. */
   readonly envelope?: unknown;
+  /** Its place in this device's chain (PROTOCOL §7): `n` and the b64u revision hash; absent for a v1 revision. */
+  readonly link?: { readonly n: number; readonly hash: string };
 }
 
 /** An outbox entry, sealed in the `outbox` store under its record's id. */

@@ -17,6 +17,7 @@ import { setStanding } from './circles/list';
 import type { CircleSummary, NewCircle } from './circles/shared';
 import { share, sharedWith, unshare } from './circles/shares';
 import { type EngineCore, inCircle, thenSync, withApi } from './core';
+import { noticedName } from './replica/chain';
 import { secretOf } from './replica/inviting';
 import { setAsideName } from './replica/replica';
 
@@ -32,6 +33,8 @@ export interface Circles {
   checkAgain(circleId: string): Promise<void>;
   /** Hides the notice of a circle's unreadable data (CircleSummary.unreadable) once the person has seen it. */
   dismissUnreadable(circleId: string): Promise<void>;
+  /** Hides the notice of words the server may have held back (CircleSummary.withheld) once the person has seen it. */
+  dismissWithheld(circleId: string): Promise<void>;
   /** Removes a member with a new key: they keep what they had and get nothing new. */
   removeMember(circleId: string, deviceId: string): Promise<void>;
   /** Names a member a facilitator of the circle, or not (admins only). */
@@ -78,6 +81,7 @@ export function circles(core: EngineCore): Circles {
     leave: (circleId) => thenSync(core, async () => shared.leave(await core.api(), circleId)),
     checkAgain: (circleId) => thenSync(core, () => setStanding(store, circleId, 'member')),
     dismissUnreadable: (circleId) => core.serial(() => store.setState(setAsideName(circleId), undefined)),
+    dismissWithheld: (circleId) => core.serial(() => store.setState(noticedName(circleId), undefined)),
     removeMember: (circleId, deviceId) =>
       thenSync(core, async () => shared.removeMember(await core.api(), circleId, deviceId)),
     setFacilitator: (circleId, deviceId, facilitator) =>

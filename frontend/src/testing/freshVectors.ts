@@ -253,7 +253,44 @@ async function recordFile(): Promise<VectorFile> {
     if (body !== null) payload['body'] = body;
     vectors.push(vector(`record ${i + 1}`, comment, { envelope: { ...envelope }, ...base, payload }));
   }
+  vectors.push(await chainedRecord(alice, bo, circleId, keys.get(2)!, base));
   return file('record', 'Record envelopes (§7) by two authors.', vectors);
+}
+
+/** A v2 revision: Alice's second in the circle, having received Bo's fourth (§7, "Author chains"). */
+async function chainedRecord(
+  alice: DeviceKeys,
+  bo: DeviceKeys,
+  circleId: Uint8Array,
+  key: Uint8Array,
+  base: JsonObject,
+): Promise<JsonObject> {
+  const ref = { circleId, recordId: newId(), epoch: 2 };
+  const [changeId, prev, boHead] = [newId(), randomBytes(32), randomBytes(32)];
+  const hlc = makeHlc(1795651300000, 0, alice.public.deviceId);
+  const body = { kind: 'checkin', feeling: 'need-break', text: '', need: '', speaksFor: '' };
+  const chained = { prev: { n: 0, hash: prev }, seen: new Map([[b64u(bo.public.deviceId), { n: 3, hash: boHead }]]) };
+  const envelope = await sealRecord(alice, ref, key, { changeId, hlc, body, chained });
+  const payload: JsonObject = {
+    v: 2,
+    type: 'record',
+    circle_id: b64u(circleId),
+    record_id: b64u(ref.recordId),
+    epoch: 2,
+    change_id: b64u(changeId),
+    author: b64u(alice.public.deviceId),
+    hlc,
+    n: 1,
+    prev: b64u(prev),
+    seen: { [b64u(bo.public.deviceId)]: { n: 3, hash: b64u(boHead) } },
+    deleted: false,
+    body,
+  };
+  return vector('record v2', "Alice's second revision in the circle, chained", {
+    envelope: { ...envelope },
+    ...base,
+    payload,
+  });
 }
 
 /** The log as its maker tracks it: what the expected outputs are built from. */

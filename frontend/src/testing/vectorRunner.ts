@@ -3,6 +3,7 @@
  * Used by the Vitest suite and by scripts/protocol-peer.ts, so both run vectors the same way.
  */
 
+import { chainedRevision, headsJson, leftOut, newChainState, readChain } from '../crypto/chains';
 import { keyCommitment, openKeyEnvelope, recordKey } from '../crypto/circleKeys';
 import { b64u, fromHex, toHex, unb64u } from '../crypto/encoding';
 import { isErrorCode, ProtocolError } from '../crypto/errors';
@@ -28,7 +29,7 @@ import {
 import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership';
 import { pad, unpad } from '../crypto/padding';
 import { epochEnded, isAhead } from '../crypto/placement';
-import { openRecord } from '../crypto/records';
+import { type AuthorLookup, openRecord, openRevision } from '../crypto/records';
 import { safetyNumber } from '../crypto/safety';
 import {
   openLocal,
@@ -85,7 +86,11 @@ function paddingInput(v: JsonObject): Uint8Array {
 }
 
 function identityOutputs(identity: PublicIdentity): Outputs {
-  return { device_id: b64u(identity.deviceId), sign_pub: b64u(identity.signPub), kem_pub: b64u(identity.kemPub) };
+  return {
+    device_id: b64u(identity.deviceId),
+    sign_pub: b64u(identity.signPub),
+    kem_pub: b64u(identity.kemPub),
+  };
 }
 
 /** Arrays and objects nested in `value`: 0 for a scalar, 1 for `[1]` (the `json` group's `depth`). */
@@ -136,13 +141,21 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     if (v['read_as'] === 'identity') return identityOutputs(await verifyIdentity(document));
     return { value: document, depth: depth(document) };
   },
-  time: async (v) => ({ unix_seconds: parseTime(str(v, 'text')).getTime() / 1000 }),
-  recovery_key: async (v) => ({ recovery_key: b64u(await recoveryKeyFromText(str(v, 'text'))) }),
-  recovery_key_encode: async (v) => ({ text: await recoveryKeyToText(unb64u(v['recovery_key'])) }),
+  time: async (v) => ({
+    unix_seconds: parseTime(str(v, 'text')).getTime() / 1000,
+  }),
+  recovery_key: async (v) => ({
+    recovery_key: b64u(await recoveryKeyFromText(str(v, 'text'))),
+  }),
+  recovery_key_encode: async (v) => ({
+    text: await recoveryKeyToText(unb64u(v['recovery_key'])),
+  }),
   vault: async (v) => {
     const key =
       typeof v['passphrase'] === 'string'
-        ? await unlockWithPassphrase(v['vault'], v['passphrase'], { allowTestParameters: true })
+        ? await unlockWithPassphrase(v['vault'], v['passphrase'], {
+            allowTestParameters: true,
+          })
         : await unlockWithRecovery(v['vault'], str(v, 'recovery_text'));
     return { vault_key: b64u(key) };
   },
@@ -162,12 +175,19 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     const content = {
       v: 1,
       type: 'escrow',
-      device: { sign_seed: b64u(opened.signSeed), kem_private: b64u(opened.kemPrivate) },
+      device: {
+        sign_seed: b64u(opened.signSeed),
+        kem_private: b64u(opened.kemPrivate),
+      },
       circle_id: b64u(opened.circleId),
       genesis_hash: b64u(opened.genesisHash),
       head: { seq: opened.head.seq, hash: b64u(opened.head.hash) },
     };
-    return { escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content };
+    return {
+      escrow_id: b64u(secrets.id),
+      escrow_key: b64u(secrets.key),
+      content,
+    };
   },
   key_derivation: async (v) => {
     const key = unb64u(v['epoch_key']);
@@ -208,15 +228,23 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     return { closed: state.closed, ends };
   },
   record: async (v) => {
-    const identities = await identityKeys(v['members']);
-    // Who was a member during each epoch, as a verified log says (§8): the author of a record must
-    // be one of its epoch's.
-    const during = new Map(Object.entries(obj(v, 'epoch_members')).map(([e, ids]) => [Number(e), expectArray(ids)]));
-    const payload = await openRecord(v['envelope'], epochMap(obj(v, 'epoch_keys')), (deviceId, epoch) => {
-      const id = b64u(deviceId);
-      return during.get(epoch)?.includes(id) === true ? identities.get(id) : undefined;
-    });
+    const payload = await openRecord(v['envelope'], epochMap(obj(v, 'epoch_keys')), await recordAuthors(v));
     return { payload };
+  },
+  chain: async (v) => {
+    const keys = epochMap(obj(v, 'epoch_keys'));
+    const authors = await recordAuthors(v);
+    const state = newChainState(v['complete'] === true);
+    for (const step of expectArray(v['steps'])) {
+      if (!isObject(step)) throw new Error('a chain step is an object');
+      if (step['left_out'] === true) {
+        leftOut(state);
+        continue;
+      }
+      const revision = chainedRevision(await openRevision(step['envelope'], keys, authors));
+      if (revision !== null) readChain(state, revision, str(v, 'reader'));
+    }
+    return { heads: headsJson(state) };
   },
   membership: async (v) => {
     const known = isObject(v['known_head']) ? v['known_head'] : undefined;
@@ -226,7 +254,11 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   },
   invite_derivation: async (v) => {
     const keys = await deriveInvite(unb64u(v['secret']));
-    return { invite_id: b64u(keys.inviteId), invite_key: b64u(keys.inviteKey), auth_pub: b64u(keys.authPub) };
+    return {
+      invite_id: b64u(keys.inviteId),
+      invite_key: b64u(keys.inviteKey),
+      auth_pub: b64u(keys.authPub),
+    };
   },
   invite: async (v) => {
     const invite = await openInvite(unb64u(v['secret']), v['record'], parseTime(v['now']));
@@ -243,7 +275,9 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   },
   join_request: async (v) => {
     const keys = await deriveInvite(unb64u(v['secret']));
-    return { device_id: b64u((await verifyJoinRequest(keys.authPub, keys.inviteId, v['request'])).deviceId) };
+    return {
+      device_id: b64u((await verifyJoinRequest(keys.authPub, keys.inviteId, v['request'])).deviceId),
+    };
   },
   safety_number: async (v) => {
     const a = await verifyIdentity(v['a']);
@@ -269,7 +303,9 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
       ...(typeof v['local_hlc'] === 'string' ? { local: v['local_hlc'] } : {}),
       ...(typeof v['remote_hlc'] === 'string' ? { remote: v['remote_hlc'] } : {}),
     };
-    return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true, clocks) };
+    return {
+      result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true, clocks),
+    };
   },
 };
 
@@ -288,6 +324,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   key_derivation: ['record_key', 'key_commitment'],
   key_envelope: ['epoch_key'],
   record: ['payload'],
+  chain: ['heads'],
   membership: ['members', 'epoch', 'key_commitments', 'epoch_members', 'head'],
   invite_derivation: ['invite_id', 'invite_key', 'auth_pub'],
   invite: ['circle_id', 'genesis_hash', 'expires_at', 'inviter_device_id'],
@@ -346,14 +383,35 @@ export async function checkFiles(files: ReadonlyArray<readonly [string, string]>
     try {
       parsed = parseVectorFile(text);
     } catch (error) {
-      result.failed.push({ file, name: '(file)', expected: 'a vector file', got: String(error) });
+      result.failed.push({
+        file,
+        name: '(file)',
+        expected: 'a vector file',
+        got: String(error),
+      });
       continue;
     }
     for (const vector of parsed.vectors) {
       const problem = await runVector(parsed.group, vector);
       if (problem === null) result.passed++;
-      else result.failed.push({ file, name: String(vector['name']), expected: String(vector['expect']), got: problem });
+      else
+        result.failed.push({
+          file,
+          name: String(vector['name']),
+          expected: String(vector['expect']),
+          got: problem,
+        });
     }
   }
   return result;
+}
+
+/** Who was a member during each epoch, as a verified log says (§8): the author of a record must be one of its epoch's. */
+async function recordAuthors(v: JsonObject): Promise<AuthorLookup> {
+  const identities = await identityKeys(v['members']);
+  const during = new Map(Object.entries(obj(v, 'epoch_members')).map(([e, ids]) => [Number(e), expectArray(ids)]));
+  return (deviceId, epoch) => {
+    const id = b64u(deviceId);
+    return during.get(epoch)?.includes(id) === true ? identities.get(id) : undefined;
+  };
 }

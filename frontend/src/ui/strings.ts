@@ -392,6 +392,10 @@ export const strings = {
     `Something from ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} was dated more than a day in the future, so it was set aside.`,
   clockAheadHelp:
     'Their device’s clock may be wrong. Ask them to check its date and time and write it again; the rest of this circle is fine.',
+  withheldFrom: (names: readonly string[]) =>
+    `The server did not pass on something ${names.map((n) => (n === '' ? 'a member' : n)).join(' and ')} wrote, or passed on an older version of it again.`,
+  withheldHelp:
+    'Ask them what they last wrote, and read it together. If it is missing here, tell the others in the circle and the organisation that runs the server: it may be holding things back. The rest of this circle keeps syncing, and nothing you wrote is lost.',
 
   joinCircleHeading: 'Join a circle',
   joinCircleHelp:
@@ -551,8 +555,9 @@ export const failureStrings = {
   busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
   signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
   tampered:
-    'Sync stopped to protect you: the server sent something your own devices did not sign, or took back ' +
-    'something it had sent before. Your plan on this phone is safe and unchanged. Do not link new devices ' +
+    'Sync stopped to protect you: the server sent something your own devices did not sign, took back ' +
+    'something it had sent before, or held back something one of your devices wrote. Your plan on this phone ' +
+    'is safe and unchanged. Do not link new devices ' +
     'for now, and tell the organisation that runs the server.',
   syncFailed: `Sync did not finish. It will try again. ${KEPT}`,
   serverChangedKept: `${SERVER_CHANGED} ${KEPT}`,
@@ -634,6 +639,7 @@ export const refusalReasons = {
   genesis_mismatch: 'It does not begin at the circle this device trusts.',
   broken_chain: 'An entry was dropped, inserted or reordered.',
   rolled_back: 'The server rolled it back to an older state this device has already seen past.',
+  withheld: 'The server held back something a member wrote.',
   unknown_author: 'It is signed by a device that is not a member.',
   bad_signature: 'A signature does not verify: it was altered or forged.',
   key_mismatch: 'The key is not the one the signed membership log commits to.',

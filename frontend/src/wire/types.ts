@@ -36,7 +36,7 @@ export type InvitePayload = (
   auth_pub?: string;
 };
 /**
- * The signed payload of one membership log entry (PROTOCOL.md §8).
+ * The signed payload of one membership log entry (PROTOCOL.md §8): genesis, add and role at v 1; remove, rotate and leave at v 1 or v 2.
  */
 export type MembershipPayload =
   | {
@@ -177,6 +177,77 @@ export type MembershipPayload =
        * 32 bytes, b64u.
        */
       key_commitment: string;
+    }
+  | {
+      v: 2;
+      type: "membership";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle_id: string;
+      seq: number;
+      prev: string | null;
+      /**
+       * 16 random bytes, b64u.
+       */
+      signer: string;
+      op: "remove";
+      /**
+       * 16 random bytes, b64u.
+       */
+      device_id: string;
+      epoch: number;
+      /**
+       * 32 bytes, b64u.
+       */
+      key_commitment: string;
+      /**
+       * The position of the newest change of the circle's change log the signer had pulled (PROTOCOL.md §8).
+       */
+      changes: number;
+    }
+  | {
+      v: 2;
+      type: "membership";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle_id: string;
+      seq: number;
+      prev: string | null;
+      /**
+       * 16 random bytes, b64u.
+       */
+      signer: string;
+      op: "leave";
+      /**
+       * The position of the newest change of the circle's change log the signer had pulled (PROTOCOL.md §8).
+       */
+      changes: number;
+    }
+  | {
+      v: 2;
+      type: "membership";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle_id: string;
+      seq: number;
+      prev: string | null;
+      /**
+       * 16 random bytes, b64u.
+       */
+      signer: string;
+      op: "rotate";
+      epoch: number;
+      /**
+       * 32 bytes, b64u.
+       */
+      key_commitment: string;
+      /**
+       * The position of the newest change of the circle's change log the signer had pulled (PROTOCOL.md §8).
+       */
+      changes: number;
     };
 /**
  * The app's document inside a sealed record (PROTOCOL.md §7 `body`, §16): in the personal circle a plan answer, an ally, one of the person's devices or a share; in a shared circle the circle's name, a member's name, a shared plan answer or ally, a note or a check-in. Members a newer app adds are kept as they are.
@@ -284,6 +355,62 @@ export type RecordBody = (
      */
     hlc?: string;
   }[];
+};
+/**
+ * The signed document inside a record envelope (PROTOCOL.md §7).
+ */
+export type RecordPayload = {
+  /**
+   * 1 for a payload of earlier releases, 2 with the author chain members (PROTOCOL.md §7). 1.0 is not 1 (§1).
+   */
+  v: 1 | 2;
+  type: "record";
+  /**
+   * 16 random bytes, b64u.
+   */
+  circle_id: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  record_id: string;
+  epoch: number;
+  /**
+   * 16 random bytes, b64u.
+   */
+  change_id: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  author: string;
+  /**
+   * <ms since the Unix epoch, 13 digits>-<counter, 4 lower-case hex digits>-<author> (PROTOCOL.md §7).
+   */
+  hlc: string;
+  /**
+   * v2: the revision's place in its author's chain in this circle, from 0.
+   */
+  n?: number;
+  /**
+   * v2: null for n 0, else the revision_hash of the author's revision n - 1.
+   */
+  prev?: null | string;
+  /**
+   * v2: the newest revision the author had verified of each other author, by device id.
+   */
+  seen?: {
+    [k: string]: {
+      n: number;
+      /**
+       * 32 bytes, b64u.
+       */
+      hash: string;
+    };
+  };
+  deleted: boolean;
+  /**
+   * The app's document; absent when deleted.
+   */
+  body?: {};
 };
 
 export interface WireObjects {
@@ -526,42 +653,6 @@ export interface RecordEnvelope {
    * AEAD(…, pad(m), …): a padding bucket (256, 512, …, 65536 bytes, PROTOCOL.md §4) plus the 16-byte tag, so 272, 528, …, 65552 bytes, b64u.
    */
   ct: string;
-}
-/**
- * The signed document inside a record envelope (PROTOCOL.md §7).
- */
-export interface RecordPayload {
-  /**
-   * Protocol version; any other value is refused.
-   */
-  v: 1;
-  type: "record";
-  /**
-   * 16 random bytes, b64u.
-   */
-  circle_id: string;
-  /**
-   * 16 random bytes, b64u.
-   */
-  record_id: string;
-  epoch: number;
-  /**
-   * 16 random bytes, b64u.
-   */
-  change_id: string;
-  /**
-   * 16 random bytes, b64u.
-   */
-  author: string;
-  /**
-   * <ms since the Unix epoch, 13 digits>-<counter, 4 lower-case hex digits>-<author> (PROTOCOL.md §7).
-   */
-  hlc: string;
-  deleted: boolean;
-  /**
-   * The app's document; absent when deleted.
-   */
-  body?: {};
 }
 /**
  * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's settings the app shows (safety line, quick exit, default disguise).

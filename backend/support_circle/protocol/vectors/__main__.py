@@ -8,6 +8,7 @@ from typing import Any
 
 from support_circle.protocol.vectors import (
     build_authors,
+    build_chains,
     build_circle,
     build_depart,
     build_epochs,
@@ -31,6 +32,7 @@ def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
         files.update(build_epochs.build())
         files.update(build_json.build())
         files["placement"] = build_depart.placement_vectors()
+        files.update(build_chains.build())
     if not negatives:
         for content in files.values():
             content["vectors"] = [v for v in content["vectors"] if v["expect"] == "ok"]

@@ -374,6 +374,7 @@ def records_vectors() -> dict[str, Any]:
             ),
             *_epoch_author_vectors(cy, dee, circle_id, keys, base),
             *_payload_vectors(alice, bo, ref, keys[2], payload, base),
+            *_v2_payloads(base, alice, bo, ref, keys[2]),
             vector(
                 "envelope without v",
                 "no v is no version 1",
@@ -499,6 +500,13 @@ def _epoch_author_vectors(
                 **base,
             ),
         ]
+
+
+def _v2_payloads(base: dict[str, Any], alice: DeviceKeys, bo: DeviceKeys, ref: RecordRef, key: bytes) -> list[Any]:
+    # Imported here: build_chains builds on this module's helpers.
+    from support_circle.protocol.vectors.build_chains import v2_payload_vectors
+
+    return v2_payload_vectors(base, alice, bo, ref, key)
 
 
 def _nested(depth: int) -> dict[str, Any]:

@@ -3,7 +3,17 @@
 from collections.abc import Callable
 from typing import Any
 
-from support_circle.protocol import authors, circle_keys, escrow, invites, membership, placement, records, vault
+from support_circle.protocol import (
+    authors,
+    chains,
+    circle_keys,
+    escrow,
+    invites,
+    membership,
+    placement,
+    records,
+    vault,
+)
 from support_circle.protocol.encoding import b64u, format_time, parse_json, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
@@ -27,6 +37,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "key_derivation": ("record_key", "key_commitment"),
     "key_envelope": ("epoch_key",),
     "record": ("payload",),
+    "chain": ("heads",),
     "membership": ("members", "epoch", "key_commitments", "epoch_members", "head"),
     "invite_derivation": ("invite_id", "invite_key", "auth_pub"),
     "invite": ("circle_id", "genesis_hash", "expires_at", "inviter_device_id"),
@@ -111,17 +122,35 @@ def _key_envelope(v: Vector) -> Outputs:
 
 
 def _record(v: Vector) -> Outputs:
+    return {"payload": records.open_record(v["envelope"], *_record_trust(v, v["envelope"]))}
+
+
+def _record_trust(v: Vector, envelope: Any) -> tuple[dict[int, bytes], Callable[[bytes], bytes | None]]:
     keys = {int(epoch): unb64u(key) for epoch, key in v["epoch_keys"].items()}
     identities = {i.device_id: i.sign_pub for i in map(verify_identity, v["members"])}
     during = {int(epoch): {unb64u(d) for d in ids} for epoch, ids in v["epoch_members"].items()}
     # The envelope's own epoch, as a client's lookup takes it (open_record refuses one that is no
     # integer before it looks anyone up).
-    epoch = v["envelope"].get("epoch")
+    epoch = envelope.get("epoch")
 
     def author(device_id: bytes) -> bytes | None:
         return identities.get(device_id) if device_id in during.get(epoch, set()) else None
 
-    return {"payload": records.open_record(v["envelope"], keys, author)}
+    return keys, author
+
+
+def _chain(v: Vector) -> Outputs:
+    """Reads the steps in order as one reader; a step ``{"left_out": true}`` is a change it could not open."""
+    state = chains.ChainState(complete=v["complete"])
+    reader = unb64u(v["reader"])
+    for step in v["steps"]:
+        if step.get("left_out"):
+            state.left_out()
+            continue
+        revision = chains.revision_of(records.open_revision(step["envelope"], *_record_trust(v, step["envelope"])))
+        if revision is not None:
+            chains.read(state, revision, reader)
+    return {"heads": {b64u(d): {"n": link.n, "hash": b64u(link.hash)} for d, link in state.heads.items()}}
 
 
 def _membership(v: Vector) -> Outputs:
@@ -224,6 +253,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "key_derivation": _key_derivation,
     "key_envelope": _key_envelope,
     "record": _record,
+    "chain": _chain,
     "membership": _membership,
     "invite_derivation": _invite_derivation,
     "invite": _invite,

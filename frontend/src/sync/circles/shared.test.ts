@@ -450,6 +450,30 @@ describe("a member's bad data", () => {
   );
 
   it(
+    'a note the server drops from the middle is named as held back, and the circle keeps syncing',
+    async () => {
+      const server = fakeServer();
+      const { survivor, friend, circleId } = await withTui(server);
+      for (const text of ['first', 'second', 'third']) {
+        await friend.session.put('note', newRecordId(), { title: text, text }, circleId);
+        await friend.sync.syncNow();
+      }
+      const changes = server.circles.get(circleId)!.changes;
+      changes.splice(changes.length - 2, 1);
+      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      const texts = (await survivor.session.list('note', circleId)).map((n) => n.body.text).sort();
+      expect(texts).toEqual(['first', 'third']);
+      const [summary] = await survivor.sync.circles.list();
+      expect(summary?.withheld).toEqual(['Aroha']);
+      expect(summary?.problem).toBeUndefined();
+      await survivor.sync.circles.dismissWithheld(circleId);
+      expect((await survivor.sync.circles.list())[0]?.withheld).toEqual([]);
+      for (const p of [survivor, friend]) p.sync.stop();
+    },
+    FOUR_DEVICES,
+  );
+
+  it(
     'garbage pushed under a note the survivor holds moves its base: the survivor still edits it',
     async () => {
       const server = fakeServer();

@@ -14,6 +14,7 @@ import type { CircleState, Role } from '../../crypto/membership';
 import { safetyNumber } from '../../crypto/safety';
 import { type CirclePurpose, memberNames } from '../../records';
 import type { Records } from '../../storage';
+import { noticed } from '../replica/chain';
 import type { Clock } from '../replica/clock';
 import { type Caller, type CircleReplica, type ReplicaStore, type SetAside, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
@@ -70,6 +71,12 @@ export interface CircleSummary {
   readonly placedLate: readonly string[];
   /** Whose revisions were dated more than a day ahead (PROTOCOL §7 `clock_ahead`): set aside. */
   readonly clockAhead: readonly string[];
+  /**
+   * Whose words the server may not have passed on, or passed on an older version of again (§7,
+   * "Author chains"; §16), each member once, as the name they chose (empty when unknown), until
+   * the person dismisses the notice.
+   */
+  readonly withheld: readonly string[];
 }
 
 /** Set-aside reasons the circle names in their own words, not as data that could not be read. */
@@ -231,11 +238,12 @@ export class SharedCircles {
 
   async #summary(stored: StoredCircle): Promise<CircleSummary> {
     const id = stored.circleId;
-    const [record, profiles, snapshot, aside] = await Promise.all([
+    const [record, profiles, snapshot, aside, breaks] = await Promise.all([
       this.store.get('circle', id),
       this.store.list('member', id),
       this.store.getState(snapshotName(id)),
       setAside(this.store, id),
+      noticed(this.store, id),
     ]);
     const info = record?.body;
     const names = memberNames(profiles, this.#me);
@@ -269,6 +277,7 @@ export class SharedCircles {
       unreadable: whose(aside.filter((a) => !NAMED_APART.includes(a.reason))),
       placedLate: whose(aside.filter((a) => a.reason === 'epoch_ended')),
       clockAhead: whose(aside.filter((a) => a.reason === 'clock_ahead')),
+      withheld: [...new Set(breaks.map((b) => names.get(b.member) ?? ''))],
     };
   }
 }

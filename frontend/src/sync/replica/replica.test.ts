@@ -178,6 +178,36 @@ describe('a circle replica', () => {
     expect((await b.session.get('ally', id))?.body.reach).toBe('new number');
   });
 
+  it("refuses a revision the server dropped from the middle of a device's chain (withheld)", async () => {
+    const server = fakeServer();
+    const { a, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('ally', id, ally({ reach: 'first' }));
+    await mine.sync();
+    await theirs.sync();
+    await a.session.put('ally', id, ally({ reach: 'second' }));
+    await mine.sync();
+    await a.session.put('ally', newRecordId(), ally({ reach: 'third' }));
+    await mine.sync();
+    const changes = server.circles.get(mine.id)?.changes ?? [];
+    changes.splice(changes.length - 2, 1);
+    expect(await refusal(theirs.pull())).toBe('withheld');
+  });
+
+  it('keeps its chain across a restart: an old revision served again after a reload is still refused', async () => {
+    const server = fakeServer();
+    const { a, b, mine } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('ally', id, ally({ reach: 'old number' }));
+    await mine.sync();
+    const first = new CircleReplica(b.api, b.session, mine.circleId, mine.genesisHash, { clock: b.clock });
+    await first.sync();
+    const changes = server.circles.get(mine.id)?.changes ?? [];
+    changes.push({ ...changes[0]!, seq: changes.length + 1, change_id: b64u(new Uint8Array(16).fill(9)) });
+    const reloaded = new CircleReplica(b.api, b.session, mine.circleId, mine.genesisHash, { clock: b.clock });
+    expect(await refusal(reloaded.pull())).toBe('rolled_back');
+  });
+
   it('refuses a key the server made itself', async () => {
     const server = fakeServer();
     const { b, mine, theirs } = await twoDevices(server);

@@ -18,11 +18,12 @@
  *   fetches the new key and seals the same words again.
  */
 
+import { acceptChain, ChainError, chainedRevision, checkChain, leftOut, ownEcho } from '../../crypto/chains';
 import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
 import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../../crypto/encoding';
 import { ProtocolError } from '../../crypto/errors';
 import { verifyIdentity } from '../../crypto/identity';
-import { isObject } from '../../crypto/json';
+import { isObject, type JsonObject } from '../../crypto/json';
 import {
   type CircleState,
   type Head,
@@ -38,7 +39,14 @@ import {
 } from '../../crypto/membership';
 import { epochEnded } from '../../crypto/placement';
 import { randomBytes } from '../../crypto/primitives';
-import { openRecord, parseEnvelope, sealRecord } from '../../crypto/records';
+import {
+  type Chained,
+  type Link,
+  type OpenedRevision,
+  openRevision,
+  parseEnvelope,
+  sealRevision,
+} from '../../crypto/records';
 import type { SignedObject } from '../../crypto/signed';
 import {
   CIRCLE_KINDS,
@@ -63,6 +71,7 @@ import type { Revision } from '../../storage/transitions';
 import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../../wire/api';
 import { BAD_RESPONSE } from '../errors';
 import { ApiError, type Method } from '../transport/api';
+import { type HeldChains, known, loadChains, type Noticed, noticed, noticedName, saveChains } from './chain';
 import type { Clock } from './clock';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
@@ -121,6 +130,14 @@ export async function setAside(store: Pick<StateStore, 'getState'>, circleId: st
   return Array.isArray(held) ? (held as SetAside[]) : [];
 }
 
+/** One change going out, with its place in this device's chain (null for a v1 revision sent before). */
+interface Outgoing {
+  readonly change: ChangeIn;
+  readonly recordId: string;
+  readonly hlc: string;
+  readonly link: Link | null;
+}
+
 interface StoredHead {
   readonly seq: number;
   readonly hash: string;
@@ -131,6 +148,8 @@ export class CircleReplica {
   readonly #keys = new Map<number, Uint8Array>();
   /** Epochs a leaver keyed whose key this device cannot use (§16): their records are set aside. */
   #unreadable: ReadonlySet<number> = new Set();
+  /** Each author's chain as this device read it (§7), loaded from the vault on first use. */
+  #chains: HeldChains | undefined;
 
   constructor(
     private readonly api: Caller,
@@ -228,6 +247,8 @@ export class CircleReplica {
         cursor = change.seq;
         read += 1;
       }
+      // Before the cursor: a crash between the two pulls these changes again, which `known` tells apart.
+      if (this.#chains !== undefined) await saveChains(this.store, this.id, this.#chains);
       await this.store.setCursor(this.id, cursor);
       if (page.done) return read;
     }
@@ -250,7 +271,7 @@ export class CircleReplica {
       const batch = (await this.store.pending()).filter((p) => this.#takes(p)).slice(0, BATCH);
       if (batch.length === 0) return pushed;
       await this.#rotateIfALeaverKeyed();
-      const changes = await Promise.all(batch.map((p) => this.#wire(p)));
+      const changes = await this.#seal(batch);
       try {
         const { seqs } = await this.api.call<PushResult>('POST', `${this.#path}/changes`, {
           changes: changes.map((c) => c.change),
@@ -264,6 +285,7 @@ export class CircleReplica {
           ++rebases > MAX_REBASES
         )
           throw error;
+        await this.#unseal(changes);
         await (error.code === 'stale_base' ? this.pull() : this.refresh());
       }
     }
@@ -473,31 +495,39 @@ export class CircleReplica {
     const { epoch } = form.ref;
     if (!this.#keys.has(epoch) && !this.#unreadable.has(epoch)) await this.refresh();
     const state = await this.verified();
-    if (this.#before(state, epoch)) return this.#leaveOut(envelope['record_id'], seq);
+    if (this.#before(state, epoch)) {
+      leftOut((await this.#held()).state);
+      return this.#leaveOut(envelope['record_id'], seq);
+    }
     if (this.#unreadable.has(epoch))
       return this.#setAside(seq, envelope['record_id'], state.leftBy.get(epoch) ?? null, 'unreadable_epoch');
     // §7: placed by the server after the entry that ended its epoch; set aside in every circle.
     if (epochEnded(state, epoch, seq))
       return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, 'epoch_ended');
-    const payload = await this.#open(what, envelope, state).catch((error: unknown) => {
+    const opened = await this.#open(what, envelope, state).catch((error: unknown) => {
       if (this.options.shared !== true || !(error instanceof ProtocolError) || error.code === 'unknown_epoch')
         throw error;
       return error;
     });
-    if (payload instanceof ProtocolError)
-      return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, payload.code);
+    if (opened instanceof ProtocolError)
+      return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, opened.code);
+    // §7: a clock more than a day ahead would win every merge; set aside in every circle, never
+    // observed, and before its author's chain is read (a set-aside revision is left out of it).
+    if (this.options.clock.isAhead(String(opened.payload['hlc'])))
+      return this.#setAside(seq, envelope['record_id'], String(opened.payload['author']), 'clock_ahead');
+    if (!(await this.#readChain(what, seq, opened)))
+      return this.store.passOver(String(opened.payload['record_id']), seq);
+    const payload = opened.payload;
     const [recordId, changeId, hlc, author] = [
       payload['record_id'],
       payload['change_id'],
       payload['hlc'],
       payload['author'],
     ] as [string, string, string, string];
-    // §7: a clock more than a day ahead would win every merge; set aside in every circle, never observed.
-    if (this.options.clock.isAhead(hlc)) return this.#setAside(seq, recordId, author, 'clock_ahead');
     const place = await this.store.placeOf(recordId);
     if (place !== null && place.circle !== this.#place) return;
     const base = place?.base ?? null;
-    if (this.#olderThanHeld(what, seq, base, hlc)) return this.store.passOver(recordId, seq);
+    if (payload['v'] === 1 && this.#olderThanHeld(what, seq, base, hlc)) return this.store.passOver(recordId, seq);
     const document =
       payload['deleted'] === true
         ? place === null
@@ -529,9 +559,49 @@ export class CircleReplica {
     );
   }
 
-  /** The verified payload of a record envelope; a refusal says what the server must have done. */
-  #open(what: string, envelope: unknown, state: CircleState): Promise<Record<string, unknown>> {
-    return refusing(what, () => openRecord(envelope, this.#keys, recordAuthors(state)));
+  /** The verified revision of a record envelope; a refusal says what the server must have done. */
+  #open(what: string, envelope: unknown, state: CircleState): Promise<OpenedRevision> {
+    return refusing(what, () => openRevision(envelope, this.#keys, recordAuthors(state)));
+  }
+
+  async #held(): Promise<HeldChains> {
+    this.#chains ??= await loadChains(this.store, this.id, await this.store.cursor(this.id));
+    return this.#chains;
+  }
+
+  /**
+   * Runs §7's chain checks on a verified revision; false when it is not to be applied. The
+   * personal circle refuses every break. A shared circle notes it for the person and goes on
+   * (§16), as a member can break its own chain too; it never applies an older revision again.
+   */
+  async #readChain(what: string, seq: number, opened: OpenedRevision): Promise<boolean> {
+    const revision = chainedRevision(opened);
+    if (revision === null) return true;
+    const held = await this.#held();
+    if (known(held, revision.author, seq)) return true;
+    const echo = ownEcho(held.state, revision, this.store.deviceId);
+    try {
+      if (echo) await this.#ownRevision(seq, opened.payload);
+      else checkChain(held.state, revision);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+      if (this.options.shared !== true) throw new ProtocolError(error.code, `${what} was refused (${error.message})`);
+      const note: Noticed = { seq, member: error.member, reason: error.code };
+      await this.store.setState(noticedName(this.id), [...(await noticed(this.store, this.id)), note]);
+      if (error.code === 'rolled_back') return false;
+    }
+    if (!echo) {
+      acceptChain(held.state, revision);
+      held.seqs.set(revision.author, seq);
+    }
+    return true;
+  }
+
+  /** This device's own revision coming back: at or before the revision it holds of the record, else a replay. */
+  async #ownRevision(seq: number, payload: JsonObject): Promise<void> {
+    const base = (await this.store.placeOf(String(payload['record_id'])))?.base ?? null;
+    if (base !== null && (seq <= base.seq || base.hlc === payload['hlc'])) return;
+    throw new ChainError('rolled_back', this.store.deviceId, 'its own revision served again as new');
   }
 
   /** A body of a kind this shared circle keeps, yet not of that kind's form: a member's app broke it (§16). */
@@ -545,6 +615,7 @@ export class CircleReplica {
    * person under whom it is put down to, until they dismiss the notice.
    */
   async #setAside(seq: number, recordId: unknown, author: string | null, reason: string): Promise<void> {
+    leftOut((await this.#held()).state);
     await this.#leaveOut(recordId, seq);
     const noted = await setAside(this.store, this.id);
     await this.store.setState(setAsideName(this.id), [...noted, { seq, author, reason } satisfies SetAside]);
@@ -588,23 +659,50 @@ export class CircleReplica {
     return isSyncedKind(change.kind) && this.#kinds.includes(change.kind) && change.circle === this.#place;
   }
 
-  /** The change to push for `pending`: what was sent before, unchanged, or the current words sealed now. */
-  async #wire(pending: PendingChange): Promise<{ change: ChangeIn; recordId: string; hlc: string }> {
+  /**
+   * The changes to push for `batch`, in this device's chain order (§7, "Writing"): what was sent
+   * before and got no answer, unchanged (it may be stored), then the current words of the others,
+   * sealed now as the next revisions of the chain.
+   */
+  async #seal(batch: readonly PendingChange[]): Promise<Outgoing[]> {
     const state = await this.verified();
-    const base_seq = pending.base?.seq ?? null;
+    const held = await this.#held();
+    const kept: Outgoing[] = [];
+    const fresh: PendingChange[] = [];
+    for (const pending of batch) {
+      const resent = this.#resend(pending, state.epoch);
+      if (resent === null) fresh.push(pending);
+      else kept.push(resent);
+    }
+    kept.sort((a, b) => (a.link?.n ?? -1) - (b.link?.n ?? -1));
+    const me = this.store.deviceId;
+    let tail = kept.at(-1)?.link ?? held.state.heads.get(me) ?? null;
+    const seen = new Map([...held.state.heads].filter(([device]) => device !== me));
+    const out = kept;
+    for (const pending of fresh) {
+      const sealed = await this.#sealNew(pending, state.epoch, { prev: tail, seen });
+      out.push(sealed);
+      tail = sealed.link;
+    }
+    return out;
+  }
+
+  /** What was sent for `pending` before, to send again unchanged, or null when it must be sealed now. */
+  #resend(pending: PendingChange, epoch: number): Outgoing | null {
     const sent = pending.sent;
     const envelope = sent?.envelope;
-    if (sent != null && isObject(envelope) && envelope['circle_id'] === this.id && envelope['epoch'] === state.epoch) {
-      return {
-        change: {
-          change_id: sent.changeId,
-          base_seq,
-          envelope: envelope as unknown as ChangeIn['envelope'],
-        },
-        recordId: pending.recordId,
-        hlc: sent.hlc,
-      };
-    }
+    if (sent == null || !isObject(envelope) || envelope['circle_id'] !== this.id || envelope['epoch'] !== epoch)
+      return null;
+    const change = {
+      change_id: sent.changeId,
+      base_seq: pending.base?.seq ?? null,
+      envelope: envelope as unknown as ChangeIn['envelope'],
+    };
+    const link = sent.link === undefined ? null : { n: sent.link.n, hash: unb64u(sent.link.hash, 32) };
+    return { change, recordId: pending.recordId, hlc: sent.hlc, link };
+  }
+
+  async #sealNew(pending: PendingChange, epoch: number, chained: Chained): Promise<Outgoing & { link: Link }> {
     const changeId = randomBytes(ID_BYTES);
     // A new revision sorts after the one it builds on, whatever this device's wall clock says.
     if (pending.base !== null) this.options.clock.observe(pending.base.hlc);
@@ -612,35 +710,48 @@ export class CircleReplica {
     const kind = pending.kind;
     if (!isSyncedKind(kind)) throw new RangeError(`records of kind ${kind} stay on this device`);
     const body = pending.body === null ? null : toWire(kind, pending.body);
-    const ref = {
-      circleId: this.circleId,
-      recordId: unb64uId(pending.recordId),
-      epoch: state.epoch,
-    };
-    const sealed = await sealRecord(this.store.deviceKeys, ref, this.#key(state.epoch), { changeId, hlc, body });
+    const ref = { circleId: this.circleId, recordId: unb64uId(pending.recordId), epoch };
+    const sealed = await sealRevision(this.store.deviceKeys, ref, this.#key(epoch), { changeId, hlc, body, chained });
+    const link = sealed.link as Link;
     await this.store.markSent(pending.recordId, {
       changeId: b64u(changeId),
       hlc,
       body: pending.body,
-      envelope: sealed,
+      envelope: sealed.envelope,
+      link: { n: link.n, hash: b64u(link.hash) },
     });
-    return {
-      change: { change_id: b64u(changeId), base_seq, envelope: sealed },
-      recordId: pending.recordId,
-      hlc,
-    };
+    const change = { change_id: b64u(changeId), base_seq: pending.base?.seq ?? null, envelope: sealed.envelope };
+    return { change, recordId: pending.recordId, hlc, link };
   }
 
-  async #settle(changes: readonly { recordId: string; hlc: string }[], seqs: readonly number[]): Promise<void> {
+  /** A refused push stored nothing: its changes are sealed again from the chain's head, after the pull that may move it. */
+  async #unseal(changes: readonly Outgoing[]): Promise<void> {
+    const sentFor = new Set(changes.map((c) => c.recordId));
+    for (const { recordId, sent } of await this.store.pending()) {
+      if (sent == null || !sentFor.has(recordId)) continue;
+      await this.store.markSent(recordId, { changeId: sent.changeId, hlc: sent.hlc, body: sent.body });
+    }
+  }
+
+  async #settle(changes: readonly Outgoing[], seqs: readonly number[]): Promise<void> {
     if (seqs.length !== changes.length)
       throw new ApiError(200, BAD_RESPONSE, 'a different number of changes accepted than sent');
-    for (const [i, { recordId, hlc }] of changes.entries()) {
+    const held = await this.#held();
+    const me = this.store.deviceId;
+    for (const [i, { recordId, hlc, link }] of changes.entries()) {
+      const seq = seqs[i] as number;
+      const head = held.state.heads.get(me);
+      if (link !== null && (head === undefined || link.n > head.n)) {
+        held.state.heads.set(me, link);
+        held.seqs.set(me, seq);
+      }
       try {
-        await this.store.settle(recordId, seqs[i] as number, hlc);
+        await this.store.settle(recordId, seq, hlc);
       } catch (error) {
         // Settled already by a pull that brought this change back: nothing left to do.
         if (!(error instanceof StorageError && error.code === 'not_pending')) throw error;
       }
     }
+    await saveChains(this.store, this.id, held);
   }
 }

@@ -52,6 +52,7 @@ export function Circle({ summary, onBack, onChanged }: CircleProps) {
       {summary.unreadable.length + summary.placedLate.length + summary.clockAhead.length > 0 && (
         <Unreadable summary={summary} onChanged={onChanged} />
       )}
+      {summary.withheld.length > 0 && <Withheld summary={summary} onChanged={onChanged} />}
       {!member && <Standing summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
@@ -119,6 +120,27 @@ function Standing({ summary, focus }: { summary: CircleSummary; focus: boolean }
           {strings.checkAgain}
         </button>
       )}
+      <ActionError action={action} />
+    </div>
+  );
+}
+
+/** Whose words the server may have held back or rolled back (PROTOCOL §7, §16), until the person says they saw it. */
+function Withheld({ summary, onChanged }: Pick<CircleProps, 'summary' | 'onChanged'>) {
+  const engine = useRunningEngine();
+  const action = useAction();
+  return (
+    <div class="panel error" role="alert" data-testid="circle-withheld">
+      <p>{strings.withheldFrom(summary.withheld)}</p>
+      <p>{strings.withheldHelp}</p>
+      <button
+        type="button"
+        class="secondary"
+        disabled={action.busy}
+        onClick={() => action.run(() => engine.circles.dismissWithheld(summary.id).then(onChanged))}
+      >
+        {strings.unreadableSeen}
+      </button>
       <ActionError action={action} />
     </div>
   );
