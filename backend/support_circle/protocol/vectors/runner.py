@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from support_circle.protocol import authors, circle_keys, escrow, invites, membership, records, vault
+from support_circle.protocol import authors, circle_keys, escrow, invites, membership, records, unlinked, vault
 from support_circle.protocol.encoding import b64u, format_time, parse_json, parse_time, unb64u
 from support_circle.protocol.errors import ProtocolError
 from support_circle.protocol.identity import verify_identity
@@ -36,6 +36,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "escrow": ("escrow_id", "escrow_key", "content"),
     "authors": ("may_write",),
     "epoch_keys": ("keys", "unreadable"),
+    "unlinked": ("signer", "seq", "entry_hash"),
 }
 
 
@@ -202,6 +203,12 @@ def _epoch_keys(v: Vector) -> Outputs:
     return {"keys": {str(e): b64u(k) for e, k in sorted(held.keys.items())}, "unreadable": sorted(held.unreadable)}
 
 
+def _unlinked(v: Vector) -> Outputs:
+    state = membership.verify_log(unb64u(v["circle_id"]), unb64u(v["genesis_hash"]), v["entries"])
+    notice = unlinked.verify(v["notice"], state, unb64u(v["device_id"]))
+    return {"signer": b64u(notice.signer), "seq": notice.removal.seq, "entry_hash": b64u(notice.removal.hash)}
+
+
 RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "encoding": _encoding,
     "padding": _padding,
@@ -233,6 +240,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "escrow": _escrow,
     "authors": _authors,
     "epoch_keys": _epoch_keys,
+    "unlinked": _unlinked,
 }
 
 
