@@ -29,6 +29,7 @@ import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership
 import { pad, unpad } from '../crypto/padding';
 import { openRecord } from '../crypto/records';
 import { safetyNumber } from '../crypto/safety';
+import { verifyUnlinkedNotice } from '../crypto/unlinked';
 import {
   openLocal,
   recoveryKeyFromText,
@@ -254,6 +255,11 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     };
     return { may_write: mayWrite(str(v, 'kind'), revising) };
   },
+  unlinked: async (v) => {
+    const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
+    const notice = verifyUnlinkedNotice(v['notice'], state, unb64u(v['device_id']));
+    return { signer: b64u(notice.signer), seq: notice.removal.seq, entry_hash: b64u(notice.removal.hash) };
+  },
   merge: async (v) => {
     const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
     const clocks = {
@@ -287,6 +293,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   merge: ['result'],
   authors: ['may_write'],
   epoch_keys: ['keys', 'unreadable'],
+  unlinked: ['signer', 'seq', 'entry_hash'],
 };
 
 /**
