@@ -153,13 +153,13 @@ class CircleReplica:
         if self.shared:
             self.rotate()
 
-    def remove_member(self, device_id: bytes) -> None:
+    def remove_member(self, device_id: bytes, *, tell: bool = True) -> None:
         """Removes a member and starts a new epoch whose key only the members who stay receive. In
-        the personal circle the removed device is one of the person's own (lost or taken): it is
-        left the signed notice on which it erases itself (§17)."""
+        the personal circle the removed device is one of the person's own (lost or taken): unless
+        ``tell`` is false, it is left the signed notice on which it erases itself (§17)."""
         key = circle_keys.new_epoch_key()
         self._rekey(membership.remove(self.device.keys, self.verified, device_id, key), key)
-        if not self.shared:
+        if tell and not self.shared:
             self.tell_removed(device_id)
 
     def tell_removed(self, device_id: bytes) -> None:
