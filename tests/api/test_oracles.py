@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from support_circle.app import create_app
 from support_circle.models import RegistrationCode
-from support_circle.protocol import circle_keys, invites, membership, primitives, records
+from support_circle.protocol import circle_keys, invites, membership, primitives, records, unlinked
 from support_circle.protocol.encoding import b64u, format_time, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.records import RecordRef
@@ -159,6 +159,11 @@ PROBES: dict[str, Probe] = {
     ),
     "read another device's request": lambda c, i, o: ("GET", f"/v1/requests/{i.request}", None),
     "delete another device's escrow": lambda c, i, o: ("DELETE", i.escrow, None),
+    "leave an unlinked notice": lambda c, i, o: (
+        "PUT",
+        f"/v1/circles/{i.cid}/unlinked/{c.device_id}",
+        {"notice": unlinked.make(c.keys, i.circle, c.keys.device_id, membership.Head(1, primitives.random_bytes(32)))},
+    ),
 }
 
 

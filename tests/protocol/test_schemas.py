@@ -70,6 +70,9 @@ def _classify(group: str, key: str, value: Any) -> Iterator[tuple[str, Any]]:
         for entry in value:
             yield "signed-object.schema.json", entry
             yield "membership-payload.schema.json", _payload(entry)
+    elif group == "unlinked" and key == "notice":
+        yield "signed-object.schema.json", value
+        yield "unlinked-payload.schema.json", _payload(value)
     elif (group, key) in _SIMPLE:
         yield _SIMPLE[group, key], value
 

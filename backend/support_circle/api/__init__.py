@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from support_circle.api import auth, changes, circles, devices, events, health, invites, recovery, server
+from support_circle.api import auth, changes, circles, devices, events, health, invites, recovery, server, unlinked
 from support_circle.errors import documented
 
 health_router = health.router
@@ -17,6 +17,7 @@ api_router.include_router(auth.router)
 api_router.include_router(circles.router, responses=SIGNED_IN)
 api_router.include_router(changes.router, responses=SIGNED_IN)
 api_router.include_router(invites.router, responses=SIGNED_IN)
+api_router.include_router(unlinked.router, responses=SIGNED_IN)
 api_router.include_router(events.router)
 # Signed in to store and delete (documented per route); a new device reads without a token.
 api_router.include_router(recovery.router)

@@ -6,8 +6,17 @@ from typing import TYPE_CHECKING, Any
 from support_circle.client.clock import Clock, now_ms
 from support_circle.client.http import ApiError
 from support_circle.client.refusals import KEY, LOG, RECORD, refused
-from support_circle.protocol import ProtocolError, chains, circle_keys, membership, placement, primitives, records
-from support_circle.protocol.encoding import b64u, unb64u
+from support_circle.protocol import (
+    ProtocolError,
+    chains,
+    circle_keys,
+    membership,
+    placement,
+    primitives,
+    records,
+    unlinked,
+)
+from support_circle.protocol.encoding import b64u, parse_json, unb64u
 from support_circle.protocol.identity import PublicIdentity, verify_identity
 from support_circle.protocol.merge import merge
 from support_circle.protocol.records import Chained, Link, RecordRef
@@ -181,10 +190,31 @@ class CircleReplica:
         if self.shared or self.verified.must_rotate:
             self.rotate()
 
-    def remove_member(self, device_id: bytes) -> None:
-        """Removes a member and starts a new epoch whose key only the members who stay receive."""
+    def remove_member(self, device_id: bytes, *, tell: bool = True) -> None:
+        """Removes a member and starts a new epoch whose key only the members who stay receive. In
+        the personal circle the removed device is one of the person's own (lost or taken): unless
+        ``tell`` is false, it is left the signed notice on which it erases itself (§17)."""
         key = circle_keys.new_epoch_key()
         self._rekey(lambda changes: membership.remove(self.device.keys, self.verified, device_id, key, changes), key)
+        if tell and not self.shared:
+            self.tell_removed(device_id)
+
+    def tell_removed(self, device_id: bytes) -> None:
+        """Leaves ``device_id`` the notice of the newest ``remove`` of it in the verified log."""
+        removals = [seq for seq, entry in enumerate(self.log) if _removes(entry, device_id)]
+        if not removals:
+            raise ValueError("the verified log removes no such device")
+        at = membership.Head(removals[-1], membership.entry_hash(self.log[removals[-1]]))
+        notice = unlinked.make(self.device.keys, self.circle_id, device_id, at)
+        self.device.call("PUT", f"{self.path}/unlinked/{b64u(device_id)}", {"notice": notice})
+
+    def forget(self) -> None:
+        """Drops everything this replica holds: keys, records, log and what waits to be sent."""
+        self.keys.clear()
+        self.records.clear()
+        self.outbox.clear()
+        self.log, self.state, self.set_aside = [], None, []
+        self.chain, self.noticed = chains.ChainState(), []
 
     def rotate(self) -> None:
         """Starts a new epoch; any member may when a leaver closed the current one (§8)."""
@@ -516,6 +546,11 @@ def _record_id(envelope: dict[str, Any]) -> bytes:
         return unb64u(envelope.get("record_id"), 16)
     except ProtocolError:
         return b""
+
+
+def _removes(entry: dict[str, Any], device_id: bytes) -> bool:
+    payload = parse_json(unb64u(entry["payload"]))
+    return bool(payload.get("op") == "remove" and payload.get("device_id") == b64u(device_id))
 
 
 def _public(identity: dict[str, Any]) -> PublicIdentity:

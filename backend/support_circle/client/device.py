@@ -7,7 +7,7 @@ import httpx
 
 from support_circle.client.circle import CircleReplica
 from support_circle.client.http import Api, ApiError, HttpClient
-from support_circle.protocol import circle_keys, membership, primitives
+from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, unlinked
 from support_circle.protocol.auth import sign_challenge
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import DeviceKeys
@@ -18,6 +18,7 @@ class Device:
     keys: DeviceKeys
     api: Api
     circles: dict[str, CircleReplica] = field(default_factory=dict)
+    wiped: bool = False
 
     @classmethod
     def new(
@@ -70,6 +71,30 @@ class Device:
         replica.refresh()
         self.circles[b64u(circle_id)] = replica
         return replica
+
+    def unlinked_from(self, circle: CircleReplica) -> bool:
+        """After the server answered ``not_found`` about the personal circle ``circle``: whether one
+        of the person's own devices signed that it removed this one (§17), checked against the log
+        this device verified last. If so, this device forgets everything it held. A bare
+        ``not_found`` (a server that lost or hides the circle) changes nothing."""
+        if circle.shared or circle.state is None:
+            return False
+        for notice in self.call("GET", "/v1/unlinked")["data"]:
+            try:
+                unlinked.verify(notice, circle.state, self.keys.device_id)
+            except ProtocolError:
+                continue
+            self.wipe()
+            return True
+        return False
+
+    def wipe(self) -> None:
+        """Forgets every circle, key and record, and the sign-in: nothing of the person stays."""
+        for replica in self.circles.values():
+            replica.forget()
+        self.circles.clear()
+        self.api.token = None
+        self.wiped = True
 
     def member_of(self) -> list[str]:
         return [c["circle_id"] for c in self.call("GET", "/v1/circles")["data"]]

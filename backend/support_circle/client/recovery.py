@@ -57,7 +57,9 @@ def recover(
         new.sign_in()
         circle = new.join_circle(content.circle_id, content.genesis_hash, content.head)
         if content.device.device_id in circle.verified.members:
-            circle.remove_member(content.device.device_id)
+            # No notice (§17): a recovery key proves nobody is the person, so whoever holds one must
+            # not make the person's own device erase itself; the escrowed device just syncs no more.
+            circle.remove_member(content.device.device_id, tell=False)
         _let_go(escrowed, recovery_key)
     finally:
         if http is None:  # a client the caller gave is the caller's to close

@@ -7,6 +7,7 @@ from support_circle.models.devices import AuthChallenge, AuthToken, Device, Regi
 from support_circle.models.invites import Invite, JoinRequest
 from support_circle.models.recovery import RecoveryEscrow
 from support_circle.models.server import ServerInfo
+from support_circle.models.unlinked import UnlinkedNotice
 
 __all__ = [
     "AuthChallenge",
@@ -22,4 +23,5 @@ __all__ = [
     "RecoveryEscrow",
     "RegistrationCode",
     "ServerInfo",
+    "UnlinkedNotice",
 ]

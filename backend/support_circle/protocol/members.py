@@ -32,6 +32,7 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
         "genesis_hash",
         "key_commitment",
         "hash",
+        "entry_hash",
         "prev",
     ),
     # Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).

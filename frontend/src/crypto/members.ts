@@ -41,6 +41,7 @@ const BY_KIND: Readonly<Record<MemberKind, readonly string[]>> = {
     'genesis_hash',
     'key_commitment',
     'hash',
+    'entry_hash',
     'prev',
   ],
   // Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).

@@ -8,8 +8,8 @@ export type { SignedObject } from '../wire/types';
 
 import type { SignedObject } from '../wire/types';
 
-/** The signed types of version 1. */
-export type SignedType = 'identity' | 'record' | 'membership' | 'invite';
+/** The signed types of version 1 (§2). */
+export type SignedType = 'identity' | 'record' | 'membership' | 'invite' | 'unlinked';
 
 /** Given a signer's device id, the `sign_pub` the verifier already trusts for it, or undefined. */
 export type KeyLookup = (deviceId: Uint8Array) => Uint8Array | undefined;

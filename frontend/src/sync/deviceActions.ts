@@ -11,6 +11,7 @@ import {
   pendingLinks,
   requestLink,
 } from './devices/links';
+import { tellRemoved } from './devices/unlinked';
 import { SyncError } from './errors';
 import { secretOf } from './replica/inviting';
 import { readPersonal, removedHere } from './replica/personal';
@@ -93,8 +94,11 @@ export function devices(core: EngineCore): Devices {
       }),
     remove: (id) =>
       thenSync(core, async () => {
-        const circle = await core.personal(await core.api());
+        const api = await core.api();
+        const circle = await core.personal(api);
         await removedHere(() => removeDevice(circle, store, id));
+        // Signed here, so the removed device wipes itself the next time it reaches the server (§17).
+        await tellRemoved(api, store.deviceKeys, circle, id);
       }),
     renameThis: (name) => thenSync(core, () => renameThisDevice(store, name, core.now().getTime())),
   };

@@ -45,7 +45,8 @@ import { keepEscrow } from './devices/escrow';
 import { noteThisDevice } from './devices/linked';
 import { checkLinkRequest, isJoining } from './devices/links';
 import { finishRecovery } from './devices/recover';
-import { SyncError } from './errors';
+import { keepVerifiedLog, unlinkedByOwnDevice } from './devices/unlinked';
+import { DEVICE_REMOVED, SyncError } from './errors';
 import { Clock } from './replica/clock';
 import { ensurePersonal, readPersonal, removedHere } from './replica/personal';
 import type { CircleReplica } from './replica/replica';
@@ -262,13 +263,30 @@ class Engine implements SyncEngine {
     if ((await this.#hasPersonal()) || (await this.#somethingToKeep())) {
       const circle = await this.#personal(api);
       await noteThisDevice(store, this.#now());
-      await removedHere(() => circle.sync());
+      await this.#syncPersonal(api, circle);
       await keepEscrow(api, store, circle);
     }
     await checkCircleJoins(api, store, this.#clock);
     await this.#shared.syncAll(api);
     await this.#rememberServer(api);
     return 'synced';
+  }
+
+  /**
+   * Syncs the personal circle and keeps the log it verified. When the server says the circle is
+   * not there for this device, a notice one of the person's devices signed (§17) turns that into
+   * `unlinked`, on which the app wipes; without one it stays `device_removed`, and nothing goes.
+   */
+  async #syncPersonal(api: Connection, circle: CircleReplica): Promise<void> {
+    const store = this.options.session;
+    try {
+      await removedHere(() => circle.sync());
+    } catch (error) {
+      if (error instanceof ApiError && error.code === DEVICE_REMOVED && (await unlinkedByOwnDevice(api, store)))
+        throw new SyncError('unlinked', { cause: error });
+      throw error;
+    }
+    await keepVerifiedLog(store, circle);
   }
 
   /** A local edit was saved: count it as waiting now, and send it. */

@@ -70,6 +70,8 @@ export const SERVER_CODES = [
   'too_many_requests',
   'entry_does_not_match_request',
   'missing_key_envelope',
+  // Unlinked notices.
+  'not_removed',
   // Recovery escrows.
   'escrow_taken',
   'too_many_escrows',
@@ -123,6 +125,8 @@ export const SYNC_ERROR_CODES = [
   'sync_failed',
   SERVER_CHANGED,
   DEVICE_REMOVED,
+  /** One of the person's own devices signed that it unlinked this one (§17): the app wipes this device. */
+  'unlinked',
   RECOVERY_REFUSED,
   /** The settings name a server other than the app's own origin (see sync/engine.ts). */
   'other_server',

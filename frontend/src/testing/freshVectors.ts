@@ -26,6 +26,7 @@ import { KEY_BYTES, randomBytes } from '../crypto/primitives';
 import { makeHlc, sealRecord } from '../crypto/records';
 import { safetyNumber } from '../crypto/safety';
 import type { SignedObject } from '../crypto/signed';
+import { makeUnlinkedNotice } from '../crypto/unlinked';
 import { createVault, recoveryKeyToText, sealLocal, TEST_PARAMETERS } from '../crypto/vault';
 import type { VectorFile } from './vectorRunner';
 
@@ -448,6 +449,28 @@ async function safetyFile(): Promise<VectorFile> {
   return file('safety_number', 'Safety numbers (§10): the same both ways round.', vectors);
 }
 
+async function unlinkedFile(): Promise<VectorFile> {
+  const [a, b] = [await generateDeviceKeys(), await generateDeviceKeys()];
+  const circleId = newId();
+  const genesis = await makeGenesis(a, circleId, newEpochKey());
+  const genesisHash = await entryHash(genesis);
+  const add = makeAdd(a, { circleId, epoch: 0, head: { seq: 0, hash: genesisHash } }, makeIdentity(b), 'admin');
+  const position = { circleId, epoch: 0, head: { seq: 1, hash: await entryHash(add) } };
+  const removal = { seq: 2, hash: await entryHash(await makeRemove(a, position, b.public.deviceId, newEpochKey())) };
+  return file('unlinked', 'A removed device reads the notice of its removal (§17).', [
+    vector('A tells B it removed it', 'B verified the log up to its own add', {
+      circle_id: b64u(circleId),
+      genesis_hash: b64u(genesisHash),
+      entries: [genesis, add],
+      device_id: b64u(b.public.deviceId),
+      notice: makeUnlinkedNotice(a, circleId, b.public.deviceId, removal),
+      signer: b64u(a.public.deviceId),
+      seq: 2,
+      entry_hash: b64u(removal.hash),
+    }),
+  ]);
+}
+
 /** Every group this side makes fresh vectors for, keyed by group name. */
 export async function makeFreshVectors(): Promise<Map<string, VectorFile>> {
   const files = [
@@ -462,6 +485,7 @@ export async function makeFreshVectors(): Promise<Map<string, VectorFile>> {
     await membershipFile(),
     ...(await inviteFiles()),
     await safetyFile(),
+    await unlinkedFile(),
   ];
   return new Map(files.map((f) => [f.group, f]));
 }

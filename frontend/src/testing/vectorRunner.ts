@@ -31,6 +31,7 @@ import { pad, unpad } from '../crypto/padding';
 import { epochEnded, isAhead } from '../crypto/placement';
 import { type AuthorLookup, openRecord, openRevision } from '../crypto/records';
 import { safetyNumber } from '../crypto/safety';
+import { verifyUnlinkedNotice } from '../crypto/unlinked';
 import {
   openLocal,
   recoveryKeyFromText,
@@ -297,6 +298,11 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     };
     return { may_write: mayWrite(str(v, 'kind'), revising) };
   },
+  unlinked: async (v) => {
+    const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
+    const notice = verifyUnlinkedNotice(v['notice'], state, unb64u(v['device_id']));
+    return { signer: b64u(notice.signer), seq: notice.removal.seq, entry_hash: b64u(notice.removal.hash) };
+  },
   merge: async (v) => {
     const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
     const clocks = {
@@ -334,6 +340,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   authors: ['may_write'],
   epoch_keys: ['keys', 'unreadable'],
   placement: ['closed', 'ends'],
+  unlinked: ['signer', 'seq', 'entry_hash'],
 };
 
 /**

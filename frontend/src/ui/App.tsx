@@ -19,7 +19,7 @@ import { strings } from './strings';
 import { useSafetyShell } from './useSafetyShell';
 import { readSettings, store, writeSettings } from './vault';
 
-type Phase = 'loading' | 'first-run' | 'locked' | 'open';
+type Phase = 'loading' | 'first-run' | 'locked' | 'open' | 'unlinked';
 
 interface OpenVault {
   session: Session;
@@ -95,6 +95,19 @@ export function App() {
     setPhase('first-run');
   };
 
+  // Another of the person's devices signed that it unlinked this one (§17; a bare "not found" never
+  // gets here): the content goes in this render, then the keys, the data and the offline copy.
+  const unlinked = status.reason === 'unlinked';
+  useEffect(() => {
+    if (!unlinked) return;
+    setPhase('unlinked');
+    dropKeys();
+    void store
+      .wipe()
+      .then(forgetOfflineCopy)
+      .then(() => shell.forgotten());
+  }, [unlinked]);
+
   return (
     <Layout safety={safety} canLock={open !== null} screen={phase} dangerLine={shell.safety.line}>
       {notice !== '' && (
@@ -115,7 +128,8 @@ export function App() {
       {phase === 'open' && open !== null && recovery !== null && (
         <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />
       )}
-      {phase === 'open' && open !== null && recovery === null && (
+      {phase === 'unlinked' && <Unlinked onStart={() => setPhase('first-run')} />}
+      {phase === 'open' && open !== null && recovery === null && !unlinked && (
         <OpenApp session={open.session} engine={engine} version={version}>
           <Main
             settings={open.settings}
@@ -129,6 +143,19 @@ export function App() {
       {shell.applyUpdate !== null && <UpdateOffer apply={shell.applyUpdate} onLater={shell.later} />}
       {phase !== 'open' && <AppStatus offline={shell.offline} server={shell.server} />}
     </Layout>
+  );
+}
+
+/** What an unlinked device shows once it erased itself: plain words, nothing of what was here. */
+function Unlinked({ onStart }: { onStart(): void }) {
+  return (
+    <section class="panel" aria-labelledby="unlinked-heading">
+      <h1 id="unlinked-heading">{strings.unlinkedHeading}</h1>
+      <p>{strings.unlinkedBody}</p>
+      <button type="button" onClick={onStart}>
+        {strings.unlinkedStart}
+      </button>
+    </section>
   );
 }
 

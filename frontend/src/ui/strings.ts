@@ -332,6 +332,13 @@ export const strings = {
   wipeWord: 'DELETE',
   wipe: 'Remove everything',
   wiped: 'Everything has been removed from this device.',
+  // Shown once a device the person unlinked from another of theirs has erased itself (§17): plain
+  // words, nothing of what was here, so it says little to whoever holds the device.
+  unlinkedHeading: 'This device was removed',
+  unlinkedBody:
+    'It was unlinked by another of your devices, so everything that was on it has been erased. ' +
+    'Nothing on your other devices has changed.',
+  unlinkedStart: 'Start again',
   wipeAfterHeading: 'Erase after wrong passphrases',
   wipeAfterWarning:
     'This device can erase everything if the wrong passphrase is typed several times in a row. Whoever types it, ' +
@@ -569,6 +576,7 @@ export const failureStrings = {
     'This device no longer syncs: it was unlinked by another of your devices, or by someone using your recovery key ' +
     'on a new device, or the server let it go after a long time unused. What is on it stays here. If you did not do ' +
     'this, someone may have your other device or your recovery key: talk to someone you trust, or to the organisation that runs the server.',
+  unlinked: 'Another of your devices unlinked this one. Everything on this device is being erased.',
   linkDeclined:
     'Your other device did not approve this one. Nothing was shared. You can make a new link and try again.',
 

@@ -39,6 +39,8 @@ export interface ApiObjects {
   SignedObject?: SignedObject1;
   TokenCreate?: TokenCreate;
   TokenPublic?: TokenPublic;
+  UnlinkedNoticeList?: UnlinkedNoticeList;
+  UnlinkedNoticePut?: UnlinkedNoticePut;
 }
 export interface Approval {
   entry: SignedObject;
@@ -422,4 +424,10 @@ export interface TokenCreate {
 export interface TokenPublic {
   expires_at: string;
   token: string;
+}
+export interface UnlinkedNoticeList {
+  data: SignedObject1[];
+}
+export interface UnlinkedNoticePut {
+  notice: SignedObject1;
 }

@@ -430,6 +430,7 @@ export interface WireObjects {
   "record-payload"?: RecordPayload;
   "server-public"?: ServerPublic;
   "signed-object"?: SignedObject;
+  "unlinked-payload"?: UnlinkedPayload;
   vault?: Vault;
 }
 /**
@@ -663,6 +664,36 @@ export interface ServerPublic {
   safety_line: string;
   quick_exit_url: string;
   disguise: "plain" | "notes" | "recipes" | "budget";
+}
+/**
+ * The signed payload of an unlinked notice: one of the person's devices tells a device it removed from their personal circle (PROTOCOL.md §17).
+ */
+export interface UnlinkedPayload {
+  /**
+   * Protocol version; any other value is refused.
+   */
+  v: 1;
+  type: "unlinked";
+  /**
+   * 16 random bytes, b64u.
+   */
+  signer: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  circle_id: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  device_id: string;
+  /**
+   * The seq of the remove entry.
+   */
+  seq: number;
+  /**
+   * 32 bytes, b64u.
+   */
+  entry_hash: string;
 }
 /**
  * The local vault: the vault key wrapped twice (PROTOCOL.md §5).

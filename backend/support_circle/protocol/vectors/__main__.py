@@ -16,8 +16,9 @@ from support_circle.protocol.vectors import (
     build_local,
     build_merge,
     build_recovery,
+    build_unlinked,
 )
-from support_circle.protocol.vectors.making import randomness
+from support_circle.protocol.vectors.making import randomness, substream
 from support_circle.protocol.vectors.runner import run
 
 VECTORS = Path(__file__).resolve().parents[4] / "shared_schema" / "vectors"
@@ -33,6 +34,8 @@ def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
         files.update(build_json.build())
         files["placement"] = build_depart.placement_vectors()
         files.update(build_chains.build())
+        with substream("unlinked"):
+            files.update(build_unlinked.build())
     if not negatives:
         for content in files.values():
             content["vectors"] = [v for v in content["vectors"] if v["expect"] == "ok"]

@@ -12,6 +12,7 @@ from support_circle.protocol import (
     membership,
     placement,
     records,
+    unlinked,
     vault,
 )
 from support_circle.protocol.encoding import b64u, format_time, parse_json, parse_time, unb64u
@@ -48,6 +49,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "authors": ("may_write",),
     "epoch_keys": ("keys", "unreadable"),
     "placement": ("closed", "ends"),
+    "unlinked": ("signer", "seq", "entry_hash"),
 }
 
 
@@ -240,6 +242,12 @@ def _placement(v: Vector) -> Outputs:
     return {"closed": state.closed, "ends": {str(e): n for e, n in sorted(state.ends.items())}}
 
 
+def _unlinked(v: Vector) -> Outputs:
+    state = membership.verify_log(unb64u(v["circle_id"]), unb64u(v["genesis_hash"]), v["entries"])
+    notice = unlinked.verify(v["notice"], state, unb64u(v["device_id"]))
+    return {"signer": b64u(notice.signer), "seq": notice.removal.seq, "entry_hash": b64u(notice.removal.hash)}
+
+
 RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "encoding": _encoding,
     "padding": _padding,
@@ -273,6 +281,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "authors": _authors,
     "epoch_keys": _epoch_keys,
     "placement": _placement,
+    "unlinked": _unlinked,
 }
 
 

@@ -145,6 +145,8 @@ interface StoredHead {
 
 export class CircleReplica {
   #state: CircleState | undefined;
+  /** The log `#state` was verified from, as the server sent it. */
+  #log: readonly SignedObject[] = [];
   readonly #keys = new Map<number, Uint8Array>();
   /** Epochs a leaver keyed whose key this device cannot use (§16): their records are set aside. */
   #unreadable: ReadonlySet<number> = new Set();
@@ -200,8 +202,14 @@ export class CircleReplica {
       } satisfies StoredHead);
     }
     this.#state = state;
+    this.#log = data;
     await this.#openKeys(state);
     return state;
+  }
+
+  /** The membership log last verified (empty before the first refresh): kept by a device that may one day be unlinked (§17). */
+  get log(): readonly SignedObject[] {
+    return this.#log;
   }
 
   /** Pull, then push: what one sync of this circle does. Resolves with the counts. */
