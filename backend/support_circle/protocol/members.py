@@ -26,7 +26,7 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
     "b64u32": ("sign_pub", "kem_pub", "sign_seed", "kem_private", "genesis_hash", "key_commitment", "hash", "prev"),
     # Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
     "b64u": ("payload", "sig", "nonce", "ct", "sealed", "proof"),
-    "u32": ("epoch", "seq"),
+    "u32": ("epoch", "seq", "counter"),
     # The Argon2id parameters: any integer here, their range is §5's weak_parameters.
     "integer": ("m_kib", "t", "p"),
     "string": ("type", "op", "role", "alg", "hlc"),

@@ -290,6 +290,11 @@ export function checkPayloadVersion(document: JsonObject): void {
   if (!isVersion(document['v'], document, 'v')) throw new ProtocolError('unsupported_version', 'v is not 1');
 }
 
+/** Whether `holder[name]` is `value` written as an integer (`2`, not `2.0` or `2e0`): how a reader tells a version. */
+export function isIntegerValue(holder: JsonObject, name: string, value: number): boolean {
+  return holder[name] === value && !nonIntegerLiterals.get(holder)?.has(name);
+}
+
 function isVersion(value: unknown, holder: object, name: string): boolean {
   return value === VERSION && !nonIntegerLiterals.get(holder)?.has(name);
 }
