@@ -15,6 +15,7 @@ import type { CircleReplica } from '../replica/replica';
 import { ApiError, type Fetch } from '../transport/api';
 import { Connection } from '../transport/connection';
 import { keepEscrow } from './escrow';
+import { listDevices } from './linked';
 import { finishRecovery, isRecovering, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
 
@@ -161,6 +162,8 @@ describe('recovery from the server', () => {
     expect(after).toHaveLength(2);
     const gone = members.filter((m) => !after.includes(m));
     expect(gone).toHaveLength(1);
+    // The recovery identity is a recovery key, not a device the person should look at.
+    expect((await listDevices(old.circle, old.session)).map((d) => d.id)).toEqual([old.session.deviceId]);
     const epoch = server.circles.get(old.circle.id)!.epoch;
     expect(epoch).toBe(1); // the old identity's removal started an epoch it has no key of
 
