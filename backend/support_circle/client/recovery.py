@@ -50,7 +50,8 @@ def keep_escrow(
         counter = 0 if kept is None else kept.counter
         kept = KeptEscrow(recovery_key, DeviceKeys.generate(), counter)
     identity = _as(device, kept.identity)
-    identity.register()  # a retried registration is no error
+    # Signed in as this device, so a server that asks for registration codes needs none for it.
+    device.call("POST", "/v1/devices", {"identity": kept.identity.identity()})  # a retry is no error
     if kept.identity.device_id not in circle.verified.members:
         circle.add_member(kept.identity.identity(), "admin", history=True)
     counter = kept.counter + 1
