@@ -31,9 +31,14 @@ describe('the sync engine', () => {
     expect(await sync.syncNow()).toEqual({ state: 'up-to-date', waiting: 0 });
     expect(seen).toContain('syncing');
     expect(server.circles.size).toBe(1);
-    // The two records, and this device's own note (its name and the day it synced).
-    expect([...server.circles.values()][0]?.changes).toHaveLength(3);
-    expect((await session.list('device')).map((d) => d.id)).toEqual([b64u(session.deviceKeys.public.deviceId)]);
+    // The two records, this device's own note (its name and the day it synced), and the note of its
+    // recovery identity (§15), which the person's devices do not list as a device.
+    expect([...server.circles.values()][0]?.changes).toHaveLength(4);
+    const notes = await session.list('device');
+    expect(notes.filter((d) => d.body.recovery !== true).map((d) => d.id)).toEqual([
+      b64u(session.deviceKeys.public.deviceId),
+    ]);
+    expect(notes.filter((d) => d.body.recovery === true)).toHaveLength(1);
     sync.stop();
   });
 

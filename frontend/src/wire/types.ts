@@ -260,6 +260,10 @@ export type RecordBody = (
        * The last day it synced, on its own calendar.
        */
       seenOn: string;
+      /**
+       * true on the note a device writes for its recovery identity (PROTOCOL.md §15): a recovery key, not a device, which apps do not list.
+       */
+      recovery?: boolean;
     }
   | {
       kind: "share";

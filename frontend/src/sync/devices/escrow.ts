@@ -10,11 +10,20 @@ import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
 import { type EscrowSecrets, openEscrow, sealEscrow } from '../../crypto/escrow';
 import { type DeviceKeys, deviceKeysFrom, generateDeviceKeys, makeIdentity } from '../../crypto/identity';
 import { isObject } from '../../crypto/json';
-import { type DeviceIdentity, ESCROW, ESCROW_RETIRED, type StateStore, type StoredEscrow } from '../../storage';
+import {
+  type DeviceIdentity,
+  ESCROW,
+  ESCROW_IDENTITIES,
+  ESCROW_RETIRED,
+  type Records,
+  type StateStore,
+  type StoredEscrow,
+} from '../../storage';
 import { SyncError } from '../errors';
 import type { CircleReplica } from '../replica/replica';
 import { ApiError } from '../transport/api';
 import type { Connection } from '../transport/connection';
+import { dayOf } from './linked';
 
 /** Where the server keeps the escrow of id `id` (b64u). */
 export function escrowPath(id: string): string {
@@ -25,12 +34,10 @@ export function escrowPath(id: string): string {
 const ESCROW_STORED = 'escrow-stored';
 /** The last escrow counter the server acknowledged: one served back below it is an old copy. */
 export const ESCROW_COUNTER = 'escrow-counter';
-/** Each recovery key's identity by escrow id, kept until that escrow is deleted (b64u keys). */
-export const ESCROW_IDENTITIES = 'escrow-identities';
 
 type Identities = Record<string, { readonly signSeed: string; readonly kemPrivate: string }>;
-type EscrowStore = DeviceIdentity & StateStore;
-type Personal = Pick<CircleReplica, 'circleId' | 'genesisHash' | 'id' | 'add' | 'remove' | 'verified'>;
+type EscrowStore = DeviceIdentity & StateStore & Pick<Records, 'get' | 'put' | 'remove'>;
+type Personal = Pick<CircleReplica, 'circleId' | 'genesisHash' | 'id' | 'add' | 'remove' | 'verified' | 'sendWaiting'>;
 
 /**
  * Keeps this vault's escrow at the server: makes, registers and adds this recovery key's identity
@@ -54,11 +61,19 @@ export async function keepEscrow(api: Connection, store: EscrowStore, personal: 
     await api.call('POST', '/v1/devices', { identity: makeIdentity(identity) });
     await personal.add(makeIdentity(identity), 'admin');
   }
+  if (await noteRecoveryIdentity(store, b64u(identity.public.deviceId))) await personal.sendWaiting();
   const head = (await store.getState(`head:${personal.id}`)) as Record<string, unknown>;
   const mark = `${id}:${personal.id}:${String(head['seq'])}:${String(head['hash'])}`;
   if ((await store.getState(ESCROW_STORED)) === mark) await checkEscrow(api, store, secrets, id);
   else await putEscrow(api, store, { secrets, identity, personal, head, mark });
   await retireEscrows(api, store, personal);
+}
+
+/** The note that tells each of the person's devices this member is a recovery key, not a device (§16). */
+async function noteRecoveryIdentity(store: EscrowStore, id: string): Promise<boolean> {
+  if ((await store.get('device', id))?.body.recovery === true) return false;
+  await store.put('device', id, { name: '', seenOn: dayOf(Date.now()), recovery: true });
+  return true;
 }
 
 /** This recovery key's identity, made and kept in the vault before anything reaches the server. */
@@ -152,6 +167,8 @@ async function retireEscrows(api: Connection, store: EscrowStore, personal: Pers
     } finally {
       await asOld.signOut();
     }
+    const note = b64u(old.public.deviceId);
+    if ((await store.get('device', note)) !== undefined) await store.remove('device', note);
     const left = Object.fromEntries(Object.entries(identities).filter(([name]) => name !== id));
     await store.setState(ESCROW_IDENTITIES, left);
   }

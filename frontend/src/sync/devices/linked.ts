@@ -5,9 +5,8 @@
  */
 import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
 import { deviceKeysFrom } from '../../crypto/identity';
-import type { DeviceIdentity, Records, StateStore } from '../../storage';
+import { type DeviceIdentity, ESCROW_IDENTITIES, type Records, type StateStore } from '../../storage';
 import type { CircleReplica } from '../replica/replica';
-import { ESCROW_IDENTITIES } from './escrow';
 
 export interface LinkedDevice {
   readonly id: string;
@@ -67,14 +66,15 @@ export async function renameThisDevice(store: DeviceStore, name: string, now: nu
 
 /**
  * The members of the personal circle as the server's log says now (verified), this device first,
- * but for this vault's recovery identities (§15): they are its recovery keys, not devices.
+ * but for recovery identities (§15), this vault's and those another device noted (`recovery`):
+ * they are recovery keys, not devices.
  */
 export async function listDevices(circle: CircleReplica, store: DeviceStore & StateStore): Promise<LinkedDevice[]> {
   const state = await circle.refresh();
   const notes = new Map((await store.list('device')).map((record) => [record.id, record.body]));
   const self = store.deviceId;
   const recovery = await recoveryIdentityIds(store);
-  const members = [...state.members.keys()].filter((id) => !recovery.has(id));
+  const members = [...state.members.keys()].filter((id) => !recovery.has(id) && notes.get(id)?.recovery !== true);
   const devices = members.map((id) => ({
     id,
     name: notes.get(id)?.name ?? '',
