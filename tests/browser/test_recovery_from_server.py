@@ -1,6 +1,9 @@
 """Recovery on a new device (PROTOCOL §15): the recovery key of a device that synced brings the
 plan to a new browser through the real server, and the old device is unlinked."""
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -140,3 +143,35 @@ def test_recovery_on_a_server_that_asks_for_a_code_takes_one(browser: Browser, c
     assert not lost_problems and not new_problems
     lost_context.close()
     new_context.close()
+
+
+def test_an_old_copy_of_the_recovery_backup_served_back_is_named(browser: Browser, app_server: ServerProcess) -> None:
+    """The server keeps the escrow as it was and serves it again after the phone put a newer one
+    (issue 15, attack 4): the phone's next sync stops and says so in plain words."""
+    before = _escrows(app_server)
+    phone_context, phone, problems = open_app(browser, app_server.url)
+    first_run(phone)
+    add_ally(phone, "Tui", reach="Knock twice")
+    synced(phone)
+    (escrow_id,) = set(_escrows(app_server)) - set(before)
+    old_copy = _escrows(app_server)[escrow_id]
+    laptop_context, laptop, laptop_problems = open_app(browser, app_server.url)
+    first_run(laptop)
+    link_devices(phone, laptop)  # the log's head moves on: the phone puts its escrow again
+    synced(phone)
+    assert _escrows(app_server)[escrow_id] != old_copy
+
+    with closing(sqlite3.connect(app_server.data_dir / "support-circle.sqlite3")) as db, db:
+        db.execute("UPDATE recovery_escrow SET escrow = ? WHERE id = ?", (old_copy, escrow_id))
+    phone.get_by_role("button", name="Sync now").click()
+    status = phone.get_by_test_id("sync-status")
+    expect(status).to_contain_text("old copy of your recovery backup", timeout=SLOW)
+    expect(status).to_contain_text("Make a new recovery key")
+    assert not problems and not laptop_problems
+    phone_context.close()
+    laptop_context.close()
+
+
+def _escrows(server: ServerProcess) -> dict[str, str]:
+    with closing(sqlite3.connect(server.data_dir / "support-circle.sqlite3")) as db:
+        return dict(db.execute("SELECT id, escrow FROM recovery_escrow").fetchall())
