@@ -129,3 +129,15 @@ def test_another_recovery_key_finds_nothing(client: TestClient) -> None:
     with pytest.raises(ApiError) as missing:
         recover("http://testserver", primitives.random_bytes(32), http=client)
     assert (missing.value.status, missing.value.code) == (404, "not_found")
+
+
+def test_a_version_1_escrow_is_replaced_by_a_version_2_one_under_the_same_key(
+    client: TestClient, new_device: NewDevice
+) -> None:
+    lost, plan = _lost_device(new_device)
+    recovery_key = primitives.random_bytes(32)
+    put_escrow(lost, recovery_key, plan)  # the previous release's, with the device's own keys
+    kept = keep_escrow(lost, recovery_key, plan)
+    opened = escrow.open_with_recovery_key(recovery_key, client.get(escrow_path(recovery_key)).json()["escrow"])
+    assert opened.escrowing is not None and opened.escrowing.counter == kept.counter == 1
+    assert opened.device == kept.identity != lost.keys, "the device's own keys are gone from the server"
