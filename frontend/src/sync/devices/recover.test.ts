@@ -1,10 +1,11 @@
 // Recovery from the server on a new device (PROTOCOL §15), against the fake server (./testing.ts)
 // with real storage on fake-indexeddb and the real protocol code.
 import { describe, expect, it } from 'vitest';
-import { b64u } from '../../crypto/encoding';
+import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
 import { ProtocolError } from '../../crypto/errors';
+import { openEscrow, sealEscrow } from '../../crypto/escrow';
 import { generateDeviceKeys, makeIdentity } from '../../crypto/identity';
-import { ESCROW_RETIRED, newRecordId, type Session } from '../../storage';
+import { ESCROW, ESCROW_RETIRED, newRecordId, type Session, type StoredEscrow } from '../../storage';
 import { ally, testStore } from '../../testing/storage';
 import { type FakeServer, fakeServer } from '../../testing/sync';
 import { failureText } from '../../ui/failures';
@@ -173,6 +174,28 @@ describe('recovery from the server', () => {
     }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: RECOVERY_REFUSED });
     expect(await memberIds(old.circle)).toEqual(after);
+  });
+
+  it('replaces an escrow of the previous release, which held the device itself, by a version 2 one', async () => {
+    const server = fakeServer();
+    const { session } = await testStore().createVault('old passphrase');
+    const api = new Connection(session.deviceKeys, { fetchImpl: server.fetch });
+    const circle = await ensurePersonal(api, session, new Clock(session.deviceKeys.public.deviceId));
+    await circle.sync();
+    const stored = (await session.getState(ESCROW)) as StoredEscrow;
+    const secrets = { id: unb64uId(stored.id), key: unb64u(stored.key, 32) };
+    const keys = session.deviceKeys;
+    const state = await circle.refresh();
+    const v1 = { signSeed: keys.signSeed, kemPrivate: keys.kemPrivate, circleId: circle.circleId };
+    const head = { seq: state.head.seq, hash: state.head.hash };
+    await api.call('PUT', `/v1/recovery/${stored.id}`, {
+      escrow: await sealEscrow(secrets, { ...v1, genesisHash: circle.genesisHash, head }),
+    });
+
+    await keepEscrow(api, session, circle);
+    const opened = await openEscrow(secrets, server.escrows.get(stored.id)!.escrow);
+    expect(opened.escrowing?.counter).toBe(1);
+    expect(b64u(opened.signSeed)).not.toBe(b64u(keys.signSeed));
   });
 
   it('says plainly when the server keeps nothing for a key, or the key is mistyped, and writes nothing', async () => {
