@@ -14,23 +14,9 @@ export default defineConfig({
       // An update is offered to the person, never forced on them while they are typing.
       registerType: 'prompt',
       injectRegister: false,
-      // globPatterns below already precaches every icon once.
-      includeManifestIcons: false,
-      manifest: {
-        name: 'Support Circle',
-        short_name: 'Support Circle',
-        description: 'A private place for your support plan and the people who help you.',
-        start_url: '/',
-        scope: '/',
-        display: 'standalone',
-        background_color: '#fbf8f4',
-        theme_color: '#3d5a57',
-        icons: [
-          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-        ],
-      },
+      // One static manifest per face the person can give the app (public/manifest-*.webmanifest,
+      // chosen by src/ui/disguise.ts): a generated one would name the app in every install.
+      manifest: false,
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         // The passphrase estimator's lists (src/ui/strength.ts, over 200 KiB gzip) are fetched only

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         "site, as GOV.UK leaves to a weather page. Empty leaves to the app's built-in neutral page.",
     )
 
+    disguise: Literal["plain", "notes", "recipes", "budget"] = Field(
+        "plain",
+        description="How the app appears on a new device until the person chooses (name, tab title, icon, the "
+        "manifest a phone installs): the plain name, or a neutral everyday app. Each person can change it.",
+    )
+
     @field_validator("quick_exit_url")
     @classmethod
     def _an_address_to_leave_to(cls, value: str) -> str:

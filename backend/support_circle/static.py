@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 # Not in every system's MIME table; browsers want this type to treat the manifest as one.
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
-# Files that name the others must be revalidated on every visit, or an update would never arrive.
-_ALWAYS_REVALIDATE = {"index.html", "sw.js", "registerSW.js", "manifest.webmanifest", ""}
+# Files that name the others must be revalidated on every visit, or an update would never arrive:
+# the page, the service worker, and every manifest (one per disguise the person can choose).
+_ALWAYS_REVALIDATE = {"index.html", "sw.js", "registerSW.js", "", "."}
 
 
 class AppNotBuilt(AppError):
@@ -34,7 +35,7 @@ class PWAFiles(StaticFiles):
         if path.startswith("assets/"):
             # Vite names these by content hash, so a new build never reuses a name.
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        elif path.rstrip("/").split("/")[-1] in _ALWAYS_REVALIDATE or path in (".", ""):
+        elif (name := path.rstrip("/").split("/")[-1]) in _ALWAYS_REVALIDATE or name.endswith(".webmanifest"):
             response.headers["Cache-Control"] = "no-cache"
         return response
 

@@ -5,12 +5,21 @@ write through their own session and commit, as a second process on the database 
 """
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from support_circle.models import Change, Circle, JoinRequest, KeyEnvelopeRow, MembershipEntry, RecoveryEscrow
+from support_circle.models import (
+    Change,
+    Circle,
+    Invite,
+    JoinRequest,
+    KeyEnvelopeRow,
+    MembershipEntry,
+    RecoveryEscrow,
+)
 from support_circle.protocol import primitives
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.padding import BUCKETS
@@ -160,3 +169,19 @@ def envelope_recipients(engine: Engine, circle_id: str, epoch: int) -> set[str]:
     with Session(engine) as session:
         statement = select(KeyEnvelopeRow).where(KeyEnvelopeRow.circle_id == circle_id, KeyEnvelopeRow.epoch == epoch)
         return {row.recipient for row in session.exec(statement)}
+
+
+def add_invite(engine: Engine, circle_id: str, record: Envelope, auth_pub: bytes, created_by: str) -> None:
+    """An invite row for a link the server was handed by someone other than the admins: a week to live."""
+    with Session(engine) as session:
+        session.add(
+            Invite(
+                id=record["invite_id"],
+                circle_id=circle_id,
+                record=record,
+                auth_pub=auth_pub,
+                created_by=created_by,
+                expires_at=datetime.now(UTC) + timedelta(days=7),
+            )
+        )
+        session.commit()

@@ -137,3 +137,18 @@ def test_a_reader_is_told_who_pushed_only_what_was_written_in_its_epochs(client:
 
     assert pushers(ally) == [admin.device_id, ally.device_id]
     assert pushers(late) == [None, ally.device_id]
+
+
+def test_a_cursor_beyond_every_change_pulls_nothing_on_every_database(client: TestClient) -> None:
+    """The API takes any `since` up to 2^62; PostgreSQL's INTEGER would overflow at 2^31 (a 500)."""
+    circle, ally = _circle(client)
+    circle.admin.post(f"/v1/circles/{circle.cid}/changes", {"changes": [change(record(circle.admin, circle, {}))]})
+    for since in (2**31, 2**62):
+        response = ally.get(f"/v1/circles/{circle.cid}/changes", params={"since": since})  # type: ignore[attr-defined]
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == []
+    # The membership log's cursor, an INTEGER too: past its end is an empty page, beyond its type a 422.
+    log = f"/v1/circles/{circle.cid}/log"
+    assert circle.admin.get(f"{log}?since={2**31 - 1}").json()["data"] == []
+    response = circle.admin.get(f"{log}?since={2**31}")
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")

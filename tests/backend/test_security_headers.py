@@ -14,7 +14,7 @@ def client_with_app(settings: Settings, tmp_path: Path) -> TestClient:
     (static / "assets").mkdir(parents=True)
     (static / "index.html").write_text("<!doctype html><title>Support Circle</title>")
     (static / "sw.js").write_text("self.addEventListener('fetch', () => {});")
-    (static / "manifest.webmanifest").write_text('{"name": "Support Circle"}')
+    (static / "manifest-notes.webmanifest").write_text('{"name": "Notes"}')
     (static / "assets" / "index-AbC123.js").write_text("console.log('Support Circle');\n" * 100)
     return TestClient(create_app(settings.model_copy(update={"static_dir": static})))
 
@@ -49,7 +49,7 @@ def test_api_answers_are_never_cached(client_with_app: TestClient) -> None:
         ("/", "no-cache"),
         ("/index.html", "no-cache"),
         ("/sw.js", "no-cache"),
-        ("/manifest.webmanifest", "no-cache"),
+        ("/manifest-notes.webmanifest", "no-cache"),
         ("/assets/index-AbC123.js", "public, max-age=31536000, immutable"),
     ],
 )
@@ -64,7 +64,7 @@ def test_app_files_are_cached_so_updates_still_arrive(
 
 def test_manifest_has_its_media_type(client_with_app: TestClient) -> None:
     with client_with_app as client:
-        assert client.get("/manifest.webmanifest").headers["content-type"] == "application/manifest+json"
+        assert client.get("/manifest-notes.webmanifest").headers["content-type"] == "application/manifest+json"
 
 
 def test_missing_app_files_and_api_paths_are_json_404s(client_with_app: TestClient) -> None:

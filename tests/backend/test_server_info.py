@@ -39,6 +39,14 @@ def test_the_organisations_safety_settings_are_public(settings: Settings) -> Non
     assert (body["safety_line"], body["quick_exit_url"]) == ("In danger now? Call 111. Support line: 0800 733 843", "")
 
 
+def test_the_organisations_default_disguise_is_public_and_one_the_app_knows(settings: Settings) -> None:
+    assert settings.disguise == "plain", "until an organisation chooses, the app shows its own name"
+    with TestClient(create_app(settings.model_copy(update={"disguise": "recipes"}))) as client:
+        assert client.get("/v1/server").json()["disguise"] == "recipes"
+    with pytest.raises(ValidationError, match="disguise"):
+        Settings(data_dir=Path("."), disguise="calculator")
+
+
 def test_a_quick_exit_that_is_no_web_address_is_refused_at_start(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="QUICK_EXIT_URL"):
         Settings(data_dir=tmp_path, quick_exit_url="javascript:alert(1)")

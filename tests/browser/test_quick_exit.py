@@ -277,8 +277,8 @@ def test_the_history_notice_is_shown_once(browser: Browser, app_server: ServerPr
         page.get_by_role("button", name="I understand").click()
         expect(notice).to_have_count(0)
         stored = dict(page.evaluate("Object.entries(localStorage)"))
-        # Only that it was read, beside the server's public safety settings: nothing the person wrote.
-        assert stored.keys() == {"historyNoticeDismissed", "serverSafety"}
+        # Only that it was read, beside the server's public settings: nothing the person wrote.
+        assert stored.keys() == {"historyNoticeDismissed", "serverSafety", "disguiseDefault"}
         assert stored["historyNoticeDismissed"] == "yes"
         page.reload()
         expect(page.get_by_role("heading", level=1)).to_be_visible()

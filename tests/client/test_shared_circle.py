@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from support_circle.client import Device
 from support_circle.client import invites as client_invites
@@ -168,3 +169,69 @@ def test_garbage_under_a_held_record_moves_its_base_so_it_can_still_be_edited(ci
     assert not circle.bea.outbox
     circle.alice.pull()
     assert circle.alice.body(note) == {"kind": "note", "text": "first words, and mine"}
+
+
+@dataclass
+class _Served:
+    status_code: int
+    body: Any
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    def json(self) -> Any:
+        return self.body
+
+
+class _EpochRewriting:
+    """A server whose code was changed to serve every change's ``epoch`` as ``epoch``: the real
+    server's own response model refuses to, so only a changed server can."""
+
+    def __init__(self, http: TestClient, epoch: object) -> None:
+        self.http, self.epoch = http, epoch
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, url, **kwargs)
+        if method != "GET" or not url.endswith("/changes") or not response.is_success:
+            return response
+        body = response.json()
+        for change in body["data"]:
+            change["envelope"]["epoch"] = self.epoch
+        return _Served(response.status_code, body)
+
+    def close(self) -> None:
+        """The test's client outlives this device."""
+
+
+def _device_behind(client: TestClient, epoch: object) -> Device:
+    device = Device.new("http://testserver", http=_EpochRewriting(client, epoch))
+    device.register()
+    device.sign_in()
+    return device
+
+
+@pytest.mark.parametrize("epoch", [1.5, "1", 1.0, True], ids=["fraction", "string", "float one", "true"])
+def test_an_epoch_that_is_no_integer_is_set_aside_as_malformed(
+    client: TestClient, circle: Circle, epoch: object
+) -> None:
+    """PROTOCOL §7 step 2 and §16: such an envelope names no epoch, so no rule about epochs reads it."""
+    cai = _join(circle.alice, _device_behind(client, epoch))
+    circle.mallory.write({"kind": "note", "text": "Friday"})
+    circle.mallory.push()
+    assert cai.pull() == 1
+    [aside] = cai.set_aside
+    assert (aside.seq, aside.reason) == (1, "malformed")
+    assert cai.records == {}
+
+
+def test_the_personal_circle_refuses_an_epoch_that_is_no_integer(client: TestClient, new_device: NewDevice) -> None:
+    mine = new_device().create_circle()
+    mine.write({"kind": "note", "text": "mine"})
+    mine.push()
+    other = _device_behind(client, 0.5)
+    mine.add_member(other.keys.identity())
+    theirs = other.join_circle(mine.circle_id, mine.genesis_hash)
+    with pytest.raises(ProtocolError) as refused:
+        theirs.pull()
+    assert refused.value.code == "malformed"

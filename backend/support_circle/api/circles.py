@@ -69,7 +69,7 @@ def read_circle(circle_id: Id, session: SessionDep, device: CurrentDevice) -> Ci
 
 @router.get("/{circle_id}/log", summary="The signed membership log, oldest first", responses=ERRORS)
 def read_log(
-    circle_id: Id, session: SessionDep, device: CurrentDevice, since: int = Query(-1, ge=-1, le=2**31)
+    circle_id: Id, session: SessionDep, device: CurrentDevice, since: int = Query(-1, ge=-1, le=2**31 - 1)
 ) -> LogPublic:
     circle = circles.member_circle(session, device, circle_id)
     return LogPublic(data=[SignedObject.model_validate(e) for e in circles.log_entries(session, circle, since)])

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -21,6 +23,9 @@ class ServerPublic(BaseModel):
     quick_exit_url: str = Field(
         description="Where Leave now goes while online unless the person chose their own; empty: the neutral page."
     )
+    disguise: Literal["plain", "notes", "recipes", "budget"] = Field(
+        description="How the app appears on a new device until the person chooses: `plain` is its own name."
+    )
 
 
 @router.get("/server", summary="What this server is and which protocol versions it speaks")
@@ -31,4 +36,5 @@ def read_server(session: SessionDep, settings: SettingsDep) -> ServerPublic:
         protocol_versions=PROTOCOL_VERSIONS,
         safety_line=settings.safety_line,
         quick_exit_url=settings.quick_exit_url,
+        disguise=settings.disguise,
     )

@@ -238,14 +238,20 @@ class CircleReplica:
                 f"{what} was refused: it comes after change {self.cursor}, which this device already has: "
                 "the server replayed or renumbered its change log",
             )
-        if isinstance(envelope, dict) and envelope.get("epoch") not in self.keys:
+        with refused(what, RECORD):
+            self._check_placed_here(envelope)
+            try:
+                epoch = records.parse_envelope(envelope)[0].epoch
+            except ProtocolError as error:
+                if not self.shared:
+                    raise
+                return self._set_aside(change, change.get("pushed_by"), error.code)
+        if epoch not in self.keys:
             self.refresh()
-        if self._before_joining(envelope):
+        if self._before_joining(epoch):
             self.cursor = seq
             return
         with refused(what, RECORD):
-            self._check_placed_here(envelope)
-            epoch = envelope.get("epoch")
             if epoch in self.unreadable:
                 return self._set_aside(change, b64u(self.verified.left_by[epoch]), "unreadable_epoch")
             self._key(epoch)
@@ -267,12 +273,11 @@ class CircleReplica:
             self.records[_record_id(change["envelope"])] = Revision(seq, held.payload)
         self.cursor = seq
 
-    def _before_joining(self, envelope: object) -> bool:
+    def _before_joining(self, epoch: int) -> bool:
         """A record sealed under an earlier epoch in which this device was never a member: written
         before it joined a shared circle, never meant for it, and left out (PROTOCOL §16). A later
         epoch than the log's, or one it was in without a key, still fails as ``unknown_epoch``."""
-        epoch = envelope.get("epoch") if isinstance(envelope, dict) else None
-        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch in self.keys or epoch > self.verified.epoch:
+        if epoch in self.keys or epoch > self.verified.epoch:
             return False
         return self.device.keys.device_id not in self.verified.epoch_members.get(epoch, frozenset())
 

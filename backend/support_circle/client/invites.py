@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from support_circle.client.refusals import INVITE, refused
 from support_circle.protocol import ProtocolError, invites, membership
 from support_circle.protocol.encoding import b64u, format_time, unb64u
 
@@ -36,7 +37,8 @@ def request_to_join(device: "Device", secret: bytes) -> tuple[invites.Invite, st
     """Opens the invite with the link's secret and asks to join; returns it and the request id."""
     keys = invites.derive(secret)
     found = device.call("GET", f"/v1/invites/{b64u(keys.invite_id)}")
-    invite = invites.open_invite(secret, found["record"], datetime.now(UTC))
+    with refused("The invite", INVITE):
+        invite = invites.open_invite(secret, found["record"], datetime.now(UTC))
     request = invites.make_join_request(secret, device.keys)
     answer = device.call("POST", f"/v1/invites/{b64u(keys.invite_id)}/requests", {"request": request})
     return invite, str(answer["request_id"])

@@ -46,6 +46,14 @@ KEY: Mapping[str, str] = {
     "truncated": "it is too short to hold a key: the server damaged it",
 }
 
+INVITE: Mapping[str, str] = {
+    "context_mismatch": "the admin signed it for another link: whoever made this link took the admin's "
+    "invite out of theirs and wrapped it in this one. Ask the admin, in person, for a new link",
+    "expired": "it has expired. Ask the admin for a new link",
+    "unknown_author": "it is not signed by the admin it names: a forged invite",
+    "decrypt_failed": "it does not open with this link: the link is mistyped, or the server altered the invite",
+}
+
 
 @contextmanager
 def refused(what: str, reasons: Mapping[str, str]) -> Iterator[None]:

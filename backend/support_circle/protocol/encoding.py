@@ -5,7 +5,7 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,9 +63,9 @@ MAX_DEPTH = 128
 MAX_SAFE_INTEGER = 2**53 - 1
 
 
-def is_version(value: object) -> bool:
-    """Only the integer 1: ``True`` and ``1.0`` compare equal to 1 in Python, and are refused."""
-    return type(value) is int and value == VERSION
+def is_version(value: object, versions: Collection[int] = (VERSION,)) -> bool:
+    """One of ``versions``, as integers only: ``True`` and ``1.0`` compare equal to 1 in Python, and are refused."""
+    return type(value) is int and value in versions
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -145,19 +145,21 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def expect_object(value: object, required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any]:
+def expect_object(
+    value: object, required: Iterable[str], optional: Iterable[str] = (), versions: Collection[int] = (VERSION,)
+) -> dict[str, Any]:
     """``value`` as a JSON object with exactly the members allowed, checked in §1's order.
 
     Steps 2, 3, 6, 7 and 8 of "Checking an object", each with its one code: an object
-    (``malformed``); when the object defines ``v``, its version before anything else
-    (``unsupported_version``, an absent ``v`` included); the member names (``malformed``); each
-    member's JSON type from members.py (``malformed``); each b64u member's spelling and fixed
+    (``malformed``); when the object defines ``v``, its version before anything else, one of
+    ``versions`` (``unsupported_version``, an absent ``v`` included); the member names
+    (``malformed``); each member's JSON type from members.py (``malformed``); each b64u member's spelling and fixed
     length (``bad_encoding``). The section's own checks (step 9) are the caller's.
     """
     if not isinstance(value, dict):
         raise ProtocolError("malformed", "expected a JSON object")
     required = tuple(required)
-    if "v" in required and not is_version(value.get("v")):
+    if "v" in required and not is_version(value.get("v"), versions):
         raise ProtocolError("unsupported_version", f"v={value.get('v')!r}")
     allowed, needed = {*required, *optional}, set(required)
     if not needed <= value.keys() or not value.keys() <= allowed:

@@ -24,6 +24,11 @@ from support_circle.protocol.membership import CircleState
 from support_circle.protocol.padding import pad, unpad
 
 SECRET_BYTES = 32
+# v2 binds the invite to its link; a v1 invite is still read by v1 rules until it expires (§9).
+INVITE_VERSION = 2
+_VERSIONS = (1, 2)
+_PAYLOAD = ("v", "type", "signer", "circle_id", "genesis_hash", "expires_at")
+_PAYLOAD_BY_VERSION = {1: _PAYLOAD, 2: (*_PAYLOAD, "invite_id", "auth_pub")}
 
 
 @dataclass(frozen=True)
@@ -66,19 +71,26 @@ def _aad(invite_id: bytes) -> bytes:
 
 
 def seal_invite(
-    inviter: DeviceKeys, secret: bytes, circle_id: bytes, genesis_hash: bytes, expires_at: datetime
+    inviter: DeviceKeys,
+    secret: bytes,
+    circle_id: bytes,
+    genesis_hash: bytes,
+    expires_at: datetime,
+    version: int = INVITE_VERSION,
 ) -> dict[str, Any]:
+    """The invite record for ``secret``'s link. ``version=1`` exists for the vectors and fixtures of v1."""
     keys = derive(secret)
-    invite = inviter.sign(
-        {
-            "v": VERSION,
-            "type": "invite",
-            "signer": b64u(inviter.device_id),
-            "circle_id": b64u(circle_id),
-            "genesis_hash": b64u(genesis_hash),
-            "expires_at": format_time(expires_at),
-        }
-    )
+    payload: dict[str, Any] = {
+        "v": version,
+        "type": "invite",
+        "signer": b64u(inviter.device_id),
+        "circle_id": b64u(circle_id),
+        "genesis_hash": b64u(genesis_hash),
+        "expires_at": format_time(expires_at),
+    }
+    if version >= 2:
+        payload |= {"invite_id": b64u(keys.invite_id), "auth_pub": b64u(keys.auth_pub)}
+    invite = inviter.sign(payload)
     content = dump_json({"v": VERSION, "inviter": inviter.identity(), "invite": invite})
     nonce = primitives.random_bytes(primitives.NONCE_BYTES)
     ct = primitives.aead_seal(keys.invite_key, nonce, pad(content), _aad(keys.invite_id))
@@ -98,13 +110,23 @@ def open_invite(secret: bytes, record: object, now: datetime) -> Invite:
     content = expect_object(parse_json(unpad(padded)), ("v", "inviter", "invite"))
     inviter = verify_identity(content["inviter"])
     lookup = {inviter.device_id: inviter.sign_pub}.get
-    payload = signed.verify(content["invite"], "invite", lookup)
-    payload = expect_object(payload, ("v", "type", "signer", "circle_id", "genesis_hash", "expires_at"))
+    payload = signed.verify(content["invite"], "invite", lookup, versions=_VERSIONS)
+    payload = expect_object(payload, _PAYLOAD_BY_VERSION[payload["v"]], versions=_VERSIONS)
     expires_at = parse_time(payload["expires_at"])
     circle_id, genesis_hash = unb64u_id(payload["circle_id"]), unb64u(payload["genesis_hash"], 32)
+    if payload["v"] >= 2:
+        _check_bound(payload, keys)
     if now >= expires_at:
         raise ProtocolError("expired")
     return Invite(circle_id, genesis_hash, expires_at, inviter)
+
+
+def _check_bound(payload: dict[str, Any], keys: InviteKeys) -> None:
+    """A v2 invite names its link: the admin's signed invite re-wrapped under another link fails here."""
+    if unb64u_id(payload["invite_id"]) != keys.invite_id:
+        raise ProtocolError("context_mismatch", "the invite was signed for another link's invite id")
+    if unb64u(payload["auth_pub"], 32) != keys.auth_pub:
+        raise ProtocolError("context_mismatch", "the invite was signed for another link's auth key")
 
 
 def _join_input(invite_id: bytes, joiner: PublicIdentity) -> bytes:
@@ -137,7 +159,10 @@ def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> P
 
 
 def check_inviter_is_admin(invite: Invite, state: CircleState) -> None:
-    """Once the joiner has verified the circle's log: the inviter must be one of its admins."""
+    """Once the joiner has verified the circle's log (§9's last checks, in order): the inviter is
+    an admin there now, and by the identity the log holds for its device, else ``not_admin``."""
     member = state.members.get(invite.inviter.device_id)
-    if member is None or member.role != "admin" or member.identity != invite.inviter:
+    if member is None or member.role != "admin":
         raise ProtocolError("not_admin", "the invite was not made by an admin of this circle")
+    if member.identity != invite.inviter:
+        raise ProtocolError("not_admin", "the inviter's identity is not the one the circle's log holds")

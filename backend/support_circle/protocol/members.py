@@ -23,7 +23,17 @@ _BY_KIND: dict[Kind, tuple[str, ...]] = {
         "recipient",
         "salt",
     ),
-    "b64u32": ("sign_pub", "kem_pub", "sign_seed", "kem_private", "genesis_hash", "key_commitment", "hash", "prev"),
+    "b64u32": (
+        "sign_pub",
+        "kem_pub",
+        "auth_pub",
+        "sign_seed",
+        "kem_private",
+        "genesis_hash",
+        "key_commitment",
+        "hash",
+        "prev",
+    ),
     # Lengths the sections check themselves, each with its own code (truncated, bad_signature, bad_proof).
     "b64u": ("payload", "sig", "nonce", "ct", "sealed", "proof"),
     "u32": ("epoch", "seq", "counter"),

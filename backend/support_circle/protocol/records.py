@@ -79,13 +79,23 @@ def seal_record(
     }
 
 
-def open_record(envelope: object, epoch_keys: Mapping[int, bytes], lookup: signed.KeyLookup) -> dict[str, Any]:
-    """The verified payload of an envelope, following the order of checks in §7."""
+def parse_envelope(envelope: object) -> tuple[RecordRef, bytes, bytes]:
+    """§7 steps 1 to 3: the envelope's form, before its epoch is looked up anywhere.
+
+    An ``epoch`` of 1.5, 1.0 or "1" is ``malformed`` here: it names no epoch, so no rule about
+    epochs (a key held, one unreadable, one before this device joined) may read it.
+    """
     fields = expect_object(envelope, ("v", "circle_id", "record_id", "epoch", "nonce", "ct"))
     ref = RecordRef(unb64u_id(fields["circle_id"]), unb64u_id(fields["record_id"]), expect_int(fields["epoch"]))
     nonce, ct = unb64u(fields["nonce"]), unb64u(fields["ct"])
     if len(nonce) != primitives.NONCE_BYTES or len(ct) < primitives.TAG_BYTES:
         raise ProtocolError("truncated")
+    return ref, nonce, ct
+
+
+def open_record(envelope: object, epoch_keys: Mapping[int, bytes], lookup: signed.KeyLookup) -> dict[str, Any]:
+    """The verified payload of an envelope, following the order of checks in §7."""
+    ref, nonce, ct = parse_envelope(envelope)
     if ref.epoch not in epoch_keys:
         raise ProtocolError("unknown_epoch")
     inner = unpad(primitives.aead_open(record_key(epoch_keys[ref.epoch], ref.circle_id), nonce, ct, _aad(ref)))

@@ -1,6 +1,6 @@
 """Signed objects (PROTOCOL.md §2): the exact bytes signed travel with the signature."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from support_circle.protocol import primitives
@@ -54,35 +54,43 @@ def verify_bytes(object_type: str, sign_pub: bytes, payload: bytes, signature: b
     primitives.ed25519_verify(sign_pub, signature, signing_input(object_type, payload))
 
 
-def payload_header(document: object, object_type: str) -> dict[str, Any]:
-    """A payload's first checks (§2 step 4): a JSON object, version 1 (an absent ``v`` is not),
-    of the expected type (an absent ``type``, or one that is not a string, is not)."""
+def payload_header(document: object, object_type: str, versions: Collection[int] = (VERSION,)) -> dict[str, Any]:
+    """A payload's first checks (§2 step 4): a JSON object, of a version the type has (an absent
+    ``v`` is none), of the expected type (an absent ``type``, or one that is not a string, is not)."""
     if not isinstance(document, dict):
         raise ProtocolError("malformed", "a payload is a JSON object")
-    if not is_version(document.get("v")):
+    if not is_version(document.get("v"), versions):
         raise ProtocolError("unsupported_version", f"v={document.get('v')!r}")
     if document.get("type") != object_type:
         raise ProtocolError("wrong_type", f"expected {object_type}")
     return document
 
 
-def parse_payload(object_type: str, payload: bytes, signer: bytes, signer_field: str) -> dict[str, Any]:
+def parse_payload(
+    object_type: str, payload: bytes, signer: bytes, signer_field: str, versions: Collection[int] = (VERSION,)
+) -> dict[str, Any]:
     """The verified payload as JSON, checked for version, type and the signer it names.
 
     The signer field absent or not a string is ``malformed``, not a canonical id ``bad_encoding``,
     another device than the outer signer ``context_mismatch`` (§2 step 4).
     """
-    document = payload_header(parse_json(payload), object_type)
+    document = payload_header(parse_json(payload), object_type, versions)
     if unb64u_id(document.get(signer_field)) != signer:
         raise ProtocolError("context_mismatch", f"payload {signer_field} is not the signer")
     return document
 
 
-def verify(signed: object, object_type: str, lookup: KeyLookup, signer_field: str = "signer") -> dict[str, Any]:
+def verify(
+    signed: object,
+    object_type: str,
+    lookup: KeyLookup,
+    signer_field: str = "signer",
+    versions: Collection[int] = (VERSION,),
+) -> dict[str, Any]:
     """Verifies before parsing: the payload is read only once its signature holds."""
     signer, payload, signature = decode(signed)
     sign_pub = lookup(signer)
     if sign_pub is None:
         raise ProtocolError("unknown_author", "the signer is not trusted here")
     verify_bytes(object_type, sign_pub, payload, signature)
-    return parse_payload(object_type, payload, signer, signer_field)
+    return parse_payload(object_type, payload, signer, signer_field, versions)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Engine,
     Row,
@@ -256,7 +257,8 @@ _MEMBER_KEYS = (
 # it holds them all. The sizes add up in the database: envelopes that do not fit are never fetched.
 _window = (
     select(_change.c.seq, _change.c.change_id, _change.c.envelope, _change.c.epoch, _change.c.device_id, _change.c.size)
-    .where(_change.c.circle_id == bindparam("circle_id"), _change.c.seq > bindparam("since"))
+    # BIGINT: the API takes any cursor up to 2^62, which PostgreSQL would refuse as an INTEGER.
+    .where(_change.c.circle_id == bindparam("circle_id"), _change.c.seq > bindparam("since", type_=BigInteger))
     .order_by(_change.c.seq)
     .limit(bindparam("window"))
     .subquery("later")

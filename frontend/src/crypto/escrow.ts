@@ -3,15 +3,7 @@
 import type { Escrow, EscrowContent as EscrowDocument } from '../wire/types';
 import { b64u, ctx, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
-import {
-  checkPayloadVersion,
-  dumpJson,
-  expectInt,
-  expectObject,
-  isIntegerValue,
-  isObject,
-  parseJsonBytes,
-} from './json';
+import { checkPayloadVersion, dumpJson, expectInt, expectObject, isObject, parseJsonBytes } from './json';
 import type { Head } from './membership';
 import { pad, unpad } from './padding';
 import { aeadOpen, aeadSeal, hkdf, KEY_BYTES, NONCE_BYTES, randomBytes } from './primitives';
@@ -103,8 +95,8 @@ export async function openEscrow(secrets: EscrowSecrets, escrow: unknown): Promi
   const document = parseJsonBytes(unpad(await aeadOpen(secrets.key, nonce, ct, aad(secrets.id))));
   // Version and type first, then exactly the members, as for every typed object (§1 steps 2 to 4).
   if (!isObject(document)) throw new ProtocolError('malformed', 'an escrow holds a JSON object');
-  const v2 = isIntegerValue(document, 'v', CONTENT_VERSION);
-  if (!v2) checkPayloadVersion(document);
+  checkPayloadVersion(document, [VERSION, CONTENT_VERSION]);
+  const v2 = document['v'] === CONTENT_VERSION;
   if (document['type'] !== 'escrow') throw new ProtocolError('wrong_type', 'not an escrow');
   if (!v2) return common(expectObject(document, V1_MEMBERS));
   if (!sameMembers(document, ['v', ...V2_MEMBERS])) throw new ProtocolError('malformed', 'not the members of v2');

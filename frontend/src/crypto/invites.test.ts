@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failsWith, flip } from '../testing/crypto';
+import { failsWith, flip, rewrapInvite } from '../testing/crypto';
 import { newEpochKey } from './circleKeys';
 import { b64u, ctx, utf8 } from './encoding';
 import { ProtocolError } from './errors';
@@ -8,6 +8,7 @@ import {
   checkInviterIsAdmin,
   deriveInvite,
   formatTime,
+  InviteForAnotherLink,
   inviteLink,
   linkSecret,
   makeJoinRequest,
@@ -186,5 +187,16 @@ describe('the inviter, once the log is readable', () => {
     entries = [...entries, makeRole(a, state, b.public.deviceId, 'member')];
     state = await verifyLog(circleId, genesisHash, entries);
     expect(await failsWith(() => checkInviterIsAdmin(invite, state, genesisHash))).toBe('not_admin');
+  });
+});
+
+describe('an invite re-wrapped under another link (§9 step 11)', () => {
+  it('is refused, named as signed for another link', async () => {
+    const { secret, record } = await made();
+    const holderSecret = newInviteSecret();
+    const served = await rewrapInvite(record, secret, holderSecret);
+    const error = await openInvite(holderSecret, served, BEFORE).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InviteForAnotherLink);
+    expect((error as ProtocolError).code).toBe('context_mismatch');
   });
 });

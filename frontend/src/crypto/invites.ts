@@ -25,6 +25,14 @@ export { formatTime, parseTime };
 
 const SECRET_BYTES = 32;
 const NO_SALT = new Uint8Array(0);
+/** v2 binds an invite to its link; a v1 invite is still read by v1 rules until it expires (§9). */
+export const INVITE_VERSION = 2;
+const INVITE_VERSIONS = [1, 2] as const;
+const PAYLOAD_V1 = ['v', 'type', 'signer', 'circle_id', 'genesis_hash', 'expires_at'];
+const PAYLOAD_BY_VERSION: Readonly<Record<number, readonly string[]>> = {
+  1: PAYLOAD_V1,
+  2: [...PAYLOAD_V1, 'invite_id', 'auth_pub'],
+};
 
 /** Everything a link's secret yields. Only `inviteId` and `authPub` ever go to the server. */
 export interface InviteKeys {
@@ -89,7 +97,10 @@ function inviteAad(inviteId: Uint8Array): Uint8Array {
   return ctx('support-circle/v1/invite', inviteId);
 }
 
-/** The invite record for a circle, signed by the inviting admin and encrypted under the link's key. */
+/**
+ * The invite record for a circle, signed by the inviting admin and encrypted under the link's key.
+ * The signed invite (v2) names this link's invite_id and auth_pub, so it opens under no other link.
+ */
 export async function sealInvite(
   inviter: DeviceKeys,
   secret: Uint8Array,
@@ -99,12 +110,14 @@ export async function sealInvite(
 ): Promise<InviteRecord> {
   const keys = await deriveInvite(secret);
   const invite = signPayload(inviter.signSeed, inviter.public.deviceId, {
-    v: VERSION,
+    v: INVITE_VERSION,
     type: 'invite',
     signer: b64u(inviter.public.deviceId),
     circle_id: b64u(circleId),
     genesis_hash: b64u(genesisHash),
     expires_at: formatTime(expiresAt),
+    invite_id: b64u(keys.inviteId),
+    auth_pub: b64u(keys.authPub),
   });
   const content = dumpJson({ v: VERSION, inviter: makeIdentity(inviter), invite });
   const nonce = randomBytes(NONCE_BYTES);
@@ -122,8 +135,11 @@ export async function sealInvite(
  * `decrypt_failed` when it does not open; `bad_padding`; for the content, `malformed` /
  * `unsupported_version`; the inviter identity's failures (verifyIdentity); the invite's as §2
  * says (`unknown_author` for an invite not signed by that inviter, `bad_signature`, `wrong_type`,
- * `context_mismatch`); `malformed` for its members or its time; `bad_encoding` for its circle id
- * or genesis hash; `expired` once `now` has reached `expires_at`.
+ * `context_mismatch`; `unsupported_version` for a payload `v` other than 1 or 2); `malformed` for
+ * its members (v1's, or v2's with invite_id and auth_pub) or its time; `bad_encoding` for its
+ * circle id, genesis hash, invite id or auth key; for v2, `context_mismatch` when the invite names
+ * another link's invite_id or auth_pub (an admin's invite re-wrapped under another link); `expired`
+ * once `now` has reached `expires_at`.
  */
 export async function openInvite(secret: Uint8Array, record: unknown, now: Date): Promise<Invite> {
   // An invalid clock would compare as never past expiry; refuse it rather than accept every invite.
@@ -144,13 +160,35 @@ export async function openInvite(secret: Uint8Array, record: unknown, now: Date)
   );
   const inviter = await verifyIdentity(content['inviter']);
   const lookup = (deviceId: Uint8Array) => (bytesEqual(deviceId, inviter.deviceId) ? inviter.signPub : undefined);
-  const { document } = verifySigned(content['invite'], 'invite', lookup);
-  const payload = expectObject(document, ['v', 'type', 'signer', 'circle_id', 'genesis_hash', 'expires_at']);
+  const { document } = verifySigned(content['invite'], 'invite', lookup, 'signer', INVITE_VERSIONS);
+  const version = document['v'] as number;
+  const payload = expectObject(document, PAYLOAD_BY_VERSION[version] ?? PAYLOAD_V1, [], INVITE_VERSIONS);
   const expiresAt = parseTime(payload['expires_at']);
   const circleId = unb64uId(payload['circle_id']);
   const genesisHash = unb64u(payload['genesis_hash'], 32);
+  if (version >= 2) checkBound(payload, keys);
   if (now.getTime() >= expiresAt.getTime()) throw new ProtocolError('expired');
   return { circleId, genesisHash, expiresAt, inviter };
+}
+
+/**
+ * A v2 invite signed for another link than the one it came in (§9 step 11): someone who held the
+ * admin's link wrapped its signed invite in a link of their own. Its code is `context_mismatch`;
+ * the class lets the app name this one problem to the person.
+ */
+export class InviteForAnotherLink extends ProtocolError {
+  constructor(detail: string) {
+    super('context_mismatch', detail);
+    this.name = 'InviteForAnotherLink';
+  }
+}
+
+/** A v2 invite names its link: the admin's signed invite re-wrapped under another link fails here. */
+function checkBound(payload: Record<string, unknown>, keys: InviteKeys): void {
+  if (!bytesEqual(unb64uId(payload['invite_id']), keys.inviteId))
+    throw new InviteForAnotherLink("the invite was signed for another link's invite id");
+  if (!bytesEqual(unb64u(payload['auth_pub'], KEY_BYTES), keys.authPub))
+    throw new InviteForAnotherLink("the invite was signed for another link's auth key");
 }
 
 /**
@@ -167,15 +205,15 @@ export function checkInviterIsAdmin(invite: Invite, state: CircleState, genesisH
     throw new ProtocolError('context_mismatch', 'a log of another circle');
   }
   const member = state.members.get(b64u(invite.inviter.deviceId));
+  if (member === undefined || member.role !== 'admin')
+    throw new ProtocolError('not_admin', 'the inviter is not an admin of the circle');
   // The same device id means the same sign_pub; the kem_pub must be the log's too, or the invite
   // carries an identity the circle never accepted.
   if (
-    member === undefined ||
-    member.role !== 'admin' ||
     !bytesEqual(member.identity.kemPub, invite.inviter.kemPub) ||
     !bytesEqual(member.identity.signPub, invite.inviter.signPub)
   ) {
-    throw new ProtocolError('not_admin', 'the inviter is not an admin of the circle');
+    throw new ProtocolError('not_admin', "the inviter's identity is not the one the circle's log holds");
   }
 }
 

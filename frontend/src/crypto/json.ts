@@ -248,10 +248,11 @@ export function expectObject(
   value: unknown,
   required: readonly string[],
   optional: readonly string[] = [],
+  versions: readonly number[] = [VERSION],
 ): JsonObject {
   if (!isObject(value)) throw new ProtocolError('malformed', 'expected a JSON object');
-  if (required.includes('v') && !isVersion(value['v'], value, 'v')) {
-    throw new ProtocolError('unsupported_version', 'v is not 1');
+  if (required.includes('v') && !isVersion(value['v'], value, 'v', versions)) {
+    throw new ProtocolError('unsupported_version', `v is not ${versions.join(' or ')}`);
   }
   const allowed = new Set([...required, ...optional]);
   const names = Object.keys(value);
@@ -285,18 +286,14 @@ function hasJsonType(member: unknown, kind: MemberKind): boolean {
   return typeof member === 'string';
 }
 
-/** A signed payload's version: anything but the integer 1, absent included, is `unsupported_version`. */
-export function checkPayloadVersion(document: JsonObject): void {
-  if (!isVersion(document['v'], document, 'v')) throw new ProtocolError('unsupported_version', 'v is not 1');
+/** A signed payload's version: anything but one of `versions` as an integer, absent included, is `unsupported_version`. */
+export function checkPayloadVersion(document: JsonObject, versions: readonly number[] = [VERSION]): void {
+  if (!isVersion(document['v'], document, 'v', versions))
+    throw new ProtocolError('unsupported_version', `v is not ${versions.join(' or ')}`);
 }
 
-/** Whether `holder[name]` is `value` written as an integer (`2`, not `2.0` or `2e0`): how a reader tells a version. */
-export function isIntegerValue(holder: JsonObject, name: string, value: number): boolean {
-  return holder[name] === value && !nonIntegerLiterals.get(holder)?.has(name);
-}
-
-function isVersion(value: unknown, holder: object, name: string): boolean {
-  return value === VERSION && !nonIntegerLiterals.get(holder)?.has(name);
+function isVersion(value: unknown, holder: object, name: string, versions: readonly number[]): boolean {
+  return typeof value === 'number' && versions.includes(value) && !nonIntegerLiterals.get(holder)?.has(name);
 }
 
 /** `holder[name]` as an integer in [low, high]; a float literal, a boolean or anything else is `malformed`. */

@@ -93,7 +93,14 @@ export async function sealRecord(
   };
 }
 
-function parseEnvelope(envelope: unknown): { ref: RecordRef; nonce: Uint8Array; ct: Uint8Array } {
+/**
+ * §7 steps 1–3: the envelope's form, before its epoch is looked up anywhere.
+ *
+ * Contract: `unsupported_version` / `malformed` / `bad_encoding` for an envelope not of §7's
+ * form (an `epoch` of 1.5, 1.0 or "1" is `malformed`: it names no epoch, so no rule about epochs
+ * may read it); `truncated` for a nonce not 12 bytes or a ct under 16.
+ */
+export function parseEnvelope(envelope: unknown): { ref: RecordRef; nonce: Uint8Array; ct: Uint8Array } {
   const fields = expectObject(envelope, ['v', 'circle_id', 'record_id', 'epoch', 'nonce', 'ct']);
   const ref = {
     circleId: unb64uId(fields['circle_id']),

@@ -69,8 +69,8 @@ export function verifySignedBytes(type: SignedType, signPub: Uint8Array, payload
 /**
  * Parses a payload whose signature already verified (§2 step 4).
  *
- * Contract: not a strict JSON object is `malformed`; its `v` absent or not 1 is
- * `unsupported_version`; its `type` absent or not `type` is `wrong_type`; its `signerField`
+ * Contract: not a strict JSON object is `malformed`; its `v` absent or not one of `versions`
+ * (1 unless the type has more) is `unsupported_version`; its `type` absent or not `type` is `wrong_type`; its `signerField`
  * absent or not a string is `malformed`, not an id `bad_encoding`, not the outer signer
  * `context_mismatch`. Members are checked by the caller, which knows them.
  */
@@ -79,10 +79,11 @@ export function parsePayload(
   payload: Uint8Array,
   signer: Uint8Array,
   signerField: string,
+  versions: readonly number[] = [VERSION],
 ): JsonObject {
   const document = parseJsonBytes(payload);
   if (!isObject(document)) throw new ProtocolError('malformed', 'a payload is a JSON object');
-  checkPayloadVersion(document);
+  checkPayloadVersion(document, versions);
   if (document['type'] !== type) throw new ProtocolError('wrong_type', `expected ${type}`);
   if (!bytesEqual(unb64uId(document[signerField]), signer)) {
     throw new ProtocolError('context_mismatch', `payload ${signerField} is not the signer`);
@@ -108,10 +109,11 @@ export function verifySigned(
   type: SignedType,
   lookup: KeyLookup,
   signerField = 'signer',
+  versions: readonly number[] = [VERSION],
 ): VerifiedSigned {
   const decoded = decodeSigned(signed);
   const signPub = lookup(decoded.signer);
   if (signPub === undefined) throw new ProtocolError('unknown_author', 'the signer is not trusted here');
   verifySignedBytes(type, signPub, decoded.payload, decoded.sig);
-  return { ...decoded, document: parsePayload(type, decoded.payload, decoded.signer, signerField) };
+  return { ...decoded, document: parsePayload(type, decoded.payload, decoded.signer, signerField, versions) };
 }

@@ -25,6 +25,8 @@ describe('backups', () => {
     expect(file.type).toBe('application/json');
     const text = await file.text();
     for (const word of ['Auntie Rosa', 'Elm Street', 'the backup passphrase']) expect(text).not.toContain(word);
+    // Whoever opens the file reads its first words: they name no app.
+    expect(text.slice(0, text.indexOf('"vault"'))).toBe('{"format":"encrypted-backup","v":1,');
 
     await store.wipe();
     expect(session.locked).toBe(true);
@@ -64,6 +66,14 @@ describe('backups', () => {
     for (const text of variants)
       await expect(empty.importBackup(new Blob([text]))).rejects.toMatchObject({ code: 'bad_backup' });
     expect(await empty.hasVault()).toBe(false);
+  });
+
+  it('restores a file written before backups stopped naming the app', async () => {
+    const { session } = await testStore().createVault('p');
+    const backup = JSON.parse(await (await session.exportBackup()).text()) as Record<string, unknown>;
+    const older = testStore();
+    await older.importBackup(new Blob([JSON.stringify({ ...backup, format: 'support-circle-backup' })]));
+    expect(await older.hasVault()).toBe(true);
   });
 });
 

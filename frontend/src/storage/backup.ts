@@ -10,7 +10,10 @@ import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY } from './guard';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
-const FORMAT = 'support-circle-backup';
+// The file's first words are read by anyone who opens it: they name no app. Files written before
+// carry the app's name, and still restore.
+const FORMAT = 'encrypted-backup';
+const FORMATS_READ: readonly string[] = [FORMAT, 'support-circle-backup'];
 export const BACKUP_MEDIA_TYPE = 'application/json';
 
 type Items = Record<SealedStore, [string, LocalItem][]>;
@@ -61,7 +64,13 @@ export function parseBackup(text: string): Backup {
   try {
     const top = expectObject(parseJson(text), ['format', 'v', 'vault', 'items']);
     const stores = expectObject(top['items'], SEALED_STORES);
-    if (top['format'] !== FORMAT || top['v'] !== 1 || !isObject(top['vault'])) throw new StorageError('bad_backup');
+    if (
+      typeof top['format'] !== 'string' ||
+      !FORMATS_READ.includes(top['format']) ||
+      top['v'] !== 1 ||
+      !isObject(top['vault'])
+    )
+      throw new StorageError('bad_backup');
     const items = Object.fromEntries(SEALED_STORES.map((s) => [s, parseItems(stores[s])])) as Items;
     return { format: FORMAT, v: 1, vault: top['vault'], items };
   } catch (error) {

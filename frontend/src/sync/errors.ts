@@ -135,6 +135,8 @@ export const SYNC_ERROR_CODES = [
   'has_own_plan',
   /** A pasted link is not a whole link. */
   'bad_link',
+  /** The invite in a link was signed for another link: someone re-wrapped the admin's invite (§9). */
+  'invite_other_link',
 ] as const;
 
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];

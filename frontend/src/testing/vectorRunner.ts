@@ -8,7 +8,14 @@ import { b64u, fromHex, toHex, unb64u } from '../crypto/encoding';
 import { isErrorCode, ProtocolError } from '../crypto/errors';
 import { escrowDocument, escrowSecrets, openEscrow } from '../crypto/escrow';
 import { type PublicIdentity, verifyIdentity } from '../crypto/identity';
-import { deriveInvite, formatTime, openInvite, parseTime, verifyJoinRequest } from '../crypto/invites';
+import {
+  checkInviterIsAdmin,
+  deriveInvite,
+  formatTime,
+  openInvite,
+  parseTime,
+  verifyJoinRequest,
+} from '../crypto/invites';
 import {
   expectArray,
   expectObject,
@@ -207,6 +214,10 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   },
   invite: async (v) => {
     const invite = await openInvite(unb64u(v['secret']), v['record'], parseTime(v['now']));
+    if (v['entries'] !== undefined) {
+      const state = await verifyLog(invite.circleId, invite.genesisHash, expectArray(v['entries']));
+      checkInviterIsAdmin(invite, state, invite.genesisHash);
+    }
     return {
       circle_id: b64u(invite.circleId),
       genesis_hash: b64u(invite.genesisHash),

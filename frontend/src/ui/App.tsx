@@ -8,6 +8,7 @@ import type { SyncEngine, SyncStatus } from '../sync/engine';
 import { fetchServerInfo } from '../sync/transport/server';
 import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';
 import { OpenApp } from './appContext';
+import { keepServerDisguise } from './disguise';
 import { Layout } from './Layout';
 import { FirstRun } from './screens/FirstRun';
 import { Main, type Tab } from './screens/Main';
@@ -181,6 +182,7 @@ function useAppShell() {
     fetchServerInfo().then(
       (info) => {
         setSafety(keepServerSafety(info));
+        keepServerDisguise(info);
         setServer('reachable');
       },
       () => setServer('unreachable'),

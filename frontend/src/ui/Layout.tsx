@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useDisguise } from './disguise';
 import { focusScreenHeading } from './focus';
 import { HistoryNotice } from './HistoryNotice';
 import { QuickExit, SkipToLeave } from './QuickExit';
@@ -21,9 +22,9 @@ interface LayoutProps {
  * The frame of every screen: the skip link that leaves, a header with the app's name and
  * "Lock now", the screen itself, and the quick exit button.
  *
- * Contract: the page title is always the app's name, whatever the screen shows, because the
- * tab, the history and the phone's app switcher all show it. While the vault is open and the page
- * is out of sight, the screen is replaced by the app's name alone.
+ * Contract: the page title is always the name of the face the person chose (ui/disguise.ts),
+ * whatever the screen shows, because the tab, the history and the phone's app switcher all show it.
+ * While the vault is open and the page is out of sight, the screen is replaced by that name alone.
  */
 export function Layout({ safety, canLock, screen, dangerLine, children }: LayoutProps) {
   const main = useRef<HTMLElement>(null);
@@ -32,9 +33,11 @@ export function Layout({ safety, canLock, screen, dangerLine, children }: Layout
   // and a passphrase half typed must survive a trip to a password manager.
   const veiled = safety.veiled && canLock;
   const focusMain = () => main.current?.focus();
+  const disguise = useDisguise();
+  const disguised = disguise.id !== 'plain';
 
   useEffect(() => {
-    document.title = strings.documentTitle;
+    document.title = disguise.name;
   });
 
   // Locking removes the button that had focus; put focus on the locked screen instead.
@@ -60,7 +63,7 @@ export function Layout({ safety, canLock, screen, dangerLine, children }: Layout
     <>
       <header class="app-header">
         <SkipToLeave href={safety.exitHref} onLeave={safety.leave} />
-        <span class="app-name">{strings.appName}</span>
+        <span class="app-name">{disguise.name}</span>
         {canLock && (
           <button type="button" class="secondary lock-now" data-testid="lock-now" onClick={safety.lock}>
             {strings.lockNow}
@@ -70,17 +73,28 @@ export function Layout({ safety, canLock, screen, dangerLine, children }: Layout
       <main class={canLock ? 'page vault-open' : 'page'} id="main" tabIndex={-1} ref={main}>
         {veiled ? (
           <p class="veiled" data-testid="veiled">
-            {strings.appName}
+            {disguise.name}
           </p>
         ) : (
           <>
-            {(screen === 'first-run' || screen === 'locked') && (
+            {screen === 'first-run' || (screen === 'locked' && !disguised) ? (
               <p class="danger-line" data-testid="danger-line">
                 {dangerLine}
               </p>
+            ) : (
+              screen === 'locked' && (
+                // A line about danger on an everyday app's lock screen would give the face away.
+                <details class="danger-line">
+                  <summary>{strings.dangerLineDisguised}</summary>
+                  <p data-testid="danger-line">{dangerLine}</p>
+                </details>
+              )
             )}
             {children}
-            {screen !== 'first-run' && <HistoryNotice onDismissed={focusMain} />}
+            {screen !== 'first-run' && !(screen === 'locked' && disguised) && (
+              // Its words say what the app is for: an everyday app's lock screen keeps them for after unlock.
+              <HistoryNotice onDismissed={focusMain} />
+            )}
           </>
         )}
       </main>

@@ -54,6 +54,7 @@ const SYNC: Record<SyncErrorCode, FailureLine> = {
   link_declined: 'linkDeclined',
   has_own_plan: 'hasOwnPlan',
   bad_link: 'badLink',
+  invite_other_link: 'inviteOtherLink',
 };
 
 /** What this device refused (it did not verify), in an action; the rest of ERROR_CODES is `refused`. */

@@ -30,8 +30,18 @@ export const strings = {
   updateNow: 'Update now',
   updateLater: 'Later',
 
-  // The page title, always: the tab, the history and the app switcher show it.
-  documentTitle: 'Support Circle',
+  // How the app appears (ui/disguise.ts): the tab, the history, the app switcher, the home screen
+  // and the lock screen show this name. None but the first says what the app is.
+  disguiseNames: { plain: 'Support Circle', notes: 'Notes', recipes: 'Recipes', budget: 'Budget' },
+  disguiseHeading: 'How this app shows on this device',
+  disguiseHelp:
+    'Someone who picks up this phone sees this name and icon: on the tab, in the browser’s history, on the ' +
+    'home screen and when the app is locked. Choose before you add the app to your home screen: a phone keeps ' +
+    'the name and icon it was added with. You can change this later in Settings.',
+  disguisePlainHint: 'Its own name.',
+  disguiseEverydayHint: 'Looks like an everyday app.',
+  // With a disguise, the lock screen keeps the line for someone in danger behind a plain word.
+  dangerLineDisguised: 'Help',
 
   // Leaving quickly. The words are short so they fit a thumb-sized button at 320 px.
   leaveNow: 'Leave now',
@@ -126,7 +136,7 @@ export const strings = {
 
   // Unlock.
   unlockHeading: 'Welcome back',
-  unlockHelp: 'Type your passphrase to open your plan.',
+  unlockHelp: 'Type your passphrase to open.',
   unlockButton: 'Open',
   unlocking: 'Opening…',
   waitSeconds: (seconds: number) => `You can try again in ${waitFor(seconds)}. Take a breath; there is no rush.`,
@@ -557,6 +567,9 @@ export const failureStrings = {
   hasOwnPlan:
     'This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.',
   badLink: 'That link is not complete. Copy the whole link, paste it here again and try once more.',
+  inviteOtherLink:
+    'This link was not made by the person whose invite is in it: someone took their invite and put it in a link of ' +
+    'their own. Nothing was sent. Ask the person who invites you for a new link, face to face or on a call you trust.',
 
   // The server, or no answer from it.
   unreachable: 'The server cannot be reached. Your changes stay on this device.',

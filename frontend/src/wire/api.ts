@@ -388,6 +388,10 @@ export interface PushResult {
 }
 export interface ServerPublic {
   /**
+   * How the app appears on a new device until the person chooses: `plain` is its own name.
+   */
+  disguise: "plain" | "notes" | "recipes" | "budget";
+  /**
    * Protocol versions this server speaks.
    */
   protocol_versions: number[];

@@ -83,6 +83,41 @@ export type EscrowContent =
       };
     };
 /**
+ * The inviter's signed invite (PROTOCOL.md §9). Version 2 names the link it was made for (its invite_id and auth_pub); version 1 is read by v1 rules until it expires, and v2 writers never write it.
+ */
+export type InvitePayload = (
+  | {
+      v?: 1;
+    }
+  | {
+      v?: 2;
+    }
+) & {
+  v: 1 | 2;
+  type: "invite";
+  /**
+   * 16 random bytes, b64u.
+   */
+  signer: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  circle_id: string;
+  /**
+   * 32 bytes, b64u.
+   */
+  genesis_hash: string;
+  expires_at: string;
+  /**
+   * 16 random bytes, b64u.
+   */
+  invite_id?: string;
+  /**
+   * 32 bytes, b64u.
+   */
+  auth_pub?: string;
+};
+/**
  * The signed payload of one membership log entry (PROTOCOL.md §8).
  */
 export type MembershipPayload =
@@ -436,29 +471,6 @@ export interface SignedObject {
   sig: string;
 }
 /**
- * The inviter's signed invite (PROTOCOL.md §9).
- */
-export interface InvitePayload {
-  /**
-   * Protocol version; any other value is refused.
-   */
-  v: 1;
-  type: "invite";
-  /**
-   * 16 random bytes, b64u.
-   */
-  signer: string;
-  /**
-   * 16 random bytes, b64u.
-   */
-  circle_id: string;
-  /**
-   * 32 bytes, b64u.
-   */
-  genesis_hash: string;
-  expires_at: string;
-}
-/**
  * The encrypted invite the server stores (PROTOCOL.md §9).
  */
 export interface InviteRecord {
@@ -603,13 +615,14 @@ export interface RecordPayload {
   body?: {};
 }
 /**
- * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's safety settings the app shows.
+ * GET /v1/server: what this server is, which protocol versions it speaks, and the organisation's settings the app shows (safety line, quick exit, default disguise).
  */
 export interface ServerPublic {
   server_id: string;
   protocol_versions: number[];
   safety_line: string;
   quick_exit_url: string;
+  disguise: "plain" | "notes" | "recipes" | "budget";
 }
 /**
  * The local vault: the vault key wrapped twice (PROTOCOL.md §5).

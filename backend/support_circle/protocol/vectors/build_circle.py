@@ -10,7 +10,7 @@ from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
-from support_circle.protocol.vectors import build_log_rules
+from support_circle.protocol.vectors import build_invites, build_log_rules
 from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
@@ -388,8 +388,27 @@ def records_vectors() -> dict[str, Any]:
                 envelope=changed(note, epoch="2", circle_id=b64u(bytes(15))),
                 **base,
             ),
+            *_envelope_epoch_vectors(note, base),
         ],
     )
+
+
+def _envelope_epoch_vectors(note: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """§7 step 2: an envelope's epoch is an integer from 0 to 2^32 - 1 (``malformed``), read before
+    any key is looked up, so one that names no epoch is never ``unknown_epoch`` (§16 sets it aside)."""
+    cases: list[tuple[str, str, object]] = [
+        ("envelope epoch a fraction", "epoch 2.5", 2.5),
+        ("envelope epoch 2.0", "epoch written 2.0, a key for epoch 2 held", 2.0),
+        ("envelope epoch a string", 'epoch "2", a key for epoch 2 held', "2"),
+        ("envelope epoch true", "epoch true", True),
+        ("envelope epoch negative", "epoch -1", -1),
+        ("envelope epoch too large", "epoch 2^32", 2**32),
+        ("envelope epoch type before unknown epoch", "epoch 7.5, and no key for any epoch 7", 7.5),
+    ]
+    return [
+        vector(name, comment, "malformed", envelope=changed(note, epoch=epoch), **base)
+        for name, comment, epoch in cases
+    ]
 
 
 def _payload_vectors(
@@ -663,7 +682,7 @@ def invite_vectors() -> Files:
     keys = invites.derive(secret)
     circle_id, genesis = primitives.random_bytes(16), primitives.random_bytes(32)
     expires = datetime(2026, 12, 1, tzinfo=UTC)
-    record = invites.seal_invite(admin, secret, circle_id, genesis, expires)
+    record = invites.seal_invite(admin, secret, circle_id, genesis, expires, version=1)
     request = invites.make_join_request(secret, joiner)
     found = {
         "circle_id": b64u(circle_id),
@@ -734,6 +753,9 @@ def invite_vectors() -> Files:
                     now="2026-11-25T12:00:00Z",
                 ),
                 *_invite_checks(admin, other, secret, wrong_secret, record, circle_id, genesis),
+                *build_invites.bound_vectors(admin, circle_id, genesis),
+                *build_invites.secret_vectors(record),
+                *build_invites.inviter_vectors(admin),
             ],
         ),
         "join_request": group_file(

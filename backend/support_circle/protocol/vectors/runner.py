@@ -152,6 +152,9 @@ def _invite_derivation(v: Vector) -> Outputs:
 
 def _invite(v: Vector) -> Outputs:
     invite = invites.open_invite(unb64u(v["secret"]), v["record"], parse_time(v["now"]))
+    if "entries" in v:
+        state = membership.verify_log(invite.circle_id, invite.genesis_hash, v["entries"])
+        invites.check_inviter_is_admin(invite, state)
     return {
         "circle_id": b64u(invite.circle_id),
         "genesis_hash": b64u(invite.genesis_hash),

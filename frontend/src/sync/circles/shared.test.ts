@@ -246,6 +246,24 @@ describe('shared circles', () => {
     friend.sync.stop();
   });
 
+  it.each([0.5, '1'])(
+    'a record whose epoch is %j, no integer, is set aside as malformed (§7 step 2, §16), not left out or refused',
+    async (epoch) => {
+      const server = fakeServer();
+      const { survivor, friend, circleId } = await circleWithAlly(server);
+      await survivor.session.put('note', newRecordId(), { title: 'Thursday', text: 'library' }, circleId);
+      await survivor.sync.syncNow();
+      (server.circles.get(circleId)!.changes.at(-1)!.envelope as Record<string, unknown>)['epoch'] = epoch;
+      expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+      expect(await friend.session.list('note', circleId)).toEqual([]);
+      const [summary] = await friend.sync.circles.list();
+      expect(summary?.problem).toBeUndefined();
+      expect(summary?.unreadable).toEqual(['Mere']);
+      survivor.sync.stop();
+      friend.sync.stop();
+    },
+  );
+
   it('a declined request says so and admits nothing', async () => {
     const server = fakeServer();
     const survivor = await person(server);

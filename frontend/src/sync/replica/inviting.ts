@@ -10,6 +10,7 @@ import {
   deriveInvite,
   formatTime,
   type Invite,
+  InviteForAnotherLink,
   type LinkKind,
   linkSecret,
   makeJoinRequest,
@@ -175,7 +176,9 @@ export async function answerRequest(
  * Opens the invite behind `secret`, verifies it (PROTOCOL §9), and asks to join.
  *
  * Contract: the invite's own refusals (`decrypt_failed`, `bad_signature`, `expired`, …) as
- * ProtocolErrors; the server's as ApiErrors (`not_found` for a link used up or withdrawn).
+ * ProtocolErrors, but an invite signed for another link (re-wrapped by whoever made this one) as
+ * SyncError `invite_other_link`, before anything is sent; the server's as ApiErrors (`not_found`
+ * for a link used up or withdrawn).
  */
 export async function askToJoin(
   api: Caller,
@@ -186,7 +189,9 @@ export async function askToJoin(
   const keys = await deriveInvite(secret);
   const inviteId = b64u(keys.inviteId);
   const found = await api.call<InvitePublic>('GET', `/v1/invites/${inviteId}`);
-  const invite = await openInvite(secret, found.record, now);
+  const invite = await openInvite(secret, found.record, now).catch((error: unknown) => {
+    throw error instanceof InviteForAnotherLink ? new SyncError('invite_other_link', { cause: error }) : error;
+  });
   const request = await makeJoinRequest(secret, store.deviceKeys);
   const answer = await api.call<JoinRequestStatus>('POST', `/v1/invites/${inviteId}/requests`, { request });
   return { requestId: answer.request_id, invite };

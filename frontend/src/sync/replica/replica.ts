@@ -36,7 +36,7 @@ import {
   verifyLog,
 } from '../../crypto/membership';
 import { randomBytes } from '../../crypto/primitives';
-import { openRecord, sealRecord } from '../../crypto/records';
+import { openRecord, parseEnvelope, sealRecord } from '../../crypto/records';
 import type { SignedObject } from '../../crypto/signed';
 import {
   CIRCLE_KINDS,
@@ -432,11 +432,16 @@ export class CircleReplica {
     const what = `Change ${seq} of this circle`;
     if (!isObject(envelope) || envelope['circle_id'] !== this.id)
       throw new ProtocolError('context_mismatch', `${what} was refused: its envelope names another circle`);
-    const epoch: unknown = envelope['epoch'];
-    if (typeof epoch === 'number' && !this.#keys.has(epoch) && !this.#unreadable.has(epoch)) await this.refresh();
+    const form = await refusing(what, async () => parseEnvelope(envelope)).catch((error: unknown) => {
+      if (this.options.shared !== true || !(error instanceof ProtocolError)) throw error;
+      return error;
+    });
+    if (form instanceof ProtocolError) return this.#setAside(seq, envelope['record_id'], pushed_by ?? null, form.code);
+    const { epoch } = form.ref;
+    if (!this.#keys.has(epoch) && !this.#unreadable.has(epoch)) await this.refresh();
     const state = await this.verified();
     if (this.#before(state, epoch)) return this.#leaveOut(envelope['record_id'], seq);
-    if (typeof epoch === 'number' && this.#unreadable.has(epoch))
+    if (this.#unreadable.has(epoch))
       return this.#setAside(seq, envelope['record_id'], state.leftBy.get(epoch) ?? null, 'unreadable_epoch');
     const payload = await this.#open(what, envelope, state).catch((error: unknown) => {
       if (this.options.shared !== true || !(error instanceof ProtocolError) || error.code === 'unknown_epoch')
@@ -481,7 +486,7 @@ export class CircleReplica {
     await this.store.applyRemote(
       document.kind,
       recordId,
-      { seq, hlc, changeId, body: document.body, epoch: epoch as number },
+      { seq, hlc, changeId, body: document.body, epoch },
       this.#place,
     );
   }
@@ -513,9 +518,8 @@ export class CircleReplica {
    * current key only), so it is left out. A later epoch than the log's, or one this device was in
    * without a key, is still `unknown_epoch`: the server does not hide records that way.
    */
-  #before(state: CircleState, epoch: unknown): boolean {
-    if (this.options.shared !== true || typeof epoch !== 'number' || this.#keys.has(epoch) || epoch > state.epoch)
-      return false;
+  #before(state: CircleState, epoch: number): boolean {
+    if (this.options.shared !== true || this.#keys.has(epoch) || epoch > state.epoch) return false;
     return state.epochMembers.get(epoch)?.has(this.store.deviceId) !== true;
   }
 

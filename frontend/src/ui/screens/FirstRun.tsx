@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../../storage';
 import { Choice } from '../Choice';
+import { DisguiseChoice } from '../DisguiseChoice';
 import { HistoryNotice } from '../HistoryNotice';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
@@ -61,6 +62,7 @@ export function FirstRun({ onCreated, onRestored }: FirstRunProps) {
       </h1>
       <p class="intro">{strings.welcomeIntro}</p>
       <HistoryNotice onDismissed={() => heading.current?.focus()} />
+      <DisguiseChoice idPrefix="first-disguise" />
       <form onSubmit={create} aria-labelledby="passphrase-heading">
         <h2 id="passphrase-heading">{strings.firstRunPassphraseHeading}</h2>
         <p>{strings.firstRunPassphraseHelp}</p>

@@ -3,6 +3,7 @@ import type { AppSettings } from '../../records';
 import { exitUrl as validExitUrl } from '../../safety/quickExit';
 import { type Persistence, requestPersistence } from '../../storage';
 import { Choice } from '../Choice';
+import { DisguiseChoice } from '../DisguiseChoice';
 import { Limits } from '../Limits';
 import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
@@ -33,6 +34,9 @@ export function Settings({ settings, onChange, onWiped }: SettingsProps) {
     <>
       <h1>{strings.settingsHeading}</h1>
       <SafetySettings settings={settings} onChange={onChange} />
+      <section class="panel">
+        <DisguiseChoice idPrefix="disguise" />
+      </section>
       <OtherServer />
       {persistence !== null && (
         <p class="hint" data-testid="persistence" data-state={persistence}>
