@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from support_circle.models import Change, Circle, Invite, JoinRequest, KeyEnvelopeRow, MembershipEntry
+from support_circle.models import (
+    Change,
+    Circle,
+    Invite,
+    JoinRequest,
+    KeyEnvelopeRow,
+    MembershipEntry,
+    RecoveryEscrow,
+)
 from support_circle.protocol import primitives
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.padding import BUCKETS
@@ -138,6 +146,29 @@ def add_join_request(engine: Engine, circle_id: str, invite_id: str, device_id: 
         )
         session.commit()
     return request_id
+
+
+def stored_escrow(engine: Engine, escrow_id: str) -> Envelope | None:
+    """The escrow the server keeps under ``escrow_id``, as an operator would copy it aside."""
+    with Session(engine) as session:
+        row = session.get(RecoveryEscrow, escrow_id)
+        return None if row is None else dict(row.escrow)
+
+
+def restore_escrow(engine: Engine, escrow_id: str, owner: str, escrow: Envelope) -> None:
+    """Serves ``escrow`` under ``escrow_id`` again: an old copy, kept aside, put back."""
+    with Session(engine) as session:
+        row = session.get(RecoveryEscrow, escrow_id) or RecoveryEscrow(id=escrow_id, owner_device_id=owner, escrow={})
+        row.escrow = escrow
+        session.add(row)
+        session.commit()
+
+
+def envelope_recipients(engine: Engine, circle_id: str, epoch: int) -> set[str]:
+    """Every device an epoch key was ever sealed to, whatever the server would let it fetch."""
+    with Session(engine) as session:
+        statement = select(KeyEnvelopeRow).where(KeyEnvelopeRow.circle_id == circle_id, KeyEnvelopeRow.epoch == epoch)
+        return {row.recipient for row in session.exec(statement)}
 
 
 def add_invite(engine: Engine, circle_id: str, record: Envelope, auth_pub: bytes, created_by: str) -> None:

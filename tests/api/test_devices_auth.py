@@ -111,6 +111,18 @@ def test_registration_by_code(settings: Settings) -> None:
         needs = Member(client).register()
         assert (needs.status_code, needs.json()["code"]) == (403, "registration_code_required")
         assert Member(client).register("OLD-CODE").json()["code"] == "invalid_registration_code"
-        assert Member(client).register("GOOD-CODE").status_code == 201
+        admitted = Member(client)
+        assert admitted.register("GOOD-CODE").status_code == 201
         used_up = Member(client).register("GOOD-CODE")
         assert (used_up.status_code, used_up.json()["code"]) == (403, "invalid_registration_code")
+
+        # A device admitted by a code registers its recovery identity (PROTOCOL.md §15) with none.
+        recovery = Member(client)
+        body = {"identity": recovery.keys.identity()}
+        anonymous = client.post("/v1/devices", json=body)
+        assert (anonymous.status_code, anonymous.json()["code"]) == (403, "registration_code_required")
+        stale = client.post("/v1/devices", json=body, headers={"Authorization": "Bearer made-up"})
+        assert stale.status_code == 403, "a token that signs no device in vouches for nothing"
+        vouched = client.post("/v1/devices", json=body, headers=admitted.sign_in().headers)
+        assert vouched.status_code == 201
+        assert recovery.sign_in().token

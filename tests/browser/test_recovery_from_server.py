@@ -1,6 +1,11 @@
 """Recovery on a new device (PROTOCOL §15): the recovery key of a device that synced brings the
 plan to a new browser through the real server, and the old device is unlinked."""
 
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import closing
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -89,10 +94,12 @@ def test_the_recovery_key_brings_the_plan_to_a_new_device_and_unlinks_the_old_on
 
 
 def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, app_server: ServerProcess) -> None:
+    before = _escrows(app_server)
     phone_context, phone, problems = open_app(browser, app_server.url)
     old_key = first_run(phone)
     add_ally(phone, "Tui", reach="Knock twice")
     synced(phone)
+    (old_id,) = set(_escrows(app_server)) - set(before)
 
     go_to(phone, "Settings")
     form = phone.get_by_role("form", name="A new recovery key")
@@ -101,6 +108,8 @@ def test_a_new_recovery_key_retires_the_old_one_at_the_server(browser: Browser, 
     replaced = keep_recovery_key(phone, "new-recovery-key")
     assert replaced != old_key
     synced(phone)
+    # The sync that retires the old key may still run when the status first says up to date.
+    _until(lambda: old_id not in _escrows(app_server))
 
     other_context, other, other_problems = open_app(browser, app_server.url)
     _bring_plan_here(other, old_key)
@@ -135,7 +144,47 @@ def test_recovery_on_a_server_that_asks_for_a_code_takes_one(browser: Browser, c
     keep_recovery_key(new)
     expect(section(new, SUPPORT).get_by_label("Your answer")).to_have_value("My neighbour Tui", timeout=SLOW)
     synced(new)
-    assert count(code_server, "devices") == devices + 2
+    # Both devices, each with the recovery identity it registered signed in, with no code (§15).
+    assert count(code_server, "devices") == devices + 4
     assert not lost_problems and not new_problems
     lost_context.close()
     new_context.close()
+
+
+def test_an_old_copy_of_the_recovery_backup_served_back_is_named(browser: Browser, app_server: ServerProcess) -> None:
+    """The server keeps the escrow as it was and serves it again after the phone put a newer one
+    (issue 15, attack 4): the phone's next sync stops and says so in plain words."""
+    before = _escrows(app_server)
+    phone_context, phone, problems = open_app(browser, app_server.url)
+    first_run(phone)
+    add_ally(phone, "Tui", reach="Knock twice")
+    synced(phone)
+    (escrow_id,) = set(_escrows(app_server)) - set(before)
+    old_copy = _escrows(app_server)[escrow_id]
+    laptop_context, laptop, laptop_problems = open_app(browser, app_server.url)
+    first_run(laptop)
+    link_devices(phone, laptop)  # the log's head moves on: the phone puts its escrow again
+    synced(phone)
+    assert _escrows(app_server)[escrow_id] != old_copy
+
+    with closing(sqlite3.connect(app_server.data_dir / "support-circle.sqlite3")) as db, db:
+        db.execute("UPDATE recovery_escrow SET escrow = ? WHERE id = ?", (old_copy, escrow_id))
+    phone.get_by_role("button", name="Sync now").click()
+    status = phone.get_by_test_id("sync-status")
+    expect(status).to_contain_text("old copy of your recovery backup", timeout=SLOW)
+    expect(status).to_contain_text("Make a new recovery key")
+    assert not problems and not laptop_problems
+    phone_context.close()
+    laptop_context.close()
+
+
+def _escrows(server: ServerProcess) -> dict[str, str]:
+    with closing(sqlite3.connect(server.data_dir / "support-circle.sqlite3")) as db:
+        return dict(db.execute("SELECT id, escrow FROM recovery_escrow").fetchall())
+
+
+def _until(done: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)

@@ -1,5 +1,8 @@
 """Recovery from the server with the reference client (PROTOCOL.md §15): a new device given only
-the recovery key takes the personal circle over, history and all, and the lost device is out."""
+the recovery key takes the personal circle over, history and all, and the lost device is out.
+
+These escrows are version 1, as the previous release put them (the device's own keys): they must
+keep recovering. Version 2 escrows are in test_recovery_v2.py."""
 
 import json
 from typing import Any
@@ -9,12 +12,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from support_circle.client import ApiError, CircleReplica, Device
-from support_circle.client.recovery import escrow_path, put_escrow, recover
+from support_circle.client.recovery import escrow_path, keep_escrow, recover
 from support_circle.protocol import ProtocolError, escrow, membership, primitives, signed
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.identity import DeviceKeys
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
+
+
+def put_escrow(device: Device, recovery_key: bytes, circle: CircleReplica) -> None:
+    """A version 1 escrow, as the previous release put it: the device's own keys."""
+    content = escrow.EscrowContent(device.keys, circle.circle_id, circle.genesis_hash, circle.verified.head)
+    sealed = escrow.seal_escrow(escrow.escrow_id(recovery_key), escrow.escrow_key(recovery_key), content)
+    device.call("PUT", escrow_path(recovery_key), {"escrow": sealed})
 
 
 def _lost_device(new_device: NewDevice) -> tuple[Device, CircleReplica]:
@@ -58,7 +68,7 @@ def test_a_new_device_takes_the_plan_over_with_the_recovery_key(client: TestClie
         device.api.get(escrow_path(recovery_key))
     assert gone.value.code == "not_found"
 
-    put_escrow(device, primitives.random_bytes(32), circle)  # the new vault's own
+    keep_escrow(device, primitives.random_bytes(32), circle)  # the new vault's own, version 2
 
 
 def test_a_log_rolled_back_behind_the_escrows_head_is_refused(
@@ -121,3 +131,15 @@ def test_another_recovery_key_finds_nothing(client: TestClient) -> None:
     with pytest.raises(ApiError) as missing:
         recover("http://testserver", primitives.random_bytes(32), http=client)
     assert (missing.value.status, missing.value.code) == (404, "not_found")
+
+
+def test_a_version_1_escrow_is_replaced_by_a_version_2_one_under_the_same_key(
+    client: TestClient, new_device: NewDevice
+) -> None:
+    lost, plan = _lost_device(new_device)
+    recovery_key = primitives.random_bytes(32)
+    put_escrow(lost, recovery_key, plan)  # the previous release's, with the device's own keys
+    kept = keep_escrow(lost, recovery_key, plan)
+    opened = escrow.open_with_recovery_key(recovery_key, client.get(escrow_path(recovery_key)).json()["escrow"])
+    assert opened.escrowing is not None and opened.escrowing.counter == kept.counter == 1
+    assert opened.device == kept.identity != lost.keys, "the device's own keys are gone from the server"

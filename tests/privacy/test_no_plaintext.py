@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from support_circle.client import Device
 from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
-from support_circle.client.recovery import put_escrow
+from support_circle.client.recovery import keep_escrow
 from support_circle.protocol import escrow, primitives
 from support_circle.protocol.encoding import b64u
 from tests.support.server import ServerProcess
@@ -93,8 +93,9 @@ def _scenario(server: ServerProcess) -> Secrets:
     mine = alice.create_circle()
     secrets.circle_id = b64u(mine.circle_id)
     secrets.recovery_key = primitives.random_bytes(32)
+    kept = keep_escrow(alice, secrets.recovery_key, mine)
     secrets.escrowed_keys += [alice.keys.sign_seed, alice.keys.kem_private]
-    put_escrow(alice, secrets.recovery_key, mine)
+    secrets.escrowed_keys += [kept.identity.sign_seed, kept.identity.kem_private]
     mine.write({"kind": "circle", "name": PLAINTEXTS[0]})
     mine.push()
     hers, theirs = _join(mine, bea, secrets), _join(mine, cleo, secrets)

@@ -232,8 +232,10 @@ def _kinds(prop: dict[str, Any], root: dict[str, Any]) -> set[str]:
         value = prop.get("enum", [prop.get("const")])[0]
         return {"boolean" if isinstance(value, bool) else "string" if isinstance(value, str) else "u32"}
     if prop["type"] == "integer":
-        ranges = {(0, 2**32 - 1): "u32", (0, 2**53 - 1): "u53"}
-        return {ranges.get((prop.get("minimum"), prop.get("maximum")), "integer")}
+        # A section may narrow a u32 from below (§15's counter starts at 1).
+        if prop.get("maximum") == 2**32 - 1 and prop.get("minimum", -1) >= 0:
+            return {"u32"}
+        return {"u53" if (prop.get("minimum"), prop.get("maximum")) == (0, 2**53 - 1) else "integer"}
     return {prop["type"]}
 
 
@@ -266,6 +268,7 @@ def test_every_schema_member_has_the_kind_section_1_gives_it() -> None:
 
 def test_the_escrow_content_schema_refuses_what_a_reader_refuses() -> None:
     content = next(v["content"] for v in vector_files()["escrow.json"]["vectors"] if v["expect"] == "ok")
+    assert content["v"] == 1
     check = validator("escrow-content.schema.json")
     check.validate(content)
     head, device = content["head"], content["device"]
@@ -273,6 +276,8 @@ def test_the_escrow_content_schema_refuses_what_a_reader_refuses() -> None:
         {**content, "vault_id": "x"},
         {name: value for name, value in content.items() if name != "head"},
         {**content, "v": 2},
+        {**content, "v": 3},
+        {**content, "counter": 1},
         {**content, "type": "identity"},
         {**content, "device": {**device, "sign_seed": device["sign_seed"][:-2]}},
         {**content, "circle_id": content["circle_id"][:-1] + "B"},
@@ -292,3 +297,13 @@ def test_the_vault_schema_leaves_the_argon2id_range_to_section_5() -> None:
     check = validator("vault.schema.json")
     assert len(vaults) > 10
     assert [check.is_valid(vault) for vault in vaults] == [True] * len(vaults)
+
+
+def test_the_escrow_content_schema_takes_version_2_and_refuses_a_bad_counter() -> None:
+    vectors = vector_files()["escrow.json"]["vectors"]
+    content = next(v["content"] for v in vectors if v["expect"] == "ok" and v["content"]["v"] == 2)
+    check = validator("escrow-content.schema.json")
+    check.validate(content)
+    without = {name: value for name, value in content.items() if name != "counter"}
+    wrong = [without, {**content, "counter": 0}, {**content, "counter": 2**32}, {**content, "counter": "7"}]
+    assert [check.is_valid(document) for document in wrong] == [False] * len(wrong)

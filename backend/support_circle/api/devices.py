@@ -1,9 +1,11 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from support_circle.db import SessionDep
 from support_circle.deps import RegistrationLimit, SettingsDep
 from support_circle.errors import ErrorBody, documented
+from support_circle.services.auth import device_for_token
 from support_circle.services.devices import register_device
 from support_circle.wire import Id, SignedObject
 
@@ -26,6 +28,14 @@ class DevicePublic(BaseModel):
     summary="Register a device by its public keys (no name, e-mail or phone number)",
     responses={403: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}, **documented(429)},
 )
-def create_device(body: DeviceCreate, session: SessionDep, settings: SettingsDep) -> DevicePublic:
-    device = register_device(session, settings, body.identity.wire(), body.registration_code)
+def create_device(body: DeviceCreate, request: Request, session: SessionDep, settings: SettingsDep) -> DevicePublic:
+    """A registration signed in as a device this server knows needs no code: that device registers
+    a recovery identity of its own (PROTOCOL.md §15), and was admitted under the policy already."""
+    vouched = _signed_in(request, session)
+    device = register_device(session, settings, body.identity.wire(), body.registration_code, vouched=vouched)
     return DevicePublic(device_id=device.id)
+
+
+def _signed_in(request: Request, session: Session) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip()) and device_for_token(session, token.strip()) is not None

@@ -42,6 +42,11 @@ class Api:
         )
         self.token: str | None = None
 
+    @property
+    def http(self) -> HttpClient:
+        """The connection, for a second identity that signs in over it with its own token."""
+        return self._http
+
     def close(self) -> None:
         self._http.close()
 

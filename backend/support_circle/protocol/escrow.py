@@ -1,5 +1,10 @@
-"""The recovery escrow (PROTOCOL.md §15): a device's keys and its personal circle, kept at the
-server under a key that only the recovery key gives, so a new device can take the plan over."""
+"""The recovery escrow (PROTOCOL.md §15): a recovery identity's keys and the personal circle, kept
+at the server under a key that only the recovery key gives, so a new device can take the plan over.
+
+Version 2 content holds a recovery identity made for one recovery key, never the escrowing
+device's own keys, and a counter the device remembers; version 1 content (the device's own keys)
+still opens.
+"""
 
 from dataclasses import dataclass
 from typing import Any
@@ -23,23 +28,54 @@ from support_circle.protocol.membership import Head
 from support_circle.protocol.padding import pad, unpad
 from support_circle.protocol.vault import RECOVERY_KEY_BYTES
 
+CONTENT_VERSION = 2
+_V1_MEMBERS = ("v", "type", "device", "circle_id", "genesis_hash", "head")
+_V2_MEMBERS = ("type", "device", "device_id", "counter", "circle_id", "genesis_hash", "head")
+
+
+@dataclass(frozen=True)
+class Escrowing:
+    """Who put a version 2 escrow, and which of its puts this is."""
+
+    device_id: bytes
+    counter: int
+
 
 @dataclass(frozen=True)
 class EscrowContent:
-    """What an escrow holds: the escrowed device's private keys, where its personal circle is, and
-    the membership log head it had verified, so a recovering device catches a rolled-back log."""
+    """What an escrow holds: the keys of the identity a recovering device signs in as, where the
+    personal circle is, and the membership log head the escrowing device had verified, so a
+    recovering device catches a rolled-back log.
+
+    ``escrowing`` is set for version 2, where ``device`` is a recovery identity; ``None`` is
+    version 1, where ``device`` is the escrowed device itself.
+    """
 
     device: DeviceKeys
     circle_id: bytes
     genesis_hash: bytes
     head: Head
+    escrowing: Escrowing | None = None
+
+    @property
+    def escrowed_device_id(self) -> bytes:
+        """The device a recovering device removes from the circle."""
+        return self.device.device_id if self.escrowing is None else self.escrowing.device_id
 
     def document(self) -> dict[str, Any]:
         """The content as the JSON object that is sealed."""
+        keys = {"sign_seed": b64u(self.device.sign_seed), "kem_private": b64u(self.device.kem_private)}
+        version = {"v": VERSION} if self.escrowing is None else {"v": CONTENT_VERSION}
+        who = (
+            {}
+            if self.escrowing is None
+            else {"device_id": b64u(self.escrowing.device_id), "counter": self.escrowing.counter}
+        )
         return {
-            "v": VERSION,
+            **version,
             "type": "escrow",
-            "device": {"sign_seed": b64u(self.device.sign_seed), "kem_private": b64u(self.device.kem_private)},
+            "device": keys,
+            **who,
             "circle_id": b64u(self.circle_id),
             "genesis_hash": b64u(self.genesis_hash),
             "head": {"seq": self.head.seq, "hash": b64u(self.head.hash)},
@@ -87,8 +123,34 @@ def open_with_recovery_key(recovery_key: bytes, escrow: object) -> EscrowContent
 
 def _parse_content(document: object) -> EscrowContent:
     # Version and type first, then exactly the members, as for every typed object (§1 steps 2 to 4).
+    version = document.get("v") if isinstance(document, dict) else None
+    if type(version) is int and version == CONTENT_VERSION:
+        return _parse_v2(_header_v2(document))
     header = signed.payload_header(document, "escrow")
-    fields = expect_object(header, ("v", "type", "device", "circle_id", "genesis_hash", "head"))
+    fields = expect_object(header, _V1_MEMBERS)
+    return _common(fields)
+
+
+def _header_v2(document: object) -> dict[str, Any]:
+    assert isinstance(document, dict)
+    if document.get("type") != "escrow":
+        raise ProtocolError("wrong_type", "expected escrow")
+    if set(document) != {"v", *_V2_MEMBERS}:
+        raise ProtocolError("malformed", f"members {sorted(document)} are not those of version 2")
+    # A counter of 0 is a wrong value, malformed with the types, before any encoding is looked at.
+    expect_int(document["counter"], 1)
+    # v is 2, checked already: expect_object checks only a v of 1, so v is allowed, not required.
+    return expect_object(document, _V2_MEMBERS, optional=("v",))
+
+
+def _parse_v2(fields: dict[str, Any]) -> EscrowContent:
+    counter = expect_int(fields["counter"], 1)
+    content = _common(fields)
+    escrowing = Escrowing(unb64u_id(fields["device_id"]), counter)
+    return EscrowContent(content.device, content.circle_id, content.genesis_hash, content.head, escrowing)
+
+
+def _common(fields: dict[str, Any]) -> EscrowContent:
     device = expect_object(fields["device"], ("sign_seed", "kem_private"))
     head = expect_object(fields["head"], ("seq", "hash"))
     seq = expect_int(head["seq"])  # an integer written as one, 0..2^32-1, else malformed

@@ -19,8 +19,12 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
-def register_device(session: Session, settings: Settings, identity: dict[str, Any], code: str | None) -> Device:
+def register_device(
+    session: Session, settings: Settings, identity: dict[str, Any], code: str | None, *, vouched: bool = False
+) -> Device:
     """The device for this identity, registered now or before (a retried registration is no error).
+    ``vouched``: a device already registered here asks, for a recovery identity of its own, and no
+    registration code is needed.
 
     The same identity may arrive several times at once (a retry racing the first try): the loser
     of the insert finds the winner's row and answers with it, and gives back the code it used.
@@ -34,7 +38,7 @@ def register_device(session: Session, settings: Settings, identity: dict[str, An
         existing = session.get(Device, device_id)
         if existing is not None:
             return _same_identity(existing, identity)
-        if settings.registration == "code":
+        if settings.registration == "code" and not vouched:
             _use_registration_code(session, code)
         session.add(Device(id=device_id, identity=identity, sign_pub=public.sign_pub))
         try:

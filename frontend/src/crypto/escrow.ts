@@ -14,7 +14,11 @@ export interface EscrowSecrets {
   readonly key: Uint8Array;
 }
 
-/** What an escrow holds: the escrowed device's private keys and where its personal circle is. */
+/**
+ * What an escrow holds: the private keys of the identity a recovering device signs in as, and where
+ * the personal circle is. With `escrowing` (version 2) the keys are a recovery identity's, made for
+ * one recovery key; without (version 1) they are the escrowed device's own.
+ */
 export interface EscrowContent {
   readonly signSeed: Uint8Array;
   readonly kemPrivate: Uint8Array;
@@ -22,7 +26,18 @@ export interface EscrowContent {
   readonly genesisHash: Uint8Array;
   /** The membership log head the escrowed device had verified: a recovering device refuses an older log. */
   readonly head: Head;
+  readonly escrowing?: Escrowing;
 }
+
+/** Who put a version 2 escrow, and which of its puts it is: the device catches an older one served back. */
+export interface Escrowing {
+  readonly deviceId: Uint8Array;
+  readonly counter: number;
+}
+
+const CONTENT_VERSION = 2;
+const V2_MEMBERS = ['type', 'device', 'device_id', 'counter', 'circle_id', 'genesis_hash', 'head'];
+const V1_MEMBERS = ['v', 'type', 'device', 'circle_id', 'genesis_hash', 'head'];
 
 const NO_SALT = new Uint8Array(0);
 
@@ -40,17 +55,25 @@ function aad(id: Uint8Array): Uint8Array {
 }
 
 export async function sealEscrow(secrets: EscrowSecrets, content: EscrowContent): Promise<Escrow> {
-  const document: EscrowDocument = {
-    v: VERSION,
-    type: 'escrow',
+  const document = escrowDocument(content);
+  const nonce = randomBytes(NONCE_BYTES);
+  const ct = await aeadSeal(secrets.key, nonce, pad(dumpJson(document)), aad(secrets.id));
+  return { v: VERSION, nonce: b64u(nonce), ct: b64u(ct) };
+}
+
+/** The content as the JSON object that is sealed: version 2 when it names its escrowing device. */
+export function escrowDocument(content: EscrowContent): EscrowDocument {
+  const common = {
+    type: 'escrow' as const,
     device: { sign_seed: b64u(content.signSeed), kem_private: b64u(content.kemPrivate) },
     circle_id: b64u(content.circleId),
     genesis_hash: b64u(content.genesisHash),
     head: { seq: content.head.seq, hash: b64u(content.head.hash) },
   };
-  const nonce = randomBytes(NONCE_BYTES);
-  const ct = await aeadSeal(secrets.key, nonce, pad(dumpJson(document)), aad(secrets.id));
-  return { v: VERSION, nonce: b64u(nonce), ct: b64u(ct) };
+  const by = content.escrowing;
+  if (by === undefined) return { v: VERSION, ...common };
+  const { type, device, ...rest } = common;
+  return { v: CONTENT_VERSION, type, device, device_id: b64u(by.deviceId), counter: by.counter, ...rest };
 }
 
 /**
@@ -62,7 +85,8 @@ export async function sealEscrow(secrets: EscrowSecrets, content: EscrowContent)
  * `unsupported_version`, of another type `wrong_type`; then the content's members, its `device`,
  * its `head`, each as §1 checks an object: `malformed` for members missing, extra or of the wrong
  * type (a `seq` not an integer from 0 to 2^32 − 1), `bad_encoding` for a key or hash not 32 bytes
- * or an id not canonical.
+ * or an id not canonical. Content `v` 2 (§15) also has `device_id` and `counter`: a counter not an
+ * integer from 1 to 2^32 − 1 is `malformed`, before any encoding; `v` 1 content with them is `malformed`.
  */
 export async function openEscrow(secrets: EscrowSecrets, escrow: unknown): Promise<EscrowContent> {
   const fields = expectObject(escrow, ['v', 'nonce', 'ct']);
@@ -71,9 +95,24 @@ export async function openEscrow(secrets: EscrowSecrets, escrow: unknown): Promi
   const document = parseJsonBytes(unpad(await aeadOpen(secrets.key, nonce, ct, aad(secrets.id))));
   // Version and type first, then exactly the members, as for every typed object (§1 steps 2 to 4).
   if (!isObject(document)) throw new ProtocolError('malformed', 'an escrow holds a JSON object');
-  checkPayloadVersion(document);
+  checkPayloadVersion(document, [VERSION, CONTENT_VERSION]);
+  const v2 = document['v'] === CONTENT_VERSION;
   if (document['type'] !== 'escrow') throw new ProtocolError('wrong_type', 'not an escrow');
-  const content = expectObject(document, ['v', 'type', 'device', 'circle_id', 'genesis_hash', 'head']);
+  if (!v2) return common(expectObject(document, V1_MEMBERS));
+  if (!sameMembers(document, ['v', ...V2_MEMBERS])) throw new ProtocolError('malformed', 'not the members of v2');
+  // A counter of 0 is a wrong value, malformed with the types, before any encoding is looked at.
+  const counter = expectInt(document, 'counter', 1);
+  // v is 2, checked above: expectObject checks only a v of 1, so v is allowed, not required.
+  const content = expectObject(document, V2_MEMBERS, ['v']);
+  return { ...common(content), escrowing: { deviceId: unb64uId(content['device_id']), counter } };
+}
+
+function sameMembers(document: Record<string, unknown>, names: readonly string[]): boolean {
+  const keys = Object.keys(document);
+  return keys.length === names.length && names.every((name) => Object.hasOwn(document, name));
+}
+
+function common(content: Record<string, unknown>): EscrowContent {
   const device = expectObject(content['device'], ['sign_seed', 'kem_private']);
   const head = expectObject(content['head'], ['seq', 'hash']);
   return {

@@ -49,7 +49,7 @@ const BY_KIND: Readonly<Record<MemberKind, readonly string[]>> = {
   // A change log position (§8): any integer both JSON readers hold exactly.
   u53: ['changes'],
   // n: a revision's place in its author's chain (§7).
-  u32: ['epoch', 'seq', 'n'],
+  u32: ['epoch', 'seq', 'n', 'counter'],
   // The Argon2id parameters: any integer here, their range is §5's weak_parameters.
   integer: ['m_kib', 't', 'p'],
   string: ['type', 'op', 'role', 'alg', 'hlc'],

@@ -8,6 +8,9 @@ export const ESCROW = 'escrow';
 /** Ids of escrows under recovery keys this vault replaced, until the engine has deleted them at the server. */
 export const ESCROW_RETIRED = 'escrow-retired';
 
+/** Each recovery key's identity (§15) by escrow id, b64u keys, kept until that escrow is deleted. */
+export const ESCROW_IDENTITIES = 'escrow-identities';
+
 /** The escrow secrets as kept, b64u. */
 export interface StoredEscrow {
   readonly id: string;

@@ -11,7 +11,7 @@
 
 export { BACKUP_MEDIA_TYPE } from './backup';
 export { STORAGE_ERROR_CODES, StorageError, type StorageErrorCode } from './errors';
-export { ESCROW, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
+export { ESCROW, ESCROW_IDENTITIES, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
 export { newRecordId } from './ids';
 export { type Persistence, requestPersistence } from './persistence';

@@ -7,7 +7,7 @@ import { chainedRevision, headsJson, leftOut, newChainState, readChain } from '.
 import { keyCommitment, openKeyEnvelope, recordKey } from '../crypto/circleKeys';
 import { b64u, fromHex, toHex, unb64u } from '../crypto/encoding';
 import { isErrorCode, ProtocolError } from '../crypto/errors';
-import { escrowSecrets, openEscrow } from '../crypto/escrow';
+import { escrowDocument, escrowSecrets, openEscrow } from '../crypto/escrow';
 import { type PublicIdentity, verifyIdentity } from '../crypto/identity';
 import {
   checkInviterIsAdmin,
@@ -173,22 +173,8 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   escrow: async (v) => {
     const secrets = await escrowSecrets(unb64u(v['recovery_key']));
     const opened = await openEscrow(secrets, v['escrow']);
-    const content = {
-      v: 1,
-      type: 'escrow',
-      device: {
-        sign_seed: b64u(opened.signSeed),
-        kem_private: b64u(opened.kemPrivate),
-      },
-      circle_id: b64u(opened.circleId),
-      genesis_hash: b64u(opened.genesisHash),
-      head: { seq: opened.head.seq, hash: b64u(opened.head.hash) },
-    };
-    return {
-      escrow_id: b64u(secrets.id),
-      escrow_key: b64u(secrets.key),
-      content,
-    };
+    const content = escrowDocument(opened);
+    return { escrow_id: b64u(secrets.id), escrow_key: b64u(secrets.key), content };
   },
   key_derivation: async (v) => {
     const key = unb64u(v['epoch_key']);

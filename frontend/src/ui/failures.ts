@@ -44,6 +44,7 @@ const SYNC: Record<SyncErrorCode, FailureLine> = {
   server_busy: 'busy',
   sign_in_failed: 'signIn',
   tampered: 'tampered',
+  escrow_rolled_back: 'escrowRolledBack',
   sync_failed: 'syncFailed',
   server_changed: 'serverChangedKept',
   device_removed: 'deviceRemoved',

@@ -561,6 +561,10 @@ export const failureStrings = {
   registration: `This server asks for a registration code before this phone can sync, and none was given or the one given was not accepted. Ask the organisation that runs it for a code, then type it in Settings, under sync. ${KEPT}`,
   busy: `The server is busy right now. Sync will try again in a moment. ${KEPT}`,
   signIn: `This phone could not sign in to the server. Sync will try again. ${KEPT}`,
+  escrowRolledBack:
+    'The server is serving an old copy of your recovery backup, not the one this phone saved last. ' +
+    'Your plan on this phone is safe and unchanged. Make a new recovery key in Settings, so a fresh ' +
+    'backup replaces it, and tell the organisation that runs the server.',
   tampered:
     'Sync stopped to protect you: the server sent something your own devices did not sign, took back ' +
     'something it had sent before, or held back something one of your devices wrote. Your plan on this phone ' +

@@ -5,7 +5,7 @@ from typing import Any
 
 from support_circle.protocol import escrow, primitives
 from support_circle.protocol.encoding import b64u, ctx, dump_json
-from support_circle.protocol.escrow import EscrowContent
+from support_circle.protocol.escrow import EscrowContent, Escrowing
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.membership import Head
 from support_circle.protocol.padding import pad
@@ -133,9 +133,10 @@ def escrow_vectors() -> dict[str, Any]:
             broken("head seq negative", "the head's seq is -1", "malformed", head(seq=-1)),
             broken("head seq true", "the head's seq is true, not an integer", "malformed", head(seq=True)),
             broken("short head hash", "a 31-byte head hash", "bad_encoding", head(hash=b64u(bytes(31)))),
-            broken("content future version", "the content's v=2", "unsupported_version", {**document, "v": 2}),
+            broken("content future version", "the content's v=3", "unsupported_version", {**document, "v": 3}),
             broken("identity content", "type identity, not escrow", "wrong_type", {**document, "type": "identity"}),
             *_order_vectors(rk, good, document),
+            *_v2_vectors(),
         ],
     )
 
@@ -174,9 +175,9 @@ def _order_vectors(rk: bytes, good: dict[str, Any], document: dict[str, Any]) ->
             broken("head seq beyond u32", "the head's seq is 2^32", "malformed", head(seq=2**32)),
             broken(
                 "version before type",
-                "v=2 and type identity",
+                "v=3 and type identity",
                 "unsupported_version",
-                {**document, "v": 2, "type": "identity"},
+                {**document, "v": 3, "type": "identity"},
             ),
             broken(
                 "type before members",
@@ -205,6 +206,62 @@ def _order_vectors(rk: bytes, good: dict[str, Any], document: dict[str, Any]) ->
                 "a 31-byte kem_private and a member §15 does not define",
                 "malformed",
                 {**document, "device": {**document["device"], "kem_private": short_key}, "vault_id": "x"},
+            ),
+        ]
+
+
+def _v2_vectors() -> list[Any]:
+    """Version 2 content (§15): a recovery identity's keys, the escrowing device and its counter."""
+    with substream("escrow v2"):
+        rk = primitives.random_bytes(32)
+        v1 = _content(4)
+        content = EscrowContent(
+            DeviceKeys.generate(), v1.circle_id, v1.genesis_hash, v1.head, Escrowing(primitives.random_bytes(16), 7)
+        )
+        last = EscrowContent(content.device, v1.circle_id, v1.genesis_hash, v1.head, Escrowing(bytes(16), 2**32 - 1))
+        good = escrow.seal_escrow(escrow.escrow_id(rk), escrow.escrow_key(rk), content)
+        top = escrow.seal_escrow(escrow.escrow_id(rk), escrow.escrow_key(rk), last)
+        document, old = content.document(), v1.document()
+        base = {"recovery_key": b64u(rk)}
+
+        def broken(name: str, comment: str, expect: str, inner: Any) -> Any:
+            return vector(name, comment, expect, **base, escrow=_raw_escrow(rk, dump_json(inner)))
+
+        without = {name: value for name, value in document.items() if name != "counter"}
+        no_device_id = {name: value for name, value in document.items() if name != "device_id"}
+        bad_id = document["device_id"][:-1] + "B"
+        return [
+            _opens(rk, good, content, "open v2", "a recovery identity's keys, the escrowing device and counter 7"),
+            _opens(rk, top, last, "v2 counter at its top", "counter 2^32 - 1, the largest"),
+            broken("v2 counter missing", "no counter member", "malformed", without),
+            broken("v2 counter zero", "counters start at 1", "malformed", {**document, "counter": 0}),
+            broken("v2 counter negative", "counter -1", "malformed", {**document, "counter": -1}),
+            broken("v2 counter beyond u32", "counter 2^32", "malformed", {**document, "counter": 2**32}),
+            broken("v2 counter a string", 'counter "7"', "malformed", {**document, "counter": "7"}),
+            broken("v2 counter true", "counter true, not an integer", "malformed", {**document, "counter": True}),
+            broken(
+                "v2 counter a fraction",
+                "counter 7.0, written as a number with a fraction",
+                "malformed",
+                {**document, "counter": 7.0},
+            ),
+            broken("v2 device_id missing", "no device_id member", "malformed", no_device_id),
+            broken(
+                "v2 short device_id", "a 15-byte device_id", "bad_encoding", {**document, "device_id": b64u(bytes(15))}
+            ),
+            broken("v2 with v1 members", "v=2 with exactly version 1's members", "malformed", {**old, "v": 2}),
+            broken("v1 with a counter", "v=1 with version 2's counter", "malformed", {**old, "counter": 1}),
+            broken(
+                "v2 counter before encodings",
+                "counter 0 and a non-canonical device_id",
+                "malformed",
+                {**document, "counter": 0, "device_id": bad_id},
+            ),
+            broken(
+                "v2 type before members",
+                "v=2, type identity, no counter",
+                "wrong_type",
+                {**without, "type": "identity"},
             ),
         ]
 

@@ -3,8 +3,9 @@
  * encrypted `device` record whose id is its device id, so the server never learns a name, and
  * notes the day it last synced, at most once a day, so the note says little about habits.
  */
-import { unb64uId } from '../../crypto/encoding';
-import type { DeviceIdentity, Records } from '../../storage';
+import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
+import { deviceKeysFrom } from '../../crypto/identity';
+import { type DeviceIdentity, ESCROW_IDENTITIES, type Records, type StateStore } from '../../storage';
 import type { CircleReplica } from '../replica/replica';
 
 export interface LinkedDevice {
@@ -63,12 +64,18 @@ export async function renameThisDevice(store: DeviceStore, name: string, now: nu
   await store.put('device', store.deviceId, { name: trimmed, seenOn: dayOf(now) });
 }
 
-/** The members of the personal circle as the server's log says now (verified), this device first. */
-export async function listDevices(circle: CircleReplica, store: DeviceStore): Promise<LinkedDevice[]> {
+/**
+ * The members of the personal circle as the server's log says now (verified), this device first,
+ * but for recovery identities (§15), this vault's and those another device noted (`recovery`):
+ * they are recovery keys, not devices.
+ */
+export async function listDevices(circle: CircleReplica, store: DeviceStore & StateStore): Promise<LinkedDevice[]> {
   const state = await circle.refresh();
   const notes = new Map((await store.list('device')).map((record) => [record.id, record.body]));
   const self = store.deviceId;
-  const devices = [...state.members.keys()].map((id) => ({
+  const recovery = await recoveryIdentityIds(store);
+  const members = [...state.members.keys()].filter((id) => !recovery.has(id) && notes.get(id)?.recovery !== true);
+  const devices = members.map((id) => ({
     id,
     name: notes.get(id)?.name ?? '',
     seenOn: notes.get(id)?.seenOn ?? '',
@@ -98,4 +105,15 @@ export async function removeDevice(circle: CircleReplica, store: DeviceStore, id
   // Unlinked already (a retry after a lost answer, or another device was quicker): only the note is left to delete.
   if ((await circle.refresh()).members.has(id)) await circle.remove(unb64uId(id));
   if ((await store.get('device', id)) !== undefined) await store.remove('device', id);
+}
+
+async function recoveryIdentityIds(store: StateStore): Promise<Set<string>> {
+  const kept = ((await store.getState(ESCROW_IDENTITIES)) ?? {}) as Record<
+    string,
+    { signSeed: string; kemPrivate: string }
+  >;
+  const keys = await Promise.all(
+    Object.values(kept).map((k) => deviceKeysFrom(unb64u(k.signSeed, 32), unb64u(k.kemPrivate, 32))),
+  );
+  return new Set(keys.map((k) => b64u(k.public.deviceId)));
 }

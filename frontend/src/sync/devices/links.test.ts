@@ -60,10 +60,11 @@ describe('device links', () => {
     // The server makes up a request, with a proof from a secret it invented.
     const forged = { ...(await makeJoinRequest(newInviteSecret(), await generateDeviceKeys())), invite_id: inviteId };
     const [circleId] = [...server.circles.keys()];
+    const logged = server.circles.get(circleId as string)?.log.length; // the genesis and the recovery identity (§15)
     server.requests.set('forged', { circleId: circleId as string, inviteId, request: forged, status: 'pending' });
     expect(await a.engine.links.pending()).toEqual([]);
     await expect(a.engine.links.approve('forged')).rejects.toBeInstanceOf(ProtocolError);
-    expect(server.circles.get(circleId as string)?.log).toHaveLength(1);
+    expect(server.circles.get(circleId as string)?.log).toHaveLength(logged as number);
   });
 
   it('turn a device down: it is told so and gets nothing, and the link is spent', async () => {

@@ -1,12 +1,14 @@
 // Recovery from the server on a new device (PROTOCOL §15), against the fake server (./testing.ts)
 // with real storage on fake-indexeddb and the real protocol code.
 import { describe, expect, it } from 'vitest';
-import { b64u } from '../../crypto/encoding';
+import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
 import { ProtocolError } from '../../crypto/errors';
+import { openEscrow, sealEscrow } from '../../crypto/escrow';
 import { generateDeviceKeys, makeIdentity } from '../../crypto/identity';
-import { ESCROW_RETIRED, newRecordId, type Session } from '../../storage';
+import { ESCROW, ESCROW_RETIRED, newRecordId, type Session, type StoredEscrow } from '../../storage';
 import { ally, testStore } from '../../testing/storage';
 import { type FakeServer, fakeServer } from '../../testing/sync';
+import { failureText } from '../../ui/failures';
 import { NO_ESCROW, RECOVERY_REFUSED } from '../errors';
 import { Clock } from '../replica/clock';
 import { ensurePersonal, personalReplica, readPersonal } from '../replica/personal';
@@ -14,6 +16,7 @@ import type { CircleReplica } from '../replica/replica';
 import { ApiError, type Fetch } from '../transport/api';
 import { Connection } from '../transport/connection';
 import { keepEscrow } from './escrow';
+import { listDevices } from './linked';
 import { finishRecovery, isRecovering, recoverFromServer } from './recover';
 import { REVIEW_DEVICES } from './review';
 
@@ -57,7 +60,7 @@ describe('recovery from the server', () => {
     expect(server.escrows.size).toBe(0); // the old key's escrow is spent
     const circle = await replicaOf(session, server);
     expect(await memberIds(circle)).toEqual([b64u(session.deviceKeys.public.deviceId)]);
-    expect(server.circles.get(old.circle.id)!.epoch).toBe(1);
+    expect(server.circles.get(old.circle.id)!.epoch).toBe(2); // the old device out, then the recovery identity
     expect(server.circles.get(old.circle.id)!.changes).toHaveLength(changesBefore); // nothing new under the old key
 
     await circle.sync();
@@ -128,6 +131,71 @@ describe('recovery from the server', () => {
     expect((spent as ApiError).code).toBe(NO_ESCROW);
     const { session } = await recoverFromServer(testStore(), replaced, 'a new passphrase', { fetchImpl: server.fetch });
     expect(await memberIds(await replicaOf(session, server))).toEqual([b64u(session.deviceKeys.public.deviceId)]);
+  });
+
+  it('an old escrow kept by the server and served back is caught on the next sync, and nothing is put over it', async () => {
+    const server = fakeServer();
+    const old = await syncedDevice(server);
+    const [id] = [...server.escrows.keys()];
+    const first = structuredClone(server.escrows.get(id as string)!);
+    await old.circle.rotate(); // the head moves on: the escrow is put again, counter 2
+    await keepEscrow(old.api, old.session, old.circle);
+    expect(server.escrows.get(id as string)!.escrow).not.toEqual(first.escrow);
+    await keepEscrow(old.api, old.session, old.circle); // what it put is what it gets back
+
+    server.escrows.set(id as string, first);
+    const caught = await keepEscrow(old.api, old.session, old.circle).catch((e: unknown) => e);
+    expect(caught).toMatchObject({ name: 'SyncError', code: 'escrow_rolled_back' });
+    expect(failureText(caught)).toMatch(/old copy of your recovery backup/);
+    expect(server.escrows.get(id as string)).toEqual(first);
+  });
+
+  it('a replaced key, with an escrow the server kept, opens only an identity that is out of the plan', async () => {
+    const server = fakeServer();
+    const old = await syncedDevice(server);
+    const [id] = [...server.escrows.keys()];
+    const kept = structuredClone(server.escrows.get(id as string)!);
+    const members = await memberIds(old.circle);
+    expect(members).toHaveLength(2); // this device and its recovery identity, never its own keys in the escrow
+    await old.session.newRecoveryKey('old passphrase');
+    await keepEscrow(old.api, old.session, old.circle);
+    const after = await memberIds(old.circle);
+    expect(after).toHaveLength(2);
+    const gone = members.filter((m) => !after.includes(m));
+    expect(gone).toHaveLength(1);
+    // The recovery identity is a recovery key, not a device the person should look at.
+    expect((await listDevices(old.circle, old.session)).map((d) => d.id)).toEqual([old.session.deviceId]);
+    const epoch = server.circles.get(old.circle.id)!.epoch;
+    expect(epoch).toBe(1); // the old identity's removal started an epoch it has no key of
+
+    server.escrows.set(id as string, kept); // the server serves the old escrow again
+    const refused = await recoverFromServer(testStore(), old.recoveryText, 'a new passphrase', {
+      fetchImpl: server.fetch,
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: RECOVERY_REFUSED });
+    expect(await memberIds(old.circle)).toEqual(after);
+  });
+
+  it('replaces an escrow of the previous release, which held the device itself, by a version 2 one', async () => {
+    const server = fakeServer();
+    const { session } = await testStore().createVault('old passphrase');
+    const api = new Connection(session.deviceKeys, { fetchImpl: server.fetch });
+    const circle = await ensurePersonal(api, session, new Clock(session.deviceKeys.public.deviceId));
+    await circle.sync();
+    const stored = (await session.getState(ESCROW)) as StoredEscrow;
+    const secrets = { id: unb64uId(stored.id), key: unb64u(stored.key, 32) };
+    const keys = session.deviceKeys;
+    const state = await circle.refresh();
+    const v1 = { signSeed: keys.signSeed, kemPrivate: keys.kemPrivate, circleId: circle.circleId };
+    const head = { seq: state.head.seq, hash: state.head.hash };
+    await api.call('PUT', `/v1/recovery/${stored.id}`, {
+      escrow: await sealEscrow(secrets, { ...v1, genesisHash: circle.genesisHash, head }),
+    });
+
+    await keepEscrow(api, session, circle);
+    const opened = await openEscrow(secrets, server.escrows.get(stored.id)!.escrow);
+    expect(opened.escrowing?.counter).toBe(1);
+    expect(b64u(opened.signSeed)).not.toBe(b64u(keys.signSeed));
   });
 
   it('says plainly when the server keeps nothing for a key, or the key is mistyped, and writes nothing', async () => {

@@ -32,7 +32,10 @@ interface Recovering {
   readonly circleId: string;
   readonly genesisHash: string;
   readonly head: { readonly seq: number; readonly hash: string };
+  /** The keys the escrow holds: a recovery identity's (version 2), or the escrowed device's own (version 1). */
   readonly old: { readonly signSeed: string; readonly kemPrivate: string };
+  /** The device that put a version 2 escrow: removed first. Absent for version 1, where it is `old`. */
+  readonly escrowing?: string;
   readonly escrowPath: string;
 }
 
@@ -123,11 +126,14 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     await adoptPersonal(session, circleId, genesisHash);
     const state = await circle.refresh();
     const oldId = b64u(old.public.deviceId);
-    if (state.members.has(oldId)) await circle.remove(old.public.deviceId);
+    // The lost device first, then the spent key's recovery identity: neither gets a key of what comes next.
+    const leaving = [...new Set([r.escrowing ?? oldId, oldId])];
+    for (const id of leaving) if ((await circle.refresh()).members.has(id)) await circle.remove(unb64uId(id));
     // Other devices stay linked: one may be the person's own, or one someone added from the lost
     // device. Only the person can tell, so the app asks them to look (REVIEW_DEVICES).
     const me = session.deviceId;
-    if ([...state.members.keys()].some((id) => id !== me && id !== oldId)) await session.setState(REVIEW_DEVICES, true);
+    if ([...state.members.keys()].some((id) => id !== me && !leaving.includes(id)))
+      await session.setState(REVIEW_DEVICES, true);
     circle.forget();
     // Spent: the next recovery needs this vault's own key. The old device is still registered,
     // so it may delete what it put.
@@ -148,6 +154,7 @@ function recovering(content: EscrowContent, escrowPath: string): Recovering {
     genesisHash: b64u(content.genesisHash),
     head: { seq: content.head.seq, hash: b64u(content.head.hash) },
     old: { signSeed: b64u(content.signSeed), kemPrivate: b64u(content.kemPrivate) },
+    ...(content.escrowing !== undefined ? { escrowing: b64u(content.escrowing.deviceId) } : {}),
     escrowPath,
   };
 }

@@ -29,6 +29,12 @@ export class Connection {
     this.serverIdText = options.knownServerId;
   }
 
+  /** A connection for another identity this device holds (a recovery identity, §15), to the same server. */
+  as(keys: DeviceKeys): Connection {
+    const known = this.serverIdText !== undefined ? { knownServerId: this.serverIdText } : {};
+    return new Connection(keys, { ...this.options, ...known });
+  }
+
   /** The server's id once known: the app stores it so a replaced or restored server is noticed. */
   get serverId(): string | undefined {
     return this.serverIdText;
