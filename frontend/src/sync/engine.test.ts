@@ -171,6 +171,26 @@ describe('the sync engine', () => {
     again.stop();
   });
 
+  it('tells the person what their own circle set aside, until they have read it', async () => {
+    // The replica's part (an unlinked device's words placed late, a clock far ahead: PROTOCOL §7) is
+    // the placement vectors' and the circle tests'; here, what the person is told of it.
+    const server = fakeServer();
+    const session = await withRecords();
+    const sync = engine(session, server);
+    expect(await sync.syncNow()).toEqual({ state: 'up-to-date', waiting: 0 });
+    const personal = [...server.circles.keys()][0] as string;
+    await session.setState(`aside:${personal}`, [
+      { seq: 3, author: null, reason: 'malformed' },
+      { seq: 7, author: null, reason: 'epoch_ended' },
+    ]);
+    expect(await sync.syncNow()).toEqual({ state: 'up-to-date', waiting: 0, notice: 'placed_late' });
+    await sync.dismissNotice();
+    expect(sync.status.notice).toBeUndefined();
+    expect(await session.getState(`aside:${personal}`)).toEqual([{ seq: 3, author: null, reason: 'malformed' }]);
+    expect(await sync.syncNow()).toEqual({ state: 'up-to-date', waiting: 0 });
+    sync.stop();
+  });
+
   it('stays off for another server, saying why, and sends nothing', async () => {
     const server = fakeServer();
     const sync = engine(await withRecords(), server, { serverUrl: 'https://other.example' });

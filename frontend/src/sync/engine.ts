@@ -49,9 +49,9 @@ import { keepVerifiedLog, unlinkedByOwnDevice } from './devices/unlinked';
 import { DEVICE_REMOVED, SyncError } from './errors';
 import { Clock } from './replica/clock';
 import { ensurePersonal, readPersonal, removedHere } from './replica/personal';
-import type { CircleReplica } from './replica/replica';
+import { type CircleReplica, setAside, setAsideName } from './replica/replica';
 import { sleep } from './sleep';
-import { type SyncStatus, statusFor } from './status';
+import { type SyncNotice, type SyncStatus, statusFor } from './status';
 import { ApiError, type Fetch } from './transport/api';
 import { Connection } from './transport/connection';
 import { listen, type ServerEvent } from './transport/events';
@@ -85,6 +85,11 @@ export interface SyncOptions {
   readonly now?: () => number;
 }
 
+/** The set-aside reasons of the personal circle the person is told of, and how (PROTOCOL §7). */
+const NOTICES = new Map<string, SyncNotice>([
+  ['epoch_ended', 'placed_late'],
+  ['clock_ahead', 'clock_ahead'],
+]);
 /** The engine as the app sees it: the status, and what the person does, one narrow part each. */
 export interface SyncEngine {
   /** The status now. */
@@ -95,6 +100,8 @@ export interface SyncEngine {
   syncNow(): Promise<SyncStatus>;
   /** Stops every trigger, signs out, and forgets the keys it held. Call it on lock. Idempotent. */
   stop(): void;
+  /** The person has read the status's notice: it is not said again. */
+  dismissNotice(): Promise<void>;
   readonly links: DeviceLinks;
   readonly devices: Devices;
   readonly circles: Circles;
@@ -220,6 +227,27 @@ class Engine implements SyncEngine {
     this.#set({ state: 'off', waiting: this.#status.waiting });
   }
 
+  /** Takes the personal circle's notice away once the person has read it; the next sync says the rest. */
+  dismissNotice(): Promise<void> {
+    return this.#serial(async () => {
+      const circle = this.#circle;
+      if (circle === null) return;
+      const store = this.options.session;
+      const kept = (await setAside(store, circle.id)).filter((a) => !NOTICES.has(a.reason));
+      await store.setState(setAsideName(circle.id), kept.length === 0 ? undefined : kept);
+      const { notice: _, ...rest } = this.#status;
+      this.#set(rest);
+    });
+  }
+
+  /** What the personal circle set aside that the person should hear of (the newest one). */
+  async #notice(): Promise<{ notice?: SyncNotice }> {
+    if (this.#circle === null) return {};
+    const aside = await setAside(this.options.session, this.#circle.id);
+    const newest = aside.filter((a) => NOTICES.has(a.reason)).at(-1);
+    return newest === undefined ? {} : { notice: NOTICES.get(newest.reason) as SyncNotice };
+  }
+
   // One sync ---------------------------------------------------------------------------------------
 
   async #syncOnce(): Promise<void> {
@@ -237,7 +265,7 @@ class Engine implements SyncEngine {
       const after = await this.#waiting();
       if (done === 'approval') return this.#set({ state: 'approval', waiting: after, reason: 'waiting_for_approval' });
       if (done === 'declined') return this.#set({ state: 'error', waiting: after, reason: 'link_declined' });
-      this.#set({ state: 'up-to-date', waiting: after });
+      this.#set({ state: 'up-to-date', waiting: after, ...(await this.#notice()) });
     } catch (error) {
       if (this.#stopped || (error instanceof StorageError && error.code === 'locked')) return this.stop();
       this.#set(statusFor(error, await this.#waiting().catch(() => waiting)));

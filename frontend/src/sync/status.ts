@@ -20,12 +20,22 @@ import { ApiError } from './transport/api';
  */
 export type SyncState = 'off' | 'offline' | 'syncing' | 'up-to-date' | 'approval' | 'error';
 
+/**
+ * Something the person's own circle set aside that they should know of even when all else synced
+ * (PROTOCOL §7, "Where the server placed a change"): words the server placed from a device after it
+ * was unlinked (`placed_late`), or a revision dated more than a day ahead, from a device whose clock
+ * is wrong (`clock_ahead`). Said until the person dismisses it.
+ */
+export type SyncNotice = 'placed_late' | 'clock_ahead';
+
 export interface SyncStatus {
   readonly state: SyncState;
   /** How many of this person's changes wait to reach the server, counted again after every local edit. */
   readonly waiting: number;
   /** What the person should know beyond the state itself; absent when the state says it all. */
   readonly reason?: SyncErrorCode;
+  /** What the person's own circle set aside, when anything it should hear of was. */
+  readonly notice?: SyncNotice;
   /** For a report or a support person: the technical reason behind an error. Never content or keys. */
   readonly detail?: string;
 }

@@ -28,9 +28,11 @@ function summary(status: SyncStatus): string {
 export function SyncStatusLine({
   status,
   onSyncNow,
+  onDismissNotice,
 }: {
   status: SyncStatus;
   onSyncNow: (() => Promise<SyncStatus>) | null;
+  onDismissNotice: (() => Promise<void>) | null;
 }) {
   const [stillOffline, setStillOffline] = useState(false);
   useEffect(() => {
@@ -48,6 +50,16 @@ export function SyncStatusLine({
   return (
     <div class="sync-status" data-testid="sync-status" data-state={status.state} data-waiting={status.waiting}>
       <p role="status">{text}</p>
+      {status.notice !== undefined && (
+        <div class="panel" data-testid="sync-notice" data-notice={status.notice}>
+          <p>{strings.syncNotices[status.notice]}</p>
+          {onDismissNotice !== null && (
+            <button type="button" class="secondary small" onClick={() => void onDismissNotice()}>
+              {strings.syncNoticeDismiss}
+            </button>
+          )}
+        </div>
+      )}
       {onSyncNow !== null && status.state !== 'syncing' && (
         <button type="button" class="secondary small" onClick={() => void syncNow()}>
           {strings.syncNow}

@@ -178,6 +178,16 @@ export const strings = {
   syncSyncing: 'Syncing…',
   syncUpToDate: 'Up to date.',
   syncWaiting: (count: number) => (count === 1 ? '1 change waiting to sync.' : `${count} changes waiting to sync.`),
+  // What the person's own circle set aside (PROTOCOL §7), said beside the sync status until read.
+  syncNotices: {
+    placed_late:
+      'The server passed on something from one of your devices after you unlinked it. It was not used. ' +
+      'Tell the organisation that runs the server; your plan and allies are as they were.',
+    clock_ahead:
+      'Something from one of your devices was dated more than a day in the future, so it was not used. ' +
+      'Check the date and time on your other devices, then make the change again there.',
+  },
+  syncNoticeDismiss: 'Got it',
   syncNow: 'Sync now',
 
   // The plan.

@@ -84,7 +84,11 @@ export function Main(props: MainProps) {
           </button>
         </section>
       )}
-      <SyncStatusLine status={props.status} onSyncNow={engine === null ? null : () => engine.syncNow()} />
+      <SyncStatusLine
+        status={props.status}
+        onSyncNow={engine === null ? null : () => engine.syncNow()}
+        onDismissNotice={engine === null ? null : () => engine.dismissNotice()}
+      />
       {tab === 'plan' && <Plan />}
       {tab === 'allies' && <Allies />}
       {tab === 'circles' && <LazyCircles key={visit} />}
