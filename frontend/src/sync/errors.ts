@@ -121,6 +121,8 @@ export const SYNC_ERROR_CODES = [
   'sign_in_failed',
   /** The server sent something this device's own devices did not sign, or took something back. */
   'tampered',
+  /** The server held back a revision one of the person's own devices wrote (§7, "Author chains"). */
+  'withheld',
   /** The server serves an older recovery escrow than the one this device put last (§15). */
   'escrow_rolled_back',
   /** Anything else. */

@@ -17,6 +17,7 @@ describe('why a sync failed, as a code', () => {
     [new ApiError(400, 'a_code_this_app_does_not_know'), 'sync_failed'],
     [new ProtocolError('rolled_back', 'the server rolled back'), 'tampered'],
     [new ProtocolError('key_mismatch'), 'tampered'],
+    [new ProtocolError('withheld', 'a revision of a device was not passed on'), 'withheld'],
     [new SyncError('waiting_for_approval'), 'waiting_for_approval'],
     [new StorageError('damaged'), 'sync_failed'],
     [new Error('anything else'), 'sync_failed'],

@@ -49,7 +49,7 @@ export function statusFor(error: unknown, waiting: number): SyncStatus {
 }
 
 function reasonFor(error: unknown): SyncErrorCode {
-  if (error instanceof ProtocolError) return 'tampered';
+  if (error instanceof ProtocolError) return error.code === 'withheld' ? 'withheld' : 'tampered';
   if (error instanceof SyncError) return error.code;
   if (error instanceof ApiError) return apiReason(error);
   return 'sync_failed';

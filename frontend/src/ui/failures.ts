@@ -44,6 +44,7 @@ const SYNC: Record<SyncErrorCode, FailureLine> = {
   server_busy: 'busy',
   sign_in_failed: 'signIn',
   tampered: 'tampered',
+  withheld: 'withheldOwn',
   escrow_rolled_back: 'escrowRolledBack',
   sync_failed: 'syncFailed',
   server_changed: 'serverChangedKept',

@@ -580,6 +580,10 @@ export const failureStrings = {
     'something it had sent before, or held back something one of your devices wrote. Your plan on this phone ' +
     'is safe and unchanged. Do not link new devices ' +
     'for now, and tell the organisation that runs the server.',
+  withheldOwn:
+    'Sync stopped: the server did not pass on something one of your devices wrote, or passed on an older ' +
+    'version of it again. Your plan on this phone is safe and unchanged. Look on your other devices for what ' +
+    'you wrote last, and tell the organisation that runs the server.',
   syncFailed: `Sync did not finish. It will try again. ${KEPT}`,
   serverChangedKept: `${SERVER_CHANGED} ${KEPT}`,
   otherServer:
