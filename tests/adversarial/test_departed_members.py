@@ -16,13 +16,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from support_circle.client import Device
-from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
 from support_circle.client.http import ApiError
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.records import RecordRef
 from tests.adversarial import tampering
+from tests.support.circles import join_by_invite
 
 YEARS_AHEAD_MS = 5 * 365 * 86_400_000
 
@@ -41,19 +41,11 @@ class Circle:
         return b64u(self.alice.circle_id)
 
 
-def _join(circle: CircleReplica, joiner: Device) -> CircleReplica:
-    secret = client_invites.create_invite(circle)
-    invite, request_id = client_invites.request_to_join(joiner, secret)
-    [pending] = client_invites.pending_requests(circle, secret)
-    circle.approve(request_id, pending["request"])
-    return joiner.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
-
-
 @pytest.fixture
 def circle(app: FastAPI, new_device: Callable[[], Device]) -> Circle:
     alice = new_device().create_circle(shared=True)
-    bea = _join(alice, new_device())
-    cat = _join(alice, new_device())
+    bea = join_by_invite(alice, new_device(), shared=True)
+    cat = join_by_invite(alice, new_device(), shared=True)
     bea.refresh()
     return Circle(alice, bea, cat, app.state.engine)
 

@@ -20,6 +20,7 @@ from support_circle.protocol import ProtocolError, circle_keys, invites, members
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from tests.adversarial import tampering
+from tests.support.circles import join_by_invite
 
 
 @dataclass
@@ -42,19 +43,11 @@ class Circle:
         return record_id
 
 
-def _join(circle: CircleReplica, joiner: Device) -> CircleReplica:
-    secret = client_invites.create_invite(circle)
-    invite, request_id = client_invites.request_to_join(joiner, secret)
-    [pending] = client_invites.pending_requests(circle, secret)
-    circle.approve(request_id, pending["request"])
-    return joiner.join_circle(invite.circle_id, invite.genesis_hash)
-
-
 @pytest.fixture
 def circle(app: FastAPI, new_device: Callable[[], Device]) -> Circle:
     alice, bea = new_device(), new_device()
     mine = alice.create_circle()
-    return Circle(alice, bea, mine, _join(mine, bea), app.state.engine)
+    return Circle(alice, bea, mine, join_by_invite(mine, bea), app.state.engine)
 
 
 def _refused(code: str, action: Callable[[], object]) -> ProtocolError:
@@ -98,7 +91,7 @@ def test_a_record_moved_to_another_record_id_is_refused(circle: Circle) -> None:
 def elsewhere(circle: Circle) -> dict[str, Any]:
     """The envelope of a record in another circle of Alice's, which Bea also belongs to."""
     theirs = circle.alice.create_circle()
-    _join(theirs, circle.bea)
+    join_by_invite(theirs, circle.bea)
     theirs.write({"kind": "note", "text": "for the other circle only"})
     theirs.push()
     return tampering.changes(circle.engine, b64u(theirs.circle_id))[0].envelope
@@ -135,7 +128,7 @@ def test_a_replayed_old_revision_is_refused_by_a_device_reading_from_the_start(
     circle.write({"kind": "note", "text": "second words"}, note)
     old = tampering.changes(circle.engine, circle.id)[0].envelope
     tampering.append_change(circle.engine, circle.id, old, circle.alice.device_id)
-    newcomer = _join(circle.mine, new_device())
+    newcomer = join_by_invite(circle.mine, new_device())
     _refused("rolled_back", newcomer.pull)
 
 
@@ -166,7 +159,7 @@ def test_a_rolled_back_change_log_is_refused_after_new_writes(circle: Circle) ->
 @pytest.fixture
 def grown(circle: Circle, new_device: Callable[[], Device]) -> Circle:
     """The circle with a longer log: genesis, add Bea, add Cleo, rotate; Bea has verified it all."""
-    _join(circle.mine, new_device())
+    join_by_invite(circle.mine, new_device())
     circle.mine.rotate()
     circle.hers.refresh()
     assert circle.hers.verified.head.seq == 3

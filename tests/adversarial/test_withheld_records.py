@@ -14,13 +14,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from support_circle.client import Device
-from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
 from support_circle.protocol import ProtocolError
 from support_circle.protocol.encoding import b64u
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
+from tests.support.circles import join_by_invite
 
 
 @dataclass
@@ -45,17 +44,9 @@ class Circle:
         return tampering.changes(self.engine, self.id)[-1].seq
 
 
-def _join(circle: CircleReplica, joiner: Device, shared: bool) -> CircleReplica:
-    secret = client_invites.create_invite(circle)
-    invite, request_id = client_invites.request_to_join(joiner, secret)
-    [pending] = client_invites.pending_requests(circle, secret)
-    circle.approve(request_id, pending["request"])
-    return joiner.join_circle(invite.circle_id, invite.genesis_hash, shared=shared)
-
-
 def _circle(app: FastAPI, new_device: NewDevice, shared: bool) -> Circle:
     alice = new_device().create_circle(shared=shared)
-    bea, cy = _join(alice, new_device(), shared), _join(alice, new_device(), shared)
+    bea, cy = join_by_invite(alice, new_device(), shared=shared), join_by_invite(alice, new_device(), shared=shared)
     return Circle(alice, bea, cy, app.state.engine)
 
 

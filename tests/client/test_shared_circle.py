@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from support_circle.client import Device
-from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
+from tests.support.circles import join_by_invite
 
 
 @dataclass
@@ -32,18 +32,10 @@ class Circle:
         return self.alice.path
 
 
-def _join(circle: CircleReplica, joiner: Device) -> CircleReplica:
-    secret = client_invites.create_invite(circle)
-    invite, request_id = client_invites.request_to_join(joiner, secret)
-    [pending] = client_invites.pending_requests(circle, secret)
-    circle.approve(request_id, pending["request"])
-    return joiner.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
-
-
 @pytest.fixture
 def circle(new_device: NewDevice) -> Circle:
     alice = new_device().create_circle(shared=True)
-    bea, mallory = _join(alice, new_device()), _join(alice, new_device())
+    bea, mallory = join_by_invite(alice, new_device(), shared=True), join_by_invite(alice, new_device(), shared=True)
     return Circle(alice, bea, mallory)
 
 
@@ -71,7 +63,7 @@ def test_a_new_member_reads_nothing_written_before_it_was_let_in(circle: Circle,
     """PROTOCOL §16: the admin's client starts a new epoch before each add, as the app does."""
     circle.alice.write({"title": "before", "text": "written before Cai was let in"})
     circle.alice.push()
-    cai = _join(circle.alice, new_device())
+    cai = join_by_invite(circle.alice, new_device(), shared=True)
     ops = [json.loads(unb64u(entry["payload"]))["op"] for entry in circle.alice.log]
     assert ops == ["genesis", "rotate", "add", "rotate", "add", "rotate", "add"], "a rotate before every add"
     assert set(cai.keys) == {circle.alice.verified.epoch}, "the new member holds only the epoch it joined in"
@@ -224,7 +216,7 @@ def test_an_epoch_that_is_no_integer_is_set_aside_as_malformed(
     client: TestClient, circle: Circle, epoch: object
 ) -> None:
     """PROTOCOL §7 step 2 and §16: such an envelope names no epoch, so no rule about epochs reads it."""
-    cai = _join(circle.alice, _device_behind(client, epoch))
+    cai = join_by_invite(circle.alice, _device_behind(client, epoch), shared=True)
     circle.mallory.write({"kind": "note", "text": "Friday"})
     circle.mallory.push()
     assert cai.pull() == 1
