@@ -1,3 +1,6 @@
+import sqlite3
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -6,6 +9,7 @@ from sqlmodel import SQLModel
 import support_circle.models  # noqa: F401  (registers the tables)
 from support_circle.db import create_db_engine
 from support_circle.migrate import head_revision, is_at_head, upgrade_to_head
+from tests.conftest import REPO
 
 
 def test_migrations_build_exactly_the_models(database_url: str) -> None:
@@ -26,3 +30,28 @@ def test_upgrading_twice_changes_nothing(database_url: str) -> None:
     assert is_at_head(engine)
     assert head_revision() is not None
     engine.dispose()
+
+
+def test_upgrading_the_v1_releases_database_keeps_every_row(tmp_path: Path) -> None:
+    """A server of the v1 release (tests/fixtures/v1/app-server.sql, at its last migration) upgraded
+    in place: SQLite alters a table by copying it, and with foreign keys on, dropping the old copy
+    deleted every row that refers to it (a circle's members, log and changes) until migrations ran
+    with them off."""
+    database = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(database) as v1:
+        v1.executescript((REPO / "tests" / "fixtures" / "v1" / "app-server.sql").read_text())
+    tables = ("circle", "circle_member", "membership_entry", "change", "key_envelope", "device", "recovery_escrow")
+
+    def counts() -> dict[str, int]:
+        with sqlite3.connect(database) as db:
+            return {table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+    before = counts()
+    assert all(before.values()), before
+    engine = create_db_engine(f"sqlite:///{database}")
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    engine.dispose()
+    assert counts() == before
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
