@@ -184,6 +184,7 @@ def add_invite(engine: Engine, circle_id: str, record: Envelope, auth_pub: bytes
                 expires_at=datetime.now(UTC) + timedelta(days=7),
             )
         )
+        session.commit()
 
 
 def drop_change(engine: Engine, circle_id: str, seq: int) -> None:
