@@ -4,7 +4,6 @@ one of the person's own devices signed, and nothing on a bare "not found"."""
 import pytest
 
 from support_circle.client import ApiError, Device
-from support_circle.protocol import circle_keys, membership
 from tests.conftest import NewDevice
 
 
@@ -42,8 +41,7 @@ def test_a_bare_not_found_erases_nothing(new_device: NewDevice) -> None:
     phone, tablet, note = _linked(new_device)
     (mine,), (theirs,) = phone.circles.values(), tablet.circles.values()
     # Removed with no notice left (as a server that withholds it would answer).
-    key = circle_keys.new_epoch_key()
-    mine._rekey(membership.remove(phone.keys, mine.verified, tablet.keys.device_id, key), key)
+    mine.remove_member(tablet.keys.device_id, tell=False)
 
     _gone(tablet)
     assert not tablet.unlinked_from(theirs)

@@ -105,7 +105,8 @@ def replace_recovery_key(device: Device, circle: CircleReplica, kept: KeptEscrow
     and any copy of the old escrow the server kept, opens nothing usable."""
     new = keep_escrow(device, recovery_key, circle, kept)
     if kept.identity.device_id in circle.verified.members:
-        circle.remove_member(kept.identity.device_id)
+        # A spent recovery identity is no device that could erase itself: no notice (§17).
+        circle.remove_member(kept.identity.device_id, tell=False)
     old = _as(device, kept.identity)
     old.sign_in()
     try:
