@@ -360,6 +360,17 @@ export const strings = {
   wipeAfterOff: 'Saved. Wrong passphrases will never erase this device.',
 
   // Circles.
+  // A possible facilitator (the toolkit: anyone can facilitate; send them an explanation first).
+  facilitatorHeading: 'Looking for a facilitator?',
+  facilitatorText:
+    'Anyone can facilitate: a friend, a relative or whanaunga, someone from your community, or a professional. ' +
+    'This way of working may be new to them, or the rules of their work may not allow it. Send them a short ' +
+    'page that explains it, and see whether they are comfortable before you ask.',
+  facilitatorSend: 'Send them the explanation',
+  facilitatorShareTitle: 'Would you help facilitate?',
+  facilitatorCopied: 'The link is copied. Paste it into a message to them.',
+  facilitatorLinkLabel: 'Link to the explanation (copy it into a message)',
+  facilitatorPageSafe: 'The page says nothing about you or anyone else, so it is safe to send.',
   circlesHeading: 'Circles',
   circlesIntro:
     'A circle is a group of people working together, each with their own app. Only the members of a circle can read what is in it, ' +

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CircleSummary } from '../../sync/engine';
 import { useEngine, useSyncVersion } from '../appContext';
+import { FacilitatorExplainer } from '../FacilitatorExplainer';
 import { strings } from '../strings';
 import { useLoaded } from '../useLoaded';
 import { Circle } from './Circle';
@@ -55,6 +56,7 @@ export function Circles() {
           setOpen(id);
         }}
       />
+      <FacilitatorExplainer />
     </>
   );
 }
