@@ -13,7 +13,7 @@ def membership_add_vectors() -> list[Vector]:
     from support_circle.protocol.vectors.runner import state_outputs
 
     with substream("membership/add"):
-        a, b, c, d, e = (DeviceKeys.generate() for _ in range(5))
+        a, b, c, d = (DeviceKeys.generate() for _ in range(4))
 
         def ok(name: str, comment: str, log: _Log) -> Vector:
             return vector(name, comment, entries=log.entries, **log.base(), **state_outputs(log.state))
