@@ -43,7 +43,8 @@ def test_a_bare_not_found_erases_nothing(new_device: NewDevice) -> None:
     (mine,), (theirs,) = phone.circles.values(), tablet.circles.values()
     # Removed with no notice left (as a server that withholds it would answer).
     key = circle_keys.new_epoch_key()
-    mine._rekey(membership.remove(phone.keys, mine.verified, tablet.keys.device_id, key), key)
+    remove = lambda changes: membership.remove(phone.keys, mine.verified, tablet.keys.device_id, key, changes)  # noqa: E731
+    mine._rekey(remove, key)
 
     _gone(tablet)
     assert not tablet.unlinked_from(theirs)
