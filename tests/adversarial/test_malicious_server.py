@@ -124,11 +124,12 @@ def test_a_replayed_old_revision_is_refused(circle: Circle) -> None:
 def test_a_replayed_old_revision_is_refused_by_a_device_reading_from_the_start(
     circle: Circle, new_device: Callable[[], Device]
 ) -> None:
+    # Let in before anything was written, so no new epoch keeps the words from it (§8); it pulls later.
+    newcomer = join_by_invite(circle.mine, new_device())
     note = circle.write({"kind": "note", "text": "first words"})
     circle.write({"kind": "note", "text": "second words"}, note)
     old = tampering.changes(circle.engine, circle.id)[0].envelope
     tampering.append_change(circle.engine, circle.id, old, circle.alice.device_id)
-    newcomer = join_by_invite(circle.mine, new_device())
     _refused("rolled_back", newcomer.pull)
 
 

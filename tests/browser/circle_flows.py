@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from support_circle.client.circle import CircleReplica
 from support_circle.client.device import Device
+from support_circle.client.http import ApiError
 from support_circle.client.invites import request_to_join
 from support_circle.protocol import circle_keys, membership, primitives
 from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
@@ -102,7 +104,8 @@ def push_unreadable(member: CircleReplica) -> None:
 
 
 def leave_with_a_bad_key(member: CircleReplica) -> None:
-    """A member leaves committing to one key and sealing another to everyone who stays."""
+    """A member leaves by a v1 entry committing to one key and sealing another to everyone who
+    stays; after the log's v2 entries the server refuses it (PROTOCOL §8, "No way back")."""
     member.refresh()
     state, me = member.verified, member.device.keys.device_id
     committed, sealed = circle_keys.new_epoch_key(), circle_keys.new_epoch_key()
@@ -112,7 +115,9 @@ def leave_with_a_bad_key(member: CircleReplica) -> None:
         for device_id, m in state.members.items()
         if device_id != me
     ]
-    member.device.call("POST", f"{member.path}/log", {"entry": entry, "key_envelopes": envelopes})
+    with pytest.raises(ApiError) as refused:
+        member.device.call("POST", f"{member.path}/log", {"entry": entry, "key_envelopes": envelopes})
+    assert refused.value.code == "invalid_operation"
 
 
 def write_note(page: Page, title: str, text: str) -> None:

@@ -288,10 +288,11 @@ def test_a_tampering_server_is_caught_and_shown_as_a_warning(browser: Browser, a
 
 
 def test_a_hostile_members_garbage_and_bad_leave_stop_nobody(browser: Browser, app_server: ServerProcess) -> None:
-    """Tui, a member, pushes a record of random bytes, then leaves sealing the others a key that
-    does not match the one the leave commits to. The survivor's app passes over both, starts a new
-    epoch past Tui's, says once that something from Tui could not be read, and Rua's later note
-    arrives (PROTOCOL §16)."""
+    """Tui, a member, pushes a record of random bytes, then tries to leave by a v1 entry sealing
+    the others a key that does not match the one it commits to, which the server refuses after the
+    log's v2 entries (§8), and leaves by a v2 one. The survivor's app passes over the garbage, says
+    once that something from Tui could not be read, and Rua's later note, under a new epoch past the
+    one Tui closed, arrives (PROTOCOL §16)."""
     context, survivor, problems = open_app(browser, app_server.url)
     first_run(survivor)
     start_circle(survivor, CIRCLE, "Mere")
@@ -307,15 +308,17 @@ def test_a_hostile_members_garbage_and_bad_leave_stop_nobody(browser: Browser, a
     expect(notice).to_contain_text("the rest of this circle is fine")
 
     leave_with_a_bad_key(tui)
+    tui.pull()
+    tui.leave()
     before = _epoch(app_server, tui.circle_id)
     synced(survivor)
     expect(survivor.get_by_test_id("circle-problem")).to_have_count(0)
     expect(survivor.get_by_test_id("member")).to_have_count(2, timeout=SLOW)
-    assert _epoch(app_server, tui.circle_id) == before + 1  # the survivor's rotate, past Tui's key
 
     rua.pull()
     rua.write({"kind": "note", "title": "From Rua", "text": "Still here for Thursday."})
     rua.push()
+    assert _epoch(app_server, rua.circle_id) == before + 1  # Rua's rotate, past the epoch Tui closed
     survivor.get_by_role("button", name="Sync now").click()
     expect(survivor.get_by_test_id("note").filter(has_text="Still here for Thursday.")).to_be_visible(timeout=SLOW)
     synced(survivor)

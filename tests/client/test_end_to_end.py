@@ -86,7 +86,11 @@ def test_a_third_device_joins_only_after_approval(new_device: NewDevice) -> None
     mine.approve(request_id, pending[0]["request"])
     replica = cleo.join_circle(invite.circle_id, invite.genesis_hash)
     assert replica.pull() == 1
-    assert [r.body for r in replica.records.values()] == [{"kind": "note", "text": "shared before Cleo came"}]
+    assert replica.records == {}, "admitting began a new epoch first: what came before is not Cleo's (§8)"
+    mine.write({"kind": "note", "text": "shared once Cleo came"})
+    mine.push()
+    assert replica.pull() == 1
+    assert [r.body for r in replica.records.values()] == [{"kind": "note", "text": "shared once Cleo came"}]
 
 
 def test_a_declined_or_withdrawn_invite_grants_nothing(new_device: NewDevice) -> None:

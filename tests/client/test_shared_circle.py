@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from support_circle.client import Device
-from support_circle.client.circle import CircleReplica
+from support_circle.client import invites as client_invites
+from support_circle.client.circle import CircleReplica, _public
 from support_circle.protocol import ProtocolError, circle_keys, membership, primitives, records
 from support_circle.protocol.encoding import b64u, unb64u
 from tests.adversarial import tampering
@@ -32,10 +33,32 @@ class Circle:
         return self.alice.path
 
 
+def _join_as_v1(circle: CircleReplica, joiner: Device) -> CircleReplica:
+    """Admits as a version 1 app did: a v1 ``add`` under the current epoch, no rotate (§18)."""
+    secret = client_invites.create_invite(circle)
+    invite, request_id = client_invites.request_to_join(joiner, secret)
+    [pending] = client_invites.pending_requests(circle, secret)
+    identity, state = pending["request"]["identity"], circle.verified
+    entry = membership.add(circle.device.keys, state, identity)
+    envelope = circle_keys.seal_key_envelope(circle.circle_id, state.epoch, _public(identity), circle.keys[state.epoch])
+    body = {"entry": entry, "key_envelopes": [envelope]}
+    circle.device.call("POST", f"{circle.path}/requests/{request_id}/approve", body)
+    circle.refresh()
+    return joiner.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
+
+
 @pytest.fixture
 def circle(new_device: NewDevice) -> Circle:
     alice = new_device().create_circle(shared=True)
     bea, mallory = join_by_invite(alice, new_device(), shared=True), join_by_invite(alice, new_device(), shared=True)
+    return Circle(alice, bea, mallory)
+
+
+@pytest.fixture
+def v1_circle(new_device: NewDevice) -> Circle:
+    """The same circle with a log made by version 1 alone, where a v1 ``leave`` is still read."""
+    alice = new_device().create_circle(shared=True)
+    bea, mallory = _join_as_v1(alice, new_device()), _join_as_v1(alice, new_device())
     return Circle(alice, bea, mallory)
 
 
@@ -60,12 +83,13 @@ def _leave_with_a_bad_key(replica: CircleReplica) -> int:
 
 
 def test_a_new_member_reads_nothing_written_before_it_was_let_in(circle: Circle, new_device: NewDevice) -> None:
-    """PROTOCOL §16: the admin's client starts a new epoch before each add, as the app does."""
+    """PROTOCOL §8 "Rotate before add": a new epoch before each add, unless nothing was placed under
+    the current one since it began (Bea and Mallory, admitted before anything was written)."""
     circle.alice.write({"title": "before", "text": "written before Cai was let in"})
     circle.alice.push()
     cai = join_by_invite(circle.alice, new_device(), shared=True)
     ops = [json.loads(unb64u(entry["payload"]))["op"] for entry in circle.alice.log]
-    assert ops == ["genesis", "rotate", "add", "rotate", "add", "rotate", "add"], "a rotate before every add"
+    assert ops == ["genesis", "add", "add", "rotate", "add"], "a rotate once something was written"
     assert set(cai.keys) == {circle.alice.verified.epoch}, "the new member holds only the epoch it joined in"
     cai.pull()
     assert cai.records == {} and not cai.set_aside, "what was written before is under a key it never got"
@@ -87,7 +111,8 @@ def test_a_members_unreadable_record_is_set_aside_and_the_circle_keeps_syncing(c
     assert len(circle.bea.set_aside) == 1
 
 
-def test_a_leavers_bad_key_blocks_nobody_and_the_next_writer_rotates_past_it(circle: Circle) -> None:
+def test_a_leavers_bad_key_blocks_nobody_and_the_next_writer_rotates_past_it(v1_circle: Circle) -> None:
+    circle = v1_circle
     leave_epoch = _leave_with_a_bad_key(circle.mallory)
     circle.alice.refresh()
     circle.bea.refresh()
@@ -105,8 +130,9 @@ def test_a_leavers_bad_key_blocks_nobody_and_the_next_writer_rotates_past_it(cir
     assert circle.alice.body(written) == {"kind": "note", "text": "under a key Bea made"}
 
 
-def test_a_record_under_the_leavers_epoch_is_set_aside_and_named_after_the_leaver(circle: Circle) -> None:
+def test_a_record_under_the_leavers_epoch_is_set_aside_and_named_after_the_leaver(v1_circle: Circle) -> None:
     """Bea got a sound key from Mallory, Alice a bad one: what Bea writes under it Alice cannot read."""
+    circle = v1_circle
     state = circle.mallory.verified
     key, bad = circle_keys.new_epoch_key(), circle_keys.new_epoch_key()
     entry = membership.leave(circle.mallory.device.keys, state, key)

@@ -165,30 +165,29 @@ class CircleReplica:
     def add_member(self, identity: dict[str, Any], role: str = "member", *, history: bool = False) -> None:
         """Adds a device with the current epoch's key; with ``history``, with the key of every epoch
         this device holds too, so the person's own new device reads everything (§15)."""
-        self._new_epoch_before_adding()
-        entry = membership.add(self.device.keys, self.verified, identity, role)
-        joiner = _public(identity)
-        epoch = self.verified.epoch
-        epochs = {*self.keys, epoch} if history else {epoch}
-        self._append(entry, [circle_keys.seal_key_envelope(self.circle_id, e, joiner, self._key(e)) for e in epochs])
+        self._admit(f"{self.path}/log", identity, role, history=history)
 
     def approve(self, request_id: str, join_request: dict[str, Any]) -> None:
         """Admits a joiner whose request the server holds, after checking its proof elsewhere."""
-        self._new_epoch_before_adding()
-        identity = join_request["identity"]
-        entry = membership.add(self.device.keys, self.verified, identity)
-        epoch = self.verified.epoch
-        envelope = circle_keys.seal_key_envelope(self.circle_id, epoch, _public(identity), self._key(epoch))
-        body = {"entry": entry, "key_envelopes": [envelope]}
-        self.device.call("POST", f"{self.path}/requests/{request_id}/approve", body)
-        self.refresh()
+        self._admit(f"{self.path}/requests/{request_id}/approve", join_request["identity"], "member", history=False)
 
-    def _new_epoch_before_adding(self) -> None:
-        """In a shared circle a new member reads nothing from before it was let in (§16): a new
-        epoch first, whose key is the only one it gets. The person's own devices read everything,
-        but never get the key of an epoch a leaver closed or made (§8)."""
-        if self.shared or self.verified.must_rotate:
-            self.rotate()
+    def _admit(self, path: str, identity: dict[str, Any], role: str, *, history: bool) -> None:
+        """A new member reads nothing placed before it was let in (§8, "Rotate before add"): unless
+        the current epoch began at the change this device pulled last, a new epoch first, signed
+        again with the add whenever someone wrote meanwhile. The person's own new device also gets
+        every older key; it never gets one of an epoch a leaver closed or made (§8)."""
+        joiner = _public(identity)
+
+        def signed(changes: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            if not self.verified.may_add_at(changes):
+                self.rotate()
+                changes = self.cursor
+            state = self.verified
+            epochs = {*self.keys, state.epoch} if history else {state.epoch}
+            envelopes = [circle_keys.seal_key_envelope(self.circle_id, e, joiner, self._key(e)) for e in epochs]
+            return membership.add(self.device.keys, state, identity, role, changes), envelopes
+
+        self._signed_at_head(signed, path=path)
 
     def remove_member(self, device_id: bytes, *, tell: bool = True) -> None:
         """Removes a member and starts a new epoch whose key only the members who stay receive. In
@@ -238,23 +237,23 @@ class CircleReplica:
         self._signed_at_head(signed)
 
     def _signed_at_head(
-        self, make: "Callable[[int], tuple[dict[str, Any], list[dict[str, Any]]]]", *, stays: bool = True
+        self,
+        make: "Callable[[int], tuple[dict[str, Any], list[dict[str, Any]]]]",
+        *,
+        stays: bool = True,
+        path: str | None = None,
     ) -> None:
         """Appends a v2 entry naming the newest change pulled; when others wrote meanwhile the
         server refuses it (``changes_moved``), and it is signed again after a pull (§8)."""
         for attempt in range(MAX_REBASES + 1):
             entry, envelopes = make(self.cursor)
             try:
-                self.device.call("POST", f"{self.path}/log", {"entry": entry, "key_envelopes": envelopes})
+                self.device.call("POST", path or f"{self.path}/log", {"entry": entry, "key_envelopes": envelopes})
                 return self.refresh() if stays else None
             except ApiError as error:
                 if error.code != "changes_moved" or attempt == MAX_REBASES:
                     raise
                 self.pull()
-
-    def _append(self, entry: dict[str, Any], envelopes: list[dict[str, Any]]) -> None:
-        self.device.call("POST", f"{self.path}/log", {"entry": entry, "key_envelopes": envelopes})
-        self.refresh()
 
     # Records -----------------------------------------------------------------------------------
 

@@ -34,9 +34,10 @@ _OP_FIELDS: dict[str, tuple[str, ...]] = {
     "role": ("device_id", "role"),
     "rotate": ("epoch", "key_commitment"),
 }
-# Version 2 (§8): the entries that end or close an epoch say how far their signer had pulled the
-# change log, and a leaver makes no key.
+# Version 2 (§8): the entries that end or close an epoch, and adds, say how far their signer had
+# pulled the change log, and a leaver makes no key.
 _V2_FIELDS: dict[str, tuple[str, ...]] = {
+    "add": ("member", "changes"),
     "remove": ("device_id", "epoch", "key_commitment", "changes"),
     "leave": ("changes",),
     "rotate": ("epoch", "key_commitment", "changes"),
@@ -74,11 +75,20 @@ class CircleState:
     # Each epoch a v2 entry ended or closed, with the least ``changes`` of those entries: a change
     # the server placed after it under that epoch is refused (§7, "Where the server placed a change").
     ends: dict[int, int] = field(default_factory=dict)
+    # The change log position at which the current epoch began (0 for the genesis, a v2 remove's or
+    # rotate's ``changes``), None when a v1 entry began it: a v2 ``add`` must be made there (§8).
+    began_at: int | None = 0
+    # The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8).
+    v2: bool = False
 
     @property
     def must_rotate(self) -> bool:
         """Whether the current epoch's key may not be used: closed by a leaver, or made by one (§8)."""
         return self.closed or self.epoch in self.left_by
+
+    def may_add_at(self, changes: int) -> bool:
+        """Whether a v2 ``add`` signed at ``changes`` is valid now: the epoch began there (§8)."""
+        return not self.closed and self.began_at == changes
 
     def ended_before(self, epoch: int, position: int) -> bool:
         """Whether a change at ``position`` under ``epoch`` came after an entry that ended it (§7)."""
@@ -143,9 +153,14 @@ def _next(signer: DeviceKeys, state: CircleState, op: str, **fields: Any) -> sig
 
 
 def add(
-    signer: DeviceKeys, state: CircleState, identity: signed.SignedObject, role: str = "member"
+    signer: DeviceKeys,
+    state: CircleState,
+    identity: signed.SignedObject,
+    role: str = "member",
+    changes: int | None = None,
 ) -> signed.SignedObject:
-    return _next(signer, state, "add", member={"identity": identity, "role": role})
+    """An ``add``: version 2 when ``changes`` (where the current epoch began, §8) is given."""
+    return _next(signer, state, "add", member={"identity": identity, "role": role}, **_position(changes))
 
 
 def remove(
@@ -246,8 +261,10 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
         raise ProtocolError("not_admin")
     if payload["op"] == "genesis":
         raise ProtocolError("invalid_operation", "a second genesis")
+    if state.v2 and payload["op"] != "role" and payload["v"] != 2:
+        raise ProtocolError("invalid_operation", "a version 1 entry after a version 2 one")
     next_state = _OPS[payload["op"]](state, signer, payload)
-    return replace(next_state, head=Head(state.head.seq + 1, entry_hash(entry)))
+    return replace(next_state, head=Head(state.head.seq + 1, entry_hash(entry)), v2=state.v2 or payload["v"] == 2)
 
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
@@ -283,6 +300,8 @@ def _op_add(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> Circ
     device_id = member.identity.device_id
     if device_id in state.members:
         raise ProtocolError("invalid_operation", "already a member")
+    if payload["v"] == 2 and not state.may_add_at(payload["changes"]):
+        raise ProtocolError("invalid_operation", "an add where the current epoch did not begin: rotate first")
     return replace(
         state,
         members={**state.members, device_id: member},
@@ -343,6 +362,7 @@ def _start_epoch(state: CircleState, payload: dict[str, Any]) -> CircleState:
     return replace(
         state,
         closed=False,
+        began_at=payload["changes"] if payload["v"] == 2 else None,
         epoch=epoch,
         commitments={**state.commitments, epoch: unb64u(payload["key_commitment"], 32)},
         epoch_members={**state.epoch_members, epoch: frozenset(state.members)},

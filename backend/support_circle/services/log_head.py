@@ -11,8 +11,10 @@ the epoch with its key commitment, and the head. A state loaded from it knows no
 its ``commitments``, ``identities`` and ``epoch_members`` hold the current epoch and members only,
 ``left_by`` at most the current epoch's leaver, and ``ends`` is empty — which is all ``apply_entry``
 reads (whether the current epoch is closed or a leaver's, which lets any member rotate, §8) and all
-the server asks of it (older epochs are ``0 .. epoch``). Version 2 added those two; a version 1
-snapshot is not loaded, so its circle's log is verified once again.
+the server asks of it (older epochs are ``0 .. epoch``), where the current epoch began and whether
+the log holds a version 2 entry (a version 2 ``add`` and the entries after one read them, §8).
+Version 2 added the first two, version 3 the last two; an older snapshot is not loaded, so its
+circle's log is verified once again.
 
 The members' keys are stored as keys, not as the signed identities they came in: their signatures
 were checked when their ``add`` was, and loading must not check them again on every append.
@@ -25,7 +27,7 @@ from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.identity import PublicIdentity
 from support_circle.protocol.membership import CircleState, Head, Member
 
-VERSION = 2
+VERSION = 3
 
 
 def dump(state: CircleState) -> dict[str, Any]:
@@ -39,6 +41,8 @@ def dump(state: CircleState) -> dict[str, Any]:
         "members": [_dump_member(m) for m in state.members.values()],
         "closed": state.closed,
         "left_by": b64u(state.left_by[state.epoch]) if state.epoch in state.left_by else None,
+        "began_at": state.began_at,
+        "v2": state.v2,
     }
 
 
@@ -50,7 +54,9 @@ def load(circle_id: bytes, snapshot: object) -> CircleState | None:
     try:
         members = dict(_load_member(m) for m in snapshot["members"])
         epoch = int(snapshot["epoch"])
-        leaver = snapshot["left_by"]
+        leaver, began_at = snapshot["left_by"], snapshot["began_at"]
+        if began_at is not None and (not isinstance(began_at, int) or isinstance(began_at, bool)):
+            return None
         return CircleState(
             circle_id=circle_id,
             members=members,
@@ -62,6 +68,8 @@ def load(circle_id: bytes, snapshot: object) -> CircleState | None:
             epoch_members={epoch: frozenset(members)},
             left_by={} if leaver is None else {epoch: unb64u_id(leaver)},
             closed=snapshot["closed"] is True,
+            began_at=began_at,
+            v2=snapshot["v2"] is True,
         )
     except (KeyError, TypeError, ValueError, ProtocolError):
         return None

@@ -35,8 +35,9 @@ const OP_FIELDS: Readonly<Record<Op, readonly string[]>> = {
   role: ['device_id', 'role'],
   rotate: ['epoch', 'key_commitment'],
 };
-/** Version 2 (§8): the entries that end or close an epoch name the change log position their signer had pulled; a leaver makes no key. */
+/** Version 2 (§8): adds and the entries that end or close an epoch name the change log position their signer had pulled; a leaver makes no key. */
 const V2_FIELDS: Readonly<Partial<Record<Op, readonly string[]>>> = {
+  add: ['member', 'changes'],
   remove: ['device_id', 'epoch', 'key_commitment', 'changes'],
   leave: ['changes'],
   rotate: ['epoch', 'key_commitment', 'changes'],
@@ -74,6 +75,15 @@ export interface CircleState {
   readonly closed: boolean;
   /** Each epoch a v2 entry ended or closed, with the least `changes` of those entries (§7, "Where the server placed a change"). */
   readonly ends: ReadonlyMap<number, number>;
+  /** The change log position at which the current epoch began (0 for the genesis, a v2 remove's or rotate's `changes`); null when a v1 entry began it (§8). */
+  readonly beganAt: number | null;
+  /** The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8). */
+  readonly v2: boolean;
+}
+
+/** Whether a v2 `add` signed at `changes` is valid now: the current epoch began there and is not closed (§8, "Rotate before add"). */
+export function mayAddAt(state: Pick<CircleState, 'closed' | 'beganAt'>, changes: number): boolean {
+  return !state.closed && state.beganAt === changes;
 }
 
 /** Whether the current epoch's key may not be used: closed by a leaver, or made by one; any member may then rotate (§8). */
@@ -232,14 +242,15 @@ export async function makeGenesis(
   });
 }
 
-/** An admin adds a device, given its identity (from a verified join request). */
+/** An admin adds a device, given its identity (from a verified join request); version 2 with `changes`, where the current epoch began (§8). */
 export function makeAdd(
   signer: DeviceKeys,
   at: LogPosition,
   identity: SignedObject,
   role: Role = 'member',
+  changes?: number,
 ): SignedObject {
-  return next(signer, at, 'add', { member: { identity, role } });
+  return next(signer, at, 'add', { member: { identity, role }, ...position(changes) });
 }
 
 /** An admin removes another member and starts the next epoch with `newEpochKey`. */
@@ -363,6 +374,8 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
     leftBy: new Map(),
     closed: false,
     ends: new Map(),
+    beganAt: 0,
+    v2: false,
   };
 }
 
@@ -382,10 +395,13 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
   if (!anyone && state.members.get(b64u(signer))?.role !== 'admin') throw new ProtocolError('not_admin');
   // Step 7.
   if (op === 'genesis') throw new ProtocolError('invalid_operation', 'a second genesis');
+  if (state.v2 && op !== 'role' && fields['v'] !== 2)
+    throw new ProtocolError('invalid_operation', 'a version 1 entry after a version 2 one');
   const after = await OPS[op](state, signer, fields);
   return {
     ...after,
     head: { seq: state.head.seq + 1, hash: await hashOf(payload, sig) },
+    v2: state.v2 || fields['v'] === 2,
   };
 }
 
@@ -431,6 +447,7 @@ function startEpoch(state: CircleState, fields: JsonObject): CircleState {
   return {
     ...ended(state, fields),
     closed: false,
+    beganAt: fields['v'] === 2 ? (fields['changes'] as number) : null,
     epoch,
     keyCommitments: new Map([...state.keyCommitments, [epoch, parseCommitment(fields)]]),
     epochMembers: new Map([...state.epochMembers, [epoch, new Set(state.members.keys())]]),
@@ -473,6 +490,8 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
     const member = await parseMember(fields['member']);
     const id = b64u(member.identity.deviceId);
     if (state.members.has(id)) throw new ProtocolError('invalid_operation', 'already a member');
+    if (fields['v'] === 2 && !mayAddAt(state, fields['changes'] as number))
+      throw new ProtocolError('invalid_operation', 'an add where the current epoch did not begin: rotate first');
     const during = new Set(state.epochMembers.get(state.epoch)).add(id);
     return {
       ...state,

@@ -143,7 +143,7 @@ def membership_v2_vectors() -> list[Vector]:
             ),
             bad(
                 "v2 add",
-                "add stays version 1",
+                "a v2 add without changes: changes is required in v 2",
                 "malformed",
                 plain,
                 plain.at(a, "add", v=2, member={"identity": DeviceKeys.generate().identity(), "role": "member"}),

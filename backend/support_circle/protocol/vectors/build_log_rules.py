@@ -8,7 +8,7 @@ from typing import Any
 from support_circle.protocol import circle_keys, membership, primitives, signed
 from support_circle.protocol.encoding import b64u, parse_json, unb64u
 from support_circle.protocol.identity import DeviceKeys
-from support_circle.protocol.vectors import build_depart
+from support_circle.protocol.vectors import build_addrotate, build_depart
 from support_circle.protocol.vectors.making import Vector, changed, flip, substream, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
@@ -387,4 +387,4 @@ def build(devices: list[DeviceKeys], log: Log, states: States, base: dict[str, s
     # Drawn from a stream of their own, so the vectors above keep their bytes.
     with substream("membership/order"):
         ordered = order_vectors(devices, log, states, base)
-    return [*rules, *ordered, *build_depart.membership_v2_vectors()]
+    return [*rules, *ordered, *build_depart.membership_v2_vectors(), *build_addrotate.membership_add_vectors()]

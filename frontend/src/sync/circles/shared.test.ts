@@ -499,28 +499,23 @@ describe("a member's bad data", () => {
   );
 
   it(
-    'a leave whose key does not match its commitment blocks nobody: the admin starts a new epoch and everything syncs',
+    'a version 1 leave after version 2 entries, keying the next epoch itself, is refused as the server letting it in',
     async () => {
       const server = fakeServer();
       const { survivor, friend, tui, circleId, api, replica } = await withTui(server);
       const state = await replica.refresh();
       const committed = newEpochKey();
+      // A leaver who signs the v1 form would choose the key the others write under (§8, "No way back").
       const entry = await makeLeave(tui.session.deviceKeys, state, committed);
       const staying = [...state.members.values()].filter((m) => b64u(m.identity.deviceId) !== tui.id);
-      const other = newEpochKey();
       const envelopes = await Promise.all(
-        staying.map((m) => sealKeyEnvelope(replica.circleId, state.epoch + 1, m.identity, other)),
+        staying.map((m) => sealKeyEnvelope(replica.circleId, state.epoch + 1, m.identity, committed)),
       );
       await api.call('POST', `/v1/circles/${circleId}/log`, { entry, key_envelopes: envelopes });
 
-      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
-      expect(server.circles.get(circleId)!.epoch).toBe(state.epoch + 2);
-      await friend.session.put('note', newRecordId(), { title: 'After', text: 'under the admin’s key' }, circleId);
-      expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date', waiting: 0 });
-      expect(await survivor.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
-      expect((await survivor.session.list('note', circleId)).map((n) => n.body.text)).toEqual([
-        'under the admin’s key',
-      ]);
+      const refused = await survivor.sync.syncNow();
+      expect(refused).toMatchObject({ state: 'error', reason: 'tampered' });
+      expect(String((refused as { detail?: string }).detail)).toContain('invalid_operation');
       for (const p of [survivor, friend]) p.sync.stop();
     },
     FOUR_DEVICES,

@@ -117,7 +117,7 @@ describe('a circle replica', () => {
     const state = await mine.verified();
     const key = newEpochKey();
     const circle = server.circles.get(mine.id);
-    circle?.log.push(await makeRotate(a.session.deviceKeys, state, key));
+    circle?.log.push(await makeRotate(a.session.deviceKeys, state, key, circle?.changes.length ?? 0));
     circle!.epoch = 1;
     for (const member of state.members.values())
       circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));

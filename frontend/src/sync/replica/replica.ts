@@ -32,6 +32,7 @@ import {
   makeDepart,
   makeRemove,
   makeRotate,
+  mayAddAt,
   mustRotate,
   type Role,
   recordAuthors,
@@ -317,19 +318,26 @@ export class CircleReplica {
   /**
    * Signs an `add` entry for `identity` and sends it to `path` with the keys the new device gets:
    * in the personal circle every epoch key this replica holds (the person's own devices read the
-   * whole history, also after an unlink started a new epoch); in a shared circle a new epoch is
-   * started first and the new member gets its key only, so it never reads anything written, or
-   * taken back, before it was let in.
+   * whole history, also after an unlink started a new epoch); in a shared circle the new member
+   * gets the current epoch's key only. Either way the add is version 2 and comes only where the
+   * current epoch began (§8, "Rotate before add"): unless nothing was placed under it since, a new
+   * epoch first, signed again with the add whenever someone wrote meanwhile, so a new member never
+   * reads anything written, or taken back, before it was let in.
    */
   async #admit(path: string, identity: SignedObject, role: Role): Promise<void> {
-    if (this.options.shared === true || mustRotate(await this.refresh())) await this.rotate();
-    const state = await this.refresh();
     const joiner = await verifyIdentity(identity);
-    const entry = makeAdd(this.store.deviceKeys, state, identity, role);
-    const held = this.options.shared === true ? [] : [...this.#keys.keys()];
-    const epochs = [...new Set([...held, state.epoch])].filter((e) => e <= state.epoch);
-    const envelopes = await Promise.all(epochs.map((e) => sealKeyEnvelope(this.circleId, e, joiner, this.#key(e))));
-    await this.api.call('POST', path, { entry, key_envelopes: envelopes });
+    await this.#atHead(async (pulled, at) => {
+      let [state, changes] = [pulled, at];
+      if (!mayAddAt(state, changes)) {
+        await this.rotate();
+        [state, changes] = [await this.refresh(), await this.store.cursor(this.id)];
+      }
+      const entry = makeAdd(this.store.deviceKeys, state, identity, role, changes);
+      const held = this.options.shared === true ? [] : [...this.#keys.keys()];
+      const epochs = [...new Set([...held, state.epoch])].filter((e) => e <= state.epoch);
+      const envelopes = await Promise.all(epochs.map((e) => sealKeyEnvelope(this.circleId, e, joiner, this.#key(e))));
+      await this.api.call('POST', path, { entry, key_envelopes: envelopes });
+    });
     await this.refresh();
   }
 
