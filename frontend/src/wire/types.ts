@@ -118,7 +118,7 @@ export type InvitePayload = (
   auth_pub?: string;
 };
 /**
- * The signed payload of one membership log entry (PROTOCOL.md §8): genesis, add and role at v 1; remove, rotate and leave at v 1 or v 2.
+ * The signed payload of one membership log entry (PROTOCOL.md §8): genesis and role at v 1; add, remove, rotate and leave at v 1 or v 2.
  */
 export type MembershipPayload =
   | {
@@ -163,6 +163,26 @@ export type MembershipPayload =
       signer: string;
       op: "add";
       member: Member;
+    }
+  | {
+      v: 2;
+      type: "membership";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle_id: string;
+      seq: number;
+      prev: string | null;
+      /**
+       * 16 random bytes, b64u.
+       */
+      signer: string;
+      op: "add";
+      member: Member;
+      /**
+       * The position of the newest change of the circle's change log the signer had pulled (PROTOCOL.md §8).
+       */
+      changes: number;
     }
   | {
       /**
