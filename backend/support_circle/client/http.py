@@ -28,6 +28,9 @@ class HttpClient(Protocol):
     def close(self) -> None: ...
 
 
+KEEPALIVE_EXPIRY_SECONDS = 2.0
+
+
 class Api:
     def __init__(
         self,
@@ -38,7 +41,13 @@ class Api:
         timeout: float = 15.0,
     ) -> None:
         self._http: HttpClient = http or httpx.Client(
-            base_url=base_url.rstrip("/"), transport=transport, timeout=timeout
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=timeout,
+            # Below the server's keep-alive timeout (uvicorn's 5 s, which httpx's default equals):
+            # a connection idle that long could be sent a request just as the server closes it,
+            # which fails as "disconnected without a response" on a loaded machine.
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS),
         )
         self.token: str | None = None
 
