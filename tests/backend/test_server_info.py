@@ -10,7 +10,7 @@ from support_circle.settings import Settings
 
 def test_server_describes_itself(client: TestClient) -> None:
     body = client.get("/v1/server").json()
-    assert body["protocol_versions"] == [1]
+    assert body["protocol_versions"] == [1, 2], "version 2 objects are checked and stored beside version 1 ones"
     assert len(body["server_id"]) >= 22
 
 

@@ -9,7 +9,8 @@ from support_circle.services.server_info import get_server_info
 
 router = APIRouter(tags=["server"])
 
-PROTOCOL_VERSIONS = [1]
+# Version 2 (PROTOCOL §18) is read beside version 1: this server checks and stores both.
+PROTOCOL_VERSIONS = [1, 2]
 
 
 class ServerPublic(BaseModel):
