@@ -54,7 +54,10 @@ export interface NewVault {
   readonly escrow: EscrowSecrets;
 }
 
-function wrapAad(vaultId: Uint8Array, kind: 'passphrase' | 'recovery'): Uint8Array {
+/** What a wrap holds: the vault key (`passphrase`, `recovery`) or a duress key (§5 "Duress wrap"). */
+export type WrapKind = 'passphrase' | 'recovery' | 'duress-decoy' | 'duress-wipe';
+
+export function wrapAad(vaultId: Uint8Array, kind: WrapKind): Uint8Array {
   return ctx('support-circle/v1/vault-wrap', vaultId, kind);
 }
 
@@ -62,11 +65,19 @@ async function recoveryWrapKey(recoveryKey: Uint8Array, vaultId: Uint8Array): Pr
   return hkdf(recoveryKey, vaultId, utf8('support-circle/v1/recovery-wrap'), KEY_BYTES);
 }
 
-async function passphraseKey(passphrase: string, salt: Uint8Array, params: Argon2Parameters): Promise<Uint8Array> {
+export async function passphraseKey(
+  passphrase: string,
+  salt: Uint8Array,
+  params: Argon2Parameters,
+): Promise<Uint8Array> {
   return argon2id(utf8(passphrase.normalize('NFC')), salt, params);
 }
 
-async function wrap(key: Uint8Array, vaultKey: Uint8Array, aad: Uint8Array): Promise<{ nonce: string; ct: string }> {
+export async function wrap(
+  key: Uint8Array,
+  vaultKey: Uint8Array,
+  aad: Uint8Array,
+): Promise<{ nonce: string; ct: string }> {
   const nonce = randomBytes(NONCE_BYTES);
   return { nonce: b64u(nonce), ct: b64u(await aeadSeal(key, nonce, vaultKey, aad)) };
 }
@@ -129,8 +140,30 @@ export async function rewrapPassphrase(
   options: VaultOptions = {},
 ): Promise<Vault> {
   checkParameters(params, options);
+  return rewrapUnder(vault, vaultKey, passphrase, randomBytes(SALT_BYTES), params);
+}
+
+/**
+ * As rewrapPassphrase, keeping the vault's salt and parameters: a duress wrap (§5) is made under
+ * the same Argon2id output, so a new salt would silently stop the duress passphrase working.
+ */
+export async function rewrapPassphraseKeepingKdf(
+  vault: Vault,
+  vaultKey: Uint8Array,
+  passphrase: string,
+): Promise<Vault> {
+  const { salt, params } = parseVault(vault);
+  return rewrapUnder(vault, vaultKey, passphrase, salt, params);
+}
+
+async function rewrapUnder(
+  vault: Vault,
+  vaultKey: Uint8Array,
+  passphrase: string,
+  salt: Uint8Array,
+  params: Argon2Parameters,
+): Promise<Vault> {
   const vaultId = unb64uId(vault.vault_id);
-  const salt = randomBytes(SALT_BYTES);
   const key = await passphraseKey(passphrase, salt, params);
   return {
     ...vault,
@@ -167,7 +200,7 @@ export async function rewrapRecovery(vault: Vault, vaultKey: Uint8Array): Promis
 }
 
 /** A vault object whose every member has the form §5 gives; nothing in it is trusted yet. */
-interface ParsedVault {
+export interface ParsedVault {
   readonly vaultId: Uint8Array;
   readonly salt: Uint8Array;
   readonly params: Argon2Parameters;
@@ -175,7 +208,7 @@ interface ParsedVault {
   readonly recoveryWrap: Wrap;
 }
 
-interface Wrap {
+export interface Wrap {
   readonly nonce: Uint8Array;
   readonly ct: Uint8Array;
 }
@@ -192,18 +225,13 @@ interface Wrap {
  * (after the kdf's form, before the wraps'); then a nonce not 12 bytes or a ct under 48 bytes is
  * `truncated`, a ct over 48 bytes `malformed`.
  */
-function parseVault(vault: unknown): ParsedVault {
+export function parseVault(vault: unknown): ParsedVault {
   const fields = expectObject(vault, ['v', 'vault_id', 'kdf', 'passphrase_wrap', 'recovery_wrap']);
   const kdf = expectObject(fields['kdf'], ['alg', 'salt', 'm_kib', 't', 'p']);
   if (kdf['alg'] !== 'argon2id') throw new ProtocolError('malformed', 'unknown key derivation');
   const passphraseWrap = decodeWrap(expectObject(fields['passphrase_wrap'], ['nonce', 'ct']));
   const recoveryWrap = decodeWrap(expectObject(fields['recovery_wrap'], ['nonce', 'ct']));
-  for (const { nonce, ct } of [passphraseWrap, recoveryWrap]) {
-    if (nonce.length !== NONCE_BYTES || ct.length < WRAP_CT_BYTES) {
-      throw new ProtocolError('truncated', "a wrap's nonce is 12 bytes and its ct 48");
-    }
-    if (ct.length > WRAP_CT_BYTES) throw new ProtocolError('malformed', "a wrap's ct is 48 bytes");
-  }
+  for (const wrapped of [passphraseWrap, recoveryWrap]) checkWrapLengths(wrapped);
   // Any integer JSON carries: how large or small is checkParameters' question (weak_parameters).
   const int = (name: string) => expectInt(kdf, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const params = { mKib: int('m_kib'), t: int('t'), p: int('p') };
@@ -216,7 +244,15 @@ function parseVault(vault: unknown): ParsedVault {
   };
 }
 
-function decodeWrap(fields: JsonObject): Wrap {
+/** §5 check 4 for one wrap: `truncated` for a short nonce or ct, `malformed` for a long ct. */
+export function checkWrapLengths({ nonce, ct }: Wrap): void {
+  if (nonce.length !== NONCE_BYTES || ct.length < WRAP_CT_BYTES) {
+    throw new ProtocolError('truncated', "a wrap's nonce is 12 bytes and its ct 48");
+  }
+  if (ct.length > WRAP_CT_BYTES) throw new ProtocolError('malformed', "a wrap's ct is 48 bytes");
+}
+
+export function decodeWrap(fields: JsonObject): Wrap {
   return { nonce: unb64u(fields['nonce']), ct: unb64u(fields['ct']) };
 }
 

@@ -3,9 +3,12 @@
  * in one JSON file. Restoring one brings back this device's identity too: it is a restore of the
  * same device, not a second device.
  */
+
+import { fillerWrap } from '../crypto/duress';
 import { expectObject, isObject, parseJson } from '../crypto/json';
 import type { LocalItem } from '../crypto/vault';
 import { type Db, inTransaction, SEALED_STORES, type SealedStore } from './db';
+import { DECOY_KEY, DURESS_KEY, fillerDecoy } from './decoy';
 import { StorageError } from './errors';
 import { FRESH_GUARD, GUARD_KEY } from './guard';
 import { readVault, VAULT_KEY } from './vaultMeta';
@@ -89,6 +92,9 @@ export async function importBackup(db: Db, backup: Backup): Promise<void> {
     // add, not put: a vault created meanwhile (another tab) makes the whole import fail.
     () => tx.objectStore('meta').add(backup.vault, VAULT_KEY),
     () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
+    // A backup carries the vault, never its duress passphrase or decoy: this device starts without one.
+    () => tx.objectStore('meta').put(fillerWrap(), DURESS_KEY),
+    () => tx.objectStore('meta').put(fillerDecoy(), DECOY_KEY),
     ...SEALED_STORES.flatMap((store) =>
       backup.items[store].map(
         ([key, item]) =>

@@ -26,6 +26,12 @@ export const STORAGE_ERROR_CODES = [
   'circle_mismatch',
   /** A sync step for a record that has no unsynced change (markSent) or none sent (settle). */
   'not_pending',
+  /** The duress passphrase chosen is the passphrase itself. */
+  'same_passphrase',
+  /** The decoy has no room for this change (it is kept at one fixed size). */
+  'decoy_full',
+  /** The duress passphrase erased this device, as the person chose: show what a new install shows. */
+  'erased',
 ] as const;
 
 export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[number];

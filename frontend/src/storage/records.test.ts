@@ -55,8 +55,8 @@ describe('what IndexedDB holds', () => {
     const contents = await rawContents(name);
     expect(contents['records']!.map(([key]) => key)).toEqual([id]);
     expect(contents['outbox']!.map(([key]) => key)).toEqual([id]);
-    expect(contents['meta']!.map(([key]) => key).sort()).toEqual(['guard', 'vault']);
-    expect(contents['state']!.map(([key]) => key)).toEqual(['device', 'engine:escrow']);
+    expect(contents['meta']!.map(([key]) => key).sort()).toEqual(['decoy', 'duress', 'guard', 'vault']);
+    expect(contents['state']!.map(([key]) => key)).toEqual(['device', 'engine:duress', 'engine:escrow']);
   });
 
   it('refuses an item moved to another key: it does not open', async () => {

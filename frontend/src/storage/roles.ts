@@ -3,9 +3,11 @@
  * needs (the sync engine's replica: DeviceIdentity & Outbox & ReplicaState) instead of carving its
  * own subset of Session. Session implements them all, which checks every signature here.
  */
+import type { DuressAction } from '../crypto/duress';
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
 import type { RecordBodies, RecordKind } from '../records';
+import type { DuressState } from './secrets';
 import type { RemoteOutcome, RemoteRevision, Revision, SentChange } from './transitions';
 
 /** A record as the UI sees it. */
@@ -161,11 +163,27 @@ export interface ReplicaState extends StateStore {
 /** The vault's own secrets and settings, kept outside the records: its passphrase, recovery key, wipe setting, backup. */
 export interface VaultSecrets {
   /**
-   * Replaces the passphrase (new salt; Argon2id parameters as the store was given). Needs the
-   * current one, so a person who finds the app unlocked cannot lock its owner out. Rejects with
-   * `wrong_passphrase` (not counted as a failed unlock) and changes nothing then.
+   * Replaces the passphrase (the vault's salt and Argon2id parameters kept: the duress wrap is
+   * made under the same Argon2id run). Needs the current one, so a person who finds the app
+   * unlocked cannot lock its owner out. Rejects with `wrong_passphrase` (not counted as a failed
+   * unlock) and changes nothing then.
    */
   changePassphrase(current: string, next: string): Promise<void>;
+
+  /** Whether a duress passphrase is set (as this session sees it) and what it does. */
+  duress(): Promise<DuressState>;
+
+  /**
+   * Sets the duress passphrase (PROTOCOL §5 "Duress wrap"): typed at unlock, it opens a plain
+   * decoy of its own (`decoy`, empty until the person prepares it by opening it) or erases this
+   * device (`wipe`). Replaces any earlier one and its decoy. Needs the current passphrase
+   * (`wrong_passphrase` otherwise); `same_passphrase` when `passphrase` opens the vault itself.
+   * Nothing stored, before or after, tells whether one is set.
+   */
+  setDuress(current: string, passphrase: string, action: DuressAction): Promise<void>;
+
+  /** Removes the duress passphrase and its decoy (both become random filler). Needs the current passphrase. */
+  clearDuress(current: string): Promise<void>;
 
   /**
    * Replaces the recovery key: the old one no longer opens this vault, and the escrow the sync

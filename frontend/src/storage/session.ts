@@ -1,20 +1,13 @@
 /** An unlocked vault: the only way to read or write what a person keeps on this device. */
+
+import type { DuressAction } from '../crypto/duress';
 import { b64u } from '../crypto/encoding';
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
-import {
-  type Argon2Parameters,
-  rewrapPassphrase,
-  rewrapRecovery,
-  unlockWithPassphrase,
-  type Vault,
-  type VaultOptions,
-} from '../crypto/vault';
 import type { RecordBodies, RecordKind } from '../records';
 import { exportBackup } from './backup';
 import { type Db, inTransaction } from './db';
 import { StorageError } from './errors';
-import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
 import { checkRecordId } from './ids';
@@ -30,7 +23,9 @@ import type {
   VaultSecrets,
 } from './roles';
 import { openJson, sealJson } from './sealed';
+import type { DuressState, SecretsDoor } from './secrets';
 import { openAll, readSlot, writeSlot } from './slots';
+import { stateKey } from './stateKeys';
 import {
   localPut,
   localRemove,
@@ -45,7 +40,6 @@ import {
   type StoredRecord,
   settled,
 } from './transitions';
-import { readVault, VAULT_KEY } from './vaultMeta';
 
 /** What a session needs from the store that opened it. */
 export interface SessionContext {
@@ -53,18 +47,17 @@ export interface SessionContext {
   /** The name writers of this database take turns under (see exclusive). */
   readonly lockName: string;
   readonly now: () => number;
-  readonly params: Argon2Parameters;
-  readonly vaultOptions: VaultOptions;
   readonly onLock: (session: Session) => void;
+  /** This device's IndexedDB: the vault object, the guard and the duress wrap (`db` is a decoy's stores in a decoy). */
+  readonly vaultDb: () => Promise<Db>;
+  /** Passphrase, recovery key and duress changes: a vault's or a decoy's (secrets.ts). */
+  readonly secrets: SecretsDoor;
 }
+
+/** The state name of a session's duress setting. */
+export const DURESS_STATE = 'duress';
 
 const CURSORS_KEY = 'cursors';
-
-/** Where the engine's named values live in the `state` store: apart from `device` and `cursors`. */
-export function stateKey(name: string): string {
-  if (name.length === 0) throw new RangeError('a state name is not empty');
-  return `engine:${name}`;
-}
 
 /**
  * An unlocked vault, doing every job roles.ts names: each call's contract is written there, on the
@@ -220,49 +213,34 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   // VaultSecrets: settings kept outside the records ---------------------------------------------
 
   changePassphrase(current: string, next: string): Promise<void> {
-    return this.#exclusive(async (db) => {
-      const vault = await this.#checkPassphrase(db, current);
-      const rewrapped = await rewrapPassphrase(
-        vault,
-        this.#keys.vaultKey,
-        next,
-        this.#ctx.params,
-        this.#ctx.vaultOptions,
-      );
-      await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
-    });
+    return this.#secret((db) => this.#ctx.secrets.changePassphrase(db, this.#keys, current, next));
   }
 
   newRecoveryKey(current: string): Promise<string> {
-    return this.#exclusive(async (db) => {
-      const vault = await this.#checkPassphrase(db, current);
-      const made = await rewrapRecovery(vault, this.#keys.vaultKey);
-      const [escrowKey, retiredKey] = [stateKey(ESCROW), stateKey(ESCROW_RETIRED)];
-      const before = await db.get('state', escrowKey);
-      const retired = await db.get('state', retiredKey);
-      const oldIds = retired === undefined ? [] : await openJson<string[]>(this.#keys, 'state', retiredKey, retired);
-      const oldId =
-        before === undefined ? [] : [(await openJson<StoredEscrow>(this.#keys, 'state', escrowKey, before)).id];
-      const escrow = await sealJson(this.#keys, 'state', escrowKey, storedEscrow(made.escrow));
-      const retiring = await sealJson(this.#keys, 'state', retiredKey, [...oldIds, ...oldId]);
-      await inTransaction(db, ['meta', 'state'], (tx) => [
-        () => tx.objectStore('meta').put(made.vault, VAULT_KEY),
-        () => tx.objectStore('state').put(escrow, escrowKey),
-        () => tx.objectStore('state').put(retiring, retiredKey),
-      ]);
-      return made.recoveryText;
-    });
+    return this.#secret((db) => this.#ctx.secrets.newRecoveryKey(db, this.#keys, current));
+  }
+
+  duress(): Promise<DuressState> {
+    return this.#secret((db) => this.#ctx.secrets.duress(db, () => this.getState(DURESS_STATE)));
+  }
+
+  setDuress(current: string, passphrase: string, action: DuressAction): Promise<void> {
+    return this.#secret((db) => this.#ctx.secrets.setDuress(db, this.#keys, current, passphrase, action));
+  }
+
+  clearDuress(current: string): Promise<void> {
+    return this.#secret((db) => this.#ctx.secrets.clearDuress(db, this.#keys, current));
   }
 
   async setWipeAfter(attempts: number | null): Promise<void> {
     if (attempts !== null && (!Number.isSafeInteger(attempts) || attempts < MIN_WIPE_AFTER)) {
       throw new RangeError(`wipe after at least ${MIN_WIPE_AFTER} attempts, or never (null)`);
     }
-    return this.#exclusive(async (db) => writeGuard(db, { ...(await readGuard(db)), wipeAfter: attempts }));
+    return this.#secret(async (db) => writeGuard(db, { ...(await readGuard(db)), wipeAfter: attempts }));
   }
 
   exportBackup(): Promise<Blob> {
-    return this.#exclusive((db) => exportBackup(db));
+    return this.#secret((db) => exportBackup(db));
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -283,6 +261,12 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
     });
   }
 
+  /** Exclusive work on this device's IndexedDB itself (the vault object, the guard), whatever this session's records live in. */
+  #secret<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    if (this.locked) return Promise.reject(new StorageError('locked'));
+    return this.#exclusive(async () => work(await this.#ctx.vaultDb()));
+  }
+
   /**
    * Every record, opened. A screen that lists two kinds at once (the plan and its allies) opens
    * each record once, not once per kind: a list asked for while a read runs shares it, unless a
@@ -298,17 +282,6 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
     reading.then(done, done);
     this.#reading = reading;
     return reading;
-  }
-
-  /** The stored vault, once `passphrase` is shown to open it: `wrong_passphrase` otherwise (not counted as a failed unlock). */
-  async #checkPassphrase(db: Db, passphrase: string): Promise<Vault> {
-    const vault = await readVault(db);
-    try {
-      await unlockWithPassphrase(vault, passphrase, this.#ctx.vaultOptions);
-    } catch (error) {
-      throw new StorageError('wrong_passphrase', { cause: error });
-    }
-    return vault as Vault;
   }
 
   async #written(write: Promise<void>): Promise<void> {

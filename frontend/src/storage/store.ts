@@ -1,5 +1,6 @@
 /** The app's local storage: the vault's life cycle, before and around unlocked sessions. */
 import { deleteDB } from 'idb';
+import { fillerWrap, type Opened, openWithPassphrase } from '../crypto/duress';
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { type DeviceKeys, deviceKeysFrom, generateDeviceKeys } from '../crypto/identity';
@@ -7,13 +8,17 @@ import * as vaults from '../crypto/vault';
 import { type Argon2Parameters, DEFAULT_PARAMETERS, type Vault, type VaultOptions } from '../crypto/vault';
 import { importBackup, parseBackup } from './backup';
 import { type Db, DEFAULT_DB_NAME, inTransaction, openDatabase } from './db';
+import { DECOY_KEY, DURESS_KEY, fillerDecoy, openDecoy, openDecoyInVain, sealDecoy } from './decoy';
 import { StorageError } from './errors';
 import { ESCROW, storedEscrow } from './escrowState';
 import { exclusive } from './exclusive';
 import { FRESH_GUARD, GUARD_KEY, type Guard, readGuard, remainingWaitMs, retryDelayMs, writeGuard } from './guard';
 import { HeldKeys } from './keys';
+import { MemoryDb, type SealedItems } from './memoryDb';
 import { openJson, sealJson, type VaultKeys } from './sealed';
-import { Session, type SessionContext, stateKey } from './session';
+import { decoySecrets, type SecretsContext, type SecretsDoor, vaultSecrets } from './secrets';
+import { DURESS_STATE, Session, type SessionContext } from './session';
+import { stateKey } from './stateKeys';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
 export interface LocalStoreOptions {
@@ -92,7 +97,7 @@ export class LocalStore {
       const made = await vaults.createVault(passphrase, this.#params, this.#vaultOptions);
       const device = await generateDeviceKeys();
       const sealed = await sealJson(made, 'state', DEVICE_KEY, storedDevice(device));
-      const state = { ...initialState, [ESCROW]: storedEscrow(made.escrow) };
+      const state = { ...initialState, [ESCROW]: storedEscrow(made.escrow), [DURESS_STATE]: null };
       const items = await Promise.all(
         Object.entries(state).map(
           async ([name, value]) => [stateKey(name), await sealJson(made, 'state', stateKey(name), value)] as const,
@@ -101,6 +106,8 @@ export class LocalStore {
       await inTransaction(db, ['meta', 'state'], (tx) => [
         () => tx.objectStore('meta').add(made.vault, VAULT_KEY),
         () => tx.objectStore('meta').put({ ...FRESH_GUARD }, GUARD_KEY),
+        () => tx.objectStore('meta').put(fillerWrap(), DURESS_KEY),
+        () => tx.objectStore('meta').put(fillerDecoy(), DECOY_KEY),
         () => tx.objectStore('state').put(sealed, DEVICE_KEY),
         ...items.map(
           ([key, item]) =>
@@ -108,35 +115,68 @@ export class LocalStore {
               tx.objectStore('state').put(item, key),
         ),
       ]);
-      return { session: this.#session(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
+      return { session: this.#vaultSession(made.vaultKey, made.vaultId, device), recoveryText: made.recoveryText };
     });
   }
 
   /**
-   * Unlocks with the passphrase.
+   * Unlocks with the passphrase, or with the duress passphrase (PROTOCOL §5 "Duress wrap"):
+   * either way one Argon2id run, the same objects read and the same items opened.
    *
    * Contract: `no_vault` without a vault; `wait` (with retryAfterMs) while the delay after earlier
    * failures runs, without trying; `wrong_passphrase` (with the next delay) otherwise, counted
    * before the key derivation starts, so closing the app mid-attempt does not reset the count;
    * `wiped` when that failure reached the wipe setting; `damaged` when the stored vault or device
-   * keys are not what this app wrote. A success resets the count.
+   * keys are not what this app wrote. A success, the duress passphrase's included, resets the
+   * count. The duress passphrase resolves with a session of the decoy, or, when it erases, erases
+   * everything as wipe() does and rejects with `erased`.
    */
   unlock(passphrase: string): Promise<Session> {
     return this.#exclusive(async (db) => {
       const vault = await readVault(db);
+      const [duress, decoy, device] = await Promise.all([
+        db.get('meta', DURESS_KEY),
+        db.get('meta', DECOY_KEY),
+        db.get('state', DEVICE_KEY),
+      ]);
       const guard = await readGuard(db);
       const wait = remainingWaitMs(guard, this.#now());
       if (wait > 0) throw new StorageError('wait', { retryAfterMs: wait });
       const counted = { ...guard, failures: guard.failures + 1, lastFailureAt: this.#now() };
       await writeGuard(db, counted);
-      let vaultKey: Uint8Array;
+      let opened: Opened;
       try {
-        vaultKey = await vaults.unlockWithPassphrase(vault, passphrase, this.#vaultOptions);
+        opened = await openWithPassphrase(vault, duress, passphrase, this.#vaultOptions);
       } catch (error) {
         throw await this.#failed(db, error, guard, counted);
       }
       await writeGuard(db, { ...guard, failures: 0, lastFailureAt: null });
-      return this.#open(db, vault, vaultKey);
+      const vaultId = unb64uId((vault as Vault).vault_id);
+      if (opened.kind === 'wipe') {
+        opened.key.fill(0);
+        await this.wipe();
+        throw new StorageError('erased');
+      }
+      if (opened.kind === 'decoy') {
+        const items = await openDecoy(opened.key, vaultId, decoy);
+        const keys: VaultKeys = { vaultKey: opened.key, vaultId };
+        // The vault's device item is opened in vain, as the decoy is on the other path.
+        await openJson(keys, 'state', DEVICE_KEY, device).catch(() => undefined);
+        return this.#decoySession(opened.key, vaultId, items);
+      }
+      const [session] = await Promise.all([
+        this.#open(db, vault, opened.key),
+        openDecoyInVain(opened.key, vaultId, decoy),
+      ]);
+      // Vaults made before the duress wrap get their filler now, so every vault stores the same.
+      if (duress === undefined || decoy === undefined) {
+        await inTransaction(db, ['meta'], (tx) => [
+          () => tx.objectStore('meta').put(duress ?? fillerWrap(), DURESS_KEY),
+          () => tx.objectStore('meta').put(decoy ?? fillerDecoy(), DECOY_KEY),
+        ]);
+      }
+      if ((await db.get('state', stateKey(DURESS_STATE))) === undefined) await session.setState(DURESS_STATE, null);
+      return session;
     });
   }
 
@@ -154,13 +194,8 @@ export class LocalStore {
       const vaultKey = await vaults.unlockWithRecovery(vault, recoveryText).catch((error: unknown) => {
         throw refusal(error);
       });
-      const rewrapped = await vaults.rewrapPassphrase(
-        vault as Vault,
-        vaultKey,
-        newPassphrase,
-        this.#params,
-        this.#vaultOptions,
-      );
+      // The salt and parameters stay, as for changePassphrase: the duress wrap depends on them.
+      const rewrapped = await vaults.rewrapPassphraseKeepingKdf(vault as Vault, vaultKey, newPassphrase);
       const guard = { ...(await readGuard(db)), failures: 0, lastFailureAt: null };
       await inTransaction(db, ['meta'], (tx) => [
         () => tx.objectStore('meta').put(rewrapped, VAULT_KEY),
@@ -232,28 +267,73 @@ export class LocalStore {
 
   async #open(db: Db, vault: unknown, vaultKey: Uint8Array): Promise<Session> {
     const vaultId = unb64uId((vault as Vault).vault_id);
-    const keys: VaultKeys = { vaultKey, vaultId };
     const item = await db.get('state', DEVICE_KEY);
     if (item === undefined) throw new StorageError('damaged');
-    const stored = await openJson<StoredDevice>(keys, 'state', DEVICE_KEY, item);
-    const device = await deviceKeysFrom(unb64u(stored.signSeed), unb64u(stored.kemPrivate)).catch((error: unknown) => {
-      throw new StorageError('damaged', { cause: error });
-    });
-    return this.#session(vaultKey, vaultId, device);
+    return this.#vaultSession(vaultKey, vaultId, await this.#device({ vaultKey, vaultId }, item));
   }
 
-  #session(vaultKey: Uint8Array, vaultId: Uint8Array, device: DeviceKeys): Session {
+  #vaultSession(vaultKey: Uint8Array, vaultId: Uint8Array, device: DeviceKeys): Session {
+    return this.#session(
+      () => this.#db(),
+      vaultSecrets(this.#secretsContext()),
+      new HeldKeys(vaultKey, vaultId, device),
+    );
+  }
+
+  /**
+   * A session of the decoy: the same Session over its stores held in memory, each committed
+   * change sealed back into the decoy item. Nothing of it reaches the vault's stores, and its
+   * settings name no server, so it syncs nothing.
+   */
+  async #decoySession(duressKey: Uint8Array, vaultId: Uint8Array, items: SealedItems): Promise<Session> {
+    const item = items.state.get(DEVICE_KEY);
+    if (item === undefined) throw new StorageError('damaged');
+    const keys = new HeldKeys(duressKey, vaultId, await this.#device({ vaultKey: duressKey, vaultId }, item));
+    const memory = new MemoryDb(items, async (next) => {
+      const sealed = await sealDecoy(keys.vaultKey, keys.vaultId, next);
+      await (await this.#db()).put('meta', sealed, DECOY_KEY);
+    });
+    // MemoryDb does all that Session asks of IndexedDB (memoryDb.ts), not all IndexedDB does.
+    const decoyDb = async () => memory as unknown as Db;
+    return this.#session(
+      decoyDb,
+      decoySecrets(this.#secretsContext(), () => keys.vaultKey, decoyDb),
+      keys,
+    );
+  }
+
+  #session(db: () => Promise<Db>, secrets: SecretsDoor, keys: HeldKeys): Session {
     const context: SessionContext = {
-      db: () => this.#db(),
+      db,
+      vaultDb: () => this.#db(),
+      secrets,
       lockName: `${this.#name}:write`,
       now: this.#now,
-      params: this.#params,
-      vaultOptions: this.#vaultOptions,
       onLock: (session) => this.#sessions.delete(session),
     };
-    const session = new Session(context, new HeldKeys(vaultKey, vaultId, device));
+    const session = new Session(context, keys);
     this.#sessions.add(session);
     return session;
+  }
+
+  #secretsContext(): SecretsContext {
+    return {
+      params: this.#params,
+      vaultOptions: this.#vaultOptions,
+      duressState: stateKey(DURESS_STATE),
+      decoyDevice: async (keys) => [
+        DEVICE_KEY,
+        await sealJson(keys, 'state', DEVICE_KEY, storedDevice(await generateDeviceKeys())),
+      ],
+    };
+  }
+
+  /** This device's keys from their sealed item; `damaged` when they do not open or are not keys. */
+  async #device(keys: VaultKeys, item: unknown): Promise<DeviceKeys> {
+    const stored = await openJson<StoredDevice>(keys, 'state', DEVICE_KEY, item);
+    return deviceKeysFrom(unb64u(stored.signSeed), unb64u(stored.kemPrivate)).catch((error: unknown) => {
+      throw new StorageError('damaged', { cause: error });
+    });
   }
 }
 

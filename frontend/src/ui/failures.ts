@@ -37,6 +37,9 @@ const STORAGE: Record<StorageErrorCode, FailureLine> = {
   kind_mismatch: 'kindMismatch',
   circle_mismatch: 'circleMismatch',
   not_pending: 'notPending',
+  same_passphrase: 'samePassphrase',
+  decoy_full: 'decoyFull',
+  erased: 'erased',
 };
 
 const SYNC: Record<SyncErrorCode, FailureLine> = {

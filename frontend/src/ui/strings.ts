@@ -577,6 +577,10 @@ export const failureStrings = {
   kindMismatch: 'This item is stored as another kind of item.',
   circleMismatch: 'This item belongs to another circle.',
   notPending: 'This item has no change waiting to be sent.',
+  samePassphrase: 'That is your passphrase. Choose a different one for the second passphrase.',
+  decoyFull: 'There is no more room on this device for this. Remove something first, then try again.',
+  // Never shown: the app goes quietly to its first screen, as a new install does.
+  erased: 'This device has been cleared.',
 
   // Why sync stopped or waits, as the status line says it.
   registration: `This server asks for a registration code before this phone can sync, and none was given or the one given was not accepted. Ask the organisation that runs it for a code, then type it in Settings, under sync. ${KEPT}`,

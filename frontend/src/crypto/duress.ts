@@ -1,0 +1,129 @@
+/**
+ * The duress wrap (§5 "Duress wrap"): a second passphrase that opens a decoy or erases the
+ * device, indistinguishable from its absence.
+ *
+ * The wrap is always stored, 48 random bytes when no duress passphrase is set, and every unlock
+ * runs Argon2id once and tries the vault's passphrase wrap and both duress kinds, whichever
+ * passphrase was typed: neither the stored objects nor the work done says whether a second
+ * passphrase exists or which one opened.
+ */
+import { b64u, unb64uId } from './encoding';
+import { ProtocolError } from './errors';
+import { expectObject } from './json';
+import { aeadOpen, KEY_BYTES, NONCE_BYTES, randomBytes, TAG_BYTES } from './primitives';
+import {
+  checkParameters,
+  checkWrapLengths,
+  decodeWrap,
+  parseVault,
+  passphraseKey,
+  type Vault,
+  type VaultOptions,
+  type Wrap,
+  wrap,
+  wrapAad,
+} from './vault';
+
+/** What the duress passphrase does: open the decoy, or erase this device. */
+export type DuressAction = 'decoy' | 'wipe';
+
+/** The stored form of a duress wrap: as a vault's passphrase_wrap. */
+export interface DuressWrap {
+  readonly nonce: string;
+  readonly ct: string;
+}
+
+/** Which wrap a passphrase opened, and the key it held (the vault key, or the duress key). */
+export type Opened =
+  | { readonly kind: 'vault'; readonly key: Uint8Array }
+  | { readonly kind: 'decoy'; readonly key: Uint8Array }
+  | { readonly kind: 'wipe'; readonly key: Uint8Array };
+
+const KIND: Readonly<Record<DuressAction, 'duress-decoy' | 'duress-wipe'>> = {
+  decoy: 'duress-decoy',
+  wipe: 'duress-wipe',
+};
+
+/** A duress wrap that no passphrase opens: what every vault stores until a duress passphrase is set. */
+export function fillerWrap(): DuressWrap {
+  return { nonce: b64u(randomBytes(NONCE_BYTES)), ct: b64u(randomBytes(KEY_BYTES + TAG_BYTES)) };
+}
+
+/**
+ * A stored duress wrap of §5's form, or a fresh filler in its place: a damaged or missing duress
+ * wrap must never stop the person's own passphrase, and the work done stays the same.
+ */
+function readDuressWrap(stored: unknown): Wrap {
+  try {
+    const wrapped = decodeWrap(expectObject(stored, ['nonce', 'ct']));
+    checkWrapLengths(wrapped);
+    return wrapped;
+  } catch {
+    return { nonce: randomBytes(NONCE_BYTES), ct: randomBytes(KEY_BYTES + TAG_BYTES) };
+  }
+}
+
+async function attempt(wrapped: Wrap, key: Uint8Array, aad: Uint8Array): Promise<Uint8Array | null> {
+  try {
+    return await aeadOpen(key, wrapped.nonce, wrapped.ct, aad);
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === 'decrypt_failed') return null;
+    throw error;
+  }
+}
+
+/**
+ * What `passphrase` opens: the vault, the decoy or the erase.
+ *
+ * Contract: the failures of unlockWithPassphrase for a vault not of §5's form (a duress wrap not
+ * of its form counts as a filler, never as an error); then `weak_parameters`; then one Argon2id
+ * run and three AEAD attempts, always all three; `wrong_passphrase` when none opens. The vault's
+ * own wrap wins if a passphrase somehow opened two.
+ */
+export async function openWithPassphrase(
+  vault: unknown,
+  duress: unknown,
+  passphrase: string,
+  options: VaultOptions = {},
+): Promise<Opened> {
+  const parsed = parseVault(vault);
+  const slot = readDuressWrap(duress);
+  checkParameters(parsed.params, options);
+  const key = await passphraseKey(passphrase, parsed.salt, parsed.params);
+  const [own, decoy, wipe] = await Promise.all([
+    attempt(parsed.passphraseWrap, key, wrapAad(parsed.vaultId, 'passphrase')),
+    attempt(slot, key, wrapAad(parsed.vaultId, KIND.decoy)),
+    attempt(slot, key, wrapAad(parsed.vaultId, KIND.wipe)),
+  ]);
+  key.fill(0);
+  if (own !== null) return { kind: 'vault', key: own };
+  if (decoy !== null) return { kind: 'decoy', key: decoy };
+  if (wipe !== null) return { kind: 'wipe', key: wipe };
+  throw new ProtocolError('wrong_passphrase');
+}
+
+/**
+ * A new duress wrap for `passphrase`, under the vault's own salt and parameters, holding `key`
+ * or else a new random duress key (returned: the decoy is sealed under it).
+ *
+ * Contract: `'opens_vault'`, and nothing made, when `passphrase` opens the vault itself (it would
+ * never reach the duress wrap); `weak_parameters` as unlocking.
+ */
+export async function sealDuress(
+  vault: Vault,
+  passphrase: string,
+  action: DuressAction,
+  options: VaultOptions = {},
+  key: Uint8Array = randomBytes(KEY_BYTES),
+): Promise<{ wrap: DuressWrap; key: Uint8Array } | 'opens_vault'> {
+  const parsed = parseVault(vault);
+  checkParameters(parsed.params, options);
+  const pk = await passphraseKey(passphrase, parsed.salt, parsed.params);
+  try {
+    if ((await attempt(parsed.passphraseWrap, pk, wrapAad(parsed.vaultId, 'passphrase'))) !== null)
+      return 'opens_vault';
+    return { wrap: await wrap(pk, key, wrapAad(unb64uId(vault.vault_id), KIND[action])), key };
+  } finally {
+    pk.fill(0);
+  }
+}
