@@ -95,6 +95,14 @@ export function App() {
     setPhase('first-run');
   };
 
+  // The duress passphrase erased this device: it shows what a new install shows, and says nothing.
+  // The offline copy stays (it is the public app, nothing of the person's), as after a first visit.
+  const erased = () => {
+    dropKeys();
+    setNotice('');
+    setPhase('first-run');
+  };
+
   // Another of the person's devices signed that it unlinked this one (§17; a bare "not found" never
   // gets here): the content goes in this render, then the keys, the data and the offline copy.
   const unlinked = status.reason === 'unlinked';
@@ -124,7 +132,9 @@ export function App() {
           }}
         />
       )}
-      {phase === 'locked' && <Unlock onUnlocked={(session) => void opened(session)} onWiped={() => void wiped()} />}
+      {phase === 'locked' && (
+        <Unlock onUnlocked={(session) => void opened(session)} onWiped={() => void wiped()} onErased={erased} />
+      )}
       {phase === 'open' && open !== null && recovery !== null && (
         <RecoveryKey recoveryText={recovery} onDone={() => setRecovery(null)} />
       )}

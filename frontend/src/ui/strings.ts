@@ -359,6 +359,33 @@ export const strings = {
   wipeAfterOn: (count: number) => `Saved. This device will be erased after ${count} wrong passphrases in a row.`,
   wipeAfterOff: 'Saved. Wrong passphrases will never erase this device.',
 
+  // The duress passphrase (§5 "Duress wrap"): for when someone makes the person open the app.
+  duressHeading: 'A second passphrase, for when you are made to open this app',
+  duressIntro:
+    'If someone makes you open this app, you can type a second passphrase instead of yours. Nothing on this ' +
+    'device shows that a second passphrase exists, and opening with it takes as long as with yours.',
+  duressLimits:
+    'It cannot hide that this app is on the phone, and someone who knows this app well may guess a second ' +
+    'passphrase could exist. The separate space never connects to a server, so it shows no sync and no circles.',
+  duressSetDecoy: 'A second passphrase is set. It opens a separate space.',
+  duressSetWipe: 'A second passphrase is set. It erases this device.',
+  duressNotSet: 'No second passphrase is set.',
+  duressDoesLabel: 'What the second passphrase does',
+  duressDecoy: 'Open a separate, plain space',
+  duressDecoyHint:
+    'It starts empty. To prepare it, lock the app and open it with the second passphrase, then add what you ' +
+    'want someone to see. Nothing added there reaches your own plan, and it is never sent anywhere.',
+  duressWipe: 'Erase this device',
+  duressWipeHint:
+    'Everything here is removed at once and the app opens as if new. Your plan comes back only from a backup ' +
+    'file, another linked device or your recovery key.',
+  duressPassphrase: 'Second passphrase',
+  duressSave: 'Set the second passphrase',
+  duressRemove: 'Remove the second passphrase',
+  duressSaved: 'Saved. Lock the app and try it, so you know it works.',
+  duressRemoved: 'Removed. Only your own passphrase opens this app now.',
+  duressReplaces: 'Setting it again replaces the second passphrase and empties the separate space.',
+
   // Circles.
   // A possible facilitator (the toolkit: anyone can facilitate; send them an explanation first).
   facilitatorHeading: 'Looking for a facilitator?',

@@ -16,10 +16,15 @@ interface PassphraseFieldsProps {
   label: string;
   /** The chosen passphrase once both fields agree and it may be chosen (long enough, not one guessers try first), else null. */
   onChange(passphrase: string | null): void;
+  /** The first field's id; the others' ids follow from it, so two sets can share a screen. */
+  id?: string;
 }
 
 /** A new passphrase typed twice, with feedback on how hard it is to guess. */
-export function PassphraseFields({ label, onChange }: PassphraseFieldsProps) {
+export function PassphraseFields({ label, onChange, id = 'new-passphrase' }: PassphraseFieldsProps) {
+  // The first set on a screen keeps the ids it always had.
+  const [strengthId, matchId] =
+    id === 'new-passphrase' ? ['passphrase-strength', 'passphrase-match'] : [`${id}-strength`, `${id}-match`];
   const [first, setFirst] = useState('');
   const [again, setAgain] = useState('');
   const estimator = useEstimator();
@@ -31,32 +36,32 @@ export function PassphraseFields({ label, onChange }: PassphraseFieldsProps) {
   useLayoutEffect(() => onChange(chosen), [chosen]);
   return (
     <>
-      <label for="new-passphrase">{label}</label>
+      <label for={id}>{label}</label>
       <input
-        id="new-passphrase"
+        id={id}
         type="password"
         autocomplete="new-password"
-        aria-describedby="passphrase-strength"
+        aria-describedby={strengthId}
         value={first}
         onInput={(event) => {
           setFirst(event.currentTarget.value);
           estimator.load();
         }}
       />
-      <p id="passphrase-strength" class="hint" data-strength={first === '' ? 'empty' : strength} aria-live="polite">
+      <p id={strengthId} class="hint" data-strength={first === '' ? 'empty' : strength} aria-live="polite">
         {first === '' ? '' : strengthText[strength]}
       </p>
       {estimator.now === 'unavailable' && <p class="hint">{strings.strengthCheckOffline}</p>}
-      <label for="new-passphrase-again">{strings.passphraseAgain}</label>
+      <label for={`${id}-again`}>{strings.passphraseAgain}</label>
       <input
-        id="new-passphrase-again"
+        id={`${id}-again`}
         type="password"
         autocomplete="new-password"
-        aria-describedby="passphrase-match"
+        aria-describedby={matchId}
         value={again}
         onInput={(event) => setAgain(event.currentTarget.value)}
       />
-      <p id="passphrase-match" class="hint" aria-live="polite">
+      <p id={matchId} class="hint" aria-live="polite">
         {again !== '' && again !== first ? strings.passphraseMismatch : ''}
       </p>
     </>

@@ -9,6 +9,7 @@ import { strings } from '../strings';
 import { LOCK_CHOICES_MINUTES } from '../vault';
 import { BackupAndPassphrase } from './BackupAndPassphrase';
 import { Devices } from './Devices';
+import { DuressPassphrase } from './DuressPassphrase';
 import { OtherServer } from './OtherServer';
 import { RegistrationCode } from './RegistrationCode';
 import { Wipe } from './Wipe';
@@ -48,6 +49,7 @@ export function Settings({ settings, onChange, onWiped }: SettingsProps) {
       </section>
       <Devices />
       <BackupAndPassphrase />
+      <DuressPassphrase />
       <WipeAfter />
       <Wipe onWiped={onWiped} />
     </>

@@ -12,19 +12,26 @@ interface UnlockProps {
   onUnlocked(session: Session): void;
   /** Too many wrong passphrases wiped the device (the person chose that in settings). */
   onWiped(): void;
+  /** The duress passphrase erased the device, as the person chose: nothing may say so. */
+  onErased(): void;
 }
 
 /** Unlock with the passphrase, calmly, with a growing wait after wrong ones; or recover. */
-export function Unlock({ onUnlocked, onWiped }: UnlockProps) {
+export function Unlock({ onUnlocked, onWiped, onErased }: UnlockProps) {
   const [recovering, setRecovering] = useState(false);
   return recovering ? (
     <Recover onUnlocked={onUnlocked} onBack={() => setRecovering(false)} />
   ) : (
-    <PassphraseUnlock onUnlocked={onUnlocked} onWiped={onWiped} onForgot={() => setRecovering(true)} />
+    <PassphraseUnlock
+      onUnlocked={onUnlocked}
+      onWiped={onWiped}
+      onErased={onErased}
+      onForgot={() => setRecovering(true)}
+    />
   );
 }
 
-function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onForgot(): void }) {
+function PassphraseUnlock({ onUnlocked, onWiped, onErased, onForgot }: UnlockProps & { onForgot(): void }) {
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -44,6 +51,7 @@ function PassphraseUnlock({ onUnlocked, onWiped, onForgot }: UnlockProps & { onF
       onUnlocked(await store.unlock(passphrase));
     } catch (failure) {
       if (failure instanceof StorageError && failure.code === 'wiped') return onWiped();
+      if (failure instanceof StorageError && failure.code === 'erased') return onErased();
       const wait = failure instanceof StorageError ? failure.retryAfterMs : 0;
       waitLeft.start(wait);
       // Said once, with the refusal; the countdown itself is shown below, not read out.
