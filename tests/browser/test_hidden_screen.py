@@ -52,6 +52,12 @@ def test_the_screen_empties_when_hidden_and_comes_back_as_it_was(browser: Browse
     page.evaluate(_SHOW)
     expect(page.get_by_role("heading", level=1)).to_have_text("My support plan")
 
+    # A desktop window that loses the focus stays on screen beside the one someone else looks at.
+    page.evaluate("() => window.dispatchEvent(new Event('blur'))")
+    _nothing_written_shown(page)
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    expect(section(page, OUTSIDE).get_by_label("Your answer")).to_have_value(WORDS)
+
     assert problems == []
     context.close()
 

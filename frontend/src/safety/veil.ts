@@ -2,9 +2,11 @@
  * Tells when the page leaves the person's sight, so the app can take its words off the screen at
  * once: the phone's app switcher keeps a picture of the page as it was when it went to the
  * background. Hidden or left (`visibilitychange` to hidden, `pagehide`) veils; back in sight
- * unveils. A window's `blur` is not listened to yet: it also fires when another page of the
- * browser opens, and nothing reliably follows to say the screen may show again. Locking stays the
- * auto-lock's job: a veil keeps no one out, it keeps the screen blank while no one looks on purpose.
+ * unveils. On a desktop (a fine pointer) a window that loses the focus veils too, since it stays
+ * on screen beside the window someone else is looking at, and its `focus` unveils; a phone's
+ * window loses the focus for its own keyboard and pickers, so there only hiding counts. Locking
+ * stays the auto-lock's job: a veil keeps no one out, it keeps the screen blank while no one looks
+ * on purpose.
  *
  * Returns the function that removes the listeners.
  */
@@ -15,6 +17,9 @@ export function listenForHiding(onChange: (hidden: boolean) => void): () => void
     [window, 'pagehide', () => onChange(true)],
     [window, 'pageshow', now],
   ];
+  if (window.matchMedia?.('(pointer: fine)').matches === true) {
+    handlers.push([window, 'blur', () => onChange(true)], [window, 'focus', now]);
+  }
   for (const [target, name, handler] of handlers) target.addEventListener(name, handler);
   return () => {
     for (const [target, name, handler] of handlers) target.removeEventListener(name, handler);
