@@ -111,7 +111,7 @@ def add_ally(page: Page, name: str, *, reach: str = "", roles: tuple[str, ...] =
     for role in roles:
         page.get_by_label(role, exact=True).check()
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("heading", level=2, name=name)).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name=name)).to_be_visible()
 
 
 def go_to(page: Page, tab: str) -> None:

@@ -124,7 +124,7 @@ def test_every_screen_of_the_app(page: Page) -> None:
     found["ally form with an error"] = _violations(page)
     page.get_by_label("Name or nickname").fill("Ana")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("heading", level=2, name="Ana")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="Ana")).to_be_visible()
     found["allies"] = _violations(page)
     page.get_by_role("navigation").get_by_role("button", name="Settings").click()
     found["settings"] = _violations(page)

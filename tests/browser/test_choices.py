@@ -114,7 +114,7 @@ def _add_ally_with_everything(page: Page) -> None:
         page.get_by_label(label, exact=True).fill(text)
     page.get_by_label("Supports me", exact=True).check()
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("heading", level=2, name=ALLY["Name or nickname"])).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name=ALLY["Name or nickname"])).to_be_visible()
 
 
 def _sharing(page: Page) -> Locator:

@@ -61,7 +61,7 @@ def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_serv
     page.keyboard.press("Space")
     _tab_to(page, "Save")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=2, name="Moana")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="Moana")).to_be_visible()
 
     _tab_to(page, "My plan")
     page.keyboard.press("Enter")

@@ -29,10 +29,23 @@ describe('record bodies on the wire', () => {
     ['ally ids that are not strings', { ...toWire('plan', answer()), allyIds: [1] }],
     ['ally ids that are not record ids', { ...toWire('plan', answer()), allyIds: ['Rosa'] }],
     ['a device seen on no day', { kind: 'device', name: 'phone', seenOn: 'yesterday' }],
+    [
+      'a circle whose well-being members are not device ids',
+      { kind: 'circle', name: 'c', purpose: 'other', facilitators: [], wellbeing: ['Rosa'] },
+    ],
+    [
+      'a circle whose well-being members are no list',
+      { kind: 'circle', name: 'c', purpose: 'other', facilitators: [], wellbeing: '' },
+    ],
     ['conflicts that are not a list of fields', { ...toWire('plan', answer()), _conflicts: 'x' }],
     ['not an object', ['plan']],
   ])('refuse %s', (_what, body) => {
     expect(fromWire(body)).toBeUndefined();
+  });
+
+  it('read a circle without well-being members, as an app made before them wrote it', () => {
+    const circle = { kind: 'circle', name: 'c', purpose: 'other', facilitators: [] };
+    expect(fromWire(circle)?.body).toEqual({ name: 'c', purpose: 'other', facilitators: [] });
   });
 
   it('accept every example of the shared schema (PROTOCOL §16), as the Python side checks them', () => {

@@ -32,6 +32,8 @@ const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 /** Whether `value` is one of `values` (a list from kinds.ts). */
 const oneOf = (values: readonly string[], value: unknown): boolean => values.includes(value as string);
+/** A list of record or device ids. */
+const ids = (value: unknown): boolean => strings(value) && (value as string[]).every(isId);
 const roles = (value: unknown): boolean =>
   strings(value) && (value as string[]).every((role) => oneOf(ALLY_ROLES, role));
 const allStrings = (body: JsonObject, names: readonly string[]): boolean => names.every((name) => isString(body[name]));
@@ -53,8 +55,8 @@ const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
   circle: (b) =>
     isString(b['name']) &&
     oneOf(CIRCLE_PURPOSES, b['purpose']) &&
-    strings(b['facilitators']) &&
-    (b['facilitators'] as string[]).every(isId),
+    ids(b['facilitators']) &&
+    (b['wellbeing'] === undefined || ids(b['wellbeing'])),
   member: (b) => isString(b['name']),
   'shared-plan': (b) => allStrings(b, ['section', 'answer']),
   'shared-ally': (b) => allStrings(b, ['name', 'reach', 'availability']) && roles(b['roles']),

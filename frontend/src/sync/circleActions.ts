@@ -39,6 +39,8 @@ export interface Circles {
   removeMember(circleId: string, deviceId: string): Promise<void>;
   /** Names a member a facilitator of the circle, or not (admins only). */
   setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void>;
+  /** Asks a member to look after everyone's well-being in the circle, or not (admins only). */
+  setWellbeing(circleId: string, deviceId: string, wellbeing: boolean): Promise<void>;
 }
 
 /** A member letting others into a circle. */
@@ -86,6 +88,8 @@ export function circles(core: EngineCore): Circles {
       thenSync(core, async () => shared.removeMember(await core.api(), circleId, deviceId)),
     setFacilitator: (circleId, deviceId, facilitator) =>
       thenSync(core, () => shared.setFacilitator(circleId, deviceId, facilitator)),
+    setWellbeing: (circleId, deviceId, wellbeing) =>
+      thenSync(core, () => shared.setWellbeing(circleId, deviceId, wellbeing)),
   };
 }
 

@@ -5,6 +5,7 @@
  * generated types, so a value the schema adds is refused here until it has words.
  */
 import type { AllyRole, AllyStatus, CirclePurpose, Feeling } from '../records';
+import type { InviteCaution } from './allyMap';
 
 /** A choice's words: what it is, and a line that helps a person choose it. */
 interface LabelAndHint {
@@ -239,10 +240,15 @@ export const strings = {
     'supports-me': { label: 'Supports me', hint: 'Listens, helps me feel steady, speaks up with or for me.' },
     'supports-person-doing-harm': {
       label: 'Works with the person who harmed me',
-      hint: 'Helps them see what they did, stop, and take responsibility — without excusing it.',
+      hint: 'Helps them see what they did, stop, and take responsibility — without excusing it, and not to humiliate or punish them.',
     },
     facilitator: { label: 'Facilitator', hint: 'Helps the group hold the process together.' },
-    'supports-allies': { label: 'Supports the others', hint: 'Looks after how everyone else is doing.' },
+    'supports-allies': {
+      label: 'Supports the others',
+      hint:
+        'Looks after how everyone else is doing. An intervention does not always lead to healing, and people in it ' +
+        'can end up feeling alone or blamed.',
+    },
   } satisfies Record<AllyRole, LabelAndHint>,
   // Where a person stands for me: only ever visible to me.
   statuses: {
@@ -253,6 +259,59 @@ export const strings = {
       hint: 'Might take the other side or pass things on. This stays private to you.',
     },
   } satisfies Record<AllyStatus, LabelAndHint>,
+  // The allies map: a line under each standing's heading.
+  standingGroups: {
+    ally: 'The people you can count on. Think about what each of them needs to know, and what they do not.',
+    maybe:
+      'People who could stand with you with some help. You could share a little at a time and see how they respond, ' +
+      'or ask someone you trust to talk with them first.',
+    barrier:
+      'People who might take the other side or pass things on. Only you see this. Think twice before you share ' +
+      'anything with them or invite them to a circle.',
+  } satisfies Record<AllyStatus, string>,
+  // Finding allies, not only listing them: questions to think with, never required.
+  findAlliesHeading: 'Who else could stand with you?',
+  findAlliesIntro:
+    'Much of this work is finding good allies. These questions may bring to mind people who are not on your list yet.',
+  findAlliesPrompts: [
+    'Who has listened to you before without judging you?',
+    'Who helps you feel steady when guilt or shame take over?',
+    'Who could help in practical ways: a lift, a meal, a bed for a night, looking after the children?',
+    'Who among your whānau, friends, workmates, or a faith or community group might help if they understood more?',
+    'Who does the person who harmed you listen to and respect, who might help them stop and take responsibility?',
+    'Who could look after the people who support you?',
+  ],
+  approachHeading: 'Reaching out to someone',
+  approachPrompts: [
+    'You do not have to tell them everything. Decide what they need to know, and what they do not.',
+    'Start small: share a little and see how they respond.',
+    'Choose a safe time and a safe way to reach them.',
+    'Someone you already trust could talk with them first.',
+    'A “maybe” can come closer with time. Add them as a maybe and come back to them later.',
+  ],
+  // One person in both roles (the toolkit: those supporting the person doing harm to take
+  // responsibility might not be the best people to closely support you).
+  bothRolesFlag:
+    'Supports you and also works with the person who harmed you. Someone helping them take responsibility may not ' +
+    'be the best person to support you closely. You could ask someone else to be close to you, and keep in mind what you tell them.',
+  // Inviting a person on the list to a circle.
+  inviteAlly: 'Invite to a circle',
+  inviteAllyFor: (name: string) => `Invite to a circle: ${name}`,
+  inviteAllyCircle: 'Which circle?',
+  inviteAllyNeedSync: 'Inviting someone needs sync. Turn it on in Settings.',
+  inviteAllyNoCircles: 'You can invite people to the circles you started. Start one under “Circles” first.',
+  inviteAllyCautions: {
+    careful:
+      'You marked this person as someone to be careful with. In a circle they can read everything shared with it, ' +
+      'and could pass it on. Invite them only if you are sure.',
+    'works-with-harm':
+      'This person works with the person who harmed you. People supporting them to take responsibility may not be ' +
+      'the best people to support you closely in this circle.',
+  } satisfies Record<InviteCaution, string>,
+  inviteAllyConfirm: 'I have thought about this and still want to invite them',
+  inviteAllyMake: 'Make an invite link',
+  inviteAllyApprove: 'When they ask to join, open the circle under “Circles” to approve them.',
+  inviteAllyClose: 'Close',
 
   // Settings.
   settingsHeading: 'Settings',
@@ -472,6 +531,18 @@ export const strings = {
   facilitator: 'Facilitator',
   makeFacilitator: 'Name as facilitator',
   unmakeFacilitator: 'No longer facilitator',
+  // A well-being role: someone who looks after how everyone in the circle is doing.
+  wellbeing: 'Looks after well-being',
+  makeWellbeing: 'Ask to look after well-being',
+  unmakeWellbeing: 'No longer looks after well-being',
+  wellbeingHelp:
+    'Long, heavy work can leave people worn out, alone or blamed, and it does not always lead to healing. ' +
+    'Someone who looks after well-being checks in on people and notices who is carrying too much.',
+  // A gentle flag by a member whose newest check-in says they are not okay.
+  struggleFlags: {
+    struggling: 'Checked in as struggling. A kind word or a call may help.',
+    'need-break': 'Needs a break. Others might take over what they were holding.',
+  } satisfies Record<Exclude<Feeling, 'okay'>, string>,
   safetyNumberWith: 'Safety number:',
   safetyNumberHelp:
     'Compare it with the one on their screen, in person or by a call. If they match, no one is in between.',
@@ -508,6 +579,10 @@ export const strings = {
   joinDeclined: 'Turned down.',
 
   sharingHeading: 'What this circle sees',
+  // Sharing into a circle around the person doing harm: the toolkit's caution, where it matters.
+  harmCircleCaution:
+    'This circle is for supporting the person who harmed you to take responsibility. The people in it are there ' +
+    'for that work, and may not be the best people to support you closely. Share only what they need for it.',
   sharingHelp:
     'Nothing is shared until you tick it. Under each one are the exact words the circle would read. ' +
     'When you change a shared answer, the circle sees the change.',

@@ -416,6 +416,12 @@ export type RecordBody = (
        * Items: 16 random bytes, b64u.
        */
       facilitators: string[];
+      /**
+       * Optional: members (device ids) the admins ask to look after everyone's well-being. Absent is the same as empty; an app that does not know it keeps it as it is.
+       *
+       * Items: 16 random bytes, b64u.
+       */
+      wellbeing?: string[];
     }
   | {
       kind: "member";

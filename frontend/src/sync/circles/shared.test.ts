@@ -116,6 +116,24 @@ describe('shared circles', () => {
     friend.sync.stop();
   });
 
+  it('the admin asks a member to look after well-being, and every member sees it; taken back, it goes', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const aroha = (await survivor.sync.circles.list())[0]!.members.find((m) => !m.you)!;
+    await survivor.sync.circles.setWellbeing(circleId, aroha.deviceId, true);
+    await friend.sync.syncNow();
+    const seen = (await friend.sync.circles.list())[0]!.members;
+    expect(seen.map((m) => [m.name, m.wellbeing, m.facilitator]).sort()).toEqual([
+      ['Aroha', true, false],
+      ['Mere', false, false],
+    ]);
+    await survivor.sync.circles.setWellbeing(circleId, aroha.deviceId, false);
+    await friend.sync.syncNow();
+    expect((await friend.sync.circles.list())[0]!.members.some((m) => m.wellbeing)).toBe(false);
+    survivor.sync.stop();
+    friend.sync.stop();
+  });
+
   it('a member cannot rename the circle, pose as the survivor’s shared plan, or rename another member', async () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);

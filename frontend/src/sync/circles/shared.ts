@@ -40,6 +40,8 @@ export interface CircleMember {
   readonly name: string;
   readonly role: Role;
   readonly facilitator: boolean;
+  /** Asked by an admin to look after everyone's well-being here. */
+  readonly wellbeing: boolean;
   readonly you: boolean;
   /** The number this device and the member's compare (PROTOCOL §10). */
   readonly safetyNumber: string;
@@ -114,16 +116,21 @@ export class SharedCircles {
   }
 
   /** Names a member a facilitator of the circle, or not, in the circle's own record (which only an admin's revision changes). */
-  async setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void> {
+  setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void> {
+    return this.#name(circleId, 'facilitators', deviceId, facilitator);
+  }
+
+  /** Asks a member to look after everyone's well-being in the circle, or not; in the circle's own record, like a facilitator. */
+  setWellbeing(circleId: string, deviceId: string, wellbeing: boolean): Promise<void> {
+    return this.#name(circleId, 'wellbeing', deviceId, wellbeing);
+  }
+
+  /** Adds a member to, or takes them off, one of the circle record's lists of members. */
+  async #name(circleId: string, list: 'facilitators' | 'wellbeing', deviceId: string, on: boolean): Promise<void> {
     const info = (await this.store.get('circle', circleId))?.body;
     if (info === undefined) throw new RangeError('this circle has no name yet: sync first');
-    const others = info.facilitators.filter((id) => id !== deviceId);
-    await this.store.put(
-      'circle',
-      circleId,
-      { ...info, facilitators: facilitator ? [...others, deviceId] : others },
-      circleId,
-    );
+    const others = (info[list] ?? []).filter((id) => id !== deviceId);
+    await this.store.put('circle', circleId, { ...info, [list]: on ? [...others, deviceId] : others }, circleId);
   }
 
   /** Syncs every circle this device is a member of; see the module's comment for what a failure does. */
@@ -259,6 +266,7 @@ export class SharedCircles {
         ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '' }]
         : verified;
     const facilitators = new Set(info?.facilitators ?? []);
+    const wellbeing = new Set(info?.wellbeing ?? []);
     const problem = this.#problems.get(id);
     return {
       id,
@@ -270,6 +278,7 @@ export class SharedCircles {
         ...m,
         name: names.get(m.deviceId) ?? '',
         facilitator: facilitators.has(m.deviceId),
+        wellbeing: wellbeing.has(m.deviceId),
         you: m.deviceId === this.#me,
       })),
       names: Object.fromEntries(names),

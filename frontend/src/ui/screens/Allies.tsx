@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Ally, AllyRole } from '../../records';
 import type { LocalRecord } from '../../storage';
+import { byStanding, holdsBothRoles } from '../allyMap';
 import { useSession } from '../appContext';
 import { type Draft, readDraft } from '../drafts';
 import { moveFocus } from '../focus';
@@ -8,6 +9,7 @@ import { strings } from '../strings';
 import { useRecords } from '../useRecords';
 import { useSharedIn } from '../useSharedIn';
 import { ALLY_DRAFT, AllyForm } from './AllyForm';
+import { InviteAlly } from './InviteAlly';
 import { sortedAllies } from './Plan';
 
 type Filter = AllyRole | 'all';
@@ -16,7 +18,10 @@ type Editing =
   | { kind: 'new'; draft?: Draft<Ally> }
   | { kind: 'edit'; record: LocalRecord<'ally'>; draft?: Draft<Ally> };
 
-/** The person's private map of allies, possible allies and people to be careful with. */
+/**
+ * The person's private map of allies, possible allies and people to be careful with, grouped by
+ * where they stand, with questions that help find more and a way to invite one to a circle.
+ */
 export function Allies() {
   const allies = useRecords('ally');
   const sharedIn = useSharedIn();
@@ -58,18 +63,46 @@ export function Allies() {
         ))}
       </select>
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
-      <ul class="ally-list" aria-label={strings.alliesHeading}>
-        {shown.map((ally) => (
-          <AllyCard
-            key={ally.id}
-            ally={ally}
-            sharedIn={sharedIn.get(ally.id) ?? []}
-            onEdit={() => setEditing({ kind: 'edit', record: ally })}
-            onRemoved={removed}
-          />
+      {byStanding(shown).map(({ standing, allies: group }) => (
+        <section key={standing} aria-labelledby={`standing-${standing}`} data-testid={`standing-${standing}`}>
+          <h2 id={`standing-${standing}`}>{strings.statuses[standing].label}</h2>
+          <p class="hint">{strings.standingGroups[standing]}</p>
+          <ul class="ally-list" aria-labelledby={`standing-${standing}`}>
+            {group.map((ally) => (
+              <AllyCard
+                key={ally.id}
+                ally={ally}
+                sharedIn={sharedIn.get(ally.id) ?? []}
+                onEdit={() => setEditing({ kind: 'edit', record: ally })}
+                onRemoved={removed}
+              />
+            ))}
+          </ul>
+        </section>
+      ))}
+      <FindAllies />
+    </>
+  );
+}
+
+/** Questions that help a person think who else could be an ally, and how to reach out: to think with, never to fill in. */
+function FindAllies() {
+  return (
+    <section class="panel" aria-labelledby="find-allies-heading">
+      <h2 id="find-allies-heading">{strings.findAlliesHeading}</h2>
+      <p>{strings.findAlliesIntro}</p>
+      <ul class="prompts">
+        {strings.findAlliesPrompts.map((prompt) => (
+          <li key={prompt}>{prompt}</li>
         ))}
       </ul>
-    </>
+      <h3>{strings.approachHeading}</h3>
+      <ul class="prompts">
+        {strings.approachPrompts.map((prompt) => (
+          <li key={prompt}>{prompt}</li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -129,19 +162,27 @@ interface AllyCardProps {
 function AllyCard({ ally, sharedIn, onEdit, onRemoved }: AllyCardProps) {
   const session = useSession();
   const [confirming, setConfirming] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const { body } = ally;
   const headingId = entryId(ally.id);
   return (
     <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
-      <h2 id={headingId}>{body.name}</h2>
+      <h3 id={headingId}>{body.name}</h3>
       <p class="hint">
         {strings.statuses[body.status].label}
         {body.roles.length > 0 && ` · ${body.roles.map((role) => strings.roles[role].label).join(', ')}`}
       </p>
+      {holdsBothRoles(body) && (
+        <p class="caution" data-testid="both-roles">
+          {strings.bothRolesFlag}
+        </p>
+      )}
       {body.reach !== '' && <p>{body.reach}</p>}
       {sharedIn.length > 0 && <p class="hint">{strings.sharedWithCircles(sharedIn)}</p>}
       {body._conflicts !== undefined && <p class="conflict-heading">{strings.conflictHeading}</p>}
-      {confirming ? (
+      {inviting ? (
+        <InviteAlly ally={body} allyId={ally.id} onClose={() => setInviting(false)} />
+      ) : confirming ? (
         <div role="group" aria-label={strings.removeAllyConfirm}>
           <p>{strings.removeAllyConfirm}</p>
           <button type="button" onClick={() => void session.remove('ally', ally.id).then(onRemoved)}>
@@ -163,6 +204,14 @@ function AllyCard({ ally, sharedIn, onEdit, onRemoved }: AllyCardProps) {
             onClick={() => setConfirming(true)}
           >
             {strings.removeAlly}
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={strings.inviteAllyFor(body.name)}
+            onClick={() => setInviting(true)}
+          >
+            {strings.inviteAlly}
           </button>
         </>
       )}

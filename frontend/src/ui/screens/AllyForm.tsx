@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { Ally, AllyRole } from '../../records';
 import { type LocalRecord, newRecordId } from '../../storage';
+import { holdsBothRoles } from '../allyMap';
 import { useSession } from '../appContext';
 import { ChoiceGroup, optionsOf } from '../Choice';
 import { Conflicts, keptConflicts, withoutConflicts } from '../Conflicts';
@@ -140,6 +141,13 @@ export function AllyForm({ record, draft, onDone }: AllyFormProps) {
         chosen={(role) => ally.roles.includes(role)}
         onChoose={toggleRole}
       />
+      <div aria-live="polite">
+        {holdsBothRoles(ally) && (
+          <p class="caution" data-testid="both-roles">
+            {strings.bothRolesFlag}
+          </p>
+        )}
+      </div>
       <ChoiceGroup
         legend={strings.allyStatus}
         type="radio"

@@ -1,14 +1,24 @@
 import { useRef, useState } from 'preact/hooks';
+import type { Feeling } from '../../records';
 import type { CircleMember } from '../../sync/engine';
 import { ActionError } from '../ActionError';
-import { useRunningEngine } from '../appContext';
+import { useRunningEngine, useSession } from '../appContext';
 import { strings } from '../strings';
 import { useAction } from '../useAction';
+import { useRecords } from '../useRecords';
+import { strugglingMembers } from '../wellbeing';
 import type { CirclePartProps } from './circleParts';
 
-/** Who is in the circle, as its signed log says; an admin can name facilitators and remove people. */
+/**
+ * Who is in the circle, as its signed log says, with a gentle flag by anyone whose newest check-in
+ * says they are struggling or need a break; an admin can name facilitators and who looks after
+ * well-being, and remove people.
+ */
 export function CirclePeople({ summary, onChanged }: CirclePartProps) {
   const engine = useRunningEngine();
+  const me = useSession().deviceId;
+  const checkIns = useRecords('checkin', summary.id);
+  const struggling = strugglingMembers(checkIns.items ?? [], me);
   const action = useAction();
   const [message, setMessage] = useState('');
   const canManage = summary.admin && summary.standing === 'member';
@@ -24,13 +34,16 @@ export function CirclePeople({ summary, onChanged }: CirclePartProps) {
   return (
     <section class="panel" aria-labelledby="people-heading">
       <h2 id="people-heading">{strings.peopleHeading}</h2>
+      <p class="hint">{strings.wellbeingHelp}</p>
       <ul class="plain" aria-labelledby="people-heading">
         {summary.members.map((m) => (
           <Person
             key={m.deviceId}
             member={m}
             canManage={canManage && !m.you}
+            struggling={struggling.get(m.deviceId)}
             onFacilitator={(on) => run(() => engine.circles.setFacilitator(summary.id, m.deviceId, on))}
+            onWellbeing={(on) => run(() => engine.circles.setWellbeing(summary.id, m.deviceId, on))}
             busy={action.busy}
             onRemove={() => run(() => engine.circles.removeMember(summary.id, m.deviceId), strings.memberRemoved)}
           />
@@ -48,16 +61,20 @@ interface PersonProps {
   member: CircleMember;
   canManage: boolean;
   busy: boolean;
+  /** Their newest check-in, when it says they are struggling or need a break. */
+  struggling: Feeling | undefined;
   onFacilitator(on: boolean): void;
+  onWellbeing(on: boolean): void;
   onRemove(): void;
 }
 
-function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProps) {
+function Person({ member, canManage, busy, struggling, onFacilitator, onWellbeing, onRemove }: PersonProps) {
   const [confirming, setConfirming] = useState(false);
   const name = member.name === '' ? strings.unnamedMember : member.name;
   const roles = [
     member.role === 'admin' ? strings.standingAdmin : '',
     member.facilitator ? strings.facilitator : '',
+    member.wellbeing ? strings.wellbeing : '',
   ].filter((r) => r !== '');
   return (
     <li class="person" data-testid="member">
@@ -65,6 +82,11 @@ function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProp
         <strong>{name}</strong> {member.you && strings.you}
         {roles.length > 0 && <span class="hint"> · {roles.join(', ')}</span>}
       </p>
+      {struggling !== undefined && struggling !== 'okay' && (
+        <p class="gentle" data-testid="struggle-flag">
+          {strings.struggleFlags[struggling]}
+        </p>
+      )}
       {!member.you && member.safetyNumber !== '' && (
         <details>
           <summary>{strings.safetyNumberWith}</summary>
@@ -83,6 +105,14 @@ function Person({ member, canManage, busy, onFacilitator, onRemove }: PersonProp
             onClick={() => onFacilitator(!member.facilitator)}
           >
             {member.facilitator ? strings.unmakeFacilitator : strings.makeFacilitator}
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${member.wellbeing ? strings.unmakeWellbeing : strings.makeWellbeing}: ${name}`}
+            onClick={() => onWellbeing(!member.wellbeing)}
+          >
+            {member.wellbeing ? strings.unmakeWellbeing : strings.makeWellbeing}
           </button>
           <button
             type="button"

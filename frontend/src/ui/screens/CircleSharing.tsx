@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { PLAN_SECTIONS } from '../../plan/guide';
 import { copyOf } from '../../sync/circles/shares';
 import { ActionError } from '../ActionError';
+import { sharingCaution } from '../allyMap';
 import { useRunningEngine, useSyncVersion } from '../appContext';
 import { ChoiceGroup, type ChoiceOption } from '../Choice';
 import { strings } from '../strings';
@@ -16,7 +17,8 @@ import { AllyCopyWords, PlanCopyWords } from './SharedWords';
  * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked
  * by default; only answers marked shareable and people marked as allies can be, and each shows the
  * words the circle would read before it is ticked. Taking one back says plainly that people may
- * already have read it.
+ * already have read it. In a circle for the person doing harm, the toolkit's caution comes first:
+ * the people there may not be the ones to support the survivor closely.
  */
 export function CircleSharing({ summary }: CirclePartProps) {
   const engine = useRunningEngine();
@@ -84,6 +86,11 @@ export function CircleSharing({ summary }: CirclePartProps) {
   return (
     <section class="panel" aria-labelledby="sharing-heading">
       <h2 id="sharing-heading">{strings.sharingHeading}</h2>
+      {sharingCaution(summary.purpose) && (
+        <p class="caution" data-testid="harm-circle-caution">
+          {strings.harmCircleCaution}
+        </p>
+      )}
       <p class="hint">{strings.sharingHelp}</p>
       <ChoiceGroup legend={strings.sharingPlan} options={answers} {...group}>
         {answers.length === 0 && <p class="hint">{strings.sharingPrivateOnly}</p>}
