@@ -98,7 +98,7 @@ def test_the_second_passphrase_opens_a_plain_space_that_sends_nothing(
     expect(page.get_by_role("heading", level=1)).to_have_text("My support plan", timeout=SLOW)
     assert PLAN_WORDS not in page.locator("body").inner_text()
     go_to(page, "My allies")
-    expect(page.get_by_role("heading", level=2, name="Auntie Rosa")).to_have_count(0)
+    expect(page.get_by_role("heading", level=3, name="Auntie Rosa")).to_have_count(0)
     add_ally(page, "Neighbour Sam")  # the person prepares what someone would see
     go_to(page, "Settings")
     expect(page.get_by_test_id("duress-state")).to_have_text("No second passphrase is set.")
@@ -110,14 +110,14 @@ def test_the_second_passphrase_opens_a_plain_space_that_sends_nothing(
         PLAN_WORDS
     )
     go_to(page, "My allies")
-    expect(page.get_by_role("heading", level=2, name="Auntie Rosa")).to_be_visible()
-    expect(page.get_by_role("heading", level=2, name="Neighbour Sam")).to_have_count(0)
+    expect(page.get_by_role("heading", level=3, name="Auntie Rosa")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="Neighbour Sam")).to_have_count(0)
     synced(page)
     assert _server_holds(app_server) == held, "nothing of the separate space reached the server"
     lock(page)
     _open_with(page, DURESS)
     go_to(page, "My allies")
-    expect(page.get_by_role("heading", level=2, name="Neighbour Sam")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="Neighbour Sam")).to_be_visible()
     assert problems == []
     context.close()
 
