@@ -1,14 +1,17 @@
-"""Python protocol figures: Argon2id unlock time and 1 KB records sealed and opened per second.
+"""Python protocol figures: Argon2id unlock time, 1 KB records sealed and opened per second, and
+the word merge of a long note (PROTOCOL.md §7, "Merging text").
 
 make bench
 """
 
+import random
 import statistics
 import time
 
 from support_circle.protocol import circle_keys, membership, primitives, records, vault
 from support_circle.protocol.encoding import b64u
 from support_circle.protocol.identity import DeviceKeys
+from support_circle.protocol.merge import merge
 from support_circle.protocol.records import RecordRef
 
 RECORDS = 2000
@@ -50,6 +53,25 @@ def record_rates() -> tuple[float, float]:
     return seal_rate, RECORDS / (time.perf_counter() - start)
 
 
+def text_merge_ms(words: int = 2000, edits: int = 40, runs: int = 10) -> float:
+    """One merge of a note of ``words`` words (800 distinct) that both sides edited in ``edits`` places."""
+    draw = random.Random(1)  # the same note on every run
+    base = [f"w{draw.randrange(800)}" for _ in range(words)]
+
+    def edit() -> str:
+        changed = list(base)
+        for _ in range(edits):
+            at = draw.randrange(len(changed))
+            changed[at : at + 2] = [f"x{draw.randrange(50)}"]
+        return " ".join(changed)
+
+    local, remote = edit(), edit()
+    start = time.perf_counter()
+    for _ in range(runs):
+        merge({"text": " ".join(base)}, {"text": local}, {"text": remote}, local_is_later=True)
+    return (time.perf_counter() - start) / runs * 1000
+
+
 def main() -> None:
     print("Python (cryptography), this machine")
     for label, params in [
@@ -62,6 +84,7 @@ def main() -> None:
     seal_rate, open_rate = record_rates()
     print(f"  {'1 KB records sealed (sign + encrypt)':<44} {seal_rate:9.0f} /s")
     print(f"  {'1 KB records opened (decrypt + verify)':<44} {open_rate:9.0f} /s")
+    print(f"  {'2,000-word note merged, 40 edits a side':<44} {text_merge_ms():9.1f} ms")
 
 
 if __name__ == "__main__":

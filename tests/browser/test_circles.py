@@ -109,42 +109,40 @@ def test_three_members_edit_one_note_two_of_them_offline_and_every_word_survives
 ) -> None:
     (survivor_context, survivor), (ally_context, ally), *problems = _survivor_and_ally(browser, app_server)
     tui = reference_member(survivor, app_server.url, "Tui")
-    write_note(survivor, "Thursday", "We meet at the library.")
+    write_note(survivor, "Thursday", "On Monday we meet at the library.")
     synced(survivor)
     synced(ally)
-    expect(ally.get_by_test_id("note")).to_contain_text("We meet at the library.", timeout=SLOW)
+    expect(ally.get_by_test_id("note")).to_contain_text("On Monday we meet at the library.", timeout=SLOW)
     tui.pull()
     [(note_id, note)] = [(rid, r.body) for rid, r in tui.records.items() if r.body and r.body["kind"] == "note"]
 
-    # Aroha's browser is offline, and Tui's edit waits unsent, while Mere edits the same words.
+    # Aroha's browser is offline, and Tui's edit waits unsent, while Mere edits the same note.
+    # Mere and Aroha each add a sentence; Mere and Tui change the same word differently.
     ally_context.set_offline(True)
-    edit_note(ally, "Thursday", "We meet at the library. Aroha brings food.")
-    tui.write({**note, "text": "We meet at the library at six. Tui drives."}, note_id)
-    edit_note(survivor, "Thursday", "We meet at the library. Mere books the room.")
+    edit_note(ally, "Thursday", "On Monday we meet at the library. Aroha brings food.")
+    tui.write({**note, "text": "On Thursday we meet at the library."}, note_id)
+    edit_note(survivor, "Thursday", "On Friday we meet at the library. Mere books the room.")
     synced(survivor)
     tui.push()
     ally_context.set_offline(False)
     synced(ally)
     synced(survivor)
 
+    # The text merges word by word (PROTOCOL §7, "Merging text"): both sentences are in the note,
+    # and Tui's later word stands with Mere's beside it, for that word alone, saying who wrote it.
+    merged_text = "On Thursday we meet at the library. Mere books the room. Aroha brings food."
     shown = survivor.get_by_test_id("note")
-    versions = {"Aroha": "Aroha brings food.", "Tui": "Tui drives.", "Mere": "Mere books the room."}
-    for words in versions.values():
-        expect(shown).to_contain_text(words, timeout=SLOW)
+    expect(shown.locator(".answer-text")).to_have_text(merged_text, timeout=SLOW)
     conflict = shown.get_by_test_id("conflict")
     expect(conflict).to_contain_text("Someone else changed this at the same time")
-    # Whichever edit the order of pushes made the text, the other two stand beside it, each with
-    # who wrote it and when (PROTOCOL §7 conflict hlc).
-    text = shown.locator(".answer-text").inner_text()
-    for name, words in versions.items():
-        if words not in text:
-            expect(conflict.locator("p").filter(has_text=words)).to_contain_text(f"Written by {name}, ")
+    expect(conflict.locator("p").filter(has_text="Friday")).to_contain_text("Written by Mere, ")
+    expect(conflict.locator("p").filter(has_text="Friday")).to_contain_text("In place of “Thursday”")
+    expect(ally.get_by_test_id("note").locator(".answer-text")).to_have_text(merged_text, timeout=SLOW)
     tui.pull()
     merged = tui.records[note_id].body
     assert merged is not None
-    every_word = merged["text"] + " ".join(str(c["value"]) for c in merged.get("_conflicts", []))
-    for words in ["Aroha brings food.", "Tui drives.", "Mere books the room."]:
-        assert words in every_word
+    assert merged["text"] == merged_text
+    assert [(c["value"], c["at"]) for c in merged["_conflicts"]] == [(" Friday", " Thursday")]
     assert problems == [[], []]
     survivor_context.close()
     ally_context.close()

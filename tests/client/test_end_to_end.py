@@ -70,6 +70,35 @@ def test_concurrent_edits_of_one_record_keep_everyones_words(new_device: NewDevi
     assert kept == {"kind, calm", "kind, brave"}
 
 
+def test_two_people_edit_one_note_offline_and_both_sentences_survive(new_device: NewDevice) -> None:
+    alice, bea = new_device(), new_device()
+    mine = alice.create_circle()
+    _join_by_invite(alice, bea, b64u(mine.circle_id))
+    theirs = bea.circles[b64u(mine.circle_id)]
+    base = "Sam will call on Monday. We met at the park. Next time: the library."
+    note = mine.write({"kind": "note", "title": "Plan", "text": base})
+    mine.push()
+    theirs.pull()
+
+    # Offline, each adds a sentence in a different place, and both change the day differently.
+    alice_text = "Sam will call on Tuesday. We met at the park. It was sunny. Next time: the library."
+    bea_text = "Sam will call on Friday. We met at the park. Next time: the library. Bring the form."
+    mine.write({"kind": "note", "title": "Plan", "text": alice_text}, note)
+    theirs.write({"kind": "note", "title": "Plan", "text": bea_text}, note)
+    theirs.push()
+    mine.push()  # stale: Alice's client pulls Bea's revision, merges the words and pushes again
+    theirs.pull()
+
+    body = theirs.body(note)
+    assert body == mine.body(note)
+    assert body is not None
+    assert body["text"] == (
+        "Sam will call on Tuesday. We met at the park. It was sunny. Next time: the library. Bring the form."
+    )
+    # Only the day both changed keeps the other version, for that word alone.
+    assert [(c["value"], c["at"]) for c in body["_conflicts"]] == [(" Friday.", " Tuesday.")]
+
+
 def test_a_third_device_joins_only_after_approval(new_device: NewDevice) -> None:
     alice, cleo = new_device(), new_device()
     mine = alice.create_circle()

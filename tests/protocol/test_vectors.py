@@ -23,7 +23,15 @@ def test_every_group_has_vectors_and_negative_ones() -> None:
     files = {f["group"]: f for name, f in vector_files().items() if not name.startswith("ts-")}
     assert set(files) == set(RUNNERS)
     negatives = {group for group, f in files.items() if any(v["expect"] != "ok" for v in f["vectors"])}
-    positive_only = {"key_derivation", "invite_derivation", "recovery_key_encode", "safety_number", "merge", "authors"}
+    positive_only = {
+        "key_derivation",
+        "invite_derivation",
+        "recovery_key_encode",
+        "safety_number",
+        "merge",
+        "text_merge",
+        "authors",
+    }
     assert set(RUNNERS) - negatives <= positive_only
 
 

@@ -44,3 +44,4 @@ export {
   SYNCED_KINDS,
 } from './kinds';
 export { merge, type SideClocks } from './merge';
+export { mergeText, type Span, TEXT_MEMBERS, units } from './textMerge';

@@ -4,10 +4,13 @@
  *
  * Contract: no one's words are dropped. A field only one side changed takes that side's value; a
  * field both changed differently takes the later side's value and keeps the other in
- * `_conflicts` for a person to look at. An edit beats a deletion made at the same time.
+ * `_conflicts` for a person to look at, except a text member (`TEXT_MEMBERS`), which merges word
+ * by word and keeps only the words both changed differently. An edit beats a deletion made at the
+ * same time.
  */
 import { type JsonObject, jsonEqual } from '../crypto/json';
 import type { Conflict } from './kinds';
+import { mergeText, TEXT_MEMBERS } from './textMerge';
 
 export const CONFLICTS = '_conflicts';
 
@@ -42,6 +45,15 @@ function byCodePoint(a: string, b: string): number {
 }
 
 /**
+ * The word-by-word merge of a text member both sides changed differently, or null when the member
+ * merges as one value (another member, a value that is not a string, too many units).
+ */
+function textMerge(key: string, b: Value, l: Value, r: Value, localIsLater: boolean) {
+  if (!TEXT_MEMBERS.has(key) || typeof b !== 'string' || typeof l !== 'string' || typeof r !== 'string') return null;
+  return mergeText(b, l, r, localIsLater);
+}
+
+/**
  * The merged body, or null when the record ends deleted. `localIsLater` is true when the local
  * revision will carry the later hybrid logical clock (a client rebasing its own edit passes true).
  * A conflict entry carries the hlc of the side whose value it keeps, when `clocks` gives it.
@@ -63,16 +75,21 @@ export function merge(
     .sort(byCodePoint);
   const merged: JsonObject = {};
   const found: Conflict[] = [];
+  const loserHlc = localIsLater ? clocks.remote : clocks.local;
+  const signed = loserHlc === undefined ? {} : { hlc: loserHlc };
   for (const key of keys) {
     const [b, l, r] = [member(origin, key), member(local, key), member(remote, key)];
     let value: Value = r;
     if (!(same(l, r) || same(l, b))) {
+      const text = same(r, b) ? null : textMerge(key, b, l, r, localIsLater);
       if (same(r, b)) value = l;
-      else {
-        const [winner, loser, loserHlc] = localIsLater ? [l, r, clocks.remote] : [r, l, clocks.local];
+      else if (text !== null) {
+        value = text.text;
+        for (const span of text.spans) found.push({ field: key, value: span.value, at: span.at, ...signed });
+      } else {
+        const [winner, loser] = localIsLater ? [l, r] : [r, l];
         value = winner;
-        if (loser !== ABSENT)
-          found.push({ field: key, value: loser, ...(loserHlc === undefined ? {} : { hlc: loserHlc }) });
+        if (loser !== ABSENT) found.push({ field: key, value: loser, ...signed });
       }
     }
     if (value !== ABSENT) merged[key] = value;

@@ -39,7 +39,7 @@ import {
   unlockWithPassphrase,
   unlockWithRecovery,
 } from '../crypto/vault';
-import { mayWrite, merge } from '../records';
+import { mayWrite, merge, units } from '../records';
 
 /** One file of vectors. */
 export interface VectorFile {
@@ -289,17 +289,18 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     const notice = verifyUnlinkedNotice(v['notice'], state, unb64u(v['device_id']));
     return { signer: b64u(notice.signer), seq: notice.removal.seq, entry_hash: b64u(notice.removal.hash) };
   },
-  merge: async (v) => {
-    const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
-    const clocks = {
-      ...(typeof v['local_hlc'] === 'string' ? { local: v['local_hlc'] } : {}),
-      ...(typeof v['remote_hlc'] === 'string' ? { remote: v['remote_hlc'] } : {}),
-    };
-    return {
-      result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true, clocks),
-    };
-  },
+  merge: async (v) => mergeVector(v),
+  text_merge: async (v) => (v['op'] === 'units' ? { units: units(str(v, 'text')) } : mergeVector(v)),
 };
+
+function mergeVector(v: JsonObject): Outputs {
+  const body = (name: string): JsonObject | null => (v[name] === null ? null : obj(v, name));
+  const clocks = {
+    ...(typeof v['local_hlc'] === 'string' ? { local: v['local_hlc'] } : {}),
+    ...(typeof v['remote_hlc'] === 'string' ? { remote: v['remote_hlc'] } : {}),
+  };
+  return { result: merge(body('base'), body('local'), body('remote'), v['local_is_later'] === true, clocks) };
+}
 
 /** The output fields of each group, compared when a vector gives them. */
 export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
@@ -323,6 +324,7 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   join_request: ['device_id'],
   safety_number: ['number'],
   merge: ['result'],
+  text_merge: ['units', 'result'],
   authors: ['may_write'],
   epoch_keys: ['keys', 'unreadable'],
   placement: ['closed', 'ends'],

@@ -14,7 +14,9 @@ interface ConflictsProps {
 
 /**
  * What another device wrote at the same time, kept by the merge (PROTOCOL §7) so that no one's
- * words are lost silently. Shown beside the field until the person says they have looked.
+ * words are lost silently: a whole value, or, for a text merged word by word, only the words of
+ * the place both changed, with the words there now. Shown beside the field until the person says
+ * they have looked.
  */
 export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone, writer }: ConflictsProps) {
   const id = useId();
@@ -29,6 +31,7 @@ export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone
             ? strings.conflictBy(writer(conflict.hlc))
             : strings.conflictOther}{' '}
           <span class="conflict-value">{describe(conflict.value)}</span>
+          {conflict.at !== undefined && <span class="hint conflict-at">{where(conflict.at)}</span>}
         </p>
       ))}
       {onDone !== undefined && (
@@ -40,8 +43,14 @@ export function Conflicts({ conflicts, heading = strings.conflictHeading, onDone
   );
 }
 
+/** Words of a text merged word by word (PROTOCOL §7) carry the place they belong: the text's words there now. */
+function where(at: string): string {
+  const words = at.trim();
+  return words === '' ? strings.conflictAtRemoved : strings.conflictAt(words);
+}
+
 function describe(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.trim();
   if (Array.isArray(value)) return value.map(describe).join(', ');
   return JSON.stringify(value) ?? '';
 }

@@ -210,6 +210,9 @@ export const strings = {
   conflictKeep: 'I have looked at it',
   conflictOther: 'The other version:',
   conflictBy: (who: string) => `Written by ${who}:`,
+  /** Where in a text the other version's words belong: the text's words there now. */
+  conflictAt: (words: string) => `In place of “${words}”`,
+  conflictAtRemoved: 'Where words were taken out',
 
   // Allies.
   alliesHeading: 'My allies',

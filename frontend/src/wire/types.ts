@@ -466,6 +466,10 @@ export type RecordBody = (
      * The hlc of the revision whose value this keeps (who wrote it and when), when the merge knew it.
      */
     hlc?: string;
+    /**
+     * For a text member merged word by word (PROTOCOL.md §7, "Merging text"): the merged text's words in the place where `value` was written, possibly empty. `value` is then only the words of that place, not the whole text.
+     */
+    at?: string;
   }[];
 };
 /**

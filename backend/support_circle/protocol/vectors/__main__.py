@@ -16,6 +16,7 @@ from support_circle.protocol.vectors import (
     build_local,
     build_merge,
     build_recovery,
+    build_text_merge,
     build_unlinked,
 )
 from support_circle.protocol.vectors.making import randomness, substream
@@ -36,6 +37,7 @@ def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
         files.update(build_chains.build())
         with substream("unlinked"):
             files.update(build_unlinked.build())
+        files.update(build_text_merge.build())
     if not negatives:
         for content in files.values():
             content["vectors"] = [v for v in content["vectors"] if v["expect"] == "ok"]

@@ -21,6 +21,7 @@ from support_circle.protocol.identity import verify_identity
 from support_circle.protocol.merge import merge, same
 from support_circle.protocol.padding import pad, unpad
 from support_circle.protocol.safety import safety_number
+from support_circle.protocol.text_merge import units
 
 Vector = dict[str, Any]
 Outputs = dict[str, Any]
@@ -45,6 +46,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "join_request": ("device_id",),
     "safety_number": ("number",),
     "merge": ("result",),
+    "text_merge": ("units", "result"),
     "escrow": ("escrow_id", "escrow_key", "content"),
     "authors": ("may_write",),
     "epoch_keys": ("keys", "unreadable"),
@@ -277,6 +279,7 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
             remote_hlc=v.get("remote_hlc"),
         )
     },
+    "text_merge": lambda v: {"units": units(v["text"])} if v["op"] == "units" else RUNNERS["merge"](v),
     "escrow": _escrow,
     "authors": _authors,
     "epoch_keys": _epoch_keys,
