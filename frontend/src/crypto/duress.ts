@@ -33,11 +33,17 @@ export interface DuressWrap {
   readonly ct: string;
 }
 
-/** Which wrap a passphrase opened, and the key it held (the vault key, or the duress key). */
-export type Opened =
-  | { readonly kind: 'vault'; readonly key: Uint8Array }
-  | { readonly kind: 'decoy'; readonly key: Uint8Array }
-  | { readonly kind: 'wipe'; readonly key: Uint8Array };
+/**
+ * Which wrap a passphrase opened and the key it held (the vault key, or the duress key), with
+ * that key wrapped anew as a vault's `passphrase_wrap` under the same passphrase: a decoy's backup
+ * is then a vault of its own that the duress passphrase opens (made on every path, so the work
+ * is the same).
+ */
+export interface Opened {
+  readonly kind: 'vault' | DuressAction;
+  readonly key: Uint8Array;
+  readonly passphraseWrap: DuressWrap;
+}
 
 const KIND: Readonly<Record<DuressAction, 'duress-decoy' | 'duress-wipe'>> = {
   decoy: 'duress-decoy',
@@ -95,11 +101,34 @@ export async function openWithPassphrase(
     attempt(slot, key, wrapAad(parsed.vaultId, KIND.decoy)),
     attempt(slot, key, wrapAad(parsed.vaultId, KIND.wipe)),
   ]);
+  const found =
+    own !== null ? ('vault' as const) : decoy !== null ? ('decoy' as const) : wipe !== null ? ('wipe' as const) : null;
+  const opened = own ?? decoy ?? wipe ?? randomBytes(KEY_BYTES);
+  const passphraseWrap = await wrap(key, opened, wrapAad(parsed.vaultId, 'passphrase'));
   key.fill(0);
-  if (own !== null) return { kind: 'vault', key: own };
-  if (decoy !== null) return { kind: 'decoy', key: decoy };
-  if (wipe !== null) return { kind: 'wipe', key: wipe };
-  throw new ProtocolError('wrong_passphrase');
+  for (const other of [own, decoy, wipe]) if (other !== null && other !== opened) other.fill(0);
+  if (found === null) throw new ProtocolError('wrong_passphrase');
+  return { kind: found, key: opened, passphraseWrap };
+}
+
+/**
+ * What `passphrase` opens of `vault` and `duress`, for a change that must not make one
+ * passphrase open two things: `'vault'`, `'duress'` or null.
+ */
+export async function opensWhich(
+  vault: unknown,
+  duress: unknown,
+  passphrase: string,
+  options: VaultOptions = {},
+): Promise<'vault' | 'duress' | null> {
+  try {
+    const opened = await openWithPassphrase(vault, duress, passphrase, options);
+    opened.key.fill(0);
+    return opened.kind === 'vault' ? 'vault' : 'duress';
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === 'wrong_passphrase') return null;
+    throw error;
+  }
 }
 
 /**

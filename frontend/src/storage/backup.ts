@@ -19,7 +19,7 @@ const FORMAT = 'encrypted-backup';
 const FORMATS_READ: readonly string[] = [FORMAT, 'support-circle-backup'];
 export const BACKUP_MEDIA_TYPE = 'application/json';
 
-type Items = Record<SealedStore, [string, LocalItem][]>;
+export type Items = Record<SealedStore, [string, LocalItem][]>;
 
 interface Backup {
   readonly format: typeof FORMAT;
@@ -38,7 +38,11 @@ async function storeItems(db: Db, store: SealedStore): Promise<[string, LocalIte
 export async function exportBackup(db: Db): Promise<Blob> {
   const vault = await readVault(db);
   const lists = await Promise.all(SEALED_STORES.map((store) => storeItems(db, store)));
-  const items = Object.fromEntries(SEALED_STORES.map((store, i) => [store, lists[i]])) as Items;
+  return backupFile(vault, Object.fromEntries(SEALED_STORES.map((store, i) => [store, lists[i]])) as Items);
+}
+
+/** The backup file of a vault object and its sealed items (a decoy's, held in memory, too). */
+export function backupFile(vault: unknown, items: Items): Blob {
   const backup: Backup = { format: FORMAT, v: 1, vault, items };
   return new Blob([JSON.stringify(backup)], { type: BACKUP_MEDIA_TYPE });
 }

@@ -1,7 +1,7 @@
 // The duress passphrase (PROTOCOL §5 "Duress wrap") on fake-indexeddb, an in-memory IndexedDB for
 // Node; the same in real Chromium is tests/browser/test_duress.py.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ally, answer, rawContents, TestClock, testStore, uniqueName } from '../testing/storage';
+import { ally, answer, rawContents, rawDelete, TestClock, testStore, uniqueName } from '../testing/storage';
 import { StorageError, type StorageErrorCode } from './errors';
 import { newRecordId } from './ids';
 import type { LocalStore } from './store';
@@ -176,5 +176,84 @@ describe('the duress passphrase', () => {
     expect((await store.attempts()).failures).toBe(1);
     (await store.unlock(DURESS)).lock();
     expect((await store.attempts()).failures).toBe(0);
+  });
+});
+
+describe('the duress passphrase, against mistakes and other tabs', () => {
+  let clock: TestClock;
+  let name: string;
+  let store: LocalStore;
+
+  beforeEach(async () => {
+    clock = new TestClock();
+    name = uniqueName();
+    store = testStore(clock, name);
+    const { session } = await store.createVault(REAL);
+    await session.put('ally', newRecordId(), ally());
+    await session.setDuress(REAL, DURESS, 'decoy');
+    session.lock();
+  });
+
+  it('opens a vault made before it existed, and gives it the same storage', async () => {
+    const plainName = uniqueName();
+    const { session } = await testStore(clock, plainName).createVault(REAL);
+    session.lock();
+    for (const [store_, key] of [
+      ['meta', 'duress'],
+      ['meta', 'decoy'],
+      ['state', 'engine:duress'],
+    ] as const) {
+      await rawDelete(plainName, store_, key);
+    }
+    const older = testStore(clock, plainName);
+    (await older.unlock(REAL)).lock();
+    (await older.unlock(REAL)).lock();
+    const keys = (await rawContents(plainName))['meta']!.map(([key]) => key).sort();
+    expect(keys).toEqual(['decoy', 'duress', 'guard', 'vault']);
+  });
+
+  it('refuses it as the new passphrase, by change or by recovery', async () => {
+    const real = await store.unlock(REAL);
+    expect(await code(() => real.changePassphrase(REAL, DURESS))).toBe('same_passphrase');
+    const text = await real.newRecoveryKey(REAL);
+    real.lock();
+    expect(await code(() => store.unlockWithRecovery(text, DURESS))).toBe('same_passphrase');
+    expect(await (await store.unlock(DURESS)).list('ally')).toEqual([]);
+  });
+
+  it('refuses, inside the decoy, the passphrase that opened it, as a vault refuses its own', async () => {
+    const decoy = await store.unlock(DURESS);
+    expect(await code(() => decoy.setDuress(DURESS, DURESS, 'decoy'))).toBe('same_passphrase');
+  });
+
+  it('backs the decoy up as a vault of its own that the duress passphrase opens', async () => {
+    const decoy = await store.unlock(DURESS);
+    await decoy.put('ally', newRecordId(), ally({ name: 'Neighbour' }));
+    const file = await decoy.exportBackup();
+    decoy.lock();
+    const elsewhere = testStore(clock, uniqueName());
+    await elsewhere.importBackup(file);
+    const opened = await elsewhere.unlock(DURESS);
+    expect((await opened.list('ally')).map((r) => r.body.name)).toEqual(['Neighbour']);
+    expect(await code(() => elsewhere.unlock(REAL))).toBe('wrong_passphrase');
+  });
+
+  it('stops a decoy open elsewhere from writing over a duress passphrase set since', async () => {
+    const decoy = await store.unlock(DURESS);
+    const otherTab = testStore(clock, name);
+    const real = await otherTab.unlock(REAL);
+    await real.setDuress(REAL, 'another pass phrase', 'decoy');
+    real.lock();
+    expect(await code(() => decoy.put('ally', newRecordId(), ally()))).toBe('locked');
+    expect(decoy.locked).toBe(true);
+    expect(await (await otherTab.unlock('another pass phrase')).list('ally')).toEqual([]);
+  });
+
+  it('says so when the duress passphrase was changed inside the decoy', async () => {
+    const decoy = await store.unlock(DURESS);
+    await decoy.changePassphrase(DURESS, 'other words');
+    decoy.lock();
+    const real = await store.unlock(REAL);
+    expect(await real.duress()).toEqual({ set: false, changed: true });
   });
 });

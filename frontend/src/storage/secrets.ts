@@ -4,11 +4,12 @@
  * and the duress wrap from this device's IndexedDB; the person's own data is only ever written by
  * the vault's.
  */
-import { type DuressAction, fillerWrap, openWithPassphrase, sealDuress } from '../crypto/duress';
+import { type DuressAction, fillerWrap, opensWhich, openWithPassphrase, sealDuress } from '../crypto/duress';
 import { randomBytes } from '../crypto/primitives';
 import type { Argon2Parameters, Vault, VaultOptions } from '../crypto/vault';
 import * as vaults from '../crypto/vault';
-import { type Db, inTransaction } from './db';
+import { backupFile, exportBackup, type Items } from './backup';
+import { type Db, inTransaction, SEALED_STORES } from './db';
 import { DECOY_KEY, DURESS_KEY, fillerDecoy, sealDecoy } from './decoy';
 import { StorageError } from './errors';
 import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
@@ -18,8 +19,13 @@ import { openJson, sealJson, type VaultKeys } from './sealed';
 import { stateKey } from './stateKeys';
 import { readVault, VAULT_KEY } from './vaultMeta';
 
-/** Whether a duress passphrase is set, from this session's own point of view, and what it does. */
-export type DuressState = { readonly set: false } | { readonly set: true; readonly action: DuressAction };
+/**
+ * Whether a duress passphrase is set, from this session's own point of view, and what it does;
+ * `changed` when one was set here and the stored duress wrap is no longer the one it made.
+ */
+export type DuressState =
+  | { readonly set: false; readonly changed?: true }
+  | { readonly set: true; readonly action: DuressAction };
 
 export interface SecretsContext {
   readonly params: Argon2Parameters;
@@ -37,6 +43,7 @@ export interface SecretsDoor {
   duress(db: Db, state: () => Promise<unknown>): Promise<DuressState>;
   setDuress(db: Db, keys: HeldKeys, current: string, passphrase: string, action: DuressAction): Promise<void>;
   clearDuress(db: Db, keys: HeldKeys, current: string): Promise<void>;
+  exportBackup(db: Db): Promise<Blob>;
 }
 
 /** The duress setting as a session keeps it: the action, and the nonce of the wrap it made. */
@@ -58,7 +65,8 @@ async function opened(db: Db, passphrase: string, options: VaultOptions) {
 /** A setting is in force while the stored duress wrap is still the one it made (a backup restored, or a decoy's change, replace it). */
 async function duressState(db: Db, kept: unknown): Promise<DuressState> {
   const stored = (await db.get('meta', DURESS_KEY)) as { nonce?: unknown } | undefined;
-  if (kept === undefined || kept === null || stored?.nonce !== (kept as KeptDuress).nonce) return { set: false };
+  if (kept === undefined || kept === null) return { set: false };
+  if (stored?.nonce !== (kept as KeptDuress).nonce) return { set: false, changed: true };
   return { set: true, action: (kept as KeptDuress).action };
 }
 
@@ -72,6 +80,10 @@ export function vaultSecrets(ctx: SecretsContext): SecretsDoor {
   return {
     async changePassphrase(db, keys, current, next) {
       const vault = await own(db, current);
+      // Else the duress passphrase would open the vault, while Settings still calls it the second one.
+      if ((await opensWhich(vault, await db.get('meta', DURESS_KEY), next, ctx.vaultOptions)) === 'duress') {
+        throw new StorageError('same_passphrase');
+      }
       const rewrapped = await vaults.rewrapPassphraseKeepingKdf(vault, keys.vaultKey, next);
       await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
     },
@@ -126,6 +138,8 @@ export function vaultSecrets(ctx: SecretsContext): SecretsDoor {
         () => tx.objectStore('state').put(empty, ctx.duressState),
       ]);
     },
+
+    exportBackup,
   };
 }
 
@@ -135,11 +149,18 @@ export function vaultSecrets(ctx: SecretsContext): SecretsDoor {
  * a duress passphrase set inside it is kept in the decoy only, and does nothing (the threat model
  * says so: there is one duress wrap, and it is the decoy's own).
  */
-export function decoySecrets(
-  ctx: SecretsContext,
-  duressKey: () => Uint8Array,
-  decoyDb: () => Promise<Db>,
-): SecretsDoor {
+/** What a decoy's secrets work on: its key, its stores, the vault object its backup carries. */
+export interface DecoyParts {
+  readonly duressKey: () => Uint8Array;
+  readonly decoyDb: () => Promise<Db>;
+  /** The vault object with the decoy's key as its passphrase wrap (Opened.passphraseWrap). */
+  readonly vault: Vault;
+  /** Told the nonce of a duress wrap the decoy wrote itself (a change of its passphrase). */
+  readonly rewrapped: (nonce: string) => void;
+}
+
+export function decoySecrets(ctx: SecretsContext, parts: DecoyParts): SecretsDoor {
+  const { duressKey, decoyDb } = parts;
   const own = async (db: Db, passphrase: string): Promise<Vault> => {
     const { vault, result } = await opened(db, passphrase, ctx.vaultOptions);
     result.key.fill(0);
@@ -149,9 +170,13 @@ export function decoySecrets(
   return {
     async changePassphrase(db, _keys, current, next) {
       const vault = await own(db, current);
-      const made = await sealDuress(vault, next, 'decoy', ctx.vaultOptions, duressKey());
-      // A decoy never says which passphrase opens the vault: "opens_vault" is written as any other.
+      const asked = await sealDuress(vault, next, 'decoy', ctx.vaultOptions, duressKey());
+      // The vault's passphrase is refused in silence, and the wrap is written anew under the
+      // current one, so that neither the answer nor the storage tells a guess that was right.
+      const made =
+        asked === 'opens_vault' ? await sealDuress(vault, current, 'decoy', ctx.vaultOptions, duressKey()) : asked;
       if (made === 'opens_vault') return;
+      parts.rewrapped(made.wrap.nonce);
       await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(made.wrap, DURESS_KEY)]);
     },
 
@@ -169,6 +194,8 @@ export function decoySecrets(
       const vault = await own(db, current);
       // The same work as a vault's, so the time taken says nothing; what it makes is not kept.
       await sealDuress(vault, passphrase, action, ctx.vaultOptions);
+      // As a vault refuses its own passphrase: here, the one that opened this space.
+      if (passphrase.normalize('NFC') === current.normalize('NFC')) throw new StorageError('same_passphrase');
       const kept = await sealJson(keys, 'state', ctx.duressState, { action, nonce: '' });
       await inTransaction(await decoyDb(), ['state'], (tx) => [
         () => tx.objectStore('state').put(kept, ctx.duressState),
@@ -181,6 +208,19 @@ export function decoySecrets(
       await inTransaction(await decoyDb(), ['state'], (tx) => [
         () => tx.objectStore('state').put(empty, ctx.duressState),
       ]);
+    },
+
+    /** A vault of its own: the decoy's stores under a vault object the duress passphrase opens (its recovery wrap opens nothing). */
+    async exportBackup() {
+      const memory = await decoyDb();
+      const lists = await Promise.all(
+        SEALED_STORES.map(async (store) => {
+          const tx = memory.transaction(store, 'readonly');
+          const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
+          return keys.map((key, i) => [key, values[i]!] as [string, vaults.LocalItem]);
+        }),
+      );
+      return backupFile(parts.vault, Object.fromEntries(SEALED_STORES.map((store, i) => [store, lists[i]])) as Items);
     },
   };
 }

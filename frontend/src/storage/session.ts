@@ -5,7 +5,6 @@ import { b64u } from '../crypto/encoding';
 import type { DeviceKeys } from '../crypto/identity';
 import type { JsonObject } from '../crypto/json';
 import type { RecordBodies, RecordKind } from '../records';
-import { exportBackup } from './backup';
 import { type Db, inTransaction } from './db';
 import { StorageError } from './errors';
 import { exclusive } from './exclusive';
@@ -240,7 +239,7 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   }
 
   exportBackup(): Promise<Blob> {
-    return this.#secret((db) => exportBackup(db));
+    return this.#secret((db) => this.#ctx.secrets.exportBackup(db));
   }
 
   // ----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** The app's local storage: the vault's life cycle, before and around unlocked sessions. */
 import { deleteDB } from 'idb';
-import { fillerWrap, type Opened, openWithPassphrase } from '../crypto/duress';
+import { type DuressWrap, fillerWrap, type Opened, opensWhich, openWithPassphrase } from '../crypto/duress';
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { type DeviceKeys, deviceKeysFrom, generateDeviceKeys } from '../crypto/identity';
@@ -162,7 +162,12 @@ export class LocalStore {
         const keys: VaultKeys = { vaultKey: opened.key, vaultId };
         // The vault's device item is opened in vain, as the decoy is on the other path.
         await openJson(keys, 'state', DEVICE_KEY, device).catch(() => undefined);
-        return this.#decoySession(opened.key, vaultId, items);
+        const decoyVault: Vault = {
+          ...(vault as Vault),
+          passphrase_wrap: opened.passphraseWrap,
+          recovery_wrap: fillerWrap(),
+        };
+        return this.#decoySession(db, { vault: decoyVault, wrap: duress as DuressWrap }, opened.key, items);
       }
       const [session] = await Promise.all([
         this.#open(db, vault, opened.key),
@@ -175,7 +180,12 @@ export class LocalStore {
           () => tx.objectStore('meta').put(decoy ?? fillerDecoy(), DECOY_KEY),
         ]);
       }
-      if ((await db.get('state', stateKey(DURESS_STATE))) === undefined) await session.setState(DURESS_STATE, null);
+      // Sealed here, not by session.setState: that would wait for this very lock.
+      const duressState = stateKey(DURESS_STATE);
+      if ((await db.get('state', duressState)) === undefined) {
+        const empty = await sealJson({ vaultKey: opened.key, vaultId }, 'state', duressState, null);
+        await inTransaction(db, ['state'], (tx) => [() => tx.objectStore('state').put(empty, duressState)]);
+      }
       return session;
     });
   }
@@ -194,6 +204,9 @@ export class LocalStore {
       const vaultKey = await vaults.unlockWithRecovery(vault, recoveryText).catch((error: unknown) => {
         throw refusal(error);
       });
+      if ((await opensWhich(vault, await db.get('meta', DURESS_KEY), newPassphrase, this.#vaultOptions)) === 'duress') {
+        throw new StorageError('same_passphrase');
+      }
       // The salt and parameters stay, as for changePassphrase: the duress wrap depends on them.
       const rewrapped = await vaults.rewrapPassphraseKeepingKdf(vault as Vault, vaultKey, newPassphrase);
       const guard = { ...(await readGuard(db)), failures: 0, lastFailureAt: null };
@@ -285,21 +298,41 @@ export class LocalStore {
    * change sealed back into the decoy item. Nothing of it reaches the vault's stores, and its
    * settings name no server, so it syncs nothing.
    */
-  async #decoySession(duressKey: Uint8Array, vaultId: Uint8Array, items: SealedItems): Promise<Session> {
+  async #decoySession(
+    db: Db,
+    opened: { readonly vault: Vault; readonly wrap: DuressWrap },
+    duressKey: Uint8Array,
+    items: SealedItems,
+  ): Promise<Session> {
+    const vaultId = unb64uId(opened.vault.vault_id);
     const item = items.state.get(DEVICE_KEY);
     if (item === undefined) throw new StorageError('damaged');
     const keys = new HeldKeys(duressKey, vaultId, await this.#device({ vaultKey: duressKey, vaultId }, item));
+    // The duress wrap this space was opened by: once another tab sets a new one, this space's
+    // writes would overwrite the new decoy, so they stop (and the session locks) instead.
+    let wrapNonce = opened.wrap.nonce;
     const memory = new MemoryDb(items, async (next) => {
       const sealed = await sealDecoy(keys.vaultKey, keys.vaultId, next);
-      await (await this.#db()).put('meta', sealed, DECOY_KEY);
+      const stored = (await db.get('meta', DURESS_KEY)) as DuressWrap | undefined;
+      if (keys.dropped || stored?.nonce !== wrapNonce) {
+        session.lock();
+        throw new StorageError('locked');
+      }
+      // The connection the space was opened on: a wipe closes it, and nothing opens it again.
+      await db.put('meta', sealed, DECOY_KEY);
     });
     // MemoryDb does all that Session asks of IndexedDB (memoryDb.ts), not all IndexedDB does.
     const decoyDb = async () => memory as unknown as Db;
-    return this.#session(
+    const secrets = decoySecrets(this.#secretsContext(), {
+      duressKey: () => keys.vaultKey,
       decoyDb,
-      decoySecrets(this.#secretsContext(), () => keys.vaultKey, decoyDb),
-      keys,
-    );
+      vault: opened.vault,
+      rewrapped: (nonce) => {
+        wrapNonce = nonce;
+      },
+    });
+    const session = this.#session(decoyDb, secrets, keys);
+    return session;
   }
 
   #session(db: () => Promise<Db>, secrets: SecretsDoor, keys: HeldKeys): Session {

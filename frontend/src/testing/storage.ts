@@ -44,6 +44,12 @@ export async function rawPut(name: string, store: string, key: string, value: un
   db.close();
 }
 
+export async function rawDelete(name: string, store: string, key: string): Promise<void> {
+  const db = await openDB(name);
+  await db.delete(store, key);
+  db.close();
+}
+
 export async function rawGet(name: string, store: string, key: string): Promise<unknown> {
   const db = await openDB(name);
   const value: unknown = await db.get(store, key);

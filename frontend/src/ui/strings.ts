@@ -432,6 +432,8 @@ export const strings = {
   duressSetDecoy: 'A second passphrase is set. It opens a separate space.',
   duressSetWipe: 'A second passphrase is set. It erases this device.',
   duressNotSet: 'No second passphrase is set.',
+  duressChanged:
+    'The second passphrase you set was changed or removed on this device since. Set it again, so you know which one works.',
   duressDoesLabel: 'What the second passphrase does',
   duressDecoy: 'Open a separate, plain space',
   duressDecoyHint:
@@ -682,7 +684,7 @@ export const failureStrings = {
   kindMismatch: 'This item is stored as another kind of item.',
   circleMismatch: 'This item belongs to another circle.',
   notPending: 'This item has no change waiting to be sent.',
-  samePassphrase: 'That is your passphrase. Choose a different one for the second passphrase.',
+  samePassphrase: 'Your passphrase and your second passphrase must be different. Choose another one.',
   decoyFull: 'There is no more room on this device for this. Remove something first, then try again.',
   // Never shown: the app goes quietly to its first screen, as a new install does.
   erased: 'This device has been cleared.',

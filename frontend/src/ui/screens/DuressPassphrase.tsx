@@ -6,7 +6,7 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { PassphraseFields } from './PassphraseFields';
 
-type Shown = { set: false } | { set: true; action: DuressAction };
+type Shown = { set: false; changed?: true } | { set: true; action: DuressAction };
 
 /**
  * The second passphrase someone can be made to type (PROTOCOL §5 "Duress wrap"): it opens a
@@ -53,7 +53,9 @@ export function DuressPassphrase() {
   };
 
   const state = !shown.set
-    ? strings.duressNotSet
+    ? shown.changed === true
+      ? strings.duressChanged
+      : strings.duressNotSet
     : shown.action === 'decoy'
       ? strings.duressSetDecoy
       : strings.duressSetWipe;
