@@ -4,7 +4,8 @@
  *
  * It does what Session, slots.ts and inTransaction ask of IndexedDB and nothing more: get, put,
  * add, delete, clear, getAll and getAllKeys (keys in order), in transactions that commit all of
- * their writes or none.
+ * their writes or none. Unlike IndexedDB, `add` overwrites a key that exists, and `abort()` counts
+ * only in the turn the requests are issued (as inTransaction calls it); nothing here needs more.
  */
 import type { LocalItem } from '../crypto/vault';
 import { SEALED_STORES, type SealedStore } from './db';
