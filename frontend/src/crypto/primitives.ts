@@ -1,16 +1,16 @@
 /**
  * The audited primitives this protocol uses, each named by its RFC, with every library failure
  * mapped to the ProtocolError §11 requires. AES-GCM, HKDF and SHA-256 are WebCrypto; Ed25519 and
- * X25519 are @noble/curves; HPKE is @hpke/core with @hpke/dhkem-x25519;
+ * X25519 are @noble/curves; HPKE is @hpke/core, its KEM on that same X25519 (hpkeX25519.ts);
  * Argon2id is hash-wasm. Nothing here implements a primitive: ed25519Verify adds the subgroup
  * checks that make @noble/curves' verify agree with the cofactorless rule of §1.
  */
 import { Aes128Gcm, Aes256Gcm, CipherSuite, HkdfSha256 } from '@hpke/core';
-import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { argon2id as argon2idWasm } from 'hash-wasm';
 import { ProtocolError } from './errors';
+import { DhkemX25519Noble } from './hpkeX25519';
 
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -145,7 +145,7 @@ export type HpkeAead = 'aes-256-gcm' | 'aes-128-gcm';
 
 function hpkeSuite(aead: HpkeAead = 'aes-256-gcm'): CipherSuite {
   return new CipherSuite({
-    kem: new DhkemX25519HkdfSha256(),
+    kem: new DhkemX25519Noble(),
     kdf: new HkdfSha256(),
     aead: aead === 'aes-256-gcm' ? new Aes256Gcm() : new Aes128Gcm(),
   });
