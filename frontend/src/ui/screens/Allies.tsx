@@ -1,8 +1,9 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Ally, AllyRole } from '../../records';
 import type { LocalRecord } from '../../storage';
 import { useSession } from '../appContext';
 import { type Draft, readDraft } from '../drafts';
+import { useDrawnAsScrolled } from '../drawnAsScrolled';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
@@ -22,7 +23,13 @@ export function Allies() {
   const sharedIn = useSharedIn();
   const [filter, setFilter] = useState<Filter>('all');
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
-  const returnTo = useReturnFocus(allies.items);
+  // Sorted once per read, not on each render: drawing more of a long list re-renders it.
+  const shown = useMemo(
+    () => sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter)),
+    [allies.items, filter],
+  );
+  const drawn = useDrawnAsScrolled(shown.length);
+  const returnTo = useReturnFocus(allies.items, shown, drawn.reveal);
   const done = (savedId?: string) => {
     returnTo.set(savedId ?? (editing.kind === 'edit' ? editing.record.id : ''));
     setEditing({ kind: 'none' });
@@ -38,7 +45,6 @@ export function Allies() {
       <AllyForm record={editing.kind === 'edit' ? editing.record : undefined} draft={editing.draft} onDone={done} />
     );
   }
-  const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
   return (
     <>
       <h1 tabIndex={-1} ref={returnTo.heading}>
@@ -59,16 +65,19 @@ export function Allies() {
       </select>
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
       <ul class="ally-list" aria-label={strings.alliesHeading}>
-        {shown.map((ally) => (
+        {shown.slice(0, drawn.count).map((ally, index) => (
           <AllyCard
             key={ally.id}
             ally={ally}
+            position={index + 1}
+            of={shown.length}
             sharedIn={sharedIn.get(ally.id) ?? []}
             onEdit={() => setEditing({ kind: 'edit', record: ally })}
             onRemoved={removed}
           />
         ))}
       </ul>
+      {drawn.count < shown.length && <div ref={drawn.end} aria-hidden="true" />}
     </>
   );
 }
@@ -97,16 +106,26 @@ function useResumedForm(items: LocalRecord<'ally'>[] | null, open: (editing: Edi
 
 /**
  * Where focus goes back to when the person's form closes or an entry is removed: the entry of the
- * person the form was about (`set(id)`) once the list has read it, else (`set('')`) the list's
- * heading, never the top of the page.
+ * person the form was about (`set(id)`) once the list has read it (drawing the list down to it
+ * first), else (`set('')`) the list's heading, never the top of the page.
  */
-function useReturnFocus(items: readonly LocalRecord<'ally'>[] | null) {
+function useReturnFocus(
+  items: readonly LocalRecord<'ally'>[] | null,
+  shown: readonly LocalRecord<'ally'>[],
+  reveal: (index: number) => void,
+) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [target, setTarget] = useState<string | null>(null);
   useLayoutEffect(() => {
     if (target === null || items === null) return;
     // A new person appears once the list is read again; until then, wait.
     if (target !== '' && !items.some((ally) => ally.id === target)) return;
+    // Their entry may not be drawn yet: draw down to it, and come back on the next render.
+    const index = target === '' ? -1 : shown.findIndex((ally) => ally.id === target);
+    if (index >= 0 && document.getElementById(entryId(target)) === null) {
+      reveal(index);
+      return;
+    }
     // Their entry may be filtered out of view: then the heading.
     const entry = target === '' ? null : document.getElementById(entryId(target));
     const to = entry ?? heading.current;
@@ -120,19 +139,22 @@ const entryId = (id: string) => `ally-${id}`;
 
 interface AllyCardProps {
   ally: LocalRecord<'ally'>;
+  /** Its place in the whole list (from 1), and the list's length: only part of it may be drawn. */
+  position: number;
+  of: number;
   /** The circles this ally's entry is shared with, by name. */
   sharedIn: readonly string[];
   onEdit(): void;
   onRemoved(): void;
 }
 
-function AllyCard({ ally, sharedIn, onEdit, onRemoved }: AllyCardProps) {
+function AllyCard({ ally, position, of, sharedIn, onEdit, onRemoved }: AllyCardProps) {
   const session = useSession();
   const [confirming, setConfirming] = useState(false);
   const { body } = ally;
   const headingId = entryId(ally.id);
   return (
-    <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
+    <li class="panel ally" aria-labelledby={headingId} aria-posinset={position} aria-setsize={of} data-testid="ally">
       <h2 id={headingId}>{body.name}</h2>
       <p class="hint">
         {strings.statuses[body.status].label}
