@@ -3,10 +3,13 @@
 On the first visit the browser fetches the page and the service worker precaches every file its
 precache list names (in frontend/dist/sw.js), with the worker itself: that is what a first load
 transfers. The few files left out of that list (the passphrase estimator's lists) are fetched only
-when a screen needs them, and are printed apart. Run after building:
-    make bench
+when a screen needs them, and are printed apart. The JavaScript the first screen (unlock, or the
+first run) waits for is printed too: the page's module script and what it imports statically, not
+the chunks it loads with import() afterwards (the unlocked app, circles, sync). Run after building:
+    python bench/app_size.py [--dist PATH]      (or: make bench)
 """
 
+import argparse
 import gzip
 import re
 import sys
@@ -15,24 +18,48 @@ from pathlib import Path
 DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
 BUDGET_TOTAL = 150 * 1024
 BUDGET_JS = 80 * 1024
+AIM_FIRST_SCREEN = 50 * 1024
+
+# A static import in a built chunk: `import{a as b}from"./x.js"`, `import"./x.js"`, `export{...}from"./x.js"`.
+# `import("./x.js")` (loaded later, on demand) has a parenthesis and does not match.
+STATIC_IMPORT = re.compile(r'(?:\bfrom|\bimport)\s*"(\./[^"]+\.js)"')
 
 
-def first_load() -> set[str]:
+def first_load(dist: Path) -> set[str]:
     """The files a first visit transfers: the service worker, what it imports, and its precache list."""
-    worker = (DIST / "sw.js").read_text()
-    imported = {path.name for path in DIST.glob("workbox-*.js")}
+    worker = (dist / "sw.js").read_text()
+    imported = {path.name for path in dist.glob("workbox-*.js")}
     return {"sw.js", *imported, *re.findall(r'url:"([^"]+)"', worker)}
 
 
+def first_screen(dist: Path) -> set[str]:
+    """The JavaScript run before the first screen: index.html's module script, its preloads, their static imports."""
+    page = (dist / "index.html").read_text()
+    todo = [name.lstrip("/") for name in re.findall(r'(?:src|href)="(/assets/[^"]+\.js)"', page)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        folder = name.rsplit("/", 1)[0]
+        todo += [f"{folder}/{target[2:]}" for target in STATIC_IMPORT.findall((dist / name).read_text())]
+    return seen
+
+
 def main() -> int:
-    if not (DIST / "index.html").is_file():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dist", type=Path, default=DIST, help="a built app (default: frontend/dist)")
+    dist: Path = parser.parse_args().dist.resolve()
+    if not (dist / "index.html").is_file():
         print("The app is not built: run 'make build' first.")
         return 1
-    precached = first_load()
+    precached = first_load(dist)
+    before_unlock = first_screen(dist)
     rows = []
-    for path in sorted(p for p in DIST.rglob("*") if p.is_file()):
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         raw = path.read_bytes()
-        rows.append((str(path.relative_to(DIST)), len(raw), len(gzip.compress(raw, compresslevel=9))))
+        rows.append((str(path.relative_to(dist)), len(raw), len(gzip.compress(raw, compresslevel=9))))
     print(f"{'file':<48} {'bytes':>9} {'gzip':>9}")
     for name, raw_size, gz_size in rows:
         print(f"{name:<48} {raw_size:>9,} {gz_size:>9,}{'' if name in precached else '   on demand'}")
@@ -40,8 +67,13 @@ def main() -> int:
     total = sum(gz for _, gz in first)
     js = sum(gz for name, gz in first if name.endswith(".js"))
     later = sum(gz for name, _, gz in rows if name not in precached)
+    screen = sum(gz for name, _, gz in rows if name in before_unlock)
     print(f"\n{'app shell, gzip':<30} {total / 1024:>7.1f} KiB   budget {BUDGET_TOTAL / 1024:.0f} KiB")
     print(f"{'of which JavaScript, gzip':<30} {js / 1024:>7.1f} KiB   budget {BUDGET_JS / 1024:.0f} KiB")
+    print(
+        f"{'of which the first screen, gzip':<30} {screen / 1024:>7.1f} KiB   aim {AIM_FIRST_SCREEN / 1024:.0f} KiB"
+        f"   ({len(before_unlock)} files: JavaScript run before unlock)"
+    )
     print(f"{'on demand, gzip':<30} {later / 1024:>7.1f} KiB   (not in the first load)")
     return 0
 

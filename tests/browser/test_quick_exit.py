@@ -276,6 +276,9 @@ def test_the_history_notice_is_shown_once(browser: Browser, app_server: ServerPr
         expect(notice).to_contain_text("does not erase your browser’s history")
         page.get_by_role("button", name="I understand").click()
         expect(notice).to_have_count(0)
+        # The server's settings are kept once /v1/server answers, which may come after the click:
+        # the first screen is drawn before the rest of the app has loaded.
+        page.wait_for_function("() => localStorage.getItem('serverSafety') !== null", timeout=15_000)
         stored = dict(page.evaluate("Object.entries(localStorage)"))
         # Only that it was read, beside the server's public settings: nothing the person wrote.
         assert stored.keys() == {"historyNoticeDismissed", "serverSafety", "disguiseDefault"}

@@ -1,9 +1,10 @@
 /** Epoch keys of a circle (§6): derived keys, key commitments and key envelopes. */
 import { b64u, bytesEqual, ctx, u32, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
+import { HPKE_ENC_BYTES, hpkeOpen, hpkeSeal } from './hpke';
 import type { PublicIdentity } from './identity';
 import { expectInt, expectObject } from './json';
-import { HPKE_ENC_BYTES, hkdf, hpkeOpen, hpkeSeal, KEY_BYTES, randomBytes, TAG_BYTES } from './primitives';
+import { hkdf, KEY_BYTES, randomBytes, TAG_BYTES } from './primitives';
 
 export type { KeyEnvelope } from '../wire/types';
 

@@ -3,6 +3,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { concat, fromHex, toHex, utf8 } from './encoding';
+import { hpkeOpenWith } from './hpke';
 import {
   aeadOpen,
   aeadSeal,
@@ -11,7 +12,6 @@ import {
   ed25519Sign,
   ed25519Verify,
   hkdf,
-  hpkeOpenWith,
   sha256,
   x25519Public,
 } from './primitives';

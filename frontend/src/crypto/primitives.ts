@@ -1,29 +1,25 @@
 /**
  * The audited primitives this protocol uses, each named by its RFC, with every library failure
  * mapped to the ProtocolError §11 requires. AES-GCM, HKDF and SHA-256 are WebCrypto; Ed25519 and
- * X25519 are @noble/curves; HPKE is @hpke/core with @hpke/dhkem-x25519;
- * Argon2id is hash-wasm. Nothing here implements a primitive: ed25519Verify adds the subgroup
- * checks that make @noble/curves' verify agree with the cofactorless rule of §1.
+ * X25519 are @noble/curves; HPKE, in hpke.ts, is @hpke/core on that same X25519; Argon2id is
+ * hash-wasm, loaded on first use (argon2.ts). Nothing here implements a primitive: ed25519Verify
+ * adds the subgroup checks that make @noble/curves' verify agree with the cofactorless rule of §1.
  */
-import { Aes128Gcm, Aes256Gcm, CipherSuite, HkdfSha256 } from '@hpke/core';
-import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { argon2id as argon2idWasm } from 'hash-wasm';
 import { ProtocolError } from './errors';
 
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
 export const KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
-export const HPKE_ENC_BYTES = 32;
 
 function subtle(): SubtleCrypto {
   return globalThis.crypto.subtle;
 }
 
 /** A fresh ArrayBuffer-backed copy: WebCrypto's types refuse views of shared or resizable buffers. */
-function buf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+export function buf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
 
@@ -140,72 +136,19 @@ export function x25519Public(privateKey: Uint8Array): Uint8Array {
   return x25519.getPublicKey(privateKey);
 }
 
-/** The AEAD of an HPKE suite; the protocol uses AES-256-GCM, the RFC 9180 known answer AES-128-GCM. */
-export type HpkeAead = 'aes-256-gcm' | 'aes-128-gcm';
+let argon2Loading: Promise<typeof import('./argon2')> | null = null;
 
-function hpkeSuite(aead: HpkeAead = 'aes-256-gcm'): CipherSuite {
-  return new CipherSuite({
-    kem: new DhkemX25519HkdfSha256(),
-    kdf: new HkdfSha256(),
-    aead: aead === 'aes-256-gcm' ? new Aes256Gcm() : new Aes128Gcm(),
+function loadArgon2id(): Promise<typeof import('./argon2')> {
+  argon2Loading ??= import('./argon2').catch((error: unknown) => {
+    argon2Loading = null;
+    throw error;
   });
+  return argon2Loading;
 }
 
-/** HPKE (RFC 9180) SealBase, single shot, empty aad: returns enc || ciphertext. */
-export async function hpkeSeal(
-  recipientPublic: Uint8Array,
-  info: Uint8Array,
-  plaintext: Uint8Array,
-): Promise<Uint8Array> {
-  const suite = hpkeSuite();
-  const recipientPublicKey = await suite.kem.deserializePublicKey(buf(recipientPublic));
-  const { enc, ct } = await suite.seal({ recipientPublicKey, info: buf(info) }, buf(plaintext), new Uint8Array(0));
-  const out = new Uint8Array(enc.byteLength + ct.byteLength);
-  out.set(new Uint8Array(enc));
-  out.set(new Uint8Array(ct), enc.byteLength);
-  return out;
-}
-
-/**
- * HPKE OpenBase of enc || ciphertext.
- *
- * Contract: fewer than 48 bytes is `truncated`; a bad private key, a low-order enc, or a failed
- * authentication is `decrypt_failed`.
- */
-export async function hpkeOpen(
-  recipientPrivate: Uint8Array,
-  info: Uint8Array,
-  sealed: Uint8Array,
-): Promise<Uint8Array> {
-  if (sealed.length < HPKE_ENC_BYTES + TAG_BYTES) throw new ProtocolError('truncated', 'sealed key too short');
-  return hpkeOpenWith(
-    'aes-256-gcm',
-    recipientPrivate,
-    sealed.subarray(0, HPKE_ENC_BYTES),
-    sealed.subarray(HPKE_ENC_BYTES),
-    info,
-    new Uint8Array(0),
-  );
-}
-
-/** OpenBase with an explicit AEAD and aad, for the RFC 9180 known-answer test; failures are `decrypt_failed`. */
-export async function hpkeOpenWith(
-  aead: HpkeAead,
-  recipientPrivate: Uint8Array,
-  enc: Uint8Array,
-  ciphertext: Uint8Array,
-  info: Uint8Array,
-  aad: Uint8Array,
-): Promise<Uint8Array> {
-  const suite = hpkeSuite(aead);
-  try {
-    const recipientKey = await suite.kem.deserializePrivateKey(buf(recipientPrivate));
-    return new Uint8Array(
-      await suite.open({ recipientKey, enc: buf(enc), info: buf(info) }, buf(ciphertext), buf(aad)),
-    );
-  } catch {
-    throw new ProtocolError('decrypt_failed');
-  }
+/** Loads Argon2id's code ahead of its first use, for a screen that will soon need it (unlocking). */
+export function preloadArgon2id(): void {
+  loadArgon2id().catch(() => undefined); // the derivation itself tries again, and reports
 }
 
 /** Argon2id version 0x13 (RFC 9106), 32-byte tag, no secret and no associated data. */
@@ -214,7 +157,8 @@ export async function argon2id(
   salt: Uint8Array,
   params: { mKib: number; t: number; p: number },
 ): Promise<Uint8Array> {
-  return argon2idWasm({
+  const wasm = await loadArgon2id();
+  return wasm.argon2id({
     password,
     salt,
     iterations: params.t,

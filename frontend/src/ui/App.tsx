@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { preloadArgon2id } from '../crypto/primitives';
 import { forgetOfflineCopy } from '../pwa/forget';
 import { type OfflineState, registerServiceWorker } from '../pwa/registerServiceWorker';
 import type { AppSettings } from '../records';
@@ -10,8 +11,9 @@ import { AppStatus, type ServerState, UpdateOffer } from './AppStatus';
 import { OpenApp } from './appContext';
 import { keepServerDisguise } from './disguise';
 import { Layout } from './Layout';
+import { lazyScreen } from './lazy';
 import { FirstRun } from './screens/FirstRun';
-import { Main, type Tab } from './screens/Main';
+import type { Tab } from './screens/Main';
 import { RecoveryKey } from './screens/RecoveryKey';
 import { Unlock } from './screens/Unlock';
 import { keepServerSafety, keptServerSafety } from './serverSafety';
@@ -27,6 +29,23 @@ interface OpenVault {
 }
 
 const OFF: SyncStatus = { state: 'off', waiting: 0 };
+
+/**
+ * The unlocked app (plan, allies, circles, settings, and the sync they use) is a chunk of its own:
+ * the unlock screen does not wait for it, nor for Argon2id's code. Both load once that screen is
+ * drawn, so opening the vault waits for neither.
+ */
+const Unlocked = lazyScreen(() => import('./screens/Main').then((m) => m.Main));
+
+/** Runs `task` once the browser is idle (or soon, where it cannot say): after the first screen is drawn. */
+function whenIdle(task: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const handle = requestIdleCallback(task, { timeout: 1000 });
+    return () => cancelIdleCallback(handle);
+  }
+  const handle = setTimeout(task, 200);
+  return () => clearTimeout(handle);
+}
 
 /**
  * The app's root: which screen shows, the open vault, its sync engine and the safety shell.
@@ -63,6 +82,13 @@ export function App() {
   useEffect(() => {
     void store.hasVault().then((has) => setPhase(has ? 'locked' : 'first-run'));
   }, []);
+  useEffect(() => {
+    if (phase === 'loading') return;
+    return whenIdle(() => {
+      preloadArgon2id();
+      Unlocked.preload();
+    });
+  }, [phase]);
 
   const opened = async (session: Session, recoveryText: string | null = null) => {
     const settings = await readSettings(session);
@@ -141,7 +167,7 @@ export function App() {
       {phase === 'unlinked' && <Unlinked onStart={() => setPhase('first-run')} />}
       {phase === 'open' && open !== null && recovery === null && !unlinked && (
         <OpenApp session={open.session} engine={engine} version={version}>
-          <Main
+          <Unlocked.Screen
             settings={open.settings}
             status={status}
             onSettings={saveSettings}

@@ -1,9 +1,10 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Ally, AllyRole } from '../../records';
 import type { LocalRecord } from '../../storage';
 import { byStanding, holdsBothRoles } from '../allyMap';
 import { useSession } from '../appContext';
 import { type Draft, readDraft } from '../drafts';
+import { useDrawnAsScrolled } from '../drawnAsScrolled';
 import { moveFocus } from '../focus';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
@@ -27,7 +28,23 @@ export function Allies() {
   const sharedIn = useSharedIn();
   const [filter, setFilter] = useState<Filter>('all');
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
-  const returnTo = useReturnFocus(allies.items);
+  // Sorted once per read, not on each render: drawing more of a long list re-renders it.
+  const shown = useMemo(
+    () => sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter)),
+    [allies.items, filter],
+  );
+  // Grouped by where people stand, and drawn as it scrolls in that order, group after group.
+  const groups = useMemo(() => {
+    let from = 0;
+    return byStanding(shown).map((group) => {
+      const placed = { ...group, from };
+      from += group.allies.length;
+      return placed;
+    });
+  }, [shown]);
+  const ordered = useMemo(() => groups.flatMap((group) => group.allies), [groups]);
+  const drawn = useDrawnAsScrolled(ordered.length);
+  const returnTo = useReturnFocus(allies.items, ordered, drawn.reveal);
   const done = (savedId?: string) => {
     returnTo.set(savedId ?? (editing.kind === 'edit' ? editing.record.id : ''));
     setEditing({ kind: 'none' });
@@ -43,7 +60,6 @@ export function Allies() {
       <AllyForm record={editing.kind === 'edit' ? editing.record : undefined} draft={editing.draft} onDone={done} />
     );
   }
-  const shown = sortedAllies(allies.items ?? []).filter((ally) => filter === 'all' || ally.body.roles.includes(filter));
   return (
     <>
       <h1 tabIndex={-1} ref={returnTo.heading}>
@@ -63,23 +79,28 @@ export function Allies() {
         ))}
       </select>
       {allies.items !== null && shown.length === 0 && <p>{strings.alliesEmpty}</p>}
-      {byStanding(shown).map(({ standing, allies: group }) => (
-        <section key={standing} aria-labelledby={`standing-${standing}`} data-testid={`standing-${standing}`}>
-          <h2 id={`standing-${standing}`}>{strings.statuses[standing].label}</h2>
-          <p class="hint">{strings.standingGroups[standing]}</p>
-          <ul class="ally-list" aria-labelledby={`standing-${standing}`}>
-            {group.map((ally) => (
-              <AllyCard
-                key={ally.id}
-                ally={ally}
-                sharedIn={sharedIn.get(ally.id) ?? []}
-                onEdit={() => setEditing({ kind: 'edit', record: ally })}
-                onRemoved={removed}
-              />
-            ))}
-          </ul>
-        </section>
-      ))}
+      {groups.map(({ standing, allies: group, from }) =>
+        from >= drawn.count ? null : (
+          <section key={standing} aria-labelledby={`standing-${standing}`} data-testid={`standing-${standing}`}>
+            <h2 id={`standing-${standing}`}>{strings.statuses[standing].label}</h2>
+            <p class="hint">{strings.standingGroups[standing]}</p>
+            <ul class="ally-list" aria-labelledby={`standing-${standing}`}>
+              {group.slice(0, drawn.count - from).map((ally, index) => (
+                <AllyCard
+                  key={ally.id}
+                  ally={ally}
+                  position={from + index + 1}
+                  of={ordered.length}
+                  sharedIn={sharedIn.get(ally.id) ?? []}
+                  onEdit={() => setEditing({ kind: 'edit', record: ally })}
+                  onRemoved={removed}
+                />
+              ))}
+            </ul>
+          </section>
+        ),
+      )}
+      {drawn.count < ordered.length && <div ref={drawn.end} aria-hidden="true" />}
       <FindAllies />
     </>
   );
@@ -130,16 +151,26 @@ function useResumedForm(items: LocalRecord<'ally'>[] | null, open: (editing: Edi
 
 /**
  * Where focus goes back to when the person's form closes or an entry is removed: the entry of the
- * person the form was about (`set(id)`) once the list has read it, else (`set('')`) the list's
- * heading, never the top of the page.
+ * person the form was about (`set(id)`) once the list has read it (drawing the list down to it
+ * first), else (`set('')`) the list's heading, never the top of the page.
  */
-function useReturnFocus(items: readonly LocalRecord<'ally'>[] | null) {
+function useReturnFocus(
+  items: readonly LocalRecord<'ally'>[] | null,
+  shown: readonly LocalRecord<'ally'>[],
+  reveal: (index: number) => void,
+) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [target, setTarget] = useState<string | null>(null);
   useLayoutEffect(() => {
     if (target === null || items === null) return;
     // A new person appears once the list is read again; until then, wait.
     if (target !== '' && !items.some((ally) => ally.id === target)) return;
+    // Their entry may not be drawn yet: draw down to it, and come back on the next render.
+    const index = target === '' ? -1 : shown.findIndex((ally) => ally.id === target);
+    if (index >= 0 && document.getElementById(entryId(target)) === null) {
+      reveal(index);
+      return;
+    }
     // Their entry may be filtered out of view: then the heading.
     const entry = target === '' ? null : document.getElementById(entryId(target));
     const to = entry ?? heading.current;
@@ -153,20 +184,23 @@ const entryId = (id: string) => `ally-${id}`;
 
 interface AllyCardProps {
   ally: LocalRecord<'ally'>;
+  /** Its place in the whole list (from 1), and the list's length: only part of it may be drawn. */
+  position: number;
+  of: number;
   /** The circles this ally's entry is shared with, by name. */
   sharedIn: readonly string[];
   onEdit(): void;
   onRemoved(): void;
 }
 
-function AllyCard({ ally, sharedIn, onEdit, onRemoved }: AllyCardProps) {
+function AllyCard({ ally, position, of, sharedIn, onEdit, onRemoved }: AllyCardProps) {
   const session = useSession();
   const [confirming, setConfirming] = useState(false);
   const [inviting, setInviting] = useState(false);
   const { body } = ally;
   const headingId = entryId(ally.id);
   return (
-    <li class="panel ally" aria-labelledby={headingId} data-testid="ally">
+    <li class="panel ally" aria-labelledby={headingId} aria-posinset={position} aria-setsize={of} data-testid="ally">
       <h3 id={headingId}>{body.name}</h3>
       <p class="hint">
         {strings.statuses[body.status].label}

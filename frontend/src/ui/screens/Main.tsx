@@ -1,9 +1,9 @@
-import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppSettings } from '../../records';
 import { REVIEW_DEVICES } from '../../sync/devices/review';
 import type { SyncStatus } from '../../sync/engine';
 import { useEngine, useSession, useSyncVersion } from '../appContext';
+import { lazyScreen } from '../lazy';
 import { SyncStatusLine } from '../SyncStatusLine';
 import { strings } from '../strings';
 import { Allies } from './Allies';
@@ -97,22 +97,8 @@ export function Main(props: MainProps) {
   );
 }
 
-type CirclesScreen = () => ComponentChildren;
-let circlesScreen: Promise<CirclesScreen> | null = null;
-
 /**
  * The circles, loaded when first opened: most people use the plan alone, so its first screen does
- * not wait for them. The service worker keeps the chunk, so it opens offline too.
+ * not wait for them.
  */
-function LazyCircles() {
-  const [Screen, setScreen] = useState<CirclesScreen | null>(null);
-  useEffect(() => {
-    let current = true;
-    circlesScreen ??= import('./Circles').then((m) => m.Circles);
-    void circlesScreen.then((loaded) => current && setScreen(() => loaded));
-    return () => {
-      current = false;
-    };
-  }, []);
-  return Screen === null ? <p role="status">{strings.loading}</p> : <Screen />;
-}
+const LazyCircles = lazyScreen(() => import('./Circles').then((m) => m.Circles)).Screen;
