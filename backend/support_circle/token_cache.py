@@ -84,8 +84,9 @@ class SqliteEpoch:
 
 
 class PostgresEpoch:
-    """Reads the epoch on an async PostgreSQL connection of its own, on the event loop. Requests
-    that arrive while a read is on its way wait for the next, which answers all of them."""
+    """Reads the epoch on an async PostgreSQL connection of its own, on the event loop. A request
+    that arrives while a read is on its way waits for the next, which answers all such requests:
+    it is sent after they arrived, so it sees every revocation committed before them."""
 
     def __init__(self, sqlalchemy_url: str) -> None:
         url = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -98,31 +99,44 @@ class PostgresEpoch:
             keepalives_count=3,
         )
         self._connection: psycopg.AsyncConnection[tuple[int]] | None = None
+        self._reading = False
         self._waiting: list[asyncio.Future[int | None]] = []
-        self._reader: asyncio.Task[None] | None = None
+        self._server: asyncio.Task[None] | None = None
 
     async def read(self) -> int | None:
-        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append(future)
-        if self._reader is None:
-            self._reader = asyncio.get_running_loop().create_task(self._serve(), name="token-epoch")
-        return await future
+        if self._reading:
+            future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+            self._waiting.append(future)
+            return await future
+        # Nobody reading: this request reads for itself (no task, no future: one client's case).
+        self._reading = True
+        try:
+            return await self._query()
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Those who queued meanwhile get a read of their own, by a task that reads until none wait."""
+        if self._waiting:
+            self._server = asyncio.get_running_loop().create_task(self._serve(), name="token-epoch")
+        else:
+            self._reading = False
 
     async def _serve(self) -> None:
         try:
             while self._waiting:
-                # Everyone waiting now arrived before this read is sent: its answer is new enough.
                 batch, self._waiting = self._waiting, []
                 epoch = await self._query()
                 for future in batch:
                     if not future.done():
                         future.set_result(epoch)
         finally:
-            self._reader = None
             for future in self._waiting:  # cancelled at shutdown: nobody answers from memory
                 if not future.done():
                     future.set_result(None)
             self._waiting = []
+            self._reading = False
+            self._server = None
 
     async def _query(self) -> int | None:
         for _attempt in range(2):  # a connection found dead is replaced once
@@ -136,6 +150,12 @@ class PostgresEpoch:
                 # The error's type only: its text may hold the connection string.
                 log.warning("could not read the token revocation counter (%s)", type(exc).__name__)
                 await self._drop()
+            except asyncio.CancelledError:
+                # Its request went away mid-read: the connection's state is unknown, use a new one.
+                connection, self._connection = self._connection, None
+                if connection is not None:
+                    asyncio.get_running_loop().create_task(connection.close())
+                raise
         return None
 
     async def _drop(self) -> None:
@@ -145,10 +165,10 @@ class PostgresEpoch:
                 await connection.close()
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
+        if self._server is not None:
+            self._server.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+                await self._server
         await self._drop()
 
 
