@@ -40,13 +40,14 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
-from support_circle.db import SQLITE_BUSY_TIMEOUT_MS, reading, retried_if_disconnected
+from support_circle.db import reading, retried_if_disconnected
 from support_circle.models import AuthToken
 
 log = logging.getLogger(__name__)
 
 EPOCH_QUERY = "SELECT epoch FROM token_revocation WHERE id = 1"
 CONNECT_TIMEOUT_SECONDS = 5
+EPOCH_BUSY_TIMEOUT_MS = 20
 
 _token = AuthToken.__table__  # type: ignore[attr-defined]
 _SIGN_IN = sa.select(_token.c.device_id, _token.c.expires_at).where(
@@ -62,12 +63,14 @@ def token_hash(token: str) -> str:
 
 
 class SqliteEpoch:
-    """Reads the epoch on a SQLite connection of its own, from any thread. In WAL mode a read
-    never waits for a writer, so the event loop may call it."""
+    """Reads the epoch on a SQLite connection of its own, on the event loop. In WAL mode a read
+    does not wait for writers; should it find the database busy all the same (a recovery after a
+    crash), it gives up after ``EPOCH_BUSY_TIMEOUT_MS`` and the request reads its token in a
+    worker thread, so the loop never waits long."""
 
     def __init__(self, path: str) -> None:
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        self._connection.execute(f"PRAGMA busy_timeout={EPOCH_BUSY_TIMEOUT_MS}")
         self._lock = threading.Lock()
 
     async def read(self) -> int | None:
