@@ -76,10 +76,11 @@ class SqliteEpoch:
     async def read(self) -> int | None:
         try:
             with self._lock:
-                row = self._connection.execute(EPOCH_QUERY).fetchone()
+                # All rows, so the statement ends: an open read would hold back WAL checkpoints.
+                rows = self._connection.execute(EPOCH_QUERY).fetchall()
         except sqlite3.Error:
             return None  # e.g. the table is not there yet: every request reads its token
-        return int(row[0]) if row else None
+        return int(rows[0][0]) if rows else None
 
     async def close(self) -> None:
         with self._lock:
