@@ -42,9 +42,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert
+from sqlalchemy import insert
 
 from bench import databases
+from support_circle.db import create_db_engine
 from support_circle.models import Change
 from support_circle.protocol import circle_keys, membership, primitives, records
 from support_circle.protocol.auth import sign_challenge
@@ -222,7 +223,7 @@ async def pull_latest(client: Client, rounds: int) -> list[float]:
 def fill(database_url: str, client: Client, total: int) -> None:
     """Grows the client's circle to ``total`` changes by copying sealed envelopes into the log."""
     samples = [c["envelope"] for c in client.seal(100)]
-    engine = create_engine(Settings(database_url=database_url).sqlalchemy_url)
+    engine = create_db_engine(Settings(database_url=database_url).sqlalchemy_url)  # stored as the server stores
     now = datetime.now(UTC)
     device_id = b64u(client.keys.device_id)
     cid = b64u(client.circle_id)

@@ -19,6 +19,7 @@ from support_circle.migrate import upgrade_to_head
 from support_circle.security_headers import SecurityHeadersMiddleware
 from support_circle.settings import Settings, get_settings
 from support_circle.static import pwa_app
+from support_circle.token_cache import SignInCache
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             upgrade_to_head(engine)
         app.state.engine = engine
+        sign_ins = SignInCache.for_engine(engine, settings.token_cache_seconds, settings.token_cache_entries)
+        app.state.sign_ins = sign_ins
         limits = StreamLimits(
             settings.events_max_streams, settings.events_max_streams_per_circle, settings.events_max_streams_total
         )
@@ -39,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.events.stop()
+            await sign_ins.close()
             engine.dispose()
 
     app = FastAPI(

@@ -3,14 +3,13 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from support_circle.db import SessionDep
 from support_circle.errors import Unauthorized
 from support_circle.models import Device
-from support_circle.services.auth import device_for_token, device_id_for_token
 from support_circle.settings import Settings
+from support_circle.token_cache import SignInCache, token_hash
 
 
 async def bearer_token(request: Request) -> str:
@@ -55,10 +54,30 @@ def _admit(request: Request, device_id: str | None) -> None:
     request.app.state.rate_limiter.take(device_id)
 
 
-def current_device(request: Request, session: SessionDep, token: TokenDep) -> Device:
-    device = device_for_token(session, token)
-    _admit(request, device.id if device else None)
-    assert device is not None
+async def signed_in_device_id(request: Request, token: TokenDep) -> str:
+    """The signed-in device's id: from this process's sign-in cache after one read of the
+    revocation counter on the event loop (``token_cache.py``), else read in a worker thread on a
+    connection of its own, returned before the route runs, so the route's own hand-off to a thread
+    holds no connection. Async routes whose service reads the device's row itself (the push, the
+    pull) need nothing more."""
+    sign_ins: SignInCache = request.app.state.sign_ins
+    hashed = token_hash(token)
+    device_id, generation = await sign_ins.check(hashed)
+    if device_id is None:
+        device_id = await run_in_threadpool(sign_ins.read, hashed, generation)
+    _admit(request, device_id)
+    assert device_id is not None
+    return device_id
+
+
+SignedInDeviceId = Annotated[str, Depends(signed_in_device_id)]
+
+
+def current_device(session: SessionDep, device_id: SignedInDeviceId) -> Device:
+    """The signed-in device's row, for routes whose services take it."""
+    device = session.get(Device, device_id)
+    if device is None:  # deleted since: its tokens went with it
+        raise Unauthorized("This sign-in has expired. The app signs in again by itself.")
     # The route runs in another worker thread. Were this read's connection kept until then, enough
     # requests at once would each hold a connection while waiting for a thread, with every thread
     # waiting for a connection: the pool and the thread pool deadlock. Ending it here prevents that.
@@ -72,24 +91,12 @@ def current_device(request: Request, session: SessionDep, token: TokenDep) -> De
     return device
 
 
-async def signed_in_device_id(request: Request, token: TokenDep) -> str:
-    """The signed-in device's id, for async routes whose service reads the device's row itself
-    (the push): the token is checked in a worker thread on a connection of its own, returned
-    before the route runs, so the route's own hand-off to a thread holds no connection."""
-    engine: Engine = request.app.state.engine
-    device_id = await run_in_threadpool(device_id_for_token, engine, token)
-    _admit(request, device_id)
-    assert device_id is not None
-    return device_id
-
-
 async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 CurrentDevice = Annotated[Device, Depends(current_device)]
-SignedInDeviceId = Annotated[str, Depends(signed_in_device_id)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 AnonymousLimit = Depends(limit_anonymous)
 RegistrationLimit = Depends(limit_registration)

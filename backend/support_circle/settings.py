@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(
         4 * 1024 * 1024, ge=65536 + 16, description="Ciphertext in one page of pulled changes (at least one record)."
     )
+    token_cache_seconds: int = Field(
+        60,
+        ge=0,
+        description="How long a process remembers a checked sign-in (0: read the database for every request). "
+        "Revoking a token empties every process's memory of sign-ins, so this only bounds how stale it may be.",
+    )
+    token_cache_entries: int = Field(100_000, ge=1, description="Most sign-ins one process remembers.")
     max_tokens_per_device: int = Field(
         5, ge=1, description="Valid sign-ins one device holds; a new one beyond it ends the oldest."
     )

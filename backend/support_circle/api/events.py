@@ -37,8 +37,8 @@ from support_circle.deps import CurrentDevice, SettingsDep, TokenDep
 from support_circle.errors import ErrorBody
 from support_circle.events import Event, EventService, Subscription
 from support_circle.models import Device
-from support_circle.services.auth import device_for_token
 from support_circle.services.circles import active_member_ids, circles_of
+from support_circle.token_cache import SignInCache, token_hash
 
 router = APIRouter(tags=["events"])
 
@@ -68,9 +68,9 @@ def _frame(name: str, data: dict[str, Any]) -> bytes:
 class _DeviceStream:
     """One device's stream: the hub queues only the events of the circles this device may hear."""
 
-    engine: Engine
+    sign_ins: SignInCache
     device_id: str
-    token: str
+    token_hash: str  # the token itself is not kept while the stream stays open
     subscription: Subscription
     keepalive: float
 
@@ -81,7 +81,7 @@ class _DeviceStream:
             try:
                 item = await asyncio.wait_for(self.subscription.next(), max(0.0, next_check - time.monotonic()))
             except TimeoutError:
-                if not await run_in_threadpool(self._still_signed_in):
+                if await self.sign_ins.device_id(self.token_hash) != self.device_id:
                     return
                 next_check = time.monotonic() + self.keepalive
                 yield b": keepalive\n\n"
@@ -89,11 +89,6 @@ class _DeviceStream:
             if item is None:
                 return
             yield _frame_for(item)
-
-    def _still_signed_in(self) -> bool:
-        with Session(self.engine) as session:
-            device = device_for_token(session, self.token)
-            return device is not None and device.id == self.device_id
 
 
 def _frame_for(item: Event) -> bytes:
@@ -152,5 +147,7 @@ async def stream_events(
     except BaseException:
         events.hub.unsubscribe(subscription)
         raise
-    stream = _DeviceStream(events.engine, device_id, token, subscription, settings.events_keepalive_seconds)
+    stream = _DeviceStream(
+        request.app.state.sign_ins, device_id, token_hash(token), subscription, settings.events_keepalive_seconds
+    )
     return EventStreamResponse(stream.frames(), release=lambda: events.hub.unsubscribe(subscription))

@@ -3,7 +3,7 @@ timestamps — never content, names or contact details (docs/architecture.md §2
 
 from support_circle.models.changes import Change
 from support_circle.models.circles import Circle, CircleMember, KeyEnvelopeRow, MembershipEntry
-from support_circle.models.devices import AuthChallenge, AuthToken, Device, RegistrationCode
+from support_circle.models.devices import AuthChallenge, AuthToken, Device, RegistrationCode, TokenRevocation
 from support_circle.models.invites import Invite, JoinRequest
 from support_circle.models.recovery import RecoveryEscrow
 from support_circle.models.server import ServerInfo
@@ -23,5 +23,6 @@ __all__ = [
     "RecoveryEscrow",
     "RegistrationCode",
     "ServerInfo",
+    "TokenRevocation",
     "UnlinkedNotice",
 ]

@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from support_circle.models.columns import ID, maybe_when, when, wire_object
@@ -47,3 +48,15 @@ class AuthToken(SQLModel, table=True):
     token_hash: str = Field(primary_key=True, max_length=64)
     device_id: str = Field(foreign_key="device.id", ondelete="CASCADE", max_length=ID, index=True)
     expires_at: datetime = when(index=True)
+
+
+class TokenRevocation(SQLModel, table=True):
+    """One row whose ``epoch`` grows whenever a bearer token ends before its time (signed out,
+    replaced by a newer one, its device purged): a database trigger on ``auth_token`` counts every
+    such delete, cascades included. Each server process keeps its sign-ins cached only while this
+    number stays the same (``token_cache.py``); on PostgreSQL the trigger also notifies them."""
+
+    __tablename__ = "token_revocation"
+
+    id: int = Field(primary_key=True)
+    epoch: int = Field(default=0, sa_type=BigInteger)

@@ -1,23 +1,17 @@
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
-from sqlalchemy import Engine
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, delete, select
 
-from support_circle.db import reading, retried_if_disconnected, serialized_writes
+from support_circle.db import serialized_writes
 from support_circle.errors import NotFound, Unauthorized
 from support_circle.models import AuthChallenge, AuthToken, Device, ServerInfo
 from support_circle.protocol import ProtocolError
 from support_circle.protocol.auth import CHALLENGE_BYTES, verify_challenge
 from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.settings import Settings
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from support_circle.token_cache import token_hash
 
 
 def issue_challenge(session: Session, settings: Settings, device_id: str) -> AuthChallenge:
@@ -71,10 +65,13 @@ def sign_in(
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(seconds=settings.token_ttl_seconds)
     with serialized_writes(session):
-        session.exec(delete(AuthToken).where(col(AuthToken.expires_at) < now))
-        session.add(AuthToken(token_hash=_token_hash(token), device_id=device_id, expires_at=expires_at))
+        # The device's row first: deleting tokens locks the revocation counter (migration 0007),
+        # and a purge, too, locks devices before it; the same order, so the two never deadlock.
         device.last_seen_at = now
         session.add(device)
+        session.flush()
+        session.exec(delete(AuthToken).where(col(AuthToken.expires_at) < now))
+        session.add(AuthToken(token_hash=token_hash(token), device_id=device_id, expires_at=expires_at))
         session.flush()
         _keep_newest(session, AuthToken, col(AuthToken.token_hash), device_id, settings.max_tokens_per_device)
         session.commit()
@@ -92,35 +89,6 @@ def _keep_newest(
         session.exec(delete(model).where(key.in_(stale)))
 
 
-def device_for_token(session: Session, token: str) -> Device | None:
-    statement = (
-        select(Device)
-        .join(AuthToken, col(AuthToken.device_id) == col(Device.id))
-        .where(AuthToken.token_hash == _token_hash(token), col(AuthToken.expires_at) > datetime.now(UTC))
-    )
-    return session.exec(statement).first()
-
-
-_token = AuthToken.__table__  # type: ignore[attr-defined]
-_DEVICE_ID_FOR_TOKEN = sa.select(_token.c.device_id).where(
-    _token.c.token_hash == sa.bindparam("token_hash"), _token.c.expires_at > sa.bindparam("now")
-)
-
-
-def device_id_for_token(engine: Engine, token: str) -> str | None:
-    """The id of the device signed in by ``token``, for routes whose service reads the device's
-    row itself: one statement on a connection of its own (the token's row names its device, and
-    goes with it), so one round trip on PostgreSQL; it only reads, so a dead connection is retried."""
-    parameters = {"token_hash": _token_hash(token), "now": datetime.now(UTC)}
-
-    def read() -> str | None:
-        with reading(engine) as connection:
-            device_id: str | None = connection.execute(_DEVICE_ID_FOR_TOKEN, parameters).scalar()
-            return device_id
-
-    return retried_if_disconnected(read)
-
-
 def sign_out(session: Session, token: str) -> None:
-    session.exec(delete(AuthToken).where(col(AuthToken.token_hash) == _token_hash(token)))
+    session.exec(delete(AuthToken).where(col(AuthToken.token_hash) == token_hash(token)))
     session.commit()

@@ -9,9 +9,11 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Text,
     Update,
     and_,
     bindparam,
+    cast,
     func,
     insert,
     literal_column,
@@ -257,8 +259,18 @@ _MEMBER_KEYS = (
 # The changes after ``since``, at most ``limit``, and only as many as fit in ``max_bytes`` (always
 # one), with ``total``: how many there were of the ``limit + 1`` looked at, so the page is done if
 # it holds them all. The sizes add up in the database: envelopes that do not fit are never fetched.
+#
+# The envelope comes as the JSON text it is stored as (``envelope_json``): the route puts it in the
+# response as it is, without parsing it into objects and writing them out again.
 _window = (
-    select(_change.c.seq, _change.c.change_id, _change.c.envelope, _change.c.epoch, _change.c.device_id, _change.c.size)
+    select(
+        _change.c.seq,
+        _change.c.change_id,
+        cast(_change.c.envelope, Text).label("envelope_json"),
+        _change.c.epoch,
+        _change.c.device_id,
+        _change.c.size,
+    )
     # BIGINT: the API takes any cursor up to 2^62, which PostgreSQL would refuse as an INTEGER.
     .where(_change.c.circle_id == bindparam("circle_id"), _change.c.seq > bindparam("since", type_=BigInteger))
     .order_by(_change.c.seq)
@@ -272,7 +284,7 @@ _ranked = select(
     func.count().over().label("total"),
 ).subquery("ranked")
 _PAGE = (
-    select(*(_ranked.c[name] for name in ("seq", "change_id", "envelope", "epoch", "device_id", "total")))
+    select(*(_ranked.c[name] for name in ("seq", "change_id", "envelope_json", "epoch", "device_id", "total")))
     .where(_ranked.c.n <= bindparam("limit"), or_(_ranked.c.running <= bindparam("max_bytes"), _ranked.c.n == 1))
     .order_by(_ranked.c.seq)
 )

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from support_circle.db import serialized_writes
+from support_circle.db import reading, retried_if_disconnected, serialized_writes
 from support_circle.errors import Conflict, Forbidden, NotFound, RateLimited, Rejected
 from support_circle.events import Event, announce
 from support_circle.models import Circle, CircleMember, Device, KeyEnvelopeRow, MembershipEntry
@@ -50,6 +52,34 @@ def member_circle(
     if admin and role != "admin":
         raise Forbidden("Only an admin of this circle can do that.", code="not_admin")
     return circle
+
+
+_circle = Circle.__table__  # type: ignore[attr-defined]
+_member = CircleMember.__table__  # type: ignore[attr-defined]
+_COUNTERS = (
+    sa.select(*(_circle.c[name] for name in ("id", "genesis_hash", "log_seq", "head_hash", "epoch", "change_seq")))
+    .join(_member, _member.c.circle_id == _circle.c.id)
+    .where(
+        _circle.c.id == sa.bindparam("circle_id"),
+        _member.c.device_id == sa.bindparam("device_id"),
+        _member.c.active.is_(True),
+    )
+)
+
+
+def counters(engine: Engine, device_id: str, circle_id: str) -> sa.Row[Any]:
+    """The circle's counters, if this device is an active member (404 otherwise): one statement
+    on a connection of its own, reading only the counters (not the stored head state); it only
+    reads, so a dead connection is retried."""
+
+    def read() -> sa.Row[Any] | None:
+        with reading(engine) as connection:
+            return connection.execute(_COUNTERS, {"circle_id": circle_id, "device_id": device_id}).first()
+
+    row = retried_if_disconnected(read)
+    if row is None:
+        raise NotFound(NOT_A_MEMBER)
+    return row
 
 
 def circles_of(session: Session, device: Device) -> list[Circle]:
