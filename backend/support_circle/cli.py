@@ -43,6 +43,11 @@ def _serve(_args: argparse.Namespace) -> int:
         factory=True,
         host=settings.host,
         port=settings.port,
+        # Several processes share the listening socket; each runs the whole app (docs/self-hosting.md).
+        workers=settings.workers,
+        # uvloop and httptools are dependencies ("auto" would quietly fall back to asyncio and h11).
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        http="httptools",
         log_level=settings.log_level.lower(),
         # Uvicorn's access log records client addresses and paths (which hold ids): off unless
         # the operator asks for it with LOG_CLIENT_ADDRESSES=true.

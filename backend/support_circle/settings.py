@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; unset means SQLite in DATA_DIR. postgresql://... works."
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes 'support-circle serve' starts, on PostgreSQL or one SQLite file; about one "
+        "per core (docs/self-hosting.md, 'Processes').",
+    )
     static_dir: Path = Field(_CHECKOUT_STATIC_DIR, description="The built PWA to serve at /.")
     migrate_on_start: bool = Field(True, description="Apply database migrations at start.")
     log_level: str = Field("info", description="Python logging level name.")
