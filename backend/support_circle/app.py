@@ -33,7 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limits = StreamLimits(
             settings.events_max_streams, settings.events_max_streams_per_circle, settings.events_max_streams_total
         )
-        app.state.events = EventService(engine, settings.sqlalchemy_url, limits, partial(read_members, engine))
+        app.state.events = EventService(
+            engine, settings.sqlalchemy_url, limits, partial(read_members, engine), processes=settings.workers
+        )
         await app.state.events.start()
         try:
             yield
