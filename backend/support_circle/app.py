@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, trust_proxy_headers=settings.trust_proxy_headers)
     if settings.metrics_enabled:
-        install_metrics(app)  # outermost: it also counts what the inner middleware refuses
+        # Outermost: it also counts what the inner middleware refuses.
+        install_metrics(app, settings.prometheus_multiproc_dir)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(explainer_router)

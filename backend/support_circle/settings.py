@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         False, description="Turn on the access log, which records client addresses and paths (they hold ids)."
     )
     metrics_enabled: bool = Field(True, description="Serve Prometheus metrics (counts only, no ids) at /metrics.")
+    prometheus_multiproc_dir: Path | None = Field(
+        None,
+        description="Set by 'support-circle serve' for its workers, a fresh folder where they keep their metrics "
+        "for any of them to sum; leave it unset.",
+    )
 
     registration: Literal["open", "code"] = Field(
         "code",
