@@ -25,6 +25,7 @@ from support_circle.settings import Settings, get_settings
 
 MAX_USES = 1_000_000
 MAX_DAYS = 36_500
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 class CommandError(Exception):
@@ -69,6 +70,9 @@ def _run_uvicorn(settings: Settings) -> None:
         port=settings.port,
         # Several processes share the listening socket; each runs the whole app (docs/self-hosting.md).
         workers=settings.workers,
+        # The supervisor replaces a worker that does not answer its ping in time, from its first
+        # moment: 5 s (the default) killed workers still importing on a loaded 2-core machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         # uvloop and httptools are dependencies ("auto" would quietly fall back to asyncio and h11).
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
