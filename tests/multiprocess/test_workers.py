@@ -5,14 +5,12 @@ both processes, stored once with one seq; every acknowledged change kept; each b
 device's quota once. A push answered by one process reaches event streams open on the other, and
 a scrape of ``/metrics`` answered by either counts the requests both answered.
 
-Which process holds a connection is read from ``/proc`` (the server's socket a client's port is
-connected to): connections are made until each worker holds its share, so the test never depends
-on how the kernel happened to hand them out.
+Which process holds a connection is read from ``/proc`` (``ServerProcess.workers``): connections
+are made until each worker holds its share, so the test never depends on how the kernel happened
+to hand them out.
 """
 
-import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ from sqlalchemy import bindparam, create_engine, text
 from tests.api.helpers import Member, SharedCircle, change, record, signed_in
 from tests.conftest import DATABASES, empty_database
 from tests.robustness.conftest import assert_server_log_clean, assert_whole_log, at_one_barrier, server_log
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, client_port
 from tests.support.sse import EventStream
 
 pytestmark = pytest.mark.timeout(90)
@@ -51,73 +49,11 @@ def server(database: tuple[Path, str]) -> Iterator[ServerProcess]:
     process = ServerProcess(folder / "data", folder / "no-app", url, env=env)
     process.start(timeout=60)  # two processes import the app at once, on a machine others share
     try:
-        wait_for_every_worker(process, timeout=60)
+        process.wait_for_workers(WORKERS, timeout=60)
         yield process
     finally:
         process.stop()
     assert_server_log_clean(process)
-
-
-def wait_for_every_worker(server: ServerProcess, timeout: float) -> None:
-    """Until every worker has started (the server is ready as soon as one has)."""
-    deadline = time.monotonic() + timeout
-    while server.log_path.read_text(errors="replace").count("Application startup complete") < WORKERS:
-        assert time.monotonic() < deadline, "a worker did not start"
-        time.sleep(0.1)
-
-
-def _children(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(entry.name))
-    return children
-
-
-def _socket_inodes(pid: int) -> set[int]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(int(target[8:-1]))
-    return inodes
-
-
-def _tcp_sockets() -> dict[int, tuple[int, int, str]]:
-    """Each TCP socket's inode: its local port, remote port and state (``0A`` listening, ``01`` open)."""
-    sockets = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            columns = line.split()
-            local, remote, state, inode = columns[1], columns[2], columns[3], int(columns[9])
-            sockets[inode] = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16), state)
-    return sockets
-
-
-def workers_of(server: ServerProcess) -> dict[int, set[int]]:
-    """The server's worker processes (the children that listen on its port), each with the client
-    ports of the connections it holds."""
-    assert server.process is not None
-    sockets = _tcp_sockets()
-    workers = {}
-    for pid in _children(server.process.pid):
-        mine = [sockets[inode] for inode in _socket_inodes(pid) if inode in sockets]
-        if any(port == server.port and state == "0A" for port, _, state in mine):
-            workers[pid] = {remote for port, remote, state in mine if port == server.port and state == "01"}
-    return workers
-
-
-def client_port(response: httpx.Response) -> int:
-    port: int = response.extensions["network_stream"].get_extra_info("client_addr")[1]
-    return port
 
 
 def clients_per_worker(server: ServerProcess, each: int) -> list[list[httpx.Client]]:
@@ -127,7 +63,7 @@ def clients_per_worker(server: ServerProcess, each: int) -> list[list[httpx.Clie
     for _ in range(MAX_CONNECTIONS_TRIED):
         http = httpx.Client(base_url=server.url, timeout=30)
         port = client_port(http.get("/healthz"))
-        pid = next(pid for pid, ports in workers_of(server).items() if port in ports)
+        pid = next(pid for pid, ports in server.workers().items() if port in ports)
         (held.setdefault(pid, []) if len(held.get(pid, [])) < each else spare).append(http)
         if len(held) == WORKERS and all(len(clients) == each for clients in held.values()):
             break
@@ -144,7 +80,7 @@ def streams_on_each_worker(server: ServerProcess, token: str, stack: ExitStack) 
         stream = EventStream(server.url, token).__enter__()
         assert stream.response is not None
         port = client_port(stream.response)
-        pid = next(pid for pid, ports in workers_of(server).items() if port in ports)
+        pid = next(pid for pid, ports in server.workers().items() if port in ports)
         if pid in streams:
             stream.__exit__()
         else:
@@ -156,7 +92,7 @@ def streams_on_each_worker(server: ServerProcess, token: str, stack: ExitStack) 
 
 
 def test_serve_starts_the_workers_it_is_asked_for(server: ServerProcess) -> None:
-    assert len(workers_of(server)) == WORKERS
+    assert len(server.workers()) == WORKERS
 
 
 @dataclass
