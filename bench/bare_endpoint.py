@@ -3,7 +3,7 @@
     python -m bench.bare_endpoint      (HOST, PORT and DATABASE_URL from the environment)
 
 ``sync_server.py`` starts it as it starts the sync service (its own process, uvicorn on loopback
-with the same options) and pushes the same bodies at it from the same client, so a push's figures
+with the same options, ``WORKERS`` processes) and pushes the same bodies at it from the same client, so a push's figures
 read as a fraction of what FastAPI, uvicorn, SQLAlchemy and the database allow on this machine in
 this run. No sign-in, no validation beyond parsing the JSON, no service code: one row of a scratch
 table, written in its own transaction, per request.
@@ -53,7 +53,6 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = _engine(settings.sqlalchemy_url)
-        metadata.create_all(engine)
         app.state.engine = engine
         yield
         engine.dispose()
@@ -76,11 +75,20 @@ def create_app() -> FastAPI:
 
 if __name__ == "__main__":
     settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Once, before the workers start: several creating the table at once would collide.
+    engine = _engine(settings.sqlalchemy_url)
+    metadata.create_all(engine)
+    engine.dispose()
     uvicorn.run(
         "bench.bare_endpoint:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
+        timeout_worker_healthcheck=30,
+        loop="uvloop",
+        http="httptools",
         log_level="warning",
         access_log=False,
         server_header=False,

@@ -2,8 +2,9 @@
 
     make bench            (or: .venv/bin/python -m bench.sync_server [--seconds 5])
 
-For each database, a real ``support-circle serve`` process on loopback (one process, as
-``make run`` starts it) and asyncio clients, each its own registered device with its own circle:
+For each database, a real ``support-circle serve`` process on loopback (one worker process, as
+``make run`` starts it, unless ``--workers`` says otherwise) and asyncio clients, each its own
+registered device with its own circle:
 - push: 1, 10 and 100 concurrent clients, pushing batches of 1 and of 50 new records for a fixed
   time; changes acknowledged per second and request latency p50/p99;
 - pull: 10 clients pulling the latest 100 changes of their circle;
@@ -25,6 +26,10 @@ circle the median time as a multiple of the ceiling's p50 with one client.
 ``--before CHECKOUT`` also measures the server of another checkout (its ``backend`` first on
 PYTHONPATH, this interpreter and bench), each row right before this checkout's, and prints the two
 side by side: on a shared machine only figures of one run compare, and best those taken together.
+
+``--workers 1,2`` measures the servers (and the ceiling) with each number of worker processes
+(``WORKERS``), side by side in the same way: each row with one worker right before the same row
+with two, each against the ceiling run with as many processes.
 """
 
 import argparse
@@ -252,54 +257,67 @@ def fill(database_url: str, client: Client, total: int) -> None:
 Figures = dict[str, float]
 
 
-async def measure(servers: dict[str, tuple[str, str]], ceiling_url: str, seconds: float) -> dict[str, Figures]:
-    """Every row for each server (name: its url and database url), one server right after the
-    other, the ceiling right before each number of clients' single-change rows: a noisy machine
-    then weighs on the figures of one row alike."""
+@dataclass(frozen=True)
+class Running:
+    """A server measured: its url, its database's, and how many worker processes it runs."""
+
+    url: str
+    database_url: str
+    workers: int
+
+
+async def measure(servers: dict[str, Running], ceilings: dict[int, str], seconds: float) -> dict[str, Figures]:
+    """Every row for each server, one server right after the other, each number of workers' ceiling
+    (its url by worker count) right before its servers' single-change rows: a noisy machine then
+    weighs on the figures of one row alike."""
     figures: dict[str, Figures] = {name: {} for name in servers}
-    named = (lambda name: f"{name:<7}") if len(servers) > 1 else (lambda _name: "")
-    clients = {name: [await new_client(url) for _ in range(max(CLIENT_COUNTS))] for name, (url, _) in servers.items()}
-    https = [http_client(ceiling_url) for _ in range(max(CLIENT_COUNTS))]
-    ceiling: dict[int, Result] = {}
+    named = (lambda name: f"{name:<10}") if len(servers) > 1 else (lambda _name: "")
+    clients = {name: [await new_client(s.url) for _ in range(max(CLIENT_COUNTS))] for name, s in servers.items()}
+    https = {n: [http_client(url) for _ in range(max(CLIENT_COUNTS))] for n, url in ceilings.items()}
+    ceiling: dict[tuple[int, int], Result] = {}
     for batch in (1, 50):
         for count in CLIENT_COUNTS:
-            if batch == 1:
-                ceiling[count] = await ceiling_load(https[:count], seconds)
-                print(f"{named('')}ceiling  bare INSERT + COMMIT  clients {count:>3}  {ceiling[count].row()}")
-            for name in servers:
-                result = await push_load(clients[name][:count], batch, seconds)
-                label = f"push  batch {batch:>2}  clients {count:>3}"
-                figures[name][label] = result.rate
-                print(f"{named(name)}{label}  {result.row(ceiling[count].rate)}")
-    for name in servers:
+            for workers in ceilings:
+                if batch == 1:
+                    ceiling[workers, count] = await ceiling_load(https[workers][:count], seconds)
+                    label = f"w{workers}" if len(ceilings) > 1 else ""
+                    row = ceiling[workers, count].row()
+                    print(f"{named(label)}ceiling  bare INSERT + COMMIT  clients {count:>3}  {row}")
+                for name in (name for name, s in servers.items() if s.workers == workers):
+                    result = await push_load(clients[name][:count], batch, seconds)
+                    label = f"push  batch {batch:>2}  clients {count:>3}"
+                    figures[name][label] = result.rate
+                    print(f"{named(name)}{label}  {result.row(ceiling[workers, count].rate)}")
+    for name, running in servers.items():
         rounds = await asyncio.gather(*(pull_latest(c, 20) for c in clients[name][:10]))
         latencies = [t for times in rounds for t in times]
         pulled = Result(100 * len(latencies), sum(latencies) / 10, latencies)
         figures[name]["pull  latest 100  clients  10"] = pulled.rate
         # Two requests a round (the circle's head, then the page): the ratio is of requests per second.
-        ratio = 2 * len(latencies) / pulled.seconds / ceiling[10].rate
+        ratio = 2 * len(latencies) / pulled.seconds / ceiling[running.workers, 10].rate
         print(f"{named(name)}pull  latest 100  clients  10  {pulled.row()}  {ratio:5.2f}× ceiling in requests")
     for total in (1_000, 100_000):
-        for name, (url, database_url) in servers.items():
-            grown = await new_client(url)
-            fill(database_url, grown, total)
+        for name, running in servers.items():
+            grown = await new_client(running.url)
+            fill(running.database_url, grown, total)
             median = statistics.median(await pull_latest(grown, 30))
             figures[name][f"pull  latest 100 of {total:>7,} (median)"] = median
-            multiple = median / ceiling[1].p50
+            multiple = median / ceiling[running.workers, 1].p50
             print(
                 f"{named(name)}pull  latest 100 of {total:>7,}: median {median * 1000:6.1f} ms"
                 f"  {multiple:5.1f}× the ceiling's p50"
             )
             await grown.http.aclose()
-    for http in [*https, *(c.http for group in clients.values() for c in group)]:
-        await http.aclose()
+    for group in [*https.values(), *([c.http for c in group] for group in clients.values())]:
+        for http in group:
+            await http.aclose()
     return figures
 
 
-def compare(before: Figures, after: Figures) -> None:
-    """The two servers side by side: rates, and for the medians, before's time over after's."""
-    print("\n### before and after, in this run")
-    print(f"{'':<38}{'before':>10}{'after':>10}  after/before")
+def compare(before: Figures, after: Figures, names: tuple[str, str] = ("before", "after")) -> None:
+    """Two servers side by side: rates, and for the medians, the first's time over the second's."""
+    print(f"\n### {names[0]} and {names[1]}, in this run")
+    print(f"{'':<38}{names[0]:>10}{names[1]:>10}  {names[1]}/{names[0]}")
     for label, now in after.items():
         then = before[label]
         if label.endswith("(median)"):
@@ -322,32 +340,58 @@ def server(
     process = ServerProcess(
         data_dir=folder / "data", static_dir=folder / "none", database_url=database_url, env=env, command=command
     )
-    process.start()
+    workers = int(env.get("WORKERS", "1"))
+    # Several workers import the app at once, on a machine others may share: the server is ready
+    # when one is, and each is waited for.
+    process.start(timeout=30.0 * workers)
     try:
+        process.wait_for_workers(workers, timeout=30.0 * workers)
         yield process.url, database_url
     finally:
         process.stop()
 
 
-def run(database: str, seconds: float, before: Path | None) -> None:
-    """The ceiling and this checkout's server, and ``before``'s, all started at once: on
+def run(database: str, seconds: float, before: Path | None, workers: list[int]) -> None:
+    """The ceilings and this checkout's servers, and ``before``'s, all started at once: on
     PostgreSQL they share the one test database (the servers' circles are their own)."""
     print(f"\n## {database}")
     if before is not None:
         print(f"before: the server of {before}; after: this checkout's")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         shared = None if database == "sqlite" else empty_database(database, Path(folder))
-        ceiling_url, _ = stack.enter_context(
-            server(database, Path(folder) / "ceiling", command=CEILING, database_url=shared)
-        )
-        servers = {}
+        ceilings, servers = {}, {}
+        for n in workers:
+            suffix = f" w{n}" if len(workers) > 1 else ""
+            env = {**SERVER_ENV, "WORKERS": str(n)}
+            at = Path(folder) / f"w{n}"
+            at.mkdir()
+            ceilings[n], _ = stack.enter_context(
+                server(database, at / "ceiling", env, command=CEILING, database_url=shared)
+            )
+            if before is not None:
+                old = {**env, "PYTHONPATH": str(before / "backend")}
+                url, database_url = stack.enter_context(server(database, at / "before", old, database_url=shared))
+                servers[f"before{suffix}"] = Running(url, database_url, n)
+            url, database_url = stack.enter_context(server(database, at / "after", env, database_url=shared))
+            servers[f"after{suffix}" if before is not None else suffix.strip()] = Running(url, database_url, n)
+        figures = asyncio.run(measure(servers, ceilings, seconds))
+    for n in workers:
+        suffix = f" w{n}" if len(workers) > 1 else ""
         if before is not None:
-            env = {**SERVER_ENV, "PYTHONPATH": str(before / "backend")}
-            servers["before"] = stack.enter_context(server(database, Path(folder) / "before", env, database_url=shared))
-        servers["after"] = stack.enter_context(server(database, Path(folder) / "after", database_url=shared))
-        figures = asyncio.run(measure(servers, ceiling_url, seconds))
-    if before is not None:
-        compare(figures["before"], figures["after"])
+            compare(figures[f"before{suffix}"], figures[f"after{suffix}"])
+    if len(workers) > 1:
+        first, *others = workers
+        side = "after " if before is not None else ""
+        for n in others:
+            names = (f"{first} worker{'s' * (first > 1)}", f"{n} workers")
+            compare(figures[f"{side}w{first}"], figures[f"{side}w{n}"], names)
+
+
+def worker_counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",")]
+    if not counts or min(counts) < 1 or len(set(counts)) != len(counts):
+        raise argparse.ArgumentTypeError("worker counts are distinct whole numbers from 1, e.g. 1,2")
+    return counts
 
 
 def main() -> int:
@@ -356,11 +400,18 @@ def main() -> int:
     parser.add_argument(
         "--before", type=Path, help="another checkout of the repository: its server is measured first, in the same run"
     )
+    parser.add_argument(
+        "--workers",
+        type=worker_counts,
+        default=[1],
+        help="server processes (WORKERS), or several counts side by side, e.g. 1,2 (default 1)",
+    )
     databases.add_option(parser)
     args = parser.parse_args()
-    print(f"# Sync service on {os.cpu_count()} cores: one server process, clients in one asyncio process")
+    processes = "one server process" if args.workers == [1] else f"{'/'.join(map(str, args.workers))} server processes"
+    print(f"# Sync service on {os.cpu_count()} cores: {processes}, clients in one asyncio process")
     for database in databases.chosen(args):
-        run(database, args.seconds, args.before)
+        run(database, args.seconds, args.before, args.workers)
     return 0
 
 

@@ -36,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limits = StreamLimits(
             settings.events_max_streams, settings.events_max_streams_per_circle, settings.events_max_streams_total
         )
-        app.state.events = EventService(engine, settings.sqlalchemy_url, limits, partial(read_members, engine))
+        app.state.events = EventService(
+            engine, settings.sqlalchemy_url, limits, partial(read_members, engine), processes=settings.workers
+        )
         await app.state.events.start()
         try:
             yield
@@ -62,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, trust_proxy_headers=settings.trust_proxy_headers)
     if settings.metrics_enabled:
-        install_metrics(app)  # outermost: it also counts what the inner middleware refuses
+        # Outermost: it also counts what the inner middleware refuses.
+        install_metrics(app, settings.prometheus_multiproc_dir)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(explainer_router)

@@ -6,7 +6,9 @@ Administration prints counts and ids, never content: the server has none to prin
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,10 +21,11 @@ from support_circle.db import create_db_engine
 from support_circle.errors import AppError
 from support_circle.migrate import is_at_head, upgrade_to_head
 from support_circle.services import admin
-from support_circle.settings import get_settings
+from support_circle.settings import Settings, get_settings
 
 MAX_USES = 1_000_000
 MAX_DAYS = 36_500
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 class CommandError(Exception):
@@ -38,11 +41,41 @@ def _serve(_args: argparse.Namespace) -> int:
             " (REGISTRATION=open lets any device register.)",
             flush=True,
         )
+    with _shared_metrics(settings):
+        _run_uvicorn(settings)
+    return 0
+
+
+@contextmanager
+def _shared_metrics(settings: Settings) -> Iterator[None]:
+    """With several workers, a fresh folder where each keeps its metrics, so that a scrape answered
+    by any of them counts every worker's requests (``metrics.py``); removed when the server stops."""
+    if settings.workers == 1 or not settings.metrics_enabled:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="support-circle-metrics-") as folder:
+        # The workers inherit it, and prometheus_client reads it as they import it.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def _run_uvicorn(settings: Settings) -> None:
     uvicorn.run(
         "support_circle.app:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
+        # Several processes share the listening socket; each runs the whole app (docs/self-hosting.md).
+        workers=settings.workers,
+        # The supervisor replaces a worker that does not answer its ping in time, from its first
+        # moment: 5 s (the default) killed workers still importing on a loaded 2-core machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        # uvloop and httptools are dependencies ("auto" would quietly fall back to asyncio and h11).
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        http="httptools",
         log_level=settings.log_level.lower(),
         # Uvicorn's access log records client addresses and paths (which hold ids): off unless
         # the operator asks for it with LOG_CLIENT_ADDRESSES=true.
@@ -50,7 +83,6 @@ def _serve(_args: argparse.Namespace) -> int:
         server_header=False,
         proxy_headers=False,
     )
-    return 0
 
 
 def _migrate(_args: argparse.Namespace) -> int:

@@ -68,10 +68,11 @@ def _create_sqlite_engine(url: str, database: str | None) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers and one writer work at once; the busy timeout makes a second writer
-    # wait its turn instead of failing with "database is locked".
+    # wait its turn instead of failing with "database is locked". The timeout comes first: the
+    # first switch to WAL needs the file to itself, and several processes may start together.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -82,19 +83,46 @@ _sqlite_write_locks: dict[int, threading.Lock] = {}
 
 @contextmanager
 def serialized_writes(session: Session) -> Iterator[None]:
-    """Around a service function that writes: on SQLite, one writer at a time in this process.
+    """Around a service function that writes through ``session``: on SQLite, its transaction
+    holds the database's write lock from its first statement (``BEGIN IMMEDIATE``).
 
-    SQLite allows one writer; two transactions that both read and then write can fail with
-    "database is locked" whatever the busy timeout. PostgreSQL needs no such lock: writers take
-    row locks (``with_for_update``) instead. SQLite deployments run one server process.
+    SQLite allows one writer. A transaction that read first and writes after fails with
+    "database is locked" whatever the busy timeout, if another connection wrote in between; one
+    that begins with the write lock waits for it instead, up to the busy timeout, and reads the
+    newest state under it. That holds across processes (several workers on one file): the
+    database is the guard. PostgreSQL needs neither: writers take row locks (``with_for_update``).
+    Reads made before entering are outside the transaction, as on PostgreSQL before the lock.
     """
-    with serialized_engine_writes(session.get_bind()):  # type: ignore[arg-type]
+    engine: Engine = session.get_bind()  # type: ignore[assignment]
+    with _in_turn(engine):
+        begin_immediate(session.connection())
         yield
 
 
 @contextmanager
-def serialized_engine_writes(engine: Engine) -> Iterator[None]:
-    """``serialized_writes`` for a service that writes through a connection of ``engine``."""
+def writing(engine: Engine) -> Iterator[Connection]:
+    """``serialized_writes`` for a service that writes through a connection: one transaction,
+    committed when the block ends (rolled back if it raises)."""
+    with _in_turn(engine), engine.begin() as connection:
+        begin_immediate(connection)
+        yield connection
+
+
+def begin_immediate(connection: Connection) -> None:
+    """On SQLite, starts the connection's transaction with the write lock, unless it holds it
+    already (it wrote). The driver then begins none of its own, and commits it as usual."""
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.dbapi_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _in_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, one writer at a time in this process: its threads queue on a lock instead of
+    polling the busy handler, whose back-off sleeps up to 100 ms a try. Not the guard (that is
+    ``BEGIN IMMEDIATE``): only the order in which this process's writers ask for it."""
     if engine.dialect.name != "sqlite":
         yield
         return

@@ -3,8 +3,12 @@
 A service announces an event inside its transaction (``announce``); it reaches the ``EventHub`` of
 every server process only once that transaction commits, never if it rolls back:
 
-- SQLite (one server process): the event waits in the session and goes to this process's hub
+- SQLite, one server process: the event waits in the session and goes to this process's hub
   after the commit.
+- SQLite, several processes on one file (``WORKERS``): triggers write every event into the
+  ``live_event`` table in the transaction that makes it (``models/events.py``), and each process
+  reads the new rows every ``POLL_SECONDS`` (``SqlitePoller``) and hands them to its hub, in
+  commit order — this process's own events take the same path.
 - PostgreSQL (any number of processes): ``pg_notify`` in the same transaction; PostgreSQL delivers
   it on commit, in commit order, to the ``LISTEN`` connection each process keeps (``PostgresListener``),
   which hands it to that process's hub — this process's own events take the same path.
@@ -13,7 +17,8 @@ Events carry only an opaque circle id and a counter. Each stream hears only its 
 the route reads them as the stream opens (``api/events.py``), and the hub follows every membership
 event with one read of that circle's members for all of its streams, never one per stream. Streams
 are limited per device, per circle and in all (``StreamLimits``). When events may have been lost
-(the listening connection dropped, a members read failed, or a stream fell too far behind) the hub
+(the listening connection dropped, a poll failed or fell behind the kept rows, a members read
+failed, or a stream fell too far behind) the hub
 ends the streams concerned; clients reconnect and sync, which is how they catch up anyway.
 """
 
@@ -31,16 +36,21 @@ from typing import Any, Literal
 
 import psycopg
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import ColumnElement, Engine, event, func, select
+from sqlalchemy import ColumnElement, Engine, Row, bindparam, event, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from support_circle.db import reading
 from support_circle.errors import AppError, ServiceUnavailable
+from support_circle.models import LiveEvent
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "support_circle_events"
 MAX_RETRY_SECONDS = 30.0
+POLL_SECONDS = 0.2  # SQLite with several processes: how often each reads the new live events
+POLL_ROWS = 1000
 QUEUE_SIZE = 1000  # a stream this far behind is ended; the client reconnects and syncs
 RETRY_AFTER_SECONDS = 30  # when the process has as many streams as it allows
 SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -393,13 +403,85 @@ class PostgresListener:
         self._hub.deliver([item])
 
 
-class EventService:
-    """What the app's lifespan starts and stops: the hub and, on PostgreSQL, its listener."""
+class SqlitePoller:
+    """Several processes on one SQLite file: feeds the hub the events every process's commits
+    left in ``live_event``, reading the rows after the last it saw every ``POLL_SECONDS``.
 
-    def __init__(self, engine: Engine, sqlalchemy_url: str, limits: StreamLimits, members_of: MembersOf) -> None:
+    Rows are numbered in commit order without gaps, and only the newest ``LIVE_EVENTS_KEPT`` are
+    kept: a first row past the next number means some were deleted unread (the process stalled),
+    and a poll that fails may have missed some: either way the hub ends its streams, whose clients
+    sync, as when the PostgreSQL listener reconnects."""
+
+    def __init__(self, hub: EventHub, engine: Engine, interval: float = POLL_SECONDS) -> None:
+        self._hub = hub
+        self._engine = engine
+        self._interval = interval
+        self._last: int | None = None
+        self.listening = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                rows = await asyncio.to_thread(self._read)
+            except SQLAlchemyError as exc:
+                log.warning("could not read live events (%s); ending streams", type(exc).__name__)
+                self._last = None
+                self._hub.end_all()
+            else:
+                self._deliver(rows)
+            await asyncio.sleep(self._interval)
+
+    def _read(self) -> list[Row[Any]]:
+        """In a worker thread: the rows after the last one seen. The first read only notes where
+        the log stands: nothing before it concerns a stream, which opens after."""
+        with reading(self._engine) as connection:
+            if self._last is None:
+                self._last = connection.execute(_NEWEST).scalar_one()
+                return []
+            rows: list[Row[Any]] = []
+            while True:
+                after = self._last if not rows else rows[-1].id
+                more = connection.execute(_AFTER, {"last": after, "rows": POLL_ROWS}).all()
+                rows += more
+                if len(more) < POLL_ROWS:
+                    return rows
+
+    def _deliver(self, rows: list[Row[Any]]) -> None:
+        self.listening.set()
+        if not rows:
+            return
+        assert self._last is not None
+        if rows[0].id != self._last + 1:
+            log.warning("live events were deleted before this process read them; ending streams")
+            self._hub.end_all()
+        self._last = rows[-1].id
+        self._hub.deliver([Event(row.kind, row.circle_id, row.seq) for row in rows])
+
+
+_live = LiveEvent.__table__  # type: ignore[attr-defined]
+_AFTER = (
+    select(_live.c.id, _live.c.kind, _live.c.circle_id, _live.c.seq)
+    .where(_live.c.id > bindparam("last"))
+    .order_by(_live.c.id)
+    .limit(bindparam("rows"))
+)
+_NEWEST = select(func.coalesce(func.max(_live.c.id), 0))
+
+
+class EventService:
+    """What the app's lifespan starts and stops: the hub and, on PostgreSQL or on SQLite with
+    several ``processes``, what feeds it the events of every process."""
+
+    def __init__(
+        self, engine: Engine, sqlalchemy_url: str, limits: StreamLimits, members_of: MembersOf, processes: int = 1
+    ) -> None:
         self.hub = EventHub(limits, members_of)
         self.engine = engine
-        self._listener = PostgresListener(self.hub, sqlalchemy_url) if engine.dialect.name == "postgresql" else None
+        self._listener: PostgresListener | SqlitePoller | None = None
+        if engine.dialect.name == "postgresql":
+            self._listener = PostgresListener(self.hub, sqlalchemy_url)
+        elif processes > 1:
+            self._listener = SqlitePoller(self.hub, engine)
         self._task: asyncio.Task[Any] | None = None
         self._signal_handlers: dict[int, Callable[[int, FrameType | None], Any]] = {}
 

@@ -6,16 +6,20 @@ Every label comes from a small fixed set — the HTTP method, the route's templa
 A request no route answered (an unknown path, the app's own files, a body refused for its
 declared size before routing) is counted under the route label ``unmatched``.
 
-Each app keeps its own registry, and each server process its own counts: run one process per
-scrape target (the compose file does), and leave ``PROMETHEUS_MULTIPROC_DIR`` unset.
+Each app keeps its own registry. The workers of one ``support-circle serve`` (``WORKERS``) share
+their counts: ``serve`` gives them a fresh folder in ``PROMETHEUS_MULTIPROC_DIR``, where each
+process's counts live in files (prometheus_client's multiprocess mode), and a scrape, whichever
+worker answers it, sums them all. Leave that variable unset: ``serve`` sets it when it is needed.
 """
 
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -33,17 +37,20 @@ _LABELS = ("method", "route", "status")
 class RequestMetrics:
     """The registry one app exposes, with its request counter and latency histogram."""
 
-    def __init__(self, engine: Callable[[], Engine | None]) -> None:
+    def __init__(self, engine: Callable[[], Engine | None], shared: Path | None = None) -> None:
+        """``shared``: the folder where every worker process keeps its counts, or None when this
+        process is the only one."""
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "support_circle_http_requests", "HTTP requests answered.", _LABELS, registry=self.registry
-        )
+        own = self.registry if shared is None else None  # shared: the counts are read from the files
+        if shared is not None:
+            MultiProcessCollector(self.registry, path=str(shared))  # type: ignore[no-untyped-call]
+        self.requests = Counter("support_circle_http_requests", "HTTP requests answered.", _LABELS, registry=own)
         self.latency = Histogram(
             "support_circle_http_request_duration_seconds",
             "Time from a request's arrival to its response headers.",
             _LABELS,
             buckets=_BUCKETS,
-            registry=self.registry,
+            registry=own,
         )
         self.registry.register(StoredTotals(engine))
 
@@ -131,9 +138,9 @@ class MetricsMiddleware:
             raise
 
 
-def install_metrics(app: FastAPI) -> None:
+def install_metrics(app: FastAPI, shared: Path | None = None) -> None:
     """Adds the middleware (outermost of ours: call it after the others) and ``GET /metrics``."""
-    metrics = RequestMetrics(lambda: getattr(app.state, "engine", None))
+    metrics = RequestMetrics(lambda: getattr(app.state, "engine", None), shared)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     def prometheus_metrics() -> Response:

@@ -8,6 +8,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
+from support_circle.db import begin_immediate
+
 # Any fixed number: every server process takes the same lock, so only one migrates at a time.
 _PG_MIGRATION_LOCK = 0x5C1C_0001
 
@@ -34,6 +36,9 @@ def upgrade_to_head(engine: Engine) -> None:
             connection.commit()
         try:
             with connection.begin():
+                # Several processes may start together (WORKERS): one migrates, the others wait
+                # for it and then find nothing to do. SQLite: the write lock from the start.
+                begin_immediate(connection)
                 if connection.dialect.name == "postgresql":
                     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
                 config.attributes["connection"] = connection

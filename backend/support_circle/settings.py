@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; unset means SQLite in DATA_DIR. postgresql://... works."
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes 'support-circle serve' starts, on PostgreSQL or one SQLite file; about one "
+        "per core (docs/self-hosting.md, 'Processes').",
+    )
     static_dir: Path = Field(_CHECKOUT_STATIC_DIR, description="The built PWA to serve at /.")
     migrate_on_start: bool = Field(True, description="Apply database migrations at start.")
     log_level: str = Field("info", description="Python logging level name.")
@@ -32,6 +39,11 @@ class Settings(BaseSettings):
         False, description="Turn on the access log, which records client addresses and paths (they hold ids)."
     )
     metrics_enabled: bool = Field(True, description="Serve Prometheus metrics (counts only, no ids) at /metrics.")
+    prometheus_multiproc_dir: Path | None = Field(
+        None,
+        description="Set by 'support-circle serve' for its workers, a fresh folder where they keep their metrics "
+        "for any of them to sum; leave it unset.",
+    )
 
     registration: Literal["open", "code"] = Field(
         "code",

@@ -283,3 +283,11 @@ def test_the_access_log_is_off_unless_the_operator_asks(run: Cli, monkeypatch: p
     monkeypatch.setenv("LOG_CLIENT_ADDRESSES", "true")
     get_settings.cache_clear()
     assert _serve_options(run, monkeypatch)["access_log"] is True
+
+
+def test_serve_starts_the_workers_asked_for_on_uvloop_and_httptools(run: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = _serve_options(run, monkeypatch)
+    assert (options["workers"], options["loop"], options["http"]) == (1, "uvloop", "httptools")
+    monkeypatch.setenv("WORKERS", "3")
+    get_settings.cache_clear()
+    assert _serve_options(run, monkeypatch)["workers"] == 3

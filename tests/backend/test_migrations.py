@@ -11,6 +11,8 @@ from support_circle.db import create_db_engine
 from support_circle.migrate import head_revision, is_at_head, upgrade_to_head
 from tests.conftest import REPO
 
+TRIGGERS = ("live_event_circle_made", "live_event_membership", "live_event_changes", "live_event_kept")
+
 
 def test_migrations_build_exactly_the_models(database_url: str) -> None:
     engine = create_db_engine(database_url)
@@ -55,3 +57,24 @@ def test_upgrading_the_v1_releases_database_keeps_every_row(tmp_path: Path) -> N
     assert counts() == before
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_sqlite_keeps_the_live_event_triggers_at_head(tmp_path: Path) -> None:
+    """Several processes on one SQLite file learn of each other's events from ``live_event``, which
+    only triggers on ``circle`` fill: a migration that rebuilds that table drops them silently."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'data' / 'support-circle.sqlite3'}")
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        triggers = {
+            name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+        connection.exec_driver_sql(
+            "INSERT INTO circle (id, genesis_hash, log_seq, head_hash, epoch, epoch_closed, change_seq, created_at)"
+            " VALUES ('c', 'g', 0, 'h', 0, 0, 0, '2026-12-03')"
+        )
+        connection.exec_driver_sql("UPDATE circle SET change_seq = 2")
+        connection.exec_driver_sql("UPDATE circle SET log_seq = 1, change_seq = 2")
+        events = connection.exec_driver_sql("SELECT kind, circle_id, seq FROM live_event ORDER BY id").all()
+    engine.dispose()
+    assert set(TRIGGERS) <= triggers
+    assert [tuple(row) for row in events] == [("membership", "c", 0), ("changes", "c", 2), ("membership", "c", 1)]

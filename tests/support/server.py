@@ -94,6 +94,33 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
 
+    def workers(self) -> dict[int, set[int]]:
+        """The server's worker processes (its children that listen on its port), each with the
+        client ports of the connections it holds, read from ``/proc`` (Linux)."""
+        assert self.process is not None
+        sockets = _tcp_sockets()
+        found = {}
+        for pid in _children(self.process.pid):
+            mine = [sockets[inode] for inode in _socket_inodes(pid) if inode in sockets]
+            if any(port == self.port and state == _LISTENING for port, _, state in mine):
+                found[pid] = {peer for port, peer, state in mine if port == self.port and state == _OPEN}
+        return found
+
+    def wait_for_workers(self, count: int, timeout: float) -> None:
+        """Until each of ``count`` workers has answered a request (the server is ready as soon as
+        one is): fresh connections until each worker has held one. One worker is the server's
+        own process, ready already."""
+        if count == 1:
+            return
+        answered: set[int] = set()
+        deadline = time.monotonic() + timeout
+        while len(answered) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{len(answered)} of {count} workers answered within {timeout}s")
+            with httpx.Client(base_url=self.url, timeout=10) as http:
+                port = client_port(http.get("/healthz"))
+                answered |= {pid for pid, peers in self.workers().items() if port in peers}
+
     def kill(self) -> None:
         """Ends the server at once with SIGKILL, as a crash or an out-of-memory kill would."""
         assert self.process is not None
@@ -104,6 +131,51 @@ class ServerProcess:
         """Starts the server again on the same port, data folder and database."""
         self.stop()
         self.start(timeout)
+
+
+_LISTENING, _OPEN = "0A", "01"  # TCP states as /proc/net/tcp writes them
+
+
+def client_port(response: httpx.Response) -> int:
+    """The local port of the connection ``response`` came over."""
+    port: int = response.extensions["network_stream"].get_extra_info("client_addr")[1]
+    return port
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def _tcp_sockets() -> dict[int, tuple[int, int, str]]:
+    """Each TCP socket's inode: its local port, its peer's port and its state."""
+    sockets = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            columns = line.split()
+            local, remote, state, inode = columns[1], columns[2], columns[3], int(columns[9])
+            sockets[inode] = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16), state)
+    return sockets
 
 
 class ThreadServer:

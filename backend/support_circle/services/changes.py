@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from support_circle.db import reading, retried_if_disconnected, serialized_engine_writes
+from support_circle.db import reading, retried_if_disconnected, writing
 from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
 from support_circle.events import Event, notification, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device, KeyEnvelopeRow
@@ -108,7 +108,7 @@ def push(engine: Engine, settings: Settings, device_id: str, circle_id: str, ite
 def _push(
     engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
 ) -> tuple[list[int], Event | None]:
-    with serialized_engine_writes(engine), engine.begin() as connection:
+    with writing(engine) as connection:
         locked = connection.execute(_LOCK, {"circle_id": circle_id, "device_id": device_id}).first()
         if locked is None:
             raise NotFound(NOT_A_MEMBER)

@@ -1,7 +1,7 @@
 """a counter of ended bearer tokens, kept by triggers, for the per-process sign-in cache
 
-Revision ID: 0007_token_revocation
-Revises: 0006_unlinked_notice
+Revision ID: 0008_token_revocation
+Revises: 0007_live_event
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_token_revocation"
-down_revision: str | None = "0006_unlinked_notice"
+revision: str = "0008_token_revocation"
+down_revision: str | None = "0007_live_event"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
