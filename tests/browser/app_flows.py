@@ -1,7 +1,9 @@
 """What a person does in the app, step by step, for the browser tests (by role and label, as a
 screen reader would find things)."""
 
+import json
 import re
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
@@ -119,15 +121,16 @@ def go_to(page: Page, tab: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(tab if tab != "My plan" else "My support plan")
 
 
-def indexeddb_dump(page: Page) -> str:
-    """Everything in the app's IndexedDB databases, as text (binary values as hex), read in the page."""
-    return page.evaluate(
+def indexeddb_stores(page: Page) -> dict[str, dict[str, list[Any]]]:
+    """Every store of the app's IndexedDB databases as ``{"db/store": {"keys": [...], "values":
+    [...]}}``, read in the page (binary values as hex)."""
+    stores: dict[str, dict[str, list[Any]]] = page.evaluate(
         """async () => {
-            const out = [];
-            const text = (v) => JSON.stringify(v, (k, x) =>
+            const out = {};
+            const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) =>
                 x instanceof ArrayBuffer || ArrayBuffer.isView(x)
                     ? Array.from(new Uint8Array(x.buffer ?? x)).map(b => b.toString(16).padStart(2, '0')).join('')
-                    : x);
+                    : x));
             for (const {name} of await indexedDB.databases()) {
                 const db = await new Promise((ok, no) => {
                     const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
@@ -138,12 +141,21 @@ def indexeddb_dump(page: Page) -> str:
                         const keys = tx.getAllKeys(); const values = tx.getAll();
                         values.onsuccess = () => ok({keys: keys.result, values: values.result});
                     });
-                    out.push(store + ' ' + text(all));
+                    out[name + '/' + store] = plain(all);
                 }
                 db.close();
             }
-            return out.join('\\n');
+            return out;
         }"""
+    )
+    return stores
+
+
+def indexeddb_dump(page: Page) -> str:
+    """Everything in the app's IndexedDB databases, as text (binary values as hex), read in the page."""
+    return "\n".join(
+        f"{name.split('/', 1)[1]} {json.dumps(store, ensure_ascii=False, separators=(',', ':'))}"
+        for name, store in indexeddb_stores(page).items()
     )
 
 

@@ -17,6 +17,7 @@ from tests.browser.app_flows import (
     answer,
     first_run,
     go_to,
+    indexeddb_stores,
     lock,
     open_app,
     synced,
@@ -29,29 +30,16 @@ pytestmark = pytest.mark.browser
 DURESS = "orange pencil garden"
 PLAN_WORDS = "Meet Ana at the library on Thursday"
 
-# What someone who inspects the browser's storage sees: each store's keys (random record ids as
-# "(id)"), each item's size as stored, sorted where the keys are random.
-_SHAPE = """async () => {
-    const shape = {};
-    for (const {name} of await indexedDB.databases()) {
-        const db = await new Promise((ok, no) => {
-            const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
-        });
-        for (const store of db.objectStoreNames) {
-            const all = await new Promise((ok) => {
-                const tx = db.transaction(store).objectStore(store);
-                const keys = tx.getAllKeys(); const values = tx.getAll();
-                values.onsuccess = () => ok({keys: keys.result, values: values.result});
-            });
-            const named = store === 'meta' || store === 'state';
-            const rows = all.keys.map((k, i) => [named ? k : '(id)', JSON.stringify(all.values[i]).length]);
-            if (!named) rows.sort((a, b) => a[1] - b[1]);
-            shape[name + '/' + store] = rows;
-        }
-        db.close();
-    }
-    return shape;
-}"""
+
+def _shape(page: Page) -> dict[str, list[object]]:
+    """What someone who inspects the browser's storage sees: each store's keys (random record ids
+    left out) and each item's size as stored, sorted where the keys are random."""
+    shape: dict[str, list[object]] = {}
+    for name, store in indexeddb_stores(page).items():
+        sizes = [len(json.dumps(value, separators=(",", ":"))) for value in store["values"]]
+        named = name.endswith(("/meta", "/state"))
+        shape[name] = list(zip(store["keys"], sizes, strict=True)) if named else sorted(sizes)
+    return shape
 
 
 def _set_duress(page: Page, does: str) -> None:
@@ -138,7 +126,7 @@ def test_storage_is_the_same_shape_with_or_without_one(browser: Browser, app_ser
             lock(page)
         unlock(page)
         lock(page)
-        shapes.append(page.evaluate(_SHAPE))
+        shapes.append(_shape(page))
         assert problems == []
         context.close()
     assert json.dumps(shapes[0], sort_keys=True) == json.dumps(shapes[1], sort_keys=True)

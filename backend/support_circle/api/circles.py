@@ -66,15 +66,7 @@ def list_circles(session: SessionDep, device: CurrentDevice) -> CircleList:
 @router.get("/{circle_id}", summary="One circle's counters", responses=ERRORS)
 async def read_circle(circle_id: Id, engine: EngineDep, device_id: SignedInDeviceId) -> CirclePublic:
     # Async, with its one read in one worker thread: a client asks for this before every pull.
-    row = await run_in_threadpool(circles.counters, engine, device_id, circle_id)
-    return CirclePublic(
-        circle_id=row.id,
-        genesis_hash=row.genesis_hash,
-        log_seq=row.log_seq,
-        head_hash=row.head_hash,
-        epoch=row.epoch,
-        change_seq=row.change_seq,
-    )
+    return CirclePublic.of(await run_in_threadpool(circles.counters, engine, device_id, circle_id))
 
 
 @router.get("/{circle_id}/log", summary="The signed membership log, oldest first", responses=ERRORS)

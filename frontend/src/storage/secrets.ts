@@ -52,14 +52,17 @@ interface KeptDuress {
   readonly nonce: string;
 }
 
-async function opened(db: Db, passphrase: string, options: VaultOptions) {
+/** The stored vault, once `passphrase` is shown to open `kind` (this session's own); `wrong_passphrase` otherwise (not counted). */
+async function openedAs(db: Db, passphrase: string, kind: 'vault' | 'decoy', options: VaultOptions): Promise<Vault> {
   const vault = await readVault(db);
   const result = await openWithPassphrase(vault, await db.get('meta', DURESS_KEY), passphrase, options).catch(
     (error: unknown) => {
       throw new StorageError('wrong_passphrase', { cause: error });
     },
   );
-  return { vault: vault as Vault, result };
+  result.key.fill(0);
+  if (result.kind !== kind) throw new StorageError('wrong_passphrase');
+  return vault as Vault;
 }
 
 /** A setting is in force while the stored duress wrap is still the one it made (a backup restored, or a decoy's change, replace it). */
@@ -71,12 +74,7 @@ async function duressState(db: Db, kept: unknown): Promise<DuressState> {
 }
 
 export function vaultSecrets(ctx: SecretsContext): SecretsDoor {
-  const own = async (db: Db, passphrase: string): Promise<Vault> => {
-    const { vault, result } = await opened(db, passphrase, ctx.vaultOptions);
-    result.key.fill(0);
-    if (result.kind !== 'vault') throw new StorageError('wrong_passphrase');
-    return vault;
-  };
+  const own = (db: Db, passphrase: string) => openedAs(db, passphrase, 'vault', ctx.vaultOptions);
   return {
     async changePassphrase(db, keys, current, next) {
       const vault = await own(db, current);
@@ -161,12 +159,7 @@ export interface DecoyParts {
 
 export function decoySecrets(ctx: SecretsContext, parts: DecoyParts): SecretsDoor {
   const { duressKey, decoyDb } = parts;
-  const own = async (db: Db, passphrase: string): Promise<Vault> => {
-    const { vault, result } = await opened(db, passphrase, ctx.vaultOptions);
-    result.key.fill(0);
-    if (result.kind !== 'decoy') throw new StorageError('wrong_passphrase');
-    return vault;
-  };
+  const own = (db: Db, passphrase: string) => openedAs(db, passphrase, 'decoy', ctx.vaultOptions);
   return {
     async changePassphrase(db, _keys, current, next) {
       const vault = await own(db, current);

@@ -6,6 +6,11 @@ import { strings } from '../strings';
 import { useAction } from '../useAction';
 import { PassphraseFields } from './PassphraseFields';
 
+const ACTIONS: readonly { action: DuressAction; label: string; hint: string }[] = [
+  { action: 'decoy', label: strings.duressDecoy, hint: strings.duressDecoyHint },
+  { action: 'wipe', label: strings.duressWipe, hint: strings.duressWipeHint },
+];
+
 type Shown = { set: false; changed?: true } | { set: true; action: DuressAction };
 
 /**
@@ -67,26 +72,19 @@ export function DuressPassphrase() {
       <p data-testid="duress-state">{state}</p>
       <fieldset>
         <legend>{strings.duressDoesLabel}</legend>
-        <Choice
-          id="duress-decoy"
-          type="radio"
-          name="duress-action"
-          value="decoy"
-          label={strings.duressDecoy}
-          hint={strings.duressDecoyHint}
-          checked={action === 'decoy'}
-          onChange={() => setAction('decoy')}
-        />
-        <Choice
-          id="duress-wipe"
-          type="radio"
-          name="duress-action"
-          value="wipe"
-          label={strings.duressWipe}
-          hint={strings.duressWipeHint}
-          checked={action === 'wipe'}
-          onChange={() => setAction('wipe')}
-        />
+        {ACTIONS.map(({ action: value, label, hint }) => (
+          <Choice
+            key={value}
+            id={`duress-${value}`}
+            type="radio"
+            name="duress-action"
+            value={value}
+            label={label}
+            hint={hint}
+            checked={action === value}
+            onChange={() => setAction(value)}
+          />
+        ))}
       </fieldset>
       <label for="duress-current">{strings.currentPassphrase}</label>
       <input
