@@ -538,4 +538,41 @@ describe("a member's bad data", () => {
     },
     FOUR_DEVICES,
   );
+
+  it('an admin names a second one; the only admin cannot leave, and the second lets people in after the first leaves', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const log = () => server.circles.get(circleId)!.log.length;
+    const before = log();
+    // Refused here, before anything is sent: the log would refuse it too (PROTOCOL §8).
+    await expect(survivor.sync.circles.leave(circleId)).rejects.toMatchObject({ code: 'last_admin' });
+    expect(log()).toBe(before);
+    await expect(survivor.sync.circles.setRole(circleId, survivor.id, 'member')).rejects.toBeInstanceOf(RangeError);
+
+    await survivor.sync.circles.setRole(circleId, friend.id, 'admin');
+    expect(log()).toBe(before + 1);
+    await friend.sync.syncNow();
+    const roles = async (who: typeof friend) =>
+      Object.fromEntries((await who.sync.circles.list())[0]!.members.map((m) => [m.deviceId, m.role]));
+    expect(await roles(friend)).toEqual({ [survivor.id]: 'admin', [friend.id]: 'admin' });
+    expect((await friend.sync.circles.list())[0]!.admin).toBe(true);
+
+    // An admin may make another admin a member again, and name them again.
+    await friend.sync.circles.setRole(circleId, survivor.id, 'member');
+    await survivor.sync.syncNow();
+    expect(await roles(survivor)).toEqual({ [survivor.id]: 'member', [friend.id]: 'admin' });
+    await friend.sync.circles.setRole(circleId, survivor.id, 'admin');
+    await survivor.sync.syncNow();
+
+    await survivor.sync.circles.leave(circleId);
+    expect((await survivor.sync.circles.list())[0]?.standing).toBe('left');
+    const third = await person(server);
+    const invite = await friend.sync.invites.create(circleId, 'Tui');
+    await third.sync.joins.ask(invite.link, 'Tui');
+    const [ask] = await friend.sync.invites.asks(circleId);
+    await friend.sync.invites.answer(circleId, ask!.requestId, true);
+    expect(await third.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect(await roles(third)).toEqual({ [friend.id]: 'admin', [third.id]: 'member' });
+    for (const p of [survivor, friend, third]) p.sync.stop();
+  });
 });
