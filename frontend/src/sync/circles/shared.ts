@@ -231,7 +231,8 @@ export class SharedCircles {
     const admin = state.members.get(this.#me)?.role === 'admin';
     // The key of an epoch a leave began is the leaver's making: an admin starts a new one before writing (§16).
     if (admin && state.leftBy.has(state.epoch)) await replica.rotate();
-    if (admin) await reconcileShares(this.store, [stored.circleId]);
+    // Any member shares their own answers (§16): a survivor may be a member of a facilitator's circle.
+    await reconcileShares(this.store, [stored.circleId]);
     await replica.sync();
     const now = await replica.verified();
     if (await resealOwn(this.store, stored.circleId, now, this.#me)) await replica.push();
