@@ -617,6 +617,8 @@ export const strings = {
   sharedNow: 'Shared with this circle.',
   sharedHeading: 'Shared with this circle',
   sharedNothing: 'Nothing has been shared with this circle yet.',
+  sharedBy: (name: string) => `Shared by ${name}`,
+  sharedByYou: 'Shared by you',
   sharedPlanLabel: 'From the plan',
   sharedAlliesLabel: 'Allies',
 

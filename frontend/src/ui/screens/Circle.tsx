@@ -22,7 +22,7 @@ export interface CircleProps {
   onChanged(): void;
 }
 
-/** One circle: its people, what was shared with it, its notes and check-ins; for its admin, invites and sharing. */
+/** One circle: its people, what was shared with it, its notes and check-ins, what the person shares; for its admin, invites. */
 export function Circle({ summary, onBack, onChanged }: CircleProps) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const member = summary.standing === 'member';
@@ -56,7 +56,7 @@ export function Circle({ summary, onBack, onChanged }: CircleProps) {
       {!member && <Standing summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
-      {member && summary.admin && <CircleSharing {...parts} />}
+      {member && <CircleSharing {...parts} />}
       <CircleShared {...parts} />
       <Notes {...parts} />
       <CheckIns {...parts} />
