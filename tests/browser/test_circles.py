@@ -78,7 +78,9 @@ def test_an_approved_ally_sees_exactly_what_was_shared(browser: Browser, app_ser
     expect(ally.get_by_test_id("shared-ally")).to_have_count(0)
     expect(ally.get_by_test_id("member")).to_have_count(2)
     expect(ally.get_by_test_id("member").first).to_contain_text("Mere")
-    expect(ally.get_by_role("region", name="What this circle sees")).to_have_count(0)
+    # Any member may share their own answers (PROTOCOL §16); the ally has none marked shareable.
+    expect(ally.get_by_role("region", name="What this circle sees")).to_contain_text("None of your answers")
+    expect(shown.get_by_test_id("shared-by")).to_have_text(["Shared by Mere"] * 2)
 
     held = device_contents(ally)
     assert sorted(b["answer"] for b in held.bodies("shared-plan")) == sorted(ANSWERS[t][0] for t in SHARED)

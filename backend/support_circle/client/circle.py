@@ -220,6 +220,13 @@ class CircleReplica:
         key = circle_keys.new_epoch_key()
         self._rekey(lambda changes: membership.rotate(self.device.keys, self.verified, key, changes), key)
 
+    def set_role(self, device_id: bytes, role: str) -> None:
+        """Makes another member an admin, or a member again, by a signed ``role`` entry (§8). An
+        admin who wants to leave names another admin first: the last one cannot leave."""
+        self._signed_at_head(
+            lambda _changes: (membership.set_role(self.device.keys, self.verified, device_id, role), [])
+        )
+
     def leave(self) -> None:
         """Leaves the circle: the epoch closes, and the members who stay make the next key (§8)."""
         self._signed_at_head(

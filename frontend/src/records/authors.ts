@@ -1,7 +1,8 @@
 /**
  * Whose revisions count, by kind (PROTOCOL §16). A record's signature proves who wrote it (§7);
- * these rules say whether that member may write it: a member cannot rename the circle, pass words
- * off as the survivor's shared plan, or rewrite another's name or check-in.
+ * these rules say whether that member may write it: a member cannot rename the circle, or rewrite
+ * another's shared copy, name or check-in. A member shares their own plan answers and allies (a
+ * survivor who joined a facilitator's circle is a member there).
  */
 import type { MemberProfile } from './kinds';
 
@@ -36,7 +37,7 @@ export function mayWrite(kind: string, revising: Revising): boolean {
       return recordId === revising.circleId && isAdmin(author);
     case 'shared-plan':
     case 'shared-ally':
-      return isAdmin(author);
+      return isAdmin(author) || baseAuthor === null || baseAuthor === author;
     case 'member':
     case 'checkin':
       return baseAuthor === null || baseAuthor === author;

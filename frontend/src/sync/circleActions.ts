@@ -1,4 +1,6 @@
 /** What the person does with shared circles through the engine: run them, invite, join, share. */
+
+import type { Role } from '../crypto/membership';
 import {
   answerJoin,
   type CircleInvite,
@@ -37,6 +39,8 @@ export interface Circles {
   dismissWithheld(circleId: string): Promise<void>;
   /** Removes a member with a new key: they keep what they had and get nothing new. */
   removeMember(circleId: string, deviceId: string): Promise<void>;
+  /** Makes another member an admin (`admin`) or a member again (admins only); resolves once the server has it. */
+  setRole(circleId: string, deviceId: string, role: Role): Promise<void>;
   /** Names a member a facilitator of the circle, or not (admins only). */
   setFacilitator(circleId: string, deviceId: string, facilitator: boolean): Promise<void>;
   /** Asks a member to look after everyone's well-being in the circle, or not (admins only). */
@@ -86,6 +90,8 @@ export function circles(core: EngineCore): Circles {
     dismissWithheld: (circleId) => core.serial(() => store.setState(noticedName(circleId), undefined)),
     removeMember: (circleId, deviceId) =>
       thenSync(core, async () => shared.removeMember(await core.api(), circleId, deviceId)),
+    setRole: (circleId, deviceId, role) =>
+      thenSync(core, async () => shared.setRole(await core.api(), circleId, deviceId, role)),
     setFacilitator: (circleId, deviceId, facilitator) =>
       thenSync(core, () => shared.setFacilitator(circleId, deviceId, facilitator)),
     setWellbeing: (circleId, deviceId, wellbeing) =>

@@ -140,6 +140,8 @@ export const SYNC_ERROR_CODES = [
   'link_declined',
   /** A device that keeps its own plan in sync cannot take another device's. */
   'has_own_plan',
+  /** The only admin of a circle tried to leave it: another admin must be named first (§8). */
+  'last_admin',
   /** A pasted link is not a whole link. */
   'bad_link',
   /** The invite in a link was signed for another link: someone re-wrapped the admin's invite (§9). */

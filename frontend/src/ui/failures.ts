@@ -58,6 +58,7 @@ const SYNC: Record<SyncErrorCode, FailureLine> = {
   waiting_for_approval: 'waitingForApproval',
   link_declined: 'linkDeclined',
   has_own_plan: 'hasOwnPlan',
+  last_admin: 'lastAdmin',
   bad_link: 'badLink',
   invite_other_link: 'inviteOtherLink',
 };

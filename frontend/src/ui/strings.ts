@@ -551,6 +551,21 @@ export const strings = {
   safetyNumberWith: 'Safety number:',
   safetyNumberHelp:
     'Compare it with the one on their screen, in person or by a call. If they match, no one is in between.',
+  makeAdmin: 'Make admin',
+  makeAdminConfirm:
+    'Make this person an admin? They can then invite and let people in, remove people, name other admins and share into the circle as you do.',
+  makeAdminYes: 'Yes, make them an admin',
+  madeAdmin: 'They are now an admin of this circle.',
+  makeMember: 'Make a member',
+  makeMemberConfirm: 'Make this person a member again? They will no longer be able to let people in or remove anyone.',
+  makeMemberYes: 'Yes, make them a member',
+  madeMember: 'They are now a member, no longer an admin.',
+  onlyAdminLeave:
+    'You are the only admin of this circle. Before you leave, choose someone to become an admin, so someone can still let people in and look after the circle.',
+  onlyAdminAlone:
+    'You are the only person in this circle, so there is no one to hand it to. Invite someone and make them an admin before you leave.',
+  chooseAdmin: 'Choose who becomes an admin:',
+  makeAdminOf: (name: string) => `Make ${name} an admin`,
   removeMember: 'Remove from the circle',
   removeMemberConfirm:
     'Remove this person? They keep what they have already seen, but nothing new reaches them: the circle gets a new key that they do not have.',
@@ -602,6 +617,8 @@ export const strings = {
   sharedNow: 'Shared with this circle.',
   sharedHeading: 'Shared with this circle',
   sharedNothing: 'Nothing has been shared with this circle yet.',
+  sharedBy: (name: string) => `Shared by ${name}`,
+  sharedByYou: 'Shared by you',
   sharedPlanLabel: 'From the plan',
   sharedAlliesLabel: 'Allies',
 
@@ -724,6 +741,8 @@ export const failureStrings = {
   hasOwnPlan:
     'This device already keeps its own plan in sync, so it cannot take another device’s plan. Link the devices the other way round.',
   badLink: 'That link is not complete. Copy the whole link, paste it here again and try once more.',
+  lastAdmin:
+    'You are the only admin of this circle, so you cannot leave yet. Make someone else an admin first, so someone can still let people in.',
   inviteOtherLink:
     'This link was not made by the person whose invite is in it: someone took their invite and put it in a link of ' +
     'their own. Nothing was sent. Ask the person who invites you for a new link, face to face or on a call you trust.',

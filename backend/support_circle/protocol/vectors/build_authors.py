@@ -33,8 +33,13 @@ CASES = [
     _case("the circle's name, by a member", "only admins name the circle", "circle", MEMBER, False, record=CIRCLE),
     _case("the circle's name under another id", "one circle record, at the circle id", "circle", ADMIN, False),
     _case("a shared answer, by an admin", "the survivor shares", "shared-plan", ADMIN, True),
-    _case("a shared answer, by a member", "no one else's words pass as the survivor's", "shared-plan", MEMBER, False),
-    _case("a shared ally, by a member", "as for shared answers", "shared-ally", MEMBER, False),
+    _case("a shared answer, by a member", "a survivor who is a member shares their own", "shared-plan", MEMBER, True),
+    _case("a shared ally, by a member", "as for shared answers", "shared-ally", MEMBER, True),
+    _case("a member edits its own shared answer", "its first author", "shared-plan", MEMBER, True, base=MEMBER),
+    _case("another's shared answer", "no one else's words pass as theirs", "shared-plan", OTHER, False, base=MEMBER),
+    _case(
+        "a member edits an admin's shared ally", "only admins and its author", "shared-ally", MEMBER, False, base=ADMIN
+    ),
     _case("a shared ally edited by an admin", "whoever wrote it before", "shared-ally", ADMIN, True, base=MEMBER),
     _case("a new name", "anyone names themselves", "member", MEMBER, True),
     _case("one's own name again", "the first author edits", "member", MEMBER, True, base=MEMBER),

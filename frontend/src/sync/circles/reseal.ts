@@ -1,8 +1,8 @@
 /**
  * Keeping a shared circle readable for the members it admits later (PROTOCOL §16). A new member
  * gets the current epoch's key only, so what describes the circle must be sealed under it: after
- * each new epoch a device seals again, unchanged, the records it owns of that kind — its own name,
- * and as an admin the circle's name and the shared copies. Notes and check-ins are not: they stay
+ * each new epoch a device seals again, unchanged, the records it owns of that kind — its own name
+ * and shared copies, and as an admin the circle's name. Notes and check-ins are not: they stay
  * with those who were there when they were written.
  *
  * Admitting someone starts a new epoch first (CircleReplica.approve), so nothing written, or taken
@@ -12,8 +12,8 @@ import type { CircleState } from '../../crypto/membership';
 import { type CircleKind, writerOf } from '../../records';
 import type { Records } from '../../storage';
 
-const OWN_KINDS: readonly CircleKind[] = ['member'];
-const ADMIN_KINDS: readonly CircleKind[] = ['member', 'circle', 'shared-plan', 'shared-ally'];
+const OWN_KINDS: readonly CircleKind[] = ['member', 'shared-plan', 'shared-ally'];
+const ADMIN_KINDS: readonly CircleKind[] = [...OWN_KINDS, 'circle'];
 
 /**
  * Seals again under the current epoch the records `me` owns in the circle and wrote under an

@@ -6,6 +6,7 @@ import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
 import { b64u, unb64uId } from '../../crypto/encoding';
 import { makeLeave } from '../../crypto/membership';
 import { randomBytes } from '../../crypto/primitives';
+import { hlcAuthor } from '../../records';
 import { newRecordId, type Session } from '../../storage';
 import { ally, answer, testStore } from '../../testing/storage';
 import { type FakeServer, fakeServer, quietEngine } from '../../testing/sync';
@@ -134,11 +135,10 @@ describe('shared circles', () => {
     friend.sync.stop();
   });
 
-  it('a member cannot rename the circle, pose as the survivor’s shared plan, or rename another member', async () => {
+  it('a member cannot rename the circle or another member', async () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
     await friend.session.put('circle', circleId, { name: 'Taken over', purpose: 'other', facilitators: [] }, circleId);
-    await friend.session.put('shared-plan', newRecordId(), { section: 'x', answer: 'forged' }, circleId);
     const [mere] = await friend.session.list('member', circleId);
     await friend.session.put('member', mere!.id, { name: 'Someone else' }, circleId);
     await friend.sync.syncNow();
@@ -146,7 +146,6 @@ describe('shared circles', () => {
     const [summary] = await survivor.sync.circles.list();
     expect(summary?.name).toBe('Around me');
     expect(summary?.members.find((m) => m.you)?.name).toBe('Mere');
-    expect(await survivor.session.list('shared-plan', circleId)).toEqual([]);
     survivor.sync.stop();
     friend.sync.stop();
   });
@@ -538,4 +537,65 @@ describe("a member's bad data", () => {
     },
     FOUR_DEVICES,
   );
+
+  it('an admin names a second one; the only admin cannot leave, and the second lets people in after the first leaves', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const log = () => server.circles.get(circleId)!.log.length;
+    const before = log();
+    // Refused here, before anything is sent: the log would refuse it too (PROTOCOL §8).
+    await expect(survivor.sync.circles.leave(circleId)).rejects.toMatchObject({ code: 'last_admin' });
+    expect(log()).toBe(before);
+    await expect(survivor.sync.circles.setRole(circleId, survivor.id, 'member')).rejects.toBeInstanceOf(RangeError);
+
+    await survivor.sync.circles.setRole(circleId, friend.id, 'admin');
+    expect(log()).toBe(before + 1);
+    await friend.sync.syncNow();
+    const roles = async (who: typeof friend) =>
+      Object.fromEntries((await who.sync.circles.list())[0]!.members.map((m) => [m.deviceId, m.role]));
+    expect(await roles(friend)).toEqual({ [survivor.id]: 'admin', [friend.id]: 'admin' });
+    expect((await friend.sync.circles.list())[0]!.admin).toBe(true);
+
+    // An admin may make another admin a member again, and name them again.
+    await friend.sync.circles.setRole(circleId, survivor.id, 'member');
+    await survivor.sync.syncNow();
+    expect(await roles(survivor)).toEqual({ [survivor.id]: 'member', [friend.id]: 'admin' });
+    await friend.sync.circles.setRole(circleId, survivor.id, 'admin');
+    await survivor.sync.syncNow();
+
+    await survivor.sync.circles.leave(circleId);
+    expect((await survivor.sync.circles.list())[0]?.standing).toBe('left');
+    const third = await person(server);
+    const invite = await friend.sync.invites.create(circleId, 'Tui');
+    await third.sync.joins.ask(invite.link, 'Tui');
+    const [ask] = await friend.sync.invites.asks(circleId);
+    await friend.sync.invites.answer(circleId, ask!.requestId, true);
+    expect(await third.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    expect(await roles(third)).toEqual({ [friend.id]: 'admin', [third.id]: 'member' });
+    for (const p of [survivor, friend, third]) p.sync.stop();
+  });
+
+  it('a member shares their own answers into a circle an admin started, and keeps them in step (PROTOCOL §16)', async () => {
+    const server = fakeServer();
+    // The facilitator starts the circle; the survivor joins it as a member.
+    const { survivor: facilitator, friend: survivor, circleId } = await circleWithAlly(server);
+    const plan = newRecordId();
+    await survivor.session.put('plan', plan, answer({ shareable: true, answer: 'Rewa can come with me' }));
+    await survivor.sync.sharing.set(circleId, plan, true);
+    await facilitator.sync.syncNow();
+    const [copy] = await facilitator.session.list('shared-plan', circleId);
+    expect(copy?.body.answer).toBe('Rewa can come with me');
+    expect(hlcAuthor(copy!.hlc!)).toBe(survivor.id);
+    await survivor.session.put('plan', plan, answer({ shareable: true, answer: 'Rewa and Tama can come' }));
+    await survivor.sync.syncNow();
+    await facilitator.sync.syncNow();
+    expect((await facilitator.session.list('shared-plan', circleId)).map((c) => c.body.answer)).toEqual([
+      'Rewa and Tama can come',
+    ]);
+    await survivor.sync.sharing.set(circleId, plan, false);
+    await facilitator.sync.syncNow();
+    expect(await facilitator.session.list('shared-plan', circleId)).toEqual([]);
+    facilitator.sync.stop();
+    survivor.sync.stop();
+  });
 });

@@ -14,6 +14,7 @@ import type { CircleState, Role } from '../../crypto/membership';
 import { safetyNumber } from '../../crypto/safety';
 import { type CirclePurpose, memberNames } from '../../records';
 import type { Records } from '../../storage';
+import { SyncError } from '../errors';
 import { noticed } from '../replica/chain';
 import type { Clock } from '../replica/clock';
 import { type Caller, type CircleReplica, type ReplicaStore, type SetAside, setAside } from '../replica/replica';
@@ -93,6 +94,12 @@ export interface NewCircle {
 
 const snapshotName = (id: string): string => `members:${id}`;
 
+/** Whether `me` is the circle's only admin, whom the log lets leave only after naming another (§8). */
+export function onlyAdmin(state: CircleState, me: string): boolean {
+  const admins = [...state.members.entries()].filter(([, m]) => m.role === 'admin');
+  return admins.length === 1 && admins[0]![0] === me;
+}
+
 export class SharedCircles {
   readonly #replicas = new Map<string, CircleReplica>();
   readonly #problems = new Map<string, ErrorCode>();
@@ -170,9 +177,21 @@ export class SharedCircles {
     await this.#snapshot(circleId, await replica.verified());
   }
 
-  /** Leaves a circle, first sending what waits for it; this device keeps what it has, and syncs the circle no more. */
+  /** Makes another member an admin, or a member again (§8 `role`). */
+  async setRole(api: Caller, circleId: string, deviceId: string, role: Role): Promise<void> {
+    const replica = await this.replica(api, circleId);
+    await replica.setRole(unb64uId(deviceId), role);
+    await this.#snapshot(circleId, await replica.verified());
+  }
+
+  /**
+   * Leaves a circle, first sending what waits for it; this device keeps what it has, and syncs the
+   * circle no more. Contract: the only admin is refused (SyncError `last_admin`) before anything is
+   * sent, as the log would refuse its leave: it names another admin first.
+   */
   async leave(api: Caller, circleId: string): Promise<void> {
     const replica = await this.replica(api, circleId);
+    if (onlyAdmin(await replica.refresh(), this.#me)) throw new SyncError('last_admin');
     // What waits is sent if it can be; nothing the server sends may stop a person leaving.
     await replica.push().catch(() => undefined);
     await replica.leave();
@@ -212,7 +231,8 @@ export class SharedCircles {
     const admin = state.members.get(this.#me)?.role === 'admin';
     // The key of an epoch a leave began is the leaver's making: an admin starts a new one before writing (§16).
     if (admin && state.leftBy.has(state.epoch)) await replica.rotate();
-    if (admin) await reconcileShares(this.store, [stored.circleId]);
+    // Any member shares their own answers (§16): a survivor may be a member of a facilitator's circle.
+    await reconcileShares(this.store, [stored.circleId]);
     await replica.sync();
     const now = await replica.verified();
     if (await resealOwn(this.store, stored.circleId, now, this.#me)) await replica.push();

@@ -31,6 +31,7 @@ import {
   makeAdd,
   makeDepart,
   makeRemove,
+  makeRole,
   makeRotate,
   mayAddAt,
   mustRotate,
@@ -366,6 +367,22 @@ export class CircleReplica {
     await this.#atHead((state, changes) =>
       this.#newEpoch(state, undefined, (key) => makeRotate(this.store.deviceKeys, state, key, changes)),
     );
+    await this.refresh();
+  }
+
+  /**
+   * Makes another member an admin, or a member again, by a signed `role` entry (§8); it hands out
+   * no key. Contract: a device that is not a member, or this device itself, is a RangeError and
+   * nothing is sent; who may set a role (an admin) is the log's rule, as for `remove`.
+   */
+  async setRole(deviceId: Uint8Array, role: Role): Promise<void> {
+    const target = b64u(deviceId);
+    if (target === b64u(this.store.deviceKeys.public.deviceId) || !(await this.refresh()).members.has(target))
+      throw new RangeError('only another member of this circle can be given a role');
+    await this.#atHead(async (state) => {
+      const entry = makeRole(this.store.deviceKeys, state, deviceId, role);
+      await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: [] });
+    });
     await this.refresh();
   }
 

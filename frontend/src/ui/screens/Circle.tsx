@@ -11,7 +11,7 @@ import { CircleInvites } from './CircleInvites';
 import { CirclePeople } from './CirclePeople';
 import { CircleShared } from './CircleShared';
 import { CircleSharing } from './CircleSharing';
-import { circleName } from './circleParts';
+import { circleName, nameIn } from './circleParts';
 import { Notes } from './Notes';
 
 /** Drawn only while sync runs (Circles checks): its parts use useRunningEngine(). */
@@ -22,7 +22,7 @@ export interface CircleProps {
   onChanged(): void;
 }
 
-/** One circle: its people, what was shared with it, its notes and check-ins; for its admin, invites and sharing. */
+/** One circle: its people, what was shared with it, its notes and check-ins, what the person shares; for its admin, invites. */
 export function Circle({ summary, onBack, onChanged }: CircleProps) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const member = summary.standing === 'member';
@@ -56,41 +56,77 @@ export function Circle({ summary, onBack, onChanged }: CircleProps) {
       {!member && <Standing summary={summary} focus={justLeft} />}
       <CirclePeople {...parts} />
       {member && summary.admin && <CircleInvites {...parts} />}
-      {member && summary.admin && <CircleSharing {...parts} />}
+      {member && <CircleSharing {...parts} />}
       <CircleShared {...parts} />
       <Notes {...parts} />
       <CheckIns {...parts} />
-      {member && !summary.admin && <Leave circleId={summary.id} onLeft={onChanged} />}
+      {member && <Leave summary={summary} onLeft={onChanged} />}
     </>
   );
 }
 
-function Leave({ circleId, onLeft }: { circleId: string; onLeft(): void }) {
+/**
+ * Leaving, confirmed first. The only admin is not let go: the log would refuse it (PROTOCOL §8), so
+ * nothing is sent, and the app says why and offers to make one of the others an admin there.
+ */
+function Leave({ summary, onLeft }: { summary: CircleSummary; onLeft(): void }) {
   const engine = useRunningEngine();
   const [confirming, setConfirming] = useState(false);
   const action = useAction();
+  const admins = summary.members.filter((m) => m.role === 'admin');
+  const lastAdmin = admins.length === 1 && admins[0]!.you;
+  const others = summary.members.filter((m) => !m.you);
+  const leave = () =>
+    action.run(async () => {
+      await engine.circles.leave(summary.id);
+      onLeft();
+    });
+  const makeAdmin = (deviceId: string) =>
+    action.run(async () => {
+      await engine.circles.setRole(summary.id, deviceId, 'admin');
+      onLeft();
+    });
   return (
     <section class="panel" aria-label={strings.leaveCircle}>
-      {confirming ? (
+      {confirming && lastAdmin && (
+        <div role="group" aria-label={strings.leaveCircle} data-testid="last-admin">
+          <p>{others.length === 0 ? strings.onlyAdminAlone : strings.onlyAdminLeave}</p>
+          {others.length > 0 && (
+            <>
+              <p>{strings.chooseAdmin}</p>
+              <ul class="plain">
+                {others.map((m) => (
+                  <li key={m.deviceId}>
+                    <button
+                      type="button"
+                      class="secondary"
+                      disabled={action.busy}
+                      onClick={() => makeAdmin(m.deviceId)}
+                    >
+                      {strings.makeAdminOf(nameIn(summary, m.deviceId))}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            {strings.cancel}
+          </button>
+        </div>
+      )}
+      {confirming && !lastAdmin && (
         <div role="group" aria-label={strings.leaveCircle}>
           <p>{strings.leaveCircleConfirm}</p>
-          <button
-            type="button"
-            disabled={action.busy}
-            onClick={() =>
-              action.run(async () => {
-                await engine.circles.leave(circleId);
-                onLeft();
-              })
-            }
-          >
+          <button type="button" disabled={action.busy} onClick={leave}>
             {strings.leaveCircleYes}
           </button>
           <button type="button" class="secondary" onClick={() => setConfirming(false)}>
             {strings.cancel}
           </button>
         </div>
-      ) : (
+      )}
+      {!confirming && (
         <button type="button" class="secondary" onClick={() => setConfirming(true)}>
           {strings.leaveCircle}
         </button>

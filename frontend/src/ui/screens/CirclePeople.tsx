@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import type { Role } from '../../crypto/membership';
 import type { Feeling } from '../../records';
 import type { CircleMember } from '../../sync/engine';
 import { ActionError } from '../ActionError';
@@ -12,7 +13,7 @@ import type { CirclePartProps } from './circleParts';
 /**
  * Who is in the circle, as its signed log says, with a gentle flag by anyone whose newest check-in
  * says they are struggling or need a break; an admin can name facilitators and who looks after
- * well-being, and remove people.
+ * well-being, make another member an admin or an admin a member again, and remove people.
  */
 export function CirclePeople({ summary, onChanged }: CirclePartProps) {
   const engine = useRunningEngine();
@@ -44,6 +45,12 @@ export function CirclePeople({ summary, onChanged }: CirclePartProps) {
             struggling={struggling.get(m.deviceId)}
             onFacilitator={(on) => run(() => engine.circles.setFacilitator(summary.id, m.deviceId, on))}
             onWellbeing={(on) => run(() => engine.circles.setWellbeing(summary.id, m.deviceId, on))}
+            onRole={(role) =>
+              run(
+                () => engine.circles.setRole(summary.id, m.deviceId, role),
+                role === 'admin' ? strings.madeAdmin : strings.madeMember,
+              )
+            }
             busy={action.busy}
             onRemove={() => run(() => engine.circles.removeMember(summary.id, m.deviceId), strings.memberRemoved)}
           />
@@ -65,11 +72,17 @@ interface PersonProps {
   struggling: Feeling | undefined;
   onFacilitator(on: boolean): void;
   onWellbeing(on: boolean): void;
+  onRole(role: Role): void;
   onRemove(): void;
 }
 
-function Person({ member, canManage, busy, struggling, onFacilitator, onWellbeing, onRemove }: PersonProps) {
-  const [confirming, setConfirming] = useState(false);
+/** What a person's row asks to be confirmed: a removal, or a change of role. */
+type Confirming = 'remove' | 'role' | null;
+
+function Person({ member, canManage, busy, struggling, onFacilitator, onWellbeing, onRole, onRemove }: PersonProps) {
+  const [confirming, setConfirming] = useState<Confirming>(null);
+  const admin = member.role === 'admin';
+  const roleAction = admin ? strings.makeMember : strings.makeAdmin;
   const name = member.name === '' ? strings.unnamedMember : member.name;
   const roles = [
     member.role === 'admin' ? strings.standingAdmin : '',
@@ -96,8 +109,16 @@ function Person({ member, canManage, busy, struggling, onFacilitator, onWellbein
           <p class="hint">{strings.safetyNumberHelp}</p>
         </details>
       )}
-      {canManage && !confirming && (
+      {canManage && confirming === null && (
         <>
+          <button
+            type="button"
+            class="secondary"
+            aria-label={`${roleAction}: ${name}`}
+            onClick={() => setConfirming('role')}
+          >
+            {roleAction}
+          </button>
           <button
             type="button"
             class="secondary"
@@ -118,19 +139,37 @@ function Person({ member, canManage, busy, struggling, onFacilitator, onWellbein
             type="button"
             class="secondary"
             aria-label={`${strings.removeMember}: ${name}`}
-            onClick={() => setConfirming(true)}
+            onClick={() => setConfirming('remove')}
           >
             {strings.removeMember}
           </button>
         </>
       )}
-      {confirming && (
+      {confirming === 'remove' && (
         <div role="group" aria-label={`${strings.removeMember}: ${name}`}>
           <p>{strings.removeMemberConfirm}</p>
           <button type="button" disabled={busy} onClick={onRemove}>
             {strings.removeMemberYes}
           </button>
-          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+          <button type="button" class="secondary" onClick={() => setConfirming(null)}>
+            {strings.cancel}
+          </button>
+        </div>
+      )}
+      {confirming === 'role' && (
+        <div role="group" aria-label={`${roleAction}: ${name}`}>
+          <p>{admin ? strings.makeMemberConfirm : strings.makeAdminConfirm}</p>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              setConfirming(null);
+              onRole(admin ? 'member' : 'admin');
+            }}
+          >
+            {admin ? strings.makeMemberYes : strings.makeAdminYes}
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(null)}>
             {strings.cancel}
           </button>
         </div>

@@ -1,13 +1,27 @@
 import { PLAN_SECTIONS } from '../../plan/guide';
+import { writerOf } from '../../records';
+import { useSession } from '../appContext';
 import { strings } from '../strings';
 import { useRecords } from '../useRecords';
-import type { CirclePartProps } from './circleParts';
+import { type CirclePartProps, nameIn } from './circleParts';
 import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 
 const sectionTitle = (id: string): string => PLAN_SECTIONS.find((s) => s.id === id)?.title ?? id;
 
-/** What the survivor shared with this circle, as every member's app shows it. */
+/**
+ * What members shared with this circle, as every member's app shows it, each with who shared it:
+ * any member may share their own (PROTOCOL §16), so nobody's words pass as another's.
+ */
 export function CircleShared({ summary }: CirclePartProps) {
+  const me = useSession().deviceId;
+  const sharer = (record: { readonly hlc?: string }) => {
+    const writer = writerOf(record, me);
+    return (
+      <div class="hint" data-testid="shared-by">
+        {writer === me ? strings.sharedByYou : strings.sharedBy(nameIn(summary, writer))}
+      </div>
+    );
+  };
   const plan = useRecords('shared-plan', summary.id);
   const allies = useRecords('shared-ally', summary.id);
   const answers = [...(plan.items ?? [])].sort((a, b) => order(a.body.section) - order(b.body.section));
@@ -23,6 +37,7 @@ export function CircleShared({ summary }: CirclePartProps) {
             <li key={a.id} data-testid="shared-plan">
               <h3>{sectionTitle(a.body.section)}</h3>
               <PlanCopyWords copy={a.body} />
+              {sharer(a)}
             </li>
           ))}
         </ul>
@@ -33,6 +48,7 @@ export function CircleShared({ summary }: CirclePartProps) {
             <li key={a.id} data-testid="shared-ally">
               <h3>{a.body.name}</h3>
               <AllyCopyWords copy={a.body} />
+              {sharer(a)}
             </li>
           ))}
         </ul>

@@ -14,7 +14,8 @@ import { sortedAllies } from './Plan';
 import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 
 /**
- * For the survivor (the admin): which plan answers and allies this circle sees. Nothing is ticked
+ * For any member (the survivor may be the admin, or a member of a facilitator's circle): which of
+ * their own plan answers and allies this circle sees. Nothing is ticked
  * by default; only answers marked shareable and people marked as allies can be, and each shows the
  * words the circle would read before it is ticked. Taking one back says plainly that people may
  * already have read it. In a circle for the person doing harm, the toolkit's caution comes first:

@@ -1,0 +1,73 @@
+"""Several admins and handing a circle over, in the app (PROTOCOL.md §8 ``role``, §16): a
+facilitator starts a circle, the survivor joins it as a member and shares their own answer into
+it, the only admin cannot leave until they name another, and the admin they name lets the next
+person in after the first one left."""
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.app_flows import SLOW, answer, first_run, open_app, synced
+from tests.browser.circle_flows import join_circle, open_circle, reference_member, start_circle
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+CIRCLE = "Around Mere"
+ANSWER = ("When I need a break", "Rewa speaks for me")
+
+
+def _person(page: Page, name: str):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("member").filter(has_text=name)
+
+
+def test_the_only_admin_names_another_before_leaving_and_the_new_admin_lets_people_in(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    facilitator_context, facilitator, facilitator_problems = open_app(browser, app_server.url)
+    first_run(facilitator)
+    start_circle(facilitator, CIRCLE, "Wiremu")
+    survivor_context, survivor, survivor_problems = open_app(browser, app_server.url)
+    first_run(survivor)
+    answer(survivor, *ANSWER, shareable=True)
+    join_circle(facilitator, survivor, CIRCLE, "Mere")
+
+    # The survivor is a member here, not an admin, and shares their own answer into the circle.
+    survivor.get_by_role("region", name="What this circle sees").get_by_label(ANSWER[0]).check()
+    expect(survivor.get_by_test_id("sharing-status")).to_have_text("Shared with this circle.")
+    synced(survivor)
+    synced(facilitator)
+    shared = facilitator.get_by_test_id("shared-plan")
+    expect(shared.locator(".answer-text")).to_have_text(ANSWER[1], timeout=SLOW)
+    expect(shared.get_by_test_id("shared-by")).to_have_text("Shared by Mere")
+
+    # An admin names another admin, with a confirmation, and may make them a member again.
+    mere = _person(facilitator, "Mere")
+    mere.get_by_role("button", name="Make admin: Mere").click()
+    mere.get_by_role("button", name="Yes, make them an admin").click()
+    expect(facilitator.get_by_text("They are now an admin of this circle.")).to_be_visible(timeout=SLOW)
+    expect(mere).to_contain_text("Admin")
+    mere.get_by_role("button", name="Make a member: Mere").click()
+    mere.get_by_role("button", name="Yes, make them a member").click()
+    expect(facilitator.get_by_text("They are now a member, no longer an admin.")).to_be_visible(timeout=SLOW)
+    expect(mere).not_to_contain_text("Admin")
+
+    # The only admin cannot leave: nothing is sent, the app says why and offers to choose one.
+    facilitator.get_by_role("button", name="Leave this circle").click()
+    refusal = facilitator.get_by_test_id("last-admin")
+    expect(refusal).to_contain_text("You are the only admin of this circle.")
+    refusal.get_by_role("button", name="Make Mere an admin").click()
+    facilitator.get_by_role("button", name="Yes, leave").click()
+    expect(facilitator.get_by_test_id("circle-standing")).to_contain_text("You left this circle.", timeout=SLOW)
+
+    # Mere, now the circle's admin, invites and approves the next person.
+    synced(survivor)
+    open_circle(survivor, CIRCLE)
+    expect(survivor.get_by_test_id("member")).to_have_count(1)
+    expect(_person(survivor, "Mere")).to_contain_text("Admin")
+    tui = reference_member(survivor, app_server.url, "Tui")
+    assert tui.verified.members[tui.device.keys.device_id].role == "member"
+    synced(survivor)
+    expect(_person(survivor, "Tui")).to_be_visible(timeout=SLOW)
+    assert facilitator_problems == [] and survivor_problems == []
+    facilitator_context.close()
+    survivor_context.close()
