@@ -229,7 +229,9 @@ def real_and_duress(playwright: Playwright, profile: Path, url: str, rate: int) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dist", type=Path, default=DIST, help="a built app (default: frontend/dist)")
-    dist: Path = parser.parse_args().dist.resolve()
+    parser.add_argument("--no-duress", action="store_true", help="leave out the duress unlock table")
+    args = parser.parse_args()
+    dist: Path = args.dist.resolve()
     if not (dist / "index.html").is_file():
         print("The app is not built: run 'make build' first.")
         return 1
@@ -241,7 +243,11 @@ def main() -> int:
         server.start()
         try:
             stored = set_up(playwright, tmp / "profile", server.url)
-            duress_pair = {rate: real_and_duress(playwright, tmp / "profile", server.url, rate) for rate in RATES}
+            duress_pair = (
+                {}
+                if args.no_duress
+                else {rate: real_and_duress(playwright, tmp / "profile", server.url, rate) for rate in RATES}
+            )
         finally:
             # Everything below runs with the network off and no server at all.
             server.stop()
@@ -268,18 +274,19 @@ def main() -> int:
     print(f"  runs: cold start {COLD_RUNS} (Chromium started afresh each time), unlock {UNLOCK_RUNS} per rate")
     print(f"  cold start, each run: {spread(cold)}")
     print(f"  unlock, each run: {spread({r: opened[r]['unlock'] for r in RATES})}")
-    print()
-    print(f"Unlock with the person's passphrase and with the duress passphrase, {DURESS_RUNS} each, in turn, ms")
-    print("  (the storage's unlock alone: one Argon2id run, three wraps tried, the same items opened)")
-    print(f"  {'':<20}{'median':>8}{'min':>8}{'max':>8}{'stdev':>8}   duress / own (median)")
-    for rate in RATES:
-        own, duress = duress_pair[rate]
-        for label, values in (("own", own), ("duress", duress)):
-            ratio = f"{statistics.median(duress) / statistics.median(own):.3f}" if label == "duress" else ""
-            print(
-                f"  {rate}x CPU, {label:<11}{statistics.median(values):>8.0f}{min(values):>8.0f}{max(values):>8.0f}"
-                f"{statistics.stdev(values):>8.0f}   {ratio}".rstrip()
-            )
+    if duress_pair:
+        print()
+        print(f"Unlock with the person's passphrase and with the duress passphrase, {DURESS_RUNS} each, in turn, ms")
+        print("  (the storage's unlock alone: one Argon2id run, three wraps tried, the same items opened)")
+        print(f"  {'':<20}{'median':>8}{'min':>8}{'max':>8}{'stdev':>8}   duress / own (median)")
+        for rate in RATES:
+            own, duress = duress_pair[rate]
+            for label, values in (("own", own), ("duress", duress)):
+                ratio = f"{statistics.median(duress) / statistics.median(own):.3f}" if label == "duress" else ""
+                print(
+                    f"  {rate}x CPU, {label:<11}{statistics.median(values):>8.0f}{min(values):>8.0f}{max(values):>8.0f}"
+                    f"{statistics.stdev(values):>8.0f}   {ratio}".rstrip()
+                )
     print(
         f"  seeded: {stored:,} ally records and 3 plan answers, measured (not extrapolated), through the app's"
         " storage code; the plan lists every ally under each of its 7 sections"
