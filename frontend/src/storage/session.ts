@@ -23,7 +23,7 @@ import type {
 } from './roles';
 import { openJson, sealJson } from './sealed';
 import type { DuressState, SecretsDoor } from './secrets';
-import { type Opened, openAll, readSlot, writeSlot } from './slots';
+import { openAll, readSlot, writeSlot } from './slots';
 import { stateKey } from './stateKeys';
 import {
   localPut,
@@ -67,8 +67,6 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   readonly #keys: HeldKeys;
   /** A read of every record in flight, shared by the lists asked for meanwhile; never one begun before a write ended. */
   #reading: Promise<{ id: string; value: StoredRecord }[]> | null = null;
-  /** The records this session opened, kept while unlocked so a list decrypts only what changed. */
-  #opened: Opened = new Map();
   readonly #writeWatchers = new Set<() => void>();
 
   constructor(ctx: SessionContext, keys: HeldKeys) {
@@ -96,7 +94,6 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   lock(): void {
     if (this.locked) return;
     this.#reading = null;
-    this.#opened = new Map();
     this.#writeWatchers.clear();
     this.#keys.drop();
     this.#ctx.onLock(this);
@@ -272,14 +269,12 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   /**
    * Every record, opened. A screen that lists two kinds at once (the plan and its allies) opens
    * each record once, not once per kind: a list asked for while a read runs shares it, unless a
-   * write of this session began since; and a record opened by an earlier read is not decrypted
-   * again while its stored ciphertext is the same (written by this tab or any other).
+   * write of this session began since.
    */
   #readAll(): Promise<{ id: string; value: StoredRecord }[]> {
     if (this.locked) return Promise.reject(new StorageError('locked'));
     if (this.#reading !== null) return this.#reading;
-    const opened = this.#opened;
-    const reading = this.#db().then((db) => openAll<StoredRecord>(db, this.#keys, 'records', opened));
+    const reading = this.#db().then((db) => openAll<StoredRecord>(db, this.#keys, 'records'));
     const done = () => {
       if (this.#reading === reading) this.#reading = null;
     };

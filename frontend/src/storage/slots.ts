@@ -43,47 +43,13 @@ export async function writeSlot(db: Db, keys: VaultKeys, id: string, slot: Slot)
   ]);
 }
 
-/**
- * What a session already opened of a store, by key: the ciphertext it opened and the value, frozen.
- * An item sealed again has a new nonce and so a new ciphertext; one that still matches is the
- * very item opened before, so its value is reused instead of decrypted again.
- */
-export type Opened = Map<string, { readonly ct: string; readonly value: unknown }>;
-
-/**
- * Every item of a sealed store with its key, opened; `damaged` if any fails to open. With
- * `opened`, items whose ciphertext it holds are not decrypted again, and it is brought up to date.
- */
+/** Every item of a sealed store with its key, opened; `damaged` if any fails to open. */
 export async function openAll<T>(
   db: Db,
   keys: VaultKeys,
   store: 'records' | 'outbox',
-  opened?: Opened,
 ): Promise<{ id: string; value: T }[]> {
   const tx = db.transaction(store, 'readonly');
   const [ids, items] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
-  const values = await Promise.all(
-    ids.map(async (id, i) => {
-      const item = items[i]!;
-      const known = opened?.get(id);
-      if (known !== undefined && known.ct === item.ct) return known.value as T;
-      const value = deepFreeze(await openJson<T>(keys, store, id, item));
-      opened?.set(id, { ct: item.ct, value });
-      return value;
-    }),
-  );
-  if (opened !== undefined && opened.size > ids.length) {
-    const present = new Set(ids);
-    for (const id of [...opened.keys()]) if (!present.has(id)) opened.delete(id);
-  }
-  return ids.map((id, i) => ({ id, value: values[i]! }));
-}
-
-/** Values shared between reads must never change under a reader: freezing makes a write throw. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
+  return Promise.all(ids.map(async (id, i) => ({ id, value: await openJson<T>(keys, store, id, items[i]) })));
 }
