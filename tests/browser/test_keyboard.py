@@ -70,6 +70,8 @@ def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_serv
     page.keyboard.type("Moana, on Tuesday evenings")
     _tab_to(page, "People this answer is about")
     page.keyboard.press("Enter")
+    # The picker is drawn once opened (Plan.tsx): Tab on only when its people are there.
+    expect(support.get_by_label("Moana")).to_be_visible()
     _tab_to(page, "Moana")
     page.keyboard.press("Space")
     _tab_to(page, "Save")
