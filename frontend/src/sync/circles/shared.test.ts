@@ -24,6 +24,18 @@ async function person(server: FakeServer) {
   return { session, sync: engine(session, server), id: b64u(session.deviceKeys.public.deviceId) };
 }
 
+/**
+ * Syncs until record `id` is on the server: a Sync now that joins a sync already under way (the
+ * one a write starts at once) may end before that sync reaches the record.
+ */
+async function pushed(server: FakeServer, circleId: string, id: string, sync: { syncNow(): Promise<unknown> }) {
+  for (let i = 0; i < 5; i++) {
+    await sync.syncNow();
+    if (server.circles.get(circleId)!.changes.some((c) => c.envelope.record_id === id)) return;
+  }
+  throw new Error('the record never reached the server');
+}
+
 /** A survivor with a circle, and an ally admitted to it. */
 async function circleWithAlly(server: FakeServer) {
   const survivor = await person(server);
@@ -254,9 +266,11 @@ describe('shared circles', () => {
   it('a record the server relabels to an epoch the log never began is refused, not silently skipped', async () => {
     const server = fakeServer();
     const { survivor, friend, circleId } = await circleWithAlly(server);
-    await survivor.session.put('note', newRecordId(), { title: 'Thursday', text: 'library' }, circleId);
-    await survivor.sync.syncNow();
-    server.circles.get(circleId)!.changes.at(-1)!.envelope.epoch = 99;
+    const note = newRecordId();
+    await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
+    await pushed(server, circleId, note, survivor.sync);
+    // The note's own change: other changes (the members' copies) may be pushed after it.
+    server.circles.get(circleId)!.changes.filter((c) => c.envelope.record_id === note).at(-1)!.envelope.epoch = 99;
     expect(await friend.sync.syncNow()).toMatchObject({ state: 'error' });
     expect((await friend.sync.circles.list())[0]?.problem).toBe('unknown_epoch');
     survivor.sync.stop();
@@ -268,9 +282,11 @@ describe('shared circles', () => {
     async (epoch) => {
       const server = fakeServer();
       const { survivor, friend, circleId } = await circleWithAlly(server);
-      await survivor.session.put('note', newRecordId(), { title: 'Thursday', text: 'library' }, circleId);
-      await survivor.sync.syncNow();
-      (server.circles.get(circleId)!.changes.at(-1)!.envelope as Record<string, unknown>)['epoch'] = epoch;
+      const note = newRecordId();
+      await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
+      await pushed(server, circleId, note, survivor.sync);
+      const change = server.circles.get(circleId)!.changes.filter((c) => c.envelope.record_id === note).at(-1)!;
+      (change.envelope as Record<string, unknown>)['epoch'] = epoch;
       expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
       expect(await friend.session.list('note', circleId)).toEqual([]);
       const [summary] = await friend.sync.circles.list();
