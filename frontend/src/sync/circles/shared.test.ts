@@ -25,15 +25,21 @@ async function person(server: FakeServer) {
 }
 
 /**
- * Syncs until record `id` is on the server: a Sync now that joins a sync already under way (the
- * one a write starts at once) may end before that sync reaches the record.
+ * Syncs until a sync writes nothing on this device. A sync that writes (a member's copies kept
+ * up to date) starts another at once, in the background: a test that changes the server's data
+ * next must not have that one pull it first.
  */
-async function pushed(server: FakeServer, circleId: string, id: string, sync: { syncNow(): Promise<unknown> }) {
-  for (let i = 0; i < 5; i++) {
-    await sync.syncNow();
-    if (server.circles.get(circleId)!.changes.some((c) => c.envelope.record_id === id)) return;
+async function settled(who: { session: Session; sync: { syncNow(): Promise<unknown> } }): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    let wrote = false;
+    const unwatch = who.session.watchWrites(() => {
+      wrote = true;
+    });
+    await who.sync.syncNow();
+    unwatch();
+    if (!wrote) return;
   }
-  throw new Error('the record never reached the server');
+  throw new Error('every sync wrote something more');
 }
 
 /** A survivor with a circle, and an ally admitted to it. */
@@ -48,6 +54,8 @@ async function circleWithAlly(server: FakeServer) {
   expect(ask).toMatchObject({ label: 'Aroha', deviceId: friend.id, safetyNumber: asked.safetyNumber });
   await survivor.sync.invites.answer(circleId, ask!.requestId, true);
   expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+  await settled(friend);
+  await settled(survivor);
   return { survivor, friend, circleId };
 }
 
@@ -268,8 +276,7 @@ describe('shared circles', () => {
     const { survivor, friend, circleId } = await circleWithAlly(server);
     const note = newRecordId();
     await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
-    await pushed(server, circleId, note, survivor.sync);
-    // The note's own change: other changes (the members' copies) may be pushed after it.
+    await survivor.sync.syncNow();
     server.circles.get(circleId)!.changes.filter((c) => c.envelope.record_id === note).at(-1)!.envelope.epoch = 99;
     expect(await friend.sync.syncNow()).toMatchObject({ state: 'error' });
     expect((await friend.sync.circles.list())[0]?.problem).toBe('unknown_epoch');
@@ -284,7 +291,7 @@ describe('shared circles', () => {
       const { survivor, friend, circleId } = await circleWithAlly(server);
       const note = newRecordId();
       await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
-      await pushed(server, circleId, note, survivor.sync);
+      await survivor.sync.syncNow();
       const change = server.circles.get(circleId)!.changes.filter((c) => c.envelope.record_id === note).at(-1)!;
       (change.envelope as Record<string, unknown>)['epoch'] = epoch;
       expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
