@@ -277,7 +277,10 @@ describe('shared circles', () => {
     const note = newRecordId();
     await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
     await survivor.sync.syncNow();
-    server.circles.get(circleId)!.changes.filter((c) => c.envelope.record_id === note).at(-1)!.envelope.epoch = 99;
+    server.circles
+      .get(circleId)!
+      .changes.filter((c) => c.envelope.record_id === note)
+      .at(-1)!.envelope.epoch = 99;
     expect(await friend.sync.syncNow()).toMatchObject({ state: 'error' });
     expect((await friend.sync.circles.list())[0]?.problem).toBe('unknown_epoch');
     survivor.sync.stop();
@@ -292,7 +295,10 @@ describe('shared circles', () => {
       const note = newRecordId();
       await survivor.session.put('note', note, { title: 'Thursday', text: 'library' }, circleId);
       await survivor.sync.syncNow();
-      const change = server.circles.get(circleId)!.changes.filter((c) => c.envelope.record_id === note).at(-1)!;
+      const change = server.circles
+        .get(circleId)!
+        .changes.filter((c) => c.envelope.record_id === note)
+        .at(-1)!;
       (change.envelope as Record<string, unknown>)['epoch'] = epoch;
       expect(await friend.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
       expect(await friend.session.list('note', circleId)).toEqual([]);
