@@ -7,7 +7,7 @@
  * passphrase was typed: neither the stored objects nor the work done says whether a second
  * passphrase exists or which one opened.
  */
-import { b64u, unb64uId } from './encoding';
+import { b64u } from './encoding';
 import { ProtocolError } from './errors';
 import { expectObject } from './json';
 import { aeadOpen, KEY_BYTES, NONCE_BYTES, randomBytes, TAG_BYTES } from './primitives';
@@ -92,42 +92,60 @@ export async function openWithPassphrase(
   passphrase: string,
   options: VaultOptions = {},
 ): Promise<Opened> {
-  const parsed = parseVault(vault);
   const slot = readDuressWrap(duress);
+  const { parsed, pk } = await derive(vault, passphrase, options);
+  const tried = await Promise.all(
+    (['vault', 'decoy', 'wipe'] as const).map(async (kind) => {
+      const wrapped = kind === 'vault' ? parsed.passphraseWrap : slot;
+      const aad = wrapAad(parsed.vaultId, kind === 'vault' ? 'passphrase' : KIND[kind]);
+      return { kind, key: await attempt(wrapped, pk, aad) };
+    }),
+  );
+  // The first that opened wins (the vault's own wrap first); the work is the same whichever did.
+  const found = tried.find((t) => t.key !== null);
+  const key = found?.key ?? randomBytes(KEY_BYTES);
+  const passphraseWrap = await wrap(pk, key, wrapAad(parsed.vaultId, 'passphrase'));
+  pk.fill(0);
+  for (const t of tried) if (t !== found) t.key?.fill(0);
+  if (found === undefined) throw new ProtocolError('wrong_passphrase');
+  return { kind: found.kind, key, passphraseWrap };
+}
+
+/** The vault checked (§5 checks 1 to 5) and the passphrase's Argon2id output under its salt and parameters. */
+async function derive(vault: unknown, passphrase: string, options: VaultOptions) {
+  const parsed = parseVault(vault);
   checkParameters(parsed.params, options);
-  const key = await passphraseKey(passphrase, parsed.salt, parsed.params);
-  const [own, decoy, wipe] = await Promise.all([
-    attempt(parsed.passphraseWrap, key, wrapAad(parsed.vaultId, 'passphrase')),
-    attempt(slot, key, wrapAad(parsed.vaultId, KIND.decoy)),
-    attempt(slot, key, wrapAad(parsed.vaultId, KIND.wipe)),
-  ]);
-  const found =
-    own !== null ? ('vault' as const) : decoy !== null ? ('decoy' as const) : wipe !== null ? ('wipe' as const) : null;
-  const opened = own ?? decoy ?? wipe ?? randomBytes(KEY_BYTES);
-  const passphraseWrap = await wrap(key, opened, wrapAad(parsed.vaultId, 'passphrase'));
-  key.fill(0);
-  for (const other of [own, decoy, wipe]) if (other !== null && other !== opened) other.fill(0);
-  if (found === null) throw new ProtocolError('wrong_passphrase');
-  return { kind: found, key: opened, passphraseWrap };
+  return { parsed, pk: await passphraseKey(passphrase, parsed.salt, parsed.params) };
 }
 
 /**
- * What `passphrase` opens of `vault` and `duress`, for a change that must not make one
- * passphrase open two things: `'vault'`, `'duress'` or null.
+ * The same vault under a new passphrase, with its salt and Argon2id parameters kept (the duress
+ * wrap is made under the same Argon2id output, so a new salt would silently break it) and its
+ * recovery wrap kept. Call it after an unlock, with the vault key that unlock returned.
+ *
+ * Contract: `'opens_duress'`, and nothing made, when `passphrase` opens the duress wrap: it would
+ * then open the vault while the person believes it is their second passphrase. One Argon2id run.
  */
-export async function opensWhich(
-  vault: unknown,
+export async function rewrapPassphrase(
+  vault: Vault,
   duress: unknown,
+  vaultKey: Uint8Array,
   passphrase: string,
   options: VaultOptions = {},
-): Promise<'vault' | 'duress' | null> {
+): Promise<Vault | 'opens_duress'> {
+  const slot = readDuressWrap(duress);
+  const { parsed, pk } = await derive(vault, passphrase, options);
   try {
-    const opened = await openWithPassphrase(vault, duress, passphrase, options);
-    opened.key.fill(0);
-    return opened.kind === 'vault' ? 'vault' : 'duress';
-  } catch (error) {
-    if (error instanceof ProtocolError && error.code === 'wrong_passphrase') return null;
-    throw error;
+    for (const kind of [KIND.decoy, KIND.wipe]) {
+      const key = await attempt(slot, pk, wrapAad(parsed.vaultId, kind));
+      if (key !== null) {
+        key.fill(0);
+        return 'opens_duress';
+      }
+    }
+    return { ...vault, passphrase_wrap: await wrap(pk, vaultKey, wrapAad(parsed.vaultId, 'passphrase')) };
+  } finally {
+    pk.fill(0);
   }
 }
 
@@ -145,13 +163,11 @@ export async function sealDuress(
   options: VaultOptions = {},
   key: Uint8Array = randomBytes(KEY_BYTES),
 ): Promise<{ wrap: DuressWrap; key: Uint8Array } | 'opens_vault'> {
-  const parsed = parseVault(vault);
-  checkParameters(parsed.params, options);
-  const pk = await passphraseKey(passphrase, parsed.salt, parsed.params);
+  const { parsed, pk } = await derive(vault, passphrase, options);
   try {
     if ((await attempt(parsed.passphraseWrap, pk, wrapAad(parsed.vaultId, 'passphrase'))) !== null)
       return 'opens_vault';
-    return { wrap: await wrap(pk, key, wrapAad(unb64uId(vault.vault_id), KIND[action])), key };
+    return { wrap: await wrap(pk, key, wrapAad(parsed.vaultId, KIND[action])), key };
   } finally {
     pk.fill(0);
   }

@@ -128,50 +128,6 @@ export async function createVault(
   return { vault, vaultId, vaultKey, recoveryText, escrow };
 }
 
-/**
- * The same vault under a new passphrase or stronger parameters, with a new salt; the recovery
- * wrap is kept. Call it after an unlock, with the vault key that unlock returned.
- */
-export async function rewrapPassphrase(
-  vault: Vault,
-  vaultKey: Uint8Array,
-  passphrase: string,
-  params: Argon2Parameters = DEFAULT_PARAMETERS,
-  options: VaultOptions = {},
-): Promise<Vault> {
-  checkParameters(params, options);
-  return rewrapUnder(vault, vaultKey, passphrase, randomBytes(SALT_BYTES), params);
-}
-
-/**
- * As rewrapPassphrase, keeping the vault's salt and parameters: a duress wrap (§5) is made under
- * the same Argon2id output, so a new salt would silently stop the duress passphrase working.
- */
-export async function rewrapPassphraseKeepingKdf(
-  vault: Vault,
-  vaultKey: Uint8Array,
-  passphrase: string,
-): Promise<Vault> {
-  const { salt, params } = parseVault(vault);
-  return rewrapUnder(vault, vaultKey, passphrase, salt, params);
-}
-
-async function rewrapUnder(
-  vault: Vault,
-  vaultKey: Uint8Array,
-  passphrase: string,
-  salt: Uint8Array,
-  params: Argon2Parameters,
-): Promise<Vault> {
-  const vaultId = unb64uId(vault.vault_id);
-  const key = await passphraseKey(passphrase, salt, params);
-  return {
-    ...vault,
-    kdf: kdfObject(salt, params),
-    passphrase_wrap: await wrap(key, vaultKey, wrapAad(vaultId, 'passphrase')),
-  };
-}
-
 /** What replacing the recovery key yields: the vault with a new recovery wrap, the new key's text (show it once) and its escrow secrets. */
 export interface NewRecoveryKey {
   readonly vault: Vault;

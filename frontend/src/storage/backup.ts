@@ -36,9 +36,13 @@ async function storeItems(db: Db, store: SealedStore): Promise<[string, LocalIte
 
 /** The backup file of everything stored. The attempt guard is left out: it belongs to this device. */
 export async function exportBackup(db: Db): Promise<Blob> {
-  const vault = await readVault(db);
+  return backupFile(await readVault(db), await sealedItems(db));
+}
+
+/** Every sealed item of every sealed store, as stored. */
+export async function sealedItems(db: Db): Promise<Items> {
   const lists = await Promise.all(SEALED_STORES.map((store) => storeItems(db, store)));
-  return backupFile(vault, Object.fromEntries(SEALED_STORES.map((store, i) => [store, lists[i]])) as Items);
+  return Object.fromEntries(SEALED_STORES.map((store, i) => [store, lists[i]])) as Items;
 }
 
 /** The backup file of a vault object and its sealed items (a decoy's, held in memory, too). */

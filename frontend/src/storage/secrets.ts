@@ -4,12 +4,12 @@
  * and the duress wrap from this device's IndexedDB; the person's own data is only ever written by
  * the vault's.
  */
-import { type DuressAction, fillerWrap, opensWhich, openWithPassphrase, sealDuress } from '../crypto/duress';
+import { type DuressAction, fillerWrap, openWithPassphrase, rewrapPassphrase, sealDuress } from '../crypto/duress';
 import { randomBytes } from '../crypto/primitives';
-import type { Argon2Parameters, Vault, VaultOptions } from '../crypto/vault';
+import type { Vault, VaultOptions } from '../crypto/vault';
 import * as vaults from '../crypto/vault';
-import { backupFile, exportBackup, type Items } from './backup';
-import { type Db, inTransaction, SEALED_STORES } from './db';
+import { backupFile, exportBackup, sealedItems } from './backup';
+import { type Db, inTransaction } from './db';
 import { DECOY_KEY, DURESS_KEY, fillerDecoy, sealDecoy } from './decoy';
 import { StorageError } from './errors';
 import { ESCROW, ESCROW_RETIRED, type StoredEscrow, storedEscrow } from './escrowState';
@@ -28,7 +28,6 @@ export type DuressState =
   | { readonly set: true; readonly action: DuressAction };
 
 export interface SecretsContext {
-  readonly params: Argon2Parameters;
   readonly vaultOptions: VaultOptions;
   /** The state name (Session.stateKey) under which a session keeps its duress setting. */
   readonly duressState: string;
@@ -78,11 +77,14 @@ export function vaultSecrets(ctx: SecretsContext): SecretsDoor {
   return {
     async changePassphrase(db, keys, current, next) {
       const vault = await own(db, current);
-      // Else the duress passphrase would open the vault, while Settings still calls it the second one.
-      if ((await opensWhich(vault, await db.get('meta', DURESS_KEY), next, ctx.vaultOptions)) === 'duress') {
-        throw new StorageError('same_passphrase');
-      }
-      const rewrapped = await vaults.rewrapPassphraseKeepingKdf(vault, keys.vaultKey, next);
+      const rewrapped = await rewrapPassphrase(
+        vault,
+        await db.get('meta', DURESS_KEY),
+        keys.vaultKey,
+        next,
+        ctx.vaultOptions,
+      );
+      if (rewrapped === 'opens_duress') throw new StorageError('same_passphrase');
       await inTransaction(db, ['meta'], (tx) => [() => tx.objectStore('meta').put(rewrapped, VAULT_KEY)]);
     },
 
@@ -205,15 +207,7 @@ export function decoySecrets(ctx: SecretsContext, parts: DecoyParts): SecretsDoo
 
     /** A vault of its own: the decoy's stores under a vault object the duress passphrase opens (its recovery wrap opens nothing). */
     async exportBackup() {
-      const memory = await decoyDb();
-      const lists = await Promise.all(
-        SEALED_STORES.map(async (store) => {
-          const tx = memory.transaction(store, 'readonly');
-          const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
-          return keys.map((key, i) => [key, values[i]!] as [string, vaults.LocalItem]);
-        }),
-      );
-      return backupFile(parts.vault, Object.fromEntries(SEALED_STORES.map((store, i) => [store, lists[i]])) as Items);
+      return backupFile(parts.vault, await sealedItems(await decoyDb()));
     },
   };
 }

@@ -1,6 +1,6 @@
 /** The app's local storage: the vault's life cycle, before and around unlocked sessions. */
 import { deleteDB } from 'idb';
-import { type DuressWrap, fillerWrap, type Opened, opensWhich, openWithPassphrase } from '../crypto/duress';
+import { type DuressWrap, fillerWrap, type Opened, openWithPassphrase, rewrapPassphrase } from '../crypto/duress';
 import { b64u, unb64u, unb64uId } from '../crypto/encoding';
 import { ProtocolError } from '../crypto/errors';
 import { type DeviceKeys, deviceKeysFrom, generateDeviceKeys } from '../crypto/identity';
@@ -24,7 +24,7 @@ import { readVault, VAULT_KEY } from './vaultMeta';
 export interface LocalStoreOptions {
   /** The IndexedDB database name; tests give each store its own. */
   readonly name?: string;
-  /** Argon2id cost for new passphrase wraps; DEFAULT_PARAMETERS unless a test says otherwise. */
+  /** Argon2id cost of a new vault (a passphrase change keeps its vault's); DEFAULT_PARAMETERS unless a test says otherwise. */
   readonly params?: Argon2Parameters;
   /** Accept the protocol's TEST_PARAMETERS. Only tests pass this; the app never does. */
   readonly allowTestParameters?: boolean;
@@ -134,10 +134,12 @@ export class LocalStore {
   unlock(passphrase: string): Promise<Session> {
     return this.#exclusive(async (db) => {
       const vault = await readVault(db);
-      const [duress, decoy, device] = await Promise.all([
+      const duressSetting = stateKey(DURESS_STATE);
+      const [duress, decoy, device, setting] = await Promise.all([
         db.get('meta', DURESS_KEY),
         db.get('meta', DECOY_KEY),
         db.get('state', DEVICE_KEY),
+        db.get('state', duressSetting),
       ]);
       const guard = await readGuard(db);
       const wait = remainingWaitMs(guard, this.#now());
@@ -173,18 +175,15 @@ export class LocalStore {
         this.#open(db, vault, opened.key),
         openDecoyInVain(opened.key, vaultId, decoy),
       ]);
-      // Vaults made before the duress wrap get their filler now, so every vault stores the same.
-      if (duress === undefined || decoy === undefined) {
-        await inTransaction(db, ['meta'], (tx) => [
+      // Vaults made before the duress wrap get it now, as filler, so every vault stores the same.
+      // Sealed here, not by session.setState: that would wait for this very lock.
+      if (duress === undefined || decoy === undefined || setting === undefined) {
+        const empty = await sealJson({ vaultKey: opened.key, vaultId }, 'state', duressSetting, null);
+        await inTransaction(db, ['meta', 'state'], (tx) => [
           () => tx.objectStore('meta').put(duress ?? fillerWrap(), DURESS_KEY),
           () => tx.objectStore('meta').put(decoy ?? fillerDecoy(), DECOY_KEY),
+          () => tx.objectStore('state').put(setting ?? empty, duressSetting),
         ]);
-      }
-      // Sealed here, not by session.setState: that would wait for this very lock.
-      const duressState = stateKey(DURESS_STATE);
-      if ((await db.get('state', duressState)) === undefined) {
-        const empty = await sealJson({ vaultKey: opened.key, vaultId }, 'state', duressState, null);
-        await inTransaction(db, ['state'], (tx) => [() => tx.objectStore('state').put(empty, duressState)]);
       }
       return session;
     });
@@ -204,11 +203,9 @@ export class LocalStore {
       const vaultKey = await vaults.unlockWithRecovery(vault, recoveryText).catch((error: unknown) => {
         throw refusal(error);
       });
-      if ((await opensWhich(vault, await db.get('meta', DURESS_KEY), newPassphrase, this.#vaultOptions)) === 'duress') {
-        throw new StorageError('same_passphrase');
-      }
-      // The salt and parameters stay, as for changePassphrase: the duress wrap depends on them.
-      const rewrapped = await vaults.rewrapPassphraseKeepingKdf(vault as Vault, vaultKey, newPassphrase);
+      const duress = await db.get('meta', DURESS_KEY);
+      const rewrapped = await rewrapPassphrase(vault as Vault, duress, vaultKey, newPassphrase, this.#vaultOptions);
+      if (rewrapped === 'opens_duress') throw new StorageError('same_passphrase');
       const guard = { ...(await readGuard(db)), failures: 0, lastFailureAt: null };
       await inTransaction(db, ['meta'], (tx) => [
         () => tx.objectStore('meta').put(rewrapped, VAULT_KEY),
@@ -351,7 +348,6 @@ export class LocalStore {
 
   #secretsContext(): SecretsContext {
     return {
-      params: this.#params,
       vaultOptions: this.#vaultOptions,
       duressState: stateKey(DURESS_STATE),
       decoyDevice: async (keys) => [
