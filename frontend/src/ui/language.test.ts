@@ -1,6 +1,6 @@
 // The pseudo-locale made from English, and how a language is chosen from the browser's.
 import { describe, expect, it } from 'vitest';
-import { bestMatch, type Words } from './language';
+import { bestMatch, ENGLISH, type Words } from './language';
 import { pseudoCatalogue, pseudoText } from './locales/pseudo';
 import { failureStrings, refusalReasons, strings } from './strings';
 
@@ -21,7 +21,7 @@ function outsideBrackets(text: string): string {
 }
 
 describe('the pseudo-locale', () => {
-  const pseudo = pseudoCatalogue();
+  const pseudo = pseudoCatalogue({ lang: ENGLISH, strings, failureStrings, refusalReasons });
   const pairs = [
     [strings, pseudo.strings],
     [failureStrings, pseudo.failureStrings],

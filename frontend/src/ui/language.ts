@@ -87,7 +87,14 @@ export function keepLanguage(tag: string): void {
 }
 
 async function load(tag: string): Promise<Catalogue | null> {
-  if (tag === PSEUDO) return (await import('./locales/pseudo')).pseudoCatalogue();
+  if (tag === PSEUDO) {
+    return (await import('./locales/pseudo')).pseudoCatalogue({
+      lang: ENGLISH,
+      strings,
+      failureStrings,
+      refusalReasons,
+    });
+  }
   return (await TRANSLATIONS[tag]?.()) ?? null;
 }
 

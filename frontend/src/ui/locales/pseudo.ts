@@ -6,7 +6,6 @@
  */
 
 import type { Catalogue } from '../language';
-import { failureStrings, refusalReasons, strings } from '../strings';
 
 const PLAIN = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const ACCENTED = 'åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ';
@@ -52,12 +51,12 @@ function pseudo<T>(value: T): T {
   return value;
 }
 
-/** The pseudo-locale of the English catalogue as it is now (call before English is replaced). */
-export function pseudoCatalogue(): Catalogue {
+/** The pseudo-locale of `english`: given, not imported, so this file's chunk holds no catalogue. */
+export function pseudoCatalogue(english: Catalogue): Catalogue {
   return {
     lang: 'en-XA',
-    strings: pseudo(strings),
-    failureStrings: pseudo(failureStrings),
-    refusalReasons: pseudo(refusalReasons),
+    strings: pseudo(english.strings),
+    failureStrings: pseudo(english.failureStrings),
+    refusalReasons: pseudo(english.refusalReasons),
   };
 }
