@@ -209,9 +209,14 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
     let unsubscribe: (() => void) | undefined;
     let cancelled = false;
     // Loaded on demand: the circle protocol (HPKE, signatures) is not needed to open the app.
-    void import('../sync/engine').then(({ startSync }) => {
+    void import('../sync/engine').then(({ startSync, guessDeviceKind }) => {
       if (cancelled || session.locked) return;
-      started = startSync({ session, serverUrl, ...(registrationCode === '' ? {} : { registrationCode }) });
+      started = startSync({
+        session,
+        serverUrl,
+        deviceName: strings.deviceKinds[guessDeviceKind()],
+        ...(registrationCode === '' ? {} : { registrationCode }),
+      });
       held.current.engine = started;
       setEngine(started);
       let last: SyncStatus['state'] | null = null;

@@ -1,6 +1,7 @@
 // The pseudo-locale made from English, and how a language is chosen from the browser's.
 import { describe, expect, it } from 'vitest';
-import { bestMatch, ENGLISH, type Words } from './language';
+import { bestMatch, ENGLISH } from './language';
+import type { Words } from './locales/catalogue';
 import { pseudoCatalogue, pseudoText } from './locales/pseudo';
 import { failureStrings, refusalReasons, strings } from './strings';
 

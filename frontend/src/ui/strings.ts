@@ -6,6 +6,7 @@
  */
 import type { PlanSectionId } from '../plan/guide';
 import type { AllyRole, AllyStatus, CirclePurpose, Feeling } from '../records';
+import type { DeviceKind } from '../sync/engine';
 import type { InviteCaution } from './allyMap';
 
 /** A plan section's words: what to think about, why it can help, and prompts under the answer. */
@@ -417,6 +418,18 @@ export const strings = {
   linkedRefresh: 'Check my devices again',
   thisDevice: '(this device)',
   unnamedDevice: 'A device that has not synced yet',
+  // The name a device first gives itself, by what its browser says it runs on; the person can change it.
+  deviceKinds: {
+    ipad: 'iPad',
+    iphone: 'iPhone',
+    'android-phone': 'Android phone',
+    'android-tablet': 'Android tablet',
+    chromebook: 'Chromebook',
+    mac: 'Mac',
+    windows: 'Windows computer',
+    linux: 'Linux computer',
+    other: 'A device',
+  } satisfies Record<DeviceKind, string>,
   lastSynced: (day: string, today: string) =>
     day === '' ? 'Not synced yet' : day === today ? 'Last synced today' : `Last synced on ${readableDay(day)}`,
   deviceName: 'Name of this device',

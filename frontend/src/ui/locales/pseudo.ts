@@ -5,7 +5,7 @@
  * catalogue, and the room a longer language needs. Never offered to a person; no translation.
  */
 
-import type { Catalogue } from '../language';
+import type { Catalogue } from './catalogue';
 
 const PLAIN = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const ACCENTED = 'åƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ';
