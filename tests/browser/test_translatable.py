@@ -224,3 +224,90 @@ def test_every_screen_of_the_app_in_the_pseudo_locale(pseudo_device: BrowserCont
 
     assert {screen: texts for screen, texts in found.items() if texts} == {}
     assert problems == []
+
+
+def test_a_circle_from_both_sides_in_the_pseudo_locale(browser: Browser, app_server: ServerProcess) -> None:
+    """A circle as its admin and as a member: sharing, an invite asked for and approved, a note and
+    a check-in, as each of them sees it."""
+    found: dict[str, list[str]] = {}
+    devices = []
+    for _ in range(2):
+        context = browser.new_context(service_workers="block", viewport={"width": 1280, "height": 800})
+        context.add_init_script("localStorage.setItem('language', 'en-XA')")
+        devices.append(context)
+    admin, problems = _open(devices[0], app_server.url)
+    member, member_problems = _open(devices[1], app_server.url)
+    typed = ["Thursday group", "Mere", "Aroha", "Rewa speaks for me", "Bring soup", "Tired today"]
+    for page in (admin, member):
+        _first_run(page)
+        page.get_by_label(P("I have kept my recovery key somewhere safe")).check()
+        page.get_by_role("button", name=P("Continue")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(P("My support plan"))
+
+    form = admin.get_by_role("form", name=P("When I need a break"))
+    form.get_by_label(P("Your answer")).fill("Rewa speaks for me")
+    form.get_by_label(P("I may share this answer with people I choose")).check()
+    form.get_by_role("button", name=P("Save")).click()
+    expect(form.get_by_test_id("save-status")).to_have_attribute("data-state", "saved")
+    _tab(admin, "Circles")
+    start = admin.get_by_role("form", name=P("Start a circle"))
+    start.get_by_label(P("Name of the circle")).fill("Thursday group")
+    start.get_by_label(P("Supporting me")).check()
+    start.get_by_label(P("Your name in this circle")).fill("Mere")
+    start.get_by_role("button", name=P("Start the circle")).click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Thursday group", timeout=SLOW)
+    sees = admin.get_by_role("region", name=P("What this circle sees"))
+    sees.get_by_label(P("When I need a break")).check()
+    expect(admin.get_by_test_id("shared-plan")).to_have_count(1, timeout=SLOW)
+    found["admin, an answer shared"] = untranslated(admin, *typed)
+    admin.get_by_label(P("Who is this invite for?")).fill("Aroha")
+    admin.get_by_role("button", name=P("Make an invite link")).click()
+    link = admin.get_by_test_id("invite-link")
+    expect(link).to_be_visible(timeout=SLOW)
+
+    _tab(member, "Circles")
+    joining = member.get_by_role("region", name=P("Join a circle"))
+    joining.get_by_label(P("Invite link")).fill(link.inner_text())
+    joining.get_by_label(P("Your name in this circle")).fill("Aroha")
+    joining.get_by_role("button", name=P("Ask to join")).click()
+    number = member.get_by_test_id("join-safety-number")
+    expect(number).to_be_visible(timeout=SLOW)
+    found["member, waiting to be let in"] = untranslated(member, *typed)
+
+    admin.get_by_role("button", name=P("Check for requests")).click()
+    request = admin.get_by_test_id("join-request")
+    expect(request).to_contain_text(number.inner_text(), timeout=SLOW)
+    found["admin, a request to join"] = untranslated(admin, *typed)
+    request.get_by_role("button", name=P("Approve")).click()
+    expect(request).to_have_count(0, timeout=SLOW)
+    found["admin, a member approved"] = untranslated(admin, *typed)
+
+    member.get_by_role("button", name=P("Sync now")).click()
+    expect(member.get_by_test_id("sync-status")).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
+    _tab(member, "Circles")
+    member.get_by_role("button", name=f"{P('Open')}: Thursday group").click()
+    expect(member.get_by_role("heading", level=1)).to_have_text("Thursday group", timeout=SLOW)
+    expect(member.get_by_test_id("shared-plan")).to_have_count(1, timeout=SLOW)
+    found["member, the circle"] = untranslated(member, *typed)
+    member.get_by_role("button", name=P("Write a note")).click()
+    note = member.get_by_role("form", name=P("Write a note"))
+    note.get_by_label(P("Title")).fill("Bring soup")
+    note.get_by_label(P("Note"), exact=True).fill("Bring soup")
+    note.get_by_role("button", name=P("Save")).click()
+    expect(member.get_by_test_id("note")).to_have_count(1, timeout=SLOW)
+    checkin = member.get_by_role("form", name=P("Check in"))
+    checkin.get_by_label(P("I am struggling")).check()
+    checkin.get_by_label(P("A few words (optional)")).fill("Tired today")
+    checkin.get_by_role("button", name=P("Post the check-in")).click()
+    expect(member.get_by_text("Tired today")).to_be_visible(timeout=SLOW)
+    found["member, a note and a check-in"] = untranslated(member, *typed)
+
+    admin.get_by_role("button", name=P("Sync now")).click()
+    expect(admin.get_by_test_id("note")).to_have_count(1, timeout=SLOW)
+    expect(admin.get_by_text("Tired today")).to_be_visible(timeout=SLOW)
+    found["admin, the member's note and check-in"] = untranslated(admin, *typed)
+
+    for context in devices:
+        context.close()
+    assert {screen: texts for screen, texts in found.items() if texts} == {}
+    assert problems == member_problems == []
