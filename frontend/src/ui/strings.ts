@@ -443,6 +443,8 @@ export const strings = {
   unlinkNo: 'Keep it',
   unlinked: (name: string) => `${name} is unlinked. It will get nothing new.`,
   backupHeading: 'Backup',
+  // A neutral file name (a download list is as visible as a browser's history), without its extension.
+  backupFileName: (day: string) => `backup-${day}`,
   backupHelp:
     'A backup file is encrypted: it opens only with the passphrase you had when you saved it. Keep it somewhere safe.',
   exportBackup: 'Save a backup file',
