@@ -1,8 +1,9 @@
 /**
- * The support plan's guided sections, in the order a person meets them; their words (title, why,
- * prompts) are with the other strings (ui/strings.ts `planSections`), so they can be translated. Written in our own plain
- * words (domain.md: never a toolkit's text). Every question is optional; nothing here is ever sent
- * anywhere — only a person's answers are, encrypted, and only when they choose to share them.
+ * The support plan's guided sections, in the order a person meets them. Their words (title, why,
+ * prompts) are with the other strings (ui/strings.ts `planSections`), so they can be translated;
+ * written in our own plain words (domain.md: never a toolkit's text). Every question is optional;
+ * nothing here is ever sent anywhere — only a person's answers are, encrypted, and only when they
+ * choose to share them.
  */
 
 /**

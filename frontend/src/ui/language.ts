@@ -59,15 +59,6 @@ export function chosenLanguage(): string {
   return bestMatch(globalThis.navigator?.languages ?? []);
 }
 
-/** Keeps the person's choice on this device; it holds from the next start. */
-export function keepLanguage(tag: string): void {
-  try {
-    localStorage.setItem(KEPT, tag);
-  } catch {
-    // Blocked storage: nothing to keep it in; the browser's languages keep deciding.
-  }
-}
-
 async function load(tag: string): Promise<Catalogue | null> {
   if (tag === PSEUDO) {
     return (await import('./locales/pseudo')).pseudoCatalogue({

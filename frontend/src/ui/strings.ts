@@ -1,5 +1,7 @@
 /**
- * Every text the app shows, in one place so it can be translated. English first.
+ * Every text the app shows, in one place so it can be translated. English first: another language's
+ * words replace these before the first screen is drawn (ui/language.ts, docs/translating.md), so
+ * read them when drawing, never into a table made as a module loads (that table would stay English).
  * Texts never contain anything a person typed: the title bar and the app switcher show them.
  * The words for a record's values (roles, standings, purposes, feelings) are keyed by the
  * generated types, so a value the schema adds is refused here until it has words.
