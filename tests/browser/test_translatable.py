@@ -141,8 +141,9 @@ def test_the_check_finds_words_outside_the_catalogue(pseudo_device: BrowserConte
 
 def test_every_screen_of_the_app_in_the_pseudo_locale(pseudo_device: BrowserContext, app_server: ServerProcess) -> None:
     """First run with its notices and errors, recovery from the server, the recovery key, the plan,
-    the allies and a person's form, settings with sync and a device link, circles, a circle as its
-    admin with an invite, unlock with a wrong passphrase, and recovery."""
+    the allies and a person's form, settings with sync, a device link and a saved choice, circles, a
+    circle as its admin with an invite, unlock with a wrong passphrase, recovery, and the first
+    screen again once everything is removed."""
     found: dict[str, list[str]] = {}
     page, problems = _open(pseudo_device, app_server.url)
     expect(page.get_by_test_id("history-notice")).to_be_visible()
@@ -195,6 +196,12 @@ def test_every_screen_of_the_app_in_the_pseudo_locale(pseudo_device: BrowserCont
     page.get_by_role("button", name=P("Make a link for my other device")).click()
     expect(page.get_by_test_id("device-link-qr")).to_be_visible(timeout=SLOW)
     found["settings, a device link"] = untranslated(page)
+    page.get_by_label(P("Erase this device after")).select_option(label=P("5 wrong passphrases in a row", "5"))
+    page.get_by_role("form", name=P("Erase after wrong passphrases")).get_by_role("button", name=P("Save")).click()
+    expect(page.get_by_test_id("wipe-after-status")).to_have_text(
+        P("Saved. This device will be erased after 5 wrong passphrases in a row.")
+    )
+    found["settings, erase after wrong passphrases saved"] = untranslated(page)
 
     _tab(page, "Circles")
     found["circles, none yet"] = untranslated(page)
@@ -221,6 +228,16 @@ def test_every_screen_of_the_app_in_the_pseudo_locale(pseudo_device: BrowserCont
     found["unlock, a wrong passphrase"] = untranslated(page)
     page.get_by_role("button", name=P("I forgot my passphrase")).click()
     found["recovery"] = untranslated(page)
+    page.get_by_role("button", name=P("Back to the passphrase")).click()
+    page.get_by_label(P("Passphrase"), exact=True).fill(PASSPHRASE)
+    page.get_by_role("button", name=P("Open"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(P("My support plan"), timeout=SLOW)
+    _tab(page, "Settings")
+    page.get_by_label(P("Type DELETE to confirm")).fill(P("DELETE"))
+    page.get_by_role("button", name=P("Remove everything")).click()
+    removed = P("Everything has been removed from this device.")
+    expect(page.get_by_role("status").filter(has_text=removed)).to_be_visible()
+    found["first run, after removing everything"] = untranslated(page)
 
     assert {screen: texts for screen, texts in found.items() if texts} == {}
     assert problems == []
