@@ -79,6 +79,15 @@ export interface CircleState {
   readonly beganAt: number | null;
   /** The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8). */
   readonly v2: boolean;
+  /** Devices that left by their own `leave` while admins, until added again: their invites still stand (§8, §9). */
+  readonly leftAdmins: ReadonlySet<string>;
+}
+
+/** The identity whose invites the circle honours: an admin now, or an admin who left (§8, §9). */
+export function inviterIdentity(state: CircleState, deviceId: string): PublicIdentity | undefined {
+  const member = state.members.get(deviceId);
+  if (member !== undefined) return member.role === 'admin' ? member.identity : undefined;
+  return state.leftAdmins.has(deviceId) ? state.identities.get(deviceId) : undefined;
 }
 
 /** Whether a v2 `add` signed at `changes` is valid now: the current epoch began there and is not closed (§8, "Rotate before add"). */
@@ -376,6 +385,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
     ends: new Map(),
     beganAt: 0,
     v2: false,
+    leftAdmins: new Set(),
   };
 }
 
@@ -498,14 +508,19 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
       members: new Map([...state.members, [id, member]]),
       identities: new Map([...state.identities, [id, member.identity]]),
       epochMembers: new Map([...state.epochMembers, [state.epoch, during]]),
+      leftAdmins: new Set([...state.leftAdmins].filter((d) => d !== id)),
     };
   },
   remove: (state, signer, fields) => startEpoch(without(state, target(state, signer, fields)), fields),
   leave: (state, signer, fields) => {
     if (onlyAdmin(state, b64u(signer)))
       throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
-    if (fields['v'] === 2) return { ...ended(without(state, b64u(signer)), fields), closed: true };
-    const after = startEpoch(without(state, b64u(signer)), fields);
+    const id = b64u(signer);
+    const gone = without(state, id);
+    const left =
+      state.members.get(id)?.role === 'admin' ? { ...gone, leftAdmins: new Set([...gone.leftAdmins, id]) } : gone;
+    if (fields['v'] === 2) return { ...ended(left, fields), closed: true };
+    const after = startEpoch(left, fields);
     return {
       ...after,
       leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]),
