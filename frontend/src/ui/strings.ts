@@ -660,6 +660,7 @@ export const strings = {
   checkJoinRequests: 'Check for requests',
   noJoinRequests: 'Nobody is asking to join right now.',
   requestFrom: (label: string) => `Someone with your invite for ${label}`,
+  requestOnOthersInvite: 'Someone with an invite another admin of this circle made (they may have left since)',
   requestCompareCircle: 'Ask them for the number on their screen. Approve only if it matches this one.',
   approveJoin: 'Approve',
   declineJoin: 'Turn down',
