@@ -155,7 +155,8 @@ def test_every_admin_sees_a_request_exactly_as_its_joiner_sent_it(client: TestCl
     assert sorted((p["request"] for p in listed), key=lambda r: r["v"]) == list(sent.values())
     genesis = membership.genesis_hash(circle.log)
     v2 = next(p["request"] for p in listed if p["request"]["v"] == 2)
-    assert invites.verify_request_by_invite(circle.state, genesis, v2).joiner.device_id == new.keys.device_id
+    now = datetime.now(UTC)
+    assert invites.verify_request_by_invite(circle.state, genesis, v2, now).joiner.device_id == new.keys.device_id
 
 
 def test_a_v2_request_must_carry_the_invite_its_admin_signed_for_this_link(client: TestClient) -> None:

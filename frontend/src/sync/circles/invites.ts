@@ -154,13 +154,14 @@ async function inviteIdOf(invite: HeldInvite): Promise<string> {
 
 /**
  * Requests to join the circle that prove they hold one of its admins' links (this device's or
- * another admin's, who may have left since), with the number to compare.
+ * another current admin's), with the number to compare.
  */
 export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<JoinAsk[]> {
   const proven = await answerableRequests(
     api,
     circle,
     await heldInvites<HeldCircleInvite>(store, invitesName(circle), now),
+    now,
   );
   return Promise.all(
     proven.map(async ({ requestId, createdAt, invite, joiner, inviter }) => ({
