@@ -105,7 +105,7 @@ describe('any admin answers, within bounds', () => {
     const tui = await person(server);
     await tui.sync.joins.ask(invite.link, 'Tui');
     const [ask] = await B.sync.invites.asks(circleId);
-    expect(ask).toMatchObject({ deviceId: tui.id, label: null });
+    expect(ask).toMatchObject({ deviceId: tui.id, label: null, inviterName: 'R' });
     beforeSecondRead = () => S.sync.circles.removeMember(circleId, R.id);
     const refused = await B.sync.invites.answer(circleId, ask!.requestId, true).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ProtocolError);
