@@ -11,6 +11,7 @@ import secrets
 import shutil
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -41,9 +42,10 @@ def migrated_sqlite(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
     # The backup API copies a consistent database whatever its journal holds.
-    with sqlite3.connect(_SQLITE_TEMPLATE[0]) as source, sqlite3.connect(path) as copy:
+    with closing(sqlite3.connect(_SQLITE_TEMPLATE[0])) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
-        copy.execute(NEW_SERVER_ID.replace("%s", "?"), (secrets.token_urlsafe(16),))
+        with copy:
+            copy.execute(NEW_SERVER_ID.replace("%s", "?"), (secrets.token_urlsafe(16),))
 
 
 def _maintenance(url: str) -> psycopg.Connection:
