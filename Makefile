@@ -66,8 +66,9 @@ test-frontend: $(NODE_STAMP)
 	cd frontend && npm test
 
 test-python: $(PY_DEV_STAMP) $(APP)
-	# The slowest tests are printed: the whole run must stay within 20 minutes on 2 cores.
-	$(BIN)/pytest --durations=30
+	# Two workers, a test file each at a time (tests/conftest.py gives each its own PostgreSQL
+	# database); the slowest tests are printed: the whole run must stay within 20 minutes on 2 cores.
+	$(BIN)/pytest -n 2 --dist loadfile --durations=30
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist

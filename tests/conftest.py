@@ -17,13 +17,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from support_circle.app import create_app
 from support_circle.client import Device
 from support_circle.settings import Settings
-from tests.support.migrated import migrated_postgres, migrated_sqlite, remove_sqlite_template
+from tests.support.migrated import (
+    create_database,
+    migrated_postgres,
+    migrated_sqlite,
+    remove_sqlite_template,
+    worker_database,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TEST_DATABASE_URL = os.environ.get(
+SHARED_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://support_circle@127.0.0.1:5432/support_circle_test"
 )
+# Each pytest-xdist worker empties and copies a database of its own (its name + "_gw0", …).
+TEST_DATABASE_URL = worker_database(SHARED_DATABASE_URL, os.environ.get("PYTEST_XDIST_WORKER"))
 
 
 _missing: set[str] = set()
@@ -48,10 +56,12 @@ _postgres_error: list[str] = []
 def _postgres_reachable() -> bool:
     if not _postgres_error:
         try:
-            engine = create_engine(TEST_DATABASE_URL)
+            engine = create_engine(SHARED_DATABASE_URL)
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             engine.dispose()
+            if TEST_DATABASE_URL != SHARED_DATABASE_URL:
+                create_database(TEST_DATABASE_URL)
             _postgres_error.append("")
         except SQLAlchemyError as exc:
             _postgres_error.append(type(exc).__name__)

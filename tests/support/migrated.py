@@ -54,6 +54,22 @@ def _maintenance(url: str) -> psycopg.Connection:
     return psycopg.connect(parsed.render_as_string(hide_password=False), autocommit=True)
 
 
+def worker_database(url: str, worker: str | None) -> str:
+    """``url``, or for a pytest-xdist worker the same with the worker's id after its name."""
+    if not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def create_database(url: str) -> None:
+    """Creates the database of ``url`` unless it exists."""
+    name = make_url(url).database
+    with _maintenance(url) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def migrated_postgres(url: str) -> bool:
     """Replaces the database of ``url`` with a copy of a migrated one; False when the role may not
     create databases (then the caller migrates an emptied one instead)."""
