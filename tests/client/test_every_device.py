@@ -119,3 +119,21 @@ def test_a_recovered_phone_sees_and_uses_every_circle(client: object, new_device
     on_phone.push()
     theirs.pull()
     assert theirs.body(written) == {"kind": "note", "title": "", "text": "From my new phone"}
+
+
+def test_a_device_the_personal_circle_lost_leaves_every_circle_at_the_next_sync(new_device: NewDevice) -> None:
+    """Unlinked from the personal circle alone (by an app that stopped half-way, say): the next sync
+    of any device of the person takes it out of each shared circle, a new epoch (§16, "Unlinking")."""
+    phone, laptop, facilitator = (new_device() for _ in range(3))
+    personal = phone.create_circle()
+    _, mine, _ = _shared_with(facilitator, phone)
+    keep_circles(phone, personal)
+    _linked(phone, laptop, personal)
+    keep_circles(phone, personal)
+    assert laptop.keys.device_id in mine.verified.members
+    epoch = mine.verified.epoch
+
+    personal.remove_member(laptop.keys.device_id)
+    keep_circles(phone, personal)
+    assert laptop.keys.device_id not in mine.verified.members
+    assert mine.verified.epoch == epoch + 1

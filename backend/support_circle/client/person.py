@@ -32,6 +32,7 @@ def keep_circles(device: Device, personal: CircleReplica) -> list[CircleReplica]
     personal.pull()
     for circle in shared_circles(device):
         circle.pull()
+        let_go_of_unlinked(personal, circle)
         reach_every_device(personal, circle)
     opened = open_linked(device, personal)
     personal.push()
@@ -61,6 +62,24 @@ def reach_every_device(personal: CircleReplica, circle: CircleReplica) -> None:
     for device_id in personal.verified.members:
         if device_id not in circle.verified.members:
             circle.add_companion(identities[device_id])
+    keep_keyring(personal, circle)
+
+
+def let_go_of_unlinked(personal: CircleReplica, circle: CircleReplica) -> None:
+    """Removes from the shared circle every other device of this device's person that the personal
+    circle no longer has (unlinked, or lost and replaced by a recovery), each a new epoch; the
+    personal log is verified again first, so a device linked a moment ago is not taken for one
+    unlinked (§16, "Unlinking")."""
+    me = circle.device.keys.device_id
+
+    def stale() -> list[bytes]:
+        return [d for d in circle.verified.companions(me) if d not in personal.verified.members]
+
+    if not stale():
+        return
+    personal.refresh()
+    for device_id in stale():
+        circle.remove_member(device_id, tell=False)
     keep_keyring(personal, circle)
 
 
