@@ -19,11 +19,19 @@ const ADMIN_KINDS: readonly CircleKind[] = [...OWN_KINDS, 'circle'];
  * Seals again under the current epoch the records `me` owns in the circle and wrote under an
  * older (or unknown) one; resolves with whether any is waiting to be pushed.
  */
-export async function resealOwn(store: Records, circleId: string, state: CircleState, me: string): Promise<boolean> {
+export async function resealOwn(
+  store: Records,
+  circleId: string,
+  state: CircleState,
+  me: string,
+  own: ReadonlySet<string> = new Set(),
+): Promise<boolean> {
   const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
   // Asked for at once, the lists share one read of the vault (Session.list).
   const lists = await Promise.all(kinds.map((kind) => store.list(kind, circleId)));
-  const stale = lists.flat().filter((r) => !r.unsynced && writerOf(r, me) === me && (r.epoch ?? -1) < state.epoch);
+  // The person's own (PROTOCOL §16, "A person's circles"): what another of their devices wrote is theirs to keep readable.
+  const mine = (writer: string) => writer === me || own.has(writer);
+  const stale = lists.flat().filter((r) => !r.unsynced && mine(writerOf(r, me)) && (r.epoch ?? -1) < state.epoch);
   for (const record of stale) await store.put(record.kind, record.id, record.body, circleId);
   return stale.length > 0;
 }
