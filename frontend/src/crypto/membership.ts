@@ -273,14 +273,14 @@ export function makeAdd(
   return next(signer, at, 'add', { member: { identity, role }, ...position(changes) });
 }
 
-/** A member's device lets in another device of its own person, in its own role, with no rotate before it (§8, "A person's devices"). */
+/** A member's device lets in another device of its own person, in `role`, the signer's own (the log refuses any other), with no rotate before it (§8, "A person's devices"). */
 export function makeCompanion(
   signer: DeviceKeys,
-  at: LogPosition & Pick<CircleState, 'members'>,
+  at: LogPosition,
   identity: SignedObject,
+  role: Role,
   changes: number,
 ): SignedObject {
-  const role = at.members.get(b64u(signer.public.deviceId))?.role ?? 'member';
   return next(signer, at, 'companion', { v: 2, member: { identity, role }, changes });
 }
 

@@ -61,7 +61,8 @@ async function letIn(
     if (key === undefined) return;
     // A companion needs no rotate first (§8), so no pull either: the server's position orders it.
     const { change_seq } = await api.call<CirclePublic>('GET', path);
-    const entry = makeCompanion(recovery, state, joiner.signed, change_seq);
+    const role = state.members.get(b64u(recovery.public.deviceId))?.role ?? 'member';
+    const entry = makeCompanion(recovery, state, joiner.signed, role, change_seq);
     const envelope = await sealKeyEnvelope(unb64uId(id), state.epoch, joiner.public, key);
     try {
       await api.call('POST', `${path}/log`, { entry, key_envelopes: [envelope] });

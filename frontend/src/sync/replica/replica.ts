@@ -372,7 +372,8 @@ export class CircleReplica {
     const joiner = await verifyIdentity(identity);
     await this.#rotateIfALeaverKeyed();
     await this.#atHead(async (state, changes) => {
-      const entry = makeCompanion(this.store.deviceKeys, state, identity, changes);
+      const role = state.members.get(this.store.deviceId)?.role ?? 'member';
+      const entry = makeCompanion(this.store.deviceKeys, state, identity, role, changes);
       const envelope = await sealKeyEnvelope(this.circleId, state.epoch, joiner, this.#key(state.epoch));
       await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: [envelope] });
     });
