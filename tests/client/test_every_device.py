@@ -6,7 +6,7 @@ every linked device; unlinking takes a device out of every circle with a new epo
 import pytest
 
 from support_circle.client import ApiError, CircleReplica, Device
-from support_circle.client.person import keep_circles, unlink
+from support_circle.client.person import keep_circles, leave, unlink
 from support_circle.client.recovery import keep_escrow, recover
 from support_circle.protocol import primitives
 from support_circle.protocol.encoding import b64u
@@ -137,3 +137,18 @@ def test_a_device_the_personal_circle_lost_leaves_every_circle_at_the_next_sync(
     keep_circles(phone, personal)
     assert laptop.keys.device_id not in mine.verified.members
     assert mine.verified.epoch == epoch + 1
+
+
+def test_the_person_leaves_a_circle_with_every_device(new_device: NewDevice) -> None:
+    phone, laptop, facilitator = (new_device() for _ in range(3))
+    personal = phone.create_circle()
+    theirs, mine, _ = _shared_with(facilitator, phone)
+    keep_circles(phone, personal)
+    on_laptop = _linked(phone, laptop, personal)
+    keep_circles(phone, personal)
+    keep_circles(laptop, on_laptop)
+
+    leave(phone, personal, mine)
+    theirs.refresh()
+    assert set(theirs.verified.members) == {facilitator.keys.device_id}
+    assert keep_circles(phone, personal) == [] and b64u(theirs.circle_id) not in phone.circles

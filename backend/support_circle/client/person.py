@@ -2,6 +2,7 @@
 
     keep_circles(device, personal)          # at each sync, on every device of the person
     unlink(device, personal, device_id)     # the person unlinks one of their devices everywhere
+    leave(device, personal, circle)         # the person, not one device, leaves a circle
 
 Each shared circle a device holds goes into the person's keyring (``circle-link`` and one
 ``circle-key`` per epoch key, records of the personal circle), and every member of the personal
@@ -129,6 +130,19 @@ def unlink(device: Device, personal: CircleReplica, device_id: bytes) -> None:
             circle.remove_member(device_id, tell=False)
             keep_keyring(personal, circle)
     personal.push()
+
+
+def leave(device: Device, personal: CircleReplica, circle: CircleReplica) -> None:
+    """The person leaves a shared circle: this device's companions there go first (each a new
+    epoch), or one of them would let it in again; then its link leaves the keyring, and it leaves."""
+    for device_id in circle.verified.companions(device.keys.device_id):
+        circle.remove_member(device_id, tell=False)
+    link = keyring.link_record_id(personal.circle_id, circle.circle_id)
+    if personal.body(link) is not None:
+        personal.write(None, link)
+        personal.push()
+    circle.leave()
+    device.circles.pop(b64u(circle.circle_id), None)
 
 
 def signed_identities(circle: CircleReplica) -> dict[bytes, dict[str, Any]]:
