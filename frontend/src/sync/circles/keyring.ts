@@ -41,6 +41,13 @@ async function putOnce(store: KeyringStore, kind: 'circle-link' | 'circle-key', 
   await store.put(kind, id, body as never);
 }
 
+/** Deletes the circle's link once the person left it (its key records stay: they read the history the person had). */
+export async function forgetLink(store: KeyringStore, personalId: string | undefined, circleId: string): Promise<void> {
+  if (personalId === undefined) return;
+  const id = b64u(await linkRecordId(unb64uId(personalId), unb64uId(circleId)));
+  if ((await store.get('circle-link', id)) !== undefined) await store.remove('circle-link', id);
+}
+
 /**
  * The keyring's keys of the shared circle `state` verified, each checked against that log (§6
  * step 5). Only the person's own devices write the keyring, so a key that fails is refused, as

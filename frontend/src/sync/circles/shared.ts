@@ -20,7 +20,7 @@ import { noticed } from '../replica/chain';
 import type { Clock } from '../replica/clock';
 import { type Caller, type CircleReplica, type ReplicaStore, type SetAside, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
-import { keepKeyring, keyringKeys } from './keyring';
+import { forgetLink, keepKeyring, keyringKeys } from './keyring';
 import {
   type CircleStanding,
   ensureMade,
@@ -107,10 +107,13 @@ export interface PersonalView {
   readonly replica: CircleReplica;
 }
 
-/** Whether `me` is the circle's only admin, whom the log lets leave only after naming another (§8). */
+/**
+ * Whether `me` is of the circle's only admin person: leaving takes the person's devices out (see
+ * leave), and the log lets the last admin go only after naming another (§8).
+ */
 export function onlyAdmin(state: CircleState, me: string): boolean {
-  const admins = [...state.members.entries()].filter(([, m]) => m.role === 'admin');
-  return admins.length === 1 && admins[0]![0] === me;
+  const admins = [...state.members.entries()].filter(([, m]) => m.role === 'admin').map(([id]) => id);
+  return admins.includes(me) && admins.every((id) => personOf(state, id) === personOf(state, me));
 }
 
 export class SharedCircles {
@@ -118,6 +121,8 @@ export class SharedCircles {
   readonly #problems = new Map<string, ErrorCode>();
   /** Every device the person's own circle ever let in, as last verified: whose writes are the person's own. */
   #own: ReadonlySet<string> = new Set();
+  /** The person's own circle's id, once a sync has read it: the keyring's records are named from it. */
+  #personalId: string | undefined;
 
   constructor(
     private readonly store: SharedStore,
@@ -161,7 +166,10 @@ export class SharedCircles {
    * their keyring (PROTOCOL §16, "A person's circles").
    */
   async syncAll(api: Caller, personal?: PersonalView): Promise<void> {
-    if (personal !== undefined) this.#own = new Set((await personal.replica.verified()).identities.keys());
+    if (personal !== undefined) {
+      this.#own = new Set((await personal.replica.verified()).identities.keys());
+      this.#personalId = personal.replica.id;
+    }
     let first: unknown;
     for (const stored of await storedCircles(this.store)) {
       if (stored.standing !== 'member') continue;
@@ -215,6 +223,12 @@ export class SharedCircles {
     if (onlyAdmin(await replica.refresh(), this.#me)) throw new SyncError('last_admin');
     // What waits is sent if it can be; nothing the server sends may stop a person leaving.
     await replica.push().catch(() => undefined);
+    // The person leaves, not this device alone: its other devices here go first (each a new epoch),
+    // or one of them would let this one in again as its companion (PROTOCOL §16, "A person's circles").
+    const state = await replica.refresh();
+    for (const id of devicesOf(state, personOf(state, this.#me)))
+      if (id !== this.#me) await replica.remove(unb64uId(id));
+    await forgetLink(this.store, this.#personalId, circleId);
     await replica.leave();
     this.#drop(circleId);
     await setStanding(this.store, circleId, 'left');
@@ -251,8 +265,8 @@ export class SharedCircles {
 
   async #syncOne(api: Caller, stored: StoredCircle, personal: PersonalView | undefined): Promise<void> {
     const replica = this.#replica(api, await ensureMade(api, this.store, stored));
-    if (personal !== undefined) await this.#everyDevice(replica, personal);
-    const state = await replica.refresh();
+    // #everyDevice verifies the log first, and again after each entry it adds.
+    const state = personal === undefined ? await replica.refresh() : await this.#everyDevice(replica, personal);
     const admin = state.members.get(this.#me)?.role === 'admin';
     // The key of an epoch a leave began is the leaver's making: an admin starts a new one before writing (§16).
     if (admin && state.leftBy.has(state.epoch)) await replica.rotate();
@@ -274,7 +288,7 @@ export class SharedCircles {
    * circle lacks is let in as this device's companion. The personal circle is verified again
    * before anyone is removed, so a device linked a moment ago is not taken for an unlinked one.
    */
-  async #everyDevice(replica: CircleReplica, personal: PersonalView): Promise<void> {
+  async #everyDevice(replica: CircleReplica, personal: PersonalView): Promise<CircleState> {
     const here = await replica.refresh();
     const mine = personOf(here, this.#me);
     const stale = (own: CircleState) => devicesOf(here, mine).filter((id) => id !== this.#me && !own.members.has(id));
@@ -287,6 +301,7 @@ export class SharedCircles {
       const identity = identities.get(id);
       if (identity !== undefined && !(await replica.verified()).members.has(id)) await replica.addCompanion(identity);
     }
+    return replica.verified();
   }
 
   /** The server answers 404 for a circle this device is not a member of: removed, or its leave arrived. */
