@@ -5,7 +5,8 @@ precache list names (in frontend/dist/sw.js), with the worker itself: that is wh
 transfers. The few files left out of that list (the passphrase estimator's lists) are fetched only
 when a screen needs them, and are printed apart. The JavaScript the first screen (unlock, or the
 first run) waits for is printed too: the page's module script and what it imports statically, not
-the chunks it loads with import() afterwards (the unlocked app, circles, sync). Run after building:
+the chunks it loads with import() afterwards (opening the vault, the unlocked app, circles, sync).
+tests/app/test_app_shell.py checks the first screen against its budget. Run after building:
     python bench/app_size.py [--dist PATH]      (or: make bench)
 """
 
@@ -18,11 +19,17 @@ from pathlib import Path
 DIST = Path(__file__).resolve().parents[1] / "frontend" / "dist"
 BUDGET_TOTAL = 150 * 1024
 BUDGET_JS = 80 * 1024
-AIM_FIRST_SCREEN = 50 * 1024
+# Lowered from the aim of 50 KiB once reached (bench/README.md, 2026-12-04); tests/app keeps it.
+BUDGET_FIRST_SCREEN = 40 * 1024
 
 # A static import in a built chunk: `import{a as b}from"./x.js"`, `import"./x.js"`, `export{...}from"./x.js"`.
 # `import("./x.js")` (loaded later, on demand) has a parenthesis and does not match.
 STATIC_IMPORT = re.compile(r'(?:\bfrom|\bimport)\s*"(\./[^"]+\.js)"')
+
+
+def gzip_size(raw: bytes) -> int:
+    """What a file costs on the wire: gzip at its best level, as a server compresses static files."""
+    return len(gzip.compress(raw, compresslevel=9))
 
 
 def first_load(dist: Path) -> set[str]:
@@ -59,7 +66,7 @@ def main() -> int:
     rows = []
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         raw = path.read_bytes()
-        rows.append((str(path.relative_to(dist)), len(raw), len(gzip.compress(raw, compresslevel=9))))
+        rows.append((str(path.relative_to(dist)), len(raw), gzip_size(raw)))
     print(f"{'file':<48} {'bytes':>9} {'gzip':>9}")
     for name, raw_size, gz_size in rows:
         print(f"{name:<48} {raw_size:>9,} {gz_size:>9,}{'' if name in precached else '   on demand'}")
@@ -71,7 +78,8 @@ def main() -> int:
     print(f"\n{'app shell, gzip':<30} {total / 1024:>7.1f} KiB   budget {BUDGET_TOTAL / 1024:.0f} KiB")
     print(f"{'of which JavaScript, gzip':<30} {js / 1024:>7.1f} KiB   budget {BUDGET_JS / 1024:.0f} KiB")
     print(
-        f"{'of which the first screen, gzip':<30} {screen / 1024:>7.1f} KiB   aim {AIM_FIRST_SCREEN / 1024:.0f} KiB"
+        f"{'of which the first screen, gzip':<30} {screen / 1024:>7.1f} KiB"
+        f"   budget {BUDGET_FIRST_SCREEN / 1024:.0f} KiB"
         f"   ({len(before_unlock)} files: JavaScript run before unlock)"
     )
     print(f"{'on demand, gzip':<30} {later / 1024:>7.1f} KiB   (not in the first load)")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from support_circle.app import create_app
 from support_circle.client import Device
 from support_circle.settings import Settings
+from tests.support.migrated import migrated_postgres, migrated_sqlite, remove_sqlite_template
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -82,10 +83,31 @@ def empty_database(kind: str, folder: Path) -> str:
     return TEST_DATABASE_URL
 
 
+def migrated_database(kind: str, folder: Path) -> str:
+    """A URL for a database at the newest schema, as a fresh installation holds it after its first
+    start: a copy of one migrated once per run (tests/support/migrated.py)."""
+    if kind == "sqlite":
+        path = folder / "data" / "support-circle.sqlite3"
+        migrated_sqlite(path)
+        return f"sqlite:///{path}"
+    if not _postgres_reachable():
+        empty_database(kind, folder)  # says what is missing
+    if not migrated_postgres(TEST_DATABASE_URL):
+        reset_postgres(TEST_DATABASE_URL)  # the role may not copy databases: the server migrates it
+    return TEST_DATABASE_URL
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL for an empty database: SQLite in a temporary data folder, or the real PostgreSQL."""
-    return empty_database(request.param, tmp_path)
+    """A URL for a database at the newest schema — or, for a test marked ``empty_database``, an
+    empty one: SQLite in a temporary data folder, or the real PostgreSQL."""
+    if request.node.get_closest_marker("empty_database"):
+        return empty_database(request.param, tmp_path)
+    return migrated_database(request.param, tmp_path)
+
+
+def pytest_sessionfinish() -> None:
+    remove_sqlite_template()
 
 
 @pytest.fixture

@@ -26,6 +26,16 @@ def _version(value: object) -> object:
 
 
 Version = Annotated[Literal[1], BeforeValidator(_version)]
+
+
+def _join_version(value: object) -> object:
+    if not is_version(value, (1, 2)):
+        raise ValueError("v is the integer 1 or 2")
+    return value
+
+
+# A join request is v1, or v2 with the admin's signed invite for any admin to check (§9).
+JoinVersion = Annotated[Literal[1, 2], BeforeValidator(_join_version)]
 # An escrow's content pads to 256 or 512 bytes; 1024 leaves room, and the tag adds 16.
 MAX_ESCROW_CT_BYTES = 1024 + 16
 EscrowCt = Annotated[
@@ -87,10 +97,15 @@ class InviteRecord(Wire):
 class JoinRequest(Wire):
     """A request to join, with proof of the invite secret (PROTOCOL.md §9)."""
 
-    v: Version
+    v: JoinVersion
     invite_id: Id
     identity: SignedObject
     proof: Signature
+    invite: SignedObject | None = Field(None, description="v2: the admin's signed invite from the link's record.")
+
+    def wire(self) -> dict[str, Any]:
+        # A v1 request has no ``invite`` member at all; ``null`` would make it malformed (§1).
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class Escrow(Wire):

@@ -23,11 +23,16 @@ def test_the_page_says_who_can_facilitate_and_what_to_check_first(client: TestCl
 
 
 def test_the_page_holds_nothing_anyone_stored(client: TestClient) -> None:
-    before = client.get("/about/facilitating").text
+    """Safe to forward: the same bytes for a stranger and for a signed-in member of a circle, before
+    and after anything is stored, and nothing stored in the browser that opens it."""
+    first = client.get("/about/facilitating")
+    before = first.text
     admin = signed_in(client)
     SharedCircle(admin).create()
     assert client.get("/about/facilitating").text == before
+    assert admin.get("/about/facilitating").text == before
     assert admin.device_id not in before
+    assert "set-cookie" not in first.headers
 
 
 def test_the_organisations_contact_is_shown_as_plain_text(settings: Settings) -> None:

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, update
 
 from support_circle.models import Invite
-from support_circle.protocol import circle_keys, invites, membership
-from support_circle.protocol.encoding import b64u, format_time
+from support_circle.protocol import circle_keys, invites, membership, signed
+from support_circle.protocol.encoding import b64u, format_time, parse_json
 from tests.api.helpers import Member, SharedCircle, signed_in
 
 
@@ -128,6 +128,53 @@ def test_asking_twice_returns_the_same_request_and_nobody_else_may_read_it(clien
     invites.verify_join_request(
         invites.derive(link.secret).auth_pub, invites.derive(link.secret).invite_id, pending[0]["request"]
     )
+
+
+def test_every_admin_sees_a_request_exactly_as_its_joiner_sent_it(client: TestClient) -> None:
+    """A v1 request is listed with no ``invite`` member (a ``null`` would make it malformed, §1); a v2
+    request with the admin's signed invite, which the other admin checks without the secret (§9)."""
+    circle = _circle(client)
+    second = signed_in(client)
+    circle.add(second, role="admin")
+    link, _ = make_invite(circle)
+    opened = invites.open_invite(
+        link.secret, circle.admin.get(f"/v1/invites/{link.invite_id}").json()["record"], datetime.now(UTC)
+    )
+    old, new = signed_in(client), signed_in(client)
+    sent = {
+        old.keys.device_id: invites.make_join_request(link.secret, old.keys),
+        new.keys.device_id: invites.make_join_request(link.secret, new.keys, opened),
+    }
+    assert [r["v"] for r in sent.values()] == [1, 2]
+    assert (
+        link.ask(old, sent[old.keys.device_id]).status_code
+        == link.ask(new, sent[new.keys.device_id]).status_code
+        == 201
+    )
+    listed = second.get(f"/v1/circles/{circle.cid}/requests").json()["data"]
+    assert sorted((p["request"] for p in listed), key=lambda r: r["v"]) == list(sent.values())
+    genesis = membership.genesis_hash(circle.log)
+    v2 = next(p["request"] for p in listed if p["request"]["v"] == 2)
+    assert invites.verify_request_by_invite(circle.state, genesis, v2).joiner.device_id == new.keys.device_id
+
+
+def test_a_v2_request_must_carry_the_invite_its_admin_signed_for_this_link(client: TestClient) -> None:
+    circle = _circle(client)
+    link, _ = make_invite(circle)
+    other, _ = make_invite(circle)
+    found = circle.admin.get(f"/v1/invites/{link.invite_id}").json()["record"]
+    opened = invites.open_invite(link.secret, found, datetime.now(UTC))
+    joiner, stranger = signed_in(client), signed_in(client)
+    request = invites.make_join_request(link.secret, joiner.keys, opened)
+    other_found = circle.admin.get(f"/v1/invites/{other.invite_id}").json()["record"]
+    other_invite = invites.open_invite(other.secret, other_found, datetime.now(UTC)).signed_invite
+    assert other_invite is not None
+    resigned = stranger.keys.sign(
+        parse_json(signed.decode(request["invite"])[1]) | {"signer": b64u(stranger.keys.device_id)}
+    )
+    assert _code(link.ask(joiner, {**request, "invite": other_invite})) == (422, "context_mismatch")
+    assert _code(link.ask(joiner, {**request, "invite": resigned})) == (422, "unknown_author")
+    assert link.ask(joiner, request).status_code == 201
 
 
 def test_approval_must_add_the_device_that_asked_with_its_key(client: TestClient) -> None:

@@ -130,6 +130,7 @@ def test_bad_arguments_say_what_is_expected(run: Cli, argv: list[str]) -> None:
     assert "usage: support-circle" in run.capsys.readouterr().err
 
 
+@pytest.mark.empty_database
 def test_admin_commands_ask_for_the_schema_first(run: Cli) -> None:
     status, _, err = run("stats")
     assert status == 1

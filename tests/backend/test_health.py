@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -18,6 +19,7 @@ def test_readyz_says_ready_once_the_database_is_migrated(client: TestClient) -> 
     assert (response.status_code, response.json()) == (200, {"status": "ready"})
 
 
+@pytest.mark.empty_database
 def test_readyz_reports_a_database_that_needs_migrating(settings: Settings) -> None:
     unmigrated = settings.model_copy(update={"migrate_on_start": False})
     with TestClient(create_app(unmigrated)) as client:

@@ -1,6 +1,7 @@
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -14,6 +15,7 @@ from tests.conftest import REPO
 TRIGGERS = ("live_event_circle_made", "live_event_membership", "live_event_changes", "live_event_kept")
 
 
+@pytest.mark.empty_database
 def test_migrations_build_exactly_the_models(database_url: str) -> None:
     engine = create_db_engine(database_url)
     upgrade_to_head(engine)
@@ -23,6 +25,7 @@ def test_migrations_build_exactly_the_models(database_url: str) -> None:
     assert differences == [], "a model changed without a migration: add one in backend/support_circle/migrations"
 
 
+@pytest.mark.empty_database
 def test_upgrading_twice_changes_nothing(database_url: str) -> None:
     engine = create_db_engine(database_url)
     upgrade_to_head(engine)

@@ -7,7 +7,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.app_flows import SLOW, answer, first_run, open_app, synced
-from tests.browser.circle_flows import join_circle, open_circle, reference_member, start_circle
+from tests.browser.circle_flows import (
+    ask_to_join,
+    join_circle,
+    make_invite,
+    open_circle,
+    reference_member,
+    start_circle,
+)
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -71,3 +78,61 @@ def test_the_only_admin_names_another_before_leaving_and_the_new_admin_lets_peop
     assert facilitator_problems == [] and survivor_problems == []
     facilitator_context.close()
     survivor_context.close()
+
+
+def _make_admin_and_leave(facilitator: Page, name: str) -> None:
+    person = _person(facilitator, name)
+    person.get_by_role("button", name=f"Make admin: {name}").click()
+    person.get_by_role("button", name="Yes, make them an admin").click()
+    expect(facilitator.get_by_text("They are now an admin of this circle.")).to_be_visible(timeout=SLOW)
+    facilitator.get_by_role("button", name="Leave this circle").click()
+    facilitator.get_by_role("button", name="Yes, leave").click()
+    expect(facilitator.get_by_test_id("circle-standing")).to_contain_text("You left this circle.", timeout=SLOW)
+
+
+def test_a_second_admin_approves_a_join_on_the_first_admins_link_after_the_first_leaves(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    """Issue 17: admin A invites, names B admin, A leaves, the joiner asks, B approves, the joiner reads.
+    B never held the link: the request shows as another admin's invite, with the number to compare."""
+    facilitator_context, facilitator, facilitator_problems = open_app(browser, app_server.url)
+    first_run(facilitator)
+    start_circle(facilitator, CIRCLE, "Wiremu")
+    survivor_context, survivor, survivor_problems = open_app(browser, app_server.url)
+    first_run(survivor)
+    answer(survivor, *ANSWER, shareable=True)
+    join_circle(facilitator, survivor, CIRCLE, "Mere")
+    survivor.get_by_role("region", name="What this circle sees").get_by_label(ANSWER[0]).check()
+    expect(survivor.get_by_test_id("sharing-status")).to_have_text("Shared with this circle.")
+    synced(survivor)
+
+    link = make_invite(facilitator, "Tui")
+    synced(facilitator)
+    _make_admin_and_leave(facilitator, "Mere")
+
+    joiner_context, joiner, joiner_problems = open_app(browser, app_server.url)
+    first_run(joiner)
+    number = ask_to_join(joiner, "Tui", link)
+
+    synced(survivor)
+    open_circle(survivor, CIRCLE)
+    survivor.get_by_role("button", name="Check for requests").click()
+    request = survivor.get_by_test_id("join-request")
+    expect(request).to_have_count(1, timeout=SLOW)
+    expect(request).to_contain_text("an invite another admin of this circle made")
+    expect(request).to_contain_text(number)
+    request.get_by_role("button", name="Approve").click()
+    expect(request).to_have_count(0, timeout=SLOW)
+    expect(survivor.get_by_text("Approved. They are now a member.")).to_be_visible()
+    synced(survivor)
+
+    # The circle's name, which the admin who left wrote, reaches the joiner too: B sealed it again.
+    synced(joiner)
+    open_circle(joiner, CIRCLE)
+    expect(_person(joiner, "Mere")).to_contain_text("Admin", timeout=SLOW)
+    shared = joiner.get_by_test_id("shared-plan")
+    expect(shared.locator(".answer-text")).to_have_text(ANSWER[1], timeout=SLOW)
+    expect(shared.get_by_test_id("shared-by")).to_have_text("Shared by Mere")
+    assert facilitator_problems == [] and survivor_problems == [] and joiner_problems == []
+    for context in (facilitator_context, survivor_context, joiner_context):
+        context.close()

@@ -83,6 +83,28 @@ def test_one_person_in_both_roles_is_flagged(phone: Page) -> None:
     expect(phone.get_by_test_id("both-roles")).to_have_count(1)
 
 
+def test_the_role_hints_carry_the_toolkits_cautions_on_the_two_roles_they_name(phone: Page) -> None:
+    """Each role's hint is its checkbox's description: the caution about excusing, humiliating or
+    punishing is on working with the person who harmed, the one about healing, feeling alone or
+    blamed on supporting the others, and neither is on any other role."""
+    go_to(phone, "My allies")
+    phone.get_by_role("button", name="Add a person").click()
+    cautions = {
+        "Works with the person who harmed me": "without excusing it, and not to humiliate or punish them",
+        "Supports the others": "does not always lead to healing, and people in it can end up feeling alone or blamed",
+    }
+    for role in ("Supports me", "Works with the person who harmed me", "Facilitator", "Supports the others"):
+        box = phone.get_by_label(role, exact=True)
+        expect(box).to_have_attribute("type", "checkbox")
+        description = box.evaluate(
+            "el => (el.getAttribute('aria-describedby') || '').split(' ')"
+            ".map(id => document.getElementById(id)?.textContent || '').join(' ')"
+        )
+        for caution_role, caution in cautions.items():
+            assert (caution in description) == (role == caution_role), (role, description)
+    phone.get_by_role("button", name="Cancel").click()
+
+
 def test_inviting_someone_marked_careful_asks_first(phone: Page) -> None:
     go_to(phone, "My allies")
     _group(phone, "Careful").get_by_role("button", name="Invite to a circle: Kim").click()

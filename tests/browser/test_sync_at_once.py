@@ -1,12 +1,14 @@
 """A saved change leaves at once, and the status line never says "up to date" while one waits
 (issue: edits used to wait for a 60 s timer while the screen said "Up to date.")."""
 
+import contextlib
 import re
 import time
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.app_flows import answer, first_run, open_app, section, settled
 from tests.browser.circle_flows import join_circle, open_circle, start_circle
@@ -53,7 +55,10 @@ def test_the_line_counts_what_waits_and_never_says_up_to_date_meanwhile(survivor
     expect(status).not_to_contain_text("Up to date")
     survivor.unroute(CHANGES)
     for route in held:
-        route.continue_()
+        # A held request the page stopped waiting for (seen on a loaded machine) is handled
+        # already and cannot be continued; settled() below waits for the sync either way.
+        with contextlib.suppress(PlaywrightError):
+            route.continue_()
     settled(survivor)
 
 

@@ -1,10 +1,16 @@
 """Several admins and handing a circle over (PROTOCOL.md §8 ``role``): an admin names another,
 the last admin cannot leave, and the admin named goes on letting people in."""
 
+from typing import Any
+
 import pytest
 
+from support_circle.client import invites as client_invites
 from support_circle.client.circle import CircleReplica
 from support_circle.client.http import ApiError
+from support_circle.protocol import ProtocolError, invites, membership, signed
+from support_circle.protocol.encoding import b64u, parse_json
+from support_circle.protocol.identity import DeviceKeys
 from tests.conftest import NewDevice
 from tests.support.circles import join_by_invite
 
@@ -51,3 +57,80 @@ def test_an_admin_makes_an_admin_a_member_again(new_device: NewDevice) -> None:
     with pytest.raises(ApiError) as refused:
         alice.set_role(bea.device.keys.device_id, "member")
     assert refused.value.code == "not_admin"
+
+
+def test_any_admin_approves_a_request_on_an_invite_the_first_admin_made_before_leaving(new_device: NewDevice) -> None:
+    """Issue 17: admin A invites, names B admin and leaves; the joiner asks; B, who never held the
+    link, approves; the joiner verifies the circle (A left as an admin) and reads it."""
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    secret = client_invites.create_invite(alice)
+    alice.set_role(bea.device.keys.device_id, "admin")
+    alice.leave()
+    bea.refresh()
+    cai_device = new_device()
+    invite, request_id = client_invites.request_to_join(cai_device, secret)
+    [pending] = client_invites.requests_for_any_admin(bea)
+    assert pending["request_id"] == request_id
+    bea.approve(request_id, pending["request"])
+    cai = cai_device.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
+    invites.check_inviter_is_admin(invite, cai.verified)
+    bea.write({"kind": "note", "title": "after", "text": "welcome"})
+    bea.push()
+    cai.pull()
+    assert [r.body["text"] for r in cai.records.values() if r.body and r.body.get("kind") == "note"] == ["welcome"]
+
+
+def test_a_member_who_is_not_an_admin_cannot_check_requests(new_device: NewDevice) -> None:
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    secret = client_invites.create_invite(alice)
+    client_invites.request_to_join(new_device(), secret)
+    with pytest.raises(ApiError) as refused:
+        client_invites.requests_for_any_admin(bea)
+    assert refused.value.code == "not_admin"
+
+
+def test_an_admin_removed_by_another_leaves_no_invite_the_circle_honours(new_device: NewDevice) -> None:
+    """A removed admin (the person doing harm, say) may still hold links they made: the admins who
+    stay see no request on them, and a joiner let in anyway would find the inviter ``not_admin``."""
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    alice.set_role(bea.device.keys.device_id, "admin")
+    secret = client_invites.create_invite(alice)
+    bea.refresh()
+    bea.remove_member(alice.device.keys.device_id)
+    invite, _request_id = client_invites.request_to_join(new_device(), secret)
+    assert client_invites.requests_for_any_admin(bea) == []
+    with pytest.raises(ProtocolError) as refused:
+        invites.check_inviter_is_admin(invite, bea.verified)
+    assert refused.value.code == "not_admin"
+
+
+def test_a_request_the_server_makes_up_is_not_shown_to_any_admin(new_device: NewDevice) -> None:
+    """The server knows every invite's ``auth_pub`` but cannot sign an invite as an admin: a request
+    carrying an invite signed by a stranger, or an admin's invite for another circle or another
+    link, fails any admin's check."""
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    alice.set_role(bea.device.keys.device_id, "admin")
+    bea.refresh()
+    secret = client_invites.create_invite(alice)
+    client_invites.request_to_join(new_device(), secret)
+    [pending] = client_invites.requests_for_any_admin(bea)
+    request, genesis = pending["request"], membership.genesis_hash(bea.log)
+    payload = parse_json(signed.decode(request["invite"])[1])
+
+    def resigned(by: DeviceKeys, **changes: str) -> dict[str, Any]:
+        return by.sign({**payload, "signer": b64u(by.device_id), **changes})
+
+    forged = {
+        "not_admin": resigned(DeviceKeys.generate()),
+        "context_mismatch": resigned(alice.device.keys, circle_id=b64u(bytes(16))),
+        "bad_proof": resigned(alice.device.keys, auth_pub=b64u(invites.derive(invites.new_secret()).auth_pub)),
+    }
+    assert invites.verify_request_by_invite(bea.verified, genesis, {**request, "invite": resigned(alice.device.keys)})
+    for code, invite in forged.items():
+        with pytest.raises(ProtocolError) as refused:
+            invites.verify_request_by_invite(bea.verified, genesis, {**request, "invite": invite})
+        assert refused.value.code == code

@@ -1,6 +1,7 @@
-"""Registrations at the same moment against a real server process, on SQLite and PostgreSQL: a
-single-use code lets exactly one device in and says so, and one identity registered many times
-at once is one device, with no 500 among the answers."""
+"""Registrations and sign-ins at the same moment against a real server process, on SQLite and
+PostgreSQL: a single-use code lets exactly one device in and says so, one identity registered many
+times at once is one device, and one signed challenge sent many times at once signs in once, with
+no 500 among the answers."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -12,6 +13,8 @@ import pytest
 from sqlmodel import Session
 
 from support_circle.db import create_db_engine
+from support_circle.protocol.auth import sign_challenge
+from support_circle.protocol.encoding import b64u, unb64u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.services import admin
 from tests.robustness.conftest import assert_server_log_clean, running
@@ -81,6 +84,29 @@ def test_one_identity_registered_many_times_at_once_is_one_device(tmp_path: Path
         answers = _at_once(16, lambda _: _register(server.url, identity))
         assert {a.status_code for a in answers} == {201}, [a.text for a in answers if a.status_code != 201]
         assert len({a.json()["device_id"] for a in answers}) == 1
+    finally:
+        server.stop()
+    assert_server_log_clean(server)
+
+
+def test_one_signed_challenge_sent_many_times_at_once_signs_in_once(tmp_path: Path, database_url: str) -> None:
+    """A challenge is good for one attempt: read and deleted apart, requests that arrived together
+    all read it before any deleted it, and each got a token of its own."""
+    server = ServerProcess(tmp_path / "data", tmp_path / "no-app", database_url, env={"REGISTRATION": "open"})
+    server.start()
+    try:
+        keys = DeviceKeys.generate()
+        device_id = _register(server.url, keys.identity()).json()["device_id"]
+        server_id = unb64u(httpx.get(f"{server.url}/v1/server").json()["server_id"], 16)
+        challenge = httpx.post(f"{server.url}/v1/auth/challenge", json={"device_id": device_id}).json()["challenge"]
+        body = {
+            "device_id": device_id,
+            "challenge": challenge,
+            "signature": b64u(sign_challenge(keys, server_id, unb64u(challenge))),
+        }
+        answers = _at_once(16, lambda _: httpx.post(f"{server.url}/v1/auth/token", json=body, timeout=30))
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200] + [401] * 15, statuses
     finally:
         server.stop()
     assert_server_log_clean(server)

@@ -124,7 +124,13 @@ def revoke_invite(circle_id: Id, invite_id: Id, session: SessionDep, device: Cur
     invites.revoke_invite(session, device, circle_id, invite_id)
 
 
-@router.get("/circles/{circle_id}/requests", summary="Requests to join waiting for a decision", responses=ERRORS)
+# A v1 request has no ``invite`` member at all; ``null`` would make it malformed (§1).
+@router.get(
+    "/circles/{circle_id}/requests",
+    summary="Requests to join waiting for a decision",
+    responses=ERRORS,
+    response_model_exclude_none=True,
+)
 def list_requests(circle_id: Id, session: SessionDep, device: CurrentDevice) -> PendingList:
     rows = invites.pending_requests(session, device, circle_id)
     data = [

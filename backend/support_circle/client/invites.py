@@ -39,7 +39,7 @@ def request_to_join(device: "Device", secret: bytes) -> tuple[invites.Invite, st
     found = device.call("GET", f"/v1/invites/{b64u(keys.invite_id)}")
     with refused("The invite", INVITE):
         invite = invites.open_invite(secret, found["record"], datetime.now(UTC))
-    request = invites.make_join_request(secret, device.keys)
+    request = invites.make_join_request(secret, device.keys, invite)
     answer = device.call("POST", f"/v1/invites/{b64u(keys.invite_id)}/requests", {"request": request})
     return invite, str(answer["request_id"])
 
@@ -50,6 +50,21 @@ def pending_requests(circle: "CircleReplica", secret: bytes) -> list[dict[str, A
     keys = invites.derive(secret)
     served = circle.device.call("GET", f"{circle.path}/requests")["data"]
     return [p for p in served if unb64u(p["invite_id"]) == keys.invite_id and _proven(keys, p["request"])]
+
+
+def requests_for_any_admin(circle: "CircleReplica") -> list[dict[str, Any]]:
+    """Every pending request any admin of ``circle`` can check without the link's secret: those
+    carrying an invite an admin of the circle signed (now, or one who left), for this circle."""
+    served = circle.device.call("GET", f"{circle.path}/requests")["data"]
+    genesis_hash = membership.genesis_hash(circle.log)
+    proven = []
+    for pending in served:
+        try:
+            invites.verify_request_by_invite(circle.verified, genesis_hash, pending["request"])
+        except ProtocolError:
+            continue
+        proven.append(pending)
+    return proven
 
 
 def _proven(keys: invites.InviteKeys, request: object) -> bool:

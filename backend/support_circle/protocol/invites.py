@@ -29,6 +29,10 @@ INVITE_VERSION = 2
 _VERSIONS = (1, 2)
 _PAYLOAD = ("v", "type", "signer", "circle_id", "genesis_hash", "expires_at")
 _PAYLOAD_BY_VERSION = {1: _PAYLOAD, 2: (*_PAYLOAD, "invite_id", "auth_pub")}
+# A v2 request carries the admin's signed invite, so every admin can check it, not the inviter only.
+JOIN_VERSION = 2
+_REQUEST = ("v", "invite_id", "identity", "proof")
+_REQUEST_BY_VERSION = {1: _REQUEST, 2: (*_REQUEST, "invite")}
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Invite:
     genesis_hash: bytes
     expires_at: datetime
     inviter: PublicIdentity
+    # The admin's signed invite as the record holds it; a v2 join request passes it on.
+    signed_invite: signed.SignedObject | None = None
 
 
 def new_secret() -> bytes:
@@ -118,7 +124,7 @@ def open_invite(secret: bytes, record: object, now: datetime) -> Invite:
         _check_bound(payload, keys)
     if now >= expires_at:
         raise ProtocolError("expired")
-    return Invite(circle_id, genesis_hash, expires_at, inviter)
+    return Invite(circle_id, genesis_hash, expires_at, inviter, content["invite"])
 
 
 def _check_bound(payload: dict[str, Any], keys: InviteKeys) -> None:
@@ -133,10 +139,20 @@ def _join_input(invite_id: bytes, joiner: PublicIdentity) -> bytes:
     return ctx("support-circle/v1/join", invite_id, joiner.device_id, joiner.sign_pub, joiner.kem_pub)
 
 
-def make_join_request(secret: bytes, joiner: DeviceKeys) -> dict[str, Any]:
+def make_join_request(secret: bytes, joiner: DeviceKeys, invite: Invite | None = None) -> dict[str, Any]:
+    """A v2 request when ``invite`` (opened from the link) carries a v2 signed invite, else v1."""
     keys = derive(secret)
     proof = primitives.ed25519_sign(keys.auth_seed, _join_input(keys.invite_id, joiner.public))
-    return {"v": VERSION, "invite_id": b64u(keys.invite_id), "identity": joiner.identity(), "proof": b64u(proof)}
+    request = {"v": VERSION, "invite_id": b64u(keys.invite_id), "identity": joiner.identity(), "proof": b64u(proof)}
+    carried = invite.signed_invite if invite is not None else None
+    if carried is not None and _payload_version(carried) == INVITE_VERSION:
+        request |= {"v": JOIN_VERSION, "invite": carried}
+    return request
+
+
+def _payload_version(invite: signed.SignedObject) -> object:
+    payload = parse_json(signed.decode(invite)[1])
+    return payload.get("v") if isinstance(payload, dict) else None
 
 
 def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> PublicIdentity:
@@ -146,7 +162,10 @@ def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> P
     the one derived from the secret, so a request the server made up is refused there too. The
     checks run in §9's order; a proof that is not 64 bytes is ``bad_proof`` too.
     """
-    fields = expect_object(request, ("v", "invite_id", "identity", "proof"))
+    if isinstance(request, dict) and request.get("v") == JOIN_VERSION:
+        fields = expect_object(request, _REQUEST_BY_VERSION[2], versions=(2,))
+    else:
+        fields = expect_object(request, _REQUEST)
     request_id, proof = unb64u_id(fields["invite_id"]), unb64u(fields["proof"])
     if request_id != invite_id:
         raise ProtocolError("context_mismatch", "a request for another invite")
@@ -160,9 +179,58 @@ def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> P
 
 def check_inviter_is_admin(invite: Invite, state: CircleState) -> None:
     """Once the joiner has verified the circle's log (§9's last checks, in order): the inviter is
-    an admin there now, and by the identity the log holds for its device, else ``not_admin``."""
-    member = state.members.get(invite.inviter.device_id)
-    if member is None or member.role != "admin":
+    an admin there now, or an admin who left by their own ``leave`` (§8), and by the identity the
+    log holds for its device, else ``not_admin``."""
+    identity = state.inviter_identity(invite.inviter.device_id)
+    if identity is None:
         raise ProtocolError("not_admin", "the invite was not made by an admin of this circle")
-    if member.identity != invite.inviter:
+    if identity != invite.inviter:
         raise ProtocolError("not_admin", "the inviter's identity is not the one the circle's log holds")
+
+
+def verify_request_by_invite(state: CircleState, genesis_hash: bytes, request: object) -> "ProvenRequest":
+    """A version 2 request checked by any admin of the circle, without the link's secret (§9).
+
+    The request carries the signed invite its joiner opened. It shows an admin of this circle (now,
+    or one who left) made that link with this ``auth_pub``, so the server, which knows the
+    ``auth_pub``, still cannot make a request up: it cannot sign an invite as an admin.
+    """
+    fields = expect_object(request, _REQUEST_BY_VERSION[2], versions=(2,))
+    request_id, proof = unb64u_id(fields["invite_id"]), unb64u(fields["proof"])
+    signer, _payload, _sig = signed.decode(fields["invite"])
+    inviter = state.inviter_identity(signer)
+    if inviter is None:
+        raise ProtocolError("not_admin", "the invite was not made by an admin of this circle")
+    payload = signed.verify(fields["invite"], "invite", {signer: inviter.sign_pub}.get, versions=(2,))
+    payload = expect_object(payload, _PAYLOAD_BY_VERSION[2], versions=(2,))
+    parse_time(payload["expires_at"])
+    if unb64u_id(payload["circle_id"]) != state.circle_id or unb64u(payload["genesis_hash"], 32) != genesis_hash:
+        raise ProtocolError("context_mismatch", "the invite is for another circle")
+    if unb64u_id(payload["invite_id"]) != request_id:
+        raise ProtocolError("context_mismatch", "the invite is for another link than the request")
+    joiner = verify_identity(fields["identity"])
+    try:
+        primitives.ed25519_verify(unb64u(payload["auth_pub"], 32), proof, _join_input(request_id, joiner))
+    except ProtocolError as exc:
+        raise ProtocolError("bad_proof") from exc
+    return ProvenRequest(joiner, inviter)
+
+
+def check_carried_invite(request: dict[str, Any], maker: PublicIdentity, auth_pub: bytes) -> None:
+    """The server's look at a v2 request's ``invite``, once the proof held: the invite its maker
+    signed for this very link, else ``context_mismatch``. Nobody relies on it (the admins check
+    again); it keeps a request any admin would refuse out of their list."""
+    if request.get("v") != JOIN_VERSION:
+        return
+    payload = signed.verify(request["invite"], "invite", {maker.device_id: maker.sign_pub}.get, versions=(2,))
+    payload = expect_object(payload, _PAYLOAD_BY_VERSION[2], versions=(2,))
+    if payload["invite_id"] != request["invite_id"] or unb64u(payload["auth_pub"], 32) != auth_pub:
+        raise ProtocolError("context_mismatch", "the invite carried is not this link's")
+
+
+@dataclass(frozen=True)
+class ProvenRequest:
+    """A request any admin may answer: who asks, and which admin made the link they hold."""
+
+    joiner: PublicIdentity
+    inviter: PublicIdentity

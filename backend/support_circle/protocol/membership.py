@@ -83,6 +83,9 @@ class CircleState:
     began_at: int | None = 0
     # The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8).
     v2: bool = False
+    # Devices that left by their own ``leave`` while admins, until added again: their invites
+    # still stand, so a circle handed over keeps the links its first admin sent (§8, §9).
+    left_admins: frozenset[bytes] = frozenset()
     # The person of each member a ``companion`` entry let in, named by the device that began that
     # person (§8, "A person's devices"); every other member is a person of its own.
     persons: dict[bytes, bytes] = field(default_factory=dict)
@@ -133,6 +136,13 @@ class CircleState:
 
     def admins(self) -> list[bytes]:
         return [device_id for device_id, m in self.members.items() if m.role == "admin"]
+
+    def inviter_identity(self, device_id: bytes) -> PublicIdentity | None:
+        """The identity whose invites this circle honours: an admin now, or an admin who left (§9)."""
+        member = self.members.get(device_id)
+        if member is not None:
+            return member.identity if member.role == "admin" else None
+        return self.identities.get(device_id) if device_id in self.left_admins else None
 
 
 def entry_hash(entry: object) -> bytes:
@@ -363,6 +373,7 @@ def _joined(state: CircleState, member: Member) -> CircleState:
         members={**state.members, device_id: member},
         identities={**state.identities, device_id: member.identity},
         epoch_members={**state.epoch_members, state.epoch: state.epoch_members[state.epoch] | {device_id}},
+        left_admins=state.left_admins - {device_id},
     )
 
 
@@ -397,9 +408,12 @@ def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Cir
     # The one way a circle could lose its last admin: remove and role never name their signer.
     if state.admins() == [signer]:
         raise ProtocolError("invalid_operation", "a circle keeps at least one admin")
+    left = _without(state, signer)
+    if state.members[signer].role == "admin":
+        left = replace(left, left_admins=left.left_admins | {signer})
     if payload["v"] == 2:
-        return replace(_ended(_without(state, signer), payload), closed=True)
-    after = _start_epoch(_without(state, signer), payload)
+        return replace(_ended(left, payload), closed=True)
+    after = _start_epoch(left, payload)
     return replace(after, left_by={**after.left_by, after.epoch: signer})
 
 

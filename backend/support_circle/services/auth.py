@@ -47,11 +47,12 @@ def sign_in(
 
     A device keeps at most ``max_tokens_per_device`` tokens: issuing one more ends the oldest.
     """
-    row = session.get(AuthChallenge, challenge)
     now = datetime.now(UTC)
-    if row is not None:
-        session.delete(row)  # one attempt per challenge, whatever its outcome
-        session.commit()
+    # One attempt per challenge, whatever its outcome: taken and deleted in one statement, so of
+    # requests sent at once with the same signed challenge exactly one finds it.
+    taken = delete(AuthChallenge).where(col(AuthChallenge.challenge) == challenge)
+    row = session.exec(taken.returning(col(AuthChallenge.device_id), col(AuthChallenge.expires_at))).first()
+    session.commit()
     if row is None or row.device_id != device_id or row.expires_at <= now:
         raise Unauthorized("That sign-in challenge is unknown or expired. Ask for a new one.")
     device = session.get(Device, device_id)

@@ -21,7 +21,7 @@ from support_circle.models import Circle, CircleMember, Device, Invite, JoinRequ
 from support_circle.protocol import ProtocolError, signed
 from support_circle.protocol.encoding import ID_BYTES, b64u, parse_json, unb64u_id
 from support_circle.protocol.identity import PublicIdentity, verify_identity
-from support_circle.protocol.invites import verify_join_request
+from support_circle.protocol.invites import check_carried_invite, verify_join_request
 from support_circle.services.circles import append_entry, member_circle, next_state
 from support_circle.services.quota import charge
 from support_circle.services.sealed import check_padded, check_sealed, decode
@@ -208,6 +208,7 @@ def read_invite(session: Session, invite_id: str) -> Invite:
 _JOIN_REFUSED = {
     "bad_proof": "This request to join does not prove it came from the invite link. Open the link again.",
     "context_mismatch": "This request to join names another invite. Open the link again.",
+    "unknown_author": "This request to join carries an invite its admin did not sign. Open the link again.",
 }
 
 
@@ -222,6 +223,9 @@ def request_to_join(session: Session, device: Device, invite_id: str, request: d
             raise Rejected("context_mismatch", _JOIN_REFUSED["context_mismatch"])
         try:
             joiner = verify_join_request(invite.auth_pub, unb64u_id(invite.id), request)
+            maker = session.get(Device, invite.created_by)
+            if maker is not None and (identity := _registered_identity(maker)) is not None:
+                check_carried_invite(request, identity, invite.auth_pub)
         except ProtocolError as exc:
             message = _JOIN_REFUSED.get(exc.code, f"This request to join does not check out ({exc.code}).")
             raise Rejected(exc.code, message) from exc

@@ -40,7 +40,8 @@ describe('invites', () => {
   it('open with the link secret to what the admin sealed', async () => {
     const { admin, secret, circleId, genesisHash, record } = await made();
     const invite = await openInvite(secret, record, BEFORE);
-    expect(invite).toEqual({ circleId, genesisHash, expiresAt: EXPIRES, inviter: admin.public });
+    expect(invite).toMatchObject({ circleId, genesisHash, expiresAt: EXPIRES, inviter: admin.public });
+    expect(invite.signed).toEqual(expect.objectContaining({ v: 1, signer: b64u(admin.public.deviceId) }));
     expect(inviteLink('https://circle.example', secret)).toBe(`https://circle.example/#join=${b64u(secret)}`);
     expect(inviteLink('https://circle.example/', secret, 'link')).toBe(`https://circle.example/#link=${b64u(secret)}`);
     expect(linkSecret(inviteLink('https://circle.example', secret))).toEqual(secret);
@@ -151,7 +152,7 @@ describe('join requests', () => {
     const forged = await makeJoinRequest(newInviteSecret(), joiner);
     expect(await failsWith(() => verify({ ...forged, invite_id: b64u(keys.inviteId) }))).toBe('bad_proof');
     expect(await failsWith(() => verify(forged))).toBe('context_mismatch');
-    expect(await failsWith(() => verify({ ...request, v: 2 }))).toBe('unsupported_version');
+    expect(await failsWith(() => verify({ ...request, v: 3 }))).toBe('unsupported_version');
   });
 
   it('derive distinct values from one secret', async () => {

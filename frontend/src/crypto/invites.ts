@@ -2,8 +2,8 @@
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { type DeviceKeys, makeIdentity, type PublicIdentity, verifyIdentity } from './identity';
-import { dumpJson, expectObject, parseJsonBytes } from './json';
-import type { CircleState } from './membership';
+import { dumpJson, expectObject, isObject, parseJsonBytes } from './json';
+import { type CircleState, inviterIdentity } from './membership';
 import { pad, unpad } from './padding';
 import {
   aeadOpen,
@@ -17,7 +17,7 @@ import {
   randomBytes,
   TAG_BYTES,
 } from './primitives';
-import { signPayload, verifySigned } from './signed';
+import { decodeSigned, type SignedObject, signPayload, verifySigned } from './signed';
 import { formatTime, parseTime } from './time';
 
 // Times are §1's; callers of invites have always found them here.
@@ -33,6 +33,10 @@ const PAYLOAD_BY_VERSION: Readonly<Record<number, readonly string[]>> = {
   1: PAYLOAD_V1,
   2: [...PAYLOAD_V1, 'invite_id', 'auth_pub'],
 };
+/** A v2 request carries the admin's signed invite, so every admin can check it, not the inviter only. */
+export const JOIN_VERSION = 2;
+const REQUEST_V1 = ['v', 'invite_id', 'identity', 'proof'];
+const REQUEST_V2 = [...REQUEST_V1, 'invite'];
 
 /** Everything a link's secret yields. Only `inviteId` and `authPub` ever go to the server. */
 export interface InviteKeys {
@@ -52,6 +56,8 @@ export interface Invite {
   readonly genesisHash: Uint8Array;
   readonly expiresAt: Date;
   readonly inviter: PublicIdentity;
+  /** The admin's signed invite as the record holds it (v2 payloads only): a v2 join request passes it on. */
+  readonly signed?: SignedObject;
 }
 
 /** A fresh 32-byte link secret. */
@@ -168,7 +174,8 @@ export async function openInvite(secret: Uint8Array, record: unknown, now: Date)
   const genesisHash = unb64u(payload['genesis_hash'], 32);
   if (version >= 2) checkBound(payload, keys);
   if (now.getTime() >= expiresAt.getTime()) throw new ProtocolError('expired');
-  return { circleId, genesisHash, expiresAt, inviter };
+  const signed = version === INVITE_VERSION ? { signed: content['invite'] as SignedObject } : {};
+  return { circleId, genesisHash, expiresAt, inviter, ...signed };
 }
 
 /**
@@ -193,26 +200,22 @@ function checkBound(payload: Record<string, unknown>, keys: InviteKeys): void {
 
 /**
  * The check §9 leaves for when the joiner can read the circle's log: the inviter must be an admin
- * there now. Call it with the state verifyLog returned for `invite.circleId`, anchored at
- * `invite.genesisHash`.
+ * there now, or an admin who left by their own `leave` (§8). Call it with the state verifyLog
+ * returned for `invite.circleId`, anchored at `invite.genesisHash`.
  *
- * Contract: a state of another circle or genesis is `context_mismatch`; an inviter who is not a
- * current admin there, or whose identity is not the one the log holds for its device id, is
- * `not_admin` (§9).
+ * Contract: a state of another circle or genesis is `context_mismatch`; an inviter who is neither
+ * a current admin there nor an admin who left, or whose identity is not the one the log holds for
+ * its device id, is `not_admin` (§9).
  */
 export function checkInviterIsAdmin(invite: Invite, state: CircleState, genesisHash: Uint8Array): void {
   if (!bytesEqual(state.circleId, invite.circleId) || !bytesEqual(genesisHash, invite.genesisHash)) {
     throw new ProtocolError('context_mismatch', 'a log of another circle');
   }
-  const member = state.members.get(b64u(invite.inviter.deviceId));
-  if (member === undefined || member.role !== 'admin')
-    throw new ProtocolError('not_admin', 'the inviter is not an admin of the circle');
+  const identity = inviterIdentity(state, b64u(invite.inviter.deviceId));
+  if (identity === undefined) throw new ProtocolError('not_admin', 'the inviter is not an admin of the circle');
   // The same device id means the same sign_pub; the kem_pub must be the log's too, or the invite
   // carries an identity the circle never accepted.
-  if (
-    !bytesEqual(member.identity.kemPub, invite.inviter.kemPub) ||
-    !bytesEqual(member.identity.signPub, invite.inviter.signPub)
-  ) {
+  if (!bytesEqual(identity.kemPub, invite.inviter.kemPub) || !bytesEqual(identity.signPub, invite.inviter.signPub)) {
     throw new ProtocolError('not_admin', "the inviter's identity is not the one the circle's log holds");
   }
 }
@@ -221,11 +224,18 @@ function joinInput(inviteId: Uint8Array, joiner: PublicIdentity): Uint8Array {
   return ctx('support-circle/v1/join', inviteId, joiner.deviceId, joiner.signPub, joiner.kemPub);
 }
 
-/** The joiner's request, proving with the link's auth key that it holds the link. */
-export async function makeJoinRequest(secret: Uint8Array, joiner: DeviceKeys): Promise<JoinRequest> {
+/**
+ * The joiner's request, proving with the link's auth key that it holds the link; version 2, with
+ * the admin's signed invite, when `invite` (opened from the link) holds a v2 one, so that any admin
+ * of the circle can check it.
+ */
+export async function makeJoinRequest(secret: Uint8Array, joiner: DeviceKeys, invite?: Invite): Promise<JoinRequest> {
   const keys = await deriveInvite(secret);
   const proof = ed25519Sign(keys.authSeed, joinInput(keys.inviteId, joiner.public));
-  return { v: VERSION, invite_id: b64u(keys.inviteId), identity: makeIdentity(joiner), proof: b64u(proof) };
+  const request = { invite_id: b64u(keys.inviteId), identity: makeIdentity(joiner), proof: b64u(proof) };
+  return invite?.signed === undefined
+    ? { v: VERSION, ...request }
+    : { v: JOIN_VERSION, ...request, invite: invite.signed };
 }
 
 /**
@@ -243,7 +253,10 @@ export async function verifyJoinRequest(
   inviteId: Uint8Array,
   request: unknown,
 ): Promise<PublicIdentity> {
-  const fields = expectObject(request, ['v', 'invite_id', 'identity', 'proof']);
+  const fields =
+    isObject(request) && request['v'] === JOIN_VERSION
+      ? expectObject(request, REQUEST_V2, [], [JOIN_VERSION])
+      : expectObject(request, REQUEST_V1);
   const requestId = unb64uId(fields['invite_id']);
   const proof = unb64u(fields['proof']);
   if (!bytesEqual(requestId, inviteId)) throw new ProtocolError('context_mismatch', 'a request for another invite');
@@ -254,4 +267,55 @@ export async function verifyJoinRequest(
     throw new ProtocolError('bad_proof');
   }
   return joiner;
+}
+
+/** A request any admin may answer: who asks, and which admin (now, or one who left) made the link they hold. */
+export interface ProvenByInvite {
+  readonly joiner: PublicIdentity;
+  readonly inviter: PublicIdentity;
+}
+
+/**
+ * A version 2 request checked by any admin of the circle, without the link's secret (§9, "Any
+ * admin answers"). The request carries the signed invite its joiner opened: it shows an admin of
+ * this circle made that link with this auth_pub, so the server, which knows the auth_pub, still
+ * cannot make a request up. Call it with the circle's verified state and genesis hash.
+ *
+ * Contract, in §9's order: the request's form as verifyJoinRequest's, for `"v": 2` only (a v1
+ * request is `unsupported_version`: only the holder of its secret can check it); `not_admin` for an
+ * invite whose signer is neither an admin now nor an admin who left; the invite's §2 failures
+ * (`bad_signature`, `wrong_type`, `unsupported_version` for a payload other than v2, `malformed`,
+ * `bad_encoding`); `context_mismatch` for an invite of another circle or genesis, then of another
+ * link than the request's invite_id; the identity's failures; `bad_proof` for a proof that does not
+ * verify with the invite's auth_pub.
+ */
+export async function verifyRequestByInvite(
+  state: CircleState,
+  genesisHash: Uint8Array,
+  request: unknown,
+): Promise<ProvenByInvite> {
+  const fields = expectObject(request, REQUEST_V2, [], [JOIN_VERSION]);
+  const requestId = unb64uId(fields['invite_id']);
+  const proof = unb64u(fields['proof']);
+  const { signer } = decodeSigned(fields['invite']);
+  const inviter = inviterIdentity(state, b64u(signer));
+  if (inviter === undefined) throw new ProtocolError('not_admin', 'the invite was not made by an admin of this circle');
+  const lookup = (deviceId: Uint8Array) => (bytesEqual(deviceId, signer) ? inviter.signPub : undefined);
+  const { document } = verifySigned(fields['invite'], 'invite', lookup, 'signer', [INVITE_VERSION]);
+  const payload = expectObject(document, PAYLOAD_BY_VERSION[INVITE_VERSION]!, [], [INVITE_VERSION]);
+  parseTime(payload['expires_at']);
+  if (
+    !bytesEqual(unb64uId(payload['circle_id']), state.circleId) ||
+    !bytesEqual(unb64u(payload['genesis_hash'], 32), genesisHash)
+  )
+    throw new ProtocolError('context_mismatch', 'the invite is for another circle');
+  if (!bytesEqual(unb64uId(payload['invite_id']), requestId))
+    throw new ProtocolError('context_mismatch', 'the invite is for another link than the request');
+  const joiner = await verifyIdentity(fields['identity']);
+  try {
+    ed25519Verify(unb64u(payload['auth_pub'], KEY_BYTES), proof, joinInput(requestId, joiner));
+  } catch {
+    throw new ProtocolError('bad_proof');
+  }
+  return { joiner, inviter };
 }

@@ -82,8 +82,17 @@ export interface CircleState {
   readonly beganAt: number | null;
   /** The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8). */
   readonly v2: boolean;
+  /** Devices that left by their own `leave` while admins, until added again: their invites still stand (§8, §9). */
+  readonly leftAdmins: ReadonlySet<string>;
   /** The person of each member a `companion` entry let in, named by the device that began it (§8, "A person's devices"); every other member is a person of its own. */
   readonly persons: ReadonlyMap<string, string>;
+}
+
+/** The identity whose invites the circle honours: an admin now, or an admin who left (§8, §9). */
+export function inviterIdentity(state: CircleState, deviceId: string): PublicIdentity | undefined {
+  const member = state.members.get(deviceId);
+  if (member !== undefined) return member.role === 'admin' ? member.identity : undefined;
+  return state.leftAdmins.has(deviceId) ? state.identities.get(deviceId) : undefined;
 }
 
 /** The person a member belongs to: the b64u id of the device that began it. */
@@ -407,6 +416,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
     ends: new Map(),
     beganAt: 0,
     v2: false,
+    leftAdmins: new Set(),
     persons: new Map(),
   };
 }
@@ -535,6 +545,7 @@ function joined(state: CircleState, member: Member): CircleState {
     members: new Map([...state.members, [id, member]]),
     identities: new Map([...state.identities, [id, member.identity]]),
     epochMembers: new Map([...state.epochMembers, [state.epoch, during]]),
+    leftAdmins: new Set([...state.leftAdmins].filter((d) => d !== id)),
   };
 }
 
@@ -581,8 +592,12 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
   leave: (state, signer, fields) => {
     if (onlyAdmin(state, b64u(signer)))
       throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
-    if (fields['v'] === 2) return { ...ended(without(state, b64u(signer)), fields), closed: true };
-    const after = startEpoch(without(state, b64u(signer)), fields);
+    const id = b64u(signer);
+    const gone = without(state, id);
+    const left =
+      state.members.get(id)?.role === 'admin' ? { ...gone, leftAdmins: new Set([...gone.leftAdmins, id]) } : gone;
+    if (fields['v'] === 2) return { ...ended(left, fields), closed: true };
+    const after = startEpoch(left, fields);
     return {
       ...after,
       leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]),

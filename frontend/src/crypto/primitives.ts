@@ -9,6 +9,8 @@ import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { ProtocolError } from './errors';
 
+export { randomBytes } from './random';
+
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
 export const KEY_BYTES = 32;
@@ -21,10 +23,6 @@ function subtle(): SubtleCrypto {
 /** A fresh ArrayBuffer-backed copy: WebCrypto's types refuse views of shared or resizable buffers. */
 export function buf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
-}
-
-export function randomBytes(n: number): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(n));
 }
 
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {

@@ -1,4 +1,6 @@
 /** The local vault (§5): a random vault key, wrapped by passphrase and by recovery key. */
+
+import { type Argon2Parameters, checkParameters, DEFAULT_PARAMETERS, type VaultOptions } from './argon2Parameters';
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { type EscrowSecrets, escrowSecrets } from './escrow';
@@ -17,28 +19,17 @@ import {
   TAG_BYTES,
 } from './primitives';
 
-/** Argon2id cost: memory in KiB, passes, lanes. */
-export interface Argon2Parameters {
-  readonly mKib: number;
-  readonly t: number;
-  readonly p: number;
-}
+export {
+  type Argon2Parameters,
+  checkParameters,
+  DEFAULT_PARAMETERS,
+  TEST_PARAMETERS,
+  type VaultOptions,
+} from './argon2Parameters';
 
-/** RFC 9106's second recommended option with one lane (§13). */
-export const DEFAULT_PARAMETERS: Argon2Parameters = { mKib: 65536, t: 3, p: 1 };
-/** Reserved for test vectors (§5): fast, and refused unless a caller asks for them explicitly. */
-export const TEST_PARAMETERS: Argon2Parameters = { mKib: 64, t: 1, p: 1 };
-/** The range every reader enforces (§5, §13): OWASP's minimum … what a 2019 phone's browser unlocks in seconds. */
-const FLOOR: Argon2Parameters = { mKib: 19456, t: 2, p: 1 };
-const CEILING: Argon2Parameters = { mKib: 131072, t: 4, p: 4 };
 const SALT_BYTES = 16;
 /** A wrap seals the 32-byte vault key: its ct is the key and the 16-byte tag, never another length. */
 const WRAP_CT_BYTES = KEY_BYTES + TAG_BYTES;
-
-export interface VaultOptions {
-  /** Accept TEST_PARAMETERS. Only the vector runner and tests pass this. */
-  readonly allowTestParameters?: boolean;
-}
 
 export type { LocalItem, Vault } from '../wire/types';
 
@@ -80,20 +71,6 @@ export async function wrap(
 ): Promise<{ nonce: string; ct: string }> {
   const nonce = randomBytes(NONCE_BYTES);
   return { nonce: b64u(nonce), ct: b64u(await aeadSeal(key, nonce, vaultKey, aad)) };
-}
-
-/**
- * Contract: parameters outside [19456 KiB, t 2, p 1] … [131072 KiB, t 4, p 4] are
- * `weak_parameters`, so neither a tampered file nor an absurd one can weaken or stall unlocking;
- * TEST_PARAMETERS pass only with `allowTestParameters`.
- */
-export function checkParameters(params: Argon2Parameters, options: VaultOptions = {}): void {
-  const names = ['mKib', 't', 'p'] as const;
-  const inRange = names.every((name) => FLOOR[name] <= params[name] && params[name] <= CEILING[name]);
-  const isTest = names.every((name) => params[name] === TEST_PARAMETERS[name]);
-  if (!inRange && !(options.allowTestParameters === true && isTest)) {
-    throw new ProtocolError('weak_parameters', 'Argon2id parameters outside the accepted range');
-  }
 }
 
 function kdfObject(salt: Uint8Array, params: Argon2Parameters): Vault['kdf'] {

@@ -1,6 +1,6 @@
 /** Record ids: random, so an IndexedDB key says nothing about what it holds. */
 import { b64u, ID_BYTES, unb64uId } from '../crypto/encoding';
-import { randomBytes } from '../crypto/primitives';
+import { randomBytes } from '../crypto/random';
 
 /** A new record id: 16 random bytes as b64u, so an IndexedDB key says nothing about its content. */
 export function newRecordId(): string {

@@ -9,7 +9,6 @@
  * Records, Outbox, ReplicaState, VaultSecrets, DeviceIdentity), never the whole of it.
  */
 
-export { BACKUP_MEDIA_TYPE } from './backup';
 export { STORAGE_ERROR_CODES, StorageError, type StorageErrorCode } from './errors';
 export { ESCROW, ESCROW_IDENTITIES, ESCROW_RETIRED, type StoredEscrow } from './escrowState';
 export { FREE_ATTEMPTS, MIN_WIPE_AFTER, retryDelayMs } from './guard';
@@ -26,6 +25,6 @@ export type {
   StateStore,
   VaultSecrets,
 } from './roles';
-export { Session } from './session';
+export type { Session } from './session';
 export { type Attempts, LocalStore, type LocalStoreOptions } from './store';
 export type { RemoteOutcome, RemoteRevision, Revision, SentChange } from './transitions';

@@ -29,6 +29,8 @@ export interface EngineCore {
   now(): Date;
   /** The app's origin, for the links an action makes. */
   origin(): string;
+  /** This device's first name, until it syncs one (SyncOptions.deviceName). */
+  readonly deviceName: string;
 }
 
 /** Runs `work` in the queue with the signed-in connection. */

@@ -88,7 +88,7 @@ export function devices(core: EngineCore): Devices {
       core.serial(async () => {
         // Nothing synced yet (perhaps about to be linked to another device's plan): only this one,
         // and no circle is made at the server just to look.
-        if (!(await core.hasPersonal())) return [await thisDeviceOnly(store, core.now().getTime())];
+        if (!(await core.hasPersonal())) return [await thisDeviceOnly(store, core.now().getTime(), core.deviceName)];
         const circle = await core.personal(await core.api());
         return removedHere(() => listDevices(circle, store));
       }),

@@ -62,7 +62,7 @@ export type { CircleInvite, JoinAsk, MyJoin, OpenInvite } from './circles/invite
 export type { CircleMember, CircleSummary, NewCircle } from './circles/shared';
 export type { EngineStore } from './core';
 export type { DeviceLinks, Devices, JoinOptions } from './deviceActions';
-export type { LinkedDevice } from './devices/linked';
+export { type DeviceKind, guessDeviceKind, type LinkedDevice } from './devices/linked';
 export type { DeviceLink, LinkAsked, LinkRequest } from './devices/links';
 export type { SyncErrorCode } from './errors';
 export type { SyncState, SyncStatus } from './status';
@@ -84,6 +84,11 @@ export interface SyncOptions {
   /** Read live events from the server (default true). */
   readonly live?: boolean;
   readonly now?: () => number;
+  /**
+   * The name this device first gives itself, in the person's language (the app passes its words
+   * for guessDeviceKind()); empty when absent, which the app shows as a device not named yet.
+   */
+  readonly deviceName?: string;
 }
 
 /** The set-aside reasons of the personal circle the person is told of, and how (PROTOCOL §7). */
@@ -171,6 +176,7 @@ class Engine implements SyncEngine {
       syncNow: () => this.syncNow(),
       now: () => new Date(this.#now()),
       origin: () => this.#origin(),
+      deviceName: this.options.deviceName ?? '',
     };
   }
 
@@ -291,7 +297,7 @@ class Engine implements SyncEngine {
     // first sync with something to keep.
     if ((await this.#hasPersonal()) || (await this.#somethingToKeep())) {
       const circle = await this.#personal(api);
-      await noteThisDevice(store, this.#now());
+      await noteThisDevice(store, this.#now(), this.options.deviceName ?? '');
       await this.#syncPersonal(api, circle);
       await keepEscrow(api, store, circle);
       // Circles another device of the person started or joined (PROTOCOL §16, "A person's circles").

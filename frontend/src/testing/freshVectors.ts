@@ -9,7 +9,7 @@ import { keyCommitment, newEpochKey, recordKey, sealKeyEnvelope } from '../crypt
 import { b64u, toHex, utf8 } from '../crypto/encoding';
 import { escrowSecrets, sealEscrow } from '../crypto/escrow';
 import { type DeviceKeys, generateDeviceKeys, makeIdentity } from '../crypto/identity';
-import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, sealInvite } from '../crypto/invites';
+import { deriveInvite, formatTime, makeJoinRequest, newInviteSecret, openInvite, sealInvite } from '../crypto/invites';
 import { dumpJson, type JsonObject } from '../crypto/json';
 import {
   entryHash,
@@ -445,6 +445,8 @@ async function inviteFiles(): Promise<VectorFile[]> {
   const expiresAt = new Date(Date.UTC(2026, 11, 1));
   const record = await sealInvite(admin, secret, circleId, genesisHash, expiresAt);
   const request = await makeJoinRequest(secret, joiner);
+  const opened = await openInvite(secret, record, new Date('2026-11-30T00:00:00Z'));
+  const requestV2 = await makeJoinRequest(secret, joiner, opened);
   return [
     file('invite_derivation', 'What an invite secret yields (§9).', [
       vector('derive', 'id, key and auth key', {
@@ -469,6 +471,11 @@ async function inviteFiles(): Promise<VectorFile[]> {
       vector('valid', 'made with the link', {
         secret: b64u(secret),
         request: { ...request },
+        device_id: b64u(joiner.public.deviceId),
+      }),
+      vector('valid v2', "made with the link, carrying the admin's signed invite", {
+        secret: b64u(secret),
+        request: { ...requestV2 },
         device_id: b64u(joiner.public.deviceId),
       }),
     ]),

@@ -5,7 +5,7 @@
 
 import { chainedRevision, headsJson, leftOut, newChainState, readChain } from '../crypto/chains';
 import { keyCommitment, openKeyEnvelope, recordKey } from '../crypto/circleKeys';
-import { b64u, fromHex, toHex, unb64u } from '../crypto/encoding';
+import { b64u, fromHex, toHex, unb64u, unb64uId } from '../crypto/encoding';
 import { isErrorCode, ProtocolError } from '../crypto/errors';
 import { escrowDocument, escrowSecrets, openEscrow } from '../crypto/escrow';
 import { type PublicIdentity, verifyIdentity } from '../crypto/identity';
@@ -16,6 +16,7 @@ import {
   openInvite,
   parseTime,
   verifyJoinRequest,
+  verifyRequestByInvite,
 } from '../crypto/invites';
 import {
   expectArray,
@@ -277,6 +278,12 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     };
   },
   join_request: async (v) => {
+    if (v['secret'] === undefined) {
+      // An admin who never held the link, on the circle's log (§9, "Any admin answers").
+      const genesisHash = unb64u(v['genesis_hash'], 32);
+      const state = await verifyLog(unb64uId(v['circle_id']), genesisHash, expectArray(v['entries']));
+      return { device_id: b64u((await verifyRequestByInvite(state, genesisHash, v['request'])).joiner.deviceId) };
+    }
     const keys = await deriveInvite(unb64u(v['secret']));
     return {
       device_id: b64u((await verifyJoinRequest(keys.authPub, keys.inviteId, v['request'])).deviceId),

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { preloadArgon2id } from '../crypto/primitives';
 import { forgetOfflineCopy } from '../pwa/forget';
 import { type OfflineState, registerServiceWorker } from '../pwa/registerServiceWorker';
 import type { AppSettings } from '../records';
@@ -32,8 +31,8 @@ const OFF: SyncStatus = { state: 'off', waiting: 0 };
 
 /**
  * The unlocked app (plan, allies, circles, settings, and the sync they use) is a chunk of its own:
- * the unlock screen does not wait for it, nor for Argon2id's code. Both load once that screen is
- * drawn, so opening the vault waits for neither.
+ * the unlock screen does not wait for it, nor for the code that opens the vault (store.prepare).
+ * Both load once that screen is drawn, so opening the vault waits for neither.
  */
 const Unlocked = lazyScreen(() => import('./screens/Main').then((m) => m.Main));
 
@@ -85,7 +84,7 @@ export function App() {
   useEffect(() => {
     if (phase === 'loading') return;
     return whenIdle(() => {
-      preloadArgon2id();
+      store.prepare();
       Unlocked.preload();
     });
   }, [phase]);
@@ -209,9 +208,14 @@ function useSyncEngine(open: OpenVault | null, held: { current: { engine: SyncEn
     let unsubscribe: (() => void) | undefined;
     let cancelled = false;
     // Loaded on demand: the circle protocol (HPKE, signatures) is not needed to open the app.
-    void import('../sync/engine').then(({ startSync }) => {
+    void import('../sync/engine').then(({ startSync, guessDeviceKind }) => {
       if (cancelled || session.locked) return;
-      started = startSync({ session, serverUrl, ...(registrationCode === '' ? {} : { registrationCode }) });
+      started = startSync({
+        session,
+        serverUrl,
+        deviceName: strings.deviceKinds[guessDeviceKind()],
+        ...(registrationCode === '' ? {} : { registrationCode }),
+      });
       held.current.engine = started;
       setEngine(started);
       let last: SyncStatus['state'] | null = null;

@@ -3,28 +3,29 @@ import { strings } from './strings';
 
 export type ServerState = 'checking' | 'reachable' | 'unreachable';
 
-const offlineText: Record<OfflineState, string> = {
+// Functions, not tables: the words are read when drawn, after ui/language.ts chose the language.
+const offlineText = (): Record<OfflineState, string> => ({
   preparing: strings.offlinePreparing,
   ready: strings.offlineReady,
   unsupported: strings.offlineUnsupported,
   removed: strings.offlineRemoved,
-};
+});
 
-const serverText: Record<ServerState, string> = {
+const serverText = (): Record<ServerState, string> => ({
   checking: strings.serverChecking,
   reachable: strings.serverReachable,
   unreachable: strings.serverUnreachable,
-};
+});
 
 /** Whether the app works with no network on this device, and whether its server answers. */
 export function AppStatus({ offline, server }: { offline: OfflineState; server: ServerState }) {
   return (
     <ul class="status" aria-live="polite">
       <li data-testid="offline-status" data-state={offline}>
-        {offlineText[offline]}
+        {offlineText()[offline]}
       </li>
       <li data-testid="server-status" data-state={server}>
-        {serverText[server]}
+        {serverText()[server]}
       </li>
     </ul>
   );

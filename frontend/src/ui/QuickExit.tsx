@@ -1,7 +1,8 @@
 import { SHIFT_PRESSES_TO_EXIT } from '../safety/shiftTriple';
 import { strings } from './strings';
 
-const shiftMessages = ['', strings.leaveShiftTwoMore, strings.leaveShiftOneMore];
+// A function, not a list: the words are read when drawn, after ui/language.ts chose the language.
+const shiftMessages = () => ['', strings.leaveShiftTwoMore, strings.leaveShiftOneMore];
 
 interface QuickExitProps {
   onLeave(): void;
@@ -27,7 +28,7 @@ export function QuickExit({ onLeave, shiftPressed }: QuickExitProps) {
         </span>
       </button>
       <p class="visually-hidden" role="status" data-testid="shift-progress">
-        {shiftMessages[shiftPressed] ?? ''}
+        {shiftMessages()[shiftPressed] ?? ''}
       </p>
     </aside>
   );

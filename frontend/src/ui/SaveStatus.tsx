@@ -1,12 +1,13 @@
 import { strings } from './strings';
 import type { SaveState } from './useRecords';
 
-const text: Record<SaveState, string> = {
+// A function, not a table: the words are read when drawn, after ui/language.ts chose the language.
+const text = (): Record<SaveState, string> => ({
   idle: '',
   saving: strings.saving,
   saved: strings.saved,
   failed: strings.saveFailed,
-};
+});
 
 /** "Saved" appears only once the edit and its outbox entry are in IndexedDB. */
 export function SaveStatus({ state }: { state: SaveState }) {
@@ -17,7 +18,7 @@ export function SaveStatus({ state }: { state: SaveState }) {
       data-testid="save-status"
       data-state={state}
     >
-      {text[state]}
+      {text()[state]}
     </p>
   );
 }

@@ -27,7 +27,10 @@ export interface Disguise {
 
 const face = (id: DisguiseId, themeColor: string, prefix: string): Disguise => ({
   id,
-  name: strings.disguiseNames[id],
+  // Read when shown, after ui/language.ts chose the language.
+  get name() {
+    return strings.disguiseNames[id];
+  },
   manifest: `/manifest-${id}.webmanifest`,
   icon: `/${prefix}favicon.svg`,
   touchIcon: `/${prefix}apple-touch-icon.png`,

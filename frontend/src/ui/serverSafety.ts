@@ -16,7 +16,7 @@ export interface ServerSafety {
 const KEPT = 'serverSafety';
 
 /** Before any server answered: a line that holds anywhere, and the neutral page. */
-const FALLBACK_SAFETY: ServerSafety = { line: strings.dangerLineFallback, exitUrl: '' };
+const fallbackSafety = (): ServerSafety => ({ line: strings.dangerLineFallback, exitUrl: '' });
 
 export function keptServerSafety(): ServerSafety {
   try {
@@ -28,7 +28,7 @@ export function keptServerSafety(): ServerSafety {
   } catch {
     // Blocked or damaged storage: the fallback holds.
   }
-  return FALLBACK_SAFETY;
+  return fallbackSafety();
 }
 
 /** What the server said, kept for the next start. */

@@ -1,11 +1,22 @@
 /**
- * Every text the app shows, in one place so it can be translated. English first.
+ * Every text the app shows, in one place so it can be translated. English first: another language's
+ * words replace these before the first screen is drawn (ui/language.ts, docs/translating.md), so
+ * read them when drawing, never into a table made as a module loads (that table would stay English).
  * Texts never contain anything a person typed: the title bar and the app switcher show them.
  * The words for a record's values (roles, standings, purposes, feelings) are keyed by the
  * generated types, so a value the schema adds is refused here until it has words.
  */
+import type { PlanSectionId } from '../plan/guide';
 import type { AllyRole, AllyStatus, CirclePurpose, Feeling } from '../records';
+import type { DeviceKind } from '../sync/engine';
 import type { InviteCaution } from './allyMap';
+
+/** A plan section's words: what to think about, why it can help, and prompts under the answer. */
+interface PlanSectionWords {
+  readonly title: string;
+  readonly why: string;
+  readonly prompts: readonly string[];
+}
 
 /** A choice's words: what it is, and a line that helps a person choose it. */
 interface LabelAndHint {
@@ -197,6 +208,49 @@ export const strings = {
     'These questions are here to help you think. Every one is optional: skip any, come back any time. ' +
     'Answers are private unless you mark them as ones you may share.',
   planProgress: (answered: number, total: number) => `You have written something in ${answered} of ${total} sections.`,
+  // The support plan's guided sections (plan/guide.ts keeps their ids and order): what to think
+  // about, why it can help, and gentle prompts under the answer box, never required.
+  planSections: {
+    support: {
+      title: 'Who I go to for support',
+      why: 'Knowing who you can turn to makes it easier to reach out when things are hard.',
+      prompts: ['Who listens to me without judging?', 'Who helps me feel steady when I start blaming myself?'],
+    },
+    sharing: {
+      title: 'What I share, and with whom',
+      why: 'You decide what each person knows. Sharing a little at a time, on purpose, keeps you in control.',
+      prompts: ['What does each person need to know to help me?', 'What do I want to keep to myself for now?'],
+    },
+    conversations: {
+      title: 'Hard conversations ahead',
+      why: 'Thinking ahead about difficult talks can make them feel less overwhelming.',
+      prompts: [
+        'Who could talk with the person who harmed me?',
+        'Do I want to be part of every conversation, or hear about them afterwards?',
+        'How do I want to get ready?',
+      ],
+    },
+    disagreement: {
+      title: 'When others disagree with me',
+      why: 'Not everyone will see things the way you do. Planning for that can make it easier to stay steady.',
+      prompts: ['How do I want to respond?', 'Who can stand with me when that happens?'],
+    },
+    break: {
+      title: 'When I need a break',
+      why: 'Taking a break is allowed. It helps to know who can keep things going while you rest.',
+      prompts: ['Who can I talk to?', 'Who can let the others know?', 'Who can speak for me while I step back?'],
+    },
+    asks: {
+      title: 'What I want from the people involved',
+      why: 'Clear asks help the people around you know how to help.',
+      prompts: ['What would I like each person to do?', 'Would I like help to speak up, and from whom?'],
+    },
+    outside: {
+      title: 'Support outside all of this',
+      why: 'Healing can happen in many places. People, places and routines that help you rebuild matter too.',
+      prompts: ['Which people, places or habits help me feel more like myself?'],
+    },
+  } satisfies Record<PlanSectionId, PlanSectionWords>,
   planAnswer: 'Your answer',
   planShareable: 'I may share this answer with people I choose',
   planPrivate: 'Private: only on your devices.',
@@ -366,6 +420,18 @@ export const strings = {
   linkedRefresh: 'Check my devices again',
   thisDevice: '(this device)',
   unnamedDevice: 'A device that has not synced yet',
+  // The name a device first gives itself, by what its browser says it runs on; the person can change it.
+  deviceKinds: {
+    ipad: 'iPad',
+    iphone: 'iPhone',
+    'android-phone': 'Android phone',
+    'android-tablet': 'Android tablet',
+    chromebook: 'Chromebook',
+    mac: 'Mac',
+    windows: 'Windows computer',
+    linux: 'Linux computer',
+    other: 'A device',
+  } satisfies Record<DeviceKind, string>,
   lastSynced: (day: string, today: string) =>
     day === '' ? 'Not synced yet' : day === today ? 'Last synced today' : `Last synced on ${readableDay(day)}`,
   deviceName: 'Name of this device',
@@ -379,6 +445,8 @@ export const strings = {
   unlinkNo: 'Keep it',
   unlinked: (name: string) => `${name} is unlinked. It will get nothing new.`,
   backupHeading: 'Backup',
+  // A neutral file name (a download list is as visible as a browser's history), without its extension.
+  backupFileName: (day: string) => `backup-${day}`,
   backupHelp:
     'A backup file is encrypted: it opens only with the passphrase you had when you saved it. Keep it somewhere safe.',
   exportBackup: 'Save a backup file',
@@ -592,6 +660,7 @@ export const strings = {
   checkJoinRequests: 'Check for requests',
   noJoinRequests: 'Nobody is asking to join right now.',
   requestFrom: (label: string) => `Someone with your invite for ${label}`,
+  requestOnOthersInvite: 'Someone with an invite another admin of this circle made (they may have left since)',
   requestCompareCircle: 'Ask them for the number on their screen. Approve only if it matches this one.',
   approveJoin: 'Approve',
   declineJoin: 'Turn down',

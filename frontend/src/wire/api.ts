@@ -315,6 +315,10 @@ export interface InvitePublic {
 export interface JoinRequest {
   identity: SignedObject1;
   /**
+   * v2: the admin's signed invite from the link's record.
+   */
+  invite?: SignedObject1 | null;
+  /**
    * 16 random bytes, b64u.
    */
   invite_id: string;
@@ -322,7 +326,7 @@ export interface JoinRequest {
    * 64 bytes, b64u.
    */
   proof: string;
-  v: 1;
+  v: 1 | 2;
 }
 export interface JoinRequestCreate {
   request: JoinRequest;

@@ -118,6 +118,29 @@ export type InvitePayload = (
   auth_pub?: string;
 };
 /**
+ * A request to join, with proof of the invite secret (PROTOCOL.md §9). Version 2 also carries the admin's signed invite from the link's record, so that any admin of the circle can check it without the link's secret; version 1 is still read, and checked by the inviting admin only.
+ */
+export type JoinRequest = (
+  | {
+      v?: 1;
+    }
+  | {
+      v?: 2;
+    }
+) & {
+  v: 1 | 2;
+  /**
+   * 16 random bytes, b64u.
+   */
+  invite_id: string;
+  identity: SignedObject;
+  /**
+   * 64 bytes, b64u.
+   */
+  proof: string;
+  invite?: SignedObject1;
+};
+/**
  * The signed payload of one membership log entry (PROTOCOL.md §8): genesis and role at v 1; add, remove, rotate and leave at v 1 or v 2; companion at v 2 only.
  */
 export type MembershipPayload =
@@ -705,9 +728,9 @@ export interface InviteRecord {
   ct: string;
 }
 /**
- * A request to join, with proof of the invite secret (PROTOCOL.md §9).
+ * Exact signed bytes plus their signature (PROTOCOL.md §2).
  */
-export interface JoinRequest {
+export interface SignedObject1 {
   /**
    * Protocol version; any other value is refused.
    */
@@ -715,12 +738,15 @@ export interface JoinRequest {
   /**
    * 16 random bytes, b64u.
    */
-  invite_id: string;
-  identity: SignedObject;
+  signer: string;
+  /**
+   * Unpadded base64url.
+   */
+  payload: string;
   /**
    * 64 bytes, b64u.
    */
-  proof: string;
+  sig: string;
 }
 /**
  * An epoch key sealed to one member device with HPKE (PROTOCOL.md §6).

@@ -10,7 +10,7 @@ from support_circle.protocol.encoding import b64u, ctx, dump_json, parse_json, u
 from support_circle.protocol.identity import DeviceKeys
 from support_circle.protocol.padding import pad
 from support_circle.protocol.records import RecordRef
-from support_circle.protocol.vectors import build_invites, build_log_rules
+from support_circle.protocol.vectors import build_any_admin, build_invites, build_log_rules
 from support_circle.protocol.vectors.making import changed, flip, group_file, substream, vector
 from support_circle.protocol.vectors.runner import state_outputs
 
@@ -764,6 +764,7 @@ def invite_vectors() -> Files:
                 *build_invites.bound_vectors(admin, circle_id, genesis),
                 *build_invites.secret_vectors(record),
                 *build_invites.inviter_vectors(admin),
+                *build_any_admin.inviter_left_vectors(),
             ],
         ),
         "join_request": group_file(
@@ -806,6 +807,7 @@ def invite_vectors() -> Files:
                     request=changed(request, proof=request["proof"] + "="),
                 ),
                 *_join_request_checks(request, secret, wrong_secret),
+                *build_any_admin.any_admin_vectors(),
             ],
         ),
     }
@@ -967,7 +969,7 @@ def _join_request_checks(request: dict[str, Any], secret: bytes, wrong_secret: b
         return vector(name, comment, expect, secret=b64u(key), request=sent)
 
     return [
-        checked("future version", "v=2", "unsupported_version", changed(request, v=2)),
+        checked("future version", "v=3", "unsupported_version", changed(request, v=3)),
         checked("extra member", "the auth key beside the proof", "malformed", changed(request, auth_pub="x")),
         checked("missing proof", "no proof member", "malformed", without_proof),
         checked(

@@ -19,6 +19,7 @@ import type { Records, StateStore } from '../../storage';
 import type { JoinRequestStatus } from '../../wire/api';
 import type { Clock } from '../replica/clock';
 import {
+  answerableRequests,
   answerRequest,
   askToJoin,
   dropInvite,
@@ -28,7 +29,6 @@ import {
   type KeptInvite,
   keepInvite,
   makeInvite,
-  provenRequests,
 } from '../replica/inviting';
 import type { Caller, CircleReplica, ReplicaStore } from '../replica/replica';
 import { ApiError } from '../transport/api';
@@ -51,11 +51,14 @@ export interface OpenInvite {
   readonly expiresAt: Date;
 }
 
-/** Someone asking to join, proven to hold one of this device's links to the circle. */
+/**
+ * Someone asking to join, proven to hold one of this device's links to the circle, or a link
+ * another admin of it made (that admin here or gone: PROTOCOL §9, "Any admin answers").
+ */
 export interface JoinAsk {
   readonly requestId: string;
-  /** Who the admin made the invite for, as they wrote it. */
-  readonly label: string;
+  /** Who this device's admin made the invite for, as they wrote it; null for another admin's link. */
+  readonly label: string | null;
   readonly deviceId: string;
   readonly safetyNumber: string;
   readonly createdAt: string;
@@ -149,27 +152,31 @@ async function inviteIdOf(invite: HeldInvite): Promise<string> {
   return b64u((await deriveInvite(unb64u(invite.secret, 32))).inviteId);
 }
 
-/** Requests to join the circle that prove they hold one of this device's links, with the number to compare. */
+/**
+ * Requests to join the circle that prove they hold one of its admins' links (this device's or
+ * another admin's, who may have left since), with the number to compare.
+ */
 export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<JoinAsk[]> {
-  const proven = await provenRequests(
+  const proven = await answerableRequests(
     api,
     circle,
     await heldInvites<HeldCircleInvite>(store, invitesName(circle), now),
   );
   return Promise.all(
-    proven.map(async ({ requestId, createdAt, invite, joiner }) => ({
+    proven.map(async ({ requestId, createdAt, invite, joiner, inviter }) => ({
       requestId,
       createdAt,
-      label: invite.label,
+      label: invite?.label ?? null,
       deviceId: b64u(joiner.deviceId),
-      safetyNumber: await safetyNumber(store.deviceKeys.public, joiner),
+      // The number the joiner's screen shows: theirs with whoever made the link they opened.
+      safetyNumber: await safetyNumber(inviter ?? store.deviceKeys.public, joiner),
     })),
   );
 }
 
 /**
  * Admits (`approve`) the device of a request joinAsks listed as a member, with the circle's keys,
- * or turns it down; the link is spent either way. Contract: a request that is not (or no longer)
+ * or turns it down; the link is spent either way (forgotten here when it was this device's). Contract: a request that is not (or no longer)
  * proven is `bad_proof`, and nothing is sent.
  */
 export function answerJoin(
@@ -181,7 +188,7 @@ export function answerJoin(
   now: Date,
 ): Promise<void> {
   const answer = approve ? 'member' : 'decline';
-  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer }, now);
+  return answerRequest(api, store, circle, { name: invitesName(circle), requestId, answer, anyAdmin: true }, now);
 }
 
 // The invitee --------------------------------------------------------------------------------------

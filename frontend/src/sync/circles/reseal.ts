@@ -2,7 +2,8 @@
  * Keeping a shared circle readable for the members it admits later (PROTOCOL §16). A new member
  * gets the current epoch's key only, so what describes the circle must be sealed under it: after
  * each new epoch a device seals again, unchanged, the records it owns of that kind — its own name
- * and shared copies, and as an admin the circle's name. Notes and check-ins are not: they stay
+ * and shared copies, and as an admin the circle's name (also when the admin who wrote it is one no
+ * longer). Notes and check-ins are not: they stay
  * with those who were there when they were written.
  *
  * Admitting someone starts a new epoch first (CircleReplica.approve), so nothing written, or taken
@@ -27,11 +28,16 @@ export async function resealOwn(
   own: ReadonlySet<string> = new Set(),
 ): Promise<boolean> {
   const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
+  // The circle's name is kept by whichever admin is here: one an admin who left or was made a
+  // member wrote would otherwise stay under an epoch no later member gets (issue 17, hand-over).
+  // And the person's own (PROTOCOL §16, "A person's circles"): what another of their devices wrote.
+  const mine = (kind: string, writer: string) =>
+    writer === me || own.has(writer) || (kind === 'circle' && state.members.get(writer)?.role !== 'admin');
   // Asked for at once, the lists share one read of the vault (Session.list).
   const lists = await Promise.all(kinds.map((kind) => store.list(kind, circleId)));
-  // The person's own (PROTOCOL §16, "A person's circles"): what another of their devices wrote is theirs to keep readable.
-  const mine = (writer: string) => writer === me || own.has(writer);
-  const stale = lists.flat().filter((r) => !r.unsynced && mine(writerOf(r, me)) && (r.epoch ?? -1) < state.epoch);
+  const stale = lists
+    .flat()
+    .filter((r) => !r.unsynced && mine(r.kind, writerOf(r, me)) && (r.epoch ?? -1) < state.epoch);
   for (const record of stale) await store.put(record.kind, record.id, record.body, circleId);
   return stale.length > 0;
 }

@@ -3,13 +3,16 @@
 // removal, and what an ally's app keeps.
 import { describe, expect, it } from 'vitest';
 import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
-import { b64u, unb64uId } from '../../crypto/encoding';
+import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
+import { generateDeviceKeys } from '../../crypto/identity';
 import { makeLeave } from '../../crypto/membership';
 import { randomBytes } from '../../crypto/primitives';
+import { signPayload } from '../../crypto/signed';
 import { hlcAuthor } from '../../records';
 import { newRecordId, type Session } from '../../storage';
 import { ally, answer, testStore } from '../../testing/storage';
 import { type FakeServer, fakeServer, quietEngine } from '../../testing/sync';
+import type { JoinRequest } from '../../wire/types';
 import type { SyncEngine } from '../engine';
 import { Clock } from '../replica/clock';
 import { Connection } from '../transport/connection';
@@ -601,6 +604,38 @@ describe("a member's bad data", () => {
     await friend.sync.invites.answer(circleId, ask!.requestId, true);
     expect(await third.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
     expect(await roles(third)).toEqual({ [friend.id]: 'admin', [third.id]: 'member' });
+    for (const p of [survivor, friend, third]) p.sync.stop();
+  });
+
+  it('a second admin answers a request on the first admin’s link after the first left, and never one the server made up', async () => {
+    const server = fakeServer();
+    const { survivor, friend, circleId } = await circleWithAlly(server);
+    const invite = await survivor.sync.invites.create(circleId, 'Tui');
+    await survivor.sync.circles.setRole(circleId, friend.id, 'admin');
+    await survivor.sync.circles.leave(circleId);
+    await friend.sync.syncNow();
+    const third = await person(server);
+    const asked = await third.sync.joins.ask(invite.link, 'Tui');
+
+    // The server copies the real request under a device of its own, with an invite it signed itself.
+    const [[, real]] = [...server.requests];
+    const request = real!.request as JoinRequest;
+    const forger = await generateDeviceKeys();
+    const payload = JSON.parse(new TextDecoder().decode(unb64u(request.invite!.payload))) as { type: 'invite' };
+    const forgedInvite = signPayload(forger.signSeed, forger.public.deviceId, {
+      ...payload,
+      signer: b64u(forger.public.deviceId),
+    });
+    server.requests.set(b64u(randomBytes(16)), { ...real!, request: { ...request, invite: forgedInvite } });
+
+    const asks = await friend.sync.invites.asks(circleId);
+    expect(asks).toHaveLength(1);
+    // Not this device's link: no label, and the number is the one the joiner sees (theirs with the inviter).
+    expect(asks[0]).toMatchObject({ label: null, deviceId: third.id, safetyNumber: asked.safetyNumber });
+    await friend.sync.invites.answer(circleId, asks[0]!.requestId, true);
+    expect(await third.sync.syncNow()).toMatchObject({ state: 'up-to-date' });
+    const [joined] = await third.sync.circles.list();
+    expect(joined).toMatchObject({ name: 'Around me', standing: 'member' });
     for (const p of [survivor, friend, third]) p.sync.stop();
   });
 

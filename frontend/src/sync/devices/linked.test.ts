@@ -11,7 +11,7 @@ import { ensurePersonal } from '../replica/personal';
 import { CircleReplica } from '../replica/replica';
 import { ApiError } from '../transport/api';
 import { Connection } from '../transport/connection';
-import { dayOf, guessDeviceName, listDevices, noteThisDevice, removeDevice, renameThisDevice } from './linked';
+import { dayOf, guessDeviceKind, listDevices, noteThisDevice, removeDevice, renameThisDevice } from './linked';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -36,19 +36,19 @@ async function linked() {
 
 describe('linked devices', () => {
   it('guesses a plain name from the browser and notes the day at most once', async () => {
-    expect(guessDeviceName('Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari')).toBe('Android phone');
-    expect(guessDeviceName('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)')).toBe('iPhone');
-    expect(guessDeviceName('curl/8')).toBe('A device');
+    expect(guessDeviceKind('Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari')).toBe('android-phone');
+    expect(guessDeviceKind('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)')).toBe('iphone');
+    expect(guessDeviceKind('curl/8')).toBe('other');
     const { session } = await testStore().createVault('p');
-    await noteThisDevice(session, NOW);
+    await noteThisDevice(session, NOW, 'Android phone');
     const [first] = await session.pending();
-    expect(first?.body).toEqual({ name: guessDeviceName(), seenOn: dayOf(NOW) });
+    expect(first?.body).toEqual({ name: 'Android phone', seenOn: dayOf(NOW) });
     // As if synced: the note is no longer waiting.
     await session.markSent(first!.recordId, { changeId: 'c1', hlc: 'h1', body: first!.body });
     await session.settle(first!.recordId, 1, 'h1');
-    await noteThisDevice(session, NOW + 1000);
+    await noteThisDevice(session, NOW + 1000, 'Android phone');
     expect(await session.pending()).toEqual([]); // the same day: nothing new to send
-    await noteThisDevice(session, NOW + 24 * 3600 * 1000);
+    await noteThisDevice(session, NOW + 24 * 3600 * 1000, 'Android phone');
     expect((await session.pending()).map((p) => p.body?.['seenOn'])).toEqual([dayOf(NOW + 24 * 3600 * 1000)]);
     await expect(renameThisDevice(session, '   ', NOW)).rejects.toBeInstanceOf(RangeError);
   });

@@ -29,28 +29,43 @@ export function dayOf(now: number): string {
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
 }
 
-/** A first name for this device from what the browser says it runs on; the person can change it. */
-export function guessDeviceName(userAgent: string = globalThis.navigator?.userAgent ?? ''): string {
-  const kinds: [RegExp, string][] = [
-    [/iPad/, 'iPad'],
-    [/iPhone/, 'iPhone'],
-    [/Android.*Mobile/, 'Android phone'],
-    [/Android/, 'Android tablet'],
-    [/CrOS/, 'Chromebook'],
-    [/Macintosh/, 'Mac'],
-    [/Windows/, 'Windows computer'],
-    [/Linux/, 'Linux computer'],
+/** What kind of device this is, by what the browser says it runs on; ui/strings.ts has its words. */
+export type DeviceKind =
+  | 'ipad'
+  | 'iphone'
+  | 'android-phone'
+  | 'android-tablet'
+  | 'chromebook'
+  | 'mac'
+  | 'windows'
+  | 'linux'
+  | 'other';
+
+/** The kind a first name for this device is made from (in the person's language); they can change it. */
+export function guessDeviceKind(userAgent: string = globalThis.navigator?.userAgent ?? ''): DeviceKind {
+  const kinds: [RegExp, DeviceKind][] = [
+    [/iPad/, 'ipad'],
+    [/iPhone/, 'iphone'],
+    [/Android.*Mobile/, 'android-phone'],
+    [/Android/, 'android-tablet'],
+    [/CrOS/, 'chromebook'],
+    [/Macintosh/, 'mac'],
+    [/Windows/, 'windows'],
+    [/Linux/, 'linux'],
   ];
-  return kinds.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'A device';
+  return kinds.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'other';
 }
 
-/** Writes this device's note when it has none or it names another day; a no-op otherwise. */
-export async function noteThisDevice(store: DeviceStore, now: number): Promise<void> {
+/**
+ * Writes this device's note when it has none or it names another day; a no-op otherwise. A new
+ * note takes `firstName`, the words the app has for this kind of device (sync keeps no words).
+ */
+export async function noteThisDevice(store: DeviceStore, now: number, firstName: string): Promise<void> {
   const id = store.deviceId;
   const mine = await store.get('device', id);
   const seenOn = dayOf(now);
   if (mine?.body.seenOn === seenOn) return;
-  await store.put('device', id, { name: mine?.body.name ?? guessDeviceName(), seenOn });
+  await store.put('device', id, { name: mine?.body.name ?? firstName, seenOn });
 }
 
 /**
@@ -85,11 +100,11 @@ export async function listDevices(circle: CircleReplica, store: DeviceStore & St
 }
 
 /** This device alone, before it syncs a plan: named as it will be once it does. */
-export async function thisDeviceOnly(store: DeviceStore, now: number): Promise<LinkedDevice> {
+export async function thisDeviceOnly(store: DeviceStore, now: number, firstName: string): Promise<LinkedDevice> {
   const mine = await store.get('device', store.deviceId);
   return {
     id: store.deviceId,
-    name: mine?.body.name ?? guessDeviceName(),
+    name: mine?.body.name ?? firstName,
     seenOn: mine?.body.seenOn ?? dayOf(now),
     thisDevice: true,
   };

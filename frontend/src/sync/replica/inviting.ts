@@ -18,11 +18,12 @@ import {
   openInvite,
   sealInvite,
   verifyJoinRequest,
+  verifyRequestByInvite,
 } from '../../crypto/invites';
 import type { Role } from '../../crypto/membership';
 import type { SignedObject } from '../../crypto/signed';
 import type { DeviceIdentity, StateStore } from '../../storage';
-import type { InvitePublic, JoinRequestStatus, PendingList } from '../../wire/api';
+import type { InvitePublic, JoinRequestStatus, PendingList, PendingRequest } from '../../wire/api';
 import { SyncError } from '../errors';
 import type { Caller, CircleReplica, ReplicaStore } from './replica';
 
@@ -71,6 +72,17 @@ export interface Proven<I extends HeldInvite> {
   readonly invite: I;
   readonly joiner: PublicIdentity;
   readonly identity: SignedObject;
+}
+
+/**
+ * A request this admin may answer: proven with one of its own links' secrets (`invite` is that
+ * link), or by the invite it carries, which an admin of the circle signed (`invite` undefined:
+ * another admin's link, that admin here or gone, PROTOCOL §9 "Any admin answers").
+ */
+export interface Answerable<I extends HeldInvite> extends Omit<Proven<I>, 'invite'> {
+  readonly invite: I | undefined;
+  /** Who made the link: the other admin, whose key the joiner's safety number is made with; undefined for this device. */
+  readonly inviter?: PublicIdentity;
 }
 
 /** The invites kept under `name` that have not expired. */
@@ -125,22 +137,65 @@ export async function provenRequests<I extends HeldInvite>(
   invites: readonly I[],
 ): Promise<Proven<I>[]> {
   if (invites.length === 0) return [];
-  const { data } = await api.call<PendingList>('GET', `/v1/circles/${circle.id}/requests`);
+  return provenAmong(await pendingOf(api, circle), invites);
+}
+
+/**
+ * Every request of the circle this admin may answer: those proven with its own links' secrets,
+ * then the others proven by the invite they carry, on the circle's log as it is now. A request
+ * neither way proves (made up by the server, on a link of an admin removed since) is left out.
+ */
+export async function answerableRequests<I extends HeldInvite>(
+  api: Caller,
+  circle: CircleReplica,
+  invites: readonly I[],
+): Promise<Answerable<I>[]> {
+  const pending = await pendingOf(api, circle);
+  const mine: Answerable<I>[] = await provenAmong(pending, invites);
+  const rest = pending.filter((p) => !mine.some((m) => m.requestId === p.request_id));
+  if (rest.length === 0) return mine;
+  const state = await circle.refresh();
+  for (const p of rest) {
+    try {
+      const { joiner, inviter } = await verifyRequestByInvite(state, circle.genesisHash, p.request);
+      mine.push({
+        requestId: p.request_id,
+        createdAt: p.created_at,
+        invite: undefined,
+        inviter,
+        joiner,
+        identity: p.request.identity,
+      });
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+    }
+  }
+  return mine.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+async function pendingOf(api: Caller, circle: CircleReplica): Promise<PendingRequest[]> {
+  return (await api.call<PendingList>('GET', `/v1/circles/${circle.id}/requests`)).data;
+}
+
+async function provenAmong<I extends HeldInvite>(
+  pending: readonly PendingRequest[],
+  invites: readonly I[],
+): Promise<Proven<I>[]> {
   const derived = await Promise.all(
     invites.map(async (invite) => ({ invite, keys: await deriveInvite(unb64u(invite.secret, 32)) })),
   );
   const proven: Proven<I>[] = [];
-  for (const pending of data) {
-    const match = derived.find(({ keys }) => b64u(keys.inviteId) === pending.invite_id);
+  for (const asked of pending) {
+    const match = derived.find(({ keys }) => b64u(keys.inviteId) === asked.invite_id);
     if (match === undefined) continue;
     try {
-      const joiner = await verifyJoinRequest(match.keys.authPub, match.keys.inviteId, pending.request);
+      const joiner = await verifyJoinRequest(match.keys.authPub, match.keys.inviteId, asked.request);
       proven.push({
-        requestId: pending.request_id,
-        createdAt: pending.created_at,
+        requestId: asked.request_id,
+        createdAt: asked.created_at,
         invite: match.invite,
         joiner,
-        identity: pending.request.identity,
+        identity: asked.request.identity,
       });
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
@@ -150,26 +205,34 @@ export async function provenRequests<I extends HeldInvite>(
 }
 
 /**
- * Answers a request waiting on one of the invites kept under `name`: admits its device with `role`
- * (and the circle's keys), or declines it; either way its invite is spent. Checked here first, so
- * a request the server made up is refused. Contract: a request that is not (or no longer) proven
- * is `bad_proof`, and nothing is sent.
+ * Answers a request waiting on one of the invites kept under `name` (with `anyAdmin`, also one on
+ * another admin's link, proven by the invite it carries): admits its device with `role` (and the
+ * circle's keys), or declines it; either way its invite is spent. Checked here first, so a
+ * request the server made up is refused. Contract: a request that is not (or no longer) proven is
+ * `bad_proof`, and nothing is sent.
  */
 export async function answerRequest(
   api: Caller,
   store: ReplicaStore,
   circle: CircleReplica,
-  asked: { readonly name: string; readonly requestId: string; readonly answer: Role | 'decline' },
+  asked: {
+    readonly name: string;
+    readonly requestId: string;
+    readonly answer: Role | 'decline';
+    readonly anyAdmin?: boolean;
+  },
   now: Date,
 ): Promise<void> {
-  const proven = await provenRequests(api, circle, await heldInvites(store, asked.name, now));
+  const held = await heldInvites(store, asked.name, now);
+  const proven =
+    asked.anyAdmin === true ? await answerableRequests(api, circle, held) : await provenRequests(api, circle, held);
   const found = proven.find((r) => r.requestId === asked.requestId);
   if (found === undefined)
     throw new ProtocolError('bad_proof', 'this request does not prove it holds an invite of yours');
   if (asked.answer === 'decline')
     await api.call('POST', `/v1/circles/${circle.id}/requests/${asked.requestId}/decline`);
   else await circle.approve(asked.requestId, found.identity, asked.answer);
-  await dropInvite(store, asked.name, found.invite.secret, now);
+  if (found.invite !== undefined) await dropInvite(store, asked.name, found.invite.secret, now);
 }
 
 /**
@@ -192,7 +255,7 @@ export async function askToJoin(
   const invite = await openInvite(secret, found.record, now).catch((error: unknown) => {
     throw error instanceof InviteForAnotherLink ? new SyncError('invite_other_link', { cause: error }) : error;
   });
-  const request = await makeJoinRequest(secret, store.deviceKeys);
+  const request = await makeJoinRequest(secret, store.deviceKeys, invite);
   const answer = await api.call<JoinRequestStatus>('POST', `/v1/invites/${inviteId}/requests`, { request });
   return { requestId: answer.request_id, invite };
 }

@@ -20,7 +20,7 @@ export function BackupAndPassphrase() {
       // A neutral file name: a download list is as visible as a browser's history.
       const link = Object.assign(document.createElement('a'), {
         href: url,
-        download: `backup-${new Date().toISOString().slice(0, 10)}.json`,
+        download: `${strings.backupFileName(new Date().toISOString().slice(0, 10))}.json`,
       });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);

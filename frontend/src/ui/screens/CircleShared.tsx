@@ -1,4 +1,4 @@
-import { PLAN_SECTIONS } from '../../plan/guide';
+import { isPlanSection, PLAN_SECTION_IDS } from '../../plan/guide';
 import { writerOf } from '../../records';
 import { useSession } from '../appContext';
 import { strings } from '../strings';
@@ -6,7 +6,7 @@ import { useRecords } from '../useRecords';
 import { type CirclePartProps, nameIn } from './circleParts';
 import { AllyCopyWords, PlanCopyWords } from './SharedWords';
 
-const sectionTitle = (id: string): string => PLAN_SECTIONS.find((s) => s.id === id)?.title ?? id;
+const sectionTitle = (id: string): string => (isPlanSection(id) ? strings.planSections[id].title : id);
 
 /**
  * What members shared with this circle, as every member's app shows it, each with who shared it:
@@ -58,6 +58,6 @@ export function CircleShared({ summary }: CirclePartProps) {
 }
 
 function order(section: string): number {
-  const index = PLAN_SECTIONS.findIndex((s) => s.id === section);
-  return index === -1 ? PLAN_SECTIONS.length : index;
+  const index = (PLAN_SECTION_IDS as readonly string[]).indexOf(section);
+  return index === -1 ? PLAN_SECTION_IDS.length : index;
 }

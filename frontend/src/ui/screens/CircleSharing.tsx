@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { PLAN_SECTIONS } from '../../plan/guide';
+import { PLAN_SECTION_IDS } from '../../plan/guide';
 import { copyOf } from '../../sync/circles/shares';
 import { ActionError } from '../ActionError';
 import { sharingCaution } from '../allyMap';
@@ -38,9 +38,9 @@ export function CircleSharing({ summary }: CirclePartProps) {
   const action = useAction();
   // Each choice shows the copy `copyOf` would write, so the words beside a tick-box are exactly
   // what the circle would read; copyOf also leaves out whatever cannot be shared.
-  const answers = PLAN_SECTIONS.flatMap((section) =>
+  const answers = PLAN_SECTION_IDS.flatMap((section) =>
     (plan.items ?? [])
-      .filter((a) => a.body.section === section.id)
+      .filter((a) => a.body.section === section)
       .flatMap((a): ChoiceOption<string>[] => {
         const copy = copyOf(a);
         if (copy?.kind !== 'shared-plan') return [];
@@ -49,7 +49,7 @@ export function CircleSharing({ summary }: CirclePartProps) {
             <PlanCopyWords copy={copy.body} />
           </div>
         );
-        return [{ value: a.id, label: section.title, hint: words }];
+        return [{ value: a.id, label: strings.planSections[section].title, hint: words }];
       }),
   );
   const people = sortedAllies(allies.items ?? []).flatMap((a): ChoiceOption<string>[] => {

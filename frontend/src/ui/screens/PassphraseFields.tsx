@@ -2,14 +2,15 @@ import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { type Estimator, loadEstimator, refused, type Strength, strengthOf } from '../passphrase';
 import { strings } from '../strings';
 
-const strengthText: Record<Strength, string> = {
+// A function, not a table: the words are read when drawn, after ui/language.ts chose the language.
+const strengthText = (): Record<Strength, string> => ({
   'too-short': strings.passphraseTooShort,
   'too-common': strings.passphraseTooCommon,
   weak: strings.strengthWeak,
   fair: strings.strengthFair,
   good: strings.strengthGood,
   strong: strings.strengthStrong,
-};
+});
 
 interface PassphraseFieldsProps {
   /** Label of the first field. */
@@ -49,7 +50,7 @@ export function PassphraseFields({ label, onChange, id = 'new-passphrase' }: Pas
         }}
       />
       <p id={strengthId} class="hint" data-strength={first === '' ? 'empty' : strength} aria-live="polite">
-        {first === '' ? '' : strengthText[strength]}
+        {first === '' ? '' : strengthText()[strength]}
       </p>
       {estimator.now === 'unavailable' && <p class="hint">{strings.strengthCheckOffline}</p>}
       <label for={`${id}-again`}>{strings.passphraseAgain}</label>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { PLAN_SECTIONS, type PlanSection } from '../../plan/guide';
+import { PLAN_SECTION_IDS, type PlanSectionId } from '../../plan/guide';
 import type { Ally, PlanAnswer } from '../../records';
 import { type LocalRecord, newRecordId } from '../../storage';
 import { useSession } from '../appContext';
@@ -26,15 +26,15 @@ export function Plan() {
       <h1>{strings.planHeading}</h1>
       <p>{strings.planIntro}</p>
       <p class="hint" data-testid="plan-progress">
-        {strings.planProgress(answered, PLAN_SECTIONS.length)}
+        {strings.planProgress(answered, PLAN_SECTION_IDS.length)}
       </p>
-      {PLAN_SECTIONS.map((section) => (
+      {PLAN_SECTION_IDS.map((section) => (
         <PlanSectionForm
-          key={section.id}
+          key={section}
           section={section}
-          record={bySection.get(section.id)}
+          record={bySection.get(section)}
           allies={allies.items ?? []}
-          sharedIn={sharedIn.get(bySection.get(section.id)?.id ?? '') ?? []}
+          sharedIn={sharedIn.get(bySection.get(section)?.id ?? '') ?? []}
           onSaved={answers.reload}
         />
       ))}
@@ -43,7 +43,7 @@ export function Plan() {
 }
 
 interface SectionProps {
-  section: PlanSection;
+  section: PlanSectionId;
   record: LocalRecord<'plan'> | undefined;
   allies: LocalRecord<'ally'>[];
   /** The circles this answer is shared with, by name. */
@@ -53,6 +53,7 @@ interface SectionProps {
 
 function PlanSectionForm({ section, record, allies, sharedIn, onSaved }: SectionProps) {
   const session = useSession();
+  const words = strings.planSections[section];
   const stored = record?.body;
   const [answer, setAnswer] = useState(stored?.answer ?? '');
   const [shareable, setShareable] = useState(stored?.shareable ?? false);
@@ -63,7 +64,7 @@ function PlanSectionForm({ section, record, allies, sharedIn, onSaved }: Section
   const id = useRef(record?.id ?? newRecordId());
   const save = useSave();
   const dirty = !sameAnswer({ answer, shareable, allyIds }, original.current);
-  const draftKey = `plan:${section.id}`;
+  const draftKey = `plan:${section}`;
   const restored = useRestoredDraft<PlanAnswer>(
     session,
     draftKey,
@@ -76,7 +77,7 @@ function PlanSectionForm({ section, record, allies, sharedIn, onSaved }: Section
       setAllyIds(draft.value.allyIds);
     },
   );
-  const value: PlanAnswer = { section: section.id, answer, shareable, allyIds };
+  const value: PlanAnswer = { section, answer, shareable, allyIds };
   const kept = useKeptDraft(
     session,
     draftKey,
@@ -122,17 +123,17 @@ function PlanSectionForm({ section, record, allies, sharedIn, onSaved }: Section
     event.preventDefault();
     const kept = allyIds.filter((a) => allies.some((x) => x.id === a));
     // Conflicts stay until the person says they looked at them.
-    void write({ section: section.id, answer, shareable, allyIds: kept, ...keptConflicts(stored) });
+    void write({ section, answer, shareable, allyIds: kept, ...keptConflicts(stored) });
   };
   const toggleAlly = (allyId: string, on: boolean) =>
     typed(setAllyIds)(on ? [...allyIds, allyId] : allyIds.filter((a) => a !== allyId));
-  const field = `answer-${section.id}`;
+  const field = `answer-${section}`;
   return (
-    <form class="panel plan-section" aria-labelledby={`${field}-title`} onSubmit={submit} data-section={section.id}>
-      <h2 id={`${field}-title`}>{section.title}</h2>
-      <p>{section.why}</p>
+    <form class="panel plan-section" aria-labelledby={`${field}-title`} onSubmit={submit} data-section={section}>
+      <h2 id={`${field}-title`}>{words.title}</h2>
+      <p>{words.why}</p>
       <ul class="prompts" id={`${field}-prompts`}>
-        {section.prompts.map((prompt) => (
+        {words.prompts.map((prompt) => (
           <li key={prompt}>{prompt}</li>
         ))}
       </ul>
