@@ -155,7 +155,8 @@ def test_every_admin_sees_a_request_exactly_as_its_joiner_sent_it(client: TestCl
     assert sorted((p["request"] for p in listed), key=lambda r: r["v"]) == list(sent.values())
     genesis = membership.genesis_hash(circle.log)
     v2 = next(p["request"] for p in listed if p["request"]["v"] == 2)
-    assert invites.verify_request_by_invite(circle.state, genesis, v2).joiner.device_id == new.keys.device_id
+    now = datetime.now(UTC)
+    assert invites.verify_request_by_invite(circle.state, genesis, v2, now).joiner.device_id == new.keys.device_id
 
 
 def test_a_v2_request_must_carry_the_invite_its_admin_signed_for_this_link(client: TestClient) -> None:
@@ -189,6 +190,24 @@ def test_approval_must_add_the_device_that_asked_with_its_key(client: TestClient
     assert joiner.get(f"/v1/requests/{request_id}").json()["status"] == "approved"
     assert [k["epoch"] for k in joiner.get(f"/v1/circles/{circle.cid}/keys").json()["data"]] == [0]
     assert _code(link.approve(request_id, joiner)) == (409, "not_pending")
+
+
+def test_declining_on_a_single_use_link_spends_the_link(client: TestClient) -> None:
+    """The apps tell the admin the link is spent either way: the one turned down, asking again, is
+    refused at the server, and any other request still waiting on it is declined with it."""
+    circle = _circle(client)
+    link, _ = make_invite(circle, max_uses=1)
+    turned_down, other = signed_in(client), signed_in(client)
+    first_id = link.ask(turned_down).json()["request_id"]
+    other_id = link.ask(other).json()["request_id"]
+    assert circle.admin.post(f"/v1/circles/{circle.cid}/requests/{first_id}/decline").status_code == 204
+    assert other.get(f"/v1/requests/{other_id}").json()["status"] == "declined"
+    assert _code(link.ask(turned_down)) == (404, "invite_not_found")
+    assert circle.admin.get(f"/v1/circles/{circle.cid}/requests").json()["data"] == []
+    several, _ = make_invite(circle, max_uses=3)
+    asked = several.ask(turned_down).json()["request_id"]
+    assert circle.admin.post(f"/v1/circles/{circle.cid}/requests/{asked}/decline").status_code == 204
+    assert several.ask(other).status_code == 201
 
 
 def test_a_single_use_invite_is_spent_by_one_approval(client: TestClient) -> None:

@@ -1,7 +1,8 @@
 """Several admins and handing a circle over, in the app (PROTOCOL.md §8 ``role``, §16): a
 facilitator starts a circle, the survivor joins it as a member and shares their own answer into
 it, the only admin cannot leave until they name another, and the admin they name lets the next
-person in after the first one left."""
+person in after the first one left, and answers requests on the first admin's links while the
+first is still an admin (never after they left)."""
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -80,21 +81,12 @@ def test_the_only_admin_names_another_before_leaving_and_the_new_admin_lets_peop
     survivor_context.close()
 
 
-def _make_admin_and_leave(facilitator: Page, name: str) -> None:
-    person = _person(facilitator, name)
-    person.get_by_role("button", name=f"Make admin: {name}").click()
-    person.get_by_role("button", name="Yes, make them an admin").click()
-    expect(facilitator.get_by_text("They are now an admin of this circle.")).to_be_visible(timeout=SLOW)
-    facilitator.get_by_role("button", name="Leave this circle").click()
-    facilitator.get_by_role("button", name="Yes, leave").click()
-    expect(facilitator.get_by_test_id("circle-standing")).to_contain_text("You left this circle.", timeout=SLOW)
-
-
-def test_a_second_admin_approves_a_join_on_the_first_admins_link_after_the_first_leaves(
+def test_a_second_admin_approves_a_join_on_the_first_admins_link_and_none_after_the_first_leaves(
     browser: Browser, app_server: ServerProcess
 ) -> None:
-    """Issue 17: admin A invites, names B admin, A leaves, the joiner asks, B approves, the joiner reads.
-    B never held the link: the request shows as another admin's invite, with the number to compare."""
+    """Issue 17: admin A invites and names B admin; the joiner asks; B, who never held the link,
+    approves, told whose invite it was and given the number to compare; the joiner reads. Then A
+    makes another link and leaves: that link dies with A's membership, and B sees nobody asking."""
     facilitator_context, facilitator, facilitator_problems = open_app(browser, app_server.url)
     first_run(facilitator)
     start_circle(facilitator, CIRCLE, "Wiremu")
@@ -107,8 +99,11 @@ def test_a_second_admin_approves_a_join_on_the_first_admins_link_after_the_first
     synced(survivor)
 
     link = make_invite(facilitator, "Tui")
+    mere = _person(facilitator, "Mere")
+    mere.get_by_role("button", name="Make admin: Mere").click()
+    mere.get_by_role("button", name="Yes, make them an admin").click()
+    expect(facilitator.get_by_text("They are now an admin of this circle.")).to_be_visible(timeout=SLOW)
     synced(facilitator)
-    _make_admin_and_leave(facilitator, "Mere")
 
     joiner_context, joiner, joiner_problems = open_app(browser, app_server.url)
     first_run(joiner)
@@ -119,20 +114,33 @@ def test_a_second_admin_approves_a_join_on_the_first_admins_link_after_the_first
     survivor.get_by_role("button", name="Check for requests").click()
     request = survivor.get_by_test_id("join-request")
     expect(request).to_have_count(1, timeout=SLOW)
-    expect(request).to_contain_text("an invite another admin of this circle made")
+    expect(request).to_contain_text("Someone with an invite Wiremu made, as an admin of this circle.")
     expect(request).to_contain_text(number)
     request.get_by_role("button", name="Approve").click()
     expect(request).to_have_count(0, timeout=SLOW)
     expect(survivor.get_by_text("Approved. They are now a member.")).to_be_visible()
     synced(survivor)
+    synced(facilitator)
 
-    # The circle's name, which the admin who left wrote, reaches the joiner too: B sealed it again.
     synced(joiner)
     open_circle(joiner, CIRCLE)
     expect(_person(joiner, "Mere")).to_contain_text("Admin", timeout=SLOW)
     shared = joiner.get_by_test_id("shared-plan")
     expect(shared.locator(".answer-text")).to_have_text(ANSWER[1], timeout=SLOW)
     expect(shared.get_by_test_id("shared-by")).to_have_text("Shared by Mere")
-    assert facilitator_problems == [] and survivor_problems == [] and joiner_problems == []
-    for context in (facilitator_context, survivor_context, joiner_context):
+
+    # A's next link dies when A leaves: whoever asks on it is listed to no admin.
+    later = make_invite(facilitator, "Ana")
+    facilitator.get_by_role("button", name="Leave this circle").click()
+    facilitator.get_by_role("button", name="Yes, leave").click()
+    expect(facilitator.get_by_test_id("circle-standing")).to_contain_text("You left this circle.", timeout=SLOW)
+    ana_context, ana, ana_problems = open_app(browser, app_server.url)
+    first_run(ana)
+    ask_to_join(ana, "Ana", later)
+    synced(survivor)
+    survivor.get_by_role("button", name="Check for requests").click()
+    expect(survivor.get_by_text("Nobody is asking to join right now.")).to_be_visible(timeout=SLOW)
+    expect(survivor.get_by_test_id("join-request")).to_have_count(0)
+    assert facilitator_problems == [] and survivor_problems == [] and joiner_problems == [] and ana_problems == []
+    for context in (facilitator_context, survivor_context, joiner_context, ana_context):
         context.close()

@@ -1,6 +1,7 @@
 """Several admins and handing a circle over (PROTOCOL.md §8 ``role``): an admin names another,
 the last admin cannot leave, and the admin named goes on letting people in."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -29,6 +30,8 @@ def test_the_only_admin_cannot_leave(new_device: NewDevice) -> None:
 
 
 def test_a_second_admin_approves_a_join_after_the_first_leaves(new_device: NewDevice) -> None:
+    """Issue 17 as the lead settled it: A and B admins, A leaves, a joiner asks on B's link and B
+    approves. A's links die with A's membership (see the test after the next)."""
     alice = new_device().create_circle(shared=True)
     bea = join_by_invite(alice, new_device(), shared=True)
     alice.set_role(bea.device.keys.device_id, "admin")
@@ -59,26 +62,78 @@ def test_an_admin_makes_an_admin_a_member_again(new_device: NewDevice) -> None:
     assert refused.value.code == "not_admin"
 
 
-def test_any_admin_approves_a_request_on_an_invite_the_first_admin_made_before_leaving(new_device: NewDevice) -> None:
-    """Issue 17: admin A invites, names B admin and leaves; the joiner asks; B, who never held the
-    link, approves; the joiner verifies the circle (A left as an admin) and reads it."""
+def test_any_admin_approves_a_request_on_another_current_admins_link(new_device: NewDevice) -> None:
+    """Issue 17: admin A invites and is away; B, who never held the link, approves; the joiner
+    verifies the circle (A an admin there) and reads it."""
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    secret = client_invites.create_invite(alice)
+    alice.set_role(bea.device.keys.device_id, "admin")
+    cai_device = new_device()
+    invite, request_id = client_invites.request_to_join(cai_device, secret)
+    [pending] = client_invites.requests_for_any_admin(bea)
+    assert pending["request_id"] == request_id
+    client_invites.approve_by_invite(bea, request_id, pending["request"])
+    cai = cai_device.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
+    invites.check_inviter_is_admin(invite, cai.verified, invite.genesis_hash)
+    bea.write({"kind": "note", "title": "after", "text": "welcome"})
+    bea.push()
+    cai.pull()
+    assert [r.body["text"] for r in cai.records.values() if r.body and r.body.get("kind") == "note"] == ["welcome"]
+
+
+def test_an_admin_who_left_takes_their_links_along(new_device: NewDevice) -> None:
+    """An admin who left keeps no inviter standing: a link they made before leaving (or sign after)
+    is listed by no admin, and a joiner let in on it anyway finds the inviter ``not_admin``."""
     alice = new_device().create_circle(shared=True)
     bea = join_by_invite(alice, new_device(), shared=True)
     secret = client_invites.create_invite(alice)
     alice.set_role(bea.device.keys.device_id, "admin")
     alice.leave()
-    bea.refresh()
-    cai_device = new_device()
-    invite, request_id = client_invites.request_to_join(cai_device, secret)
+    invite, _request_id = client_invites.request_to_join(new_device(), secret)
+    assert client_invites.requests_for_any_admin(bea) == []
+    with pytest.raises(ProtocolError) as refused:
+        invites.check_inviter_is_admin(invite, bea.verified, invite.genesis_hash)
+    assert refused.value.code == "not_admin"
+
+
+def test_an_approval_checks_the_inviter_again_on_the_log_it_signs_on(new_device: NewDevice) -> None:
+    """The inviter may be removed between the list and the approval: the approving admin's client
+    refreshes the log and checks again before it signs the ``add``."""
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    dan = join_by_invite(alice, new_device(), shared=True)
+    alice.set_role(bea.device.keys.device_id, "admin")
+    alice.set_role(dan.device.keys.device_id, "admin")
+    dan.refresh()
+    secret = client_invites.create_invite(dan)
+    _invite, request_id = client_invites.request_to_join(new_device(), secret)
     [pending] = client_invites.requests_for_any_admin(bea)
-    assert pending["request_id"] == request_id
-    bea.approve(request_id, pending["request"])
-    cai = cai_device.join_circle(invite.circle_id, invite.genesis_hash, shared=True)
-    invites.check_inviter_is_admin(invite, cai.verified)
-    bea.write({"kind": "note", "title": "after", "text": "welcome"})
-    bea.push()
-    cai.pull()
-    assert [r.body["text"] for r in cai.records.values() if r.body and r.body.get("kind") == "note"] == ["welcome"]
+    alice.refresh()
+    alice.remove_member(dan.device.keys.device_id)
+    with pytest.raises(ProtocolError) as refused:
+        client_invites.approve_by_invite(bea, request_id, pending["request"])
+    assert refused.value.code == "not_admin"
+    assert bea.device.call("GET", f"{bea.path}/requests")["data"][0]["request_id"] == request_id
+
+
+def test_a_removed_members_old_request_listed_again_is_not_shown(new_device: NewDevice) -> None:
+    """A server that marks a removed member's approved request pending again gets it approved by
+    no admin (the list leaves it out by the same check): letting that device back in takes a new
+    link."""
+    alice = new_device().create_circle(shared=True)
+    bea = join_by_invite(alice, new_device(), shared=True)
+    alice.set_role(bea.device.keys.device_id, "admin")
+    secret = client_invites.create_invite(alice)
+    eve_device = new_device()
+    _invite, request_id = client_invites.request_to_join(eve_device, secret)
+    [pending] = client_invites.requests_for_any_admin(bea)
+    client_invites.approve_by_invite(bea, request_id, pending["request"])
+    alice.refresh()
+    alice.remove_member(eve_device.keys.device_id)
+    with pytest.raises(ProtocolError) as refused:
+        client_invites.approve_by_invite(bea, request_id, pending["request"])
+    assert refused.value.code == "not_admin"
 
 
 def test_a_member_who_is_not_an_admin_cannot_check_requests(new_device: NewDevice) -> None:
@@ -103,7 +158,7 @@ def test_an_admin_removed_by_another_leaves_no_invite_the_circle_honours(new_dev
     invite, _request_id = client_invites.request_to_join(new_device(), secret)
     assert client_invites.requests_for_any_admin(bea) == []
     with pytest.raises(ProtocolError) as refused:
-        invites.check_inviter_is_admin(invite, bea.verified)
+        invites.check_inviter_is_admin(invite, bea.verified, invite.genesis_hash)
     assert refused.value.code == "not_admin"
 
 
@@ -129,8 +184,11 @@ def test_a_request_the_server_makes_up_is_not_shown_to_any_admin(new_device: New
         "context_mismatch": resigned(alice.device.keys, circle_id=b64u(bytes(16))),
         "bad_proof": resigned(alice.device.keys, auth_pub=b64u(invites.derive(invites.new_secret()).auth_pub)),
     }
-    assert invites.verify_request_by_invite(bea.verified, genesis, {**request, "invite": resigned(alice.device.keys)})
+    now = datetime.now(UTC)
+    assert invites.verify_request_by_invite(
+        bea.verified, genesis, {**request, "invite": resigned(alice.device.keys)}, now
+    )
     for code, invite in forged.items():
         with pytest.raises(ProtocolError) as refused:
-            invites.verify_request_by_invite(bea.verified, genesis, {**request, "invite": invite})
+            invites.verify_request_by_invite(bea.verified, genesis, {**request, "invite": invite}, now)
         assert refused.value.code == code

@@ -20,7 +20,7 @@ def _join_by_invite(admin_circle_owner: Device, joiner: Device, circle_id: str) 
     circle.approve(request_id, pending[0]["request"])
     assert joiner.call("GET", f"/v1/requests/{request_id}")["status"] == "approved"
     replica = joiner.join_circle(invite.circle_id, invite.genesis_hash)
-    check_inviter_is_admin(invite, replica.verified)
+    check_inviter_is_admin(invite, replica.verified, invite.genesis_hash)
 
 
 def test_two_devices_sync_records_both_ways(new_device: NewDevice) -> None:

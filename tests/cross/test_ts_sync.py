@@ -89,7 +89,7 @@ def test_two_app_devices_sync_and_the_python_client_reads_them(server: ServerPro
             peer.wait()
     assert records, "the TypeScript peer printed no records"
     replica = python.join_circle(invite.circle_id, invite.genesis_hash)
-    invites.check_inviter_is_admin(invite, replica.verified)
+    invites.check_inviter_is_admin(invite, replica.verified, invite.genesis_hash)
     replica.pull()
     pulled = {b64u(record_id): revision.body for record_id, revision in replica.records.items()}
     assert pulled == records

@@ -162,6 +162,7 @@ def approve_request(
     "/circles/{circle_id}/requests/{request_id}/decline",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Turn a request to join down",
+    description="A link of one use is withdrawn with it: it is spent either way, as the apps tell the admin.",
     responses=ERRORS,
 )
 def decline_request(circle_id: Id, request_id: Id, session: SessionDep, device: CurrentDevice) -> None:

@@ -54,17 +54,36 @@ def pending_requests(circle: "CircleReplica", secret: bytes) -> list[dict[str, A
 
 def requests_for_any_admin(circle: "CircleReplica") -> list[dict[str, Any]]:
     """Every pending request any admin of ``circle`` can check without the link's secret: those
-    carrying an invite an admin of the circle signed (now, or one who left), for this circle."""
+    carrying an unexpired invite a current admin of the circle signed, for this circle, on the log
+    as the server holds it now. A device the log once held and no longer does (a removed member's
+    old request the server lists again) is left out: letting it back in takes a new link."""
+    circle.refresh()
     served = circle.device.call("GET", f"{circle.path}/requests")["data"]
-    genesis_hash = membership.genesis_hash(circle.log)
-    proven = []
-    for pending in served:
-        try:
-            invites.verify_request_by_invite(circle.verified, genesis_hash, pending["request"])
-        except ProtocolError:
-            continue
-        proven.append(pending)
-    return proven
+    return [p for p in served if _proven_by_invite(circle, p["request"]) is not None]
+
+
+def approve_by_invite(circle: "CircleReplica", request_id: str, request: dict[str, Any]) -> None:
+    """Admits a request on another admin's link, checked again on the log as it is at signing:
+    its inviter may have been removed, or its invite expired, since it was listed (``not_admin``,
+    ``expired``)."""
+    circle.refresh()
+    if _proven_by_invite(circle, request, strict=True) is None:
+        raise ProtocolError("not_admin", "a device the circle held before")
+    circle.approve(request_id, request)
+
+
+def _proven_by_invite(circle: "CircleReplica", request: object, *, strict: bool = False) -> object:
+    state = circle.verified
+    try:
+        proven = invites.verify_request_by_invite(
+            state, membership.genesis_hash(circle.log), request, datetime.now(UTC)
+        )
+    except ProtocolError:
+        if strict:
+            raise
+        return None
+    held_before = proven.joiner.device_id in state.identities
+    return None if held_before else proven
 
 
 def _proven(keys: invites.InviteKeys, request: object) -> bool:

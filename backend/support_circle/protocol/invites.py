@@ -177,10 +177,13 @@ def verify_join_request(auth_pub: bytes, invite_id: bytes, request: object) -> P
     return joiner
 
 
-def check_inviter_is_admin(invite: Invite, state: CircleState) -> None:
-    """Once the joiner has verified the circle's log (§9's last checks, in order): the inviter is
-    an admin there now, or an admin who left by their own ``leave`` (§8), and by the identity the
-    log holds for its device, else ``not_admin``."""
+def check_inviter_is_admin(invite: Invite, state: CircleState, genesis_hash: bytes) -> None:
+    """Once the joiner has verified the circle's log (§9's last checks, in order): the log is the
+    invite's circle and genesis, else ``context_mismatch``; the inviter is an admin there now, by
+    the identity the log holds for its device, else ``not_admin``. ``genesis_hash`` is the anchor
+    the log was verified from."""
+    if state.circle_id != invite.circle_id or genesis_hash != invite.genesis_hash:
+        raise ProtocolError("context_mismatch", "a log of another circle")
     identity = state.inviter_identity(invite.inviter.device_id)
     if identity is None:
         raise ProtocolError("not_admin", "the invite was not made by an admin of this circle")
@@ -188,12 +191,15 @@ def check_inviter_is_admin(invite: Invite, state: CircleState) -> None:
         raise ProtocolError("not_admin", "the inviter's identity is not the one the circle's log holds")
 
 
-def verify_request_by_invite(state: CircleState, genesis_hash: bytes, request: object) -> "ProvenRequest":
+def verify_request_by_invite(
+    state: CircleState, genesis_hash: bytes, request: object, now: datetime
+) -> "ProvenRequest":
     """A version 2 request checked by any admin of the circle, without the link's secret (§9).
 
-    The request carries the signed invite its joiner opened. It shows an admin of this circle (now,
-    or one who left) made that link with this ``auth_pub``, so the server, which knows the
-    ``auth_pub``, still cannot make a request up: it cannot sign an invite as an admin.
+    The request carries the signed invite its joiner opened. It shows an admin of this circle now
+    made that link with this ``auth_pub``, so the server, which knows the ``auth_pub``, still
+    cannot make a request up: it cannot sign an invite as an admin. An invite past its expiry at
+    ``now`` is ``expired``: the server could otherwise list an old request again for ever.
     """
     fields = expect_object(request, _REQUEST_BY_VERSION[2], versions=(2,))
     request_id, proof = unb64u_id(fields["invite_id"]), unb64u(fields["proof"])
@@ -203,11 +209,13 @@ def verify_request_by_invite(state: CircleState, genesis_hash: bytes, request: o
         raise ProtocolError("not_admin", "the invite was not made by an admin of this circle")
     payload = signed.verify(fields["invite"], "invite", {signer: inviter.sign_pub}.get, versions=(2,))
     payload = expect_object(payload, _PAYLOAD_BY_VERSION[2], versions=(2,))
-    parse_time(payload["expires_at"])
+    expires_at = parse_time(payload["expires_at"])
     if unb64u_id(payload["circle_id"]) != state.circle_id or unb64u(payload["genesis_hash"], 32) != genesis_hash:
         raise ProtocolError("context_mismatch", "the invite is for another circle")
     if unb64u_id(payload["invite_id"]) != request_id:
         raise ProtocolError("context_mismatch", "the invite is for another link than the request")
+    if now >= expires_at:
+        raise ProtocolError("expired")
     joiner = verify_identity(fields["identity"])
     try:
         primitives.ed25519_verify(unb64u(payload["auth_pub"], 32), proof, _join_input(request_id, joiner))

@@ -83,8 +83,8 @@ class CircleState:
     began_at: int | None = 0
     # The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8).
     v2: bool = False
-    # Devices that left by their own ``leave`` while admins, until added again: their invites
-    # still stand, so a circle handed over keeps the links its first admin sent (§8, §9).
+    # Devices that left by their own ``leave`` while admins, until added again. Only §16's re-seal
+    # reads it: their invites die with their membership (§9), like any other departed device's.
     left_admins: frozenset[bytes] = frozenset()
     # The person of each member a ``companion`` entry let in, named by the device that began that
     # person (§8, "A person's devices"); every other member is a person of its own.
@@ -138,11 +138,13 @@ class CircleState:
         return [device_id for device_id, m in self.members.items() if m.role == "admin"]
 
     def inviter_identity(self, device_id: bytes) -> PublicIdentity | None:
-        """The identity whose invites this circle honours: an admin now, or an admin who left (§9)."""
+        """The identity whose invites this circle honours: an admin now, and no one else (§9).
+
+        An admin who left keeps no standing: no log entry reaches a non-member, and an invite
+        carries no time it was made, so a departed admin could otherwise sign links for ever.
+        """
         member = self.members.get(device_id)
-        if member is not None:
-            return member.identity if member.role == "admin" else None
-        return self.identities.get(device_id) if device_id in self.left_admins else None
+        return member.identity if member is not None and member.role == "admin" else None
 
 
 def entry_hash(entry: object) -> bytes:

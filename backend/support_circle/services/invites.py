@@ -317,8 +317,16 @@ def decline(session: Session, device: Device, circle_id: str, request_id: str) -
     with serialized_writes(session):
         circle = member_circle(session, device, circle_id, admin=True, lock=True)
         row = _pending_request(session, circle, request_id)
-        row.status, row.decided_at = DECLINED, _now()
+        now = _now()
+        row.status, row.decided_at = DECLINED, now
         session.add(row)
+        # A single-use link is spent either way, as the apps tell the admin: otherwise the person
+        # declined asks again and every admin sees it once more, as a request on a live link.
+        invite = session.exec(select(Invite).where(Invite.id == row.invite_id).with_for_update()).first()
+        if invite is not None and invite.max_uses == 1 and invite.revoked_at is None:
+            invite.revoked_at = now
+            session.add(invite)
+            _decline_pending(session, invite.id, now)
         session.commit()
 
 

@@ -200,11 +200,11 @@ function checkBound(payload: Record<string, unknown>, keys: InviteKeys): void {
 
 /**
  * The check §9 leaves for when the joiner can read the circle's log: the inviter must be an admin
- * there now, or an admin who left by their own `leave` (§8). Call it with the state verifyLog
+ * there now (an admin who left keeps no standing). Call it with the state verifyLog
  * returned for `invite.circleId`, anchored at `invite.genesisHash`.
  *
  * Contract: a state of another circle or genesis is `context_mismatch`; an inviter who is neither
- * a current admin there nor an admin who left, or whose identity is not the one the log holds for
+ * a current admin there, or whose identity is not the one the log holds for
  * its device id, is `not_admin` (§9).
  */
 export function checkInviterIsAdmin(invite: Invite, state: CircleState, genesisHash: Uint8Array): void {
@@ -269,7 +269,7 @@ export async function verifyJoinRequest(
   return joiner;
 }
 
-/** A request any admin may answer: who asks, and which admin (now, or one who left) made the link they hold. */
+/** A request any admin may answer: who asks, and which admin of the circle made the link they hold. */
 export interface ProvenByInvite {
   readonly joiner: PublicIdentity;
   readonly inviter: PublicIdentity;
@@ -279,20 +279,23 @@ export interface ProvenByInvite {
  * A version 2 request checked by any admin of the circle, without the link's secret (§9, "Any
  * admin answers"). The request carries the signed invite its joiner opened: it shows an admin of
  * this circle made that link with this auth_pub, so the server, which knows the auth_pub, still
- * cannot make a request up. Call it with the circle's verified state and genesis hash.
+ * cannot make a request up. Call it with the circle's verified state and genesis hash, and the
+ * time now: an expired invite is refused, or the server could list an old request again for ever.
  *
  * Contract, in §9's order: the request's form as verifyJoinRequest's, for `"v": 2` only (a v1
  * request is `unsupported_version`: only the holder of its secret can check it); `not_admin` for an
- * invite whose signer is neither an admin now nor an admin who left; the invite's §2 failures
+ * invite whose signer is not an admin now; the invite's §2 failures
  * (`bad_signature`, `wrong_type`, `unsupported_version` for a payload other than v2, `malformed`,
  * `bad_encoding`); `context_mismatch` for an invite of another circle or genesis, then of another
- * link than the request's invite_id; the identity's failures; `bad_proof` for a proof that does not
+ * link than the request's invite_id; `expired` once `now` is at or past the invite's expires_at;
+ * the identity's failures; `bad_proof` for a proof that does not
  * verify with the invite's auth_pub.
  */
 export async function verifyRequestByInvite(
   state: CircleState,
   genesisHash: Uint8Array,
   request: unknown,
+  now: Date,
 ): Promise<ProvenByInvite> {
   const fields = expectObject(request, REQUEST_V2, [], [JOIN_VERSION]);
   const requestId = unb64uId(fields['invite_id']);
@@ -303,7 +306,7 @@ export async function verifyRequestByInvite(
   const lookup = (deviceId: Uint8Array) => (bytesEqual(deviceId, signer) ? inviter.signPub : undefined);
   const { document } = verifySigned(fields['invite'], 'invite', lookup, 'signer', [INVITE_VERSION]);
   const payload = expectObject(document, PAYLOAD_BY_VERSION[INVITE_VERSION]!, [], [INVITE_VERSION]);
-  parseTime(payload['expires_at']);
+  const expiresAt = parseTime(payload['expires_at']);
   if (
     !bytesEqual(unb64uId(payload['circle_id']), state.circleId) ||
     !bytesEqual(unb64u(payload['genesis_hash'], 32), genesisHash)
@@ -311,6 +314,7 @@ export async function verifyRequestByInvite(
     throw new ProtocolError('context_mismatch', 'the invite is for another circle');
   if (!bytesEqual(unb64uId(payload['invite_id']), requestId))
     throw new ProtocolError('context_mismatch', 'the invite is for another link than the request');
+  if (now.getTime() >= expiresAt.getTime()) throw new ProtocolError('expired');
   const joiner = await verifyIdentity(fields['identity']);
   try {
     ed25519Verify(unb64u(payload['auth_pub'], KEY_BYTES), proof, joinInput(requestId, joiner));

@@ -82,17 +82,20 @@ export interface CircleState {
   readonly beganAt: number | null;
   /** The log holds a v2 entry: no later add, remove, rotate or leave may be v1 (§8). */
   readonly v2: boolean;
-  /** Devices that left by their own `leave` while admins, until added again: their invites still stand (§8, §9). */
+  /** Devices that left by their own `leave` while admins, until added again. Only §16's re-seal reads it: their invites die with their membership (§9). */
   readonly leftAdmins: ReadonlySet<string>;
   /** The person of each member a `companion` entry let in, named by the device that began it (§8, "A person's devices"); every other member is a person of its own. */
   readonly persons: ReadonlyMap<string, string>;
 }
 
-/** The identity whose invites the circle honours: an admin now, or an admin who left (§8, §9). */
+/**
+ * The identity whose invites the circle honours: an admin now, and no one else (§9). An admin who
+ * left keeps no standing: no log entry reaches a non-member, and an invite carries no time it was
+ * made, so a departed admin could otherwise sign links for ever.
+ */
 export function inviterIdentity(state: CircleState, deviceId: string): PublicIdentity | undefined {
   const member = state.members.get(deviceId);
-  if (member !== undefined) return member.role === 'admin' ? member.identity : undefined;
-  return state.leftAdmins.has(deviceId) ? state.identities.get(deviceId) : undefined;
+  return member?.role === 'admin' ? member.identity : undefined;
 }
 
 /** The person a member belongs to: the b64u id of the device that began it. */

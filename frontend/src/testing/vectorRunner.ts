@@ -282,7 +282,8 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
       // An admin who never held the link, on the circle's log (§9, "Any admin answers").
       const genesisHash = unb64u(v['genesis_hash'], 32);
       const state = await verifyLog(unb64uId(v['circle_id']), genesisHash, expectArray(v['entries']));
-      return { device_id: b64u((await verifyRequestByInvite(state, genesisHash, v['request'])).joiner.deviceId) };
+      const proven = await verifyRequestByInvite(state, genesisHash, v['request'], parseTime(v['now']));
+      return { device_id: b64u(proven.joiner.deviceId) };
     }
     const keys = await deriveInvite(unb64u(v['secret']));
     return {

@@ -660,7 +660,10 @@ export const strings = {
   checkJoinRequests: 'Check for requests',
   noJoinRequests: 'Nobody is asking to join right now.',
   requestFrom: (label: string) => `Someone with your invite for ${label}`,
-  requestOnOthersInvite: 'Someone with an invite another admin of this circle made (they may have left since)',
+  requestOnOthersInvite: (admin: string) =>
+    admin === ''
+      ? 'Someone with an invite another admin of this circle made. Ask that admin who it was for.'
+      : `Someone with an invite ${admin} made, as an admin of this circle. Ask ${admin} who it was for.`,
   requestCompareCircle: 'Ask them for the number on their screen. Approve only if it matches this one.',
   approveJoin: 'Approve',
   declineJoin: 'Turn down',

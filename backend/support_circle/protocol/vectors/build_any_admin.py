@@ -1,4 +1,4 @@
-"""Vectors for requests any admin answers (§9, "Any admin answers"), and for an inviter who left (§8).
+"""Vectors for requests any admin answers (§9, "Any admin answers"), and for an inviter who left (§9).
 
 They draw from substreams of their own, so every vector made before them keeps its bytes.
 """
@@ -32,8 +32,8 @@ class _Log:
 
 
 def inviter_left_vectors() -> list[dict[str, Any]]:
-    """`invite` vectors: the joiner's steps 13 and 14 honour an admin who left by their own
-    `leave`, never one removed by another admin, nor one who was made a member before leaving."""
+    """`invite` vectors: the joiner's steps 13 and 14 honour only an admin now: not one who left by
+    their own `leave`, nor one removed by another admin, nor one made a member before leaving."""
     with substream("invite inviter left"):
         first, second, demoted = DeviceKeys.generate(), DeviceKeys.generate(), DeviceKeys.generate()
         log = _Log(first)
@@ -66,8 +66,8 @@ def inviter_left_vectors() -> list[dict[str, Any]]:
     return [
         opened(
             "inviter left as an admin",
-            "the admin who invited left by a v2 leave",
-            "ok",
+            "the admin who invited left by a v2 leave: their links died with their membership",
+            "not_admin",
             "first",
             records["first"],
             left,
@@ -116,12 +116,13 @@ def any_admin_vectors() -> list[dict[str, Any]]:
         other_circle = b64u(primitives.random_bytes(16))
         other_auth = b64u(invites.derive(other_secret).auth_pub)
 
-    def checked(name: str, comment: str, expect: str, asked: Any, entries: list[Any] = before) -> Any:
+    def checked(name: str, comment: str, expect: str, asked: Any, entries: list[Any] = before, now: str = NOW) -> Any:
         fields: dict[str, Any] = {
             "circle_id": b64u(log.circle_id),
             "genesis_hash": b64u(log.anchor),
             "entries": entries,
             "request": asked,
+            "now": now,
         }
         if expect == "ok":
             fields["device_id"] = b64u(joiner.device_id)
@@ -130,7 +131,20 @@ def any_admin_vectors() -> list[dict[str, Any]]:
     v1 = {k: v for k, v in request.items() if k != "invite"} | {"v": 1}
     return [
         checked("any admin", "a v2 request, checked by an admin who never held the link", "ok", request),
-        checked("inviter left", "the inviting admin left by a v2 leave since", "ok", request, after_leaving),
+        checked(
+            "inviter left",
+            "the inviting admin left by a v2 leave since: no admin honours their links",
+            "not_admin",
+            request,
+            after_leaving,
+        ),
+        checked(
+            "invite expired",
+            "the admin's invite expired at now: a request listed again later is not answered",
+            "expired",
+            request,
+            now="2026-12-01T00:00:00Z",
+        ),
         checked(
             "v1 request",
             "a v1 request carries no invite: only the secret's holder can check it",

@@ -207,7 +207,7 @@ def _invite(v: Vector) -> Outputs:
     invite = invites.open_invite(unb64u(v["secret"]), v["record"], parse_time(v["now"]))
     if "entries" in v:
         state = membership.verify_log(invite.circle_id, invite.genesis_hash, v["entries"])
-        invites.check_inviter_is_admin(invite, state)
+        invites.check_inviter_is_admin(invite, state, invite.genesis_hash)
     return {
         "circle_id": b64u(invite.circle_id),
         "genesis_hash": b64u(invite.genesis_hash),
@@ -220,7 +220,10 @@ def _join_request(v: Vector) -> Outputs:
     if "secret" not in v:  # an admin who never held the link, on the circle's log (§9, "Any admin answers")
         circle_id, genesis_hash = unb64u(v["circle_id"]), unb64u(v["genesis_hash"])
         state = membership.verify_log(circle_id, genesis_hash, v["entries"])
-        return {"device_id": b64u(invites.verify_request_by_invite(state, genesis_hash, v["request"]).joiner.device_id)}
+        now = parse_time(v["now"])
+        return {
+            "device_id": b64u(invites.verify_request_by_invite(state, genesis_hash, v["request"], now).joiner.device_id)
+        }
     keys = invites.derive(unb64u(v["secret"]))
     joiner = invites.verify_join_request(keys.auth_pub, keys.invite_id, v["request"])
     return {"device_id": b64u(joiner.device_id)}

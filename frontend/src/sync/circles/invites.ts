@@ -15,6 +15,7 @@ import { type ErrorCode, isErrorCode, ProtocolError } from '../../crypto/errors'
 import { checkInviterIsAdmin, deriveInvite, type Invite, inviteLink } from '../../crypto/invites';
 import { isObject } from '../../crypto/json';
 import { safetyNumber } from '../../crypto/safety';
+import { memberNames } from '../../records';
 import type { Records, StateStore } from '../../storage';
 import type { JoinRequestStatus } from '../../wire/api';
 import type { Clock } from '../replica/clock';
@@ -59,6 +60,8 @@ export interface JoinAsk {
   readonly requestId: string;
   /** Who this device's admin made the invite for, as they wrote it; null for another admin's link. */
   readonly label: string | null;
+  /** On another admin's link, that admin's name as the circle shows it ('' if they gave none); null on this device's. */
+  readonly inviterName: string | null;
   readonly deviceId: string;
   readonly safetyNumber: string;
   readonly createdAt: string;
@@ -154,19 +157,30 @@ async function inviteIdOf(invite: HeldInvite): Promise<string> {
 
 /**
  * Requests to join the circle that prove they hold one of its admins' links (this device's or
- * another admin's, who may have left since), with the number to compare.
+ * another current admin's), with the number to compare.
  */
-export async function joinAsks(api: Caller, store: ReplicaStore, circle: CircleReplica, now: Date): Promise<JoinAsk[]> {
+export async function joinAsks(
+  api: Caller,
+  store: ReplicaStore & Pick<Records, 'list'>,
+  circle: CircleReplica,
+  now: Date,
+): Promise<JoinAsk[]> {
   const proven = await answerableRequests(
     api,
     circle,
     await heldInvites<HeldCircleInvite>(store, invitesName(circle), now),
+    now,
   );
+  // The approving admin cannot tell who another admin's link was for: naming its maker lets them ask.
+  const names =
+    proven.some((p) => p.inviter !== undefined) &&
+    memberNames(await store.list('member', circle.id), b64u(store.deviceKeys.public.deviceId));
   return Promise.all(
     proven.map(async ({ requestId, createdAt, invite, joiner, inviter }) => ({
       requestId,
       createdAt,
       label: invite?.label ?? null,
+      inviterName: inviter === undefined || names === false ? null : (names.get(b64u(inviter.deviceId)) ?? ''),
       deviceId: b64u(joiner.deviceId),
       // The number the joiner's screen shows: theirs with whoever made the link they opened.
       safetyNumber: await safetyNumber(inviter ?? store.deviceKeys.public, joiner),

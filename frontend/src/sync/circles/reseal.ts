@@ -2,8 +2,8 @@
  * Keeping a shared circle readable for the members it admits later (PROTOCOL §16). A new member
  * gets the current epoch's key only, so what describes the circle must be sealed under it: after
  * each new epoch a device seals again, unchanged, the records it owns of that kind — its own name
- * and shared copies, and as an admin the circle's name (also when the admin who wrote it is one no
- * longer). Notes and check-ins are not: they stay
+ * and shared copies, and as an admin the circle's name (also when the admin who wrote it left by
+ * their own leave). Notes and check-ins are not: they stay
  * with those who were there when they were written.
  *
  * Admitting someone starts a new epoch first (CircleReplica.approve), so nothing written, or taken
@@ -28,11 +28,12 @@ export async function resealOwn(
   own: ReadonlySet<string> = new Set(),
 ): Promise<boolean> {
   const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
-  // The circle's name is kept by whichever admin is here: one an admin who left or was made a
-  // member wrote would otherwise stay under an epoch no later member gets (issue 17, hand-over).
+  // The circle's name is kept by whichever admin is here when the admin who wrote it left by
+  // their own leave (issue 17, hand-over). Never one a removed or demoted admin wrote: that edit
+  // may be one made after losing the right, on a log the server held back from this device.
   // And the person's own (PROTOCOL §16, "A person's circles"): what another of their devices wrote.
   const mine = (kind: string, writer: string) =>
-    writer === me || own.has(writer) || (kind === 'circle' && state.members.get(writer)?.role !== 'admin');
+    writer === me || own.has(writer) || (kind === 'circle' && state.leftAdmins.has(writer));
   // Asked for at once, the lists share one read of the vault (Session.list).
   const lists = await Promise.all(kinds.map((kind) => store.list(kind, circleId)));
   const stale = lists

@@ -16,11 +16,12 @@ import {
   makeJoinRequest,
   newInviteSecret,
   openInvite,
+  type ProvenByInvite,
   sealInvite,
   verifyJoinRequest,
   verifyRequestByInvite,
 } from '../../crypto/invites';
-import type { Role } from '../../crypto/membership';
+import type { CircleState, Role } from '../../crypto/membership';
 import type { SignedObject } from '../../crypto/signed';
 import type { DeviceIdentity, StateStore } from '../../storage';
 import type { InvitePublic, JoinRequestStatus, PendingList, PendingRequest } from '../../wire/api';
@@ -143,12 +144,15 @@ export async function provenRequests<I extends HeldInvite>(
 /**
  * Every request of the circle this admin may answer: those proven with its own links' secrets,
  * then the others proven by the invite they carry, on the circle's log as it is now. A request
- * neither way proves (made up by the server, on a link of an admin removed since) is left out.
+ * neither way proves (made up by the server, on a link of an admin removed or gone since, on an
+ * invite expired at `now`) is left out, and so is one from a device the log once held and no
+ * longer does: a removed member's old request the server lists again is not a new ask.
  */
 export async function answerableRequests<I extends HeldInvite>(
   api: Caller,
   circle: CircleReplica,
   invites: readonly I[],
+  now: Date,
 ): Promise<Answerable<I>[]> {
   const pending = await pendingOf(api, circle);
   const mine: Answerable<I>[] = await provenAmong(pending, invites);
@@ -157,7 +161,7 @@ export async function answerableRequests<I extends HeldInvite>(
   const state = await circle.refresh();
   for (const p of rest) {
     try {
-      const { joiner, inviter } = await verifyRequestByInvite(state, circle.genesisHash, p.request);
+      const { joiner, inviter } = await proveByInvite(state, circle.genesisHash, p.request, now);
       mine.push({
         requestId: p.request_id,
         createdAt: p.created_at,
@@ -171,6 +175,23 @@ export async function answerableRequests<I extends HeldInvite>(
     }
   }
   return mine.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * verifyRequestByInvite, and `not_admin` for a joiner the log once held (a member now, or one
+ * removed or gone): the check any admin's app makes when it lists such a request and again on the
+ * log it signs the `add` on.
+ */
+export async function proveByInvite(
+  state: CircleState,
+  genesisHash: Uint8Array,
+  request: unknown,
+  now: Date,
+): Promise<ProvenByInvite> {
+  const proven = await verifyRequestByInvite(state, genesisHash, request, now);
+  if (state.identities.has(b64u(proven.joiner.deviceId)))
+    throw new ProtocolError('not_admin', 'a device this circle held before asks again on an old request');
+  return proven;
 }
 
 async function pendingOf(api: Caller, circle: CircleReplica): Promise<PendingRequest[]> {
@@ -225,13 +246,22 @@ export async function answerRequest(
 ): Promise<void> {
   const held = await heldInvites(store, asked.name, now);
   const proven =
-    asked.anyAdmin === true ? await answerableRequests(api, circle, held) : await provenRequests(api, circle, held);
+    asked.anyAdmin === true
+      ? await answerableRequests(api, circle, held, now)
+      : await provenRequests(api, circle, held);
   const found = proven.find((r) => r.requestId === asked.requestId);
   if (found === undefined)
     throw new ProtocolError('bad_proof', 'this request does not prove it holds an invite of yours');
   if (asked.answer === 'decline')
     await api.call('POST', `/v1/circles/${circle.id}/requests/${asked.requestId}/decline`);
-  else await circle.approve(asked.requestId, found.identity, asked.answer);
+  else if (found.invite !== undefined) await circle.approve(asked.requestId, found.identity, asked.answer);
+  else {
+    // Checked again on the log the add is signed on: its inviter may have been removed, or have
+    // left, since the list was made.
+    const request = (await pendingOf(api, circle)).find((p) => p.request_id === asked.requestId)?.request;
+    const check = (state: CircleState) => proveByInvite(state, circle.genesisHash, request, now).then(() => {});
+    await circle.approve(asked.requestId, found.identity, asked.answer, check);
+  }
   if (found.invite !== undefined) await dropInvite(store, asked.name, found.invite.secret, now);
 }
 

@@ -322,8 +322,13 @@ export class CircleReplica {
    * approval. `identity` must come from a join request verified against the invite's secret (see
    * verifyJoinRequest); it is verified again here.
    */
-  approve(requestId: string, identity: SignedObject, role: Role): Promise<void> {
-    return this.#admit(`${this.#path}/requests/${requestId}/approve`, identity, role);
+  approve(
+    requestId: string,
+    identity: SignedObject,
+    role: Role,
+    check?: (state: CircleState) => Promise<void>,
+  ): Promise<void> {
+    return this.#admit(`${this.#path}/requests/${requestId}/approve`, identity, role, check);
   }
 
   /** Adds a device directly, with no join request: a recovering device (§15) adding itself through the escrowed device's keys. */
@@ -338,15 +343,23 @@ export class CircleReplica {
    * gets the current epoch's key only. Either way the add is version 2 and comes only where the
    * current epoch began (§8, "Rotate before add"): unless nothing was placed under it since, a new
    * epoch first, signed again with the add whenever someone wrote meanwhile, so a new member never
-   * reads anything written, or taken back, before it was let in.
+   * reads anything written, or taken back, before it was let in. `check` runs on every log the
+   * add is signed on (a request proven by another admin's invite is proven again there).
    */
-  async #admit(path: string, identity: SignedObject, role: Role): Promise<void> {
+  async #admit(
+    path: string,
+    identity: SignedObject,
+    role: Role,
+    check?: (state: CircleState) => Promise<void>,
+  ): Promise<void> {
     const joiner = await verifyIdentity(identity);
     await this.#atHead(async (pulled, at) => {
       let [state, changes] = [pulled, at];
+      await check?.(state);
       if (!mayAddAt(state, changes)) {
         await this.rotate();
         [state, changes] = [await this.refresh(), await this.store.cursor(this.id)];
+        await check?.(state);
       }
       const entry = makeAdd(this.store.deviceKeys, state, identity, role, changes);
       const held = this.options.shared === true ? [] : [...this.#keys.keys()];

@@ -106,7 +106,11 @@ export function CircleInvites({ summary, onChanged }: CirclePartProps) {
       <ul class="plain">
         {(asks.value ?? []).map((ask) => (
           <li key={ask.requestId} data-testid="join-request">
-            <p>{ask.label === null ? strings.requestOnOthersInvite : strings.requestFrom(ask.label)}</p>
+            <p>
+              {ask.label === null
+                ? strings.requestOnOthersInvite(ask.inviterName ?? '')
+                : strings.requestFrom(ask.label)}
+            </p>
             <p>
               {strings.safetyNumberWith} <strong class="safety-number">{ask.safetyNumber}</strong>
             </p>
