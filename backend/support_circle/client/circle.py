@@ -189,6 +189,27 @@ class CircleReplica:
 
         self._signed_at_head(signed, path=path)
 
+    def add_companion(self, identity: dict[str, Any]) -> None:
+        """Lets in another device of this device's own person, in its role, with the current key:
+        no rotate first, as the person holds every older key in their keyring (§8, "A person's
+        devices"); a closed epoch or one a leaver keyed is rotated first, as nobody may use it."""
+        joiner = _public(identity)
+
+        def signed(changes: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            if self.verified.must_rotate:
+                self.rotate()
+                changes = self.cursor
+            state = self.verified
+            envelope = circle_keys.seal_key_envelope(self.circle_id, state.epoch, joiner, self._key(state.epoch))
+            return membership.companion(self.device.keys, state, identity, changes), [envelope]
+
+        self._signed_at_head(signed)
+
+    def take_keys(self, keys: dict[int, bytes]) -> None:
+        """Keeps epoch keys from the person's keyring, each already checked against this circle's
+        verified log (§16, "A person's circles"): the history before this device was let in."""
+        self.keys.update(keys)
+
     def remove_member(self, device_id: bytes, *, tell: bool = True) -> None:
         """Removes a member and starts a new epoch whose key only the members who stay receive. In
         the personal circle the removed device is one of the person's own (lost or taken): unless

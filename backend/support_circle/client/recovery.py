@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from support_circle.client import person
 from support_circle.client.circle import CircleReplica
 from support_circle.client.device import Device
 from support_circle.client.http import Api, ApiError, HttpClient
@@ -54,6 +55,11 @@ def keep_escrow(
     device.call("POST", "/v1/devices", {"identity": kept.identity.identity()})  # a retry is no error
     if kept.identity.device_id not in circle.verified.members:
         circle.add_member(kept.identity.identity(), "admin", history=True)
+    # A companion of the person in each shared circle too, so a recovered phone can let itself in
+    # there when every other device of the person is lost (§15, §16 "A person's circles").
+    for shared in person.shared_circles(device):
+        person.reach_every_device(circle, shared)
+    circle.push()
     counter = kept.counter + 1
     content = EscrowContent(
         kept.identity,
@@ -107,6 +113,11 @@ def replace_recovery_key(device: Device, circle: CircleReplica, kept: KeptEscrow
     if kept.identity.device_id in circle.verified.members:
         # A spent recovery identity is no device that could erase itself: no notice (§17).
         circle.remove_member(kept.identity.device_id, tell=False)
+    for shared in person.shared_circles(device):
+        if kept.identity.device_id in shared.verified.members:
+            shared.remove_member(kept.identity.device_id, tell=False)
+            person.keep_keyring(circle, shared)
+    circle.push()
     old = _as(device, kept.identity)
     old.sign_in()
     try:
@@ -158,9 +169,11 @@ def recover(
         # the spent key each get no key of what comes next. No notice (§17): a recovery key proves
         # nobody is the person, so whoever holds one must not make the person's own device erase
         # itself; the escrowed device just syncs no more.
-        for gone in dict.fromkeys((content.escrowed_device_id, content.device.device_id)):
-            if gone in circle.verified.members:
-                circle.remove_member(gone, tell=False)
+        gone = list(dict.fromkeys((content.escrowed_device_id, content.device.device_id)))
+        for device_id in gone:
+            if device_id in circle.verified.members:
+                circle.remove_member(device_id, tell=False)
+        _take_shared_circles(new, circle, gone)
         _let_go(escrowed, recovery_key)
     finally:
         if http is None:  # a client the caller gave is the caller's to close
@@ -181,6 +194,28 @@ def _admit(escrowed: Device, new: Device, content: EscrowContent) -> None:
         return
     if new.keys.device_id not in circle.verified.members:
         circle.add_member(new.keys.identity(), "admin", history=True)
+    _let_in_everywhere(escrowed, circle, new)
+
+
+def _let_in_everywhere(escrowed: Device, personal: CircleReplica, new: Device) -> None:
+    """As the recovery identity, a companion of the person in each of their shared circles: let
+    the new device in as its own companion there (§15, §16 "A person's circles")."""
+    personal.pull()
+    for shared in person.open_linked(escrowed, personal):
+        if new.keys.device_id not in shared.verified.members:
+            shared.add_companion(new.keys.identity())
+
+
+def _take_shared_circles(new: Device, personal: CircleReplica, gone: list[bytes]) -> None:
+    """As the new device: open every circle of the keyring, history and all, and remove from each
+    the escrowing device and the recovery identity (each a new epoch), as from the personal one."""
+    personal.pull()
+    for shared in person.open_linked(new, personal):
+        for device_id in gone:
+            if device_id in shared.verified.members:
+                shared.remove_member(device_id, tell=False)
+        person.keep_keyring(personal, shared)
+    personal.push()
 
 
 def _let_go(escrowed: Device, recovery_key: bytes) -> None:

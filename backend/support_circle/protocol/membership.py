@@ -1,8 +1,9 @@
 """The signed membership log (PROTOCOL.md §8): who is in a circle, and which key each epoch uses.
 
-Every entry is signed by an admin (or, for ``leave``, by the member leaving) and chained to the
-hash of the entry before it, so a server cannot add a reader, drop, insert or reorder entries, or
-swap an epoch key without every client's ``verify_log`` failing.
+Every entry is signed by an admin (or, for ``leave``, by the member leaving, and for ``companion``
+and the removal of one, by a device of the same person) and chained to the hash of the entry before
+it, so a server cannot add a reader, drop, insert or reorder entries, or swap an epoch key without
+every client's ``verify_log`` failing.
 """
 
 from collections.abc import Callable, Sequence
@@ -41,6 +42,8 @@ _V2_FIELDS: dict[str, tuple[str, ...]] = {
     "remove": ("device_id", "epoch", "key_commitment", "changes"),
     "leave": ("changes",),
     "rotate": ("epoch", "key_commitment", "changes"),
+    # A member's device adds another device of its own person, in its role (§8, "A person's devices").
+    "companion": ("member", "changes"),
 }
 VERSIONS = (1, 2)
 
@@ -83,6 +86,22 @@ class CircleState:
     # Devices that left by their own ``leave`` while admins, until added again. Only §16's re-seal
     # reads it: their invites die with their membership (§9), like any other departed device's.
     left_admins: frozenset[bytes] = frozenset()
+    # The person of each member a ``companion`` entry let in, named by the device that began that
+    # person (§8, "A person's devices"); every other member is a person of its own.
+    persons: dict[bytes, bytes] = field(default_factory=dict)
+
+    def person_of(self, device_id: bytes) -> bytes:
+        """The person a member belongs to: the device that began it (the one an admin added)."""
+        return self.persons.get(device_id, device_id)
+
+    def devices_of(self, person: bytes) -> list[bytes]:
+        """The members now that belong to ``person``, in the order the log let them in."""
+        return [device_id for device_id in self.members if self.person_of(device_id) == person]
+
+    def companions(self, device_id: bytes) -> list[bytes]:
+        """The other members of ``device_id``'s person: the devices it may remove without being an admin."""
+        person = self.person_of(device_id)
+        return [d for d in self.devices_of(person) if d != device_id]
 
     @property
     def must_rotate(self) -> bool:
@@ -207,6 +226,14 @@ def rotate(
     return _next(signer, state, "rotate", epoch=state.epoch + 1, key_commitment=commitment, **_position(changes))
 
 
+def companion(
+    signer: DeviceKeys, state: CircleState, identity: signed.SignedObject, changes: int
+) -> signed.SignedObject:
+    """A ``companion``: the signer's device lets in another device of its own person, in its role (§8)."""
+    role = state.members[signer.device_id].role
+    return _next(signer, state, "companion", v=2, member={"identity": identity, "role": role}, changes=changes)
+
+
 def _position(changes: int | None) -> dict[str, Any]:
     return {} if changes is None else {"v": 2, "changes": changes}
 
@@ -267,9 +294,7 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
     if payload["seq"] != state.head.seq + 1 or payload["prev"] != b64u(state.head.hash):
         raise ProtocolError("broken_chain")
     signer = unb64u_id(payload["signer"])
-    # Any member may start a new epoch when the current key may not be used (§8, "A closed epoch").
-    anyone = payload["op"] == "leave" or (payload["op"] == "rotate" and state.must_rotate)
-    if not anyone and state.members[signer].role != "admin":
+    if not _anyone_may(state, signer, payload) and state.members[signer].role != "admin":
         raise ProtocolError("not_admin")
     if payload["op"] == "genesis":
         raise ProtocolError("invalid_operation", "a second genesis")
@@ -277,6 +302,17 @@ def apply_entry(state: CircleState, entry: object) -> CircleState:
         raise ProtocolError("invalid_operation", "a version 1 entry after a version 2 one")
     next_state = _OPS[payload["op"]](state, signer, payload)
     return replace(next_state, head=Head(state.head.seq + 1, entry_hash(entry)), v2=state.v2 or payload["v"] == 2)
+
+
+def _anyone_may(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bool:
+    """Whether a member that is not an admin may sign this entry (§8 step 6): its own ``leave``;
+    a ``rotate`` when the current key may not be used (§8, "A closed epoch"); a ``companion``, in its
+    own role; and the ``remove`` of another device of its own person (unlinking it)."""
+    op = payload["op"]
+    if op == "remove":
+        device_id = unb64u_id(payload["device_id"])
+        return device_id in state.members and device_id in state.companions(signer)
+    return op in ("leave", "companion") or (op == "rotate" and state.must_rotate)
 
 
 def _fields(document: object, signer: bytes | None, circle_id: bytes) -> dict[str, Any]:
@@ -312,8 +348,28 @@ def _op_add(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> Circ
     device_id = member.identity.device_id
     if device_id in state.members:
         raise ProtocolError("invalid_operation", "already a member")
+    if state.devices_of(device_id):
+        # Its person's other devices stayed: it comes back as their companion, in their role.
+        raise ProtocolError("invalid_operation", "the device began a person that is still here")
     if payload["v"] == 2 and not state.may_add_at(payload["changes"]):
         raise ProtocolError("invalid_operation", "an add where the current epoch did not begin: rotate first")
+    return _joined(replace(state, persons=_drop(state.persons, {device_id})), member)
+
+
+def _op_companion(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    member = _member(payload["member"])
+    device_id = member.identity.device_id
+    if device_id in state.members:
+        raise ProtocolError("invalid_operation", "already a member")
+    if member.role != state.members[signer].role:
+        raise ProtocolError("invalid_operation", "a companion takes its sponsor's role, no other")
+    if state.must_rotate:
+        raise ProtocolError("invalid_operation", "a companion where the current key may not be used: rotate first")
+    return _joined(replace(state, persons={**state.persons, device_id: state.person_of(signer)}), member)
+
+
+def _joined(state: CircleState, member: Member) -> CircleState:
+    device_id = member.identity.device_id
     return replace(
         state,
         members={**state.members, device_id: member},
@@ -323,6 +379,10 @@ def _op_add(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> Circ
     )
 
 
+def _drop(persons: dict[bytes, bytes], device_ids: set[bytes]) -> dict[bytes, bytes]:
+    return {d: p for d, p in persons.items() if d not in device_ids}
+
+
 def _target(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bytes:
     device_id = unb64u_id(payload["device_id"])
     if device_id not in state.members or device_id == signer:
@@ -330,12 +390,20 @@ def _target(state: CircleState, signer: bytes, payload: dict[str, Any]) -> bytes
     return device_id
 
 
-def _without(state: CircleState, device_id: bytes) -> CircleState:
-    return replace(state, members={d: m for d, m in state.members.items() if d != device_id})
+def _without(state: CircleState, *device_ids: bytes) -> CircleState:
+    gone = set(device_ids)
+    return replace(
+        state, members={d: m for d, m in state.members.items() if d not in gone}, persons=_drop(state.persons, gone)
+    )
 
 
 def _op_remove(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
-    return _start_epoch(_without(state, _target(state, signer, payload)), payload)
+    """A device of the signer's own person goes alone (unlinking it); another person goes with
+    every one of its devices, so a removed member's companions do not stay behind."""
+    device_id = _target(state, signer, payload)
+    person = state.person_of(device_id)
+    gone = [device_id] if person == state.person_of(signer) else state.devices_of(person)
+    return _start_epoch(_without(state, *gone), payload)
 
 
 def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
@@ -352,10 +420,16 @@ def _op_leave(state: CircleState, signer: bytes, payload: dict[str, Any]) -> Cir
 
 
 def _op_role(state: CircleState, signer: bytes, payload: dict[str, Any]) -> CircleState:
+    """A role is a person's: every device of the member named takes it, and a signer sets none of
+    its own person's (they share its role, which only another admin changes)."""
     device_id, role = _target(state, signer, payload), payload["role"]
+    person = state.person_of(device_id)
+    if person == state.person_of(signer):
+        raise ProtocolError("invalid_operation", "a device of the signer's own person")
     if role not in ROLES:
         raise ProtocolError("malformed", "unknown role")
-    return replace(state, members={**state.members, device_id: Member(state.members[device_id].identity, role)})
+    changed = {d: Member(state.members[d].identity, role) for d in state.devices_of(person)}
+    return replace(state, members={**state.members, **changed})
 
 
 def _op_rotate(state: CircleState, _signer: bytes, payload: dict[str, Any]) -> CircleState:
@@ -391,6 +465,7 @@ _OPS: dict[str, Callable[[CircleState, bytes, dict[str, Any]], CircleState]] = {
     "leave": _op_leave,
     "role": _op_role,
     "rotate": _op_rotate,
+    "companion": _op_companion,
 }
 
 

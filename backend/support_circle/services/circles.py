@@ -298,7 +298,8 @@ def _check_log_rate(session: Session, settings: Settings, circle: Circle) -> Non
 
 def _sync_members(session: Session, circle: Circle, before: CircleState, after: CircleState) -> None:
     """Brings the member rows from ``before`` to ``after``: only the rows of devices whose
-    membership or role the entry changed are read or written (at most one, whatever the op)."""
+    membership or role the entry changed are read or written (one, or a person's devices when an
+    admin removes a member or sets its role, §8)."""
     for device_id in before.members.keys() | after.members.keys():
         role = _role(after, device_id)
         if role == _role(before, device_id):
@@ -325,8 +326,8 @@ class Grant:
     """Whose key envelopes one request may store (PROTOCOL.md §6, "Who may store an envelope").
 
     A device may always store or replace its own. Beyond that: the signer of an entry that starts
-    an epoch gives that epoch's key to the others, the signer of an ``add`` gives the new member
-    its keys, and an admin may give a member a key it lacks. Nobody replaces an envelope another
+    an epoch gives that epoch's key to the others, the signer of an ``add`` or ``companion`` gives
+    the new member its keys, and an admin may give a member a key it lacks. Nobody replaces an envelope another
     member holds: a member leaving could otherwise swap the keys the others read the past with.
     """
 
@@ -342,8 +343,9 @@ class Grant:
             return cls(device.id)
         payload = json.loads(unb64u(entry["payload"]))
         member = payload.get("member")
-        added = member["identity"]["signer"] if payload["op"] == "add" and isinstance(member, dict) else None
-        return cls(device.id, payload.get("epoch") if payload["op"] != "add" else None, added)
+        adds = payload["op"] in ("add", "companion")
+        added = member["identity"]["signer"] if adds and isinstance(member, dict) else None
+        return cls(device.id, None if adds else payload.get("epoch"), added)
 
     def allows(self, envelope: dict[str, Any], stored: bool) -> bool:
         recipient = envelope["recipient"]

@@ -13,8 +13,9 @@ its ``commitments``, ``identities`` and ``epoch_members`` hold the current epoch
 reads (whether the current epoch is closed or a leaver's, which lets any member rotate, §8) and all
 the server asks of it (older epochs are ``0 .. epoch``), where the current epoch began and whether
 the log holds a version 2 entry (a version 2 ``add`` and the entries after one read them, §8).
-Version 2 added the first two, version 3 the last two; an older snapshot is not loaded, so its
-circle's log is verified once again.
+Version 2 added the first two, version 3 the last two, version 4 the person of each member a
+``companion`` entry let in (§8, "A person's devices": who may remove whom, and whom a removal takes
+with it); an older snapshot is not loaded, so its circle's log is verified once again.
 
 The members' keys are stored as keys, not as the signed identities they came in: their signatures
 were checked when their ``add`` was, and loading must not check them again on every append.
@@ -27,7 +28,7 @@ from support_circle.protocol.encoding import b64u, unb64u, unb64u_id
 from support_circle.protocol.identity import PublicIdentity
 from support_circle.protocol.membership import CircleState, Head, Member
 
-VERSION = 3
+VERSION = 4
 
 
 def dump(state: CircleState) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def dump(state: CircleState) -> dict[str, Any]:
         "left_by": b64u(state.left_by[state.epoch]) if state.epoch in state.left_by else None,
         "began_at": state.began_at,
         "v2": state.v2,
+        "persons": {b64u(d): b64u(p) for d, p in state.persons.items()},
     }
 
 
@@ -70,8 +72,9 @@ def load(circle_id: bytes, snapshot: object) -> CircleState | None:
             closed=snapshot["closed"] is True,
             began_at=began_at,
             v2=snapshot["v2"] is True,
+            persons={unb64u_id(d): unb64u_id(p) for d, p in snapshot["persons"].items()},
         )
-    except (KeyError, TypeError, ValueError, ProtocolError):
+    except (AttributeError, KeyError, TypeError, ValueError, ProtocolError):
         return None
 
 

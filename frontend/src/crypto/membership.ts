@@ -1,8 +1,8 @@
 /**
  * The signed membership log (§8): who is in a circle, and which key commitment each epoch has.
  *
- * Every entry is signed by an admin (or, for `leave`, by the member leaving) and chained to the
- * hash of the one before, so a server cannot add a reader, drop, insert or reorder entries, or
+ * Every entry is signed by an admin (or, for `leave`, by the member leaving, and for `companion`
+ * and the removal of one, by a device of the same person) and chained to the hash of the one before, so a server cannot add a reader, drop, insert or reorder entries, or
  * swap an epoch key without verifyLog failing on every client.
  */
 import { keyCommitment, openKeyEnvelope } from './circleKeys';
@@ -23,11 +23,12 @@ import {
 } from './signed';
 
 export type Role = 'admin' | 'member';
-export type Op = 'genesis' | 'add' | 'remove' | 'leave' | 'role' | 'rotate';
+export type Op = 'genesis' | 'add' | 'remove' | 'leave' | 'role' | 'rotate' | 'companion';
 
 const ROLES: readonly string[] = ['admin', 'member'];
 const COMMON = ['v', 'type', 'circle_id', 'seq', 'prev', 'signer', 'op'];
-const OP_FIELDS: Readonly<Record<Op, readonly string[]>> = {
+/** Version 1's ops: `companion` is version 2 only (§8). */
+const OP_FIELDS: Readonly<Partial<Record<Op, readonly string[]>>> = {
   genesis: ['member', 'epoch', 'key_commitment'],
   add: ['member'],
   remove: ['device_id', 'epoch', 'key_commitment'],
@@ -41,6 +42,8 @@ const V2_FIELDS: Readonly<Partial<Record<Op, readonly string[]>>> = {
   remove: ['device_id', 'epoch', 'key_commitment', 'changes'],
   leave: ['changes'],
   rotate: ['epoch', 'key_commitment', 'changes'],
+  /** A member's device lets in another device of its own person, in its role (§8, "A person's devices"). */
+  companion: ['member', 'changes'],
 };
 const VERSIONS = [1, 2];
 
@@ -81,6 +84,8 @@ export interface CircleState {
   readonly v2: boolean;
   /** Devices that left by their own `leave` while admins, until added again. Only §16's re-seal reads it: their invites die with their membership (§9). */
   readonly leftAdmins: ReadonlySet<string>;
+  /** The person of each member a `companion` entry let in, named by the device that began it (§8, "A person's devices"); every other member is a person of its own. */
+  readonly persons: ReadonlyMap<string, string>;
 }
 
 /**
@@ -91,6 +96,21 @@ export interface CircleState {
 export function inviterIdentity(state: CircleState, deviceId: string): PublicIdentity | undefined {
   const member = state.members.get(deviceId);
   return member?.role === 'admin' ? member.identity : undefined;
+}
+
+/** The person a member belongs to: the b64u id of the device that began it. */
+export function personOf(state: Pick<CircleState, 'persons'>, id: string): string {
+  return state.persons.get(id) ?? id;
+}
+
+/** The members now that belong to `person`, in the order the log let them in. */
+export function devicesOf(state: Pick<CircleState, 'members' | 'persons'>, person: string): string[] {
+  return [...state.members.keys()].filter((id) => personOf(state, id) === person);
+}
+
+/** The other members of `id`'s person: the devices it may remove without being an admin. */
+export function companionsOf(state: Pick<CircleState, 'members' | 'persons'>, id: string): string[] {
+  return devicesOf(state, personOf(state, id)).filter((other) => other !== id);
 }
 
 /** Whether a v2 `add` signed at `changes` is valid now: the current epoch began there and is not closed (§8, "Rotate before add"). */
@@ -265,6 +285,17 @@ export function makeAdd(
   return next(signer, at, 'add', { member: { identity, role }, ...position(changes) });
 }
 
+/** A member's device lets in another device of its own person, in `role`, the signer's own (the log refuses any other), with no rotate before it (§8, "A person's devices"). */
+export function makeCompanion(
+  signer: DeviceKeys,
+  at: LogPosition,
+  identity: SignedObject,
+  role: Role,
+  changes: number,
+): SignedObject {
+  return next(signer, at, 'companion', { v: 2, member: { identity, role }, changes });
+}
+
 /** An admin removes another member and starts the next epoch with `newEpochKey`. */
 export async function makeRemove(
   signer: DeviceKeys,
@@ -389,6 +420,7 @@ async function verifyGenesis(circleId: Uint8Array, genesisHash: Uint8Array, firs
     beganAt: 0,
     v2: false,
     leftAdmins: new Set(),
+    persons: new Map(),
   };
 }
 
@@ -404,8 +436,8 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
   }
   // Step 6.
   const op = fields['op'] as Op;
-  const anyone = op === 'leave' || (op === 'rotate' && mustRotate(state));
-  if (!anyone && state.members.get(b64u(signer))?.role !== 'admin') throw new ProtocolError('not_admin');
+  if (!anyoneMay(state, signer, op, fields) && state.members.get(b64u(signer))?.role !== 'admin')
+    throw new ProtocolError('not_admin');
   // Step 7.
   if (op === 'genesis') throw new ProtocolError('invalid_operation', 'a second genesis');
   if (state.v2 && op !== 'role' && fields['v'] !== 2)
@@ -416,6 +448,19 @@ async function apply(state: CircleState, item: unknown): Promise<CircleState> {
     head: { seq: state.head.seq + 1, hash: await hashOf(payload, sig) },
     v2: state.v2 || fields['v'] === 2,
   };
+}
+
+/**
+ * Whether a member that is not an admin may sign this entry (§8 step 6): its own `leave`; a
+ * `rotate` when the current key may not be used; a `companion`, in its own role; and the `remove`
+ * of another device of its own person (unlinking it).
+ */
+function anyoneMay(state: CircleState, signer: Uint8Array, op: Op, fields: JsonObject): boolean {
+  if (op === 'remove') {
+    const id = b64u(unb64uId(fields['device_id']));
+    return state.members.has(id) && companionsOf(state, b64u(signer)).includes(id);
+  }
+  return op === 'leave' || op === 'companion' || (op === 'rotate' && mustRotate(state));
 }
 
 /**
@@ -484,10 +529,27 @@ function ended(state: CircleState, fields: JsonObject): CircleState {
   return { ...state, ends: new Map([...state.ends, [state.epoch, end]]) };
 }
 
-function without(state: CircleState, id: string): CircleState {
+function without(state: CircleState, ...ids: string[]): CircleState {
   const members = new Map(state.members);
-  members.delete(id);
-  return { ...state, members };
+  const persons = new Map(state.persons);
+  for (const id of ids) {
+    members.delete(id);
+    persons.delete(id);
+  }
+  return { ...state, members, persons };
+}
+
+/** The state with `member` joined: a member now, and a member during the current epoch. */
+function joined(state: CircleState, member: Member): CircleState {
+  const id = b64u(member.identity.deviceId);
+  const during = new Set(state.epochMembers.get(state.epoch)).add(id);
+  return {
+    ...state,
+    members: new Map([...state.members, [id, member]]),
+    identities: new Map([...state.identities, [id, member.identity]]),
+    epochMembers: new Map([...state.epochMembers, [state.epoch, during]]),
+    leftAdmins: new Set([...state.leftAdmins].filter((d) => d !== id)),
+  };
 }
 
 /** Whether `id` is the only admin: the one way a circle could lose its last, as remove and role never name their signer. */
@@ -503,18 +565,33 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
     const member = await parseMember(fields['member']);
     const id = b64u(member.identity.deviceId);
     if (state.members.has(id)) throw new ProtocolError('invalid_operation', 'already a member');
+    // Its person's other devices stayed: it comes back as their companion, in their role.
+    if (devicesOf(state, id).length > 0)
+      throw new ProtocolError('invalid_operation', 'the device began a person that is still here');
     if (fields['v'] === 2 && !mayAddAt(state, fields['changes'] as number))
       throw new ProtocolError('invalid_operation', 'an add where the current epoch did not begin: rotate first');
-    const during = new Set(state.epochMembers.get(state.epoch)).add(id);
-    return {
-      ...state,
-      members: new Map([...state.members, [id, member]]),
-      identities: new Map([...state.identities, [id, member.identity]]),
-      epochMembers: new Map([...state.epochMembers, [state.epoch, during]]),
-      leftAdmins: new Set([...state.leftAdmins].filter((d) => d !== id)),
-    };
+    const persons = new Map(state.persons);
+    persons.delete(id);
+    return joined({ ...state, persons }, member);
   },
-  remove: (state, signer, fields) => startEpoch(without(state, target(state, signer, fields)), fields),
+  companion: async (state, signer, fields) => {
+    const member = await parseMember(fields['member']);
+    const id = b64u(member.identity.deviceId);
+    const sponsor = b64u(signer);
+    if (state.members.has(id)) throw new ProtocolError('invalid_operation', 'already a member');
+    if (member.role !== state.members.get(sponsor)?.role)
+      throw new ProtocolError('invalid_operation', "a companion takes its sponsor's role, no other");
+    if (mustRotate(state))
+      throw new ProtocolError('invalid_operation', 'a companion where the current key may not be used: rotate first');
+    return joined({ ...state, persons: new Map([...state.persons, [id, personOf(state, sponsor)]]) }, member);
+  },
+  // A device of the signer's own person goes alone (unlinking it); another person goes with every one of its devices.
+  remove: (state, signer, fields) => {
+    const id = target(state, signer, fields);
+    const person = personOf(state, id);
+    const gone = person === personOf(state, b64u(signer)) ? [id] : devicesOf(state, person);
+    return startEpoch(without(state, ...gone), fields);
+  },
   leave: (state, signer, fields) => {
     if (onlyAdmin(state, b64u(signer)))
       throw new ProtocolError('invalid_operation', 'a circle keeps at least one admin');
@@ -529,15 +606,18 @@ const OPS: Readonly<Record<Exclude<Op, 'genesis'>, OpHandler>> = {
       leftBy: new Map([...after.leftBy, [after.epoch, b64u(signer)]]),
     };
   },
+  // A role is a person's: every device of the member named takes it, and a signer sets none of its own person's.
   role: (state, signer, fields) => {
     const id = target(state, signer, fields);
+    const person = personOf(state, id);
+    if (person === personOf(state, b64u(signer)))
+      throw new ProtocolError('invalid_operation', "a device of the signer's own person");
     const role = fields['role'];
     if (typeof role !== 'string' || !ROLES.includes(role)) throw new ProtocolError('malformed', 'unknown role');
     const members = new Map(state.members);
-    members.set(id, {
-      identity: state.members.get(id)!.identity,
-      role: role as Role,
-    });
+    for (const device of devicesOf(state, person)) {
+      members.set(device, { identity: state.members.get(device)!.identity, role: role as Role });
+    }
     return { ...state, members };
   },
   rotate: (state, _signer, fields) => startEpoch(state, fields),

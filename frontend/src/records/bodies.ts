@@ -28,6 +28,8 @@ const isString = (value: unknown): value is string => typeof value === 'string';
 const ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 /** Whether `value` is a record or device id (16 bytes as canonical b64u). */
 export const isId = (value: string): boolean => ID.test(value);
+/** 32 bytes as canonical b64u: a key or a hash. */
+const KEY32 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const strings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 /** Whether `value` is one of `values` (a list from kinds.ts). */
@@ -52,6 +54,15 @@ const SHAPES: Readonly<Record<SyncedKind, (body: JsonObject) => boolean>> = {
   share: (b) =>
     allStrings(b, ['circle', 'source', 'copy']) &&
     [b['circle'], b['source'], b['copy']].every((id) => isId(id as string)),
+  'circle-link': (b) =>
+    allStrings(b, ['circle', 'genesisHash']) && isId(b['circle'] as string) && KEY32.test(b['genesisHash'] as string),
+  'circle-key': (b) =>
+    allStrings(b, ['circle', 'key']) &&
+    isId(b['circle'] as string) &&
+    KEY32.test(b['key'] as string) &&
+    Number.isInteger(b['epoch']) &&
+    (b['epoch'] as number) >= 0 &&
+    (b['epoch'] as number) <= 0xffffffff,
   circle: (b) =>
     isString(b['name']) &&
     oneOf(CIRCLE_PURPOSES, b['purpose']) &&

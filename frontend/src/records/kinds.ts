@@ -122,6 +122,8 @@ const PLACES = {
   ally: 'personal',
   device: 'personal',
   share: 'personal',
+  'circle-link': 'personal',
+  'circle-key': 'personal',
   circle: 'shared',
   member: 'shared',
   'shared-plan': 'shared',

@@ -37,6 +37,7 @@ import {
   sharing,
 } from './circleActions';
 import { checkCircleJoins } from './circles/invites';
+import { adoptLinkedCircles } from './circles/keyring';
 import { storedCircles } from './circles/list';
 import { SharedCircles } from './circles/shared';
 import type { EngineCore, EngineStore } from './core';
@@ -299,9 +300,11 @@ class Engine implements SyncEngine {
       await noteThisDevice(store, this.#now(), this.options.deviceName ?? '');
       await this.#syncPersonal(api, circle);
       await keepEscrow(api, store, circle);
+      // Circles another device of the person started or joined (PROTOCOL §16, "A person's circles").
+      await adoptLinkedCircles(store);
     }
     await checkCircleJoins(api, store, this.#clock);
-    await this.#shared.syncAll(api);
+    await this.#shared.syncAll(api, this.#circle === null ? undefined : { replica: this.#circle });
     await this.#rememberServer(api);
     return 'synced';
   }

@@ -15,6 +15,7 @@ import {
   entryHash,
   type LogPosition,
   makeAdd,
+  makeCompanion,
   makeGenesis,
   makeLeave,
   makeRemove,
@@ -381,6 +382,46 @@ async function membershipFile(): Promise<VectorFile> {
   );
 }
 
+/** A person's devices (§8): A lets in A2, B lets in B2, then A removes B, which takes B2 with it. */
+async function companionsFile(): Promise<VectorFile> {
+  const [a, a2, b, b2] = await Promise.all([1, 2, 3, 4].map(() => generateDeviceKeys()));
+  const id = (d: DeviceKeys) => b64u(d.public.deviceId);
+  const circleId = newId();
+  const key0 = newEpochKey();
+  const genesis = await makeGenesis(a, circleId, key0);
+  const genesisHash = await entryHash(genesis);
+  const log: Tracked = {
+    entries: [genesis],
+    position: { circleId, epoch: 0, head: { seq: 0, hash: genesisHash } },
+    roles: new Map([[id(a), 'admin']]),
+    commitments: new Map([[0, b64u(await keyCommitment(key0, circleId))]]),
+    epochMembers: new Map([[0, new Set([id(a)])]]),
+  };
+  await appendTo(log, makeAdd(a, log.position, makeIdentity(b)), (r) => r.set(id(b), 'member'));
+  await appendTo(log, makeCompanion(a, log.position, makeIdentity(a2), 'admin', 2), (r) => r.set(id(a2), 'admin'));
+  await appendTo(log, makeCompanion(b, log.position, makeIdentity(b2), 'member', 2), (r) => r.set(id(b2), 'member'));
+  const removeKey = newEpochKey();
+  const removal = await makeRemove(a2, log.position, b2.public.deviceId, removeKey, 2);
+  await appendTo(
+    log,
+    removal,
+    (r) => {
+      r.delete(id(b));
+      r.delete(id(b2));
+    },
+    removeKey,
+  );
+  return file('companions', "A person's devices (§8): companions, and an admin's removal of a whole person.", [
+    vector('an admin removes a person', "A2 (A's companion) removes B2: B goes with it", {
+      circle_id: b64u(circleId),
+      genesis_hash: b64u(genesisHash),
+      entries: [...log.entries],
+      ...expectedState(log),
+      persons: { [id(a2)]: id(a) },
+    }),
+  ]);
+}
+
 function expectedState(log: Tracked): JsonObject {
   const members = [...log.roles.entries()]
     .map(([device_id, role]) => ({ device_id, role }))
@@ -490,6 +531,7 @@ export async function makeFreshVectors(): Promise<Map<string, VectorFile>> {
     await keyEnvelopeFile(),
     await recordFile(),
     await membershipFile(),
+    await companionsFile(),
     ...(await inviteFiles()),
     await safetyFile(),
     await unlinkedFile(),

@@ -27,6 +27,7 @@ import {
   parseJson,
   parseJsonBytes,
 } from '../crypto/json';
+import { checkedKey, keyRecordId, linkRecordId } from '../crypto/keyring';
 import { type CircleState, heldEpochKeys, verifyLog } from '../crypto/membership';
 import { pad, unpad } from '../crypto/padding';
 import { epochEnded, isAhead } from '../crypto/placement';
@@ -240,6 +241,21 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
     const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']), head);
     return stateOutputs(state);
   },
+  companions: async (v) => {
+    const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
+    return { ...stateOutputs(state), persons: Object.fromEntries([...state.persons].sort()) };
+  },
+  keyring: async (v) => {
+    if (v['body'] !== undefined) {
+      const state = await verifyLog(unb64u(v['circle_id']), unb64u(v['genesis_hash']), expectArray(v['entries']));
+      return { key_epoch: (await checkedKey(obj(v, 'body'), state)).epoch };
+    }
+    const [personal, circle] = [unb64u(v['personal_circle_id']), unb64u(v['circle_id'])];
+    return {
+      link_record_id: b64u(await linkRecordId(personal, circle)),
+      key_record_id: b64u(await keyRecordId(personal, circle, Number(v['epoch']))),
+    };
+  },
   invite_derivation: async (v) => {
     const keys = await deriveInvite(unb64u(v['secret']));
     return {
@@ -327,6 +343,8 @@ export const OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   record: ['payload'],
   chain: ['heads'],
   membership: ['members', 'epoch', 'key_commitments', 'epoch_members', 'head'],
+  companions: ['members', 'epoch', 'key_commitments', 'epoch_members', 'head', 'persons'],
+  keyring: ['link_record_id', 'key_record_id', 'key_epoch'],
   invite_derivation: ['invite_id', 'invite_key', 'auth_pub'],
   invite: ['circle_id', 'genesis_hash', 'expires_at', 'inviter_device_id'],
   join_request: ['device_id'],

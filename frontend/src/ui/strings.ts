@@ -533,8 +533,8 @@ export const strings = {
   circlesHeading: 'Circles',
   circlesIntro:
     'A circle is a group of people working together, each with their own app. Only the members of a circle can read what is in it, ' +
-    'and they see only what you choose to share with it. A circle is kept on the device you started or joined it on: ' +
-    'your other linked devices do not show it yet.',
+    'and they see only what you choose to share with it. Your linked devices, and a phone you bring your plan to ' +
+    'with your recovery key, all show every circle you are in.',
   circlesNeedSync: 'Circles need sync. Turn it on in Settings to start or join a circle.',
   circlesEmpty: 'You are not in any circle yet.',
   circlesListLabel: 'Your circles',

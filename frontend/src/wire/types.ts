@@ -141,7 +141,7 @@ export type JoinRequest = (
   invite?: SignedObject1;
 };
 /**
- * The signed payload of one membership log entry (PROTOCOL.md §8): genesis and role at v 1; add, remove, rotate and leave at v 1 or v 2.
+ * The signed payload of one membership log entry (PROTOCOL.md §8): genesis and role at v 1; add, remove, rotate and leave at v 1 or v 2; companion at v 2 only.
  */
 export type MembershipPayload =
   | {
@@ -201,6 +201,26 @@ export type MembershipPayload =
        */
       signer: string;
       op: "add";
+      member: Member;
+      /**
+       * The position of the newest change of the circle's change log the signer had pulled (PROTOCOL.md §8).
+       */
+      changes: number;
+    }
+  | {
+      v: 2;
+      type: "membership";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle_id: string;
+      seq: number;
+      prev: string | null;
+      /**
+       * 16 random bytes, b64u.
+       */
+      signer: string;
+      op: "companion";
       member: Member;
       /**
        * The position of the newest change of the circle's change log the signer had pulled (PROTOCOL.md §8).
@@ -375,7 +395,7 @@ export type MembershipPayload =
       changes: number;
     };
 /**
- * The app's document inside a sealed record (PROTOCOL.md §7 `body`, §16): in the personal circle a plan answer, an ally, one of the person's devices or a share; in a shared circle the circle's name, a member's name, a shared plan answer or ally, a note or a check-in. Members a newer app adds are kept as they are.
+ * The app's document inside a sealed record (PROTOCOL.md §7 `body`, §16): in the personal circle a plan answer, an ally, one of the person's devices, a share, or a shared circle of theirs and its epoch keys; in a shared circle the circle's name, a member's name, a shared plan answer or ally, a note or a check-in. Members a newer app adds are kept as they are.
  */
 export type RecordBody = (
   | {
@@ -430,6 +450,29 @@ export type RecordBody = (
       copy: string;
     }
   | {
+      kind: "circle-link";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle: string;
+      /**
+       * 32 bytes, b64u.
+       */
+      genesisHash: string;
+    }
+  | {
+      kind: "circle-key";
+      /**
+       * 16 random bytes, b64u.
+       */
+      circle: string;
+      epoch: number;
+      /**
+       * 32 bytes, b64u.
+       */
+      key: string;
+    }
+  | {
       kind: "circle";
       name: string;
       purpose: "supports-me" | "supports-person-doing-harm" | "supports-allies" | "other";
@@ -478,7 +521,19 @@ export type RecordBody = (
       speaksFor: "" | string;
     }
 ) & {
-  kind: "plan" | "ally" | "device" | "share" | "circle" | "member" | "shared-plan" | "shared-ally" | "note" | "checkin";
+  kind:
+    | "plan"
+    | "ally"
+    | "device"
+    | "share"
+    | "circle-link"
+    | "circle-key"
+    | "circle"
+    | "member"
+    | "shared-plan"
+    | "shared-ally"
+    | "note"
+    | "checkin";
   /**
    * Values another device's concurrent edit replaced, kept for the person to look at (PROTOCOL.md §7).
    */

@@ -10,6 +10,7 @@ from support_circle.protocol.vectors import (
     build_authors,
     build_chains,
     build_circle,
+    build_companions,
     build_depart,
     build_epochs,
     build_json,
@@ -38,6 +39,7 @@ def build(seed: bytes | None, negatives: bool) -> dict[str, dict[str, Any]]:
         with substream("unlinked"):
             files.update(build_unlinked.build())
         files.update(build_text_merge.build())
+        files.update(build_companions.build())
     if not negatives:
         for content in files.values():
             content["vectors"] = [v for v in content["vectors"] if v["expect"] == "ok"]

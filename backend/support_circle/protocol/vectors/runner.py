@@ -9,6 +9,7 @@ from support_circle.protocol import (
     circle_keys,
     escrow,
     invites,
+    keyring,
     membership,
     placement,
     records,
@@ -41,6 +42,8 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "record": ("payload",),
     "chain": ("heads",),
     "membership": ("members", "epoch", "key_commitments", "epoch_members", "head"),
+    "companions": ("members", "epoch", "key_commitments", "epoch_members", "head", "persons"),
+    "keyring": ("link_record_id", "key_record_id", "key_epoch"),
     "invite_derivation": ("invite_id", "invite_key", "auth_pub"),
     "invite": ("circle_id", "genesis_hash", "expires_at", "inviter_device_id"),
     "join_request": ("device_id",),
@@ -179,6 +182,22 @@ def _by_device(member: dict[str, str]) -> str:
     return member["device_id"]
 
 
+def _persons(v: Vector) -> Outputs:
+    state = membership.verify_log(unb64u(v["circle_id"]), unb64u(v["genesis_hash"]), v["entries"])
+    return {b64u(d): b64u(p) for d, p in sorted(state.persons.items())}
+
+
+def _keyring(v: Vector) -> Outputs:
+    if "body" in v:
+        state = membership.verify_log(unb64u(v["circle_id"]), unb64u(v["genesis_hash"]), v["entries"])
+        return {"key_epoch": keyring.checked_key(v["body"], state)[0]}
+    personal, circle_id = unb64u(v["personal_circle_id"]), unb64u(v["circle_id"])
+    return {
+        "link_record_id": b64u(keyring.link_record_id(personal, circle_id)),
+        "key_record_id": b64u(keyring.key_record_id(personal, circle_id, v["epoch"])),
+    }
+
+
 def _invite_derivation(v: Vector) -> Outputs:
     keys = invites.derive(unb64u(v["secret"]))
     return {"invite_id": b64u(keys.invite_id), "invite_key": b64u(keys.invite_key), "auth_pub": b64u(keys.auth_pub)}
@@ -272,6 +291,8 @@ RUNNERS: dict[str, Callable[[Vector], Outputs]] = {
     "record": _record,
     "chain": _chain,
     "membership": _membership,
+    "companions": lambda v: {**_membership(v), "persons": _persons(v)},
+    "keyring": _keyring,
     "invite_derivation": _invite_derivation,
     "invite": _invite,
     "join_request": _join_request,

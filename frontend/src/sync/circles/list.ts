@@ -12,7 +12,7 @@ import type { DeviceIdentity, StateStore } from '../../storage';
 import type { KeyEnvelope } from '../../wire/api';
 import type { Clock } from '../replica/clock';
 import { type PlannedCircle, planCircle, postCircle } from '../replica/personal';
-import { type Caller, CircleReplica, type ReplicaStore } from '../replica/replica';
+import { type Caller, CircleReplica, type ReplicaOptions, type ReplicaStore } from '../replica/replica';
 
 const CIRCLES = 'shared-circles';
 
@@ -23,6 +23,12 @@ export interface StoredCircle {
   readonly circleId: string;
   readonly genesisHash: string;
   readonly standing: CircleStanding;
+  /**
+   * Found in the person's keyring (PROTOCOL §16, "A person's circles") and not synced yet: the
+   * server says `not_found` until one of the person's devices lets this one in, which is waiting,
+   * not a removal. Cleared by the first sync of it that succeeds.
+   */
+  readonly awaiting?: true;
   /** Present until the server has made a circle this device started. */
   readonly planned?: { readonly genesis: SignedObject; readonly keyEnvelope: KeyEnvelope };
 }
@@ -81,9 +87,11 @@ export function sharedReplica(
   store: ReplicaStore,
   circle: Pick<StoredCircle, 'circleId' | 'genesisHash'>,
   clock: Clock,
+  extra: Pick<ReplicaOptions, 'keyring' | 'ownDevices'> = {},
 ): CircleReplica {
   return new CircleReplica(api, store, unb64uId(circle.circleId), unb64u(circle.genesisHash, 32), {
     clock,
     shared: true,
+    ...extra,
   });
 }

@@ -20,12 +20,20 @@ const ADMIN_KINDS: readonly CircleKind[] = [...OWN_KINDS, 'circle'];
  * Seals again under the current epoch the records `me` owns in the circle and wrote under an
  * older (or unknown) one; resolves with whether any is waiting to be pushed.
  */
-export async function resealOwn(store: Records, circleId: string, state: CircleState, me: string): Promise<boolean> {
+export async function resealOwn(
+  store: Records,
+  circleId: string,
+  state: CircleState,
+  me: string,
+  own: ReadonlySet<string> = new Set(),
+): Promise<boolean> {
   const kinds = state.members.get(me)?.role === 'admin' ? ADMIN_KINDS : OWN_KINDS;
   // The circle's name is kept by whichever admin is here when the admin who wrote it left by
   // their own leave (issue 17, hand-over). Never one a removed or demoted admin wrote: that edit
   // may be one made after losing the right, on a log the server held back from this device.
-  const mine = (kind: string, writer: string) => writer === me || (kind === 'circle' && state.leftAdmins.has(writer));
+  // And the person's own (PROTOCOL §16, "A person's circles"): what another of their devices wrote.
+  const mine = (kind: string, writer: string) =>
+    writer === me || own.has(writer) || (kind === 'circle' && state.leftAdmins.has(writer));
   // Asked for at once, the lists share one read of the vault (Session.list).
   const lists = await Promise.all(kinds.map((kind) => store.list(kind, circleId)));
   const stale = lists

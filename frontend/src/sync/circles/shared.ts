@@ -7,11 +7,12 @@
  * A circle whose log or records do not verify also keeps its warning, shown with the circle, until
  * a sync of it succeeds.
  */
-import { unb64uId } from '../../crypto/encoding';
+import { b64u, unb64uId } from '../../crypto/encoding';
 import { type ErrorCode, ProtocolError } from '../../crypto/errors';
 import { jsonEqual } from '../../crypto/json';
-import type { CircleState, Role } from '../../crypto/membership';
+import { type CircleState, devicesOf, personOf, type Role } from '../../crypto/membership';
 import { safetyNumber } from '../../crypto/safety';
+import { decodeSigned, type SignedObject } from '../../crypto/signed';
 import { type CirclePurpose, memberNames } from '../../records';
 import type { Records } from '../../storage';
 import { SyncError } from '../errors';
@@ -19,9 +20,11 @@ import { noticed } from '../replica/chain';
 import type { Clock } from '../replica/clock';
 import { type Caller, type CircleReplica, type ReplicaStore, type SetAside, setAside } from '../replica/replica';
 import { ApiError } from '../transport/api';
+import { forgetLink, keepKeyring, keyringKeys } from './keyring';
 import {
   type CircleStanding,
   ensureMade,
+  keepCircle,
   type StoredCircle,
   setStanding,
   sharedReplica,
@@ -94,15 +97,32 @@ export interface NewCircle {
 
 const snapshotName = (id: string): string => `members:${id}`;
 
-/** Whether `me` is the circle's only admin, whom the log lets leave only after naming another (§8). */
+/**
+ * The person's own circle as a shared circle's sync reads it (PROTOCOL §16, "A person's circles"):
+ * its id (the keyring's salt) and its verified members, each with the signed identity a
+ * `companion` entry carries. Absent on a device that has no personal circle (an ally who only
+ * joins circles): its circles then stay on it alone.
+ */
+export interface PersonalView {
+  readonly replica: CircleReplica;
+}
+
+/**
+ * Whether `me` is of the circle's only admin person: leaving takes the person's devices out (see
+ * leave), and the log lets the last admin go only after naming another (§8).
+ */
 export function onlyAdmin(state: CircleState, me: string): boolean {
-  const admins = [...state.members.entries()].filter(([, m]) => m.role === 'admin');
-  return admins.length === 1 && admins[0]![0] === me;
+  const admins = [...state.members.entries()].filter(([, m]) => m.role === 'admin').map(([id]) => id);
+  return admins.includes(me) && admins.every((id) => personOf(state, id) === personOf(state, me));
 }
 
 export class SharedCircles {
   readonly #replicas = new Map<string, CircleReplica>();
   readonly #problems = new Map<string, ErrorCode>();
+  /** Every device the person's own circle ever let in, as last verified: whose writes are the person's own. */
+  #own: ReadonlySet<string> = new Set();
+  /** The person's own circle's id, once a sync has read it: the keyring's records are named from it. */
+  #personalId: string | undefined;
 
   constructor(
     private readonly store: SharedStore,
@@ -140,13 +160,21 @@ export class SharedCircles {
     await this.store.put('circle', circleId, { ...info, [list]: on ? [...others, deviceId] : others }, circleId);
   }
 
-  /** Syncs every circle this device is a member of; see the module's comment for what a failure does. */
-  async syncAll(api: Caller): Promise<void> {
+  /**
+   * Syncs every circle this device is a member of; see the module's comment for what a failure does.
+   * With the person's own circle, each circle also reaches every device of the person and goes into
+   * their keyring (PROTOCOL §16, "A person's circles").
+   */
+  async syncAll(api: Caller, personal?: PersonalView): Promise<void> {
+    if (personal !== undefined) {
+      this.#own = new Set((await personal.replica.verified()).identities.keys());
+      this.#personalId = personal.replica.id;
+    }
     let first: unknown;
     for (const stored of await storedCircles(this.store)) {
       if (stored.standing !== 'member') continue;
       try {
-        await this.#syncOne(api, stored);
+        await this.#syncOne(api, stored, personal);
         this.#problems.delete(stored.circleId);
       } catch (error) {
         if (await this.#noLongerMember(stored, error)) continue;
@@ -159,7 +187,8 @@ export class SharedCircles {
 
   /** Every circle this vault knows, with its people as last verified. Reads only this device. */
   async summaries(): Promise<CircleSummary[]> {
-    const circles = await storedCircles(this.store);
+    // A circle from the keyring shows once this device is let in and has synced it.
+    const circles = (await storedCircles(this.store)).filter((c) => c.awaiting !== true);
     return Promise.all(circles.map((c) => this.#summary(c)));
   }
 
@@ -194,6 +223,12 @@ export class SharedCircles {
     if (onlyAdmin(await replica.refresh(), this.#me)) throw new SyncError('last_admin');
     // What waits is sent if it can be; nothing the server sends may stop a person leaving.
     await replica.push().catch(() => undefined);
+    // The person leaves, not this device alone: its other devices here go first (each a new epoch),
+    // or one of them would let this one in again as its companion (PROTOCOL §16, "A person's circles").
+    const state = await replica.refresh();
+    for (const id of devicesOf(state, personOf(state, this.#me)))
+      if (id !== this.#me) await replica.remove(unb64uId(id));
+    await forgetLink(this.store, this.#personalId, circleId);
     await replica.leave();
     this.#drop(circleId);
     await setStanding(this.store, circleId, 'left');
@@ -214,7 +249,10 @@ export class SharedCircles {
   #replica(api: Caller, stored: StoredCircle): CircleReplica {
     let replica = this.#replicas.get(stored.circleId);
     if (replica === undefined) {
-      replica = sharedReplica(api, this.store, stored, this.clock);
+      replica = sharedReplica(api, this.store, stored, this.clock, {
+        keyring: (state) => keyringKeys(this.store, state),
+        ownDevices: () => this.#own,
+      });
       this.#replicas.set(stored.circleId, replica);
     }
     return replica;
@@ -225,9 +263,10 @@ export class SharedCircles {
     this.#replicas.delete(circleId);
   }
 
-  async #syncOne(api: Caller, stored: StoredCircle): Promise<void> {
+  async #syncOne(api: Caller, stored: StoredCircle, personal: PersonalView | undefined): Promise<void> {
     const replica = this.#replica(api, await ensureMade(api, this.store, stored));
-    const state = await replica.refresh();
+    // #everyDevice verifies the log first, and again after each entry it adds.
+    const state = personal === undefined ? await replica.refresh() : await this.#everyDevice(replica, personal);
     const admin = state.members.get(this.#me)?.role === 'admin';
     // The key of an epoch a leave began is the leaver's making: an admin starts a new one before writing (§16).
     if (admin && state.leftBy.has(state.epoch)) await replica.rotate();
@@ -235,13 +274,41 @@ export class SharedCircles {
     await reconcileShares(this.store, [stored.circleId]);
     await replica.sync();
     const now = await replica.verified();
-    if (await resealOwn(this.store, stored.circleId, now, this.#me)) await replica.push();
+    if (await resealOwn(this.store, stored.circleId, now, this.#me, this.#own)) await replica.push();
     await this.#snapshot(stored.circleId, now);
+    if (personal !== undefined) await keepKeyring(this.store, personal.replica.id, stored, replica.heldKeys());
+    if (stored.awaiting === true)
+      await keepCircle(this.store, { circleId: stored.circleId, genesisHash: stored.genesisHash, standing: 'member' });
+  }
+
+  /**
+   * The person's devices in this circle are the members of their personal circle (PROTOCOL §16):
+   * a device of this person here that the personal circle no longer has (unlinked, or lost and
+   * replaced by a recovery) is removed, a new epoch; a device the personal circle has and this
+   * circle lacks is let in as this device's companion. The personal circle is verified again
+   * before anyone is removed, so a device linked a moment ago is not taken for an unlinked one.
+   */
+  async #everyDevice(replica: CircleReplica, personal: PersonalView): Promise<CircleState> {
+    const here = await replica.refresh();
+    const mine = personOf(here, this.#me);
+    const stale = (own: CircleState) => devicesOf(here, mine).filter((id) => id !== this.#me && !own.members.has(id));
+    if (stale(await personal.replica.verified()).length > 0) {
+      for (const id of stale(await personal.replica.refresh())) await replica.remove(unb64uId(id));
+    }
+    const own = await personal.replica.verified();
+    const identities = signedIdentities(personal.replica.log);
+    for (const id of own.members.keys()) {
+      const identity = identities.get(id);
+      if (identity !== undefined && !(await replica.verified()).members.has(id)) await replica.addCompanion(identity);
+    }
+    return replica.verified();
   }
 
   /** The server answers 404 for a circle this device is not a member of: removed, or its leave arrived. */
   async #noLongerMember(stored: StoredCircle, error: unknown): Promise<boolean> {
     if (!(error instanceof ApiError && error.status === 404) || stored.planned !== undefined) return false;
+    // Not let in yet by the person's other device: waiting, not removed.
+    if (stored.awaiting === true) return true;
     this.#drop(stored.circleId);
     this.#problems.delete(stored.circleId);
     await setStanding(this.store, stored.circleId, 'removed');
@@ -256,6 +323,7 @@ export class SharedCircles {
         deviceId,
         role: m.role,
         safetyNumber: deviceId === this.#me ? '' : await safetyNumber(mine, m.identity),
+        ...(personOf(state, deviceId) === deviceId ? {} : { person: personOf(state, deviceId) }),
       })),
     );
     // Written only when it changed: every sync verifies it, few change who is in the circle.
@@ -277,13 +345,11 @@ export class SharedCircles {
     const whose = (set: readonly SetAside[]) => [
       ...new Set(set.map((a) => (a.author === null ? '' : (names.get(a.author) ?? '')))),
     ];
-    const verified = Array.isArray(snapshot)
-      ? (snapshot as { deviceId: string; role: Role; safetyNumber: string }[])
-      : [];
+    const verified = Array.isArray(snapshot) ? onePerPerson(snapshot as SnapshotMember[], this.#me, names) : [];
     // A circle started here and not yet made at the server: only this device, as its admin.
     const members =
       verified.length === 0 && stored.planned !== undefined
-        ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '' }]
+        ? [{ deviceId: this.#me, role: 'admin' as const, safetyNumber: '', name: names.get(this.#me) ?? '' }]
         : verified;
     const facilitators = new Set(info?.facilitators ?? []);
     const wellbeing = new Set(info?.wellbeing ?? []);
@@ -296,7 +362,6 @@ export class SharedCircles {
       admin: members.some((m) => m.deviceId === this.#me && m.role === 'admin'),
       members: members.map((m) => ({
         ...m,
-        name: names.get(m.deviceId) ?? '',
         facilitator: facilitators.has(m.deviceId),
         wellbeing: wellbeing.has(m.deviceId),
         you: m.deviceId === this.#me,
@@ -309,4 +374,41 @@ export class SharedCircles {
       withheld: [...new Set(breaks.map((b) => names.get(b.member) ?? ''))],
     };
   }
+}
+
+/** The signed identity of each device a log let in (its newest entry's), by b64u device id. */
+function signedIdentities(log: readonly SignedObject[]): Map<string, SignedObject> {
+  const found = new Map<string, SignedObject>();
+  for (const entry of log) {
+    const member = (JSON.parse(new TextDecoder().decode(decodeSigned(entry).payload)) as { member?: unknown }).member;
+    if (typeof member !== 'object' || member === null) continue;
+    const identity = (member as { identity: SignedObject }).identity;
+    found.set(b64u(decodeSigned(identity).signer), identity);
+  }
+  return found;
+}
+
+interface SnapshotMember {
+  readonly deviceId: string;
+  readonly role: Role;
+  readonly safetyNumber: string;
+  /** The device that began this member's person, when a companion entry let it in (§8). */
+  readonly person?: string;
+}
+
+/**
+ * One entry per person (PROTOCOL §8, "A person's devices"): a person's devices, and the recovery
+ * identity that keeps their plan, show as the one person they are. The entry is this device when
+ * it is one of them, else a device with a name, else the first; it carries the first name any of
+ * them gave.
+ */
+function onePerPerson(members: readonly SnapshotMember[], me: string, names: ReadonlyMap<string, string>) {
+  const people = new Map<string, SnapshotMember[]>();
+  for (const m of members) people.set(m.person ?? m.deviceId, [...(people.get(m.person ?? m.deviceId) ?? []), m]);
+  return [...people.values()].map((devices) => {
+    const named = devices.find((d) => (names.get(d.deviceId) ?? '') !== '');
+    const shown = devices.find((d) => d.deviceId === me) ?? named ?? devices[0]!;
+    const name = named === undefined ? '' : (names.get(named.deviceId) ?? '');
+    return { deviceId: shown.deviceId, role: shown.role, safetyNumber: shown.safetyNumber, name };
+  });
 }

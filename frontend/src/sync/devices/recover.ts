@@ -14,7 +14,7 @@ import { type EscrowContent, openEscrow } from '../../crypto/escrow';
 import { type DeviceKeys, deviceKeysFrom, makeIdentity } from '../../crypto/identity';
 import { isObject } from '../../crypto/json';
 import { escrowSecretsFromText } from '../../crypto/vault';
-import type { LocalStore, Session, StateStore } from '../../storage';
+import type { LocalStore, Records, Session, StateStore } from '../../storage';
 import { NO_ESCROW, RECOVERY_REFUSED } from '../errors';
 import { Clock } from '../replica/clock';
 import { adoptPersonal } from '../replica/personal';
@@ -22,6 +22,7 @@ import { CircleReplica, type ReplicaStore } from '../replica/replica';
 import { ApiError, callApi, type Fetch } from '../transport/api';
 import { Connection } from '../transport/connection';
 import { escrowPath } from './escrow';
+import { letInToEveryCircle } from './recoverCircles';
 import { REVIEW_DEVICES } from './review';
 
 /** The vault state of a hand-over not finished yet. */
@@ -103,7 +104,11 @@ export async function isRecovering(session: Pick<StateStore, 'getState'>): Promi
  * `mine` is this device's connection (registered by signing in). Rejects with what the server
  * answered; RECOVERY_REFUSED when neither device is in the plan.
  */
-export async function finishRecovery(session: ReplicaStore, mine: Connection, fetchImpl?: Fetch): Promise<void> {
+export async function finishRecovery(
+  session: ReplicaStore & Records,
+  mine: Connection,
+  fetchImpl?: Fetch,
+): Promise<void> {
   const stored = await session.getState(RECOVERING);
   if (!isObject(stored)) return;
   const r = stored as unknown as Recovering;
@@ -134,6 +139,9 @@ export async function finishRecovery(session: ReplicaStore, mine: Connection, fe
     const me = session.deviceId;
     if ([...state.members.keys()].some((id) => id !== me && !leaving.includes(id)))
       await session.setState(REVIEW_DEVICES, true);
+    // The person's shared circles: the keyring says which; the recovery identity lets this device in.
+    await circle.pull();
+    await letInToEveryCircle(session, asOld, old, makeIdentity(session.deviceKeys));
     circle.forget();
     // Spent: the next recovery needs this vault's own key. The old device is still registered,
     // so it may delete what it put.

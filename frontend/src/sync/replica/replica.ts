@@ -20,21 +20,24 @@
 
 import { acceptChain, ChainError, chainedRevision, checkChain, leftOut, ownEcho } from '../../crypto/chains';
 import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
-import { b64u, bytesEqual, ID_BYTES, unb64u, unb64uId } from '../../crypto/encoding';
+import { b64u, ID_BYTES, unb64u, unb64uId } from '../../crypto/encoding';
 import { ProtocolError } from '../../crypto/errors';
 import { verifyIdentity } from '../../crypto/identity';
 import { isObject, type JsonObject } from '../../crypto/json';
 import {
   type CircleState,
+  devicesOf,
   type Head,
   heldEpochKeys,
   makeAdd,
+  makeCompanion,
   makeDepart,
   makeRemove,
   makeRole,
   makeRotate,
   mayAddAt,
   mustRotate,
+  personOf,
   type Role,
   recordAuthors,
   verifyLog,
@@ -91,6 +94,18 @@ export interface ReplicaOptions {
    * person's personal circle, of the personal kinds (PROTOCOL §16).
    */
   readonly shared?: boolean;
+  /**
+   * The epoch keys of this shared circle that the person's keyring holds (PROTOCOL §16, "A
+   * person's circles"), each already checked against `state`: the history from before this device
+   * was let in as a companion. Envelope keys win over them.
+   */
+  readonly keyring?: (state: CircleState) => Promise<ReadonlyMap<number, Uint8Array>>;
+  /**
+   * Every device the person's own circle ever let in (PROTOCOL §16, "A person's circles"): what one
+   * of them wrote here counts as this device's own when the authors table asks who wrote it, so a
+   * phone recovered after the one that named the circle was lost still reads the circle's name.
+   */
+  readonly ownDevices?: () => ReadonlySet<string>;
 }
 
 /** How often one push may pull-and-merge or fetch a new key before giving up for this sync. */
@@ -355,6 +370,29 @@ export class CircleReplica {
     await this.refresh();
   }
 
+  /** The epoch keys this replica holds, by epoch: what the person's keyring keeps (§16). Copies; read-only. */
+  heldKeys(): ReadonlyMap<number, Uint8Array> {
+    return new Map([...this.#keys].map(([epoch, key]) => [epoch, key.slice()]));
+  }
+
+  /**
+   * Lets in another device of this device's own person (one in its personal circle) as its
+   * companion, in its own role, with the current epoch's key (§8, "A person's devices"): no rotate
+   * first, as the person's keyring holds every older key; a closed or leaver-keyed epoch is
+   * rotated first, as nobody may use its key.
+   */
+  async addCompanion(identity: SignedObject): Promise<void> {
+    const joiner = await verifyIdentity(identity);
+    await this.#rotateIfALeaverKeyed();
+    await this.#atHead(async (state, changes) => {
+      const role = state.members.get(this.store.deviceId)?.role ?? 'member';
+      const entry = makeCompanion(this.store.deviceKeys, state, identity, role, changes);
+      const envelope = await sealKeyEnvelope(this.circleId, state.epoch, joiner, this.#key(state.epoch));
+      await this.api.call('POST', `${this.#path}/log`, { entry, key_envelopes: [envelope] });
+    });
+    await this.refresh();
+  }
+
   /**
    * Removes a member by a signed `remove` entry that starts a new epoch, whose key is sealed only
    * to the members who stay (§8): the removed device keeps what it had, and can open nothing
@@ -448,9 +486,9 @@ export class CircleReplica {
     const key = newEpochKey();
     try {
       const entry = await make(key);
-      const staying = [...state.members.values()].filter(
-        (m) => leaving === undefined || !bytesEqual(m.identity.deviceId, leaving),
-      );
+      // An admin's removal of another person takes every device of it (§8); one of its own person's, that one alone.
+      const gone = new Set(leaving === undefined ? [] : removedWith(state, b64u(leaving), this.store.deviceId));
+      const staying = [...state.members.entries()].filter(([id]) => !gone.has(id)).map(([, m]) => m);
       const envelopes = await Promise.all(
         staying.map((m) => sealKeyEnvelope(this.circleId, state.epoch + 1, m.identity, key)),
       );
@@ -490,7 +528,9 @@ export class CircleReplica {
       heldEpochKeys(data, state, device.public.deviceId, device.kemPrivate, this.options.shared === true),
     );
     for (const [epoch, key] of held.keys) this.#keys.set(epoch, key);
-    this.#unreadable = held.unreadable;
+    const person = this.options.keyring === undefined ? new Map() : await this.options.keyring(state);
+    for (const [epoch, key] of person) if (!this.#keys.has(epoch)) this.#keys.set(epoch, key);
+    this.#unreadable = new Set([...held.unreadable].filter((e) => !this.#keys.has(e)));
   }
 
   #key(epoch: number): Uint8Array {
@@ -582,7 +622,10 @@ export class CircleReplica {
         : fromWire(payload['body']);
     if (document === undefined && this.#misshapen(payload['body']))
       return this.#setAside(seq, recordId, author, 'malformed');
-    const isAdmin = (id: string) => state.members.get(id)?.role === 'admin';
+    const me = this.store.deviceId;
+    const own = this.options.ownDevices?.() ?? new Set<string>();
+    const isAdmin = (id: string) =>
+      state.members.get(own.has(id) ? me : id)?.role === 'admin' || state.members.get(id)?.role === 'admin';
     const applies =
       document !== undefined &&
       this.#kinds.includes(document.kind) &&
@@ -800,4 +843,10 @@ export class CircleReplica {
     }
     await saveChains(this.store, this.id, held);
   }
+}
+
+/** The devices a `remove` of `target` signed by `signer` takes (§8, "A person's devices"). */
+function removedWith(state: CircleState, target: string, signer: string): string[] {
+  const person = personOf(state, target);
+  return person === personOf(state, signer) ? [target] : devicesOf(state, person);
 }
