@@ -28,9 +28,9 @@ def _person(page: Page, name: str):  # type: ignore[no-untyped-def]
     return page.get_by_test_id("member").filter(has_text=name)
 
 
-def test_the_only_admin_names_another_before_leaving_and_the_new_admin_lets_people_in(
-    browser: Browser, app_server: ServerProcess
-) -> None:
+def _survivor_shares_into_a_facilitators_circle(browser: Browser, app_server: ServerProcess):  # type: ignore[no-untyped-def]
+    """Wiremu starts the circle; Mere, the survivor, joins it as a member and shares their own
+    answer into it. Both apps' contexts, pages and problem lists."""
     facilitator_context, facilitator, facilitator_problems = open_app(browser, app_server.url)
     first_run(facilitator)
     start_circle(facilitator, CIRCLE, "Wiremu")
@@ -38,11 +38,18 @@ def test_the_only_admin_names_another_before_leaving_and_the_new_admin_lets_peop
     first_run(survivor)
     answer(survivor, *ANSWER, shareable=True)
     join_circle(facilitator, survivor, CIRCLE, "Mere")
-
-    # The survivor is a member here, not an admin, and shares their own answer into the circle.
     survivor.get_by_role("region", name="What this circle sees").get_by_label(ANSWER[0]).check()
     expect(survivor.get_by_test_id("sharing-status")).to_have_text("Shared with this circle.")
     synced(survivor)
+    return facilitator_context, facilitator, facilitator_problems, survivor_context, survivor, survivor_problems
+
+
+def test_the_only_admin_names_another_before_leaving_and_the_new_admin_lets_people_in(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    facilitator_context, facilitator, facilitator_problems, survivor_context, survivor, survivor_problems = (
+        _survivor_shares_into_a_facilitators_circle(browser, app_server)
+    )
     synced(facilitator)
     shared = facilitator.get_by_test_id("shared-plan")
     expect(shared.locator(".answer-text")).to_have_text(ANSWER[1], timeout=SLOW)
@@ -87,16 +94,9 @@ def test_a_second_admin_approves_a_join_on_the_first_admins_link_and_none_after_
     """Issue 17: admin A invites and names B admin; the joiner asks; B, who never held the link,
     approves, told whose invite it was and given the number to compare; the joiner reads. Then A
     makes another link and leaves: that link dies with A's membership, and B sees nobody asking."""
-    facilitator_context, facilitator, facilitator_problems = open_app(browser, app_server.url)
-    first_run(facilitator)
-    start_circle(facilitator, CIRCLE, "Wiremu")
-    survivor_context, survivor, survivor_problems = open_app(browser, app_server.url)
-    first_run(survivor)
-    answer(survivor, *ANSWER, shareable=True)
-    join_circle(facilitator, survivor, CIRCLE, "Mere")
-    survivor.get_by_role("region", name="What this circle sees").get_by_label(ANSWER[0]).check()
-    expect(survivor.get_by_test_id("sharing-status")).to_have_text("Shared with this circle.")
-    synced(survivor)
+    facilitator_context, facilitator, facilitator_problems, survivor_context, survivor, survivor_problems = (
+        _survivor_shares_into_a_facilitators_circle(browser, app_server)
+    )
 
     link = make_invite(facilitator, "Tui")
     mere = _person(facilitator, "Mere")
