@@ -5,6 +5,7 @@ to install. With CI=true the same absence fails the run: CI must prove everythin
 """
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def unavailable(reason: str) -> None:
         pytest.fail(f"{reason} (CI=true: this must be available)", pytrace=False)
     _missing.add(reason)
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-xdist schedules by node id: of tests that share one (schemathesis gives every
+    operation's test the same) it runs one and drops the rest without a word. Refuse instead."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    shared = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
+    if shared:
+        raise pytest.UsageError(f"these tests share a node id, so run them without -n: {', '.join(shared)}")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
