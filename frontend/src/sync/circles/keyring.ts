@@ -6,7 +6,7 @@
  * the circle, and syncs it once one of the person's devices has let it in.
  */
 import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
-import type { JsonObject } from '../../crypto/json';
+import { type JsonObject, jsonEqual } from '../../crypto/json';
 import { checkedKey, keyBody, keyRecordId, linkBody, linkRecordId } from '../../crypto/keyring';
 import type { CircleState } from '../../crypto/membership';
 import type { Records, StateStore } from '../../storage';
@@ -37,7 +37,7 @@ export async function keepKeyring(
 async function putOnce(store: KeyringStore, kind: 'circle-link' | 'circle-key', id: string, wire: JsonObject) {
   const { kind: _kind, ...body } = wire;
   const held = await store.get(kind, id);
-  if (held !== undefined && JSON.stringify(held.body) === JSON.stringify(body)) return;
+  if (held !== undefined && jsonEqual(held.body, body)) return;
   await store.put(kind, id, body as never);
 }
 
