@@ -123,6 +123,8 @@ export class SharedCircles {
   #own: ReadonlySet<string> = new Set();
   /** The person's own circle's id, once a sync has read it: the keyring's records are named from it. */
   #personalId: string | undefined;
+  /** The personal log's signed identities, by the log's length: decoded again only when it grew. */
+  #identities: { readonly length: number; readonly byDevice: Map<string, SignedObject> } | undefined;
 
   constructor(
     private readonly store: SharedStore,
@@ -296,12 +298,19 @@ export class SharedCircles {
       for (const id of stale(await personal.replica.refresh())) await replica.remove(unb64uId(id));
     }
     const own = await personal.replica.verified();
-    const identities = signedIdentities(personal.replica.log);
+    const identities = this.#signedIdentities(personal.replica.log);
     for (const id of own.members.keys()) {
       const identity = identities.get(id);
       if (identity !== undefined && !(await replica.verified()).members.has(id)) await replica.addCompanion(identity);
     }
     return replica.verified();
+  }
+
+  #signedIdentities(log: readonly SignedObject[]): Map<string, SignedObject> {
+    // Every shared circle's sync asks; the personal log only grows, and rarely.
+    if (this.#identities?.length !== log.length)
+      this.#identities = { length: log.length, byDevice: signedIdentities(log) };
+    return this.#identities.byDevice;
   }
 
   /** The server answers 404 for a circle this device is not a member of: removed, or its leave arrived. */
