@@ -180,11 +180,15 @@ def revoke_invite(session: Session, device: Device, circle_id: str, invite_id: s
         if invite is None:
             raise InviteNotFound("This circle has no such invite. It may have been deleted with its circle.")
         if invite.revoked_at is None:
-            now = _now()
-            invite.revoked_at = now
-            session.add(invite)
-            _decline_pending(session, invite.id, now)
+            _withdraw(session, invite, _now())
         session.commit()
+
+
+def _withdraw(session: Session, invite: Invite, now: datetime) -> None:
+    """Withdraws ``invite`` and declines every request still waiting on it."""
+    invite.revoked_at = now
+    session.add(invite)
+    _decline_pending(session, invite.id, now)
 
 
 def _decline_pending(session: Session, invite_id: str, now: datetime, *, keep: str | None = None) -> None:
@@ -324,9 +328,7 @@ def decline(session: Session, device: Device, circle_id: str, request_id: str) -
         # declined asks again and every admin sees it once more, as a request on a live link.
         invite = session.exec(select(Invite).where(Invite.id == row.invite_id).with_for_update()).first()
         if invite is not None and invite.max_uses == 1 and invite.revoked_at is None:
-            invite.revoked_at = now
-            session.add(invite)
-            _decline_pending(session, invite.id, now)
+            _withdraw(session, invite, now)
         session.commit()
 
 
