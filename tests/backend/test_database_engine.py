@@ -1,0 +1,25 @@
+"""The service's PostgreSQL engine plans each statement when it runs, with the table as it is then:
+a plan psycopg prepared on the server stays as it was made, and one made while a circle's changes
+were few read the whole table by the time they were many (bench/push_profile.py)."""
+
+import pytest
+from sqlalchemy import text
+
+from support_circle.db import create_db_engine
+
+ON_POSTGRES = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@ON_POSTGRES
+def test_a_statement_run_many_times_is_never_prepared_on_the_server(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            for n in range(20):  # psycopg would prepare it at its fifth run
+                connection.execute(text("SELECT count(*) FROM change WHERE circle_id = :c"), {"c": str(n)})
+            prepared = connection.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+    finally:
+        engine.dispose()
+    assert prepared == 0
