@@ -5,15 +5,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Connection,
+    DateTime,
     Engine,
+    Integer,
     Row,
     Text,
     Update,
     and_,
     bindparam,
     cast,
+    column,
     func,
     insert,
     literal_column,
@@ -23,8 +27,9 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from support_circle.db import reading, retried_if_disconnected, writing
+from support_circle.db import compact_json, reading, retried_if_disconnected, writing
 from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
 from support_circle.events import Event, notification, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device, KeyEnvelopeRow
@@ -73,8 +78,40 @@ _KNOWN_AND_HEADS = union_all(
     .group_by(_change.c.record_id),
 )
 
-# Rows in one INSERT at most, so that a batch's parameters stay far below PostgreSQL's 65,535.
-INSERT_ROWS = 1000
+# PostgreSQL: a batch's new rows as one array per column, whatever its length, so the statement is
+# the same text for every push. SQLAlchemy compiles it once (a multi-row VALUES was compiled again
+# at every push: 9 bound values a row) and psycopg prepares it once per connection.
+_new = (
+    func.unnest(
+        bindparam("seqs", type_=ARRAY(Integer)),
+        bindparam("change_ids", type_=ARRAY(Text)),
+        bindparam("record_ids", type_=ARRAY(Text)),
+        bindparam("envelopes", type_=ARRAY(Text)),
+        bindparam("sizes", type_=ARRAY(Integer)),
+    )
+    .table_valued(
+        column("seq", Integer),
+        column("change_id", Text),
+        column("record_id", Text),
+        column("envelope", Text),
+        column("size", Integer),
+    )
+    .render_derived(name="new")
+)
+_INSERT_ARRAYS = insert(_change).from_select(
+    ["circle_id", "seq", "change_id", "record_id", "epoch", "envelope", "size", "device_id", "created_at"],
+    select(
+        bindparam("batch_circle_id", type_=Text),
+        _new.c.seq,
+        _new.c.change_id,
+        _new.c.record_id,
+        bindparam("batch_epoch", type_=Integer),
+        cast(_new.c.envelope, JSON),
+        _new.c.size,
+        bindparam("batch_device_id", type_=Text),
+        bindparam("batch_created_at", type_=DateTime(timezone=True)),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -169,8 +206,8 @@ def _write(connection: Connection, rows: list[dict[str, Any]], charge: Update, a
     """Inserts ``rows``, charges their bytes, counts them in the circle and announces them.
 
     PostgreSQL: one statement (the INSERT and the charge as CTEs of the circle's UPDATE, which
-    returns the notification), so a push of up to ``INSERT_ROWS`` changes writes in one round
-    trip. SQLite runs in this process, where a statement costs no round trip: three calls.
+    returns the notification), so a push writes in one round trip whatever its size. SQLite runs in
+    this process, where a statement costs no round trip: three calls.
     """
     counted = update(_circle).where(_circle.c.id == announced.circle_id).values(change_seq=announced.seq)
     if connection.dialect.name != "postgresql":
@@ -178,11 +215,22 @@ def _write(connection: Connection, rows: list[dict[str, Any]], charge: Update, a
         connection.execute(charge)
         connection.execute(counted)
         return
-    chunks = [rows[start : start + INSERT_ROWS] for start in range(0, len(rows), INSERT_ROWS)]
-    for chunk in chunks[:-1]:
-        connection.execute(insert(_change).values(chunk))
-    added = insert(_change).values(chunks[-1]).cte("added")
-    connection.execute(counted.returning(notification(announced)).add_cte(added, charge.cte("charged")))
+    first = rows[0]
+    # One circle, device, time and epoch for the whole batch: ``_check_new`` refused any change
+    # under an epoch other than the circle's.
+    arrays = {
+        "batch_circle_id": first["circle_id"],
+        "batch_epoch": first["epoch"],
+        "batch_device_id": first["device_id"],
+        "batch_created_at": first["created_at"],
+        "seqs": [row["seq"] for row in rows],
+        "change_ids": [row["change_id"] for row in rows],
+        "record_ids": [row["record_id"] for row in rows],
+        "envelopes": [compact_json(row["envelope"]) for row in rows],
+        "sizes": [row["size"] for row in rows],
+    }
+    added = _INSERT_ARRAYS.cte("added")
+    connection.execute(counted.returning(notification(announced)).add_cte(added, charge.cte("charged")), arrays)
 
 
 def _check_distinct(items: list[PushItem]) -> None:
