@@ -6,8 +6,9 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -124,3 +125,51 @@ def _charged(database_url: str, device_id: str) -> tuple[int, int]:
     finally:
         engine.dispose()
     return int(charged), int(stored)
+
+
+def test_one_push_sent_twenty_times_at_once_is_stored_once_and_answered_alike(server: ServerProcess) -> None:
+    device = new_device(server.url)
+    replica = device.create_circle()
+    replica.write({"kind": "note", "text": "before"})
+    replica.push()
+    replica.write({"kind": "note", "text": "sent twenty times"})
+
+    answers = _sent_at_once(server.url, [(str(device.api.token), replica.path, replica.next_push())] * 20)
+
+    assert answers == [(200, {"seqs": [2]})] * 20
+    assert len(server_log(server.url, str(device.api.token), b64u(replica.circle_id))) == 2
+
+
+def test_members_racing_to_edit_one_record_from_one_base_let_exactly_one_in(server: ServerProcess) -> None:
+    circle = build_circle(each_at_once(lambda _: new_device(server.url), range(12)))
+    record_id = circle[0].write({"kind": "note", "text": "the plan"})
+    circle[0].push()
+    sends = []
+    for n, replica in enumerate(circle):
+        replica.pull()
+        replica.write({"kind": "note", "text": f"edit {n}"}, record_id)
+        sends.append((str(replica.device.api.token), replica.path, replica.next_push()))
+
+    statuses = sorted(status for status, _ in _sent_at_once(server.url, sends))
+
+    # Each waited for the circle in turn; a push let in after another must see that one's edit.
+    assert statuses == [200] + [409] * (len(circle) - 1)
+
+
+def _sent_at_once(base_url: str, sends: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[int, Any]]:
+    """Each (token, circle path, body) posted from its own thread, all let go at one barrier."""
+    answers: list[tuple[int, Any]] = [(0, None)] * len(sends)
+
+    def job(index: int) -> Callable[[threading.Barrier], None]:
+        token, path, body = sends[index]
+
+        def post(start: threading.Barrier) -> None:
+            with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+                start.wait(timeout=60)
+                response = http.post(f"{path}/changes", json=body)
+            answers[index] = (response.status_code, response.json())
+
+        return post
+
+    at_one_barrier([job(i) for i in range(len(sends))], RUN_DEADLINE_SECONDS, "posts")
+    return answers

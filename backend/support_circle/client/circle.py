@@ -496,6 +496,11 @@ class CircleReplica:
                 continue
             self._settle(batch, seqs)
 
+    def next_push(self) -> dict[str, Any]:
+        """The body the next ``push`` sends, sealed now: sent again, it must be answered as it was
+        the first time (tests send it themselves, several times at once)."""
+        return {"changes": [self._wire(p) for p in self._seal(self._next_batch())]}
+
     def _next_batch(self) -> list[Pending]:
         """The oldest waiting edit of each record: a later one builds on it once it is settled."""
         batch: dict[bytes, Pending] = {}

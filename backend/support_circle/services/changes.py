@@ -1,6 +1,7 @@
 """The per-circle change log: pushes are all-or-nothing, idempotent by change id, and numbered
 without gaps; pulls page by cursor over an indexed sequence."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -47,22 +49,6 @@ _member = CircleMember.__table__  # type: ignore[attr-defined]
 _device = Device.__table__  # type: ignore[attr-defined]
 _key = KeyEnvelopeRow.__table__  # type: ignore[attr-defined]
 
-# The circle, if the device is an active member, and the device's stored bytes, both rows locked:
-# pushes to the circle take their turns, and so do whatever charges the device's quota (its pushes
-# to other circles, its log appends). Circle first, then device, as every other writer locks them.
-_LOCK = (
-    select(_circle.c.epoch, _circle.c.epoch_closed, _circle.c.change_seq, _device.c.bytes_stored)
-    .select_from(
-        _circle.join(_member, _member.c.circle_id == _circle.c.id).join(_device, _device.c.id == _member.c.device_id)
-    )
-    .where(
-        _circle.c.id == bindparam("circle_id"),
-        _member.c.device_id == bindparam("device_id"),
-        _member.c.active.is_(True),
-    )
-    .with_for_update(of=[_circle, _device])
-)
-
 # The batch's change ids already in the log (``known`` 1: their seq and envelope), and the newest
 # seq of each record the batch names (``known`` 0), read together once the circle is locked.
 _KNOWN_AND_HEADS = union_all(
@@ -77,6 +63,41 @@ _KNOWN_AND_HEADS = union_all(
     )
     .group_by(_change.c.record_id),
 )
+
+# The circle, if the device is an active member, and the device's stored bytes, both rows locked:
+# pushes to the circle take their turns, and so do whatever charges the device's quota (its pushes
+# to other circles, its log appends). Circle first, then device, as every other writer locks them.
+_locked = (
+    select(_circle.c.epoch, _circle.c.epoch_closed, _circle.c.change_seq, _device.c.bytes_stored)
+    .select_from(
+        _circle.join(_member, _member.c.circle_id == _circle.c.id).join(_device, _device.c.id == _member.c.device_id)
+    )
+    .where(
+        _circle.c.id == bindparam("circle_id"),
+        _member.c.device_id == bindparam("device_id"),
+        _member.c.active.is_(True),
+    )
+    .with_for_update(of=[_circle, _device])
+    .cte("locked")
+)
+
+# The locks, and in the same round trip the known changes and heads with the circle's newest seq,
+# as the statement's snapshot saw them. The locked row is read as it is once locked (PostgreSQL
+# reads a row it waited for afresh), the rest as it was when the statement began: if a push
+# committed in between, the locked count is past the snapshot's newest seq, and the caller reads
+# them again. Every push raises the count with its rows, under this lock, so equal means current.
+_found = _KNOWN_AND_HEADS.subquery("found")
+_LOCK_AND_READ = select(
+    _locked,
+    select(func.coalesce(func.max(_change.c.seq), 0))
+    .where(_change.c.circle_id == bindparam("circle_id"))
+    .scalar_subquery()
+    .label("newest"),
+    _found.c.known,
+    _found.c.key,
+    _found.c.seq,
+    _found.c.envelope,
+).select_from(_locked.outerjoin(_found, true()))
 
 # PostgreSQL: a batch's new rows as one array per column, whatever its length, so the statement is
 # the same text for every push. SQLAlchemy compiles it once (a multi-row VALUES was compiled again
@@ -128,9 +149,10 @@ def push(engine: Engine, settings: Settings, device_id: str, circle_id: str, ite
     The whole batch is applied or none of it: a stale base (someone else changed the record
     first) or an old epoch is a 409 whose details name every change concerned.
 
-    One transaction of few round trips on PostgreSQL: BEGIN, the locks, the known changes and
-    record heads, one statement that inserts the batch, charges the quota, counts the circle's
-    changes and announces them (data-modifying CTEs), COMMIT. A resent push answers as the first
+    One transaction of four round trips on PostgreSQL: BEGIN; the locks with the known changes and
+    record heads (read again only if another push committed while this one waited); one statement
+    that inserts the batch, charges the quota, counts the circle's changes and announces them
+    (data-modifying CTEs); COMMIT. A resent push answers as the first
     did, so one whose connection turns out dead is tried once more.
     """
     if len(items) > settings.max_batch:
@@ -146,11 +168,15 @@ def _push(
     engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
 ) -> tuple[list[int], Event | None]:
     with writing(engine) as connection:
-        locked = connection.execute(_LOCK, {"circle_id": circle_id, "device_id": device_id}).first()
-        if locked is None:
+        parameters = _parameters(circle_id, items)
+        found = connection.execute(_LOCK_AND_READ, {**parameters, "device_id": device_id}).all()
+        if not found:
             raise NotFound(NOT_A_MEMBER)
-        epoch, closed, change_seq, stored = locked
-        known, heads = _known_and_heads(connection, circle_id, items)
+        epoch, closed, change_seq, stored, newest = found[0][:5]
+        if newest == change_seq:
+            known, heads = _known_and_heads(row for row in found if row.known is not None)
+        else:  # another push committed while this one waited for the circle
+            known, heads = _known_and_heads(connection.execute(_KNOWN_AND_HEADS, parameters))
         for item in items:
             if item.change_id in known and known[item.change_id][1] != item.envelope:
                 raise Conflict("change_id_reused", "A change id was used before for different data.")
@@ -182,19 +208,20 @@ def _push(
         return [seqs[i.change_id] for i in items], announced
 
 
-def _known_and_heads(
-    connection: Connection, circle_id: str, items: list[PushItem]
-) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, int]]:
-    """The batch's changes already pushed (seq and envelope by change id), and the newest seq of
-    each record it names."""
-    parameters = {
+def _parameters(circle_id: str, items: list[PushItem]) -> dict[str, Any]:
+    return {
         "circle_id": circle_id,
         "change_ids": [i.change_id for i in items],
         "record_ids": list({i.record_id for i in items}),
     }
+
+
+def _known_and_heads(rows: Iterable[Row[Any]]) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, int]]:
+    """From rows of ``_KNOWN_AND_HEADS``: the batch's changes already pushed (seq and envelope by
+    change id), and the newest seq of each record it names."""
     known: dict[str, tuple[int, dict[str, Any]]] = {}
     heads: dict[str, int] = {}
-    for row in connection.execute(_KNOWN_AND_HEADS, parameters):
+    for row in rows:
         if row.known:
             known[row.key] = (row.seq, row.envelope)
         else:
