@@ -1,0 +1,58 @@
+"""A new version of the offline app is offered, and taken only when the person says so."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import DIST
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+WAITING = "async () => (await navigator.serviceWorker.getRegistration())?.waiting != null"
+
+
+@pytest.fixture
+def copy_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of a copy of the built app, which the test changes as a new release would."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("The app is not built: run 'make build'")
+    shutil.copytree(DIST, tmp_path / "dist")
+    server = ServerProcess(data_dir=tmp_path / "data", static_dir=tmp_path / "dist")
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_new_version_waits_until_the_person_takes_it(browser: Browser, copy_server: ServerProcess) -> None:
+    context = browser.new_context(service_workers="allow")
+    page = context.new_page()
+    page.goto(copy_server.url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    expect(page.get_by_test_id("offline-status")).to_have_attribute("data-state", "ready")
+    update = page.get_by_role("region", name="A new version of the app is ready.")
+    expect(update).to_have_count(0)
+
+    # A release changes the service worker; the browser finds it when the app is next opened.
+    worker = copy_server.static_dir / "sw.js"
+    worker.write_text(worker.read_text() + "\n// the next release\n")
+    page.reload()
+    expect(update).to_be_visible()
+    assert page.evaluate(WAITING), "the new version waits: nothing is forced on the person"
+
+    update.get_by_role("button", name="Later").click()
+    expect(update).to_have_count(0)
+    page.reload()
+    expect(update).to_be_visible()
+
+    page.evaluate("() => { window.beforeTheUpdate = true }")
+    update.get_by_role("button", name="Update now").click()
+    page.wait_for_function("() => window.beforeTheUpdate === undefined")
+    expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
+    expect(update).to_have_count(0)
+    assert not page.evaluate(WAITING), "the new version took over"
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    context.close()
