@@ -27,7 +27,20 @@ export default defineConfig({
           {
             urlPattern: /\/assets\/strength-[\w-]+\.js$/,
             handler: 'CacheFirst',
-            options: { cacheName: 'on-demand', expiration: { maxEntries: 2 } },
+            options: {
+              cacheName: 'on-demand',
+              // A release brings a new file only when the lists change; the one it replaces is
+              // dropped as the new one is kept. (Workbox's ExpirationPlugin would do it for 2 KiB
+              // gzip more in the worker every first visit loads.)
+              plugins: [
+                {
+                  cacheDidUpdate: async ({ cacheName, request }) => {
+                    const cache = await caches.open(cacheName);
+                    for (const kept of await cache.keys()) if (kept.url !== request.url) await cache.delete(kept);
+                  },
+                },
+              ],
+            },
           },
         ],
         navigateFallback: 'index.html',

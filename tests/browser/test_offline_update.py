@@ -1,5 +1,6 @@
 """A new version of the offline app is offered, and taken only when the person says so."""
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,4 +56,29 @@ def test_a_new_version_waits_until_the_person_takes_it(browser: Browser, copy_se
     expect(update).to_have_count(0)
     assert not page.evaluate(WAITING), "the new version took over"
     assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    context.close()
+
+
+def test_the_estimator_kept_for_offline_use_replaces_the_one_before(
+    browser: Browser, app_server: ServerProcess
+) -> None:
+    context = browser.new_context(service_workers="allow")
+    page = context.new_page()
+    page.goto(app_server.url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    # What a previous release fetched and kept.
+    page.evaluate("async () => (await caches.open('on-demand')).put('/assets/strength-0ld.js', new Response(''))")
+
+    page.get_by_label("Passphrase", exact=True).fill("password")
+    expect(page.get_by_text("one of the passphrases people try first")).to_be_visible()
+    # The worker keeps the file after answering with it: watch the cache until it holds one estimator.
+    page.evaluate(
+        """() => { const look = async () => {
+            window.keptEstimators = (await (await caches.open('on-demand')).keys()).map((r) => r.url);
+            setTimeout(look, 100); }; look(); }"""
+    )
+    page.wait_for_function("() => window.keptEstimators?.some((url) => !url.endsWith('-0ld.js'))")
+    page.wait_for_function("() => window.keptEstimators.length === 1")
+    [url] = page.evaluate("() => window.keptEstimators")
+    assert re.search(r"/assets/strength-[\w-]+\.js$", url) and not url.endswith("-0ld.js"), url
     context.close()
