@@ -25,7 +25,6 @@ interface LabelAndHint {
 }
 
 export const strings = {
-  appName: 'Support Circle',
   welcomeHeading: 'A private place for your support plan',
   welcomeIntro:
     'Support Circle helps you keep your support plan and the people who stand with you in one place. ' +
@@ -548,7 +547,6 @@ export const strings = {
   myNameInCircle: 'Your name in this circle',
   myNameHint: 'What the other members will see. A first name or a nickname is enough.',
   startCircle: 'Start the circle',
-  circleStarted: 'The circle has been started.',
   purposes: {
     'supports-me': 'Supporting me',
     'supports-person-doing-harm': 'Supporting the person doing harm to take responsibility',
@@ -589,7 +587,6 @@ export const strings = {
     'Someone sent you an invite link. Joining asks the circle’s admin to let you in; the link alone does not.',
   inviteLinkLabel: 'Invite link',
   joinCircle: 'Ask to join',
-  joinAsked: 'You asked to join. The admin has to approve you.',
   myJoinsLabel: 'Your requests to join',
   joinWaitingCircle:
     'Waiting for the admin to approve you. Check that this safety number matches the one on their screen: ',
