@@ -18,7 +18,7 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 # Files that name the others must be revalidated on every visit, or an update would never arrive:
 # the page, the service worker, and every manifest (one per disguise the person can choose).
-_ALWAYS_REVALIDATE = {"index.html", "sw.js", "registerSW.js", "", "."}
+_ALWAYS_REVALIDATE = {"index.html", "sw.js", "", "."}
 
 
 class AppNotBuilt(AppError):
