@@ -30,10 +30,24 @@ export function sealJson(keys: VaultKeys, store: SealedStore, key: string, value
  * returned; after lock() it is `locked`.
  */
 export async function openJson<T>(keys: VaultKeys, store: SealedStore, key: string, item: unknown): Promise<T> {
+  return parseOpened<T>(await openText(keys, store, key, item));
+}
+
+/** The JSON text sealed under `store`/`key`, not yet parsed; fails as openJson does. */
+export async function openText(keys: VaultKeys, store: SealedStore, key: string, item: unknown): Promise<string> {
   try {
-    return parseJson(fromUtf8(await openLocal(await localKeyOf(keys), keys.vaultId, store, key, item))) as T;
+    return fromUtf8(await openLocal(await localKeyOf(keys), keys.vaultId, store, key, item));
   } catch (error) {
     if (error instanceof StorageError) throw error;
+    throw new StorageError('damaged', { cause: error });
+  }
+}
+
+/** The value of a text openText gave; `damaged` when it is not JSON. */
+export function parseOpened<T>(text: string): T {
+  try {
+    return parseJson(text) as T;
+  } catch (error) {
     throw new StorageError('damaged', { cause: error });
   }
 }

@@ -11,6 +11,7 @@ import { exclusive } from './exclusive';
 import { MIN_WIPE_AFTER, readGuard, writeGuard } from './guard';
 import { checkRecordId } from './ids';
 import type { HeldKeys } from './keys';
+import { OpenedItems } from './openedItems';
 import type {
   DeviceIdentity,
   LocalRecord,
@@ -67,6 +68,8 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   readonly #keys: HeldKeys;
   /** A read of every record in flight, shared by the lists asked for meanwhile; never one begun before a write ended. */
   #reading: Promise<{ id: string; value: StoredRecord }[]> | null = null;
+  /** The records opened by earlier reads, so that reading them again decrypts only what changed. */
+  readonly #opened = new OpenedItems('records');
   readonly #writeWatchers = new Set<() => void>();
 
   constructor(ctx: SessionContext, keys: HeldKeys) {
@@ -94,6 +97,7 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   lock(): void {
     if (this.locked) return;
     this.#reading = null;
+    this.#opened.close();
     this.#writeWatchers.clear();
     this.#keys.drop();
     this.#ctx.onLock(this);
@@ -274,7 +278,7 @@ export class Session implements DeviceIdentity, Records, Outbox, ReplicaState, V
   #readAll(): Promise<{ id: string; value: StoredRecord }[]> {
     if (this.locked) return Promise.reject(new StorageError('locked'));
     if (this.#reading !== null) return this.#reading;
-    const reading = this.#db().then((db) => openAll<StoredRecord>(db, this.#keys, 'records'));
+    const reading = this.#db().then((db) => openAll<StoredRecord>(db, this.#keys, 'records', this.#opened));
     const done = () => {
       if (this.#reading === reading) this.#reading = null;
     };

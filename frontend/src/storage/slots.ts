@@ -1,6 +1,7 @@
 /** Reading and writing a record together with its outbox entry, sealed, in one transaction. */
 import type { LocalItem } from '../crypto/vault';
 import { type Db, inTransaction } from './db';
+import type { OpenedItems } from './openedItems';
 import { openJson, sealJson, type VaultKeys } from './sealed';
 import type { OutboxEntry, Slot, StoredRecord } from './transitions';
 
@@ -43,13 +44,18 @@ export async function writeSlot(db: Db, keys: VaultKeys, id: string, slot: Slot)
   ]);
 }
 
-/** Every item of a sealed store with its key, opened; `damaged` if any fails to open. */
+/**
+ * Every item of a sealed store with its key, opened; `damaged` if any fails to open. With `opened`
+ * (the store's items this session opened before), an item unchanged since is not decrypted again.
+ */
 export async function openAll<T>(
   db: Db,
   keys: VaultKeys,
   store: 'records' | 'outbox',
+  opened?: OpenedItems,
 ): Promise<{ id: string; value: T }[]> {
   const tx = db.transaction(store, 'readonly');
   const [ids, items] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
+  if (opened !== undefined) return opened.every<T>(keys, ids, items);
   return Promise.all(ids.map(async (id, i) => ({ id, value: await openJson<T>(keys, store, id, items[i]) })));
 }
