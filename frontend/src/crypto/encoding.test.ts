@@ -41,6 +41,11 @@ describe('ctx', () => {
     );
   });
 
+  it('takes a text field as its UTF-8 bytes, ASCII or not', () => {
+    expect(toHex(ctx('x', 'é', 'a'))).toBe('00000001' + '78' + '00000002' + 'c3a9' + '00000001' + '61');
+    expect(toHex(ctx('é'))).toBe('00000002' + 'c3a9');
+  });
+
   it('keeps field boundaries: ("a","bc") and ("ab","c") differ', () => {
     expect(toHex(ctx('x', 'a', 'bc'))).not.toBe(toHex(ctx('x', 'ab', 'c')));
   });

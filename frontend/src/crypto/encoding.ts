@@ -107,17 +107,26 @@ export function lp(bytes: Uint8Array): Uint8Array {
  * id. A string field is taken as its UTF-8 bytes, unnormalised.
  */
 export function ctx(label: string, ...fields: readonly (Uint8Array | string)[]): Uint8Array {
-  // Written into one buffer: every record opened builds its aad here, a thousand at a time.
-  const parts = [utf8(label), ...fields.map((f) => (typeof f === 'string' ? utf8(f) : f))];
+  // Written into one buffer, ASCII text in place: every record opened builds its aad here, a
+  // thousand at a time, and a TextEncoder call costs more than the few bytes of a store or an id.
+  const parts = [label, ...fields].map((f) => (typeof f === 'string' && !isAscii(f) ? utf8(f) : f));
   const out = new Uint8Array(parts.reduce((sum, p) => sum + 4 + p.length, 0));
   const view = new DataView(out.buffer);
   let offset = 0;
   for (const part of parts) {
     view.setUint32(offset, part.length, false);
-    out.set(part, offset + 4);
-    offset += 4 + part.length;
+    offset += 4;
+    if (typeof part === 'string') for (let i = 0; i < part.length; i++) out[offset + i] = part.charCodeAt(i);
+    else out.set(part, offset);
+    offset += part.length;
   }
   return out;
+}
+
+/** Whether `text` is ASCII, so that its UTF-8 is its char codes. */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
