@@ -289,7 +289,8 @@ def main() -> int:
                 )
     print(
         f"  seeded: {stored:,} ally records and 3 plan answers, measured (not extrapolated), through the app's"
-        " storage code; the plan lists every ally under each of its 7 sections"
+        " storage code; each of the plan's 7 sections names the allies chosen for it and lists all of them"
+        " only once its list of allies is opened"
     )
     return 0
 
