@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import psycopg
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import ColumnElement, Engine, Row, bindparam, event, func, select
+from sqlalchemy import Engine, Row, String, bindparam, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -327,16 +327,16 @@ def announce(session: Session, item: Event) -> None:
     """Tells open streams about ``item`` when ``session``'s transaction commits (never if it rolls back)."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.connection().execute(select(notification(item)))
+        session.connection().execute(select(NOTIFY), {"event_payload": item.payload()})
     else:
         session.info.setdefault(_PENDING, []).append(item)
 
 
-def notification(item: Event) -> ColumnElement[Any]:
-    """On PostgreSQL, what a statement of the transaction selects (or returns) to announce ``item``
-    on commit: a service that writes through a connection, not a session, folds it into one of its
-    statements and saves a round trip. On SQLite it calls ``publish_committed`` after its commit."""
-    return func.pg_notify(CHANNEL, item.payload())
+# On PostgreSQL, what a statement of the transaction selects (or returns) to announce an event on
+# commit, its ``Event.payload()`` bound as ``event_payload``: a service that writes through a
+# connection, not a session, folds it into one of its statements and saves a round trip. On SQLite
+# it calls ``publish_committed`` after its commit. Built once, as every hot statement is.
+NOTIFY = func.pg_notify(CHANNEL, bindparam("event_payload", type_=String))
 
 
 def publish_committed(engine: Engine, items: list[Event]) -> None:

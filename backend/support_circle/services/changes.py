@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     Row,
     Text,
-    Update,
     and_,
     bindparam,
     cast,
@@ -33,7 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from support_circle.db import compact_json, reading, retried_if_disconnected, writing
 from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
-from support_circle.events import Event, notification, publish_committed
+from support_circle.events import NOTIFY, Event, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device, KeyEnvelopeRow
 from support_circle.models.columns import utcnow
 from support_circle.protocol.encoding import unb64u
@@ -135,6 +134,12 @@ _INSERT_ARRAYS = insert(_change).from_select(
 )
 
 
+# The circle's count of changes, and on PostgreSQL the write of a whole push in one statement: the
+# INSERT and the quota's charge as CTEs of that UPDATE, which returns the notification.
+_COUNT = update(_circle).where(_circle.c.id == bindparam("count_circle")).values(change_seq=bindparam("count_seq"))
+_WRITE = _COUNT.returning(NOTIFY).add_cte(_INSERT_ARRAYS.cte("added"), quota.CHARGE.cte("charged"))
+
+
 @dataclass(frozen=True)
 class PushItem:
     change_id: str
@@ -204,7 +209,7 @@ def _push(
                 }
             )
         announced = Event("changes", circle_id, change_seq + len(new))
-        _write(connection, rows, quota.charged(device_id, sum(sizes)), announced)
+        _write(connection, rows, device_id, announced)
         return [seqs[i.change_id] for i in items], announced
 
 
@@ -229,18 +234,24 @@ def _known_and_heads(rows: Iterable[Row[Any]]) -> tuple[dict[str, tuple[int, dic
     return known, heads
 
 
-def _write(connection: Connection, rows: list[dict[str, Any]], charge: Update, announced: Event) -> None:
-    """Inserts ``rows``, charges their bytes, counts them in the circle and announces them.
+def _write(connection: Connection, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None:
+    """Inserts ``rows``, charges their bytes to the device, counts them in the circle and announces
+    them.
 
     PostgreSQL: one statement (the INSERT and the charge as CTEs of the circle's UPDATE, which
     returns the notification), so a push writes in one round trip whatever its size. SQLite runs in
     this process, where a statement costs no round trip: three calls.
     """
-    counted = update(_circle).where(_circle.c.id == announced.circle_id).values(change_seq=announced.seq)
+    parameters = {
+        "charge_device": device_id,
+        "charge_bytes": sum(row["size"] for row in rows),
+        "count_circle": announced.circle_id,
+        "count_seq": announced.seq,
+    }
     if connection.dialect.name != "postgresql":
         connection.execute(insert(_change), rows)
-        connection.execute(charge)
-        connection.execute(counted)
+        connection.execute(quota.CHARGE, parameters)
+        connection.execute(_COUNT, parameters)
         return
     first = rows[0]
     # One circle, device, time and epoch for the whole batch: ``_check_new`` refused any change
@@ -256,8 +267,7 @@ def _write(connection: Connection, rows: list[dict[str, Any]], charge: Update, a
         "envelopes": [compact_json(row["envelope"]) for row in rows],
         "sizes": [row["size"] for row in rows],
     }
-    added = _INSERT_ARRAYS.cte("added")
-    connection.execute(counted.returning(notification(announced)).add_cte(added, charge.cte("charged")), arrays)
+    connection.execute(_WRITE, {**parameters, **arrays, "event_payload": announced.payload()})
 
 
 def _check_distinct(items: list[PushItem]) -> None:

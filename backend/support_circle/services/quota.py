@@ -2,7 +2,7 @@
 ``changes.push``), invite records, membership log entries and key envelopes. Each is charged once,
 to the device whose request stored it, when it is stored; replacing something is not charged again."""
 
-from sqlalchemy import Update, update
+from sqlalchemy import Integer, bindparam, update
 from sqlmodel import Session
 
 from support_circle.errors import TooLarge
@@ -32,7 +32,10 @@ def check(settings: Settings, stored: int, size: int) -> None:
         )
 
 
-def charged(device_id: str, size: int) -> Update:
-    """The UPDATE that counts ``size`` more bytes for a device whose row the caller has locked and
-    ``check``-ed (services that write through a connection rather than a session)."""
-    return update(_device).where(_device.c.id == device_id).values(bytes_stored=_device.c.bytes_stored + size)
+# The UPDATE that counts ``charge_bytes`` more for the device ``charge_device``, whose row the caller
+# has locked and ``check``-ed (services that write through a connection rather than a session).
+CHARGE = (
+    update(_device)
+    .where(_device.c.id == bindparam("charge_device"))
+    .values(bytes_stored=_device.c.bytes_stored + bindparam("charge_bytes", type_=Integer))
+)
