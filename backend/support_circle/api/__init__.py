@@ -11,11 +11,13 @@ health_router = health.router
 # also find its token expired or its rate spent. Declared here so the schema says so everywhere.
 api_router = APIRouter(prefix="/v1", responses=documented(400, 413, 422))
 SIGNED_IN = documented(401, 429)
+# A request is matched against the routes in this order, one by one: a push, a pull and the
+# circle's counters, asked at every sync, come first.
+api_router.include_router(changes.router, responses=SIGNED_IN)
+api_router.include_router(circles.router, responses=SIGNED_IN)
 api_router.include_router(server.router)
 api_router.include_router(devices.router)
 api_router.include_router(auth.router)
-api_router.include_router(circles.router, responses=SIGNED_IN)
-api_router.include_router(changes.router, responses=SIGNED_IN)
 api_router.include_router(invites.router, responses=SIGNED_IN)
 api_router.include_router(unlinked.router, responses=SIGNED_IN)
 api_router.include_router(events.router)
