@@ -21,14 +21,23 @@ def watch_problems(page: Page) -> list[str]:
     return problems
 
 
-def open_app(browser: Browser, url: str) -> tuple[BrowserContext, Page, list[str]]:
+def open_app(browser: Browser, url: str, *, offline: bool = False) -> tuple[BrowserContext, Page, list[str]]:
     """A new browser context (one of a person's devices, or another person's) at the app, its
-    problems watched from the start."""
-    context = browser.new_context(service_workers="block")
+    problems watched from the start. ``offline``: with its service worker, returned once the worker
+    controls the page and the app says it works offline."""
+    context = browser.new_context(service_workers="allow" if offline else "block")
     page = context.new_page()
     problems = watch_problems(page)
     page.goto(url)
+    if offline:
+        controlled(page)
+        expect(page.get_by_test_id("offline-status")).to_have_attribute("data-state", "ready")
     return context, page, problems
+
+
+def controlled(page: Page) -> None:
+    """Waits until the service worker controls the page, which it then answers from the precache."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
 
 
 def _note(message: ConsoleMessage, problems: list[str]) -> None:

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, expect
 
+from tests.browser.app_flows import controlled, open_app
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,7 @@ def test_app_installs_and_works_offline_after_the_first_visit(browser: Browser, 
     page.goto(app_server.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("A private place for your support plan")
     expect(page.get_by_test_id("server-status")).to_have_attribute("data-state", "reachable")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    controlled(page)
     expect(page.get_by_test_id("offline-status")).to_have_attribute("data-state", "ready")
     assert page.title() == "Support Circle"
 
@@ -50,11 +51,7 @@ def test_app_installs_and_works_offline_after_the_first_visit(browser: Browser, 
 
 
 def test_the_app_keeps_working_when_the_server_is_gone(browser: Browser, own_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="allow")
-    page = context.new_page()
-    page.goto(own_server.url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
-    expect(page.get_by_test_id("offline-status")).to_have_attribute("data-state", "ready")
+    context, page, _ = open_app(browser, own_server.url, offline=True)
 
     own_server.stop()
     page.reload()

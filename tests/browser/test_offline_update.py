@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.browser.app_flows import open_app
 from tests.browser.conftest import DIST
 from tests.support.server import ServerProcess
 
@@ -29,11 +30,7 @@ def copy_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def test_a_new_version_waits_until_the_person_takes_it(browser: Browser, copy_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="allow")
-    page = context.new_page()
-    page.goto(copy_server.url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
-    expect(page.get_by_test_id("offline-status")).to_have_attribute("data-state", "ready")
+    context, page, _ = open_app(browser, copy_server.url, offline=True)
     update = page.get_by_role("region", name="A new version of the app is ready.")
     expect(update).to_have_count(0)
 
@@ -62,10 +59,7 @@ def test_a_new_version_waits_until_the_person_takes_it(browser: Browser, copy_se
 def test_the_estimator_kept_for_offline_use_replaces_the_one_before(
     browser: Browser, app_server: ServerProcess
 ) -> None:
-    context = browser.new_context(service_workers="allow")
-    page = context.new_page()
-    page.goto(app_server.url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    context, page, _ = open_app(browser, app_server.url, offline=True)
     # What a previous release fetched and kept.
     page.evaluate("async () => (await caches.open('on-demand')).put('/assets/strength-0ld.js', new Response(''))")
 

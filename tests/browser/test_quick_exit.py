@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.browser.app_flows import answer, first_run, section, unlock
+from tests.browser.app_flows import answer, controlled, first_run, section, unlock
 from tests.browser.conftest import DIST
 from tests.support.server import ServerProcess
 
@@ -222,7 +222,7 @@ def test_the_neutral_page_comes_from_the_precache_when_offline(browser: Browser,
         requested: list[str] = []
         context.on("request", lambda request: requested.append(request.url))
         page = _open_app(context, app_server, after=None)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+        controlled(page)
         context.set_offline(True)
         with page.expect_response(f"**{NEUTRAL_PATH}") as response:
             page.get_by_role("button", name="Leave now").click()
@@ -324,7 +324,7 @@ def test_the_organisations_line_and_everyday_site(browser: Browser, tmp_path: Pa
 
             # Offline, the organisation's site cannot load: the built-in neutral page instead.
             page.goto(server.url)
-            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+            controlled(page)
             context.set_offline(True)
             page.get_by_role("button", name="Leave now").click()
             page.wait_for_url(f"**{NEUTRAL_PATH}")

@@ -16,7 +16,6 @@ from tests.browser.app_flows import (
     open_app,
     section,
     unlock,
-    watch_problems,
 )
 from tests.support.server import ServerProcess
 
@@ -87,11 +86,7 @@ def test_the_recovery_key_opens_the_app_and_sets_a_new_passphrase(browser: Brows
 
 
 def test_offline_edit_reaches_the_server_when_back_online(browser: Browser, app_server: ServerProcess) -> None:
-    context = browser.new_context(service_workers="allow")
-    page = context.new_page()
-    problems = watch_problems(page)
-    page.goto(app_server.url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    context, page, problems = open_app(browser, app_server.url, offline=True)
     first_run(page)
     expect(page.get_by_test_id("sync-status")).to_have_attribute("data-state", "up-to-date", timeout=SLOW)
 
