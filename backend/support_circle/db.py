@@ -57,9 +57,7 @@ def create_db_engine(url: str) -> Engine:
     # ANALYZE: a circle's changes planned when the table was small were read by a scan of the whole
     # table as it grew (the batch's known changes took 21 ms of a 50-change push instead of 2, a
     # single push 7.8 ms instead of 4.2, `bench/push_profile.py`). Planned at each execution, every
-    # statement sees the table as it is; parsing again costs less than that here. It also keeps the
-    # service usable behind a pooler in transaction mode (PgBouncer), where a prepared statement
-    # may not be on the next transaction's connection.
+    # statement sees the table as it is; parsing again costs less than that here.
     return create_engine(
         url,
         pool_recycle=POOL_RECYCLE_SECONDS,
