@@ -137,6 +137,10 @@ class Engine implements SyncEngine {
   #queue: Promise<unknown> = Promise.resolve();
   #queued: Promise<SyncStatus> | null = null;
   #connection: Promise<Connection> | null = null;
+  /** Set once the engine is stopped and its running sync is over: only its sign-out goes out then. */
+  #signingOut = false;
+  /** Requests sent and not yet answered: the sign-out waits for them too. */
+  readonly #inFlight = new Set<Promise<Response>>();
   #circle: CircleReplica | null = null;
   readonly #shared: SharedCircles;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -229,7 +233,13 @@ class Engine implements SyncEngine {
     this.#shared.forget();
     // After the running sync: a push already on its way must not meet a token already revoked.
     const connection = this.#connection;
-    void this.#queue.then(() => connection?.then((c) => c.signOut())).catch(() => undefined);
+    void this.#queue
+      .then(() => Promise.allSettled([...this.#inFlight]))
+      .then(() => {
+        this.#signingOut = true;
+        return connection?.then((c) => c.signOut());
+      })
+      .catch(() => undefined);
     this.#connection = null;
     this.#set({ state: 'off', waiting: this.#status.waiting });
   }
@@ -289,7 +299,7 @@ class Engine implements SyncEngine {
       if (outcome === 'declined') return 'declined';
     }
     // A recovery's hand-over first: the device it replaces must be unlinked before anything is written.
-    await finishRecovery(store, api, this.options.fetchImpl);
+    await finishRecovery(store, api, this.#fetch);
     await this.#settleLocalOnly();
     await this.#sendFirst(api);
     // A vault with nothing to send and no personal circle yet (a new device that may be about to
@@ -400,6 +410,21 @@ class Engine implements SyncEngine {
     return this.#circle;
   }
 
+  /**
+   * Every request of this engine. Once it is stopped none goes out but its sign-out, sent when the
+   * requests already on their way are answered: a sync on its way takes no further step, so the
+   * engine started in its place (after a settings change) is the only one writing to the server —
+   * two at once made the personal circle and its log entries twice.
+   */
+  readonly #fetch: Fetch = (input, init) => {
+    if (this.#stopped && !this.#signingOut) return Promise.reject(new DOMException('The sync stopped.', 'AbortError'));
+    const sent = (this.options.fetchImpl ?? ((i, r) => fetch(i, r)))(input, init);
+    const answered = () => this.#inFlight.delete(sent);
+    this.#inFlight.add(sent);
+    sent.then(answered, answered);
+    return sent;
+  };
+
   /** The signed-in connection, knowing the server id this vault synced with before. */
   #api(): Promise<Connection> {
     if (this.#otherServer) return Promise.reject(new SyncError('other_server'));
@@ -408,7 +433,7 @@ class Engine implements SyncEngine {
       return new Connection(this.options.session.deviceKeys, {
         ...(typeof known === 'string' ? { knownServerId: known } : {}),
         ...(this.options.registrationCode !== undefined ? { registrationCode: this.options.registrationCode } : {}),
-        ...(this.options.fetchImpl ? { fetchImpl: this.options.fetchImpl } : {}),
+        fetchImpl: this.#fetch,
       });
     })();
     return this.#connection;
@@ -432,7 +457,7 @@ class Engine implements SyncEngine {
           await api.bearer(),
           (event) => this.#onEvent(event, () => (delay = MIN_RETRY_MS)),
           this.#abort.signal,
-          this.options.fetchImpl,
+          this.#fetch,
         );
       } catch (error) {
         if (error instanceof ApiError && error.code === 'unauthorized')
