@@ -72,7 +72,9 @@ def approve_by_invite(circle: "CircleReplica", request_id: str, request: dict[st
     circle.approve(request_id, request)
 
 
-def _proven_by_invite(circle: "CircleReplica", request: object, *, strict: bool = False) -> object:
+def _proven_by_invite(
+    circle: "CircleReplica", request: object, *, strict: bool = False
+) -> invites.ProvenRequest | None:
     state = circle.verified
     try:
         proven = invites.verify_request_by_invite(
