@@ -252,6 +252,34 @@ describe('the sync engine', () => {
     expect(server.calls).toEqual([]);
   });
 
+  it('a stream refused as the vault locks and the engine stops rejects nothing', async () => {
+    // The lock stops the engine, whose sign-out revokes the token under the live stream: the
+    // stream's 401 then came back to a loop that opened a new connection on the locked vault, and
+    // its rejection went unhandled ("locked" in the page, seen in full browser runs).
+    const server = fakeServer();
+    const session = await withRecords();
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    // Node's own event (the tests run in Node): the app's types know no `process`.
+    const node = (globalThis as unknown as { process: NodeEvents }).process;
+    node.on('unhandledRejection', note);
+    let sync: SyncEngine | null = null;
+    let refused = false;
+    const refusing: Fetch = async (input, init) => {
+      if (input !== '/v1/events') return server.fetch(input, init);
+      await until(() => sync !== null);
+      session.lock();
+      sync?.stop();
+      refused = true;
+      return Response.json({ code: 'unauthorized', message: 'Sign in again.' }, { status: 401 });
+    };
+    sync = engine(session, server, { fetchImpl: refusing, live: true });
+    await until(() => refused);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    node.off('unhandledRejection', note);
+    expect(unhandled).toEqual([]);
+  });
+
   it('syncs on live events, and again after the stream drops and reconnects', async () => {
     const server = fakeServer();
     let streams = 0;
@@ -269,6 +297,11 @@ describe('the sync engine', () => {
     expect(pulls(server)).toBeGreaterThanOrEqual(2);
   });
 });
+
+interface NodeEvents {
+  on(event: 'unhandledRejection', listener: (reason: unknown) => void): void;
+  off(event: 'unhandledRejection', listener: (reason: unknown) => void): void;
+}
 
 /** Resolves once `done()` holds, checking every few milliseconds (fails the test after 2 s). */
 async function until(done: () => boolean): Promise<void> {

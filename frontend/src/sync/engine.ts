@@ -460,8 +460,13 @@ class Engine implements SyncEngine {
           this.#fetch,
         );
       } catch (error) {
+        // A stream refused as the engine stops (its sign-out revokes the token) ends the loop: a new
+        // connection would read a vault already locked, and this promise has nobody to reject to.
+        if (this.#stopped) return;
         if (error instanceof ApiError && error.code === 'unauthorized')
-          await (await this.#api()).signIn().catch(() => undefined);
+          await this.#api()
+            .then((api) => api.signIn())
+            .catch(() => undefined);
       }
       await sleep(delay, this.#abort.signal).catch(() => undefined);
       delay = Math.min(delay * 2, MAX_RETRY_MS);
