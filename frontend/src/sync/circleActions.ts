@@ -132,7 +132,9 @@ export function circleJoins(core: EngineCore): CircleJoins {
 export function sharing(core: EngineCore): Sharing {
   const { store } = core;
   return {
-    sharedWith: (circleId) => core.serial(() => sharedWith(store, circleId)),
+    // This device's own records, read beside a running sync, not behind it: the screen's boxes wait
+    // for this answer, and a sync may wait on the network for long.
+    sharedWith: (circleId) => sharedWith(store, circleId),
     set: (circleId, sourceId, on) =>
       thenSync(core, () => (on ? share(store, circleId, sourceId) : unshare(store, circleId, sourceId))),
   };

@@ -63,6 +63,25 @@ async function circleWithAlly(server: FakeServer) {
 }
 
 describe('shared circles', () => {
+  it('what is shared reads at once while a sync waits on a slow server', async () => {
+    // The sharing screen's boxes stay disabled until this read answers: queued behind a sync, it
+    // waited on the network (and on every sync after, each one starting the read again).
+    const server = fakeServer();
+    const survivor = await person(server);
+    const id = newRecordId();
+    await survivor.session.put('plan', id, answer({ shareable: true }));
+    const circleId = await survivor.sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    await survivor.sync.sharing.set(circleId, id, true);
+    let release: () => void = () => undefined;
+    server.gate = new Promise<void>((resolve) => (release = resolve));
+    const syncing = survivor.sync.syncNow();
+    const late = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 500));
+    const read = await Promise.race([survivor.sync.sharing.sharedWith(circleId), late]);
+    release();
+    await syncing;
+    expect(read).toEqual(new Set([id]));
+  });
+
   it('an ally joins after approval and holds exactly what was shared: two of five answers, one ally, no private words', async () => {
     const server = fakeServer();
     const survivor = await person(server);
