@@ -3,7 +3,7 @@
 // removal, and what an ally's app keeps.
 import { describe, expect, it } from 'vitest';
 import { newEpochKey, sealKeyEnvelope } from '../../crypto/circleKeys';
-import { b64u, unb64u, unb64uId } from '../../crypto/encoding';
+import { b64u, fromUtf8, unb64u, unb64uId } from '../../crypto/encoding';
 import { generateDeviceKeys } from '../../crypto/identity';
 import { makeLeave } from '../../crypto/membership';
 import { randomBytes } from '../../crypto/primitives';
@@ -63,6 +63,50 @@ async function circleWithAlly(server: FakeServer) {
 }
 
 describe('shared circles', () => {
+  it('an approval lands though a member syncs between the admin’s rotate and its add', async () => {
+    // Issue seen in full browser runs: a member that synced between the admin's rotate and add
+    // sealed its own records again under the new epoch, which moved the change log, so the add was
+    // refused (changes_moved); the admin rotated again, the member sealed again, and after five
+    // tries the person read "Something changed on the server at the same moment".
+    const server = fakeServer();
+    const { session } = await testStore().createVault('p');
+    let member: Awaited<ReturnType<typeof person>> | null = null;
+    let between = 0;
+    const racing: typeof server.fetch = async (input, init) => {
+      const answer = await server.fetch(input, init);
+      const body = init?.body ? (JSON.parse(String(init.body)) as { entry?: { payload: string } }) : {};
+      const op = body.entry && (JSON.parse(fromUtf8(unb64u(body.entry.payload))) as { op: string }).op;
+      if (member !== null && answer.ok && op === 'rotate') {
+        between += 1;
+        await member.sync.syncNow();
+      }
+      return answer;
+    };
+    const admin = { session, sync: quietEngine(session, racing) };
+    const circleId = await admin.sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    const joined = await person(server);
+    const first = await admin.sync.invites.create(circleId, 'Aroha');
+    await joined.sync.joins.ask(first.link, 'Aroha');
+    const [firstAsk] = await admin.sync.invites.asks(circleId);
+    await admin.sync.invites.answer(circleId, firstAsk!.requestId, true);
+    await settled(joined);
+    await settled(admin);
+    member = joined;
+
+    const newcomer = await person(server);
+    const second = await admin.sync.invites.create(circleId, 'Tui');
+    await newcomer.sync.joins.ask(second.link, 'Tui');
+    const [secondAsk] = await admin.sync.invites.asks(circleId);
+    await admin.sync.invites.answer(circleId, secondAsk!.requestId, true);
+    expect(between).toBeGreaterThan(0);
+    await settled(joined);
+    await settled(newcomer);
+    // What describes the circle was sealed again after the add, so the newcomer reads it.
+    const [summary] = await newcomer.sync.circles.list();
+    expect(summary).toMatchObject({ id: circleId, name: 'Around me', standing: 'member' });
+    expect(summary!.members.map((m) => m.name).sort()).toEqual(['Aroha', 'Mere', 'Tui']);
+  });
+
   it('what is shared reads at once while a sync waits on a slow server', async () => {
     // The sharing screen's boxes stay disabled until this read answers: queued behind a sync, it
     // waited on the network (and on every sync after, each one starting the read again).
