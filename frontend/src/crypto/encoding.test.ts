@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failsWith } from '../testing/crypto';
 import { recordKey } from './circleKeys';
 import { b64u, ctx, fromHex, toHex, u32, unb64u } from './encoding';
-import { b64uMember, checkPayloadVersion, expectInt, expectObject, parseJson, parseJsonBytes } from './json';
+import { checkPayloadVersion, expectInt, expectObject, parseJson, parseJsonBytes } from './json';
 import { pad, unpad } from './padding';
 import { hkdf } from './primitives';
 
@@ -295,23 +295,6 @@ describe('checking an object (§1 steps 6 to 8)', () => {
 
   it('leaves an object member, and a name outside the table, to the caller', () => {
     expect(expectObject({ member: 'nobody', format: 3 }, ['member', 'format'])['member']).toBe('nobody');
-  });
-});
-
-describe('b64uMember', () => {
-  it('gives the bytes of a checked member once, a fresh decoding after, and never stale ones', () => {
-    const item = expectObject({ v: 1, nonce: 'AQID', ct: 'BAUG' }, ['v', 'nonce', 'ct']);
-    const first = b64uMember(item, 'ct');
-    expect(first).toEqual(Uint8Array.of(4, 5, 6));
-    first.fill(0);
-    expect(b64uMember(item, 'ct')).toEqual(Uint8Array.of(4, 5, 6));
-    item['nonce'] = 'BwgJ';
-    expect(b64uMember(item, 'nonce')).toEqual(Uint8Array.of(7, 8, 9));
-  });
-
-  it('decodes as unb64u does a member expectObject did not check', async () => {
-    expect(b64uMember({ ct: 'AQID' }, 'ct')).toEqual(Uint8Array.of(1, 2, 3));
-    expect(await failsWith(() => b64uMember({ ct: 'AQ==' }, 'ct'))).toBe('bad_encoding');
   });
 });
 

@@ -16,13 +16,6 @@ const MAX_DEPTH = 128;
 const nonIntegerLiterals = new WeakMap<object, Set<string | number>>();
 
 /**
- * Ciphertexts, nonces and signatures (b64u members of no fixed length) expectObject decoded to
- * check them, by object and member, with the text decoded: b64uMember hands each out once, so a
- * section does not decode a ciphertext a second time (a plan of 1,000 records opens 1,000).
- */
-const checkedB64u = new WeakMap<object, Map<string, { readonly text: string; readonly bytes: Uint8Array }>>();
-
-/**
  * Parses strict RFC 8259 JSON from UTF-8 bytes (§1).
  *
  * Contract: invalid UTF-8, a byte-order mark, anything outside RFC 8259 (trailing commas,
@@ -269,28 +262,10 @@ export function expectObject(
   for (const name of names) checkType(value, name);
   for (const name of names) {
     const kind = MEMBER_KINDS.get(name);
-    if (kind === undefined || !B64U_LENGTHS.has(kind) || value[name] === null) continue;
-    const bytes = unb64u(value[name], B64U_LENGTHS.get(kind));
-    // Keys (fixed lengths) are not kept: a copy nobody zeroes would outlive the caller's.
-    if (kind === 'b64u') keepChecked(value, name, value[name] as string, bytes);
+    if (kind !== undefined && B64U_LENGTHS.has(kind) && value[name] !== null)
+      unb64u(value[name], B64U_LENGTHS.get(kind));
   }
   return value;
-}
-
-function keepChecked(holder: object, name: string, text: string, bytes: Uint8Array): void {
-  const kept = checkedB64u.get(holder) ?? new Map();
-  kept.set(name, { text, bytes });
-  checkedB64u.set(holder, kept);
-}
-
-/**
- * `holder[name]` decoded as unb64u does (its contract holds): the bytes expectObject decoded for
- * it, once, while the member is still the text they came from; else decoded now.
- */
-export function b64uMember(holder: JsonObject, name: string): Uint8Array {
-  const kept = checkedB64u.get(holder)?.get(name);
-  checkedB64u.get(holder)?.delete(name);
-  return kept !== undefined && kept.text === holder[name] ? kept.bytes : unb64u(holder[name]);
 }
 
 /** §1 step 7: `holder[name]` has the JSON type members.ts gives its name, else `malformed`. */

@@ -4,7 +4,7 @@ import { type Argon2Parameters, checkParameters, DEFAULT_PARAMETERS, type VaultO
 import { b64u, bytesEqual, ctx, ID_BYTES, unb64u, unb64uId, utf8, VERSION } from './encoding';
 import { ProtocolError } from './errors';
 import { type EscrowSecrets, escrowSecrets } from './escrow';
-import { b64uMember, expectInt, expectObject, type JsonObject } from './json';
+import { expectInt, expectObject, type JsonObject } from './json';
 import { pad, unpad } from './padding';
 import {
   aeadKey,
@@ -368,8 +368,8 @@ export async function openLocal(
   item: unknown,
 ): Promise<Uint8Array> {
   const fields = expectObject(item, ['v', 'nonce', 'ct']);
-  const nonce = b64uMember(fields, 'nonce');
-  const ct = b64uMember(fields, 'ct');
+  const nonce = unb64u(fields['nonce']);
+  const ct = unb64u(fields['ct']);
   const lk = vaultKey instanceof Uint8Array ? await localItemKey(vaultKey, vaultId) : vaultKey;
   return unpad(await aeadOpen(lk, nonce, ct, localAad(vaultId, store, key)));
 }
