@@ -36,8 +36,10 @@ def open_app(browser: Browser, url: str, *, offline: bool = False) -> tuple[Brow
 
 
 def controlled(page: Page) -> None:
-    """Waits until the service worker controls the page, which it then answers from the precache."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    """Waits until the service worker controls the page, which it then answers from the precache.
+    As long as a slow step may take: the worker registers once the page has loaded (Workbox's
+    default) and fetches the whole app shell first, which on a loaded machine took over 15 s."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=SLOW)
 
 
 def _note(message: ConsoleMessage, problems: list[str]) -> None:
