@@ -159,6 +159,22 @@ describe('the sync engine', () => {
     expect(server.circles.size).toBe(0);
   });
 
+  it('a stopped engine sends nothing but its sign-out, also when asked to after it', async () => {
+    // Once the sign-out was on its way every request went out again: the live stream's reconnect
+    // then met the revoked token, and its 401 sent the loop to the locked vault.
+    const server = fakeServer();
+    const session = await withRecords();
+    const sync = engine(session, server);
+    const circleId = await sync.circles.start({ name: 'Around me', purpose: 'supports-me', myName: 'Mere' });
+    const signOuts = () => server.calls.filter((c) => c === 'DELETE /v1/auth/token').length;
+    const before = signOuts();
+    sync.stop();
+    await until(() => signOuts() > before);
+    const sent = server.calls.length;
+    await expect(sync.invites.asks(circleId)).rejects.toThrow();
+    expect(server.calls.slice(sent)).toEqual([]);
+  });
+
   it('says plainly when the server asks for a registration code, and keeps the changes', async () => {
     const server = fakeServer();
     const refusing: Fetch = async (input, init) =>

@@ -137,7 +137,7 @@ class Engine implements SyncEngine {
   #queue: Promise<unknown> = Promise.resolve();
   #queued: Promise<SyncStatus> | null = null;
   #connection: Promise<Connection> | null = null;
-  /** Set once the engine is stopped and its running sync is over: only its sign-out goes out then. */
+  /** Set only while a stopped engine sends its sign-out: the one request it lets out. */
   #signingOut = false;
   /** Requests sent and not yet answered: the sign-out waits for them too. */
   readonly #inFlight = new Set<Promise<Response>>();
@@ -235,9 +235,15 @@ class Engine implements SyncEngine {
     const connection = this.#connection;
     void this.#queue
       .then(() => Promise.allSettled([...this.#inFlight]))
-      .then(() => {
+      .then(() => connection)
+      .then((c) => {
+        // signOut hands its one request to #fetch before it first awaits: nothing else gets out.
         this.#signingOut = true;
-        return connection?.then((c) => c.signOut());
+        try {
+          return c?.signOut();
+        } finally {
+          this.#signingOut = false;
+        }
       })
       .catch(() => undefined);
     this.#connection = null;
@@ -464,9 +470,7 @@ class Engine implements SyncEngine {
         // connection would read a vault already locked, and this promise has nobody to reject to.
         if (this.#stopped) return;
         if (error instanceof ApiError && error.code === 'unauthorized')
-          await this.#api()
-            .then((api) => api.signIn())
-            .catch(() => undefined);
+          await (await this.#api()).signIn().catch(() => undefined);
       }
       await sleep(delay, this.#abort.signal).catch(() => undefined);
       delay = Math.min(delay * 2, MAX_RETRY_MS);
