@@ -55,7 +55,7 @@ describe('reading the records again', () => {
     await expect(session.list('ally')).rejects.toMatchObject({ code: 'damaged' });
   });
 
-  it('keeps nothing once locked: the next session opens every record again', async () => {
+  it('shares nothing between sessions: the one after a lock opens every record again', async () => {
     const name = uniqueName();
     const store = testStore(new TestClock(), name);
     const { session } = await store.createVault('p');
