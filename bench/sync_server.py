@@ -210,19 +210,27 @@ async def ceiling_load(https: list[httpx.AsyncClient], seconds: float) -> Result
     return await post_load(senders, seconds)
 
 
-async def pull_latest(client: Client, rounds: int) -> list[float]:
+async def pull_latest(client: Client, rounds: int) -> tuple[list[float], int]:
+    """Pull rounds as the app makes them, from a cursor 100 changes behind the circle's head: the
+    page, with the circle's counters in it (PROTOCOL.md §7, "Pulling"); a server from before they
+    came with the page (``--before``) is asked for them first, as the app then did. The times of the
+    rounds, and how many requests they took."""
     path = f"/v1/circles/{b64u(client.circle_id)}"
-    latencies = []
+    head = (await client.http.get(path, headers=client.headers)).json()["change_seq"]
+    latencies, requests = [], 0
     for _ in range(rounds):
         start = time.perf_counter()
-        head = (await client.http.get(path, headers=client.headers)).json()["change_seq"]
         page = await client.http.get(
             f"{path}/changes", params={"since": max(0, head - 100), "limit": 100}, headers=client.headers
         )
         page.raise_for_status()
+        requests += 1
+        if "circle" not in page.json():
+            (await client.http.get(path, headers=client.headers)).raise_for_status()
+            requests += 1
         assert len(page.json()["data"]) == min(100, head)
         latencies.append(time.perf_counter() - start)
-    return latencies
+    return latencies, requests
 
 
 def fill(database_url: str, client: Client, total: int) -> None:
@@ -290,17 +298,17 @@ async def measure(servers: dict[str, Running], ceilings: dict[int, str], seconds
                     print(f"{named(name)}{label}  {result.row(ceiling[workers, count].rate)}")
     for name, running in servers.items():
         rounds = await asyncio.gather(*(pull_latest(c, 20) for c in clients[name][:10]))
-        latencies = [t for times in rounds for t in times]
+        latencies = [t for times, _ in rounds for t in times]
         pulled = Result(100 * len(latencies), sum(latencies) / 10, latencies)
         figures[name]["pull  latest 100  clients  10"] = pulled.rate
-        # Two requests a round (the circle's head, then the page): the ratio is of requests per second.
-        ratio = 2 * len(latencies) / pulled.seconds / ceiling[running.workers, 10].rate
+        # A round is one request, or two on a server from before counters came with the page.
+        ratio = sum(requests for _, requests in rounds) / pulled.seconds / ceiling[running.workers, 10].rate
         print(f"{named(name)}pull  latest 100  clients  10  {pulled.row()}  {ratio:5.2f}× ceiling in requests")
     for total in (1_000, 100_000):
         for name, running in servers.items():
             grown = await new_client(running.url)
             fill(running.database_url, grown, total)
-            median = statistics.median(await pull_latest(grown, 30))
+            median = statistics.median((await pull_latest(grown, 30))[0])
             figures[name][f"pull  latest 100 of {total:>7,} (median)"] = median
             multiple = median / ceiling[running.workers, 1].p50
             print(

@@ -101,6 +101,25 @@ def test_pull_pages_with_a_cursor(client: TestClient) -> None:
     assert seen == [1, 2, 3, 4, 5]
 
 
+def test_each_page_carries_the_circles_counters_read_with_it(client: TestClient) -> None:
+    """One request a pull (PROTOCOL.md §7, "Pulling"): the counters a client checks before it
+    applies a page come with the page, as the circle's own route gives them, empty page or not."""
+    circle, ally = _circle(client)
+    path = f"/v1/circles/{circle.cid}"
+    empty = ally.get(f"{path}/changes").json()  # type: ignore[attr-defined]
+    assert (empty["data"], empty["circle"]) == ([], ally.get(path).json())  # type: ignore[attr-defined]
+    circle.admin.post(
+        f"{path}/changes", {"changes": [change(record(circle.admin, circle, {"n": n})) for n in range(3)]}
+    )
+    page = ally.get(f"{path}/changes", params={"since": 1, "limit": 1}).json()  # type: ignore[attr-defined]
+    assert ([c["seq"] for c in page["data"]], page["done"]) == ([2], False)
+    assert page["circle"] == ally.get(path).json()  # type: ignore[attr-defined]
+    assert (page["circle"]["change_seq"], page["circle"]["log_seq"]) == (3, circle.state.head.seq)
+    stranger = signed_in(client)
+    response = stranger.get(f"{path}/changes")  # type: ignore[attr-defined]
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
 def test_an_envelope_for_another_circle_is_refused(client: TestClient) -> None:
     circle, _ = _circle(client)
     envelope = {**record(circle.admin, circle, {"n": 1}), "circle_id": b64u(primitives.random_bytes(16))}

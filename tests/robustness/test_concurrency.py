@@ -173,3 +173,36 @@ def _sent_at_once(base_url: str, sends: list[tuple[str, str, dict[str, Any]]]) -
 
     at_one_barrier([job(i) for i in range(len(sends))], RUN_DEADLINE_SECONDS, "posts")
     return answers
+
+
+def test_a_page_pulled_while_members_push_carries_counters_from_its_own_moment(server: ServerProcess) -> None:
+    """A page and its counters are read in one statement: the counters never end before the page
+    does, which a client would take for a roll-back (PROTOCOL.md §7, "Pulling")."""
+    circle = build_circle(each_at_once(lambda _: new_device(server.url), range(6)))
+    reader, pushers = circle[0], [Pusher(replica) for replica in circle[1:]]
+    finished: list[Pusher] = []
+    seen: list[tuple[int, int]] = []  # each page's last seq, and its counters' change_seq
+
+    def push(pusher: Pusher) -> Callable[[threading.Barrier], None]:
+        def run(start: threading.Barrier) -> None:
+            try:
+                pusher.run(start)
+            finally:
+                finished.append(pusher)
+
+        return run
+
+    def pull(start: threading.Barrier) -> None:
+        token = str(reader.device.api.token)
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+            start.wait(timeout=60)
+            while len(finished) < len(pushers):
+                # Always a page behind the newest change, so that pages and pushes overlap.
+                since = max(0, (seen[-1][1] if seen else 0) - RECORDS_PER_PUSH)
+                page = http.get(f"{reader.path}/changes", params={"since": since}).json()
+                if page["data"]:
+                    seen.append((page["data"][-1]["seq"], page["circle"]["change_seq"]))
+
+    at_one_barrier([pull, *(push(p) for p in pushers)], RUN_DEADLINE_SECONDS, "pushers and a puller")
+    assert seen
+    assert [(last, counted) for last, counted in seen if counted < last] == []

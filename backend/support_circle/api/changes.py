@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from support_circle.api.counters import CirclePublic
 from support_circle.db import EngineDep
 from support_circle.deps import SettingsDep, SignedInDeviceId
 from support_circle.errors import ErrorBody, Rejected
@@ -51,6 +52,11 @@ class ChangePage(BaseModel):
     data: list[ChangeOut]
     cursor: int = Field(description="Pass as `since` to continue.")
     done: bool
+    circle: CirclePublic = Field(
+        description="The circle's counters, read with the page in one snapshot: `change_seq` is at least the "
+        "last change's seq, and the membership head is the one the page's epochs come from (PROTOCOL.md §7, "
+        '"Pulling").'
+    )
 
 
 @router.post("", summary="Push encrypted changes, all or none", responses=ERRORS)
@@ -91,12 +97,15 @@ def _page(engine: Engine, settings: Settings, device_id: str, circle_id: str, si
     page = changes.pull(engine, settings, device_id, circle_id, since, limit)
     data = ",".join(
         f'{{"seq":{r.seq},"change_id":"{r.change_id}","envelope":{r.envelope_json},'
-        f'"pushed_by":{_quoted(r.device_id) if r.epoch in page.held else "null"}}}'
+        f'"pushed_by":{_quoted(r.device_id) if r.held else "null"}}}'
         for r in page.changes
     )
     cursor = page.changes[-1].seq if page.changes else since
     done = "true" if page.done else "false"
-    return Response(f'{{"data":[{data}],"cursor":{cursor},"done":{done}}}', media_type="application/json")
+    circle = CirclePublic.of(page.counters).model_dump_json()
+    return Response(
+        f'{{"data":[{data}],"cursor":{cursor},"done":{done},"circle":{circle}}}', media_type="application/json"
+    )
 
 
 def _quoted(an_id: str) -> str:

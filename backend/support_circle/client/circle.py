@@ -309,25 +309,26 @@ class CircleReplica:
     def pull(self) -> int:
         """Applies every change after the cursor; returns how many.
 
-        Whatever the server altered, moved, replayed or rolled back raises ``ProtocolError`` with
-        the protocol's code and a message saying what the server did; nothing of it is applied.
+        Each page comes with the circle's counters, read with it: they are checked before any of
+        its changes is applied (PROTOCOL.md §7, "Pulling"). Whatever the server altered, moved,
+        replayed or rolled back raises ``ProtocolError`` with the protocol's code and a message
+        saying what the server did; nothing of it is applied.
         """
-        self._check_heads()
         applied, done = 0, False
         while not done:
             page = self.device.call("GET", f"{self.path}/changes", params={"since": self.cursor, "limit": 500})
             if not page["data"] and not page["done"]:
                 raise ApiError(200, "bad_response", "The server sent an empty page of changes that says more follow.")
+            self._check_heads(page["circle"])
             for change in page["data"]:
                 self._apply(change)
                 applied += 1
             self.cursor, done = max(self.cursor, page["cursor"]), page["done"]
         return applied
 
-    def _check_heads(self) -> None:
+    def _check_heads(self, counters: dict[str, Any]) -> None:
         """Compares the server's counters with what this replica holds: a change log behind the
         cursor is a roll-back; a membership head other than the verified one is verified now."""
-        counters = self.device.call("GET", self.path)
         if counters["change_seq"] < self.cursor:
             raise ProtocolError(
                 "rolled_back",

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     Row,
     Text,
-    and_,
     bindparam,
     cast,
     column,
@@ -320,27 +319,15 @@ def _check_new(
 
 @dataclass(frozen=True)
 class Page:
-    """A page of pulled changes, oldest first; ``held``: the epochs whose key the server holds for
-    the reader (of their changes, it is told who pushed them)."""
+    """A page of pulled changes, oldest first, with the circle's counters as the same statement saw
+    them (so ``counters.change_seq`` is at least the last change's seq, and the membership head is
+    the one its epochs come from). Each change's ``held``: whether the reader holds that epoch's key
+    on the server (of those changes, it is told who pushed them)."""
 
     changes: list[Row[Any]]
     done: bool
-    held: set[int]
+    counters: Row[Any]
 
-
-# The reader's membership and the epochs it holds a key for: no row if it is not a member, one row
-# with epoch NULL if it holds none.
-_MEMBER_KEYS = (
-    select(_key.c.epoch)
-    .select_from(
-        _member.outerjoin(_key, and_(_key.c.circle_id == _member.c.circle_id, _key.c.recipient == _member.c.device_id))
-    )
-    .where(
-        _member.c.circle_id == bindparam("circle_id"),
-        _member.c.device_id == bindparam("device_id"),
-        _member.c.active.is_(True),
-    )
-)
 
 # The changes after ``since``, at most ``limit``, and only as many as fit in ``max_bytes`` (always
 # one), with ``total``: how many there were of the ``limit + 1`` looked at, so the page is done if
@@ -369,36 +356,63 @@ _ranked = select(
     func.sum(_window.c.size).over(order_by=_window.c.seq).label("running"),
     func.count().over().label("total"),
 ).subquery("ranked")
-_PAGE = (
+_page = (
     select(*(_ranked.c[name] for name in ("seq", "change_id", "envelope_json", "epoch", "device_id", "total")))
     .where(_ranked.c.n <= bindparam("limit"), or_(_ranked.c.running <= bindparam("max_bytes"), _ranked.c.n == 1))
-    .order_by(_ranked.c.seq)
+    .subquery("page")
+)
+_held = (
+    select(_key.c.epoch)
+    .where(_key.c.circle_id == _circle.c.id, _key.c.recipient == _member.c.device_id, _key.c.epoch == _page.c.epoch)
+    .exists()
+)
+
+# A pull in one statement, so in one snapshot: the circle's counters, if the reader is an active
+# member (no row otherwise), joined to the page (one row of NULLs when it is empty), each change
+# with whether the reader holds its epoch's key.
+_PULL = (
+    select(
+        *(_circle.c[name] for name in ("id", "genesis_hash", "log_seq", "head_hash", "epoch", "change_seq")),
+        _page.c.seq,
+        _page.c.change_id,
+        _page.c.envelope_json,
+        _page.c.device_id,
+        _page.c.total,
+        _held.label("held"),
+    )
+    .select_from(_circle.join(_member, _member.c.circle_id == _circle.c.id).outerjoin(_page, true()))
+    .where(
+        _circle.c.id == bindparam("circle_id"),
+        _member.c.device_id == bindparam("device_id"),
+        _member.c.active.is_(True),
+    )
+    .order_by(_page.c.seq)
 )
 
 
 def pull(engine: Engine, settings: Settings, device_id: str, circle_id: str, since: int, limit: int) -> Page:
-    """Changes after ``since``, oldest first, whether that was all of them, and the epochs the
-    reader holds.
+    """Changes after ``since``, oldest first, whether that was all of them, and the circle's
+    counters as they were when the page was read.
 
     A page holds at most ``limit`` changes and ``max_page_bytes`` of ciphertext (always at least
-    one change). Two statements, on PostgreSQL in autocommit: each reads the newest committed
-    state, as each statement of a READ COMMITTED transaction would.
+    one change). One statement, on PostgreSQL in autocommit: a client learns in one request what
+    it checks before applying a page (PROTOCOL.md §7, "Pulling"), all from one snapshot.
     """
+    parameters = {
+        "circle_id": circle_id,
+        "device_id": device_id,
+        "since": since,
+        "window": limit + 1,
+        "limit": limit,
+        "max_bytes": settings.max_page_bytes,
+    }
 
-    def read() -> Page:
+    def read() -> list[Row[Any]]:
         with reading(engine) as connection:
-            keys = connection.execute(_MEMBER_KEYS, {"circle_id": circle_id, "device_id": device_id}).all()
-            if not keys:
-                raise NotFound(NOT_A_MEMBER)
-            parameters = {
-                "circle_id": circle_id,
-                "since": since,
-                "window": limit + 1,
-                "limit": limit,
-                "max_bytes": settings.max_page_bytes,
-            }
-            rows = list(connection.execute(_PAGE, parameters))
-        held = {epoch for (epoch,) in keys if epoch is not None}
-        return Page(rows, not rows or len(rows) == rows[0].total, held)
+            return list(connection.execute(_PULL, parameters))
 
-    return retried_if_disconnected(read)
+    rows = retried_if_disconnected(read)
+    if not rows:
+        raise NotFound(NOT_A_MEMBER)
+    found = [row for row in rows if row.seq is not None]
+    return Page(found, not found or len(found) == found[0].total, rows[0])

@@ -183,17 +183,19 @@ async function createCircle(server: FakeServer, body: Record<string, unknown>): 
   return json(201, {});
 }
 
+/** What the real service answers for a circle, and with each page of its changes. */
+async function counters(server: FakeServer, circle: FakeCircle): Promise<Record<string, unknown>> {
+  return {
+    change_seq: server.changeSeqOverride ?? circle.changes.length,
+    log_seq: circle.log.length - 1,
+    head_hash: b64u(await entryHash(circle.log[circle.log.length - 1])),
+    epoch: circle.epoch,
+  };
+}
+
 async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, call: Call): Promise<Response> {
   const { method, body } = call;
-  if (sub === '' && method === 'GET') {
-    const last = circle.log[circle.log.length - 1];
-    return json(200, {
-      change_seq: server.changeSeqOverride ?? circle.changes.length,
-      log_seq: circle.log.length - 1,
-      head_hash: b64u(await entryHash(last)),
-      epoch: circle.epoch,
-    });
-  }
+  if (sub === '' && method === 'GET') return json(200, await counters(server, circle));
   if (sub === '/log' && method === 'GET') return json(200, { data: circle.log });
   if (sub === '/log' && method === 'POST') {
     const payload = payloadOf(body['entry']);
@@ -217,6 +219,7 @@ async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, 
       data: rows.map(({ seq, change_id, envelope, pushed_by }) => ({ seq, change_id, envelope, pushed_by })),
       cursor: rows.at(-1)?.seq ?? since,
       done,
+      circle: await counters(server, circle),
     });
   }
   if (sub === '/changes' && method === 'POST')

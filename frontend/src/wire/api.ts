@@ -9,7 +9,7 @@ export interface ApiObjects {
   ChangePage?: ChangePage;
   CircleCreate?: CircleCreate;
   CircleList?: CircleList;
-  CirclePublic?: CirclePublic;
+  CirclePublic?: CirclePublic1;
   DeviceCreate?: DeviceCreate;
   DevicePublic?: DevicePublic;
   ErrorBody?: ErrorBody;
@@ -135,12 +135,33 @@ export interface ChangeOut {
   seq: number;
 }
 export interface ChangePage {
+  circle: CirclePublic;
   /**
    * Pass as `since` to continue.
    */
   cursor: number;
   data: ChangeOut[];
   done: boolean;
+}
+/**
+ * The circle's counters, read with the page in one snapshot: `change_seq` is at least the last change's seq, and the membership head is the one the page's epochs come from (PROTOCOL.md §7, "Pulling").
+ */
+export interface CirclePublic {
+  change_seq: number;
+  /**
+   * 16 random bytes, b64u.
+   */
+  circle_id: string;
+  epoch: number;
+  /**
+   * 32 bytes, b64u.
+   */
+  genesis_hash: string;
+  /**
+   * 32 bytes, b64u.
+   */
+  head_hash: string;
+  log_seq: number;
 }
 export interface CircleCreate {
   /**
@@ -182,9 +203,9 @@ export interface KeyEnvelope1 {
   v: 1;
 }
 export interface CircleList {
-  data: CirclePublic[];
+  data: CirclePublic1[];
 }
-export interface CirclePublic {
+export interface CirclePublic1 {
   change_seq: number;
   /**
    * 16 random bytes, b64u.

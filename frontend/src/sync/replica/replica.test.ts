@@ -129,6 +129,33 @@ describe('a circle replica', () => {
     expect((await a.session.get('plan', id))?.body.answer).toBe('written just before the rotation');
   });
 
+  it('pulls in one request a page: the counters come with it, and a new head on a page is verified before it is applied', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    await theirs.sync();
+    const before = server.calls.length;
+    expect(await theirs.pull()).toBe(0);
+    expect(server.calls.slice(before)).toEqual([`GET /v1/circles/${mine.id}/changes`]);
+    // A new epoch, and a record sealed under it: the page names the new head, so B verifies the
+    // log and opens the new key before it applies the record.
+    const state = await mine.verified();
+    const key = newEpochKey();
+    const circle = server.circles.get(mine.id);
+    circle?.log.push(await makeRotate(a.session.deviceKeys, state, key, circle?.changes.length ?? 0));
+    circle!.epoch = 1;
+    for (const member of state.members.values())
+      circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
+    const id = newRecordId();
+    await a.session.put('plan', id, answer({ answer: 'under the new key' }));
+    await mine.sync();
+    expect(circle?.changes.at(-1)?.envelope.epoch).toBe(1);
+    const since = server.calls.length;
+    expect(await theirs.pull()).toBe(1);
+    expect((await b.session.get('plan', id))?.body.answer).toBe('under the new key');
+    expect(server.calls.slice(since).filter((c) => c === `GET /v1/circles/${mine.id}`)).toEqual([]);
+    expect(server.calls.slice(since)).toContain(`GET /v1/circles/${mine.id}/log`);
+  });
+
   it('refuses a change log rolled back behind its cursor, and applies nothing', async () => {
     const server = fakeServer();
     const { a, mine, theirs } = await twoDevices(server);

@@ -257,7 +257,6 @@ export class CircleReplica {
    */
   async pull(): Promise<number> {
     let cursor = await this.store.cursor(this.id);
-    await this.#checkHeads(cursor);
     let read = 0;
     for (;;) {
       const page = await this.api.call<ChangePage>('GET', `${this.#path}/changes`, undefined, {
@@ -266,6 +265,8 @@ export class CircleReplica {
       });
       if (page.data.length === 0 && !page.done)
         throw new ApiError(200, BAD_RESPONSE, 'an empty page of changes that says more follow');
+      // The counters read with the page (§7, "Pulling"): checked before any of its changes is applied.
+      await this.#checkCounters(page.circle, cursor);
       for (const change of page.data) {
         if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
         await this.#apply(change);
@@ -543,10 +544,14 @@ export class CircleReplica {
     return key;
   }
 
-  /** Compares the server's counters with this replica: a change log behind the cursor is a roll-back; a new membership head is verified now. */
+  /** Asks for the circle's counters, then checks them as `#checkCounters` does. */
   async #checkHeads(cursor: number): Promise<void> {
+    await this.#checkCounters(await this.api.call<CirclePublic>('GET', this.#path), cursor);
+  }
+
+  /** Compares the server's counters with this replica: a change log behind the cursor is a roll-back; a new membership head is verified now. */
+  async #checkCounters(counters: CirclePublic, cursor: number): Promise<void> {
     const state = await this.verified();
-    const counters = await this.api.call<CirclePublic>('GET', this.#path);
     if (counters.change_seq < cursor) {
       throw new ProtocolError(
         'rolled_back',
