@@ -49,14 +49,14 @@ class ChangeOut(BaseModel):
 
 
 class ChangePage(BaseModel):
+    """A page of changes, and `circle`: the circle's counters, read with the page in one snapshot, so
+    `change_seq` is at least the last change's seq and the membership head is the one the page's
+    epochs come from (PROTOCOL.md §7, "Pulling")."""
+
     data: list[ChangeOut]
     cursor: int = Field(description="Pass as `since` to continue.")
     done: bool
-    circle: CirclePublic = Field(
-        description="The circle's counters, read with the page in one snapshot: `change_seq` is at least the "
-        "last change's seq, and the membership head is the one the page's epochs come from (PROTOCOL.md §7, "
-        '"Pulling").'
-    )
+    circle: CirclePublic
 
 
 @router.post("", summary="Push encrypted changes, all or none", responses=ERRORS)

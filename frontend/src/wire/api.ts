@@ -9,7 +9,7 @@ export interface ApiObjects {
   ChangePage?: ChangePage;
   CircleCreate?: CircleCreate;
   CircleList?: CircleList;
-  CirclePublic?: CirclePublic1;
+  CirclePublic?: CirclePublic;
   DeviceCreate?: DeviceCreate;
   DevicePublic?: DevicePublic;
   ErrorBody?: ErrorBody;
@@ -134,6 +134,11 @@ export interface ChangeOut {
   pushed_by?: string | null;
   seq: number;
 }
+/**
+ * A page of changes, and `circle`: the circle's counters, read with the page in one snapshot, so
+ * `change_seq` is at least the last change's seq and the membership head is the one the page's
+ * epochs come from (PROTOCOL.md §7, "Pulling").
+ */
 export interface ChangePage {
   circle: CirclePublic;
   /**
@@ -143,9 +148,6 @@ export interface ChangePage {
   data: ChangeOut[];
   done: boolean;
 }
-/**
- * The circle's counters, read with the page in one snapshot: `change_seq` is at least the last change's seq, and the membership head is the one the page's epochs come from (PROTOCOL.md §7, "Pulling").
- */
 export interface CirclePublic {
   change_seq: number;
   /**
@@ -203,24 +205,7 @@ export interface KeyEnvelope1 {
   v: 1;
 }
 export interface CircleList {
-  data: CirclePublic1[];
-}
-export interface CirclePublic1 {
-  change_seq: number;
-  /**
-   * 16 random bytes, b64u.
-   */
-  circle_id: string;
-  epoch: number;
-  /**
-   * 32 bytes, b64u.
-   */
-  genesis_hash: string;
-  /**
-   * 32 bytes, b64u.
-   */
-  head_hash: string;
-  log_seq: number;
+  data: CirclePublic[];
 }
 export interface DeviceCreate {
   identity: SignedObject1;
