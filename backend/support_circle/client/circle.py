@@ -319,11 +319,19 @@ class CircleReplica:
             page = self.device.call("GET", f"{self.path}/changes", params={"since": self.cursor, "limit": 500})
             if not page["data"] and not page["done"]:
                 raise ApiError(200, "bad_response", "The server sent an empty page of changes that says more follow.")
-            self._check_heads(page["circle"])
+            # From a server older than the counters in the page, they are asked for alone.
+            counters = _counters(page["circle"] if "circle" in page else self.device.call("GET", self.path))
+            if page["data"] and page["data"][-1]["seq"] > counters["change_seq"]:
+                raise ApiError(
+                    200, "bad_response", "The server sent changes beyond the circle's counters read with them."
+                )
+            self._check_heads(counters)
+            # The cursor moves with each change applied, never by the page's word: a cursor the
+            # server moved further would skip changes.
             for change in page["data"]:
                 self._apply(change)
                 applied += 1
-            self.cursor, done = max(self.cursor, page["cursor"]), page["done"]
+            done = page["done"]
         return applied
 
     def _check_heads(self, counters: dict[str, Any]) -> None:
@@ -588,3 +596,20 @@ def _removes(entry: dict[str, Any], device_id: bytes) -> bool:
 
 def _public(identity: dict[str, Any]) -> PublicIdentity:
     return verify_identity(identity)
+
+
+def _counters(value: Any) -> dict[str, Any]:
+    """A circle's counters as the server answered them, checked for form (PROTOCOL.md §7,
+    "Pulling"): a malformed answer is refused before anything is compared or applied."""
+
+    def position(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 2**53 - 1
+
+    if (
+        isinstance(value, dict)
+        and position(value.get("change_seq"))
+        and position(value.get("log_seq"))
+        and isinstance(value.get("head_hash"), str)
+    ):
+        return value
+    raise ApiError(200, "bad_response", "The server answered without the circle's counters in their form.")

@@ -37,6 +37,8 @@ export interface FakeServer {
   loseNextPushAnswer: boolean;
   /** Overrides the circle's counters (to play a rolled-back server). */
   changeSeqOverride: number | undefined;
+  /** Rewrites each page of changes as it leaves (to play an older or a broken server). */
+  rewritePage: ((page: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** Held by a call until released: lets a test see two syncs never overlap. */
   gate: Promise<void> | undefined;
   /** Recovery escrows by escrow id (§15), with the device that put each. */
@@ -71,6 +73,7 @@ export function fakeServer(): FakeServer {
     offline: false,
     loseNextPushAnswer: false,
     changeSeqOverride: undefined,
+    rewritePage: undefined,
     gate: undefined,
     invites: new Map(),
     requests: new Map(),
@@ -186,7 +189,7 @@ async function createCircle(server: FakeServer, body: Record<string, unknown>): 
 /** What the real service answers for a circle, and with each page of its changes. */
 async function counters(server: FakeServer, circle: FakeCircle): Promise<Record<string, unknown>> {
   return {
-    change_seq: server.changeSeqOverride ?? circle.changes.length,
+    change_seq: server.changeSeqOverride ?? Math.max(0, ...circle.changes.map((c) => c.seq)),
     log_seq: circle.log.length - 1,
     head_hash: b64u(await entryHash(circle.log[circle.log.length - 1])),
     epoch: circle.epoch,
@@ -215,12 +218,13 @@ async function circleRoute(server: FakeServer, circle: FakeCircle, sub: string, 
     const limit = Number(call.query.get('limit') ?? 200);
     const rows = circle.changes.filter((c) => c.seq > since).slice(0, limit);
     const done = circle.changes.filter((c) => c.seq > since).length <= limit;
-    return json(200, {
+    const page = {
       data: rows.map(({ seq, change_id, envelope, pushed_by }) => ({ seq, change_id, envelope, pushed_by })),
       cursor: rows.at(-1)?.seq ?? since,
       done,
       circle: await counters(server, circle),
-    });
+    };
+    return json(200, server.rewritePage === undefined ? page : server.rewritePage(page));
   }
   if (sub === '/changes' && method === 'POST')
     return push(

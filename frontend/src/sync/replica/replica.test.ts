@@ -9,6 +9,7 @@ import { makeRotate } from '../../crypto/membership';
 import { newRecordId, type Session } from '../../storage';
 import { ally, answer, testStore } from '../../testing/storage';
 import { type FakeServer, fakeServer } from '../../testing/sync';
+import { BAD_RESPONSE } from '../errors';
 import { Connection } from '../transport/connection';
 import { Clock } from './clock';
 import { ensurePersonal } from './personal';
@@ -154,6 +155,46 @@ describe('a circle replica', () => {
     expect((await b.session.get('plan', id))?.body.answer).toBe('under the new key');
     expect(server.calls.slice(since).filter((c) => c === `GET /v1/circles/${mine.id}`)).toEqual([]);
     expect(server.calls.slice(since)).toContain(`GET /v1/circles/${mine.id}/log`);
+  });
+
+  it('asks a server older than counters in the page for them alone', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('plan', id, answer({ answer: 'from an older server' }));
+    await mine.sync();
+    server.rewritePage = ({ circle: _, ...page }) => page;
+    const since = server.calls.length;
+    expect(await theirs.pull()).toBe(1);
+    expect(server.calls.slice(since)).toContain(`GET /v1/circles/${mine.id}`);
+    expect((await b.session.get('plan', id))?.body.answer).toBe('from an older server');
+  });
+
+  it.each([
+    ['no counters', null],
+    ['a count that is no number', { change_seq: '1', log_seq: 1, head_hash: 'x' }],
+    ['a negative head', { change_seq: 1, log_seq: -1, head_hash: 'x' }],
+  ])('refuses a page with %s, and applies nothing', async (_, circle) => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('plan', id, answer());
+    await mine.sync();
+    server.rewritePage = (page) => ({ ...page, circle });
+    await expect(theirs.pull()).rejects.toMatchObject({ code: BAD_RESPONSE });
+    expect(await b.session.get('plan', id)).toBeUndefined();
+    expect(await b.session.cursor(mine.id)).toBe(0);
+  });
+
+  it('refuses a page that goes beyond the counters read with it, and applies nothing', async () => {
+    const server = fakeServer();
+    const { a, b, mine, theirs } = await twoDevices(server);
+    const id = newRecordId();
+    await a.session.put('plan', id, answer());
+    await mine.sync();
+    server.rewritePage = (page) => ({ ...page, circle: { ...(page['circle'] as object), change_seq: 0 } });
+    await expect(theirs.pull()).rejects.toMatchObject({ code: BAD_RESPONSE });
+    expect(await b.session.get('plan', id)).toBeUndefined();
   });
 
   it('refuses a change log rolled back behind its cursor, and applies nothing', async () => {

@@ -73,11 +73,12 @@ import {
   StorageError,
 } from '../../storage';
 import type { Revision } from '../../storage/transitions';
-import type { ChangeIn, ChangeOut, ChangePage, CirclePublic, KeysPublic, LogPublic, PushResult } from '../../wire/api';
+import type { ChangeIn, ChangeOut, ChangePage, KeysPublic, LogPublic, PushResult } from '../../wire/api';
 import { BAD_RESPONSE } from '../errors';
 import { ApiError, type Method } from '../transport/api';
 import { type HeldChains, known, loadChains, type Noticed, noticed, noticedName, saveChains } from './chain';
 import type { Clock } from './clock';
+import { type Counters, countersIn } from './counters';
 
 /** What a replica needs of a signed-in connection (a `Connection`). */
 export interface Caller {
@@ -265,8 +266,12 @@ export class CircleReplica {
       });
       if (page.data.length === 0 && !page.done)
         throw new ApiError(200, BAD_RESPONSE, 'an empty page of changes that says more follow');
-      // The counters read with the page (§7, "Pulling"): checked before any of its changes is applied.
-      await this.#checkCounters(page.circle, cursor);
+      // The counters read with the page (§7, "Pulling"), checked before any of its changes is
+      // applied; a server from before they came with the page is asked for them alone.
+      const counters = 'circle' in page ? countersIn(page.circle, 'a page of changes') : await this.#askCounters();
+      if ((page.data.at(-1)?.seq ?? 0) > counters.change_seq)
+        throw new ApiError(200, BAD_RESPONSE, "a page of changes beyond the circle's counters read with it");
+      await this.#checkCounters(counters, cursor);
       for (const change of page.data) {
         if (change.seq <= cursor) throw this.#replayed(change.seq, cursor);
         await this.#apply(change);
@@ -546,11 +551,15 @@ export class CircleReplica {
 
   /** Asks for the circle's counters, then checks them as `#checkCounters` does. */
   async #checkHeads(cursor: number): Promise<void> {
-    await this.#checkCounters(await this.api.call<CirclePublic>('GET', this.#path), cursor);
+    await this.#checkCounters(await this.#askCounters(), cursor);
+  }
+
+  async #askCounters(): Promise<Counters> {
+    return countersIn(await this.api.call<unknown>('GET', this.#path), "the circle's answer");
   }
 
   /** Compares the server's counters with this replica: a change log behind the cursor is a roll-back; a new membership head is verified now. */
-  async #checkCounters(counters: CirclePublic, cursor: number): Promise<void> {
+  async #checkCounters(counters: Counters, cursor: number): Promise<void> {
     const state = await this.verified();
     if (counters.change_seq < cursor) {
       throw new ProtocolError(
