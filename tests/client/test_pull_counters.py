@@ -3,10 +3,8 @@ client reads them: checked for form, never behind the page, asked for alone from
 than them, and never a reason to move the cursor further than the changes applied.
 
 The server is the real one; only its answers to a pull are rewritten on their way to the client
-(``Rewritten``), to play a server that answers otherwise."""
+(``RewrittenPages``), to play a server that answers otherwise."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,47 +13,15 @@ from fastapi.testclient import TestClient
 from support_circle.client import Device
 from support_circle.client.http import ApiError
 from tests.support.circles import join_by_invite
-
-Rewrite = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-@dataclass
-class Answer:
-    status_code: int
-    body: Any
-
-    @property
-    def is_success(self) -> bool:
-        return 200 <= self.status_code < 300
-
-    def json(self) -> Any:
-        return self.body
-
-
-class Rewritten:
-    """The test client, with every page of changes passed through ``rewrite`` (none at first), and
-    the paths asked for noted."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client, self.rewrite, self.asked = client, None, []  # type: Rewrite | None, list[str]
-
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        self.asked.append(f"{method} {url}")
-        response = self.client.request(method, url, **kwargs)
-        if self.rewrite is None or method != "GET" or not url.endswith("/changes") or not response.is_success:
-            return response
-        return Answer(response.status_code, self.rewrite(response.json()))
-
-    def close(self) -> None:
-        pass
+from tests.support.rewritten import Rewrite, RewrittenPages
 
 
 @pytest.fixture
-def pair(client: TestClient) -> tuple[Any, Any, Rewritten]:
+def pair(client: TestClient) -> tuple[Any, Any, RewrittenPages]:
     """Alice's circle with one record in it, and Bea, a member who has pulled nothing yet, whose
-    answers pass through a ``Rewritten``."""
+    answers pass through a ``RewrittenPages``."""
     alice = Device.new("http://testserver", http=client)
-    seen = Rewritten(client)
+    seen = RewrittenPages(client)
     bea = Device.new("http://testserver", http=seen)
     for device in (alice, bea):
         device.register()
@@ -68,7 +34,7 @@ def pair(client: TestClient) -> tuple[Any, Any, Rewritten]:
     return mine, hers, seen
 
 
-def test_a_pull_is_one_request_a_page(pair: tuple[Any, Any, Rewritten]) -> None:
+def test_a_pull_is_one_request_a_page(pair: tuple[Any, Any, RewrittenPages]) -> None:
     _, hers, seen = pair
     hers.pull()
     seen.asked.clear()
@@ -76,43 +42,44 @@ def test_a_pull_is_one_request_a_page(pair: tuple[Any, Any, Rewritten]) -> None:
     assert seen.asked == [f"GET {hers.path}/changes"]
 
 
-def test_a_server_older_than_counters_in_the_page_is_asked_for_them_alone(pair: tuple[Any, Any, Rewritten]) -> None:
+def test_a_server_older_than_counters_in_the_page_is_asked_for_them_alone(
+    pair: tuple[Any, Any, RewrittenPages],
+) -> None:
     _, hers, seen = pair
     seen.rewrite = lambda page: {key: value for key, value in page.items() if key != "circle"}
     assert hers.pull() == 2
     assert f"GET {hers.path}" in seen.asked
 
 
+def _counters(circle: Any) -> Rewrite:
+    return lambda page: {**page, "circle": circle}
+
+
 @pytest.mark.parametrize(
-    "circle",
+    "rewrite",
     [
-        None,
-        "3",
-        {"change_seq": "3", "log_seq": 1, "head_hash": "x"},
-        {"change_seq": 3, "log_seq": -1, "head_hash": "x"},
+        _counters(None),
+        _counters("3"),
+        _counters({"change_seq": "3", "log_seq": 1, "head_hash": "x"}),
+        _counters({"change_seq": 3, "log_seq": -1, "head_hash": "x"}),
+        lambda page: {**page, "circle": {**page["circle"], "change_seq": 1}},
     ],
+    ids=["null", "a string", "a count that is no number", "a negative head", "behind the page"],
 )
-def test_counters_not_in_their_form_are_refused_and_nothing_is_applied(
-    pair: tuple[Any, Any, Rewritten], circle: Any
+def test_counters_not_in_their_form_or_behind_the_page_are_refused_and_nothing_is_applied(
+    pair: tuple[Any, Any, RewrittenPages], rewrite: Rewrite
 ) -> None:
     _, hers, seen = pair
-    seen.rewrite = lambda page: {**page, "circle": circle}
+    seen.rewrite = rewrite
     with pytest.raises(ApiError) as refused:
         hers.pull()
     assert refused.value.code == "bad_response"
     assert (hers.cursor, len(hers.records)) == (0, 0)
 
 
-def test_a_page_beyond_the_counters_read_with_it_is_refused(pair: tuple[Any, Any, Rewritten]) -> None:
-    _, hers, seen = pair
-    seen.rewrite = lambda page: {**page, "circle": {**page["circle"], "change_seq": 1}}
-    with pytest.raises(ApiError) as refused:
-        hers.pull()
-    assert refused.value.code == "bad_response"
-    assert (hers.cursor, len(hers.records)) == (0, 0)
-
-
-def test_the_cursor_moves_with_the_changes_applied_not_with_the_pages_word(pair: tuple[Any, Any, Rewritten]) -> None:
+def test_the_cursor_moves_with_the_changes_applied_not_with_the_pages_word(
+    pair: tuple[Any, Any, RewrittenPages],
+) -> None:
     _, hers, seen = pair
     seen.rewrite = lambda page: {**page, "cursor": 1000}
     assert hers.pull() == 2

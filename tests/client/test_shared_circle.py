@@ -18,6 +18,7 @@ from support_circle.protocol.encoding import b64u, unb64u
 from tests.adversarial import tampering
 from tests.conftest import NewDevice
 from tests.support.circles import join_by_invite
+from tests.support.rewritten import Rewrite, RewrittenPages
 
 
 @dataclass
@@ -197,41 +198,19 @@ def test_garbage_under_a_held_record_moves_its_base_so_it_can_still_be_edited(ci
     assert circle.alice.body(note) == {"kind": "note", "text": "first words, and mine"}
 
 
-@dataclass
-class _Served:
-    status_code: int
-    body: Any
+def _epoch_as(epoch: object) -> Rewrite:
+    """A server whose code was changed to serve every change's ``epoch`` as ``epoch``."""
 
-    @property
-    def is_success(self) -> bool:
-        return 200 <= self.status_code < 300
+    def rewrite(page: dict[str, Any]) -> dict[str, Any]:
+        for change in page["data"]:
+            change["envelope"]["epoch"] = epoch
+        return page
 
-    def json(self) -> Any:
-        return self.body
-
-
-class _EpochRewriting:
-    """A server whose code was changed to serve every change's ``epoch`` as ``epoch``: the real
-    server's own response model refuses to, so only a changed server can."""
-
-    def __init__(self, http: TestClient, epoch: object) -> None:
-        self.http, self.epoch = http, epoch
-
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        response = self.http.request(method, url, **kwargs)
-        if method != "GET" or not url.endswith("/changes") or not response.is_success:
-            return response
-        body = response.json()
-        for change in body["data"]:
-            change["envelope"]["epoch"] = self.epoch
-        return _Served(response.status_code, body)
-
-    def close(self) -> None:
-        """The test's client outlives this device."""
+    return rewrite
 
 
 def _device_behind(client: TestClient, epoch: object) -> Device:
-    device = Device.new("http://testserver", http=_EpochRewriting(client, epoch))
+    device = Device.new("http://testserver", http=RewrittenPages(client, _epoch_as(epoch)))
     device.register()
     device.sign_in()
     return device

@@ -42,6 +42,18 @@ async function twoDevices(
   return { a, b, mine, theirs };
 }
 
+/** Epoch 1, begun by A's signed rotate, which the server appends with every member's key. */
+async function rotatedByTheServer(server: FakeServer, a: Device, mine: CircleReplica) {
+  const state = await mine.verified();
+  const key = newEpochKey();
+  const circle = server.circles.get(mine.id)!;
+  circle.log.push(await makeRotate(a.session.deviceKeys, state, key, circle.changes.length));
+  circle.epoch = 1;
+  for (const member of state.members.values())
+    circle.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
+  return circle;
+}
+
 async function refusal(work: Promise<unknown>): Promise<string> {
   const error = await work.then(
     () => undefined,
@@ -115,13 +127,7 @@ describe('a circle replica', () => {
     const server = fakeServer();
     const { a, b, mine, theirs } = await twoDevices(server);
     await theirs.refresh(); // B holds the epoch-0 key only
-    const state = await mine.verified();
-    const key = newEpochKey();
-    const circle = server.circles.get(mine.id);
-    circle?.log.push(await makeRotate(a.session.deviceKeys, state, key, circle?.changes.length ?? 0));
-    circle!.epoch = 1;
-    for (const member of state.members.values())
-      circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
+    const circle = await rotatedByTheServer(server, a, mine);
     const id = newRecordId();
     await b.session.put('plan', id, answer({ answer: 'written just before the rotation' }));
     expect(await theirs.push()).toBe(1);
@@ -139,13 +145,7 @@ describe('a circle replica', () => {
     expect(server.calls.slice(before)).toEqual([`GET /v1/circles/${mine.id}/changes`]);
     // A new epoch, and a record sealed under it: the page names the new head, so B verifies the
     // log and opens the new key before it applies the record.
-    const state = await mine.verified();
-    const key = newEpochKey();
-    const circle = server.circles.get(mine.id);
-    circle?.log.push(await makeRotate(a.session.deviceKeys, state, key, circle?.changes.length ?? 0));
-    circle!.epoch = 1;
-    for (const member of state.members.values())
-      circle?.envelopes.push(await sealKeyEnvelope(mine.circleId, 1, member.identity, key));
+    const circle = await rotatedByTheServer(server, a, mine);
     const id = newRecordId();
     await a.session.put('plan', id, answer({ answer: 'under the new key' }));
     await mine.sync();
