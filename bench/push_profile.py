@@ -8,13 +8,17 @@ HTTP parsing); one signed-in device pushes single-change batches to its own circ
 from the main thread. After a warm-up, two passes of ``--pushes`` each:
 
 1. Counted, without a profiler: per push, the server's time (from the ASGI call to its return);
-   the database's (inside the driver: each statement with the BEGIN psycopg sends before a
-   transaction's first, each COMMIT and each pool pre-ping); round trips, from SQLAlchemy's events
-   (``before_cursor_execute``, ``begin``, ``commit``, ``rollback``, the pool's ``checkout``) and a
-   wrapper around the dialect's ``do_ping``; and thread hand-offs, from a wrapper around
-   ``anyio.to_thread.run_sync`` (through which FastAPI runs every ``def`` route and dependency):
-   how many, and the time between asking for a thread and running there, and back. The
-   statements of the last push are listed.
+   the database's (PostgreSQL: the time in psycopg's ``Connection.wait``, through which it sends
+   every statement, BEGIN and COMMIT, and waits for their answers, whether SQLAlchemy runs them or
+   a pipeline on psycopg's own cursor does; SQLite: inside the driver, each statement); what
+   SQLAlchemy saw, from its events (``before_cursor_execute``, ``begin``, ``commit``,
+   ``rollback``, the pool's ``checkout``) and a wrapper around the dialect's ``do_ping``; and
+   thread hand-offs, from a wrapper around ``anyio.to_thread.run_sync`` (through which FastAPI
+   runs every ``def`` route and dependency): how many, and the time between asking for a thread
+   and running there, and back. The statements SQLAlchemy ran for the last push are listed.
+   PostgreSQL: then 20 pushes more with libpq's trace of the pool's connections (``PQtrace``),
+   which counts the round trips on the wire (each time the client, having sent, reads an answer),
+   whoever sent the statements, and lists the statements each round trip of the last push carried.
 2. Profiled with cProfile: a profiler per thread (the event loop's while it handles a request,
    each worker's while it runs a hand-off), merged, so its time reads as one push's; summed by
    package (own time), and the app's own functions by cumulative time. cProfile slows Python
@@ -27,6 +31,7 @@ profiles another commit's server with the same script.
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import re
 import statistics
@@ -39,10 +44,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import anyio.to_thread
 import httpx
+import psycopg
+from psycopg import pq
 from sqlalchemy import Engine, event
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -81,6 +88,7 @@ class Tally:
     requests: int = 0
     server_seconds: list[float] = field(default_factory=list)
     database_seconds: float = 0.0
+    wait_seconds: float = 0.0  # in psycopg's Connection.wait
     statements: int = 0
     begins: int = 0
     commits: int = 0
@@ -160,6 +168,20 @@ class Probe:
                     self.tally.hop_seconds += (ran[0] - asked) + (time.perf_counter() - ran[1])
 
         anyio.to_thread.run_sync = counted  # type: ignore[assignment]
+
+    def watch_driver(self) -> None:
+        original = psycopg.Connection.wait
+
+        def timed(connection: psycopg.Connection[Any], *args: Any, **kwargs: Any) -> Any:
+            if not self.counting:
+                return original(connection, *args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return original(connection, *args, **kwargs)
+            finally:
+                self.tally.wait_seconds += time.perf_counter() - started
+
+        psycopg.Connection.wait = timed  # type: ignore[method-assign, assignment]
 
     def watch_engine(self, engine: Engine) -> None:
         tally = lambda: self.tally  # noqa: E731 - read at each event: a new window gets a new tally
@@ -245,24 +267,98 @@ def push(http: httpx.Client, client: Client, count: int, batch: int = 1) -> None
         http.post(path, json=body, headers=client.headers).raise_for_status()
 
 
-def per_push(tally: Tally) -> None:
+class Wire:
+    """PostgreSQL: what the pool's connections sent while ``tracing``, from libpq's trace.
+
+    Counted from SQLAlchemy's events, a push run on psycopg's own cursor (``db.pipelined``) would
+    seem to send nothing, and statements sent together would seem to cost a round trip each.
+    """
+
+    CHECKIN = "#checkin"
+
+    def __init__(self, engine: Engine, file: IO[bytes]) -> None:
+        self.tracing = False
+        self._file = file
+        self._traced: set[int] = set()
+        event.listen(engine.pool, "checkout", self._trace)
+        event.listen(engine.pool, "checkin", self._untrace)
+
+    def _trace(self, dbapi_connection: Any, *_: Any) -> None:
+        if self.tracing:
+            dbapi_connection.pgconn.trace(self._file.fileno())
+            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            self._traced.add(id(dbapi_connection))
+
+    def _untrace(self, dbapi_connection: Any, *_: Any) -> None:
+        if dbapi_connection is not None and id(dbapi_connection) in self._traced:
+            self._traced.discard(id(dbapi_connection))
+            dbapi_connection.pgconn.untrace()  # writes out what libpq holds of the trace
+            os.write(self._file.fileno(), f"{self.CHECKIN}\n".encode())
+
+    def checkouts(self) -> list[list[list[str]]]:
+        """Per checkout, its round trips, each the statements the client sent before reading."""
+        self._file.seek(0)
+        messages: list[str] = []
+        for line in self._file.read().decode(errors="replace").splitlines():
+            if line.startswith(("F\t", "B\t", self.CHECKIN)) or not messages:
+                messages.append(line)
+            else:  # a statement's text goes on over several lines
+                messages[-1] += " " + line
+        checkouts: list[list[list[str]]] = [[]]
+        sending = False
+        for message in messages:
+            if message == self.CHECKIN:
+                checkouts.append([])
+                sending = False
+                continue
+            direction, _length, kind, *rest = [*message.split("\t"), ""]
+            if direction == "B":
+                sending = False
+            elif direction == "F":
+                if not sending:
+                    checkouts[-1].append([])
+                    sending = True
+                if kind in ("Query", "Parse"):
+                    checkouts[-1][-1].append(_statement_text(kind, rest[0]))
+        return [trips for trips in checkouts if trips]
+
+
+def _statement_text(kind: str, fields: str) -> str:
+    """The SQL of a traced Query (``"text"``) or Parse (``"" "text" 1 NNNN``: unnamed, its
+    parameters' types after the text) message."""
+    text = fields.strip().removeprefix('"" ') if kind == "Parse" else fields.strip()
+    return text[1 : text.rindex('"')]
+
+
+def per_push(tally: Tally, database: str, wire: list[list[list[str]]] | None) -> None:
     n = tally.requests
     print(f"pushes {n}; per push:")
     print(
         f"  server time      median {statistics.median(tally.server_seconds) * 1000:5.2f} ms"
         f"  mean {statistics.mean(tally.server_seconds) * 1000:5.2f} ms"
     )
-    print(f"  database time    mean {tally.database_seconds / n * 1000:5.2f} ms (inside the driver)")
-    round_trips = tally.statements + tally.begins + tally.commits + tally.pings
+    if database == "postgresql":
+        print(f"  database time    mean {tally.wait_seconds / n * 1000:5.2f} ms (in psycopg's Connection.wait)")
+    else:
+        print(f"  database time    mean {tally.database_seconds / n * 1000:5.2f} ms (inside the driver)")
+    seen = tally.statements + tally.begins + tally.commits + tally.pings
+    if wire:
+        trips = [len(checkout) for checkout in wire]
+        print(f"  round trips      {statistics.mean(trips):5.1f} on the wire (libpq's trace of {len(trips)} pushes)")
     print(
-        f"  round trips      {round_trips / n:5.1f}: statements {tally.statements / n:.1f},"
+        f"  SQLAlchemy saw   {seen / n:5.1f}: statements {tally.statements / n:.1f},"
         f" BEGIN {tally.begins / n:.1f}, COMMIT {tally.commits / n:.1f}, pre-pings {tally.pings / n:.1f}"
         f" (rollbacks {tally.rollbacks / n:.1f}, pool checkouts {tally.checkouts / n:.1f})"
     )
     print(f"  thread hand-offs {tally.hops / n:5.1f}, their wait {tally.hop_seconds / n * 1000:5.2f} ms")
-    print("  statements of the last push, with each one's mean time in the driver:")
-    for number, statement in enumerate(tally.last_statements, 1):
-        print(f"    {number:>2}. {tally.statement_seconds[number] / n * 1000:5.2f} ms  {shorten(statement)}")
+    if tally.last_statements:
+        print("  statements SQLAlchemy ran for the last push, with each one's mean time in the driver:")
+        for number, statement in enumerate(tally.last_statements, 1):
+            print(f"    {number:>2}. {tally.statement_seconds[number] / n * 1000:5.2f} ms  {shorten(statement)}")
+    if wire:
+        print("  round trips of the last traced push, with the statements each one carried:")
+        for number, statements in enumerate(wire[-1], 1):
+            print(f"    {number:>2}. {' | '.join(shorten(statement, 70) for statement in statements)}")
 
 
 def shorten(statement: str, width: int = 150) -> str:
@@ -312,15 +408,27 @@ def run(database: str, pushes: int, batch: int, out: Path | None) -> None:
     print(f"\n## {database}")
     probe = Probe()
     probe.watch_hand_offs()
-    with tempfile.TemporaryDirectory() as folder, served(database, Path(folder), probe) as (url, app):
+    probe.watch_driver()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        tempfile.TemporaryFile() as trace,
+        served(database, Path(folder), probe) as (url, app),
+    ):
         probe.watch_engine(app.state.engine)
+        wire = Wire(app.state.engine, trace) if database == "postgresql" else None
         client = asyncio.run(signed_in(url))
         with httpx.Client(base_url=url, timeout=60) as http:
             push(http, client, 50)  # warm-up: caches, pool, statement compilation
             probe.counting = True
             push(http, client, pushes, batch)
-            per_push(probe.tally)
+            probe.counting = False
+            if wire:
+                wire.tracing = True
+                push(http, client, 20, batch)
+                wire.tracing = False
+            per_push(probe.tally, database, wire.checkouts() if wire else None)
             probe.tally = Tally()
+            probe.counting = True
             probe.profiling = True
             push(http, client, pushes, batch)
             probe.counting = probe.profiling = False
