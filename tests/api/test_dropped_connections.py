@@ -3,10 +3,11 @@ nothing: the pool does not ping each connection it hands out, so the push path, 
 answers a retry as it answered the first try, tries once more on a fresh connection."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from tests.api.helpers import SharedCircle, change, record, signed_in
 
@@ -25,15 +26,28 @@ def _terminate_the_apps_connections(database_url: str) -> int:
     try:
         with engine.connect() as connection:
             pids = {row[0] for row in connection.execute(text(THE_APPS))}
-            for pid in pids:
-                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            deadline = time.monotonic() + 10
-            while pids & {row[0] for row in connection.execute(text(THE_APPS))}:
-                assert time.monotonic() < deadline, "the terminated connections did not go"
-                time.sleep(0.05)
+            _terminate(connection, pids)
     finally:
         engine.dispose()
     return len(pids)
+
+
+def _terminate(connection: Connection, pids: set[int]) -> None:
+    for pid in pids:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    deadline = time.monotonic() + 10
+    while pids & {row[0] for row in connection.execute(text(THE_APPS))}:
+        assert time.monotonic() < deadline, "the terminated connections did not go"
+        time.sleep(0.05)
+
+
+def _waiting_for_a_lock(connection: Connection) -> set[int]:
+    """The app's connections waiting for a row lock, once there is one (within 10 seconds)."""
+    deadline = time.monotonic() + 10
+    while not (pids := {row[0] for row in connection.execute(text(THE_APPS + " AND wait_event_type = 'Lock'"))}):
+        assert time.monotonic() < deadline, "no push waited for the circle's lock"
+        time.sleep(0.05)
+    return pids
 
 
 @ON_POSTGRES
@@ -50,3 +64,51 @@ def test_a_push_on_connections_killed_in_the_pool_succeeds_and_is_stored_once(
 
     assert (pushed.status_code, pushed.json()) == (200, {"seqs": [2]})
     assert [c["seq"] for c in circle.admin.get(path).json()["data"]] == [1, 2]
+
+
+@ON_POSTGRES
+def test_a_push_meeting_a_pool_of_dead_connections_is_tried_again_on_a_fresh_one(
+    client: TestClient, database_url: str
+) -> None:
+    circle = SharedCircle(signed_in(client))
+    assert circle.create().status_code == 201
+    path = f"/v1/circles/{circle.cid}/changes"
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as one, engine.connect() as two, engine.connect() as three:
+        for connection in (one, two, three):
+            connection.execute(text("SELECT 1"))  # three connections in the pool from now on
+
+    assert _terminate_the_apps_connections(database_url) >= 3
+    # The push's first try meets a dead connection; the retry would meet another one, unless the
+    # first failure invalidated every connection of the pool, as SQLAlchemy does for its own.
+    pushed = circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]})
+
+    assert (pushed.status_code, pushed.json()) == (200, {"seqs": [1]})
+    assert [c["seq"] for c in circle.admin.get(path).json()["data"]] == [1]
+
+
+@ON_POSTGRES
+def test_a_push_whose_connection_dies_in_its_transaction_is_stored_once(client: TestClient, database_url: str) -> None:
+    circle = SharedCircle(signed_in(client))
+    assert circle.create().status_code == 201
+    path = f"/v1/circles/{circle.cid}/changes"
+    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]}).status_code == 200
+    body = {"changes": [change(record(circle.admin, circle, {"n": 2}))]}
+
+    observer = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    locker = create_engine(database_url)
+    try:
+        with observer.connect() as watching, locker.connect() as holding, ThreadPoolExecutor(1) as pushing:
+            holding.execute(text("SELECT 1 FROM circle WHERE id = :id FOR UPDATE"), {"id": circle.cid})
+            pushed = pushing.submit(circle.admin.post, path, body)
+            # The push has sent BEGIN and its locking read, and waits for the circle: it dies there.
+            _terminate(watching, _waiting_for_a_lock(watching))
+            holding.rollback()
+            response = pushed.result(timeout=30)
+    finally:
+        observer.dispose()
+        locker.dispose()
+
+    assert (response.status_code, response.json()) == (200, {"seqs": [2]})
+    assert [c["seq"] for c in circle.admin.get(path).json()["data"]] == [1, 2]
+    assert circle.admin.post(path, body).json() == {"seqs": [2]}, "resent, it is answered as the first time"
