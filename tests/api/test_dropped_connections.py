@@ -1,6 +1,9 @@
 """Connections that die in the pool (the database restarted, an idle connection was cut) cost a push
 nothing: the pool does not ping each connection it hands out, so the push path, whose every step
-answers a retry as it answered the first try, tries once more on a fresh connection."""
+answers a retry as it answered the first try, tries once more on a fresh connection.
+
+On PostgreSQL a push runs on psycopg's own cursor, outside SQLAlchemy (``db.pipelined``): these
+tests also prove that its dead connections are handled as SQLAlchemy handles its own."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor

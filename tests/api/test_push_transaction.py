@@ -1,5 +1,6 @@
-"""A push's transaction on PostgreSQL: whatever ends it early, a refusal between its reads and its
-write or an error of the database in its write, it is rolled back whole, and its connection goes
+"""A push's transaction on PostgreSQL, which runs in a pipeline on psycopg's own cursor
+(``db.pipelined``), outside SQLAlchemy: whatever ends it early, a refusal between its two round
+trips or an error of the database in its write, it is rolled back whole, and its connection goes
 back to the pool clean, for the next push to use."""
 
 import logging
@@ -58,7 +59,7 @@ def _not_a_member(circle: SharedCircle, path: str) -> Any:
 @pytest.mark.parametrize(
     ("refuse", "status", "code"), [(_stale_base, 409, "stale_base"), (_not_a_member, 404, "not_found")]
 )
-def test_a_push_refused_after_its_reads_leaves_its_connection_clean_for_the_next(
+def test_a_push_refused_between_its_round_trips_leaves_its_connection_clean_for_the_next(
     client: TestClient, database_url: str, refuse: Callable[[SharedCircle, str], Any], status: int, code: str
 ) -> None:
     circle = SharedCircle(signed_in(client))

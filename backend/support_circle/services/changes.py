@@ -1,19 +1,24 @@
 """The per-circle change log: pushes are all-or-nothing, idempotent by change id, and numbered
 without gaps; pulls page by cursor over an indexed sequence."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import psycopg
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
+    CompoundSelect,
     Connection,
     DateTime,
     Engine,
     Integer,
     Row,
+    Select,
     Text,
+    any_,
     bindparam,
     cast,
     column,
@@ -29,7 +34,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from support_circle.db import compact_json, reading, retried_if_disconnected, writing
+from support_circle.db import (
+    DriverStatement,
+    compact_json,
+    driver_statement,
+    pipelined,
+    reading,
+    retried_if_disconnected,
+    writing,
+)
 from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
 from support_circle.events import NOTIFY, Event, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device, KeyEnvelopeRow
@@ -47,20 +60,30 @@ _member = CircleMember.__table__  # type: ignore[attr-defined]
 _device = Device.__table__  # type: ignore[attr-defined]
 _key = KeyEnvelopeRow.__table__  # type: ignore[attr-defined]
 
-# The batch's change ids already in the log (``known`` 1: their seq and envelope), and the newest
-# seq of each record the batch names (``known`` 0), read together once the circle is locked.
-_KNOWN_AND_HEADS = union_all(
-    select(
-        literal_column("1").label("known"), _change.c.change_id.label("key"), _change.c.seq, _change.c.envelope
-    ).where(
-        _change.c.circle_id == bindparam("circle_id"), _change.c.change_id.in_(bindparam("change_ids", expanding=True))
-    ),
-    select(literal_column("0"), _change.c.record_id, func.max(_change.c.seq), null())
-    .where(
-        _change.c.circle_id == bindparam("circle_id"), _change.c.record_id.in_(bindparam("record_ids", expanding=True))
+
+def _in_list(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _in_array(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """PostgreSQL's IN-list: ``= ANY`` of one array, whatever its length, so the statement is
+    compiled once for psycopg's cursor (an expanding IN-list is compiled again at each execution)."""
+    return column == any_(bindparam(name, type_=ARRAY(Text)))
+
+
+def _known_and_heads_query(among: Callable[[ColumnElement[Any], str], ColumnElement[bool]]) -> CompoundSelect[Any]:
+    """The batch's change ids already in the log (``known`` 1: their seq and envelope), and the
+    newest seq of each record the batch names (``known`` 0), read together once the circle is
+    locked; ``among`` says how a column is matched against the list bound under a name."""
+    return union_all(
+        select(
+            literal_column("1").label("known"), _change.c.change_id.label("key"), _change.c.seq, _change.c.envelope
+        ).where(_change.c.circle_id == bindparam("circle_id"), among(_change.c.change_id, "change_ids")),
+        select(literal_column("0"), _change.c.record_id, func.max(_change.c.seq), null())
+        .where(_change.c.circle_id == bindparam("circle_id"), among(_change.c.record_id, "record_ids"))
+        .group_by(_change.c.record_id),
     )
-    .group_by(_change.c.record_id),
-)
+
 
 # The circle, if the device is an active member, and the device's stored bytes, both rows locked:
 # pushes to the circle take their turns, and so do whatever charges the device's quota (its pushes
@@ -79,23 +102,31 @@ _locked = (
     .cte("locked")
 )
 
-# The locks, and in the same round trip the known changes and heads with the circle's newest seq,
-# as the statement's snapshot saw them. The locked row is read as it is once locked (PostgreSQL
-# reads a row it waited for afresh), the rest as it was when the statement began: if a push
-# committed in between, the locked count is past the snapshot's newest seq, and the caller reads
-# them again. Every push raises the count with its rows, under this lock, so equal means current.
-_found = _KNOWN_AND_HEADS.subquery("found")
-_LOCK_AND_READ = select(
-    _locked,
-    select(func.coalesce(func.max(_change.c.seq), 0))
-    .where(_change.c.circle_id == bindparam("circle_id"))
-    .scalar_subquery()
-    .label("newest"),
-    _found.c.known,
-    _found.c.key,
-    _found.c.seq,
-    _found.c.envelope,
-).select_from(_locked.outerjoin(_found, true()))
+
+def _lock_and_read_query(known_and_heads: CompoundSelect[Any]) -> Select[Any]:
+    """The locks, and in the same round trip the known changes and heads with the circle's newest
+    seq, as the statement's snapshot saw them. The locked row is read as it is once locked
+    (PostgreSQL reads a row it waited for afresh), the rest as it was when the statement began: if
+    a push committed in between, the locked count is past the snapshot's newest seq, and the caller
+    reads them again. Every push raises the count with its rows, under this lock, so equal means
+    current."""
+    found = known_and_heads.subquery("found")
+    return select(
+        _locked,
+        select(func.coalesce(func.max(_change.c.seq), 0))
+        .where(_change.c.circle_id == bindparam("circle_id"))
+        .scalar_subquery()
+        .label("newest"),
+        found.c.known,
+        found.c.key,
+        found.c.seq,
+        found.c.envelope,
+    ).select_from(_locked.outerjoin(found, true()))
+
+
+# SQLite: run by SQLAlchemy.
+_KNOWN_AND_HEADS = _known_and_heads_query(_in_list)
+_LOCK_AND_READ = _lock_and_read_query(_KNOWN_AND_HEADS)
 
 # PostgreSQL: a batch's new rows as one array per column, whatever its length, so the statement is
 # the same text for every push. SQLAlchemy compiles it once (a multi-row VALUES was compiled again
@@ -135,9 +166,16 @@ _INSERT_ARRAYS = insert(_change).from_select(
 
 
 # The circle's count of changes, and on PostgreSQL the write of a whole push in one statement: the
-# INSERT and the quota's charge as CTEs of that UPDATE, which returns the notification.
+# INSERT and the quota's charge as CTEs of that UPDATE, which returns the notification (no one reads
+# what it returns: ``pg_notify`` runs as the row is returned, PostgreSQL sends it once this commits).
 _COUNT = update(_circle).where(_circle.c.id == bindparam("count_circle")).values(change_seq=bindparam("count_seq"))
 _WRITE = _COUNT.returning(NOTIFY).add_cte(_INSERT_ARRAYS.cte("added"), quota.CHARGE.cte("charged"))
+
+# PostgreSQL: run on psycopg's cursor in a pipeline (``db.pipelined``), compiled once.
+_known_and_heads_in_arrays = _known_and_heads_query(_in_array)
+_PIPELINED_KNOWN_AND_HEADS = driver_statement(_known_and_heads_in_arrays)
+_PIPELINED_LOCK_AND_READ = driver_statement(_lock_and_read_query(_known_and_heads_in_arrays))
+_PIPELINED_WRITE = driver_statement(_WRITE)
 
 
 @dataclass(frozen=True)
@@ -154,11 +192,12 @@ def push(engine: Engine, settings: Settings, device_id: str, circle_id: str, ite
     The whole batch is applied or none of it: a stale base (someone else changed the record
     first) or an old epoch is a 409 whose details name every change concerned.
 
-    One transaction of four round trips on PostgreSQL: BEGIN; the locks with the known changes and
-    record heads (read again only if another push committed while this one waited); one statement
+    One transaction of two round trips on PostgreSQL, its statements in a pipeline
+    (``db.pipelined``): BEGIN with the locks, the known changes and the record heads (read again,
+    a round trip more, only if another push committed while this one waited); then one statement
     that inserts the batch, charges the quota, counts the circle's changes and announces them
-    (data-modifying CTEs); COMMIT. A resent push answers as the first
-    did, so one whose connection turns out dead is tried once more.
+    (data-modifying CTEs), with COMMIT. A resent push answers as the first did, so one whose
+    connection turns out dead is tried once more.
     """
     if len(items) > settings.max_batch:
         raise TooLarge("batch_too_large", f"Push at most {settings.max_batch} changes at once.")
@@ -172,45 +211,64 @@ def push(engine: Engine, settings: Settings, device_id: str, circle_id: str, ite
 def _push(
     engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
 ) -> tuple[list[int], Event | None]:
+    if engine.dialect.name == "postgresql":
+        with pipelined(engine) as cursor:
+            return _apply(_Pipelined(cursor), settings, device_id, circle_id, items)
     with writing(engine) as connection:
-        parameters = _parameters(circle_id, items)
-        found = connection.execute(_LOCK_AND_READ, {**parameters, "device_id": device_id}).all()
-        if not found:
-            raise NotFound(NOT_A_MEMBER)
-        epoch, closed, change_seq, stored, newest = found[0][:5]
-        if newest == change_seq:
-            known, heads = _known_and_heads(row for row in found if row.known is not None)
-        else:  # another push committed while this one waited for the circle
-            known, heads = _known_and_heads(connection.execute(_KNOWN_AND_HEADS, parameters))
-        for item in items:
-            if item.change_id in known and known[item.change_id][1] != item.envelope:
-                raise Conflict("change_id_reused", "A change id was used before for different data.")
-        new = [i for i in items if i.change_id not in known]
-        seqs = {change_id: seq for change_id, (seq, _) in known.items()}
-        # A closed epoch takes nothing (PROTOCOL.md §8): every change is then under a stale one.
-        sizes = _check_new(settings, -1 if closed else epoch, stored, heads, change_seq, new)
-        if not new:
-            return [seqs[i.change_id] for i in items], None
-        now = utcnow()
-        rows = []
-        for offset, (item, size) in enumerate(zip(new, sizes, strict=True)):
-            seqs[item.change_id] = change_seq + 1 + offset
-            rows.append(
-                {
-                    "circle_id": circle_id,
-                    "seq": change_seq + 1 + offset,
-                    "change_id": item.change_id,
-                    "record_id": item.record_id,
-                    "epoch": item.envelope["epoch"],
-                    "envelope": item.envelope,
-                    "size": size,
-                    "device_id": device_id,
-                    "created_at": now,
-                }
-            )
-        announced = Event("changes", circle_id, change_seq + len(new))
-        _write(connection, rows, device_id, announced)
-        return [seqs[i.change_id] for i in items], announced
+        return _apply(_OnConnection(connection), settings, device_id, circle_id, items)
+
+
+class _Statements(Protocol):
+    """A push's statements, in its one transaction; rows are read by name (``known``, ``key``…)."""
+
+    def lock_and_read(self, parameters: dict[str, Any]) -> Sequence[Any]: ...
+
+    def known_and_heads(self, parameters: dict[str, Any]) -> Sequence[Any]: ...
+
+    def write(self, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None: ...
+
+
+def _apply(
+    statements: _Statements, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
+) -> tuple[list[int], Event | None]:
+    parameters = _parameters(circle_id, items)
+    found = statements.lock_and_read({**parameters, "device_id": device_id})
+    if not found:
+        raise NotFound(NOT_A_MEMBER)
+    epoch, closed, change_seq, stored, newest = found[0][:5]
+    if newest == change_seq:
+        known, heads = _known_and_heads(row for row in found if row.known is not None)
+    else:  # another push committed while this one waited for the circle
+        known, heads = _known_and_heads(statements.known_and_heads(parameters))
+    for item in items:
+        if item.change_id in known and known[item.change_id][1] != item.envelope:
+            raise Conflict("change_id_reused", "A change id was used before for different data.")
+    new = [i for i in items if i.change_id not in known]
+    seqs = {change_id: seq for change_id, (seq, _) in known.items()}
+    # A closed epoch takes nothing (PROTOCOL.md §8): every change is then under a stale one.
+    sizes = _check_new(settings, -1 if closed else epoch, stored, heads, change_seq, new)
+    if not new:
+        return [seqs[i.change_id] for i in items], None
+    now = utcnow()
+    rows = []
+    for offset, (item, size) in enumerate(zip(new, sizes, strict=True)):
+        seqs[item.change_id] = change_seq + 1 + offset
+        rows.append(
+            {
+                "circle_id": circle_id,
+                "seq": change_seq + 1 + offset,
+                "change_id": item.change_id,
+                "record_id": item.record_id,
+                "epoch": item.envelope["epoch"],
+                "envelope": item.envelope,
+                "size": size,
+                "device_id": device_id,
+                "created_at": now,
+            }
+        )
+    announced = Event("changes", circle_id, change_seq + len(new))
+    statements.write(rows, device_id, announced)
+    return [seqs[i.change_id] for i in items], announced
 
 
 def _parameters(circle_id: str, items: list[PushItem]) -> dict[str, Any]:
@@ -221,7 +279,7 @@ def _parameters(circle_id: str, items: list[PushItem]) -> dict[str, Any]:
     }
 
 
-def _known_and_heads(rows: Iterable[Row[Any]]) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, int]]:
+def _known_and_heads(rows: Iterable[Any]) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, int]]:
     """From rows of ``_KNOWN_AND_HEADS``: the batch's changes already pushed (seq and envelope by
     change id), and the newest seq of each record it names."""
     known: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -234,40 +292,74 @@ def _known_and_heads(rows: Iterable[Row[Any]]) -> tuple[dict[str, tuple[int, dic
     return known, heads
 
 
-def _write(connection: Connection, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None:
-    """Inserts ``rows``, charges their bytes to the device, counts them in the circle and announces
-    them.
-
-    PostgreSQL: one statement (the INSERT and the charge as CTEs of the circle's UPDATE, which
-    returns the notification), so a push writes in one round trip whatever its size. SQLite runs in
-    this process, where a statement costs no round trip: three calls.
-    """
-    parameters = {
+def _charge_and_count(rows: list[dict[str, Any]], device_id: str, announced: Event) -> dict[str, Any]:
+    return {
         "charge_device": device_id,
         "charge_bytes": sum(row["size"] for row in rows),
         "count_circle": announced.circle_id,
         "count_seq": announced.seq,
     }
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(_change), rows)
-        connection.execute(quota.CHARGE, parameters)
-        connection.execute(_COUNT, parameters)
-        return
-    first = rows[0]
-    # One circle, device, time and epoch for the whole batch: ``_check_new`` refused any change
-    # under an epoch other than the circle's.
-    arrays = {
-        "batch_circle_id": first["circle_id"],
-        "batch_epoch": first["epoch"],
-        "batch_device_id": first["device_id"],
-        "batch_created_at": first["created_at"],
-        "seqs": [row["seq"] for row in rows],
-        "change_ids": [row["change_id"] for row in rows],
-        "record_ids": [row["record_id"] for row in rows],
-        "envelopes": [compact_json(row["envelope"]) for row in rows],
-        "sizes": [row["size"] for row in rows],
-    }
-    connection.execute(_WRITE, {**parameters, **arrays, "event_payload": announced.payload()})
+
+
+class _OnConnection:
+    """SQLite: the statements run by SQLAlchemy on ``connection``, in this process, where a
+    statement costs no round trip."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def lock_and_read(self, parameters: dict[str, Any]) -> Sequence[Any]:
+        return self._connection.execute(_LOCK_AND_READ, parameters).all()
+
+    def known_and_heads(self, parameters: dict[str, Any]) -> Sequence[Any]:
+        return self._connection.execute(_KNOWN_AND_HEADS, parameters).all()
+
+    def write(self, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None:
+        """Inserts ``rows``, charges their bytes to the device and counts them in the circle: three
+        calls. The event is published once the transaction commits (``push``)."""
+        parameters = _charge_and_count(rows, device_id, announced)
+        self._connection.execute(insert(_change), rows)
+        self._connection.execute(quota.CHARGE, parameters)
+        self._connection.execute(_COUNT, parameters)
+
+
+class _Pipelined:
+    """PostgreSQL: the statements on psycopg's cursor in the pipeline of ``db.pipelined``. A read
+    waits for its rows (a round trip, with what was sent before it); the write does not."""
+
+    def __init__(self, cursor: "psycopg.Cursor[Any]") -> None:
+        self._cursor = cursor
+
+    def lock_and_read(self, parameters: dict[str, Any]) -> Sequence[Any]:
+        return self._read(_PIPELINED_LOCK_AND_READ, parameters)
+
+    def known_and_heads(self, parameters: dict[str, Any]) -> Sequence[Any]:
+        return self._read(_PIPELINED_KNOWN_AND_HEADS, parameters)
+
+    def _read(self, statement: DriverStatement, parameters: dict[str, Any]) -> Sequence[Any]:
+        self._cursor.execute(statement.sql, statement.parameters(parameters))
+        return self._cursor.fetchall()
+
+    def write(self, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None:
+        """Inserts ``rows``, charges their bytes to the device, counts them in the circle and
+        announces them: one statement (the INSERT and the charge as CTEs of the circle's UPDATE,
+        which returns the notification), sent with COMMIT, whatever the batch's size."""
+        first = rows[0]
+        # One circle, device, time and epoch for the whole batch: ``_check_new`` refused any change
+        # under an epoch other than the circle's.
+        arrays = {
+            "batch_circle_id": first["circle_id"],
+            "batch_epoch": first["epoch"],
+            "batch_device_id": first["device_id"],
+            "batch_created_at": first["created_at"],
+            "seqs": [row["seq"] for row in rows],
+            "change_ids": [row["change_id"] for row in rows],
+            "record_ids": [row["record_id"] for row in rows],
+            "envelopes": [compact_json(row["envelope"]) for row in rows],
+            "sizes": [row["size"] for row in rows],
+        }
+        parameters = {**_charge_and_count(rows, device_id, announced), **arrays, "event_payload": announced.payload()}
+        self._cursor.execute(_PIPELINED_WRITE.sql, _PIPELINED_WRITE.parameters(parameters))
 
 
 def _check_distinct(items: list[PushItem]) -> None:
