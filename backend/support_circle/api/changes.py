@@ -9,7 +9,7 @@ from support_circle.api.counters import CirclePublic
 from support_circle.db import EngineDep
 from support_circle.deps import SettingsDep, SignedInDeviceId
 from support_circle.errors import ErrorBody, Rejected
-from support_circle.services import changes
+from support_circle.services import changes, pulls
 from support_circle.settings import Settings
 from support_circle.wire import Id, RecordEnvelope
 
@@ -94,7 +94,7 @@ def _page(engine: Engine, settings: Settings, device_id: str, circle_id: str, si
     change's and the pushing device's) are ``Id`` strings, base64url, needing no escapes. Parsing
     and validating every change again, then writing it out, cost most of a page's time.
     """
-    page = changes.pull(engine, settings, device_id, circle_id, since, limit)
+    page = pulls.pull(engine, settings, device_id, circle_id, since, limit)
     data = ",".join(
         f'{{"seq":{r.seq},"change_id":"{r.change_id}","envelope":{r.envelope_json},'
         f'"pushed_by":{_quoted(r.device_id) if r.held else "null"}}}'
