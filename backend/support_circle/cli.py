@@ -17,7 +17,7 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from support_circle.db import create_db_engine
+from support_circle.db import create_db_engine, driver_lacks
 from support_circle.errors import AppError
 from support_circle.migrate import is_at_head, upgrade_to_head
 from support_circle.services import admin
@@ -34,6 +34,8 @@ class CommandError(Exception):
 
 def _serve(_args: argparse.Namespace) -> int:
     settings = get_settings()
+    if lacking := driver_lacks(settings.sqlalchemy_url):
+        raise CommandError(f"cannot serve: {lacking}")
     print(f"Support Circle is running at http://{settings.host}:{settings.port}/  (Ctrl+C stops it)", flush=True)
     if settings.registration == "code":
         print(

@@ -74,6 +74,20 @@ def create_db_engine(url: str) -> Engine:
     )
 
 
+def driver_lacks(url: str) -> str | None:
+    """What this process's database driver lacks for ``url``, in words for the operator, or None.
+
+    A push on PostgreSQL runs in psycopg's pipeline mode (``pipelined``), which needs libpq 14 or
+    newer. ``psycopg[binary]`` brings its own; a psycopg built on an older system libpq would fail
+    every push, so the server refuses to start on it instead."""
+    if make_url(url).get_backend_name() != "postgresql" or psycopg.Pipeline.is_supported():
+        return None
+    return (
+        f"the PostgreSQL client library (libpq {psycopg.pq.version()}) is older than version 14, which"
+        " sending changes needs. Install psycopg[binary], which brings its own, or a newer libpq."
+    )
+
+
 def _create_sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
         folder = Path(database).parent
