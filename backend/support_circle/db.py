@@ -211,7 +211,8 @@ def driver_statement(statement: ClauseElement) -> DriverStatement:
     datetimes). An expanding IN-list cannot be compiled ahead of its values: use ``= ANY`` of an
     array.
     """
-    compiled = statement.compile(dialect=postgresql_psycopg.dialect())  # type: ignore[no-untyped-call]
+    dialect = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
+    compiled = statement.compile(dialect=dialect)
     sql = str(compiled)
     if "POSTCOMPILE" in sql:
         raise ValueError("an expanding parameter is compiled at each execution: use an array")
@@ -246,9 +247,13 @@ def pipelined(engine: Engine) -> Iterator["psycopg.Cursor[Any]"]:
                     cursor.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
                     yield cursor
                     cursor.execute(b"COMMIT")
-            except BaseException:
-                # The pipeline was synced on its way out: the transaction is open, or failed.
-                if not driver.closed and driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            except BaseException as exc:
+                # The pipeline was synced on its way out: the transaction is open, or failed; or the
+                # connection died under a refusal (a 409 raised after the first round trip), which
+                # no driver error then reported: it goes, as driver_errors would have made it go.
+                if driver.broken and not isinstance(exc, psycopg.Error):
+                    _invalidate_dead(connection, exc)
+                elif driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                     driver.rollback()
                 raise
 
@@ -270,11 +275,9 @@ def driver_errors(connection: Connection) -> Iterator[None]:
     try:
         yield
     except dialect.loaded_dbapi.Error as exc:
-        pooled = connection.connection
-        dead = dialect.is_disconnect(exc, pooled.dbapi_connection, None)
+        dead = dialect.is_disconnect(exc, connection.connection.dbapi_connection, None)
         if dead:
-            connection.engine.pool._invalidate(pooled, exc)
-            connection.invalidate(exc)
+            _invalidate_dead(connection, exc)
         error = DBAPIError.instance(
             None,
             None,
@@ -285,6 +288,13 @@ def driver_errors(connection: Connection) -> Iterator[None]:
             dialect=dialect,
         )
         raise error from exc
+
+
+def _invalidate_dead(connection: Connection, exc: BaseException) -> None:
+    """``connection`` is dead: it goes, with every connection the pool made before it (see
+    ``driver_errors``)."""
+    connection.engine.pool._invalidate(connection.connection, exc)
+    connection.invalidate(exc)
 
 
 async def get_engine(request: Request) -> Engine:

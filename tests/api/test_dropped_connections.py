@@ -5,6 +5,7 @@ answers a retry as it answered the first try, tries once more on a fresh connect
 On PostgreSQL a push runs on psycopg's own cursor, outside SQLAlchemy (``db.pipelined``): these
 tests also prove that its dead connections are handled as SQLAlchemy handles its own."""
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
 
+from support_circle.errors import Conflict
+from support_circle.services import changes
 from tests.api.helpers import SharedCircle, change, record, signed_in
 
 ON_POSTGRES = pytest.mark.parametrize(
@@ -115,3 +118,33 @@ def test_a_push_whose_connection_dies_in_its_transaction_is_stored_once(client: 
     assert (response.status_code, response.json()) == (200, {"seqs": [2]})
     assert [c["seq"] for c in circle.admin.get(path).json()["data"]] == [1, 2]
     assert circle.admin.post(path, body).json() == {"seqs": [2]}, "resent, it is answered as the first time"
+
+
+@ON_POSTGRES
+def test_a_push_refused_on_a_connection_that_died_under_it_leaves_no_dead_one_in_the_pool(
+    client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The connection dies between the push's two round trips, and the push is refused there (a
+    409 raised in Python, so no driver error reports the death): the refusal is answered, and the
+    dead connection goes at once instead of failing when the pool resets it. The death is timed by
+    wrapping the push's own check of the batch: a fault injected, the only way to place it there."""
+    circle = SharedCircle(signed_in(client))
+    assert circle.create().status_code == 201
+    path = f"/v1/circles/{circle.cid}/changes"
+    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]}).status_code == 200
+    checked = changes._check_new
+
+    def dying_then_refused(*args: object, **kwargs: object) -> list[int]:
+        _terminate_the_apps_connections(database_url)
+        checked(*args, **kwargs)  # type: ignore[arg-type]
+        raise Conflict("stale_base", "Refused after the connection died.")
+
+    monkeypatch.setattr(changes, "_check_new", dying_then_refused)
+    with caplog.at_level(logging.WARNING):
+        response = circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 2}))]})
+    assert (response.status_code, response.json()["code"]) == (409, "stale_base")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("sqlalchemy")] == []
+    monkeypatch.setattr(changes, "_check_new", checked)
+    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 3}))]}).json() == {
+        "seqs": [2]
+    }
