@@ -17,9 +17,11 @@ import psycopg
 from fastapi import Depends, Request
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 from sqlmodel import Session, create_engine
 
@@ -212,10 +214,18 @@ def driver_statement(statement: ClauseElement) -> DriverStatement:
     array.
     """
     dialect = postgresql_psycopg.dialect()  # type: ignore[no-untyped-call]
-    compiled = statement.compile(dialect=dialect)
+    compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
     sql = str(compiled)
     if "POSTCOMPILE" in sql:
         raise ValueError("an expanding parameter is compiled at each execution: use an array")
+    for name, bind in compiled.binds.items():
+        # A value computed at each execution, or one SQLAlchemy would convert on its way (a
+        # TypeDecorator's), would be frozen here or sent unconverted. An ARRAY's
+        # conversion is of its items, none for the plain lists a push binds.
+        if bind.callable is not None or (
+            bind.type.bind_processor(dialect) is not None and not isinstance(bind.type, ARRAY)
+        ):
+            raise ValueError(f"{name}: a value SQLAlchemy computes or converts cannot be compiled once")
     # The parameters without a value are those each execution gives.
     constants = {name: value for name, value in compiled.params.items() if value is not None}
     return DriverStatement(sql.encode(), constants)

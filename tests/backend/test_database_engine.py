@@ -3,9 +3,10 @@ a plan psycopg prepared on the server stays as it was made, and one made while a
 were few read the whole table by the time they were many (bench/push_profile.py)."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 
-from support_circle.db import create_db_engine
+from support_circle.db import create_db_engine, driver_statement
+from support_circle.models.columns import UTCDateTime
 
 ON_POSTGRES = pytest.mark.parametrize(
     "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
@@ -23,3 +24,16 @@ def test_a_statement_run_many_times_is_never_prepared_on_the_server(database_url
     finally:
         engine.dispose()
     assert prepared == 0
+
+
+@pytest.mark.parametrize(
+    "bound",
+    [bindparam("when", type_=UTCDateTime), bindparam("now", callable_=lambda: 1)],
+    ids=["converted on its way", "computed at each execution"],
+)
+def test_a_value_sqlalchemy_converts_or_computes_is_never_compiled_for_the_driver(bound: object) -> None:
+    """A statement compiled once for psycopg's own cursor (``db.pipelined``) is sent without
+    SQLAlchemy's conversion of its values: one that needs it is refused when compiled, not stored
+    unconverted at every push."""
+    with pytest.raises(ValueError, match="cannot be compiled once"):
+        driver_statement(select(bound))  # type: ignore[call-overload]
