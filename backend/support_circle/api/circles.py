@@ -65,7 +65,7 @@ def list_circles(session: SessionDep, device: CurrentDevice) -> CircleList:
 
 @router.get("/{circle_id}", summary="One circle's counters", responses=ERRORS)
 async def read_circle(circle_id: Id, engine: EngineDep, device_id: SignedInDeviceId) -> CirclePublic:
-    # Async, with its one read in one worker thread: a client asks for this before every pull.
+    # Async, with its one read in one worker thread: a client asks for this before every send.
     return CirclePublic.of(await run_in_threadpool(circles.counters, engine, device_id, circle_id))
 
 
