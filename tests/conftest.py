@@ -118,6 +118,13 @@ def migrated_database(kind: str, folder: Path) -> str:
     return TEST_DATABASE_URL
 
 
+# For a test that only PostgreSQL can hold (its connections, its locks, its pipeline): the
+# ``database_url`` fixture on PostgreSQL alone.
+ON_POSTGRES = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL for a database at the newest schema — or, for a test marked ``empty_database``, an

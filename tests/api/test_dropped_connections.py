@@ -16,15 +16,26 @@ from sqlalchemy import Connection, create_engine, text
 from support_circle.errors import Conflict
 from support_circle.services import changes
 from tests.api.helpers import SharedCircle, change, record, signed_in
+from tests.conftest import ON_POSTGRES
 
-ON_POSTGRES = pytest.mark.parametrize(
-    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
 # Every connection of the app but this test's own and the event listener's.
 THE_APPS = (
     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     " AND query NOT LIKE 'LISTEN %'"
 )
+
+
+def _circle(client: TestClient) -> tuple[SharedCircle, str]:
+    """A new circle of one signed-in admin, and the path of its changes."""
+    circle = SharedCircle(signed_in(client))
+    assert circle.create().status_code == 201
+    return circle, f"/v1/circles/{circle.cid}/changes"
+
+
+def _circle_with_one_change(client: TestClient) -> tuple[SharedCircle, str]:
+    circle, path = _circle(client)
+    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]}).status_code == 200
+    return circle, path
 
 
 def _terminate_the_apps_connections(database_url: str) -> int:
@@ -60,10 +71,7 @@ def _waiting_for_a_lock(connection: Connection) -> set[int]:
 def test_a_push_on_connections_killed_in_the_pool_succeeds_and_is_stored_once(
     client: TestClient, database_url: str
 ) -> None:
-    circle = SharedCircle(signed_in(client))
-    assert circle.create().status_code == 201
-    path = f"/v1/circles/{circle.cid}/changes"
-    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]}).status_code == 200
+    circle, path = _circle_with_one_change(client)
 
     assert _terminate_the_apps_connections(database_url) >= 1
     pushed = circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 2}))]})
@@ -76,9 +84,7 @@ def test_a_push_on_connections_killed_in_the_pool_succeeds_and_is_stored_once(
 def test_a_push_meeting_a_pool_of_dead_connections_is_tried_again_on_a_fresh_one(
     client: TestClient, database_url: str
 ) -> None:
-    circle = SharedCircle(signed_in(client))
-    assert circle.create().status_code == 201
-    path = f"/v1/circles/{circle.cid}/changes"
+    circle, path = _circle(client)
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with engine.connect() as one, engine.connect() as two, engine.connect() as three:
         for connection in (one, two, three):
@@ -95,10 +101,7 @@ def test_a_push_meeting_a_pool_of_dead_connections_is_tried_again_on_a_fresh_one
 
 @ON_POSTGRES
 def test_a_push_whose_connection_dies_in_its_transaction_is_stored_once(client: TestClient, database_url: str) -> None:
-    circle = SharedCircle(signed_in(client))
-    assert circle.create().status_code == 201
-    path = f"/v1/circles/{circle.cid}/changes"
-    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]}).status_code == 200
+    circle, path = _circle_with_one_change(client)
     body = {"changes": [change(record(circle.admin, circle, {"n": 2}))]}
 
     observer = create_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -128,10 +131,7 @@ def test_a_push_refused_on_a_connection_that_died_under_it_leaves_no_dead_one_in
     409 raised in Python, so no driver error reports the death): the refusal is answered, and the
     dead connection goes at once instead of failing when the pool resets it. The death is timed by
     wrapping the push's own check of the batch: a fault injected, the only way to place it there."""
-    circle = SharedCircle(signed_in(client))
-    assert circle.create().status_code == 201
-    path = f"/v1/circles/{circle.cid}/changes"
-    assert circle.admin.post(path, {"changes": [change(record(circle.admin, circle, {"n": 1}))]}).status_code == 200
+    circle, path = _circle_with_one_change(client)
     checked = changes._check_new
 
     def dying_then_refused(*args: object, **kwargs: object) -> list[int]:

@@ -13,10 +13,8 @@ from sqlalchemy import create_engine, text
 
 from support_circle.protocol import primitives
 from tests.api.helpers import SharedCircle, change, record, signed_in
+from tests.conftest import ON_POSTGRES
 
-ON_POSTGRES = pytest.mark.parametrize(
-    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
 # The app's connections (its pool's and the sign-in cache's), but not the event listener's.
 THE_APPS = (
     "SELECT pid, state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"

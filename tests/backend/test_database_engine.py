@@ -7,10 +7,7 @@ from sqlalchemy import bindparam, select, text
 
 from support_circle.db import create_db_engine, driver_statement
 from support_circle.models.columns import UTCDateTime
-
-ON_POSTGRES = pytest.mark.parametrize(
-    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
+from tests.conftest import ON_POSTGRES
 
 
 @ON_POSTGRES
