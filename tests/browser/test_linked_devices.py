@@ -14,6 +14,7 @@ from tests.browser.app_flows import (
     link_devices,
     open_app,
     section,
+    sync_until_removed,
     synced,
 )
 from tests.support.server import ServerProcess
@@ -126,8 +127,7 @@ def test_a_lost_device_is_named_unlinked_and_erases_itself(browser: Browser, app
     add_ally(phone, "Rua", reach="Phone")
     synced(phone)
     # The phone signed that it unlinked the laptop: the laptop erases itself (test_unlinked_wipe.py).
-    laptop.get_by_role("button", name="Sync now").click()
-    expect(laptop.get_by_role("heading", level=1)).to_have_text("This device was removed", timeout=SLOW)
+    sync_until_removed(laptop)
     expect(laptop.get_by_text("Rua")).to_have_count(0)
 
     assert not phone_problems and not laptop_problems

@@ -3,13 +3,20 @@ the server, on the notice that device signed (PROTOCOL.md §17) — and never on
 which a server or a network could make up."""
 
 import sqlite3
-from contextlib import suppress
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser.app_flows import SLOW, add_ally, first_run, go_to, link_devices, synced, watch_problems
+from tests.browser.app_flows import (
+    SLOW,
+    add_ally,
+    first_run,
+    go_to,
+    link_devices,
+    sync_until_removed,
+    synced,
+    watch_problems,
+)
 from tests.browser.test_wipe import _NOTHING, _kept
 from tests.support.server import ServerProcess
 
@@ -60,16 +67,7 @@ def test_an_unlinked_device_erases_itself_when_it_next_reaches_the_server(
     assert before["databases"] and before["caches"] and before["workers"], before
 
     _unlink(phone, "Lost phone")
-    # The lost device may reach the server on its own first (its timer, a live event) and erase
-    # itself before anyone taps: both are the next contact the test is about.
-    removed = lost.get_by_role("heading", level=1, name="This device was removed")
-    sync_now = lost.get_by_role("button", name="Sync now")
-    expect(sync_now.or_(removed)).to_be_visible(timeout=SLOW)
-    if sync_now.is_visible():
-        with suppress(PlaywrightTimeoutError):  # it erased itself between the look and the tap
-            sync_now.click(timeout=5_000)
-
-    expect(lost.get_by_role("heading", level=1)).to_have_text("This device was removed", timeout=SLOW)
+    sync_until_removed(lost)
     expect(lost.get_by_text("unlinked by another of your devices")).to_be_visible()
     expect(lost.get_by_text("Ana")).to_have_count(0)
     expect(lost.get_by_test_id("offline-status")).to_have_attribute("data-state", "removed", timeout=SLOW)
