@@ -21,6 +21,7 @@ logged without the request body.
 """
 
 import logging
+import traceback
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -206,9 +207,16 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     route = request.scope.get("route")
     # The route's template, not the path: no ids, no query, no body in the log.
-    log.error("unexpected error on %s %s", request.method, getattr(route, "path", "?"), exc_info=exc)
+    log.error("unexpected error on %s %s\n%s", request.method, getattr(route, "path", "?"), _without_details(exc))
     message = "Something went wrong on the server. Try again later; the app keeps your changes until then."
     return error_response(500, "internal_error", message)
+
+
+def _without_details(exc: BaseException) -> str:
+    """The traceback, without PostgreSQL's DETAIL lines: a refused statement's DETAIL names the
+    values of the key it refused (a circle's id, a change's id), which the log never holds."""
+    lines = "".join(traceback.format_exception(exc)).splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("DETAIL:"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

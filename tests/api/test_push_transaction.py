@@ -102,6 +102,7 @@ def test_a_write_the_database_refuses_is_rolled_back_whole_and_answered_as_an_er
     assert (failed.status_code, failed.json()["code"]) == (500, "internal_error")
     assert "IntegrityError" in caplog.text
     assert body["changes"][0]["envelope"]["ct"] not in caplog.text, "no parameter in the log"
+    assert circle.cid not in caplog.text, "no id from the database's DETAIL line in the log"
     assert _run_sql(database_url, stored, device=circle.admin.device_id) == before, "the quota was not charged"
     assert _run_sql(database_url, "SELECT change_seq FROM circle WHERE id = :circle", circle=circle.cid) == [(1,)]
     assert set(_the_apps_connections(database_url).values()) == {"idle"}, "rolled back, not left in a transaction"
