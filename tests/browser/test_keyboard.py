@@ -50,6 +50,8 @@ def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_serv
 
     _tab_to(page, "My allies")
     page.keyboard.press("Enter")
+    # A person tabs on once the screen is drawn; Tab pressed before would run past it.
+    expect(page.get_by_role("heading", level=1)).to_have_text("My allies")
     _tab_to(page, "Add a person")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a person")
@@ -66,6 +68,7 @@ def test_first_run_plan_and_an_ally_by_keyboard_alone(browser: Browser, app_serv
     _tab_to(page, "My plan")
     page.keyboard.press("Enter")
     support = section(page, "Who I go to for support")
+    expect(support.get_by_label("Your answer")).to_be_visible(timeout=SLOW)
     _tab_to(page, "Your answer")
     page.keyboard.type("Moana, on Tuesday evenings")
     _tab_to(page, "People this answer is about")
