@@ -56,7 +56,9 @@ def member_circle(
 
 _circle = Circle.__table__  # type: ignore[attr-defined]
 _member = CircleMember.__table__  # type: ignore[attr-defined]
-_COUNTERS = (
+# The circle's counters, if the device is an active member: no row otherwise. A pull reads them
+# with its page in the same statement (``pulls._PULL``).
+COUNTERS = (
     sa.select(*(_circle.c[name] for name in ("id", "genesis_hash", "log_seq", "head_hash", "epoch", "change_seq")))
     .join(_member, _member.c.circle_id == _circle.c.id)
     .where(
@@ -74,7 +76,7 @@ def counters(engine: Engine, device_id: str, circle_id: str) -> sa.Row[Any]:
 
     def read() -> sa.Row[Any] | None:
         with reading(engine) as connection:
-            return connection.execute(_COUNTERS, {"circle_id": circle_id, "device_id": device_id}).first()
+            return connection.execute(COUNTERS, {"circle_id": circle_id, "device_id": device_id}).first()
 
     row = retried_if_disconnected(read)
     if row is None:

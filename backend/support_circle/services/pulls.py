@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Engine, Row, Text, bindparam, cast, func, or_
 from support_circle.db import reading, retried_if_disconnected
 from support_circle.errors import NotFound
 from support_circle.models import Change, Circle, CircleMember, KeyEnvelopeRow
-from support_circle.services.circles import NOT_A_MEMBER
+from support_circle.services.circles import COUNTERS, NOT_A_MEMBER
 from support_circle.settings import Settings
 
 _change = Change.__table__  # type: ignore[attr-defined]
@@ -68,12 +68,11 @@ _held = (
     .exists()
 )
 
-# A pull in one statement, so in one snapshot: the circle's counters, if the reader is an active
-# member (no row otherwise), joined to the page (one row of NULLs when it is empty), each change
-# with whether the reader holds its epoch's key.
+# A pull in one statement, so in one snapshot: the circle's counters as its own route reads them
+# (no row if the reader is no active member), joined to the page (one row of NULLs when it is
+# empty), each change with whether the reader holds its epoch's key.
 _PULL = (
-    select(
-        *(_circle.c[name] for name in ("id", "genesis_hash", "log_seq", "head_hash", "epoch", "change_seq")),
+    COUNTERS.add_columns(
         _page.c.seq,
         _page.c.change_id,
         _page.c.envelope_json,
@@ -81,12 +80,7 @@ _PULL = (
         _page.c.total,
         _held.label("held"),
     )
-    .select_from(_circle.join(_member, _member.c.circle_id == _circle.c.id).outerjoin(_page, true()))
-    .where(
-        _circle.c.id == bindparam("circle_id"),
-        _member.c.device_id == bindparam("device_id"),
-        _member.c.active.is_(True),
-    )
+    .outerjoin(_page, true())
     .order_by(_page.c.seq)
 )
 
