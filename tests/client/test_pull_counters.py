@@ -10,14 +10,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from support_circle.client import Device
+from support_circle.client import CircleReplica, Device
 from support_circle.client.http import ApiError
 from tests.support.circles import join_by_invite
 from tests.support.rewritten import Rewrite, RewrittenPages
 
+# Alice's replica, Bea's, and what Bea's answers pass through.
+Pair = tuple[CircleReplica, CircleReplica, RewrittenPages]
+
 
 @pytest.fixture
-def pair(client: TestClient) -> tuple[Any, Any, RewrittenPages]:
+def pair(client: TestClient) -> Pair:
     """Alice's circle with one record in it, and Bea, a member who has pulled nothing yet, whose
     answers pass through a ``RewrittenPages``."""
     alice = Device.new("http://testserver", http=client)
@@ -34,7 +37,7 @@ def pair(client: TestClient) -> tuple[Any, Any, RewrittenPages]:
     return mine, hers, seen
 
 
-def test_a_pull_is_one_request_a_page(pair: tuple[Any, Any, RewrittenPages]) -> None:
+def test_a_pull_is_one_request_a_page(pair: Pair) -> None:
     _, hers, seen = pair
     hers.pull()
     seen.asked.clear()
@@ -43,7 +46,7 @@ def test_a_pull_is_one_request_a_page(pair: tuple[Any, Any, RewrittenPages]) -> 
 
 
 def test_a_server_older_than_counters_in_the_page_is_asked_for_them_alone(
-    pair: tuple[Any, Any, RewrittenPages],
+    pair: Pair,
 ) -> None:
     _, hers, seen = pair
     seen.rewrite = lambda page: {key: value for key, value in page.items() if key != "circle"}
@@ -67,7 +70,7 @@ def _counters(circle: Any) -> Rewrite:
     ids=["null", "a string", "a count that is no number", "a negative head", "behind the page"],
 )
 def test_counters_not_in_their_form_or_behind_the_page_are_refused_and_nothing_is_applied(
-    pair: tuple[Any, Any, RewrittenPages], rewrite: Rewrite
+    pair: Pair, rewrite: Rewrite
 ) -> None:
     _, hers, seen = pair
     seen.rewrite = rewrite
@@ -78,7 +81,7 @@ def test_counters_not_in_their_form_or_behind_the_page_are_refused_and_nothing_i
 
 
 def test_the_cursor_moves_with_the_changes_applied_not_with_the_pages_word(
-    pair: tuple[Any, Any, RewrittenPages],
+    pair: Pair,
 ) -> None:
     _, hers, seen = pair
     seen.rewrite = lambda page: {**page, "cursor": 1000}
