@@ -35,13 +35,11 @@ from types import FrameType
 from typing import Any, Literal
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine, Row, String, bindparam, event, func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from support_circle.db import reading
+from support_circle.db import libpq_conninfo, reading
 from support_circle.errors import AppError, ServiceUnavailable
 from support_circle.models import LiveEvent
 
@@ -361,11 +359,7 @@ class PostgresListener:
 
     def __init__(self, hub: EventHub, sqlalchemy_url: str, retry_seconds: float = 1.0) -> None:
         self._hub = hub
-        url = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        # TCP keepalives: a connection that dies without a reset is noticed within about a minute.
-        self._conninfo = make_conninfo(
-            url, keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3
-        )
+        self._conninfo = libpq_conninfo(sqlalchemy_url)
         self._retry = retry_seconds
         self.listening = asyncio.Event()
 

@@ -35,12 +35,10 @@ from datetime import UTC, datetime
 
 import psycopg
 import sqlalchemy as sa
-from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
-from support_circle.db import reading, retried_if_disconnected
+from support_circle.db import libpq_conninfo, reading, retried_if_disconnected
 from support_circle.models import AuthToken
 
 log = logging.getLogger(__name__)
@@ -93,15 +91,7 @@ class PostgresEpoch:
     it is sent after they arrived, so it sees every revocation committed before them."""
 
     def __init__(self, sqlalchemy_url: str) -> None:
-        url = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self._conninfo = make_conninfo(
-            url,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            keepalives=1,
-            keepalives_idle=30,
-            keepalives_interval=10,
-            keepalives_count=3,
-        )
+        self._conninfo = libpq_conninfo(sqlalchemy_url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
         self._connection: psycopg.AsyncConnection[tuple[int]] | None = None
         self._reading = False
         self._waiting: list[asyncio.Future[int | None]] = []
