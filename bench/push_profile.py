@@ -50,6 +50,7 @@ import anyio.to_thread
 import httpx
 import psycopg
 from psycopg import pq
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, event
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -170,7 +171,25 @@ class Probe:
         anyio.to_thread.run_sync = counted  # type: ignore[assignment]
 
     def watch_driver(self) -> None:
+        """Times psycopg's waits for the database: on threads (``Connection.wait``), and on the
+        event loop (``AsyncConnection.wait``) those of the connections psycopg_pool lent out (a
+        push's, ``pipelines.py``), not the event listener's nor the sign-in counter's."""
+        lent: set[int] = set()
+        getconn, putconn = AsyncConnectionPool.getconn, AsyncConnectionPool.putconn
+
+        async def lending(pool: AsyncConnectionPool[Any], *args: Any, **kwargs: Any) -> Any:
+            connection = await getconn(pool, *args, **kwargs)
+            lent.add(id(connection))
+            return connection
+
+        async def taking_back(pool: AsyncConnectionPool[Any], connection: Any) -> None:
+            lent.discard(id(connection))
+            await putconn(pool, connection)
+
+        AsyncConnectionPool.getconn = lending  # type: ignore[method-assign, assignment]
+        AsyncConnectionPool.putconn = taking_back  # type: ignore[method-assign, assignment]
         original = psycopg.Connection.wait
+        original_async = psycopg.AsyncConnection.wait
 
         def timed(connection: psycopg.Connection[Any], *args: Any, **kwargs: Any) -> Any:
             if not self.counting:
@@ -181,7 +200,17 @@ class Probe:
             finally:
                 self.tally.wait_seconds += time.perf_counter() - started
 
+        async def timed_async(connection: psycopg.AsyncConnection[Any], *args: Any, **kwargs: Any) -> Any:
+            if not self.counting or id(connection) not in lent:
+                return await original_async(connection, *args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return await original_async(connection, *args, **kwargs)
+            finally:
+                self.tally.wait_seconds += time.perf_counter() - started
+
         psycopg.Connection.wait = timed  # type: ignore[method-assign, assignment]
+        psycopg.AsyncConnection.wait = timed_async  # type: ignore[method-assign, assignment]
 
     def watch_engine(self, engine: Engine) -> None:
         tally = lambda: self.tally  # noqa: E731 - read at each event: a new window gets a new tally
@@ -268,10 +297,12 @@ def push(http: httpx.Client, client: Client, count: int, batch: int = 1) -> None
 
 
 class Wire:
-    """PostgreSQL: what the pool's connections sent while ``tracing``, from libpq's trace.
+    """PostgreSQL: what the pools' connections sent while ``tracing``, from libpq's trace: those of
+    SQLAlchemy's pool, and those of psycopg_pool's, which a push has on the event loop
+    (``pipelines.py``; servers from before it pushed on SQLAlchemy's).
 
-    Counted from SQLAlchemy's events, a push run on psycopg's own cursor (``db.pipelined``) would
-    seem to send nothing, and statements sent together would seem to cost a round trip each.
+    Counted from SQLAlchemy's events, a push run on psycopg's own cursor would seem to send
+    nothing, and statements sent together would seem to cost a round trip each.
     """
 
     CHECKIN = "#checkin"
@@ -282,6 +313,22 @@ class Wire:
         self._traced: set[int] = set()
         event.listen(engine.pool, "checkout", self._trace)
         event.listen(engine.pool, "checkin", self._untrace)
+        self._watch_async_pool()
+
+    def _watch_async_pool(self) -> None:
+        getconn, putconn = AsyncConnectionPool.getconn, AsyncConnectionPool.putconn
+
+        async def traced_getconn(pool: AsyncConnectionPool[Any], *args: Any, **kwargs: Any) -> Any:
+            connection = await getconn(pool, *args, **kwargs)
+            self._trace(connection)
+            return connection
+
+        async def untraced_putconn(pool: AsyncConnectionPool[Any], connection: Any) -> None:
+            self._untrace(connection)
+            await putconn(pool, connection)
+
+        AsyncConnectionPool.getconn = traced_getconn  # type: ignore[method-assign, assignment]
+        AsyncConnectionPool.putconn = untraced_putconn  # type: ignore[method-assign, assignment]
 
     def _trace(self, dbapi_connection: Any, *_: Any) -> None:
         if self.tracing:
@@ -338,7 +385,7 @@ def per_push(tally: Tally, database: str, wire: list[list[list[str]]] | None) ->
         f"  mean {statistics.mean(tally.server_seconds) * 1000:5.2f} ms"
     )
     if database == "postgresql":
-        print(f"  database time    mean {tally.wait_seconds / n * 1000:5.2f} ms (in psycopg's Connection.wait)")
+        print(f"  database time    mean {tally.wait_seconds / n * 1000:5.2f} ms (in psycopg's waits for answers)")
     else:
         print(f"  database time    mean {tally.database_seconds / n * 1000:5.2f} ms (inside the driver)")
     seen = tally.statements + tally.begins + tally.commits + tally.pings
