@@ -16,6 +16,7 @@ from support_circle.explainer import router as explainer_router
 from support_circle.limits import AnonymousLimiter, BodySizeLimit, TokenBuckets
 from support_circle.metrics import install_metrics
 from support_circle.migrate import upgrade_to_head
+from support_circle.pipelines import Pipelines
 from support_circle.security_headers import SecurityHeadersMiddleware
 from support_circle.settings import Settings, get_settings
 from support_circle.static import pwa_app
@@ -31,6 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             upgrade_to_head(engine)
         app.state.engine = engine
+        pipelines = Pipelines(engine, settings.push_connections) if engine.dialect.name == "postgresql" else None
+        if pipelines is not None:
+            await pipelines.open()
+        app.state.pipelines = pipelines
         sign_ins = SignInCache.for_engine(engine, settings.token_cache_seconds, settings.token_cache_entries)
         app.state.sign_ins = sign_ins
         limits = StreamLimits(
@@ -45,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.events.stop()
             await sign_ins.close()
+            if pipelines is not None:
+                await pipelines.close()
             engine.dispose()
 
     app = FastAPI(

@@ -16,7 +16,6 @@ from typing import Annotated, Any, TypeVar, cast
 import psycopg
 from fastapi import Depends, Request
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
@@ -59,8 +58,7 @@ def create_db_engine(url: str) -> Engine:
     # Nothing acknowledged is lost that way: the transaction did not commit, or its COMMIT's fate
     # is unknown and the client, told of an error, retries. The hot paths (the sign-in check, a
     # push) are idempotent and retry it themselves once (``retried_if_disconnected``). A push runs
-    # on psycopg's own cursor (``pipelined``), outside SQLAlchemy: ``driver_errors`` gives its
-    # errors the same handling.
+    # on connections of its own, outside SQLAlchemy, handled the same way (``pipelines.py``).
     #
     # prepare_threshold=None: psycopg prepares no statement on the server. A prepared statement's
     # generic plan is made once, from the table's statistics of that moment, and kept until an
@@ -87,7 +85,7 @@ def libpq_conninfo(sqlalchemy_url: str, **options: Any) -> str:
 def driver_lacks(url: str) -> str | None:
     """What this process's database driver lacks for ``url``, in words for the operator, or None.
 
-    A push on PostgreSQL runs in psycopg's pipeline mode (``pipelined``), which needs libpq 14 or
+    A push on PostgreSQL runs in psycopg's pipeline mode (``pipelines.py``), which needs libpq 14 or
     newer. ``psycopg[binary]`` brings its own; a psycopg built on an older system libpq would fail
     every push, so the server refuses to start on it instead."""
     if make_url(url).get_backend_name() != "postgresql" or psycopg.Pipeline.is_supported():
@@ -203,7 +201,7 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 @dataclass(frozen=True)
 class DriverStatement:
-    """A statement for psycopg's own cursor (``pipelined``): its text, compiled once, and the
+    """A statement for psycopg's own cursor (``pipelines.py``): its text, compiled once, and the
     values SQLAlchemy bound for its constants (a ``coalesce``'s 0, a channel's name)."""
 
     sql: bytes
@@ -214,7 +212,8 @@ class DriverStatement:
 
 
 def driver_statement(statement: ClauseElement) -> DriverStatement:
-    """``statement`` compiled for PostgreSQL's psycopg dialect, once, as SQLAlchemy would send it.
+    """``statement`` compiled for PostgreSQL's psycopg dialect, once, as SQLAlchemy would send it,
+    for psycopg's own cursor (``pipelines.py``).
 
     Its values go to psycopg as they are: SQLAlchemy's processing of bound values does not run, so
     only for statements whose values psycopg adapts itself (strings, numbers, lists of them, aware
@@ -237,82 +236,6 @@ def driver_statement(statement: ClauseElement) -> DriverStatement:
     # The parameters without a value are those each execution gives.
     constants = {name: value for name, value in compiled.params.items() if value is not None}
     return DriverStatement(sql.encode(), constants)
-
-
-@contextmanager
-def pipelined(engine: Engine) -> Iterator["psycopg.Cursor[Any]"]:
-    """PostgreSQL: one transaction on psycopg's own cursor in pipeline mode, where statements are
-    sent without waiting for the answers of those before: BEGIN travels with the first statement
-    whose rows the block fetches (``fetchall`` asks for them with a flush: one round trip), and
-    what the block sends after that travels with COMMIT, sent with one sync when the block ends
-    (one round trip). If the block raises, the transaction is rolled back.
-
-    SQLAlchemy cannot run a pipeline's statements: it reads each one's columns as soon as it is
-    sent, before the pipeline has its answer. Nor can psycopg's own transactions: before a
-    transaction's first statement psycopg sends BEGIN and syncs, a round trip of its own. So the
-    connection is in autocommit, and BEGIN and COMMIT are statements of the pipeline. Its errors
-    are SQLAlchemy's (``driver_errors``); the connection goes back to the pool idle, out of
-    pipeline mode and out of autocommit (SQLAlchemy restores its isolation level).
-    """
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
-        with driver_errors(connection):
-            try:
-                with driver.pipeline(), driver.cursor(row_factory=namedtuple_row) as cursor:
-                    # As psycopg begins SQLAlchemy's transactions, whatever the server's default:
-                    # a statement that waited for a row lock then reads that row as it is now.
-                    cursor.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
-                    yield cursor
-                    cursor.execute(b"COMMIT")
-            except BaseException as exc:
-                # The pipeline was synced on its way out: the transaction is open, or failed; or the
-                # connection died under a refusal (a 409 raised after the first round trip), which
-                # no driver error then reported: it goes, as driver_errors would have made it go.
-                if driver.broken and not isinstance(exc, psycopg.Error):
-                    _invalidate_dead(connection, exc)
-                elif driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                    driver.rollback()
-                raise
-
-
-@contextmanager
-def driver_errors(connection: Connection) -> Iterator[None]:
-    """Around calls on ``connection``'s driver connection that bypass SQLAlchemy (``pipelined``):
-    their driver errors are raised as SQLAlchemy raises those of the statements it runs.
-
-    That is, as a ``DBAPIError`` (``IntegrityError``, ``OperationalError``…) without parameters
-    (the engine hides them from messages and logs; these carry none), and, when the error means
-    the connection is dead, with ``connection_invalidated``: the connection is invalidated, and so
-    is every connection the pool made before it, so that ``retried_if_disconnected`` tries again on
-    a fresh one, not on another dead one (a database restart kills them all). SQLAlchemy does that
-    pool-wide invalidation with ``Pool._invalidate``, which it keeps private and offers no public
-    call for; tests/api/test_dropped_connections.py fails if it stops working.
-    """
-    dialect = connection.dialect
-    try:
-        yield
-    except dialect.loaded_dbapi.Error as exc:
-        dead = dialect.is_disconnect(exc, connection.connection.dbapi_connection, None)
-        if dead:
-            _invalidate_dead(connection, exc)
-        error = DBAPIError.instance(
-            None,
-            None,
-            exc,
-            dialect.loaded_dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=dead,
-            dialect=dialect,
-        )
-        raise error from exc
-
-
-def _invalidate_dead(connection: Connection, exc: BaseException) -> None:
-    """``connection`` is dead: it goes, with every connection the pool made before it (see
-    ``driver_errors``)."""
-    connection.engine.pool._invalidate(connection.connection, exc)
-    connection.invalidate(exc)
 
 
 async def get_engine(request: Request) -> Engine:

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         description="Server processes 'support-circle serve' starts, on PostgreSQL or one SQLite file; about one "
         "per core (docs/self-hosting.md, 'Processes').",
     )
+    push_connections: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="PostgreSQL: connections each server process keeps open for pushes, beside its pool for the rest "
+        "(docs/self-hosting.md, 'Processes').",
+    )
     static_dir: Path = Field(_CHECKOUT_STATIC_DIR, description="The built PWA to serve at /.")
     migrate_on_start: bool = Field(True, description="Apply database migrations at start.")
     log_level: str = Field("info", description="Python logging level name.")

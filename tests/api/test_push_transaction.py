@@ -1,5 +1,5 @@
-"""A push's transaction on PostgreSQL, which runs in a pipeline on psycopg's own cursor
-(``db.pipelined``), outside SQLAlchemy: whatever ends it early, a refusal between its two round
+"""A push's transaction on PostgreSQL, which runs in a pipeline on a connection of its own
+(``pipelines.py``), outside SQLAlchemy: whatever ends it early, a refusal between its two round
 trips or an error of the database in its write, it is rolled back whole, and its connection goes
 back to the pool clean, for the next push to use."""
 

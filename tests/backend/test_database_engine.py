@@ -29,7 +29,7 @@ def test_a_statement_run_many_times_is_never_prepared_on_the_server(database_url
     ids=["converted on its way", "computed at each execution"],
 )
 def test_a_value_sqlalchemy_converts_or_computes_is_never_compiled_for_the_driver(bound: object) -> None:
-    """A statement compiled once for psycopg's own cursor (``db.pipelined``) is sent without
+    """A statement compiled once for psycopg's own cursor (``pipelines.py``) is sent without
     SQLAlchemy's conversion of its values: one that needs it is refused when compiled, not stored
     unconverted at every push."""
     with pytest.raises(ValueError, match="cannot be compiled once"):

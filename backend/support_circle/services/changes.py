@@ -1,9 +1,9 @@
 """Pushes to a circle's change log: all-or-nothing, idempotent by change id, and numbered without
 gaps. Pulls are ``pulls.py``."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 from sqlalchemy import (
@@ -30,12 +30,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from starlette.concurrency import run_in_threadpool
 
 from support_circle.db import (
     DriverStatement,
     compact_json,
     driver_statement,
-    pipelined,
     retried_if_disconnected,
     writing,
 )
@@ -43,6 +43,7 @@ from support_circle.errors import Conflict, NotFound, Rejected, TooLarge
 from support_circle.events import NOTIFY, Event, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device
 from support_circle.models.columns import utcnow
+from support_circle.pipelines import Pipelines
 from support_circle.protocol.encoding import unb64u
 from support_circle.services import quota
 from support_circle.services.circles import NOT_A_MEMBER
@@ -166,7 +167,7 @@ _INSERT_ARRAYS = insert(_change).from_select(
 _COUNT = update(_circle).where(_circle.c.id == bindparam("count_circle")).values(change_seq=bindparam("count_seq"))
 _WRITE = _COUNT.returning(NOTIFY).add_cte(_INSERT_ARRAYS.cte("added"), quota.CHARGE.cte("charged"))
 
-# PostgreSQL: run on psycopg's cursor in a pipeline (``db.pipelined``), compiled once.
+# PostgreSQL: run on psycopg's cursor in a pipeline (``pipelines.py``), compiled once.
 _known_and_heads_in_arrays = _known_and_heads_query(_in_array)
 _PIPELINED_KNOWN_AND_HEADS = driver_statement(_known_and_heads_in_arrays)
 _PIPELINED_LOCK_AND_READ = driver_statement(_lock_and_read_query(_known_and_heads_in_arrays))
@@ -181,60 +182,95 @@ class PushItem:
     envelope: dict[str, Any]
 
 
-def push(engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]) -> list[int]:
+async def push(
+    engine: Engine,
+    pipelines: Pipelines | None,
+    settings: Settings,
+    device_id: str,
+    circle_id: str,
+    items: list[PushItem],
+) -> list[int]:
     """The sequence number of each change, in order. A retried change keeps its first number.
 
     The whole batch is applied or none of it: a stale base (someone else changed the record
     first) or an old epoch is a 409 whose details name every change concerned.
 
-    One transaction of two round trips on PostgreSQL, its statements in a pipeline
-    (``db.pipelined``): BEGIN with the locks, the known changes and the record heads (read again,
-    a round trip more, only if another push committed while this one waited); then one statement
-    that inserts the batch, charges the quota, counts the circle's changes and announces them
-    (data-modifying CTEs), with COMMIT. A resent push answers as the first did, so one whose
-    connection turns out dead is tried once more.
+    PostgreSQL (``pipelines`` given): one transaction of two round trips, on the event loop, its
+    statements in a pipeline: BEGIN with the locks, the known changes and the record heads (read
+    again, a round trip more, only if another push committed while this one waited); then one
+    statement that inserts the batch, charges the quota, counts the circle's changes and announces
+    them (data-modifying CTEs), with COMMIT. SQLite: the same steps in a worker thread, where a
+    statement costs no round trip. A resent push answers as the first did, so one whose connection
+    turns out dead is tried once more.
     """
     if len(items) > settings.max_batch:
         raise TooLarge("batch_too_large", f"Push at most {settings.max_batch} changes at once.")
     _check_distinct(items)
-    seqs, announced = retried_if_disconnected(lambda: _push(engine, settings, device_id, circle_id, items))
-    if announced is not None and engine.dialect.name != "postgresql":
+    if pipelines is None:
+        return await run_in_threadpool(_push_in_thread, engine, settings, device_id, circle_id, items)
+
+    async def attempt() -> list[int]:
+        async with pipelines.transaction() as cursor:
+            seqs, _announced = await _Pipelined(cursor).run(_apply(settings, device_id, circle_id, items))
+            return seqs  # announced by PostgreSQL as the transaction commits
+
+    return await pipelines.retried_if_disconnected(attempt)
+
+
+def _push_in_thread(
+    engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
+) -> list[int]:
+    def attempt() -> tuple[list[int], Event | None]:
+        with writing(engine) as connection:
+            return _OnConnection(connection).run(_apply(settings, device_id, circle_id, items))
+
+    seqs, announced = retried_if_disconnected(attempt)
+    if announced is not None:
         publish_committed(engine, [announced])
     return seqs
 
 
-def _push(
-    engine: Engine, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
-) -> tuple[list[int], Event | None]:
-    if engine.dialect.name == "postgresql":
-        with pipelined(engine) as cursor:
-            return _apply(_Pipelined(cursor), settings, device_id, circle_id, items)
-    with writing(engine) as connection:
-        return _apply(_OnConnection(connection), settings, device_id, circle_id, items)
+@dataclass(frozen=True)
+class _LockAndRead:
+    """Lock the circle and the device; read the known changes and heads (``_lock_and_read_query``)."""
+
+    parameters: dict[str, Any]
 
 
-class _Statements(Protocol):
-    """A push's statements, in its one transaction; rows are read by name (``known``, ``key``…)."""
+@dataclass(frozen=True)
+class _KnownAndHeads:
+    """Read the known changes and heads again (``_known_and_heads_query``)."""
 
-    def lock_and_read(self, parameters: dict[str, Any]) -> Sequence[Any]: ...
-
-    def known_and_heads(self, parameters: dict[str, Any]) -> Sequence[Any]: ...
-
-    def write(self, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None: ...
+    parameters: dict[str, Any]
 
 
-def _apply(
-    statements: _Statements, settings: Settings, device_id: str, circle_id: str, items: list[PushItem]
-) -> tuple[list[int], Event | None]:
+@dataclass(frozen=True)
+class _Write:
+    """Insert ``rows``, charge their bytes to the device, count them in the circle, announce them."""
+
+    rows: list[dict[str, Any]]
+    device_id: str
+    announced: Event
+
+
+# A push's steps are written once for both databases: ``_apply`` yields each statement it needs and
+# is sent the rows read (none for the write); each database's ``run`` carries them out, SQLite's in
+# a worker thread, PostgreSQL's on the event loop.
+Step = _LockAndRead | _KnownAndHeads | _Write
+Steps = Generator[Step, Sequence[Any], tuple[list[int], Event | None]]
+
+
+def _apply(settings: Settings, device_id: str, circle_id: str, items: list[PushItem]) -> Steps:
+    """The push in its one transaction; rows are read by name (``known``, ``key``…)."""
     parameters = _parameters(circle_id, items)
-    found = statements.lock_and_read({**parameters, "device_id": device_id})
+    found = yield _LockAndRead({**parameters, "device_id": device_id})
     if not found:
         raise NotFound(NOT_A_MEMBER)
     epoch, closed, change_seq, stored, newest = found[0][:5]
     if newest == change_seq:
         known, heads = _known_and_heads(row for row in found if row.known is not None)
     else:  # another push committed while this one waited for the circle
-        known, heads = _known_and_heads(statements.known_and_heads(parameters))
+        known, heads = _known_and_heads((yield _KnownAndHeads(parameters)))
     for item in items:
         if item.change_id in known and known[item.change_id][1] != item.envelope:
             raise Conflict("change_id_reused", "A change id was used before for different data.")
@@ -262,7 +298,7 @@ def _apply(
             }
         )
     announced = Event("changes", circle_id, change_seq + len(new))
-    statements.write(rows, device_id, announced)
+    yield _Write(rows, device_id, announced)
     return [seqs[i.change_id] for i in items], announced
 
 
@@ -297,64 +333,86 @@ def _charge_and_count(rows: list[dict[str, Any]], device_id: str, announced: Eve
 
 
 class _OnConnection:
-    """SQLite: the statements run by SQLAlchemy on ``connection``, in this process, where a
-    statement costs no round trip."""
+    """SQLite: the steps run by SQLAlchemy on ``connection``, in this process, where a statement
+    costs no round trip."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def lock_and_read(self, parameters: dict[str, Any]) -> Sequence[Any]:
-        return self._connection.execute(_LOCK_AND_READ, parameters).all()
+    def run(self, steps: Steps) -> tuple[list[int], Event | None]:
+        try:
+            step = next(steps)
+            while True:
+                step = steps.send(self._carry_out(step))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
-    def known_and_heads(self, parameters: dict[str, Any]) -> Sequence[Any]:
-        return self._connection.execute(_KNOWN_AND_HEADS, parameters).all()
-
-    def write(self, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None:
-        """Inserts ``rows``, charges their bytes to the device and counts them in the circle: three
-        calls. The event is published once the transaction commits (``push``)."""
-        parameters = _charge_and_count(rows, device_id, announced)
-        self._connection.execute(insert(_change), rows)
-        self._connection.execute(quota.CHARGE, parameters)
-        self._connection.execute(_COUNT, parameters)
+    def _carry_out(self, step: Step) -> Sequence[Any]:
+        match step:
+            case _LockAndRead(parameters):
+                return self._connection.execute(_LOCK_AND_READ, parameters).all()
+            case _KnownAndHeads(parameters):
+                return self._connection.execute(_KNOWN_AND_HEADS, parameters).all()
+            case _Write(rows, device_id, announced):
+                # Three calls; the event is published once the transaction commits (``push``).
+                parameters = _charge_and_count(rows, device_id, announced)
+                self._connection.execute(insert(_change), rows)
+                self._connection.execute(quota.CHARGE, parameters)
+                self._connection.execute(_COUNT, parameters)
+                return ()
 
 
 class _Pipelined:
-    """PostgreSQL: the statements on psycopg's cursor in the pipeline of ``db.pipelined``. A read
-    waits for its rows (a round trip, with what was sent before it); the write does not."""
+    """PostgreSQL: the steps on psycopg's cursor in a pipeline (``pipelines.py``), on the event
+    loop. A read waits for its rows (a round trip, with what was sent before it); the write does
+    not: it travels with COMMIT."""
 
-    def __init__(self, cursor: "psycopg.Cursor[Any]") -> None:
+    def __init__(self, cursor: "psycopg.AsyncCursor[Any]") -> None:
         self._cursor = cursor
 
-    def lock_and_read(self, parameters: dict[str, Any]) -> Sequence[Any]:
-        return self._read(_PIPELINED_LOCK_AND_READ, parameters)
+    async def run(self, steps: Steps) -> tuple[list[int], Event | None]:
+        try:
+            step = next(steps)
+            while True:
+                step = steps.send(await self._carry_out(step))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
-    def known_and_heads(self, parameters: dict[str, Any]) -> Sequence[Any]:
-        return self._read(_PIPELINED_KNOWN_AND_HEADS, parameters)
+    async def _carry_out(self, step: Step) -> Sequence[Any]:
+        match step:
+            case _LockAndRead(parameters):
+                return await self._read(_PIPELINED_LOCK_AND_READ, parameters)
+            case _KnownAndHeads(parameters):
+                return await self._read(_PIPELINED_KNOWN_AND_HEADS, parameters)
+            case _Write(rows, device_id, announced):
+                await self._cursor.execute(
+                    _PIPELINED_WRITE.sql, _PIPELINED_WRITE.parameters(_arrays(rows, device_id, announced))
+                )
+                return ()
 
-    def _read(self, statement: DriverStatement, parameters: dict[str, Any]) -> Sequence[Any]:
-        self._cursor.execute(statement.sql, statement.parameters(parameters))
-        return self._cursor.fetchall()
+    async def _read(self, statement: DriverStatement, parameters: dict[str, Any]) -> Sequence[Any]:
+        await self._cursor.execute(statement.sql, statement.parameters(parameters))
+        return await self._cursor.fetchall()
 
-    def write(self, rows: list[dict[str, Any]], device_id: str, announced: Event) -> None:
-        """Inserts ``rows``, charges their bytes to the device, counts them in the circle and
-        announces them: one statement (the INSERT and the charge as CTEs of the circle's UPDATE,
-        which returns the notification), sent with COMMIT, whatever the batch's size."""
-        first = rows[0]
-        # One circle, device, time and epoch for the whole batch: ``_check_new`` refused any change
-        # under an epoch other than the circle's.
-        arrays = {
-            "batch_circle_id": first["circle_id"],
-            "batch_epoch": first["epoch"],
-            "batch_device_id": first["device_id"],
-            "batch_created_at": first["created_at"],
-            "seqs": [row["seq"] for row in rows],
-            "change_ids": [row["change_id"] for row in rows],
-            "record_ids": [row["record_id"] for row in rows],
-            "envelopes": [compact_json(row["envelope"]) for row in rows],
-            "sizes": [row["size"] for row in rows],
-        }
-        parameters = {**_charge_and_count(rows, device_id, announced), **arrays, "event_payload": announced.payload()}
-        self._cursor.execute(_PIPELINED_WRITE.sql, _PIPELINED_WRITE.parameters(parameters))
+
+def _arrays(rows: list[dict[str, Any]], device_id: str, announced: Event) -> dict[str, Any]:
+    """The parameters of PostgreSQL's one write: the INSERT and the charge as CTEs of the circle's
+    UPDATE, which returns the notification, whatever the batch's size. One circle, device, time
+    and epoch for the whole batch: ``_check_new`` refused any change under another epoch."""
+    first = rows[0]
+    return {
+        **_charge_and_count(rows, device_id, announced),
+        "batch_circle_id": first["circle_id"],
+        "batch_epoch": first["epoch"],
+        "batch_device_id": first["device_id"],
+        "batch_created_at": first["created_at"],
+        "seqs": [row["seq"] for row in rows],
+        "change_ids": [row["change_id"] for row in rows],
+        "record_ids": [row["record_id"] for row in rows],
+        "envelopes": [compact_json(row["envelope"]) for row in rows],
+        "sizes": [row["size"] for row in rows],
+        "event_payload": announced.payload(),
+    }
 
 
 def _check_distinct(items: list[PushItem]) -> None:

@@ -1,0 +1,118 @@
+"""PostgreSQL: a push's transaction on the event loop, in psycopg's pipeline mode, on connections of
+its own (``PUSH_CONNECTIONS`` a process, kept open).
+
+On the event loop rather than in a worker thread: with a thread, each push's Python ran on two
+threads that took turns at the interpreter's lock, and a push's answer waited for the loop to let
+go of it; on the loop alone, a process served 1.3 to 1.6 times the pushes (bench/README.md, 2026-12-05).
+The connections are psycopg_pool's, a fixed number kept open: SQLAlchemy's pool closed the
+connections it had opened beyond its five at each return, and PostgreSQL then started a process
+for each new one, some 30 a second under ten clients' pushes.
+
+In pipeline mode statements are sent without waiting for the answers of those before: BEGIN
+travels with the first statement whose rows the push fetches (one round trip), and what it sends
+after that travels with COMMIT, sent with one sync as the transaction ends (one round trip).
+psycopg's own transactions would cost a round trip more (it sends BEGIN and syncs before a
+transaction's first statement), so the connections are in autocommit, and BEGIN and COMMIT are
+statements of the pipeline.
+
+A connection is not checked before use (a round trip each time). One that died in the pool (the
+database restarted, a proxy cut it) fails at its first statement: the error is raised as
+SQLAlchemy raises its own (``DBAPIError``, ``connection_invalidated``), and the pool drops every
+connection it opened before it, as SQLAlchemy's does, so the push's one retry meets a fresh one.
+Connections live at most ``POOL_RECYCLE_SECONDS``, below the idle timeouts of proxies.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
+
+import psycopg
+from fastapi import Depends, Request
+from psycopg.rows import namedtuple_row
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from support_circle.db import POOL_RECYCLE_SECONDS, libpq_conninfo
+
+T = TypeVar("T")
+# How long a push waits for one of its process's connections: a queue of a hundred pushes takes a
+# fraction of a second; a wait this long means the database is out of reach, and the app, told of
+# an error, keeps the changes and tries again later.
+CHECKOUT_TIMEOUT_SECONDS = 10.0
+
+
+class Pipelines:
+    """The push connections of one process, opened with the app and closed with it."""
+
+    def __init__(self, engine: Engine, size: int) -> None:
+        self._dialect = engine.dialect
+        self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
+            libpq_conninfo(engine.url.render_as_string(hide_password=False)),
+            # As the engine's: no statement prepared on the server (see ``db.create_db_engine``).
+            kwargs={"autocommit": True, "prepare_threshold": None},
+            min_size=size,
+            max_size=size,
+            open=False,
+            name="push",
+            timeout=CHECKOUT_TIMEOUT_SECONDS,
+            max_lifetime=POOL_RECYCLE_SECONDS,
+        )
+
+    async def open(self) -> None:
+        """Opens the connections: the server is ready once it can take a push."""
+        await self._pool.open(wait=True, timeout=CHECKOUT_TIMEOUT_SECONDS)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def retried_if_disconnected(self, work: Callable[[], Awaitable[T]]) -> T:
+        """``work()``, once more if its connection turned out dead: as ``db.retried_if_disconnected``,
+        for work that answers a retry as it answered the first try (a push's change ids)."""
+        try:
+            return await work()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        return await work()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator["psycopg.AsyncCursor[Any]"]:
+        """One transaction on a cursor in pipeline mode: committed when the block ends, rolled back
+        if it raises. Its rows are named tuples. Driver errors are raised as SQLAlchemy's."""
+        async with self._pool.connection() as connection:
+            try:
+                async with connection.pipeline(), connection.cursor(row_factory=namedtuple_row) as cursor:
+                    # As psycopg begins SQLAlchemy's transactions, whatever the server's default:
+                    # a statement that waited for a row lock then reads that row as it is now.
+                    await cursor.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
+                    yield cursor
+                    await cursor.execute(b"COMMIT")
+            except psycopg.Error as exc:
+                raise await self._as_sqlalchemy_error(connection, exc) from exc
+            # Otherwise (a refusal raised between the round trips, the pipeline synced on its way
+            # out; the request cancelled), the connection's own exit rolls the transaction back,
+            # and the pool closes a connection that died or was left mid-statement as it returns.
+
+    async def _as_sqlalchemy_error(self, connection: psycopg.AsyncConnection[Any], exc: psycopg.Error) -> DBAPIError:
+        """``exc`` as SQLAlchemy raises a driver's error: a ``DBAPIError`` (``IntegrityError``,
+        ``OperationalError``…) without parameters, ``connection_invalidated`` when the connection
+        is dead, in which case the pool drops every connection it opened before this one (a
+        database restart kills them all). A live one is rolled back by its own exit."""
+        dead = connection.closed or connection.broken
+        if dead:
+            await self._pool.drain()
+        error = DBAPIError.instance(
+            None, None, exc, psycopg.Error, hide_parameters=True, connection_invalidated=dead, dialect=self._dialect
+        )
+        assert isinstance(error, DBAPIError)  # a driver's error is always wrapped as one
+        return error
+
+
+async def get_pipelines(request: Request) -> Pipelines | None:
+    """The process's push connections on PostgreSQL; None on SQLite."""
+    pipelines: Pipelines | None = request.app.state.pipelines
+    return pipelines
+
+
+PipelinesDep = Annotated[Pipelines | None, Depends(get_pipelines)]
