@@ -1,12 +1,15 @@
-"""The service's PostgreSQL engine plans each statement when it runs, with the table as it is then:
-a plan psycopg prepared on the server stays as it was made, and one made while a circle's changes
-were few read the whole table by the time they were many (bench/push_profile.py)."""
+"""The service's PostgreSQL connections plan each statement when it runs, for its values, with the
+table as it is then: a generic plan stays as it was made, and one made while a circle's changes were
+few read the whole table by the time they were many (bench/push_profile.py)."""
+
+import asyncio
 
 import pytest
 from sqlalchemy import bindparam, select, text
 
 from support_circle.db import create_db_engine, driver_statement
 from support_circle.models.columns import UTCDateTime
+from support_circle.pipelines import Pipelines
 from tests.conftest import ON_POSTGRES
 
 
@@ -21,6 +24,32 @@ def test_a_statement_run_many_times_is_never_prepared_on_the_server(database_url
     finally:
         engine.dispose()
     assert prepared == 0
+
+
+@ON_POSTGRES
+def test_a_push_connection_prepares_its_statements_but_plans_each_run_for_its_values(database_url: str) -> None:
+    """The push's own connections (``pipelines.py``) prepare a statement once, and PostgreSQL,
+    which by itself switches to a generic plan after five runs, plans every run afresh."""
+
+    async def plans() -> tuple[int, int]:
+        pipelines = Pipelines(create_db_engine(database_url), size=1)
+        await pipelines.open()
+        try:
+            for n in range(12):
+                async with pipelines.transaction() as cursor:
+                    await cursor.execute(b"SELECT count(*) FROM change WHERE circle_id = %(c)s", {"c": str(n)})
+                    await cursor.fetchall()
+            async with pipelines.transaction() as cursor:
+                await cursor.execute(
+                    b"SELECT sum(generic_plans) AS generic, sum(custom_plans) AS custom FROM pg_prepared_statements"
+                    b" WHERE statement LIKE 'SELECT count(*) FROM change%%'"
+                )
+                [(generic, custom)] = await cursor.fetchall()
+        finally:
+            await pipelines.close()
+        return generic, custom
+
+    assert asyncio.run(plans()) == (0, 12)
 
 
 @pytest.mark.parametrize(
