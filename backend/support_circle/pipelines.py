@@ -66,8 +66,13 @@ class Pipelines:
         )
 
     async def open(self) -> None:
-        """Opens the connections: the server is ready once it can take a push."""
-        await self._pool.open(wait=True, timeout=CHECKOUT_TIMEOUT_SECONDS)
+        """Starts opening the connections, in the background: a server whose database is out of
+        reach still starts (``/readyz`` says it is not ready); a push waits for a connection."""
+        await self._pool.open(wait=False)
+
+    def idle(self) -> int:
+        """How many connections are open and waiting for a push."""
+        return int(self._pool.get_stats().get("pool_available", 0))
 
     async def close(self) -> None:
         await self._pool.close()

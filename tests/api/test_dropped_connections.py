@@ -86,6 +86,10 @@ def test_a_push_meeting_a_pool_of_dead_connections_is_tried_again_on_a_fresh_one
     circle, path = _circle(client)
     pushing = client.app.state.settings.push_connections  # type: ignore[attr-defined]
     assert pushing >= 2, "the pool the push takes its connection from holds another one"
+    deadline = time.monotonic() + 10
+    while client.app.state.pipelines.idle() < pushing:  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, "the push connections did not open"
+        time.sleep(0.05)
 
     assert _terminate_the_apps_connections(database_url) >= pushing
     # The push's first try meets a dead connection; the retry would meet another one, unless the
