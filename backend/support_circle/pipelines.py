@@ -41,8 +41,10 @@ T = TypeVar("T")
 # for the values it is given, never with a generic plan: one made once from the statistics of a
 # small table kept reading a circle's changes by a scan of the whole table as it grew (the reason
 # the engine prepares nothing, ``db.create_db_engine``). PostgreSQL's CPU time per push fell from
-# 1.6-1.8 to 1.2-1.5 ms under ten clients (bench/README.md, 2026-12-05).
-CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan"
+# 1.6-1.8 to 1.2-1.5 ms under ten clients (bench/README.md, 2026-12-05). Set in each transaction
+# rather than as the connection's startup options, which a pooler such as PgBouncer may refuse or
+# drop, and which would replace any the operator put in DATABASE_URL.
+SETTINGS = b"SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans"
 # How long a push waits for one of its process's connections: a queue of a hundred pushes takes a
 # fraction of a second; a wait this long means the database is out of reach, and the app, told of
 # an error, keeps the changes and tries again later.
@@ -55,7 +57,7 @@ class Pipelines:
     def __init__(self, engine: Engine, size: int) -> None:
         self._dialect = engine.dialect
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
-            libpq_conninfo(engine.url.render_as_string(hide_password=False), options=CUSTOM_PLANS),
+            libpq_conninfo(engine.url.render_as_string(hide_password=False)),
             kwargs={"autocommit": True, "prepare_threshold": 0},
             min_size=size,
             max_size=size,
@@ -97,13 +99,17 @@ class Pipelines:
                     # As psycopg begins SQLAlchemy's transactions, whatever the server's default:
                     # a statement that waited for a row lock then reads that row as it is now.
                     await cursor.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
+                    await cursor.execute(SETTINGS)
                     yield cursor
                     await cursor.execute(b"COMMIT")
             except psycopg.Error as exc:
                 raise await self._as_sqlalchemy_error(connection, exc) from exc
             # Otherwise (a refusal raised between the round trips, the pipeline synced on its way
-            # out; the request cancelled), the connection's own exit rolls the transaction back,
-            # and the pool closes a connection that died or was left mid-statement as it returns.
+            # out; the request cancelled) the connection's own exit rolls the transaction back, and
+            # the pool closes a connection that died or was left mid-statement as it returns. (Not
+            # a ROLLBACK sent in the pipeline: psycopg, seeing one, forgets the statements it
+            # prepared and drops them on the server later, after the next transaction has
+            # prepared some anew, which then fail as unknown.)
 
     async def _as_sqlalchemy_error(self, connection: psycopg.AsyncConnection[Any], exc: psycopg.Error) -> DBAPIError:
         """``exc`` as SQLAlchemy raises a driver's error: a ``DBAPIError`` (``IntegrityError``,
