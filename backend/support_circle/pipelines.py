@@ -22,6 +22,7 @@ connection it opened before it, as SQLAlchemy's does, so the push's one retry me
 Connections live at most ``POOL_RECYCLE_SECONDS``, below the idle timeouts of proxies.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -29,11 +30,12 @@ from typing import Annotated, Any, TypeVar
 import psycopg
 from fastapi import Depends, Request
 from psycopg.rows import namedtuple_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from support_circle.db import POOL_RECYCLE_SECONDS, libpq_conninfo
+from support_circle.errors import ServiceUnavailable
 
 T = TypeVar("T")
 # Each statement is prepared on its connection at its first use (psycopg's prepare_threshold 0),
@@ -41,10 +43,17 @@ T = TypeVar("T")
 # for the values it is given, never with a generic plan: one made once from the statistics of a
 # small table kept reading a circle's changes by a scan of the whole table as it grew (the reason
 # the engine prepares nothing, ``db.create_db_engine``). PostgreSQL's CPU time per push fell from
-# 1.6-1.8 to 1.2-1.5 ms under ten clients (bench/README.md, 2026-12-05). Set in each transaction
-# rather than as the connection's startup options, which a pooler such as PgBouncer may refuse or
-# drop, and which would replace any the operator put in DATABASE_URL.
-SETTINGS = b"SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans"
+# 1.6-1.8 to 1.2-1.5 ms under ten clients (bench/README.md, 2026-12-05). Set in each transaction,
+# with the lock timeout, rather than as the connection's startup options, which a pooler such as
+# PgBouncer may refuse or drop, and which would replace any the operator put in DATABASE_URL.
+#
+# A push waits at most LOCK_TIMEOUT for its circle, held by another push for milliseconds: only a
+# transaction from outside the service holds it longer, and the push is then refused as busy
+# (503, the app tries again) instead of holding a connection for as long as that lasts.
+SETTINGS = (
+    b"SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,"
+    b" set_config('lock_timeout', '5s', true) AS lock_timeout"
+)
 # How long a push waits for one of its process's connections: a queue of a hundred pushes takes a
 # fraction of a second; a wait this long means the database is out of reach, and the app, told of
 # an error, keeps the changes and tries again later.
@@ -56,6 +65,7 @@ class Pipelines:
 
     def __init__(self, engine: Engine, size: int) -> None:
         self._dialect = engine.dialect
+        self._turns: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
             libpq_conninfo(engine.url.render_as_string(hide_password=False)),
             kwargs={"autocommit": True, "prepare_threshold": 0},
@@ -90,10 +100,14 @@ class Pipelines:
         return await work()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator["psycopg.AsyncCursor[Any]"]:
+    async def transaction(self, turn: str) -> AsyncIterator["psycopg.AsyncCursor[Any]"]:
         """One transaction on a cursor in pipeline mode: committed when the block ends, rolled back
-        if it raises. Its rows are named tuples. Driver errors are raised as SQLAlchemy's."""
-        async with self._pool.connection() as connection:
+        if it raises. Its rows are named tuples. Driver errors are raised as SQLAlchemy's.
+
+        Transactions of one ``turn`` (a circle) take turns before they take a connection: those
+        waiting for a circle then hold none, and however many pushes one circle gets, the others'
+        find a connection free."""
+        async with self._turn(turn), self._connection() as connection:
             try:
                 async with connection.pipeline(), connection.cursor(row_factory=namedtuple_row) as cursor:
                     # As psycopg begins SQLAlchemy's transactions, whatever the server's default:
@@ -102,6 +116,8 @@ class Pipelines:
                     await cursor.execute(SETTINGS)
                     yield cursor
                     await cursor.execute(b"COMMIT")
+            except psycopg.errors.LockNotAvailable as exc:
+                raise busy("Someone else is saving to this circle. The app tries again in a moment.") from exc
             except psycopg.Error as exc:
                 raise await self._as_sqlalchemy_error(connection, exc) from exc
             # Otherwise (a refusal raised between the round trips, the pipeline synced on its way
@@ -110,6 +126,27 @@ class Pipelines:
             # a ROLLBACK sent in the pipeline: psycopg, seeing one, forgets the statements it
             # prepared and drops them on the server later, after the next transaction has
             # prepared some anew, which then fail as unknown.)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        try:
+            async with self._pool.connection() as connection:
+                yield connection
+        except PoolTimeout as exc:  # every connection busy, or the database out of reach
+            raise busy("The server is busy. The app tries again in a moment.") from exc
+
+    @asynccontextmanager
+    async def _turn(self, key: str) -> AsyncIterator[None]:
+        """One holder of ``key`` at a time in this process; the lock goes when nobody waits for it."""
+        lock, users = self._turns.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._turns[key]
 
     async def _as_sqlalchemy_error(self, connection: psycopg.AsyncConnection[Any], exc: psycopg.Error) -> DBAPIError:
         """``exc`` as SQLAlchemy raises a driver's error: a ``DBAPIError`` (``IntegrityError``,
@@ -124,6 +161,13 @@ class Pipelines:
         )
         assert isinstance(error, DBAPIError)  # a driver's error is always wrapped as one
         return error
+
+
+def busy(message: str) -> ServiceUnavailable:
+    """A 503 the app answers by trying again a second later."""
+    error = ServiceUnavailable(message)
+    error.headers["Retry-After"] = "1"
+    return error
 
 
 async def get_pipelines(request: Request) -> Pipelines | None:

@@ -36,10 +36,10 @@ def test_a_push_connection_prepares_its_statements_but_plans_each_run_for_its_va
         await pipelines.open()
         try:
             for n in range(12):
-                async with pipelines.transaction() as cursor:
+                async with pipelines.transaction(turn="test") as cursor:
                     await cursor.execute(b"SELECT count(*) FROM change WHERE circle_id = %(c)s", {"c": str(n)})
                     await cursor.fetchall()
-            async with pipelines.transaction() as cursor:
+            async with pipelines.transaction(turn="test") as cursor:
                 await cursor.execute(
                     b"SELECT sum(generic_plans) AS generic, sum(custom_plans) AS custom FROM pg_prepared_statements"
                     b" WHERE statement LIKE 'SELECT count(*) FROM change%%'"

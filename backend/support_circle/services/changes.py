@@ -210,7 +210,7 @@ async def push(
         return await run_in_threadpool(_push_in_thread, engine, settings, device_id, circle_id, items)
 
     async def attempt() -> list[int]:
-        async with pipelines.transaction() as cursor:
+        async with pipelines.transaction(turn=circle_id) as cursor:
             seqs, _announced = await _Pipelined(cursor).run(_apply(settings, device_id, circle_id, items))
             return seqs  # announced by PostgreSQL as the transaction commits
 
