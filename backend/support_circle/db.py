@@ -77,9 +77,19 @@ def create_db_engine(url: str) -> Engine:
 
 def libpq_conninfo(sqlalchemy_url: str, **options: Any) -> str:
     """``sqlalchemy_url`` as libpq's connection string, for connections psycopg makes itself, with
-    TCP keepalives: a connection that dies without a reset is noticed within about a minute."""
-    url = make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return make_conninfo(url, keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3, **options)
+    TCP keepalives: a connection that dies without a reset is noticed within about a minute.
+
+    Built from the URL's decoded parts, not from the URL as a string: libpq reads a ``+`` in a
+    URL's query as itself, not as a space, so ``options=-c statement_timeout=5000`` would not
+    survive, and ``make_conninfo`` refuses a URL whose password has a space (and says it)."""
+    url = make_url(sqlalchemy_url)
+    parts = {"host": url.host, "port": url.port, "dbname": url.database, "user": url.username, "password": url.password}
+    # A key given twice in the query is a tuple: libpq, like SQLAlchemy's drivers, takes the last.
+    query = {name: value[-1] if isinstance(value, tuple) else value for name, value in url.query.items()}
+    parameters = {**{name: value for name, value in parts.items() if value is not None}, **query}
+    return make_conninfo(
+        "", **parameters, keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3, **options
+    )
 
 
 def driver_lacks(url: str) -> str | None:

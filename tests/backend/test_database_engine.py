@@ -5,9 +5,10 @@ few read the whole table by the time they were many (bench/push_profile.py)."""
 import asyncio
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import bindparam, select, text
 
-from support_circle.db import create_db_engine, driver_statement
+from support_circle.db import create_db_engine, driver_statement, libpq_conninfo
 from support_circle.models.columns import UTCDateTime
 from support_circle.pipelines import Pipelines
 from tests.conftest import ON_POSTGRES
@@ -63,3 +64,23 @@ def test_a_value_sqlalchemy_converts_or_computes_is_never_compiled_for_the_drive
     unconverted at every push."""
     with pytest.raises(ValueError, match="cannot be compiled once"):
         driver_statement(select(bound))  # type: ignore[call-overload]
+
+
+def test_connections_psycopg_makes_itself_keep_every_part_of_the_database_url() -> None:
+    """The push's connections, the event listener's and the sign-in check's: libpq reads a URL's
+    ``+`` as itself, so options with spaces must come from the decoded URL, and a password with a
+    space must not stop the server."""
+    url = "postgresql+psycopg://u:pa%20ss@db.internal:5433/sc?options=-c%20statement_timeout%3D5000&sslmode=require"
+
+    parts = conninfo_to_dict(libpq_conninfo(url, connect_timeout=5))
+
+    assert {name: parts[name] for name in ("user", "password", "host", "port", "dbname", "options", "sslmode")} == {
+        "user": "u",
+        "password": "pa ss",
+        "host": "db.internal",
+        "port": "5433",
+        "dbname": "sc",
+        "options": "-c statement_timeout=5000",
+        "sslmode": "require",
+    }
+    assert (parts["connect_timeout"], parts["keepalives"]) == ("5", "1")
