@@ -62,6 +62,7 @@ from support_circle.settings import Settings
 from tests.conftest import empty_database
 from tests.support.server import ThreadServer
 
+TRACED = 20  # pushes whose round trips libpq traces
 # Own time summed under these names, by the first that the function's file path contains.
 PACKAGES = (
     "sqlalchemy",
@@ -353,6 +354,7 @@ class Wire:
                 messages[-1] += " " + line
         checkouts: list[list[list[str]]] = [[]]
         sending = False
+        prepared: dict[str, str] = {}  # a prepared statement's name, and its text
         for message in messages:
             if message == self.CHECKIN:
                 checkouts.append([])
@@ -365,16 +367,24 @@ class Wire:
                 if not sending:
                     checkouts[-1].append([])
                     sending = True
-                if kind in ("Query", "Parse"):
-                    checkouts[-1][-1].append(_statement_text(kind, rest[0]))
+                if kind == "Query":
+                    checkouts[-1][-1].append(rest[0].strip()[1 : rest[0].strip().rindex('"')])
+                elif kind == "Parse":
+                    name, text = _parsed(rest[0])
+                    prepared[name] = text
+                    if not name:  # a named one is run by the Bind that follows
+                        checkouts[-1][-1].append(text)
+                elif kind == "Bind" and (name := rest[0].split('"')[3]):
+                    checkouts[-1][-1].append(prepared.get(name, f"(prepared {name})"))
         return [trips for trips in checkouts if trips]
 
 
-def _statement_text(kind: str, fields: str) -> str:
-    """The SQL of a traced Query (``"text"``) or Parse (``"" "text" 1 NNNN``: unnamed, its
-    parameters' types after the text) message."""
-    text = fields.strip().removeprefix('"" ') if kind == "Parse" else fields.strip()
-    return text[1 : text.rindex('"')]
+def _parsed(fields: str) -> tuple[str, str]:
+    """A traced Parse's statement name (empty: unnamed) and SQL: ``"name" "text" 1 NNNN``, its
+    parameters' types after the text, which may itself hold double quotes."""
+    fields = fields.strip()
+    name_ends = fields.index('"', 1)
+    return fields[1:name_ends], fields[name_ends + 3 : fields.rindex('"')]
 
 
 def per_push(tally: Tally, database: str, wire: list[list[list[str]]] | None) -> None:
@@ -465,15 +475,21 @@ def run(database: str, pushes: int, batch: int, out: Path | None) -> None:
         wire = Wire(app.state.engine, trace) if database == "postgresql" else None
         client = asyncio.run(signed_in(url))
         with httpx.Client(base_url=url, timeout=60) as http:
-            push(http, client, 50)  # warm-up: caches, pool, statement compilation
+            # Warm-up: caches, pool, statement compilation; traced, so that statements prepared
+            # on the server then are named by their text in the traced pushes.
+            if wire:
+                wire.tracing = True
+            push(http, client, 50)
+            if wire:
+                wire.tracing = False
             probe.counting = True
             push(http, client, pushes, batch)
             probe.counting = False
             if wire:
                 wire.tracing = True
-                push(http, client, 20, batch)
+                push(http, client, TRACED, batch)
                 wire.tracing = False
-            per_push(probe.tally, database, wire.checkouts() if wire else None)
+            per_push(probe.tally, database, wire.checkouts()[-TRACED:] if wire else None)
             probe.tally = Tally()
             probe.counting = True
             probe.profiling = True
