@@ -3,7 +3,8 @@ its own (``PUSH_CONNECTIONS`` a process, kept open).
 
 On the event loop rather than in a worker thread: with a thread, each push's Python ran on two
 threads that took turns at the interpreter's lock, and a push's answer waited for the loop to let
-go of it; on the loop alone, a process served 1.3 to 1.6 times the pushes (bench/README.md, 2026-12-05).
+go of it; on the loop alone, one process served 1.26 to 1.58 times the single-change pushes of ten
+clients (bench/README.md, 2026-12-05, second sitting).
 The connections are psycopg_pool's, a fixed number kept open: SQLAlchemy's pool closed the
 connections it had opened beyond its five at each return, and PostgreSQL then started a process
 for each new one, some 30 a second under ten clients' pushes.
