@@ -2,7 +2,6 @@
 token's very next request is refused, with the cache warm, whoever revoked it (a sign-out, another
 database connection, a purge) and whichever server process the request reaches."""
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from support_circle.services.admin import purge_inactive
 from support_circle.settings import Settings
 from support_circle.token_cache import SignInCache, token_hash
 from tests.api.helpers import Member, signed_in
+from tests.support.loops import run_apart
 
 
 @pytest.fixture
@@ -129,14 +129,14 @@ def test_an_answer_read_across_a_revocation_is_not_kept(app: FastAPI, client: Te
     epoch = _Epoch()
     cache = SignInCache(app.state.engine, epoch, 60, 100)  # type: ignore[arg-type]
     hashed = token_hash(member.token)
-    device_id, generation = asyncio.run(cache.check(hashed))
+    device_id, generation = run_apart(cache.check(hashed))
     assert device_id is None and generation is not None
     epoch.value = 1  # revoked meanwhile, and another request learnt of it
-    assert asyncio.run(cache.check("another token's hash")) == (None, generation + 1)
+    assert run_apart(cache.check("another token's hash")) == (None, generation + 1)
     assert cache.read(hashed, generation) == member.device_id  # read late: the token was still there
-    assert asyncio.run(cache.check(hashed))[0] is None, "not kept"
+    assert run_apart(cache.check(hashed))[0] is None, "not kept"
     assert cache.read(hashed, generation + 1) == member.device_id
-    assert asyncio.run(cache.check(hashed))[0] == member.device_id
+    assert run_apart(cache.check(hashed))[0] == member.device_id
 
 
 def test_an_entry_lasts_no_longer_than_its_time(app: FastAPI, client: TestClient) -> None:
@@ -144,8 +144,8 @@ def test_an_entry_lasts_no_longer_than_its_time(app: FastAPI, client: TestClient
     now = [1000.0]
     cache = SignInCache(app.state.engine, _Epoch(), 60, 100, clock=lambda: now[0])  # type: ignore[arg-type]
     hashed = token_hash(member.token)
-    _, generation = asyncio.run(cache.check(hashed))
+    _, generation = run_apart(cache.check(hashed))
     cache.read(hashed, generation)
-    assert asyncio.run(cache.check(hashed))[0] == member.device_id
+    assert run_apart(cache.check(hashed))[0] == member.device_id
     now[0] += 61
-    assert asyncio.run(cache.check(hashed)) == (None, generation)
+    assert run_apart(cache.check(hashed)) == (None, generation)

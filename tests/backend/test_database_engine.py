@@ -2,8 +2,6 @@
 table as it is then: a generic plan stays as it was made, and one made while a circle's changes were
 few read the whole table by the time they were many (bench/push_profile.py)."""
 
-import asyncio
-
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import bindparam, select, text
@@ -12,6 +10,7 @@ from support_circle.db import create_db_engine, driver_statement, libpq_conninfo
 from support_circle.models.columns import UTCDateTime
 from support_circle.pipelines import Pipelines
 from tests.conftest import ON_POSTGRES
+from tests.support.loops import run_apart
 
 
 @ON_POSTGRES
@@ -50,7 +49,7 @@ def test_a_push_connection_prepares_its_statements_but_plans_each_run_for_its_va
             await pipelines.close()
         return generic, custom
 
-    assert asyncio.run(plans()) == (0, 12)
+    assert run_apart(plans()) == (0, 12)
 
 
 @pytest.mark.parametrize(
