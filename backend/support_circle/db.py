@@ -19,7 +19,7 @@ from psycopg.conninfo import make_conninfo
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -75,7 +75,7 @@ def create_db_engine(url: str) -> Engine:
     )
 
 
-def libpq_conninfo(sqlalchemy_url: str, **options: Any) -> str:
+def libpq_conninfo(sqlalchemy_url: str | URL, **options: Any) -> str:
     """``sqlalchemy_url`` as libpq's connection string, for connections psycopg makes itself, with
     TCP keepalives: a connection that dies without a reset is noticed within about a minute.
 

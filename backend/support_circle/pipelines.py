@@ -44,16 +44,18 @@ T = TypeVar("T")
 # for the values it is given, never with a generic plan: one made once from the statistics of a
 # small table kept reading a circle's changes by a scan of the whole table as it grew (the reason
 # the engine prepares nothing, ``db.create_db_engine``). PostgreSQL's CPU time per push fell from
-# 1.6-1.8 to 1.2-1.5 ms under ten clients (bench/README.md, 2026-12-05). Set in each transaction,
-# with the lock timeout, rather than as the connection's startup options, which a pooler such as
-# PgBouncer may refuse or drop, and which would replace any the operator put in DATABASE_URL.
+# 1.6-1.8 to 1.2-1.5 ms under ten clients (bench/README.md, 2026-12-05).
 #
-# A push waits at most LOCK_TIMEOUT for its circle, held by another push for milliseconds: only a
+# A push waits at most 5 s for its circle, held by another push for milliseconds: only a
 # transaction from outside the service holds it longer, and the push is then refused as busy
 # (503, the app tries again) instead of holding a connection for as long as that lasts.
+#
+# Both are set once on each connection as the pool opens it, not in every push, and not as startup
+# options, which a pooler such as PgBouncer may refuse or drop, and which would replace any options
+# the operator put in DATABASE_URL.
 SETTINGS = (
-    b"SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,"
-    b" set_config('lock_timeout', '5s', true) AS lock_timeout"
+    b"SELECT set_config('plan_cache_mode', 'force_custom_plan', false) AS plans,"
+    b" set_config('lock_timeout', '5s', false) AS lock_timeout"
 )
 # How long a push waits for one of its process's connections: a queue of a hundred pushes takes a
 # fraction of a second; a wait this long means the database is out of reach, and the app, told of
@@ -68,8 +70,9 @@ class Pipelines:
         self._dialect = engine.dialect
         self._turns: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
-            libpq_conninfo(engine.url.render_as_string(hide_password=False)),
+            libpq_conninfo(engine.url),
             kwargs={"autocommit": True, "prepare_threshold": 0},
+            configure=_configure,
             min_size=size,
             max_size=size,
             open=False,
@@ -90,16 +93,6 @@ class Pipelines:
     async def close(self) -> None:
         await self._pool.close()
 
-    async def retried_if_disconnected(self, work: Callable[[], Awaitable[T]]) -> T:
-        """``work()``, once more if its connection turned out dead: as ``db.retried_if_disconnected``,
-        for work that answers a retry as it answered the first try (a push's change ids)."""
-        try:
-            return await work()
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        return await work()
-
     @asynccontextmanager
     async def transaction(self, turn: str) -> AsyncIterator["psycopg.AsyncCursor[Any]"]:
         """One transaction on a cursor in pipeline mode: committed when the block ends, rolled back
@@ -114,7 +107,6 @@ class Pipelines:
                     # As psycopg begins SQLAlchemy's transactions, whatever the server's default:
                     # a statement that waited for a row lock then reads that row as it is now.
                     await cursor.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
-                    await cursor.execute(SETTINGS)
                     yield cursor
                     await cursor.execute(b"COMMIT")
             except psycopg.errors.LockNotAvailable as exc:
@@ -162,6 +154,22 @@ class Pipelines:
         )
         assert isinstance(error, DBAPIError)  # a driver's error is always wrapped as one
         return error
+
+
+async def retried_if_disconnected(work: Callable[[], Awaitable[T]]) -> T:
+    """``work()``, once more if its connection turned out dead: as ``db.retried_if_disconnected``,
+    for work that answers a retry as it answered the first try (a push's change ids)."""
+    try:
+        return await work()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return await work()
+
+
+async def _configure(connection: psycopg.AsyncConnection[Any]) -> None:
+    """A new connection's settings (``SETTINGS``), for its whole life: it is in autocommit."""
+    await connection.execute(SETTINGS)
 
 
 def busy(message: str) -> ServiceUnavailable:

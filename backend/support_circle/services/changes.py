@@ -44,6 +44,7 @@ from support_circle.events import NOTIFY, Event, publish_committed
 from support_circle.models import Change, Circle, CircleMember, Device
 from support_circle.models.columns import utcnow
 from support_circle.pipelines import Pipelines
+from support_circle.pipelines import retried_if_disconnected as retried_if_disconnected_async
 from support_circle.protocol.encoding import unb64u
 from support_circle.services import quota
 from support_circle.services.circles import NOT_A_MEMBER
@@ -214,7 +215,7 @@ async def push(
             seqs, _announced = await _Pipelined(cursor).run(_apply(settings, device_id, circle_id, items))
             return seqs  # announced by PostgreSQL as the transaction commits
 
-    return await pipelines.retried_if_disconnected(attempt)
+    return await retried_if_disconnected_async(attempt)
 
 
 def _push_in_thread(
